@@ -1,0 +1,45 @@
+// `slipway schema [workflow|environments|plan|step NAME]`
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+#include <memory>
+
+#include "interpreter/cli/subcommand.h"
+#include "schemas/embedded.h"
+#include "stdlib/registry.h"
+
+namespace slipway::cli {
+
+std::function<int()> SetupSchema(CLI::App& command) {
+  auto args = std::make_shared<std::vector<std::string>>();
+  command.add_option("what", *args, "workflow | environments | plan | step NAME")
+      ->expected(0, 2);
+  return [args]() -> int {
+    std::vector<std::string>& what = *args;
+    std::string name = what.empty() ? "workflow" : what[0];
+    if (name == "step") {
+      if (what.size() != 2) {
+        std::cerr << "slipway schema step: name a built-in step (see `slipway steps`)\n";
+        return kExitUsage;
+      }
+      step_api::StepCatalog catalog = stdlib::BuiltinSteps();
+      const step_api::StepTypeInfo* type = catalog.Find(what[1]);
+      if (!type) {
+        std::cerr << "slipway schema step: unknown step \"" << what[1] << "\"\n";
+        return kExitUsage;
+      }
+      std::cout << type->schema;
+      return kExitOk;
+    }
+    std::string_view text = schemas::Embedded(name);
+    if (text.empty() || what.size() > 1) {
+      std::cerr << "slipway schema: unknown schema \"" << name
+                << "\"; expected workflow, environments, plan or step NAME\n";
+      return kExitUsage;
+    }
+    std::cout << text;
+    return kExitOk;
+  };
+}
+
+}  // namespace slipway::cli

@@ -1,0 +1,3 @@
+#include "interpreter/cli/subcommand.h"
+
+int main(int argc, char** argv) { return slipway::cli::Main(argc, argv); }

@@ -1,0 +1,45 @@
+// The subcommand table and the entry point. Wiring only: parsing flags and mapping results to
+// exit codes; each subcommand's work happens in the stages it calls.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <iostream>
+
+#include "interpreter/cli/subcommand.h"
+
+namespace slipway::cli {
+
+// One row per subcommand, each defined in its cmd_<name>.cc.
+std::function<int()> SetupSchema(CLI::App& command);
+
+namespace {
+
+const Subcommand kSubcommands[] = {
+    {"schema", "print a JSON Schema (workflow, environments, plan, or a step's inputs)",
+     &SetupSchema},
+};
+
+}  // namespace
+
+int Main(int argc, char** argv) {
+  CLI::App app{"slipway: plan and run deployment pipelines written in GitHub Actions syntax"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "slipway 0.1.0");
+  std::function<int()> chosen;
+  for (const Subcommand& sub : kSubcommands) {
+    CLI::App* command = app.add_subcommand(sub.name, sub.description);
+    std::function<int()> run = sub.setup(*command);
+    command->callback([&chosen, run] { chosen = run; });
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUsage;
+  }
+  return chosen ? chosen() : kExitUsage;
+}
+
+}  // namespace slipway::cli

@@ -1,0 +1,31 @@
+#include "interpreter/step_api/step_api.h"
+
+namespace slipway::step_api {
+
+bool IsBuiltinUses(std::string_view uses, std::string* name, std::string* ref) {
+  constexpr std::string_view kPrefix = "slipway/";
+  if (uses.substr(0, kPrefix.size()) != kPrefix) return false;
+  std::string_view rest = uses.substr(kPrefix.size());
+  size_t at = rest.find('@');
+  if (at == std::string_view::npos || at == 0 || rest.find('/') != std::string_view::npos) {
+    return false;
+  }
+  if (name) *name = std::string(rest.substr(0, at));
+  if (ref) *ref = std::string(rest.substr(at + 1));
+  return true;
+}
+
+const StepTypeInfo* StepCatalog::Find(std::string_view name) const {
+  for (const StepTypeInfo& type : types_) {
+    if (name == type.name) return &type;
+  }
+  return nullptr;
+}
+
+const StepTypeInfo* StepCatalog::FindByUses(std::string_view uses) const {
+  std::string name;
+  if (!IsBuiltinUses(uses, &name)) return nullptr;
+  return Find(name);
+}
+
+}  // namespace slipway::step_api

@@ -1,0 +1,96 @@
+#pragma once
+/// What a built-in step is (`uses: slipway/<name>@v1`): its declared inputs (a JSON Schema), a
+/// preview for `plan` (no network, no disk) and a run for `run`. stdlib/ implements these;
+/// validate, plan and exec only see this interface, through a StepCatalog the CLI builds.
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace slipway::step_api {
+
+/// The step's `with:` after expressions are resolved and schema defaults applied, plus the
+/// environment the step sees (workflow → job → step `env`, secrets included).
+struct StepInputs {
+  nlohmann::json with = nlohmann::json::object();
+  std::map<std::string, std::string> env;
+};
+
+/// What `plan` shows for a built-in step: one line, then details (commands, URLs, phases).
+struct StepPreview {
+  std::string summary;
+  std::vector<std::string> details;
+};
+
+enum class StepStatus { kSuccess, kFailure, kCancelled };
+
+/// The result of running a step: a value, never an exception.
+struct StepOutcome {
+  StepStatus status = StepStatus::kSuccess;
+  int exit_code = 0;
+  std::string message;  // why it failed; empty on success
+  std::map<std::string, std::string> outputs;
+};
+
+/// What exec gives a running step. Everything written through it is masked by exec.
+class StepContext {
+ public:
+  virtual ~StepContext() = default;
+  virtual bool cancelled() const = 0;
+  /// Appends a line to the step's log (and the console).
+  virtual void Log(std::string_view line) = 0;
+  /// Registers a value to be masked from now on (like `::add-mask::`).
+  virtual void AddMask(std::string_view value) = 0;
+  /// Waits `duration` on the run's clock; returns false if the run was cancelled meanwhile.
+  virtual bool Sleep(std::chrono::milliseconds duration) = 0;
+  /// Run state directory (e.g. `.slipway`), this run's directory and its artifacts directory.
+  virtual std::string state_dir() const = 0;
+  virtual std::string run_dir() const = 0;
+  virtual std::string artifacts_dir() const = 0;
+  /// The workspace (working directory of the run).
+  virtual std::string workspace() const = 0;
+  /// Runs a shell command (bash) with the step's environment; returns its exit code and
+  /// captures its output into `output` (also logged). Used by steps that drive tools.
+  virtual int RunCommand(const std::string& script, std::string* output) = 0;
+};
+
+/// One built-in step type's behaviour.
+class StepImpl {
+ public:
+  virtual ~StepImpl() = default;
+  virtual StepPreview Preview(const StepInputs& inputs) const = 0;
+  virtual StepOutcome Run(const StepInputs& inputs, StepContext& context) = 0;
+};
+
+/// A row of the one step table (stdlib/registry.cc).
+struct StepTypeInfo {
+  const char* name;         // "smoke-test", used as `uses: slipway/smoke-test@v1`
+  const char* description;  // one line, for `slipway steps`
+  const char* schema;       // JSON Schema (draft-07) of `with:`
+  std::unique_ptr<StepImpl> (*make)();
+};
+
+/// The built-in steps known to this process, looked up by name.
+class StepCatalog {
+ public:
+  StepCatalog() = default;
+  explicit StepCatalog(std::vector<StepTypeInfo> types) : types_(std::move(types)) {}
+  /// The step type for `uses:` text such as "slipway/smoke-test@v1", or nullptr when `uses` is
+  /// not a built-in step or names an unknown one (see IsBuiltinUses).
+  const StepTypeInfo* FindByUses(std::string_view uses) const;
+  const StepTypeInfo* Find(std::string_view name) const;
+  const std::vector<StepTypeInfo>& types() const { return types_; }
+
+ private:
+  std::vector<StepTypeInfo> types_;
+};
+
+/// True for `slipway/<name>@<ref>`; sets `name` and `ref`.
+bool IsBuiltinUses(std::string_view uses, std::string* name = nullptr, std::string* ref = nullptr);
+
+}  // namespace slipway::step_api

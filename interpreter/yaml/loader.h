@@ -1,0 +1,25 @@
+#pragma once
+/// LoadYaml: YAML text → yaml::Node tree keeping line:col for every node. Every YAML problem
+/// (syntax, tabs, duplicate keys, undefined aliases, several documents, invalid UTF-8, empty
+/// file, nesting or size past the limits) becomes a positioned diagnostic with rule "yaml";
+/// no exception escapes.
+
+#include <optional>
+
+#include "interpreter/base/diagnostic.h"
+#include "interpreter/yaml/node.h"
+
+namespace slipway::yaml {
+
+struct LoadOptions {
+  size_t max_bytes = 4u << 20;      // larger files are refused before parsing
+  uint32_t max_depth = 64;          // collections nested deeper than this are refused
+  size_t max_nodes = 1'000'000;     // bounds alias expansion ("billion laughs")
+};
+
+/// Parses file `file` of `sources`. Returns the root node, or nullopt when the text could not be
+/// read as one YAML document (the reasons are in `diagnostics`).
+std::optional<Node> LoadYaml(const SourceManager& sources, FileId file, Diagnostics& diagnostics,
+                             const LoadOptions& options = {});
+
+}  // namespace slipway::yaml
