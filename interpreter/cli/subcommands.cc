@@ -11,12 +11,16 @@ namespace slipway::cli {
 
 // One row per subcommand, each defined in its cmd_<name>.cc.
 std::function<int()> SetupSchema(CLI::App& command);
+std::function<int()> SetupValidate(CLI::App& command);
+std::function<int()> SetupExpr(CLI::App& command);
 
 namespace {
 
 const Subcommand kSubcommands[] = {
     {"schema", "print a JSON Schema (workflow, environments, plan, or a step's inputs)",
      &SetupSchema},
+    {"validate", "check workflow files; exit 1 when errors are found", &SetupValidate},
+    {"expr", "evaluate a ${{ }} expression (or JSON lines with --batch)", &SetupExpr},
 };
 
 }  // namespace

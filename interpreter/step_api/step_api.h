@@ -57,6 +57,11 @@ class StepContext {
   /// Runs a shell command (bash) with the step's environment; returns its exit code and
   /// captures its output into `output` (also logged). Used by steps that drive tools.
   virtual int RunCommand(const std::string& script, std::string* output) = 0;
+  /// Appends an entry to the run's audit trail (DIR/audit.jsonl, HMAC-chained by exec). exec
+  /// adds the run id, actor, time and workflow; the step supplies what/why/where.
+  virtual void AppendAudit(const nlohmann::json& entry) = 0;
+  /// Milliseconds since the Unix epoch on the run's clock (fake in tests).
+  virtual int64_t NowMs() const = 0;
 };
 
 /// One built-in step type's behaviour.

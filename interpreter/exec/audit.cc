@@ -1,0 +1,245 @@
+#include "interpreter/exec/audit.h"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "interpreter/exec/masker.h"
+#include "interpreter/exec/run_store.h"
+
+namespace slipway::exec {
+namespace {
+
+using nlohmann::json;
+
+std::string Hex(const unsigned char* bytes, size_t size) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(size * 2);
+  for (size_t i = 0; i < size; ++i) {
+    out.push_back(kDigits[bytes[i] >> 4]);
+    out.push_back(kDigits[bytes[i] & 15]);
+  }
+  return out;
+}
+
+std::string ReadAll(const std::string& path, bool* exists) {
+  std::ifstream in(path, std::ios::binary);
+  *exists = static_cast<bool>(in);
+  std::stringstream text;
+  if (in) text << in.rdbuf();
+  return text.str();
+}
+
+// The MAC of an entry: over the previous MAC and the entry's canonical form (keys sorted,
+// compact, without "mac").
+std::string EntryMac(const std::string& key, const std::string& prev, json entry) {
+  entry.erase("mac");
+  return HmacSha256Hex(key, prev + "\n" + entry.dump());
+}
+
+std::string HeadMac(const std::string& key, size_t count, const std::string& last) {
+  return HmacSha256Hex(key, fmt::format("head\n{}\n{}", count, last));
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    lines.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return lines;
+}
+
+}  // namespace
+
+std::string HmacSha256Hex(const std::string& key, const std::string& data) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &size);
+  return Hex(mac, size);
+}
+
+std::string Sha256Hex(const std::string& data) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
+  return Hex(digest, sizeof digest);
+}
+
+Expected<std::string> LoadAuditKey(const std::string& state_dir, bool create) {
+  if (const char* env = getenv("SLIPWAY_AUDIT_KEY"); env && *env) return std::string(env);
+  std::string path = state_dir + "/audit.key";
+  bool exists = false;
+  std::string key = ReadAll(path, &exists);
+  while (!key.empty() && (key.back() == '\n' || key.back() == '\r')) key.pop_back();
+  if (exists && !key.empty()) return key;
+  if (!create) {
+    return MakeUnexpected(fmt::format(
+        "no audit key: set SLIPWAY_AUDIT_KEY or keep \"{}\" (created by the first run)", path));
+  }
+  std::error_code ignored;
+  std::filesystem::create_directories(state_dir, ignored);
+  unsigned char random[32];
+  if (RAND_bytes(random, sizeof random) != 1) {
+    return MakeUnexpected(std::string("cannot generate an audit key: no randomness"));
+  }
+  key = Hex(random, sizeof random);
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    if (errno == EEXIST) return LoadAuditKey(state_dir, false);  // another process won the race
+    return MakeUnexpected(fmt::format("cannot create \"{}\": {}", path, strerror(errno)));
+  }
+  std::string line = key + "\n";
+  bool written = write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  fsync(fd);
+  close(fd);
+  if (!written) return MakeUnexpected(fmt::format("cannot write \"{}\"", path));
+  return key;
+}
+
+Expected<AuditLog> AuditLog::Open(const std::string& state_dir, const Masker* masker) {
+  Expected<std::string> key = LoadAuditKey(state_dir, /*create=*/true);
+  if (!key) return MakeUnexpected(key.error());
+  AuditLog log;
+  log.state_dir_ = state_dir;
+  log.path_ = state_dir + "/audit.jsonl";
+  log.key_ = *key;
+  log.masker_ = masker;
+  return log;
+}
+
+Expected<bool> AuditLog::Append(json entry) const {
+  if (!entry.is_object()) return MakeUnexpected(std::string("audit entry must be an object"));
+  int fd = open(path_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) return MakeUnexpected(fmt::format("cannot open \"{}\": {}", path_, strerror(errno)));
+  flock(fd, LOCK_EX);
+  // Under the lock: find the last entry to chain to.
+  bool exists = false;
+  std::vector<std::string> lines = Lines(ReadAll(path_, &exists));
+  size_t seq = 0;
+  std::string prev;
+  for (auto it = lines.rbegin(); it != lines.rend(); ++it) {
+    if (it->empty()) continue;
+    json last = json::parse(*it, nullptr, false);
+    if (last.is_object() && last.contains("mac") && last["mac"].is_string()) {
+      prev = last["mac"].get<std::string>();
+      seq = last.value("seq", size_t{0});
+    }
+    break;
+  }
+  if (masker_) entry = MaskJson(entry, *masker_);
+  entry["seq"] = seq + 1;
+  entry["prev"] = prev;
+  entry.erase("mac");
+  entry["mac"] = EntryMac(key_, prev, entry);
+  std::string line = entry.dump() + "\n";
+  bool ok = write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  if (ok) fsync(fd);
+  Expected<bool> head = true;
+  if (ok) {
+    json head_json = {{"count", seq + 1}, {"last", entry["mac"]}};
+    head_json["mac"] = HeadMac(key_, seq + 1, entry["mac"].get<std::string>());
+    head = WriteFileAtomically(state_dir_ + "/audit.head", head_json.dump() + "\n", 0644);
+  }
+  flock(fd, LOCK_UN);
+  close(fd);
+  if (!ok) return MakeUnexpected(fmt::format("cannot append to \"{}\"", path_));
+  if (!head) return MakeUnexpected(head.error());
+  return true;
+}
+
+Expected<AuditVerification> VerifyAudit(const std::string& state_dir) {
+  std::string path = state_dir + "/audit.jsonl";
+  bool exists = false;
+  std::string text = ReadAll(path, &exists);
+  bool head_exists = false;
+  std::string head_text = ReadAll(state_dir + "/audit.head", &head_exists);
+  if (!exists && !head_exists) {
+    return MakeUnexpected(fmt::format("no audit log at \"{}\"", path));
+  }
+  Expected<std::string> key = LoadAuditKey(state_dir, /*create=*/false);
+  if (!key) return MakeUnexpected(key.error());
+
+  AuditVerification result;
+  auto fail = [&](size_t line, std::string message) {
+    result.ok = false;
+    result.line = line;
+    result.message = std::move(message);
+    return result;
+  };
+  std::vector<std::string> lines = Lines(text);
+  std::string prev;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    size_t number = i + 1;
+    json entry = json::parse(lines[i], nullptr, false);
+    if (!entry.is_object() || !entry.contains("mac") || !entry["mac"].is_string() ||
+        !entry.contains("prev") || !entry["prev"].is_string() || !entry.contains("seq") ||
+        !entry["seq"].is_number_unsigned()) {
+      return fail(number, fmt::format("entry {} is not an audit entry (edited or inserted)",
+                                      number));
+    }
+    std::string own_prev = entry["prev"].get<std::string>();
+    if (EntryMac(*key, own_prev, entry) != entry["mac"].get<std::string>()) {
+      return fail(number, fmt::format("entry {} was edited or forged: its MAC does not match",
+                                      number));
+    }
+    size_t seq = entry["seq"].get<size_t>();
+    if (own_prev != prev || seq != number) {
+      if (seq > number) {
+        return fail(number, fmt::format("entry {} is missing: line {} holds entry {} (entries "
+                                        "removed)",
+                                        number, number, seq));
+      }
+      if (seq < number) {
+        return fail(number, fmt::format("line {} holds entry {}: entries reordered or duplicated",
+                                        number, seq));
+      }
+      return fail(number, fmt::format("entry {} does not follow entry {}: entries reordered or "
+                                      "replaced",
+                                      number, number - 1));
+    }
+    prev = entry["mac"].get<std::string>();
+    ++result.entries;
+  }
+  if (!head_exists) {
+    return fail(lines.size() + 1, "audit.head is missing: the end of the log cannot be checked");
+  }
+  json head = json::parse(head_text, nullptr, false);
+  if (!head.is_object() || !head.contains("count") || !head["count"].is_number_unsigned() ||
+      !head.contains("last") || !head["last"].is_string() || !head.contains("mac") ||
+      !head["mac"].is_string() ||
+      HeadMac(*key, head["count"].get<size_t>(), head["last"].get<std::string>()) !=
+          head["mac"].get<std::string>()) {
+    return fail(lines.size() + 1, "audit.head was edited: its MAC does not match");
+  }
+  size_t count = head["count"].get<size_t>();
+  if (count > lines.size()) {
+    return fail(lines.size() + 1,
+                fmt::format("entry {} is missing: the log ends at entry {} but {} were written",
+                            lines.size() + 1, lines.size(), count));
+  }
+  if (count < lines.size() || head["last"].get<std::string>() != prev) {
+    return fail(count + 1, fmt::format("entry {} was appended without the key", count + 1));
+  }
+  return result;
+}
+
+}  // namespace slipway::exec

@@ -1,0 +1,60 @@
+#pragma once
+/// The audit trail: DIR/audit.jsonl, append-only, one JSON object per line — run start,
+/// approvals, gate decisions, job results, run end; who, when, why, what, where, how. Each
+/// entry carries "seq", "prev" (the previous entry's MAC) and "mac", an HMAC-SHA256 over the
+/// entry (without "mac") chained to the previous one, so an edited, removed, inserted or
+/// reordered line is found by VerifyAudit. DIR/audit.head records the count and last MAC (also
+/// HMAC'd), so removing the last lines is found too. The key is SLIPWAY_AUDIT_KEY, or
+/// DIR/audit.key created with mode 0600 on first use.
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "interpreter/base/expected.h"
+
+namespace slipway::exec {
+
+class Masker;
+
+/// The key for `state_dir`: SLIPWAY_AUDIT_KEY, else DIR/audit.key (created 0600 with 32 random
+/// bytes when `create` is set and it does not exist).
+Expected<std::string> LoadAuditKey(const std::string& state_dir, bool create);
+
+/// HMAC-SHA256 of `data` under `key`, lower-case hex.
+std::string HmacSha256Hex(const std::string& key, const std::string& data);
+/// SHA-256 of `data`, lower-case hex.
+std::string Sha256Hex(const std::string& data);
+
+/// Appends entries to DIR/audit.jsonl under an exclusive file lock (several slipway processes
+/// may share a state directory).
+class AuditLog {
+ public:
+  /// Loads (or creates) the key. `masker` (may be null) masks every string of every entry.
+  static Expected<AuditLog> Open(const std::string& state_dir, const Masker* masker);
+
+  /// Appends `entry` (an object: "kind", "time", who/what/... fields) with seq, prev and mac.
+  Expected<bool> Append(nlohmann::json entry) const;
+
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string state_dir_;
+  std::string path_;
+  std::string key_;
+  const Masker* masker_ = nullptr;
+};
+
+/// The outcome of `slipway audit verify`.
+struct AuditVerification {
+  bool ok = true;
+  size_t entries = 0;  // entries read
+  size_t line = 0;     // the first bad line (1-based) when !ok
+  std::string message;
+};
+
+/// Checks DIR/audit.jsonl. Errors (no key, unreadable file) are messages; tampering is a
+/// verification with ok == false.
+Expected<AuditVerification> VerifyAudit(const std::string& state_dir);
+
+}  // namespace slipway::exec

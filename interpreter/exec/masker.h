@@ -1,0 +1,66 @@
+#pragma once
+/// Masker: replaces every secret with "***" in the bytes slipway writes (console, step logs,
+/// step summary, run.json, outputs, audit log). Each secret is registered with its derived forms
+/// — each line of a multi-line value, its JSON-escaped form and its base64 forms at the three
+/// byte alignments — because a step can print any of them. Values can be added at any time
+/// (`::add-mask::`); Add and Mask are thread-safe.
+///
+/// MaskingWriter masks a stream: a secret split across two writes of a child's output is still
+/// masked, because the writer holds back the last (longest pattern − 1) bytes until it knows
+/// they cannot start a secret.
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace slipway::exec {
+
+/// The set of secret patterns of one run.
+class Masker {
+ public:
+  using Patterns = std::vector<std::string>;
+
+  /// Registers `secret` and its derived forms. Empty and whitespace-only values are ignored.
+  void Add(std::string_view secret);
+  /// `text` with every occurrence of every pattern replaced by "***" (overlapping or adjacent
+  /// matches become one "***").
+  std::string Mask(std::string_view text) const;
+  /// The current patterns (immutable snapshot; longer first).
+  std::shared_ptr<const Patterns> patterns() const;
+  bool empty() const { return patterns()->empty(); }
+
+ private:
+  mutable std::mutex mutex_;
+  std::shared_ptr<const Patterns> patterns_ = std::make_shared<Patterns>();
+};
+
+/// The forms under which `secret` is masked (exposed for tests).
+std::vector<std::string> MaskForms(std::string_view secret);
+
+/// Streaming masker: Write() chunks as they come, Flush() at the end of the stream; masked bytes
+/// reach `sink` in order. Not thread-safe (one writer per stream).
+class MaskingWriter {
+ public:
+  using Sink = std::function<void(std::string_view)>;
+  MaskingWriter(const Masker& masker, Sink sink) : masker_(masker), sink_(std::move(sink)) {}
+  ~MaskingWriter() { Flush(); }
+  MaskingWriter(const MaskingWriter&) = delete;
+  MaskingWriter& operator=(const MaskingWriter&) = delete;
+
+  void Write(std::string_view chunk);
+  /// Emits everything held back (end of stream).
+  void Flush();
+
+ private:
+  void Process(bool final);
+
+  const Masker& masker_;
+  Sink sink_;
+  std::string buffer_;
+  size_t covered_ = 0;  // leading bytes of buffer_ already covered by an emitted "***"
+};
+
+}  // namespace slipway::exec

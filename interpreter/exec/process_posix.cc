@@ -1,0 +1,350 @@
+// POSIX implementation of process.h: posix_spawn into a new process group, pipes for output,
+// a pidfd so one poll() waits for output, exit, timeout and escalation deadlines together.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fmt/format.h>
+
+#include "interpreter/exec/process.h"
+
+extern char** environ;
+
+namespace slipway::exec {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+// How often Wait() looks at the cancel token when nothing else wakes it.
+constexpr std::chrono::milliseconds kCancelPollInterval{25};
+
+int PidfdOpen(pid_t pid) { return static_cast<int>(syscall(SYS_pidfd_open, pid, 0)); }
+
+void CloseFd(int& fd) {
+  if (fd >= 0) {
+    close(fd);
+    fd = -1;
+  }
+}
+
+bool IsExecutableFile(const std::string& path) {
+  struct stat st {};
+  return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(path.c_str(), X_OK) == 0;
+}
+
+// Finds `program` in PATH as the child will see it; "" when not found.
+std::string ResolveProgram(const std::string& program,
+                           const std::map<std::string, std::string>& env) {
+  if (program.find('/') != std::string::npos) return program;
+  std::string path;
+  if (auto it = env.find("PATH"); it != env.end()) {
+    path = it->second;
+  } else if (const char* own = getenv("PATH")) {
+    path = own;
+  } else {
+    path = "/usr/local/bin:/usr/bin:/bin";
+  }
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find(':', start);
+    if (end == std::string::npos) end = path.size();
+    std::string dir = path.substr(start, end - start);
+    if (dir.empty()) dir = ".";
+    std::string candidate = dir + "/" + program;
+    if (IsExecutableFile(candidate)) return candidate;
+    start = end + 1;
+  }
+  return "";
+}
+
+// Owns the posix_spawn attribute objects for the duration of one spawn.
+struct SpawnSetup {
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attr;
+  SpawnSetup() {
+    posix_spawn_file_actions_init(&actions);
+    posix_spawnattr_init(&attr);
+  }
+  ~SpawnSetup() {
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+  }
+};
+
+ProcessResult FromStatus(int status) {
+  ProcessResult result;
+  if (WIFEXITED(status)) {
+    result.end = ProcessEnd::kExited;
+    result.exit_code = WEXITSTATUS(status);
+  } else if (WIFSIGNALED(status)) {
+    result.end = ProcessEnd::kSignaled;
+    result.signal = WTERMSIG(status);
+  }
+  return result;
+}
+
+}  // namespace
+
+Expected<ChildProcess> ChildProcess::Spawn(const ProcessOptions& options) {
+  if (options.argv.empty()) return MakeUnexpected(std::string("cannot run an empty command"));
+  const std::string& program = options.argv[0];
+  std::string resolved = ResolveProgram(program, options.env);
+  if (resolved.empty()) {
+    return MakeUnexpected(fmt::format("cannot run \"{}\": not found in PATH", program));
+  }
+  if (!options.working_directory.empty()) {
+    struct stat st {};
+    if (stat(options.working_directory.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      return MakeUnexpected(fmt::format("working directory \"{}\" does not exist",
+                                        options.working_directory));
+    }
+  }
+
+  int out[2] = {-1, -1};
+  int err[2] = {-1, -1};
+  if (pipe2(out, O_CLOEXEC) != 0) {
+    return MakeUnexpected(fmt::format("cannot create a pipe: {}", strerror(errno)));
+  }
+  if (pipe2(err, O_CLOEXEC) != 0) {
+    int saved = errno;
+    close(out[0]);
+    close(out[1]);
+    return MakeUnexpected(fmt::format("cannot create a pipe: {}", strerror(saved)));
+  }
+
+  SpawnSetup setup;
+  posix_spawn_file_actions_addopen(&setup.actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&setup.actions, out[1], 1);
+  posix_spawn_file_actions_adddup2(&setup.actions, err[1], 2);
+  if (!options.working_directory.empty()) {
+    posix_spawn_file_actions_addchdir_np(&setup.actions, options.working_directory.c_str());
+  }
+  // Own process group, so a terminal's Ctrl-C reaches only slipway, which then stops the
+  // group itself; default signal dispositions and an empty mask, whatever slipway blocks.
+  sigset_t empty_mask;
+  sigemptyset(&empty_mask);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  for (int sig : {SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGPIPE, SIGUSR1, SIGUSR2, SIGCHLD}) {
+    sigaddset(&defaults, sig);
+  }
+  posix_spawnattr_setpgroup(&setup.attr, 0);
+  posix_spawnattr_setsigmask(&setup.attr, &empty_mask);
+  posix_spawnattr_setsigdefault(&setup.attr, &defaults);
+  posix_spawnattr_setflags(&setup.attr,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+
+  std::vector<char*> argv;
+  argv.reserve(options.argv.size() + 1);
+  for (const std::string& arg : options.argv) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+  std::vector<std::string> env_storage;
+  env_storage.reserve(options.env.size());
+  for (const auto& [key, value] : options.env) env_storage.push_back(key + "=" + value);
+  std::vector<char*> envp;
+  envp.reserve(env_storage.size() + 1);
+  for (std::string& entry : env_storage) envp.push_back(entry.data());
+  envp.push_back(nullptr);
+
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, resolved.c_str(), &setup.actions, &setup.attr, argv.data(),
+                       envp.data());
+  close(out[1]);
+  close(err[1]);
+  if (rc != 0) {
+    close(out[0]);
+    close(err[0]);
+    return MakeUnexpected(fmt::format("cannot run \"{}\": {}", program, strerror(rc)));
+  }
+  ChildProcess child;
+  child.pid_ = pid;
+  child.pidfd_ = PidfdOpen(pid);  // -1 on old kernels: Wait() then polls waitpid
+  child.stdout_fd_ = out[0];
+  child.stderr_fd_ = err[0];
+  fcntl(out[0], F_SETFL, O_NONBLOCK);
+  fcntl(err[0], F_SETFL, O_NONBLOCK);
+  child.timeout_ = options.timeout;
+  child.interrupt_grace_ = options.interrupt_grace;
+  child.terminate_grace_ = options.terminate_grace;
+  return child;
+}
+
+ChildProcess::ChildProcess(ChildProcess&& other) noexcept { *this = std::move(other); }
+
+ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
+  if (this != &other) {
+    Release();
+    pid_ = std::exchange(other.pid_, -1);
+    pidfd_ = std::exchange(other.pidfd_, -1);
+    stdout_fd_ = std::exchange(other.stdout_fd_, -1);
+    stderr_fd_ = std::exchange(other.stderr_fd_, -1);
+    reaped_ = std::exchange(other.reaped_, false);
+    timeout_ = other.timeout_;
+    interrupt_grace_ = other.interrupt_grace_;
+    terminate_grace_ = other.terminate_grace_;
+  }
+  return *this;
+}
+
+ChildProcess::~ChildProcess() { Release(); }
+
+void ChildProcess::Release() {
+  if (pid_ > 0) {
+    kill(-pid_, SIGKILL);
+    if (!reaped_) {
+      int status = 0;
+      while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+      }
+    }
+  }
+  pid_ = -1;
+  reaped_ = false;
+  CloseFd(pidfd_);
+  CloseFd(stdout_fd_);
+  CloseFd(stderr_fd_);
+}
+
+void ChildProcess::SignalGroup(int signal) const {
+  if (pid_ > 0) kill(-pid_, signal);
+}
+
+ProcessResult ChildProcess::Wait(const OutputCallback& on_output, CancelToken* cancel) {
+  SLIPWAY_CHECK(pid_ > 0 && !reaped_) << "ChildProcess::Wait on a finished child";
+  const auto start = SteadyClock::now();
+  const auto no_deadline = SteadyClock::time_point::max();
+  const auto timeout_at = timeout_.count() > 0 ? start + timeout_ : no_deadline;
+
+  enum class Stop { kNone, kTimeout, kCancel };
+  Stop stop = Stop::kNone;
+  int signals_sent = 0;  // 0: none, 1: SIGINT, 2: SIGTERM, 3: SIGKILL
+  auto next_escalation = no_deadline;
+
+  auto escalate = [&](SteadyClock::time_point now) {
+    static constexpr int kSignals[] = {SIGINT, SIGTERM, SIGKILL};
+    if (signals_sent >= 3) return;
+    SignalGroup(kSignals[signals_sent]);
+    ++signals_sent;
+    next_escalation = signals_sent == 1   ? now + interrupt_grace_
+                      : signals_sent == 2 ? now + terminate_grace_
+                                          : no_deadline;
+  };
+
+  char buffer[65536];
+  auto drain = [&](int& fd, OutputStream stream) {
+    while (fd >= 0) {
+      ssize_t n = read(fd, buffer, sizeof buffer);
+      if (n > 0) {
+        if (on_output) on_output(stream, std::string_view(buffer, static_cast<size_t>(n)));
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+      CloseFd(fd);  // EOF or a read error
+    }
+  };
+
+  int status = 0;
+  bool exited = false;
+  while (!exited) {
+    auto now = SteadyClock::now();
+    if (stop == Stop::kNone) {
+      if (cancel && cancel->is_cancelled()) {
+        stop = Stop::kCancel;
+        escalate(now);
+      } else if (now >= timeout_at) {
+        stop = Stop::kTimeout;
+        escalate(now);
+      }
+    } else if (now >= next_escalation) {
+      escalate(now);
+    }
+
+    auto wake = std::min(stop == Stop::kNone ? timeout_at : next_escalation, no_deadline);
+    if (cancel && stop == Stop::kNone) wake = std::min(wake, now + kCancelPollInterval);
+    if (pidfd_ < 0) wake = std::min(wake, now + std::chrono::milliseconds(5));
+    int wait_ms = -1;
+    if (wake != no_deadline) {
+      auto ms = std::chrono::ceil<std::chrono::milliseconds>(wake - now).count();
+      wait_ms = static_cast<int>(std::clamp<int64_t>(ms, 0, 60'000));
+    }
+
+    pollfd fds[3];
+    int count = 0;
+    if (stdout_fd_ >= 0) fds[count++] = {stdout_fd_, POLLIN, 0};
+    if (stderr_fd_ >= 0) fds[count++] = {stderr_fd_, POLLIN, 0};
+    if (pidfd_ >= 0) fds[count++] = {pidfd_, POLLIN, 0};
+    int ready = count > 0 ? poll(fds, count, wait_ms) : 0;
+    if (count == 0 && wait_ms != 0) {
+      // No pidfd and both pipes closed: sleep a slice before asking waitpid again.
+      usleep(static_cast<useconds_t>(std::min(wait_ms < 0 ? 5 : wait_ms, 5) * 1000));
+    }
+    if (ready < 0 && errno != EINTR) break;
+    drain(stdout_fd_, OutputStream::kStdout);
+    drain(stderr_fd_, OutputStream::kStderr);
+
+    pid_t done = waitpid(pid_, &status, WNOHANG);
+    if (done == pid_) exited = true;
+  }
+  reaped_ = true;
+  // Whatever the child wrote before exiting is in the pipes now; background processes that
+  // still hold them are not waited for.
+  drain(stdout_fd_, OutputStream::kStdout);
+  drain(stderr_fd_, OutputStream::kStderr);
+  CloseFd(stdout_fd_);
+  CloseFd(stderr_fd_);
+  CloseFd(pidfd_);
+
+  ProcessResult result = FromStatus(status);
+  if (stop == Stop::kTimeout) result.end = ProcessEnd::kTimedOut;
+  if (stop == Stop::kCancel) result.end = ProcessEnd::kCancelled;
+  return result;
+}
+
+ProcessResult RunProcess(const ProcessOptions& options, const OutputCallback& on_output,
+                         CancelToken* cancel) {
+  Expected<ChildProcess> child = ChildProcess::Spawn(options);
+  if (!child) {
+    ProcessResult result;
+    result.end = ProcessEnd::kSpawnFailed;
+    result.error = child.error();
+    return result;
+  }
+  return child->Wait(on_output, cancel);
+}
+
+std::map<std::string, std::string> CurrentEnvironment() {
+  std::map<std::string, std::string> env;
+  for (char** entry = environ; entry && *entry; ++entry) {
+    std::string_view text(*entry);
+    size_t eq = text.find('=');
+    if (eq == std::string_view::npos || eq == 0) continue;
+    env.emplace(std::string(text.substr(0, eq)), std::string(text.substr(eq + 1)));
+  }
+  return env;
+}
+
+std::string Describe(const ProcessResult& result) {
+  switch (result.end) {
+    case ProcessEnd::kExited:
+      return fmt::format("exit code {}", result.exit_code);
+    case ProcessEnd::kSignaled:
+      return fmt::format("killed by signal {} ({})", result.signal, strsignal(result.signal));
+    case ProcessEnd::kTimedOut:
+      return "timed out";
+    case ProcessEnd::kCancelled:
+      return "cancelled";
+    case ProcessEnd::kSpawnFailed:
+      return result.error;
+  }
+  return "unknown";
+}
+
+}  // namespace slipway::exec

@@ -1,0 +1,368 @@
+#include "interpreter/exec/run_store.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "interpreter/exec/clock.h"
+#include "interpreter/exec/masker.h"
+
+namespace slipway::exec {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+Expected<bool> MakeDirs(const std::string& path) {
+  std::error_code error;
+  fs::create_directories(path, error);
+  if (error) {
+    return MakeUnexpected(fmt::format("cannot create directory \"{}\": {}", path, error.message()));
+  }
+  return true;
+}
+
+json OutputsToJson(const std::map<std::string, std::string>& outputs) {
+  json out = json::object();
+  for (const auto& [key, value] : outputs) out[key] = value;
+  return out;
+}
+
+// Reads field `key` of `object` as a string; absent is "", null is "".
+Expected<std::string> StringField(const json& object, const char* key, const std::string& where) {
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return std::string();
+  if (!it->is_string()) {
+    return MakeUnexpected(fmt::format("{}: \"{}\" must be a string", where, key));
+  }
+  return it->get<std::string>();
+}
+
+Expected<std::map<std::string, std::string>> OutputsField(const json& object,
+                                                          const std::string& where) {
+  std::map<std::string, std::string> outputs;
+  auto it = object.find("outputs");
+  if (it == object.end() || it->is_null()) return outputs;
+  if (!it->is_object()) return MakeUnexpected(fmt::format("{}: \"outputs\" must be an object", where));
+  for (auto entry = it->begin(); entry != it->end(); ++entry) {
+    if (!entry->is_string()) {
+      return MakeUnexpected(
+          fmt::format("{}: output \"{}\" must be a string", where, entry.key()));
+    }
+    outputs[entry.key()] = entry->get<std::string>();
+  }
+  return outputs;
+}
+
+}  // namespace
+
+json ToJson(const RunRecord& record) {
+  json jobs = json::object();
+  for (const auto& [key, job] : record.jobs) {
+    json steps = json::array();
+    for (const StepRecord& step : job.steps) {
+      steps.push_back({{"id", step.id},
+                       {"name", step.name},
+                       {"outcome", step.outcome.empty() ? json() : json(step.outcome)},
+                       {"conclusion", step.conclusion.empty() ? json() : json(step.conclusion)},
+                       {"outputs", OutputsToJson(step.outputs)},
+                       {"log", step.log.empty() ? json() : json(step.log)}});
+    }
+    jobs[key] = {{"status", job.status},
+                 {"result", job.result.empty() ? json() : json(job.result)},
+                 {"outputs", OutputsToJson(job.outputs)},
+                 {"started_at", job.started_at.empty() ? json() : json(job.started_at)},
+                 {"finished_at", job.finished_at.empty() ? json() : json(job.finished_at)},
+                 {"steps", steps}};
+  }
+  return {{"id", record.id},
+          {"workflow", record.workflow},
+          {"workflow_sha256", record.workflow_sha256},
+          {"event", record.event},
+          {"ref", record.ref},
+          {"sha", record.sha},
+          {"actor", record.actor},
+          {"status", record.status},
+          {"started_at", record.started_at},
+          {"finished_at", record.finished_at.empty() ? json() : json(record.finished_at)},
+          {"inputs", record.inputs},
+          {"jobs", jobs}};
+}
+
+Expected<RunRecord> RunRecordFromJson(const json& value) {
+  if (!value.is_object()) return MakeUnexpected(std::string("run record is not a JSON object"));
+  RunRecord record;
+  struct Field {
+    const char* key;
+    std::string* target;
+  };
+  const Field fields[] = {{"id", &record.id},         {"workflow", &record.workflow},
+                          {"workflow_sha256", &record.workflow_sha256},
+                          {"event", &record.event},   {"ref", &record.ref},
+                          {"sha", &record.sha},       {"actor", &record.actor},
+                          {"status", &record.status}, {"started_at", &record.started_at},
+                          {"finished_at", &record.finished_at}};
+  for (const Field& field : fields) {
+    Expected<std::string> text = StringField(value, field.key, "run record");
+    if (!text) return MakeUnexpected(text.error());
+    *field.target = *text;
+  }
+  if (record.id.empty()) return MakeUnexpected(std::string("run record: \"id\" is missing"));
+  if (auto it = value.find("inputs"); it != value.end() && !it->is_null()) record.inputs = *it;
+  auto jobs = value.find("jobs");
+  if (jobs != value.end() && !jobs->is_null()) {
+    if (!jobs->is_object()) return MakeUnexpected(std::string("run record: \"jobs\" must be an object"));
+    for (auto it = jobs->begin(); it != jobs->end(); ++it) {
+      std::string where = fmt::format("job \"{}\"", it.key());
+      if (!it->is_object()) return MakeUnexpected(where + " must be an object");
+      JobRecord job;
+      for (auto [key, target] : {std::pair{"status", &job.status}, std::pair{"result", &job.result},
+                                 std::pair{"started_at", &job.started_at},
+                                 std::pair{"finished_at", &job.finished_at}}) {
+        Expected<std::string> text = StringField(*it, key, where);
+        if (!text) return MakeUnexpected(text.error());
+        *target = *text;
+      }
+      Expected<std::map<std::string, std::string>> outputs = OutputsField(*it, where);
+      if (!outputs) return MakeUnexpected(outputs.error());
+      job.outputs = *outputs;
+      if (auto steps = it->find("steps"); steps != it->end() && steps->is_array()) {
+        for (const json& step_json : *steps) {
+          StepRecord step;
+          for (auto [key, target] :
+               {std::pair{"id", &step.id}, std::pair{"name", &step.name},
+                std::pair{"outcome", &step.outcome}, std::pair{"conclusion", &step.conclusion},
+                std::pair{"log", &step.log}}) {
+            Expected<std::string> text = StringField(step_json, key, where + " step");
+            if (!text) return MakeUnexpected(text.error());
+            *target = *text;
+          }
+          Expected<std::map<std::string, std::string>> step_outputs =
+              OutputsField(step_json, where + " step");
+          if (!step_outputs) return MakeUnexpected(step_outputs.error());
+          step.outputs = *step_outputs;
+          job.steps.push_back(std::move(step));
+        }
+      }
+      record.jobs[it.key()] = std::move(job);
+    }
+  }
+  return record;
+}
+
+Expected<bool> WriteFileAtomically(const std::string& path, const std::string& content,
+                                   unsigned mode) {
+  std::string temp = fmt::format("{}.tmp-{}", path, getpid());
+  int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) return MakeUnexpected(fmt::format("cannot write \"{}\": {}", temp, strerror(errno)));
+  size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int saved = errno;
+      close(fd);
+      unlink(temp.c_str());
+      return MakeUnexpected(fmt::format("cannot write \"{}\": {}", temp, strerror(saved)));
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (fsync(fd) != 0 || close(fd) != 0) {
+    int saved = errno;
+    unlink(temp.c_str());
+    return MakeUnexpected(fmt::format("cannot write \"{}\": {}", temp, strerror(saved)));
+  }
+  if (rename(temp.c_str(), path.c_str()) != 0) {
+    int saved = errno;
+    unlink(temp.c_str());
+    return MakeUnexpected(fmt::format("cannot replace \"{}\": {}", path, strerror(saved)));
+  }
+  return true;
+}
+
+std::string GenerateRunId() {
+  auto now = std::chrono::system_clock::now();
+  std::string utc = FormatUtc(now);  // 2026-01-31T12:34:56.789Z
+  std::string compact;
+  for (char c : utc.substr(0, 19)) {
+    if (c == 'T') compact.push_back('-');
+    else if (c != ':' && c != '-') compact.push_back(c);
+  }
+  std::random_device random;
+  return fmt::format("{}-{:06x}", compact, random() & 0xffffff);
+}
+
+bool IsValidRunId(const std::string& id) {
+  if (id.empty() || id.size() > 128 || id[0] == '.') return false;
+  for (char c : id) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::string RunDirectory(const std::string& state_dir, const std::string& run_id) {
+  return state_dir + "/runs/" + run_id;
+}
+
+std::string SafeFileName(const std::string& name) {
+  std::string out;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-';
+    out.push_back(ok ? c : '_');
+  }
+  if (out.empty() || out[0] == '.') out.insert(out.begin(), '_');
+  return out;
+}
+
+json MaskJson(const json& value, const Masker& masker) {
+  if (value.is_string()) return masker.Mask(value.get<std::string>());
+  if (value.is_array()) {
+    json out = json::array();
+    for (const json& item : value) out.push_back(MaskJson(item, masker));
+    return out;
+  }
+  if (value.is_object()) {
+    json out = json::object();
+    for (auto it = value.begin(); it != value.end(); ++it) {
+      out[masker.Mask(it.key())] = MaskJson(*it, masker);
+    }
+    return out;
+  }
+  return value;
+}
+
+namespace {
+
+Expected<int> LockRunDirectory(const std::string& run_dir, const std::string& run_id) {
+  std::string path = run_dir + "/.lock";
+  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return MakeUnexpected(fmt::format("cannot lock \"{}\": {}", path, strerror(errno)));
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    close(fd);
+    return MakeUnexpected(fmt::format("run \"{}\" is in use by another slipway process", run_id));
+  }
+  return fd;
+}
+
+}  // namespace
+
+Expected<RunStore> RunStore::Create(const std::string& state_dir, const std::string& run_id,
+                                    const Masker* masker) {
+  if (!IsValidRunId(run_id)) {
+    return MakeUnexpected(fmt::format(
+        "invalid run id \"{}\"; use letters, digits, '.', '_' and '-'", run_id));
+  }
+  std::string runs = state_dir + "/runs";
+  if (auto made = MakeDirs(runs); !made) return MakeUnexpected(made.error());
+  std::string dir = RunDirectory(state_dir, run_id);
+  if (mkdir(dir.c_str(), 0755) != 0) {
+    if (errno == EEXIST) {
+      return MakeUnexpected(
+          fmt::format("run \"{}\" already exists in \"{}\"; use --resume {} to continue it",
+                      run_id, runs, run_id));
+    }
+    return MakeUnexpected(fmt::format("cannot create directory \"{}\": {}", dir, strerror(errno)));
+  }
+  for (const char* sub : {"/logs", "/artifacts", "/tmp", "/approvals"}) {
+    if (auto made = MakeDirs(dir + sub); !made) return MakeUnexpected(made.error());
+  }
+  Expected<int> lock = LockRunDirectory(dir, run_id);
+  if (!lock) return MakeUnexpected(lock.error());
+  RunStore store;
+  store.state_dir_ = state_dir;
+  store.run_dir_ = dir;
+  store.masker_ = masker;
+  store.lock_fd_ = *lock;
+  return store;
+}
+
+Expected<RunRecord> RunStore::Load(const std::string& state_dir, const std::string& run_id) {
+  if (!IsValidRunId(run_id)) return MakeUnexpected(fmt::format("invalid run id \"{}\"", run_id));
+  std::string path = RunDirectory(state_dir, run_id) + "/run.json";
+  std::ifstream in(path);
+  if (!in) {
+    return MakeUnexpected(
+        fmt::format("no run \"{}\" in \"{}\" (cannot read \"{}\")", run_id, state_dir, path));
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  json value = json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded()) return MakeUnexpected(fmt::format("\"{}\" is not valid JSON", path));
+  Expected<RunRecord> record = RunRecordFromJson(value);
+  if (!record) return MakeUnexpected(fmt::format("\"{}\": {}", path, record.error()));
+  return record;
+}
+
+Expected<RunStore> RunStore::Open(const std::string& state_dir, const std::string& run_id,
+                                  const Masker* masker, RunRecord* record) {
+  Expected<RunRecord> loaded = Load(state_dir, run_id);
+  if (!loaded) return MakeUnexpected(loaded.error());
+  std::string dir = RunDirectory(state_dir, run_id);
+  for (const char* sub : {"/logs", "/artifacts", "/tmp", "/approvals"}) {
+    if (auto made = MakeDirs(dir + sub); !made) return MakeUnexpected(made.error());
+  }
+  Expected<int> lock = LockRunDirectory(dir, run_id);
+  if (!lock) return MakeUnexpected(lock.error());
+  RunStore store;
+  store.state_dir_ = state_dir;
+  store.run_dir_ = dir;
+  store.masker_ = masker;
+  store.lock_fd_ = *lock;
+  if (record) *record = std::move(loaded).value();
+  return store;
+}
+
+RunStore::RunStore(RunStore&& other) noexcept { *this = std::move(other); }
+
+RunStore& RunStore::operator=(RunStore&& other) noexcept {
+  if (this != &other) {
+    if (lock_fd_ >= 0) close(lock_fd_);
+    state_dir_ = std::move(other.state_dir_);
+    run_dir_ = std::move(other.run_dir_);
+    masker_ = other.masker_;
+    lock_fd_ = std::exchange(other.lock_fd_, -1);
+  }
+  return *this;
+}
+
+RunStore::~RunStore() {
+  if (lock_fd_ >= 0) close(lock_fd_);
+}
+
+Expected<bool> RunStore::Save(const RunRecord& record) const {
+  json value = ToJson(record);
+  if (masker_) value = MaskJson(value, *masker_);
+  return WriteFileAtomically(run_dir_ + "/run.json", value.dump(2) + "\n");
+}
+
+Expected<bool> RunStore::AppendSummary(const std::string& markdown) const {
+  std::ofstream out(summary_path(), std::ios::app);
+  if (!out) return MakeUnexpected(fmt::format("cannot write \"{}\"", summary_path()));
+  out << (masker_ ? masker_->Mask(markdown) : markdown);
+  if (!markdown.empty() && markdown.back() != '\n') out << '\n';
+  return static_cast<bool>(out);
+}
+
+std::string RunStore::StepLogPath(const std::string& job_key, size_t index,
+                                  const std::string& step_id) const {
+  std::string job_dir = "logs/" + SafeFileName(job_key);
+  std::error_code ignored;
+  fs::create_directories(run_dir_ + "/" + job_dir, ignored);
+  std::string name = step_id.empty() ? "step" : SafeFileName(step_id);
+  return fmt::format("{}/{:02}-{}.log", job_dir, index + 1, name);
+}
+
+}  // namespace slipway::exec

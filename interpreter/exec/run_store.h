@@ -1,0 +1,129 @@
+#pragma once
+/// The run record: everything a run produces lives under DIR/runs/<id>/ —
+///   run.json            the record below, rewritten atomically on every state change
+///   logs/<job>/NN-<step>.log   one log per step (masked)
+///   summary.md          the step summaries, appended per step
+///   artifacts/          what steps store (backups, reports)
+///   tmp/                scripts and step files (GITHUB_OUTPUT ...); removed when the run ends
+/// run.json is shaped as issue 5 says: {"id", "workflow", "event", "ref", "actor", "status",
+/// "started_at", "finished_at", "inputs", "jobs": {"<job key>": {"status", "result", "outputs",
+/// "started_at", "finished_at", "steps": [{"id", "name", "outcome", "conclusion", "outputs",
+/// "log"}]}}}, plus "sha" and "workflow_sha256" so that --resume can rebuild the same plan.
+/// Every string passes through the Masker before it is written.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "interpreter/base/expected.h"
+
+namespace slipway::exec {
+
+class Masker;
+
+/// One step of a job in run.json.
+struct StepRecord {
+  std::string id;
+  std::string name;
+  std::string outcome;     // success | failure | cancelled | skipped ("" while running)
+  std::string conclusion;  // the outcome after continue-on-error
+  std::map<std::string, std::string> outputs;
+  std::string log;  // path of the step log, relative to the run directory
+};
+
+/// One job (or matrix instance) in run.json.
+struct JobRecord {
+  std::string status = "queued";  // queued | waiting | running | completed
+  std::string result;             // success | failure | cancelled | skipped ("" until completed)
+  std::map<std::string, std::string> outputs;
+  std::string started_at;
+  std::string finished_at;
+  std::vector<StepRecord> steps;
+};
+
+/// The whole run.json.
+struct RunRecord {
+  std::string id;
+  std::string workflow;  // the workflow file path as given
+  std::string workflow_sha256;
+  std::string event;
+  std::string ref;
+  std::string sha;
+  std::string actor;
+  std::string status = "running";  // running | success | failure | cancelled
+  std::string started_at;
+  std::string finished_at;
+  nlohmann::json inputs = nlohmann::json::object();
+  std::map<std::string, JobRecord> jobs;
+};
+
+nlohmann::json ToJson(const RunRecord& record);
+/// Parses run.json; errors are messages naming the missing/mistyped field.
+Expected<RunRecord> RunRecordFromJson(const nlohmann::json& json);
+
+/// Writes `content` to `path` so that readers see the old or the new file, never a mix:
+/// write a temporary file in the same directory, fsync it, rename it over `path`.
+Expected<bool> WriteFileAtomically(const std::string& path, const std::string& content,
+                                   unsigned mode = 0644);
+
+/// A fresh run id: UTC time plus random hex, e.g. "20260131-123456-3fa2c1".
+std::string GenerateRunId();
+
+/// A run id is a file name: letters, digits, '.', '_' and '-', not starting with '.'.
+bool IsValidRunId(const std::string& id);
+
+/// The directory of one run. Holds an exclusive lock on it (flock, released even by kill -9),
+/// so a run and a `--resume` of it never write at the same time.
+class RunStore {
+ public:
+  /// Creates DIR/runs/<id>/ (an error when it exists).
+  static Expected<RunStore> Create(const std::string& state_dir, const std::string& run_id,
+                                   const Masker* masker);
+  /// Opens an existing run for --resume and reads its record.
+  static Expected<RunStore> Open(const std::string& state_dir, const std::string& run_id,
+                                 const Masker* masker, RunRecord* record);
+  /// Reads DIR/runs/<id>/run.json without locking (for `approve`, tools, tests).
+  static Expected<RunRecord> Load(const std::string& state_dir, const std::string& run_id);
+
+  RunStore(RunStore&& other) noexcept;
+  RunStore& operator=(RunStore&& other) noexcept;
+  RunStore(const RunStore&) = delete;
+  RunStore& operator=(const RunStore&) = delete;
+  ~RunStore();
+
+  /// Masks and atomically rewrites run.json.
+  Expected<bool> Save(const RunRecord& record) const;
+  /// Appends (masked) text to the run's summary.md.
+  Expected<bool> AppendSummary(const std::string& markdown) const;
+
+  const std::string& state_dir() const { return state_dir_; }
+  const std::string& run_dir() const { return run_dir_; }
+  std::string artifacts_dir() const { return run_dir_ + "/artifacts"; }
+  std::string temp_dir() const { return run_dir_ + "/tmp"; }
+  std::string summary_path() const { return run_dir_ + "/summary.md"; }
+  std::string approvals_dir() const { return run_dir_ + "/approvals"; }
+  /// The log path of step `index` (0-based) of job `job_key`, relative to run_dir(); the
+  /// directory is created.
+  std::string StepLogPath(const std::string& job_key, size_t index,
+                          const std::string& step_id) const;
+
+ private:
+  RunStore() = default;
+  std::string state_dir_;
+  std::string run_dir_;
+  const Masker* masker_ = nullptr;
+  int lock_fd_ = -1;
+};
+
+/// The directory of run `run_id`: DIR/runs/<id>.
+std::string RunDirectory(const std::string& state_dir, const std::string& run_id);
+
+/// A name usable as one path component (job keys like "build (linux, 18)").
+std::string SafeFileName(const std::string& name);
+
+/// The JSON value with every string (and key) passed through `masker`.
+nlohmann::json MaskJson(const nlohmann::json& value, const Masker& masker);
+
+}  // namespace slipway::exec

@@ -1,0 +1,221 @@
+#include "interpreter/exec/shell.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <fmt/format.h>
+
+namespace slipway::exec {
+namespace {
+
+bool InPath(const std::string& program, const std::string& path) {
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find(':', start);
+    if (end == std::string::npos) end = path.size();
+    std::string dir = path.substr(start, end - start);
+    if (dir.empty()) dir = ".";
+    std::string candidate = dir + "/" + program;
+    if (access(candidate.c_str(), X_OK) == 0) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+Expected<bool> WriteNewFile(const std::string& path, std::string_view content, mode_t mode) {
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) return MakeUnexpected(fmt::format("cannot create \"{}\": {}", path, strerror(errno)));
+  size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int saved = errno;
+      close(fd);
+      return MakeUnexpected(fmt::format("cannot write \"{}\": {}", path, strerror(saved)));
+    }
+    done += static_cast<size_t>(n);
+  }
+  close(fd);
+  return true;
+}
+
+std::string RunnerArch() {
+  utsname name{};
+  if (uname(&name) != 0) return "X64";
+  std::string machine = name.machine;
+  if (machine == "x86_64") return "X64";
+  if (machine == "aarch64" || machine == "arm64") return "ARM64";
+  if (machine.rfind("arm", 0) == 0) return "ARM";
+  if (machine == "i386" || machine == "i686") return "X86";
+  return machine;
+}
+
+}  // namespace
+
+std::vector<std::string> SplitCommandLine(std::string_view line) {
+  std::vector<std::string> words;
+  std::string current;
+  bool in_word = false;
+  char quote = 0;
+  for (char c : line) {
+    if (quote != 0) {
+      if (c == quote) {
+        quote = 0;
+      } else {
+        current.push_back(c);
+      }
+      continue;
+    }
+    if (c == '\'' || c == '"') {
+      quote = c;
+      in_word = true;
+    } else if (c == ' ' || c == '\t' || c == '\n') {
+      if (in_word) words.push_back(std::move(current));
+      current.clear();
+      in_word = false;
+    } else {
+      current.push_back(c);
+      in_word = true;
+    }
+  }
+  if (in_word) words.push_back(std::move(current));
+  return words;
+}
+
+Expected<ShellTemplate> ResolveShell(std::string_view shell, const std::string& path) {
+  ShellTemplate t;
+  t.extension = ".sh";
+  if (shell.empty()) {
+    // GitHub: an unspecified shell is `bash -e {0}` (not the stricter explicit `bash`).
+    if (InPath("bash", path)) {
+      t.argv = {"bash", "-e", "{0}"};
+    } else {
+      t.argv = {"sh", "-e", "{0}"};
+    }
+  } else if (shell == "bash") {
+    t.argv = {"bash", "--noprofile", "--norc", "-eo", "pipefail", "{0}"};
+  } else if (shell == "sh") {
+    t.argv = {"sh", "-e", "{0}"};
+  } else if (shell == "python") {
+    t.argv = {"python", "{0}"};
+    t.extension = ".py";
+  } else if (shell == "pwsh" || shell == "powershell") {
+    t.argv = {std::string(shell), "-command", ". '{0}'"};
+    t.extension = ".ps1";
+    t.prologue = "$ErrorActionPreference = 'stop'\n";
+    t.epilogue =
+        "\nif ((Test-Path -LiteralPath variable:\\LASTEXITCODE)) { exit $LASTEXITCODE }\n";
+  } else if (shell == "cmd") {
+    return MakeUnexpected(std::string("shell \"cmd\" is only available on Windows runners"));
+  } else {
+    t.argv = SplitCommandLine(shell);
+    bool has_placeholder = false;
+    for (const std::string& arg : t.argv) {
+      if (arg.find("{0}") != std::string::npos) has_placeholder = true;
+    }
+    if (t.argv.empty() || !has_placeholder) {
+      return MakeUnexpected(fmt::format(
+          "custom shell \"{}\" must contain \"{{0}}\" (the script file), e.g. \"{} {{0}}\"", shell,
+          t.argv.empty() ? std::string("perl") : t.argv[0]));
+    }
+  }
+  return t;
+}
+
+Expected<ShellCommand> PrepareScript(const ShellTemplate& shell, std::string_view script,
+                                     const std::string& temp_dir) {
+  static std::atomic<uint64_t> counter{0};
+  std::string path = fmt::format("{}/script-{}-{}{}", temp_dir, getpid(), ++counter,
+                                 shell.extension);
+  std::string content = shell.prologue;
+  content.append(script);
+  content.append(shell.epilogue);
+  Expected<bool> written = WriteNewFile(path, content, 0700);
+  if (!written) return MakeUnexpected(written.error());
+  ShellCommand command;
+  command.script_path = path;
+  for (const std::string& arg : shell.argv) {
+    std::string expanded = arg;
+    for (size_t at = expanded.find("{0}"); at != std::string::npos;
+         at = expanded.find("{0}", at + path.size())) {
+      expanded.replace(at, 3, path);
+    }
+    command.argv.push_back(std::move(expanded));
+  }
+  return command;
+}
+
+Expected<StepFiles> CreateStepFiles(const std::string& dir, const std::string& step_key) {
+  StepFiles files;
+  files.output = fmt::format("{}/{}.output", dir, step_key);
+  files.env = fmt::format("{}/{}.env", dir, step_key);
+  files.path = fmt::format("{}/{}.path", dir, step_key);
+  files.step_summary = fmt::format("{}/{}.summary.md", dir, step_key);
+  files.state = fmt::format("{}/{}.state", dir, step_key);
+  for (const std::string* path :
+       {&files.output, &files.env, &files.path, &files.step_summary, &files.state}) {
+    Expected<bool> written = WriteNewFile(*path, "", 0600);
+    if (!written) return MakeUnexpected(written.error());
+  }
+  return files;
+}
+
+std::map<std::string, std::string> RunnerEnvironment(const RunnerInfo& info,
+                                                     const StepFiles& files) {
+  std::map<std::string, std::string> env = {
+      {"CI", "true"},
+      {"GITHUB_ACTIONS", "true"},
+      {"GITHUB_ACTION", info.action},
+      {"GITHUB_ACTOR", info.actor},
+      {"GITHUB_TRIGGERING_ACTOR", info.actor},
+      {"GITHUB_API_URL", info.api_url},
+      {"GITHUB_BASE_REF", info.base_ref},
+      {"GITHUB_ENV", files.env},
+      {"GITHUB_EVENT_NAME", info.event_name},
+      {"GITHUB_EVENT_PATH", info.event_path},
+      {"GITHUB_GRAPHQL_URL", info.graphql_url},
+      {"GITHUB_HEAD_REF", info.head_ref},
+      {"GITHUB_JOB", info.job},
+      {"GITHUB_OUTPUT", files.output},
+      {"GITHUB_PATH", files.path},
+      {"GITHUB_REF", info.ref},
+      {"GITHUB_REF_NAME", info.ref_name},
+      {"GITHUB_REF_TYPE", info.ref_type},
+      {"GITHUB_REPOSITORY", info.repository},
+      {"GITHUB_RUN_ATTEMPT", info.run_attempt},
+      {"GITHUB_RUN_ID", info.run_id},
+      {"GITHUB_RUN_NUMBER", info.run_number},
+      {"GITHUB_SERVER_URL", info.server_url},
+      {"GITHUB_SHA", info.sha},
+      {"GITHUB_STATE", files.state},
+      {"GITHUB_STEP_SUMMARY", files.step_summary},
+      {"GITHUB_WORKFLOW", info.workflow},
+      {"GITHUB_WORKFLOW_REF", info.workflow_ref},
+      {"GITHUB_WORKSPACE", info.workspace},
+      {"RUNNER_ARCH", RunnerArch()},
+      {"RUNNER_ENVIRONMENT", "self-hosted"},
+      {"RUNNER_NAME", info.runner_name},
+      {"RUNNER_OS",
+#ifdef __APPLE__
+       "macOS"
+#else
+       "Linux"
+#endif
+      },
+      {"RUNNER_TEMP", info.runner_temp},
+      {"RUNNER_TOOL_CACHE", info.runner_tool_cache},
+  };
+  size_t slash = info.repository.find('/');
+  env["GITHUB_REPOSITORY_OWNER"] =
+      slash == std::string::npos ? info.repository : info.repository.substr(0, slash);
+  if (info.debug) env["RUNNER_DEBUG"] = "1";
+  return env;
+}
+
+}  // namespace slipway::exec

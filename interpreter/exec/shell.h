@@ -1,0 +1,95 @@
+#pragma once
+/// Turning a `run:` step into a process as GitHub's runner does: the script is written to a
+/// temporary file and the shell named by `shell:` runs it; the step gets the GITHUB_* and
+/// RUNNER_* variables and the files GITHUB_OUTPUT, GITHUB_ENV, GITHUB_PATH, GITHUB_STEP_SUMMARY
+/// (and GITHUB_STATE).
+/// https://docs.github.com/en/actions/using-workflows/workflow-syntax-for-github-actions#jobsjob_idstepsshell
+/// https://docs.github.com/en/actions/learn-github-actions/variables#default-environment-variables
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "interpreter/base/expected.h"
+
+namespace slipway::exec {
+
+/// How a `shell:` value runs a script file: argv with "{0}" standing for the file's path.
+struct ShellTemplate {
+  std::vector<std::string> argv;  // e.g. {"bash", "--noprofile", "--norc", "-eo", "pipefail", "{0}"}
+  std::string extension;          // appended to the script file name: ".sh", ".py", ".ps1"
+  std::string prologue;           // prepended to the script (pwsh: stop on errors)
+  std::string epilogue;           // appended to the script (pwsh: propagate $LASTEXITCODE)
+};
+
+/// The template for a `shell:` value:
+///   ""        (unspecified) `bash -e {0}`, or `sh -e {0}` when bash is not in `path`
+///   bash      `bash --noprofile --norc -eo pipefail {0}`
+///   sh        `sh -e {0}`
+///   python    `python {0}`
+///   pwsh      `pwsh -command ". '{0}'"`   powershell likewise
+///   otherwise a custom command line that must contain {0}: `perl {0}`, `bash -x {0}`.
+/// Errors are messages ("custom shell \"perl\" must contain \"{0}\"...").
+Expected<ShellTemplate> ResolveShell(std::string_view shell, const std::string& path);
+
+/// A `run:` step made ready to spawn.
+struct ShellCommand {
+  std::vector<std::string> argv;
+  std::string script_path;
+};
+
+/// Writes `script` (with the template's prologue/epilogue) to a new file in `temp_dir` and
+/// returns the argv that runs it. Errors are messages.
+Expected<ShellCommand> PrepareScript(const ShellTemplate& shell, std::string_view script,
+                                     const std::string& temp_dir);
+
+/// Paths of the files a step writes to talk back (each created empty by CreateStepFiles).
+struct StepFiles {
+  std::string output;        // GITHUB_OUTPUT
+  std::string env;           // GITHUB_ENV
+  std::string path;          // GITHUB_PATH
+  std::string step_summary;  // GITHUB_STEP_SUMMARY
+  std::string state;         // GITHUB_STATE
+};
+
+/// Creates the empty files for step `step_key` (unique within the job) under `dir`.
+Expected<StepFiles> CreateStepFiles(const std::string& dir, const std::string& step_key);
+
+/// What the GITHUB_* / RUNNER_* variables are made of; plain data filled in by the job runner.
+struct RunnerInfo {
+  std::string workspace;
+  std::string event_name;
+  std::string event_path;  // a JSON file with the event payload
+  std::string ref;
+  std::string ref_name;
+  std::string ref_type;  // "branch" or "tag"
+  std::string sha;
+  std::string head_ref;
+  std::string base_ref;
+  std::string actor;
+  std::string repository;  // owner/name
+  std::string run_id;
+  std::string run_number = "1";
+  std::string run_attempt = "1";
+  std::string workflow;      // the workflow's name
+  std::string workflow_ref;  // owner/name/.github/workflows/x.yml@ref
+  std::string job;           // the job id
+  std::string action;        // the step id, or "__run" / "__run_2" for steps without one
+  std::string server_url = "https://github.com";
+  std::string api_url = "https://api.github.com";
+  std::string graphql_url = "https://api.github.com/graphql";
+  std::string runner_name = "slipway";
+  std::string runner_temp;
+  std::string runner_tool_cache;
+  bool debug = false;
+};
+
+/// The variables GitHub sets for every step (CI, GITHUB_*, RUNNER_*), including the step files.
+std::map<std::string, std::string> RunnerEnvironment(const RunnerInfo& info,
+                                                     const StepFiles& files);
+
+/// Splits a custom shell command line into words ('...' and "..." group, no expansion).
+std::vector<std::string> SplitCommandLine(std::string_view line);
+
+}  // namespace slipway::exec

@@ -1,0 +1,98 @@
+#include "interpreter/expr/batch.h"
+
+#include <nlohmann/json.hpp>
+
+#include "interpreter/expr/unicode.h"
+
+namespace slipway::expr {
+namespace {
+
+ParseOptions OptionsFor(const Value& context) {
+  ParseOptions options;
+  options.named_values = ContextNames(context);
+  return options;
+}
+
+void AppendError(std::string_view message, std::string& out) {
+  out += "{\"error\":";
+  WriteJson(Value::String(std::string(message)), out);
+  out += "}\n";
+}
+
+}  // namespace
+
+std::vector<std::string> ContextNames(const Value& context) {
+  std::vector<std::string> names = StandardContextNames();
+  for (const Object::Entry& e : context.object().entries()) names.push_back(e.key);
+  return names;
+}
+
+Expected<Value, Error> EvaluateText(std::string_view text, const Value& context,
+                                    const EvalOptions& options) {
+  Expected<Expr, Error> parsed = Parse(text, OptionsFor(context));
+  if (!parsed) return MakeUnexpected(parsed.error());
+  return Evaluate(*parsed, context, options);
+}
+
+void AppendBatchResult(const Expected<Value, Error>& result, std::string& out) {
+  if (!result) {
+    AppendError(result.error().message, out);
+    return;
+  }
+  out += "{\"result\":";
+  WriteJson(*result, out);
+  out += "}\n";
+}
+
+void BatchSession::SetShared(Value context) {
+  shared_context_ = std::move(context);
+  shared_options_ = OptionsFor(shared_context_);
+  has_shared_ = true;
+}
+
+void BatchSession::ProcessLine(std::string_view line, std::string& out) {
+  if (TrimWhiteSpace(line).empty()) return;
+  const nlohmann::ordered_json json = nlohmann::ordered_json::parse(line, nullptr, false);
+  if (json.is_discarded() || !json.is_object()) {
+    AppendError("invalid input line: expected a JSON object", out);
+    return;
+  }
+  const auto expr_it = json.find("expr");
+  const auto context_it = json.find("context");
+  Value own_context;
+  const bool has_own = context_it != json.end();
+  if (has_own) {
+    if (!context_it->is_object()) {
+      AppendError("invalid input line: \"context\" must be an object", out);
+      return;
+    }
+    Expected<Value> converted = FromJson(*context_it);
+    if (!converted) {
+      AppendError("invalid input line: " + converted.error(), out);
+      return;
+    }
+    if (expr_it == json.end()) {  // sets the shared context; no output
+      SetShared(std::move(converted).value());
+      return;
+    }
+    own_context = std::move(converted).value();
+  }
+  if (expr_it == json.end() || !expr_it->is_string()) {
+    AppendError("invalid input line: \"expr\" must be a string", out);
+    return;
+  }
+  const std::string& text = expr_it->get_ref<const std::string&>();
+  if (has_own) {
+    AppendBatchResult(EvaluateText(text, own_context), out);
+    return;
+  }
+  if (!has_shared_) SetShared(Value::FromObject(Object()));
+  Expected<Expr, Error> parsed = Parse(text, shared_options_);
+  if (!parsed) {
+    AppendError(parsed.error().message, out);
+    return;
+  }
+  AppendBatchResult(Evaluate(*parsed, shared_context_), out);
+}
+
+}  // namespace slipway::expr

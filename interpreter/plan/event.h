@@ -1,0 +1,64 @@
+#pragma once
+/// The event a plan is made for: its name, ref, commit, actor, repository and payload, built
+/// from flags, an optional payload file and the local git checkout, and the `github` context
+/// GitHub would populate for it.
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "interpreter/base/diagnostic.h"
+#include "interpreter/model/workflow.h"
+#include "interpreter/plan/git_info.h"
+
+namespace slipway::plan {
+
+/// The events `plan` and `run` can simulate.
+inline constexpr const char* kSupportedEvents[] = {
+    "push", "pull_request", "release", "workflow_dispatch", "workflow_call", "schedule"};
+
+/// What the command line asked for. Absent fields come from the payload, then from git.
+struct EventOptions {
+  std::string event_name;  // "" → the workflow's first trigger
+  std::optional<std::string> ref, sha, actor;
+  /// Contents of --event-file (already read) and its path, for messages.
+  std::optional<std::string> event_file_text;
+  std::string event_file_path;
+};
+
+/// One event, fully determined. `payload` is `github.event`.
+struct Event {
+  std::string name;        // "push", "release", ...
+  std::string action;      // release: "published"; pull_request: "opened"; else ""
+  std::string ref;         // refs/heads/main, refs/tags/v1.2.0, refs/pull/1/merge
+  std::string ref_name;    // main, v1.2.0, 1/merge
+  std::string ref_type;    // "branch" | "tag" | "" (pull requests)
+  std::string sha;
+  std::string actor;
+  std::string repository;  // owner/name
+  std::string base_ref, head_ref;  // pull_request only (branch names)
+  std::string default_branch;
+  /// Changed files, when the payload lists them (push: commits[].added/modified/removed).
+  std::optional<std::vector<std::string>> changed_files;
+  nlohmann::ordered_json payload = nlohmann::ordered_json::object();
+};
+
+/// Builds the event. Errors (rule "event"): an unsupported --event, a workflow without
+/// triggers, an --event-file that is not a JSON object, a release without a tag. Returns
+/// nullopt when there are errors.
+std::optional<Event> BuildEvent(const model::Workflow& workflow, const EventOptions& options,
+                                const GitInfo& git, Diagnostics& diagnostics);
+
+/// Puts `inputs` into the payload as GitHub does for workflow_dispatch: github.event.inputs
+/// holds every input as a string ("true", "3").
+void AddDispatchInputs(const nlohmann::ordered_json& inputs, Event& event);
+
+/// The `github` context for `event`. `workflow_name` is the workflow's name (or its path).
+/// run_id, run_number and run_attempt are only known when a run starts, so they are absent.
+nlohmann::ordered_json GithubContext(const Event& event, const std::string& workflow_name,
+                             const std::string& workflow_path);
+
+}  // namespace slipway::plan

@@ -1,0 +1,596 @@
+#include "interpreter/plan/planner.h"
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+
+#include "interpreter/plan/env_gate.h"
+#include "interpreter/plan/matrix.h"
+#include "interpreter/plan/plan_steps.h"
+#include "interpreter/plan/resolve.h"
+#include "interpreter/plan/trigger_filter.h"
+
+namespace slipway::plan {
+
+using json = nlohmann::ordered_json;
+
+const char* JobStatusName(JobStatus status) {
+  switch (status) {
+    case JobStatus::kWillRun: return "will-run";
+    case JobStatus::kSkipped: return "skipped";
+    case JobStatus::kBlocked: return "blocked";
+    case JobStatus::kConditional: return "conditional";
+  }
+  return "will-run";
+}
+
+const PlannedJob* Plan::FindJob(std::string_view id) const {
+  for (const PlannedJob& job : jobs) {
+    if (job.id == id) return &job;
+  }
+  return nullptr;
+}
+
+namespace {
+
+/// A job's result on the plan's success path, as its dependants see it.
+enum class Outcome { kSuccess, kSkipped, kFailure, kUnknown };
+
+const char* ResultName(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::kSuccess: return "success";
+    case Outcome::kSkipped: return "skipped";
+    case Outcome::kFailure: return "failure";
+    case Outcome::kUnknown: return "success";
+  }
+  return "success";
+}
+
+/// Contexts and values that exist only once a run starts.
+void MarkRunTimeOnly(Scope& scope) {
+  for (const char* path : {"secrets", "steps", "runner", "job", "github.run_id",
+                           "github.run_number", "github.run_attempt", "github.workspace",
+                           "github.action", "github.action_path", "github.action_ref",
+                           "github.action_repository", "github.action_status", "github.token",
+                           "github.event_path", "github.env", "github.path", "github.output",
+                           "github.state", "github.step_summary"}) {
+    scope.MarkUnknown(path);
+  }
+}
+
+std::string RunsOnText(const yaml::Node* node, const Scope& scope) {
+  if (!node) return "";
+  if (node->is_scalar()) return Substitute(node->value, scope).text;
+  std::string out;
+  auto add = [&](const std::string& text) {
+    if (!out.empty()) out += ", ";
+    out += text;
+  };
+  if (node->is_sequence()) {
+    for (const yaml::Node& item : node->items) {
+      if (item.is_scalar()) add(Substitute(item.value, scope).text);
+    }
+  } else if (node->is_mapping()) {
+    if (const yaml::Node* group = node->Find("group"); group && group->is_scalar()) {
+      add("group " + Substitute(group->value, scope).text);
+    }
+    if (const yaml::Node* labels = node->Find("labels")) {
+      if (labels->is_scalar()) add(Substitute(labels->value, scope).text);
+      if (labels->is_sequence()) {
+        for (const yaml::Node& item : labels->items) {
+          if (item.is_scalar()) add(Substitute(item.value, scope).text);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+std::optional<double> NumberText(const std::optional<model::Str>& text, const Scope& scope) {
+  if (!text) return std::nullopt;
+  Substitution s = Substitute(text->value, scope);
+  if (!s.resolved || s.text.empty()) return std::nullopt;
+  char* end = nullptr;
+  double value = std::strtod(s.text.c_str(), &end);
+  if (!end || *end != '\0' || !std::isfinite(value)) return std::nullopt;
+  return value;
+}
+
+std::string Quoted(const std::string& text) { return "\"" + text + "\""; }
+
+/// The graph: needs resolved to indices, a topological order (file order among ready jobs, so
+/// output is stable), and cycles reported with the whole cycle.
+struct Graph {
+  std::vector<std::vector<uint32_t>> needs;
+  std::vector<uint32_t> order;      // topological; jobs on a cycle are missing
+  std::vector<bool> on_cycle;
+};
+
+Graph BuildGraph(const model::Workflow& workflow, Diagnostics& diagnostics) {
+  const size_t n = workflow.jobs.size();
+  Graph g;
+  g.needs.resize(n);
+  g.on_cycle.assign(n, false);
+  std::unordered_map<std::string, uint32_t> index;
+  index.reserve(n * 2);
+  std::vector<std::string> ids;
+  ids.reserve(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    index.emplace(workflow.jobs[i].id.value, i);
+    ids.push_back(workflow.jobs[i].id.value);
+  }
+  std::vector<std::vector<uint32_t>> dependants(n);
+  std::vector<uint32_t> missing(n, 0);
+  for (uint32_t i = 0; i < n; ++i) {
+    for (const model::Str& need : workflow.jobs[i].needs) {
+      auto it = index.find(need.value);
+      if (it == index.end()) {
+        diagnostics.Error("job-needs", need.where,
+                          "job " + Quoted(workflow.jobs[i].id.value) + " needs unknown job " +
+                              Quoted(need.value) + DidYouMean(need.value, ids));
+        continue;
+      }
+      if (std::find(g.needs[i].begin(), g.needs[i].end(), it->second) != g.needs[i].end()) {
+        continue;
+      }
+      g.needs[i].push_back(it->second);
+      dependants[it->second].push_back(i);
+      ++missing[i];
+    }
+  }
+  // Kahn's algorithm with a min-heap on the index: among ready jobs the earliest in the file.
+  std::vector<uint32_t> ready;
+  for (uint32_t i = 0; i < n; ++i) {
+    if (missing[i] == 0) ready.push_back(i);
+  }
+  std::make_heap(ready.begin(), ready.end(), std::greater<>());
+  g.order.reserve(n);
+  while (!ready.empty()) {
+    std::pop_heap(ready.begin(), ready.end(), std::greater<>());
+    uint32_t job = ready.back();
+    ready.pop_back();
+    g.order.push_back(job);
+    for (uint32_t d : dependants[job]) {
+      if (--missing[d] == 0) {
+        ready.push_back(d);
+        std::push_heap(ready.begin(), ready.end(), std::greater<>());
+      }
+    }
+  }
+  if (g.order.size() == n) return g;
+  // Report each cycle once, starting from the earliest job on it.
+  for (uint32_t i = 0; i < n; ++i) {
+    if (missing[i] != 0) g.on_cycle[i] = true;
+  }
+  std::vector<bool> reported(n, false);
+  for (uint32_t start = 0; start < n; ++start) {
+    if (!g.on_cycle[start] || reported[start]) continue;
+    // Walk needs that are themselves unfinished until a job repeats.
+    std::vector<uint32_t> path;
+    std::vector<int> position(n, -1);
+    uint32_t current = start;
+    while (position[current] < 0) {
+      position[current] = static_cast<int>(path.size());
+      path.push_back(current);
+      uint32_t next = current;
+      for (uint32_t need : g.needs[current]) {
+        if (g.on_cycle[need]) {
+          next = need;
+          break;
+        }
+      }
+      if (next == current) break;
+      current = next;
+    }
+    if (position[current] < 0 || path.empty()) continue;
+    std::vector<uint32_t> cycle(path.begin() + position[current], path.end());
+    auto first = std::min_element(cycle.begin(), cycle.end());
+    std::rotate(cycle.begin(), first, cycle.end());
+    bool seen = false;
+    for (uint32_t c : cycle) seen = seen || reported[c];
+    if (seen) continue;
+    std::string text;
+    for (uint32_t c : cycle) {
+      text += Quoted(workflow.jobs[c].id.value) + " -> ";
+      reported[c] = true;
+    }
+    text += Quoted(workflow.jobs[cycle.front()].id.value);
+    diagnostics.Error("job-needs", workflow.jobs[cycle.front()].where,
+                      "cycle in \"needs\": " + text);
+  }
+  return g;
+}
+
+/// The per-job state carried to dependants.
+struct JobState {
+  Outcome outcome = Outcome::kSuccess;
+  bool upstream_failed = false;  // some ancestor fails on the success path
+};
+
+class Planner {
+ public:
+  Planner(const model::Workflow& workflow, const PlanRequest& request, Diagnostics& diagnostics)
+      : workflow_(workflow), request_(request), diagnostics_(diagnostics), root_(), workflow_scope_(&root_) {}
+
+  Plan Build();
+
+ private:
+  void PlanJob(uint32_t index, const Graph& graph, Plan& plan);
+  void DecideStatus(const model::Job& job, const std::vector<uint32_t>& needs, const Scope& scope,
+                    PlannedJob& planned, JobState& state);
+  Condition EvaluateJobIf(const model::Job& job, const std::vector<uint32_t>& needs,
+                          const std::vector<Outcome>& results, const Scope& scope,
+                          StatusAssumption status);
+  void ApplyGate(const model::Job& job, const Scope& scope, PlannedJob& planned);
+
+  const model::Workflow& workflow_;
+  const PlanRequest& request_;
+  Diagnostics& diagnostics_;
+  Scope root_;
+  Scope workflow_scope_;
+  EnvLayer workflow_env_;
+  std::vector<JobState> states_;
+};
+
+Plan Planner::Build() {
+  Plan plan;
+  const Event& event = request_.event;
+  plan.workflow_path = request_.workflow_path;
+  plan.workflow_name = workflow_.name ? workflow_.name->value : request_.workflow_path;
+  plan.workflow_sha256 = request_.workflow_sha256;
+  plan.environments_path = request_.environments_path;
+  plan.environments_sha256 = request_.environments_sha256;
+  plan.event = event.name;
+  plan.action = event.action;
+  plan.ref = event.ref;
+  plan.sha = event.sha;
+  plan.actor = event.actor;
+  plan.repository = event.repository;
+  plan.inputs = request_.inputs;
+  plan.vars = request_.vars;
+  plan.github = GithubContext(event, plan.workflow_name, request_.workflow_path);
+
+  TriggerDecision trigger = CheckTrigger(workflow_, event);
+  plan.triggered = trigger.triggered;
+  plan.reason = trigger.reason;
+
+  root_.Set("github", plan.github);
+  root_.Set("inputs", request_.inputs);
+  root_.Set("vars", request_.vars);
+  MarkRunTimeOnly(root_);
+  workflow_env_.Add(workflow_.env, root_, nullptr);
+  workflow_env_.Install(workflow_scope_);
+
+  if (workflow_.run_name) {
+    Substitution s = Substitute(workflow_.run_name->value, workflow_scope_);
+    plan.run_name = Resolved{s.text, s.resolved};
+  }
+  if (workflow_.concurrency.present) {
+    Substitution s = Substitute(workflow_.concurrency.group.value, workflow_scope_);
+    plan.concurrency_group = Resolved{s.text, s.resolved};
+    if (workflow_.concurrency.cancel_in_progress) {
+      plan.cancel_in_progress =
+          Substitute(workflow_.concurrency.cancel_in_progress->value, workflow_scope_).text ==
+          "true";
+    }
+  }
+
+  Graph graph = BuildGraph(workflow_, diagnostics_);
+  const size_t n = workflow_.jobs.size();
+  plan.jobs.resize(n);
+  states_.assign(n, JobState{});
+  for (uint32_t i = 0; i < n; ++i) {
+    plan.jobs[i].index = JobIndex{i};
+    plan.jobs[i].id = workflow_.jobs[i].id.value;
+    for (uint32_t need : graph.needs[i]) plan.jobs[i].needs.push_back(JobIndex{need});
+  }
+  for (uint32_t i : graph.order) PlanJob(i, graph, plan);
+  for (uint32_t i = 0; i < n; ++i) {
+    if (!graph.on_cycle[i]) continue;
+    PlannedJob& job = plan.jobs[i];
+    job.name = job.id;
+    job.status = JobStatus::kSkipped;
+    job.reason = "its needs form a cycle";
+  }
+  int waves = 0;
+  for (const PlannedJob& job : plan.jobs) waves = std::max(waves, job.wave);
+  plan.waves.resize(waves);
+  for (const PlannedJob& job : plan.jobs) {
+    if (job.wave > 0) plan.waves[job.wave - 1].push_back(job.index);
+  }
+  return plan;
+}
+
+Condition Planner::EvaluateJobIf(const model::Job& job, const std::vector<uint32_t>& needs,
+                                 const std::vector<Outcome>& results, const Scope& scope,
+                                 StatusAssumption status) {
+  Scope s(&scope);
+  json needs_context = json::object();
+  for (size_t k = 0; k < needs.size(); ++k) {
+    const std::string& id = workflow_.jobs[needs[k]].id.value;
+    needs_context[id] = json{{"result", ResultName(results[k])}, {"outputs", json::object()}};
+    s.MarkUnknown("needs." + id + ".outputs");
+  }
+  s.Set("needs", std::move(needs_context));
+  s.status = status;
+  if (!job.if_condition) {
+    Condition c;
+    c.kind = status.success ? Condition::Kind::kTrue : Condition::Kind::kFalse;
+    return c;
+  }
+  return EvaluateCondition(job.if_condition->value, s);
+}
+
+void Planner::DecideStatus(const model::Job& job, const std::vector<uint32_t>& needs,
+                           const Scope& scope, PlannedJob& planned, JobState& state) {
+  std::vector<Outcome> results;
+  bool any_unknown = false, upstream_failed = false;
+  for (uint32_t need : needs) {
+    results.push_back(states_[need].outcome);
+    any_unknown = any_unknown || states_[need].outcome == Outcome::kUnknown;
+    upstream_failed = upstream_failed || states_[need].upstream_failed ||
+                      states_[need].outcome == Outcome::kFailure;
+  }
+  state.upstream_failed = upstream_failed;
+
+  // One scenario per way the undecided needs can end: all of them run, or none does.
+  std::vector<std::vector<Outcome>> scenarios;
+  scenarios.push_back(results);
+  if (any_unknown) {
+    std::vector<Outcome> skipped = results;
+    for (Outcome& o : scenarios[0]) {
+      if (o == Outcome::kUnknown) o = Outcome::kSuccess;
+    }
+    for (Outcome& o : skipped) {
+      if (o == Outcome::kUnknown) o = Outcome::kSkipped;
+    }
+    scenarios.push_back(std::move(skipped));
+  }
+  std::vector<Condition> decisions;
+  for (const std::vector<Outcome>& scenario : scenarios) {
+    bool all_success = std::all_of(scenario.begin(), scenario.end(),
+                                   [](Outcome o) { return o == Outcome::kSuccess; });
+    decisions.push_back(
+        EvaluateJobIf(job, needs, scenario, scope, {all_success, upstream_failed, false}));
+  }
+  const std::string if_text = job.if_condition ? job.if_condition->value : "";
+  for (const Condition& c : decisions) {
+    if (c.kind == Condition::Kind::kError) {
+      diagnostics_.Error("expr", job.if_condition->where,
+                         "cannot evaluate \"" + if_text + "\": " + c.error);
+      planned.status = JobStatus::kConditional;
+      planned.reason = "its if cannot be evaluated: " + c.error;
+      state.outcome = Outcome::kUnknown;
+      return;
+    }
+  }
+  for (const Condition& c : decisions) {
+    if (c.kind == Condition::Kind::kUnknown) {
+      planned.status = JobStatus::kConditional;
+      planned.reason = UnknownReason(c.unknown);
+      state.outcome = Outcome::kUnknown;
+      return;
+    }
+  }
+  bool first = decisions[0].kind == Condition::Kind::kTrue;
+  if (decisions.size() > 1 && (decisions[1].kind == Condition::Kind::kTrue) != first) {
+    for (size_t k = 0; k < needs.size(); ++k) {
+      if (results[k] == Outcome::kUnknown) {
+        planned.status = JobStatus::kConditional;
+        planned.reason = std::string(first ? "runs only if " : "runs only if this job's need ") +
+                         Quoted(workflow_.jobs[needs[k]].id.value) + (first ? " runs" : " is skipped");
+        break;
+      }
+    }
+    state.outcome = Outcome::kUnknown;
+    return;
+  }
+  if (first) {
+    planned.status = JobStatus::kWillRun;
+    state.outcome = Outcome::kSuccess;
+    if (upstream_failed) {
+      for (size_t k = 0; k < needs.size(); ++k) {
+        if (results[k] == Outcome::kFailure || states_[needs[k]].upstream_failed) {
+          planned.reason = "runs because " + Quoted(workflow_.jobs[needs[k]].id.value) +
+                           (results[k] == Outcome::kFailure ? " fails (it is blocked)"
+                                                            : " is skipped after a failure");
+          break;
+        }
+      }
+    }
+    return;
+  }
+  // False on the success path: would it run if an upstream job failed, or on cancellation?
+  state.outcome = Outcome::kSkipped;
+  const References& refs = decisions[0].references;
+  if (job.if_condition && refs.UsesStatusFunction()) {
+    std::vector<Outcome> failed(results.size(), Outcome::kFailure);
+    if (!needs.empty() && refs.Calls("failure") &&
+        EvaluateJobIf(job, needs, failed, scope, {false, true, false}).kind ==
+            Condition::Kind::kTrue) {
+      planned.status = JobStatus::kConditional;
+      planned.reason = "runs if an upstream job fails";
+      state.outcome = Outcome::kUnknown;
+      return;
+    }
+    if (refs.Calls("cancelled") &&
+        EvaluateJobIf(job, needs, results, scope, {false, false, true}).kind ==
+            Condition::Kind::kTrue) {
+      planned.status = JobStatus::kConditional;
+      planned.reason = "runs if the run is cancelled";
+      state.outcome = Outcome::kUnknown;
+      return;
+    }
+  }
+  planned.status = JobStatus::kSkipped;
+  if (!refs.UsesStatusFunction()) {
+    for (size_t k = 0; k < needs.size(); ++k) {
+      if (results[k] == Outcome::kSkipped || results[k] == Outcome::kFailure) {
+        planned.reason = "needs " + Quoted(workflow_.jobs[needs[k]].id.value) + ", which " +
+                         (results[k] == Outcome::kSkipped ? "is skipped" : "fails (it is blocked)");
+        return;
+      }
+    }
+  }
+  planned.reason = "if " + Quoted(if_text) + " is false";
+}
+
+void Planner::ApplyGate(const model::Job& job, const Scope& scope, PlannedJob& planned) {
+  if (!job.environment.present) return;
+  Substitution name = Substitute(job.environment.name.value, scope);
+  EnvironmentGate gate;
+  gate.name = name.text;
+  if (job.environment.url) gate.url = Substitute(job.environment.url->value, scope).text;
+  if (!name.resolved) {
+    planned.environment = gate;
+    if (planned.status == JobStatus::kWillRun) {
+      planned.reason = "its environment " + UnknownReason(name.unknown.empty() ? name.text
+                                                                              : name.unknown);
+    }
+    return;
+  }
+  const model::EnvironmentsConfig* config = request_.environments;
+  const model::EnvironmentConfig* env = config ? config->Find(name.text) : nullptr;
+  if (config && !env) {
+    std::vector<std::string> names = config->Names();
+    diagnostics_.Error("env-gate", job.environment.name.where,
+                       "environment " + Quoted(name.text) + " of job " + Quoted(job.id.value) +
+                           " is not configured in " +
+                           (request_.environments_path.empty() ? std::string("the environments file")
+                                                               : Quoted(request_.environments_path)) +
+                           DidYouMean(name.text, names));
+  }
+  if (env) {
+    std::optional<std::string> job_url = gate.url;
+    gate = EvaluateGate(*env, *config, request_.event);
+    if (job_url) gate.url = job_url;  // the job's own url wins, as on GitHub
+  }
+  planned.environment = gate;
+  if (planned.status == JobStatus::kSkipped) return;
+  if (!gate.ref_allowed || !gate.approvable) {
+    planned.status = JobStatus::kBlocked;
+    if (!gate.ref_allowed) {
+      planned.reason = Quoted(request_.event.ref) + " may not deploy to " + Quoted(gate.name) +
+                       ": " + DescribeGate(gate);
+    } else {
+      planned.reason = DescribeGate(gate);
+    }
+    return;
+  }
+  if (env && planned.status == JobStatus::kWillRun && planned.reason.empty()) {
+    planned.reason = DescribeGate(gate);
+  }
+}
+
+void Planner::PlanJob(uint32_t index, const Graph& graph, Plan& plan) {
+  const model::Job& job = workflow_.jobs[index];
+  PlannedJob& planned = plan.jobs[index];
+  const std::vector<uint32_t>& needs = graph.needs[index];
+  int wave = 1;
+  for (uint32_t need : needs) wave = std::max(wave, plan.jobs[need].wave + 1);
+  planned.wave = wave;
+  if (job.if_condition) planned.if_condition = job.if_condition->value;
+  if (job.uses) planned.uses = job.uses->value;
+
+  Scope scope(&workflow_scope_);
+  scope.Overlay("github", "job", job.id.value);
+  json needs_context = json::object();
+  for (uint32_t need : needs) {
+    const std::string& id = workflow_.jobs[need].id.value;
+    needs_context[id] = json{{"result", ResultName(states_[need].outcome)}, {"outputs", json::object()}};
+    scope.MarkUnknown("needs." + id + ".outputs");
+    if (states_[need].outcome == Outcome::kUnknown) scope.MarkUnknown("needs." + id + ".result");
+  }
+  scope.Set("needs", std::move(needs_context));
+
+  JobState& state = states_[index];
+  if (!plan.triggered) {
+    planned.status = JobStatus::kSkipped;
+    planned.reason = "the workflow is not triggered by this event";
+    state.outcome = Outcome::kSkipped;
+  } else {
+    DecideStatus(job, needs, scope, planned, state);
+  }
+
+  // Environment vars join the vars context for a job that uses the environment.
+  Scope job_scope(&scope);
+  const model::EnvironmentsConfig* config = request_.environments;
+  if (config && job.environment.present) {
+    Substitution name = Substitute(job.environment.name.value, scope);
+    if (const model::EnvironmentConfig* env = name.resolved ? config->Find(name.text) : nullptr) {
+      for (const auto& [key, value] : env->vars) job_scope.Overlay("vars", key.value, value.value);
+    }
+  }
+  ApplyGate(job, job_scope, planned);
+
+  // Strategy: the matrix, fail-fast and max-parallel.
+  if (job.strategy.present) {
+    MatrixExpansion m = ExpandMatrix(job.strategy, job_scope, diagnostics_);
+    planned.matrix = std::move(m.instances);
+    planned.matrix_known = m.known;
+    planned.matrix_expression = m.unknown_expression;
+    if (job.strategy.fail_fast) {
+      planned.fail_fast = Substitute(job.strategy.fail_fast->value, job_scope).text != "false";
+    }
+    if (std::optional<double> mp = NumberText(job.strategy.max_parallel, job_scope)) {
+      planned.max_parallel = static_cast<int>(*mp);
+    }
+  }
+  json strategy = json{{"fail-fast", planned.fail_fast},
+                       {"job-index", 0},
+                       {"job-total", planned.matrix.empty() ? 1 : planned.matrix.size()},
+                       {"max-parallel", planned.max_parallel
+                                            ? *planned.max_parallel
+                                            : static_cast<int>(std::max<size_t>(1, planned.matrix.size()))}};
+  job_scope.Set("strategy", std::move(strategy));
+  if (planned.matrix.size() == 1) {
+    job_scope.Set("matrix", planned.matrix.front());
+  } else if (planned.matrix.empty() && planned.matrix_known && !job.strategy.matrix) {
+    job_scope.Set("matrix", json::object());
+  } else {
+    // Several instances (or unknown ones): matrix values stay symbolic in the shared text.
+    job_scope.MarkUnknown("matrix");
+    job_scope.MarkUnknown("strategy.job-index");
+  }
+
+  planned.name = job.id.value;
+  if (job.name) {
+    Substitution s = Substitute(job.name->value, job_scope);
+    planned.name = s.text;
+  }
+  planned.runs_on = RunsOnText(job.runs_on, job_scope);
+  if (job.concurrency.present) {
+    Substitution s = Substitute(job.concurrency.group.value, job_scope);
+    planned.concurrency_group = Resolved{s.text, s.resolved};
+    if (job.concurrency.cancel_in_progress) {
+      planned.cancel_in_progress =
+          Substitute(job.concurrency.cancel_in_progress->value, job_scope).text == "true";
+    }
+  }
+  planned.timeout_minutes = NumberText(job.timeout_minutes, job_scope);
+  if (job.continue_on_error) {
+    planned.continue_on_error =
+        Substitute(job.continue_on_error->value, job_scope).text == "true";
+  }
+
+  EnvLayer env = workflow_env_;
+  env.Add(job.env, job_scope, &planned.env);
+  Scope env_scope(&job_scope);
+  env.Install(env_scope);
+  for (const auto& [key, value] : job.outputs) {
+    Substitution s = Substitute(value.value, env_scope);
+    planned.outputs.emplace_back(key.value, Resolved{s.text, s.resolved});
+  }
+  planned.steps = PlanSteps(job, env_scope, env, planned.status == JobStatus::kSkipped,
+                            request_.catalog, diagnostics_);
+}
+
+}  // namespace
+
+Plan BuildPlan(const model::Workflow& workflow, const PlanRequest& request,
+               Diagnostics& diagnostics) {
+  Planner planner(workflow, request, diagnostics);
+  return planner.Build();
+}
+
+}  // namespace slipway::plan

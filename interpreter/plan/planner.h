@@ -1,0 +1,36 @@
+#pragma once
+/// BuildPlan: workflow + event + typed inputs → Plan (plan.h). It does no I/O: the event, the
+/// inputs and the environments configuration are made beforehand (event.h, inputs.h,
+/// plan_file.h). Problems found while planning (an unknown `needs`, a cycle, an environment
+/// that is not configured, an expression that fails) are diagnostics; the plan is still built.
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "interpreter/base/diagnostic.h"
+#include "interpreter/model/environments.h"
+#include "interpreter/model/workflow.h"
+#include "interpreter/plan/event.h"
+#include "interpreter/plan/plan.h"
+#include "interpreter/step_api/step_api.h"
+
+namespace slipway::plan {
+
+/// Everything BuildPlan needs besides the workflow.
+struct PlanRequest {
+  Event event;
+  nlohmann::ordered_json inputs = nlohmann::ordered_json::object();  // ResolveInputs' result
+  nlohmann::ordered_json vars = nlohmann::ordered_json::object();    // --var K=V
+  const model::EnvironmentsConfig* environments = nullptr;  // nullptr: no configuration file
+  const step_api::StepCatalog* catalog = nullptr;           // nullptr: no built-in previews
+  std::string workflow_path;
+  std::string workflow_sha256;
+  std::string environments_path;
+  std::string environments_sha256;
+};
+
+Plan BuildPlan(const model::Workflow& workflow, const PlanRequest& request,
+               Diagnostics& diagnostics);
+
+}  // namespace slipway::plan

@@ -1,0 +1,406 @@
+#include "interpreter/plan/resolve.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace slipway::plan {
+
+namespace {
+
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::vector<std::string_view> Segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t dot = path.find('.', start);
+    if (dot == std::string_view::npos) dot = path.size();
+    out.push_back(path.substr(start, dot - start));
+    start = dot + 1;
+  }
+  return out;
+}
+
+/// True when one path is a prefix of the other, segment by segment ("*" matches any segment).
+bool Overlaps(std::string_view a, std::string_view b) {
+  std::vector<std::string_view> x = Segments(a), y = Segments(b);
+  size_t n = std::min(x.size(), y.size());
+  for (size_t i = 0; i < n; ++i) {
+    if (x[i] != y[i] && x[i] != "*" && y[i] != "*") return false;
+  }
+  return true;
+}
+
+bool IsIdentStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
+bool IsIdentChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+}
+
+/// Skips a single-quoted string starting at `i` (on the quote); returns the index after it and
+/// stores its unescaped content in `content`.
+size_t SkipString(std::string_view text, size_t i, std::string* content) {
+  ++i;
+  while (i < text.size()) {
+    if (text[i] == '\'') {
+      if (i + 1 < text.size() && text[i + 1] == '\'') {
+        if (content) *content += '\'';
+        i += 2;
+        continue;
+      }
+      return i + 1;
+    }
+    if (content) *content += text[i];
+    ++i;
+  }
+  return i;
+}
+
+size_t SkipSpace(std::string_view text, size_t i) {
+  while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+  return i;
+}
+
+}  // namespace
+
+void Scope::Set(const std::string& name, nlohmann::ordered_json value) {
+  contexts_[Lower(name)] = std::move(value);
+  InvalidateCache();
+}
+
+void Scope::Overlay(const std::string& name, const std::string& key, nlohmann::ordered_json value) {
+  nlohmann::ordered_json& object = overlays_[Lower(name)];
+  if (!object.is_object()) object = nlohmann::ordered_json::object();
+  object[key] = std::move(value);
+  InvalidateCache();
+}
+
+nlohmann::ordered_json Scope::Materialize(std::string_view name) const {
+  std::vector<const Scope*> chain;
+  const nlohmann::ordered_json* base = nullptr;
+  for (const Scope* s = this; s; s = s->parent_) {
+    chain.push_back(s);
+    auto it = s->contexts_.find(name);
+    if (it != s->contexts_.end()) {
+      base = &it->second;
+      break;
+    }
+  }
+  nlohmann::ordered_json out = base ? *base : nlohmann::ordered_json();
+  // Apply overlays from the farthest scope to the nearest, so the nearest wins.
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    auto overlay = (*it)->overlays_.find(name);
+    if (overlay == (*it)->overlays_.end()) continue;
+    if (!out.is_object()) out = nlohmann::ordered_json::object();
+    for (auto m = overlay->second.begin(); m != overlay->second.end(); ++m) out[m.key()] = *m;
+  }
+  return out;
+}
+
+std::vector<std::string> Scope::ContextNames() const {
+  std::vector<std::string> names;
+  for (const Scope* s = this; s; s = s->parent_) {
+    for (const auto& [name, value] : s->contexts_) names.push_back(name);
+    for (const auto& [name, value] : s->overlays_) names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  return names;
+}
+
+void Scope::MarkUnknown(std::string path) { unknown_.push_back(Lower(path)); }
+
+const nlohmann::ordered_json* Scope::Find(std::string_view name) const {
+  for (const Scope* s = this; s; s = s->parent_) {
+    auto it = s->contexts_.find(name);
+    if (it != s->contexts_.end()) return &it->second;
+  }
+  return nullptr;
+}
+
+bool Scope::IsUnknown(std::string_view path) const {
+  // A context set in a nearer scope hides the unknown marks of the parents for that context
+  // (e.g. a job's own `env` over the workflow's).
+  std::string_view head = path.substr(0, path.find('.'));
+  for (const Scope* s = this; s; s = s->parent_) {
+    for (const std::string& unknown : s->unknown_) {
+      if (Overlaps(path, unknown)) return true;
+    }
+    if (s->contexts_.count(head)) return false;
+  }
+  return false;
+}
+
+bool References::Calls(std::string_view function) const {
+  std::string lower = Lower(function);
+  return std::find(functions.begin(), functions.end(), lower) != functions.end();
+}
+
+bool References::UsesStatusFunction() const {
+  return Calls("success") || Calls("failure") || Calls("always") || Calls("cancelled");
+}
+
+References FindReferences(std::string_view text) {
+  References refs;
+  size_t i = 0;
+  while (i < text.size()) {
+    char c = text[i];
+    if (c == '\'') {
+      i = SkipString(text, i, nullptr);
+      continue;
+    }
+    if (std::isdigit(static_cast<unsigned char>(c))) {
+      while (i < text.size() && (std::isalnum(static_cast<unsigned char>(text[i])) ||
+                                 text[i] == '.' || text[i] == '_')) {
+        ++i;
+      }
+      continue;
+    }
+    if (!IsIdentStart(c)) {
+      ++i;
+      continue;
+    }
+    size_t start = i;
+    while (i < text.size() && IsIdentChar(text[i])) ++i;
+    std::string ident = Lower(text.substr(start, i - start));
+    size_t after = SkipSpace(text, i);
+    if (after < text.size() && text[after] == '(') {
+      refs.functions.push_back(ident);
+      i = after;
+      continue;
+    }
+    if (ident == "true" || ident == "false" || ident == "null" || ident == "nan" ||
+        ident == "infinity") {
+      continue;
+    }
+    std::string path = ident;
+    while (true) {
+      size_t j = SkipSpace(text, i);
+      if (j < text.size() && text[j] == '.') {
+        j = SkipSpace(text, j + 1);
+        if (j < text.size() && text[j] == '*') {
+          path += ".*";
+          i = j + 1;
+          continue;
+        }
+        size_t k = j;
+        while (k < text.size() && IsIdentChar(text[k])) ++k;
+        if (k == j) break;
+        path += "." + Lower(text.substr(j, k - j));
+        i = k;
+        continue;
+      }
+      if (j < text.size() && text[j] == '[') {
+        size_t k = SkipSpace(text, j + 1);
+        if (k < text.size() && text[k] == '\'') {
+          std::string key;
+          size_t end = SkipString(text, k, &key);
+          size_t close = SkipSpace(text, end);
+          if (close < text.size() && text[close] == ']') {
+            path += "." + Lower(key);
+            i = close + 1;
+            continue;
+          }
+        }
+        if (k < text.size() && text[k] == '*') {
+          size_t close = SkipSpace(text, k + 1);
+          if (close < text.size() && text[close] == ']') {
+            path += ".*";
+            i = close + 1;
+            continue;
+          }
+        }
+        // A computed index: any member may be read; the index itself is scanned next.
+        path += ".*";
+        i = j + 1;
+        break;
+      }
+      break;
+    }
+    refs.paths.push_back(std::move(path));
+  }
+  return refs;
+}
+
+Evaluation Evaluate(std::string_view expression, const Scope& scope) {
+  References refs = FindReferences(expression);
+  for (const std::string& path : refs.paths) {
+    if (scope.IsUnknown(path)) {
+      Evaluation e;
+      e.kind = Evaluation::Kind::kUnknown;
+      e.unknown = path;
+      return e;
+    }
+  }
+  // hashFiles reads the workspace, which exists only when the job runs.
+  if (refs.Calls("hashfiles")) {
+    Evaluation e;
+    e.kind = Evaluation::Kind::kUnknown;
+    e.unknown = "hashFiles()";
+    return e;
+  }
+  return EvaluateExpression(expression, scope);
+}
+
+bool SplitTemplate(std::string_view text, std::vector<TemplatePart>* parts) {
+  parts->clear();
+  size_t i = 0;
+  std::string literal;
+  while (i < text.size()) {
+    size_t open = text.find("${{", i);
+    if (open == std::string_view::npos) {
+      literal.append(text.substr(i));
+      break;
+    }
+    literal.append(text.substr(i, open - i));
+    // Find the closing "}}" outside string literals.
+    size_t j = open + 3;
+    size_t close = std::string_view::npos;
+    while (j < text.size()) {
+      if (text[j] == '\'') {
+        j = SkipString(text, j, nullptr);
+        continue;
+      }
+      if (text[j] == '}' && j + 1 < text.size() && text[j + 1] == '}') {
+        close = j;
+        break;
+      }
+      ++j;
+    }
+    if (close == std::string_view::npos) return false;
+    if (!literal.empty()) parts->push_back({false, std::move(literal)});
+    literal.clear();
+    std::string_view inner = text.substr(open + 3, close - open - 3);
+    while (!inner.empty() && std::isspace(static_cast<unsigned char>(inner.front()))) {
+      inner.remove_prefix(1);
+    }
+    while (!inner.empty() && std::isspace(static_cast<unsigned char>(inner.back()))) {
+      inner.remove_suffix(1);
+    }
+    parts->push_back({true, std::string(inner)});
+    i = close + 2;
+  }
+  if (!literal.empty()) parts->push_back({false, std::move(literal)});
+  return true;
+}
+
+Substitution Substitute(std::string_view text, const Scope& scope) {
+  Substitution out;
+  if (text.find("${{") == std::string_view::npos) {
+    out.text = std::string(text);
+    return out;
+  }
+  std::vector<TemplatePart> parts;
+  if (!SplitTemplate(text, &parts)) {
+    out.text = std::string(text);
+    out.resolved = false;
+    out.error = "\"${{\" is not closed by \"}}\"";
+    return out;
+  }
+  for (const TemplatePart& part : parts) {
+    if (!part.is_expression) {
+      out.text += part.text;
+      continue;
+    }
+    Evaluation e = Evaluate(part.text, scope);
+    if (e.kind == Evaluation::Kind::kValue) {
+      out.text += ValueToTemplateString(e.value);
+      continue;
+    }
+    out.resolved = false;
+    if (e.kind == Evaluation::Kind::kUnknown) {
+      out.unknown.push_back(e.unknown);
+    } else if (out.error.empty()) {
+      out.error = e.error;
+    }
+    out.text += "${{ " + part.text + " }}";
+  }
+  return out;
+}
+
+Evaluation EvaluateValue(std::string_view text, const Scope& scope) {
+  std::vector<TemplatePart> parts;
+  if (text.find("${{") != std::string_view::npos && SplitTemplate(text, &parts) &&
+      parts.size() == 1 && parts[0].is_expression) {
+    return Evaluate(parts[0].text, scope);
+  }
+  Substitution s = Substitute(text, scope);
+  Evaluation e;
+  if (!s.error.empty()) {
+    e.kind = Evaluation::Kind::kError;
+    e.error = s.error;
+  } else if (!s.resolved) {
+    e.kind = Evaluation::Kind::kUnknown;
+    e.unknown = s.unknown.empty() ? "" : s.unknown.front();
+  } else {
+    e.value = s.text;
+  }
+  return e;
+}
+
+Condition EvaluateCondition(std::string_view condition, const Scope& scope) {
+  Condition out;
+  std::string_view text = condition;
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
+    text.remove_suffix(1);
+  }
+  std::string expression(text);
+  bool is_template = false;
+  if (text.find("${{") != std::string_view::npos) {
+    std::vector<TemplatePart> parts;
+    if (SplitTemplate(text, &parts) && parts.size() == 1 && parts[0].is_expression) {
+      expression = parts[0].text;
+    } else {
+      is_template = true;  // "${{ a }} == b" is a string, truthy when not empty (as GitHub)
+    }
+  }
+  out.references = FindReferences(expression);
+  if (expression.empty()) {
+    out.kind = out.references.UsesStatusFunction() || scope.status.success
+                   ? Condition::Kind::kTrue
+                   : Condition::Kind::kFalse;
+    return out;
+  }
+  if (!is_template && !out.references.UsesStatusFunction() && !scope.status.success) {
+    out.kind = Condition::Kind::kFalse;  // implicit success() && (...)
+    return out;
+  }
+  Evaluation e = is_template ? EvaluateValue(text, scope) : Evaluate(expression, scope);
+  switch (e.kind) {
+    case Evaluation::Kind::kUnknown:
+      out.kind = Condition::Kind::kUnknown;
+      out.unknown = e.unknown;
+      return out;
+    case Evaluation::Kind::kError:
+      out.kind = Condition::Kind::kError;
+      out.error = e.error;
+      return out;
+    case Evaluation::Kind::kValue:
+      break;
+  }
+  const nlohmann::ordered_json& v = e.value;
+  bool truthy;
+  if (v.is_null()) {
+    truthy = false;
+  } else if (v.is_boolean()) {
+    truthy = v.get<bool>();
+  } else if (v.is_number()) {
+    double d = v.get<double>();
+    truthy = d != 0 && d == d;
+  } else if (v.is_string()) {
+    truthy = !v.get_ref<const std::string&>().empty();
+  } else {
+    truthy = true;
+  }
+  if (is_template && !scope.status.success) truthy = false;
+  out.kind = truthy ? Condition::Kind::kTrue : Condition::Kind::kFalse;
+  return out;
+}
+
+}  // namespace slipway::plan

@@ -1,0 +1,106 @@
+// workflow_dispatch and workflow_call inputs:
+// https://docs.github.com/actions/using-workflows/workflow-syntax-for-github-actions#onworkflow_dispatchinputs
+// Input names follow the id syntax; a choice input needs options and a default among them; a
+// default must have the input's type (GitHub refuses a quoted "true" for a boolean input). The
+// `pattern` key is a slipway extension: it must be a valid RE2 pattern, and a file that GitHub
+// will also read (under .github/workflows/) is warned that GitHub refuses the key.
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <re2/re2.h>
+
+#include "interpreter/validate/rule.h"
+#include "interpreter/validate/rule_util.h"
+
+namespace slipway::validate {
+namespace {
+
+bool IsInputName(std::string_view name) {
+  if (name.empty()) return false;
+  auto ok_first = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
+  if (!ok_first(name[0])) return false;
+  for (char c : name) {
+    if (!ok_first(c) && !(c >= '0' && c <= '9') && c != '-') return false;
+  }
+  return true;
+}
+
+void CheckInput(const RuleContext& context, const model::Trigger& trigger,
+                const model::InputDef& input) {
+  if (!IsInputName(input.name.value)) {
+    context.diagnostics.Error(
+        "input", input.name.where,
+        fmt::format("invalid input name \"{}\"; names must start with a letter or \"_\" and "
+                    "contain only letters, digits, \"-\" and \"_\"",
+                    input.name.value));
+  }
+  if (!input.node || !input.node->is_mapping()) return;
+  const std::string type = input.type_name();
+  const yaml::Node* default_node = input.node->Find("default");
+  bool default_is_expr = default_node && default_node->is_scalar() &&
+                         HasExpression(default_node->value);
+  if (default_node && !default_is_expr && default_node->is_scalar()) {
+    if (type == "boolean" && !yaml::IsBoolScalar(*default_node)) {
+      context.diagnostics.Error(
+          "input", default_node->where,
+          fmt::format("default of boolean input \"{}\" must be true or false, found {} \"{}\"",
+                      input.name.value, yaml::KindName(*default_node), default_node->value));
+    } else if (type == "number" && !yaml::IsNumberScalar(*default_node)) {
+      context.diagnostics.Error(
+          "input", default_node->where,
+          fmt::format("default of number input \"{}\" must be a number, found {} \"{}\"",
+                      input.name.value, yaml::KindName(*default_node), default_node->value));
+    }
+  }
+  const yaml::Node* options = input.node->Find("options");
+  if (type == "choice") {
+    if (!options || !options->is_sequence() || options->items.empty()) {
+      context.diagnostics.Error(
+          "input", options ? options->where : input.name.where,
+          fmt::format("choice input \"{}\" needs a non-empty \"options\" list", input.name.value));
+    } else if (default_node && default_node->is_scalar() && !default_is_expr) {
+      std::vector<std::string> values;
+      bool found = false;
+      for (const yaml::Node& option : options->items) {
+        values.push_back(option.value);
+        found |= option.value == default_node->value;
+      }
+      if (!found) {
+        context.diagnostics.Error(
+            "input", default_node->where,
+            fmt::format("default \"{}\" of choice input \"{}\" is not one of its options{}",
+                        default_node->value, input.name.value,
+                        DidYouMean(default_node->value, values)));
+      }
+    }
+  } else if (options && trigger.event.value == "workflow_dispatch") {
+    context.diagnostics.Warning(
+        "input", input.node->FindKey("options")->where,
+        fmt::format("\"options\" has no effect on input \"{}\" of type \"{}\"; use type \"choice\"",
+                    input.name.value, type));
+  }
+  if (input.pattern) {
+    RE2 re(input.pattern->value, RE2::Quiet);
+    if (!re.ok()) {
+      context.diagnostics.Error(
+          "input", input.pattern->where,
+          fmt::format("invalid \"pattern\" of input \"{}\": {}", input.name.value, re.error()));
+    }
+    if (context.path.find(".github/workflows/") != std::string_view::npos) {
+      context.diagnostics.Warning(
+          "not-portable", input.node->FindKey("pattern")->where,
+          "\"pattern\" is a slipway extension; GitHub refuses this workflow file");
+    }
+  }
+}
+
+}  // namespace
+
+void CheckInputs(const RuleContext& context) {
+  for (const model::Trigger& trigger : context.workflow.on) {
+    for (const model::InputDef& input : trigger.inputs) CheckInput(context, trigger, input);
+  }
+}
+
+}  // namespace slipway::validate

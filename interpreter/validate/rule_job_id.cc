@@ -1,0 +1,47 @@
+// Job ids: https://docs.github.com/actions/using-workflows/workflow-syntax-for-github-actions#jobsjob_id
+// "must start with a letter or _ and contain only alphanumeric characters, - or _"; GitHub also
+// reserves ids starting with "__", caps them below 100 characters and compares them ignoring
+// case (so "build" and "BUILD" collide; exact duplicates are already YAML duplicate keys).
+#include <map>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "interpreter/validate/rule.h"
+#include "interpreter/validate/rule_util.h"
+
+namespace slipway::validate {
+
+void CheckJobIds(const RuleContext& context) {
+  std::map<std::string, const model::Job*> seen;  // lower-cased id → first job
+  for (const model::Job& job : context.workflow.jobs) {
+    const std::string& id = job.id.value;
+    if (!IsValidIdentifier(id)) {
+      context.diagnostics.Error(
+          "job-id", job.id.where,
+          fmt::format("invalid job ID \"{}\"; IDs must start with a letter or \"_\" and contain "
+                      "only letters, digits, \"-\" and \"_\"",
+                      id));
+    } else if (id.rfind("__", 0) == 0) {
+      context.diagnostics.Error(
+          "job-id", job.id.where,
+          fmt::format("invalid job ID \"{}\"; IDs starting with \"__\" are reserved", id));
+    } else if (id.size() >= 100) {
+      context.diagnostics.Error("job-id", job.id.where,
+                                fmt::format("job ID \"{}\" is too long; IDs must be shorter than "
+                                            "100 characters",
+                                            id));
+    }
+    auto [it, inserted] = seen.try_emplace(Lower(id), &job);
+    if (!inserted) {
+      const SourcePos& first = it->second->id.where.begin;
+      context.diagnostics.Error(
+          "job-id", job.id.where,
+          fmt::format("job ID \"{}\" is defined twice (IDs ignore case); previously defined as "
+                      "\"{}\" at {}:{}",
+                      id, it->second->id.value, first.line, first.col));
+    }
+  }
+}
+
+}  // namespace slipway::validate

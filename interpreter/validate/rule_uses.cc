@@ -1,0 +1,98 @@
+// `uses` of steps and jobs:
+// https://docs.github.com/actions/using-workflows/workflow-syntax-for-github-actions#jobsjob_idstepsuses
+// Steps take {owner}/{repo}[/path]@ref, ./path or docker://image; a job calls a reusable
+// workflow with {owner}/{repo}/{path}.yml@ref or ./path.yml. Built-in steps
+// (slipway/<name>@v1) must name a step of the catalog, and their `with:` is checked against that
+// step's JSON Schema.
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <re2/re2.h>
+
+#include "interpreter/validate/rule.h"
+#include "interpreter/validate/rule_util.h"
+#include "interpreter/validate/schema_pass.h"
+
+namespace slipway::validate {
+namespace {
+
+const RE2& RemoteAction() {
+  static const RE2 kPattern(R"([^/@\s]+/[^/@\s]+(/[^@\s]*)?@[^@\s]+)");
+  return kPattern;
+}
+
+const RE2& RemoteWorkflow() {
+  static const RE2 kPattern(R"([^/@\s]+/[^/@\s]+/[^@\s]+\.ya?ml@[^@\s]+)");
+  return kPattern;
+}
+
+void CheckBuiltin(const RuleContext& context, const yaml::Node& step, const model::Str& uses) {
+  std::string name, ref;
+  if (!step_api::IsBuiltinUses(uses.value, &name, &ref)) return;
+  const step_api::StepTypeInfo* type = context.catalog.Find(name);
+  if (!type) {
+    std::vector<std::string> names;
+    for (const step_api::StepTypeInfo& t : context.catalog.types()) names.push_back(t.name);
+    context.diagnostics.Error(
+        "builtin-step", uses.where,
+        fmt::format("unknown built-in step \"slipway/{}\"{}", name, DidYouMean(name, names)));
+    return;
+  }
+  if (ref != "v1") {
+    context.diagnostics.Error(
+        "builtin-step", uses.where,
+        fmt::format("unknown version \"{}\" of built-in step \"slipway/{}\"; expected \"v1\"", ref,
+                    name));
+  }
+  if (!type->schema || !*type->schema) return;
+  const yaml::Node* with = step.Find("with");
+  if (with && with->is_mapping()) {
+    CheckAgainstSchema(*with, type->schema, "step-with", "with", context.diagnostics);
+  } else if (!with || with->is_null()) {
+    // No inputs at all still has to satisfy the required ones; point at `uses`.
+    yaml::Node empty;
+    empty.kind = yaml::NodeKind::kMapping;
+    empty.where = uses.where;
+    CheckAgainstSchema(empty, type->schema, "step-with", "with", context.diagnostics);
+  }
+}
+
+}  // namespace
+
+void CheckUses(const RuleContext& context) {
+  for (const model::Job& job : context.workflow.jobs) {
+    if (job.uses && !job.uses->has_expr) {
+      const std::string& value = job.uses->value;
+      bool local = value.rfind("./", 0) == 0;
+      bool ok = local ? (value.ends_with(".yml") || value.ends_with(".yaml"))
+                      : RE2::FullMatch(value, RemoteWorkflow());
+      if (!ok) {
+        context.diagnostics.Error(
+            "uses-format", job.uses->where,
+            fmt::format("invalid reusable workflow \"{}\"; expected "
+                        "\"{{owner}}/{{repo}}/{{path}}.yml@{{ref}}\" or \"./{{path}}.yml\"",
+                        value));
+      }
+    }
+    for (const model::Step& step : job.steps) {
+      if (!step.uses || step.uses->has_expr || !step.node) continue;
+      const std::string& value = step.uses->value;
+      if (value.rfind("docker://", 0) == 0 || value.rfind("./", 0) == 0 ||
+          value.rfind("../", 0) == 0) {
+        continue;
+      }
+      if (!RE2::FullMatch(value, RemoteAction())) {
+        context.diagnostics.Error(
+            "uses-format", step.uses->where,
+            fmt::format("invalid action \"{}\"; expected \"{{owner}}/{{repo}}[/path]@{{ref}}\", "
+                        "\"./path\" or \"docker://image\"",
+                        value));
+        continue;
+      }
+      CheckBuiltin(context, *step.node, *step.uses);
+    }
+  }
+}
+
+}  // namespace slipway::validate

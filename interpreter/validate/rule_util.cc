@@ -1,0 +1,23 @@
+#include "interpreter/validate/rule_util.h"
+
+namespace slipway::validate {
+
+bool IsValidIdentifier(std::string_view id) {
+  if (id.empty()) return false;
+  auto is_letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  if (!is_letter(id[0]) && id[0] != '_') return false;
+  for (char c : id) {
+    if (!is_letter(c) && !(c >= '0' && c <= '9') && c != '-' && c != '_') return false;
+  }
+  return true;
+}
+
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+}  // namespace slipway::validate

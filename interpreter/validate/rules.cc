@@ -1,0 +1,45 @@
+// The only list of semantic rules (compare ninja's kTools[]). Adding a rule is one
+// rule_<id>.cc file defining its check, one declaration and one row here.
+#include "interpreter/validate/rule.h"
+
+namespace slipway::validate {
+
+void CheckJobIds(const RuleContext& context);
+void CheckJobNeeds(const RuleContext& context);
+void CheckJobKind(const RuleContext& context);
+void CheckSteps(const RuleContext& context);
+void CheckUses(const RuleContext& context);
+void CheckInputs(const RuleContext& context);
+void CheckCron(const RuleContext& context);
+void CheckGlobs(const RuleContext& context);
+void CheckMatrix(const RuleContext& context);
+void CheckExpressionSyntax(const RuleContext& context);
+void CheckExpressionContexts(const RuleContext& context);
+
+const std::vector<Rule>& Rules() {
+  static const std::vector<Rule> kRules = {
+      {"job-id", "job ids: syntax, reserved \"__\" prefix, length, unique ignoring case",
+       &CheckJobIds},
+      {"job-needs", "needs: jobs that exist, no duplicates, no cycles", &CheckJobNeeds},
+      {"job-kind", "runner jobs need runs-on; reusable-workflow calls take only their keys",
+       &CheckJobKind},
+      {"step-kind", "a step is run, uses or a background-step control, with that kind's keys; "
+                    "step ids (step-id) are valid and unique per job",
+       &CheckSteps},
+      {"uses-format", "uses: action, docker:// and reusable-workflow syntax; built-in steps "
+                      "(builtin-step) and their inputs (step-with)",
+       &CheckUses},
+      {"input", "workflow_dispatch / workflow_call inputs: names, types, defaults, options",
+       &CheckInputs},
+      {"cron", "schedule cron syntax", &CheckCron},
+      {"glob", "branch, tag and path filter patterns", &CheckGlobs},
+      {"matrix", "matrix axes are non-empty; max-parallel is positive", &CheckMatrix},
+      {"expr-syntax", "${{ }} closed, non-empty and parseable", &CheckExpressionSyntax},
+      {"expr-context", "expressions only where allowed (expr-allowed), with the contexts and "
+                       "functions available there",
+       &CheckExpressionContexts},
+  };
+  return kRules;
+}
+
+}  // namespace slipway::validate

@@ -1,0 +1,60 @@
+#include "interpreter/validate/validate.h"
+
+#include <algorithm>
+#include <string_view>
+#include <vector>
+
+#include "interpreter/model/load_workflow.h"
+#include "interpreter/validate/ignore_comments.h"
+#include "interpreter/validate/rule.h"
+#include "interpreter/validate/schema_pass.h"
+#include "schemas/embedded.h"
+
+namespace slipway::validate {
+namespace {
+
+void RunChecks(const model::Workflow& workflow, std::string_view path,
+               const step_api::StepCatalog& catalog, Diagnostics& diagnostics) {
+  if (workflow.yaml) {
+    CheckAgainstSchema(*workflow.yaml, schemas::Embedded("workflow"), diagnostics);
+  }
+  RuleContext context{workflow, path, catalog, diagnostics};
+  for (const Rule& rule : Rules()) rule.check(context);
+}
+
+}  // namespace
+
+void ValidateWorkflow(const model::Workflow& workflow, const SourceManager& sources,
+                      const step_api::StepCatalog& catalog, Diagnostics& diagnostics) {
+  Diagnostics found;
+  RunChecks(workflow, workflow.file != kNoFile ? sources.path(workflow.file) : "", catalog,
+            found);
+  if (workflow.file != kNoFile) ApplyIgnoreComments(sources.text(workflow.file), found);
+  diagnostics.Append(found);
+}
+
+std::optional<model::Workflow> ValidateText(const SourceManager& sources, FileId file,
+                                            const step_api::StepCatalog& catalog,
+                                            Diagnostics& diagnostics) {
+  Diagnostics found;
+  std::optional<model::Workflow> workflow = model::LoadWorkflowText(sources, file, found);
+  if (workflow) RunChecks(*workflow, sources.path(file), catalog, found);
+  ApplyIgnoreComments(sources.text(file), found);
+  diagnostics.Append(found);
+  return workflow;
+}
+
+std::optional<model::Workflow> ValidateFile(SourceManager& sources, const std::string& path,
+                                            const step_api::StepCatalog& catalog,
+                                            Diagnostics& diagnostics) {
+  std::string text, error;
+  if (!model::ReadWholeFile(path, &text, &error)) {
+    FileId file = sources.Add(path, "");
+    diagnostics.Error("io", SourceRange{file, {}, 0}, "cannot read file: " + error);
+    return std::nullopt;
+  }
+  FileId file = sources.Add(path, std::move(text));
+  return ValidateText(sources, file, catalog, diagnostics);
+}
+
+}  // namespace slipway::validate

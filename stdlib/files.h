@@ -1,0 +1,34 @@
+#pragma once
+/// File helpers shared by the steps that write state and artifacts (stack-deploy, backup,
+/// traffic-shift, smoke-test reports): checksums, atomic writes, glob expansion.
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace slipway::stdlib {
+
+/// Lower-case hex SHA-256 of `data` (OpenSSL).
+std::string Sha256Hex(std::string_view data);
+/// SHA-256 of a file's contents; false (with `error`) when it cannot be read.
+bool Sha256File(const std::filesystem::path& path, std::string* hex, std::string* error);
+/// Reads a whole file; false (with `error`) when it cannot.
+bool ReadFileText(const std::filesystem::path& path, std::string* text, std::string* error);
+/// Writes `text` to a temporary file beside `path`, then renames it over `path`, so readers
+/// never see half a file. Creates parent directories.
+bool WriteFileAtomic(const std::filesystem::path& path, std::string_view text,
+                     std::string* error);
+/// Expands a glob relative to `base` (absolute patterns allowed). `*`, `?` and `[...]` match
+/// within one path segment; `**` matches any number of segments. Plain paths (files or
+/// directories) match themselves. Results are sorted, regular files only (directories are
+/// walked).
+std::vector<std::filesystem::path> ExpandGlob(const std::filesystem::path& base,
+                                              std::string_view pattern);
+/// True when `name` is safe as one path segment: [A-Za-z0-9._-], not "." or "..".
+bool IsSafeName(std::string_view name);
+/// Turns any text into a safe path segment ("amplify:app/main" → "amplify_app_main").
+std::string SafeName(std::string_view text);
+
+}  // namespace slipway::stdlib

@@ -1,0 +1,54 @@
+#pragma once
+/// HTTP and SMTP through libcurl, for the steps that talk to services (smoke-test, notify,
+/// traffic-shift, monitor). Results are values; nothing throws. Safe to call from several
+/// threads at once (each call owns its curl handle).
+
+#include <chrono>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace slipway::stdlib {
+
+/// One HTTP request.
+struct HttpRequest {
+  std::string method = "GET";
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::chrono::milliseconds timeout{10'000};
+};
+
+/// What came back. `transport_error` is set when no HTTP response arrived at all.
+struct HttpResponse {
+  long status = 0;
+  std::string body;
+  double latency_ms = 0;
+  std::string transport_error;
+  bool received() const { return transport_error.empty(); }
+};
+
+/// Sends `request` and waits for the whole response (bounded by request.timeout).
+HttpResponse SendHttp(const HttpRequest& request);
+
+/// One e-mail sent through an SMTP server (`smtp://host:port` or `smtps://`).
+struct MailMessage {
+  std::string smtp_url;
+  std::string username;
+  std::string password;
+  bool require_tls = false;  // STARTTLS required (smtp:// only)
+  std::string from;
+  std::vector<std::string> to;
+  std::vector<std::string> cc;
+  std::string subject;
+  std::string body;
+  std::string date;  // RFC 5322 date header value
+  std::chrono::milliseconds timeout{10'000};
+};
+
+/// Renders the RFC 5322 message (headers + CRLF body) that SendMail uploads.
+std::string RenderMail(const MailMessage& mail);
+/// Sends `mail`; returns "" on success, else why it failed.
+std::string SendMail(const MailMessage& mail);
+
+}  // namespace slipway::stdlib

@@ -1,0 +1,110 @@
+#include "interpreter/exec/workflow_commands.h"
+
+#include <gtest/gtest.h>
+
+namespace slipway::exec {
+namespace {
+
+using Kind = WorkflowCommandKind;
+
+TEST(WorkflowCommandsTest, ParsesCommandsTable) {
+  struct Case {
+    std::string line;
+    Kind kind;
+    std::map<std::string, std::string> properties;
+    std::string data;
+  };
+  const Case cases[] = {
+      {"::add-mask::s3cr3t", Kind::kAddMask, {}, "s3cr3t"},
+      {"::error file=app.js,line=10,col=15::Something went wrong",
+       Kind::kError,
+       {{"file", "app.js"}, {"line", "10"}, {"col", "15"}},
+       "Something went wrong"},
+      {"::warning title=A%3AB%2CC::multi%0Aline%25", Kind::kWarning, {{"title", "A:B,C"}},
+       "multi\nline%"},
+      {"::notice::just a note", Kind::kNotice, {}, "just a note"},
+      {"::debug::dbg", Kind::kDebug, {}, "dbg"},
+      {"::group::My title", Kind::kGroup, {}, "My title"},
+      {"::endgroup::", Kind::kEndGroup, {}, ""},
+      {"::set-output name=version::1.2.3", Kind::kSetOutput, {{"name", "version"}}, "1.2.3"},
+      {"  ::notice::indented\r", Kind::kNotice, {}, "indented"},
+      {"::set-env name=A::b", Kind::kDisabled, {{"name", "A"}}, "b"},
+  };
+  for (const Case& c : cases) {
+    WorkflowCommandParser parser;
+    std::optional<WorkflowCommand> command = parser.ParseLine(c.line);
+    ASSERT_TRUE(command.has_value()) << c.line;
+    EXPECT_EQ(command->kind, c.kind) << c.line;
+    EXPECT_EQ(command->properties, c.properties) << c.line;
+    EXPECT_EQ(command->data, c.data) << c.line;
+  }
+}
+
+TEST(WorkflowCommandsTest, PlainLinesAreNotCommands) {
+  for (const char* line : {"hello", "::", "::unknown-thing::x", ":: spaced::x", "echo ::error::x",
+                           "::error no end"}) {
+    WorkflowCommandParser parser;
+    EXPECT_FALSE(parser.ParseLine(line).has_value()) << line;
+  }
+}
+
+TEST(WorkflowCommandsTest, StopCommandsUntilToken) {
+  WorkflowCommandParser parser;
+  auto stop = parser.ParseLine("::stop-commands::pause-42");
+  ASSERT_TRUE(stop.has_value());
+  EXPECT_EQ(stop->kind, Kind::kStopCommands);
+  EXPECT_TRUE(parser.commands_stopped());
+  EXPECT_FALSE(parser.ParseLine("::add-mask::not-a-command").has_value());
+  EXPECT_FALSE(parser.ParseLine("::other-token::").has_value());
+  EXPECT_FALSE(parser.ParseLine("::pause-42::").has_value());
+  EXPECT_FALSE(parser.commands_stopped());
+  auto after = parser.ParseLine("::add-mask::now-a-command");
+  ASSERT_TRUE(after.has_value());
+  EXPECT_EQ(after->data, "now-a-command");
+}
+
+TEST(FileCommandsTest, ParsesSimpleAndMultiLineForms) {
+  auto parsed = ParseFileCommands(
+      "a=1\n"
+      "b=x=y\n"
+      "\n"
+      "json<<EOF\n"
+      "{\n"
+      "  \"k\": 1\n"
+      "}\n"
+      "EOF\n"
+      "empty<<END\r\n"
+      "END\r\n"
+      "a=2\n");
+  ASSERT_TRUE(parsed.has_value()) << parsed.error();
+  std::vector<std::pair<std::string, std::string>> expected = {
+      {"a", "1"}, {"b", "x=y"}, {"json", "{\n  \"k\": 1\n}"}, {"empty", ""}, {"a", "2"}};
+  EXPECT_EQ(*parsed, expected);
+}
+
+TEST(FileCommandsTest, Errors) {
+  struct Case {
+    std::string text;
+    std::string error;
+  };
+  const Case cases[] = {
+      {"a=1\nnoequals\n", "line 2: invalid format \"noequals\"; expected NAME=VALUE or "
+                          "NAME<<DELIMITER"},
+      {"x<<EOF\nvalue\n", "line 1: matching delimiter \"EOF\" not found"},
+      {"=v\n", "line 1: empty name"},
+      {"x<<\n", "line 1: empty delimiter after \"<<\""},
+  };
+  for (const Case& c : cases) {
+    auto parsed = ParseFileCommands(c.text);
+    ASSERT_FALSE(parsed.has_value()) << c.text;
+    EXPECT_EQ(parsed.error(), c.error);
+  }
+}
+
+TEST(FileCommandsTest, PathFile) {
+  EXPECT_EQ(ParsePathFile("/opt/a/bin\n\n  /opt/b \n"),
+            (std::vector<std::string>{"/opt/a/bin", "/opt/b"}));
+}
+
+}  // namespace
+}  // namespace slipway::exec
