@@ -3,14 +3,23 @@
 #include "stdlib/registry.h"
 
 #include "stdlib/audit/audit.h"
+#include "stdlib/backup/backup.h"
+#include "stdlib/notify/notify.h"
 #include "stdlib/smoke_test/smoke_test.h"
+#include "stdlib/stack_deploy/stack_deploy.h"
 
 namespace slipway::stdlib {
 
 step_api::StepCatalog BuiltinSteps() {
   std::vector<step_api::StepTypeInfo> types = {
+      {"stack-deploy", "deploy, diff or roll back a stack (local|cdk|sam|cloudformation)",
+       stack_deploy::kSchema, &stack_deploy::Make},
       {"smoke-test", "HTTP checks with retries and assertions", smoke_test::kSchema,
        &smoke_test::Make},
+      {"notify", "Slack, webhook or e-mail notification with templates and retries",
+       notify::kSchema, &notify::Make},
+      {"backup", "snapshot stack state, files or command output with checksums",
+       backup::kSchema, &backup::Make},
       {"audit", "write an audit entry (who, when, why, what, where, how)", audit::kSchema,
        &audit::Make},
   };

@@ -13,6 +13,7 @@ namespace slipway::cli {
 std::function<int()> SetupSchema(CLI::App& command);
 std::function<int()> SetupValidate(CLI::App& command);
 std::function<int()> SetupExpr(CLI::App& command);
+std::function<int()> SetupPlan(CLI::App& command);
 
 namespace {
 
@@ -21,6 +22,7 @@ const Subcommand kSubcommands[] = {
      &SetupSchema},
     {"validate", "check workflow files; exit 1 when errors are found", &SetupValidate},
     {"expr", "evaluate a ${{ }} expression (or JSON lines with --batch)", &SetupExpr},
+    {"plan", "show what an event would run: jobs, waves, gates, resolved steps", &SetupPlan},
 };
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "interpreter/expr/functions.h"
 #include "interpreter/expr/unicode.h"
 
 namespace slipway::expr {
@@ -10,6 +11,8 @@ namespace {
 ParseOptions OptionsFor(const Value& context) {
   ParseOptions options;
   options.named_values = ContextNames(context);
+  // Like GitHub's evaluator on its own: status functions and hashFiles belong to a workflow.
+  options.function_groups = static_cast<uint8_t>(FunctionGroup::kCore);
   return options;
 }
 

@@ -14,9 +14,9 @@
 
 namespace slipway::expr {
 
-/// Evaluates one expression the way `slipway expr` does: every function is available, the
-/// allowed names are the context's members plus the standard context names. Returns the
-/// result or GitHub's error message.
+/// Evaluates one expression the way `slipway expr` does, like GitHub's evaluator on its own:
+/// the core functions (no status functions, no hashFiles), and the names are the context's
+/// members plus the standard context names. Returns the result or GitHub's error message.
 Expected<Value, Error> EvaluateText(std::string_view text, const Value& context,
                                     const EvalOptions& options = {});
 

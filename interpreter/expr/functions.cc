@@ -3,6 +3,7 @@
 // Expressions/*.cs); https://docs.github.com/actions/learn-github-actions/expressions#functions
 #include "interpreter/expr/functions.h"
 
+#include <cmath>
 #include <optional>
 #include <vector>
 
@@ -198,15 +199,23 @@ Result ToJsonFn(Evaluator& ev, const Node& call, Args args) {
   return Value::String(std::move(out));
 }
 
+// fromJSON(text): as the runner reads it (Newtonsoft.Json: comments allowed, NaN and
+// Infinity literals, at most 64 levels of nesting).
 Result FromJsonFn(Evaluator& ev, const Node& call, Args args) {
   SLIPWAY_EVAL_OR_RETURN(v, ev, args[0]);
   const std::string text = ToString(v);
+  const std::string_view trimmed = TrimWhiteSpace(text);
+  if (trimmed == "NaN") return Value::Number(std::nan(""));
+  if (trimmed == "Infinity") return Value::Number(HUGE_VAL);
+  if (trimmed == "-Infinity") return Value::Number(-HUGE_VAL);
   // No exceptions on the hot path: parse with allow_exceptions = false.
-  const nlohmann::ordered_json json = nlohmann::ordered_json::parse(text, nullptr, false);
+  const nlohmann::ordered_json json =
+      nlohmann::ordered_json::parse(text, nullptr, /*allow_exceptions=*/false,
+                                    /*ignore_comments=*/true);
   if (json.is_discarded()) {
     return MakeUnexpected(ev.MakeError(call, "Error parsing fromJson: invalid JSON"));
   }
-  Expected<Value> value = FromJson(json, 100);
+  Expected<Value> value = FromJson(json, 64);
   if (!value) {
     return MakeUnexpected(ev.MakeError(call, "Error parsing fromJson: " + value.error()));
   }

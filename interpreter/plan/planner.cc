@@ -444,8 +444,8 @@ void Planner::ApplyGate(const model::Job& job, const Scope& scope, PlannedJob& p
   if (!name.resolved) {
     planned.environment = gate;
     if (planned.status == JobStatus::kWillRun) {
-      planned.reason = "its environment " + UnknownReason(name.unknown.empty() ? name.text
-                                                                              : name.unknown);
+      planned.reason = "its environment " +
+                       UnknownReason(name.unknown.empty() ? name.text : name.unknown.front());
     }
     return;
   }

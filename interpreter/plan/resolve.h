@@ -32,7 +32,7 @@ struct StatusAssumption {
 /// Not thread-safe (it caches converted contexts).
 class Scope {
  public:
-  explicit Scope(const Scope* parent = nullptr) : parent_(parent) {}
+  explicit Scope(const Scope* parent = nullptr);
   Scope(const Scope&) = delete;
   Scope& operator=(const Scope&) = delete;
   ~Scope();

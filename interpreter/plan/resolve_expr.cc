@@ -41,6 +41,7 @@ struct ScopeAccess {
   }
 };
 
+Scope::Scope(const Scope* parent) : parent_(parent) {}
 Scope::~Scope() = default;
 
 void Scope::InvalidateCache() { cache_.reset(); }

@@ -54,7 +54,10 @@ void CheckList(const RuleContext& context, const std::vector<model::Str>& patter
                std::string_view filter, bool is_ignore) {
   bool any_positive = false;
   for (const model::Str& pattern : patterns) {
-    if (pattern.has_expr) continue;
+    if (pattern.has_expr || pattern.value.empty()) {  // empty: the schema reports it
+      any_positive = true;
+      continue;
+    }
     size_t offset = 0;
     std::string error = GlobError(pattern.value, &offset);
     if (!error.empty()) {
@@ -64,6 +67,7 @@ void CheckList(const RuleContext& context, const std::vector<model::Str>& patter
       context.diagnostics.Error(
           "glob", where,
           fmt::format("invalid {} pattern \"{}\": {}", filter, pattern.value, error));
+      any_positive = true;  // one finding per mistake
       continue;
     }
     bool negated = pattern.value[0] == '!';

@@ -16,6 +16,7 @@ void CheckJobIds(const RuleContext& context) {
   std::map<std::string, const model::Job*> seen;  // lower-cased id → first job
   for (const model::Job& job : context.workflow.jobs) {
     const std::string& id = job.id.value;
+    if (job.id.has_expr) continue;  // expr-allowed reports it
     if (!IsValidIdentifier(id)) {
       context.diagnostics.Error(
           "job-id", job.id.where,

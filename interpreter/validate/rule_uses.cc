@@ -1,6 +1,6 @@
 // `uses` of steps and jobs:
 // https://docs.github.com/actions/using-workflows/workflow-syntax-for-github-actions#jobsjob_idstepsuses
-// Steps take {owner}/{repo}[/path]@ref, ./path or docker://image; a job calls a reusable
+// Steps take {owner}/{repo}[/path]@ref, ./path, $/path (this repository) or docker://image; a job calls a reusable
 // workflow with {owner}/{repo}/{path}.yml@ref or ./path.yml. Built-in steps
 // (slipway/<name>@v1) must name a step of the catalog, and their `with:` is checked against that
 // step's JSON Schema.
@@ -27,16 +27,26 @@ const RE2& RemoteWorkflow() {
   return kPattern;
 }
 
+SchemaCheckOptions WithOptions() {
+  SchemaCheckOptions options;
+  options.rule = "step-with";
+  options.root_name = "with";
+  options.scalars_are_strings = true;
+  return options;
+}
+
 void CheckBuiltin(const RuleContext& context, const yaml::Node& step, const model::Str& uses) {
   std::string name, ref;
   if (!step_api::IsBuiltinUses(uses.value, &name, &ref)) return;
   const step_api::StepTypeInfo* type = context.catalog.Find(name);
   if (!type) {
     std::vector<std::string> names;
-    for (const step_api::StepTypeInfo& t : context.catalog.types()) names.push_back(t.name);
-    context.diagnostics.Error(
-        "builtin-step", uses.where,
-        fmt::format("unknown built-in step \"slipway/{}\"{}", name, DidYouMean(name, names)));
+    for (const step_api::StepTypeInfo& t : context.catalog.types()) {
+      names.push_back(fmt::format("slipway/{}@{}", t.name, ref));
+    }
+    context.diagnostics.Error("builtin-step", uses.where,
+                              fmt::format("unknown built-in step \"{}\"{}", uses.value,
+                                          DidYouMean(uses.value, names)));
     return;
   }
   if (ref != "v1") {
@@ -48,13 +58,13 @@ void CheckBuiltin(const RuleContext& context, const yaml::Node& step, const mode
   if (!type->schema || !*type->schema) return;
   const yaml::Node* with = step.Find("with");
   if (with && with->is_mapping()) {
-    CheckAgainstSchema(*with, type->schema, "step-with", "with", context.diagnostics);
+    CheckAgainstSchema(*with, type->schema, WithOptions(), context.diagnostics);
   } else if (!with || with->is_null()) {
     // No inputs at all still has to satisfy the required ones; point at `uses`.
     yaml::Node empty;
     empty.kind = yaml::NodeKind::kMapping;
     empty.where = uses.where;
-    CheckAgainstSchema(empty, type->schema, "step-with", "with", context.diagnostics);
+    CheckAgainstSchema(empty, type->schema, WithOptions(), context.diagnostics);
   }
 }
 
@@ -64,7 +74,8 @@ void CheckUses(const RuleContext& context) {
   for (const model::Job& job : context.workflow.jobs) {
     if (job.uses && !job.uses->has_expr) {
       const std::string& value = job.uses->value;
-      bool local = value.rfind("./", 0) == 0;
+      // "$/path" is the calling repository itself, at the same commit.
+      bool local = value.rfind("./", 0) == 0 || value.rfind("$/", 0) == 0;
       bool ok = local ? (value.ends_with(".yml") || value.ends_with(".yaml"))
                       : RE2::FullMatch(value, RemoteWorkflow());
       if (!ok) {
@@ -79,7 +90,7 @@ void CheckUses(const RuleContext& context) {
       if (!step.uses || step.uses->has_expr || !step.node) continue;
       const std::string& value = step.uses->value;
       if (value.rfind("docker://", 0) == 0 || value.rfind("./", 0) == 0 ||
-          value.rfind("../", 0) == 0) {
+          value.rfind(".\\", 0) == 0 || value.rfind("$/", 0) == 0) {
         continue;
       }
       if (!RE2::FullMatch(value, RemoteAction())) {

@@ -335,7 +335,9 @@ std::string Quote(const json& value) {
 }
 
 std::string Subject(const Target& target) {
-  if (target.name == "workflow" && !target.key) return "the workflow";
+  if (!target.key && !target.is_item) {
+    return target.name == "workflow" ? std::string("the workflow") : "\"" + target.name + "\"";
+  }
   return fmt::format(fmt::runtime(target.is_item ? "an item of \"{}\"" : "\"{}\""), target.name);
 }
 
@@ -353,6 +355,17 @@ std::optional<json> Keyword(const std::vector<const json*>& schemas, const char*
     if (auto it = schema->find(keyword); it != schema->end()) return *it;
   }
   return std::nullopt;
+}
+
+/// Whether some schema with an enum/const accepts values of the node's type (otherwise the
+/// enum failure came from a branch for another type and says nothing about this value).
+bool EnumApplies(const std::vector<const json*>& schemas, const std::vector<std::string>& found) {
+  for (const json* schema : schemas) {
+    if (!schema->contains("enum") && !schema->contains("const")) continue;
+    std::vector<std::string> types = ExpectedTypes({schema});
+    if (TypeMatches(types, found)) return true;
+  }
+  return false;
 }
 
 enum class ErrorKind {
@@ -404,12 +417,14 @@ bool IsPrefix(const std::vector<std::string>& prefix, const std::vector<std::str
 
 class Explainer {
  public:
-  Explainer(const yaml::Node& root, const CompiledSchema& schema, std::string_view rule,
-            std::string_view root_name, Diagnostics& diagnostics)
+  Explainer(const yaml::Node& root, const CompiledSchema& schema,
+            const SchemaCheckOptions& options, std::string_view root_name,
+            Diagnostics& diagnostics)
       : root_(root),
         navigator_(schema.document),
-        rule_(rule),
+        rule_(options.rule),
         root_name_(root_name),
+        scalars_are_strings_(options.scalars_are_strings),
         diagnostics_(diagnostics) {}
 
   void Explain(std::vector<RawError> errors) {
@@ -436,6 +451,9 @@ class Explainer {
       std::vector<const json*> schemas = navigator_.At(e.path);
       std::vector<std::string> expected = ExpectedTypes(schemas);
       std::vector<std::string> found = NodeTypes(*target.node);
+      if (scalars_are_strings_ && (found[0] == "number" || found[0] == "boolean")) {
+        found.push_back("string");
+      }
       bool type_ok = TypeMatches(expected, found);
       if (!type_ok) {
         // The value is of no allowed type: say that once, and nothing else about it.
@@ -463,16 +481,26 @@ class Explainer {
         }
         case ErrorKind::kEnum:
         case ErrorKind::kConst: {
-          if (deeper) break;
+          if (deeper || !EnumApplies(schemas, found)) break;
           if (!said.insert({e.path, "value"}).second) break;
           ReportBadValue(target, schemas);
           break;
         }
-        default:
+        default: {
           if (deeper) break;
+          // A value refused by an enum of its own type needs no second reason from another
+          // branch (e.g. a pattern that would allow an expression instead).
+          bool enum_here = false;
+          for (const RawError& o : kept) {
+            enum_here |= o.path == e.path &&
+                         (o.kind == ErrorKind::kEnum || o.kind == ErrorKind::kConst) &&
+                         EnumApplies(schemas, found);
+          }
+          if (enum_here) break;
           if (!said.insert({e.path, e.text}).second) break;
           ReportLimit(e.kind, target, schemas);
           break;
+        }
       }
     }
   }
@@ -596,17 +624,17 @@ class Explainer {
   Navigator navigator_;
   std::string_view rule_;
   std::string_view root_name_;
+  bool scalars_are_strings_;
   Diagnostics& diagnostics_;
 };
 
 }  // namespace
 
 void CheckAgainstSchema(const yaml::Node& root, std::string_view schema_json,
-                        std::string_view rule, std::string_view root_name,
-                        Diagnostics& diagnostics) {
+                        const SchemaCheckOptions& options, Diagnostics& diagnostics) {
   const CompiledSchema& compiled = Compile(schema_json);
   if (!compiled.error.empty()) {
-    diagnostics.Error(std::string(rule), root.where,
+    diagnostics.Error(std::string(options.rule), root.where,
                       "the JSON Schema itself is invalid: " + compiled.error);
     return;
   }
@@ -627,12 +655,18 @@ void CheckAgainstSchema(const yaml::Node& root, std::string_view schema_json,
     raw.text = std::move(error.description);
     errors.push_back(std::move(raw));
   }
-  Explainer(root, compiled, rule, root_name, diagnostics).Explain(std::move(errors));
+  std::string root_name(options.root_name);
+  if (root_name.empty()) {
+    auto title = compiled.document.find("title");
+    root_name = title != compiled.document.end() && title->is_string() ? title->get<std::string>()
+                                                                       : "document";
+  }
+  Explainer(root, compiled, options, root_name, diagnostics).Explain(std::move(errors));
 }
 
 void CheckAgainstSchema(const yaml::Node& root, std::string_view schema_json,
                         Diagnostics& diagnostics) {
-  CheckAgainstSchema(root, schema_json, "schema", "workflow", diagnostics);
+  CheckAgainstSchema(root, schema_json, SchemaCheckOptions{}, diagnostics);
 }
 
 }  // namespace slipway::validate

@@ -19,10 +19,17 @@ namespace slipway::validate {
 void CheckAgainstSchema(const yaml::Node& root, std::string_view schema_json,
                         Diagnostics& diagnostics);
 
-/// Same, with `rule` as the diagnostics' rule id instead of "schema" and `root_name` naming the
-/// checked node in messages (e.g. "with" for a built-in step's inputs) instead of "workflow".
+/// How CheckAgainstSchema words and filters its findings.
+struct SchemaCheckOptions {
+  std::string_view rule = "schema";  // the diagnostics' rule id
+  /// How messages name the root node; empty: the schema's "title" (else "document").
+  std::string_view root_name;
+  /// Accept numbers and booleans where a string is expected, as GitHub does for `with:`
+  /// values, which reach an action as strings.
+  bool scalars_are_strings = false;
+};
+
 void CheckAgainstSchema(const yaml::Node& root, std::string_view schema_json,
-                        std::string_view rule, std::string_view root_name,
-                        Diagnostics& diagnostics);
+                        const SchemaCheckOptions& options, Diagnostics& diagnostics);
 
 }  // namespace slipway::validate

@@ -1,0 +1,120 @@
+// `slipway plan WORKFLOW [--event NAME] [--ref REF] [--sha SHA] [--actor NAME] [--input K=V]...
+//  [--var K=V]... [--event-file JSON] [--env-config FILE] [--format text|json|mermaid|dot]`
+#include <CLI/CLI.hpp>
+#include <unistd.h>
+
+#include <iostream>
+#include <map>
+#include <memory>
+
+#include "interpreter/cli/subcommand.h"
+#include "interpreter/plan/plan_file.h"
+#include "interpreter/plan/render.h"
+#include "interpreter/validate/render.h"
+#include "stdlib/registry.h"
+
+namespace slipway::cli {
+namespace {
+
+struct PlanArgs {
+  std::string workflow;
+  std::string event;
+  std::string ref, sha, actor, event_file, env_config;
+  std::vector<std::string> inputs, vars;
+  std::string format = "text";
+};
+
+/// Prints diagnostics: file ones as `file:line:col: ...` with the source line, flag ones as
+/// `slipway plan: error: ...`.
+void PrintDiagnostics(const SourceManager& sources, Diagnostics& diagnostics) {
+  diagnostics.Sort();
+  std::map<FileId, validate::FileResult> by_file;
+  for (const Diagnostic& d : diagnostics.items()) {
+    if (d.where.file == kNoFile) {
+      std::cerr << "slipway plan: " << SeverityName(d.severity) << ": " << d.message << " ["
+                << d.rule << "]\n";
+      continue;
+    }
+    validate::FileResult& result = by_file[d.where.file];
+    result.path = sources.path(d.where.file);
+    result.diagnostics.push_back(d);
+  }
+  std::vector<validate::FileResult> files;
+  for (auto& [file, result] : by_file) files.push_back(std::move(result));
+  if (!files.empty()) std::cerr << validate::RenderText(sources, files);
+}
+
+bool ParsePairs(const std::vector<std::string>& items, const char* flag, plan::KeyValues* out) {
+  for (const std::string& item : items) {
+    std::pair<std::string, std::string> kv;
+    if (!plan::SplitKeyValue(item, &kv)) {
+      std::cerr << "slipway plan: " << flag << " \"" << item << "\" is not of the form KEY=VALUE\n";
+      return false;
+    }
+    out->push_back(std::move(kv));
+  }
+  return true;
+}
+
+int Run(const PlanArgs& args) {
+  static const char* const kFormats[] = {"text", "json", "mermaid", "dot"};
+  bool format_known = false;
+  for (const char* f : kFormats) format_known = format_known || args.format == f;
+  if (!format_known) {
+    std::cerr << "slipway plan: unknown format \"" << args.format
+              << "\"; expected text, json, mermaid or dot\n";
+    return kExitUsage;
+  }
+  plan::PlanOptions options;
+  options.workflow_path = args.workflow;
+  options.event_name = args.event;
+  if (!args.ref.empty()) options.ref = args.ref;
+  if (!args.sha.empty()) options.sha = args.sha;
+  if (!args.actor.empty()) options.actor = args.actor;
+  if (!args.event_file.empty()) options.event_file = args.event_file;
+  if (!args.env_config.empty()) options.env_config = args.env_config;
+  if (!ParsePairs(args.inputs, "--input", &options.inputs)) return kExitUsage;
+  if (!ParsePairs(args.vars, "--var", &options.vars)) return kExitUsage;
+
+  SourceManager sources;
+  Diagnostics diagnostics;
+  std::optional<plan::Plan> result;
+  step_api::StepCatalog catalog = stdlib::BuiltinSteps();
+  plan::PlanStatus status =
+      plan::MakePlan(sources, options, plan::ReadGitInfo("."), catalog, diagnostics, &result);
+  PrintDiagnostics(sources, diagnostics);
+  if (status == plan::PlanStatus::kUsageError) return kExitUsage;
+  if (!result) return kExitFailed;
+  if (args.format == "json") {
+    std::cout << plan::RenderJson(*result);
+  } else if (args.format == "mermaid") {
+    std::cout << plan::RenderMermaid(*result);
+  } else if (args.format == "dot") {
+    std::cout << plan::RenderDot(*result);
+  } else {
+    std::cout << plan::RenderText(*result, isatty(STDOUT_FILENO) != 0);
+  }
+  return status == plan::PlanStatus::kOk ? kExitOk : kExitFailed;
+}
+
+}  // namespace
+
+std::function<int()> SetupPlan(CLI::App& command) {
+  auto args = std::make_shared<PlanArgs>();
+  command.add_option("workflow", args->workflow, "the workflow file")->required();
+  command.add_option("--event", args->event,
+                     "push | pull_request | release | workflow_dispatch | workflow_call | "
+                     "schedule (default: the workflow's first trigger)");
+  command.add_option("--ref", args->ref, "the ref, e.g. refs/tags/v1.2.0 (default: git HEAD)");
+  command.add_option("--sha", args->sha, "the commit (default: git HEAD)");
+  command.add_option("--actor", args->actor, "who triggers the run (default: git user.name)");
+  command.add_option("--input", args->inputs, "a workflow_dispatch input, KEY=VALUE");
+  command.add_option("--var", args->vars, "a configuration variable (vars context), KEY=VALUE");
+  command.add_option("--event-file", args->event_file, "the full event payload (JSON)");
+  command.add_option("--env-config", args->env_config,
+                     "environments file (default: .slipway/environments.yml if present)");
+  command.add_option("--format", args->format, "text | json | mermaid | dot");
+  return [args]() -> int { return Run(*args); };
+}
+
+}  // namespace slipway::cli

@@ -1,0 +1,91 @@
+#pragma once
+/// JobRunner: the process boundary of the scheduler (ninja's CommandRunner). The scheduler
+/// hands it one job instance at a time; the runner executes it on a worker and reports back
+/// only through the EventQueue (StepUpdate, JobStatusUpdate, JobFinished). RealJobRunner
+/// (real_job_runner.h) runs steps for real; tests/support/fake_job_runner.h records what would
+/// run and finishes jobs on command.
+
+#include <map>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "interpreter/exec/cancel_token.h"
+#include "interpreter/exec/event_queue.h"
+#include "interpreter/exec/run_store.h"
+#include "interpreter/plan/plan.h"
+
+namespace slipway::exec {
+
+/// How a job instance ended, as `needs.<id>.result` spells it.
+enum class JobResult { kSuccess, kFailure, kCancelled, kSkipped };
+const char* JobResultName(JobResult result);
+
+/// The two stop signals of a running job: `cancel` (the run was cancelled, fail-fast, a job
+/// timeout: stop the current step, still run always()/cancelled() steps) and `force` (a second
+/// interrupt: stop everything now). Setting `force` also sets `cancel`.
+struct JobControl {
+  CancelTokenPtr cancel = CancelToken::Make();
+  CancelTokenPtr force = CancelToken::Make();
+  void Cancel() { cancel->RequestCancel(); }
+  void Force() {
+    cancel->RequestCancel();
+    force->RequestCancel();
+  }
+};
+
+/// One job instance to run: a planned job, or one combination of its matrix.
+struct JobAssignment {
+  std::string key;  // the run.json key: the job id, or "id (v1, v2)" for a matrix instance
+  plan::JobIndex index{};
+  const plan::PlannedJob* job = nullptr;
+  nlohmann::ordered_json matrix;    // this instance's values; null without a matrix
+  nlohmann::ordered_json strategy;  // {"fail-fast", "job-index", "job-total", "max-parallel"}
+  nlohmann::ordered_json needs;     // the needs context: {id: {"result", "outputs"}}
+  std::shared_ptr<JobControl> control;
+};
+
+/// What a job produced.
+struct JobOutcome {
+  JobResult result = JobResult::kSuccess;
+  std::map<std::string, std::string> outputs;
+  std::vector<StepRecord> steps;
+  std::string message;  // why it failed / was cancelled; "" on success
+};
+
+/// Events that workers send to the scheduler thread.
+struct StepUpdate {
+  std::string job_key;
+  size_t index = 0;
+  StepRecord step;
+};
+struct JobStatusUpdate {
+  std::string job_key;
+  std::string status;  // "waiting" (at an environment gate) | "running"
+};
+struct JobFinished {
+  std::string job_key;
+  JobOutcome outcome;
+};
+/// SIGINT/SIGTERM (count: how many so far; the second one forces).
+struct Interrupted {
+  int signal = 0;
+  int count = 1;
+};
+using RunEvent = std::variant<StepUpdate, JobStatusUpdate, JobFinished, Interrupted>;
+using RunEventQueue = EventQueue<RunEvent>;
+
+/// Runs job instances; Start() returns at once and the outcome arrives later as JobFinished.
+class JobRunner {
+ public:
+  virtual ~JobRunner() = default;
+  /// True when another job may start now (fewer than --jobs running).
+  virtual bool CanStartMore() const = 0;
+  /// Starts `job`. Exactly one JobFinished with its key must follow.
+  virtual void Start(JobAssignment job) = 0;
+};
+
+}  // namespace slipway::exec

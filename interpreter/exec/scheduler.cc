@@ -1,0 +1,459 @@
+#include "interpreter/exec/scheduler.h"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+#include "interpreter/exec/audit.h"
+#include "interpreter/exec/clock.h"
+#include "interpreter/plan/resolve.h"
+
+namespace slipway::exec {
+
+using nlohmann::ordered_json;
+
+const char* JobResultName(JobResult result) {
+  switch (result) {
+    case JobResult::kSuccess: return "success";
+    case JobResult::kFailure: return "failure";
+    case JobResult::kCancelled: return "cancelled";
+    case JobResult::kSkipped: return "skipped";
+  }
+  return "failure";
+}
+
+const char* RunStatusName(RunStatus status) {
+  switch (status) {
+    case RunStatus::kSuccess: return "success";
+    case RunStatus::kFailure: return "failure";
+    case RunStatus::kCancelled: return "cancelled";
+  }
+  return "failure";
+}
+
+
+enum class InstanceState { kPending, kReady, kRunning, kDone };
+
+struct Scheduler::Instance {
+  uint32_t job = 0;
+  size_t ordinal = 0;  // position in its job's matrix
+  std::string key;
+  ordered_json matrix;
+  InstanceState state = InstanceState::kPending;
+  JobOutcome outcome;
+  std::shared_ptr<JobControl> control;
+  bool restored = false;
+};
+
+struct Scheduler::JobState {
+  std::vector<size_t> instances;
+  bool selected = true;  // --job
+  bool decided = false;
+  size_t running = 0;
+  size_t done = 0;
+  bool finished = false;
+  JobResult result = JobResult::kSuccess;       // what needs.<id>.result says
+  std::map<std::string, std::string> outputs;   // merged in finishing order
+};
+
+Scheduler::Scheduler(const plan::Plan& plan, JobRunner& runner, RunEventQueue& events,
+                     Clock& clock, RunRecord& record, const RunStore* store,
+                     const AuditLog* audit, RunObserver* observer, SchedulerOptions options)
+    : plan_(plan),
+      runner_(runner),
+      events_(events),
+      clock_(clock),
+      record_(record),
+      store_(store),
+      audit_(audit),
+      observer_(observer),
+      options_(std::move(options)) {}
+
+Scheduler::~Scheduler() = default;
+
+std::string Scheduler::InstanceKey(const std::string& job_id, const ordered_json& matrix) {
+  if (!matrix.is_object() || matrix.empty()) return job_id;
+  std::string key = job_id + " (";
+  bool first = true;
+  for (auto it = matrix.begin(); it != matrix.end(); ++it) {
+    if (!first) key += ", ";
+    first = false;
+    key += it->is_string() ? it->get<std::string>()
+           : it->is_primitive() ? plan::ValueToTemplateString(*it)
+                                : it->dump();
+  }
+  return key + ")";
+}
+
+void Scheduler::Expand() {
+  jobs_.resize(plan_.jobs.size());
+  // --job: the named jobs and everything they need.
+  if (!options_.only_jobs.empty()) {
+    std::vector<bool> wanted(plan_.jobs.size(), false);
+    std::vector<uint32_t> stack;
+    for (const plan::PlannedJob& job : plan_.jobs) {
+      if (std::find(options_.only_jobs.begin(), options_.only_jobs.end(), job.id) !=
+          options_.only_jobs.end()) {
+        stack.push_back(plan::ToInt(job.index));
+      }
+    }
+    while (!stack.empty()) {
+      uint32_t j = stack.back();
+      stack.pop_back();
+      if (wanted[j]) continue;
+      wanted[j] = true;
+      for (plan::JobIndex need : plan_.jobs[j].needs) stack.push_back(plan::ToInt(need));
+    }
+    for (size_t j = 0; j < jobs_.size(); ++j) jobs_[j].selected = wanted[j];
+  }
+  for (const plan::PlannedJob& job : plan_.jobs) {
+    uint32_t j = plan::ToInt(job.index);
+    std::vector<ordered_json> combos = job.matrix;
+    if (combos.empty()) combos.push_back(ordered_json());
+    for (size_t k = 0; k < combos.size(); ++k) {
+      Instance instance;
+      instance.job = j;
+      instance.ordinal = k;
+      instance.matrix = combos[k];
+      instance.key = InstanceKey(job.id, combos[k]);
+      jobs_[j].instances.push_back(instances_.size());
+      instances_.push_back(std::move(instance));
+    }
+  }
+  unfinished_ = instances_.size();
+  // --resume: successful instances keep their result and outputs and are not run again.
+  for (size_t i = 0; i < instances_.size(); ++i) {
+    Instance& instance = instances_[i];
+    auto it = record_.jobs.find(instance.key);
+    if (it == record_.jobs.end()) continue;
+    if (it->second.status == "completed" && it->second.result == "success") {
+      instance.restored = true;
+    } else {
+      // Anything else runs again from the start: forget the old attempt's partial record.
+      it->second = JobRecord{};
+    }
+  }
+  for (const plan::PlannedJob& job : plan_.jobs) {
+    for (size_t i : jobs_[plan::ToInt(job.index)].instances) {
+      JobRecord& rec = record_.jobs[instances_[i].key];
+      if (!instances_[i].restored) rec.status = "queued";
+    }
+  }
+}
+
+bool Scheduler::AncestorFailed(uint32_t job) const {
+  std::vector<bool> seen(jobs_.size(), false);
+  std::vector<uint32_t> stack;
+  for (plan::JobIndex need : plan_.jobs[job].needs) stack.push_back(plan::ToInt(need));
+  while (!stack.empty()) {
+    uint32_t j = stack.back();
+    stack.pop_back();
+    if (seen[j]) continue;
+    seen[j] = true;
+    if (jobs_[j].finished && jobs_[j].result == JobResult::kFailure) return true;
+    for (plan::JobIndex need : plan_.jobs[j].needs) stack.push_back(plan::ToInt(need));
+  }
+  return false;
+}
+
+ordered_json Scheduler::NeedsContext(uint32_t job) const {
+  ordered_json needs = ordered_json::object();
+  for (plan::JobIndex need : plan_.jobs[job].needs) {
+    uint32_t n = plan::ToInt(need);
+    ordered_json outputs = ordered_json::object();
+    for (const auto& [key, value] : jobs_[n].outputs) outputs[key] = value;
+    needs[plan_.jobs[n].id] = {{"result", JobResultName(jobs_[n].result)},
+                               {"outputs", std::move(outputs)}};
+  }
+  return needs;
+}
+
+JobResult Scheduler::AggregateResult(const JobState& job) const {
+  bool any_failure = false, any_cancelled = false, all_skipped = true;
+  for (size_t i : job.instances) {
+    JobResult r = instances_[i].outcome.result;
+    any_failure = any_failure || r == JobResult::kFailure;
+    any_cancelled = any_cancelled || r == JobResult::kCancelled;
+    all_skipped = all_skipped && r == JobResult::kSkipped;
+  }
+  if (any_failure) return JobResult::kFailure;
+  if (any_cancelled) return JobResult::kCancelled;
+  if (all_skipped) return JobResult::kSkipped;
+  return JobResult::kSuccess;
+}
+
+void Scheduler::DecideReadyJobs() {
+  // Jobs are in file order and needs may point forward, so repeat until nothing changes.
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    for (const plan::PlannedJob& job : plan_.jobs) {
+      uint32_t j = plan::ToInt(job.index);
+      JobState& state = jobs_[j];
+      if (state.decided) continue;
+      bool needs_done = std::all_of(job.needs.begin(), job.needs.end(), [&](plan::JobIndex n) {
+        return jobs_[plan::ToInt(n)].finished;
+      });
+      if (!needs_done) continue;
+      state.decided = true;
+      changed = true;
+
+      bool all_success = std::all_of(job.needs.begin(), job.needs.end(), [&](plan::JobIndex n) {
+        return jobs_[plan::ToInt(n)].result == JobResult::kSuccess;
+      });
+      plan::Scope scope;
+      ordered_json github = plan_.github;
+      github["run_id"] = record_.id;
+      github["job"] = job.id;
+      scope.Set("github", std::move(github));
+      scope.Set("inputs", plan_.inputs);
+      scope.Set("vars", plan_.vars);
+      scope.Set("needs", NeedsContext(j));
+      scope.status = {all_success && !cancelled_, AncestorFailed(j), cancelled_};
+      plan::Condition condition =
+          plan::EvaluateCondition(job.if_condition.empty() ? "success()" : job.if_condition, scope);
+
+      std::optional<JobOutcome> decided;
+      if (!state.selected) {
+        decided = JobOutcome{JobResult::kSkipped, {}, {}, "not selected with --job"};
+      } else if (condition.kind == plan::Condition::Kind::kError ||
+                 condition.kind == plan::Condition::Kind::kUnknown) {
+        decided = JobOutcome{JobResult::kFailure, {}, {},
+                             fmt::format("cannot evaluate \"if: {}\": {}", job.if_condition,
+                                         condition.kind == plan::Condition::Kind::kError
+                                             ? condition.error
+                                             : "unknown value " + condition.unknown)};
+      } else if (condition.kind == plan::Condition::Kind::kFalse) {
+        decided = JobOutcome{cancelled_ ? JobResult::kCancelled : JobResult::kSkipped, {}, {},
+                             cancelled_ ? "the run was cancelled" : "its if is false"};
+      }
+      for (size_t i : state.instances) {
+        Instance& instance = instances_[i];
+        if (instance.restored) {
+          const JobRecord& rec = record_.jobs[instance.key];
+          JobOutcome outcome{JobResult::kSuccess, rec.outputs, rec.steps, "restored"};
+          instance.state = InstanceState::kRunning;  // Finish() expects a started instance
+          ++state.running;
+          ++running_;
+          Finish(i, std::move(outcome));
+          continue;
+        }
+        if (decided) {
+          instance.state = InstanceState::kRunning;
+          ++state.running;
+          ++running_;
+          Finish(i, *decided);
+        } else {
+          instance.state = InstanceState::kReady;
+          ready_.push_back(i);
+        }
+      }
+    }
+  }
+}
+
+bool Scheduler::TryStart(size_t i) {
+  Instance& instance = instances_[i];
+  const plan::PlannedJob& job = plan_.jobs[instance.job];
+  JobState& state = jobs_[instance.job];
+  if (job.max_parallel && *job.max_parallel > 0 &&
+      state.running >= static_cast<size_t>(*job.max_parallel)) {
+    return false;
+  }
+  JobAssignment assignment;
+  assignment.key = instance.key;
+  assignment.index = job.index;
+  assignment.job = &job;
+  assignment.matrix = instance.matrix;
+  assignment.needs = NeedsContext(instance.job);
+  if (!job.matrix.empty()) {
+    assignment.strategy = {{"fail-fast", job.fail_fast},
+                           {"job-index", instance.ordinal},
+                           {"job-total", job.matrix.size()},
+                           {"max-parallel", job.max_parallel.value_or(
+                                                static_cast<int>(job.matrix.size()))}};
+  } else {
+    assignment.strategy = {{"fail-fast", job.fail_fast},
+                           {"job-index", 0},
+                           {"job-total", 1},
+                           {"max-parallel", 1}};
+  }
+  instance.control = std::make_shared<JobControl>();
+  if (forced_) instance.control->Force();
+  assignment.control = instance.control;
+  instance.state = InstanceState::kRunning;
+  ++state.running;
+  ++running_;
+  JobRecord& rec = record_.jobs[instance.key];
+  rec.status = "running";
+  rec.started_at = FormatUtc(clock_.WallNow());
+  if (observer_) observer_->JobStarted(instance.key);
+  runner_.Start(std::move(assignment));
+  return true;
+}
+
+void Scheduler::StartReady() {
+  for (auto it = ready_.begin(); it != ready_.end();) {
+    if (!runner_.CanStartMore()) break;
+    if (TryStart(*it)) {
+      it = ready_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void Scheduler::Finish(size_t i, JobOutcome outcome) {
+  Instance& instance = instances_[i];
+  const plan::PlannedJob& job = plan_.jobs[instance.job];
+  JobState& state = jobs_[instance.job];
+  if (instance.state == InstanceState::kDone) return;
+  bool was_running = instance.state == InstanceState::kRunning;
+  if (instance.state == InstanceState::kReady) {
+    ready_.erase(std::remove(ready_.begin(), ready_.end(), i), ready_.end());
+  }
+  instance.state = InstanceState::kDone;
+  if (was_running) {
+    --state.running;
+    --running_;
+  }
+  ++state.done;
+  --unfinished_;
+
+  JobRecord& rec = record_.jobs[instance.key];
+  rec.status = "completed";
+  rec.result = JobResultName(outcome.result);
+  rec.outputs = outcome.outputs;
+  if (!outcome.steps.empty() || !instance.restored) rec.steps = outcome.steps;
+  if (!instance.restored) rec.finished_at = FormatUtc(clock_.WallNow());
+  for (const auto& [key, value] : outcome.outputs) state.outputs[key] = value;
+  if (observer_) observer_->JobFinished(instance.key, outcome);
+  if (!instance.restored) {
+    Audit({{"kind", "job-result"},
+           {"job", instance.key},
+           {"result", rec.result},
+           {"message", outcome.message}});
+  }
+  bool failed = outcome.result == JobResult::kFailure;
+  instance.outcome = std::move(outcome);
+
+  // fail-fast: a failed matrix instance cancels its siblings (unless continue-on-error).
+  if (failed && job.fail_fast && !job.continue_on_error && state.instances.size() > 1) {
+    for (size_t sibling : state.instances) {
+      Instance& other = instances_[sibling];
+      if (other.state == InstanceState::kRunning && other.control) {
+        other.control->Cancel();
+      } else if (other.state == InstanceState::kReady || other.state == InstanceState::kPending) {
+        if (other.state == InstanceState::kPending) {
+          other.state = InstanceState::kReady;  // Finish() bookkeeping
+        }
+        Finish(sibling, JobOutcome{JobResult::kCancelled, {}, {},
+                                   "cancelled by fail-fast after " + instance.key + " failed"});
+      }
+    }
+  }
+
+  if (state.done == state.instances.size() && !state.finished) {
+    state.finished = true;
+    state.result = AggregateResult(state);
+    // continue-on-error: the job's failure does not fail its dependants or the run.
+    if (state.result == JobResult::kFailure && job.continue_on_error) {
+      state.result = JobResult::kSuccess;
+    }
+    DecideReadyJobs();
+  }
+}
+
+void Scheduler::CancelRunning(bool force) {
+  for (Instance& instance : instances_) {
+    if (instance.state == InstanceState::kRunning && instance.control) {
+      if (force) {
+        instance.control->Force();
+      } else {
+        instance.control->Cancel();
+      }
+    }
+  }
+  // Ready instances that have not started: their job's `if` was decided before the
+  // cancellation; decide again as GitHub would (only always()/cancelled() jobs still run).
+  std::vector<size_t> ready = ready_;
+  for (size_t i : ready) {
+    const plan::PlannedJob& job = plan_.jobs[instances_[i].job];
+    plan::References refs = plan::FindReferences(job.if_condition);
+    bool runs_anyway = !job.if_condition.empty() &&
+                       (refs.Calls("always") || refs.Calls("cancelled"));
+    if (force || !runs_anyway) {
+      Finish(i, JobOutcome{JobResult::kCancelled, {}, {}, "the run was cancelled"});
+    }
+  }
+}
+
+void Scheduler::Apply(const RunEvent& event) {
+  if (const auto* update = std::get_if<StepUpdate>(&event)) {
+    JobRecord& rec = record_.jobs[update->job_key];
+    if (rec.steps.size() <= update->index) rec.steps.resize(update->index + 1);
+    rec.steps[update->index] = update->step;
+    if (observer_ && !update->step.outcome.empty()) {
+      observer_->StepFinished(update->job_key, update->step);
+    }
+  } else if (const auto* status = std::get_if<JobStatusUpdate>(&event)) {
+    record_.jobs[status->job_key].status = status->status;
+    if (observer_ && status->status == "waiting") observer_->JobWaiting(status->job_key);
+  } else if (const auto* finished = std::get_if<JobFinished>(&event)) {
+    for (size_t i = 0; i < instances_.size(); ++i) {
+      if (instances_[i].key == finished->job_key &&
+          instances_[i].state == InstanceState::kRunning) {
+        Finish(i, finished->outcome);
+        break;
+      }
+    }
+  } else if (const auto* interrupted = std::get_if<Interrupted>(&event)) {
+    if (observer_) observer_->Interrupted(interrupted->signal, interrupted->count);
+    bool force = interrupted->count >= 2;
+    if (!cancelled_) {
+      Audit({{"kind", "run-cancel"}, {"signal", interrupted->signal}});
+    }
+    cancelled_ = true;
+    forced_ = forced_ || force;
+    CancelRunning(force);
+  }
+}
+
+void Scheduler::Save() {
+  if (!store_) return;
+  // A failed write is not a reason to stop a deployment half-way; the next change retries.
+  (void)store_->Save(record_);
+}
+
+void Scheduler::Audit(nlohmann::json entry) const {
+  if (!audit_) return;
+  entry["time"] = FormatUtc(clock_.WallNow());
+  entry["run_id"] = record_.id;
+  (void)audit_->Append(std::move(entry));
+}
+
+RunStatus Scheduler::Run() {
+  Expand();
+  DecideReadyJobs();
+  Save();
+  while (unfinished_ > 0) {
+    StartReady();
+    if (unfinished_ == 0) break;
+    if (running_ == 0 && ready_.empty()) break;  // nothing can make progress (cannot happen)
+    RunEvent event = events_.Wait();
+    Apply(event);
+    // Apply whatever else is already queued before writing run.json once for the batch.
+    while (std::optional<RunEvent> more = events_.TryPop()) Apply(*more);
+    Save();
+  }
+  bool any_failure = false;
+  for (const JobState& job : jobs_) any_failure = any_failure || job.result == JobResult::kFailure;
+  RunStatus status = cancelled_ ? RunStatus::kCancelled
+                     : any_failure ? RunStatus::kFailure
+                                   : RunStatus::kSuccess;
+  record_.status = RunStatusName(status);
+  record_.finished_at = FormatUtc(clock_.WallNow());
+  Save();
+  return status;
+}
+
+}  // namespace slipway::exec

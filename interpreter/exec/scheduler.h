@@ -1,0 +1,103 @@
+#pragma once
+/// The scheduler: ninja's build loop over the plan's job graph. Only the scheduler thread
+/// touches the run's state (the RunRecord and which jobs are done); job instances run on the
+/// JobRunner's workers, which talk back through the EventQueue (STYLE.md §8).
+///
+///   start every ready instance that fits (--jobs, max-parallel); wait for one event; apply it
+///   (run.json is rewritten atomically); repeat until every instance has a result.
+///
+/// GitHub's rules: a job is ready when all its needs have results; its `if` (default
+/// `success()`) decides whether it runs — success() is true when every need succeeded,
+/// failure() when any ancestor failed, cancelled() once the run is cancelled; a job that does
+/// not run is "skipped" ("cancelled" when the run was cancelled). Matrix instances are jobs;
+/// fail-fast cancels the siblings of a failed instance; continue-on-error turns a failed job
+/// into a success for its dependants.
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "interpreter/exec/job_runner.h"
+#include "interpreter/plan/plan.h"
+
+namespace slipway::exec {
+
+class AuditLog;
+class Clock;
+
+/// What the scheduler reports to the user as things happen (console, live view).
+class RunObserver {
+ public:
+  virtual ~RunObserver() = default;
+  virtual void JobStarted(const std::string& /*key*/) {}
+  virtual void JobWaiting(const std::string& /*key*/) {}
+  virtual void StepFinished(const std::string& /*key*/, const StepRecord& /*step*/) {}
+  virtual void JobFinished(const std::string& /*key*/, const JobOutcome& /*outcome*/) {}
+  virtual void Interrupted(int /*signal*/, int /*count*/) {}
+};
+
+struct SchedulerOptions {
+  /// --job ID: run only these jobs (and nothing else; their needs must be restored by
+  /// --resume or they fail). Empty: every job.
+  std::vector<std::string> only_jobs;
+};
+
+/// How the run ended.
+enum class RunStatus { kSuccess, kFailure, kCancelled };
+const char* RunStatusName(RunStatus status);
+
+/// Runs `plan` to completion. `record` is the run record (jobs restored from a previous
+/// attempt with result "success" are not run again; their outputs are reused). `store` and
+/// `audit` may be null (tests).
+class Scheduler {
+ public:
+  Scheduler(const plan::Plan& plan, JobRunner& runner, RunEventQueue& events, Clock& clock,
+            RunRecord& record, const RunStore* store, const AuditLog* audit,
+            RunObserver* observer, SchedulerOptions options = {});
+  ~Scheduler();
+
+  RunStatus Run();
+
+  /// The key of a job instance: the job id, or "id (v1, v2)" with the matrix values in order.
+  static std::string InstanceKey(const std::string& job_id, const nlohmann::ordered_json& matrix);
+
+ private:
+  struct Instance;
+  struct JobState;
+
+  void Expand();
+  void StartReady();
+  bool TryStart(size_t instance);
+  void Apply(const RunEvent& event);
+  void Finish(size_t instance, JobOutcome outcome);
+  void DecideReadyJobs();
+  void CancelRunning(bool force);
+  JobResult AggregateResult(const JobState& job) const;
+  bool AncestorFailed(uint32_t job) const;
+  nlohmann::ordered_json NeedsContext(uint32_t job) const;
+  void Save();
+  void Audit(nlohmann::json entry) const;
+
+  const plan::Plan& plan_;
+  JobRunner& runner_;
+  RunEventQueue& events_;
+  Clock& clock_;
+  RunRecord& record_;
+  const RunStore* store_;
+  const AuditLog* audit_;
+  RunObserver* observer_;
+  SchedulerOptions options_;
+  std::vector<Instance> instances_;
+  std::vector<JobState> jobs_;
+  std::vector<size_t> ready_;  // instance indices ready to start, in plan order
+  bool cancelled_ = false;
+  bool forced_ = false;
+  size_t running_ = 0;
+  size_t unfinished_ = 0;
+};
+
+}  // namespace slipway::exec

@@ -1,0 +1,63 @@
+#pragma once
+/// Strings with embedded "${{ }}": splitting them, evaluating them, and `if:` conditions.
+/// GitHub's rules (actions/runner ObjectTemplating/TemplateReader.cs): the closing "}}" is the
+/// first one outside a '...' string; an unclosed "${{" is an error; a string that is exactly
+/// one expression keeps the expression's value, anything else becomes a string (each
+/// expression converted as format() converts it).
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "interpreter/base/expected.h"
+#include "interpreter/expr/ast.h"
+#include "interpreter/expr/error.h"
+#include "interpreter/expr/evaluator.h"
+#include "interpreter/expr/parser.h"
+
+namespace slipway::expr {
+
+/// One piece of a template. For an expression, `text` is the trimmed inside of "${{ }}" and
+/// `offset` its byte offset in the template; `open_offset` is where "${{" starts.
+struct TemplatePart {
+  bool is_expression = false;
+  std::string_view text;
+  uint32_t offset = 0;
+  uint32_t open_offset = 0;
+};
+
+/// True when `text` contains "${{".
+bool HasExpressions(std::string_view text);
+
+/// Splits `text` (which must outlive the parts). Errors: an unclosed "${{" (offset of the
+/// "${{"), an empty "${{ }}" (offset of the "${{").
+Expected<std::vector<TemplatePart>, Error> SplitTemplate(std::string_view text);
+
+/// Evaluates a template: one bare expression gives its value; otherwise the concatenation as a
+/// string. Error offsets are relative to `text`.
+Expected<Value, Error> EvaluateTemplate(std::string_view text, const Value& context,
+                                        const ParseOptions& parse_options,
+                                        const EvalOptions& eval_options = {});
+/// Same, always converted to a string (null → "").
+Expected<std::string, Error> EvaluateTemplateToString(std::string_view text, const Value& context,
+                                                      const ParseOptions& parse_options,
+                                                      const EvalOptions& eval_options = {});
+
+/// A parsed `if:` condition.
+struct Condition {
+  Expr expr;
+  /// GitHub adds "success() &&" when the condition calls no status function.
+  bool implicit_success = true;
+  /// Byte offset of the expression text inside the original condition string.
+  uint32_t offset = 0;
+};
+
+/// Parses an `if:` value: a bare expression or one wrapped in "${{ }}". Text mixing literals
+/// and "${{ }}" is a string (true when non-empty), as on GitHub.
+Expected<Condition, Error> ParseCondition(std::string_view text, const ParseOptions& options);
+/// Evaluates a condition to true/false (an empty condition means success()).
+Expected<bool, Error> EvaluateCondition(const Condition& condition, const Value& context,
+                                        const EvalOptions& options = {});
+
+}  // namespace slipway::expr

@@ -1,0 +1,145 @@
+#include "interpreter/plan/plan_file.h"
+
+#include <openssl/evp.h>
+#include <sys/stat.h>
+
+#include "interpreter/model/load_workflow.h"
+#include "interpreter/plan/planner.h"
+#include "interpreter/validate/schema_pass.h"
+#include "interpreter/validate/validate.h"
+#include "interpreter/yaml/loader.h"
+#include "schemas/embedded.h"
+
+namespace slipway::plan {
+
+std::string Sha256Hex(std::string_view bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < length; ++i) {
+    out += kHex[digest[i] >> 4];
+    out += kHex[digest[i] & 15];
+  }
+  return out;
+}
+
+std::optional<model::EnvironmentsConfig> LoadEnvironmentsFile(SourceManager& sources,
+                                                             const std::string& path,
+                                                             Diagnostics& diagnostics) {
+  std::string text, error;
+  if (!model::ReadWholeFile(path, &text, &error)) {
+    FileId file = sources.Add(path, "");
+    diagnostics.Error("io", SourceRange{file, {}, 0}, "cannot read environments file: " + error);
+    return std::nullopt;
+  }
+  FileId file = sources.Add(path, std::move(text));
+  std::optional<yaml::Node> root = yaml::LoadYaml(sources, file, diagnostics);
+  if (!root) return std::nullopt;
+  validate::CheckAgainstSchema(*root, schemas::Embedded("environments"), diagnostics);
+  return model::BuildEnvironments(std::make_shared<const yaml::Node>(std::move(*root)), file,
+                                  diagnostics);
+}
+
+namespace {
+
+bool FileExists(const std::string& path) {
+  struct stat info;
+  return stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode);
+}
+
+bool HasRule(const Diagnostics& diagnostics, std::string_view rule) {
+  for (const Diagnostic& d : diagnostics.items()) {
+    if (d.severity == Severity::kError && d.rule == rule) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const GitInfo& git,
+                    const step_api::StepCatalog& catalog, Diagnostics& diagnostics,
+                    std::optional<Plan>* plan) {
+  Diagnostics usage;  // exit-2 problems: reported alone
+  Diagnostics files;  // problems in the workflow or environments file
+
+  std::optional<model::Workflow> workflow =
+      validate::ValidateFile(sources, options.workflow_path, catalog, files);
+  if (!workflow) {
+    bool unreadable = HasRule(files, "io");
+    diagnostics.Append(files);
+    return unreadable ? PlanStatus::kUsageError : PlanStatus::kInvalid;
+  }
+
+  std::optional<model::EnvironmentsConfig> environments;
+  std::string env_path;
+  if (options.env_config) {
+    env_path = *options.env_config;
+  } else {
+    std::string candidate = options.work_dir + "/.slipway/environments.yml";
+    if (FileExists(candidate)) env_path = candidate;
+  }
+  if (!env_path.empty()) {
+    Diagnostics env_diagnostics;
+    environments = LoadEnvironmentsFile(sources, env_path, env_diagnostics);
+    if (HasRule(env_diagnostics, "io")) {
+      usage.Append(env_diagnostics);
+    } else {
+      files.Append(env_diagnostics);
+    }
+  }
+
+  EventOptions event_options;
+  event_options.event_name = options.event_name;
+  event_options.ref = options.ref;
+  event_options.sha = options.sha;
+  event_options.actor = options.actor;
+  if (options.event_file) {
+    std::string text, error;
+    event_options.event_file_path = *options.event_file;
+    if (!model::ReadWholeFile(*options.event_file, &text, &error)) {
+      usage.Error("io", {}, "cannot read event file \"" + *options.event_file + "\": " + error);
+    } else {
+      event_options.event_file_text = std::move(text);
+    }
+  }
+  std::optional<Event> event;
+  if (!usage.has_errors()) event = BuildEvent(*workflow, event_options, git, usage);
+
+  nlohmann::ordered_json inputs = nlohmann::ordered_json::object();
+  if (event) {
+    const model::Trigger* trigger = nullptr;
+    if (event->name == "workflow_dispatch" || event->name == "workflow_call") {
+      trigger = workflow->FindTrigger(event->name);
+    }
+    inputs = ResolveInputs(trigger, event->name, options.inputs,
+                           environments ? &*environments : nullptr, usage);
+    if (event->name == "workflow_dispatch") AddDispatchInputs(inputs, *event);
+  }
+  nlohmann::ordered_json vars = nlohmann::ordered_json::object();
+  for (const auto& [key, value] : options.vars) vars[key] = value;
+
+  if (usage.has_errors()) {
+    diagnostics.Append(usage);
+    return PlanStatus::kUsageError;
+  }
+
+  PlanRequest request;
+  request.event = std::move(*event);
+  request.inputs = std::move(inputs);
+  request.vars = std::move(vars);
+  request.environments = environments ? &*environments : nullptr;
+  request.catalog = &catalog;
+  request.workflow_path = options.workflow_path;
+  request.workflow_sha256 = Sha256Hex(sources.text(workflow->file));
+  if (environments) {
+    request.environments_path = env_path;
+    request.environments_sha256 = Sha256Hex(sources.text(environments->file));
+  }
+  *plan = BuildPlan(*workflow, request, files);
+  diagnostics.Append(files);
+  return files.has_errors() ? PlanStatus::kInvalid : PlanStatus::kOk;
+}
+
+}  // namespace slipway::plan

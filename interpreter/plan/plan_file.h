@@ -1,0 +1,53 @@
+#pragma once
+/// `slipway plan` as a library call: read and validate the workflow, read the environments
+/// file, build the event, check the inputs, then BuildPlan. `run` uses the same call, so what
+/// `plan` shows is what `run` executes. The order follows the command-line contract: input and
+/// flag errors come first and alone (exit 2), then workflow and configuration errors (exit 1).
+
+#include <optional>
+#include <string>
+
+#include "interpreter/base/diagnostic.h"
+#include "interpreter/model/environments.h"
+#include "interpreter/plan/event.h"
+#include "interpreter/plan/git_info.h"
+#include "interpreter/plan/inputs.h"
+#include "interpreter/plan/plan.h"
+#include "interpreter/step_api/step_api.h"
+
+namespace slipway::plan {
+
+/// The command line of `slipway plan`, parsed.
+struct PlanOptions {
+  std::string workflow_path;
+  std::string event_name;  // "" → the workflow's first trigger
+  std::optional<std::string> ref, sha, actor, event_file, env_config;
+  KeyValues inputs;
+  KeyValues vars;
+  /// Where `.slipway/environments.yml` is looked for when --env-config is absent.
+  std::string work_dir = ".";
+};
+
+/// How making the plan ended; the CLI maps it to an exit code.
+enum class PlanStatus {
+  kOk,          // plan built, no errors (warnings may be present)
+  kUsageError,  // exit 2: unreadable file, bad --input / --event / --event-file
+  kInvalid,     // exit 1: the workflow or environments file has errors (plan may still be set)
+};
+
+/// Makes the plan. `diagnostics` receives what to print: on kUsageError only the usage and input
+/// errors. `plan` is set on kOk, and on kInvalid when the files could be read.
+PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const GitInfo& git,
+                    const step_api::StepCatalog& catalog, Diagnostics& diagnostics,
+                    std::optional<Plan>* plan);
+
+/// Loads an environments file: YAML, schema (schemas/environments.schema.json), then the model.
+/// Unreadable → rule "io"; nullopt when there is no tree.
+std::optional<model::EnvironmentsConfig> LoadEnvironmentsFile(SourceManager& sources,
+                                                             const std::string& path,
+                                                             Diagnostics& diagnostics);
+
+/// Lower-case hex SHA-256 of `bytes` (OpenSSL).
+std::string Sha256Hex(std::string_view bytes);
+
+}  // namespace slipway::plan

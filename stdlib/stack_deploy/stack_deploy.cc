@@ -1,0 +1,198 @@
+#include "stdlib/stack_deploy/stack_deploy.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "stdlib/files.h"
+#include "stdlib/input_reader.h"
+#include "stdlib/stack_deploy/local_stack.h"
+#include "stdlib/stack_deploy/tool_commands.h"
+#include "stdlib/text_util.h"
+
+namespace slipway::stdlib::stack_deploy {
+namespace {
+
+using step_api::StepOutcome;
+using step_api::StepStatus;
+
+constexpr const char kCloudFormationMissing[] =
+    "tool cloudformation (the CloudFormation API with SigV4 signing) is not implemented yet; "
+    "use tool sam or cdk, or drive the aws CLI from a run: step";
+
+bool OneOf(const std::string& value, const std::vector<std::string>& allowed) {
+  return std::find(allowed.begin(), allowed.end(), value) != allowed.end();
+}
+
+std::vector<std::string> SplitWords(const std::vector<std::string>& items) {
+  std::vector<std::string> out;
+  for (const std::string& item : items) {
+    size_t start = 0;
+    for (size_t i = 0; i <= item.size(); ++i) {
+      if (i < item.size() && item[i] != ' ' && item[i] != '\t') continue;
+      if (i > start) out.push_back(item.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error) {
+  InputReader in(with, kSchema);
+  Config c;
+  c.tool = in.String("tool", "local");
+  c.action = in.String("action", "deploy");
+  c.stack = in.String("stack-name");
+  c.template_path = in.String("template");
+  c.parameters = in.KeyValues("parameters");
+  c.region = in.String("region");
+  c.capabilities = SplitWords(in.List("capabilities"));
+  c.working_directory = in.String("working-directory");
+  c.app = in.String("app");
+  c.stacks = SplitWords(in.List("stacks"));
+  c.context = in.KeyValues("context");
+  c.require_approval = in.String("require-approval", "never");
+  c.s3_bucket = in.String("s3-bucket");
+  c.extra_args = in.String("extra-args");
+  c.timeout = in.Duration("timeout", std::chrono::minutes(30));
+  c.outputs = in.KeyValues("outputs");
+  c.start = in.String("start");
+  c.port = static_cast<int>(in.Int("port", 0));
+  c.health_path = in.String("health-path", "/");
+  if (c.health_path.empty() || c.health_path[0] != '/') c.health_path = "/" + c.health_path;
+  c.start_timeout = in.Duration("start-timeout", std::chrono::seconds(30));
+  c.target_version = in.String("target-version");
+
+  if (!OneOf(c.tool, {"local", "cdk", "sam", "cloudformation"})) {
+    in.AddError("input \"tool\": expected local, cdk, sam or cloudformation, got \"" + c.tool +
+                "\"");
+  }
+  if (!OneOf(c.action, {"deploy", "rollback", "diff"})) {
+    in.AddError("input \"action\": expected deploy, rollback or diff, got \"" + c.action + "\"");
+  }
+  if (!OneOf(c.require_approval, {"never", "any-change", "broadening"})) {
+    in.AddError("input \"require-approval\": expected never, any-change or broadening, got \"" +
+                c.require_approval + "\"");
+  }
+  if (c.stack.empty() && !(c.tool == "cdk" && !c.stacks.empty())) {
+    in.AddError(c.tool == "cdk" ? "tool cdk needs \"stack-name\" or \"stacks\""
+                                : "input \"stack-name\" is required");
+  }
+  if (c.tool == "local" && !c.stack.empty() && !IsSafeName(c.stack)) {
+    in.AddError("input \"stack-name\": \"" + c.stack +
+                "\" is not a valid local stack name (letters, digits, '.', '_', '-')");
+  }
+  if (c.port < 0 || c.port > 65535) {
+    in.AddError("input \"port\": expected 1-65535, got " + std::to_string(c.port));
+  }
+  auto only_for = [&](const char* key, std::vector<std::string> tools) {
+    if (in.Has(key) && !OneOf(c.tool, tools)) {
+      std::string list;
+      for (const std::string& t : tools) list += (list.empty() ? "" : " or ") + t;
+      in.AddError("input \"" + std::string(key) + "\" applies to tool " + list + ", not \"" +
+                  c.tool + "\"");
+    }
+  };
+  only_for("app", {"cdk"});
+  only_for("stacks", {"cdk"});
+  only_for("context", {"cdk"});
+  only_for("capabilities", {"sam", "cloudformation"});
+  only_for("s3-bucket", {"sam"});
+  only_for("outputs", {"local"});
+  only_for("start", {"local"});
+  only_for("port", {"local"});
+  only_for("target-version", {"local"});
+  only_for("extra-args", {"cdk", "sam"});
+  only_for("working-directory", {"cdk", "sam"});
+  if (in.Has("port") && c.start.empty()) in.AddError("input \"port\" needs \"start\"");
+  if (!c.target_version.empty() && c.action != "rollback") {
+    in.AddError("input \"target-version\" applies to action rollback");
+  }
+  if (!in.ok()) {
+    *error = in.ErrorText();
+    return std::nullopt;
+  }
+  return c;
+}
+
+step_api::StepPreview StackDeploy::Preview(const step_api::StepInputs& inputs) const {
+  std::string error;
+  std::optional<Config> parsed = ParseConfig(inputs.with, &error);
+  if (!parsed) return {"stack deploy: invalid inputs: " + error, {}};
+  const Config& c = *parsed;
+  std::string what = c.stack.empty() ? std::string("stacks") : "stack " + c.stack;
+  step_api::StepPreview preview;
+  preview.summary = c.action + " " + what + " with " + c.tool;
+  if (c.tool == "local") {
+    preview.details = PreviewLocal(c);
+  } else if (c.tool == "cdk") {
+    if (c.action == "deploy") {
+      Config diff = c;
+      diff.action = "diff";
+      preview.details.push_back("change preview: " + CdkCommand(diff, ""));
+    }
+    preview.details.push_back("run: " + CdkCommand(c, "<run-dir>/cdk-outputs.json"));
+  } else if (c.tool == "sam") {
+    if (c.action == "deploy") {
+      Config diff = c;
+      diff.action = "diff";
+      preview.details.push_back("change set preview: " + SamCommand(diff));
+    }
+    preview.details.push_back("run: " + SamCommand(c));
+    if (c.action == "deploy") preview.details.push_back("outputs: " + StackOutputsCommand(c));
+  } else {
+    preview.details.push_back(std::string("will fail: ") + kCloudFormationMissing);
+  }
+  return preview;
+}
+
+StepOutcome StackDeploy::Run(const step_api::StepInputs& inputs, step_api::StepContext& context) {
+  std::string error;
+  std::optional<Config> parsed = ParseConfig(inputs.with, &error);
+  if (!parsed) return {StepStatus::kFailure, 1, "stack deploy: " + error, {}};
+  const Config& c = *parsed;
+  if (context.cancelled()) return {StepStatus::kCancelled, 1, "cancelled", {}};
+  if (c.tool == "local") return RunLocal(c, context);
+  if (c.tool == "cloudformation") return {StepStatus::kFailure, 1, kCloudFormationMissing, {}};
+
+  std::string outputs_file =
+      (std::filesystem::path(context.run_dir()) / ("cdk-outputs-" + SafeName(c.stack.empty() ? "all" : c.stack) + ".json"))
+          .string();
+  std::string command = c.tool == "cdk" ? CdkCommand(c, outputs_file) : SamCommand(c);
+  context.Log("$ " + command);
+  std::string output;
+  int code = context.RunCommand(command, &output);
+  StepOutcome outcome;
+  outcome.outputs["action"] = c.action;
+  outcome.outputs["exit-code"] = std::to_string(code);
+  if (context.cancelled()) return {StepStatus::kCancelled, 1, "cancelled", outcome.outputs};
+  if (code != 0) {
+    outcome.status = StepStatus::kFailure;
+    outcome.exit_code = code;
+    outcome.message = c.tool + " " + c.action + " failed with exit code " + std::to_string(code) +
+                      (code == 124 ? " (timed out after " + FormatDuration(c.timeout) + ")" : "");
+    return outcome;
+  }
+  if (c.action != "deploy") return outcome;
+  std::map<std::string, std::string> stack_outputs;
+  if (c.tool == "cdk") {
+    std::string text;
+    if (ReadFileText(outputs_file, &text, &error) && !ParseCdkOutputs(text, &stack_outputs)) {
+      context.Log("warning: could not read cdk outputs from " + outputs_file);
+    }
+  } else {
+    std::string text;
+    std::string describe = StackOutputsCommand(c);
+    context.Log("$ " + describe);
+    if (context.RunCommand(describe, &text) != 0 || !ParseStackOutputs(text, &stack_outputs)) {
+      context.Log("warning: could not read the stack outputs of " + c.stack);
+    }
+  }
+  for (const auto& [key, value] : stack_outputs) outcome.outputs[key] = value;
+  return outcome;
+}
+
+std::unique_ptr<step_api::StepImpl> Make() { return std::make_unique<StackDeploy>(); }
+
+}  // namespace slipway::stdlib::stack_deploy

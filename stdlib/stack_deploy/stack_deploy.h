@@ -1,0 +1,56 @@
+#pragma once
+/// slipway/stack-deploy@v1: deploy / diff / rollback a stack with tool local (versions in the
+/// state directory, optional local app), cdk or sam (real commands through RunCommand).
+/// tool cloudformation (the API with SigV4) is declared but fails clearly: not implemented.
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "interpreter/step_api/step_api.h"
+
+namespace slipway::stdlib::stack_deploy {
+
+extern const char kSchema[];
+
+/// The step's inputs, parsed.
+struct Config {
+  std::string tool = "local";
+  std::string action = "deploy";
+  std::string stack;
+  std::string template_path;
+  std::map<std::string, std::string> parameters;
+  std::string region;
+  std::vector<std::string> capabilities;
+  std::string working_directory;
+  std::string app;
+  std::vector<std::string> stacks;
+  std::map<std::string, std::string> context;
+  std::string require_approval = "never";
+  std::string s3_bucket;
+  std::string extra_args;
+  std::chrono::milliseconds timeout{30 * 60 * 1000};
+  std::map<std::string, std::string> outputs;
+  std::string start;
+  int port = 0;
+  std::string health_path = "/";
+  std::chrono::milliseconds start_timeout{30'000};
+  std::string target_version;
+};
+
+std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error);
+
+/// The step.
+class StackDeploy final : public step_api::StepImpl {
+ public:
+  step_api::StepPreview Preview(const step_api::StepInputs& inputs) const override;
+  step_api::StepOutcome Run(const step_api::StepInputs& inputs,
+                            step_api::StepContext& context) override;
+};
+
+std::unique_ptr<step_api::StepImpl> Make();
+
+}  // namespace slipway::stdlib::stack_deploy
