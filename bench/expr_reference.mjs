@@ -2,25 +2,17 @@
 // TypeScript evaluator (@actions/expressions, installed in bench/node). Used by
 // bench/expr_batch_compare.sh (speed ratio) and for differential checks; not run by CI tests.
 //   node bench/expr_reference.mjs < cases.jsonl > results.jsonl
-import {createRequire} from "module";
 import * as readline from "readline";
 
-const require = createRequire(import.meta.url);
 const base = new URL("./node/node_modules/@actions/expressions/dist/", import.meta.url).pathname;
 const {Lexer, Parser, Evaluator, data} = await import(base + "index.js");
 const {reviver} = await import(base + "data/reviver.js");
 const {replacer} = await import(base + "data/replacer.js");
-void require;
 
-// Status functions and hashFiles exist in workflows; they answer as a run where all succeeded.
-const extensions = [
-  {name: "success", minArgs: 0, maxArgs: 0, call: () => new data.BooleanData(true)},
-  {name: "always", minArgs: 0, maxArgs: 0, call: () => new data.BooleanData(true)},
-  {name: "failure", minArgs: 0, maxArgs: 0, call: () => new data.BooleanData(false)},
-  {name: "cancelled", minArgs: 0, maxArgs: 0, call: () => new data.BooleanData(false)},
-  {name: "hashFiles", minArgs: 1, maxArgs: 255, call: () => new data.StringData("")},
-];
-const functions = new Map(extensions.map(f => [f.name.toLowerCase(), f]));
+// Only the evaluator's built-in functions, as `slipway expr` offers (status functions and
+// hashFiles belong to a workflow).
+const extensions = [];
+const functions = new Map();
 const standard = ["github", "env", "inputs", "vars", "secrets", "needs", "steps", "matrix", "job",
                   "runner", "strategy"];
 

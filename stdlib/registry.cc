@@ -4,9 +4,11 @@
 
 #include "stdlib/audit/audit.h"
 #include "stdlib/backup/backup.h"
+#include "stdlib/monitor/monitor.h"
 #include "stdlib/notify/notify.h"
 #include "stdlib/smoke_test/smoke_test.h"
 #include "stdlib/stack_deploy/stack_deploy.h"
+#include "stdlib/traffic_shift/traffic_shift.h"
 
 namespace slipway::stdlib {
 
@@ -20,6 +22,10 @@ step_api::StepCatalog BuiltinSteps() {
        notify::kSchema, &notify::Make},
       {"backup", "snapshot stack state, files or command output with checksums",
        backup::kSchema, &backup::Make},
+      {"traffic-shift", "move traffic in phases with bake time and health checks; revert on breach",
+       traffic_shift::kSchema, &traffic_shift::Make},
+      {"monitor", "watch metrics for a duration against thresholds; fail on breach",
+       monitor::kSchema, &monitor::Make},
       {"audit", "write an audit entry (who, when, why, what, where, how)", audit::kSchema,
        &audit::Make},
   };

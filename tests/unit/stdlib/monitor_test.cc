@@ -1,0 +1,139 @@
+#include "stdlib/monitor/monitor.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "stdlib/files.h"
+#include "tests/support/fake_step_context.h"
+#include "tests/support/loopback_http_server.h"
+
+namespace slipway::stdlib::monitor {
+namespace {
+
+using slipway::testing::FakeStepContext;
+using slipway::testing::LoopbackHttpServer;
+using slipway::testing::ScratchDir;
+using step_api::StepOutcome;
+using step_api::StepStatus;
+
+StepOutcome RunMonitor(FakeStepContext& context, nlohmann::json with) {
+  step_api::StepInputs inputs;
+  inputs.with = std::move(with);
+  return Make()->Run(inputs, context);
+}
+
+TEST(MonitorTest, HealthyForFifteenMinutesOnTheFakeClock) {
+  LoopbackHttpServer server;
+  server.Respond("/metrics", 200, R"({"error_rate": 0.2, "latency_ms": 180, "alarms": []})");
+  ScratchDir dir;
+  FakeStepContext context(dir.path());
+  StepOutcome outcome = RunMonitor(context, {{"endpoint", server.base_url() + "/metrics"},
+                                             {"duration", "15m"},
+                                             {"interval", "60s"},
+                                             {"max-error-rate", "1"},
+                                             {"max-latency-ms", "1000"},
+                                             {"max-alarms", "0"}});
+  ASSERT_EQ(outcome.status, StepStatus::kSuccess) << outcome.message << context.LogText();
+  EXPECT_EQ(outcome.outputs["samples"], "16");
+  EXPECT_EQ(server.CountRequests("/metrics"), 16);
+  EXPECT_EQ(context.NowMs() - context.start_ms(), 15 * 60 * 1000);
+  EXPECT_EQ(context.sleeps().size(), 15u);
+  std::string text, error;
+  ASSERT_TRUE(ReadFileText(outcome.outputs["report"], &text, &error));
+  nlohmann::json report = nlohmann::json::parse(text);
+  EXPECT_EQ(report["result"], "healthy");
+  EXPECT_EQ(report["samples"].size(), 16u);
+}
+
+TEST(MonitorTest, BreachFailsTheStep) {
+  LoopbackHttpServer server;
+  server.Respond("/m", 200, R"({"error_rate": 0.1, "latency_ms": 100})");
+  server.Respond("/m", 200, R"({"error_rate": 0.3, "latency_ms": 100})");
+  server.Respond("/m", 200, R"({"error_rate": 4.5, "latency_ms": 1500})");
+  ScratchDir dir;
+  FakeStepContext context(dir.path());
+  StepOutcome outcome = RunMonitor(context, {{"endpoint", server.base_url() + "/m"},
+                                             {"duration", "15m"},
+                                             {"interval", "30s"},
+                                             {"max-error-rate", "1%"},
+                                             {"max-latency-ms", 1000}});
+  EXPECT_EQ(outcome.status, StepStatus::kFailure);
+  EXPECT_EQ(outcome.message,
+            "threshold breached after 1m: error_rate 4.5 > 1, latency_ms 1500 > 1000");
+  EXPECT_EQ(outcome.outputs["samples"], "3");
+  EXPECT_EQ(outcome.outputs["result"], "breached");
+  EXPECT_EQ(context.NowMs() - context.start_ms(), 60 * 1000);
+}
+
+TEST(MonitorTest, ConsecutiveBreachesAndCommandSource) {
+  ScratchDir dir;
+  FakeStepContext context(dir.path());
+  int call = 0;
+  // error rate: ok, bad, ok, bad, bad → fails on the 5th sample with breaches-to-fail 2.
+  const char* samples[] = {"0", "9", "0", "9", "9", "0"};
+  context.set_command_handler([&](const std::string&, std::string* output) {
+    *output = std::string("{\"errors\": {\"rate\": ") + samples[call++ % 6] +
+              "}, \"state\": \"OK\"}";
+    return 0;
+  });
+  StepOutcome outcome = RunMonitor(
+      context, {{"command", "curl -s metrics"},
+                {"duration", "10m"},
+                {"interval", "1m"},
+                {"breaches-to-fail", 2},
+                {"thresholds", "errors.rate: {max: 5}\nstate: {equals: OK}\n"}});
+  EXPECT_EQ(outcome.status, StepStatus::kFailure);
+  EXPECT_EQ(outcome.outputs["samples"], "5");
+  EXPECT_EQ(outcome.outputs["breaches"], "3");
+  EXPECT_EQ(outcome.message, "threshold breached after 4m: errors.rate 9 > 5");
+}
+
+TEST(MonitorTest, UnreachableEndpointFailsAfterMaxSampleFailures) {
+  LoopbackHttpServer server;
+  server.Respond("/m", 503, "");
+  ScratchDir dir;
+  FakeStepContext context(dir.path());
+  StepOutcome outcome = RunMonitor(context, {{"endpoint", server.base_url() + "/m"},
+                                             {"max-error-rate", 1},
+                                             {"max-sample-failures", 2}});
+  EXPECT_EQ(outcome.status, StepStatus::kFailure);
+  EXPECT_EQ(outcome.message,
+            "monitoring failed: 2 samples in a row could not be taken (endpoint answered 503)");
+}
+
+TEST(MonitorTest, CancelledWhileWaiting) {
+  LoopbackHttpServer server;
+  server.Respond("/m", 200, R"({"error_rate": 0})");
+  ScratchDir dir;
+  FakeStepContext context(dir.path());
+  context.CancelOnSleep(3);
+  StepOutcome outcome =
+      RunMonitor(context, {{"endpoint", server.base_url() + "/m"}, {"max-error-rate", 1}});
+  EXPECT_EQ(outcome.status, StepStatus::kCancelled);
+  EXPECT_EQ(outcome.outputs["samples"], "3");
+}
+
+TEST(MonitorTest, RuleChecks) {
+  nlohmann::json sample = {{"alarms", nlohmann::json::array({"HighErrors"})},
+                           {"state", "ALARM"},
+                           {"rate", "0.5"}};
+  EXPECT_EQ(Check({"alarms", 0.0, std::nullopt, std::nullopt}, sample), "alarms 1 > 0");
+  EXPECT_EQ(Check({"state", 0.0, std::nullopt, std::nullopt}, sample), "state 1 > 0");
+  EXPECT_EQ(Check({"rate", 1.0, std::nullopt, std::nullopt}, sample), "");
+  EXPECT_EQ(Check({"missing", 1.0, std::nullopt, std::nullopt}, sample),
+            "metric \"missing\" missing");
+}
+
+TEST(MonitorTest, InputsNeedASourceAndAThreshold) {
+  ScratchDir dir;
+  FakeStepContext context(dir.path());
+  StepOutcome outcome = RunMonitor(context, {{"duration", "1m"}});
+  EXPECT_EQ(outcome.status, StepStatus::kFailure);
+  EXPECT_EQ(outcome.message,
+            "monitor: give \"endpoint\", \"command\" or \"alarm-prefix\" to take samples from; no "
+            "thresholds: give max-error-rate, max-latency-ms, max-alarms or thresholds");
+}
+
+}  // namespace
+}  // namespace slipway::stdlib::monitor
