@@ -14,6 +14,7 @@ std::function<int()> SetupSchema(CLI::App& command);
 std::function<int()> SetupValidate(CLI::App& command);
 std::function<int()> SetupExpr(CLI::App& command);
 std::function<int()> SetupPlan(CLI::App& command);
+std::function<int()> SetupSteps(CLI::App& command);
 
 namespace {
 
@@ -23,6 +24,8 @@ const Subcommand kSubcommands[] = {
     {"validate", "check workflow files; exit 1 when errors are found", &SetupValidate},
     {"expr", "evaluate a ${{ }} expression (or JSON lines with --batch)", &SetupExpr},
     {"plan", "show what an event would run: jobs, waves, gates, resolved steps", &SetupPlan},
+    {"steps", "list the built-in step types (uses: slipway/<name>@v1) and their inputs",
+     &SetupSteps},
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "interpreter/expr/functions.h"
 #include "interpreter/expr/parser.h"
 #include "interpreter/validate/expr_sites.h"
 #include "interpreter/validate/rule.h"
@@ -23,12 +24,17 @@ std::string Humanize(const std::string& message) {
 }
 
 void CheckText(const RuleContext& context, const yaml::Node& node, std::string_view text,
-               size_t offset) {
+               size_t offset, bool is_job_if) {
   expr::ParseOptions options;
   options.allow_any_name = true;
   Expected<expr::Expr, expr::Error> parsed = expr::Parse(text, options);
   if (parsed) return;
   const expr::Error& error = parsed.error();
+  // In a job's `if`, status functions take job ids: success('build', 'test').
+  if (is_job_if && error.message.find("Too many parameters supplied") != std::string::npos) {
+    std::string_view name = text.substr(error.offset, error.length);
+    if (expr::IsStatusFunction(name)) return;
+  }
   context.diagnostics.Error(
       "expr-syntax", RangeAt(node, offset + error.offset, std::max<uint32_t>(error.length, 1)),
       "invalid expression: " + Humanize(error.message));
@@ -44,8 +50,16 @@ void CheckExpressionSyntax(const RuleContext& context) {
     if (spans.empty()) {
       if (!site.is_key && IsIfPath(*site.path) && !yaml::IsBoolScalar(node) &&
           !yaml::IsNumberScalar(node)) {
-        CheckText(context, node, node.value, 0);
+        CheckText(context, node, node.value, 0, site.path->size() == 3);
       }
+      return;
+    }
+    // GitHub turns a scalar with expressions into one format() expression, capped in length.
+    if (node.value.size() > expr::kMaxExprLength) {
+      context.diagnostics.Error(
+          "expr-syntax", node.where,
+          fmt::format("value with expressions is {} characters long; the maximum is {}",
+                      node.value.size(), expr::kMaxExprLength));
       return;
     }
     for (const ExprSpan& span : spans) {
@@ -62,7 +76,15 @@ void CheckExpressionSyntax(const RuleContext& context) {
                                   "empty expression \"${{ }}\"; an expression was expected");
         continue;
       }
-      CheckText(context, node, span.text, span.inner);
+      if (span.text.size() > expr::kMaxExprLength) {
+        context.diagnostics.Error(
+            "expr-syntax", RangeAt(node, span.open, 3),
+            fmt::format("expression is {} characters long; the maximum is {}", span.text.size(),
+                        expr::kMaxExprLength));
+        continue;
+      }
+      CheckText(context, node, span.text, span.inner, IsIfPath(*site.path) &&
+                                                          site.path->size() == 3);
     }
   });
 }

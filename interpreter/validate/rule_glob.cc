@@ -1,7 +1,7 @@
 // Branch, tag and path filters: https://docs.github.com/actions/using-workflows/workflow-syntax-for-github-actions#filter-pattern-cheat-sheet
 // Patterns use *, **, ?, +, [...] and a leading ! to negate. A character class must close and
-// its ranges must go forwards; `branches` and `branches-ignore` (likewise tags, paths) cannot
-// both filter one event. Likely mistakes GitHub accepts are warnings: a negated pattern in an
+// its ranges must go forwards. Likely mistakes GitHub's parser accepts are warnings: both
+// `branches` and `branches-ignore` (likewise tags, paths) on one event, a negated pattern in an
 // -ignore list, or a list of only negated patterns (which matches nothing).
 #include <string>
 #include <vector>
@@ -94,7 +94,8 @@ void CheckPair(const RuleContext& context, const model::Trigger& trigger, const 
   CheckList(context, ignore, std::string(name) + "-ignore", true);
   if (has && has_ignore && trigger.node) {
     const yaml::Node* key = trigger.node->FindKey(std::string(name) + "-ignore");
-    context.diagnostics.Error(
+    // GitHub's parser accepts this; the run is refused later, so it is a warning here.
+    context.diagnostics.Warning(
         "glob", key ? key->where : trigger.event.where,
         fmt::format("\"{0}\" and \"{0}-ignore\" cannot both filter \"{1}\"; use \"!\" patterns "
                     "in \"{0}\" instead",

@@ -26,6 +26,18 @@ void CheckJobKind(const RuleContext& context) {
     const yaml::Node* node = job.node;
     if (!node || !node->is_mapping()) continue;
     if (node->Find("uses")) {
+      // GitHub decides the job's kind by its first key; when `runs-on` comes first, the
+      // `uses` after it is the stray key.
+      const yaml::Node* uses_key = node->FindKey("uses");
+      const yaml::Node* runs_on_key = node->FindKey("runs-on");
+      if (runs_on_key && runs_on_key->where.begin < uses_key->where.begin) {
+        context.diagnostics.Error(
+            "job-kind", uses_key->where,
+            fmt::format("key \"uses\" is not allowed in job \"{}\", which runs on a runner "
+                        "(\"runs-on\"); a job either runs steps or calls a reusable workflow",
+                        job.id.value));
+        continue;
+      }
       for (const auto& [key, value] : node->entries) {
         if (CallKeys().count(key.value) || !key.is_scalar()) continue;
         // Unknown keys are the schema's; only runner-job keys are wrong here.
@@ -48,6 +60,27 @@ void CheckJobKind(const RuleContext& context) {
             fmt::format("key \"{}\" is only allowed in a job that calls a reusable workflow with "
                         "\"uses\"",
                         key));
+      }
+    }
+    if (const yaml::Node* runs_on = node->Find("runs-on"); runs_on && runs_on->is_mapping()) {
+      const yaml::Node* group = runs_on->Find("group");
+      if (group && group->is_scalar() && group->value.find("${{") == std::string::npos) {
+        const std::string& name = group->value;
+        size_t slash = name.find('/');
+        if (slash != std::string::npos) {
+          std::string prefix = name.substr(0, slash + 1);
+          bool known = prefix == "organization/" || prefix == "enterprise/" || prefix == "org/" ||
+                       prefix == "ent/";
+          if (!known || slash + 1 == name.size() ||
+              name.find('/', slash + 1) != std::string::npos) {
+            context.diagnostics.Error(
+                "job-kind", group->where,
+                fmt::format("invalid runner group \"{}\"; a qualified group name is "
+                            "\"organization/<name>\" or \"enterprise/<name>\" (or \"org/\", "
+                            "\"ent/\")",
+                            name));
+          }
+        }
       }
     }
     if (!node->Find("runs-on")) {

@@ -83,6 +83,13 @@ void CheckJobNeeds(const RuleContext& context) {
       graph.edges[i].push_back({it->second, &need});
     }
   }
+  bool has_start = jobs.empty();
+  for (const model::Job& job : jobs) has_start |= job.needs.empty();
+  if (!has_start) {
+    context.diagnostics.Error("job-needs", jobs.front().id.where,
+                              "every job has \"needs\"; at least one job must depend on no "
+                              "other job to start the workflow");
+  }
   // Start from the earliest job so the reported cycle begins with it.
   for (size_t i = 0; i < jobs.size(); ++i) {
     if (graph.marks[i] != Mark::kNew) continue;

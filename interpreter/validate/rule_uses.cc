@@ -18,12 +18,12 @@ namespace slipway::validate {
 namespace {
 
 const RE2& RemoteAction() {
-  static const RE2 kPattern(R"([^/@\s]+/[^/@\s]+(/[^@\s]*)?@[^@\s]+)");
+  static const RE2 kPattern(R"([^/@]+/[^/@]+(/[^@]*)?@[^@]+)");
   return kPattern;
 }
 
 const RE2& RemoteWorkflow() {
-  static const RE2 kPattern(R"([^/@\s]+/[^/@\s]+/[^@\s]+\.ya?ml@[^@\s]+)");
+  static const RE2 kPattern(R"([^/@]+/[^/@]+/[^@]+\.ya?ml@[^@]+)");
   return kPattern;
 }
 

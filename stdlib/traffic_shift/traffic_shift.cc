@@ -1,5 +1,6 @@
 #include "stdlib/traffic_shift/traffic_shift.h"
 
+#include <cstdio>
 #include <filesystem>
 #include <optional>
 
@@ -99,7 +100,9 @@ std::string CheckHealth(const Config& c, int percent, step_api::StepContext& con
         return "health answer has no numeric \"" + c.error_rate_field + "\"";
       }
       if (rate->get<double>() > *c.max_error_rate) {
-        return "error rate " + rate->dump() + " above " + ScalarText(*c.max_error_rate);
+        char limit[32];
+        std::snprintf(limit, sizeof limit, "%g", *c.max_error_rate);
+        return "error rate " + rate->dump() + " above " + limit;
       }
     }
   }

@@ -141,12 +141,23 @@ TEST(SchedulerTest, MatrixInstancesFailFastAndMaxParallel) {
   EXPECT_EQ(runner.running(), (std::set<std::string>{"test (linux, 18)", "test (linux, 20)"}));
   EXPECT_EQ(runner.assignment("test (linux, 20)").strategy["job-index"], 1);
   EXPECT_EQ(runner.assignment("test (linux, 20)").matrix["node"], 20);
+  JobAssignment sibling = runner.assignment("test (linux, 20)");
   runner.Finish("test (linux, 18)", Result(JobResult::kFailure));
   // fail-fast: the running sibling is asked to stop; the one not started is cancelled.
-  ASSERT_TRUE(runner.WaitForStarted(3));  // "after" (always()) once the matrix is done
+  for (int i = 0; i < 500 && !sibling.control->cancel->is_cancelled(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_TRUE(sibling.control->cancel->is_cancelled());
+  runner.Finish("test (linux, 20)", Result(JobResult::kCancelled));
+  bool after_started = runner.WaitForStarted(3);  // "after" (always()) once the matrix is done
+  EXPECT_TRUE(after_started);
+  if (after_started) runner.Finish("after", Result(JobResult::kSuccess));
   scheduler.join();
   EXPECT_EQ(status, RunStatus::kFailure);
-  (void)status;
+  EXPECT_EQ(runner.started().size(), 3u);
+  EXPECT_EQ(h.ResultOf("test (mac, 18)"), "cancelled");
+  EXPECT_EQ(h.ResultOf("test (linux, 20)"), "cancelled");
+  EXPECT_EQ(h.ResultOf("after"), "success");
 }
 
 TEST(SchedulerTest, InterruptCancelsAndRunsOnlyAlwaysJobs) {

@@ -1,0 +1,38 @@
+#pragma once
+/// Console: what `slipway run` prints while it runs. Thread-safe; every line passes through the
+/// Masker. Plain timestamped lines ("12:34:56 [build] ...") that stay readable when several
+/// jobs interleave. Inside GitHub Actions (GITHUB_ACTIONS=true) workflow commands are
+/// re-emitted (masked) so the real runner shows annotations.
+
+#include <cstdio>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+namespace slipway::exec {
+
+class Clock;
+class Masker;
+
+/// Where run progress goes (stdout by default; tests pass a temporary file).
+class Console {
+ public:
+  Console(const Masker& masker, const Clock& clock, std::FILE* out = stdout,
+          bool github_actions = false)
+      : masker_(masker), clock_(clock), out_(out), github_actions_(github_actions) {}
+
+  /// "12:34:56 [job] text" (no job: "12:34:56 text").
+  void Line(std::string_view job, std::string_view text);
+  /// A raw line without timestamp (summary table, run id line, workflow commands).
+  void Raw(std::string_view text);
+  bool github_actions() const { return github_actions_; }
+
+ private:
+  const Masker& masker_;
+  const Clock& clock_;
+  std::FILE* out_;
+  bool github_actions_;
+  std::mutex mutex_;
+};
+
+}  // namespace slipway::exec
