@@ -97,7 +97,7 @@ echo "(\"vs slipway\" = that tool's time / slipway's time: above 1 means slipway
 if [ -n "$bench_bin" ]; then
   echo
   echo "bare loading and validation benchmarks ($bench_bin):"
-  "$bench_bin" --benchmark_min_time=0.2 2>&1 | tail -n +4 || true
+  "$bench_bin" --benchmark_min_time=0.2 2>&1 | grep -E '^(BM_|Benchmark|\*\*\*WARNING)' || true
 else
   echo "(no validate_bench binary built; bare yaml-cpp loading not measured)"
 fi

@@ -2,7 +2,7 @@
 """Tiny example application for slipway's `local` stack tool.
 
 GET /health   -> 200 {"status": "ok"}            (503 when the file named by FAIL_HEALTH exists)
-GET /version  -> 200 {"version": "<APP_VERSION>"}
+GET /version  -> 200 {"version": "<APP_VERSION, else STACK_VERSION, else dev>"}
 GET /         -> 200 plain-text greeting
 Anything else -> 404. Listens on 127.0.0.1:$PORT (default 8080). Standard library only.
 """
@@ -32,7 +32,7 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 self._send(200, {"status": "ok"})
         elif self.path == "/version":
-            self._send(200, {"version": os.environ.get("APP_VERSION", "dev")})
+            self._send(200, {"version": os.environ.get("APP_VERSION") or os.environ.get("STACK_VERSION") or "dev"})
         elif self.path == "/":
             self._send(200, "hello from the slipway example app\n", "text/plain")
         else:

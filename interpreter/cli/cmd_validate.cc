@@ -1,6 +1,5 @@
 // `slipway validate PATH... [--format text|json|sarif|github] [--strict]`
 #include <CLI/CLI.hpp>
-
 #include <algorithm>
 #include <atomic>
 #include <filesystem>

@@ -15,6 +15,9 @@ std::function<int()> SetupValidate(CLI::App& command);
 std::function<int()> SetupExpr(CLI::App& command);
 std::function<int()> SetupPlan(CLI::App& command);
 std::function<int()> SetupSteps(CLI::App& command);
+std::function<int()> SetupRun(CLI::App& command);
+std::function<int()> SetupApprove(CLI::App& command);
+std::function<int()> SetupAudit(CLI::App& command);
 
 namespace {
 
@@ -26,6 +29,10 @@ const Subcommand kSubcommands[] = {
     {"plan", "show what an event would run: jobs, waves, gates, resolved steps", &SetupPlan},
     {"steps", "list the built-in step types (uses: slipway/<name>@v1) and their inputs",
      &SetupSteps},
+    {"run", "execute a workflow: jobs in parallel, gates, masked secrets, a run record",
+     &SetupRun},
+    {"approve", "approve a waiting run's environment gate (RUN_ID ENV --as NAME)", &SetupApprove},
+    {"audit", "check the audit trail (audit verify)", &SetupAudit},
 };
 
 }  // namespace

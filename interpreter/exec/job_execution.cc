@@ -124,6 +124,8 @@ class BuiltinContext final : public step_api::StepContext {
   std::string artifacts_dir() const override;
   std::string workspace() const override;
   int RunCommand(const std::string& script, std::string* output) override;
+  void AppendAudit(const nlohmann::json& entry) override;
+  int64_t NowMs() const override;
 
  private:
   JobExecution& job_;
@@ -197,6 +199,24 @@ std::string BuiltinContext::state_dir() const { return job_.run().store->state_d
 std::string BuiltinContext::run_dir() const { return job_.run().store->run_dir(); }
 std::string BuiltinContext::artifacts_dir() const { return job_.run().store->artifacts_dir(); }
 std::string BuiltinContext::workspace() const { return job_.run().workspace; }
+
+void BuiltinContext::AppendAudit(const nlohmann::json& entry) {
+  const RunEnvironment& run = job_.run();
+  if (!run.audit) return;
+  nlohmann::json full = entry.is_object() ? entry : nlohmann::json{{"what", entry}};
+  if (!full.contains("kind")) full["kind"] = "step";
+  full["time"] = FormatUtc(run.clock->WallNow());
+  full["run_id"] = run.run_id;
+  full["actor"] = run.plan->actor;
+  full["workflow"] = run.plan->workflow_path;
+  (void)run.audit->Append(std::move(full));
+}
+
+int64_t BuiltinContext::NowMs() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             job_.run().clock->WallNow().time_since_epoch())
+      .count();
+}
 
 int BuiltinContext::RunCommand(const std::string& script, std::string* output) {
   ProcessOptions options;

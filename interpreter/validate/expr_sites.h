@@ -14,10 +14,10 @@ namespace slipway::validate {
 
 /// One `${{ ... }}` inside a scalar.
 struct ExprSpan {
-  size_t open = 0;         // byte offset of "${{" in the scalar's value
-  size_t inner = 0;        // byte offset of the text after "${{"
-  std::string_view text;   // the text between "${{" and "}}" (into the node's value)
-  bool closed = true;      // false when no "}}" follows
+  size_t open = 0;        // byte offset of "${{" in the scalar's value
+  size_t inner = 0;       // byte offset of the text after "${{"
+  std::string_view text;  // the text between "${{" and "}}" (into the node's value)
+  bool closed = true;     // false when no "}}" follows
 };
 
 /// Splits a scalar's value into its expressions. Quoted strings inside an expression may

@@ -20,10 +20,14 @@ bool ParseFormat(std::string_view name, Format* format) {
 std::string Render(Format format, const SourceManager& sources,
                    const std::vector<FileResult>& files) {
   switch (format) {
-    case Format::kText: return RenderText(sources, files);
-    case Format::kJson: return RenderJson(files);
-    case Format::kSarif: return RenderSarif(files);
-    case Format::kGithub: return RenderGithub(files);
+    case Format::kText:
+      return RenderText(sources, files);
+    case Format::kJson:
+      return RenderJson(files);
+    case Format::kSarif:
+      return RenderSarif(files);
+    case Format::kGithub:
+      return RenderGithub(files);
   }
   return {};
 }

@@ -1,8 +1,7 @@
 // SARIF 2.1.0 (https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html), the format
 // GitHub code scanning uploads: one run of the "slipway" tool, one result per diagnostic.
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "interpreter/validate/render.h"
 

@@ -1,12 +1,13 @@
-// `on.schedule[*].cron`: https://docs.github.com/actions/using-workflows/events-that-trigger-workflows#schedule
-// POSIX cron with five fields (minute hour day-of-month month day-of-week), each `*`, a value,
-// a range a-b, a step x/n, or a comma list of those; months and weekdays also by name.
+// `on.schedule[*].cron`:
+// https://docs.github.com/actions/using-workflows/events-that-trigger-workflows#schedule POSIX cron
+// with five fields (minute hour day-of-month month day-of-week), each `*`, a value, a range a-b, a
+// step x/n, or a comma list of those; months and weekdays also by name.
+#include <fmt/format.h>
+
 #include <charconv>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "interpreter/validate/rule.h"
 #include "interpreter/validate/rule_util.h"
@@ -25,8 +26,10 @@ const Field kFields[] = {
     {"minute", 0, 59, {}},
     {"hour", 0, 23, {}},
     {"day of month", 1, 31, {}},
-    {"month", 1, 12, {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
-                      "dec"}},
+    {"month",
+     1,
+     12,
+     {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}},
     {"day of week", 0, 6, {"sun", "mon", "tue", "wed", "thu", "fri", "sat"}},
 };
 
@@ -77,8 +80,7 @@ std::string CheckPart(std::string_view part, const Field& field) {
       return false;
     }
     if (*value < field.min || *value > field.max) {
-      *error = fmt::format("{} {} is out of range {}-{}", field.name, *value, field.min,
-                           field.max);
+      *error = fmt::format("{} {} is out of range {}-{}", field.name, *value, field.min, field.max);
       return false;
     }
     return true;
@@ -110,8 +112,7 @@ std::string CronError(std::string_view cron) {
     start = space + 1;
   }
   if (parts.size() != 5) {
-    return fmt::format("expected 5 fields (minute hour day month weekday), found {}",
-                       parts.size());
+    return fmt::format("expected 5 fields (minute hour day month weekday), found {}", parts.size());
   }
   for (size_t i = 0; i < 5; ++i) {
     std::string error = CheckPart(parts[i], kFields[i]);

@@ -2,11 +2,11 @@
 // https://docs.github.com/actions/learn-github-actions/contexts#context-availability
 // A key whose value must be known before the workflow runs (`uses`, `on`, job ids, step ids,
 // `shell`, `needs`, `permissions`...) takes no expression at all; mapping keys never do.
+#include <fmt/format.h>
+
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "interpreter/expr/functions.h"
 #include "interpreter/expr/parser.h"
@@ -18,16 +18,25 @@ namespace slipway::validate {
 namespace {
 
 enum Context : uint32_t {
-  kGithub = 1 << 0, kInputs = 1 << 1, kVars = 1 << 2, kSecrets = 1 << 3, kNeeds = 1 << 4,
-  kStrategy = 1 << 5, kMatrix = 1 << 6, kSteps = 1 << 7, kJob = 1 << 8, kRunner = 1 << 9,
-  kEnv = 1 << 10, kJobs = 1 << 11,
+  kGithub = 1 << 0,
+  kInputs = 1 << 1,
+  kVars = 1 << 2,
+  kSecrets = 1 << 3,
+  kNeeds = 1 << 4,
+  kStrategy = 1 << 5,
+  kMatrix = 1 << 6,
+  kSteps = 1 << 7,
+  kJob = 1 << 8,
+  kRunner = 1 << 9,
+  kEnv = 1 << 10,
+  kJobs = 1 << 11,
   // Function groups share the mask.
-  kStatusFunctions = 1 << 20, kHashFiles = 1 << 21,
+  kStatusFunctions = 1 << 20,
+  kHashFiles = 1 << 21,
 };
 
-constexpr const char* kContextNames[] = {"github", "inputs", "vars",   "secrets",
-                                         "needs",  "strategy", "matrix", "steps",
-                                         "job",    "runner", "env",    "jobs"};
+constexpr const char* kContextNames[] = {"github", "inputs", "vars", "secrets", "needs", "strategy",
+                                         "matrix", "steps",  "job",  "runner",  "env",   "jobs"};
 
 constexpr uint32_t kBase = kGithub | kInputs | kVars;
 constexpr uint32_t kStrategyScope = kBase | kNeeds | kStrategy | kMatrix;
@@ -115,7 +124,8 @@ std::string PathName(const std::vector<std::string>& path) {
 std::string Available(uint32_t allowed) {
   std::string out;
   for (size_t i = 0; i < std::size(kContextNames); ++i) {
-    if (allowed & (1u << i)) out += fmt::format("{}\"{}\"", out.empty() ? "" : ", ", kContextNames[i]);
+    if (allowed & (1u << i))
+      out += fmt::format("{}\"{}\"", out.empty() ? "" : ", ", kContextNames[i]);
   }
   return out;
 }

@@ -1,9 +1,9 @@
 // `${{ }}` syntax: https://docs.github.com/actions/learn-github-actions/expressions
 // Every "${{" is closed by "}}", holds an expression, and that expression parses (the expr
 // module's parser, names unchecked here). A bare `if:` is an expression without "${{".
-#include <string>
-
 #include <fmt/format.h>
+
+#include <string>
 
 #include "interpreter/expr/functions.h"
 #include "interpreter/expr/parser.h"
@@ -71,20 +71,19 @@ void CheckExpressionSyntax(const RuleContext& context) {
         continue;
       }
       if (span.text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
-        context.diagnostics.Error("expr-syntax",
-                                  RangeAt(node, span.open, static_cast<uint32_t>(span.text.size() + 5)),
-                                  "empty expression \"${{ }}\"; an expression was expected");
+        context.diagnostics.Error(
+            "expr-syntax", RangeAt(node, span.open, static_cast<uint32_t>(span.text.size() + 5)),
+            "empty expression \"${{ }}\"; an expression was expected");
         continue;
       }
       if (span.text.size() > expr::kMaxExprLength) {
-        context.diagnostics.Error(
-            "expr-syntax", RangeAt(node, span.open, 3),
-            fmt::format("expression is {} characters long; the maximum is {}", span.text.size(),
-                        expr::kMaxExprLength));
+        context.diagnostics.Error("expr-syntax", RangeAt(node, span.open, 3),
+                                  fmt::format("expression is {} characters long; the maximum is {}",
+                                              span.text.size(), expr::kMaxExprLength));
         continue;
       }
-      CheckText(context, node, span.text, span.inner, IsIfPath(*site.path) &&
-                                                          site.path->size() == 3);
+      CheckText(context, node, span.text, span.inner,
+                IsIfPath(*site.path) && site.path->size() == 3);
     }
   });
 }

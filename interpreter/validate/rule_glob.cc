@@ -1,12 +1,13 @@
-// Branch, tag and path filters: https://docs.github.com/actions/using-workflows/workflow-syntax-for-github-actions#filter-pattern-cheat-sheet
+// Branch, tag and path filters:
+// https://docs.github.com/actions/using-workflows/workflow-syntax-for-github-actions#filter-pattern-cheat-sheet
 // Patterns use *, **, ?, +, [...] and a leading ! to negate. A character class must close and
 // its ranges must go forwards. Likely mistakes GitHub's parser accepts are warnings: both
 // `branches` and `branches-ignore` (likewise tags, paths) on one event, a negated pattern in an
 // -ignore list, or a list of only negated patterns (which matches nothing).
+#include <fmt/format.h>
+
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "interpreter/validate/rule.h"
 #include "interpreter/validate/rule_util.h"
@@ -111,8 +112,8 @@ void CheckGlobs(const RuleContext& context) {
               trigger.branches, trigger.branches_ignore);
     CheckPair(context, trigger, "tags", trigger.has_tags, trigger.has_tags_ignore, trigger.tags,
               trigger.tags_ignore);
-    CheckPair(context, trigger, "paths", trigger.has_paths, trigger.has_paths_ignore,
-              trigger.paths, trigger.paths_ignore);
+    CheckPair(context, trigger, "paths", trigger.has_paths, trigger.has_paths_ignore, trigger.paths,
+              trigger.paths_ignore);
   }
 }
 

@@ -4,11 +4,11 @@
 // default must have the input's type (GitHub refuses a quoted "true" for a boolean input). The
 // `pattern` key is a slipway extension: it must be a valid RE2 pattern, and a file that GitHub
 // will also read (under .github/workflows/) is warned that GitHub refuses the key.
-#include <string>
-#include <vector>
-
 #include <fmt/format.h>
 #include <re2/re2.h>
+
+#include <string>
+#include <vector>
 
 #include "interpreter/validate/rule.h"
 #include "interpreter/validate/rule_util.h"
@@ -18,7 +18,9 @@ namespace {
 
 bool IsInputName(std::string_view name) {
   if (name.empty()) return false;
-  auto ok_first = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
+  auto ok_first = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+  };
   if (!ok_first(name[0])) return false;
   for (char c : name) {
     if (!ok_first(c) && !(c >= '0' && c <= '9') && c != '-') return false;
@@ -38,8 +40,8 @@ void CheckInput(const RuleContext& context, const model::Trigger& trigger,
   if (!input.node || !input.node->is_mapping()) return;
   const std::string type = input.type_name();
   const yaml::Node* default_node = input.node->Find("default");
-  bool default_is_expr = default_node && default_node->is_scalar() &&
-                         HasExpression(default_node->value);
+  bool default_is_expr =
+      default_node && default_node->is_scalar() && HasExpression(default_node->value);
   if (default_node && !default_is_expr && default_node->is_scalar()) {
     if (type == "boolean" && !yaml::IsBoolScalar(*default_node)) {
       context.diagnostics.Error(

@@ -1,11 +1,12 @@
-// Job ids: https://docs.github.com/actions/using-workflows/workflow-syntax-for-github-actions#jobsjob_id
+// Job ids:
+// https://docs.github.com/actions/using-workflows/workflow-syntax-for-github-actions#jobsjob_id
 // "must start with a letter or _ and contain only alphanumeric characters, - or _"; GitHub also
 // reserves ids starting with "__", caps them below 100 characters and compares them ignoring
 // case (so "build" and "BUILD" collide; exact duplicates are already YAML duplicate keys).
+#include <fmt/format.h>
+
 #include <map>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "interpreter/validate/rule.h"
 #include "interpreter/validate/rule_util.h"

@@ -1,10 +1,10 @@
 // A job either runs on a runner (`runs-on` + `steps`) or calls a reusable workflow (`uses`):
 // https://docs.github.com/actions/using-workflows/reusing-workflows#calling-a-reusable-workflow
 // Keys of one kind are refused in the other, as GitHub's parser does.
+#include <fmt/format.h>
+
 #include <set>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "interpreter/validate/rule.h"
 
@@ -13,9 +13,8 @@ namespace {
 
 // Keys a reusable-workflow call accepts (besides its own `uses`, `with`, `secrets`).
 const std::set<std::string>& CallKeys() {
-  static const std::set<std::string> kKeys = {"name",        "uses",     "with", "secrets", "needs",
-                                              "if",          "permissions", "concurrency",
-                                              "strategy"};
+  static const std::set<std::string> kKeys = {
+      "name", "uses", "with", "secrets", "needs", "if", "permissions", "concurrency", "strategy"};
   return kKeys;
 }
 
@@ -41,9 +40,18 @@ void CheckJobKind(const RuleContext& context) {
       for (const auto& [key, value] : node->entries) {
         if (CallKeys().count(key.value) || !key.is_scalar()) continue;
         // Unknown keys are the schema's; only runner-job keys are wrong here.
-        static const std::set<std::string> kRunnerKeys = {
-            "runs-on", "steps", "env", "environment", "outputs", "defaults", "timeout-minutes",
-            "cancel-timeout-minutes", "continue-on-error", "container", "services", "snapshot"};
+        static const std::set<std::string> kRunnerKeys = {"runs-on",
+                                                          "steps",
+                                                          "env",
+                                                          "environment",
+                                                          "outputs",
+                                                          "defaults",
+                                                          "timeout-minutes",
+                                                          "cancel-timeout-minutes",
+                                                          "continue-on-error",
+                                                          "container",
+                                                          "services",
+                                                          "snapshot"};
         if (!kRunnerKeys.count(key.value)) continue;
         context.diagnostics.Error(
             "job-kind", key.where,

@@ -1,12 +1,13 @@
-// `needs`: https://docs.github.com/actions/using-workflows/workflow-syntax-for-github-actions#jobsjob_idneeds
+// `needs`:
+// https://docs.github.com/actions/using-workflows/workflow-syntax-for-github-actions#jobsjob_idneeds
 // Every listed job must exist (job ids compare ignoring case) and the graph must be acyclic.
 // A cycle is reported once, starting from the earliest job of the cycle in the file, at that
 // job's `needs` entry that leads into the cycle.
+#include <fmt/format.h>
+
 #include <map>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "interpreter/validate/rule.h"
 #include "interpreter/validate/rule_util.h"
@@ -59,8 +60,11 @@ void CheckJobNeeds(const RuleContext& context) {
     index.try_emplace(Lower(jobs[i].id.value), i);
     ids.push_back(jobs[i].id.value);
   }
-  Graph graph{jobs, std::vector<std::vector<std::pair<size_t, const model::Str*>>>(jobs.size()),
-              std::vector<Mark>(jobs.size(), Mark::kNew), {}, {}};
+  Graph graph{jobs,
+              std::vector<std::vector<std::pair<size_t, const model::Str*>>>(jobs.size()),
+              std::vector<Mark>(jobs.size(), Mark::kNew),
+              {},
+              {}};
   for (size_t i = 0; i < jobs.size(); ++i) {
     std::map<std::string, const model::Str*> listed;
     for (const model::Str& need : jobs[i].needs) {
@@ -74,10 +78,9 @@ void CheckJobNeeds(const RuleContext& context) {
         continue;
       }
       if (!listed.try_emplace(Lower(need.value), &need).second) {
-        context.diagnostics.Warning(
-            "job-needs", need.where,
-            fmt::format("job \"{}\" lists \"{}\" in \"needs\" twice", jobs[i].id.value,
-                        need.value));
+        context.diagnostics.Warning("job-needs", need.where,
+                                    fmt::format("job \"{}\" lists \"{}\" in \"needs\" twice",
+                                                jobs[i].id.value, need.value));
         continue;
       }
       graph.edges[i].push_back({it->second, &need});

@@ -31,9 +31,8 @@ void CheckMatrix(const RuleContext& context) {
         continue;
       }
       if (value.is_sequence() && value.items.empty()) {
-        context.diagnostics.Error(
-            "matrix", value.where,
-            fmt::format("matrix axis \"{}\" has no values", key.value));
+        context.diagnostics.Error("matrix", value.where,
+                                  fmt::format("matrix axis \"{}\" has no values", key.value));
         continue;
       }
       has_values = true;

@@ -1,13 +1,14 @@
-// Steps: https://docs.github.com/actions/using-workflows/workflow-syntax-for-github-actions#jobsjob_idsteps
+// Steps:
+// https://docs.github.com/actions/using-workflows/workflow-syntax-for-github-actions#jobsjob_idsteps
 // Each step is exactly one kind — `run`, `uses`, or one of the background-step controls
 // (`wait`, `wait-all`, `cancel`, `parallel`) — and only takes that kind's keys. Step ids follow
 // the job id syntax and are unique in their job, ignoring case.
+#include <fmt/format.h>
+
 #include <map>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "interpreter/validate/rule.h"
 #include "interpreter/validate/rule_util.h"
@@ -20,10 +21,11 @@ constexpr const char* kKinds[] = {"run", "uses", "wait", "wait-all", "cancel", "
 // Keys each kind accepts besides its own.
 const std::map<std::string, std::set<std::string>>& KindKeys() {
   static const std::map<std::string, std::set<std::string>> kKeys = {
-      {"run", {"name", "id", "if", "timeout-minutes", "continue-on-error", "env",
-               "working-directory", "shell", "background"}},
-      {"uses", {"name", "id", "if", "continue-on-error", "timeout-minutes", "with", "env",
-                "background"}},
+      {"run",
+       {"name", "id", "if", "timeout-minutes", "continue-on-error", "env", "working-directory",
+        "shell", "background"}},
+      {"uses",
+       {"name", "id", "if", "continue-on-error", "timeout-minutes", "with", "env", "background"}},
       {"wait", {"name", "id", "continue-on-error"}},
       {"wait-all", {"name", "id", "continue-on-error"}},
       {"cancel", {"name", "id", "continue-on-error"}},

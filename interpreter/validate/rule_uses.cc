@@ -1,14 +1,14 @@
 // `uses` of steps and jobs:
 // https://docs.github.com/actions/using-workflows/workflow-syntax-for-github-actions#jobsjob_idstepsuses
-// Steps take {owner}/{repo}[/path]@ref, ./path, $/path (this repository) or docker://image; a job calls a reusable
-// workflow with {owner}/{repo}/{path}.yml@ref or ./path.yml. Built-in steps
+// Steps take {owner}/{repo}[/path]@ref, ./path, $/path (this repository) or docker://image; a job
+// calls a reusable workflow with {owner}/{repo}/{path}.yml@ref or ./path.yml. Built-in steps
 // (slipway/<name>@v1) must name a step of the catalog, and their `with:` is checked against that
 // step's JSON Schema.
-#include <string>
-#include <vector>
-
 #include <fmt/format.h>
 #include <re2/re2.h>
+
+#include <string>
+#include <vector>
 
 #include "interpreter/validate/rule.h"
 #include "interpreter/validate/rule_util.h"
@@ -44,9 +44,9 @@ void CheckBuiltin(const RuleContext& context, const yaml::Node& step, const mode
     for (const step_api::StepTypeInfo& t : context.catalog.types()) {
       names.push_back(fmt::format("slipway/{}@{}", t.name, ref));
     }
-    context.diagnostics.Error("builtin-step", uses.where,
-                              fmt::format("unknown built-in step \"{}\"{}", uses.value,
-                                          DidYouMean(uses.value, names)));
+    context.diagnostics.Error(
+        "builtin-step", uses.where,
+        fmt::format("unknown built-in step \"{}\"{}", uses.value, DidYouMean(uses.value, names)));
     return;
   }
   if (ref != "v1") {

@@ -27,8 +27,9 @@ void Walk(const RuleContext& context, const yaml::Node& node) {
       if (name == "bool") fits = yaml::IsBoolScalar(plain);
       if (name == "int" || name == "float") fits = yaml::IsNumberScalar(plain);
       if (name == "null") fits = yaml::IsNullScalar(plain);
-      if (name == "int" && fits) fits = plain.value.find_first_of(".eE") == std::string::npos ||
-                                        plain.value.rfind("0x", 0) == 0;
+      if (name == "int" && fits)
+        fits = plain.value.find_first_of(".eE") == std::string::npos ||
+               plain.value.rfind("0x", 0) == 0;
       if (!fits) {
         context.diagnostics.Error(
             "yaml", node.where,

@@ -19,18 +19,19 @@ void CheckExpressionContexts(const RuleContext& context);
 
 const std::vector<Rule>& Rules() {
   static const std::vector<Rule> kRules = {
-      {"yaml", "explicit YAML tags: only the core schema's, fitting their values",
-       &CheckYamlTags},
+      {"yaml", "explicit YAML tags: only the core schema's, fitting their values", &CheckYamlTags},
       {"job-id", "job ids: syntax, reserved \"__\" prefix, length, unique ignoring case",
        &CheckJobIds},
       {"job-needs", "needs: jobs that exist, no duplicates, no cycles", &CheckJobNeeds},
       {"job-kind", "runner jobs need runs-on; reusable-workflow calls take only their keys",
        &CheckJobKind},
-      {"step-kind", "a step is run, uses or a background-step control, with that kind's keys; "
-                    "step ids (step-id) are valid and unique per job",
+      {"step-kind",
+       "a step is run, uses or a background-step control, with that kind's keys; "
+       "step ids (step-id) are valid and unique per job",
        &CheckSteps},
-      {"uses-format", "uses: action, docker:// and reusable-workflow syntax; built-in steps "
-                      "(builtin-step) and their inputs (step-with)",
+      {"uses-format",
+       "uses: action, docker:// and reusable-workflow syntax; built-in steps "
+       "(builtin-step) and their inputs (step-with)",
        &CheckUses},
       {"input", "workflow_dispatch / workflow_call inputs: names, types, defaults, options",
        &CheckInputs},
@@ -38,8 +39,9 @@ const std::vector<Rule>& Rules() {
       {"glob", "branch, tag and path filter patterns", &CheckGlobs},
       {"matrix", "matrix axes are non-empty; max-parallel is positive", &CheckMatrix},
       {"expr-syntax", "${{ }} closed, non-empty and parseable", &CheckExpressionSyntax},
-      {"expr-context", "expressions only where allowed (expr-allowed), with the contexts and "
-                       "functions available there",
+      {"expr-context",
+       "expressions only where allowed (expr-allowed), with the contexts and "
+       "functions available there",
        &CheckExpressionContexts},
   };
   return kRules;

@@ -2,24 +2,23 @@
 // here and nowhere else.
 #include "interpreter/validate/schema_pass.h"
 
+#include <fmt/format.h>
+#include <re2/re2.h>
+
 #include <cmath>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <unordered_map>
-#include <vector>
-
-#include <fmt/format.h>
-#include <re2/re2.h>
-
-#include <nlohmann/json.hpp>
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/schema.hpp>
 #include <valijson/schema_parser.hpp>
 #include <valijson/validation_results.hpp>
 #include <valijson/validator.hpp>
+#include <vector>
 
 namespace slipway::validate {
 namespace {
@@ -95,8 +94,7 @@ struct Step {
 };
 
 bool IsIndex(const std::string& component) {
-  return !component.empty() &&
-         component.find_first_not_of("0123456789") == std::string::npos;
+  return !component.empty() && component.find_first_not_of("0123456789") == std::string::npos;
 }
 
 Step Descend(const yaml::Node& node, const std::string& component) {
@@ -116,8 +114,8 @@ Step Descend(const yaml::Node& node, const std::string& component) {
 struct Target {
   const yaml::Node* node = nullptr;
   const yaml::Node* key = nullptr;
-  std::string name;       // "timeout-minutes"
-  bool is_item = false;   // the path ends in a sequence index
+  std::string name;      // "timeout-minutes"
+  bool is_item = false;  // the path ends in a sequence index
 };
 
 Target Resolve(const yaml::Node& root, const std::vector<std::string>& path,
@@ -186,7 +184,8 @@ class Navigator {
     }
   }
 
-  void Child(const json& schema, const std::string& component, std::vector<const json*>& out) const {
+  void Child(const json& schema, const std::string& component,
+             std::vector<const json*>& out) const {
     bool matched = false;
     if (auto props = schema.find("properties"); props != schema.end() && props->is_object()) {
       if (auto it = props->find(component); it != props->end()) {
@@ -262,10 +261,14 @@ std::string SectionTitle(const std::vector<const json*>& schemas, const Target& 
 /// The JSON types a node has, as JSON Schema names them.
 std::vector<std::string> NodeTypes(const yaml::Node& node) {
   switch (node.kind) {
-    case yaml::NodeKind::kNull: return {"null"};
-    case yaml::NodeKind::kSequence: return {"array"};
-    case yaml::NodeKind::kMapping: return {"object"};
-    case yaml::NodeKind::kScalar: break;
+    case yaml::NodeKind::kNull:
+      return {"null"};
+    case yaml::NodeKind::kSequence:
+      return {"array"};
+    case yaml::NodeKind::kMapping:
+      return {"object"};
+    case yaml::NodeKind::kScalar:
+      break;
   }
   if (yaml::IsNullScalar(node)) return {"null"};
   if (yaml::IsBoolScalar(node)) return {"boolean"};
@@ -369,8 +372,23 @@ bool EnumApplies(const std::vector<const json*>& schemas, const std::vector<std:
 }
 
 enum class ErrorKind {
-  kType, kEnum, kConst, kRequired, kAdditional, kPattern, kMinItems, kMaxItems, kMinLength,
-  kMaxLength, kMinProperties, kMaxProperties, kMinimum, kMaximum, kUniqueItems, kWrapper, kOther
+  kType,
+  kEnum,
+  kConst,
+  kRequired,
+  kAdditional,
+  kPattern,
+  kMinItems,
+  kMaxItems,
+  kMinLength,
+  kMaxLength,
+  kMinProperties,
+  kMaxProperties,
+  kMinimum,
+  kMaximum,
+  kUniqueItems,
+  kWrapper,
+  kOther
 };
 
 ErrorKind Classify(const std::string& text) {
@@ -414,12 +432,10 @@ bool IsPrefix(const std::vector<std::string>& prefix, const std::vector<std::str
   return prefix.size() < path.size() && std::equal(prefix.begin(), prefix.end(), path.begin());
 }
 
-
 class Explainer {
  public:
-  Explainer(const yaml::Node& root, const CompiledSchema& schema,
-            const SchemaCheckOptions& options, std::string_view root_name,
-            Diagnostics& diagnostics)
+  Explainer(const yaml::Node& root, const CompiledSchema& schema, const SchemaCheckOptions& options,
+            std::string_view root_name, Diagnostics& diagnostics)
       : root_(root),
         navigator_(schema.document),
         rule_(options.rule),
@@ -476,7 +492,7 @@ class Explainer {
           std::string name = QuotedName(e.text);
           if (!said.insert({e.path, "required " + name}).second) break;
           Report(target.node->where, fmt::format("\"{}\" section is missing required key \"{}\"",
-                                                SectionTitle(schemas, target), name));
+                                                 SectionTitle(schemas, target), name));
           break;
         }
         case ErrorKind::kEnum:
@@ -546,14 +562,14 @@ class Explainer {
     std::string hint;
     if (target.node->is_scalar()) hint = DidYouMean(target.node->value, strings);
     std::string what = target.node->is_scalar() ? "\"" + target.node->value + "\""
-                                                 : std::string(yaml::KindName(*target.node));
+                                                : std::string(yaml::KindName(*target.node));
     if (!hint.empty()) {
-      Report(target.node->where, fmt::format("unexpected value {} for {}{}", what,
-                                             Subject(target), hint));
+      Report(target.node->where,
+             fmt::format("unexpected value {} for {}{}", what, Subject(target), hint));
     } else {
-      Report(target.node->where, fmt::format("unexpected value {} for {}; expected {}{}", what,
-                                             Subject(target), values.size() > 1 ? "one of " : "",
-                                             list));
+      Report(target.node->where,
+             fmt::format("unexpected value {} for {}; expected {}{}", what, Subject(target),
+                         values.size() > 1 ? "one of " : "", list));
     }
   }
 
@@ -574,14 +590,13 @@ class Explainer {
         message = fmt::format("{} must have at most {} items", subject, number("maxItems"));
         break;
       case ErrorKind::kMinLength:
-        message = number("minLength") == "1"
-                      ? fmt::format("{} must not be empty", subject)
-                      : fmt::format("{} must be at least {} characters long", subject,
-                                    number("minLength"));
+        message = number("minLength") == "1" ? fmt::format("{} must not be empty", subject)
+                                             : fmt::format("{} must be at least {} characters long",
+                                                           subject, number("minLength"));
         break;
       case ErrorKind::kMaxLength:
-        message = fmt::format("{} must be at most {} characters long", subject,
-                              number("maxLength"));
+        message =
+            fmt::format("{} must be at most {} characters long", subject, number("maxLength"));
         break;
       case ErrorKind::kMinProperties:
         message = fmt::format("{} must not be empty", subject);
@@ -605,9 +620,9 @@ class Explainer {
       }
       case ErrorKind::kPattern: {
         std::optional<json> pattern = Keyword(schemas, "pattern");
-        message = fmt::format("value \"{}\" for {} does not match the pattern {}",
-                              target.node->value, subject,
-                              pattern ? Quote(*pattern) : std::string("required"));
+        message =
+            fmt::format("value \"{}\" for {} does not match the pattern {}", target.node->value,
+                        subject, pattern ? Quote(*pattern) : std::string("required"));
         break;
       }
       case ErrorKind::kUniqueItems:

@@ -27,8 +27,7 @@ void RunChecks(const model::Workflow& workflow, std::string_view path,
 void ValidateWorkflow(const model::Workflow& workflow, const SourceManager& sources,
                       const step_api::StepCatalog& catalog, Diagnostics& diagnostics) {
   Diagnostics found;
-  RunChecks(workflow, workflow.file != kNoFile ? sources.path(workflow.file) : "", catalog,
-            found);
+  RunChecks(workflow, workflow.file != kNoFile ? sources.path(workflow.file) : "", catalog, found);
   if (workflow.file != kNoFile) ApplyIgnoreComments(sources.text(workflow.file), found);
   diagnostics.Append(found);
 }

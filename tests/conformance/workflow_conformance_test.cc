@@ -7,16 +7,15 @@
 //     agreement, and for rejected cases an error on one of GitHub's lines.
 // Deliberate differences are listed, each with its reason, in workflow_differences.txt.
 #include <gtest/gtest.h>
+#include <re2/re2.h>
 
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <string>
-
-#include <nlohmann/json.hpp>
-#include <re2/re2.h>
 
 #include "interpreter/validate/validate.h"
 #include "stdlib/registry.h"
@@ -43,8 +42,8 @@ Outcome Validate(const std::string& name, const std::string& text) {
     outcome.error_lines.insert(d.where.begin.line);
     if (outcome.first_errors.size() < 600) {
       outcome.first_errors += std::to_string(d.where.begin.line) + ":" +
-                              std::to_string(d.where.begin.col) + ": " + d.message + " [" +
-                              d.rule + "]\n";
+                              std::to_string(d.where.begin.col) + ": " + d.message + " [" + d.rule +
+                              "]\n";
     }
   }
   return outcome;

@@ -2,11 +2,10 @@
 // all; tests/golden/validate/err/<case>.yml must give exactly the lines of <case>.out, one
 // diagnostic per line as `line:col: severity: message [rule]` (a line written /regex/ matches
 // by regular expression). SLIPWAY_UPDATE_GOLDEN=1 rewrites the .out files.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <string>
-
-#include <fmt/format.h>
 
 #include "interpreter/validate/validate.h"
 #include "stdlib/registry.h"

@@ -1,0 +1,283 @@
+// `slipway run WORKFLOW (plan's flags) [--jobs N] [--secrets-file F] [--state-dir DIR]
+//  [--run-id ID] [--job ID]... [--resume RUN_ID] [--approve ENV --as NAME]...
+//  [--skip-unknown-actions] [--from-plan PLAN.json]`
+// Wiring only: flags → plan (the same MakePlan as `slipway plan`) → exec::ExecuteRun → exit code.
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <sstream>
+
+#include "interpreter/cli/subcommand.h"
+#include "interpreter/exec/masker.h"
+#include "interpreter/exec/process.h"
+#include "interpreter/exec/run.h"
+#include "interpreter/exec/run_store.h"
+#include "interpreter/exec/secrets.h"
+#include "interpreter/model/load_workflow.h"
+#include "interpreter/plan/plan_file.h"
+#include "interpreter/plan/render.h"
+#include "interpreter/validate/render.h"
+#include "stdlib/registry.h"
+
+namespace slipway::cli {
+namespace {
+
+struct RunArgs {
+  std::string workflow;
+  std::string event;
+  std::string ref, sha, actor, event_file, env_config;
+  std::vector<std::string> inputs, vars;
+  int jobs = 0;
+  std::string secrets_file;
+  std::string state_dir = ".slipway";
+  std::string run_id;
+  std::vector<std::string> only_jobs;
+  std::string resume;
+  std::vector<std::string> approve_envs;
+  std::vector<std::string> approve_as;
+  bool skip_unknown_actions = false;
+  std::string from_plan;
+};
+
+void PrintDiagnostics(const SourceManager& sources, Diagnostics& diagnostics) {
+  diagnostics.Sort();
+  std::map<FileId, validate::FileResult> by_file;
+  for (const Diagnostic& d : diagnostics.items()) {
+    if (d.where.file == kNoFile) {
+      std::cerr << "slipway run: " << SeverityName(d.severity) << ": " << d.message << " ["
+                << d.rule << "]\n";
+      continue;
+    }
+    validate::FileResult& result = by_file[d.where.file];
+    result.path = sources.path(d.where.file);
+    result.diagnostics.push_back(d);
+  }
+  std::vector<validate::FileResult> files;
+  for (auto& [file, result] : by_file) files.push_back(std::move(result));
+  if (!files.empty()) std::cerr << validate::RenderText(sources, files);
+}
+
+bool ParsePairs(const std::vector<std::string>& items, const char* flag, plan::KeyValues* out) {
+  for (const std::string& item : items) {
+    std::pair<std::string, std::string> kv;
+    if (!plan::SplitKeyValue(item, &kv)) {
+      std::cerr << "slipway run: " << flag << " \"" << item << "\" is not of the form KEY=VALUE\n";
+      return false;
+    }
+    out->push_back(std::move(kv));
+  }
+  return true;
+}
+
+// A typed input back to its command-line spelling.
+std::string InputText(const nlohmann::json& value) {
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+int Usage(const std::string& message) {
+  std::cerr << "slipway run: " << message << "\n";
+  return kExitUsage;
+}
+
+int Run(RunArgs args) {
+  if (args.jobs < 0) return Usage("--jobs must be at least 1");
+  if (args.approve_envs.size() != args.approve_as.size()) {
+    return Usage("each --approve ENV needs its own --as NAME");
+  }
+  if (!args.resume.empty() && !args.run_id.empty()) {
+    return Usage("--resume and --run-id cannot be combined (the resumed run keeps its id)");
+  }
+
+  plan::PlanOptions options;
+  options.workflow_path = args.workflow;
+  options.event_name = args.event;
+  if (!args.ref.empty()) options.ref = args.ref;
+  if (!args.sha.empty()) options.sha = args.sha;
+  if (!args.actor.empty()) options.actor = args.actor;
+  if (!args.event_file.empty()) options.event_file = args.event_file;
+  if (!args.env_config.empty()) options.env_config = args.env_config;
+  if (!ParsePairs(args.inputs, "--input", &options.inputs)) return kExitUsage;
+  if (!ParsePairs(args.vars, "--var", &options.vars)) return kExitUsage;
+
+  // --from-plan: plan again from what the reviewed plan records, then insist on the same plan.
+  nlohmann::ordered_json reviewed;
+  if (!args.from_plan.empty()) {
+    std::string text, error;
+    if (!model::ReadWholeFile(args.from_plan, &text, &error)) {
+      return Usage("cannot read \"" + args.from_plan + "\": " + error);
+    }
+    reviewed = nlohmann::ordered_json::parse(text, nullptr, false);
+    if (!reviewed.is_object() || !reviewed.contains("workflow") || !reviewed.contains("jobs")) {
+      return Usage("\"" + args.from_plan + "\" is not a plan written by `slipway plan --format json`");
+    }
+    options.workflow_path = reviewed.value("workflow", "");
+    if (!args.workflow.empty() && args.workflow != options.workflow_path) {
+      return Usage("the plan is for \"" + options.workflow_path + "\", not \"" + args.workflow +
+                   "\"");
+    }
+    options.event_name = reviewed.value("event", "");
+    options.ref = reviewed.value("ref", "");
+    options.sha = reviewed.value("sha", "");
+    options.actor = reviewed.value("actor", "");
+    if (reviewed.contains("environments_file") && reviewed["environments_file"].is_string()) {
+      options.env_config = reviewed["environments_file"].get<std::string>();
+    }
+    options.inputs.clear();
+    for (auto it = reviewed["inputs"].begin(); it != reviewed["inputs"].end(); ++it) {
+      options.inputs.emplace_back(it.key(), InputText(*it));
+    }
+    options.vars.clear();
+    if (reviewed.contains("vars")) {
+      for (auto it = reviewed["vars"].begin(); it != reviewed["vars"].end(); ++it) {
+        options.vars.emplace_back(it.key(), InputText(*it));
+      }
+    }
+  }
+  // --resume: the same event, ref, commit, actor and inputs as the first attempt.
+  if (!args.resume.empty()) {
+    Expected<exec::RunRecord> record = exec::RunStore::Load(args.state_dir, args.resume);
+    if (!record) return Usage(record.error());
+    if (options.workflow_path.empty()) options.workflow_path = record->workflow;
+    if (args.event.empty()) options.event_name = record->event;
+    if (args.ref.empty()) options.ref = record->ref;
+    if (args.sha.empty()) options.sha = record->sha;
+    if (args.actor.empty()) options.actor = record->actor;
+    if (args.inputs.empty() && record->inputs.is_object()) {
+      for (auto it = record->inputs.begin(); it != record->inputs.end(); ++it) {
+        options.inputs.emplace_back(it.key(), InputText(*it));
+      }
+    }
+  }
+  if (options.workflow_path.empty()) return Usage("name the workflow file to run");
+
+  SourceManager sources;
+  Diagnostics diagnostics;
+  std::optional<plan::Plan> made;
+  step_api::StepCatalog catalog = stdlib::BuiltinSteps();
+  plan::PlanStatus status =
+      plan::MakePlan(sources, options, plan::ReadGitInfo("."), catalog, diagnostics, &made);
+  PrintDiagnostics(sources, diagnostics);
+  if (status == plan::PlanStatus::kUsageError) return kExitUsage;
+  if (status != plan::PlanStatus::kOk || !made) return kExitFailed;
+  const plan::Plan& plan = *made;
+  if (!args.from_plan.empty()) {
+    if (reviewed.value("workflow_sha256", "") != plan.workflow_sha256) {
+      return Usage("\"" + plan.workflow_path + "\" changed since the plan was made; make and "
+                   "review a new plan");
+    }
+    std::string env_sha = reviewed.contains("environments_sha256") &&
+                                  reviewed["environments_sha256"].is_string()
+                              ? reviewed["environments_sha256"].get<std::string>()
+                              : "";
+    if (env_sha != plan.environments_sha256) {
+      return Usage("the environments file changed since the plan was made; make and review a "
+                   "new plan");
+    }
+    if (plan::PlanToJson(plan)["jobs"] != reviewed["jobs"]) {
+      return Usage("the plan made now differs from \"" + args.from_plan +
+                   "\" (an event payload or the git checkout changed); make and review a new "
+                   "plan");
+    }
+  }
+  if (!plan.triggered) {
+    std::cerr << "slipway run: the " << plan.event << " event does not trigger \""
+              << plan.workflow_path << "\": " << plan.reason << "\n";
+    return kExitFailed;
+  }
+
+  // The model of the very bytes that were planned (steps are evaluated from their text).
+  Diagnostics load_diagnostics;
+  std::optional<model::Workflow> workflow =
+      model::LoadWorkflowFile(sources, plan.workflow_path, load_diagnostics);
+  std::string text, error;
+  if (!workflow || !model::ReadWholeFile(plan.workflow_path, &text, &error) ||
+      plan::Sha256Hex(text) != plan.workflow_sha256) {
+    return Usage("\"" + plan.workflow_path + "\" changed while it was being planned");
+  }
+
+  std::map<std::string, std::string> environment = exec::CurrentEnvironment();
+  std::map<std::string, std::string> secrets;
+  if (!args.secrets_file.empty()) {
+    std::string secrets_text;
+    if (!model::ReadWholeFile(args.secrets_file, &secrets_text, &error)) {
+      return Usage("cannot read \"" + args.secrets_file + "\": " + error);
+    }
+    Expected<std::map<std::string, std::string>> parsed = exec::ParseDotenv(secrets_text);
+    if (!parsed) return Usage(args.secrets_file + ":" + parsed.error());
+    secrets = *parsed;
+  }
+  for (auto& [name, value] : exec::SecretsFromEnvironment(environment)) secrets[name] = value;
+
+  exec::RunRequest request;
+  request.plan = &plan;
+  request.workflow = &*workflow;
+  request.catalog = &catalog;
+  request.state_dir = args.state_dir;
+  request.run_id = args.resume.empty() ? args.run_id : args.resume;
+  request.resume = !args.resume.empty();
+  request.jobs = static_cast<size_t>(args.jobs);
+  request.secrets = std::move(secrets);
+  for (size_t i = 0; i < args.approve_envs.size(); ++i) {
+    request.approvals.emplace_back(args.approve_envs[i], args.approve_as[i]);
+  }
+  request.only_jobs = args.only_jobs;
+  for (const std::string& id : args.only_jobs) {
+    if (!plan.FindJob(id)) {
+      std::vector<std::string> ids;
+      for (const plan::PlannedJob& job : plan.jobs) ids.push_back(job.id);
+      return Usage("--job \"" + id + "\" is not a job of \"" + plan.workflow_path + "\"" +
+                   DidYouMean(id, ids));
+    }
+  }
+  request.skip_unknown_actions = args.skip_unknown_actions;
+  if (args.skip_unknown_actions) {
+    std::cerr << "slipway run: warning: --skip-unknown-actions: actions without a local "
+                 "equivalent will be SKIPPED, not run\n";
+  }
+  request.environment = std::move(environment);
+  exec::RunResult result = exec::ExecuteRun(request);
+  if (!result.error.empty()) return Usage(result.error);
+  switch (result.status) {
+    case exec::RunStatus::kSuccess: return kExitOk;
+    case exec::RunStatus::kFailure: return kExitFailed;
+    case exec::RunStatus::kCancelled: return kExitCancelled;
+  }
+  return kExitFailed;
+}
+
+}  // namespace
+
+std::function<int()> SetupRun(CLI::App& command) {
+  auto args = std::make_shared<RunArgs>();
+  command.add_option("workflow", args->workflow, "the workflow file (optional with --from-plan)");
+  command.add_option("--event", args->event,
+                     "push | pull_request | release | workflow_dispatch | workflow_call | "
+                     "schedule (default: the workflow's first trigger)");
+  command.add_option("--ref", args->ref, "the ref, e.g. refs/tags/v1.2.0 (default: git HEAD)");
+  command.add_option("--sha", args->sha, "the commit (default: git HEAD)");
+  command.add_option("--actor", args->actor, "who triggers the run (default: git user.name)");
+  command.add_option("--input", args->inputs, "a workflow_dispatch input, KEY=VALUE");
+  command.add_option("--var", args->vars, "a configuration variable (vars context), KEY=VALUE");
+  command.add_option("--event-file", args->event_file, "the full event payload (JSON)");
+  command.add_option("--env-config", args->env_config,
+                     "environments file (default: .slipway/environments.yml if present)");
+  command.add_option("--jobs", args->jobs, "jobs run at once (default: the number of cores)");
+  command.add_option("--secrets-file", args->secrets_file, "secrets in dotenv format");
+  command.add_option("--state-dir", args->state_dir, "state directory (default: .slipway)");
+  command.add_option("--run-id", args->run_id, "the run's id (default: generated)");
+  command.add_option("--job", args->only_jobs, "run only this job (and what it needs)");
+  command.add_option("--resume", args->resume, "continue a killed or failed run");
+  command.add_option("--approve", args->approve_envs, "approve environment ENV (with --as)");
+  command.add_option("--as", args->approve_as, "the reviewer approving (after --approve)");
+  command.add_flag("--skip-unknown-actions", args->skip_unknown_actions,
+                   "skip (loudly) actions that have no local equivalent");
+  command.add_option("--from-plan", args->from_plan,
+                     "run exactly this reviewed plan (slipway plan --format json)");
+  return [args]() -> int { return Run(*args); };
+}
+
+}  // namespace slipway::cli

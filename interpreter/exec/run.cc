@@ -1,0 +1,251 @@
+#include "interpreter/exec/run.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <thread>
+
+#include "interpreter/exec/audit.h"
+#include "interpreter/exec/clock.h"
+#include "interpreter/exec/console.h"
+#include "interpreter/exec/masker.h"
+#include "interpreter/exec/real_job_runner.h"
+#include "interpreter/exec/run_store.h"
+#include "interpreter/exec/secrets.h"
+#include "interpreter/exec/signal_watcher.h"
+#include "interpreter/model/workflow.h"
+
+namespace slipway::exec {
+namespace {
+
+namespace fs = std::filesystem;
+
+/// Prints job progress as it happens.
+class ConsoleObserver final : public RunObserver {
+ public:
+  explicit ConsoleObserver(Console& console) : console_(console) {}
+  void JobStarted(const std::string& key) override { console_.Line(key, "started"); }
+  void JobWaiting(const std::string& key) override {
+    console_.Line(key, "waiting at its environment's gate");
+  }
+  void JobFinished(const std::string& key, const JobOutcome& outcome) override {
+    console_.Line(key, outcome.message.empty()
+                           ? std::string(JobResultName(outcome.result))
+                           : fmt::format("{}: {}", JobResultName(outcome.result),
+                                         outcome.message));
+  }
+  void Interrupted(int signal, int count) override {
+    console_.Line("", count == 1 ? fmt::format("signal {}: cancelling the run (again to force)",
+                                               signal)
+                                 : fmt::format("signal {}: forcing the cancellation", signal));
+  }
+
+ private:
+  Console& console_;
+};
+
+// "why": the first input that reads like a reason for the deployment.
+std::string Reason(const plan::Plan& plan) {
+  for (auto it = plan.inputs.begin(); it != plan.inputs.end(); ++it) {
+    std::string key = it.key();
+    if ((key.find("reason") != std::string::npos || key.find("why") != std::string::npos) &&
+        it->is_string()) {
+      return it->get<std::string>();
+    }
+  }
+  return "";
+}
+
+std::string Duration(const std::string& from, const std::string& to) {
+  if (from.empty() || to.empty()) return "";
+  auto seconds = [](const std::string& t) {
+    // 2026-01-01T12:34:56.789Z → seconds of the day (runs do not span days often; the table
+    // is only a summary).
+    if (t.size() < 23) return 0.0;
+    return std::stod(t.substr(11, 2)) * 3600 + std::stod(t.substr(14, 2)) * 60 +
+           std::stod(t.substr(17, 6));
+  };
+  double d = seconds(to) - seconds(from);
+  if (d < 0) d += 86400;
+  return fmt::format("{:.1f}s", d);
+}
+
+}  // namespace
+
+RunResult ExecuteRun(const RunRequest& request) {
+  RunResult result;
+  const plan::Plan& plan = *request.plan;
+  RealClock real_clock;
+  Clock& clock = request.clock ? *request.clock : real_clock;
+
+  Masker masker;
+  for (const auto& [name, value] : request.secrets) masker.Add(value);
+
+  RunRecord record;
+  Expected<RunStore> store = MakeUnexpected(std::string());
+  if (request.resume) {
+    store = RunStore::Open(request.state_dir, request.run_id, &masker, &record);
+    if (store && record.workflow_sha256 != plan.workflow_sha256) {
+      result.error = fmt::format("the workflow file changed since run \"{}\" started; it cannot "
+                                 "be resumed",
+                                 request.run_id);
+      return result;
+    }
+  } else {
+    result.run_id = request.run_id.empty() ? GenerateRunId() : request.run_id;
+    store = RunStore::Create(request.state_dir, result.run_id, &masker);
+  }
+  if (!store) {
+    result.error = store.error();
+    return result;
+  }
+  if (request.resume) result.run_id = request.run_id;
+
+  bool github_actions = false;
+  if (auto it = request.environment.find("GITHUB_ACTIONS"); it != request.environment.end()) {
+    github_actions = it->second == "true";
+  }
+  Console console(masker, clock, request.out, github_actions);
+  console.Raw(fmt::format("run {}", result.run_id));
+
+  Expected<AuditLog> audit = AuditLog::Open(request.state_dir, &masker);
+  if (!audit) {
+    result.error = audit.error();
+    return result;
+  }
+
+  std::string workspace = request.workspace.empty() ? fs::current_path().string()
+                                                    : request.workspace;
+  record.id = result.run_id;
+  record.workflow = plan.workflow_path;
+  record.workflow_sha256 = plan.workflow_sha256;
+  record.event = plan.event;
+  record.ref = plan.ref;
+  record.sha = plan.sha;
+  record.actor = plan.actor;
+  record.status = "running";
+  record.finished_at.clear();
+  if (record.started_at.empty()) record.started_at = FormatUtc(clock.WallNow());
+  record.inputs = nlohmann::json::parse(plan.inputs.dump());
+  (void)store->Save(record);
+
+  std::vector<std::string> environments;
+  for (const plan::PlannedJob& job : plan.jobs) {
+    if (job.environment) environments.push_back(job.environment->name);
+  }
+  std::vector<std::string> job_ids;
+  for (const plan::PlannedJob& job : plan.jobs) job_ids.push_back(job.id);
+  nlohmann::json inputs = record.inputs;
+  (void)audit->Append({{"kind", request.resume ? "run-resume" : "run-start"},
+                       {"time", record.started_at},
+                       {"run_id", result.run_id},
+                       {"who", {{"actor", plan.actor}}},
+                       {"why", Reason(plan)},
+                       {"what", {{"jobs", job_ids}}},
+                       {"where", {{"environments", environments}, {"inputs", inputs}}},
+                       {"how",
+                        {{"event", plan.event},
+                         {"ref", plan.ref},
+                         {"commit", plan.sha},
+                         {"workflow", plan.workflow_path},
+                         {"workflow_sha256", plan.workflow_sha256}}}});
+
+  // The event payload, as GITHUB_EVENT_PATH.
+  std::string event_path = store->temp_dir() + "/event.json";
+  {
+    nlohmann::ordered_json event = plan.github.contains("event") ? plan.github["event"]
+                                                                 : nlohmann::ordered_json::object();
+    std::ofstream out(event_path);
+    out << masker.Mask(event.dump(2)) << "\n";
+  }
+
+  RunEventQueue events;
+  RunEnvironment run;
+  run.plan = &plan;
+  run.workflow = request.workflow;
+  run.catalog = request.catalog;
+  run.masker = &masker;
+  run.store = &*store;
+  run.audit = &*audit;
+  run.clock = &clock;
+  run.console = &console;
+  run.events = &events;
+  run.run_id = result.run_id;
+  run.secrets = request.secrets;
+  run.approvals = request.approvals;
+  run.workspace = workspace;
+  run.base_env = WithoutSlipwaySecrets(request.environment);
+  run.skip_unknown_actions = request.skip_unknown_actions;
+  run.runner.workspace = workspace;
+  run.runner.event_name = plan.event;
+  run.runner.event_path = event_path;
+  run.runner.ref = plan.ref;
+  run.runner.ref_name = plan.github.value("ref_name", "");
+  run.runner.ref_type = plan.github.value("ref_type", "");
+  run.runner.sha = plan.sha;
+  run.runner.head_ref = plan.github.value("head_ref", "");
+  run.runner.base_ref = plan.github.value("base_ref", "");
+  run.runner.actor = plan.actor;
+  run.runner.repository = plan.repository;
+  run.runner.run_id = result.run_id;
+  run.runner.workflow = plan.workflow_name;
+  run.runner.workflow_ref = plan.repository + "/" + plan.workflow_path + "@" + plan.ref;
+  run.runner.runner_tool_cache = request.state_dir + "/tool-cache";
+  if (auto it = request.environment.find("RUNNER_DEBUG"); it != request.environment.end()) {
+    run.runner.debug = it->second == "1";
+  }
+  if (request.resume) {
+    run.runner.run_attempt = "2";
+  }
+
+  size_t jobs = request.jobs;
+  if (jobs == 0) jobs = std::max(1u, std::thread::hardware_concurrency());
+  RunStatus status;
+  {
+    // Before any worker thread exists, so every thread inherits the blocked mask.
+    SignalWatcher signals([&events](int signal, int count) {
+      events.Push(Interrupted{signal, count});
+    });
+    RealJobRunner runner(run, jobs);
+    ConsoleObserver observer(console);
+    SchedulerOptions options;
+    options.only_jobs = request.only_jobs;
+    Scheduler scheduler(plan, runner, events, clock, record, &*store, &*audit, &observer,
+                        options);
+    status = scheduler.Run();
+  }
+  result.status = status;
+
+  (void)audit->Append({{"kind", "run-end"},
+                       {"time", record.finished_at},
+                       {"run_id", result.run_id},
+                       {"status", record.status}});
+
+  // The summary table.
+  std::string table = fmt::format("\n{:<40} {:<10} {}\n", "JOB", "RESULT", "DURATION");
+  for (const plan::PlannedJob& job : plan.jobs) {
+    for (const auto& [key, rec] : record.jobs) {
+      if (key != job.id && key.rfind(job.id + " (", 0) != 0) continue;
+      table += fmt::format("{:<40} {:<10} {}\n", key, rec.result.empty() ? rec.status : rec.result,
+                           Duration(rec.started_at, rec.finished_at));
+    }
+  }
+  table += fmt::format("run {}: {}", result.run_id, record.status);
+  console.Raw(table);
+
+  if (github_actions) {
+    if (auto it = request.environment.find("GITHUB_STEP_SUMMARY");
+        it != request.environment.end() && !it->second.empty()) {
+      std::ifstream summary(store->summary_path());
+      std::ofstream out(it->second, std::ios::app);
+      out << summary.rdbuf();
+    }
+  }
+  std::error_code ignored;
+  fs::remove_all(store->temp_dir(), ignored);
+  return result;
+}
+
+}  // namespace slipway::exec

@@ -1,0 +1,51 @@
+#pragma once
+/// ExecuteRun: `slipway run` once the plan is made — the run directory, the audit trail, the
+/// signal watcher, the worker pool and the scheduler, then the summary. The CLI parses flags,
+/// makes the plan and maps the status to an exit code; everything else happens here.
+
+#include <cstdio>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "interpreter/exec/scheduler.h"
+
+namespace slipway::model {
+struct Workflow;
+}
+namespace slipway::step_api {
+class StepCatalog;
+}
+
+namespace slipway::exec {
+
+class Clock;
+
+struct RunRequest {
+  const plan::Plan* plan = nullptr;
+  const model::Workflow* workflow = nullptr;
+  const step_api::StepCatalog* catalog = nullptr;
+  std::string state_dir = ".slipway";
+  std::string run_id;      // "" → generated
+  bool resume = false;     // continue run_id's record
+  size_t jobs = 0;         // 0 → the number of cores
+  std::map<std::string, std::string> secrets;
+  std::vector<std::pair<std::string, std::string>> approvals;  // (environment, reviewer)
+  std::vector<std::string> only_jobs;
+  bool skip_unknown_actions = false;
+  std::map<std::string, std::string> environment;  // slipway's own environment
+  std::string workspace;                           // absolute; "" → current directory
+  std::FILE* out = stdout;
+  Clock* clock = nullptr;  // nullptr → the real clock
+};
+
+struct RunResult {
+  RunStatus status = RunStatus::kFailure;
+  std::string run_id;
+  std::string error;  // set when the run could not start (exit 2)
+};
+
+RunResult ExecuteRun(const RunRequest& request);
+
+}  // namespace slipway::exec

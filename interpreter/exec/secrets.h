@@ -1,0 +1,28 @@
+#pragma once
+/// Where secrets come from: `--secrets-file` (dotenv format) and `SLIPWAY_SECRET_<NAME>`
+/// variables of slipway's own environment (which win). They become `secrets.NAME` and reach a
+/// process only through its environment, and every value is registered with the Masker.
+
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "interpreter/base/expected.h"
+
+namespace slipway::exec {
+
+/// Parses dotenv text: `NAME=value`, optional `export `, `#` comments and blank lines, values
+/// in '...' (literal) or "..." (with \n, \", \\ escapes; may span lines). Errors name the line:
+/// "line 3: expected NAME=VALUE".
+Expected<std::map<std::string, std::string>> ParseDotenv(std::string_view text);
+
+/// SLIPWAY_SECRET_<NAME>=value entries of `environment`, keyed by NAME.
+std::map<std::string, std::string> SecretsFromEnvironment(
+    const std::map<std::string, std::string>& environment);
+
+/// `environment` without the variables that carry slipway's own secrets (SLIPWAY_SECRET_*,
+/// SLIPWAY_AUDIT_KEY): what child processes inherit.
+std::map<std::string, std::string> WithoutSlipwaySecrets(
+    std::map<std::string, std::string> environment);
+
+}  // namespace slipway::exec

@@ -1,0 +1,611 @@
+// End-to-end tests of `slipway run`, `slipway approve` and `slipway audit verify` through the
+// built CLI: real bash, a temporary workspace per test, bounded waits only.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "interpreter/exec/process.h"
+
+namespace slipway {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+class RunE2E : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("slipway-e2e-" + std::to_string(getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    if (!HasFailure()) fs::remove_all(dir_);
+  }
+
+  void Write(const std::string& name, const std::string& text) {
+    fs::create_directories((dir_ / name).parent_path());
+    std::ofstream(dir_ / name) << text;
+  }
+  std::string Read(const std::string& name) {
+    std::ifstream in(dir_ / name);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+
+  exec::ProcessOptions Options(std::vector<std::string> args,
+                               const std::map<std::string, std::string>& env) {
+    exec::ProcessOptions options;
+    options.argv = {SLIPWAY_EXE};
+    options.argv.insert(options.argv.end(), args.begin(), args.end());
+    options.env = exec::CurrentEnvironment();
+    options.env.erase("SLIPWAY_AUDIT_KEY");
+    options.env.erase("GITHUB_ACTIONS");
+    for (auto& [key, value] : env) options.env[key] = value;
+    options.working_directory = dir_.string();
+    options.timeout = milliseconds(60'000);  // a hung run fails the test instead of CI
+    options.interrupt_grace = milliseconds(2000);
+    options.terminate_grace = milliseconds(1000);
+    return options;
+  }
+
+  CliResult Cli(std::vector<std::string> args, const std::map<std::string, std::string>& env = {}) {
+    CliResult result;
+    exec::ProcessResult process = exec::RunProcess(
+        Options(std::move(args), env),
+        [&](exec::OutputStream stream, std::string_view chunk) {
+          (stream == exec::OutputStream::kStdout ? result.out : result.err).append(chunk);
+        },
+        nullptr);
+    result.exit_code = process.end == exec::ProcessEnd::kExited ? process.exit_code : -1;
+    return result;
+  }
+
+  /// `slipway run wf.yml` with a fixed ref/sha/actor (the temp dir is no git checkout).
+  CliResult RunWorkflow(std::vector<std::string> extra = {},
+                        const std::map<std::string, std::string>& env = {}) {
+    std::vector<std::string> args = {"run",   "wf.yml",         "--state-dir", "state",
+                                     "--ref", "refs/heads/main", "--sha",      "0123abcd",
+                                     "--actor", "alice"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return Cli(args, env);
+  }
+
+  nlohmann::json RunJson(const std::string& run_id) {
+    return nlohmann::json::parse(Read("state/runs/" + run_id + "/run.json"));
+  }
+
+  /// Every byte of every file under `sub`.
+  std::string AllFiles(const std::string& sub) {
+    std::string all;
+    for (const auto& entry : fs::recursive_directory_iterator(dir_ / sub)) {
+      if (!entry.is_regular_file()) continue;
+      std::ifstream in(entry.path(), std::ios::binary);
+      std::stringstream text;
+      text << in.rdbuf();
+      all += "\n==> " + entry.path().string() + "\n" + text.str();
+    }
+    return all;
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(RunE2E, ParallelJobsReallyOverlap) {
+  Write("wf.yml", R"(on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - run: date +%s%N > a.start; sleep 0.4; date +%s%N > a.end
+  b:
+    runs-on: ubuntu-latest
+    steps:
+      - run: date +%s%N > b.start; sleep 0.4; date +%s%N > b.end
+)");
+  CliResult r = RunWorkflow({"--jobs", "2", "--run-id", "par"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto t = [&](const char* f) { return std::stoll(Read(f)); };
+  EXPECT_LT(t("a.start"), t("b.end"));
+  EXPECT_LT(t("b.start"), t("a.end"));
+  EXPECT_EQ(r.out.substr(0, 8), "run par\n");
+}
+
+TEST_F(RunE2E, JobsLimitOneSerialises) {
+  Write("wf.yml", R"(on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - run: date +%s%N > a.start; sleep 0.2; date +%s%N > a.end
+  b:
+    runs-on: ubuntu-latest
+    steps:
+      - run: date +%s%N > b.start; sleep 0.2; date +%s%N > b.end
+)");
+  CliResult r = RunWorkflow({"--jobs", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto t = [&](const char* f) { return std::stoll(Read(f)); };
+  EXPECT_TRUE(t("a.end") <= t("b.start") || t("b.end") <= t("a.start"));
+}
+
+TEST_F(RunE2E, OutputsFlowAcrossJobsAndSteps) {
+  Write("wf.yml", R"(on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    outputs:
+      version: ${{ steps.v.outputs.version }}
+      notes: ${{ steps.v.outputs.notes }}
+    steps:
+      - id: v
+        run: |
+          echo "version=1.2.3" >> "$GITHUB_OUTPUT"
+          { echo "notes<<EOF"; echo "line one"; echo "line two"; echo "EOF"; } >> "$GITHUB_OUTPUT"
+          echo "FROM_ENV_FILE=carried" >> "$GITHUB_ENV"
+      - run: echo "same job sees ${{ steps.v.outputs.version }} and $FROM_ENV_FILE" > same-job.txt
+  deploy:
+    needs: build
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          echo "${{ needs.build.outputs.version }}" > deployed.txt
+          echo "$NOTES" > notes.txt
+        env:
+          NOTES: ${{ needs.build.outputs.notes }}
+)");
+  CliResult r = RunWorkflow({"--run-id", "r1"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(Read("deployed.txt"), "1.2.3\n");
+  EXPECT_EQ(Read("notes.txt"), "line one\nline two\n");
+  EXPECT_EQ(Read("same-job.txt"), "same job sees 1.2.3 and carried\n");
+  nlohmann::json run = RunJson("r1");
+  EXPECT_EQ(run["status"], "success");
+  EXPECT_EQ(run["jobs"]["build"]["outputs"]["version"], "1.2.3");
+  EXPECT_EQ(run["jobs"]["build"]["steps"][0]["outputs"]["version"], "1.2.3");
+  EXPECT_EQ(run["jobs"]["deploy"]["result"], "success");
+}
+
+TEST_F(RunE2E, FailureSkipsDependantsButRunsAlwaysAndFailureJobs) {
+  Write("wf.yml", R"(on: push
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - run: exit 3
+  smoke:
+    needs: deploy
+    runs-on: ubuntu-latest
+    steps:
+      - run: touch smoke-ran
+  rollback:
+    needs: smoke
+    if: failure()
+    runs-on: ubuntu-latest
+    steps:
+      - run: touch rollback-ran
+  notify:
+    needs: smoke
+    if: always()
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "${{ needs.smoke.result }}" > notify.txt
+)");
+  CliResult r = RunWorkflow({"--run-id", "f"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "smoke-ran"));
+  EXPECT_TRUE(fs::exists(dir_ / "rollback-ran"));
+  EXPECT_EQ(Read("notify.txt"), "skipped\n");
+  nlohmann::json run = RunJson("f");
+  EXPECT_EQ(run["status"], "failure");
+  EXPECT_EQ(run["jobs"]["deploy"]["result"], "failure");
+  EXPECT_EQ(run["jobs"]["smoke"]["result"], "skipped");
+  EXPECT_NE(r.out.find("process completed with exit code 3"), std::string::npos) << r.out;
+}
+
+TEST_F(RunE2E, ContinueOnErrorAndStepStatusFunctions) {
+  Write("wf.yml", R"(on: push
+jobs:
+  j:
+    runs-on: ubuntu-latest
+    steps:
+      - id: flaky
+        continue-on-error: true
+        run: exit 1
+      - run: echo "${{ steps.flaky.outcome }}/${{ steps.flaky.conclusion }}" > status.txt
+      - id: broken
+        run: exit 2
+      - run: touch not-run
+      - if: failure()
+        run: touch on-failure
+      - if: always()
+        run: touch always
+)");
+  CliResult r = RunWorkflow({"--run-id", "c"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_EQ(Read("status.txt"), "failure/success\n");
+  EXPECT_FALSE(fs::exists(dir_ / "not-run"));
+  EXPECT_TRUE(fs::exists(dir_ / "on-failure"));
+  EXPECT_TRUE(fs::exists(dir_ / "always"));
+  nlohmann::json steps = RunJson("c")["jobs"]["j"]["steps"];
+  EXPECT_EQ(steps[0]["outcome"], "failure");
+  EXPECT_EQ(steps[0]["conclusion"], "success");
+  EXPECT_EQ(steps[3]["outcome"], "skipped");
+}
+
+TEST_F(RunE2E, StepAndJobTimeoutsKillTheProcessGroup) {
+  Write("wf.yml", R"(on: push
+jobs:
+  step-timeout:
+    runs-on: ubuntu-latest
+    steps:
+      - timeout-minutes: 0.005
+        run: sleep 30
+      - if: always()
+        run: touch after-step-timeout
+  job-timeout:
+    runs-on: ubuntu-latest
+    timeout-minutes: 0.005
+    steps:
+      - run: sleep 30
+)");
+  auto start = std::chrono::steady_clock::now();
+  CliResult r = RunWorkflow({"--run-id", "t"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
+  EXPECT_TRUE(fs::exists(dir_ / "after-step-timeout"));
+  EXPECT_NE(r.out.find("the step exceeded its timeout"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("the job exceeded its timeout"), std::string::npos) << r.out;
+  nlohmann::json run = RunJson("t");
+  EXPECT_EQ(run["jobs"]["step-timeout"]["result"], "failure");
+  EXPECT_EQ(run["jobs"]["job-timeout"]["result"], "failure");
+}
+
+TEST_F(RunE2E, SigintMidRunCancelsWith130AndRunsAlwaysJobs) {
+  Write("wf.yml", R"(on: push
+jobs:
+  long:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo ready; sleep 30
+  next:
+    needs: long
+    runs-on: ubuntu-latest
+    steps:
+      - run: touch next-ran
+  cleanup:
+    needs: long
+    if: always()
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "${{ needs.long.result }}" > cleanup.txt
+)");
+  exec::ProcessOptions options =
+      Options({"run", "wf.yml", "--state-dir", "state", "--ref", "refs/heads/main", "--sha", "1",
+               "--actor", "alice", "--run-id", "sig"},
+              {});
+  Expected<exec::ChildProcess> child = exec::ChildProcess::Spawn(options);
+  ASSERT_TRUE(child.has_value()) << child.error();
+  std::string out;
+  bool sent = false;
+  exec::ProcessResult result = child->Wait(
+      [&](exec::OutputStream, std::string_view chunk) {
+        out.append(chunk);
+        if (!sent && out.find("[long] ready") != std::string::npos) {
+          sent = true;
+          kill(child->pid(), SIGINT);
+        }
+      },
+      nullptr);
+  ASSERT_TRUE(sent) << out;
+  EXPECT_EQ(result.exit_code, 130) << out;
+  EXPECT_FALSE(fs::exists(dir_ / "next-ran"));
+  EXPECT_EQ(Read("cleanup.txt"), "cancelled\n");
+  nlohmann::json run = RunJson("sig");
+  EXPECT_EQ(run["status"], "cancelled");
+  EXPECT_EQ(run["jobs"]["long"]["result"], "cancelled");
+  EXPECT_EQ(run["jobs"]["next"]["result"], "cancelled");
+}
+
+TEST_F(RunE2E, KillDashNineThenResume) {
+  Write("wf.yml", R"(on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    outputs:
+      version: ${{ steps.v.outputs.version }}
+    steps:
+      - id: v
+        run: |
+          echo built >> build-count.txt
+          echo "version=7.7.7" >> "$GITHUB_OUTPUT"
+  deploy:
+    needs: build
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          if [ ! -f second-attempt ]; then echo deploying; sleep 2; fi
+          echo "${{ needs.build.outputs.version }}" > deployed.txt
+)");
+  exec::ProcessOptions options =
+      Options({"run", "wf.yml", "--state-dir", "state", "--ref", "refs/heads/main", "--sha", "1",
+               "--actor", "alice", "--run-id", "k9"},
+              {});
+  Expected<exec::ChildProcess> child = exec::ChildProcess::Spawn(options);
+  ASSERT_TRUE(child.has_value());
+  std::string out;
+  bool killed = false;
+  child->Wait(
+      [&](exec::OutputStream, std::string_view chunk) {
+        out.append(chunk);
+        if (!killed && out.find("[deploy] deploying") != std::string::npos) {
+          killed = true;
+          kill(child->pid(), SIGKILL);
+        }
+      },
+      nullptr);
+  ASSERT_TRUE(killed) << out;
+  EXPECT_EQ(RunJson("k9")["status"], "running");
+  EXPECT_EQ(RunJson("k9")["jobs"]["build"]["result"], "success");
+
+  Write("second-attempt", "");
+  CliResult r = Cli({"run", "wf.yml", "--state-dir", "state", "--resume", "k9"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(Read("build-count.txt"), "built\n");  // not run again
+  EXPECT_EQ(Read("deployed.txt"), "7.7.7\n");      // its outputs restored
+  nlohmann::json run = RunJson("k9");
+  EXPECT_EQ(run["status"], "success");
+  EXPECT_EQ(run["jobs"]["deploy"]["result"], "success");
+}
+
+const char* kGatedWorkflow = R"(on: push
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    environment: production
+    steps:
+      - run: touch deployed
+)";
+
+std::string Environments(const std::string& extra) {
+  return R"(teams:
+  leads: [dave]
+environments:
+  production:
+    required_reviewers:
+      count: 2
+      users: [alice, bob, carol]
+      teams: [leads]
+      prevent_self_review: true
+    approval_timeout: 1s
+)" + extra;
+}
+
+TEST_F(RunE2E, TwoDistinctReviewersApprove) {
+  Write("wf.yml", kGatedWorkflow);
+  Write("envs.yml", Environments(""));
+  CliResult r = RunWorkflow({"--env-config", "envs.yml", "--approve", "production", "--as", "bob",
+                             "--approve", "production", "--as", "dave"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(fs::exists(dir_ / "deployed"));
+  EXPECT_NE(r.out.find("approved by \"dave\" (2 of 2)"), std::string::npos) << r.out;
+}
+
+TEST_F(RunE2E, MissingWrongAndSelfApprovalsTimeOut) {
+  Write("wf.yml", kGatedWorkflow);
+  Write("envs.yml", Environments(""));
+  // alice started the run (self-review), mallory is no reviewer, bob alone is one of two.
+  CliResult r = RunWorkflow({"--env-config", "envs.yml", "--approve", "production", "--as",
+                             "alice", "--approve", "production", "--as", "mallory", "--approve",
+                             "production", "--as", "bob"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "deployed"));
+  EXPECT_NE(r.out.find("\"alice\" started the run and \"production\" prevents self-review"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("\"mallory\" is not a required reviewer of \"production\""),
+            std::string::npos);
+  EXPECT_NE(r.out.find("approval for environment \"production\" timed out after 1s (1 of 2 "
+                       "approvals)"),
+            std::string::npos);
+}
+
+TEST_F(RunE2E, ApprovalFromASecondProcess) {
+  Write("wf.yml", kGatedWorkflow);
+  Write("envs.yml", R"(environments:
+  production:
+    required_reviewers:
+      users: [bob]
+    approval_timeout: 30s
+)");
+  exec::ProcessOptions options =
+      Options({"run", "wf.yml", "--state-dir", "state", "--ref", "refs/heads/main", "--sha", "1",
+               "--actor", "alice", "--run-id", "gate", "--env-config", "envs.yml"},
+              {});
+  Expected<exec::ChildProcess> child = exec::ChildProcess::Spawn(options);
+  ASSERT_TRUE(child.has_value());
+  std::string out;
+  CliResult approve;
+  bool approved = false;
+  exec::ProcessResult result = child->Wait(
+      [&](exec::OutputStream, std::string_view chunk) {
+        out.append(chunk);
+        if (!approved && out.find("waiting for 1 approval(s)") != std::string::npos) {
+          approved = true;
+          approve = Cli({"approve", "gate", "production", "--as", "bob", "--state-dir", "state"});
+        }
+      },
+      nullptr);
+  ASSERT_TRUE(approved) << out;
+  EXPECT_EQ(approve.exit_code, 0) << approve.out << approve.err;
+  EXPECT_EQ(result.exit_code, 0) << out;
+  EXPECT_TRUE(fs::exists(dir_ / "deployed"));
+  CliResult late = Cli({"approve", "gate", "production", "--as", "bob", "--state-dir", "state"});
+  EXPECT_EQ(late.exit_code, 1);
+  EXPECT_NE(late.err.find("is not running"), std::string::npos) << late.err;
+}
+
+TEST_F(RunE2E, BranchPolicyRefusal) {
+  Write("wf.yml", kGatedWorkflow);
+  Write("envs.yml", R"(environments:
+  production:
+    deployment_branches:
+      branches: [main]
+      tags: ['v*']
+)");
+  CliResult r = Cli({"run", "wf.yml", "--state-dir", "state", "--ref", "refs/heads/feature/x",
+                     "--sha", "1", "--actor", "alice", "--env-config", "envs.yml"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "deployed"));
+  EXPECT_NE(r.out.find("environment \"production\" does not allow ref \"refs/heads/feature/x\""),
+            std::string::npos)
+      << r.out;
+}
+
+TEST_F(RunE2E, SecretsNeverReachAnyFileOrTheConsole) {
+  const std::string file_secret = "file-secret-Zq81x";
+  const std::string env_secret = "env-secret-Wm42y";
+  const std::string multi_line = "-----BEGIN KEY-----\nMIIsecretline1\nMIIsecretline2\n-----END KEY-----";
+  Write("secrets.env", "API_TOKEN=" + file_secret + "\nCERT=\"" +
+                           std::string("-----BEGIN KEY-----\\nMIIsecretline1\\nMIIsecretline2\\n"
+                                       "-----END KEY-----") +
+                           "\"\n");
+  Write("wf.yml", R"(on: push
+jobs:
+  leak:
+    runs-on: ubuntu-latest
+    outputs:
+      token: ${{ steps.s.outputs.token }}
+    steps:
+      - id: s
+        name: step named ${{ secrets.API_TOKEN }}
+        env:
+          TOKEN: ${{ secrets.API_TOKEN }}
+          OTHER: ${{ secrets.OTHER }}
+          CERT: ${{ secrets.CERT }}
+        run: |
+          echo "1 plain $TOKEN"
+          echo "2 other $OTHER"
+          echo "3 base64 $(printf %s "$TOKEN" | base64)"
+          echo "4 json ${{ toJSON(secrets.CERT) }}"
+          echo "5 second line only: $(echo "$CERT" | sed -n 3p)"
+          printf '6 split %s' "${TOKEN:0:8}"; sleep 0.1; printf '%s\n' "${TOKEN:8}"
+          echo "token=$TOKEN" >> "$GITHUB_OUTPUT"
+          echo "7 summary $TOKEN" >> "$GITHUB_STEP_SUMMARY"
+          echo "::warning file=app.js,line=1::8 annotation $OTHER"
+          echo "::add-mask::runtime-generated-Qp77"
+          echo "9 runtime runtime-generated-Qp77"
+          env | grep -E '^(TOKEN|OTHER)=' | sed 's/^/10 env /'
+          echo "$TOKEN" > workspace-file.txt
+  after:
+    needs: leak
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "11 needs output [${{ needs.leak.outputs.token }}]"
+)");
+  CliResult r = RunWorkflow({"--secrets-file", "secrets.env", "--run-id", "s"},
+                            {{"SLIPWAY_SECRET_OTHER", env_secret}});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::string everything = r.out + r.err + AllFiles("state");
+  for (const std::string& secret : {file_secret, env_secret, std::string("MIIsecretline1"),
+                                    std::string("MIIsecretline2"),
+                                    std::string("runtime-generated-Qp77"),
+                                    std::string("ZmlsZS1zZWNyZXQtWnE4MXg")}) {
+    EXPECT_EQ(everything.find(secret), std::string::npos) << secret << " leaked:\n" << everything;
+  }
+  // The lines were written (masked), so the test looked at real output.
+  for (const char* marker : {"1 plain ***", "2 other ***", "6 split ***", "9 runtime ***",
+                             "10 env TOKEN=***", "11 needs output []"}) {
+    EXPECT_NE(r.out.find(marker), std::string::npos) << marker << "\n" << r.out;
+  }
+  // The step really had the secret: it wrote it to the workspace (outside the state dir).
+  EXPECT_EQ(Read("workspace-file.txt"), file_secret + "\n");
+}
+
+TEST_F(RunE2E, AuditVerifyCatchesAnEditedLine) {
+  Write("wf.yml", R"(on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - run: "true"
+)");
+  ASSERT_EQ(RunWorkflow().exit_code, 0);
+  CliResult ok = Cli({"audit", "verify", "--state-dir", "state"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+  EXPECT_NE(ok.out.find("audit log intact: 3 entries"), std::string::npos) << ok.out;
+  std::string log = Read("state/audit.jsonl");
+  size_t at = log.find("\"success\"");
+  ASSERT_NE(at, std::string::npos);
+  log.replace(at, 9, "\"failure\"");
+  Write("state/audit.jsonl", log);
+  CliResult bad = Cli({"audit", "verify", "--state-dir", "state"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_EQ(bad.out, "state/audit.jsonl:2: entry 2 was edited or forged: its MAC does not match\n");
+}
+
+TEST_F(RunE2E, FromPlanRunsTheReviewedPlanAndRefusesAChangedWorkflow) {
+  Write("wf.yml", R"(on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - run: touch ran
+)");
+  CliResult plan = Cli({"plan", "wf.yml", "--format", "json", "--ref", "refs/heads/main", "--sha",
+                        "1", "--actor", "alice"});
+  ASSERT_EQ(plan.exit_code, 0) << plan.err;
+  Write("plan.json", plan.out);
+  CliResult r = Cli({"run", "--from-plan", "plan.json", "--state-dir", "state"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(fs::exists(dir_ / "ran"));
+  Write("wf.yml", Read("wf.yml") + "# edited\n");
+  CliResult refused = Cli({"run", "--from-plan", "plan.json", "--state-dir", "state"});
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("changed since the plan was made"), std::string::npos)
+      << refused.err;
+}
+
+TEST_F(RunE2E, UnknownActionFailsClearlyOrIsSkippedLoudly) {
+  Write("wf.yml", R"(on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: someone/unknown-action@v1
+      - run: touch after
+)");
+  CliResult r = RunWorkflow();
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("action \"someone/unknown-action@v1\" has no local equivalent"),
+            std::string::npos)
+      << r.out;
+  CliResult skipped = RunWorkflow({"--skip-unknown-actions"});
+  EXPECT_EQ(skipped.exit_code, 0) << skipped.out << skipped.err;
+  EXPECT_NE(skipped.out.find("SKIPPED: action \"someone/unknown-action@v1\""), std::string::npos);
+  EXPECT_NE(skipped.err.find("--skip-unknown-actions"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace slipway

@@ -1,0 +1,121 @@
+// `slipway validate` as a user runs it: exit codes, the four output formats, directories,
+// --strict, and usage errors. Runs the built CLI (SLIPWAY_EXE).
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "tests/support/golden.h"
+
+namespace slipway {
+namespace {
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out;  // stdout and stderr together
+};
+
+CliResult RunValidate(const std::string& args) {
+  std::string command = std::string(SLIPWAY_EXE) + " validate " + args + " 2>&1";
+  CliResult result;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) return result;
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) result.out.append(buffer, n);
+  int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+class ValidateCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("slipway-validate-cli-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_ / "nested");
+    testing::WriteFile((dir_ / "good.yml").string(),
+                       "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n"
+                       "      - run: echo hi\n");
+    testing::WriteFile((dir_ / "nested" / "bad.yaml").string(),
+                       "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    enviroment: x\n"
+                       "    steps:\n      - run: echo hi\n");
+    testing::WriteFile((dir_ / "warn.yml").string(),
+                       "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n");
+    testing::WriteFile((dir_ / "notes.txt").string(), "not a workflow");
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
+
+  std::filesystem::path dir_;
+};
+
+TEST_F(ValidateCli, CleanFileExitsZeroWithNoOutput) {
+  CliResult r = RunValidate(Path("good.yml"));
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(r.out, "");
+}
+
+TEST_F(ValidateCli, ErrorsExitOneWithTextCaretAndSuggestion) {
+  CliResult r = RunValidate(Path("nested/bad.yaml"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, Path("nested/bad.yaml") +
+                       ":5:5: error: unexpected key \"enviroment\" for \"job\" section; did you "
+                       "mean \"environment\"? [schema]\n"
+                       "      enviroment: x\n"
+                       "      ^~~~~~~~~~\n");
+}
+
+TEST_F(ValidateCli, DirectoryIsWalkedForYmlAndYaml) {
+  CliResult r = RunValidate(dir_.string() + " --format json");
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  nlohmann::json json = nlohmann::json::parse(r.out);
+  ASSERT_EQ(json["files"].size(), 3u) << r.out;  // good.yml, nested/bad.yaml, warn.yml
+  EXPECT_EQ(json["files"][0]["file"], Path("good.yml"));
+  EXPECT_EQ(json["files"][0]["diagnostics"].size(), 0u);
+  EXPECT_EQ(json["files"][1]["file"], Path("nested/bad.yaml"));
+  const nlohmann::json& d = json["files"][1]["diagnostics"][0];
+  EXPECT_EQ(d["line"], 5);
+  EXPECT_EQ(d["col"], 5);
+  EXPECT_EQ(d["severity"], "error");
+  EXPECT_EQ(d["rule"], "schema");
+  EXPECT_EQ(json["files"][2]["diagnostics"][0]["severity"], "warning");
+}
+
+TEST_F(ValidateCli, WarningsExitZeroUnlessStrict) {
+  EXPECT_EQ(RunValidate(Path("warn.yml")).exit_code, 0);
+  EXPECT_EQ(RunValidate(Path("warn.yml") + " --strict").exit_code, 1);
+}
+
+TEST_F(ValidateCli, GithubFormatWritesAnnotations) {
+  CliResult r = RunValidate(Path("nested/bad.yaml") + " --format github");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "::error file=" + Path("nested/bad.yaml") +
+                       ",line=5,col=5::unexpected key \"enviroment\" for \"job\" section; did you "
+                       "mean \"environment\"? [schema]\n");
+}
+
+TEST_F(ValidateCli, SarifFormatIsSarif210) {
+  CliResult r = RunValidate(Path("nested/bad.yaml") + " --format sarif");
+  EXPECT_EQ(r.exit_code, 1);
+  nlohmann::json sarif = nlohmann::json::parse(r.out);
+  EXPECT_EQ(sarif["version"], "2.1.0");
+  const nlohmann::json& result = sarif["runs"][0]["results"][0];
+  EXPECT_EQ(result["ruleId"], "schema");
+  EXPECT_EQ(result["level"], "error");
+  EXPECT_EQ(result["locations"][0]["physicalLocation"]["region"]["startLine"], 5);
+}
+
+TEST_F(ValidateCli, UsageErrorsExitTwo) {
+  EXPECT_EQ(RunValidate(Path("missing.yml")).exit_code, 2);
+  EXPECT_EQ(RunValidate(Path("good.yml") + " --format xml").exit_code, 2);
+  EXPECT_EQ(RunValidate(Path("good.yml") + " --no-such-flag").exit_code, 2);
+  EXPECT_EQ(RunValidate("").exit_code, 2);
+}
+
+}  // namespace
+}  // namespace slipway
