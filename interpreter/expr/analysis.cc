@@ -26,7 +26,7 @@ class Analyzer {
     }
     if (n.kind == NodeKind::kCall) {
       FunctionCallInfo call;
-      call.name = std::string(e_.value(n).string());
+      call.name = std::string(e_.name(n));
       call.arg_count = n.child_count;
       call.offset = n.offset;
       call.length = n.length;
@@ -50,7 +50,7 @@ class Analyzer {
   bool BuildChain(uint32_t i, NamedValueAccess& access) {
     const Node& n = e_.node(i);
     if (n.kind == NodeKind::kNamedValue) {
-      access.segments.push_back({std::string(e_.value(n).string()), n.offset, n.length, false});
+      access.segments.push_back({std::string(e_.name(n)), n.offset, n.length, false});
       access.offset = n.offset;
       access.length = n.length;
       return true;
@@ -66,7 +66,7 @@ class Analyzer {
     seg.offset = n.offset;
     seg.length = n.length;
     if (n.kind == NodeKind::kProperty) {
-      seg.name = std::string(e_.value(n).string());
+      seg.name = std::string(e_.name(n));
     } else if (n.kind == NodeKind::kWildcard) {
       seg.name = "*";
       seg.wildcard = true;

@@ -46,13 +46,13 @@ void DumpNode(const Expr& e, uint32_t i, std::string& out) {
       return;
     }
     case NodeKind::kNamedValue:
-      out += e.value(n).string();
+      out += e.name(n);
       return;
     case NodeKind::kProperty:
       out += "(prop ";
       DumpNode(e, e.children(n)[0], out);
       out.push_back(' ');
-      out += e.value(n).string();
+      out += e.name(n);
       out.push_back(')');
       return;
     case NodeKind::kIndex:
@@ -67,7 +67,7 @@ void DumpNode(const Expr& e, uint32_t i, std::string& out) {
       return;
     case NodeKind::kCall:
       out += "(fn ";
-      out += e.value(n).string();
+      out += e.name(n);
       children();
       out.push_back(')');
       return;

@@ -33,6 +33,7 @@ enum class NodeKind : uint8_t {
 
 inline constexpr uint8_t kUnknownFunction = 0xFF;
 inline constexpr uint32_t kNoNode = 0xFFFFFFFF;
+inline constexpr uint32_t kNoValue = 0xFFFFFFFF;
 
 /// One node. `offset`/`length` cover the node's own token in the expression (the operator,
 /// the name, the literal, the function name).
@@ -43,7 +44,7 @@ struct Node {
   uint32_t length = 0;
   uint32_t first_child = 0;  // into Expr::children()
   uint32_t child_count = 0;
-  uint32_t value = 0;  // into Expr::values() for kLiteral, kNamedValue, kProperty, kCall (name)
+  uint32_t value = kNoValue;  // into Expr::values() for kLiteral (and a['quoted'] property)
   uint32_t hash = 0;   // HashIgnoreCase of the name for kNamedValue and kProperty
 };
 
@@ -58,6 +59,10 @@ class Expr {
     return {children_.data() + n.first_child, n.child_count};
   }
   const Value& value(const Node& n) const { return values_[n.value]; }
+  /// The name of a kNamedValue, kProperty or kCall node, as written (a['x''y'] gives x'y).
+  std::string_view name(const Node& n) const {
+    return n.value == kNoValue ? text(n) : values_[n.value].string();
+  }
   /// The source text of a node's own token.
   std::string_view text(const Node& n) const {
     return std::string_view(source_).substr(n.offset, n.length);

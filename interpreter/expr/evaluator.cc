@@ -17,8 +17,7 @@ int64_t ResultBytes(const Value& v) {
 }
 
 // An array index from a value: floor of the number, null when negative, NaN or too large.
-bool ToArrayIndex(const Value& v, size_t& out) {
-  double d = ToNumber(v);
+bool ToArrayIndex(double d, size_t& out) {
   if (std::isnan(d) || d < 0) return false;
   d = std::floor(d);
   if (d > 2147483647.0) return false;
@@ -88,7 +87,7 @@ Expected<Value, Error> Evaluator::EvalCore(const Node& n) {
       return expr_.value(n);
     case NodeKind::kNamedValue: {
       const Value* v = context_.is_object()
-                           ? context_.object().Find(expr_.value(n).string(), n.hash)
+                           ? context_.object().Find(expr_.name(n), n.hash)
                            : nullptr;
       return v ? *v : Value::Null();
     }
@@ -157,27 +156,32 @@ Expected<Value, Error> Evaluator::EvalIndex(const Node& n) {
   }
   // The index: a property name, a wildcard, or an evaluated value.
   Value index;
+  bool has_key = false;
+  std::string key_storage;
+  std::string_view key;
+  uint32_t key_hash = n.hash;
   if (n.kind == NodeKind::kIndex) {
     Expected<Value, Error> idx = Eval(children[1]);
     if (!idx) return idx;
     index = std::move(idx).value();
-  } else if (n.kind == NodeKind::kProperty) {
-    index = expr_.value(n);
-  }
-  const bool has_key = !wildcard && index.is_primitive();
-  std::string key_storage;
-  std::string_view key;
-  uint32_t key_hash = n.hash;
-  if (has_key) {
-    if (index.is_string()) {
-      key = index.string();
-    } else {
-      key_storage = ToString(index);
-      key = key_storage;
+    has_key = index.is_primitive();
+    if (has_key) {
+      if (index.is_string()) {
+        key = index.string();
+      } else {
+        key_storage = ToString(index);
+        key = key_storage;
+      }
+      key_hash = HashIgnoreCase(key);
     }
-    if (n.kind != NodeKind::kProperty) key_hash = HashIgnoreCase(key);
+  } else if (n.kind == NodeKind::kProperty) {
+    has_key = true;
+    key = expr_.name(n);
   }
-  auto array_index = [&](size_t& out) { return !wildcard && ToArrayIndex(index, out); };
+  auto array_index = [&](size_t& out) {
+    if (wildcard) return false;
+    return ToArrayIndex(n.kind == NodeKind::kProperty ? ParseNumber(key) : ToNumber(index), out);
+  };
 
   if (left.is_filtered()) {
     Array out;

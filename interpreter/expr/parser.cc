@@ -42,10 +42,13 @@ class Parser {
   Parser(std::string_view text, const ParseOptions& options) : options_(options), lexer_(text) {
     expr_.source_ = std::string(text);
     source_ = expr_.source_;
+    expr_.nodes_.reserve(8);
+    expr_.children_.reserve(8);
+    expr_.values_.reserve(4);
   }
 
   Expected<Expr, Error> Run() {
-    if (Utf16Length(source_) > kMaxExprLength) {
+    if (source_.size() > kMaxExprLength && Utf16Length(source_) > kMaxExprLength) {
       Fail(ErrorKind::kParsing, 0, 0,
            "Exceeded max expression length " + std::to_string(kMaxExprLength));
       return MakeUnexpected(std::move(error_));
@@ -78,7 +81,9 @@ class Parser {
     while (!failed_ && tok_.kind == TokenKind::kOperator && tok_.op != OperatorKind::kNot) {
       const OperatorInfo& info = InfoOf(tok_.op);
       if (info.precedence < min_precedence) break;
-      const Token op = tok_;
+      Token op;
+      op.offset = tok_.offset;
+      op.length = tok_.length;
       Advance();
       const uint32_t rhs = ParseBinary(info.precedence + 1);
       if (failed_) return kNoNode;
@@ -89,14 +94,17 @@ class Parser {
 
   // unary -> { "!" } postfix
   uint32_t ParseUnary() {
-    std::vector<Token> nots;
+    std::vector<uint32_t> nots;  // offsets of the "!"s
     while (!failed_ && tok_.kind == TokenKind::kOperator && tok_.op == OperatorKind::kNot) {
-      nots.push_back(tok_);
+      nots.push_back(tok_.offset);
       Advance();
     }
     uint32_t operand = ParsePostfix();
+    Token bang;
+    bang.length = 1;
     for (auto it = nots.rbegin(); !failed_ && it != nots.rend(); ++it) {
-      operand = MakeNode(NodeKind::kNot, *it, {operand});
+      bang.offset = *it;
+      operand = MakeNode(NodeKind::kNot, bang, {operand});
     }
     return failed_ ? kNoNode : operand;
   }
@@ -107,7 +115,6 @@ class Parser {
   uint32_t ParsePostfixFrom(uint32_t node) {
     while (!failed_) {
       if (tok_.kind == TokenKind::kDereference) {
-        const Token dot = tok_;
         Advance();
         if (!Require()) return kNoNode;
         if (tok_.kind == TokenKind::kWildcard) {
@@ -115,16 +122,19 @@ class Parser {
         } else {  // the lexer only lets a property name or "*" follow "."
           node = MakeProperty(node, tok_, source_.substr(tok_.offset, tok_.length));
         }
-        (void)dot;
         Advance();
       } else if (tok_.kind == TokenKind::kStartIndex) {
         if (!Enter()) return kNoNode;
-        const Token open = tok_;
+        Token open;
+        open.offset = tok_.offset;
+        open.length = tok_.length;
         Advance();
         if (!Require()) return kNoNode;
         uint32_t index;
         if (tok_.kind == TokenKind::kWildcard) {
-          const Token star = tok_;
+          Token star;
+          star.offset = tok_.offset;
+          star.length = tok_.length;
           Advance();
           if (!failed_ && tok_.kind == TokenKind::kEndIndex) {
             node = MakeNode(NodeKind::kWildcard, star, {node});
@@ -153,7 +163,13 @@ class Parser {
   //          | "(" expression ")"
   uint32_t ParsePrimary() {
     if (failed_ || !Require()) return kNoNode;
-    const Token t = tok_;
+    Token t;
+    t.kind = tok_.kind;
+    t.offset = tok_.offset;
+    t.length = tok_.length;
+    t.number = tok_.number;
+    t.boolean = tok_.boolean;
+    if (t.kind == TokenKind::kString) t.text = std::move(tok_.text);
     switch (t.kind) {
       case TokenKind::kNull:
         Advance();
@@ -166,7 +182,7 @@ class Parser {
         return MakeLiteral(t, Value::Number(t.number));
       case TokenKind::kString:
         Advance();
-        return MakeLiteral(t, Value::String(t.text));
+        return MakeLiteral(t, Value::String(std::move(t.text)));
       case TokenKind::kNamedValue:
         return ParseNamedValue();
       case TokenKind::kFunction:
@@ -182,27 +198,28 @@ class Parser {
         return inner;
       }
       default:
-        return UnexpectedSymbol(t);
+        return UnexpectedSymbol(tok_);
     }
   }
 
   // NAME, checked against the names the caller allows.
   uint32_t ParseNamedValue() {
-    const Token t = tok_;
+    const Token& t = tok_;
     const std::string_view name = source_.substr(t.offset, t.length);
     if (!options_.allow_any_name && !IsAllowedName(name)) {
       return FailAt(ErrorKind::kParsing, t, "Unrecognized named-value");
     }
     Advance();
-    const uint32_t n = MakeLiteral(t, Value::String(std::string(name)));
-    expr_.nodes_[n].kind = NodeKind::kNamedValue;
+    const uint32_t n = MakeNode(NodeKind::kNamedValue, t, nullptr, 0);
     expr_.nodes_[n].hash = HashIgnoreCase(name);
     return n;
   }
 
   // call -> FUNCTION "(" [ expression { "," expression } ] ")"
   uint32_t ParseCall() {
-    const Token name_tok = tok_;
+    Token name_tok;
+    name_tok.offset = tok_.offset;
+    name_tok.length = tok_.length;
     const std::string_view name = source_.substr(name_tok.offset, name_tok.length);
     const int index = FindFunction(name);
     const bool known =
@@ -215,6 +232,7 @@ class Parser {
     if (!Enter()) return kNoNode;
     Advance();  // "("
     std::vector<uint32_t> args;
+    args.reserve(4);
     if (!Require()) return kNoNode;
     if (tok_.kind != TokenKind::kEndParameters) {
       while (true) {
@@ -245,9 +263,8 @@ class Parser {
                       "Even number of parameters supplied, requires an odd number of parameters");
       }
     }
-    const uint32_t n = MakeNode(NodeKind::kCall, name_tok, args);
+    const uint32_t n = MakeNode(NodeKind::kCall, name_tok, args.data(), args.size());
     expr_.nodes_[n].function = known ? static_cast<uint8_t>(index) : kUnknownFunction;
-    expr_.nodes_[n].value = AddValue(Value::String(std::string(name)));
     return n;
   }
 
@@ -285,7 +302,9 @@ class Parser {
 
   bool IsAllowedName(std::string_view name) const {
     return std::any_of(options_.named_values.begin(), options_.named_values.end(),
-                       [&](const std::string& n) { return EqualsIgnoreCase(n, name); });
+                       [&](const std::string& n) {
+                         return n.size() == name.size() && EqualsIgnoreCase(n, name);
+                       });
   }
 
   // ---- errors ----
@@ -321,30 +340,29 @@ class Parser {
   }
 
   uint32_t MakeNode(NodeKind kind, const Token& t, std::initializer_list<uint32_t> children) {
-    return MakeNode(kind, t, std::vector<uint32_t>(children));
+    return MakeNode(kind, t, children.begin(), children.size());
   }
 
-  uint32_t MakeNode(NodeKind kind, const Token& t, const std::vector<uint32_t>& children) {
+  uint32_t MakeNode(NodeKind kind, const Token& t, const uint32_t* children, size_t count) {
     Node n;
     n.kind = kind;
     n.offset = t.offset;
     n.length = t.length;
     n.first_child = static_cast<uint32_t>(expr_.children_.size());
-    n.child_count = static_cast<uint32_t>(children.size());
-    expr_.children_.insert(expr_.children_.end(), children.begin(), children.end());
+    n.child_count = static_cast<uint32_t>(count);
+    expr_.children_.insert(expr_.children_.end(), children, children + count);
     expr_.nodes_.push_back(n);
     return static_cast<uint32_t>(expr_.nodes_.size() - 1);
   }
 
   uint32_t MakeLiteral(const Token& t, Value v) {
-    const uint32_t n = MakeNode(NodeKind::kLiteral, t, std::vector<uint32_t>{});
+    const uint32_t n = MakeNode(NodeKind::kLiteral, t, nullptr, 0);
     expr_.nodes_[n].value = AddValue(std::move(v));
     return n;
   }
 
   uint32_t MakeProperty(uint32_t object, const Token& name_tok, std::string_view name) {
     const uint32_t n = MakeNode(NodeKind::kProperty, name_tok, {object});
-    expr_.nodes_[n].value = AddValue(Value::String(std::string(name)));
     expr_.nodes_[n].hash = HashIgnoreCase(name);
     return n;
   }
@@ -375,8 +393,7 @@ class Parser {
       }
     }
     const bool reuse = expr_.nodes_[lhs].kind == kind;
-    const Token& where = op;
-    const uint32_t n = MakeNode(kind, where, operands);
+    const uint32_t n = MakeNode(kind, op, operands.data(), operands.size());
     if (reuse) {  // keep the first operator's position for the merged node
       expr_.nodes_[n].offset = expr_.nodes_[lhs].offset;
       expr_.nodes_[n].length = expr_.nodes_[lhs].length;

@@ -490,7 +490,7 @@ TEST_F(RunE2E, SecretsNeverReachAnyFileOrTheConsole) {
                            std::string("-----BEGIN KEY-----\\nMIIsecretline1\\nMIIsecretline2\\n"
                                        "-----END KEY-----") +
                            "\"\n");
-  Write("wf.yml", R"(on: push
+  Write("wf.yml", R"WF(on: push
 jobs:
   leak:
     runs-on: ubuntu-latest
@@ -522,7 +522,7 @@ jobs:
     runs-on: ubuntu-latest
     steps:
       - run: echo "11 needs output [${{ needs.leak.outputs.token }}]"
-)");
+)WF");
   CliResult r = RunWorkflow({"--secrets-file", "secrets.env", "--run-id", "s"},
                             {{"SLIPWAY_SECRET_OTHER", env_secret}});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;

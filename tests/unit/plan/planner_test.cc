@@ -1,5 +1,7 @@
 #include "interpreter/plan/planner.h"
 
+#include "interpreter/plan/matrix.h"
+
 #include "tests/unit/plan/plan_test_util.h"
 
 namespace slipway::plan {
