@@ -52,6 +52,7 @@ struct Scheduler::JobState {
   size_t done = 0;
   bool finished = false;
   JobResult result = JobResult::kSuccess;       // what needs.<id>.result says
+  bool upstream_failed = false;                 // it or an ancestor failed
   std::map<std::string, std::string> outputs;   // merged in finishing order
 };
 
@@ -120,6 +121,17 @@ void Scheduler::Expand() {
     }
   }
   unfinished_ = instances_.size();
+  dependants_.assign(plan_.jobs.size(), {});
+  unfinished_needs_.assign(plan_.jobs.size(), 0);
+  for (const plan::PlannedJob& job : plan_.jobs) {
+    uint32_t j = plan::ToInt(job.index);
+    unfinished_needs_[j] = job.needs.size();
+    for (plan::JobIndex need : job.needs) dependants_[plan::ToInt(need)].push_back(j);
+    if (job.needs.empty()) decidable_.push_back(j);
+  }
+  // Decide in file order (the worklist pops from the back).
+  std::reverse(decidable_.begin(), decidable_.end());
+  for (size_t i = 0; i < instances_.size(); ++i) instance_by_key_[instances_[i].key] = i;
   // --resume: successful instances keep their result and outputs and are not run again.
   for (size_t i = 0; i < instances_.size(); ++i) {
     Instance& instance = instances_[i];
@@ -138,21 +150,6 @@ void Scheduler::Expand() {
       if (!instances_[i].restored) rec.status = "queued";
     }
   }
-}
-
-bool Scheduler::AncestorFailed(uint32_t job) const {
-  std::vector<bool> seen(jobs_.size(), false);
-  std::vector<uint32_t> stack;
-  for (plan::JobIndex need : plan_.jobs[job].needs) stack.push_back(plan::ToInt(need));
-  while (!stack.empty()) {
-    uint32_t j = stack.back();
-    stack.pop_back();
-    if (seen[j]) continue;
-    seen[j] = true;
-    if (jobs_[j].finished && jobs_[j].result == JobResult::kFailure) return true;
-    for (plan::JobIndex need : plan_.jobs[j].needs) stack.push_back(plan::ToInt(need));
-  }
-  return false;
 }
 
 ordered_json Scheduler::NeedsContext(uint32_t job) const {
@@ -182,71 +179,81 @@ JobResult Scheduler::AggregateResult(const JobState& job) const {
 }
 
 void Scheduler::DecideReadyJobs() {
-  // Jobs are in file order and needs may point forward, so repeat until nothing changes.
-  bool changed = true;
-  while (changed) {
-    changed = false;
-    for (const plan::PlannedJob& job : plan_.jobs) {
-      uint32_t j = plan::ToInt(job.index);
-      JobState& state = jobs_[j];
-      if (state.decided) continue;
-      bool needs_done = std::all_of(job.needs.begin(), job.needs.end(), [&](plan::JobIndex n) {
-        return jobs_[plan::ToInt(n)].finished;
-      });
-      if (!needs_done) continue;
-      state.decided = true;
-      changed = true;
+  // A worklist, not a scan: deciding a job can finish it (skipped), which makes its
+  // dependants decidable in turn.
+  if (deciding_) return;
+  deciding_ = true;
+  while (!decidable_.empty()) {
+    uint32_t j = decidable_.back();
+    decidable_.pop_back();
+    DecideJob(j);
+  }
+  deciding_ = false;
+}
 
-      bool all_success = std::all_of(job.needs.begin(), job.needs.end(), [&](plan::JobIndex n) {
-        return jobs_[plan::ToInt(n)].result == JobResult::kSuccess;
-      });
-      plan::Scope scope;
-      ordered_json github = plan_.github;
-      github["run_id"] = record_.id;
-      github["job"] = job.id;
-      scope.Set("github", std::move(github));
-      scope.Set("inputs", plan_.inputs);
-      scope.Set("vars", plan_.vars);
-      scope.Set("needs", NeedsContext(j));
-      scope.status = {all_success && !cancelled_, AncestorFailed(j), cancelled_};
-      plan::Condition condition =
-          plan::EvaluateCondition(job.if_condition.empty() ? "success()" : job.if_condition, scope);
+void Scheduler::DecideJob(uint32_t j) {
+  const plan::PlannedJob& job = plan_.jobs[j];
+  JobState& state = jobs_[j];
+  if (state.decided) return;
+  state.decided = true;
 
-      std::optional<JobOutcome> decided;
-      if (!state.selected) {
-        decided = JobOutcome{JobResult::kSkipped, {}, {}, "not selected with --job"};
-      } else if (condition.kind == plan::Condition::Kind::kError ||
-                 condition.kind == plan::Condition::Kind::kUnknown) {
-        decided = JobOutcome{JobResult::kFailure, {}, {},
-                             fmt::format("cannot evaluate \"if: {}\": {}", job.if_condition,
-                                         condition.kind == plan::Condition::Kind::kError
-                                             ? condition.error
-                                             : "unknown value " + condition.unknown)};
-      } else if (condition.kind == plan::Condition::Kind::kFalse) {
-        decided = JobOutcome{cancelled_ ? JobResult::kCancelled : JobResult::kSkipped, {}, {},
-                             cancelled_ ? "the run was cancelled" : "its if is false"};
-      }
-      for (size_t i : state.instances) {
-        Instance& instance = instances_[i];
-        if (instance.restored) {
-          const JobRecord& rec = record_.jobs[instance.key];
-          JobOutcome outcome{JobResult::kSuccess, rec.outputs, rec.steps, "restored"};
-          instance.state = InstanceState::kRunning;  // Finish() expects a started instance
-          ++state.running;
-          ++running_;
-          Finish(i, std::move(outcome));
-          continue;
-        }
-        if (decided) {
-          instance.state = InstanceState::kRunning;
-          ++state.running;
-          ++running_;
-          Finish(i, *decided);
-        } else {
-          instance.state = InstanceState::kReady;
-          ready_.push_back(i);
-        }
-      }
+  bool all_success = true;
+  bool upstream_failed = false;
+  for (plan::JobIndex n : job.needs) {
+    const JobState& need = jobs_[plan::ToInt(n)];
+    all_success = all_success && need.result == JobResult::kSuccess;
+    upstream_failed = upstream_failed || need.upstream_failed;
+  }
+  state.upstream_failed = upstream_failed;
+  plan::Condition condition;
+  if (!job.if_condition.empty() || !all_success || cancelled_ || upstream_failed) {
+    plan::Scope scope;
+    ordered_json github = plan_.github;
+    github["run_id"] = record_.id;
+    github["job"] = job.id;
+    scope.Set("github", std::move(github));
+    scope.Set("inputs", plan_.inputs);
+    scope.Set("vars", plan_.vars);
+    scope.Set("needs", NeedsContext(j));
+    scope.status = {all_success && !cancelled_, upstream_failed, cancelled_};
+    condition = plan::EvaluateCondition(
+        job.if_condition.empty() ? "success()" : job.if_condition, scope);
+  }  // else: the implicit success() is true; no need to build contexts (the common case)
+
+  std::optional<JobOutcome> decided;
+  if (!state.selected) {
+    decided = JobOutcome{JobResult::kSkipped, {}, {}, "not selected with --job"};
+  } else if (condition.kind == plan::Condition::Kind::kError ||
+             condition.kind == plan::Condition::Kind::kUnknown) {
+    decided = JobOutcome{JobResult::kFailure, {}, {},
+                         fmt::format("cannot evaluate \"if: {}\": {}", job.if_condition,
+                                     condition.kind == plan::Condition::Kind::kError
+                                         ? condition.error
+                                         : "unknown value " + condition.unknown)};
+  } else if (condition.kind == plan::Condition::Kind::kFalse) {
+    decided = JobOutcome{cancelled_ ? JobResult::kCancelled : JobResult::kSkipped, {}, {},
+                         cancelled_ ? "the run was cancelled" : "its if is false"};
+  }
+  for (size_t i : state.instances) {
+    Instance& instance = instances_[i];
+    if (instance.restored) {
+      const JobRecord& rec = record_.jobs[instance.key];
+      JobOutcome outcome{JobResult::kSuccess, rec.outputs, rec.steps, "restored"};
+      instance.state = InstanceState::kRunning;  // Finish() expects a started instance
+      ++state.running;
+      ++running_;
+      Finish(i, std::move(outcome));
+      continue;
+    }
+    if (decided) {
+      instance.state = InstanceState::kRunning;
+      ++state.running;
+      ++running_;
+      Finish(i, *decided);
+    } else {
+      instance.state = InstanceState::kReady;
+      // Kept in instance (file) order, so jobs start in a stable order.
+      ready_.insert(std::lower_bound(ready_.begin(), ready_.end(), i), i);
     }
   }
 }
@@ -318,6 +325,7 @@ void Scheduler::Finish(size_t i, JobOutcome outcome) {
   }
   ++state.done;
   --unfinished_;
+  important_ = true;
 
   JobRecord& rec = record_.jobs[instance.key];
   rec.status = "completed";
@@ -356,10 +364,14 @@ void Scheduler::Finish(size_t i, JobOutcome outcome) {
     state.finished = true;
     state.result = AggregateResult(state);
     // continue-on-error: the job's failure does not fail its dependants or the run.
+    state.upstream_failed = state.upstream_failed || state.result == JobResult::kFailure;
     if (state.result == JobResult::kFailure && job.continue_on_error) {
       state.result = JobResult::kSuccess;
     }
-    DecideReadyJobs();
+    for (uint32_t dependant : dependants_[instance.job]) {
+      if (--unfinished_needs_[dependant] == 0) decidable_.push_back(dependant);
+    }
+    DecideReadyJobs();  // returns at once when called from inside its own loop
   }
 }
 
@@ -397,14 +409,12 @@ void Scheduler::Apply(const RunEvent& event) {
     }
   } else if (const auto* status = std::get_if<JobStatusUpdate>(&event)) {
     record_.jobs[status->job_key].status = status->status;
+    important_ = true;
     if (observer_ && status->status == "waiting") observer_->JobWaiting(status->job_key);
   } else if (const auto* finished = std::get_if<JobFinished>(&event)) {
-    for (size_t i = 0; i < instances_.size(); ++i) {
-      if (instances_[i].key == finished->job_key &&
-          instances_[i].state == InstanceState::kRunning) {
-        Finish(i, finished->outcome);
-        break;
-      }
+    auto it = instance_by_key_.find(finished->job_key);
+    if (it != instance_by_key_.end() && instances_[it->second].state == InstanceState::kRunning) {
+      Finish(it->second, finished->outcome);
     }
   } else if (const auto* interrupted = std::get_if<Interrupted>(&event)) {
     if (observer_) observer_->Interrupted(interrupted->signal, interrupted->count);
@@ -413,6 +423,7 @@ void Scheduler::Apply(const RunEvent& event) {
       Audit({{"kind", "run-cancel"}, {"signal", interrupted->signal}});
     }
     cancelled_ = true;
+    important_ = true;
     forced_ = forced_ || force;
     CancelRunning(force);
   }
@@ -435,15 +446,35 @@ RunStatus Scheduler::Run() {
   Expand();
   DecideReadyJobs();
   Save();
+  // run.json is rewritten at once when a job starts or ends; step progress is written at most
+  // every kStepSaveInterval, so a job of many short steps does not wait on the disk.
+  constexpr auto kStepSaveInterval = std::chrono::milliseconds(200);
+  auto last_save = std::chrono::steady_clock::now();
+  bool dirty = false;
   while (unfinished_ > 0) {
+    size_t started_before = running_;
     StartReady();
     if (unfinished_ == 0) break;
     if (running_ == 0 && ready_.empty()) break;  // nothing can make progress (cannot happen)
-    RunEvent event = events_.Wait();
-    Apply(event);
-    // Apply whatever else is already queued before writing run.json once for the batch.
-    while (std::optional<RunEvent> more = events_.TryPop()) Apply(*more);
-    Save();
+    if (running_ != started_before) dirty = important_ = true;
+    std::optional<RunEvent> event;
+    if (dirty && !important_) {
+      event = events_.WaitUntil(last_save + kStepSaveInterval);
+    } else if (!important_) {
+      event = events_.Wait();
+    }
+    if (event) {
+      Apply(*event);
+      dirty = true;
+      // Apply whatever else is already queued before writing run.json once for the batch.
+      while (std::optional<RunEvent> more = events_.TryPop()) Apply(*more);
+    }
+    auto now = std::chrono::steady_clock::now();
+    if (dirty && (important_ || now - last_save >= kStepSaveInterval)) {
+      Save();
+      last_save = now;
+      dirty = important_ = false;
+    }
   }
   bool any_failure = false;
   for (const JobState& job : jobs_) any_failure = any_failure || job.result == JobResult::kFailure;

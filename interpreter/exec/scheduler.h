@@ -13,6 +13,7 @@
 /// fail-fast cancels the siblings of a failed instance; continue-on-error turns a failed job
 /// into a success for its dependants.
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -75,9 +76,10 @@ class Scheduler {
   void Apply(const RunEvent& event);
   void Finish(size_t instance, JobOutcome outcome);
   void DecideReadyJobs();
+  void DecideJob(uint32_t job);
   void CancelRunning(bool force);
   JobResult AggregateResult(const JobState& job) const;
-  bool AncestorFailed(uint32_t job) const;
+
   nlohmann::ordered_json NeedsContext(uint32_t job) const;
   void Save();
   void Audit(nlohmann::json entry) const;
@@ -94,6 +96,12 @@ class Scheduler {
   std::vector<Instance> instances_;
   std::vector<JobState> jobs_;
   std::vector<size_t> ready_;  // instance indices ready to start, in plan order
+  std::vector<std::vector<uint32_t>> dependants_;      // job → the jobs that need it
+  std::vector<size_t> unfinished_needs_;               // job → needs without a result yet
+  std::vector<uint32_t> decidable_;                    // jobs whose needs all finished
+  std::map<std::string, size_t> instance_by_key_;
+  bool important_ = false;  // a job-level change not yet written to run.json
+  bool deciding_ = false;  // inside DecideReadyJobs (Finish must not recurse into it)
   bool cancelled_ = false;
   bool forced_ = false;
   size_t running_ = 0;

@@ -40,6 +40,7 @@ inline constexpr uint32_t kNoValue = 0xFFFFFFFF;
 struct Node {
   NodeKind kind = NodeKind::kLiteral;
   uint8_t function = kUnknownFunction;
+  uint16_t height = 1;  // nodes on the longest path down from here (saturating)
   uint32_t offset = 0;
   uint32_t length = 0;
   uint32_t first_child = 0;  // into Expr::children()

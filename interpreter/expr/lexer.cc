@@ -20,12 +20,25 @@ constexpr std::initializer_list<K> kEndOfOperand = {
     K::kEndGroup, K::kEndParameters, K::kEndIndex, K::kWildcard, K::kNull,        K::kBoolean,
     K::kNumber,   K::kString,        K::kPropertyName,           K::kNamedValue};
 
-bool In(K kind, std::initializer_list<K> set) {
-  for (K k : set) {
-    if (k == kind) return true;
+// Characters that end a number, keyword or bad operator (GitHub's TestTokenBoundary), ASCII.
+struct BoundaryTable {
+  bool is[128] = {};
+  constexpr BoundaryTable() {
+    for (char c : {'(', '[', ')', ']', ',', '.', '!', '>', '<', '=', '&', '|', ' ', '\t', '\n',
+                   '\v', '\f', '\r'}) {
+      is[static_cast<unsigned char>(c)] = true;
+    }
   }
-  return false;
+};
+constexpr BoundaryTable kBoundary;
+
+constexpr uint32_t Bit(K kind) { return 1u << static_cast<uint32_t>(kind); }
+constexpr uint32_t Mask(std::initializer_list<K> set) {
+  uint32_t m = 0;
+  for (K k : set) m |= Bit(k);
+  return m;
 }
+bool In(K kind, std::initializer_list<K> set) { return (Mask(set) & Bit(kind)) != 0; }
 
 }  // namespace
 
@@ -45,17 +58,22 @@ bool IsLegalKeyword(std::string_view s) {
   return true;
 }
 
+std::string UnquoteString(std::string_view quoted) {
+  std::string out;
+  if (quoted.size() < 2) return out;
+  const std::string_view body = quoted.substr(1, quoted.size() - 2);
+  out.reserve(body.size());
+  for (size_t i = 0; i < body.size(); ++i) {
+    out.push_back(body[i]);
+    if (body[i] == '\'' && i + 1 < body.size() && body[i + 1] == '\'') ++i;
+  }
+  return out;
+}
+
 bool Lexer::IsBoundary(size_t i) const {
   const auto c = static_cast<unsigned char>(text_[i]);
-  switch (c) {
-    case '(': case '[': case ')': case ']': case ',': case '.':
-    case '!': case '>': case '<': case '=': case '&': case '|':
-    case ' ': case '\t': case '\n': case '\v': case '\f': case '\r':
-      return true;
-    default:
-      if (c < 0x80) return false;
-      return IsUnicodeWhiteSpace(DecodeUtf8(text_, i));
-  }
+  if (c < 0x80) return kBoundary.is[c];
+  return IsUnicodeWhiteSpace(DecodeUtf8(text_, i));
 }
 
 size_t Lexer::SkipWhiteSpace(size_t i) const {
@@ -147,8 +165,16 @@ Token Lexer::ReadNumber(size_t start) {
 }
 
 Token Lexer::ReadKeyword(size_t start) {
-  DecodeUtf8(text_, pos_);  // the first character, whatever it is
-  while (pos_ < text_.size() && !IsBoundary(pos_)) ++pos_;
+  if (static_cast<unsigned char>(text_[pos_]) < 0x80) {
+    ++pos_;
+  } else {
+    DecodeUtf8(text_, pos_);  // the first character, whatever it is
+  }
+  while (pos_ < text_.size()) {
+    const auto c = static_cast<unsigned char>(text_[pos_]);
+    if (c < 0x80 ? kBoundary.is[c] : IsBoundary(pos_)) break;
+    ++pos_;
+  }
   Token t;
   t.offset = static_cast<uint32_t>(start);
   t.length = static_cast<uint32_t>(pos_ - start);
@@ -182,29 +208,22 @@ Token Lexer::ReadString(size_t start) {
   t.offset = static_cast<uint32_t>(start);
   ++pos_;  // the opening quote
   bool closed = false;
-  size_t run_start = pos_;
   while (pos_ < text_.size()) {
-    if (text_[pos_] == '\'') {
-      t.text.append(text_.data() + run_start, pos_ - run_start);
-      ++pos_;
-      if (pos_ < text_.size() && text_[pos_] == '\'') {  // '' is one quote
-        t.text.push_back('\'');
-        ++pos_;
-        run_start = pos_;
-        continue;
-      }
-      closed = true;
+    const size_t quote = text_.find('\'', pos_);
+    if (quote == std::string_view::npos) {
+      pos_ = text_.size();
       break;
     }
-    ++pos_;
+    pos_ = quote + 1;
+    if (pos_ < text_.size() && text_[pos_] == '\'') {  // '' is one quote
+      ++pos_;
+      continue;
+    }
+    closed = true;
+    break;
   }
   t.length = static_cast<uint32_t>(pos_ - start);
-  if (closed) {
-    t.kind = K::kString;
-  } else {
-    t.kind = K::kUnexpected;
-    t.text.clear();
-  }
+  t.kind = closed ? K::kString : K::kUnexpected;
   return t;
 }
 
@@ -260,7 +279,8 @@ Token Lexer::ReadOperator(size_t start) {
 
 Token Lexer::Finish(Token t) {
   const bool first = !has_last_;
-  auto last_in = [&](std::initializer_list<K> set) { return !first && In(last_, set); };
+  const uint32_t last_bit = first ? 0 : Bit(last_);
+  auto last_in = [&](std::initializer_list<K> set) { return (Mask(set) & last_bit) != 0; };
   bool legal = false;
   switch (t.kind) {
     case K::kStartGroup:

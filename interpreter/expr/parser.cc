@@ -61,7 +61,7 @@ class Parser {
     if (!failed_ && tok_.kind != TokenKind::kEnd) UnexpectedSymbol(tok_);
     if (failed_) return MakeUnexpected(std::move(error_));
     expr_.root_ = root;
-    if (Height() > kMaxExprDepth) {
+    if (expr_.nodes_[root].height > kMaxExprDepth) {
       Fail(ErrorKind::kParsing, 0, 0, "Exceeded max expression depth " + std::to_string(kMaxExprDepth));
       return MakeUnexpected(std::move(error_));
     }
@@ -169,7 +169,6 @@ class Parser {
     t.length = tok_.length;
     t.number = tok_.number;
     t.boolean = tok_.boolean;
-    if (t.kind == TokenKind::kString) t.text = std::move(tok_.text);
     switch (t.kind) {
       case TokenKind::kNull:
         Advance();
@@ -182,7 +181,7 @@ class Parser {
         return MakeLiteral(t, Value::Number(t.number));
       case TokenKind::kString:
         Advance();
-        return MakeLiteral(t, Value::String(std::move(t.text)));
+        return MakeLiteral(t, Value::String(UnquoteString(source_.substr(t.offset, t.length))));
       case TokenKind::kNamedValue:
         return ParseNamedValue();
       case TokenKind::kFunction:
@@ -204,7 +203,9 @@ class Parser {
 
   // NAME, checked against the names the caller allows.
   uint32_t ParseNamedValue() {
-    const Token& t = tok_;
+    Token t;
+    t.offset = tok_.offset;
+    t.length = tok_.length;
     const std::string_view name = source_.substr(t.offset, t.length);
     if (!options_.allow_any_name && !IsAllowedName(name)) {
       return FailAt(ErrorKind::kParsing, t, "Unrecognized named-value");
@@ -352,6 +353,11 @@ class Parser {
     n.child_count = static_cast<uint32_t>(count);
     expr_.children_.insert(expr_.children_.end(), children, children + count);
     expr_.nodes_.push_back(n);
+    // Height in nodes (children always exist before their parent); a property's name is a
+    // leaf below it on GitHub, which never changes the height since the object is one too.
+    int h = 0;
+    for (size_t i = 0; i < count; ++i) h = std::max<int>(h, expr_.nodes_[children[i]].height);
+    expr_.nodes_.back().height = static_cast<uint16_t>(std::min(h + 1, 0xFFFF));
     return static_cast<uint32_t>(expr_.nodes_.size() - 1);
   }
 
@@ -399,19 +405,6 @@ class Parser {
       expr_.nodes_[n].length = expr_.nodes_[lhs].length;
     }
     return n;
-  }
-
-  // Height of the tree in nodes, computed without recursion: children always precede parents.
-  int Height() const {
-    std::vector<int> height(expr_.nodes_.size(), 1);
-    for (size_t i = 0; i < expr_.nodes_.size(); ++i) {
-      int h = 0;
-      for (uint32_t c : expr_.children(expr_.nodes_[i])) h = std::max(h, height[c]);
-      // A property's name is a leaf below it on GitHub.
-      if (expr_.nodes_[i].kind == NodeKind::kProperty) h = std::max(h, 1);
-      height[i] = h + 1;
-    }
-    return height[expr_.root_];
   }
 
   const ParseOptions& options_;

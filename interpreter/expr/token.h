@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace slipway::expr {
 
@@ -41,7 +42,10 @@ struct Token {
   uint32_t offset = 0;
   uint32_t length = 0;
   double number = 0;  // for kNumber
-  std::string text;   // decoded value for kString ('' unescaped); empty otherwise
+  // A kString's value is its text between the quotes with '' read as ' (see UnquoteString).
 };
+
+/// The value of a string token's text ('it''s' → it's).
+std::string UnquoteString(std::string_view quoted);
 
 }  // namespace slipway::expr

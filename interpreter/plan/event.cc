@@ -207,13 +207,20 @@ std::optional<Event> BuildEvent(const model::Workflow& workflow, const EventOpti
   if (event.name == "push") {
     set_default(payload, "ref", event.ref);
     set_default(payload, "after", event.sha);
-    set_default(payload, "before", kZeroSha);
     set_default(payload, "created", false);
     set_default(payload, "deleted", false);
     set_default(payload, "forced", false);
     set_default(payload, "pusher", json{{"name", event.actor}});
     set_default(payload, "head_commit", json{{"id", event.sha}});
     CollectChangedFiles(event);
+    for (const char* field : {"before", "commits", "compare", "head_commit.message",
+                              "head_commit.author", "head_commit.timestamp"}) {
+      std::string path = field;
+      std::string top = path.substr(0, path.find('.'));
+      bool given = options.event_file_text && p.contains(top) &&
+                   (top == path || p[top].contains(path.substr(top.size() + 1)));
+      if (!given) event.unknown_payload.push_back("github.event." + path);
+    }
   } else if (event.name == "release") {
     set_default(payload, "action", event.action);
     set_default(payload, "release",

@@ -44,6 +44,10 @@ struct Event {
   /// Changed files, when the payload lists them (push: commits[].added/modified/removed).
   std::optional<std::vector<std::string>> changed_files;
   nlohmann::ordered_json payload = nlohmann::ordered_json::object();
+  /// Payload fields a real event carries that the plan cannot know without --event-file (e.g.
+  /// push's "before" and "commits"), as context paths ("github.event.before"): expressions
+  /// reading them stay symbolic.
+  std::vector<std::string> unknown_payload;
 };
 
 /// Builds the event. Errors (rule "event"): an unsupported --event, a workflow without

@@ -258,6 +258,7 @@ Plan Planner::Build() {
   root_.Set("inputs", request_.inputs);
   root_.Set("vars", request_.vars);
   MarkRunTimeOnly(root_);
+  for (const std::string& path : event.unknown_payload) root_.MarkUnknown(path);
   workflow_env_.Add(workflow_.env, root_, nullptr);
   workflow_env_.Install(workflow_scope_);
 
@@ -404,10 +405,23 @@ void Planner::DecideStatus(const model::Job& job, const std::vector<uint32_t>& n
   state.outcome = Outcome::kSkipped;
   const References& refs = decisions[0].references;
   if (job.if_condition && refs.UsesStatusFunction()) {
-    std::vector<Outcome> failed(results.size(), Outcome::kFailure);
-    if (!needs.empty() && refs.Calls("failure") &&
-        EvaluateJobIf(job, needs, failed, scope, {false, true, false}).kind ==
-            Condition::Kind::kTrue) {
+    // Failure paths: an ancestor fails while the needs end as planned, or one need fails.
+    std::vector<Outcome> planned_results = results;
+    for (Outcome& o : planned_results) {
+      if (o == Outcome::kUnknown) o = Outcome::kSuccess;
+    }
+    bool runs_on_failure = false;
+    if (!needs.empty()) {
+      runs_on_failure = EvaluateJobIf(job, needs, planned_results, scope, {false, true, false})
+                            .kind == Condition::Kind::kTrue;
+      for (size_t k = 0; k < needs.size() && !runs_on_failure; ++k) {
+        std::vector<Outcome> one_failed = planned_results;
+        one_failed[k] = Outcome::kFailure;
+        runs_on_failure = EvaluateJobIf(job, needs, one_failed, scope, {false, true, false})
+                              .kind == Condition::Kind::kTrue;
+      }
+    }
+    if (runs_on_failure) {
       planned.status = JobStatus::kConditional;
       planned.reason = "runs if an upstream job fails";
       state.outcome = Outcome::kUnknown;
@@ -522,6 +536,7 @@ void Planner::PlanJob(uint32_t index, const Graph& graph, Plan& plan) {
     }
   }
   ApplyGate(job, job_scope, planned);
+  if (planned.status == JobStatus::kBlocked) state.outcome = Outcome::kFailure;
 
   // Strategy: the matrix, fail-fast and max-parallel.
   if (job.strategy.present) {

@@ -36,6 +36,13 @@ std::string Join(const std::vector<std::string>& items, const char* separator = 
   return out;
 }
 
+/// 10 → "10", 2.5 → "2.5".
+std::string Number(double value) {
+  nlohmann::ordered_json json = value;
+  if (value == static_cast<double>(static_cast<int64_t>(value))) json = static_cast<int64_t>(value);
+  return json.dump();
+}
+
 std::string Compact(const nlohmann::ordered_json& value) {
   return value.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
@@ -78,12 +85,17 @@ void WriteStep(TreeWriter& tree, const std::string& prefix, bool last, const Pla
     if (!step.uses_note.empty() && step.uses_note != "action") uses += "  (" + step.uses_note + ")";
     tree.Lines(child, uses, "");
     for (const auto& [key, value] : step.with) {
-      tree.Lines(child, key + ": " + value.text, "  with ");
+      if (value.text.find('\n') == std::string::npos) {
+        tree.Lines(child, key + ": " + value.text, "  with ");
+      } else {
+        tree.Lines(child, key + ":", "  with ");
+        tree.Lines(child, value.text, "    | ");
+      }
     }
     if (!step.preview_summary.empty()) tree.Lines(child, step.preview_summary, "→ ");
     for (const std::string& detail : step.preview_details) tree.Lines(child, detail, "    ");
   }
-  for (const auto& [key, value] : step.env) tree.Lines(child, key + "=" + value.text, "env ");
+  for (const auto& [key, value] : step.env) tree.Lines(child, key + "=" + value.text, "  env ");
   if (step.run) {
     std::string shell = step.shell.empty() ? "" : " (" + step.shell + ")";
     tree.Lines(child, "run" + shell + ":", "");
@@ -93,6 +105,10 @@ void WriteStep(TreeWriter& tree, const std::string& prefix, bool last, const Pla
 
 void WriteJob(TreeWriter& tree, const Plan& plan, const PlannedJob& job, bool last,
               const Palette& p) {
+  if (!plan.triggered) {  // nothing runs: the job list is enough
+    tree.Node("", last, p.Paint(job.id, "1") + " — " + p.Status(job.status));
+    return;
+  }
   std::string head = p.Paint(job.id, "1");
   if (job.name != job.id) head += " (" + job.name + ")";
   head += " — " + p.Status(job.status);
@@ -139,10 +155,7 @@ void WriteJob(TreeWriter& tree, const Plan& plan, const PlannedJob& job, bool la
     lines.push_back("concurrency: " + job.concurrency_group->text +
                     (job.cancel_in_progress ? " (cancel-in-progress)" : ""));
   }
-  if (job.timeout_minutes) {
-    nlohmann::ordered_json minutes = *job.timeout_minutes;
-    lines.push_back("timeout: " + Compact(minutes) + " min");
-  }
+  if (job.timeout_minutes) lines.push_back("timeout: " + Number(*job.timeout_minutes) + " min");
   for (const auto& [key, value] : job.outputs) lines.push_back("output " + key + " = " + value.text);
   for (const std::string& line : lines) tree.Lines(child, line, "");
   for (size_t i = 0; i < job.steps.size(); ++i) {

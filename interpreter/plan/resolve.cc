@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 
 namespace slipway::plan {
 
@@ -225,15 +226,81 @@ References FindReferences(std::string_view text) {
   return refs;
 }
 
-Evaluation Evaluate(std::string_view expression, const Scope& scope) {
-  References refs = FindReferences(expression);
-  for (const std::string& path : refs.paths) {
-    if (scope.IsUnknown(path)) {
-      Evaluation e;
-      e.kind = Evaluation::Kind::kUnknown;
-      e.unknown = path;
-      return e;
+namespace {
+
+/// Sets `value` at dotted `path` inside `root`, creating objects on the way.
+void SetPath(nlohmann::ordered_json& root, const std::vector<std::string_view>& segments,
+             size_t from, nlohmann::ordered_json value) {
+  nlohmann::ordered_json* node = &root;
+  for (size_t i = from; i < segments.size(); ++i) {
+    if (!node->is_object()) *node = nlohmann::ordered_json::object();
+    node = &(*node)[std::string(segments[i])];
+  }
+  *node = std::move(value);
+}
+
+/// Evaluates `expression` with every unknown reference replaced by `probe`; nullopt when that
+/// cannot be done (a `*` in an unknown path) or the evaluation fails.
+std::optional<nlohmann::ordered_json> EvaluateWithProbe(std::string_view expression,
+                                                        const Scope& scope,
+                                                        const std::vector<std::string>& unknown,
+                                                        const nlohmann::ordered_json& probe) {
+  Scope probed(&scope);
+  probed.status = scope.status;
+  std::map<std::string, nlohmann::ordered_json> contexts;
+  for (const std::string& path : unknown) {
+    std::vector<std::string_view> segments = Segments(path);
+    for (std::string_view segment : segments) {
+      if (segment == "*") return std::nullopt;
     }
+    std::string head(segments[0]);
+    auto it = contexts.find(head);
+    if (it == contexts.end()) it = contexts.emplace(head, scope.Materialize(head)).first;
+    if (segments.size() == 1) {
+      it->second = probe;
+    } else {
+      SetPath(it->second, segments, 1, probe);
+    }
+  }
+  for (auto& [name, value] : contexts) probed.Set(name, std::move(value));
+  Evaluation e = EvaluateExpression(expression, probed);
+  if (e.kind != Evaluation::Kind::kValue) return std::nullopt;
+  return std::move(e.value);
+}
+
+bool Truthy(const nlohmann::ordered_json& v) {
+  if (v.is_null()) return false;
+  if (v.is_boolean()) return v.get<bool>();
+  if (v.is_number()) {
+    double d = v.get<double>();
+    return d != 0 && d == d;
+  }
+  if (v.is_string()) return !v.get_ref<const std::string&>().empty();
+  return true;
+}
+
+/// An expression that reads values known only at run time may still be decided, e.g.
+/// `failure() && steps.x.outputs.y` on the success path: evaluate it with the unknown values as
+/// null and as an opaque string; when both agree (on truthiness when `truthiness` is set), that
+/// is the answer whatever the values turn out to be.
+std::optional<nlohmann::ordered_json> DecideDespiteUnknown(std::string_view expression,
+                                                           const Scope& scope,
+                                                           const std::vector<std::string>& unknown,
+                                                           bool truthiness) {
+  std::optional<nlohmann::ordered_json> a = EvaluateWithProbe(expression, scope, unknown, nullptr);
+  if (!a) return std::nullopt;
+  std::optional<nlohmann::ordered_json> b =
+      EvaluateWithProbe(expression, scope, unknown, "\x01slipway-unknown\x01");
+  if (!b) return std::nullopt;
+  if (truthiness ? Truthy(*a) != Truthy(*b) : *a != *b) return std::nullopt;
+  return a;
+}
+
+Evaluation EvaluateImpl(std::string_view expression, const Scope& scope, bool truthiness) {
+  References refs = FindReferences(expression);
+  std::vector<std::string> unknown;
+  for (const std::string& path : refs.paths) {
+    if (scope.IsUnknown(path)) unknown.push_back(path);
   }
   // hashFiles reads the workspace, which exists only when the job runs.
   if (refs.Calls("hashfiles")) {
@@ -242,7 +309,23 @@ Evaluation Evaluate(std::string_view expression, const Scope& scope) {
     e.unknown = "hashFiles()";
     return e;
   }
-  return EvaluateExpression(expression, scope);
+  if (unknown.empty()) return EvaluateExpression(expression, scope);
+  if (std::optional<nlohmann::ordered_json> decided =
+          DecideDespiteUnknown(expression, scope, unknown, truthiness)) {
+    Evaluation e;
+    e.value = std::move(*decided);
+    return e;
+  }
+  Evaluation e;
+  e.kind = Evaluation::Kind::kUnknown;
+  e.unknown = unknown.front();
+  return e;
+}
+
+}  // namespace
+
+Evaluation Evaluate(std::string_view expression, const Scope& scope) {
+  return EvaluateImpl(expression, scope, /*truthiness=*/false);
 }
 
 bool SplitTemplate(std::string_view text, std::vector<TemplatePart>* parts) {
@@ -371,7 +454,8 @@ Condition EvaluateCondition(std::string_view condition, const Scope& scope) {
     out.kind = Condition::Kind::kFalse;  // implicit success() && (...)
     return out;
   }
-  Evaluation e = is_template ? EvaluateValue(text, scope) : Evaluate(expression, scope);
+  Evaluation e = is_template ? EvaluateValue(text, scope)
+                             : EvaluateImpl(expression, scope, /*truthiness=*/true);
   switch (e.kind) {
     case Evaluation::Kind::kUnknown:
       out.kind = Condition::Kind::kUnknown;

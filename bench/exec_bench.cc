@@ -1,0 +1,182 @@
+// Execution benchmarks (issue 5):
+//   BM_ExecRawBashSpawn    the reference: `bash -c true` spawned directly (process.h, no shell
+//                          files, no masking)
+//   BM_ExecRunStep         `run: "true"` steps through `slipway run`'s whole machinery
+//                          (ExecuteRun: script files, GITHUB_* files, masking, step logs,
+//                          run.json updates); the marginal time per step. Its counter
+//                          `x_raw_bash` is the ratio to raw spawns measured in the same run
+//                          (target: within 1.2x); `per_run_fixed_ms` is the once-per-run cost.
+//   BM_ExecScheduler10k    the scheduler alone on a 10,000-job random DAG (~3 needs each) with
+//                          a runner that finishes every job at once; counter jobs/s (target
+//                          >= 5,000 jobs/s).
+#include <benchmark/benchmark.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <random>
+
+#include "interpreter/exec/clock.h"
+#include "interpreter/exec/process.h"
+#include "interpreter/exec/run.h"
+#include "interpreter/exec/scheduler.h"
+#include "interpreter/model/load_workflow.h"
+#include "interpreter/plan/plan_file.h"
+#include "stdlib/registry.h"
+
+namespace slipway::exec {
+namespace {
+
+namespace fs = std::filesystem;
+constexpr int kSteps = 20;
+
+exec::ProcessOptions RawBash() {
+  exec::ProcessOptions options;
+  options.argv = {"bash", "-c", "true"};
+  options.env = CurrentEnvironment();
+  return options;
+}
+
+double RawSpawnSeconds(int count) {
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < count; ++i) RunProcess(RawBash(), {}, nullptr);
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / count;
+}
+
+void BM_ExecRawBashSpawn(benchmark::State& state) {
+  for (auto _ : state) {
+    ProcessResult result = RunProcess(RawBash(), {}, nullptr);
+    benchmark::DoNotOptimize(result.exit_code);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ExecRawBashSpawn)->Unit(benchmark::kMicrosecond);
+
+/// A planned one-job workflow of `steps` `run: "true"` steps, ready for ExecuteRun.
+struct StepWorkflow {
+  SourceManager sources;
+  std::optional<plan::Plan> plan;
+  std::optional<model::Workflow> model;
+  RunRequest request;
+
+  StepWorkflow(const fs::path& dir, int steps, const step_api::StepCatalog& catalog,
+               std::FILE* sink) {
+    std::string name = "wf" + std::to_string(steps) + ".yml";
+    std::string workflow = "on: push\njobs:\n  steps:\n    runs-on: ubuntu-latest\n    steps:\n";
+    for (int i = 0; i < steps; ++i) workflow += "      - run: \"true\"\n";
+    std::ofstream(dir / name) << workflow;
+    Diagnostics diagnostics;
+    plan::PlanOptions options;
+    options.workflow_path = (dir / name).string();
+    options.ref = "refs/heads/main";
+    options.sha = "0";
+    options.actor = "bench";
+    plan::MakePlan(sources, options, plan::GitInfo{}, catalog, diagnostics, &plan);
+    model = model::LoadWorkflowFile(sources, options.workflow_path, diagnostics);
+    if (!plan || !model) return;
+    request.plan = &*plan;
+    request.workflow = &*model;
+    request.catalog = &catalog;
+    request.state_dir = (dir / "state").string();
+    request.jobs = 1;
+    request.environment = CurrentEnvironment();
+    request.environment["SLIPWAY_AUDIT_KEY"] = "bench";
+    request.workspace = dir.string();
+    request.out = sink;
+  }
+  bool ok() const { return plan && model; }
+  double Seconds() {
+    auto start = std::chrono::steady_clock::now();
+    RunResult result = ExecuteRun(request);
+    if (result.status != RunStatus::kSuccess) return -1;
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+};
+
+// The marginal cost of one more step: runs of kSteps and 3 * kSteps steps alternate, and the
+// difference divided by 2 * kSteps leaves out what a run costs once (run directory, audit
+// entries, run.json at start and end).
+void BM_ExecRunStep(benchmark::State& state) {
+  fs::path dir = fs::temp_directory_path() / ("slipway-exec-bench-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  std::FILE* sink = std::fopen("/dev/null", "w");
+  step_api::StepCatalog catalog = stdlib::BuiltinSteps();
+  StepWorkflow small(dir, kSteps, catalog, sink);
+  StepWorkflow large(dir, 3 * kSteps, catalog, sink);
+  if (!small.ok() || !large.ok()) {
+    state.SkipWithError("cannot plan the benchmark workflow");
+    return;
+  }
+  double raw = RawSpawnSeconds(50);
+  double small_total = 0, large_total = 0;
+  for (auto _ : state) {
+    double a = small.Seconds();
+    double b = large.Seconds();
+    if (a < 0 || b < 0) state.SkipWithError("the run failed");
+    small_total += a;
+    large_total += b;
+  }
+  double per_step = (large_total - small_total) / (static_cast<double>(state.iterations()) * 2 *
+                                                   kSteps);
+  state.SetItemsProcessed(state.iterations() * 4 * kSteps);
+  state.counters["x_raw_bash"] = per_step / raw;
+  state.counters["raw_bash_us"] = raw * 1e6;
+  state.counters["per_step_us"] = per_step * 1e6;
+  state.counters["per_run_fixed_ms"] =
+      (small_total / static_cast<double>(state.iterations()) - kSteps * per_step) * 1e3;
+  std::fclose(sink);
+  fs::remove_all(dir);
+}
+BENCHMARK(BM_ExecRunStep)->Unit(benchmark::kMillisecond)->Iterations(8);
+
+/// Finishes every job the moment it starts.
+class InstantRunner final : public JobRunner {
+ public:
+  explicit InstantRunner(RunEventQueue& events) : events_(events) {}
+  bool CanStartMore() const override { return true; }
+  void Start(JobAssignment job) override { events_.Push(JobFinished{job.key, JobOutcome{}}); }
+
+ private:
+  RunEventQueue& events_;
+};
+
+plan::Plan RandomDag(size_t jobs) {
+  plan::Plan plan;
+  std::mt19937 random(42);
+  for (size_t i = 0; i < jobs; ++i) {
+    plan::PlannedJob job;
+    job.index = plan::JobIndex{static_cast<uint32_t>(i)};
+    job.id = "job" + std::to_string(i);
+    for (int k = 0; k < 3 && i > 0; ++k) {
+      plan::JobIndex need{static_cast<uint32_t>(random() % i)};
+      if (std::find(job.needs.begin(), job.needs.end(), need) == job.needs.end()) {
+        job.needs.push_back(need);
+      }
+    }
+    plan.jobs.push_back(std::move(job));
+  }
+  return plan;
+}
+
+void BM_ExecScheduler10k(benchmark::State& state) {
+  plan::Plan plan = RandomDag(10'000);
+  RealClock clock;
+  for (auto _ : state) {
+    RunEventQueue events;
+    InstantRunner runner(events);
+    RunRecord record;
+    record.id = "bench";
+    Scheduler scheduler(plan, runner, events, clock, record, nullptr, nullptr, nullptr);
+    if (scheduler.Run() != RunStatus::kSuccess) state.SkipWithError("the run failed");
+  }
+  state.SetItemsProcessed(state.iterations() * plan.jobs.size());
+  state.counters["jobs_per_s"] = benchmark::Counter(
+      static_cast<double>(state.iterations() * plan.jobs.size()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_ExecScheduler10k)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace slipway::exec
