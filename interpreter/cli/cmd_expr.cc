@@ -1,6 +1,5 @@
 // `slipway expr [--context FILE] EXPR` and `slipway expr --batch` (DESIGN.md).
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <fstream>
 #include <iostream>

@@ -1,8 +1,9 @@
 // `slipway plan WORKFLOW [--event NAME] [--ref REF] [--sha SHA] [--actor NAME] [--input K=V]...
-//  [--var K=V]... [--event-file JSON] [--env-config FILE] [--format text|json|mermaid|dot]`
-#include <CLI/CLI.hpp>
+//  [--var K=V]... [--event-file JSON] [--env-config FILE] [--format
+//  text|json|mermaid|dot]`
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -24,8 +25,8 @@ struct PlanArgs {
   std::string format = "text";
 };
 
-/// Prints diagnostics: file ones as `file:line:col: ...` with the source line, flag ones as
-/// `slipway plan: error: ...`.
+/// Prints diagnostics: file ones as `file:line:col: ...` with the source line,
+/// flag ones as `slipway plan: error: ...`.
 void PrintDiagnostics(const SourceManager& sources, Diagnostics& diagnostics) {
   diagnostics.Sort();
   std::map<FileId, validate::FileResult> by_file;

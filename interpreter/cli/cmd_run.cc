@@ -3,6 +3,7 @@
 //  [--skip-unknown-actions] [--from-plan PLAN.json]`
 // Wiring only: flags → plan (the same MakePlan as `slipway plan`) → exec::ExecuteRun → exit code.
 #include <CLI/CLI.hpp>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -239,6 +240,7 @@ int Run(RunArgs args) {
                  "equivalent will be SKIPPED, not run\n";
   }
   request.environment = std::move(environment);
+  request.interactive = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
   exec::RunResult result = exec::ExecuteRun(request);
   if (!result.error.empty()) return Usage(result.error);
   switch (result.status) {

@@ -103,6 +103,40 @@ Expected<bool> RecordApproval(const std::string& run_dir, std::string_view envir
   return WriteFileAtomically(file, value.dump() + "\n");
 }
 
+void ApprovalInbox::Add(const std::string& environment, Approval approval) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  approvals_.emplace_back(environment, std::move(approval));
+}
+
+std::vector<Approval> ApprovalInbox::For(std::string_view environment) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<Approval> out;
+  for (const auto& [env, approval] : approvals_) {
+    if (env == environment) out.push_back(approval);
+  }
+  return out;
+}
+
+bool ApprovalInbox::AddLine(std::string_view line, const std::string& at, std::string* error) {
+  std::vector<std::string> words;
+  size_t pos = 0;
+  while (pos < line.size()) {
+    size_t start = line.find_first_not_of(" \t\r", pos);
+    if (start == std::string_view::npos) break;
+    size_t end = line.find_first_of(" \t\r", start);
+    if (end == std::string_view::npos) end = line.size();
+    words.emplace_back(line.substr(start, end - start));
+    pos = end;
+  }
+  if (words.empty()) return false;
+  if (words.size() != 3 || words[0] != "approve") {
+    *error = "type \"approve ENV NAME\" to approve an environment";
+    return false;
+  }
+  Add(words[1], Approval{words[2], at, "prompt"});
+  return true;
+}
+
 GateDecision WaitForApprovals(const ReviewerPolicy& policy, std::string_view environment,
                               std::string_view actor,
                               const std::function<std::vector<Approval>()>& approvals,

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,6 +60,20 @@ std::vector<Approval> ReadApprovals(const std::string& run_dir, std::string_view
 /// Records an approval file (atomically; one file per reviewer, so two approvers never race).
 Expected<bool> RecordApproval(const std::string& run_dir, std::string_view environment,
                               const Approval& approval);
+
+/// Approvals typed at the terminal while a run waits (`approve ENV NAME`), collected by a
+/// reader thread and seen by every waiting gate. Thread-safe.
+class ApprovalInbox {
+ public:
+  void Add(const std::string& environment, Approval approval);
+  std::vector<Approval> For(std::string_view environment) const;
+  /// Parses one typed line, "approve ENV NAME"; false (and a hint in `error`) otherwise.
+  bool AddLine(std::string_view line, const std::string& at, std::string* error);
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::pair<std::string, Approval>> approvals_;
+};
 
 enum class GateDecision { kApproved, kTimedOut, kCancelled };
 

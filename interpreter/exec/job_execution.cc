@@ -80,8 +80,12 @@ class StepLog {
 /// only processed once complete.
 class LineSplitter {
  public:
-  explicit LineSplitter(std::function<void(std::string_view)> on_line)
-      : on_line_(std::move(on_line)) {}
+  /// A line longer than this is passed on in pieces, keeping back the longest secret's length
+  /// (minus one) so a secret is never cut, and memory stays bounded.
+  static constexpr size_t kMaxLine = 1 << 20;
+
+  LineSplitter(std::function<void(std::string_view)> on_line, const Masker& masker)
+      : on_line_(std::move(on_line)), masker_(masker) {}
   void Write(OutputStream stream, std::string_view chunk) {
     std::string& pending = stream == OutputStream::kStdout ? out_ : err_;
     pending.append(chunk);
@@ -93,6 +97,12 @@ class LineSplitter {
       start = nl + 1;
     }
     pending.erase(0, start);
+    if (pending.size() > kMaxLine) {
+      std::shared_ptr<const Masker::Patterns> patterns = masker_.patterns();
+      size_t keep = patterns->empty() ? 0 : patterns->front().size() - 1;
+      on_line_(std::string_view(pending).substr(0, pending.size() - keep));
+      pending.erase(0, pending.size() - keep);
+    }
   }
   void Flush() {
     for (std::string* pending : {&out_, &err_}) {
@@ -103,6 +113,7 @@ class LineSplitter {
 
  private:
   std::function<void(std::string_view)> on_line_;
+  const Masker& masker_;
   std::string out_;
   std::string err_;
 };
@@ -231,7 +242,7 @@ int BuiltinContext::RunCommand(const std::string& script, std::string* output) {
       output->push_back('\n');
     }
     log_.Line(line);
-  });
+  }, *job_.run().masker);
   ProcessResult result = RunProcess(
       options, [&](OutputStream stream, std::string_view chunk) { lines.Write(stream, chunk); },
       &cancel_);
@@ -351,22 +362,28 @@ std::optional<JobOutcome> JobExecution::PassGate() {
                     gate.required_reviewers, gate.name, fmt::join(gate.eligible_reviewers, ", "),
                     gate.prevent_self_review ? " (self-review not allowed)" : "", run_.run_id,
                     gate.name));
+    if (run_.inbox) {
+      run_.console->Line(job_.key, fmt::format("or type here: approve {} NAME", gate.name));
+    }
     auto approvals = [&] {
       std::vector<Approval> all;
       for (const auto& [environment, reviewer] : run_.approvals) {
         if (environment == gate.name) all.push_back({reviewer, "", "command line"});
       }
       for (Approval& a : ReadApprovals(run_.store->run_dir(), gate.name)) all.push_back(a);
+      if (run_.inbox) {
+        for (Approval& a : run_.inbox->For(gate.name)) all.push_back(a);
+      }
       return all;
     };
     std::vector<std::string> reported;
     auto on_change = [&](const ApprovalTally& tally) {
-      for (const std::string& name : tally.counted) {
+      for (size_t k = 0; k < tally.counted.size(); ++k) {
+        const std::string& name = tally.counted[k];
         std::string line = "approved by \"" + name + "\"";
         if (std::find(reported.begin(), reported.end(), line) != reported.end()) continue;
         reported.push_back(line);
-        run_.console->Line(job_.key, fmt::format("{} ({} of {})", line, tally.counted.size(),
-                                                 tally.required));
+        run_.console->Line(job_.key, fmt::format("{} ({} of {})", line, k + 1, tally.required));
         audit({{"kind", "approval"}, {"reviewer", name}, {"counted", true}});
       }
       for (const std::string& refusal : tally.refused) {
@@ -506,7 +523,7 @@ std::string JobExecution::RunShellStep(const model::Step& step, const plan::Plan
       return;
     }
     log.Line(line);
-  });
+  }, *run_.masker);
   Expected<ChildProcess> child = ChildProcess::Spawn(options);
   if (!child) return child.error();
   ProcessResult result = child->Wait(
@@ -643,6 +660,10 @@ StepRecord JobExecution::RunStep(const model::Step& step, const plan::PlannedSte
   }
   run_.events->Push(StepUpdate{job_.key, index, record});
   StepLog log(run_, job_.key, run_.store->run_dir() + "/" + record.log);
+  // Inside GitHub Actions each step is a collapsible group in the real runner's log.
+  if (run_.console->github_actions()) {
+    run_.console->Raw(fmt::format("::group::{} / {}", job_.key, record.name));
+  }
   log.Line("> " + record.name);
 
   std::map<std::string, std::string> outputs;
@@ -675,6 +696,12 @@ StepRecord JobExecution::RunStep(const model::Step& step, const plan::PlannedSte
       record.outcome == "failure" && continue_on_error ? "success" : record.outcome;
   if (!failure.empty() && !was_cancelled) {
     log.Line("error: " + failure + (continue_on_error ? " (continue-on-error)" : ""));
+  }
+  if (run_.console->github_actions()) {
+    run_.console->Raw("::endgroup::");
+    if (!failure.empty() && !was_cancelled && !continue_on_error) {
+      run_.console->Raw(fmt::format("::error title={}::{}", job_.key, failure));
+    }
   }
   return record;
 }

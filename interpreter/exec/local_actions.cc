@@ -131,7 +131,7 @@ std::optional<StepOutcome> RunLocalAction(std::string_view uses, const nlohmann:
     context.log("the workspace is already the checkout: nothing to do");
     return StepOutcome{};
   }
-  if (name.rfind("actions/setup-", 0) == 0) {
+  if (name.rfind("actions/setup-", 0) == 0 || name.find("/setup-") != std::string::npos) {
     context.log(fmt::format("{}: using the tools already on PATH", name));
     return StepOutcome{};
   }

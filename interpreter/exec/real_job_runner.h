@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -27,6 +28,7 @@ class StepCatalog;
 
 namespace slipway::exec {
 
+class ApprovalInbox;
 class AuditLog;
 class Clock;
 class Console;
@@ -49,6 +51,8 @@ struct RunEnvironment {
   std::map<std::string, std::string> secrets;
   /// --approve ENV --as NAME, as (environment, reviewer).
   std::vector<std::pair<std::string, std::string>> approvals;
+  /// Approvals typed at the terminal (null when stdin is not a TTY).
+  std::shared_ptr<ApprovalInbox> inbox;
   std::string workspace;                       // absolute
   std::map<std::string, std::string> base_env;  // slipway's environment minus its own secrets
   RunnerInfo runner;                            // the fields common to every job

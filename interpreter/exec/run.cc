@@ -5,10 +5,13 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
+#include <optional>
 #include <thread>
 
+#include "interpreter/exec/approvals.h"
 #include "interpreter/exec/audit.h"
 #include "interpreter/exec/clock.h"
+#include "interpreter/exec/concurrency.h"
 #include "interpreter/exec/console.h"
 #include "interpreter/exec/masker.h"
 #include "interpreter/exec/real_job_runner.h"
@@ -200,21 +203,69 @@ RunResult ExecuteRun(const RunRequest& request) {
     run.runner.run_attempt = "2";
   }
 
+  // On a terminal, approvals can also be typed while a gate waits.
+  if (request.interactive) {
+    run.inbox = std::make_shared<ApprovalInbox>();
+    // The thread owns only the shared inbox (it may outlive this function, blocked in fgets
+    // until the process exits), so it uses no clock or console of the run.
+    std::thread([inbox = run.inbox]() {
+      char buffer[1024];
+      while (std::fgets(buffer, sizeof buffer, stdin)) {
+        std::string error;
+        if (!inbox->AddLine(buffer, FormatUtc(std::chrono::system_clock::now()), &error) &&
+            !error.empty()) {
+          std::fprintf(stderr, "%s\n", error.c_str());
+        }
+      }
+    }).detach();
+  }
+
   size_t jobs = request.jobs;
   if (jobs == 0) jobs = std::max(1u, std::thread::hardware_concurrency());
-  RunStatus status;
+  RunStatus status = RunStatus::kCancelled;
   {
     // Before any worker thread exists, so every thread inherits the blocked mask.
     SignalWatcher signals([&events](int signal, int count) {
       events.Push(Interrupted{signal, count});
     });
-    RealJobRunner runner(run, jobs);
-    ConsoleObserver observer(console);
-    SchedulerOptions options;
-    options.only_jobs = request.only_jobs;
-    Scheduler scheduler(plan, runner, events, clock, record, &*store, &*audit, &observer,
-                        options);
-    status = scheduler.Run();
+    std::optional<ConcurrencyLock> group_lock;
+    bool cancelled_while_waiting = false;
+    if (plan.concurrency_group && !plan.concurrency_group->text.empty()) {
+      // Only signals can arrive before the workers exist.
+      auto interrupted = [&events] { return events.TryPop().has_value(); };
+      Expected<ConcurrencyLock> lock = ConcurrencyLock::Acquire(
+          request.state_dir, plan.concurrency_group->text, result.run_id, plan.cancel_in_progress,
+          interrupted, [&console](const std::string& line) { console.Line("", line); });
+      if (lock) {
+        group_lock.emplace(std::move(lock).value());
+      } else if (lock.error() == "cancelled") {
+        cancelled_while_waiting = true;
+      } else {
+        result.error = lock.error();
+        return result;
+      }
+    }
+    if (cancelled_while_waiting) {
+      for (auto& [key, job] : record.jobs) {
+        if (job.status != "completed") job = JobRecord{"completed", "cancelled", {}, "", "", {}};
+      }
+      for (const plan::PlannedJob& job : plan.jobs) {
+        JobRecord& rec = record.jobs[job.id];
+        if (rec.result.empty()) rec = JobRecord{"completed", "cancelled", {}, "", "", {}};
+      }
+      record.status = "cancelled";
+      record.finished_at = FormatUtc(clock.WallNow());
+      (void)store->Save(record);
+    } else {
+      RealJobRunner runner(run, jobs);
+      ConsoleObserver observer(console);
+      SchedulerOptions options;
+      options.only_jobs = request.only_jobs;
+      options.workflow = request.workflow;
+      Scheduler scheduler(plan, runner, events, clock, record, &*store, &*audit, &observer,
+                          options);
+      status = scheduler.Run();
+    }
   }
   result.status = status;
 

@@ -38,6 +38,7 @@ struct RunRequest {
   std::string workspace;                           // absolute; "" → current directory
   std::FILE* out = stdout;
   Clock* clock = nullptr;  // nullptr → the real clock
+  bool interactive = false;  // stdin and stdout are a terminal: approvals may be typed
 };
 
 struct RunResult {

@@ -5,6 +5,8 @@
 
 #include "interpreter/exec/audit.h"
 #include "interpreter/exec/clock.h"
+#include "interpreter/model/workflow.h"
+#include "interpreter/plan/matrix.h"
 #include "interpreter/plan/resolve.h"
 
 namespace slipway::exec {
@@ -53,6 +55,7 @@ struct Scheduler::JobState {
   bool finished = false;
   JobResult result = JobResult::kSuccess;       // what needs.<id>.result says
   bool upstream_failed = false;                 // it or an ancestor failed
+  bool run_time_matrix = false;                 // instances[0] is a placeholder until decided
   std::map<std::string, std::string> outputs;   // merged in finishing order
 };
 
@@ -109,6 +112,7 @@ void Scheduler::Expand() {
   for (const plan::PlannedJob& job : plan_.jobs) {
     uint32_t j = plan::ToInt(job.index);
     std::vector<ordered_json> combos = job.matrix;
+    jobs_[j].run_time_matrix = !job.matrix_known;
     if (combos.empty()) combos.push_back(ordered_json());
     for (size_t k = 0; k < combos.size(); ++k) {
       Instance instance;
@@ -221,6 +225,7 @@ void Scheduler::DecideJob(uint32_t j) {
   }  // else: the implicit success() is true; no need to build contexts (the common case)
 
   std::optional<JobOutcome> decided;
+  std::string matrix_error;
   if (!state.selected) {
     decided = JobOutcome{JobResult::kSkipped, {}, {}, "not selected with --job"};
   } else if (condition.kind == plan::Condition::Kind::kError ||
@@ -233,8 +238,21 @@ void Scheduler::DecideJob(uint32_t j) {
   } else if (condition.kind == plan::Condition::Kind::kFalse) {
     decided = JobOutcome{cancelled_ ? JobResult::kCancelled : JobResult::kSkipped, {}, {},
                          cancelled_ ? "the run was cancelled" : "its if is false"};
+  } else if (state.run_time_matrix) {
+    plan::Scope scope;
+    ordered_json github = plan_.github;
+    github["run_id"] = record_.id;
+    github["job"] = job.id;
+    scope.Set("github", std::move(github));
+    scope.Set("inputs", plan_.inputs);
+    scope.Set("vars", plan_.vars);
+    scope.Set("needs", NeedsContext(j));
+    if (!ExpandRunTimeMatrix(j, scope, &matrix_error)) {
+      decided = JobOutcome{JobResult::kFailure, {}, {}, matrix_error};
+    }
   }
-  for (size_t i : state.instances) {
+  std::vector<size_t> instances = state.instances;
+  for (size_t i : instances) {
     Instance& instance = instances_[i];
     if (instance.restored) {
       const JobRecord& rec = record_.jobs[instance.key];
@@ -258,6 +276,52 @@ void Scheduler::DecideJob(uint32_t j) {
   }
 }
 
+bool Scheduler::ExpandRunTimeMatrix(uint32_t j, const plan::Scope& scope, std::string* error) {
+  const plan::PlannedJob& job = plan_.jobs[j];
+  JobState& state = jobs_[j];
+  if (!options_.workflow || j >= options_.workflow->jobs.size()) {
+    *error = fmt::format("the matrix of \"{}\" is only known at run time ({})", job.id,
+                         job.matrix_expression);
+    return false;
+  }
+  Diagnostics diagnostics;
+  plan::MatrixExpansion expansion =
+      plan::ExpandMatrix(options_.workflow->jobs[j].strategy, scope, diagnostics);
+  if (diagnostics.has_errors() || !expansion.known || expansion.instances.empty()) {
+    *error = fmt::format("cannot expand the matrix of \"{}\": {}", job.id,
+                         diagnostics.has_errors() ? diagnostics.items().front().message
+                         : expansion.instances.empty() ? std::string("it has no combinations")
+                                                       : "it reads " +
+                                                             expansion.unknown_expression);
+    return false;
+  }
+  // The placeholder becomes the first combination; the others are appended.
+  size_t placeholder = state.instances.front();
+  record_.jobs.erase(instances_[placeholder].key);
+  instance_by_key_.erase(instances_[placeholder].key);
+  for (size_t k = 0; k < expansion.instances.size(); ++k) {
+    size_t i = placeholder;
+    if (k > 0) {
+      i = instances_.size();
+      instances_.emplace_back();
+      instances_[i].job = j;
+      state.instances.push_back(i);
+      ++unfinished_;
+    }
+    Instance& instance = instances_[i];
+    instance.ordinal = k;
+    instance.matrix = expansion.instances[k];
+    instance.key = InstanceKey(job.id, instance.matrix);
+    instance_by_key_[instance.key] = i;
+    auto old = record_.jobs.find(instance.key);
+    instance.restored = old != record_.jobs.end() && old->second.status == "completed" &&
+                        old->second.result == "success";
+    if (!instance.restored) record_.jobs[instance.key] = JobRecord{};
+  }
+  state.run_time_matrix = false;
+  return true;
+}
+
 bool Scheduler::TryStart(size_t i) {
   Instance& instance = instances_[i];
   const plan::PlannedJob& job = plan_.jobs[instance.job];
@@ -272,12 +336,12 @@ bool Scheduler::TryStart(size_t i) {
   assignment.job = &job;
   assignment.matrix = instance.matrix;
   assignment.needs = NeedsContext(instance.job);
-  if (!job.matrix.empty()) {
+  if (!job.matrix.empty() || !job.matrix_known) {
     assignment.strategy = {{"fail-fast", job.fail_fast},
                            {"job-index", instance.ordinal},
-                           {"job-total", job.matrix.size()},
+                           {"job-total", state.instances.size()},
                            {"max-parallel", job.max_parallel.value_or(
-                                                static_cast<int>(job.matrix.size()))}};
+                                                static_cast<int>(state.instances.size()))}};
   } else {
     assignment.strategy = {{"fail-fast", job.fail_fast},
                            {"job-index", 0},

@@ -24,6 +24,11 @@
 
 #include "interpreter/exec/job_runner.h"
 #include "interpreter/plan/plan.h"
+#include "interpreter/plan/resolve.h"
+
+namespace slipway::model {
+struct Workflow;
+}
 
 namespace slipway::exec {
 
@@ -45,6 +50,9 @@ struct SchedulerOptions {
   /// --job ID: run only these jobs (and nothing else; their needs must be restored by
   /// --resume or they fail). Empty: every job.
   std::vector<std::string> only_jobs;
+  /// The workflow model, for matrices known only at run time (`fromJSON(needs.x.outputs.y)`),
+  /// expanded when the job becomes ready. Without it such a job fails with a clear message.
+  const model::Workflow* workflow = nullptr;
 };
 
 /// How the run ended.
@@ -77,6 +85,9 @@ class Scheduler {
   void Finish(size_t instance, JobOutcome outcome);
   void DecideReadyJobs();
   void DecideJob(uint32_t job);
+  /// Replaces the placeholder instance of a run-time matrix job; false (and `error`) when the
+  /// matrix cannot be expanded.
+  bool ExpandRunTimeMatrix(uint32_t job, const plan::Scope& scope, std::string* error);
   void CancelRunning(bool force);
   JobResult AggregateResult(const JobState& job) const;
 

@@ -7,16 +7,26 @@ namespace {
 
 const char* OperatorText(NodeKind kind) {
   switch (kind) {
-    case NodeKind::kNot: return "!";
-    case NodeKind::kEq: return "==";
-    case NodeKind::kNe: return "!=";
-    case NodeKind::kLt: return "<";
-    case NodeKind::kLe: return "<=";
-    case NodeKind::kGt: return ">";
-    case NodeKind::kGe: return ">=";
-    case NodeKind::kAnd: return "&&";
-    case NodeKind::kOr: return "||";
-    default: return "?";
+    case NodeKind::kNot:
+      return "!";
+    case NodeKind::kEq:
+      return "==";
+    case NodeKind::kNe:
+      return "!=";
+    case NodeKind::kLt:
+      return "<";
+    case NodeKind::kLe:
+      return "<=";
+    case NodeKind::kGt:
+      return ">";
+    case NodeKind::kGe:
+      return ">=";
+    case NodeKind::kAnd:
+      return "&&";
+    case NodeKind::kOr:
+      return "||";
+    default:
+      return "?";
   }
 }
 

@@ -26,8 +26,8 @@ enum class NodeKind : uint8_t {
   kLe,
   kGt,
   kGe,
-  kAnd,  // n-ary, returns an operand
-  kOr,   // n-ary, returns an operand
+  kAnd,   // n-ary, returns an operand
+  kOr,    // n-ary, returns an operand
   kCall,  // function(args...); `function` indexes the function table (kUnknownFunction if none)
 };
 
@@ -46,7 +46,7 @@ struct Node {
   uint32_t first_child = 0;  // into Expr::children()
   uint32_t child_count = 0;
   uint32_t value = kNoValue;  // into Expr::values() for kLiteral (and a['quoted'] property)
-  uint32_t hash = 0;   // HashIgnoreCase of the name for kNamedValue and kProperty
+  uint32_t hash = 0;          // HashIgnoreCase of the name for kNamedValue and kProperty
 };
 
 /// A parsed expression. An empty expression has no root and evaluates to null.

@@ -88,19 +88,29 @@ void BatchSession::SetShared(Value context) {
   shared_context_ = std::move(context);
   shared_options_ = OptionsFor(shared_context_);
   has_shared_ = true;
+  parsed_.clear();  // the allowed names may have changed
+}
+
+void BatchSession::EvaluateShared(std::string_view text, std::string& out) {
+  if (!has_shared_) SetShared(Value::FromObject(Object()));
+  auto it = parsed_.find(std::string(text));
+  if (it == parsed_.end()) {
+    Expected<Expr, Error> parsed = Parse(text, shared_options_);
+    if (!parsed) {
+      AppendError(parsed.error().message, out);
+      return;
+    }
+    if (parsed_.size() >= kMaxCached) parsed_.clear();
+    it = parsed_.emplace(std::string(text), std::move(parsed).value()).first;
+  }
+  AppendBatchResult(Evaluate(it->second, shared_context_), out);
 }
 
 void BatchSession::ProcessLine(std::string_view line, std::string& out) {
   if (TrimWhiteSpace(line).empty()) return;
   std::string_view plain;
   if (ReadPlainExprLine(line, plain)) {
-    if (!has_shared_) SetShared(Value::FromObject(Object()));
-    Expected<Expr, Error> parsed = Parse(plain, shared_options_);
-    if (!parsed) {
-      AppendError(parsed.error().message, out);
-      return;
-    }
-    AppendBatchResult(Evaluate(*parsed, shared_context_), out);
+    EvaluateShared(plain, out);
     return;
   }
   const nlohmann::ordered_json json = nlohmann::ordered_json::parse(line, nullptr, false);
@@ -137,13 +147,7 @@ void BatchSession::ProcessLine(std::string_view line, std::string& out) {
     AppendBatchResult(EvaluateText(text, own_context), out);
     return;
   }
-  if (!has_shared_) SetShared(Value::FromObject(Object()));
-  Expected<Expr, Error> parsed = Parse(text, shared_options_);
-  if (!parsed) {
-    AppendError(parsed.error().message, out);
-    return;
-  }
-  AppendBatchResult(Evaluate(*parsed, shared_context_), out);
+  EvaluateShared(text, out);
 }
 
 }  // namespace slipway::expr

@@ -28,7 +28,7 @@ bool ToArrayIndex(double d, size_t& out) {
 }  // namespace
 
 Expected<Value, Error> Evaluate(const Expr& expr, const Value& context,
-                               const EvalOptions& options) {
+                                const EvalOptions& options) {
   Evaluator ev(expr, context, options);
   return ev.Run();
 }
@@ -86,9 +86,8 @@ Expected<Value, Error> Evaluator::EvalCore(const Node& n) {
     case NodeKind::kLiteral:
       return expr_.value(n);
     case NodeKind::kNamedValue: {
-      const Value* v = context_.is_object()
-                           ? context_.object().Find(expr_.name(n), n.hash)
-                           : nullptr;
+      const Value* v =
+          context_.is_object() ? context_.object().Find(expr_.name(n), n.hash) : nullptr;
       return v ? *v : Value::Null();
     }
     case NodeKind::kProperty:
@@ -112,12 +111,24 @@ Expected<Value, Error> Evaluator::EvalCore(const Node& n) {
       if (!b) return b;
       bool r = false;
       switch (n.kind) {
-        case NodeKind::kEq: r = Equals(*a, *b); break;
-        case NodeKind::kNe: r = !Equals(*a, *b); break;
-        case NodeKind::kLt: r = LessThan(*a, *b); break;
-        case NodeKind::kLe: r = Equals(*a, *b) || LessThan(*a, *b); break;
-        case NodeKind::kGt: r = GreaterThan(*a, *b); break;
-        default: r = Equals(*a, *b) || GreaterThan(*a, *b); break;
+        case NodeKind::kEq:
+          r = Equals(*a, *b);
+          break;
+        case NodeKind::kNe:
+          r = !Equals(*a, *b);
+          break;
+        case NodeKind::kLt:
+          r = LessThan(*a, *b);
+          break;
+        case NodeKind::kLe:
+          r = Equals(*a, *b) || LessThan(*a, *b);
+          break;
+        case NodeKind::kGt:
+          r = GreaterThan(*a, *b);
+          break;
+        default:
+          r = Equals(*a, *b) || GreaterThan(*a, *b);
+          break;
       }
       return Value::Boolean(r);
     }

@@ -16,9 +16,9 @@ namespace slipway::expr {
 /// What the status functions answer, supplied by whoever evaluates an `if:` (the job's or the
 /// run's current state). The default is a run where nothing has failed.
 struct StatusState {
-  bool success = true;    // success()
-  bool failure = false;   // failure()
-  bool cancelled = false; // cancelled()
+  bool success = true;     // success()
+  bool failure = false;    // failure()
+  bool cancelled = false;  // cancelled()
 };
 
 struct EvalOptions {
@@ -31,7 +31,7 @@ struct EvalOptions {
 
 /// Evaluates `expr` with `context` (an object whose members are the named values).
 Expected<Value, Error> Evaluate(const Expr& expr, const Value& context,
-                               const EvalOptions& options = {});
+                                const EvalOptions& options = {});
 
 /// The evaluation of one expression; functions (functions.cc) call back into it.
 class Evaluator {

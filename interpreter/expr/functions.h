@@ -21,7 +21,7 @@ struct Node;
 enum class FunctionGroup : uint8_t { kCore = 1, kStatus = 2, kHashFiles = 4 };
 
 using FunctionImpl = Expected<Value, Error> (*)(Evaluator& ev, const Node& call,
-                                               std::span<const uint32_t> args);
+                                                std::span<const uint32_t> args);
 
 struct FunctionInfo {
   const char* name;  // GitHub's spelling, e.g. "startsWith"

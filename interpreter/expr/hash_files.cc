@@ -110,8 +110,7 @@ bool GlobMatch(std::string_view pattern, std::string_view path) {
 }
 
 Expected<std::string> HashFiles(const std::string& workspace,
-                                const std::vector<std::string>& patterns,
-                                bool follow_symlinks) {
+                                const std::vector<std::string>& patterns, bool follow_symlinks) {
   struct Rule {
     std::string pattern;
     bool negate;

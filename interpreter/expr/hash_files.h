@@ -16,8 +16,7 @@ namespace slipway::expr {
 /// in sorted path order (GitHub takes them in directory-walk order, which sorted order is on
 /// most file systems). Errors (unreadable file) are messages.
 Expected<std::string> HashFiles(const std::string& workspace,
-                                const std::vector<std::string>& patterns,
-                                bool follow_symlinks);
+                                const std::vector<std::string>& patterns, bool follow_symlinks);
 
 /// Whether `path` (relative, '/'-separated) matches the glob `pattern` or lies below a match.
 bool GlobMatch(std::string_view pattern, std::string_view path);

@@ -12,13 +12,12 @@ namespace {
 using K = TokenKind;
 
 // Token kinds after which an operand (literal, name, "(", "!") may come.
-constexpr std::initializer_list<K> kBeforeOperand = {K::kSeparator, K::kStartGroup,
-                                                     K::kStartParameters, K::kStartIndex,
-                                                     K::kOperator};
+constexpr std::initializer_list<K> kBeforeOperand = {
+    K::kSeparator, K::kStartGroup, K::kStartParameters, K::kStartIndex, K::kOperator};
 // Token kinds that end an operand (after which an operator, ")", "]" or "," may come).
 constexpr std::initializer_list<K> kEndOfOperand = {
-    K::kEndGroup, K::kEndParameters, K::kEndIndex, K::kWildcard, K::kNull,        K::kBoolean,
-    K::kNumber,   K::kString,        K::kPropertyName,           K::kNamedValue};
+    K::kEndGroup, K::kEndParameters, K::kEndIndex, K::kWildcard,     K::kNull,
+    K::kBoolean,  K::kNumber,        K::kString,   K::kPropertyName, K::kNamedValue};
 
 // Characters that end a number, keyword or bad operator (GitHub's TestTokenBoundary), ASCII.
 struct BoundaryTable {
@@ -50,8 +49,8 @@ bool IsLegalKeyword(std::string_view s) {
   }
   for (size_t i = 1; i < s.size(); ++i) {
     const char c = s[i];
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-          c == '_' || c == '-')) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+          c == '-')) {
       return false;
     }
   }
@@ -131,7 +130,12 @@ Token Lexer::Next() {
       return Finish(std::move(t));
     case '\'':
       return Finish(ReadString(start));
-    case '!': case '>': case '<': case '=': case '&': case '|':
+    case '!':
+    case '>':
+    case '<':
+    case '=':
+    case '&':
+    case '|':
       return Finish(ReadOperator(start));
     default:
       break;
@@ -312,8 +316,8 @@ Token Lexer::Finish(Token t) {
       legal = last_in({K::kStartIndex, K::kDereference});
       break;
     case K::kOperator:
-      legal = t.op == OperatorKind::kNot ? first || last_in(kBeforeOperand)
-                                         : last_in(kEndOfOperand);
+      legal =
+          t.op == OperatorKind::kNot ? first || last_in(kBeforeOperand) : last_in(kEndOfOperand);
       break;
     case K::kPropertyName:
       legal = last_in({K::kDereference});
@@ -345,8 +349,8 @@ Token Lexer::Finish(Token t) {
       default:
         break;
     }
-    if (legal && (t.kind == K::kEndGroup || t.kind == K::kEndIndex ||
-                  t.kind == K::kEndParameters)) {
+    if (legal &&
+        (t.kind == K::kEndGroup || t.kind == K::kEndIndex || t.kind == K::kEndParameters)) {
       unclosed_.pop_back();
     }
   }

@@ -62,7 +62,8 @@ class Parser {
     if (failed_) return MakeUnexpected(std::move(error_));
     expr_.root_ = root;
     if (expr_.nodes_[root].height > kMaxExprDepth) {
-      Fail(ErrorKind::kParsing, 0, 0, "Exceeded max expression depth " + std::to_string(kMaxExprDepth));
+      Fail(ErrorKind::kParsing, 0, 0,
+           "Exceeded max expression depth " + std::to_string(kMaxExprDepth));
       return MakeUnexpected(std::move(error_));
     }
     return std::move(expr_);
@@ -73,9 +74,7 @@ class Parser {
 
   // expression -> unary { binary_op unary }
   //   climbing kOperators: an operator binds its right side at one level above its own.
-  uint32_t ParseBinary(int min_precedence) {
-    return ParseBinaryFrom(ParseUnary(), min_precedence);
-  }
+  uint32_t ParseBinary(int min_precedence) { return ParseBinaryFrom(ParseUnary(), min_precedence); }
 
   uint32_t ParseBinaryFrom(uint32_t lhs, int min_precedence) {
     while (!failed_ && tok_.kind == TokenKind::kOperator && tok_.op != OperatorKind::kNot) {
@@ -296,16 +295,16 @@ class Parser {
         return false;
       }
     }
-    Fail(ErrorKind::kParsing, 0, 0, "Exceeded max expression depth " + std::to_string(kMaxExprDepth));
+    Fail(ErrorKind::kParsing, 0, 0,
+         "Exceeded max expression depth " + std::to_string(kMaxExprDepth));
     return false;
   }
   void Leave() { --nesting_; }
 
   bool IsAllowedName(std::string_view name) const {
-    return std::any_of(options_.named_values.begin(), options_.named_values.end(),
-                       [&](const std::string& n) {
-                         return n.size() == name.size() && EqualsIgnoreCase(n, name);
-                       });
+    return std::any_of(
+        options_.named_values.begin(), options_.named_values.end(),
+        [&](const std::string& n) { return n.size() == name.size() && EqualsIgnoreCase(n, name); });
   }
 
   // ---- errors ----
@@ -419,9 +418,9 @@ class Parser {
 };
 
 const std::vector<std::string>& StandardContextNames() {
-  static const auto* names = new std::vector<std::string>{
-      "github", "env", "inputs", "vars", "secrets", "needs", "steps", "matrix", "job", "runner",
-      "strategy"};
+  static const auto* names =
+      new std::vector<std::string>{"github", "env",    "inputs", "vars",   "secrets", "needs",
+                                   "steps",  "matrix", "job",    "runner", "strategy"};
   return *names;
 }
 

@@ -122,10 +122,14 @@ Expected<Condition, Error> ParseCondition(std::string_view text, const ParseOpti
           continue;
         }
         for (char c : part.text) {
-          if (c == '\'') synthetic += "''";
-          else if (c == '{') synthetic += "{{";
-          else if (c == '}') synthetic += "}}";
-          else synthetic.push_back(c);
+          if (c == '\'')
+            synthetic += "''";
+          else if (c == '{')
+            synthetic += "{{";
+          else if (c == '}')
+            synthetic += "}}";
+          else
+            synthetic.push_back(c);
         }
       }
       synthetic += "'" + args + ")";

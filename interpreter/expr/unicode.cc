@@ -117,17 +117,26 @@ void AppendUtf8(char32_t cp, std::string& out) {
 char32_t ToUpperSimple(char32_t cp) {
   if (cp < 0x80) return (cp >= 'a' && cp <= 'z') ? cp - 32 : cp;
   const auto* end = std::end(kUpper);
-  const auto* it =
-      std::lower_bound(std::begin(kUpper), end, cp, [](const CasePair& p, char32_t c) {
-        return p.from < c;
-      });
+  const auto* it = std::lower_bound(std::begin(kUpper), end, cp,
+                                    [](const CasePair& p, char32_t c) { return p.from < c; });
   return (it != end && it->from == cp) ? it->to : cp;
 }
 
 bool IsUnicodeWhiteSpace(char32_t cp) {
   switch (cp) {
-    case ' ': case '\t': case '\n': case '\v': case '\f': case '\r':
-    case 0x85: case 0xA0: case 0x1680: case 0x2028: case 0x2029: case 0x202F: case 0x205F:
+    case ' ':
+    case '\t':
+    case '\n':
+    case '\v':
+    case '\f':
+    case '\r':
+    case 0x85:
+    case 0xA0:
+    case 0x1680:
+    case 0x2028:
+    case 0x2029:
+    case 0x202F:
+    case 0x205F:
     case 0x3000:
       return true;
     default:

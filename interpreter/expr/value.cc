@@ -104,11 +104,21 @@ void AppendJsonString(std::string_view s, std::string& out, bool escape_line_sep
       esc = "\\\\";
     } else if (c < 0x20) {
       switch (c) {
-        case '\b': esc = "\\b"; break;
-        case '\f': esc = "\\f"; break;
-        case '\n': esc = "\\n"; break;
-        case '\r': esc = "\\r"; break;
-        case '\t': esc = "\\t"; break;
+        case '\b':
+          esc = "\\b";
+          break;
+        case '\f':
+          esc = "\\f";
+          break;
+        case '\n':
+          esc = "\\n";
+          break;
+        case '\r':
+          esc = "\\r";
+          break;
+        case '\t':
+          esc = "\\t";
+          break;
         default:
           std::memcpy(buf, "\\u00", 4);
           buf[4] = kHex[c >> 4];
@@ -274,12 +284,18 @@ bool Coerce(const Value& a, const Value& b, Operand& l, Operand& r) {
 
 const char* KindName(Kind kind) {
   switch (kind) {
-    case Kind::kNull: return "Null";
-    case Kind::kBoolean: return "Boolean";
-    case Kind::kNumber: return "Number";
-    case Kind::kString: return "String";
-    case Kind::kArray: return "Array";
-    case Kind::kObject: return "Object";
+    case Kind::kNull:
+      return "Null";
+    case Kind::kBoolean:
+      return "Boolean";
+    case Kind::kNumber:
+      return "Number";
+    case Kind::kString:
+      return "String";
+    case Kind::kArray:
+      return "Array";
+    case Kind::kObject:
+      return "Object";
   }
   return "Null";
 }
@@ -355,21 +371,31 @@ const Value* Object::Find(std::string_view key, uint32_t h) const {
 
 bool ToBool(const Value& v) {
   switch (v.kind()) {
-    case Kind::kNull: return false;
-    case Kind::kBoolean: return v.boolean();
-    case Kind::kNumber: return v.number() != 0 && !std::isnan(v.number());
-    case Kind::kString: return !v.string().empty();
-    default: return true;
+    case Kind::kNull:
+      return false;
+    case Kind::kBoolean:
+      return v.boolean();
+    case Kind::kNumber:
+      return v.number() != 0 && !std::isnan(v.number());
+    case Kind::kString:
+      return !v.string().empty();
+    default:
+      return true;
   }
 }
 
 double ToNumber(const Value& v) {
   switch (v.kind()) {
-    case Kind::kNull: return 0;
-    case Kind::kBoolean: return v.boolean() ? 1 : 0;
-    case Kind::kNumber: return v.number();
-    case Kind::kString: return ParseNumber(v.string());
-    default: return std::nan("");
+    case Kind::kNull:
+      return 0;
+    case Kind::kBoolean:
+      return v.boolean() ? 1 : 0;
+    case Kind::kNumber:
+      return v.number();
+    case Kind::kString:
+      return ParseNumber(v.string());
+    default:
+      return std::nan("");
   }
 }
 
@@ -439,12 +465,23 @@ std::string FormatNumber(double d) {
 
 void AppendString(const Value& v, std::string& out) {
   switch (v.kind()) {
-    case Kind::kNull: return;
-    case Kind::kBoolean: out += v.boolean() ? "true" : "false"; return;
-    case Kind::kNumber: AppendNumber(v.number(), out); return;
-    case Kind::kString: out += v.string(); return;
-    case Kind::kArray: out += "Array"; return;
-    case Kind::kObject: out += "Object"; return;
+    case Kind::kNull:
+      return;
+    case Kind::kBoolean:
+      out += v.boolean() ? "true" : "false";
+      return;
+    case Kind::kNumber:
+      AppendNumber(v.number(), out);
+      return;
+    case Kind::kString:
+      out += v.string();
+      return;
+    case Kind::kArray:
+      out += "Array";
+      return;
+    case Kind::kObject:
+      out += "Object";
+      return;
   }
 }
 
@@ -459,11 +496,16 @@ bool Equals(const Value& a, const Value& b) {
   Operand l, r;
   if (!Coerce(a, b, l, r)) return false;
   switch (l.kind) {
-    case Kind::kNull: return true;
-    case Kind::kBoolean: return a.boolean() == b.boolean();
-    case Kind::kNumber: return l.number == r.number;  // NaN != NaN
-    case Kind::kString: return EqualsIgnoreCase(a.string(), b.string());
-    default: return a.identity() == b.identity();
+    case Kind::kNull:
+      return true;
+    case Kind::kBoolean:
+      return a.boolean() == b.boolean();
+    case Kind::kNumber:
+      return l.number == r.number;  // NaN != NaN
+    case Kind::kString:
+      return EqualsIgnoreCase(a.string(), b.string());
+    default:
+      return a.identity() == b.identity();
   }
 }
 
@@ -471,10 +513,14 @@ bool LessThan(const Value& a, const Value& b) {
   Operand l, r;
   if (!Coerce(a, b, l, r)) return false;
   switch (l.kind) {
-    case Kind::kBoolean: return !a.boolean() && b.boolean();
-    case Kind::kNumber: return l.number < r.number;
-    case Kind::kString: return CompareIgnoreCase(a.string(), b.string()) < 0;
-    default: return false;
+    case Kind::kBoolean:
+      return !a.boolean() && b.boolean();
+    case Kind::kNumber:
+      return l.number < r.number;
+    case Kind::kString:
+      return CompareIgnoreCase(a.string(), b.string()) < 0;
+    default:
+      return false;
   }
 }
 
@@ -482,10 +528,14 @@ bool GreaterThan(const Value& a, const Value& b) {
   Operand l, r;
   if (!Coerce(a, b, l, r)) return false;
   switch (l.kind) {
-    case Kind::kBoolean: return a.boolean() && !b.boolean();
-    case Kind::kNumber: return l.number > r.number;
-    case Kind::kString: return CompareIgnoreCase(a.string(), b.string()) > 0;
-    default: return false;
+    case Kind::kBoolean:
+      return a.boolean() && !b.boolean();
+    case Kind::kNumber:
+      return l.number > r.number;
+    case Kind::kString:
+      return CompareIgnoreCase(a.string(), b.string()) > 0;
+    default:
+      return false;
   }
 }
 
@@ -495,8 +545,10 @@ Expected<Value> FromJson(const nlohmann::ordered_json& json, int max_depth) {
 
 nlohmann::ordered_json ToJson(const Value& v) {
   switch (v.kind()) {
-    case Kind::kNull: return nullptr;
-    case Kind::kBoolean: return v.boolean();
+    case Kind::kNull:
+      return nullptr;
+    case Kind::kBoolean:
+      return v.boolean();
     case Kind::kNumber: {
       const double d = v.number();
       if (!std::isfinite(d)) return nullptr;
@@ -505,7 +557,8 @@ nlohmann::ordered_json ToJson(const Value& v) {
       }
       return d;
     }
-    case Kind::kString: return std::string(v.string());
+    case Kind::kString:
+      return std::string(v.string());
     case Kind::kArray: {
       nlohmann::ordered_json arr = nlohmann::ordered_json::array();
       for (const Value& item : v.array()) arr.push_back(ToJson(item));

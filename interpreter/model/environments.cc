@@ -54,10 +54,17 @@ std::optional<int64_t> ParseDuration(std::string_view text) {
     }
     if (i == text.size()) return std::nullopt;
     switch (text[i]) {
-      case 's': total += number; break;
-      case 'm': total += number * 60; break;
-      case 'h': total += number * 3600; break;
-      default: return std::nullopt;
+      case 's':
+        total += number;
+        break;
+      case 'm':
+        total += number * 60;
+        break;
+      case 'h':
+        total += number * 3600;
+        break;
+      default:
+        return std::nullopt;
     }
     if (total > 366LL * 24 * 3600) return std::nullopt;
     ++i;
@@ -86,7 +93,8 @@ void ReadDuration(const yaml::Node& env, std::string_view key, std::optional<Str
   std::optional<int64_t> parsed = ParseDuration(node->value);
   if (!parsed) {
     // Malformed text is the schema's to report (pattern); here only the range is checked.
-    if (node->value.find_first_not_of("0123456789smh") == std::string::npos && !node->value.empty()) {
+    if (node->value.find_first_not_of("0123456789smh") == std::string::npos &&
+        !node->value.empty()) {
       diagnostics.Error("env-config", node->where,
                         "duration \"" + node->value + "\" of \"" + std::string(key) +
                             "\" is too long; at most 366 days");
@@ -99,8 +107,7 @@ void ReadDuration(const yaml::Node& env, std::string_view key, std::optional<Str
     return;
   }
   if (key == "approval_timeout" && *parsed == 0) {
-    diagnostics.Error("env-config", node->where,
-                      "approval_timeout must be longer than 0s");
+    diagnostics.Error("env-config", node->where, "approval_timeout must be longer than 0s");
     return;
   }
   if (text) *text = ToStr(*node);
@@ -123,7 +130,8 @@ EnvironmentConfig ReadEnvironment(const yaml::Node& key, const yaml::Node& value
     rule.users = ScalarList(rr->Find("users"));
     rule.teams = ScalarList(rr->Find("teams"));
     bool prevent = false;
-    if (const yaml::Node* p = rr->Find("prevent_self_review"); p && yaml::IsBoolScalar(*p, &prevent)) {
+    if (const yaml::Node* p = rr->Find("prevent_self_review");
+        p && yaml::IsBoolScalar(*p, &prevent)) {
       rule.prevent_self_review = prevent;
     }
     std::vector<std::string> team_names;

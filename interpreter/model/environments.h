@@ -1,12 +1,14 @@
 #pragma once
-/// The environments configuration (`.slipway/environments.yml` or `--env-config FILE`): the
-/// repository settings GitHub keeps outside workflow files — per environment its URL, required
-/// reviewers, wait timer, approval timeout, deployment branch/tag policy, vars and secret names.
+/// The environments configuration (`.slipway/environments.yml` or `--env-config
+/// FILE`): the repository settings GitHub keeps outside workflow files — per
+/// environment its URL, required reviewers, wait timer, approval timeout,
+/// deployment branch/tag policy, vars and secret names.
 ///
-/// BuildEnvironments reads whatever has the expected shape; shape problems (unknown keys, wrong
-/// types) are the schema pass's to report (schemas/environments.schema.json). It reports only
-/// what the schema cannot express: unknown team names, durations out of range, and a reviewer
-/// count larger than the reviewers that exist.
+/// BuildEnvironments reads whatever has the expected shape; shape problems
+/// (unknown keys, wrong types) are the schema pass's to report
+/// (schemas/environments.schema.json). It reports only what the schema cannot
+/// express: unknown team names, durations out of range, and a reviewer count
+/// larger than the reviewers that exist.
 
 #include <cstdint>
 #include <memory>
@@ -21,15 +23,15 @@ namespace slipway::model {
 
 /// `required_reviewers:` — who may approve and how many distinct approvals are needed.
 struct ReviewerRule {
-  int count = 1;                 // distinct approvals needed
-  std::vector<Str> users;        // individual reviewers
-  std::vector<Str> teams;        // names of entries of `teams:`
+  int count = 1;           // distinct approvals needed
+  std::vector<Str> users;  // individual reviewers
+  std::vector<Str> teams;  // names of entries of `teams:`
   bool prevent_self_review = false;
 };
 
-/// `deployment_branches:` — the refs allowed to deploy. Absent: any ref may deploy. When
-/// present, a branch must match `branches` and a tag must match `tags` (an absent list allows
-/// no ref of that kind).
+/// `deployment_branches:` — the refs allowed to deploy. Absent: any ref may
+/// deploy. When present, a branch must match `branches` and a tag must match
+/// `tags` (an absent list allows no ref of that kind).
 struct DeploymentPolicy {
   bool present = false;
   std::vector<Str> branches;
@@ -60,8 +62,8 @@ struct EnvironmentsConfig {
   const EnvironmentConfig* Find(std::string_view name) const;
   /// Members of team `team` (empty when there is no such team).
   std::vector<std::string> TeamMembers(std::string_view team) const;
-  /// Every user who may approve for `environment`: its users plus its teams' members, sorted,
-  /// without duplicates.
+  /// Every user who may approve for `environment`: its users plus its teams'
+  /// members, sorted, without duplicates.
   std::vector<std::string> Reviewers(const EnvironmentConfig& environment) const;
   /// Names of the configured environments, in file order (for "did you mean").
   std::vector<std::string> Names() const;
@@ -70,7 +72,8 @@ struct EnvironmentsConfig {
 /// Parses "30s", "5m", "48h", "1h30m" into seconds; nullopt when malformed or too large.
 std::optional<int64_t> ParseDuration(std::string_view text);
 
-/// YAML tree → EnvironmentsConfig, reporting semantic problems (rule "env-config").
+/// YAML tree → EnvironmentsConfig, reporting semantic problems (rule
+/// "env-config").
 EnvironmentsConfig BuildEnvironments(std::shared_ptr<const yaml::Node> root, FileId file,
                                      Diagnostics& diagnostics);
 

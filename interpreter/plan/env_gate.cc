@@ -29,16 +29,18 @@ EnvironmentGate EvaluateGate(const model::EnvironmentConfig& config,
   if (config.url) gate.url = config.url->value;
   if (config.reviewers) {
     gate.required_reviewers = config.reviewers->count;
-    for (const model::Str& user : config.reviewers->users) gate.reviewer_users.push_back(user.value);
-    for (const model::Str& team : config.reviewers->teams) gate.reviewer_teams.push_back(team.value);
+    for (const model::Str& user : config.reviewers->users)
+      gate.reviewer_users.push_back(user.value);
+    for (const model::Str& team : config.reviewers->teams)
+      gate.reviewer_teams.push_back(team.value);
     gate.prevent_self_review = config.reviewers->prevent_self_review;
     gate.eligible_reviewers = all.Reviewers(config);
-    bool actor_is_reviewer = std::find(gate.eligible_reviewers.begin(),
-                                       gate.eligible_reviewers.end(),
-                                       event.actor) != gate.eligible_reviewers.end();
+    bool actor_is_reviewer =
+        std::find(gate.eligible_reviewers.begin(), gate.eligible_reviewers.end(), event.actor) !=
+        gate.eligible_reviewers.end();
     gate.actor_can_approve = actor_is_reviewer && !gate.prevent_self_review;
-    size_t available = gate.eligible_reviewers.size() -
-                       (actor_is_reviewer && gate.prevent_self_review ? 1 : 0);
+    size_t available =
+        gate.eligible_reviewers.size() - (actor_is_reviewer && gate.prevent_self_review ? 1 : 0);
     if (available < static_cast<size_t>(gate.required_reviewers)) {
       gate.approvable = false;
     }
@@ -74,10 +76,12 @@ EnvironmentGate EvaluateGate(const model::EnvironmentConfig& config,
 }
 
 std::string DescribeGate(const EnvironmentGate& gate) {
-  if (!gate.configured) return "environment \"" + gate.name + "\" has no protection rules configured";
+  if (!gate.configured)
+    return "environment \"" + gate.name + "\" has no protection rules configured";
   if (!gate.approvable) {
     return "environment \"" + gate.name + "\" needs " + std::to_string(gate.required_reviewers) +
-           " distinct approvals, but without the actor (self-review is not allowed) fewer " +
+           " distinct approvals, but without the actor (self-review is not "
+           "allowed) fewer " +
            "reviewers remain, so it can never be approved";
   }
   if (!gate.ref_allowed) {
@@ -87,7 +91,8 @@ std::string DescribeGate(const EnvironmentGate& gate) {
       patterns += p;
     }
     return "environment \"" + gate.name + "\" refuses this ref: deployment_branches." +
-           gate.refused_by + (patterns.empty() ? " is empty" : " (" + patterns + ") does not match");
+           gate.refused_by +
+           (patterns.empty() ? " is empty" : " (" + patterns + ") does not match");
   }
   std::vector<std::string> parts;
   if (gate.required_reviewers > 0) {

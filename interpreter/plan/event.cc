@@ -24,7 +24,8 @@ std::string StringAt(const json& object, std::initializer_list<const char*> path
   return "";
 }
 
-/// refs/heads/x → ("x", "branch"); refs/tags/v1 → ("v1", "tag"); refs/pull/1/merge → "1/merge".
+/// refs/heads/x → ("x", "branch"); refs/tags/v1 → ("v1", "tag");
+/// refs/pull/1/merge → "1/merge".
 void SplitRef(Event& event) {
   const std::string& ref = event.ref;
   if (ref.rfind("refs/heads/", 0) == 0) {
@@ -42,8 +43,8 @@ void SplitRef(Event& event) {
   }
 }
 
-/// A ref as given on the command line: full refs stay; short names become a tag for release
-/// events and a branch otherwise.
+/// A ref as given on the command line: full refs stay; short names become a tag
+/// for release events and a branch otherwise.
 std::string NormalizeRef(const std::string& ref, bool tag) {
   if (ref.rfind("refs/", 0) == 0) return ref;
   return (tag ? "refs/tags/" : "refs/heads/") + ref;
@@ -75,7 +76,8 @@ std::optional<Event> BuildEvent(const model::Workflow& workflow, const EventOpti
   if (event.name.empty()) {
     if (workflow.on.empty()) {
       diagnostics.Error("event", SourceRange{workflow.file, {}, 0},
-                        "the workflow has no triggers (\"on:\"), so no event can be simulated; "
+                        "the workflow has no triggers (\"on:\"), so no event "
+                        "can be simulated; "
                         "pass --event");
       return std::nullopt;
     }
@@ -86,14 +88,17 @@ std::optional<Event> BuildEvent(const model::Workflow& workflow, const EventOpti
   for (const std::string& name : supported) known = known || name == event.name;
   if (!known) {
     diagnostics.Error("event", {},
-                      "unsupported event \"" + event.name + "\"; expected one of push, "
-                      "pull_request, release, workflow_dispatch, workflow_call, schedule" +
+                      "unsupported event \"" + event.name +
+                          "\"; expected one of push, "
+                          "pull_request, release, workflow_dispatch, "
+                          "workflow_call, schedule" +
                           DidYouMean(event.name, supported));
     return std::nullopt;
   }
 
   if (options.event_file_text) {
-    json payload = json::parse(*options.event_file_text, nullptr, /*allow_exceptions=*/false);
+    json payload = json::parse(*options.event_file_text, nullptr,
+                               /*allow_exceptions=*/false);
     if (payload.is_discarded() || !payload.is_object()) {
       diagnostics.Error("event", {},
                         "event file \"" + options.event_file_path +
@@ -135,14 +140,15 @@ std::optional<Event> BuildEvent(const model::Workflow& workflow, const EventOpti
       event.ref = "refs/tags/" + git.tag;
     } else {
       diagnostics.Error("event", {},
-                        "a release event needs a tag: pass --ref refs/tags/<tag> (HEAD has no "
+                        "a release event needs a tag: pass --ref "
+                        "refs/tags/<tag> (HEAD has no "
                         "tag)");
       return std::nullopt;
     }
     if (event.ref.rfind("refs/tags/", 0) != 0) {
-      diagnostics.Error("event", {},
-                        "a release event's ref must be a tag (refs/tags/...), not \"" +
-                            event.ref + "\"");
+      diagnostics.Error(
+          "event", {},
+          "a release event's ref must be a tag (refs/tags/...), not \"" + event.ref + "\"");
       return std::nullopt;
     }
     payload_sha = StringAt(p, {"release", "target_commitish"});
@@ -162,8 +168,8 @@ std::optional<Event> BuildEvent(const model::Workflow& workflow, const EventOpti
       }
     }
     if (event.head_ref.empty()) {
-      event.head_ref = current_ref.rfind("refs/heads/", 0) == 0 ? current_ref.substr(11)
-                                                                 : current_ref;
+      event.head_ref =
+          current_ref.rfind("refs/heads/", 0) == 0 ? current_ref.substr(11) : current_ref;
     }
     if (event.base_ref.empty()) event.base_ref = event.default_branch;
     if (event.ref.empty()) event.ref = "refs/pull/" + number + "/merge";
@@ -194,10 +200,10 @@ std::optional<Event> BuildEvent(const model::Workflow& workflow, const EventOpti
     if (!object.contains(key)) object[key] = std::move(value);
   };
   size_t slash = event.repository.find('/');
-  std::string owner = slash == std::string::npos ? event.repository
-                                                 : event.repository.substr(0, slash);
-  std::string name = slash == std::string::npos ? event.repository
-                                                : event.repository.substr(slash + 1);
+  std::string owner =
+      slash == std::string::npos ? event.repository : event.repository.substr(0, slash);
+  std::string name =
+      slash == std::string::npos ? event.repository : event.repository.substr(slash + 1);
   set_default(payload, "repository",
               json{{"full_name", event.repository},
                    {"name", name},
@@ -242,7 +248,8 @@ std::optional<Event> BuildEvent(const model::Workflow& workflow, const EventOpti
     set_default(payload, "inputs", json::object());
   } else if (event.name == "schedule") {
     const model::Trigger* trigger = workflow.FindTrigger("schedule");
-    if (trigger && !trigger->crons.empty()) set_default(payload, "schedule", trigger->crons[0].value);
+    if (trigger && !trigger->crons.empty())
+      set_default(payload, "schedule", trigger->crons[0].value);
   }
   return event;
 }
@@ -262,10 +269,10 @@ void AddDispatchInputs(const nlohmann::ordered_json& inputs, Event& event) {
 }
 
 nlohmann::ordered_json GithubContext(const Event& event, const std::string& workflow_name,
-                             const std::string& workflow_path) {
+                                     const std::string& workflow_path) {
   size_t slash = event.repository.find('/');
-  std::string owner = slash == std::string::npos ? event.repository
-                                                 : event.repository.substr(0, slash);
+  std::string owner =
+      slash == std::string::npos ? event.repository : event.repository.substr(0, slash);
   json github = {
       {"event_name", event.name},
       {"event", event.payload},

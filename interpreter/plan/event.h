@@ -1,14 +1,13 @@
 #pragma once
-/// The event a plan is made for: its name, ref, commit, actor, repository and payload, built
-/// from flags, an optional payload file and the local git checkout, and the `github` context
-/// GitHub would populate for it.
+/// The event a plan is made for: its name, ref, commit, actor, repository and
+/// payload, built from flags, an optional payload file and the local git
+/// checkout, and the `github` context GitHub would populate for it.
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "interpreter/base/diagnostic.h"
 #include "interpreter/model/workflow.h"
@@ -31,38 +30,40 @@ struct EventOptions {
 
 /// One event, fully determined. `payload` is `github.event`.
 struct Event {
-  std::string name;        // "push", "release", ...
-  std::string action;      // release: "published"; pull_request: "opened"; else ""
-  std::string ref;         // refs/heads/main, refs/tags/v1.2.0, refs/pull/1/merge
-  std::string ref_name;    // main, v1.2.0, 1/merge
-  std::string ref_type;    // "branch" | "tag" | "" (pull requests)
+  std::string name;      // "push", "release", ...
+  std::string action;    // release: "published"; pull_request: "opened"; else ""
+  std::string ref;       // refs/heads/main, refs/tags/v1.2.0, refs/pull/1/merge
+  std::string ref_name;  // main, v1.2.0, 1/merge
+  std::string ref_type;  // "branch" | "tag" | "" (pull requests)
   std::string sha;
   std::string actor;
-  std::string repository;  // owner/name
+  std::string repository;          // owner/name
   std::string base_ref, head_ref;  // pull_request only (branch names)
   std::string default_branch;
-  /// Changed files, when the payload lists them (push: commits[].added/modified/removed).
+  /// Changed files, when the payload lists them (push:
+  /// commits[].added/modified/removed).
   std::optional<std::vector<std::string>> changed_files;
   nlohmann::ordered_json payload = nlohmann::ordered_json::object();
-  /// Payload fields a real event carries that the plan cannot know without --event-file (e.g.
-  /// push's "before" and "commits"), as context paths ("github.event.before"): expressions
-  /// reading them stay symbolic.
+  /// Payload fields a real event carries that the plan cannot know without
+  /// --event-file (e.g. push's "before" and "commits"), as context paths
+  /// ("github.event.before"): expressions reading them stay symbolic.
   std::vector<std::string> unknown_payload;
 };
 
-/// Builds the event. Errors (rule "event"): an unsupported --event, a workflow without
-/// triggers, an --event-file that is not a JSON object, a release without a tag. Returns
-/// nullopt when there are errors.
+/// Builds the event. Errors (rule "event"): an unsupported --event, a workflow
+/// without triggers, an --event-file that is not a JSON object, a release
+/// without a tag. Returns nullopt when there are errors.
 std::optional<Event> BuildEvent(const model::Workflow& workflow, const EventOptions& options,
                                 const GitInfo& git, Diagnostics& diagnostics);
 
-/// Puts `inputs` into the payload as GitHub does for workflow_dispatch: github.event.inputs
-/// holds every input as a string ("true", "3").
+/// Puts `inputs` into the payload as GitHub does for workflow_dispatch:
+/// github.event.inputs holds every input as a string ("true", "3").
 void AddDispatchInputs(const nlohmann::ordered_json& inputs, Event& event);
 
-/// The `github` context for `event`. `workflow_name` is the workflow's name (or its path).
-/// run_id, run_number and run_attempt are only known when a run starts, so they are absent.
+/// The `github` context for `event`. `workflow_name` is the workflow's name (or
+/// its path). run_id, run_number and run_attempt are only known when a run
+/// starts, so they are absent.
 nlohmann::ordered_json GithubContext(const Event& event, const std::string& workflow_name,
-                             const std::string& workflow_path);
+                                     const std::string& workflow_path);
 
 }  // namespace slipway::plan

@@ -55,8 +55,7 @@ std::string RepositoryFromRemoteUrl(std::string_view url) {
   size_t last = path.rfind('/');
   if (last == std::string_view::npos || last == 0) return "";
   size_t before = path.rfind('/', last - 1);
-  std::string_view owner_name =
-      before == std::string_view::npos ? path : path.substr(before + 1);
+  std::string_view owner_name = before == std::string_view::npos ? path : path.substr(before + 1);
   if (owner_name.find('/') == 0 || owner_name.back() == '/') return "";
   return std::string(owner_name);
 }

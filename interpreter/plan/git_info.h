@@ -1,7 +1,8 @@
 #pragma once
-/// What the local git checkout says about the run: the defaults `plan` and `run` use when
-/// --ref, --sha, --actor are absent. Reading it never fails: outside a git repository (or
-/// without git installed) every field is simply empty.
+/// What the local git checkout says about the run: the defaults `plan` and
+/// `run` use when
+/// --ref, --sha, --actor are absent. Reading it never fails: outside a git
+/// repository (or without git installed) every field is simply empty.
 
 #include <string>
 
@@ -20,8 +21,8 @@ struct GitInfo {
 /// Runs git in `dir` (read-only commands, stderr discarded).
 GitInfo ReadGitInfo(const std::string& dir);
 
-/// "owner/name" from a remote URL (https://host/owner/name.git, git@host:owner/name.git,
-/// ssh://git@host/owner/name); "" when the URL has no such shape.
+/// "owner/name" from a remote URL (https://host/owner/name.git,
+/// git@host:owner/name.git, ssh://git@host/owner/name); "" when the URL has no such shape.
 std::string RepositoryFromRemoteUrl(std::string_view url);
 
 }  // namespace slipway::plan

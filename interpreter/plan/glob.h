@@ -1,10 +1,11 @@
 #pragma once
-/// GitHub filter patterns (branches, tags, paths, deployment branch policies), compiled once to
-/// RE2. Syntax as GitHub documents it
+/// GitHub filter patterns (branches, tags, paths, deployment branch policies),
+/// compiled once to RE2. Syntax as GitHub documents it
 /// (https://docs.github.com/en/actions/writing-workflows/workflow-syntax-for-github-actions#filter-pattern-cheat-sheet):
-///   `*` any characters except `/`; `**` any characters; `?` zero or one of the preceding
-///   character; `+` one or more of the preceding character; `[...]` one character of a set or
-///   range; `\` escapes; a leading `!` negates the pattern. Everything else is literal.
+///   `*` any characters except `/`; `**` any characters; `?` zero or one of the
+///   preceding character; `+` one or more of the preceding character; `[...]`
+///   one character of a set or range; `\` escapes; a leading `!` negates the
+///   pattern. Everything else is literal.
 
 #include <memory>
 #include <string>
@@ -35,26 +36,27 @@ class GlobPattern {
   const std::string& regex() const { return regex_; }
 
  private:
-  std::string text_;   // as written, `!` included
+  std::string text_;  // as written, `!` included
   std::string regex_;
   std::string error_;
   bool negated_ = false;
   std::unique_ptr<re2::RE2> re_;
 };
 
-/// Translates a GitHub pattern (without leading `!`) to an RE2 regular expression; sets
-/// `error` and returns "" when the pattern is malformed (e.g. an unclosed `[`).
+/// Translates a GitHub pattern (without leading `!`) to an RE2 regular
+/// expression; sets `error` and returns "" when the pattern is malformed (e.g. an unclosed `[`).
 std::string GlobToRegex(std::string_view pattern, std::string* error);
 
-/// An ordered list of patterns with GitHub's negation semantics: a value is included when the
-/// last pattern that matches it is a positive one (so order matters: `['v*', '!v*-rc*']`).
+/// An ordered list of patterns with GitHub's negation semantics: a value is
+/// included when the last pattern that matches it is a positive one (so order
+/// matters: `['v*', '!v*-rc*']`).
 class PatternList {
  public:
   PatternList() = default;
   explicit PatternList(const std::vector<std::string>& patterns);
 
-  /// True when the value is included. `matched` (optional) gets the deciding pattern's text,
-  /// or "" when no pattern matched.
+  /// True when the value is included. `matched` (optional) gets the deciding
+  /// pattern's text, or "" when no pattern matched.
   bool Includes(std::string_view value, std::string* matched = nullptr) const;
   /// The first pattern that did not compile, or nullptr.
   const GlobPattern* first_error() const;

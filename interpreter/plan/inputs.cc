@@ -37,8 +37,8 @@ bool ParseNumber(const std::string& text, double* out) {
   return true;
 }
 
-/// Types `value` (a string from the command line or the default) as `input` declares it.
-/// Returns a discarded json on error, after reporting it.
+/// Types `value` (a string from the command line or the default) as `input`
+/// declares it. Returns a discarded json on error, after reporting it.
 json TypeValue(const model::InputDef& input, const std::string& value, bool from_default,
                const model::EnvironmentsConfig* environments, Diagnostics& diagnostics) {
   const std::string type = input.type_name();
@@ -77,8 +77,9 @@ json TypeValue(const model::InputDef& input, const std::string& value, bool from
   if (type == "environment") {
     if (!environments) {
       diagnostics.Error("input", InputWhere(input),
-                        prefix + "is of type environment, but no environments are configured "
-                                 "(.slipway/environments.yml or --env-config)");
+                        prefix +
+                            "is of type environment, but no environments are configured "
+                            "(.slipway/environments.yml or --env-config)");
       return json(json::value_t::discarded);
     }
     if (!environments->Find(value)) {
@@ -104,14 +105,16 @@ bool SplitKeyValue(std::string_view text, std::pair<std::string, std::string>* o
 }
 
 nlohmann::ordered_json ResolveInputs(const model::Trigger* trigger, std::string_view event_name,
-                             const KeyValues& given, const model::EnvironmentsConfig* environments,
-                             Diagnostics& diagnostics) {
+                                     const KeyValues& given,
+                                     const model::EnvironmentsConfig* environments,
+                                     Diagnostics& diagnostics) {
   json inputs = json::object();
   std::vector<std::string> declared;
   if (trigger) {
     for (const model::InputDef& input : trigger->inputs) declared.push_back(input.name.value);
   }
-  // Unknown and repeated names first: they are mistakes whatever the declarations say.
+  // Unknown and repeated names first: they are mistakes whatever the
+  // declarations say.
   std::vector<std::string> seen;
   for (const auto& [name, value] : given) {
     if (std::find(seen.begin(), seen.end(), name) != seen.end()) {

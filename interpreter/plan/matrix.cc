@@ -36,9 +36,9 @@ nlohmann::ordered_json YamlToJson(const yaml::Node& node) {
   return nullptr;
 }
 
-std::vector<json> ExpandMatrixValues(const std::vector<std::pair<std::string, std::vector<json>>>& axes,
-                                     const std::vector<json>& include,
-                                     const std::vector<json>& exclude) {
+std::vector<json> ExpandMatrixValues(
+    const std::vector<std::pair<std::string, std::vector<json>>>& axes,
+    const std::vector<json>& include, const std::vector<json>& exclude) {
   std::vector<json> combos;
   if (!axes.empty()) {
     combos.push_back(json::object());
@@ -74,9 +74,10 @@ std::vector<json> ExpandMatrixValues(const std::vector<std::pair<std::string, st
     }
     if (!excluded) kept.push_back(std::move(combo));
   }
-  // Include: an entry extends every original combination whose original values it does not
-  // contradict; values added by earlier includes may be overwritten. No such combination:
-  // the entry becomes a combination of its own (and later entries never extend it).
+  // Include: an entry extends every original combination whose original values
+  // it does not contradict; values added by earlier includes may be
+  // overwritten. No such combination: the entry becomes a combination of its
+  // own (and later entries never extend it).
   const size_t original = kept.size();
   std::vector<json> original_values = std::vector<json>(kept.begin(), kept.end());
   for (const json& entry : include) {
@@ -102,8 +103,8 @@ std::vector<json> ExpandMatrixValues(const std::vector<std::pair<std::string, st
 
 namespace {
 
-/// Evaluates every string containing `${{` inside `value`. Returns false (setting `unknown`)
-/// when one reads a value known only at run time; reports errors.
+/// Evaluates every string containing `${{` inside `value`. Returns false
+/// (setting `unknown`) when one reads a value known only at run time; reports errors.
 bool ResolveStrings(json& value, const Scope& scope, const yaml::Node* where,
                     Diagnostics& diagnostics, std::string* unknown) {
   if (value.is_string()) {
@@ -154,8 +155,9 @@ MatrixExpansion ExpandMatrix(const model::Strategy& strategy, const Scope& scope
     return out;
   }
   if (!matrix.is_object()) {
-    diagnostics.Error("matrix", where->where,
-                      "the matrix must be an object of axes, found " + std::string(matrix.type_name()));
+    diagnostics.Error(
+        "matrix", where->where,
+        "the matrix must be an object of axes, found " + std::string(matrix.type_name()));
     return out;
   }
   std::vector<std::pair<std::string, std::vector<json>>> axes;
@@ -174,9 +176,9 @@ MatrixExpansion ExpandMatrix(const model::Strategy& strategy, const Scope& scope
       continue;
     }
     if (!it->is_array()) {
-      diagnostics.Error("matrix", where->where,
-                        "matrix axis \"" + key + "\" must be a list, found " +
-                            std::string(it->type_name()));
+      diagnostics.Error(
+          "matrix", where->where,
+          "matrix axis \"" + key + "\" must be a list, found " + std::string(it->type_name()));
       return out;
     }
     axes.emplace_back(key, std::vector<json>(it->begin(), it->end()));

@@ -1,14 +1,14 @@
 #pragma once
-/// Matrix expansion as GitHub does it: the cartesian product of the axes (first key outermost),
-/// minus `exclude` entries (partial matches), then `include` entries merged into every original
-/// combination they do not contradict, or appended as new combinations.
+/// Matrix expansion as GitHub does it: the cartesian product of the axes (first
+/// key outermost), minus `exclude` entries (partial matches), then `include`
+/// entries merged into every original combination they do not contradict, or
+/// appended as new combinations.
 /// https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/running-variations-of-jobs-in-a-workflow#expanding-or-adding-matrix-configurations
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "interpreter/base/diagnostic.h"
 #include "interpreter/model/job.h"
@@ -22,23 +22,25 @@ inline constexpr size_t kMaxMatrixCombinations = 256;
 /// The algorithm on plain values. `axes` in file order; each include/exclude entry an object.
 std::vector<nlohmann::ordered_json> ExpandMatrixValues(
     const std::vector<std::pair<std::string, std::vector<nlohmann::ordered_json>>>& axes,
-    const std::vector<nlohmann::ordered_json>& include, const std::vector<nlohmann::ordered_json>& exclude);
+    const std::vector<nlohmann::ordered_json>& include,
+    const std::vector<nlohmann::ordered_json>& exclude);
 
 /// The result for one job's strategy.
 struct MatrixExpansion {
-  bool known = true;             // false: the matrix depends on values known at run time
+  bool known = true;               // false: the matrix depends on values known at run time
   std::string unknown_expression;  // then: the expression it comes from
   std::vector<nlohmann::ordered_json> instances;
 };
 
-/// Reads a job's `strategy.matrix` (YAML values, expressions evaluated in `scope`, whole-matrix
-/// `${{ fromJSON(...) }}` included) and expands it. Problems (a matrix that is not an object, too
-/// many combinations, an expression error) are diagnostics with rule "matrix".
+/// Reads a job's `strategy.matrix` (YAML values, expressions evaluated in
+/// `scope`, whole-matrix
+/// `${{ fromJSON(...) }}` included) and expands it. Problems (a matrix that is
+/// not an object, too many combinations, an expression error) are diagnostics with rule "matrix".
 MatrixExpansion ExpandMatrix(const model::Strategy& strategy, const Scope& scope,
                              Diagnostics& diagnostics);
 
-/// A YAML node as JSON with YAML 1.2 core-schema typing (plain true/3/null typed; quoted text
-/// strings). Scalars containing `${{` are returned as strings.
+/// A YAML node as JSON with YAML 1.2 core-schema typing (plain true/3/null
+/// typed; quoted text strings). Scalars containing `${{` are returned as strings.
 nlohmann::ordered_json YamlToJson(const yaml::Node& node);
 
 }  // namespace slipway::plan

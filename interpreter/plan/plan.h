@@ -1,21 +1,22 @@
 #pragma once
-/// Plan is the answer to "slipway plan": does the event trigger the workflow, which jobs run, in
-/// which waves, which are skipped, blocked or conditional and why, which environment gates they
-/// wait at, and what each step would execute. It is plain data, built by BuildPlan
-/// (planner.h), rendered by render.h, and executed by exec (`slipway run`, `--from-plan`).
+/// Plan is the answer to "slipway plan": does the event trigger the workflow,
+/// which jobs run, in which waves, which are skipped, blocked or conditional
+/// and why, which environment gates they wait at, and what each step would
+/// execute. It is plain data, built by BuildPlan (planner.h), rendered by
+/// render.h, and executed by exec (`slipway run`, `--from-plan`).
 ///
 /// Everything is index-based: a job's index is its position in the workflow file
-/// (`Workflow::jobs`), so indices serialise into JSON and survive `--resume`. Values that are
-/// only known at run time (step outputs, `needs.<id>.outputs`, secrets, runner facts) are kept
-/// as the original `${{ ... }}` text and flagged `resolved = false`; they are never guessed.
+/// (`Workflow::jobs`), so indices serialise into JSON and survive `--resume`.
+/// Values that are only known at run time (step outputs, `needs.<id>.outputs`,
+/// secrets, runner facts) are kept as the original `${{ ... }}` text and
+/// flagged `resolved = false`; they are never guessed.
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace slipway::plan {
 
@@ -26,10 +27,12 @@ inline uint32_t ToInt(JobIndex index) { return static_cast<uint32_t>(index); }
 /// What the plan expects of a job on the success path.
 enum class JobStatus {
   kWillRun,      // runs (possibly after environment gates)
-  kSkipped,      // its `if` is false, a need is skipped/blocked, or the workflow is not triggered
-  kBlocked,      // its environment's branch/tag policy refuses the ref: the job will fail
-  kConditional,  // runs only on a path the plan cannot decide: an upstream failure, a
-                 // cancellation, or a value known only at run time
+  kSkipped,      // its `if` is false, a need is skipped/blocked, or the workflow is
+                 // not triggered
+  kBlocked,      // its environment's branch/tag policy refuses the ref: the job will
+                 // fail
+  kConditional,  // runs only on a path the plan cannot decide: an upstream
+                 // failure, a cancellation, or a value known only at run time
 };
 /// "will-run", "skipped", "blocked", "conditional" (the JSON contract's spelling).
 const char* JobStatusName(JobStatus status);
@@ -42,18 +45,18 @@ struct Resolved {
 
 /// A step as it would run.
 struct PlannedStep {
-  size_t index = 0;   // position in the job's steps
-  std::string id;     // `id:`, or "" when none
-  std::string name;   // display name, expressions resolved where known
+  size_t index = 0;          // position in the job's steps
+  std::string id;            // `id:`, or "" when none
+  std::string name;          // display name, expressions resolved where known
   std::string if_condition;  // as written; "" when none
   /// "will-run", "skipped" or "conditional" (step-level, on the job's success path).
   std::string status = "will-run";
-  std::string reason;  // why skipped/conditional; "" for will-run
-  std::optional<Resolved> run;   // `run:` script
+  std::string reason;           // why skipped/conditional; "" for will-run
+  std::optional<Resolved> run;  // `run:` script
   std::optional<std::string> uses;
   std::vector<std::pair<std::string, Resolved>> with;  // resolved `with:`, in file order
   std::vector<std::pair<std::string, Resolved>> env;   // the step's own `env:`
-  std::string shell;              // effective shell ("" = default bash)
+  std::string shell;                                   // effective shell ("" = default bash)
   std::string working_directory;  // effective working directory ("" = workspace)
   bool continue_on_error = false;
   std::optional<double> timeout_minutes;
@@ -69,21 +72,21 @@ struct PlannedStep {
 struct EnvironmentGate {
   std::string name;
   std::optional<std::string> url;
-  bool configured = false;       // false: no configuration file, or not in it
-  int required_reviewers = 0;    // distinct approvals needed; 0: none
-  std::vector<std::string> reviewer_users;  // `users:` as configured
-  std::vector<std::string> reviewer_teams;  // `teams:` as configured
+  bool configured = false;                      // false: no configuration file, or not in it
+  int required_reviewers = 0;                   // distinct approvals needed; 0: none
+  std::vector<std::string> reviewer_users;      // `users:` as configured
+  std::vector<std::string> reviewer_teams;      // `teams:` as configured
   std::vector<std::string> eligible_reviewers;  // users + team members, sorted
   bool prevent_self_review = false;
   bool actor_can_approve = false;  // the actor is a reviewer and self-review is allowed
-  /// False when the reviewers other than the actor (with prevent_self_review) are fewer than
-  /// `required_reviewers`: the job can never be approved, so it is blocked.
+  /// False when the reviewers other than the actor (with prevent_self_review)
+  /// are fewer than `required_reviewers`: the job can never be approved, so it is blocked.
   bool approvable = true;
   int64_t wait_timer_s = 0;
   int64_t approval_timeout_s = 48 * 3600;
   bool ref_allowed = true;
-  /// When the ref is refused: "branches" or "tags" (the pattern set that refused it), and its
-  /// patterns as written.
+  /// When the ref is refused: "branches" or "tags" (the pattern set that
+  /// refused it), and its patterns as written.
   std::string refused_by;
   std::vector<std::string> refused_patterns;
   std::vector<std::pair<std::string, std::string>> vars;
@@ -94,18 +97,18 @@ struct EnvironmentGate {
 struct PlannedJob {
   JobIndex index{};
   std::string id;
-  std::string name;                 // `name:` resolved where known; else the id
-  std::vector<JobIndex> needs;      // resolved `needs:`, in file order
-  int wave = 0;                     // 1-based: 1 + the largest wave of its needs
+  std::string name;             // `name:` resolved where known; else the id
+  std::vector<JobIndex> needs;  // resolved `needs:`, in file order
+  int wave = 0;                 // 1-based: 1 + the largest wave of its needs
   JobStatus status = JobStatus::kWillRun;
-  std::string reason;               // why not will-run (and for gated will-run jobs)
-  std::string if_condition;         // as written; "" when none (implicit success())
-  std::string runs_on;              // label(s), resolved where known
+  std::string reason;        // why not will-run (and for gated will-run jobs)
+  std::string if_condition;  // as written; "" when none (implicit success())
+  std::string runs_on;       // label(s), resolved where known
   std::optional<EnvironmentGate> environment;
   /// Matrix: one object per instance (after include/exclude); empty without a strategy.
   std::vector<nlohmann::ordered_json> matrix;
-  bool matrix_known = true;         // false: the matrix comes from a value known at run time
-  std::string matrix_expression;    // when !matrix_known: the expression it comes from
+  bool matrix_known = true;       // false: the matrix comes from a value known at run time
+  std::string matrix_expression;  // when !matrix_known: the expression it comes from
   std::optional<int> max_parallel;
   bool fail_fast = true;
   std::optional<Resolved> concurrency_group;
@@ -114,33 +117,33 @@ struct PlannedJob {
   bool continue_on_error = false;
   std::vector<std::pair<std::string, Resolved>> outputs;  // symbolic until the job runs
   std::vector<std::pair<std::string, Resolved>> env;      // job `env:` (workflow env merged)
-  std::string uses;                 // reusable workflow call (`jobs.<id>.uses`), if any
+  std::string uses;  // reusable workflow call (`jobs.<id>.uses`), if any
   std::vector<PlannedStep> steps;
 };
 
 /// The whole plan.
 struct Plan {
-  std::string workflow_path;   // as given on the command line
-  std::string workflow_name;   // `name:`, else the path
-  std::string workflow_sha256; // of the workflow file's bytes
+  std::string workflow_path;        // as given on the command line
+  std::string workflow_name;        // `name:`, else the path
+  std::string workflow_sha256;      // of the workflow file's bytes
   std::string environments_path;    // "" when no environments file was used
   std::string environments_sha256;  // "" when none
-  std::string event;           // push, release, ...
-  std::string action;          // release/pull_request activity type
+  std::string event;                // push, release, ...
+  std::string action;               // release/pull_request activity type
   std::string ref;
   std::string sha;
   std::string actor;
   std::string repository;
   bool triggered = true;
-  std::string reason;          // why not triggered; notes when triggered (e.g. paths unknown)
+  std::string reason;  // why not triggered; notes when triggered (e.g. paths unknown)
   nlohmann::ordered_json inputs = nlohmann::ordered_json::object();  // the typed `inputs` context
   nlohmann::ordered_json vars = nlohmann::ordered_json::object();    // --var values
   nlohmann::ordered_json github = nlohmann::ordered_json::object();  // the `github` context
   std::optional<Resolved> run_name;
   std::optional<Resolved> concurrency_group;  // workflow-level
   bool cancel_in_progress = false;
-  std::vector<PlannedJob> jobs;               // in file order: jobs[i].index == i
-  std::vector<std::vector<JobIndex>> waves;   // waves[w-1]: the jobs of wave w, in file order
+  std::vector<PlannedJob> jobs;              // in file order: jobs[i].index == i
+  std::vector<std::vector<JobIndex>> waves;  // waves[w-1]: the jobs of wave w, in file order
 
   const PlannedJob* FindJob(std::string_view id) const;
 };

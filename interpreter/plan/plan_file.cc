@@ -26,8 +26,8 @@ std::string Sha256Hex(std::string_view bytes) {
 }
 
 std::optional<model::EnvironmentsConfig> LoadEnvironmentsFile(SourceManager& sources,
-                                                             const std::string& path,
-                                                             Diagnostics& diagnostics) {
+                                                              const std::string& path,
+                                                              Diagnostics& diagnostics) {
   std::string text, error;
   if (!model::ReadWholeFile(path, &text, &error)) {
     FileId file = sources.Add(path, "");

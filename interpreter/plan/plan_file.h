@@ -1,8 +1,9 @@
 #pragma once
-/// `slipway plan` as a library call: read and validate the workflow, read the environments
-/// file, build the event, check the inputs, then BuildPlan. `run` uses the same call, so what
-/// `plan` shows is what `run` executes. The order follows the command-line contract: input and
-/// flag errors come first and alone (exit 2), then workflow and configuration errors (exit 1).
+/// `slipway plan` as a library call: read and validate the workflow, read the
+/// environments file, build the event, check the inputs, then BuildPlan. `run`
+/// uses the same call, so what `plan` shows is what `run` executes. The order
+/// follows the command-line contract: input and flag errors come first and
+/// alone (exit 2), then workflow and configuration errors (exit 1).
 
 #include <optional>
 #include <string>
@@ -32,20 +33,21 @@ struct PlanOptions {
 enum class PlanStatus {
   kOk,          // plan built, no errors (warnings may be present)
   kUsageError,  // exit 2: unreadable file, bad --input / --event / --event-file
-  kInvalid,     // exit 1: the workflow or environments file has errors (plan may still be set)
+  kInvalid,     // exit 1: the workflow or environments file has errors (plan may
+                // still be set)
 };
 
-/// Makes the plan. `diagnostics` receives what to print: on kUsageError only the usage and input
-/// errors. `plan` is set on kOk, and on kInvalid when the files could be read.
+/// Makes the plan. `diagnostics` receives what to print: on kUsageError only
+/// the usage and input errors. `plan` is set on kOk, and on kInvalid when the files could be read.
 PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const GitInfo& git,
                     const step_api::StepCatalog& catalog, Diagnostics& diagnostics,
                     std::optional<Plan>* plan);
 
-/// Loads an environments file: YAML, schema (schemas/environments.schema.json), then the model.
-/// Unreadable → rule "io"; nullopt when there is no tree.
+/// Loads an environments file: YAML, schema (schemas/environments.schema.json),
+/// then the model. Unreadable → rule "io"; nullopt when there is no tree.
 std::optional<model::EnvironmentsConfig> LoadEnvironmentsFile(SourceManager& sources,
-                                                             const std::string& path,
-                                                             Diagnostics& diagnostics);
+                                                              const std::string& path,
+                                                              Diagnostics& diagnostics);
 
 /// Lower-case hex SHA-256 of `bytes` (OpenSSL).
 std::string Sha256Hex(std::string_view bytes);

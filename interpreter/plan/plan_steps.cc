@@ -36,8 +36,9 @@ void EnvLayer::Install(Scope& scope) const {
 
 namespace {
 
-/// The typed value of a `with:` entry for a built-in step's preview: YAML typing for plain
-/// scalars, the expression's value for a whole `${{ }}`, else the substituted text.
+/// The typed value of a `with:` entry for a built-in step's preview: YAML
+/// typing for plain scalars, the expression's value for a whole `${{ }}`, else
+/// the substituted text.
 json TypedWith(const model::Str& value, const Scope& scope, const Resolved& resolved) {
   if (!value.has_expr) return value.node ? YamlToJson(*value.node) : json(value.value);
   if (!resolved.resolved) return resolved.text;
@@ -56,8 +57,7 @@ bool IsTrueText(const std::optional<model::Str>& text, const Scope& scope) {
 
 std::vector<PlannedStep> PlanSteps(const model::Job& job, const Scope& job_scope,
                                    const EnvLayer& job_env, bool job_skipped,
-                                   const step_api::StepCatalog* catalog,
-                                   Diagnostics& diagnostics) {
+                                   const step_api::StepCatalog* catalog, Diagnostics& diagnostics) {
   std::vector<PlannedStep> out;
   out.reserve(job.steps.size());
   for (const model::Step& step : job.steps) {

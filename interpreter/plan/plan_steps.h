@@ -1,12 +1,11 @@
 #pragma once
-/// The steps of one planned job: each step's `if` decision, its `run` script or `uses` with
-/// `with:` resolved where known, its env, and for built-in steps (`uses: slipway/...`) the
-/// catalog's preview of what they would do.
-
-#include <string>
-#include <vector>
+/// The steps of one planned job: each step's `if` decision, its `run` script or
+/// `uses` with `with:` resolved where known, its env, and for built-in steps
+/// (`uses: slipway/...`) the catalog's preview of what they would do.
 
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 #include "interpreter/base/diagnostic.h"
 #include "interpreter/model/workflow.h"
@@ -16,8 +15,8 @@
 
 namespace slipway::plan {
 
-/// The environment variables a scope sees: values resolved where known, and the names whose
-/// values are only known at run time (they read secrets or step outputs).
+/// The environment variables a scope sees: values resolved where known, and the
+/// names whose values are only known at run time (they read secrets or step outputs).
 struct EnvLayer {
   nlohmann::ordered_json values = nlohmann::ordered_json::object();
   std::vector<std::string> unknown;
@@ -28,12 +27,11 @@ struct EnvLayer {
   void Install(Scope& scope) const;
 };
 
-/// Plans `job`'s steps. `job_scope` holds the job's contexts (its `env` from `job_env`);
-/// `job_skipped` marks every step skipped.
+/// Plans `job`'s steps. `job_scope` holds the job's contexts (its `env` from
+/// `job_env`); `job_skipped` marks every step skipped.
 std::vector<PlannedStep> PlanSteps(const model::Job& job, const Scope& job_scope,
                                    const EnvLayer& job_env, bool job_skipped,
-                                   const step_api::StepCatalog* catalog,
-                                   Diagnostics& diagnostics);
+                                   const step_api::StepCatalog* catalog, Diagnostics& diagnostics);
 
 /// The reason text for a condition's reference known only at run time.
 std::string UnknownReason(const std::string& reference);

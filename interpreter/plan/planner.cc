@@ -16,10 +16,14 @@ using json = nlohmann::ordered_json;
 
 const char* JobStatusName(JobStatus status) {
   switch (status) {
-    case JobStatus::kWillRun: return "will-run";
-    case JobStatus::kSkipped: return "skipped";
-    case JobStatus::kBlocked: return "blocked";
-    case JobStatus::kConditional: return "conditional";
+    case JobStatus::kWillRun:
+      return "will-run";
+    case JobStatus::kSkipped:
+      return "skipped";
+    case JobStatus::kBlocked:
+      return "blocked";
+    case JobStatus::kConditional:
+      return "conditional";
   }
   return "will-run";
 }
@@ -38,22 +42,40 @@ enum class Outcome { kSuccess, kSkipped, kFailure, kUnknown };
 
 const char* ResultName(Outcome outcome) {
   switch (outcome) {
-    case Outcome::kSuccess: return "success";
-    case Outcome::kSkipped: return "skipped";
-    case Outcome::kFailure: return "failure";
-    case Outcome::kUnknown: return "success";
+    case Outcome::kSuccess:
+      return "success";
+    case Outcome::kSkipped:
+      return "skipped";
+    case Outcome::kFailure:
+      return "failure";
+    case Outcome::kUnknown:
+      return "success";
   }
   return "success";
 }
 
 /// Contexts and values that exist only once a run starts.
 void MarkRunTimeOnly(Scope& scope) {
-  for (const char* path : {"secrets", "steps", "runner", "job", "github.run_id",
-                           "github.run_number", "github.run_attempt", "github.workspace",
-                           "github.action", "github.action_path", "github.action_ref",
-                           "github.action_repository", "github.action_status", "github.token",
-                           "github.event_path", "github.env", "github.path", "github.output",
-                           "github.state", "github.step_summary"}) {
+  for (const char* path : {"secrets",
+                           "steps",
+                           "runner",
+                           "job",
+                           "github.run_id",
+                           "github.run_number",
+                           "github.run_attempt",
+                           "github.workspace",
+                           "github.action",
+                           "github.action_path",
+                           "github.action_ref",
+                           "github.action_repository",
+                           "github.action_status",
+                           "github.token",
+                           "github.event_path",
+                           "github.env",
+                           "github.path",
+                           "github.output",
+                           "github.state",
+                           "github.step_summary"}) {
     scope.MarkUnknown(path);
   }
 }
@@ -98,11 +120,11 @@ std::optional<double> NumberText(const std::optional<model::Str>& text, const Sc
 
 std::string Quoted(const std::string& text) { return "\"" + text + "\""; }
 
-/// The graph: needs resolved to indices, a topological order (file order among ready jobs, so
-/// output is stable), and cycles reported with the whole cycle.
+/// The graph: needs resolved to indices, a topological order (file order among
+/// ready jobs, so output is stable), and cycles reported with the whole cycle.
 struct Graph {
   std::vector<std::vector<uint32_t>> needs;
-  std::vector<uint32_t> order;      // topological; jobs on a cycle are missing
+  std::vector<uint32_t> order;  // topological; jobs on a cycle are missing
   std::vector<bool> on_cycle;
 };
 
@@ -210,7 +232,11 @@ struct JobState {
 class Planner {
  public:
   Planner(const model::Workflow& workflow, const PlanRequest& request, Diagnostics& diagnostics)
-      : workflow_(workflow), request_(request), diagnostics_(diagnostics), root_(), workflow_scope_(&root_) {}
+      : workflow_(workflow),
+        request_(request),
+        diagnostics_(diagnostics),
+        root_(),
+        workflow_scope_(&root_) {}
 
   Plan Build();
 
@@ -379,7 +405,8 @@ void Planner::DecideStatus(const model::Job& job, const std::vector<uint32_t>& n
       if (results[k] == Outcome::kUnknown) {
         planned.status = JobStatus::kConditional;
         planned.reason = std::string(first ? "runs only if " : "runs only if this job's need ") +
-                         Quoted(workflow_.jobs[needs[k]].id.value) + (first ? " runs" : " is skipped");
+                         Quoted(workflow_.jobs[needs[k]].id.value) +
+                         (first ? " runs" : " is skipped");
         break;
       }
     }
@@ -412,13 +439,17 @@ void Planner::DecideStatus(const model::Job& job, const std::vector<uint32_t>& n
     }
     bool runs_on_failure = false;
     if (!needs.empty()) {
-      runs_on_failure = EvaluateJobIf(job, needs, planned_results, scope, {false, true, false})
-                            .kind == Condition::Kind::kTrue;
+      // Undecided counts as "may run": the plan must not hide a failure path.
+      auto may_run = [](const Condition& c) {
+        return c.kind == Condition::Kind::kTrue || c.kind == Condition::Kind::kUnknown;
+      };
+      runs_on_failure =
+          may_run(EvaluateJobIf(job, needs, planned_results, scope, {false, true, false}));
       for (size_t k = 0; k < needs.size() && !runs_on_failure; ++k) {
         std::vector<Outcome> one_failed = planned_results;
         one_failed[k] = Outcome::kFailure;
-        runs_on_failure = EvaluateJobIf(job, needs, one_failed, scope, {false, true, false})
-                              .kind == Condition::Kind::kTrue;
+        runs_on_failure =
+            may_run(EvaluateJobIf(job, needs, one_failed, scope, {false, true, false}));
       }
     }
     if (runs_on_failure) {
@@ -467,12 +498,13 @@ void Planner::ApplyGate(const model::Job& job, const Scope& scope, PlannedJob& p
   const model::EnvironmentConfig* env = config ? config->Find(name.text) : nullptr;
   if (config && !env) {
     std::vector<std::string> names = config->Names();
-    diagnostics_.Error("env-gate", job.environment.name.where,
-                       "environment " + Quoted(name.text) + " of job " + Quoted(job.id.value) +
-                           " is not configured in " +
-                           (request_.environments_path.empty() ? std::string("the environments file")
-                                                               : Quoted(request_.environments_path)) +
-                           DidYouMean(name.text, names));
+    diagnostics_.Error(
+        "env-gate", job.environment.name.where,
+        "environment " + Quoted(name.text) + " of job " + Quoted(job.id.value) +
+            " is not configured in " +
+            (request_.environments_path.empty() ? std::string("the environments file")
+                                                : Quoted(request_.environments_path)) +
+            DidYouMean(name.text, names));
   }
   if (env) {
     std::optional<std::string> job_url = gate.url;
@@ -511,7 +543,8 @@ void Planner::PlanJob(uint32_t index, const Graph& graph, Plan& plan) {
   json needs_context = json::object();
   for (uint32_t need : needs) {
     const std::string& id = workflow_.jobs[need].id.value;
-    needs_context[id] = json{{"result", ResultName(states_[need].outcome)}, {"outputs", json::object()}};
+    needs_context[id] =
+        json{{"result", ResultName(states_[need].outcome)}, {"outputs", json::object()}};
     scope.MarkUnknown("needs." + id + ".outputs");
     if (states_[need].outcome == Outcome::kUnknown) scope.MarkUnknown("needs." + id + ".result");
   }
@@ -551,12 +584,13 @@ void Planner::PlanJob(uint32_t index, const Graph& graph, Plan& plan) {
       planned.max_parallel = static_cast<int>(*mp);
     }
   }
-  json strategy = json{{"fail-fast", planned.fail_fast},
-                       {"job-index", 0},
-                       {"job-total", planned.matrix.empty() ? 1 : planned.matrix.size()},
-                       {"max-parallel", planned.max_parallel
-                                            ? *planned.max_parallel
-                                            : static_cast<int>(std::max<size_t>(1, planned.matrix.size()))}};
+  json strategy =
+      json{{"fail-fast", planned.fail_fast},
+           {"job-index", 0},
+           {"job-total", planned.matrix.empty() ? 1 : planned.matrix.size()},
+           {"max-parallel", planned.max_parallel
+                                ? *planned.max_parallel
+                                : static_cast<int>(std::max<size_t>(1, planned.matrix.size()))}};
   job_scope.Set("strategy", std::move(strategy));
   if (planned.matrix.size() == 1) {
     job_scope.Set("matrix", planned.matrix.front());
@@ -584,8 +618,7 @@ void Planner::PlanJob(uint32_t index, const Graph& graph, Plan& plan) {
   }
   planned.timeout_minutes = NumberText(job.timeout_minutes, job_scope);
   if (job.continue_on_error) {
-    planned.continue_on_error =
-        Substitute(job.continue_on_error->value, job_scope).text == "true";
+    planned.continue_on_error = Substitute(job.continue_on_error->value, job_scope).text == "true";
   }
 
   EnvLayer env = workflow_env_;

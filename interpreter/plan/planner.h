@@ -1,12 +1,12 @@
 #pragma once
-/// BuildPlan: workflow + event + typed inputs → Plan (plan.h). It does no I/O: the event, the
-/// inputs and the environments configuration are made beforehand (event.h, inputs.h,
-/// plan_file.h). Problems found while planning (an unknown `needs`, a cycle, an environment
-/// that is not configured, an expression that fails) are diagnostics; the plan is still built.
-
-#include <string>
+/// BuildPlan: workflow + event + typed inputs → Plan (plan.h). It does no I/O:
+/// the event, the inputs and the environments configuration are made beforehand
+/// (event.h, inputs.h, plan_file.h). Problems found while planning (an unknown
+/// `needs`, a cycle, an environment that is not configured, an expression that
+/// fails) are diagnostics; the plan is still built.
 
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "interpreter/base/diagnostic.h"
 #include "interpreter/model/environments.h"

@@ -1,11 +1,10 @@
 #pragma once
-/// Renderers of a Plan: text (waves as a tree), JSON (the contract in schemas/plan.schema.json),
-/// Mermaid and DOT. One file each (render_<format>.cc); renderers never decide anything, they
-/// print what the Plan says.
-
-#include <string>
+/// Renderers of a Plan: text (waves as a tree), JSON (the contract in
+/// schemas/plan.schema.json), Mermaid and DOT. One file each
+/// (render_<format>.cc); renderers never decide anything, they print what the Plan says.
 
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "interpreter/plan/plan.h"
 

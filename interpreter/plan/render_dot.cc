@@ -21,10 +21,14 @@ std::string Escape(const std::string& text) {
 
 const char* FillColor(JobStatus status) {
   switch (status) {
-    case JobStatus::kWillRun: return "#d4f7dc";
-    case JobStatus::kSkipped: return "#eeeeee";
-    case JobStatus::kBlocked: return "#ffd8d3";
-    case JobStatus::kConditional: return "#fff4c2";
+    case JobStatus::kWillRun:
+      return "#d4f7dc";
+    case JobStatus::kSkipped:
+      return "#eeeeee";
+    case JobStatus::kBlocked:
+      return "#ffd8d3";
+    case JobStatus::kConditional:
+      return "#fff4c2";
   }
   return "#ffffff";
 }
@@ -33,9 +37,13 @@ const char* FillColor(JobStatus status) {
 
 std::string RenderDot(const Plan& plan) {
   std::string out = "digraph plan {\n";
-  out += "  label=\"" + Escape(plan.workflow_name + " — " + plan.event + " " + plan.ref +
-                               (plan.triggered ? "" : " (not triggered)")) + "\";\n";
-  out += "  rankdir=LR;\n  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\"];\n";
+  out += "  label=\"" +
+         Escape(plan.workflow_name + " — " + plan.event + " " + plan.ref +
+                (plan.triggered ? "" : " (not triggered)")) +
+         "\";\n";
+  out +=
+      "  rankdir=LR;\n  node [shape=box, style=\"rounded,filled\", "
+      "fontname=\"Helvetica\"];\n";
   for (size_t w = 0; w < plan.waves.size(); ++w) {
     std::string n = std::to_string(w + 1);
     out += "  subgraph cluster_wave" + n + " {\n    label=\"Wave " + n + "\";\n    style=dashed;\n";
@@ -54,7 +62,8 @@ std::string RenderDot(const Plan& plan) {
   }
   for (const PlannedJob& job : plan.jobs) {
     for (JobIndex need : job.needs) {
-      out += "  j" + std::to_string(ToInt(need)) + " -> j" + std::to_string(ToInt(job.index)) + ";\n";
+      out +=
+          "  j" + std::to_string(ToInt(need)) + " -> j" + std::to_string(ToInt(job.index)) + ";\n";
     }
   }
   out += "}\n";

@@ -162,6 +162,9 @@ nlohmann::ordered_json PlanToJson(const Plan& plan) {
   return out;
 }
 
-std::string RenderJson(const Plan& plan) { return PlanToJson(plan).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n"; }
+std::string RenderJson(const Plan& plan) {
+  return PlanToJson(plan).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) +
+         "\n";
+}
 
 }  // namespace slipway::plan

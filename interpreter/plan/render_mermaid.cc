@@ -8,11 +8,20 @@ std::string Escape(const std::string& text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '"': out += "#quot;"; break;
-      case '<': out += "#lt;"; break;
-      case '>': out += "#gt;"; break;
-      case '\n': out += " "; break;
-      default: out += c;
+      case '"':
+        out += "#quot;";
+        break;
+      case '<':
+        out += "#lt;";
+        break;
+      case '>':
+        out += "#gt;";
+        break;
+      case '\n':
+        out += " ";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -20,10 +29,14 @@ std::string Escape(const std::string& text) {
 
 const char* ClassName(JobStatus status) {
   switch (status) {
-    case JobStatus::kWillRun: return "willRun";
-    case JobStatus::kSkipped: return "skipped";
-    case JobStatus::kBlocked: return "blocked";
-    case JobStatus::kConditional: return "conditional";
+    case JobStatus::kWillRun:
+      return "willRun";
+    case JobStatus::kSkipped:
+      return "skipped";
+    case JobStatus::kBlocked:
+      return "blocked";
+    case JobStatus::kConditional:
+      return "conditional";
   }
   return "willRun";
 }
@@ -49,7 +62,8 @@ std::string RenderMermaid(const Plan& plan) {
   }
   for (const PlannedJob& job : plan.jobs) {
     for (JobIndex need : job.needs) {
-      out += "  j" + std::to_string(ToInt(need)) + " --> j" + std::to_string(ToInt(job.index)) + "\n";
+      out +=
+          "  j" + std::to_string(ToInt(need)) + " --> j" + std::to_string(ToInt(job.index)) + "\n";
     }
   }
   out += "  classDef willRun fill:#d4f7dc,stroke:#2da44e\n";

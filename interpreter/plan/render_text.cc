@@ -1,6 +1,5 @@
-#include "interpreter/plan/render.h"
-
 #include "interpreter/plan/env_gate.h"
+#include "interpreter/plan/render.h"
 
 namespace slipway::plan {
 namespace {
@@ -13,10 +12,14 @@ struct Palette {
   }
   std::string Status(JobStatus status) const {
     switch (status) {
-      case JobStatus::kWillRun: return Paint("will-run", "32");
-      case JobStatus::kSkipped: return Paint("skipped", "2");
-      case JobStatus::kBlocked: return Paint("blocked", "31;1");
-      case JobStatus::kConditional: return Paint("conditional", "33");
+      case JobStatus::kWillRun:
+        return Paint("will-run", "32");
+      case JobStatus::kSkipped:
+        return Paint("skipped", "2");
+      case JobStatus::kBlocked:
+        return Paint("blocked", "31;1");
+      case JobStatus::kConditional:
+        return Paint("conditional", "33");
     }
     return "";
   }
@@ -135,7 +138,8 @@ void WriteJob(TreeWriter& tree, const Plan& plan, const PlannedJob& job, bool la
         text += "; approval timeout " + FormatDuration(gate.approval_timeout_s);
       }
       if (gate.wait_timer_s > 0) text += "; wait timer " + FormatDuration(gate.wait_timer_s);
-      text += gate.ref_allowed ? "; ref allowed" : "; ref refused by deployment_branches." + gate.refused_by;
+      text += gate.ref_allowed ? "; ref allowed"
+                               : "; ref refused by deployment_branches." + gate.refused_by;
     } else {
       text += "; not configured";
     }
@@ -149,14 +153,16 @@ void WriteJob(TreeWriter& tree, const Plan& plan, const PlannedJob& job, bool la
     if (job.max_parallel) text += ", max-parallel " + std::to_string(*job.max_parallel);
     text += job.fail_fast ? ", fail-fast" : ", no fail-fast";
     lines.push_back(text);
-    for (const nlohmann::ordered_json& instance : job.matrix) lines.push_back("  " + Compact(instance));
+    for (const nlohmann::ordered_json& instance : job.matrix)
+      lines.push_back("  " + Compact(instance));
   }
   if (job.concurrency_group) {
     lines.push_back("concurrency: " + job.concurrency_group->text +
                     (job.cancel_in_progress ? " (cancel-in-progress)" : ""));
   }
   if (job.timeout_minutes) lines.push_back("timeout: " + Number(*job.timeout_minutes) + " min");
-  for (const auto& [key, value] : job.outputs) lines.push_back("output " + key + " = " + value.text);
+  for (const auto& [key, value] : job.outputs)
+    lines.push_back("output " + key + " = " + value.text);
   for (const std::string& line : lines) tree.Lines(child, line, "");
   for (size_t i = 0; i < job.steps.size(); ++i) {
     WriteStep(tree, child, i + 1 == job.steps.size(), job.steps[i], p);
@@ -171,8 +177,8 @@ std::string RenderText(const Plan& plan, bool color) {
   out += "workflow: " + plan.workflow_name;
   if (plan.workflow_name != plan.workflow_path) out += " (" + plan.workflow_path + ")";
   out += "\n";
-  out += "event:    " + plan.event + (plan.action.empty() ? "" : " (" + plan.action + ")") + " on " +
-         plan.ref + " at " + plan.sha.substr(0, 12) + " by " + plan.actor + "\n";
+  out += "event:    " + plan.event + (plan.action.empty() ? "" : " (" + plan.action + ")") +
+         " on " + plan.ref + " at " + plan.sha.substr(0, 12) + " by " + plan.actor + "\n";
   if (!plan.inputs.empty()) {
     std::vector<std::string> items;
     for (auto it = plan.inputs.begin(); it != plan.inputs.end(); ++it) {
@@ -188,7 +194,8 @@ std::string RenderText(const Plan& plan, bool color) {
   if (!plan.triggered) {
     out += p.Paint("not triggered", "31;1") + ": " + plan.reason + "\n";
   } else {
-    out += p.Paint("triggered", "32") + (plan.reason.empty() ? "" : " (" + plan.reason + ")") + "\n";
+    out +=
+        p.Paint("triggered", "32") + (plan.reason.empty() ? "" : " (" + plan.reason + ")") + "\n";
   }
   int counts[4] = {0, 0, 0, 0};
   for (const PlannedJob& job : plan.jobs) ++counts[static_cast<int>(job.status)];

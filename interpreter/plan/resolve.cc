@@ -26,12 +26,24 @@ std::vector<std::string_view> Segments(std::string_view path) {
   return out;
 }
 
-/// True when one path is a prefix of the other, segment by segment ("*" matches any segment).
+/// The next dot-separated segment of `path` from `*pos` (advancing past the dot).
+std::string_view NextSegment(std::string_view path, size_t* pos) {
+  size_t dot = path.find('.', *pos);
+  if (dot == std::string_view::npos) dot = path.size();
+  std::string_view segment = path.substr(*pos, dot - *pos);
+  *pos = dot + 1;
+  return segment;
+}
+
+/// True when one path is a prefix of the other, segment by segment ("*" matches
+/// any segment). Called for every reference against every run-time-only mark,
+/// so it does not allocate.
 bool Overlaps(std::string_view a, std::string_view b) {
-  std::vector<std::string_view> x = Segments(a), y = Segments(b);
-  size_t n = std::min(x.size(), y.size());
-  for (size_t i = 0; i < n; ++i) {
-    if (x[i] != y[i] && x[i] != "*" && y[i] != "*") return false;
+  size_t i = 0, j = 0;
+  while (i <= a.size() && j <= b.size()) {
+    std::string_view x = NextSegment(a, &i);
+    std::string_view y = NextSegment(b, &j);
+    if (x != y && x != "*" && y != "*") return false;
   }
   return true;
 }
@@ -41,8 +53,8 @@ bool IsIdentChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
 }
 
-/// Skips a single-quoted string starting at `i` (on the quote); returns the index after it and
-/// stores its unescaped content in `content`.
+/// Skips a single-quoted string starting at `i` (on the quote); returns the
+/// index after it and stores its unescaped content in `content`.
 size_t SkipString(std::string_view text, size_t i, std::string* content) {
   ++i;
   while (i < text.size()) {
@@ -123,8 +135,8 @@ const nlohmann::ordered_json* Scope::Find(std::string_view name) const {
 }
 
 bool Scope::IsUnknown(std::string_view path) const {
-  // A context set in a nearer scope hides the unknown marks of the parents for that context
-  // (e.g. a job's own `env` over the workflow's).
+  // A context set in a nearer scope hides the unknown marks of the parents for
+  // that context (e.g. a job's own `env` over the workflow's).
   std::string_view head = path.substr(0, path.find('.'));
   for (const Scope* s = this; s; s = s->parent_) {
     for (const std::string& unknown : s->unknown_) {
@@ -150,14 +162,21 @@ References FindReferences(std::string_view text) {
   while (i < text.size()) {
     char c = text[i];
     if (c == '\'') {
-      i = SkipString(text, i, nullptr);
+      std::string literal;
+      i = SkipString(text, i, &literal);
+      refs.literals.push_back(std::move(literal));
       continue;
     }
     if (std::isdigit(static_cast<unsigned char>(c))) {
+      size_t start = i;
       while (i < text.size() && (std::isalnum(static_cast<unsigned char>(text[i])) ||
                                  text[i] == '.' || text[i] == '_')) {
         ++i;
       }
+      char* end = nullptr;
+      std::string number(text.substr(start, i - start));
+      double value = std::strtod(number.c_str(), &end);
+      if (end && *end == '\0') refs.literals.push_back(value);
       continue;
     }
     if (!IsIdentStart(c)) {
@@ -239,16 +258,15 @@ void SetPath(nlohmann::ordered_json& root, const std::vector<std::string_view>& 
   *node = std::move(value);
 }
 
-/// Evaluates `expression` with every unknown reference replaced by `probe`; nullopt when that
-/// cannot be done (a `*` in an unknown path) or the evaluation fails.
-std::optional<nlohmann::ordered_json> EvaluateWithProbe(std::string_view expression,
-                                                        const Scope& scope,
-                                                        const std::vector<std::string>& unknown,
-                                                        const nlohmann::ordered_json& probe) {
+/// Evaluates `expression` with each unknown reference replaced by its probe
+/// value; nullopt when that cannot be done (a `*` in an unknown path) or the evaluation fails.
+std::optional<nlohmann::ordered_json> EvaluateWithProbe(
+    std::string_view expression, const Scope& scope, const References& refs,
+    const std::vector<std::pair<std::string, nlohmann::ordered_json>>& values) {
   Scope probed(&scope);
   probed.status = scope.status;
   std::map<std::string, nlohmann::ordered_json> contexts;
-  for (const std::string& path : unknown) {
+  for (const auto& [path, probe] : values) {
     std::vector<std::string_view> segments = Segments(path);
     for (std::string_view segment : segments) {
       if (segment == "*") return std::nullopt;
@@ -263,7 +281,7 @@ std::optional<nlohmann::ordered_json> EvaluateWithProbe(std::string_view express
     }
   }
   for (auto& [name, value] : contexts) probed.Set(name, std::move(value));
-  Evaluation e = EvaluateExpression(expression, probed);
+  Evaluation e = EvaluateExpression(expression, probed, &refs);
   if (e.kind != Evaluation::Kind::kValue) return std::nullopt;
   return std::move(e.value);
 }
@@ -279,21 +297,53 @@ bool Truthy(const nlohmann::ordered_json& v) {
   return true;
 }
 
-/// An expression that reads values known only at run time may still be decided, e.g.
-/// `failure() && steps.x.outputs.y` on the success path: evaluate it with the unknown values as
-/// null and as an opaque string; when both agree (on truthiness when `truthiness` is set), that
-/// is the answer whatever the values turn out to be.
+/// An expression that reads values known only at run time may still be decided,
+/// e.g. `failure() && steps.x.outputs.y` on the success path: evaluate it with
+/// the unknown values as null and as an opaque string; when both agree (on
+/// truthiness when `truthiness` is set), that is the answer whatever the values turn out to be.
 std::optional<nlohmann::ordered_json> DecideDespiteUnknown(std::string_view expression,
                                                            const Scope& scope,
                                                            const std::vector<std::string>& unknown,
+                                                           const References& refs,
                                                            bool truthiness) {
-  std::optional<nlohmann::ordered_json> a = EvaluateWithProbe(expression, scope, unknown, nullptr);
-  if (!a) return std::nullopt;
-  std::optional<nlohmann::ordered_json> b =
-      EvaluateWithProbe(expression, scope, unknown, "\x01slipway-unknown\x01");
-  if (!b) return std::nullopt;
-  if (truthiness ? Truthy(*a) != Truthy(*b) : *a != *b) return std::nullopt;
-  return a;
+  // Probes: null, booleans, numbers, an opaque string, and every literal of the
+  // expression (so `x == 'a'` is tried with x = 'a').
+  std::vector<nlohmann::ordered_json> probes = {nullptr, true, false,
+                                                0,       1,    "\x01slipway-unknown\x01"};
+  probes.push_back("");
+  // Each literal, and values just above and below it (for <, <=, >, >=).
+  for (const nlohmann::ordered_json& literal : refs.literals) {
+    probes.push_back(literal);
+    if (literal.is_number()) {
+      probes.push_back(literal.get<double>() + 1);
+      probes.push_back(literal.get<double>() - 1);
+    } else if (literal.is_string()) {
+      probes.push_back(literal.get<std::string>() + "~");
+    }
+  }
+  std::optional<nlohmann::ordered_json> first;
+  auto agrees = [&](const std::optional<nlohmann::ordered_json>& result) {
+    if (!result) return false;
+    if (!first) {
+      first = result;
+      return true;
+    }
+    return truthiness ? Truthy(*first) == Truthy(*result) : *first == *result;
+  };
+  for (const nlohmann::ordered_json& probe : probes) {
+    std::vector<std::pair<std::string, nlohmann::ordered_json>> values;
+    for (const std::string& path : unknown) values.emplace_back(path, probe);
+    if (!agrees(EvaluateWithProbe(expression, scope, refs, values))) return std::nullopt;
+  }
+  // Distinct unknown values, so that `a == b` of two unknowns is not taken as decided.
+  if (unknown.size() > 1) {
+    std::vector<std::pair<std::string, nlohmann::ordered_json>> values;
+    for (size_t i = 0; i < unknown.size(); ++i) {
+      values.emplace_back(unknown[i], "\x01slipway-unknown-" + std::to_string(i));
+    }
+    if (!agrees(EvaluateWithProbe(expression, scope, refs, values))) return std::nullopt;
+  }
+  return first;
 }
 
 Evaluation EvaluateImpl(std::string_view expression, const Scope& scope, bool truthiness) {
@@ -309,9 +359,17 @@ Evaluation EvaluateImpl(std::string_view expression, const Scope& scope, bool tr
     e.unknown = "hashFiles()";
     return e;
   }
-  if (unknown.empty()) return EvaluateExpression(expression, scope);
+  if (unknown.empty()) return EvaluateExpression(expression, scope, &refs);
+  // Only conditions are worth deciding despite unknown values (`failure() &&
+  // steps.x...`); a value that reads an unknown is, in practice, unknown.
+  if (!truthiness) {
+    Evaluation e;
+    e.kind = Evaluation::Kind::kUnknown;
+    e.unknown = unknown.front();
+    return e;
+  }
   if (std::optional<nlohmann::ordered_json> decided =
-          DecideDespiteUnknown(expression, scope, unknown, truthiness)) {
+          DecideDespiteUnknown(expression, scope, unknown, refs, truthiness)) {
     Evaluation e;
     e.value = std::move(*decided);
     return e;
@@ -440,7 +498,8 @@ Condition EvaluateCondition(std::string_view condition, const Scope& scope) {
     if (SplitTemplate(text, &parts) && parts.size() == 1 && parts[0].is_expression) {
       expression = parts[0].text;
     } else {
-      is_template = true;  // "${{ a }} == b" is a string, truthy when not empty (as GitHub)
+      is_template = true;  // "${{ a }} == b" is a string, truthy when not empty
+                           // (as GitHub)
     }
   }
   out.references = FindReferences(expression);

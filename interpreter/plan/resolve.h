@@ -1,35 +1,35 @@
 #pragma once
-/// Evaluating expressions for the plan: `if:` conditions, `${{ }}` templates in run/with/env/
-/// names, concurrency groups and matrix values. The plan knows some contexts (github, inputs,
-/// vars, env, matrix, strategy, needs.<id>.result) and not others (step outputs, needs outputs,
-/// secrets, runner): an expression that reads anything unknown is not evaluated but kept as
-/// written, so nothing is ever guessed.
+/// Evaluating expressions for the plan: `if:` conditions, `${{ }}` templates in
+/// run/with/env/ names, concurrency groups and matrix values. The plan knows
+/// some contexts (github, inputs, vars, env, matrix, strategy,
+/// needs.<id>.result) and not others (step outputs, needs outputs, secrets,
+/// runner): an expression that reads anything unknown is not evaluated but kept
+/// as written, so nothing is ever guessed.
 ///
 /// All calls into the expression engine go through EvaluateExpression (resolve_expr.cc).
 
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 namespace slipway::plan {
 
-/// What the status functions return in an evaluation. The plan asks on the success path
-/// (success() true, failure() and cancelled() false) and again on other paths to say when a
-/// job would run.
+/// What the status functions return in an evaluation. The plan asks on the
+/// success path (success() true, failure() and cancelled() false) and again on
+/// other paths to say when a job would run.
 struct StatusAssumption {
   bool success = true;
   bool failure = false;
   bool cancelled = false;
 };
 
-/// The contexts one evaluation sees. Scopes chain: a step scope's parent is its job's scope,
-/// whose parent holds the workflow-wide contexts; Set() in a child hides the parent's value.
-/// Not thread-safe (it caches converted contexts).
+/// The contexts one evaluation sees. Scopes chain: a step scope's parent is its
+/// job's scope, whose parent holds the workflow-wide contexts; Set() in a child
+/// hides the parent's value. Not thread-safe (it caches converted contexts).
 class Scope {
  public:
   explicit Scope(const Scope* parent = nullptr);
@@ -39,23 +39,23 @@ class Scope {
 
   /// Sets top-level context `name` (lower-case: github, inputs, env, ...).
   void Set(const std::string& name, nlohmann::ordered_json value);
-  /// Sets member `key` of context `name` on top of whatever a parent scope holds for `name`
-  /// (e.g. github.job per job, without copying the whole github context).
+  /// Sets member `key` of context `name` on top of whatever a parent scope
+  /// holds for `name` (e.g. github.job per job, without copying the whole github context).
   void Overlay(const std::string& name, const std::string& key, nlohmann::ordered_json value);
-  /// Marks a reference path as known only at run time: "steps", "secrets", "runner",
-  /// "needs.build.outputs", "env.TOKEN". Paths are case-insensitive.
+  /// Marks a reference path as known only at run time: "steps", "secrets",
+  /// "runner", "needs.build.outputs", "env.TOKEN". Paths are case-insensitive.
   void MarkUnknown(std::string path);
 
-  /// The context `name`, searching parents; nullptr when unset. Overlays are not applied:
-  /// use Materialize for the value an expression sees.
+  /// The context `name`, searching parents; nullptr when unset. Overlays are
+  /// not applied: use Materialize for the value an expression sees.
   const nlohmann::ordered_json* Find(std::string_view name) const;
-  /// The value of context `name` an expression sees: the nearest Set() value with the overlays
-  /// of this scope and its parents (nearest wins) applied; null when unset.
+  /// The value of context `name` an expression sees: the nearest Set() value
+  /// with the overlays of this scope and its parents (nearest wins) applied; null when unset.
   nlohmann::ordered_json Materialize(std::string_view name) const;
   /// Names of every context set or overlaid here or in a parent.
   std::vector<std::string> ContextNames() const;
-  /// True when reference `path` (lower-case, dotted, "*" for filters) reads a value that is
-  /// only known at run time, here or in a parent.
+  /// True when reference `path` (lower-case, dotted, "*" for filters) reads a
+  /// value that is only known at run time, here or in a parent.
   bool IsUnknown(std::string_view path) const;
 
   StatusAssumption status;
@@ -68,7 +68,8 @@ class Scope {
   const Scope* parent_;
   std::map<std::string, nlohmann::ordered_json, std::less<>> contexts_;
   std::vector<std::string> unknown_;
-  std::map<std::string, nlohmann::ordered_json, std::less<>> overlays_;  // context → object of members
+  std::map<std::string, nlohmann::ordered_json, std::less<>>
+      overlays_;  // context → object of members
   mutable std::unique_ptr<Cache> cache_;
   void InvalidateCache();
   const Scope* parent() const { return parent_; }
@@ -78,12 +79,15 @@ class Scope {
   friend struct ScopeAccess;
 };
 
-/// What an expression reads: dotted lower-case reference paths ("needs.build.outputs.version",
-/// "github.ref", "matrix.os", "steps.*.outputs") and the functions it calls ("success").
-/// Found by a lexical scan: string literals are skipped, `a['b']` reads as `a.b`.
+/// What an expression reads: dotted lower-case reference paths
+/// ("needs.build.outputs.version", "github.ref", "matrix.os",
+/// "steps.*.outputs") and the functions it calls ("success"). Found by a
+/// lexical scan: string literals are skipped, `a['b']` reads as `a.b`.
 struct References {
   std::vector<std::string> paths;
   std::vector<std::string> functions;
+  /// String and number literals, in order (used as probe values for undecided references).
+  std::vector<nlohmann::ordered_json> literals;
   bool Calls(std::string_view function) const;
   /// True when it calls success(), failure(), always() or cancelled().
   bool UsesStatusFunction() const;
@@ -94,16 +98,16 @@ References FindReferences(std::string_view expression);
 struct Evaluation {
   enum class Kind { kValue, kUnknown, kError };
   Kind kind = Kind::kValue;
-  nlohmann::ordered_json value;       // kValue
-  std::string unknown;        // kUnknown: the first reference known only at run time
-  std::string error;          // kError: the engine's message
+  nlohmann::ordered_json value;  // kValue
+  std::string unknown;           // kUnknown: the first reference known only at run time
+  std::string error;             // kError: the engine's message
 };
 
 /// Evaluates a bare expression (no `${{ }}`) in `scope`, unless it reads something unknown.
 Evaluation Evaluate(std::string_view expression, const Scope& scope);
 
-/// The decision of an `if:` condition (with or without `${{ }}`), as GitHub makes it: an
-/// expression without a status function is implicitly `success() && (...)`.
+/// The decision of an `if:` condition (with or without `${{ }}`), as GitHub
+/// makes it: an expression without a status function is implicitly `success() && (...)`.
 struct Condition {
   enum class Kind { kTrue, kFalse, kUnknown, kError };
   Kind kind = Kind::kTrue;
@@ -113,8 +117,9 @@ struct Condition {
 };
 Condition EvaluateCondition(std::string_view condition, const Scope& scope);
 
-/// Substitutes each `${{ }}` of `text` whose inputs are known; unknown ones stay verbatim.
-/// `error` (optional) receives the first evaluation error (that expression also stays).
+/// Substitutes each `${{ }}` of `text` whose inputs are known; unknown ones
+/// stay verbatim. `error` (optional) receives the first evaluation error (that
+/// expression also stays).
 struct Substitution {
   std::string text;
   bool resolved = true;
@@ -123,24 +128,27 @@ struct Substitution {
 };
 Substitution Substitute(std::string_view text, const Scope& scope);
 
-/// A value: a whole-scalar `${{ expr }}` evaluates to its JSON value (so fromJSON gives arrays
-/// and objects); other text substitutes to a string.
+/// A value: a whole-scalar `${{ expr }}` evaluates to its JSON value (so
+/// fromJSON gives arrays and objects); other text substitutes to a string.
 Evaluation EvaluateValue(std::string_view text, const Scope& scope);
 
-/// The string GitHub makes of a value in a template (null → "", numbers as .NET G15, arrays and
-/// objects "Array"/"Object").
+/// The string GitHub makes of a value in a template (null → "", numbers as .NET
+/// G15, arrays and objects "Array"/"Object").
 std::string ValueToTemplateString(const nlohmann::ordered_json& value);
 
-/// Splits "a ${{ b }} c" into literal and expression segments (expression text without the
-/// braces, trimmed). Returns false when a `${{` is not closed.
+/// Splits "a ${{ b }} c" into literal and expression segments (expression text
+/// without the braces, trimmed). Returns false when a `${{` is not closed.
 struct TemplatePart {
   bool is_expression = false;
   std::string text;
 };
 bool SplitTemplate(std::string_view text, std::vector<TemplatePart>* parts);
 
-/// The engine call (resolve_expr.cc): evaluates `expression` against `scope`'s contexts and
-/// status assumption. Callers have already checked that it reads nothing unknown.
-Evaluation EvaluateExpression(std::string_view expression, const Scope& scope);
+/// The engine call (resolve_expr.cc): evaluates `expression` against `scope`'s
+/// contexts and status assumption. Callers have already checked that it reads
+/// nothing unknown. Only the contexts named by `references` are converted for
+/// the engine (all of them when null).
+Evaluation EvaluateExpression(std::string_view expression, const Scope& scope,
+                              const References* references = nullptr);
 
 }  // namespace slipway::plan

@@ -1,5 +1,6 @@
 // The one place where the plan calls the expression engine (interpreter/expr).
 #include <map>
+#include <unordered_map>
 
 #include "interpreter/expr/evaluator.h"
 #include "interpreter/expr/parser.h"
@@ -8,38 +9,82 @@
 
 namespace slipway::plan {
 
-/// Contexts converted to expression values, per scope: a context this scope neither sets nor
-/// overlays is taken from the parent's cache, so the github context is converted once.
+/// Contexts converted to expression values, per scope: a context this scope
+/// neither sets nor overlays is taken from the parent's cache, so the github
+/// context is converted once.
 struct Scope::Cache {
   std::map<std::string, expr::Value, std::less<>> converted;
   bool has_context = false;
   expr::Value context;
+  /// Parsed expressions, kept in the outermost scope: a workflow repeats the
+  /// same conditions and templates across jobs and steps. Bounded; cleared when full.
+  std::unordered_map<std::string, Expected<expr::Expr, expr::Error>> parsed;
 };
 
 struct ScopeAccess {
-  static const expr::Value& Context(const Scope& scope, const std::string& name) {
-    const Scope* owner = &scope;
-    while (owner && !owner->Defines(name)) owner = owner->parent();
-    static const expr::Value kNull;
-    if (!owner) return kNull;
-    Scope::Cache& cache = owner->cache();
-    auto it = cache.converted.find(name);
-    if (it != cache.converted.end()) return it->second;
-    Expected<expr::Value> value = expr::FromJson(owner->Materialize(name));
-    return cache.converted.emplace(name, value ? *value : expr::Value()).first->second;
+  static const Scope* Root(const Scope& scope) {
+    const Scope* root = &scope;
+    while (root->parent()) root = root->parent();
+    return root;
   }
-
-  static const expr::Value& Contexts(const Scope& scope) {
-    Scope::Cache& cache = scope.cache();
-    if (!cache.has_context) {
-      expr::Object object;
-      for (const std::string& name : scope.ContextNames()) object.Set(name, Context(scope, name));
-      cache.context = expr::Value::FromObject(std::move(object));
-      cache.has_context = true;
-    }
-    return cache.context;
-  }
+  static const expr::Value& Context(const Scope& scope, const std::string& name);
+  static const expr::Value& Contexts(const Scope& scope);
 };
+
+namespace {
+
+constexpr size_t kMaxParsed = 8192;
+
+const Expected<expr::Expr, expr::Error>& ParseCached(std::string_view expression,
+                                                     const Scope& scope) {
+  const Scope* root = ScopeAccess::Root(scope);
+  Scope::Cache& cache = root->cache();
+  std::string key(expression);
+  auto it = cache.parsed.find(key);
+  if (it != cache.parsed.end()) return it->second;
+  if (cache.parsed.size() >= kMaxParsed) cache.parsed.clear();
+  expr::ParseOptions options;
+  options.allow_any_name = true;
+  return cache.parsed.emplace(std::move(key), expr::Parse(expression, options)).first->second;
+}
+
+}  // namespace
+
+const expr::Value& ScopeAccess::Context(const Scope& scope, const std::string& name) {
+  const Scope* owner = &scope;
+  while (owner && !owner->Defines(name)) owner = owner->parent();
+  static const expr::Value kNull;
+  if (!owner) return kNull;
+  Scope::Cache& cache = owner->cache();
+  auto it = cache.converted.find(name);
+  if (it != cache.converted.end()) return it->second;
+  auto own = owner->contexts_.find(name);
+  auto overlay = owner->overlays_.find(name);
+  if (own == owner->contexts_.end() && owner->parent()) {
+    // Only overlays here (e.g. github.job): extend the parent's converted
+    // object instead of converting the whole context (with its event payload) again.
+    const expr::Value& base = Context(*owner->parent(), name);
+    expr::Object object = base.is_object() ? base.object() : expr::Object();
+    for (auto m = overlay->second.begin(); m != overlay->second.end(); ++m) {
+      Expected<expr::Value> member = expr::FromJson(*m);
+      object.Set(m.key(), member ? *member : expr::Value());
+    }
+    return cache.converted.emplace(name, expr::Value::FromObject(std::move(object))).first->second;
+  }
+  Expected<expr::Value> value = expr::FromJson(owner->Materialize(name));
+  return cache.converted.emplace(name, value ? *value : expr::Value()).first->second;
+}
+
+const expr::Value& ScopeAccess::Contexts(const Scope& scope) {
+  Scope::Cache& cache = scope.cache();
+  if (!cache.has_context) {
+    expr::Object object;
+    for (const std::string& name : scope.ContextNames()) object.Set(name, Context(scope, name));
+    cache.context = expr::Value::FromObject(std::move(object));
+    cache.has_context = true;
+  }
+  return cache.context;
+}
 
 Scope::Scope(const Scope* parent) : parent_(parent) {}
 Scope::~Scope() = default;
@@ -51,11 +96,10 @@ Scope::Cache& Scope::cache() const {
   return *cache_;
 }
 
-Evaluation EvaluateExpression(std::string_view expression, const Scope& scope) {
+Evaluation EvaluateExpression(std::string_view expression, const Scope& scope,
+                              const References* references) {
   Evaluation out;
-  expr::ParseOptions options;
-  options.allow_any_name = true;
-  Expected<expr::Expr, expr::Error> parsed = expr::Parse(expression, options);
+  const Expected<expr::Expr, expr::Error>& parsed = ParseCached(expression, scope);
   if (!parsed) {
     out.kind = Evaluation::Kind::kError;
     out.error = parsed.error().message;
@@ -63,8 +107,18 @@ Evaluation EvaluateExpression(std::string_view expression, const Scope& scope) {
   }
   expr::EvalOptions eval_options;
   eval_options.status = {scope.status.success, scope.status.failure, scope.status.cancelled};
+  expr::Value referenced;
+  if (references) {
+    // Most expressions read one or two contexts: convert only those.
+    expr::Object object;
+    for (const std::string& path : references->paths) {
+      std::string head = path.substr(0, path.find('.'));
+      if (!object.Find(head)) object.Set(head, ScopeAccess::Context(scope, head));
+    }
+    referenced = expr::Value::FromObject(std::move(object));
+  }
   Expected<expr::Value, expr::Error> value =
-      expr::Evaluate(*parsed, ScopeAccess::Contexts(scope), eval_options);
+      expr::Evaluate(*parsed, references ? referenced : ScopeAccess::Contexts(scope), eval_options);
   if (!value) {
     out.kind = Evaluation::Kind::kError;
     out.error = value.error().message;

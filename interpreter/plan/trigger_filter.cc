@@ -23,12 +23,11 @@ std::string Joined(const std::vector<std::string>& items) {
   return out;
 }
 
-/// Applies a positive list (`branches`) or an ignore list (`branches-ignore`) to `value`.
-/// Returns "" when the value passes, else the reason.
+/// Applies a positive list (`branches`) or an ignore list (`branches-ignore`)
+/// to `value`. Returns "" when the value passes, else the reason.
 std::string ApplyRefFilter(const std::string& event, const char* kind, const std::string& value,
-                           bool positive_present,
-                           const std::vector<model::Str>& positive, bool ignore_present,
-                           const std::vector<model::Str>& ignore) {
+                           bool positive_present, const std::vector<model::Str>& positive,
+                           bool ignore_present, const std::vector<model::Str>& ignore) {
   std::string subject = std::string(kind) + " \"" + value + "\"";
   std::string key = std::string(kind) == "branch" ? "branches" : "tags";
   if (positive_present) {
@@ -57,7 +56,8 @@ std::string CheckPaths(const std::string& event_name, const model::Trigger& t, c
   if (!t.has_paths && !t.has_paths_ignore) return "";
   if (!event.changed_files) {
     *note = "paths filters of on." + event_name +
-            " not checked: the changed files are unknown (give them with --event-file)";
+            " not checked: the changed files are unknown (give them with "
+            "--event-file)";
     return "";
   }
   const std::vector<std::string>& files = *event.changed_files;
@@ -75,8 +75,8 @@ std::string CheckPaths(const std::string& event_name, const model::Trigger& t, c
       return list.Includes(f);
     });
     if (all) {
-      return "every changed file matches on." + event_name + ".paths-ignore (" +
-             list.Describe() + ")";
+      return "every changed file matches on." + event_name + ".paths-ignore (" + list.Describe() +
+             ")";
     }
   }
   return "";
@@ -90,9 +90,9 @@ TriggerDecision CheckTrigger(const model::Workflow& workflow, const Event& event
   if (!d.trigger) {
     std::vector<std::string> listed;
     for (const model::Trigger& t : workflow.on) listed.push_back(t.event.value);
-    d.reason = "the workflow has no \"" + event.name + "\" trigger" +
-               (listed.empty() ? std::string(" (it has no triggers)")
-                               : "; it runs on " + Joined(listed));
+    d.reason =
+        "the workflow has no \"" + event.name + "\" trigger" +
+        (listed.empty() ? std::string(" (it has no triggers)") : "; it runs on " + Joined(listed));
     return d;
   }
   const model::Trigger& t = *d.trigger;
@@ -107,8 +107,8 @@ TriggerDecision CheckTrigger(const model::Workflow& workflow, const Event& event
                    "filters only branches (tag pushes need on.push.tags)";
         return d;
       }
-      d.reason = ApplyRefFilter(name, "tag", event.ref_name, t.has_tags, t.tags,
-                                t.has_tags_ignore, t.tags_ignore);
+      d.reason = ApplyRefFilter(name, "tag", event.ref_name, t.has_tags, t.tags, t.has_tags_ignore,
+                                t.tags_ignore);
       if (!d.reason.empty()) return d;
       // GitHub does not evaluate path filters for tag pushes.
     } else {
@@ -133,8 +133,8 @@ TriggerDecision CheckTrigger(const model::Workflow& workflow, const Event& event
     std::vector<std::string> types = Values(t.types);
     if (types.empty()) types = {"opened", "synchronize", "reopened"};
     if (std::find(types.begin(), types.end(), event.action) == types.end()) {
-      d.reason = "pull_request activity \"" + event.action + "\" is not in on.pull_request.types (" +
-                 Joined(types) + ")";
+      d.reason = "pull_request activity \"" + event.action +
+                 "\" is not in on.pull_request.types (" + Joined(types) + ")";
       return d;
     }
     // Branch filters of pull_request apply to the base branch.

@@ -586,6 +586,123 @@ jobs:
       << refused.err;
 }
 
+TEST_F(RunE2E, MatrixFromAJobOutputIsExpandedAtRunTime) {
+  Write("wf.yml", R"(on: push
+jobs:
+  detect:
+    runs-on: ubuntu-latest
+    outputs:
+      services: ${{ steps.d.outputs.services }}
+    steps:
+      - id: d
+        run: echo 'services=["api","web"]' >> "$GITHUB_OUTPUT"
+  deploy:
+    needs: detect
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        service: ${{ fromJSON(needs.detect.outputs.services) }}
+    steps:
+      - run: echo "${{ matrix.service }} ${{ strategy.job-total }}" > "deployed-${{ matrix.service }}.txt"
+)");
+  CliResult r = RunWorkflow({"--run-id", "m"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(Read("deployed-api.txt"), "api 2\n");
+  EXPECT_EQ(Read("deployed-web.txt"), "web 2\n");
+  nlohmann::json run = RunJson("m");
+  EXPECT_EQ(run["jobs"]["deploy (api)"]["result"], "success");
+  EXPECT_EQ(run["jobs"]["deploy (web)"]["result"], "success");
+  EXPECT_FALSE(run["jobs"].contains("deploy"));
+}
+
+// Starts `slipway run wf.yml --run-id ID`; calls `on_line` with the output so far.
+exec::ProcessResult RunUntilDone(RunE2E& test, exec::ProcessOptions options, std::string* out,
+                                 const std::function<void(const std::string&)>& on_output) {
+  Expected<exec::ChildProcess> child = exec::ChildProcess::Spawn(options);
+  if (!child) return exec::ProcessResult{};
+  (void)test;
+  return child->Wait(
+      [&](exec::OutputStream, std::string_view chunk) {
+        out->append(chunk);
+        on_output(*out);
+      },
+      nullptr);
+}
+
+const char* kGroupWorkflow = R"(on: push
+concurrency:
+  group: deploy-${{ github.ref }}
+  cancel-in-progress: CANCEL
+jobs:
+  long:
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          date +%s%N > "start-$RUN"
+          echo ready
+          if [ "$RUN" = first ]; then sleep WAIT; fi
+          date +%s%N > "end-$RUN"
+        env:
+          RUN: ${{ github.run_id }}
+)";
+
+TEST_F(RunE2E, ConcurrencyGroupWaitsForTheRunningRun) {
+  std::string workflow = kGroupWorkflow;
+  workflow.replace(workflow.find("CANCEL"), 6, "false");
+  workflow.replace(workflow.find("WAIT"), 4, "1");
+  Write("wf.yml", workflow);
+  auto options = [&](const char* id) {
+    return Options({"run", "wf.yml", "--state-dir", "state", "--ref", "refs/heads/main", "--sha",
+                    "1", "--actor", "alice", "--run-id", id},
+                   {});
+  };
+  std::string first_out, second_out;
+  CliResult second;
+  bool started = false;
+  exec::ProcessResult first = RunUntilDone(*this, options("first"), &first_out,
+                                           [&](const std::string& out) {
+    if (!started && out.find("[long] ready") != std::string::npos) {
+      started = true;
+      second = Cli({"run", "wf.yml", "--state-dir", "state", "--ref", "refs/heads/main", "--sha",
+                    "1", "--actor", "alice", "--run-id", "second"});
+    }
+  });
+  ASSERT_TRUE(started) << first_out;
+  EXPECT_EQ(first.exit_code, 0) << first_out;
+  EXPECT_EQ(second.exit_code, 0) << second.out << second.err;
+  EXPECT_NE(second.out.find("waiting for run first to finish"), std::string::npos) << second.out;
+  EXPECT_LE(std::stoll(Read("end-first")), std::stoll(Read("start-second")));
+}
+
+TEST_F(RunE2E, ConcurrencyGroupCancelInProgress) {
+  std::string workflow = kGroupWorkflow;
+  workflow.replace(workflow.find("CANCEL"), 6, "true");
+  workflow.replace(workflow.find("WAIT"), 4, "30");
+  Write("wf.yml", workflow);
+  std::string first_out;
+  CliResult second;
+  bool started = false;
+  exec::ProcessResult first = RunUntilDone(
+      *this,
+      Options({"run", "wf.yml", "--state-dir", "state", "--ref", "refs/heads/main", "--sha", "1",
+               "--actor", "alice", "--run-id", "first"},
+              {}),
+      &first_out, [&](const std::string& out) {
+        if (!started && out.find("[long] ready") != std::string::npos) {
+          started = true;
+          second = Cli({"run", "wf.yml", "--state-dir", "state", "--ref", "refs/heads/main",
+                        "--sha", "1", "--actor", "alice", "--run-id", "second"});
+        }
+      });
+  ASSERT_TRUE(started) << first_out;
+  EXPECT_EQ(first.exit_code, 130) << first_out;
+  EXPECT_EQ(second.exit_code, 0) << second.out << second.err;
+  EXPECT_NE(second.out.find("cancelling run first (cancel-in-progress)"), std::string::npos)
+      << second.out;
+  EXPECT_EQ(RunJson("first")["status"], "cancelled");
+  EXPECT_EQ(RunJson("second")["status"], "success");
+}
+
 TEST_F(RunE2E, UnknownActionFailsClearlyOrIsSkippedLoudly) {
   Write("wf.yml", R"(on: push
 jobs:

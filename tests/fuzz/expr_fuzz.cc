@@ -4,9 +4,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <string>
 #include <string_view>
 
 #include "interpreter/expr/analysis.h"
+#include "interpreter/expr/batch.h"
 #include "interpreter/expr/evaluator.h"
 #include "interpreter/expr/parser.h"
 #include "interpreter/expr/template.h"
@@ -42,5 +44,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)slipway::expr::EvaluateTemplate(text, Context(), options, eval);
   auto condition = slipway::expr::ParseCondition(text, options);
   if (condition) (void)slipway::expr::EvaluateCondition(*condition, Context(), eval);
+  // The same bytes as `slipway expr --batch` input lines.
+  slipway::expr::BatchSession session;
+  std::string out;
+  session.ProcessLine(text, out);
+  session.ProcessLine("{\"expr\": \"" + std::string(text.substr(0, 200)) + "\"}", out);
   return 0;
 }

@@ -40,8 +40,7 @@ std::vector<fs::path> JsonlFiles(const fs::path& dir) {
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     const std::string name = entry.path().filename().string();
-    if (entry.is_regular_file() && name.ends_with(".jsonl") &&
-        name != "known_differences.jsonl") {
+    if (entry.is_regular_file() && name.ends_with(".jsonl") && name != "known_differences.jsonl") {
       files.push_back(entry.path());
     }
   }

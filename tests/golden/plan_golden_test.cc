@@ -1,12 +1,13 @@
-// Golden tests of `slipway plan`: each tests/golden/plan/<case>/ holds `args` (the command line
-// after `slipway plan`; the first word is the workflow path relative to the source tree, or the
-// case's own workflow.yml when the line starts with "--") and the expected output in every
-// format: expected.txt (diagnostics, then the text plan), expected.json, expected.mermaid and
-// expected.dot. A case whose arguments are refused (exit 2) has only expected.txt. Plans are
-// made on a fixed git checkout (main at 1111…, example/app, actor octocat), so they do not
-// depend on the real repository. SLIPWAY_UPDATE_GOLDEN=1 rewrites the expected files (the
-// SHA-256 lines are written as /regex/ lines so that editing a workflow shows up only where
-// the plan changes).
+// Golden tests of `slipway plan`: each tests/golden/plan/<case>/ holds `args`
+// (the command line after `slipway plan`; the first word is the workflow path
+// relative to the source tree, or the case's own workflow.yml when the line
+// starts with "--") and the expected output in every format: expected.txt
+// (diagnostics, then the text plan), expected.json, expected.mermaid and
+// expected.dot. A case whose arguments are refused (exit 2) has only
+// expected.txt. Plans are made on a fixed git checkout (main at 1111…,
+// example/app, actor octocat), so they do not depend on the real repository.
+// SLIPWAY_UPDATE_GOLDEN=1 rewrites the expected files (the SHA-256 lines are
+// written as /regex/ lines so that editing a workflow shows up only where the plan changes).
 #include <gtest/gtest.h>
 #include <unistd.h>
 

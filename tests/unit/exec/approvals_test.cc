@@ -150,3 +150,25 @@ TEST_F(ApprovalFilesTest, WaitIsCancellable) {
 
 }  // namespace
 }  // namespace slipway::exec
+
+namespace slipway::exec {
+namespace {
+
+TEST(ApprovalInboxTest, TypedLines) {
+  ApprovalInbox inbox;
+  std::string error;
+  EXPECT_TRUE(inbox.AddLine("approve production bob\n", "t1", &error));
+  EXPECT_FALSE(inbox.AddLine("yes please\n", "t2", &error));
+  EXPECT_EQ(error, "type \"approve ENV NAME\" to approve an environment");
+  error.clear();
+  EXPECT_FALSE(inbox.AddLine("   \n", "t3", &error));
+  EXPECT_TRUE(error.empty());
+  std::vector<Approval> approvals = inbox.For("production");
+  ASSERT_EQ(approvals.size(), 1u);
+  EXPECT_EQ(approvals[0].reviewer, "bob");
+  EXPECT_EQ(approvals[0].source, "prompt");
+  EXPECT_TRUE(inbox.For("staging").empty());
+}
+
+}  // namespace
+}  // namespace slipway::exec

@@ -29,7 +29,8 @@ TEST(Analysis, ReportsAccessPaths) {
     std::vector<std::string> paths;
   } kCases[] = {
       {"inputs.foo", {"inputs.foo"}},
-      {"needs.build.outputs.x == steps.a.outputs.b", {"needs.build.outputs.x", "steps.a.outputs.b"}},
+      {"needs.build.outputs.x == steps.a.outputs.b",
+       {"needs.build.outputs.x", "steps.a.outputs.b"}},
       {"github.event.issue.title", {"github.event.issue.title"}},
       {"matrix.os", {"matrix.os"}},
       {"needs['build'].outputs[0]", {"needs.build.outputs.0"}},

@@ -25,7 +25,7 @@ TEST(Batch, SharedAndOwnContexts) {
 
 TEST(Batch, ContextKeysBecomeNames) {
   EXPECT_EQ(RunLines({R"({"context": {"custom": {"a": 1}}})", R"({"expr": "custom.a"})",
-                 R"({"expr": "other.a"})"}),
+                      R"({"expr": "other.a"})"}),
             "{\"result\":1}\n{\"error\":\"Unrecognized named-value: 'other'. Located at position 1 "
             "within expression: other.a\"}\n");
 }

@@ -2,7 +2,6 @@
 #include "interpreter/expr/evaluator.h"
 
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <cstdlib>
@@ -77,8 +76,9 @@ TEST(Evaluator, Table) {
        "error: The format specifiers 'x' are not valid for objects of type 'String'"},
       {"fromJSON('{')", "error: Error parsing fromJson: invalid JSON"},
       {"secrets.TOKEN", "null"},  // a standard context that is absent is null
-      {"nope.x", "error: Unrecognized named-value: 'nope'. Located at position 1 within "
-                 "expression: nope.x"},
+      {"nope.x",
+       "error: Unrecognized named-value: 'nope'. Located at position 1 within "
+       "expression: nope.x"},
   };
   for (const auto& c : kCases) EXPECT_EQ(Eval(c.in), c.out) << c.in;
 }
@@ -141,9 +141,7 @@ class HashFilesTest : public ::testing::Test {
     Write("b/skip.log", "log\n");
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
-  void Write(const std::string& rel, const std::string& text) {
-    std::ofstream(dir_ / rel) << text;
-  }
+  void Write(const std::string& rel, const std::string& text) { std::ofstream(dir_ / rel) << text; }
   std::string Hash(const std::string& args) {
     EvalOptions options;
     options.workspace = dir_.string();

@@ -60,8 +60,7 @@ TEST(Parser, Errors) {
     const char* message;
     uint32_t offset;
   } kCases[] = {
-      {"1 <", "Unexpected end of expression: '<'. Located at position 3 within expression: 1 <",
-       2},
+      {"1 <", "Unexpected end of expression: '<'. Located at position 3 within expression: 1 <", 2},
       {"1 < )", "Unexpected symbol: ')'. Located at position 5 within expression: 1 < )", 4},
       {"> 1", "Unexpected symbol: '>'. Located at position 1 within expression: > 1", 0},
       {"a.()", "Unexpected symbol: '('. Located at position 3 within expression: a.()", 2},
@@ -76,8 +75,9 @@ TEST(Parser, Errors) {
        0},
       {"join()", "Too few parameters supplied: 'join'. Located at position 1", 0},
       {"toJSON(1, 2)", "Too many parameters supplied: 'toJSON'", 0},
-      {"case(true, 1, 2, 3)", "Even number of parameters supplied, requires an odd number of parameters: "
-                        "'case'",
+      {"case(true, 1, 2, 3)",
+       "Even number of parameters supplied, requires an odd number of parameters: "
+       "'case'",
        0},
       {"😊 x", "Unexpected symbol: '😊'. Located at position 1", 0},
       {"'😊' == x.y z", "Unexpected symbol: 'z'. Located at position 13", 14},  // UTF-16 units
@@ -155,9 +155,9 @@ TEST(Parser, HostileInputIsAnErrorNotACrash) {
 
 TEST(Lexer, TokensCarryOffsetAndLength) {
   Lexer lexer("github.ref == 'x'");
-  const TokenKind kinds[] = {TokenKind::kNamedValue, TokenKind::kDereference,
-                             TokenKind::kPropertyName, TokenKind::kOperator, TokenKind::kString,
-                             TokenKind::kEnd};
+  const TokenKind kinds[] = {TokenKind::kNamedValue,   TokenKind::kDereference,
+                             TokenKind::kPropertyName, TokenKind::kOperator,
+                             TokenKind::kString,       TokenKind::kEnd};
   const uint32_t offsets[] = {0, 6, 7, 11, 14, 17};
   const uint32_t lengths[] = {6, 1, 3, 2, 3, 0};
   for (size_t i = 0; i < std::size(kinds); ++i) {

@@ -47,13 +47,24 @@ TEST(ParseNumber, FollowsTheRunner) {
     const char* in;
     double out;
   } kCases[] = {
-      {"", 0},           {"   ", 0},          {" 123456.789 ", 123456.789},
-      {"+1", 1},         {"-1.5", -1.5},      {".5", 0.5},
-      {"5.", 5},         {"1e2", 100},        {"1.2E-2", 0.012},
-      {"0xff", 255},     {" 0xFF ", 255},     {"0o10", 8},
+      {"", 0},
+      {"   ", 0},
+      {" 123456.789 ", 123456.789},
+      {"+1", 1},
+      {"-1.5", -1.5},
+      {".5", 0.5},
+      {"5.", 5},
+      {"1e2", 100},
+      {"1.2E-2", 0.012},
+      {"0xff", 255},
+      {" 0xFF ", 255},
+      {"0o10", 8},
       {"0xFFFFFFFF", -1},  // Int32 two's complement, as the runner parses hex
-      {"Infinity", kInf}, {"-Infinity", -kInf}, {"infinity", kInf},
-      {"1e400", kInf},   {"1e-400", 0},
+      {"Infinity", kInf},
+      {"-Infinity", -kInf},
+      {"infinity", kInf},
+      {"1e400", kInf},
+      {"1e-400", 0},
   };
   for (const auto& c : kCases) EXPECT_EQ(ParseNumber(c.in), c.out) << c.in;
   for (const char* bad : {"abc", "1e", "0x", "0x1FFFFFFFF", "0X10", "0b1", "1,000", "--1", "."}) {
@@ -91,8 +102,8 @@ TEST(Coercion, EqualityAcrossKinds) {
   EXPECT_FALSE(Equals(str("ı"), str("I")));  // dotless i stays apart, as .NET ordinal casing
   const Value arr = Value::FromArray({});
   const Value copy = arr;
-  EXPECT_TRUE(Equals(arr, copy));                     // same array
-  EXPECT_FALSE(Equals(arr, Value::FromArray({})));    // equal contents, another array
+  EXPECT_TRUE(Equals(arr, copy));                   // same array
+  EXPECT_FALSE(Equals(arr, Value::FromArray({})));  // equal contents, another array
   EXPECT_FALSE(Equals(str("Array"), arr));
 }
 
@@ -151,8 +162,8 @@ TEST(RunnerWins, RecordedDifferences) {
     ASSERT_TRUE(v.has_value()) << c.expr << ": " << v.error().message;
     std::string out;
     WriteJson(*v, out);
-    EXPECT_EQ(out, c.runner_result) << c.expr << " (TypeScript gives " << c.typescript_result
-                                    << ")";
+    EXPECT_EQ(out, c.runner_result)
+        << c.expr << " (TypeScript gives " << c.typescript_result << ")";
   }
 }
 

@@ -79,9 +79,11 @@ environments:
                 ": " + d.message + "\n";
   }
   EXPECT_EQ(messages,
-            "8:15: unknown team \"lead\" in required_reviewers of \"production\"; did you mean "
+            "8:15: unknown team \"lead\" in required_reviewers of "
+            "\"production\"; did you mean "
             "\"leads\"?\n"
-            "6:14: required_reviewers of \"production\" needs 3 distinct approvals but only 1 "
+            "6:14: required_reviewers of \"production\" needs 3 distinct "
+            "approvals but only 1 "
             "reviewers are configured\n"
             "9:17: wait_timer \"1000h\" is longer than 30 days (720h)\n");
 }
@@ -101,7 +103,8 @@ TEST(EnvironmentsTest, SchemaRejectsUnknownKeysWithPositions) {
 )");
   SourceManager sources;
   Diagnostics diagnostics;
-  std::optional<model::EnvironmentsConfig> config = LoadEnvironmentsFile(sources, path, diagnostics);
+  std::optional<model::EnvironmentsConfig> config =
+      LoadEnvironmentsFile(sources, path, diagnostics);
   ASSERT_TRUE(config);
   ASSERT_EQ(diagnostics.error_count(), 2u);
   diagnostics.Sort();

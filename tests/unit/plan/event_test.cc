@@ -5,8 +5,8 @@
 namespace slipway::plan {
 namespace {
 
-using testing::Fixture;
 using testing::FixedGit;
+using testing::Fixture;
 using testing::On;
 
 TEST(EventTest, RepositoryFromRemoteUrl) {
@@ -26,7 +26,9 @@ TEST(EventTest, ReadGitInfoOutsideARepositoryIsEmpty) {
 
 TEST(EventTest, DefaultsComeFromGitAndTheFirstTrigger) {
   Fixture f;
-  f.Workflow("on: [workflow_dispatch, push]\njobs: {a: {runs-on: x, steps: [{run: a}]}}\n");
+  f.Workflow(
+      "on: [workflow_dispatch, push]\njobs: {a: {runs-on: x, steps: "
+      "[{run: a}]}}\n");
   std::optional<Event> event = BuildEvent(*f.workflow, {}, FixedGit(), f.diagnostics);
   ASSERT_TRUE(event);
   EXPECT_EQ(event->name, "workflow_dispatch");
@@ -45,20 +47,22 @@ TEST(EventTest, DefaultsComeFromGitAndTheFirstTrigger) {
 
 TEST(EventTest, TagsReleasesAndPullRequests) {
   Fixture f;
-  f.Workflow("on: [push, release, pull_request]\njobs: {a: {runs-on: x, steps: [{run: a}]}}\n");
-  std::optional<Event> tag = BuildEvent(*f.workflow, On("push", "refs/tags/v1.2.0"), FixedGit(),
-                                        f.diagnostics);
+  f.Workflow(
+      "on: [push, release, pull_request]\njobs: {a: {runs-on: x, steps: "
+      "[{run: a}]}}\n");
+  std::optional<Event> tag =
+      BuildEvent(*f.workflow, On("push", "refs/tags/v1.2.0"), FixedGit(), f.diagnostics);
   ASSERT_TRUE(tag);
   EXPECT_EQ(tag->ref_type, "tag");
   EXPECT_EQ(tag->ref_name, "v1.2.0");
-  std::optional<Event> release = BuildEvent(*f.workflow, On("release", "v2.0.0"), FixedGit(),
-                                            f.diagnostics);
+  std::optional<Event> release =
+      BuildEvent(*f.workflow, On("release", "v2.0.0"), FixedGit(), f.diagnostics);
   ASSERT_TRUE(release);
   EXPECT_EQ(release->ref, "refs/tags/v2.0.0");
   EXPECT_EQ(release->action, "published");
   EXPECT_EQ(release->payload["release"]["tag_name"], "v2.0.0");
-  std::optional<Event> pr = BuildEvent(*f.workflow, On("pull_request", "feature/x"), FixedGit(),
-                                       f.diagnostics);
+  std::optional<Event> pr =
+      BuildEvent(*f.workflow, On("pull_request", "feature/x"), FixedGit(), f.diagnostics);
   ASSERT_TRUE(pr);
   EXPECT_EQ(pr->ref, "refs/pull/1/merge");
   EXPECT_EQ(pr->head_ref, "feature/x");
@@ -76,10 +80,14 @@ TEST(EventTest, Errors) {
   bad.event_file_path = "event.json";
   EXPECT_FALSE(BuildEvent(*f.workflow, bad, FixedGit(), f.diagnostics));
   EXPECT_EQ(f.Messages(),
-            "unsupported event \"pushh\"; expected one of push, pull_request, release, "
-            "workflow_dispatch, workflow_call, schedule; did you mean \"push\"? [event]\n"
-            "a release event needs a tag: pass --ref refs/tags/<tag> (HEAD has no tag) [event]\n"
-            "event file \"event.json\" is not a JSON object (the event payload) [event]\n");
+            "unsupported event \"pushh\"; expected one of push, "
+            "pull_request, release, "
+            "workflow_dispatch, workflow_call, schedule; did you "
+            "mean \"push\"? [event]\n"
+            "a release event needs a tag: pass --ref "
+            "refs/tags/<tag> (HEAD has no tag) [event]\n"
+            "event file \"event.json\" is not a JSON object (the "
+            "event payload) [event]\n");
 }
 
 TEST(EventTest, EventFileFieldsAndFlagsOverride) {

@@ -56,7 +56,7 @@ const GlobCase kCases[] = {
     {"a\\*b", "axb", false},
     {"(x)", "(x)", true},  // regex characters are literal
     {"a.b", "axb", false},
-    {"?x", "?x", true},   // nothing to repeat: a literal
+    {"?x", "?x", true},  // nothing to repeat: a literal
 };
 
 TEST(GlobTest, MatchesGithubCheatSheet) {
@@ -64,8 +64,8 @@ TEST(GlobTest, MatchesGithubCheatSheet) {
     GlobPattern pattern(c.pattern);
     ASSERT_TRUE(pattern.ok()) << c.pattern << ": " << pattern.error();
     EXPECT_EQ(pattern.Matches(c.text), c.matches)
-        << "pattern \"" << c.pattern << "\" (regex " << pattern.regex() << ") against \""
-        << c.text << "\"";
+        << "pattern \"" << c.pattern << "\" (regex " << pattern.regex() << ") against \"" << c.text
+        << "\"";
   }
 }
 
@@ -100,7 +100,8 @@ TEST(PatternListTest, NegationOrderMatters) {
   for (const ListCase& c : cases) {
     PatternList list(c.patterns);
     std::string deciding;
-    EXPECT_EQ(list.Includes(c.value, &deciding), c.included) << c.value << " in " << list.Describe();
+    EXPECT_EQ(list.Includes(c.value, &deciding), c.included)
+        << c.value << " in " << list.Describe();
     EXPECT_EQ(deciding, c.deciding) << c.value;
   }
 }

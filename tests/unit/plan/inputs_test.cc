@@ -77,23 +77,32 @@ struct BadInput {
 TEST(InputsTest, ErrorsNameTheInputTheValueAndWhatIsAllowed) {
   const BadInput cases[] = {
       {{{"confirm", "deploy to production"}},
-       "input \"confirm\": \"deploy to production\" does not match the required pattern "
+       "input \"confirm\": \"deploy to production\" does not match the "
+       "required pattern "
        "\"DEPLOY TO PRODUCTION\" [input]"},
-      {{}, "input \"confirm\" is required and has no default: pass --input confirm=VALUE; it must "
-           "match the pattern \"DEPLOY TO PRODUCTION\" [input]"},
+      {{},
+       "input \"confirm\" is required and has no default: pass --input "
+       "confirm=VALUE; it must "
+       "match the pattern \"DEPLOY TO PRODUCTION\" [input]"},
       {{{"confirm", "DEPLOY TO PRODUCTION"}, {"component", "frontnd"}},
-       "input \"component\": \"frontnd\" is not one of the options \"all\", \"frontend\", "
+       "input \"component\": \"frontnd\" is not one of the options \"all\", "
+       "\"frontend\", "
        "\"backend\"; did you mean \"frontend\"? [input]"},
       {{{"confirm", "DEPLOY TO PRODUCTION"}, {"dry_run", "yes"}},
-       "input \"dry_run\": \"yes\" is not a boolean; expected true or false [input]"},
+       "input \"dry_run\": \"yes\" is not a boolean; expected true or false "
+       "[input]"},
       {{{"confirm", "DEPLOY TO PRODUCTION"}, {"replicas", "two"}},
-       "input \"replicas\": \"two\" is not a number; expected a decimal such as 3 or 2.5 [input]"},
+       "input \"replicas\": \"two\" is not a number; expected a decimal such "
+       "as 3 or 2.5 [input]"},
       {{{"confirm", "DEPLOY TO PRODUCTION"}, {"target", "prod"}},
-       "input \"target\": \"prod\" is not a configured environment; expected one of \"staging\", "
+       "input \"target\": \"prod\" is not a configured environment; expected "
+       "one of \"staging\", "
        "\"production\" [input]"},
       {{{"confirm", "DEPLOY TO PRODUCTION"}, {"componnent", "all"}},
-       "unknown input \"componnent\"; declared inputs are \"confirm\", \"component\", \"dry_run\", "
-       "\"replicas\", \"target\", \"note\"; did you mean \"component\"? [input]"},
+       "unknown input \"componnent\"; declared inputs are \"confirm\", "
+       "\"component\", \"dry_run\", "
+       "\"replicas\", \"target\", \"note\"; did you mean \"component\"? "
+       "[input]"},
       {{{"confirm", ""}}, "input \"confirm\" is required, but an empty value was given [input]"},
       {{{"confirm", "DEPLOY TO PRODUCTION"}, {"note", "a"}, {"note", "b"}},
        "input \"note\" is given more than once [input]"},
@@ -108,10 +117,12 @@ TEST(InputsTest, ErrorsNameTheInputTheValueAndWhatIsAllowed) {
 TEST(InputsTest, InputsForAnEventWithoutInputsAreErrors) {
   Fixture f;
   f.Workflow("on: push\njobs: {a: {runs-on: x, steps: [{run: echo}]}}\n");
-  nlohmann::ordered_json inputs = ResolveInputs(nullptr, "push", {{"x", "1"}}, nullptr, f.diagnostics);
+  nlohmann::ordered_json inputs =
+      ResolveInputs(nullptr, "push", {{"x", "1"}}, nullptr, f.diagnostics);
   EXPECT_TRUE(inputs.empty());
   EXPECT_EQ(f.Messages(),
-            "unknown input \"x\": the push event of this workflow declares no inputs [input]\n");
+            "unknown input \"x\": the push event of this "
+            "workflow declares no inputs [input]\n");
 }
 
 TEST(InputsTest, EnvironmentInputWithoutConfiguration) {

@@ -1,6 +1,6 @@
 #pragma once
-// Helpers for the plan unit tests: workflows and environments from inline YAML, a fixed git
-// checkout, and a one-call plan.
+// Helpers for the plan unit tests: workflows and environments from inline YAML,
+// a fixed git checkout, and a one-call plan.
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,6 @@
 #include "interpreter/plan/planner.h"
 
 #include "interpreter/plan/matrix.h"
-
 #include "tests/unit/plan/plan_test_util.h"
 
 namespace slipway::plan {
@@ -45,7 +44,8 @@ jobs:
   EXPECT_EQ(WaveIds(plan), "[build lint][test][deploy][notify]");
   EXPECT_EQ(Job(plan, "deploy").wave, 3);
   ASSERT_EQ(Job(plan, "deploy").needs.size(), 2u);
-  EXPECT_EQ(ToInt(Job(plan, "deploy").needs[0]), 1u);  // indices are file positions
+  EXPECT_EQ(ToInt(Job(plan, "deploy").needs[0]),
+            1u);  // indices are file positions
   EXPECT_FALSE(f.diagnostics.has_errors()) << f.Messages();
 }
 
@@ -163,7 +163,8 @@ jobs:
   ASSERT_EQ(deploy.steps.size(), 4u);
   ASSERT_TRUE(deploy.steps[0].run);
   EXPECT_EQ(deploy.steps[0].run->text,
-            "deploy --version ${{ needs.build.outputs.version }} --stage $STAGE prod-main --sha "
+            "deploy --version ${{ needs.build.outputs.version }} --stage "
+            "$STAGE prod-main --sha "
             "1111111111111111111111111111111111111111");
   EXPECT_FALSE(deploy.steps[0].run->resolved);
   EXPECT_EQ(deploy.steps[1].status, "conditional");
@@ -252,17 +253,19 @@ jobs:
 TEST(MatrixTest, IncludeFollowsGithubsDocumentedExample) {
   // https://docs.github.com/en/actions/using-jobs/using-a-matrix-for-your-jobs#example-expanding-configurations
   using json = nlohmann::ordered_json;
-  std::vector<json> out = ExpandMatrixValues(
-      {{"fruit", {"apple", "pear"}}, {"animal", {"cat", "dog"}}},
-      {json{{"color", "green"}}, json{{"color", "pink"}, {"animal", "cat"}},
-       json{{"fruit", "apple"}, {"shape", "circle"}}, json{{"fruit", "banana"}},
-       json{{"fruit", "banana"}, {"animal", "cat"}}},
-      {});
+  std::vector<json> out =
+      ExpandMatrixValues({{"fruit", {"apple", "pear"}}, {"animal", {"cat", "dog"}}},
+                         {json{{"color", "green"}}, json{{"color", "pink"}, {"animal", "cat"}},
+                          json{{"fruit", "apple"}, {"shape", "circle"}}, json{{"fruit", "banana"}},
+                          json{{"fruit", "banana"}, {"animal", "cat"}}},
+                         {});
   std::string text;
   for (const json& m : out) text += m.dump() + "\n";
   EXPECT_EQ(text,
-            "{\"fruit\":\"apple\",\"animal\":\"cat\",\"color\":\"pink\",\"shape\":\"circle\"}\n"
-            "{\"fruit\":\"apple\",\"animal\":\"dog\",\"color\":\"green\",\"shape\":\"circle\"}\n"
+            "{\"fruit\":\"apple\",\"animal\":\"cat\",\"color\":\"pink\","
+            "\"shape\":\"circle\"}\n"
+            "{\"fruit\":\"apple\",\"animal\":\"dog\",\"color\":\"green\","
+            "\"shape\":\"circle\"}\n"
             "{\"fruit\":\"pear\",\"animal\":\"cat\",\"color\":\"pink\"}\n"
             "{\"fruit\":\"pear\",\"animal\":\"dog\",\"color\":\"green\"}\n"
             "{\"fruit\":\"banana\"}\n"
@@ -271,8 +274,8 @@ TEST(MatrixTest, IncludeFollowsGithubsDocumentedExample) {
 
 TEST(MatrixTest, ExcludeIsAPartialMatchAndIncludeOnlyMatrixStandsAlone) {
   using json = nlohmann::ordered_json;
-  std::vector<json> out = ExpandMatrixValues(
-      {{"os", {"linux", "mac"}}, {"v", {1, 2}}}, {}, {json{{"os", "mac"}}});
+  std::vector<json> out =
+      ExpandMatrixValues({{"os", {"linux", "mac"}}, {"v", {1, 2}}}, {}, {json{{"os", "mac"}}});
   EXPECT_EQ(out.size(), 2u);
   out = ExpandMatrixValues({}, {json{{"a", 1}}, json{{"a", 2}}}, {});
   ASSERT_EQ(out.size(), 2u);
@@ -346,7 +349,8 @@ TEST(PlannerTest, EnvironmentGates) {
   EXPECT_EQ(gate.url, "https://app.example.com/v1.2.0");
   EXPECT_EQ(production.steps[0].run->text, "deploy d123");  // environment vars
   EXPECT_EQ(production.reason,
-            "environment \"production\": waits for 2 distinct approvals from alice, bob, dave "
+            "environment \"production\": waits for 2 distinct approvals from "
+            "alice, bob, dave "
             "(self-review not allowed), then waits 5m (wait timer)");
   EXPECT_NE(f.Messages().find("environment \"prodution\" of job \"typo\" is not configured in the "
                               "environments file; did you mean \"production\"? [env-gate]"),
@@ -365,7 +369,8 @@ TEST(PlannerTest, BranchPolicyBlocksAndFailurePathRuns) {
   EXPECT_EQ(production.environment->refused_by, "branches");
   EXPECT_EQ(production.reason,
             "\"refs/heads/feature/x\" may not deploy to \"production\": environment "
-            "\"production\" refuses this ref: deployment_branches.branches (main) does not match");
+            "\"production\" refuses this ref: deployment_branches.branches (main) "
+            "does not match");
   EXPECT_EQ(Job(plan, "after").status, JobStatus::kSkipped);
   EXPECT_EQ(Job(plan, "after").reason, "needs \"production\", which fails (it is blocked)");
   EXPECT_EQ(Job(plan, "alert").status, JobStatus::kWillRun);

@@ -10,11 +10,13 @@ using json = nlohmann::ordered_json;
 TEST(ReferencesTest, FindsPathsAndFunctions) {
   References r = FindReferences(
       "success() && needs.build.outputs['ver'] == 'a.b' && steps.*.outcome && "
-      "contains(github.event.pull_request.labels.*.name, 'x') && matrix[inputs.k] && 1.5");
+      "contains(github.event.pull_request.labels.*.name, 'x') && "
+      "matrix[inputs.k] && 1.5");
   std::string paths;
   for (const std::string& p : r.paths) paths += p + ";";
   EXPECT_EQ(paths,
-            "needs.build.outputs.ver;steps.*.outcome;github.event.pull_request.labels.*.name;"
+            "needs.build.outputs.ver;steps.*.outcome;github.event.pull_"
+            "request.labels.*.name;"
             "matrix.*;inputs.k;");
   EXPECT_TRUE(r.Calls("success"));
   EXPECT_TRUE(r.Calls("contains"));
@@ -43,10 +45,13 @@ TEST(SubstituteTest, KnownPartsAreSubstitutedUnknownStay) {
   Scope child(&root);
   child.Overlay("github", "job", "build");
   Substitution s = Substitute(
-      "ref=${{ github.ref }} job=${{ github.job }} n=${{ inputs.n }} f=${{ inputs.flag }} "
+      "ref=${{ github.ref }} job=${{ github.job }} n=${{ inputs.n "
+      "}} f=${{ inputs.flag }} "
       "v=${{ steps.a.outputs.v }} j=${{ toJSON(inputs.n) }}",
       child);
-  EXPECT_EQ(s.text, "ref=refs/heads/main job=build n=3 f=true v=${{ steps.a.outputs.v }} j=3");
+  EXPECT_EQ(s.text,
+            "ref=refs/heads/main job=build n=3 f=true v=${{ "
+            "steps.a.outputs.v }} j=3");
   EXPECT_FALSE(s.resolved);
   ASSERT_EQ(s.unknown.size(), 1u);
   EXPECT_EQ(s.unknown[0], "steps.a.outputs.v");
@@ -106,6 +111,37 @@ TEST(ScopeTest, RealGithubContextConverts) {
   root.Set("github", github);
   EXPECT_EQ(Substitute("${{ github.ref }}|${{ github.event.repository.full_name }}", root).text,
             "refs/heads/main|a/b");
+}
+
+}  // namespace
+}  // namespace slipway::plan
+
+namespace slipway::plan {
+namespace {
+
+TEST(ConditionTest, UnknownValuesThatCannotChangeTheAnswerAreDecided) {
+  Scope root;
+  root.Set("github", json{{"event_name", "push"}});
+  root.MarkUnknown("steps");
+  root.MarkUnknown("needs.a.outputs");
+  struct Case {
+    const char* condition;
+    Condition::Kind kind;
+  };
+  const Case cases[] = {
+      {"failure() && steps.x.outputs.y == 'a'", Condition::Kind::kFalse},
+      {"github.event_name == 'pull_request' && needs.a.outputs.v", Condition::Kind::kFalse},
+      {"github.event_name == 'push' || steps.x.outcome == 'failure'", Condition::Kind::kTrue},
+      {"steps.x.outputs.y == 'a'", Condition::Kind::kUnknown},
+      {"steps.x.outputs.y != ''", Condition::Kind::kUnknown},
+      {"startsWith(needs.a.outputs.v, 'v1')", Condition::Kind::kUnknown},
+      {"steps.a.outputs.v == steps.b.outputs.v", Condition::Kind::kUnknown},
+      {"needs.a.outputs.n > 3", Condition::Kind::kUnknown},
+      {"!cancelled() && steps.x.outputs.y", Condition::Kind::kUnknown},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(EvaluateCondition(c.condition, root).kind, c.kind) << c.condition;
+  }
 }
 
 }  // namespace

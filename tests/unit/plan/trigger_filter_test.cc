@@ -5,8 +5,8 @@
 namespace slipway::plan {
 namespace {
 
-using testing::Fixture;
 using testing::FixedGit;
+using testing::Fixture;
 using testing::On;
 
 TriggerDecision Decide(Fixture& f, const std::string& yaml, const EventOptions& options) {
@@ -35,7 +35,8 @@ TEST(TriggerFilterTest, PushBranchesAndTags) {
   const TriggerCase cases[] = {
       {"refs/heads/main", true, ""},
       {"refs/heads/release/1.0/hotfix", true, ""},
-      {"refs/heads/feature/login", false, "branch \"feature/login\" matches none of on.push.branches"},
+      {"refs/heads/feature/login", false,
+       "branch \"feature/login\" matches none of on.push.branches"},
       {"refs/tags/v1.2.0", true, ""},
       {"refs/tags/v1.2.0-rc1", false, "excluded by \"!v*-rc*\""},
       {"refs/tags/1.2.0", false, "tag \"1.2.0\" matches none of on.push.tags"},
@@ -55,7 +56,8 @@ on:
   push:
     branches: [main]
 jobs: {a: {runs-on: x, steps: [{run: echo}]}}
-)", On("push", "refs/tags/v1.0.0"));
+)",
+                             On("push", "refs/tags/v1.0.0"));
   EXPECT_FALSE(d.triggered);
   EXPECT_NE(d.reason.find("on.push.tags"), std::string::npos) << d.reason;
 }
@@ -67,7 +69,8 @@ on:
   push:
     tags: ['v*']
 jobs: {a: {runs-on: x, steps: [{run: echo}]}}
-)", On("push", "refs/heads/main"));
+)",
+                             On("push", "refs/heads/main"));
   EXPECT_FALSE(d.triggered);
   EXPECT_NE(d.reason.find("only tags"), std::string::npos) << d.reason;
 }
@@ -79,7 +82,8 @@ on:
   push:
     branches-ignore: ['dependabot/**']
 jobs: {a: {runs-on: x, steps: [{run: echo}]}}
-)", On("push", "refs/heads/dependabot/npm/x"));
+)",
+                             On("push", "refs/heads/dependabot/npm/x"));
   EXPECT_FALSE(d.triggered);
   EXPECT_NE(d.reason.find("on.push.branches-ignore"), std::string::npos) << d.reason;
 }
@@ -154,7 +158,8 @@ jobs: {a: {runs-on: x, steps: [{run: echo}]}}
   Fixture g;
   g.Workflow(yaml);
   EventOptions options = On("pull_request");
-  options.event_file_text = R"({"pull_request": {"base": {"ref": "develop"}, "head": {"ref": "x"}}})";
+  options.event_file_text =
+      R"({"pull_request": {"base": {"ref": "develop"}, "head": {"ref": "x"}}})";
   std::optional<Event> event = BuildEvent(*g.workflow, options, FixedGit(), g.diagnostics);
   ASSERT_TRUE(event);
   TriggerDecision refused = CheckTrigger(*g.workflow, *event);
