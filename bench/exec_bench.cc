@@ -119,8 +119,8 @@ void BM_ExecRunStep(benchmark::State& state) {
     small_total += a;
     large_total += b;
   }
-  double per_step = (large_total - small_total) / (static_cast<double>(state.iterations()) * 2 *
-                                                   kSteps);
+  double per_step =
+      (large_total - small_total) / (static_cast<double>(state.iterations()) * 2 * kSteps);
   state.SetItemsProcessed(state.iterations() * 4 * kSteps);
   state.counters["x_raw_bash"] = per_step / raw;
   state.counters["raw_bash_us"] = raw * 1e6;

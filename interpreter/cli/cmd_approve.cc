@@ -2,7 +2,6 @@
 // waiting at ENV's gate (in another terminal) picks up. Whether it counts is the waiting run's
 // decision (configured reviewers, distinct names, self-review); nothing here bypasses it.
 #include <CLI/CLI.hpp>
-
 #include <chrono>
 #include <iostream>
 #include <memory>
@@ -40,8 +39,8 @@ int Approve(const ApproveArgs& args) {
   }
   exec::Approval approval{args.reviewer, exec::FormatUtc(std::chrono::system_clock::now()),
                           "slipway approve"};
-  Expected<bool> written = exec::RecordApproval(
-      exec::RunDirectory(args.state_dir, args.run_id), args.environment, approval);
+  Expected<bool> written = exec::RecordApproval(exec::RunDirectory(args.state_dir, args.run_id),
+                                                args.environment, approval);
   if (!written) {
     std::cerr << "slipway approve: " << written.error() << "\n";
     return kExitUsage;

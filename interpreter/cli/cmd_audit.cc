@@ -1,7 +1,6 @@
 // `slipway audit verify [--state-dir DIR]`: exit 0 when the audit log is intact, 1 (naming the
 // first bad entry) when it was tampered with, 2 when it cannot be checked.
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 #include <memory>
 

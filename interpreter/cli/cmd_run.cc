@@ -2,9 +2,9 @@
 //  [--run-id ID] [--job ID]... [--resume RUN_ID] [--approve ENV --as NAME]...
 //  [--skip-unknown-actions] [--from-plan PLAN.json]`
 // Wiring only: flags → plan (the same MakePlan as `slipway plan`) → exec::ExecuteRun → exit code.
-#include <CLI/CLI.hpp>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -113,7 +113,8 @@ int Run(RunArgs args) {
     }
     reviewed = nlohmann::ordered_json::parse(text, nullptr, false);
     if (!reviewed.is_object() || !reviewed.contains("workflow") || !reviewed.contains("jobs")) {
-      return Usage("\"" + args.from_plan + "\" is not a plan written by `slipway plan --format json`");
+      return Usage("\"" + args.from_plan +
+                   "\" is not a plan written by `slipway plan --format json`");
     }
     options.workflow_path = reviewed.value("workflow", "");
     if (!args.workflow.empty() && args.workflow != options.workflow_path) {
@@ -167,16 +168,18 @@ int Run(RunArgs args) {
   const plan::Plan& plan = *made;
   if (!args.from_plan.empty()) {
     if (reviewed.value("workflow_sha256", "") != plan.workflow_sha256) {
-      return Usage("\"" + plan.workflow_path + "\" changed since the plan was made; make and "
+      return Usage("\"" + plan.workflow_path +
+                   "\" changed since the plan was made; make and "
                    "review a new plan");
     }
-    std::string env_sha = reviewed.contains("environments_sha256") &&
-                                  reviewed["environments_sha256"].is_string()
-                              ? reviewed["environments_sha256"].get<std::string>()
-                              : "";
+    std::string env_sha =
+        reviewed.contains("environments_sha256") && reviewed["environments_sha256"].is_string()
+            ? reviewed["environments_sha256"].get<std::string>()
+            : "";
     if (env_sha != plan.environments_sha256) {
-      return Usage("the environments file changed since the plan was made; make and review a "
-                   "new plan");
+      return Usage(
+          "the environments file changed since the plan was made; make and review a "
+          "new plan");
     }
     if (plan::PlanToJson(plan)["jobs"] != reviewed["jobs"]) {
       return Usage("the plan made now differs from \"" + args.from_plan +
@@ -244,9 +247,12 @@ int Run(RunArgs args) {
   exec::RunResult result = exec::ExecuteRun(request);
   if (!result.error.empty()) return Usage(result.error);
   switch (result.status) {
-    case exec::RunStatus::kSuccess: return kExitOk;
-    case exec::RunStatus::kFailure: return kExitFailed;
-    case exec::RunStatus::kCancelled: return kExitCancelled;
+    case exec::RunStatus::kSuccess:
+      return kExitOk;
+    case exec::RunStatus::kFailure:
+      return kExitFailed;
+    case exec::RunStatus::kCancelled:
+      return kExitCancelled;
   }
   return kExitFailed;
 }

@@ -1,9 +1,10 @@
 #include "interpreter/exec/approvals.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
-#include <fmt/format.h>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -47,9 +48,8 @@ ApprovalTally CountApprovals(const ReviewerPolicy& policy, std::string_view envi
       continue;
     }
     if (policy.prevent_self_review && name == Lower(actor)) {
-      tally.refused.push_back(fmt::format(
-          "\"{}\" started the run and \"{}\" prevents self-review", approval.reviewer,
-          environment));
+      tally.refused.push_back(fmt::format("\"{}\" started the run and \"{}\" prevents self-review",
+                                          approval.reviewer, environment));
       continue;
     }
     tally.counted.push_back(approval.reviewer);
@@ -121,9 +121,9 @@ bool ApprovalInbox::AddLine(std::string_view line, const std::string& at, std::s
   std::vector<std::string> words;
   size_t pos = 0;
   while (pos < line.size()) {
-    size_t start = line.find_first_not_of(" \t\r", pos);
+    size_t start = line.find_first_not_of(" \t\r\n", pos);
     if (start == std::string_view::npos) break;
-    size_t end = line.find_first_of(" \t\r", start);
+    size_t end = line.find_first_of(" \t\r\n", start);
     if (end == std::string_view::npos) end = line.size();
     words.emplace_back(line.substr(start, end - start));
     pos = end;
@@ -139,9 +139,8 @@ bool ApprovalInbox::AddLine(std::string_view line, const std::string& at, std::s
 
 GateDecision WaitForApprovals(const ReviewerPolicy& policy, std::string_view environment,
                               std::string_view actor,
-                              const std::function<std::vector<Approval>()>& approvals,
-                              Clock& clock, CancelToken& cancel,
-                              std::chrono::steady_clock::duration timeout,
+                              const std::function<std::vector<Approval>()>& approvals, Clock& clock,
+                              CancelToken& cancel, std::chrono::steady_clock::duration timeout,
                               std::chrono::steady_clock::duration poll_interval,
                               const std::function<void(const ApprovalTally&)>& on_change,
                               ApprovalTally* final_tally) {

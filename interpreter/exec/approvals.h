@@ -82,9 +82,8 @@ enum class GateDecision { kApproved, kTimedOut, kCancelled };
 /// called whenever the tally changes, for the console and the audit log.
 GateDecision WaitForApprovals(const ReviewerPolicy& policy, std::string_view environment,
                               std::string_view actor,
-                              const std::function<std::vector<Approval>()>& approvals,
-                              Clock& clock, CancelToken& cancel,
-                              std::chrono::steady_clock::duration timeout,
+                              const std::function<std::vector<Approval>()>& approvals, Clock& clock,
+                              CancelToken& cancel, std::chrono::steady_clock::duration timeout,
                               std::chrono::steady_clock::duration poll_interval,
                               const std::function<void(const ApprovalTally&)>& on_change,
                               ApprovalTally* final_tally);

@@ -1,6 +1,7 @@
 #include "interpreter/exec/audit.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
@@ -13,7 +14,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fmt/format.h>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -193,13 +193,13 @@ Expected<AuditVerification> VerifyAudit(const std::string& state_dir) {
     if (!entry.is_object() || !entry.contains("mac") || !entry["mac"].is_string() ||
         !entry.contains("prev") || !entry["prev"].is_string() || !entry.contains("seq") ||
         !entry["seq"].is_number_unsigned()) {
-      return fail(number, fmt::format("entry {} is not an audit entry (edited or inserted)",
-                                      number));
+      return fail(number,
+                  fmt::format("entry {} is not an audit entry (edited or inserted)", number));
     }
     std::string own_prev = entry["prev"].get<std::string>();
     if (EntryMac(*key, own_prev, entry) != entry["mac"].get<std::string>()) {
-      return fail(number, fmt::format("entry {} was edited or forged: its MAC does not match",
-                                      number));
+      return fail(number,
+                  fmt::format("entry {} was edited or forged: its MAC does not match", number));
     }
     size_t seq = entry["seq"].get<size_t>();
     if (own_prev != prev || seq != number) {

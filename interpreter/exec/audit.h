@@ -7,9 +7,8 @@
 /// HMAC'd), so removing the last lines is found too. The key is SLIPWAY_AUDIT_KEY, or
 /// DIR/audit.key created with mode 0600 on first use.
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "interpreter/base/expected.h"
 

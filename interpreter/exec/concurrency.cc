@@ -1,6 +1,7 @@
 #include "interpreter/exec/concurrency.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -9,7 +10,6 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -33,7 +33,8 @@ Expected<ConcurrencyLock> ConcurrencyLock::Acquire(
     // Who holds it: the holder wrote {"run_id", "pid"} into the lock file.
     char buffer[512] = {};
     ssize_t n = pread(fd, buffer, sizeof buffer - 1, 0);
-    nlohmann::json holder = nlohmann::json::parse(std::string(buffer, n > 0 ? n : 0), nullptr, false);
+    nlohmann::json holder =
+        nlohmann::json::parse(std::string(buffer, n > 0 ? n : 0), nullptr, false);
     std::string other = holder.is_object() ? holder.value("run_id", "?") : "?";
     int pid = holder.is_object() ? holder.value("pid", 0) : 0;
     if (cancel_in_progress && !signalled && pid > 0) {

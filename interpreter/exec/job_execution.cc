@@ -167,8 +167,8 @@ class JobExecution {
   std::unique_ptr<plan::Scope> MakeScope(const ordered_json& env) const;
   std::string EvaluateText(const std::string& text, const ordered_json& env, std::string* error);
   ordered_json StepEnv(const model::Step& step, std::string* error);
-  std::map<std::string, std::string> ProcessEnv(const ordered_json& env,
-                                                const StepFiles* files, const std::string& action);
+  std::map<std::string, std::string> ProcessEnv(const ordered_json& env, const StepFiles* files,
+                                                const std::string& action);
   StepRecord RunStep(const model::Step& step, const plan::PlannedStep* planned, size_t index);
   std::string RunShellStep(const model::Step& step, const plan::PlannedStep* planned,
                            const ordered_json& env, StepLog& log, const std::string& action,
@@ -190,7 +190,7 @@ class JobExecution {
   ordered_json job_env_ = ordered_json::object();     // workflow env + job env, evaluated
   ordered_json github_env_ = ordered_json::object();  // GITHUB_ENV from earlier steps
   ordered_json steps_ = ordered_json::object();
-  std::vector<std::string> path_additions_;           // GITHUB_PATH, newest first
+  std::vector<std::string> path_additions_;  // GITHUB_PATH, newest first
   std::string temp_dir_;
   bool failed_ = false;
   bool timed_out_ = false;
@@ -236,13 +236,15 @@ int BuiltinContext::RunCommand(const std::string& script, std::string* output) {
   options.working_directory = job_.run().workspace;
   options.interrupt_grace = job_.run().interrupt_grace;
   options.terminate_grace = job_.run().terminate_grace;
-  LineSplitter lines([&](std::string_view line) {
-    if (output) {
-      output->append(line);
-      output->push_back('\n');
-    }
-    log_.Line(line);
-  }, *job_.run().masker);
+  LineSplitter lines(
+      [&](std::string_view line) {
+        if (output) {
+          output->append(line);
+          output->push_back('\n');
+        }
+        log_.Line(line);
+      },
+      *job_.run().masker);
   ProcessResult result = RunProcess(
       options, [&](OutputStream stream, std::string_view chunk) { lines.Write(stream, chunk); },
       &cancel_);
@@ -470,9 +472,10 @@ void JobExecution::HandleCommand(const WorkflowCommand& command, StepLog& log,
       return;
     }
     case WorkflowCommandKind::kDisabled:
-      log.Line(fmt::format("error: the {} command is disabled; use the GITHUB_ENV / GITHUB_PATH "
-                           "files",
-                           command.name));
+      log.Line(
+          fmt::format("error: the {} command is disabled; use the GITHUB_ENV / GITHUB_PATH "
+                      "files",
+                      command.name));
       if (failure && failure->empty()) {
         *failure = fmt::format("the {} command is disabled", command.name);
       }
@@ -515,20 +518,22 @@ std::string JobExecution::RunShellStep(const model::Step& step, const plan::Plan
 
   std::string failure;
   WorkflowCommandParser parser;
-  LineSplitter lines([&](std::string_view line) {
-    std::optional<WorkflowCommand> cmd = parser.ParseLine(line);
-    if (cmd && cmd->kind != WorkflowCommandKind::kUnknown &&
-        cmd->kind != WorkflowCommandKind::kStopCommands) {
-      HandleCommand(*cmd, log, outputs, &failure);
-      return;
-    }
-    log.Line(line);
-  }, *run_.masker);
+  LineSplitter lines(
+      [&](std::string_view line) {
+        std::optional<WorkflowCommand> cmd = parser.ParseLine(line);
+        if (cmd && cmd->kind != WorkflowCommandKind::kUnknown &&
+            cmd->kind != WorkflowCommandKind::kStopCommands) {
+          HandleCommand(*cmd, log, outputs, &failure);
+          return;
+        }
+        log.Line(line);
+      },
+      *run_.masker);
   Expected<ChildProcess> child = ChildProcess::Spawn(options);
   if (!child) return child.error();
-  ProcessResult result = child->Wait(
-      [&](OutputStream stream, std::string_view chunk) { lines.Write(stream, chunk); },
-      &StepCancelToken());
+  ProcessResult result =
+      child->Wait([&](OutputStream stream, std::string_view chunk) { lines.Write(stream, chunk); },
+                  &StepCancelToken());
   lines.Flush();
   // Background processes the step started live until the job ends, as on GitHub.
   background_.push_back(std::move(child).value());
@@ -558,12 +563,12 @@ std::string JobExecution::RunShellStep(const model::Step& step, const plan::Plan
       return Describe(result);
     case ProcessEnd::kTimedOut:
       if (run_.clock->Now() >= deadline_) timed_out_ = true;
-      return timed_out_ ? fmt::format("the job exceeded its timeout ({} minutes)",
-                                      planned_.timeout_minutes.value_or(kDefaultJobTimeoutMinutes))
-                        : fmt::format("the step exceeded its timeout ({} minutes)",
-                                      planned && planned->timeout_minutes
-                                          ? *planned->timeout_minutes
-                                          : kCancelTimeoutMinutes);
+      return timed_out_
+                 ? fmt::format("the job exceeded its timeout ({} minutes)",
+                               planned_.timeout_minutes.value_or(kDefaultJobTimeoutMinutes))
+                 : fmt::format("the step exceeded its timeout ({} minutes)",
+                               planned && planned->timeout_minutes ? *planned->timeout_minutes
+                                                                   : kCancelTimeoutMinutes);
     case ProcessEnd::kCancelled:
       return "cancelled";
     case ProcessEnd::kSpawnFailed:
@@ -624,9 +629,10 @@ std::string JobExecution::RunUsesStep(const model::Step& step, const ordered_jso
                : (outcome->message.empty() ? uses + " failed" : outcome->message);
   }
   if (run_.skip_unknown_actions) {
-    log.Line(fmt::format("SKIPPED: action \"{}\" has no local equivalent "
-                         "(--skip-unknown-actions)",
-                         uses));
+    log.Line(
+        fmt::format("SKIPPED: action \"{}\" has no local equivalent "
+                    "(--skip-unknown-actions)",
+                    uses));
     *skipped = true;
     return "";
   }
@@ -634,9 +640,10 @@ std::string JobExecution::RunUsesStep(const model::Step& step, const ordered_jso
     return fmt::format("local action \"{}\" cannot run: composite actions are not supported yet",
                        uses);
   }
-  return fmt::format("action \"{}\" has no local equivalent; rerun with --skip-unknown-actions "
-                     "to skip it",
-                     uses);
+  return fmt::format(
+      "action \"{}\" has no local equivalent; rerun with --skip-unknown-actions "
+      "to skip it",
+      uses);
 }
 
 StepRecord JobExecution::RunStep(const model::Step& step, const plan::PlannedStep* planned,
@@ -684,16 +691,15 @@ StepRecord JobExecution::RunStep(const model::Step& step, const plan::PlannedSte
 
   bool was_cancelled = failure == "cancelled";
   record.outputs = outputs;
-  record.outcome = skipped ? "skipped"
-                   : was_cancelled ? "cancelled"
+  record.outcome = skipped           ? "skipped"
+                   : was_cancelled   ? "cancelled"
                    : failure.empty() ? "success"
                                      : "failure";
   bool continue_on_error = planned && planned->continue_on_error;
   if (step.continue_on_error && !planned) {
     continue_on_error = EvaluateText(step.continue_on_error->value, env, &error) == "true";
   }
-  record.conclusion =
-      record.outcome == "failure" && continue_on_error ? "success" : record.outcome;
+  record.conclusion = record.outcome == "failure" && continue_on_error ? "success" : record.outcome;
   if (!failure.empty() && !was_cancelled) {
     log.Line("error: " + failure + (continue_on_error ? " (continue-on-error)" : ""));
   }
@@ -720,12 +726,15 @@ JobOutcome JobExecution::Run() {
   temp_dir_ = run_.store->temp_dir() + "/" + SafeFileName(job_.key);
   std::error_code ignored;
   fs::create_directories(temp_dir_, ignored);
-  runner_ctx_ = {{"os", "Linux"},       {"arch", "X64"},
-                 {"name", run_.runner.runner_name}, {"temp", temp_dir_},
-                 {"tool_cache", run_.runner.runner_tool_cache}, {"environment", "self-hosted"},
+  runner_ctx_ = {{"os", "Linux"},
+                 {"arch", "X64"},
+                 {"name", run_.runner.runner_name},
+                 {"temp", temp_dir_},
+                 {"tool_cache", run_.runner.runner_tool_cache},
+                 {"environment", "self-hosted"},
                  {"debug", run_.runner.debug ? "1" : ""}};
-  deadline_ = run_.clock->Now() +
-              Minutes(planned_.timeout_minutes.value_or(kDefaultJobTimeoutMinutes));
+  deadline_ =
+      run_.clock->Now() + Minutes(planned_.timeout_minutes.value_or(kDefaultJobTimeoutMinutes));
 
   if (planned_.environment) {
     for (const auto& [key, value] : planned_.environment->vars) vars_[key] = value;
@@ -756,9 +765,8 @@ JobOutcome JobExecution::Run() {
     if (!record.id.empty()) {
       ordered_json outputs = ordered_json::object();
       for (const auto& [key, value] : record.outputs) outputs[key] = value;
-      steps_[record.id] = {{"outputs", outputs},
-                           {"outcome", record.outcome},
-                           {"conclusion", record.conclusion}};
+      steps_[record.id] = {
+          {"outputs", outputs}, {"outcome", record.outcome}, {"conclusion", record.conclusion}};
     }
     run_.events->Push(StepUpdate{job_.key, i, record});
     outcome.steps.push_back(std::move(record));

@@ -7,11 +7,10 @@
 
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <variant>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "interpreter/exec/cancel_token.h"
 #include "interpreter/exec/event_queue.h"

@@ -1,7 +1,8 @@
 #include "interpreter/exec/local_actions.h"
 
-#include <filesystem>
 #include <fmt/format.h>
+
+#include <filesystem>
 
 namespace slipway::exec {
 namespace {
@@ -49,9 +50,10 @@ StepOutcome ConfigureAwsCredentials(const nlohmann::json& with, const LocalActio
     if (std::string(m.variable) == "AWS_REGION") ctx.set_env("AWS_DEFAULT_REGION", value);
   }
   if (!With(with, "role-to-assume").empty()) {
-    ctx.log(fmt::format("role-to-assume \"{}\" is not assumed locally; the AWS tools use the "
-                        "credentials already in the environment",
-                        With(with, "role-to-assume")));
+    ctx.log(
+        fmt::format("role-to-assume \"{}\" is not assumed locally; the AWS tools use the "
+                    "credentials already in the environment",
+                    With(with, "role-to-assume")));
   }
   ctx.log("AWS credentials exported to the following steps");
   return StepOutcome{};

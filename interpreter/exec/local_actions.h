@@ -9,11 +9,10 @@
 /// Anything else is not known here (nullopt); the job runner then fails the step clearly.
 
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "interpreter/step_api/step_api.h"
 

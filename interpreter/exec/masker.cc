@@ -51,8 +51,8 @@ void AddUnique(std::vector<std::string>& forms, std::string form) {
 }
 
 std::string JsonEscaped(std::string_view text) {
-  std::string quoted =
-      nlohmann::json(std::string(text)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string quoted = nlohmann::json(std::string(text))
+                           .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return quoted.substr(1, quoted.size() - 2);
 }
 
@@ -167,8 +167,8 @@ void MaskingWriter::Process(bool final) {
   size_t longest = patterns->empty() ? 0 : patterns->front().size();
   // Bytes before `cut` cannot be the start of an incomplete match any more.
   size_t hold = longest > 0 ? longest - 1 : 0;
-  size_t cut = final || buffer_.size() <= hold ? (final ? buffer_.size() : 0)
-                                               : buffer_.size() - hold;
+  size_t cut =
+      final || buffer_.size() <= hold ? (final ? buffer_.size() : 0) : buffer_.size() - hold;
   if (cut == 0) return;
   auto ranges = FindMatches(buffer_, *patterns);
   if (covered_ > 0) ranges.emplace_back(0, covered_);

@@ -1,6 +1,7 @@
 // POSIX implementation of process.h: posix_spawn into a new process group, pipes for output,
 // a pidfd so one poll() waits for output, exit, timeout and escalation deadlines together.
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -12,7 +13,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fmt/format.h>
 
 #include "interpreter/exec/process.h"
 
@@ -103,8 +103,8 @@ Expected<ChildProcess> ChildProcess::Spawn(const ProcessOptions& options) {
   if (!options.working_directory.empty()) {
     struct stat st {};
     if (stat(options.working_directory.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-      return MakeUnexpected(fmt::format("working directory \"{}\" does not exist",
-                                        options.working_directory));
+      return MakeUnexpected(
+          fmt::format("working directory \"{}\" does not exist", options.working_directory));
     }
   }
 
@@ -155,8 +155,8 @@ Expected<ChildProcess> ChildProcess::Spawn(const ProcessOptions& options) {
   envp.push_back(nullptr);
 
   pid_t pid = -1;
-  int rc = posix_spawn(&pid, resolved.c_str(), &setup.actions, &setup.attr, argv.data(),
-                       envp.data());
+  int rc =
+      posix_spawn(&pid, resolved.c_str(), &setup.actions, &setup.attr, argv.data(), envp.data());
   close(out[1]);
   close(err[1]);
   if (rc != 0) {

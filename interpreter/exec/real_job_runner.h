@@ -53,7 +53,7 @@ struct RunEnvironment {
   std::vector<std::pair<std::string, std::string>> approvals;
   /// Approvals typed at the terminal (null when stdin is not a TTY).
   std::shared_ptr<ApprovalInbox> inbox;
-  std::string workspace;                       // absolute
+  std::string workspace;                        // absolute
   std::map<std::string, std::string> base_env;  // slipway's environment minus its own secrets
   RunnerInfo runner;                            // the fields common to every job
   bool skip_unknown_actions = false;

@@ -1,9 +1,9 @@
 #include "interpreter/exec/run.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <filesystem>
-#include <fmt/format.h>
 #include <fstream>
 #include <optional>
 #include <thread>
@@ -36,13 +36,12 @@ class ConsoleObserver final : public RunObserver {
   void JobFinished(const std::string& key, const JobOutcome& outcome) override {
     console_.Line(key, outcome.message.empty()
                            ? std::string(JobResultName(outcome.result))
-                           : fmt::format("{}: {}", JobResultName(outcome.result),
-                                         outcome.message));
+                           : fmt::format("{}: {}", JobResultName(outcome.result), outcome.message));
   }
   void Interrupted(int signal, int count) override {
-    console_.Line("", count == 1 ? fmt::format("signal {}: cancelling the run (again to force)",
-                                               signal)
-                                 : fmt::format("signal {}: forcing the cancellation", signal));
+    console_.Line("", count == 1
+                          ? fmt::format("signal {}: cancelling the run (again to force)", signal)
+                          : fmt::format("signal {}: forcing the cancellation", signal));
   }
 
  private:
@@ -91,9 +90,10 @@ RunResult ExecuteRun(const RunRequest& request) {
   if (request.resume) {
     store = RunStore::Open(request.state_dir, request.run_id, &masker, &record);
     if (store && record.workflow_sha256 != plan.workflow_sha256) {
-      result.error = fmt::format("the workflow file changed since run \"{}\" started; it cannot "
-                                 "be resumed",
-                                 request.run_id);
+      result.error = fmt::format(
+          "the workflow file changed since run \"{}\" started; it cannot "
+          "be resumed",
+          request.run_id);
       return result;
     }
   } else {
@@ -119,8 +119,8 @@ RunResult ExecuteRun(const RunRequest& request) {
     return result;
   }
 
-  std::string workspace = request.workspace.empty() ? fs::current_path().string()
-                                                    : request.workspace;
+  std::string workspace =
+      request.workspace.empty() ? fs::current_path().string() : request.workspace;
   record.id = result.run_id;
   record.workflow = plan.workflow_path;
   record.workflow_sha256 = plan.workflow_sha256;
@@ -158,8 +158,8 @@ RunResult ExecuteRun(const RunRequest& request) {
   // The event payload, as GITHUB_EVENT_PATH.
   std::string event_path = store->temp_dir() + "/event.json";
   {
-    nlohmann::ordered_json event = plan.github.contains("event") ? plan.github["event"]
-                                                                 : nlohmann::ordered_json::object();
+    nlohmann::ordered_json event =
+        plan.github.contains("event") ? plan.github["event"] : nlohmann::ordered_json::object();
     std::ofstream out(event_path);
     out << masker.Mask(event.dump(2)) << "\n";
   }
@@ -203,23 +203,6 @@ RunResult ExecuteRun(const RunRequest& request) {
     run.runner.run_attempt = "2";
   }
 
-  // On a terminal, approvals can also be typed while a gate waits.
-  if (request.interactive) {
-    run.inbox = std::make_shared<ApprovalInbox>();
-    // The thread owns only the shared inbox (it may outlive this function, blocked in fgets
-    // until the process exits), so it uses no clock or console of the run.
-    std::thread([inbox = run.inbox]() {
-      char buffer[1024];
-      while (std::fgets(buffer, sizeof buffer, stdin)) {
-        std::string error;
-        if (!inbox->AddLine(buffer, FormatUtc(std::chrono::system_clock::now()), &error) &&
-            !error.empty()) {
-          std::fprintf(stderr, "%s\n", error.c_str());
-        }
-      }
-    }).detach();
-  }
-
   size_t jobs = request.jobs;
   if (jobs == 0) jobs = std::max(1u, std::thread::hardware_concurrency());
   RunStatus status = RunStatus::kCancelled;
@@ -228,6 +211,22 @@ RunResult ExecuteRun(const RunRequest& request) {
     SignalWatcher signals([&events](int signal, int count) {
       events.Push(Interrupted{signal, count});
     });
+    // On a terminal, approvals can also be typed while a gate waits.
+    if (request.interactive) {
+      run.inbox = std::make_shared<ApprovalInbox>();
+      // The thread owns only the shared inbox (it may outlive this function, blocked in fgets
+      // until the process exits), so it uses no clock or console of the run.
+      std::thread([inbox = run.inbox]() {
+        char buffer[1024];
+        while (std::fgets(buffer, sizeof buffer, stdin)) {
+          std::string error;
+          if (!inbox->AddLine(buffer, FormatUtc(std::chrono::system_clock::now()), &error) &&
+              !error.empty()) {
+            std::fprintf(stderr, "%s\n", error.c_str());
+          }
+        }
+      }).detach();
+    }
     std::optional<ConcurrencyLock> group_lock;
     bool cancelled_while_waiting = false;
     if (plan.concurrency_group && !plan.concurrency_group->text.empty()) {

@@ -27,9 +27,9 @@ struct RunRequest {
   const model::Workflow* workflow = nullptr;
   const step_api::StepCatalog* catalog = nullptr;
   std::string state_dir = ".slipway";
-  std::string run_id;      // "" → generated
-  bool resume = false;     // continue run_id's record
-  size_t jobs = 0;         // 0 → the number of cores
+  std::string run_id;   // "" → generated
+  bool resume = false;  // continue run_id's record
+  size_t jobs = 0;      // 0 → the number of cores
   std::map<std::string, std::string> secrets;
   std::vector<std::pair<std::string, std::string>> approvals;  // (environment, reviewer)
   std::vector<std::string> only_jobs;
@@ -37,7 +37,7 @@ struct RunRequest {
   std::map<std::string, std::string> environment;  // slipway's own environment
   std::string workspace;                           // absolute; "" → current directory
   std::FILE* out = stdout;
-  Clock* clock = nullptr;  // nullptr → the real clock
+  Clock* clock = nullptr;    // nullptr → the real clock
   bool interactive = false;  // stdin and stdout are a terminal: approvals may be typed
 };
 

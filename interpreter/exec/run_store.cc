@@ -1,6 +1,7 @@
 #include "interpreter/exec/run_store.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,7 +10,6 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
-#include <fmt/format.h>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -53,11 +53,11 @@ Expected<std::map<std::string, std::string>> OutputsField(const json& object,
   std::map<std::string, std::string> outputs;
   auto it = object.find("outputs");
   if (it == object.end() || it->is_null()) return outputs;
-  if (!it->is_object()) return MakeUnexpected(fmt::format("{}: \"outputs\" must be an object", where));
+  if (!it->is_object())
+    return MakeUnexpected(fmt::format("{}: \"outputs\" must be an object", where));
   for (auto entry = it->begin(); entry != it->end(); ++entry) {
     if (!entry->is_string()) {
-      return MakeUnexpected(
-          fmt::format("{}: output \"{}\" must be a string", where, entry.key()));
+      return MakeUnexpected(fmt::format("{}: output \"{}\" must be a string", where, entry.key()));
     }
     outputs[entry.key()] = entry->get<std::string>();
   }
@@ -106,11 +106,15 @@ Expected<RunRecord> RunRecordFromJson(const json& value) {
     const char* key;
     std::string* target;
   };
-  const Field fields[] = {{"id", &record.id},         {"workflow", &record.workflow},
+  const Field fields[] = {{"id", &record.id},
+                          {"workflow", &record.workflow},
                           {"workflow_sha256", &record.workflow_sha256},
-                          {"event", &record.event},   {"ref", &record.ref},
-                          {"sha", &record.sha},       {"actor", &record.actor},
-                          {"status", &record.status}, {"started_at", &record.started_at},
+                          {"event", &record.event},
+                          {"ref", &record.ref},
+                          {"sha", &record.sha},
+                          {"actor", &record.actor},
+                          {"status", &record.status},
+                          {"started_at", &record.started_at},
                           {"finished_at", &record.finished_at}};
   for (const Field& field : fields) {
     Expected<std::string> text = StringField(value, field.key, "run record");
@@ -121,14 +125,15 @@ Expected<RunRecord> RunRecordFromJson(const json& value) {
   if (auto it = value.find("inputs"); it != value.end() && !it->is_null()) record.inputs = *it;
   auto jobs = value.find("jobs");
   if (jobs != value.end() && !jobs->is_null()) {
-    if (!jobs->is_object()) return MakeUnexpected(std::string("run record: \"jobs\" must be an object"));
+    if (!jobs->is_object())
+      return MakeUnexpected(std::string("run record: \"jobs\" must be an object"));
     for (auto it = jobs->begin(); it != jobs->end(); ++it) {
       std::string where = fmt::format("job \"{}\"", it.key());
       if (!it->is_object()) return MakeUnexpected(where + " must be an object");
       JobRecord job;
-      for (auto [key, target] : {std::pair{"status", &job.status}, std::pair{"result", &job.result},
-                                 std::pair{"started_at", &job.started_at},
-                                 std::pair{"finished_at", &job.finished_at}}) {
+      for (auto [key, target] :
+           {std::pair{"status", &job.status}, std::pair{"result", &job.result},
+            std::pair{"started_at", &job.started_at}, std::pair{"finished_at", &job.finished_at}}) {
         Expected<std::string> text = StringField(*it, key, where);
         if (!text) return MakeUnexpected(text.error());
         *target = *text;
@@ -195,8 +200,10 @@ std::string GenerateRunId() {
   std::string utc = FormatUtc(now);  // 2026-01-31T12:34:56.789Z
   std::string compact;
   for (char c : utc.substr(0, 19)) {
-    if (c == 'T') compact.push_back('-');
-    else if (c != ':' && c != '-') compact.push_back(c);
+    if (c == 'T')
+      compact.push_back('-');
+    else if (c != ':' && c != '-')
+      compact.push_back(c);
   }
   std::random_device random;
   return fmt::format("{}-{:06x}", compact, random() & 0xffffff);
@@ -262,8 +269,8 @@ Expected<int> LockRunDirectory(const std::string& run_dir, const std::string& ru
 Expected<RunStore> RunStore::Create(const std::string& state_dir, const std::string& run_id,
                                     const Masker* masker) {
   if (!IsValidRunId(run_id)) {
-    return MakeUnexpected(fmt::format(
-        "invalid run id \"{}\"; use letters, digits, '.', '_' and '-'", run_id));
+    return MakeUnexpected(
+        fmt::format("invalid run id \"{}\"; use letters, digits, '.', '_' and '-'", run_id));
   }
   std::string runs = state_dir + "/runs";
   if (auto made = MakeDirs(runs); !made) return MakeUnexpected(made.error());
@@ -271,8 +278,8 @@ Expected<RunStore> RunStore::Create(const std::string& state_dir, const std::str
   if (mkdir(dir.c_str(), 0755) != 0) {
     if (errno == EEXIST) {
       return MakeUnexpected(
-          fmt::format("run \"{}\" already exists in \"{}\"; use --resume {} to continue it",
-                      run_id, runs, run_id));
+          fmt::format("run \"{}\" already exists in \"{}\"; use --resume {} to continue it", run_id,
+                      runs, run_id));
     }
     return MakeUnexpected(fmt::format("cannot create directory \"{}\": {}", dir, strerror(errno)));
   }

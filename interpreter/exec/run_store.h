@@ -12,10 +12,9 @@
 /// Every string passes through the Masker before it is written.
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "interpreter/base/expected.h"
 

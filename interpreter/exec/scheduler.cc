@@ -1,7 +1,8 @@
 #include "interpreter/exec/scheduler.h"
 
-#include <algorithm>
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "interpreter/exec/audit.h"
 #include "interpreter/exec/clock.h"
@@ -15,23 +16,29 @@ using nlohmann::ordered_json;
 
 const char* JobResultName(JobResult result) {
   switch (result) {
-    case JobResult::kSuccess: return "success";
-    case JobResult::kFailure: return "failure";
-    case JobResult::kCancelled: return "cancelled";
-    case JobResult::kSkipped: return "skipped";
+    case JobResult::kSuccess:
+      return "success";
+    case JobResult::kFailure:
+      return "failure";
+    case JobResult::kCancelled:
+      return "cancelled";
+    case JobResult::kSkipped:
+      return "skipped";
   }
   return "failure";
 }
 
 const char* RunStatusName(RunStatus status) {
   switch (status) {
-    case RunStatus::kSuccess: return "success";
-    case RunStatus::kFailure: return "failure";
-    case RunStatus::kCancelled: return "cancelled";
+    case RunStatus::kSuccess:
+      return "success";
+    case RunStatus::kFailure:
+      return "failure";
+    case RunStatus::kCancelled:
+      return "cancelled";
   }
   return "failure";
 }
-
 
 enum class InstanceState { kPending, kReady, kRunning, kDone };
 
@@ -53,15 +60,15 @@ struct Scheduler::JobState {
   size_t running = 0;
   size_t done = 0;
   bool finished = false;
-  JobResult result = JobResult::kSuccess;       // what needs.<id>.result says
-  bool upstream_failed = false;                 // it or an ancestor failed
-  bool run_time_matrix = false;                 // instances[0] is a placeholder until decided
-  std::map<std::string, std::string> outputs;   // merged in finishing order
+  JobResult result = JobResult::kSuccess;      // what needs.<id>.result says
+  bool upstream_failed = false;                // it or an ancestor failed
+  bool run_time_matrix = false;                // instances[0] is a placeholder until decided
+  std::map<std::string, std::string> outputs;  // merged in finishing order
 };
 
-Scheduler::Scheduler(const plan::Plan& plan, JobRunner& runner, RunEventQueue& events,
-                     Clock& clock, RunRecord& record, const RunStore* store,
-                     const AuditLog* audit, RunObserver* observer, SchedulerOptions options)
+Scheduler::Scheduler(const plan::Plan& plan, JobRunner& runner, RunEventQueue& events, Clock& clock,
+                     RunRecord& record, const RunStore* store, const AuditLog* audit,
+                     RunObserver* observer, SchedulerOptions options)
     : plan_(plan),
       runner_(runner),
       events_(events),
@@ -81,7 +88,7 @@ std::string Scheduler::InstanceKey(const std::string& job_id, const ordered_json
   for (auto it = matrix.begin(); it != matrix.end(); ++it) {
     if (!first) key += ", ";
     first = false;
-    key += it->is_string() ? it->get<std::string>()
+    key += it->is_string()      ? it->get<std::string>()
            : it->is_primitive() ? plan::ValueToTemplateString(*it)
                                 : it->dump();
   }
@@ -220,8 +227,8 @@ void Scheduler::DecideJob(uint32_t j) {
     scope.Set("vars", plan_.vars);
     scope.Set("needs", NeedsContext(j));
     scope.status = {all_success && !cancelled_, upstream_failed, cancelled_};
-    condition = plan::EvaluateCondition(
-        job.if_condition.empty() ? "success()" : job.if_condition, scope);
+    condition =
+        plan::EvaluateCondition(job.if_condition.empty() ? "success()" : job.if_condition, scope);
   }  // else: the implicit success() is true; no need to build contexts (the common case)
 
   std::optional<JobOutcome> decided;
@@ -230,13 +237,17 @@ void Scheduler::DecideJob(uint32_t j) {
     decided = JobOutcome{JobResult::kSkipped, {}, {}, "not selected with --job"};
   } else if (condition.kind == plan::Condition::Kind::kError ||
              condition.kind == plan::Condition::Kind::kUnknown) {
-    decided = JobOutcome{JobResult::kFailure, {}, {},
+    decided = JobOutcome{JobResult::kFailure,
+                         {},
+                         {},
                          fmt::format("cannot evaluate \"if: {}\": {}", job.if_condition,
                                      condition.kind == plan::Condition::Kind::kError
                                          ? condition.error
                                          : "unknown value " + condition.unknown)};
   } else if (condition.kind == plan::Condition::Kind::kFalse) {
-    decided = JobOutcome{cancelled_ ? JobResult::kCancelled : JobResult::kSkipped, {}, {},
+    decided = JobOutcome{cancelled_ ? JobResult::kCancelled : JobResult::kSkipped,
+                         {},
+                         {},
                          cancelled_ ? "the run was cancelled" : "its if is false"};
   } else if (state.run_time_matrix) {
     plan::Scope scope;
@@ -288,11 +299,11 @@ bool Scheduler::ExpandRunTimeMatrix(uint32_t j, const plan::Scope& scope, std::s
   plan::MatrixExpansion expansion =
       plan::ExpandMatrix(options_.workflow->jobs[j].strategy, scope, diagnostics);
   if (diagnostics.has_errors() || !expansion.known || expansion.instances.empty()) {
-    *error = fmt::format("cannot expand the matrix of \"{}\": {}", job.id,
-                         diagnostics.has_errors() ? diagnostics.items().front().message
-                         : expansion.instances.empty() ? std::string("it has no combinations")
-                                                       : "it reads " +
-                                                             expansion.unknown_expression);
+    *error =
+        fmt::format("cannot expand the matrix of \"{}\": {}", job.id,
+                    diagnostics.has_errors()      ? diagnostics.items().front().message
+                    : expansion.instances.empty() ? std::string("it has no combinations")
+                                                  : "it reads " + expansion.unknown_expression);
     return false;
   }
   // The placeholder becomes the first combination; the others are appended.
@@ -337,16 +348,14 @@ bool Scheduler::TryStart(size_t i) {
   assignment.matrix = instance.matrix;
   assignment.needs = NeedsContext(instance.job);
   if (!job.matrix.empty() || !job.matrix_known) {
-    assignment.strategy = {{"fail-fast", job.fail_fast},
-                           {"job-index", instance.ordinal},
-                           {"job-total", state.instances.size()},
-                           {"max-parallel", job.max_parallel.value_or(
-                                                static_cast<int>(state.instances.size()))}};
+    assignment.strategy = {
+        {"fail-fast", job.fail_fast},
+        {"job-index", instance.ordinal},
+        {"job-total", state.instances.size()},
+        {"max-parallel", job.max_parallel.value_or(static_cast<int>(state.instances.size()))}};
   } else {
-    assignment.strategy = {{"fail-fast", job.fail_fast},
-                           {"job-index", 0},
-                           {"job-total", 1},
-                           {"max-parallel", 1}};
+    assignment.strategy = {
+        {"fail-fast", job.fail_fast}, {"job-index", 0}, {"job-total", 1}, {"max-parallel", 1}};
   }
   instance.control = std::make_shared<JobControl>();
   if (forced_) instance.control->Force();
@@ -418,7 +427,9 @@ void Scheduler::Finish(size_t i, JobOutcome outcome) {
         if (other.state == InstanceState::kPending) {
           other.state = InstanceState::kReady;  // Finish() bookkeeping
         }
-        Finish(sibling, JobOutcome{JobResult::kCancelled, {}, {},
+        Finish(sibling, JobOutcome{JobResult::kCancelled,
+                                   {},
+                                   {},
                                    "cancelled by fail-fast after " + instance.key + " failed"});
       }
     }
@@ -455,8 +466,8 @@ void Scheduler::CancelRunning(bool force) {
   for (size_t i : ready) {
     const plan::PlannedJob& job = plan_.jobs[instances_[i].job];
     plan::References refs = plan::FindReferences(job.if_condition);
-    bool runs_anyway = !job.if_condition.empty() &&
-                       (refs.Calls("always") || refs.Calls("cancelled"));
+    bool runs_anyway =
+        !job.if_condition.empty() && (refs.Calls("always") || refs.Calls("cancelled"));
     if (force || !runs_anyway) {
       Finish(i, JobOutcome{JobResult::kCancelled, {}, {}, "the run was cancelled"});
     }
@@ -542,7 +553,7 @@ RunStatus Scheduler::Run() {
   }
   bool any_failure = false;
   for (const JobState& job : jobs_) any_failure = any_failure || job.result == JobResult::kFailure;
-  RunStatus status = cancelled_ ? RunStatus::kCancelled
+  RunStatus status = cancelled_    ? RunStatus::kCancelled
                      : any_failure ? RunStatus::kFailure
                                    : RunStatus::kSuccess;
   record_.status = RunStatusName(status);

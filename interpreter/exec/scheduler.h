@@ -16,11 +16,10 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "interpreter/exec/job_runner.h"
 #include "interpreter/plan/plan.h"
@@ -65,8 +64,8 @@ const char* RunStatusName(RunStatus status);
 class Scheduler {
  public:
   Scheduler(const plan::Plan& plan, JobRunner& runner, RunEventQueue& events, Clock& clock,
-            RunRecord& record, const RunStore* store, const AuditLog* audit,
-            RunObserver* observer, SchedulerOptions options = {});
+            RunRecord& record, const RunStore* store, const AuditLog* audit, RunObserver* observer,
+            SchedulerOptions options = {});
   ~Scheduler();
 
   RunStatus Run();
@@ -106,13 +105,13 @@ class Scheduler {
   SchedulerOptions options_;
   std::vector<Instance> instances_;
   std::vector<JobState> jobs_;
-  std::vector<size_t> ready_;  // instance indices ready to start, in plan order
-  std::vector<std::vector<uint32_t>> dependants_;      // job → the jobs that need it
-  std::vector<size_t> unfinished_needs_;               // job → needs without a result yet
-  std::vector<uint32_t> decidable_;                    // jobs whose needs all finished
+  std::vector<size_t> ready_;                      // instance indices ready to start, in plan order
+  std::vector<std::vector<uint32_t>> dependants_;  // job → the jobs that need it
+  std::vector<size_t> unfinished_needs_;           // job → needs without a result yet
+  std::vector<uint32_t> decidable_;                // jobs whose needs all finished
   std::map<std::string, size_t> instance_by_key_;
   bool important_ = false;  // a job-level change not yet written to run.json
-  bool deciding_ = false;  // inside DecideReadyJobs (Finish must not recurse into it)
+  bool deciding_ = false;   // inside DecideReadyJobs (Finish must not recurse into it)
   bool cancelled_ = false;
   bool forced_ = false;
   size_t running_ = 0;

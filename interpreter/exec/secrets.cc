@@ -99,7 +99,8 @@ std::map<std::string, std::string> SecretsFromEnvironment(
     const std::map<std::string, std::string>& environment) {
   std::map<std::string, std::string> secrets;
   for (const auto& [key, value] : environment) {
-    if (key.size() > kSecretPrefix.size() && key.compare(0, kSecretPrefix.size(), kSecretPrefix) == 0) {
+    if (key.size() > kSecretPrefix.size() &&
+        key.compare(0, kSecretPrefix.size(), kSecretPrefix) == 0) {
       secrets[key.substr(kSecretPrefix.size())] = value;
     }
   }

@@ -1,6 +1,7 @@
 #include "interpreter/exec/shell.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -8,7 +9,6 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
-#include <fmt/format.h>
 
 namespace slipway::exec {
 namespace {
@@ -109,8 +109,7 @@ Expected<ShellTemplate> ResolveShell(std::string_view shell, const std::string& 
     t.argv = {std::string(shell), "-command", ". '{0}'"};
     t.extension = ".ps1";
     t.prologue = "$ErrorActionPreference = 'stop'\n";
-    t.epilogue =
-        "\nif ((Test-Path -LiteralPath variable:\\LASTEXITCODE)) { exit $LASTEXITCODE }\n";
+    t.epilogue = "\nif ((Test-Path -LiteralPath variable:\\LASTEXITCODE)) { exit $LASTEXITCODE }\n";
   } else if (shell == "cmd") {
     return MakeUnexpected(std::string("shell \"cmd\" is only available on Windows runners"));
   } else {
@@ -131,8 +130,8 @@ Expected<ShellTemplate> ResolveShell(std::string_view shell, const std::string& 
 Expected<ShellCommand> PrepareScript(const ShellTemplate& shell, std::string_view script,
                                      const std::string& temp_dir) {
   static std::atomic<uint64_t> counter{0};
-  std::string path = fmt::format("{}/script-{}-{}{}", temp_dir, getpid(), ++counter,
-                                 shell.extension);
+  std::string path =
+      fmt::format("{}/script-{}-{}{}", temp_dir, getpid(), ++counter, shell.extension);
   std::string content = shell.prologue;
   content.append(script);
   content.append(shell.epilogue);

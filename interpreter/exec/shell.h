@@ -17,10 +17,11 @@ namespace slipway::exec {
 
 /// How a `shell:` value runs a script file: argv with "{0}" standing for the file's path.
 struct ShellTemplate {
-  std::vector<std::string> argv;  // e.g. {"bash", "--noprofile", "--norc", "-eo", "pipefail", "{0}"}
-  std::string extension;          // appended to the script file name: ".sh", ".py", ".ps1"
-  std::string prologue;           // prepended to the script (pwsh: stop on errors)
-  std::string epilogue;           // appended to the script (pwsh: propagate $LASTEXITCODE)
+  std::vector<std::string>
+      argv;               // e.g. {"bash", "--noprofile", "--norc", "-eo", "pipefail", "{0}"}
+  std::string extension;  // appended to the script file name: ".sh", ".py", ".ps1"
+  std::string prologue;   // prepended to the script (pwsh: stop on errors)
+  std::string epilogue;   // appended to the script (pwsh: propagate $LASTEXITCODE)
 };
 
 /// The template for a `shell:` value:

@@ -32,11 +32,16 @@ std::string Unescape(std::string_view text, bool property) {
     if (text[i] == '%' && i + 2 < text.size()) {
       std::string_view code = text.substr(i + 1, 2);
       char decoded = 0;
-      if (code == "25") decoded = '%';
-      else if (code == "0D" || code == "0d") decoded = '\r';
-      else if (code == "0A" || code == "0a") decoded = '\n';
-      else if (property && (code == "3A" || code == "3a")) decoded = ':';
-      else if (property && (code == "2C" || code == "2c")) decoded = ',';
+      if (code == "25")
+        decoded = '%';
+      else if (code == "0D" || code == "0d")
+        decoded = '\r';
+      else if (code == "0A" || code == "0a")
+        decoded = '\n';
+      else if (property && (code == "3A" || code == "3a"))
+        decoded = ':';
+      else if (property && (code == "2C" || code == "2c"))
+        decoded = ',';
       if (decoded != 0) {
         out.push_back(decoded);
         i += 2;
@@ -154,9 +159,10 @@ Expected<std::vector<std::pair<std::string, std::string>>> ParseFileCommands(
       continue;
     }
     if (eq == std::string_view::npos) {
-      return MakeUnexpected(fmt::format("line {}: invalid format \"{}\"; expected NAME=VALUE or "
-                                        "NAME<<DELIMITER",
-                                        i + 1, line));
+      return MakeUnexpected(
+          fmt::format("line {}: invalid format \"{}\"; expected NAME=VALUE or "
+                      "NAME<<DELIMITER",
+                      i + 1, line));
     }
     if (eq == 0) return MakeUnexpected(fmt::format("line {}: empty name", i + 1));
     result.emplace_back(std::string(line.substr(0, eq)), std::string(line.substr(eq + 1)));

@@ -15,8 +15,8 @@
 namespace slipway::exec {
 
 enum class WorkflowCommandKind {
-  kAddMask,       // ::add-mask::VALUE
-  kError,         // ::error file=F,line=L,col=C,endLine=,endColumn=,title=T::MESSAGE
+  kAddMask,  // ::add-mask::VALUE
+  kError,    // ::error file=F,line=L,col=C,endLine=,endColumn=,title=T::MESSAGE
   kWarning,
   kNotice,
   kDebug,         // ::debug::MESSAGE
@@ -58,8 +58,7 @@ std::string UnescapeCommandProperty(std::string_view text);
 /// Parses a GITHUB_OUTPUT / GITHUB_ENV file: `NAME=value` lines and the multi-line form
 /// `NAME<<DELIMITER`, lines..., `DELIMITER`. Later assignments win. Errors are messages naming
 /// the line, e.g. "line 3: matching delimiter \"EOF\" not found".
-Expected<std::vector<std::pair<std::string, std::string>>> ParseFileCommands(
-    std::string_view text);
+Expected<std::vector<std::pair<std::string, std::string>>> ParseFileCommands(std::string_view text);
 
 /// Parses a GITHUB_PATH file: one directory per non-empty line, in the order written.
 std::vector<std::string> ParsePathFile(std::string_view text);

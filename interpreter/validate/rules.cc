@@ -16,6 +16,12 @@ void CheckGlobs(const RuleContext& context);
 void CheckMatrix(const RuleContext& context);
 void CheckExpressionSyntax(const RuleContext& context);
 void CheckExpressionContexts(const RuleContext& context);
+void CheckExpressionInputs(const RuleContext& context);
+void CheckExpressionNeeds(const RuleContext& context);
+void CheckExpressionSteps(const RuleContext& context);
+void CheckExpressionMatrix(const RuleContext& context);
+void CheckExpressionShapes(const RuleContext& context);
+void CheckExpressionInjection(const RuleContext& context);
 
 const std::vector<Rule>& Rules() {
   static const std::vector<Rule> kRules = {
@@ -43,6 +49,20 @@ const std::vector<Rule>& Rules() {
        "expressions only where allowed (expr-allowed), with the contexts and "
        "functions available there",
        &CheckExpressionContexts},
+      {"expr-inputs", "inputs.<name> and github.event.inputs.<name> name declared inputs",
+       &CheckExpressionInputs},
+      {"expr-needs",
+       "needs.<job> names a job in this job's needs, with its declared outputs (also jobs.<job> "
+       "in workflow_call outputs)",
+       &CheckExpressionNeeds},
+      {"expr-steps", "steps.<id> names an earlier step of the same job", &CheckExpressionSteps},
+      {"expr-matrix",
+       "matrix.<key> names a matrix axis or include key; exclude keys name an axis (matrix)",
+       &CheckExpressionMatrix},
+      {"expr-shape", "env, vars and secrets values are strings with well-formed names",
+       &CheckExpressionShapes},
+      {"expr-injection", "untrusted event fields interpolated into run: and github-script scripts",
+       &CheckExpressionInjection},
   };
   return kRules;
 }

@@ -8,12 +8,11 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "interpreter/exec/process.h"
 
@@ -84,9 +83,9 @@ class RunE2E : public ::testing::Test {
   /// `slipway run wf.yml` with a fixed ref/sha/actor (the temp dir is no git checkout).
   CliResult RunWorkflow(std::vector<std::string> extra = {},
                         const std::map<std::string, std::string>& env = {}) {
-    std::vector<std::string> args = {"run",   "wf.yml",         "--state-dir", "state",
-                                     "--ref", "refs/heads/main", "--sha",      "0123abcd",
-                                     "--actor", "alice"};
+    std::vector<std::string> args = {
+        "run",   "wf.yml",   "--state-dir", "state", "--ref", "refs/heads/main",
+        "--sha", "0123abcd", "--actor",     "alice"};
     args.insert(args.end(), extra.begin(), extra.end());
     return Cli(args, env);
   }
@@ -372,7 +371,7 @@ jobs:
   CliResult r = Cli({"run", "wf.yml", "--state-dir", "state", "--resume", "k9"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(Read("build-count.txt"), "built\n");  // not run again
-  EXPECT_EQ(Read("deployed.txt"), "7.7.7\n");      // its outputs restored
+  EXPECT_EQ(Read("deployed.txt"), "7.7.7\n");     // its outputs restored
   nlohmann::json run = RunJson("k9");
   EXPECT_EQ(run["status"], "success");
   EXPECT_EQ(run["jobs"]["deploy"]["result"], "success");
@@ -415,8 +414,8 @@ TEST_F(RunE2E, MissingWrongAndSelfApprovalsTimeOut) {
   Write("wf.yml", kGatedWorkflow);
   Write("envs.yml", Environments(""));
   // alice started the run (self-review), mallory is no reviewer, bob alone is one of two.
-  CliResult r = RunWorkflow({"--env-config", "envs.yml", "--approve", "production", "--as",
-                             "alice", "--approve", "production", "--as", "mallory", "--approve",
+  CliResult r = RunWorkflow({"--env-config", "envs.yml", "--approve", "production", "--as", "alice",
+                             "--approve", "production", "--as", "mallory", "--approve",
                              "production", "--as", "bob"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_FALSE(fs::exists(dir_ / "deployed"));
@@ -485,7 +484,8 @@ TEST_F(RunE2E, BranchPolicyRefusal) {
 TEST_F(RunE2E, SecretsNeverReachAnyFileOrTheConsole) {
   const std::string file_secret = "file-secret-Zq81x";
   const std::string env_secret = "env-secret-Wm42y";
-  const std::string multi_line = "-----BEGIN KEY-----\nMIIsecretline1\nMIIsecretline2\n-----END KEY-----";
+  const std::string multi_line =
+      "-----BEGIN KEY-----\nMIIsecretline1\nMIIsecretline2\n-----END KEY-----";
   Write("secrets.env", "API_TOKEN=" + file_secret + "\nCERT=\"" +
                            std::string("-----BEGIN KEY-----\\nMIIsecretline1\\nMIIsecretline2\\n"
                                        "-----END KEY-----") +
@@ -527,10 +527,9 @@ jobs:
                             {{"SLIPWAY_SECRET_OTHER", env_secret}});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   std::string everything = r.out + r.err + AllFiles("state");
-  for (const std::string& secret : {file_secret, env_secret, std::string("MIIsecretline1"),
-                                    std::string("MIIsecretline2"),
-                                    std::string("runtime-generated-Qp77"),
-                                    std::string("ZmlsZS1zZWNyZXQtWnE4MXg")}) {
+  for (const std::string& secret :
+       {file_secret, env_secret, std::string("MIIsecretline1"), std::string("MIIsecretline2"),
+        std::string("runtime-generated-Qp77"), std::string("ZmlsZS1zZWNyZXQtWnE4MXg")}) {
     EXPECT_EQ(everything.find(secret), std::string::npos) << secret << " leaked:\n" << everything;
   }
   // The lines were written (masked), so the test looked at real output.
@@ -582,8 +581,7 @@ jobs:
   Write("wf.yml", Read("wf.yml") + "# edited\n");
   CliResult refused = Cli({"run", "--from-plan", "plan.json", "--state-dir", "state"});
   EXPECT_EQ(refused.exit_code, 2);
-  EXPECT_NE(refused.err.find("changed since the plan was made"), std::string::npos)
-      << refused.err;
+  EXPECT_NE(refused.err.find("changed since the plan was made"), std::string::npos) << refused.err;
 }
 
 TEST_F(RunE2E, MatrixFromAJobOutputIsExpandedAtRunTime) {
@@ -659,14 +657,14 @@ TEST_F(RunE2E, ConcurrencyGroupWaitsForTheRunningRun) {
   std::string first_out, second_out;
   CliResult second;
   bool started = false;
-  exec::ProcessResult first = RunUntilDone(*this, options("first"), &first_out,
-                                           [&](const std::string& out) {
-    if (!started && out.find("[long] ready") != std::string::npos) {
-      started = true;
-      second = Cli({"run", "wf.yml", "--state-dir", "state", "--ref", "refs/heads/main", "--sha",
-                    "1", "--actor", "alice", "--run-id", "second"});
-    }
-  });
+  exec::ProcessResult first =
+      RunUntilDone(*this, options("first"), &first_out, [&](const std::string& out) {
+        if (!started && out.find("[long] ready") != std::string::npos) {
+          started = true;
+          second = Cli({"run", "wf.yml", "--state-dir", "state", "--ref", "refs/heads/main",
+                        "--sha", "1", "--actor", "alice", "--run-id", "second"});
+        }
+      });
   ASSERT_TRUE(started) << first_out;
   EXPECT_EQ(first.exit_code, 0) << first_out;
   EXPECT_EQ(second.exit_code, 0) << second.out << second.err;

@@ -18,6 +18,9 @@
 #include "interpreter/plan/plan_file.h"
 #include "interpreter/plan/render.h"
 #include "interpreter/validate/render.h"
+#include "interpreter/validate/schema_pass.h"
+#include "interpreter/yaml/loader.h"
+#include "schemas/embedded.h"
 #include "stdlib/registry.h"
 #include "tests/support/golden.h"
 
@@ -161,15 +164,27 @@ TEST_P(PlanGolden, MatchesEveryFormat) {
   if (status != plan::PlanStatus::kUsageError) {
     ASSERT_TRUE(result.has_value());
     actual["expected.txt"] += plan::RenderText(*result, false);
-    actual["expected.json"] = GoldenJson(plan::RenderJson(*result));
+    actual["expected.json"] = plan::RenderJson(*result);
     actual["expected.mermaid"] = plan::RenderMermaid(*result);
     actual["expected.dot"] = plan::RenderDot(*result);
+  }
+  // The JSON form is a contract: it must satisfy schemas/plan.schema.json.
+  if (actual.count("expected.json")) {
+    SourceManager json_sources;
+    FileId file = json_sources.Add("plan.json", actual["expected.json"]);
+    Diagnostics schema;
+    std::optional<yaml::Node> root = yaml::LoadYaml(json_sources, file, schema);
+    ASSERT_TRUE(root.has_value());
+    validate::CheckAgainstSchema(*root, schemas::Embedded("plan"), schema);
+    EXPECT_TRUE(schema.empty()) << RenderDiagnostics(json_sources, schema);
   }
   if (testing::UpdateGolden()) {
     for (const char* file : {"expected.json", "expected.mermaid", "expected.dot"}) {
       std::filesystem::remove(dir + "/" + file);
     }
-    for (const auto& [file, text] : actual) testing::WriteFile(dir + "/" + file, text);
+    for (const auto& [file, text] : actual) {
+      testing::WriteFile(dir + "/" + file, file == "expected.json" ? GoldenJson(text) : text);
+    }
     return;
   }
   for (const char* file : {"expected.json", "expected.mermaid", "expected.dot"}) {

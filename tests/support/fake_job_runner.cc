@@ -49,8 +49,7 @@ void FakeJobRunner::Finish(const std::string& key, exec::JobOutcome outcome) {
 
 bool FakeJobRunner::WaitForStarted(size_t count) {
   std::unique_lock<std::mutex> lock(mutex_);
-  return changed_.wait_for(lock, std::chrono::seconds(5),
-                           [&] { return started_.size() >= count; });
+  return changed_.wait_for(lock, std::chrono::seconds(5), [&] { return started_.size() >= count; });
 }
 
 std::vector<std::string> FakeJobRunner::started() const {

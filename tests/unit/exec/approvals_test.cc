@@ -107,8 +107,8 @@ TEST_F(ApprovalFilesTest, WaitSeesAnApprovalGivenWhileWaiting) {
   policy.required = 1;
   auto waiting = std::async(std::launch::async, [&] {
     return WaitForApprovals(
-        policy, "production", "erin", [&] { return ReadApprovals(run_dir_, "production"); },
-        clock, *cancel, std::chrono::hours(48), std::chrono::seconds(1), {}, nullptr);
+        policy, "production", "erin", [&] { return ReadApprovals(run_dir_, "production"); }, clock,
+        *cancel, std::chrono::hours(48), std::chrono::seconds(1), {}, nullptr);
   });
   ASSERT_TRUE(clock.WaitForSleepers(1));
   ASSERT_TRUE(RecordApproval(run_dir_, "production", {"carol", "t", "slipway approve"}));
@@ -140,8 +140,8 @@ TEST_F(ApprovalFilesTest, WaitIsCancellable) {
   auto cancel = CancelToken::Make();
   auto waiting = std::async(std::launch::async, [&] {
     return WaitForApprovals(
-        Production(), "production", "erin", [] { return std::vector<Approval>{}; }, clock,
-        *cancel, std::chrono::hours(48), std::chrono::seconds(5), {}, nullptr);
+        Production(), "production", "erin", [] { return std::vector<Approval>{}; }, clock, *cancel,
+        std::chrono::hours(48), std::chrono::seconds(5), {}, nullptr);
   });
   ASSERT_TRUE(clock.WaitForSleepers(1));
   cancel->RequestCancel();

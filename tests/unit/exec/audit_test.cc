@@ -34,8 +34,8 @@ class AuditTest : public ::testing::Test {
     auto log = AuditLog::Open(state_, nullptr);
     ASSERT_TRUE(log.has_value()) << log.error();
     for (int i = 0; i < count; ++i) {
-      ASSERT_TRUE(log->Append({{"kind", "job-result"}, {"job", "job" + std::to_string(i)}})
-                      .has_value());
+      ASSERT_TRUE(
+          log->Append({{"kind", "job-result"}, {"job", "job" + std::to_string(i)}}).has_value());
     }
   }
   std::vector<std::string> Lines() {

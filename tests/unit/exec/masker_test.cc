@@ -9,8 +9,7 @@
 namespace slipway::exec {
 namespace {
 
-std::string Streamed(const Masker& masker, std::string_view text,
-                     const std::vector<size_t>& cuts) {
+std::string Streamed(const Masker& masker, std::string_view text, const std::vector<size_t>& cuts) {
   std::string out;
   MaskingWriter writer(masker, [&](std::string_view chunk) { out.append(chunk); });
   size_t pos = 0;
@@ -109,9 +108,9 @@ TEST(MaskingWriterTest, RandomSplitsNeverLeakAndMatchWholeTextMasking) {
   const std::vector<std::string> secrets = {"correct horse", "battery-staple", "ho", "k3y\nvalue"};
   for (const std::string& s : secrets) masker.Add(s);
   std::mt19937 random(12345);
-  const std::vector<std::string> words = {"correct horse", "battery-staple", "noise", "\n",
-                                          "correct", "horse", "k3y", "value",  "k3y\nvalue",
-                                          "staple",  "ho",    "hoho", " "};
+  const std::vector<std::string> words = {
+      "correct horse", "battery-staple", "noise",  "\n", "correct", "horse", "k3y",
+      "value",         "k3y\nvalue",     "staple", "ho", "hoho",    " "};
   for (int round = 0; round < 300; ++round) {
     std::string text;
     for (int i = 0; i < 12; ++i) text += words[random() % words.size()];

@@ -54,8 +54,8 @@ bool IsDead(pid_t pid) {
 
 TEST(ProcessTest, CapturesStdoutAndStderrSeparately) {
   Captured io;
-  ProcessResult result = RunProcess(Bash("echo out; echo err >&2; echo more"), io.Callback(),
-                                    nullptr);
+  ProcessResult result =
+      RunProcess(Bash("echo out; echo err >&2; echo more"), io.Callback(), nullptr);
   EXPECT_TRUE(result.succeeded());
   EXPECT_EQ(io.out, "out\nmore\n");
   EXPECT_EQ(io.err, "err\n");
@@ -79,8 +79,8 @@ TEST(ProcessTest, EnvironmentIsExactlyTheGivenOne) {
 }
 
 TEST(ProcessTest, ProgramIsFoundInTheChildsPath) {
-  std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                              ("slipway-proc-" + std::to_string(getpid()));
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("slipway-proc-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   {
     std::ofstream tool(dir / "my-tool");

@@ -46,8 +46,8 @@ RunRecord SampleRecord() {
   build.status = "completed";
   build.result = "success";
   build.outputs = {{"version", "1.2.0"}};
-  build.steps.push_back({"v", "Compute version", "success", "success", {{"v", "1.2.0"}},
-                         "logs/build/01-v.log"});
+  build.steps.push_back(
+      {"v", "Compute version", "success", "success", {{"v", "1.2.0"}}, "logs/build/01-v.log"});
   record.jobs["deploy"].status = "running";
   return record;
 }
@@ -103,8 +103,8 @@ TEST_F(RunStoreTest, CreateRefusesAnExistingRunAndBadIds) {
   }
   auto second = RunStore::Create(state_, "r1", nullptr);
   ASSERT_FALSE(second.has_value());
-  EXPECT_EQ(second.error(), "run \"r1\" already exists in \"" + state_ +
-                                "/runs\"; use --resume r1 to continue it");
+  EXPECT_EQ(second.error(),
+            "run \"r1\" already exists in \"" + state_ + "/runs\"; use --resume r1 to continue it");
   auto bad = RunStore::Create(state_, "../x", nullptr);
   ASSERT_FALSE(bad.has_value());
   EXPECT_EQ(bad.error(), "invalid run id \"../x\"; use letters, digits, '.', '_' and '-'");

@@ -20,7 +20,9 @@ TEST(WorkflowCommandsTest, ParsesCommandsTable) {
        Kind::kError,
        {{"file", "app.js"}, {"line", "10"}, {"col", "15"}},
        "Something went wrong"},
-      {"::warning title=A%3AB%2CC::multi%0Aline%25", Kind::kWarning, {{"title", "A:B,C"}},
+      {"::warning title=A%3AB%2CC::multi%0Aline%25",
+       Kind::kWarning,
+       {{"title", "A:B,C"}},
        "multi\nline%"},
       {"::notice::just a note", Kind::kNotice, {}, "just a note"},
       {"::debug::dbg", Kind::kDebug, {}, "dbg"},
@@ -41,8 +43,8 @@ TEST(WorkflowCommandsTest, ParsesCommandsTable) {
 }
 
 TEST(WorkflowCommandsTest, PlainLinesAreNotCommands) {
-  for (const char* line : {"hello", "::", "::unknown-thing::x", ":: spaced::x", "echo ::error::x",
-                           "::error no end"}) {
+  for (const char* line :
+       {"hello", "::", "::unknown-thing::x", ":: spaced::x", "echo ::error::x", "::error no end"}) {
     WorkflowCommandParser parser;
     EXPECT_FALSE(parser.ParseLine(line).has_value()) << line;
   }
@@ -88,8 +90,9 @@ TEST(FileCommandsTest, Errors) {
     std::string error;
   };
   const Case cases[] = {
-      {"a=1\nnoequals\n", "line 2: invalid format \"noequals\"; expected NAME=VALUE or "
-                          "NAME<<DELIMITER"},
+      {"a=1\nnoequals\n",
+       "line 2: invalid format \"noequals\"; expected NAME=VALUE or "
+       "NAME<<DELIMITER"},
       {"x<<EOF\nvalue\n", "line 1: matching delimiter \"EOF\" not found"},
       {"=v\n", "line 1: empty name"},
       {"x<<\n", "line 1: empty delimiter after \"<<\""},
