@@ -92,9 +92,10 @@ Expected<ShellTemplate> ResolveShell(std::string_view shell, const std::string& 
   ShellTemplate t;
   t.extension = ".sh";
   if (shell.empty()) {
-    // GitHub: an unspecified shell is `bash -e {0}` (not the stricter explicit `bash`).
+    // The default is issue 5's contract: the strict bash GitHub documents for `shell: bash`
+    // (pipefail included), falling back to sh where there is no bash.
     if (InPath("bash", path)) {
-      t.argv = {"bash", "-e", "{0}"};
+      t.argv = {"bash", "--noprofile", "--norc", "-eo", "pipefail", "{0}"};
     } else {
       t.argv = {"sh", "-e", "{0}"};
     }
@@ -103,7 +104,8 @@ Expected<ShellTemplate> ResolveShell(std::string_view shell, const std::string& 
   } else if (shell == "sh") {
     t.argv = {"sh", "-e", "{0}"};
   } else if (shell == "python") {
-    t.argv = {"python", "{0}"};
+    // Debian has no `python` unless python-is-python3 is installed.
+    t.argv = {InPath("python", path) ? "python" : "python3", "{0}"};
     t.extension = ".py";
   } else if (shell == "pwsh" || shell == "powershell") {
     t.argv = {std::string(shell), "-command", ". '{0}'"};

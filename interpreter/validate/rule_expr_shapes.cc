@@ -1,6 +1,6 @@
 // The shapes of `env`, `vars` and `secrets`: any name may be read (unset ones are null), but
 // each value is a string, and configuration variable and secret names are made of letters,
-// digits and "_" only:
+// digits and "_" only (a reusable workflow's declared secrets take input-style ids):
 // https://docs.github.com/actions/security-guides/using-secrets-in-github-actions#naming-your-secrets
 // https://docs.github.com/actions/learn-github-actions/variables#naming-conventions-for-configuration-variables
 // GitHub evaluates what cannot exist to null, so these are warnings.
@@ -24,12 +24,18 @@ bool IsStoredName(std::string_view name) {
 }  // namespace
 
 void CheckExpressionShapes(const RuleContext& context) {
+  // A reusable workflow's own secrets take input-style ids, which may contain "-".
+  std::vector<std::string> declared_secrets;
+  if (const model::Trigger* call = context.workflow.FindTrigger("workflow_call")) {
+    for (const model::NamedDecl& secret : call->secrets) declared_secrets.push_back(secret.name.value);
+  }
   ForEachAccess(context, [&](const ExprAccess& use) {
     std::string head = use.Segment(0);
     if (head != "env" && head != "vars" && head != "secrets") return;
     if (use.segment_count() < 2 || use.IsIndexed(1)) return;
     const std::string& name = use.access->segments[1].name;
-    if (head != "env" && !IsStoredName(name)) {
+    bool is_declared = head == "secrets" && ContainsIgnoringCase(declared_secrets, name);
+    if (head != "env" && !is_declared && !IsStoredName(name)) {
       const char* kind = head == "vars" ? "configuration variable" : "secret";
       context.diagnostics.Warning(
           "expr-shape", use.RangeFrom(1),

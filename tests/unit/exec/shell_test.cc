@@ -26,7 +26,7 @@ TEST(ShellTest, ResolvesGithubShells) {
     std::string extension;
   };
   const Case cases[] = {
-      {"", "bash -e {0}", ".sh"},
+      {"", "bash --noprofile --norc -eo pipefail {0}", ".sh"},
       {"bash", "bash --noprofile --norc -eo pipefail {0}", ".sh"},
       {"sh", "sh -e {0}", ".sh"},
       {"python", "python {0}", ".py"},
