@@ -3,6 +3,7 @@
 
 GET /health   -> 200 {"status": "ok"}            (503 when the file named by FAIL_HEALTH exists)
 GET /version  -> 200 {"version": "<APP_VERSION, else STACK_VERSION, else dev>"}
+GET /metrics  -> 200 {"requests": N, "errors": N, "error_rate": errors/requests}  (for monitor)
 GET /         -> 200 plain-text greeting
 Anything else -> 404. Listens on 127.0.0.1:$PORT (default 8080). Standard library only.
 """
@@ -13,10 +14,16 @@ import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
+COUNTS = {"requests": 0, "errors": 0}
+
+
 class Handler(BaseHTTPRequestHandler):
     server_version = "slipway-example/1"
 
     def _send(self, status, body, content_type="application/json"):
+        COUNTS["requests"] += 1
+        if status >= 500:
+            COUNTS["errors"] += 1
         data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
         self.send_response(status)
         self.send_header("Content-Type", content_type)
@@ -33,6 +40,10 @@ class Handler(BaseHTTPRequestHandler):
                 self._send(200, {"status": "ok"})
         elif self.path == "/version":
             self._send(200, {"version": os.environ.get("APP_VERSION") or os.environ.get("STACK_VERSION") or "dev"})
+        elif self.path == "/metrics":
+            total = COUNTS["requests"]
+            self._send(200, {"requests": total, "errors": COUNTS["errors"],
+                             "error_rate": COUNTS["errors"] / total if total else 0.0})
         elif self.path == "/":
             self._send(200, "hello from the slipway example app\n", "text/plain")
         else:

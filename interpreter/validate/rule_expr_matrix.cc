@@ -64,7 +64,8 @@ MatrixKeys KeysOf(const model::Job& job) {
 }
 
 void CheckExclude(const RuleContext& context, const model::Job& job, const MatrixKeys& keys) {
-  if (keys.is_open || !job.node) return;
+  // With neither axes nor include, [matrix] already reports the matrix as empty.
+  if (keys.is_open || keys.all.empty() || !job.node) return;
   const yaml::Node* strategy = job.node->Find("strategy");
   const yaml::Node* matrix = strategy ? strategy->Find("matrix") : nullptr;
   const yaml::Node* exclude = matrix ? matrix->Find("exclude") : nullptr;

@@ -2,25 +2,47 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "interpreter/expr/parser.h"
 #include "interpreter/validate/expr_sites.h"
 #include "interpreter/validate/rule_util.h"
 
 namespace slipway::validate {
 
+namespace {
+
+/// The byte offset in `value` just past `use`'s access. The analysis ends a literal index at
+/// its "[", so the index and its "]" are added here.
+size_t EndOf(const ExprAccess& use) {
+  std::string_view value = use.node->value;
+  size_t end = use.expr_offset + use.access->offset + use.access->length;
+  const expr::PathSegment& last = use.access->segments.back();
+  size_t at = use.expr_offset + last.offset;
+  if (at >= value.size() || value[at] != '[' || last.wildcard) return std::min(end, value.size());
+  bool in_string = false;
+  for (size_t i = at + 1; i < value.size(); ++i) {
+    if (value[i] == '\'') in_string = !in_string;
+    if (!in_string && value[i] == ']') return i + 1;
+  }
+  return std::min(end, value.size());
+}
+
+}  // namespace
+
 SourceRange ExprAccess::RangeFrom(size_t index) const {
   if (index >= access->segments.size()) index = access->segments.size() - 1;
-  const expr::PathSegment& segment = access->segments[index];
-  uint32_t end = access->offset + access->length;
-  uint32_t length = end > segment.offset ? end - segment.offset : segment.length;
-  return RangeAt(*node, expr_offset + segment.offset, length);
+  size_t start = expr_offset + access->segments[index].offset;
+  size_t end = EndOf(*this);
+  uint32_t length = static_cast<uint32_t>(end > start ? end - start : 1);
+  return RangeAt(*node, start, length);
 }
 
 std::string_view ExprAccess::Text() const {
   std::string_view value = node->value;
   size_t start = expr_offset + access->offset;
-  if (start >= value.size()) return access->segments.empty() ? "" : access->segments[0].name;
-  return value.substr(start, access->length);
+  if (start >= value.size()) return access->segments[0].name;
+  return value.substr(start, EndOf(*this) - start);
 }
 
 std::string ExprAccess::Segment(size_t index) const {
@@ -76,6 +98,10 @@ class Walker {
     if (!job.is_mapping()) return;
     for (const auto& [key, value] : job.entries) {
       path_.push_back(key.value);
+      if (key.value == "needs" || key.value == "uses" || key.value == "permissions") {
+        path_.pop_back();
+        continue;  // no expressions here: expr-context's to report
+      }
       if (key.value == "steps" && value.is_sequence()) {
         size_t position = 0;
         WalkSteps(value, scope, position);
@@ -99,6 +125,7 @@ class Walker {
             nested = &value;
             continue;
           }
+          if (key.value == "id" || key.value == "uses" || key.value == "shell") continue;
           path_.push_back(key.value);
           Walk(value, scope);
           path_.pop_back();

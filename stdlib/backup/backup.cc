@@ -132,19 +132,25 @@ StepOutcome Backup::Run(const step_api::StepInputs& inputs, step_api::StepContex
   if (c.source == "stack" && c.tool == "local") {
     stack_deploy::LocalStackStore store(context.state_dir(), c.stack);
     std::optional<int> current = store.Current();
-    if (!current) return Fail("stack " + c.stack + " has no deployed version to back up");
-    fs::path version_dir = store.VersionDir(*current);
-    std::string version = version_dir.filename().string();
-    for (auto it = fs::recursive_directory_iterator(version_dir, ec);
-         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-      if (!it->is_regular_file()) continue;
-      if (!CopyFile(it->path(), root / "stack" / version / it->path().lexically_relative(version_dir),
-                    &error)) {
-        return Fail(error);
+    if (current) {
+      fs::path version_dir = store.VersionDir(*current);
+      std::string version = version_dir.filename().string();
+      for (auto it = fs::recursive_directory_iterator(version_dir, ec);
+           !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (!it->is_regular_file()) continue;
+        if (!CopyFile(it->path(), root / "stack" / version / it->path().lexically_relative(version_dir),
+                      &error)) {
+          return Fail(error);
+        }
       }
+      if (!CopyFile(store.dir() / "current", root / "stack" / "current", &error)) return Fail(error);
+      metadata["stack"] = {{"name", c.stack}, {"tool", "local"}, {"version", version}};
+    } else {
+      // A first deployment has nothing to restore: record that instead of failing the
+      // pipeline before its first deploy.
+      context.Log("stack " + c.stack + " has no deployed version yet; the backup records none");
+      metadata["stack"] = {{"name", c.stack}, {"tool", "local"}, {"version", nullptr}};
     }
-    if (!CopyFile(store.dir() / "current", root / "stack" / "current", &error)) return Fail(error);
-    metadata["stack"] = {{"name", c.stack}, {"tool", "local"}, {"version", version}};
   } else if (c.source == "stack") {
     std::string region = c.region.empty() ? "" : " --region " + ShellQuote(c.region);
     struct Capture {

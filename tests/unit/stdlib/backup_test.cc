@@ -119,6 +119,21 @@ TEST(BackupTest, CommandOutput) {
   EXPECT_EQ(failing.message, "backup command exited with 4; backup incomplete");
 }
 
+// Before a stack's first deploy there is nothing to restore: the backup succeeds and says so.
+TEST(BackupTest, StackWithNoVersionRecordsNone) {
+  ScratchDir dir;
+  FakeStepContext context(dir.path());
+  StepOutcome outcome =
+      RunBackup(context, {{"name", "first"}, {"source", "stack"}, {"stack-name", "web"}});
+  ASSERT_EQ(outcome.status, StepStatus::kSuccess) << outcome.message;
+  std::ifstream in(std::filesystem::path(context.artifacts_dir()) / "backups" / "first" /
+                   "metadata.json");
+  ASSERT_TRUE(in.good());
+  nlohmann::json metadata = nlohmann::json::parse(in);
+  EXPECT_TRUE(metadata["stack"]["version"].is_null());
+  EXPECT_EQ(metadata["stack"]["name"], "web");
+}
+
 TEST(BackupTest, Failures) {
   ScratchDir dir;
   FakeStepContext context(dir.path());
@@ -126,9 +141,6 @@ TEST(BackupTest, Failures) {
       RunBackup(context, {{"name", "x"}, {"source", "files"}, {"paths", "missing/*.yml"}});
   EXPECT_EQ(nothing.status, StepStatus::kFailure);
   EXPECT_EQ(nothing.message, "backup: no files match \"missing/*.yml\"");
-  StepOutcome no_stack =
-      RunBackup(context, {{"name", "x"}, {"source", "stack"}, {"stack-name", "web"}});
-  EXPECT_EQ(no_stack.message, "stack web has no deployed version to back up");
   StepOutcome bad_name = RunBackup(context, {{"name", "../x"}, {"source", "command"},
                                              {"command", "true"}});
   EXPECT_EQ(bad_name.status, StepStatus::kFailure);
