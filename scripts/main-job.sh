@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
-slipway=./build/slipway
+slipway=${SLIPWAY:-./build/slipway}
 state=$(mktemp -d /tmp/slipway-main-job.XXXXXX)
 
 echo "== validate workflows/ and examples/"

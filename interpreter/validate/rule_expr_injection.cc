@@ -66,8 +66,9 @@ std::optional<std::string> UntrustedField(const ExprAccess& use) {
       size_t dot = rest.find('.');
       std::string_view part = rest.substr(0, dot);
       rest = dot == std::string_view::npos ? std::string_view() : rest.substr(dot + 1);
-      matched = index < use.segment_count() &&
-                (part == "*" || (!use.access->segments[index].wildcard && use.Segment(index) == part));
+      matched =
+          index < use.segment_count() &&
+          (part == "*" || (!use.access->segments[index].wildcard && use.Segment(index) == part));
       ++index;
     }
     if (matched) return "github." + std::string(pattern);
@@ -115,8 +116,8 @@ void CheckExpressionInjection(const RuleContext& context) {
     std::optional<std::string> field = UntrustedField(use);
     if (!field) return;
     std::string variable = VariableName(use);
-    std::string read = std::string_view(key) == "run" ? "\"$" + variable + "\""
-                                                      : "process.env." + variable;
+    std::string read =
+        std::string_view(key) == "run" ? "\"$" + variable + "\"" : "process.env." + variable;
     std::string written(use.Text());
     std::string script = std::string_view(key) == "run" ? "the \"run\" script"
                                                         : "the actions/github-script \"script\"";

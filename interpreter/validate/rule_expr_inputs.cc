@@ -38,10 +38,10 @@ void CheckExpressionInputs(const RuleContext& context) {
   for (const std::string& name : InputNames(call)) {
     if (!ContainsIgnoringCase(all, name)) all.push_back(name);
   }
-  std::string where_all =
-      dispatch && call ? "\"on.workflow_dispatch.inputs\" or \"on.workflow_call.inputs\""
-      : dispatch       ? "\"on.workflow_dispatch.inputs\""
-                       : "\"on.workflow_call.inputs\"";
+  std::string where_all = dispatch && call
+                              ? "\"on.workflow_dispatch.inputs\" or \"on.workflow_call.inputs\""
+                          : dispatch ? "\"on.workflow_dispatch.inputs\""
+                                     : "\"on.workflow_call.inputs\"";
   std::vector<std::string> dispatch_names = InputNames(dispatch);
 
   ForEachAccess(context, [&](const ExprAccess& use) {

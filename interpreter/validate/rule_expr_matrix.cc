@@ -111,8 +111,8 @@ void CheckExpressionMatrix(const RuleContext& context) {
     if (!keys.has_matrix) {
       context.diagnostics.Warning(
           "expr-matrix", use.RangeFrom(1),
-          fmt::format("job \"{}\" has no matrix, so \"matrix.{}\" is always null", use.job->id.value,
-                      written));
+          fmt::format("job \"{}\" has no matrix, so \"matrix.{}\" is always null",
+                      use.job->id.value, written));
       return;
     }
     if (ContainsIgnoringCase(keys.all, written)) return;

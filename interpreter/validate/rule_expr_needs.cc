@@ -21,8 +21,8 @@ const model::Job* FindJobIgnoringCase(const model::Workflow& workflow, std::stri
 }
 
 /// Checks `<context>.<job>.<property>[.<output>]` once the job is known to be readable.
-void CheckJobProperties(const RuleContext& context, const ExprAccess& use,
-                        const model::Job& target, std::string_view context_name) {
+void CheckJobProperties(const RuleContext& context, const ExprAccess& use, const model::Job& target,
+                        std::string_view context_name) {
   if (use.segment_count() < 3 || use.IsIndexed(2)) return;
   const std::string& property = use.access->segments[2].name;
   std::string lower = Lower(property);
@@ -47,10 +47,9 @@ void CheckJobProperties(const RuleContext& context, const ExprAccess& use,
     hint = outputs.empty() ? "; it declares no \"outputs\""
                            : fmt::format("; its outputs are {}", QuotedList(outputs));
   }
-  context.diagnostics.Warning(
-      "expr-needs", use.RangeFrom(3),
-      fmt::format("job \"{}\" has no output \"{}\", so it is always null{}", target.id.value,
-                  written, hint));
+  context.diagnostics.Warning("expr-needs", use.RangeFrom(3),
+                              fmt::format("job \"{}\" has no output \"{}\", so it is always null{}",
+                                          target.id.value, written, hint));
 }
 
 void CheckNeeds(const RuleContext& context, const ExprAccess& use) {
@@ -73,9 +72,10 @@ void CheckNeeds(const RuleContext& context, const ExprAccess& use) {
         hint = needs.empty() ? fmt::format("; job \"{}\" has no \"needs\"", job.id.value)
                              : fmt::format("; its \"needs\" are {}", QuotedList(needs));
       }
-      message = fmt::format("job \"{}\" is not in the \"needs\" of job \"{}\", so \"needs.{}\" is "
-                            "always null{}",
-                            written, job.id.value, written, hint);
+      message = fmt::format(
+          "job \"{}\" is not in the \"needs\" of job \"{}\", so \"needs.{}\" is "
+          "always null{}",
+          written, job.id.value, written, hint);
     }
     context.diagnostics.Warning("expr-needs", use.RangeFrom(1), message);
     return;

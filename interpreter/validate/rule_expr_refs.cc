@@ -226,8 +226,7 @@ std::vector<StepIdInfo> StepIdsInOrder(const model::Job& job) {
   return out;
 }
 
-std::string SuggestIgnoringCase(std::string_view word,
-                                const std::vector<std::string>& candidates) {
+std::string SuggestIgnoringCase(std::string_view word, const std::vector<std::string>& candidates) {
   std::vector<std::string> lowered;
   lowered.reserve(candidates.size());
   for (const std::string& candidate : candidates) lowered.push_back(Lower(candidate));
@@ -241,7 +240,8 @@ std::string SuggestIgnoringCase(std::string_view word,
 
 std::string QuotedList(const std::vector<std::string>& names) {
   std::string out;
-  for (const std::string& name : names) out += fmt::format("{}\"{}\"", out.empty() ? "" : ", ", name);
+  for (const std::string& name : names)
+    out += fmt::format("{}\"{}\"", out.empty() ? "" : ", ", name);
   return out;
 }
 

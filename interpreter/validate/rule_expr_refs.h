@@ -22,8 +22,8 @@ struct ExprAccess {
   const expr::NamedValueAccess* access = nullptr;
   /// Key path to the scalar: jobs/<id>/steps/<n>/run, with n the step's position in run order.
   const std::vector<std::string>* path = nullptr;
-  const model::Job* job = nullptr;    // the job it sits in, or nullptr (workflow level)
-  std::optional<size_t> step;         // its step's position in run order, when inside a step
+  const model::Job* job = nullptr;  // the job it sits in, or nullptr (workflow level)
+  std::optional<size_t> step;       // its step's position in run order, when inside a step
   const yaml::Node* step_node = nullptr;
 
   /// The position of segment `index` (through the end of the access) in the file.

@@ -14,8 +14,8 @@ namespace {
 bool IsStoredName(std::string_view name) {
   if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
   for (char c : name) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_';
+    bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
     if (!ok) return false;
   }
   return true;
@@ -27,7 +27,8 @@ void CheckExpressionShapes(const RuleContext& context) {
   // A reusable workflow's own secrets take input-style ids, which may contain "-".
   std::vector<std::string> declared_secrets;
   if (const model::Trigger* call = context.workflow.FindTrigger("workflow_call")) {
-    for (const model::NamedDecl& secret : call->secrets) declared_secrets.push_back(secret.name.value);
+    for (const model::NamedDecl& secret : call->secrets)
+      declared_secrets.push_back(secret.name.value);
   }
   ForEachAccess(context, [&](const ExprAccess& use) {
     std::string head = use.Segment(0);

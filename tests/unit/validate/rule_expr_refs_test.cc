@@ -59,8 +59,8 @@ TEST(ForEachAccess, JobStepPathAndPosition) {
     SourceRange at = use.RangeFrom(1);
     seen.push_back(std::string(use.Text()) + " job=" + (use.job ? use.job->id.value : "-") +
                    " step=" + (use.step ? std::to_string(*use.step) : "-") + " " + path + " " +
-                   std::to_string(at.begin.line) + ":" + std::to_string(at.begin.col) +
-                   " " + Indexed(use));
+                   std::to_string(at.begin.line) + ":" + std::to_string(at.begin.col) + " " +
+                   Indexed(use));
   });
   std::vector<std::string> expected = {
       "needs.a.result job=build step=- /jobs/build/if 5:15 ...",
