@@ -101,8 +101,16 @@ std::string StartApp(const fs::path& stack_dir, const nlohmann::json& meta,
     }
   }
   fs::path log = stack_dir / "app.log";
+  // The command's process group is killed when this script ends (exec cleans up after every
+  // command), so return only once the app leads its own session: setsid makes the background
+  // child a session leader, whose session id in /proc/PID/stat (field 6) equals its pid.
   script += "setsid bash -c " + ShellQuote(start) + " > " + ShellQuote(log.string()) +
-            " 2>&1 < /dev/null &\necho \"$!\"\n";
+            " 2>&1 < /dev/null &\npid=$!\n"
+            "for _ in $(seq 500); do\n"
+            "  [ \"$(awk '{print $6}' /proc/$pid/stat 2>/dev/null)\" = \"$pid\" ] && break\n"
+            "  sleep 0.01\n"
+            "done\n"
+            "echo \"$pid\"\n";
   std::string output;
   int code = context.RunCommand(script, &output);
   int pid = std::atoi(output.c_str());
