@@ -32,7 +32,10 @@ TEST(ShellTest, ResolvesGithubShells) {
       {"bash", "bash --noprofile --norc -eo pipefail {0}", ".sh"},
       {"sh", "sh -e {0}", ".sh"},
       // Debian ships python3 only, unless python-is-python3 is installed.
-      {"python", std::system("command -v python >/dev/null 2>&1") == 0 ? "python {0}" : "python3 {0}",
+      {"python",
+       std::system(("PATH=" + kPath + " command -v python >/dev/null 2>&1").c_str()) == 0
+           ? "python {0}"
+           : "python3 {0}",
        ".py"},
       {"pwsh", "pwsh -command . '{0}'", ".ps1"},
       {"perl -w {0}", "perl -w {0}", ".sh"},
