@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 
+#include "interpreter/cli/cli_common.h"
 #include "interpreter/cli/subcommand.h"
 #include "interpreter/plan/plan_file.h"
 #include "interpreter/plan/render.h"
@@ -24,38 +25,6 @@ struct PlanArgs {
   std::vector<std::string> inputs, vars;
   std::string format = "text";
 };
-
-/// Prints diagnostics: file ones as `file:line:col: ...` with the source line,
-/// flag ones as `slipway plan: error: ...`.
-void PrintDiagnostics(const SourceManager& sources, Diagnostics& diagnostics) {
-  diagnostics.Sort();
-  std::map<FileId, validate::FileResult> by_file;
-  for (const Diagnostic& d : diagnostics.items()) {
-    if (d.where.file == kNoFile) {
-      std::cerr << "slipway plan: " << SeverityName(d.severity) << ": " << d.message << " ["
-                << d.rule << "]\n";
-      continue;
-    }
-    validate::FileResult& result = by_file[d.where.file];
-    result.path = sources.path(d.where.file);
-    result.diagnostics.push_back(d);
-  }
-  std::vector<validate::FileResult> files;
-  for (auto& [file, result] : by_file) files.push_back(std::move(result));
-  if (!files.empty()) std::cerr << validate::RenderText(sources, files);
-}
-
-bool ParsePairs(const std::vector<std::string>& items, const char* flag, plan::KeyValues* out) {
-  for (const std::string& item : items) {
-    std::pair<std::string, std::string> kv;
-    if (!plan::SplitKeyValue(item, &kv)) {
-      std::cerr << "slipway plan: " << flag << " \"" << item << "\" is not of the form KEY=VALUE\n";
-      return false;
-    }
-    out->push_back(std::move(kv));
-  }
-  return true;
-}
 
 int Run(const PlanArgs& args) {
   static const char* const kFormats[] = {"text", "json", "mermaid", "dot"};
@@ -74,8 +43,8 @@ int Run(const PlanArgs& args) {
   if (!args.actor.empty()) options.actor = args.actor;
   if (!args.event_file.empty()) options.event_file = args.event_file;
   if (!args.env_config.empty()) options.env_config = args.env_config;
-  if (!ParsePairs(args.inputs, "--input", &options.inputs)) return kExitUsage;
-  if (!ParsePairs(args.vars, "--var", &options.vars)) return kExitUsage;
+  if (!ParsePairs("plan", args.inputs, "--input", &options.inputs)) return kExitUsage;
+  if (!ParsePairs("plan", args.vars, "--var", &options.vars)) return kExitUsage;
 
   SourceManager sources;
   Diagnostics diagnostics;
@@ -83,7 +52,7 @@ int Run(const PlanArgs& args) {
   step_api::StepCatalog catalog = stdlib::BuiltinSteps();
   plan::PlanStatus status =
       plan::MakePlan(sources, options, plan::ReadGitInfo("."), catalog, diagnostics, &result);
-  PrintDiagnostics(sources, diagnostics);
+  PrintDiagnostics("plan", sources, diagnostics);
   if (status == plan::PlanStatus::kUsageError) return kExitUsage;
   if (!result) return kExitFailed;
   if (args.format == "json") {

@@ -12,6 +12,7 @@
 #include <memory>
 #include <sstream>
 
+#include "interpreter/cli/cli_common.h"
 #include "interpreter/cli/subcommand.h"
 #include "interpreter/exec/masker.h"
 #include "interpreter/exec/process.h"
@@ -44,36 +45,6 @@ struct RunArgs {
   std::string from_plan;
 };
 
-void PrintDiagnostics(const SourceManager& sources, Diagnostics& diagnostics) {
-  diagnostics.Sort();
-  std::map<FileId, validate::FileResult> by_file;
-  for (const Diagnostic& d : diagnostics.items()) {
-    if (d.where.file == kNoFile) {
-      std::cerr << "slipway run: " << SeverityName(d.severity) << ": " << d.message << " ["
-                << d.rule << "]\n";
-      continue;
-    }
-    validate::FileResult& result = by_file[d.where.file];
-    result.path = sources.path(d.where.file);
-    result.diagnostics.push_back(d);
-  }
-  std::vector<validate::FileResult> files;
-  for (auto& [file, result] : by_file) files.push_back(std::move(result));
-  if (!files.empty()) std::cerr << validate::RenderText(sources, files);
-}
-
-bool ParsePairs(const std::vector<std::string>& items, const char* flag, plan::KeyValues* out) {
-  for (const std::string& item : items) {
-    std::pair<std::string, std::string> kv;
-    if (!plan::SplitKeyValue(item, &kv)) {
-      std::cerr << "slipway run: " << flag << " \"" << item << "\" is not of the form KEY=VALUE\n";
-      return false;
-    }
-    out->push_back(std::move(kv));
-  }
-  return true;
-}
-
 // A typed input back to its command-line spelling.
 std::string InputText(const nlohmann::json& value) {
   return value.is_string() ? value.get<std::string>() : value.dump();
@@ -101,8 +72,8 @@ int Run(RunArgs args) {
   if (!args.actor.empty()) options.actor = args.actor;
   if (!args.event_file.empty()) options.event_file = args.event_file;
   if (!args.env_config.empty()) options.env_config = args.env_config;
-  if (!ParsePairs(args.inputs, "--input", &options.inputs)) return kExitUsage;
-  if (!ParsePairs(args.vars, "--var", &options.vars)) return kExitUsage;
+  if (!ParsePairs("run", args.inputs, "--input", &options.inputs)) return kExitUsage;
+  if (!ParsePairs("run", args.vars, "--var", &options.vars)) return kExitUsage;
 
   // --from-plan: plan again from what the reviewed plan records, then insist on the same plan.
   nlohmann::ordered_json reviewed;
@@ -162,7 +133,7 @@ int Run(RunArgs args) {
   step_api::StepCatalog catalog = stdlib::BuiltinSteps();
   plan::PlanStatus status =
       plan::MakePlan(sources, options, plan::ReadGitInfo("."), catalog, diagnostics, &made);
-  PrintDiagnostics(sources, diagnostics);
+  PrintDiagnostics("run", sources, diagnostics);
   if (status == plan::PlanStatus::kUsageError) return kExitUsage;
   if (status != plan::PlanStatus::kOk || !made) return kExitFailed;
   const plan::Plan& plan = *made;

@@ -1,0 +1,43 @@
+#include "interpreter/cli/cli_common.h"
+
+#include <iostream>
+#include <map>
+
+#include "interpreter/validate/render.h"
+
+namespace slipway::cli {
+
+void PrintDiagnostics(std::string_view command, const SourceManager& sources,
+                      Diagnostics& diagnostics) {
+  diagnostics.Sort();
+  std::map<FileId, validate::FileResult> by_file;
+  for (const Diagnostic& d : diagnostics.items()) {
+    if (d.where.file == kNoFile) {
+      std::cerr << "slipway " << command << ": " << SeverityName(d.severity) << ": " << d.message
+                << " [" << d.rule << "]\n";
+      continue;
+    }
+    validate::FileResult& result = by_file[d.where.file];
+    result.path = sources.path(d.where.file);
+    result.diagnostics.push_back(d);
+  }
+  std::vector<validate::FileResult> files;
+  for (auto& [file, result] : by_file) files.push_back(std::move(result));
+  if (!files.empty()) std::cerr << validate::RenderText(sources, files);
+}
+
+bool ParsePairs(std::string_view command, const std::vector<std::string>& items, const char* flag,
+                plan::KeyValues* out) {
+  for (const std::string& item : items) {
+    std::pair<std::string, std::string> kv;
+    if (!plan::SplitKeyValue(item, &kv)) {
+      std::cerr << "slipway " << command << ": " << flag << " \"" << item
+                << "\" is not of the form KEY=VALUE\n";
+      return false;
+    }
+    out->push_back(std::move(kv));
+  }
+  return true;
+}
+
+}  // namespace slipway::cli
