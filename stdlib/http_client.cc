@@ -1,6 +1,7 @@
 #include "stdlib/http_client.h"
 
 #include <curl/curl.h>
+#include <dlfcn.h>
 
 #include <algorithm>
 #include <cstring>
@@ -10,18 +11,61 @@
 namespace slipway::stdlib {
 namespace {
 
-void GlobalInit() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+// libcurl is loaded on first use rather than linked: its dependency chain (TLS, LDAP, Kerberos,
+// SSH, ...) costs ~5 ms of dynamic loading at every process start, and most slipway commands
+// (validate, plan, expr) never send a request. Only the handful of entry points below are used.
+struct CurlApi {
+  CURLcode (*global_init)(long);
+  CURL* (*easy_init)();
+  CURLcode (*easy_setopt)(CURL*, CURLoption, ...);
+  CURLcode (*easy_perform)(CURL*);
+  CURLcode (*easy_getinfo)(CURL*, CURLINFO, ...);
+  void (*easy_cleanup)(CURL*);
+  const char* (*easy_strerror)(CURLcode);
+  curl_slist* (*slist_append)(curl_slist*, const char*);
+  void (*slist_free_all)(curl_slist*);
+  std::string load_error;  // empty when every entry point was found
+};
+
+template <class F>
+bool Bind(void* library, const char* name, F* slot, std::string* error) {
+  *slot = reinterpret_cast<F>(dlsym(library, name));
+  if (!*slot && error->empty()) error->assign(std::string("libcurl has no ") + name);
+  return *slot != nullptr;
+}
+
+const CurlApi& Curl() {
+  static const CurlApi api = [] {
+    CurlApi a{};
+    void* library = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+    if (!library) {
+      const char* reason = dlerror();
+      a.load_error = std::string("cannot load libcurl.so.4: ") + (reason ? reason : "unknown");
+      return a;
+    }
+    std::string& e = a.load_error;
+    Bind(library, "curl_global_init", &a.global_init, &e);
+    Bind(library, "curl_easy_init", &a.easy_init, &e);
+    Bind(library, "curl_easy_setopt", &a.easy_setopt, &e);
+    Bind(library, "curl_easy_perform", &a.easy_perform, &e);
+    Bind(library, "curl_easy_getinfo", &a.easy_getinfo, &e);
+    Bind(library, "curl_easy_cleanup", &a.easy_cleanup, &e);
+    Bind(library, "curl_easy_strerror", &a.easy_strerror, &e);
+    Bind(library, "curl_slist_append", &a.slist_append, &e);
+    Bind(library, "curl_slist_free_all", &a.slist_free_all, &e);
+    if (e.empty()) a.global_init(CURL_GLOBAL_DEFAULT);
+    return a;
+  }();
+  return api;
 }
 
 struct CurlDeleter {
-  void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
+  void operator()(CURL* handle) const { Curl().easy_cleanup(handle); }
 };
 using CurlHandle = std::unique_ptr<CURL, CurlDeleter>;
 
 struct SlistDeleter {
-  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+  void operator()(curl_slist* list) const { Curl().slist_free_all(list); }
 };
 using CurlList = std::unique_ptr<curl_slist, SlistDeleter>;
 
@@ -50,7 +94,7 @@ size_t ReadUpload(char* buffer, size_t size, size_t count, void* user) {
 }
 
 CurlList Append(CurlList list, const std::string& line) {
-  curl_slist* raw = curl_slist_append(list.get(), line.c_str());
+  curl_slist* raw = Curl().slist_append(list.get(), line.c_str());
   if (raw) {
     list.release();
     return CurlList(raw);
@@ -59,41 +103,44 @@ CurlList Append(CurlList list, const std::string& line) {
 }
 
 std::string Describe(CURLcode code, const char* error_buffer) {
-  std::string text = error_buffer[0] ? error_buffer : curl_easy_strerror(code);
+  std::string text = error_buffer[0] ? error_buffer : Curl().easy_strerror(code);
   return text;
 }
 
 }  // namespace
 
 HttpResponse SendHttp(const HttpRequest& request) {
-  GlobalInit();
   HttpResponse response;
-  CurlHandle curl(curl_easy_init());
+  if (!Curl().load_error.empty()) {
+    response.transport_error = Curl().load_error;
+    return response;
+  }
+  CurlHandle curl(Curl().easy_init());
   if (!curl) {
     response.transport_error = "could not create an HTTP client";
     return response;
   }
   char error_buffer[CURL_ERROR_SIZE] = {0};
   CURL* h = curl.get();
-  curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer);
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+  Curl().easy_setopt(h, CURLOPT_URL, request.url.c_str());
+  Curl().easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer);
+  Curl().easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  Curl().easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+  Curl().easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(std::min<int64_t>(request.timeout.count(), 10'000)));
-  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &WriteBody);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &response.body);
-  curl_easy_setopt(h, CURLOPT_USERAGENT, "slipway/0.1");
+  Curl().easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  Curl().easy_setopt(h, CURLOPT_WRITEFUNCTION, &WriteBody);
+  Curl().easy_setopt(h, CURLOPT_WRITEDATA, &response.body);
+  Curl().easy_setopt(h, CURLOPT_USERAGENT, "slipway/0.1");
   if (request.method == "HEAD") {
-    curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+    Curl().easy_setopt(h, CURLOPT_NOBODY, 1L);
   } else if (request.method != "GET") {
-    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    Curl().easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   }
   if (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
       request.method == "PATCH") {
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.c_str());
-    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, static_cast<long>(request.body.size()));
+    Curl().easy_setopt(h, CURLOPT_POSTFIELDS, request.body.c_str());
+    Curl().easy_setopt(h, CURLOPT_POSTFIELDSIZE, static_cast<long>(request.body.size()));
   }
   CurlList headers;
   for (const auto& [name, value] : request.headers) {
@@ -101,17 +148,17 @@ HttpResponse SendHttp(const HttpRequest& request) {
   }
   // libcurl would otherwise send "Expect: 100-continue" and wait for large bodies.
   headers = Append(std::move(headers), "Expect:");
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
+  Curl().easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
 
-  CURLcode code = curl_easy_perform(h);
+  CURLcode code = Curl().easy_perform(h);
   double total_seconds = 0;
-  curl_easy_getinfo(h, CURLINFO_TOTAL_TIME, &total_seconds);
+  Curl().easy_getinfo(h, CURLINFO_TOTAL_TIME, &total_seconds);
   response.latency_ms = total_seconds * 1000.0;
   if (code != CURLE_OK) {
     response.transport_error = Describe(code, error_buffer);
     return response;
   }
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
+  Curl().easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
   return response;
 }
 
@@ -144,32 +191,32 @@ std::string RenderMail(const MailMessage& mail) {
 }
 
 std::string SendMail(const MailMessage& mail) {
-  GlobalInit();
-  CurlHandle curl(curl_easy_init());
+  if (!Curl().load_error.empty()) return Curl().load_error;
+  CurlHandle curl(Curl().easy_init());
   if (!curl) return "could not create an SMTP client";
   char error_buffer[CURL_ERROR_SIZE] = {0};
   CURL* h = curl.get();
   std::string message = RenderMail(mail);
   UploadSource source{&message};
-  curl_easy_setopt(h, CURLOPT_URL, mail.smtp_url.c_str());
-  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer);
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(mail.timeout.count()));
-  if (mail.require_tls) curl_easy_setopt(h, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
+  Curl().easy_setopt(h, CURLOPT_URL, mail.smtp_url.c_str());
+  Curl().easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer);
+  Curl().easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  Curl().easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+  Curl().easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(mail.timeout.count()));
+  if (mail.require_tls) Curl().easy_setopt(h, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
   if (!mail.username.empty()) {
-    curl_easy_setopt(h, CURLOPT_USERNAME, mail.username.c_str());
-    curl_easy_setopt(h, CURLOPT_PASSWORD, mail.password.c_str());
+    Curl().easy_setopt(h, CURLOPT_USERNAME, mail.username.c_str());
+    Curl().easy_setopt(h, CURLOPT_PASSWORD, mail.password.c_str());
   }
-  curl_easy_setopt(h, CURLOPT_MAIL_FROM, mail.from.c_str());
+  Curl().easy_setopt(h, CURLOPT_MAIL_FROM, mail.from.c_str());
   CurlList recipients;
   for (const std::string& to : mail.to) recipients = Append(std::move(recipients), to);
   for (const std::string& cc : mail.cc) recipients = Append(std::move(recipients), cc);
-  curl_easy_setopt(h, CURLOPT_MAIL_RCPT, recipients.get());
-  curl_easy_setopt(h, CURLOPT_READFUNCTION, &ReadUpload);
-  curl_easy_setopt(h, CURLOPT_READDATA, &source);
-  curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
-  CURLcode code = curl_easy_perform(h);
+  Curl().easy_setopt(h, CURLOPT_MAIL_RCPT, recipients.get());
+  Curl().easy_setopt(h, CURLOPT_READFUNCTION, &ReadUpload);
+  Curl().easy_setopt(h, CURLOPT_READDATA, &source);
+  Curl().easy_setopt(h, CURLOPT_UPLOAD, 1L);
+  CURLcode code = Curl().easy_perform(h);
   if (code != CURLE_OK) return Describe(code, error_buffer);
   return "";
 }
