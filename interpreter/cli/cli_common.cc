@@ -1,11 +1,27 @@
 #include "interpreter/cli/cli_common.h"
 
+#include <CLI/CLI.hpp>
+
 #include <iostream>
 #include <map>
 
 #include "interpreter/validate/render.h"
 
 namespace slipway::cli {
+
+void AddEventFlags(CLI::App& command, EventFlags& flags) {
+  command.add_option("--event", flags.event,
+                     "push | pull_request | release | workflow_dispatch | workflow_call | "
+                     "schedule (default: the workflow's first trigger)");
+  command.add_option("--ref", flags.ref, "the ref, e.g. refs/tags/v1.2.0 (default: git HEAD)");
+  command.add_option("--sha", flags.sha, "the commit (default: git HEAD)");
+  command.add_option("--actor", flags.actor, "who triggers the run (default: git user.name)");
+  command.add_option("--input", flags.inputs, "a workflow_dispatch input, KEY=VALUE");
+  command.add_option("--var", flags.vars, "a configuration variable (vars context), KEY=VALUE");
+  command.add_option("--event-file", flags.event_file, "the full event payload (JSON)");
+  command.add_option("--env-config", flags.env_config,
+                     "environments file (default: .slipway/environments.yml if present)");
+}
 
 void PrintDiagnostics(std::string_view command, const SourceManager& sources,
                       Diagnostics& diagnostics) {

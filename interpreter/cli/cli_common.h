@@ -9,7 +9,21 @@
 #include "interpreter/base/diagnostic.h"
 #include "interpreter/plan/plan_file.h"
 
+namespace CLI {
+class App;
+}
+
 namespace slipway::cli {
+
+/// The flags `plan` and `run` share: the event and its inputs (DESIGN.md's "plan's flags").
+struct EventFlags {
+  std::string event;
+  std::string ref, sha, actor, event_file, env_config;
+  std::vector<std::string> inputs, vars;
+};
+
+/// Adds --event, --ref, --sha, --actor, --input, --var, --event-file and --env-config.
+void AddEventFlags(CLI::App& command, EventFlags& flags);
 
 /// Prints diagnostics to stderr: file ones as `file:line:col: ...` with the source line and a
 /// caret, flag ones (no file) as `slipway <command>: error: ... [rule]`.

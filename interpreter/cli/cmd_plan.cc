@@ -18,11 +18,8 @@
 namespace slipway::cli {
 namespace {
 
-struct PlanArgs {
+struct PlanArgs : EventFlags {
   std::string workflow;
-  std::string event;
-  std::string ref, sha, actor, event_file, env_config;
-  std::vector<std::string> inputs, vars;
   std::string format = "text";
 };
 
@@ -72,17 +69,7 @@ int Run(const PlanArgs& args) {
 std::function<int()> SetupPlan(CLI::App& command) {
   auto args = std::make_shared<PlanArgs>();
   command.add_option("workflow", args->workflow, "the workflow file")->required();
-  command.add_option("--event", args->event,
-                     "push | pull_request | release | workflow_dispatch | workflow_call | "
-                     "schedule (default: the workflow's first trigger)");
-  command.add_option("--ref", args->ref, "the ref, e.g. refs/tags/v1.2.0 (default: git HEAD)");
-  command.add_option("--sha", args->sha, "the commit (default: git HEAD)");
-  command.add_option("--actor", args->actor, "who triggers the run (default: git user.name)");
-  command.add_option("--input", args->inputs, "a workflow_dispatch input, KEY=VALUE");
-  command.add_option("--var", args->vars, "a configuration variable (vars context), KEY=VALUE");
-  command.add_option("--event-file", args->event_file, "the full event payload (JSON)");
-  command.add_option("--env-config", args->env_config,
-                     "environments file (default: .slipway/environments.yml if present)");
+  AddEventFlags(command, *args);
   command.add_option("--format", args->format, "text | json | mermaid | dot");
   return [args]() -> int { return Run(*args); };
 }
