@@ -42,6 +42,8 @@ void PrintDiagnostics(std::string_view command, const SourceManager& sources,
   if (!files.empty()) std::cerr << validate::RenderText(sources, files);
 }
 
+namespace {
+
 bool ParsePairs(std::string_view command, const std::vector<std::string>& items, const char* flag,
                 plan::KeyValues* out) {
   for (const std::string& item : items) {
@@ -54,6 +56,21 @@ bool ParsePairs(std::string_view command, const std::vector<std::string>& items,
     out->push_back(std::move(kv));
   }
   return true;
+}
+
+}  // namespace
+
+bool ToPlanOptions(std::string_view command, const std::string& workflow, const EventFlags& flags,
+                   plan::PlanOptions* options) {
+  options->workflow_path = workflow;
+  options->event_name = flags.event;
+  if (!flags.ref.empty()) options->ref = flags.ref;
+  if (!flags.sha.empty()) options->sha = flags.sha;
+  if (!flags.actor.empty()) options->actor = flags.actor;
+  if (!flags.event_file.empty()) options->event_file = flags.event_file;
+  if (!flags.env_config.empty()) options->env_config = flags.env_config;
+  return ParsePairs(command, flags.inputs, "--input", &options->inputs) &&
+         ParsePairs(command, flags.vars, "--var", &options->vars);
 }
 
 }  // namespace slipway::cli

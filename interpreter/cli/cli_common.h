@@ -30,9 +30,9 @@ void AddEventFlags(CLI::App& command, EventFlags& flags);
 void PrintDiagnostics(std::string_view command, const SourceManager& sources,
                       Diagnostics& diagnostics);
 
-/// Appends each `KEY=VALUE` of `items` to `out`; on a malformed item prints why (naming `flag`)
-/// and returns false.
-bool ParsePairs(std::string_view command, const std::vector<std::string>& items, const char* flag,
-                plan::KeyValues* out);
+/// Fills plan options from the workflow path and the event flags. A malformed --input/--var
+/// (not KEY=VALUE) is reported on stderr, naming `command` and the flag; returns false then.
+bool ToPlanOptions(std::string_view command, const std::string& workflow, const EventFlags& flags,
+                   plan::PlanOptions* options);
 
 }  // namespace slipway::cli

@@ -33,15 +33,7 @@ int Run(const PlanArgs& args) {
     return kExitUsage;
   }
   plan::PlanOptions options;
-  options.workflow_path = args.workflow;
-  options.event_name = args.event;
-  if (!args.ref.empty()) options.ref = args.ref;
-  if (!args.sha.empty()) options.sha = args.sha;
-  if (!args.actor.empty()) options.actor = args.actor;
-  if (!args.event_file.empty()) options.event_file = args.event_file;
-  if (!args.env_config.empty()) options.env_config = args.env_config;
-  if (!ParsePairs("plan", args.inputs, "--input", &options.inputs)) return kExitUsage;
-  if (!ParsePairs("plan", args.vars, "--var", &options.vars)) return kExitUsage;
+  if (!ToPlanOptions("plan", args.workflow, args, &options)) return kExitUsage;
 
   SourceManager sources;
   Diagnostics diagnostics;

@@ -62,15 +62,7 @@ int Run(RunArgs args) {
   }
 
   plan::PlanOptions options;
-  options.workflow_path = args.workflow;
-  options.event_name = args.event;
-  if (!args.ref.empty()) options.ref = args.ref;
-  if (!args.sha.empty()) options.sha = args.sha;
-  if (!args.actor.empty()) options.actor = args.actor;
-  if (!args.event_file.empty()) options.event_file = args.event_file;
-  if (!args.env_config.empty()) options.env_config = args.env_config;
-  if (!ParsePairs("run", args.inputs, "--input", &options.inputs)) return kExitUsage;
-  if (!ParsePairs("run", args.vars, "--var", &options.vars)) return kExitUsage;
+  if (!ToPlanOptions("run", args.workflow, args, &options)) return kExitUsage;
 
   // --from-plan: plan again from what the reviewed plan records, then insist on the same plan.
   nlohmann::ordered_json reviewed;
