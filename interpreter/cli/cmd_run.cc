@@ -1,6 +1,6 @@
 // `slipway run WORKFLOW (plan's flags) [--jobs N] [--secrets-file F] [--state-dir DIR]
 //  [--run-id ID] [--job ID]... [--resume RUN_ID] [--approve ENV --as NAME]...
-//  [--skip-unknown-actions] [--from-plan PLAN.json]`
+//  [--skip-unknown-actions] [--from-plan PLAN.json] [--progress auto|live|plain]`
 // Wiring only: flags → plan (the same MakePlan as `slipway plan`) → exec::ExecuteRun → exit code.
 #include <unistd.h>
 
@@ -14,6 +14,7 @@
 
 #include "interpreter/cli/cli_common.h"
 #include "interpreter/cli/subcommand.h"
+#include "interpreter/exec/live_view.h"
 #include "interpreter/exec/masker.h"
 #include "interpreter/exec/process.h"
 #include "interpreter/exec/run.h"
@@ -40,6 +41,7 @@ struct RunArgs : EventFlags {
   std::vector<std::string> approve_as;
   bool skip_unknown_actions = false;
   std::string from_plan;
+  std::string progress = "auto";  // --progress auto|live|plain
 };
 
 // A typed input back to its command-line spelling.
@@ -113,6 +115,17 @@ int Run(RunArgs args) {
         options.inputs.emplace_back(it.key(), InputText(*it));
       }
     }
+    if (args.vars.empty() && record->vars.is_object()) {
+      for (auto it = record->vars.begin(); it != record->vars.end(); ++it) {
+        options.vars.emplace_back(it.key(), InputText(*it));
+      }
+    }
+    if (args.env_config.empty() && !record->environments_file.empty()) {
+      options.env_config = record->environments_file;
+    }
+    if (args.event_file.empty() && !record->event_file.empty()) {
+      options.event_file = args.state_dir + "/runs/" + args.resume + "/" + record->event_file;
+    }
   }
   if (options.workflow_path.empty()) return Usage("name the workflow file to run");
 
@@ -183,6 +196,7 @@ int Run(RunArgs args) {
   request.state_dir = args.state_dir;
   request.run_id = args.resume.empty() ? args.run_id : args.resume;
   request.resume = !args.resume.empty();
+  request.event_file = args.event_file;
   request.jobs = static_cast<size_t>(args.jobs);
   request.secrets = std::move(secrets);
   for (size_t i = 0; i < args.approve_envs.size(); ++i) {
@@ -204,6 +218,8 @@ int Run(RunArgs args) {
   }
   request.environment = std::move(environment);
   request.interactive = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+  request.live_view = exec::UseLiveView(*exec::ParseProgressMode(args.progress), STDOUT_FILENO,
+                                        request.environment);
   exec::RunResult result = exec::ExecuteRun(request);
   if (!result.error.empty()) return Usage(result.error);
   switch (result.status) {
@@ -235,6 +251,10 @@ std::function<int()> SetupRun(CLI::App& command) {
                    "skip (loudly) actions that have no local equivalent");
   command.add_option("--from-plan", args->from_plan,
                      "run exactly this reviewed plan (slipway plan --format json)");
+  command
+      .add_option("--progress", args->progress,
+                  "auto (a live view on a terminal), live, or plain (timestamped lines)")
+      ->check(CLI::IsMember({"auto", "live", "plain"}));
   return [args]() -> int { return Run(*args); };
 }
 

@@ -10,40 +10,64 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "interpreter/exec/audit.h"
+#include "interpreter/exec/run_store.h"
 
 namespace slipway::exec {
+namespace {
+
+nlohmann::json ReadJson(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return nlohmann::json::parse(text.str(), nullptr, false);
+}
+
+std::string Describe(const nlohmann::json& holder) {
+  std::string run = holder.is_object() ? holder.value("run_id", "?") : "?";
+  std::string job = holder.is_object() ? holder.value("job", "") : "";
+  return job.empty() ? "run " + run : fmt::format("job \"{}\" of run {}", job, run);
+}
+
+}  // namespace
 
 Expected<ConcurrencyLock> ConcurrencyLock::Acquire(
-    const std::string& state_dir, const std::string& group, const std::string& run_id,
+    const std::string& state_dir, const std::string& group, const ConcurrencyHolder& holder,
     bool cancel_in_progress, const std::function<bool()>& interrupted,
     const std::function<void(const std::string&)>& say) {
   std::string dir = state_dir + "/concurrency";
   std::error_code error;
   std::filesystem::create_directories(dir, error);
-  std::string path = dir + "/" + Sha256Hex(group).substr(0, 32) + ".lock";
+  std::string key = holder.job.empty() ? group : "job\n" + group;
+  std::string path = dir + "/" + Sha256Hex(key).substr(0, 32) + ".lock";
   int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) return MakeUnexpected(fmt::format("cannot open \"{}\": {}", path, strerror(errno)));
   bool announced = false;
   bool signalled = false;
   while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    // Who holds it: the holder wrote {"run_id", "pid"} into the lock file.
-    char buffer[512] = {};
+    // Who holds it: the holder wrote {"run_id", "job", "pid"} into the lock file.
+    char buffer[1024] = {};
     ssize_t n = pread(fd, buffer, sizeof buffer - 1, 0);
-    nlohmann::json holder =
+    nlohmann::json other =
         nlohmann::json::parse(std::string(buffer, n > 0 ? n : 0), nullptr, false);
-    std::string other = holder.is_object() ? holder.value("run_id", "?") : "?";
-    int pid = holder.is_object() ? holder.value("pid", 0) : 0;
+    int pid = other.is_object() ? other.value("pid", 0) : 0;
     if (cancel_in_progress && !signalled && pid > 0) {
-      say(fmt::format("concurrency group \"{}\": cancelling run {} (cancel-in-progress)", group,
-                      other));
-      kill(pid, SIGTERM);
+      say(fmt::format("concurrency group \"{}\": cancelling {} (cancel-in-progress)", group,
+                      Describe(other)));
+      if (holder.job.empty()) {
+        kill(pid, SIGTERM);
+      } else {
+        (void)WriteFileAtomically(path + ".cancel", other.dump());
+      }
       signalled = true;
     } else if (!announced) {
-      say(fmt::format("concurrency group \"{}\": waiting for run {} to finish", group, other));
+      say(fmt::format("concurrency group \"{}\": waiting for {} to finish", group,
+                      Describe(other)));
     }
     announced = true;
     if (interrupted()) {
@@ -52,20 +76,33 @@ Expected<ConcurrencyLock> ConcurrencyLock::Acquire(
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
-  std::string me = nlohmann::json{{"run_id", run_id}, {"pid", getpid()}, {"group", group}}.dump();
+  nlohmann::json me = {{"run_id", holder.run_id}, {"pid", getpid()}, {"group", group}};
+  if (!holder.job.empty()) me["job"] = holder.job;
+  std::string text = me.dump();
   if (ftruncate(fd, 0) == 0) {
-    (void)pwrite(fd, me.data(), me.size(), 0);
+    (void)pwrite(fd, text.data(), text.size(), 0);
   }
-  return ConcurrencyLock(fd);
+  return ConcurrencyLock(fd, path, holder);
+}
+
+bool ConcurrencyLock::CancelRequested() const {
+  if (fd_ < 0 || holder_.job.empty()) return false;
+  nlohmann::json request = ReadJson(path_ + ".cancel");
+  return request.is_object() && request.value("run_id", "") == holder_.run_id &&
+         request.value("job", "") == holder_.job;
 }
 
 ConcurrencyLock::~ConcurrencyLock() {
-  if (fd_ >= 0) {
-    if (ftruncate(fd_, 0) != 0) {
-      // Nothing to do: the lock is released by close() either way.
-    }
-    close(fd_);
+  if (fd_ < 0) return;
+  // A request aimed at this holder is answered by its leaving; it must not stop a later one.
+  if (CancelRequested()) {
+    std::error_code ignored;
+    std::filesystem::remove(path_ + ".cancel", ignored);
   }
+  if (ftruncate(fd_, 0) != 0) {
+    // Nothing to do: the lock is released by close() either way.
+  }
+  close(fd_);
 }
 
 }  // namespace slipway::exec

@@ -2,8 +2,10 @@
 /// Console: what `slipway run` prints while it runs. Thread-safe; every line passes through the
 /// Masker. Plain timestamped lines ("12:34:56 [build] ...") that stay readable when several
 /// jobs interleave. Inside GitHub Actions (GITHUB_ACTIONS=true) workflow commands are
-/// re-emitted (masked) so the real runner shows annotations.
+/// re-emitted (masked) so the real runner shows annotations. With a LiveView attached (a
+/// terminal), the same lines are printed above the live region instead (live_view.h).
 
+#include <atomic>
 #include <cstdio>
 #include <mutex>
 #include <string>
@@ -12,6 +14,7 @@
 namespace slipway::exec {
 
 class Clock;
+class LiveView;
 class Masker;
 
 /// Where run progress goes (stdout by default; tests pass a temporary file).
@@ -26,12 +29,16 @@ class Console {
   /// A raw line without timestamp (summary table, run id line, workflow commands).
   void Raw(std::string_view text);
   bool github_actions() const { return github_actions_; }
+  /// Routes every later line through `live` (nullptr: back to the stream). `live` must outlive
+  /// every thread that prints.
+  void AttachLiveView(LiveView* live) { live_.store(live); }
 
  private:
   const Masker& masker_;
   const Clock& clock_;
   std::FILE* out_;
   bool github_actions_;
+  std::atomic<LiveView*> live_ = nullptr;
   std::mutex mutex_;
 };
 

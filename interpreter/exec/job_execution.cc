@@ -4,16 +4,19 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <optional>
 #include <sstream>
+#include <thread>
 
 #include "interpreter/exec/approvals.h"
 #include "interpreter/exec/audit.h"
 #include "interpreter/exec/clock.h"
+#include "interpreter/exec/concurrency.h"
 #include "interpreter/exec/console.h"
 #include "interpreter/exec/local_actions.h"
 #include "interpreter/exec/masker.h"
@@ -163,6 +166,15 @@ class JobExecution {
 
  private:
   bool cancelled() const { return job_.control->cancel->is_cancelled() || timed_out_; }
+  /// A secret an environment provides reaches only the jobs of that environment.
+  bool VisibleToJob(const std::string& secret) const {
+    const std::vector<std::string>& scoped = run_.plan->environment_secrets;
+    if (!std::binary_search(scoped.begin(), scoped.end(), secret)) return true;
+    if (!planned_.environment) return false;
+    const std::vector<std::string>& own = planned_.environment->secrets;
+    return std::find(own.begin(), own.end(), secret) != own.end();
+  }
+  std::optional<JobOutcome> TakeConcurrencyGroup(std::optional<ConcurrencyLock>* lock);
   std::optional<JobOutcome> PassGate();
   std::unique_ptr<plan::Scope> MakeScope(const ordered_json& env) const;
   std::string EvaluateText(const std::string& text, const ordered_json& env, std::string* error);
@@ -197,6 +209,8 @@ class JobExecution {
   bool cancelled_at_start_of_step_ = false;
   Clock::TimePoint deadline_;
   std::vector<ChildProcess> background_;  // groups kept alive until the job ends
+  std::string cancel_reason_;             // why the job was cancelled, when not by the run
+  std::string group_;                     // the job-level concurrency group it holds, if any
   friend class BuiltinContext;
 };
 
@@ -329,6 +343,65 @@ std::chrono::milliseconds JobExecution::StepTimeout(const plan::PlannedStep* pla
     remaining = std::min(remaining, Minutes(*planned->timeout_minutes));
   }
   return remaining;
+}
+
+/// While a job holds a job-level concurrency group, watches for a newer job of the group that
+/// asks it to stop (cancel-in-progress) and then cancels this job only.
+class ConcurrencyWatch {
+ public:
+  ConcurrencyWatch(const ConcurrencyLock* lock, JobControl& control, std::function<void()> on_cancel)
+      : stop_(CancelToken::Make()) {
+    if (!lock) return;
+    thread_ = std::thread([lock, &control, on_cancel = std::move(on_cancel), stop = stop_] {
+      while (!stop->WaitFor(std::chrono::milliseconds(200))) {
+        if (lock->CancelRequested()) {
+          on_cancel();
+          control.Cancel();
+          return;
+        }
+      }
+    });
+  }
+  ~ConcurrencyWatch() {
+    stop_->RequestCancel();
+    if (thread_.joinable()) thread_.join();
+  }
+  ConcurrencyWatch(const ConcurrencyWatch&) = delete;
+  ConcurrencyWatch& operator=(const ConcurrencyWatch&) = delete;
+
+ private:
+  CancelTokenPtr stop_;
+  std::thread thread_;
+};
+
+std::optional<JobOutcome> JobExecution::TakeConcurrencyGroup(
+    std::optional<ConcurrencyLock>* lock) {
+  if (!model_.concurrency.present) return std::nullopt;
+  std::string error;
+  ordered_json no_env = ordered_json::object();
+  std::string group = EvaluateText(model_.concurrency.group.value, no_env, &error);
+  bool cancel_in_progress =
+      model_.concurrency.cancel_in_progress &&
+      EvaluateText(model_.concurrency.cancel_in_progress->value, no_env, &error) == "true";
+  if (!error.empty()) {
+    return JobOutcome{JobResult::kFailure, {}, {}, "cannot evaluate the job's concurrency: " + error};
+  }
+  if (group.empty()) return std::nullopt;
+  run_.events->Push(JobStatusUpdate{job_.key, "waiting"});
+  Expected<ConcurrencyLock> taken = ConcurrencyLock::Acquire(
+      run_.store->state_dir(), group, ConcurrencyHolder{run_.run_id, job_.key},
+      cancel_in_progress, [this] { return job_.control->cancel->is_cancelled(); },
+      [this](const std::string& line) { run_.console->Line(job_.key, line); });
+  if (!taken) {
+    if (taken.error() == "cancelled") {
+      return JobOutcome{JobResult::kCancelled, {}, {}, "cancelled while waiting for its concurrency group"};
+    }
+    return JobOutcome{JobResult::kFailure, {}, {}, taken.error()};
+  }
+  lock->emplace(std::move(taken).value());
+  group_ = group;
+  run_.events->Push(JobStatusUpdate{job_.key, "running"});
+  return std::nullopt;
 }
 
 std::optional<JobOutcome> JobExecution::PassGate() {
@@ -722,7 +795,9 @@ JobOutcome JobExecution::Run() {
   github_["workspace"] = run_.workspace;
   github_["event_path"] = run_.runner.event_path;
   vars_ = run_.plan->vars;
-  for (const auto& [key, value] : run_.secrets) secrets_[key] = value;
+  for (const auto& [key, value] : run_.secrets) {
+    if (VisibleToJob(key)) secrets_[key] = value;
+  }
   temp_dir_ = run_.store->temp_dir() + "/" + SafeFileName(job_.key);
   std::error_code ignored;
   fs::create_directories(temp_dir_, ignored);
@@ -739,6 +814,13 @@ JobOutcome JobExecution::Run() {
   if (planned_.environment) {
     for (const auto& [key, value] : planned_.environment->vars) vars_[key] = value;
   }
+  std::optional<ConcurrencyLock> group_lock;
+  if (std::optional<JobOutcome> refused = TakeConcurrencyGroup(&group_lock)) return *refused;
+  ConcurrencyWatch watch(group_lock ? &*group_lock : nullptr, *job_.control, [this] {
+    cancel_reason_ = fmt::format(
+        "cancelled: a newer job took concurrency group \"{}\" (cancel-in-progress)", group_);
+    run_.console->Line(job_.key, cancel_reason_);
+  });
   if (std::optional<JobOutcome> refused = PassGate()) return *refused;
 
   std::string error;
@@ -793,7 +875,7 @@ JobOutcome JobExecution::Run() {
                                   planned_.timeout_minutes.value_or(kDefaultJobTimeoutMinutes));
   } else if (job_.control->cancel->is_cancelled()) {
     outcome.result = JobResult::kCancelled;
-    outcome.message = "cancelled";
+    outcome.message = cancel_reason_.empty() ? "cancelled" : cancel_reason_;
   } else if (failed_) {
     outcome.result = JobResult::kFailure;
     for (const StepRecord& step : outcome.steps) {

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <sstream>
 #include <thread>
 
 #include "interpreter/exec/approvals.h"
@@ -13,6 +14,7 @@
 #include "interpreter/exec/clock.h"
 #include "interpreter/exec/concurrency.h"
 #include "interpreter/exec/console.h"
+#include "interpreter/exec/live_view.h"
 #include "interpreter/exec/masker.h"
 #include "interpreter/exec/real_job_runner.h"
 #include "interpreter/exec/run_store.h"
@@ -45,6 +47,31 @@ class ConsoleObserver final : public RunObserver {
   }
 
  private:
+  Console& console_;
+};
+
+/// Feeds the live view on a terminal: jobs appear in the live region instead of as "started"
+/// lines, and each finished job prints its result line.
+class LiveObserver final : public RunObserver {
+ public:
+  LiveObserver(LiveView& live, Console& console) : live_(live), console_(console) {}
+  void JobStarted(const std::string& key) override { live_.JobStarted(key); }
+  void JobWaiting(const std::string& key) override { live_.JobWaiting(key); }
+  void JobRunning(const std::string& key) override { live_.JobRunning(key); }
+  void StepStarted(const std::string& key, const StepRecord& step) override {
+    live_.StepStarted(key, step.name);
+  }
+  void JobFinished(const std::string& key, const JobOutcome& outcome) override {
+    live_.JobFinished(key, outcome);
+  }
+  void Interrupted(int signal, int count) override {
+    console_.Line("", count == 1
+                          ? fmt::format("signal {}: cancelling the run (again to force)", signal)
+                          : fmt::format("signal {}: forcing the cancellation", signal));
+  }
+
+ private:
+  LiveView& live_;
   Console& console_;
 };
 
@@ -132,6 +159,16 @@ RunResult ExecuteRun(const RunRequest& request) {
   record.finished_at.clear();
   if (record.started_at.empty()) record.started_at = FormatUtc(clock.WallNow());
   record.inputs = nlohmann::json::parse(plan.inputs.dump());
+  record.vars = nlohmann::json::parse(plan.vars.dump());
+  record.environments_file = plan.environments_path;
+  if (!request.event_file.empty() && !request.resume) {
+    // A copy, so that --resume replays the payload this run started with.
+    std::ifstream in(request.event_file, std::ios::binary);
+    std::stringstream payload;
+    payload << in.rdbuf();
+    std::ofstream(store->run_dir() + "/" + kEventFileCopy) << masker.Mask(payload.str());
+    record.event_file = kEventFileCopy;
+  }
   (void)store->Save(record);
 
   std::vector<std::string> environments;
@@ -203,6 +240,15 @@ RunResult ExecuteRun(const RunRequest& request) {
     run.runner.run_attempt = "2";
   }
 
+  // On a terminal: every line from here on goes above the live region.
+  std::unique_ptr<LiveView> live;
+  if (request.live_view) {
+    LiveViewOptions options = LiveViewOptionsFor(request.environment);
+    options.interactive = request.interactive;
+    live = std::make_unique<LiveView>(masker, clock, request.out, options);
+    console.AttachLiveView(live.get());
+  }
+
   size_t jobs = request.jobs;
   if (jobs == 0) jobs = std::max(1u, std::thread::hardware_concurrency());
   RunStatus status = RunStatus::kCancelled;
@@ -233,7 +279,8 @@ RunResult ExecuteRun(const RunRequest& request) {
       // Only signals can arrive before the workers exist.
       auto interrupted = [&events] { return events.TryPop().has_value(); };
       Expected<ConcurrencyLock> lock = ConcurrencyLock::Acquire(
-          request.state_dir, plan.concurrency_group->text, result.run_id, plan.cancel_in_progress,
+          request.state_dir, plan.concurrency_group->text, ConcurrencyHolder{result.run_id, ""},
+          plan.cancel_in_progress,
           interrupted, [&console](const std::string& line) { console.Line("", line); });
       if (lock) {
         group_lock.emplace(std::move(lock).value());
@@ -257,16 +304,26 @@ RunResult ExecuteRun(const RunRequest& request) {
       (void)store->Save(record);
     } else {
       RealJobRunner runner(run, jobs);
-      ConsoleObserver observer(console);
+      ConsoleObserver console_observer(console);
+      std::optional<LiveObserver> live_observer;
+      if (live) live_observer.emplace(*live, console);
+      RunObserver* observer =
+          live_observer ? static_cast<RunObserver*>(&*live_observer) : &console_observer;
       SchedulerOptions options;
       options.only_jobs = request.only_jobs;
       options.workflow = request.workflow;
-      Scheduler scheduler(plan, runner, events, clock, record, &*store, &*audit, &observer,
+      Scheduler scheduler(plan, runner, events, clock, record, &*store, &*audit, observer,
                           options);
+      if (live) live->StartTicker();
       status = scheduler.Run();
     }
   }
   result.status = status;
+  if (live) {
+    // The workers are gone: print what is pending, erase the region, then the summary.
+    live->Stop();
+    console.AttachLiveView(nullptr);
+  }
 
   (void)audit->Append({{"kind", "run-end"},
                        {"time", record.finished_at},

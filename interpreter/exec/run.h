@@ -29,6 +29,7 @@ struct RunRequest {
   std::string state_dir = ".slipway";
   std::string run_id;   // "" → generated
   bool resume = false;  // continue run_id's record
+  std::string event_file;  // --event-file as given ("" → none); kept with the run for --resume
   size_t jobs = 0;      // 0 → the number of cores
   std::map<std::string, std::string> secrets;
   std::vector<std::pair<std::string, std::string>> approvals;  // (environment, reviewer)
@@ -39,6 +40,7 @@ struct RunRequest {
   std::FILE* out = stdout;
   Clock* clock = nullptr;    // nullptr → the real clock
   bool interactive = false;  // stdin and stdout are a terminal: approvals may be typed
+  bool live_view = false;    // draw the live view on `out` (UseLiveView, live_view.h)
 };
 
 struct RunResult {

@@ -96,6 +96,10 @@ json ToJson(const RunRecord& record) {
           {"started_at", record.started_at},
           {"finished_at", record.finished_at.empty() ? json() : json(record.finished_at)},
           {"inputs", record.inputs},
+          {"vars", record.vars},
+          {"environments_file",
+           record.environments_file.empty() ? json() : json(record.environments_file)},
+          {"event_file", record.event_file.empty() ? json() : json(record.event_file)},
           {"jobs", jobs}};
 }
 
@@ -115,7 +119,9 @@ Expected<RunRecord> RunRecordFromJson(const json& value) {
                           {"actor", &record.actor},
                           {"status", &record.status},
                           {"started_at", &record.started_at},
-                          {"finished_at", &record.finished_at}};
+                          {"finished_at", &record.finished_at},
+                          {"environments_file", &record.environments_file},
+                          {"event_file", &record.event_file}};
   for (const Field& field : fields) {
     Expected<std::string> text = StringField(value, field.key, "run record");
     if (!text) return MakeUnexpected(text.error());
@@ -123,6 +129,10 @@ Expected<RunRecord> RunRecordFromJson(const json& value) {
   }
   if (record.id.empty()) return MakeUnexpected(std::string("run record: \"id\" is missing"));
   if (auto it = value.find("inputs"); it != value.end() && !it->is_null()) record.inputs = *it;
+  if (auto it = value.find("vars"); it != value.end() && !it->is_null()) {
+    if (!it->is_object()) return MakeUnexpected(std::string("run record: \"vars\" must be an object"));
+    record.vars = *it;
+  }
   auto jobs = value.find("jobs");
   if (jobs != value.end() && !jobs->is_null()) {
     if (!jobs->is_object())

@@ -8,7 +8,8 @@
 /// run.json is shaped as issue 5 says: {"id", "workflow", "event", "ref", "actor", "status",
 /// "started_at", "finished_at", "inputs", "jobs": {"<job key>": {"status", "result", "outputs",
 /// "started_at", "finished_at", "steps": [{"id", "name", "outcome", "conclusion", "outputs",
-/// "log"}]}}}, plus "sha" and "workflow_sha256" so that --resume can rebuild the same plan.
+/// "log"}]}}}, plus "sha", "workflow_sha256", "vars", "environments_file" and "event_file" so
+/// that --resume can rebuild the same plan.
 /// Every string passes through the Masker before it is written.
 
 #include <map>
@@ -55,12 +56,20 @@ struct RunRecord {
   std::string started_at;
   std::string finished_at;
   nlohmann::json inputs = nlohmann::json::object();
+  // What else --resume needs to plan the same run again: --var values, the environments file
+  // and the event payload file ("" when none was given).
+  nlohmann::json vars = nlohmann::json::object();
+  std::string environments_file;
+  std::string event_file;
   std::map<std::string, JobRecord> jobs;
 };
 
 nlohmann::json ToJson(const RunRecord& record);
 /// Parses run.json; errors are messages naming the missing/mistyped field.
 Expected<RunRecord> RunRecordFromJson(const nlohmann::json& json);
+
+/// The copy of the run's --event-file payload in the run directory (run.json's "event_file").
+inline constexpr char kEventFileCopy[] = "event-payload.json";
 
 /// Writes `content` to `path` so that readers see the old or the new file, never a mix:
 /// write a temporary file in the same directory, fsync it, rename it over `path`.

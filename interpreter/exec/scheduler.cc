@@ -481,11 +481,14 @@ void Scheduler::Apply(const RunEvent& event) {
     rec.steps[update->index] = update->step;
     if (observer_ && !update->step.outcome.empty()) {
       observer_->StepFinished(update->job_key, update->step);
+    } else if (observer_) {
+      observer_->StepStarted(update->job_key, update->step);
     }
   } else if (const auto* status = std::get_if<JobStatusUpdate>(&event)) {
     record_.jobs[status->job_key].status = status->status;
     important_ = true;
     if (observer_ && status->status == "waiting") observer_->JobWaiting(status->job_key);
+    if (observer_ && status->status == "running") observer_->JobRunning(status->job_key);
   } else if (const auto* finished = std::get_if<JobFinished>(&event)) {
     auto it = instance_by_key_.find(finished->job_key);
     if (it != instance_by_key_.end() && instances_[it->second].state == InstanceState::kRunning) {
@@ -552,9 +555,14 @@ RunStatus Scheduler::Run() {
     }
   }
   bool any_failure = false;
-  for (const JobState& job : jobs_) any_failure = any_failure || job.result == JobResult::kFailure;
+  bool any_cancelled = false;  // e.g. by a newer job of its concurrency group
+  for (const JobState& job : jobs_) {
+    any_failure = any_failure || job.result == JobResult::kFailure;
+    any_cancelled = any_cancelled || job.result == JobResult::kCancelled;
+  }
   RunStatus status = cancelled_    ? RunStatus::kCancelled
                      : any_failure ? RunStatus::kFailure
+                     : any_cancelled ? RunStatus::kCancelled
                                    : RunStatus::kSuccess;
   record_.status = RunStatusName(status);
   record_.finished_at = FormatUtc(clock_.WallNow());

@@ -40,6 +40,10 @@ class RunObserver {
   virtual ~RunObserver() = default;
   virtual void JobStarted(const std::string& /*key*/) {}
   virtual void JobWaiting(const std::string& /*key*/) {}
+  /// The job's worker reports it running (at its start, and again after its gate).
+  virtual void JobRunning(const std::string& /*key*/) {}
+  /// A step began (the record has no outcome yet).
+  virtual void StepStarted(const std::string& /*key*/, const StepRecord& /*step*/) {}
   virtual void StepFinished(const std::string& /*key*/, const StepRecord& /*step*/) {}
   virtual void JobFinished(const std::string& /*key*/, const JobOutcome& /*outcome*/) {}
   virtual void Interrupted(int /*signal*/, int /*count*/) {}

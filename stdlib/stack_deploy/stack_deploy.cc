@@ -5,6 +5,7 @@
 
 #include "stdlib/files.h"
 #include "stdlib/input_reader.h"
+#include "stdlib/stack_deploy/cloudformation.h"
 #include "stdlib/stack_deploy/local_stack.h"
 #include "stdlib/stack_deploy/tool_commands.h"
 #include "stdlib/text_util.h"
@@ -14,10 +15,6 @@ namespace {
 
 using step_api::StepOutcome;
 using step_api::StepStatus;
-
-constexpr const char kCloudFormationMissing[] =
-    "tool cloudformation (the CloudFormation API with SigV4 signing) is not implemented yet; "
-    "use tool sam or cdk, or drive the aws CLI from a run: step";
 
 bool OneOf(const std::string& value, const std::vector<std::string>& allowed) {
   return std::find(allowed.begin(), allowed.end(), value) != allowed.end();
@@ -63,6 +60,8 @@ std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error
   if (c.health_path.empty() || c.health_path[0] != '/') c.health_path = "/" + c.health_path;
   c.start_timeout = in.Duration("start-timeout", std::chrono::seconds(30));
   c.target_version = in.String("target-version");
+  c.endpoint = in.String("endpoint");
+  c.tags = in.KeyValues("tags");
 
   if (!OneOf(c.tool, {"local", "cdk", "sam", "cloudformation"})) {
     in.AddError("input \"tool\": expected local, cdk, sam or cloudformation, got \"" + c.tool +
@@ -105,6 +104,13 @@ std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error
   only_for("target-version", {"local"});
   only_for("extra-args", {"cdk", "sam"});
   only_for("working-directory", {"cdk", "sam"});
+  only_for("endpoint", {"cloudformation"});
+  only_for("tags", {"cloudformation"});
+  if (!c.endpoint.empty() && c.endpoint.rfind("https://", 0) != 0 &&
+      c.endpoint.rfind("http://", 0) != 0) {
+    in.AddError("input \"endpoint\": expected an http:// or https:// URL, got \"" + c.endpoint +
+                "\"");
+  }
   if (in.Has("port") && c.start.empty()) in.AddError("input \"port\" needs \"start\"");
   if (!c.target_version.empty() && c.action != "rollback") {
     in.AddError("input \"target-version\" applies to action rollback");
@@ -142,7 +148,7 @@ step_api::StepPreview StackDeploy::Preview(const step_api::StepInputs& inputs) c
     preview.details.push_back("run: " + SamCommand(c));
     if (c.action == "deploy") preview.details.push_back("outputs: " + StackOutputsCommand(c));
   } else {
-    preview.details.push_back(std::string("will fail: ") + kCloudFormationMissing);
+    preview.details = PreviewCloudFormation(c, inputs.env);
   }
   return preview;
 }
@@ -154,7 +160,7 @@ StepOutcome StackDeploy::Run(const step_api::StepInputs& inputs, step_api::StepC
   const Config& c = *parsed;
   if (context.cancelled()) return {StepStatus::kCancelled, 1, "cancelled", {}};
   if (c.tool == "local") return RunLocal(c, context);
-  if (c.tool == "cloudformation") return {StepStatus::kFailure, 1, kCloudFormationMissing, {}};
+  if (c.tool == "cloudformation") return RunCloudFormation(c, inputs.env, context);
 
   std::string outputs_file =
       (std::filesystem::path(context.run_dir()) / ("cdk-outputs-" + SafeName(c.stack.empty() ? "all" : c.stack) + ".json"))

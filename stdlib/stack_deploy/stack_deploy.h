@@ -1,7 +1,7 @@
 #pragma once
 /// slipway/stack-deploy@v1: deploy / diff / rollback a stack with tool local (versions in the
-/// state directory, optional local app), cdk or sam (real commands through RunCommand).
-/// tool cloudformation (the API with SigV4) is declared but fails clearly: not implemented.
+/// state directory, optional local app), cdk or sam (real commands through RunCommand), or
+/// cloudformation (the CloudFormation API over HTTPS, SigV4-signed; see cloudformation.h).
 
 #include <chrono>
 #include <map>
@@ -39,6 +39,8 @@ struct Config {
   std::string health_path = "/";
   std::chrono::milliseconds start_timeout{30'000};
   std::string target_version;
+  std::string endpoint;                     // cloudformation: API endpoint override
+  std::map<std::string, std::string> tags;  // cloudformation: stack tags
 };
 
 std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error);

@@ -345,10 +345,13 @@ jobs:
       - run: |
           if [ ! -f second-attempt ]; then echo deploying; sleep 2; fi
           echo "${{ needs.build.outputs.version }}" > deployed.txt
+          echo "${{ vars.REGION }} ${{ github.event.note }}" > context.txt
 )");
+  Write("payload.json", R"({"note": "from-the-event-file"})");
   exec::ProcessOptions options =
       Options({"run", "wf.yml", "--state-dir", "state", "--ref", "refs/heads/main", "--sha", "1",
-               "--actor", "alice", "--run-id", "k9"},
+               "--actor", "alice", "--run-id", "k9", "--var", "REGION=eu-west-1",
+               "--event-file", "payload.json"},
               {});
   Expected<exec::ChildProcess> child = exec::ChildProcess::Spawn(options);
   ASSERT_TRUE(child.has_value());
@@ -368,10 +371,13 @@ jobs:
   EXPECT_EQ(RunJson("k9")["jobs"]["build"]["result"], "success");
 
   Write("second-attempt", "");
+  fs::remove(dir_ / "payload.json");  // the run keeps its own copy
   CliResult r = Cli({"run", "wf.yml", "--state-dir", "state", "--resume", "k9"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(Read("build-count.txt"), "built\n");  // not run again
   EXPECT_EQ(Read("deployed.txt"), "7.7.7\n");     // its outputs restored
+  // The --var values and the event payload of the first attempt, not given again.
+  EXPECT_EQ(Read("context.txt"), "eu-west-1 from-the-event-file\n");
   nlohmann::json run = RunJson("k9");
   EXPECT_EQ(run["status"], "success");
   EXPECT_EQ(run["jobs"]["deploy"]["result"], "success");
@@ -479,6 +485,40 @@ TEST_F(RunE2E, BranchPolicyRefusal) {
   EXPECT_NE(r.out.find("environment \"production\" does not allow ref \"refs/heads/feature/x\""),
             std::string::npos)
       << r.out;
+}
+
+TEST_F(RunE2E, EnvironmentSecretsReachOnlyThatEnvironmentsJobs) {
+  Write("wf.yml", R"(on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "[$DEPLOY_KEY][$REPO_TOKEN]" > build.txt
+        env:
+          DEPLOY_KEY: ${{ secrets.DEPLOY_KEY }}
+          REPO_TOKEN: ${{ secrets.REPO_TOKEN }}
+  deploy:
+    runs-on: ubuntu-latest
+    environment: staging
+    steps:
+      - run: |
+          [ "$DEPLOY_KEY" = "k-123" ] && echo deploy-key-seen > deploy.txt
+          [ "$REPO_TOKEN" = "t-456" ] && echo repo-token-seen >> deploy.txt
+        env:
+          DEPLOY_KEY: ${{ secrets.DEPLOY_KEY }}
+          REPO_TOKEN: ${{ secrets.REPO_TOKEN }}
+)");
+  Write("envs.yml", R"(environments:
+  staging:
+    secrets: [DEPLOY_KEY]
+)");
+  Write("secrets.env", "DEPLOY_KEY=k-123\nREPO_TOKEN=t-456\n");
+  CliResult r = Cli({"run", "wf.yml", "--state-dir", "state", "--ref", "refs/heads/main", "--sha",
+                     "1", "--actor", "alice", "--env-config", "envs.yml", "--secrets-file",
+                     "secrets.env"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(Read("build.txt"), "[][t-456]\n");  // the environment's secret stays out of build
+  EXPECT_EQ(Read("deploy.txt"), "deploy-key-seen\nrepo-token-seen\n");
 }
 
 TEST_F(RunE2E, SecretsNeverReachAnyFileOrTheConsole) {
@@ -699,6 +739,84 @@ TEST_F(RunE2E, ConcurrencyGroupCancelInProgress) {
       << second.out;
   EXPECT_EQ(RunJson("first")["status"], "cancelled");
   EXPECT_EQ(RunJson("second")["status"], "success");
+}
+
+TEST_F(RunE2E, JobConcurrencyGroupSerialisesJobsOfOneRun) {
+  Write("wf.yml", R"(on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    concurrency: db-${{ github.ref }}
+    steps:
+      - run: date +%s%N > start-a; sleep 1; date +%s%N > end-a
+  b:
+    runs-on: ubuntu-latest
+    concurrency:
+      group: db-${{ github.ref }}
+    steps:
+      - run: date +%s%N > start-b; sleep 1; date +%s%N > end-b
+)");
+  CliResult r = RunWorkflow({"--jobs", "2"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("concurrency group \"db-refs/heads/main\": waiting for job"),
+            std::string::npos)
+      << r.out;
+  bool a_first = std::stoll(Read("start-a")) < std::stoll(Read("start-b"));
+  EXPECT_LE(std::stoll(Read(a_first ? "end-a" : "end-b")),
+            std::stoll(Read(a_first ? "start-b" : "start-a")));
+}
+
+TEST_F(RunE2E, JobConcurrencyCancelInProgressCancelsOnlyThatJob) {
+  Write("wf.yml", R"(on: push
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    concurrency:
+      group: production
+      cancel-in-progress: true
+    steps:
+      - run: |
+          echo ready
+          if [ "$RUN" = first ]; then sleep 30; fi
+          touch "deployed-$RUN"
+        env:
+          RUN: ${{ github.run_id }}
+  docs:
+    runs-on: ubuntu-latest
+    steps:
+      - run: sleep 2; touch "docs-$RUN"
+        env:
+          RUN: ${{ github.run_id }}
+)");
+  std::string first_out;
+  CliResult second;
+  bool started = false;
+  exec::ProcessResult first = RunUntilDone(
+      *this,
+      Options({"run", "wf.yml", "--state-dir", "state", "--ref", "refs/heads/main", "--sha", "1",
+               "--actor", "alice", "--run-id", "first", "--jobs", "2"},
+              {}),
+      &first_out, [&](const std::string& out) {
+        if (!started && out.find("[deploy] ready") != std::string::npos) {
+          started = true;
+          second = Cli({"run", "wf.yml", "--state-dir", "state", "--ref", "refs/heads/main",
+                        "--sha", "1", "--actor", "alice", "--run-id", "second", "--job",
+                        "deploy"});
+        }
+      });
+  ASSERT_TRUE(started) << first_out;
+  EXPECT_EQ(second.exit_code, 0) << second.out << second.err;
+  EXPECT_NE(second.out.find("cancelling job \"deploy\" of run first (cancel-in-progress)"),
+            std::string::npos)
+      << second.out;
+  EXPECT_EQ(first.exit_code, 130) << first_out;  // the run is recorded as cancelled
+  nlohmann::json run = RunJson("first");
+  EXPECT_EQ(run["status"], "cancelled");
+  EXPECT_EQ(run["jobs"]["deploy"]["result"], "cancelled");
+  EXPECT_EQ(run["jobs"]["docs"]["result"], "success");  // the rest of the run went on
+  EXPECT_TRUE(fs::exists(dir_ / "docs-first"));
+  EXPECT_FALSE(fs::exists(dir_ / "deployed-first"));
+  EXPECT_TRUE(fs::exists(dir_ / "deployed-second"));
 }
 
 TEST_F(RunE2E, UnknownActionFailsClearlyOrIsSkippedLoudly) {

@@ -21,6 +21,7 @@ const char* Reason(int status) {
     case 201: return "Created";
     case 204: return "No Content";
     case 400: return "Bad Request";
+    case 403: return "Forbidden";
     case 404: return "Not Found";
     case 429: return "Too Many Requests";
     case 500: return "Internal Server Error";
@@ -86,6 +87,11 @@ void LoopbackHttpServer::Respond(const std::string& path, int status, std::strin
   response.status = status;
   response.body = std::move(body);
   Respond(path, std::move(response));
+}
+
+void LoopbackHttpServer::SetHandler(std::function<Response(const Request&)> handler) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  handler_ = std::move(handler);
 }
 
 std::vector<LoopbackHttpServer::Request> LoopbackHttpServer::requests() const {
@@ -159,15 +165,18 @@ void LoopbackHttpServer::Serve(int fd) {
   Response response;
   response.status = 404;
   response.body = "no scripted response";
+  std::function<Response(const Request&)> handler;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     requests_.push_back(request);
+    handler = handler_;
     auto it = scripts_.find(PathOnly(request.path));
-    if (it != scripts_.end() && !it->second.empty()) {
+    if (!handler && it != scripts_.end() && !it->second.empty()) {
       response = it->second.front();
       if (it->second.size() > 1) it->second.erase(it->second.begin());
     }
   }
+  if (handler) response = handler(request);
   if (response.delay.count() > 0) std::this_thread::sleep_for(response.delay);
   std::string out = "HTTP/1.1 " + std::to_string(response.status) + " " + Reason(response.status) +
                     "\r\nContent-Type: " + response.content_type +

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -42,6 +43,9 @@ class LoopbackHttpServer {
   /// Queues `response` for `path` (without query). Unscripted paths get 404.
   void Respond(const std::string& path, Response response);
   void Respond(const std::string& path, int status, std::string body = "");
+  /// Answers every request with `handler` instead of the per-path scripts (requests are still
+  /// logged). The handler runs on the connection's thread.
+  void SetHandler(std::function<Response(const Request&)> handler);
   std::vector<Request> requests() const;
   /// Requests whose path (without query) is `path`.
   int CountRequests(const std::string& path) const;
@@ -55,6 +59,7 @@ class LoopbackHttpServer {
   std::atomic<bool> stopping_{false};
   mutable std::mutex mutex_;
   std::map<std::string, std::vector<Response>> scripts_;
+  std::function<Response(const Request&)> handler_;
   std::vector<Request> requests_;
   std::vector<std::thread> connections_;
   std::thread acceptor_;

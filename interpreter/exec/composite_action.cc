@@ -1,0 +1,262 @@
+#include "interpreter/exec/composite_action.h"
+
+#include <fmt/format.h>
+
+#include <cctype>
+#include <filesystem>
+#include <optional>
+#include <vector>
+
+#include "interpreter/base/diagnostic.h"
+#include "interpreter/model/action.h"
+
+namespace slipway::exec {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::ordered_json;
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+/// "file:line:col: " for a position in `file`; "file: " when the position is unknown.
+std::string Where(const std::string& file, const SourcePos& pos) {
+  if (!pos.known()) return file + ": ";
+  return fmt::format("{}:{}:{}: ", file, pos.line, pos.col);
+}
+
+/// "./a -> ./b -> ./a" for the frames from the job down to `frame`, then `next`.
+std::string Chain(const CompositeFrame* frame, const std::string& next) {
+  std::vector<std::string> names{next};
+  for (; frame; frame = frame->parent) names.insert(names.begin(), frame->uses);
+  return fmt::format("{}", fmt::join(names, " -> "));
+}
+
+/// Makes the current frame `frame` for as long as it lives, then restores the caller's.
+class FrameScope {
+ public:
+  FrameScope(CompositeHost& host, const CompositeFrame* frame)
+      : host_(host), saved_(host.frame()) {
+    host_.SetFrame(frame);
+  }
+  ~FrameScope() { host_.SetFrame(saved_); }
+  FrameScope(const FrameScope&) = delete;
+  FrameScope& operator=(const FrameScope&) = delete;
+
+ private:
+  CompositeHost& host_;
+  const CompositeFrame* saved_;
+};
+
+std::string TemplateString(const nlohmann::json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  return plan::ValueToTemplateString(ordered_json::parse(value.dump()));
+}
+
+/// Binds the caller's `with:` to the declared inputs: unknown names are a warning (as on
+/// GitHub), a missing required input is an error (GitHub only warns; an action that needs a
+/// value should not run without it). Defaults are evaluated in the caller's contexts.
+std::string BindInputs(CompositeHost& host, const CompositeCall& call,
+                       const model::Action& action, const std::string& action_file,
+                       ordered_json* inputs) {
+  std::vector<std::string> declared;
+  for (const model::ActionInput& input : action.inputs) declared.push_back(input.id.value);
+  for (auto it = call.with.begin(); it != call.with.end(); ++it) {
+    const model::ActionInput* input = action.FindInput(it.key());
+    if (!input) {
+      host.Log(fmt::format(
+          "warning: unexpected input \"{}\" for action \"{}\"; {}{}", it.key(), call.uses,
+          declared.empty() ? std::string("it declares no inputs")
+                           : fmt::format("valid inputs are \"{}\"", fmt::join(declared, "\", \"")),
+          DidYouMean(it.key(), declared)));
+      (*inputs)[it.key()] = TemplateString(*it);
+      continue;
+    }
+    if (input->deprecation_message) {
+      host.Log(fmt::format("warning: input \"{}\" of action \"{}\" is deprecated: {}",
+                           input->id.value, call.uses, input->deprecation_message->value));
+    }
+  }
+  for (const model::ActionInput& input : action.inputs) {
+    std::optional<std::string> given;
+    for (auto it = call.with.begin(); it != call.with.end(); ++it) {
+      if (Lower(it.key()) == Lower(input.id.value)) given = TemplateString(*it);
+    }
+    if (given) {
+      (*inputs)[input.id.value] = *given;
+    } else if (input.default_value) {
+      std::string error;
+      std::string value = host.EvaluateText(input.default_value->value, call.env, &error);
+      if (!error.empty()) {
+        return Where(action_file, input.default_value->where.begin) +
+               fmt::format("cannot evaluate the default of input \"{}\": {}", input.id.value,
+                           error);
+      }
+      (*inputs)[input.id.value] = value;
+    } else if (input.required) {
+      SourcePos at = call.step && call.step->uses ? call.step->uses->where.begin : SourcePos{};
+      return Where(call.caller_file, at) +
+             fmt::format("missing required input \"{}\" for action \"{}\" (declared at {}:{}:{})",
+                         input.id.value, call.uses, action_file, input.id.where.begin.line,
+                         input.id.where.begin.col);
+    } else {
+      (*inputs)[input.id.value] = "";
+    }
+  }
+  return "";
+}
+
+/// The env a step of the action sees before its own `env:`: the caller's, plus what earlier
+/// steps wrote to GITHUB_ENV since the action started.
+ordered_json InnerEnv(const ordered_json& caller_env, const ordered_json& env_at_start,
+                      const ordered_json& env_now) {
+  ordered_json env = caller_env;
+  for (auto it = env_now.begin(); it != env_now.end(); ++it) {
+    auto before = env_at_start.find(it.key());
+    if (before == env_at_start.end() || *before != *it) env[it.key()] = *it;
+  }
+  return env;
+}
+
+}  // namespace
+
+bool IsLocalActionUses(std::string_view uses) { return uses.rfind("./", 0) == 0; }
+
+std::string RunCompositeAction(CompositeHost& host, const CompositeCall& call,
+                               std::map<std::string, std::string>* outputs) {
+  const CompositeFrame* caller = host.frame();
+  SourcePos uses_at = call.step && call.step->uses ? call.step->uses->where.begin : SourcePos{};
+  int depth = caller ? caller->depth() + 1 : 1;
+  if (depth > kMaxCompositeDepth) {
+    return Where(call.caller_file, uses_at) +
+           fmt::format("composite actions are nested more than {} levels deep: {}",
+                       kMaxCompositeDepth, Chain(caller, call.uses));
+  }
+
+  fs::path relative = fs::path(call.uses.substr(2)).lexically_normal();
+  std::string display = relative.generic_string();
+  while (!display.empty() && display.back() == '/') display.pop_back();
+  if (display == ".") display.clear();
+  fs::path dir = fs::path(host.workspace()) / relative;
+  SourceManager sources;
+  Diagnostics diagnostics;
+  std::optional<model::Action> action =
+      model::LoadActionDir(sources, dir.lexically_normal().string(), display, diagnostics);
+  if (!action) {
+    diagnostics.Sort();
+    std::vector<std::string> messages;
+    for (const Diagnostic& d : diagnostics.items()) {
+      if (d.severity != Severity::kError) continue;
+      messages.push_back(d.where.file == kNoFile
+                             ? Where(call.caller_file, uses_at) +
+                                   fmt::format("local action \"{}\": {}", call.uses, d.message)
+                             : Where(sources.path(d.where.file), d.where.begin) + d.message);
+    }
+    if (messages.empty()) return fmt::format("cannot load local action \"{}\"", call.uses);
+    for (size_t i = 1; i < messages.size(); ++i) host.Log("error: " + messages[i]);
+    return messages.front() +
+           (messages.size() > 1 ? fmt::format(" (and {} more)", messages.size() - 1) : "");
+  }
+
+  CompositeFrame frame;
+  frame.parent = caller;
+  frame.uses = call.uses;
+  frame.action_path = dir.lexically_normal().string();
+  while (frame.action_path.size() > 1 && frame.action_path.back() == '/') {
+    frame.action_path.pop_back();
+  }
+  frame.file = sources.path(action->file);
+  if (std::string error = BindInputs(host, call, *action, frame.file, &frame.inputs);
+      !error.empty()) {
+    return error;
+  }
+
+  FrameScope scope(host, &frame);
+  const ordered_json env_at_start = host.github_env();
+  std::string first_failure;
+  bool cancelled = false;
+  for (const model::Step& step : action->steps) {
+    std::string error;
+    ordered_json env = InnerEnv(call.env, env_at_start, host.github_env());
+    ordered_json layered = env;
+    for (const auto& [key, value] : step.env) {
+      layered[key.value] = host.EvaluateText(value.value, env, &error);
+    }
+    std::string name = host.EvaluateText(step.DisplayName(), layered, &error);
+    std::string id = step.id ? step.id->value : "";
+    std::string condition_text =
+        step.if_condition ? step.if_condition->value : std::string("success()");
+    plan::Condition condition = host.EvaluateCondition(condition_text, layered);
+    std::string outcome;
+    std::string failure;
+    std::map<std::string, std::string> step_outputs;
+    if (cancelled || condition.kind == plan::Condition::Kind::kFalse) {
+      outcome = "skipped";
+    } else {
+      host.Log(fmt::format("{} {}", std::string(static_cast<size_t>(depth) + 1, '>'), name));
+      bool skipped = false;
+      if (condition.kind != plan::Condition::Kind::kTrue) {
+        failure = fmt::format("cannot evaluate \"if: {}\": {}", condition_text,
+                              condition.error.empty() ? condition.unknown : condition.error);
+      } else if (!error.empty()) {
+        failure = "cannot evaluate the step's env: " + error;
+      } else {
+        std::string action_key = fmt::format(
+            "__{}_{}", depth, id.empty() ? fmt::format("run_{}", step.index + 1) : id);
+        failure = host.RunStepBody(step, layered, action_key, &step_outputs, &skipped);
+      }
+      outcome = skipped ? "skipped" : failure == "cancelled" ? "cancelled"
+                                    : failure.empty()        ? "success"
+                                                             : "failure";
+    }
+    std::string conclusion = outcome;
+    if (outcome == "failure") {
+      std::string coe_error;
+      bool continue_on_error =
+          step.continue_on_error &&
+          host.EvaluateText(step.continue_on_error->value, layered, &coe_error) == "true";
+      host.Log("error: " + Where(frame.file, step.where.begin) +
+               fmt::format("step \"{}\" failed: {}{}", name, failure,
+                           continue_on_error ? " (continue-on-error)" : ""));
+      if (continue_on_error) {
+        conclusion = "success";
+      } else {
+        frame.failed = true;
+        if (first_failure.empty()) {
+          first_failure = fmt::format("step \"{}\" of action \"{}\" failed: {}", name,
+                                      call.uses, failure);
+        }
+      }
+    } else if (outcome == "cancelled") {
+      cancelled = true;
+    }
+    if (!id.empty()) {
+      ordered_json out = ordered_json::object();
+      for (const auto& [key, value] : step_outputs) out[key] = value;
+      frame.steps[id] = {{"outputs", out}, {"outcome", outcome}, {"conclusion", conclusion}};
+    }
+  }
+  if (cancelled) return "cancelled";
+
+  // The action's outputs, evaluated after its steps in its own contexts.
+  ordered_json env = InnerEnv(call.env, env_at_start, host.github_env());
+  for (const model::ActionOutput& output : action->outputs) {
+    if (!output.value) continue;
+    std::string error;
+    std::string value = host.EvaluateText(output.value->value, env, &error);
+    if (!error.empty()) {
+      if (first_failure.empty()) {
+        first_failure = Where(frame.file, output.value->where.begin) +
+                        fmt::format("cannot evaluate output \"{}\": {}", output.id.value, error);
+      }
+      continue;
+    }
+    (*outputs)[output.id.value] = value;
+  }
+  return first_failure;
+}
+
+}  // namespace slipway::exec
