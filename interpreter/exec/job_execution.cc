@@ -204,6 +204,9 @@ class JobExecution {
   ordered_json steps_ = ordered_json::object();
   std::vector<std::string> path_additions_;  // GITHUB_PATH, newest first
   std::string temp_dir_;
+  // The previous `run:` step's script and files, reused by the next one (shell.h).
+  std::string used_script_;
+  std::optional<StepFiles> used_files_;
   bool failed_ = false;
   bool timed_out_ = false;
   bool cancelled_at_start_of_step_ = false;
@@ -573,10 +576,15 @@ std::string JobExecution::RunShellStep(const model::Step& step, const plan::Plan
   std::map<std::string, std::string> probe = ProcessEnv(env, nullptr, action);
   Expected<ShellTemplate> shell = ResolveShell(shell_name, probe["PATH"]);
   if (!shell) return shell.error();
-  Expected<ShellCommand> command = PrepareScript(*shell, script, temp_dir_);
+  Expected<ShellCommand> command = PrepareScript(*shell, script, temp_dir_, used_script_);
+  used_script_.clear();
   if (!command) return command.error();
-  Expected<StepFiles> files = CreateStepFiles(temp_dir_, action);
+  used_script_ = command->script_path;
+  Expected<StepFiles> files =
+      CreateStepFiles(temp_dir_, action, used_files_ ? &*used_files_ : nullptr);
+  used_files_.reset();
   if (!files) return files.error();
+  used_files_ = *files;
 
   ProcessOptions options;
   options.argv = command->argv;
@@ -623,8 +631,6 @@ std::string JobExecution::RunShellStep(const model::Step& step, const plan::Plan
   path_additions_.insert(path_additions_.begin(), paths.rbegin(), paths.rend());
   std::string summary = ReadText(files->step_summary);
   if (!summary.empty()) (void)run_.store->AppendSummary(summary);
-  std::error_code ignored;
-  fs::remove(command->script_path, ignored);
 
   switch (result.end) {
     case ProcessEnd::kExited:
@@ -665,6 +671,12 @@ std::string JobExecution::RunUsesStep(const model::Step& step, const ordered_jso
     with[key.value] = evaluated.value;
   }
   std::map<std::string, std::string> process_env = ProcessEnv(env, nullptr, "__" + uses);
+  if (std::optional<BuiltinCall> call = AsBuiltinCall(uses, with, process_env, run_.workspace)) {
+    if (!call->error.empty()) return call->error;
+    log.Line(fmt::format("{}: done locally by {}", uses, call->uses));
+    uses = call->uses;
+    with = std::move(call->with);
+  }
 
   if (const step_api::StepTypeInfo* type =
           run_.catalog ? run_.catalog->FindByUses(uses) : nullptr) {

@@ -226,18 +226,17 @@ void LiveView::FlushLocked() {
   Clock::TimePoint now = clock_.Now();
   std::vector<std::string> region = RegionLocked(now);
   std::string bytes;
-  if (drawn_lines_ > 0) {
-    bytes += fmt::format("\r\x1b[{}A", drawn_lines_);
-    // Lines go above the region: erase it first, so no line is drawn over half a status line.
-    if (!pending_.empty()) bytes += "\x1b[J";
-  }
+  // Lines go above the region: erase it first, so no line is drawn over half a status line.
+  bool erased = drawn_lines_ > 0 && !pending_.empty();
+  if (drawn_lines_ > 0) bytes += fmt::format("\r\x1b[{}A", drawn_lines_);
+  if (erased) bytes += "\x1b[J";
   bytes += pending_;
   pending_.clear();
   for (const std::string& line : region) {
     bytes += line;
     bytes += "\x1b[K\n";
   }
-  if (drawn_lines_ > region.size()) bytes += "\x1b[J";
+  if (!erased && drawn_lines_ > region.size()) bytes += "\x1b[J";
   drawn_lines_ = region.size();
   dirty_ = false;
   last_draw_ = now;
@@ -255,9 +254,8 @@ std::vector<std::string> LiveView::RegionLocked(Clock::TimePoint now) {
   size_t shown = jobs_.size() <= limit ? jobs_.size() : limit - 1;
 
   size_t frame = static_cast<size_t>((now - epoch_) / options_.interval);
-  const char* spinner = options_.unicode
-                            ? kUnicodeSpinner[frame % std::size(kUnicodeSpinner)]
-                            : kAsciiSpinner[frame % std::size(kAsciiSpinner)];
+  const char* spinner = options_.unicode ? kUnicodeSpinner[frame % std::size(kUnicodeSpinner)]
+                                         : kAsciiSpinner[frame % std::size(kAsciiSpinner)];
   for (size_t i = 0; i < shown; ++i) {
     const Job& job = jobs_[i];
     bool waiting = job.state == State::kWaiting;
@@ -314,7 +312,9 @@ std::string LiveView::ResultLine(const std::string& key, const JobOutcome& outco
       sgr = kDim;
       break;
   }
-  std::string result = PadRight(JobResultName(outcome.result), 9);
+  // Padded so the times line up; a job that never started (skipped, restored) has no time.
+  std::string result = JobResultName(outcome.result);
+  if (started) result = PadRight(result, 9);
   std::string line = Paint(symbol, sgr) + " " + masker_.Mask(PadRight(key, name_width_)) + " " +
                      Paint(result, sgr);
   if (started) line += " " + Paint(Elapsed(now - *started), kDim);

@@ -2,7 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "interpreter/step_api/local_equivalents.h"
 
 namespace slipway::exec {
 namespace {
@@ -15,6 +20,12 @@ std::string With(const nlohmann::json& with, const char* key, std::string fallba
   auto it = with.find(key);
   if (it == with.end() || it->is_null()) return fallback;
   return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
 }
 
 StepOutcome Failed(std::string message) {
@@ -121,19 +132,108 @@ StepOutcome DownloadArtifact(const nlohmann::json& with, const LocalActionContex
 
 }  // namespace
 
-std::string ActionName(std::string_view uses) {
-  size_t at = uses.find('@');
-  return std::string(uses.substr(0, at));
+std::optional<BuiltinCall> AsBuiltinCall(std::string_view uses, const nlohmann::json& with,
+                                         const std::map<std::string, std::string>& env,
+                                         const std::string& workspace) {
+  std::string name = Lower(step_api::ActionName(uses));
+  auto from_env = [&](const char* key) {
+    auto it = env.find(key);
+    return it == env.end() ? std::string() : it->second;
+  };
+  BuiltinCall call;
+  call.uses = "slipway/notify@v1";
+  if (name == "slackapi/slack-github-action") {
+    // v2 takes `webhook` (+ `webhook-type`); v1 the SLACK_WEBHOOK_URL variable.
+    std::string url = With(with, "webhook", from_env("SLACK_WEBHOOK_URL"));
+    if (!With(with, "method").empty() || !With(with, "token").empty() ||
+        !from_env("SLACK_BOT_TOKEN").empty()) {
+      call.error = name + ": posting with a bot token (Slack API method) has no local "
+                          "equivalent; use an incoming webhook";
+      return call;
+    }
+    if (url.empty()) {
+      call.error = name + ": no webhook: give `with.webhook` or the SLACK_WEBHOOK_URL variable";
+      return call;
+    }
+    call.with["webhook-url"] = url;
+    std::string payload = With(with, "payload");
+    if (std::string file = With(with, "payload-file-path"); !file.empty()) {
+      std::ifstream in(InWorkspace(workspace, file), std::ios::binary);
+      if (!in) {
+        call.error = fmt::format("{}: cannot read payload-file-path \"{}\"", name, file);
+        return call;
+      }
+      std::stringstream body;
+      body << in.rdbuf();
+      payload = body.str();
+    }
+    if (!payload.empty()) {
+      nlohmann::json parsed = nlohmann::json::parse(payload, nullptr, false);
+      if (parsed.is_discarded()) {
+        call.error = name + ": `payload` is not JSON (YAML payloads have no local equivalent)";
+        return call;
+      }
+      call.with["channel"] = "webhook";
+      call.with["body"] = parsed.dump();
+    } else {
+      call.with["channel"] = "slack";
+      call.with["message"] = With(with, "slack-message");
+    }
+    return call;
+  }
+  if (name == "8398a7/action-slack") {
+    std::string url = With(with, "webhook_url", from_env("SLACK_WEBHOOK_URL"));
+    if (url.empty()) {
+      call.error = name + ": no webhook: set the SLACK_WEBHOOK_URL variable";
+      return call;
+    }
+    call.with["webhook-url"] = url;
+    std::string custom = With(with, "custom_payload");
+    if (!custom.empty()) {
+      call.with["channel"] = "webhook";
+      call.with["body"] = custom;
+      return call;
+    }
+    call.with["channel"] = "slack";
+    std::string status = With(with, "status", "info");
+    call.with["status"] = status == "custom" ? "info" : status;
+    if (std::string text = With(with, "text"); !text.empty()) call.with["message"] = text;
+    if (std::string mention = With(with, "mention"); !mention.empty()) {
+      call.with["mention"] = mention;
+    }
+    return call;
+  }
+  if (name == "rtcamp/action-slack-notify") {
+    std::string url = from_env("SLACK_WEBHOOK");
+    if (url.empty()) {
+      call.error = name + ": no webhook: set the SLACK_WEBHOOK variable";
+      return call;
+    }
+    call.with["channel"] = "slack";
+    call.with["webhook-url"] = url;
+    std::string color = Lower(from_env("SLACK_COLOR"));
+    call.with["status"] = color == "good" || color == "success"    ? "success"
+                          : color == "danger" || color == "failure" ? "failure"
+                          : color == "cancelled"                    ? "cancelled"
+                                                                    : "info";
+    if (std::string title = from_env("SLACK_TITLE"); !title.empty()) call.with["title"] = title;
+    if (std::string message = from_env("SLACK_MESSAGE"); !message.empty()) {
+      call.with["message"] = message;
+    }
+    return call;
+  }
+  return std::nullopt;
 }
 
 std::optional<StepOutcome> RunLocalAction(std::string_view uses, const nlohmann::json& with,
                                           const LocalActionContext& context) {
-  std::string name = ActionName(uses);
+  std::string name = Lower(step_api::ActionName(uses));
   if (name == "actions/checkout") {
     context.log("the workspace is already the checkout: nothing to do");
     return StepOutcome{};
   }
-  if (name.rfind("actions/setup-", 0) == 0 || name.find("/setup-") != std::string::npos) {
+  size_t slash = name.find('/');
+  if (slash != std::string::npos && name.compare(slash + 1, 6, "setup-") == 0) {
     context.log(fmt::format("{}: using the tools already on PATH", name));
     return StepOutcome{};
   }

@@ -1,14 +1,17 @@
 #pragma once
 /// Local equivalents of the third-party actions the documented pipelines use, so a workflow
-/// written for GitHub runs on one machine:
+/// written for GitHub runs on one machine (the list and what each does instead:
+/// step_api/local_equivalents.h):
 ///   actions/checkout            the workspace already is the checkout: nothing to do
-///   actions/setup-*             tools come from PATH: reports which one would be set up
+///   */setup-*                   tools come from PATH: reports which one would be set up
 ///   aws-actions/configure-aws-credentials   exports AWS_* to later steps (masked)
 ///   actions/upload-artifact     copies `path` into the run's artifacts/<name>/
 ///   actions/download-artifact   copies artifacts/<name>/ into `path`
+///   Slack actions               become a slipway/notify call (AsBuiltinCall)
 /// Anything else is not known here (nullopt); the job runner then fails the step clearly.
 
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -28,8 +31,21 @@ struct LocalActionContext {
   std::function<void(std::string_view)> add_mask;
 };
 
-/// The action's name without its ref: "actions/checkout" for "actions/checkout@v4".
-std::string ActionName(std::string_view uses);
+/// A third-party action done by a built-in step: the built-in's `uses` and `with`, or the
+/// reason the action's inputs cannot be done locally.
+struct BuiltinCall {
+  std::string uses;
+  nlohmann::json with = nlohmann::json::object();
+  std::string error;
+};
+
+/// The Slack actions (slackapi/slack-github-action, 8398a7/action-slack,
+/// rtCamp/action-slack-notify) as slipway/notify calls, from their `with` and the step's
+/// environment (where they take their webhook URLs); nullopt for any other action.
+/// A payload file is read relative to `workspace`.
+std::optional<BuiltinCall> AsBuiltinCall(std::string_view uses, const nlohmann::json& with,
+                                         const std::map<std::string, std::string>& env,
+                                         const std::string& workspace);
 
 /// Runs `uses` locally with its resolved `with` (string values); nullopt when there is no
 /// local equivalent.

@@ -176,7 +176,7 @@ Expected<RunRecord> RunRecordFromJson(const json& value) {
 }
 
 Expected<bool> WriteFileAtomically(const std::string& path, const std::string& content,
-                                   unsigned mode) {
+                                   unsigned mode, bool durable) {
   std::string temp = fmt::format("{}.tmp-{}", path, getpid());
   int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) return MakeUnexpected(fmt::format("cannot write \"{}\": {}", temp, strerror(errno)));
@@ -192,7 +192,7 @@ Expected<bool> WriteFileAtomically(const std::string& path, const std::string& c
     }
     done += static_cast<size_t>(n);
   }
-  if (fsync(fd) != 0 || close(fd) != 0) {
+  if ((durable && fsync(fd) != 0) || close(fd) != 0) {
     int saved = errno;
     unlink(temp.c_str());
     return MakeUnexpected(fmt::format("cannot write \"{}\": {}", temp, strerror(saved)));
@@ -359,10 +359,10 @@ RunStore::~RunStore() {
   if (lock_fd_ >= 0) close(lock_fd_);
 }
 
-Expected<bool> RunStore::Save(const RunRecord& record) const {
+Expected<bool> RunStore::Save(const RunRecord& record, bool durable) const {
   json value = ToJson(record);
   if (masker_) value = MaskJson(value, *masker_);
-  return WriteFileAtomically(run_dir_ + "/run.json", value.dump(2) + "\n");
+  return WriteFileAtomically(run_dir_ + "/run.json", value.dump(2) + "\n", 0644, durable);
 }
 
 Expected<bool> RunStore::AppendSummary(const std::string& markdown) const {

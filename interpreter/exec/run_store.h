@@ -72,9 +72,12 @@ Expected<RunRecord> RunRecordFromJson(const nlohmann::json& json);
 inline constexpr char kEventFileCopy[] = "event-payload.json";
 
 /// Writes `content` to `path` so that readers see the old or the new file, never a mix:
-/// write a temporary file in the same directory, fsync it, rename it over `path`.
+/// write a temporary file in the same directory, fsync it (unless `durable` is false), rename
+/// it over `path`. Without the fsync the replacement is still atomic for readers and for a
+/// writer killed at any point, but a power loss may lose it (or, on some file systems, leave
+/// an empty file).
 Expected<bool> WriteFileAtomically(const std::string& path, const std::string& content,
-                                   unsigned mode = 0644);
+                                   unsigned mode = 0644, bool durable = true);
 
 /// A fresh run id: UTC time plus random hex, e.g. "20260131-123456-3fa2c1".
 std::string GenerateRunId();
@@ -101,8 +104,8 @@ class RunStore {
   RunStore& operator=(const RunStore&) = delete;
   ~RunStore();
 
-  /// Masks and atomically rewrites run.json.
-  Expected<bool> Save(const RunRecord& record) const;
+  /// Masks and atomically rewrites run.json; `durable`: fsynced too (WriteFileAtomically).
+  Expected<bool> Save(const RunRecord& record, bool durable = true) const;
   /// Appends (masked) text to the run's summary.md.
   Expected<bool> AppendSummary(const std::string& markdown) const;
 

@@ -507,10 +507,10 @@ void Scheduler::Apply(const RunEvent& event) {
   }
 }
 
-void Scheduler::Save() {
+void Scheduler::Save(bool durable) {
   if (!store_) return;
   // A failed write is not a reason to stop a deployment half-way; the next change retries.
-  (void)store_->Save(record_);
+  (void)store_->Save(record_, durable);
 }
 
 void Scheduler::Audit(nlohmann::json entry) const {
@@ -524,8 +524,11 @@ RunStatus Scheduler::Run() {
   Expand();
   DecideReadyJobs();
   Save();
-  // run.json is rewritten at once when a job starts or ends; step progress is written at most
-  // every kStepSaveInterval, so a job of many short steps does not wait on the disk.
+  // run.json is rewritten at once (and fsynced) when a job starts, waits or ends; step
+  // progress is written at most every kStepSaveInterval and not fsynced, so a job of many
+  // short steps does not wait on the disk. Every rewrite is a rename, atomic for a process
+  // killed at any point (kill -9, then --resume); only a power loss can cost the unsynced
+  // step progress, never a job's result, which --resume relies on.
   constexpr auto kStepSaveInterval = std::chrono::milliseconds(200);
   auto last_save = std::chrono::steady_clock::now();
   bool dirty = false;
@@ -549,7 +552,7 @@ RunStatus Scheduler::Run() {
     }
     auto now = std::chrono::steady_clock::now();
     if (dirty && (important_ || now - last_save >= kStepSaveInterval)) {
-      Save();
+      Save(/*durable=*/important_);
       last_save = now;
       dirty = important_ = false;
     }

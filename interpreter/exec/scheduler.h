@@ -95,7 +95,8 @@ class Scheduler {
   JobResult AggregateResult(const JobState& job) const;
 
   nlohmann::ordered_json NeedsContext(uint32_t job) const;
-  void Save();
+  /// Rewrites run.json; `durable` also flushes it to the disk (RunStore::Save).
+  void Save(bool durable = true);
   void Audit(nlohmann::json entry) const;
 
   const plan::Plan& plan_;

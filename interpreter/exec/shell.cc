@@ -27,8 +27,30 @@ bool InPath(const std::string& program, const std::string& path) {
   return false;
 }
 
-Expected<bool> WriteNewFile(const std::string& path, std::string_view content, mode_t mode) {
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+// Opens `path` as an empty regular file for writing. `recycle` (may be empty) is a file of an
+// earlier step that nothing reads any more: it is renamed to `path` and emptied instead of a new
+// file being created. Creating an inode can cost far more than a rename: ext4 without a journal
+// skips every inode deleted in the last minutes when it allocates one, so a job of short steps
+// that created and deleted six files per step made each step slower than the last. A recycled
+// file that is no longer a plain file of our own (a symlink, a hard link, a directory) is not
+// reused; a new one is created as before.
+int OpenEmptyFile(const std::string& path, const std::string& recycle, mode_t mode) {
+  if (!recycle.empty() && recycle != path && rename(recycle.c_str(), path.c_str()) == 0) {
+    int fd = open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st {};
+    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1 &&
+        ftruncate(fd, 0) == 0 && ((st.st_mode & 07777) == mode || fchmod(fd, mode) == 0)) {
+      return fd;
+    }
+    if (fd >= 0) close(fd);
+    unlink(path.c_str());
+  }
+  return open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+}
+
+Expected<bool> WriteNewFile(const std::string& path, std::string_view content, mode_t mode,
+                            const std::string& recycle = "") {
+  int fd = OpenEmptyFile(path, recycle, mode);
   if (fd < 0) return MakeUnexpected(fmt::format("cannot create \"{}\": {}", path, strerror(errno)));
   size_t done = 0;
   while (done < content.size()) {
@@ -130,14 +152,14 @@ Expected<ShellTemplate> ResolveShell(std::string_view shell, const std::string& 
 }
 
 Expected<ShellCommand> PrepareScript(const ShellTemplate& shell, std::string_view script,
-                                     const std::string& temp_dir) {
+                                     const std::string& temp_dir, const std::string& recycle) {
   static std::atomic<uint64_t> counter{0};
   std::string path =
       fmt::format("{}/script-{}-{}{}", temp_dir, getpid(), ++counter, shell.extension);
   std::string content = shell.prologue;
   content.append(script);
   content.append(shell.epilogue);
-  Expected<bool> written = WriteNewFile(path, content, 0700);
+  Expected<bool> written = WriteNewFile(path, content, 0700, recycle);
   if (!written) return MakeUnexpected(written.error());
   ShellCommand command;
   command.script_path = path;
@@ -152,16 +174,19 @@ Expected<ShellCommand> PrepareScript(const ShellTemplate& shell, std::string_vie
   return command;
 }
 
-Expected<StepFiles> CreateStepFiles(const std::string& dir, const std::string& step_key) {
+Expected<StepFiles> CreateStepFiles(const std::string& dir, const std::string& step_key,
+                                    const StepFiles* recycle) {
   StepFiles files;
   files.output = fmt::format("{}/{}.output", dir, step_key);
   files.env = fmt::format("{}/{}.env", dir, step_key);
   files.path = fmt::format("{}/{}.path", dir, step_key);
   files.step_summary = fmt::format("{}/{}.summary.md", dir, step_key);
   files.state = fmt::format("{}/{}.state", dir, step_key);
-  for (const std::string* path :
-       {&files.output, &files.env, &files.path, &files.step_summary, &files.state}) {
-    Expected<bool> written = WriteNewFile(*path, "", 0600);
+  std::string StepFiles::*const members[] = {&StepFiles::output, &StepFiles::env, &StepFiles::path,
+                                             &StepFiles::step_summary, &StepFiles::state};
+  for (std::string StepFiles::*member : members) {
+    Expected<bool> written =
+        WriteNewFile(files.*member, "", 0600, recycle ? recycle->*member : std::string());
     if (!written) return MakeUnexpected(written.error());
   }
   return files;

@@ -41,9 +41,12 @@ struct ShellCommand {
 };
 
 /// Writes `script` (with the template's prologue/epilogue) to a new file in `temp_dir` and
-/// returns the argv that runs it. Errors are messages.
+/// returns the argv that runs it. `recycle` (optional) is the script file of an earlier step
+/// that has finished: it is renamed and rewritten instead of a new file being created (see
+/// CreateStepFiles). Errors are messages.
 Expected<ShellCommand> PrepareScript(const ShellTemplate& shell, std::string_view script,
-                                     const std::string& temp_dir);
+                                     const std::string& temp_dir,
+                                     const std::string& recycle = "");
 
 /// Paths of the files a step writes to talk back (each created empty by CreateStepFiles).
 struct StepFiles {
@@ -54,8 +57,13 @@ struct StepFiles {
   std::string state;         // GITHUB_STATE
 };
 
-/// Creates the empty files for step `step_key` (unique within the job) under `dir`.
-Expected<StepFiles> CreateStepFiles(const std::string& dir, const std::string& step_key);
+/// Creates the empty files for step `step_key` (unique within the job) under `dir`. `recycle`
+/// (optional) are the files of the job's previous step, already read: they are renamed to the
+/// new names and emptied rather than new files created, because allocating inodes is what
+/// costs most per step on some file systems (ext4 without a journal). Each step still gets
+/// fresh paths, so a path a finished step remembered no longer names the new step's file.
+Expected<StepFiles> CreateStepFiles(const std::string& dir, const std::string& step_key,
+                                    const StepFiles* recycle = nullptr);
 
 /// What the GITHUB_* / RUNNER_* variables are made of; plain data filled in by the job runner.
 struct RunnerInfo {

@@ -66,6 +66,9 @@ struct PlannedStep {
   std::vector<std::string> preview_details;
   /// `uses:` of something that is neither built-in nor a local action: reported plainly.
   std::string uses_note;
+  /// For a third-party action: what runs locally instead (step_api/local_equivalents.h); ""
+  /// when nothing does and the step will fail unless --skip-unknown-actions.
+  std::string local_equivalent;
 };
 
 /// The environment a job deploys to, and the gates it will wait at before it starts.

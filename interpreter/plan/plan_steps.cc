@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "interpreter/plan/matrix.h"
+#include "interpreter/step_api/local_equivalents.h"
 
 namespace slipway::plan {
 
@@ -177,6 +178,7 @@ std::vector<PlannedStep> PlanSteps(const model::Job& job, const Scope& job_scope
         planned.uses_note = "container action";
       } else {
         planned.uses_note = "action";
+        planned.local_equivalent = step_api::LocalEquivalent(step.uses->value);
       }
     }
     out.push_back(std::move(planned));

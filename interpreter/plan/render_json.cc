@@ -72,6 +72,10 @@ json StepToJson(const PlannedStep& step) {
       }
     }
     if (!step.uses_note.empty()) out["uses_kind"] = step.uses_note;
+    if (step.uses_note == "action" || step.uses_note == "container action") {
+      out["local_equivalent"] =
+          step.local_equivalent.empty() ? json(nullptr) : json(step.local_equivalent);
+    }
   }
   if (!step.env.empty()) out["env"] = ResolvedMap(step.env);
   if (!step.shell.empty()) out["shell"] = step.shell;

@@ -95,6 +95,13 @@ void WriteStep(TreeWriter& tree, const std::string& prefix, bool last, const Pla
         tree.Lines(child, value.text, "    | ");
       }
     }
+    if (step.uses_note == "action" || step.uses_note == "container action") {
+      tree.Lines(child,
+                 step.local_equivalent.empty()
+                     ? "no local equivalent: fails at run time unless --skip-unknown-actions"
+                     : "locally: " + step.local_equivalent,
+                 "→ ");
+    }
     if (!step.preview_summary.empty()) tree.Lines(child, step.preview_summary, "→ ");
     for (const std::string& detail : step.preview_details) tree.Lines(child, detail, "    ");
   }

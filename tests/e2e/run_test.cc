@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "interpreter/exec/process.h"
+#include "tests/support/loopback_http_server.h"
 
 namespace slipway {
 namespace {
@@ -817,6 +818,57 @@ jobs:
   EXPECT_TRUE(fs::exists(dir_ / "docs-first"));
   EXPECT_FALSE(fs::exists(dir_ / "deployed-first"));
   EXPECT_TRUE(fs::exists(dir_ / "deployed-second"));
+}
+
+TEST_F(RunE2E, SlackActionsPostThroughNotify) {
+  testing::LoopbackHttpServer slack;
+  ASSERT_TRUE(slack.ok());
+  for (const char* path : {"/v2", "/v1", "/8398a7", "/rtcamp"}) slack.Respond(path, 200, "ok");
+  Write("wf.yml", R"(on: push
+jobs:
+  notify:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: slackapi/slack-github-action@v2
+        with:
+          webhook: ${{ secrets.HOOK_BASE }}/v2
+          webhook-type: incoming-webhook
+          payload: '{"text": "deployed ${{ github.sha }}"}'
+      - uses: slackapi/slack-github-action@v1.24.0
+        with:
+          slack-message: plain message
+        env:
+          SLACK_WEBHOOK_URL: ${{ secrets.HOOK_BASE }}/v1
+      - uses: 8398a7/action-slack@v3
+        with:
+          status: failure
+          text: the deploy failed
+        env:
+          SLACK_WEBHOOK_URL: ${{ secrets.HOOK_BASE }}/8398a7
+      - uses: rtCamp/action-slack-notify@v2
+        env:
+          SLACK_WEBHOOK: ${{ secrets.HOOK_BASE }}/rtcamp
+          SLACK_TITLE: Release
+          SLACK_MESSAGE: all good
+          SLACK_COLOR: good
+      - uses: slackapi/slack-github-action@v2
+        continue-on-error: true
+        with:
+          method: chat.postMessage
+          token: xoxb-not-a-real-token
+)");
+  CliResult r = RunWorkflow({}, {{"SLIPWAY_SECRET_HOOK_BASE", slack.base_url()}});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::map<std::string, std::string> bodies;
+  for (const auto& request : slack.requests()) bodies[request.path] = request.body;
+  ASSERT_EQ(bodies.size(), 4u) << r.out;
+  EXPECT_EQ(nlohmann::json::parse(bodies["/v2"]), nlohmann::json({{"text", "deployed 0123abcd"}}));
+  EXPECT_NE(bodies["/v1"].find("plain message"), std::string::npos) << bodies["/v1"];
+  EXPECT_NE(bodies["/8398a7"].find("the deploy failed"), std::string::npos) << bodies["/8398a7"];
+  EXPECT_NE(bodies["/rtcamp"].find("all good"), std::string::npos) << bodies["/rtcamp"];
+  EXPECT_NE(r.out.find("posting with a bot token (Slack API method) has no local equivalent"),
+            std::string::npos)
+      << r.out;
 }
 
 TEST_F(RunE2E, UnknownActionFailsClearlyOrIsSkippedLoudly) {

@@ -236,12 +236,14 @@ TEST(StackDeployToolsTest, FailingToolFailsTheStep) {
   EXPECT_EQ(outcome.message, "sam deploy failed with exit code 124 (timed out after 5m)");
 }
 
-TEST(StackDeployToolsTest, CloudFormationFailsClearly) {
+TEST(StackDeployToolsTest, CloudFormationWithoutCredentialsFailsClearly) {
+  // The API path is covered in stack_deploy_cloudformation_test.cc; no shell command is run.
   ScratchDir dir;
   FakeStepContext context(dir.path());
   StepOutcome outcome = RunStep(context, {{"tool", "cloudformation"}, {"stack-name", "s"}});
   EXPECT_EQ(outcome.status, StepStatus::kFailure);
-  EXPECT_NE(outcome.message.find("not implemented"), std::string::npos);
+  EXPECT_NE(outcome.message.find("tool cloudformation needs"), std::string::npos)
+      << outcome.message;
   EXPECT_TRUE(context.commands().empty());
 }
 
