@@ -156,9 +156,10 @@ std::string RunCompositeAction(CompositeHost& host, const CompositeCall& call,
                              : Where(sources.path(d.where.file), d.where.begin) + d.message);
     }
     if (messages.empty()) return fmt::format("cannot load local action \"{}\"", call.uses);
-    for (size_t i = 1; i < messages.size(); ++i) host.Log("error: " + messages[i]);
-    return messages.front() +
-           (messages.size() > 1 ? fmt::format(" (and {} more)", messages.size() - 1) : "");
+    if (messages.size() == 1) return messages.front();
+    for (const std::string& message : messages) host.Log("error: " + message);
+    return fmt::format("local action \"{}\" has {} errors in {} (listed above)", call.uses,
+                       messages.size(), sources.path(diagnostics.items().front().where.file));
   }
 
   CompositeFrame frame;
@@ -218,16 +219,22 @@ std::string RunCompositeAction(CompositeHost& host, const CompositeCall& call,
       bool continue_on_error =
           step.continue_on_error &&
           host.EvaluateText(step.continue_on_error->value, layered, &coe_error) == "true";
-      host.Log("error: " + Where(frame.file, step.where.begin) +
-               fmt::format("step \"{}\" failed: {}{}", name, failure,
-                           continue_on_error ? " (continue-on-error)" : ""));
+      // A nested action's failure already names the step inside it that failed: pass it on
+      // as it is rather than wrapping it once per level.
+      bool nested = step.uses && IsLocalActionUses(step.uses->value);
+      if (!nested || continue_on_error) {
+        host.Log("error: " + Where(frame.file, step.where.begin) +
+                 fmt::format("step \"{}\" failed: {}{}", name, failure,
+                             continue_on_error ? " (continue-on-error)" : ""));
+      }
       if (continue_on_error) {
         conclusion = "success";
       } else {
         frame.failed = true;
         if (first_failure.empty()) {
-          first_failure = fmt::format("step \"{}\" of action \"{}\" failed: {}", name,
-                                      call.uses, failure);
+          first_failure = nested ? failure
+                                 : fmt::format("step \"{}\" of action \"{}\" failed: {}", name,
+                                               call.uses, failure);
         }
       }
     } else if (outcome == "cancelled") {

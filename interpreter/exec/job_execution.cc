@@ -16,6 +16,7 @@
 #include "interpreter/exec/approvals.h"
 #include "interpreter/exec/audit.h"
 #include "interpreter/exec/clock.h"
+#include "interpreter/exec/composite_action.h"
 #include "interpreter/exec/concurrency.h"
 #include "interpreter/exec/console.h"
 #include "interpreter/exec/local_actions.h"
@@ -23,6 +24,7 @@
 #include "interpreter/exec/process.h"
 #include "interpreter/exec/real_job_runner.h"
 #include "interpreter/exec/run_store.h"
+#include "interpreter/exec/secrets.h"
 #include "interpreter/exec/workflow_commands.h"
 #include "interpreter/model/workflow.h"
 #include "interpreter/plan/env_gate.h"
@@ -53,29 +55,62 @@ std::chrono::milliseconds Minutes(double minutes) {
 /// Appends masked lines to one step's log file (and the console).
 class StepLog {
  public:
-  StepLog(const RunEnvironment& run, std::string job_key, const std::string& path)
-      : run_(run), job_key_(std::move(job_key)), file_(std::fopen(path.c_str(), "ab")) {}
+  StepLog(const RunEnvironment& run, std::string job_key, std::string path)
+      : run_(run), job_key_(std::move(job_key)), path_(std::move(path)) {}
   ~StepLog() {
+    Release();
     if (file_) std::fclose(file_);
   }
   StepLog(const StepLog&) = delete;
   StepLog& operator=(const StepLog&) = delete;
 
+  /// Until Release(), lines reach the console at once but the file only later: a `run:` step
+  /// creates its log file after its process has started, while the shell starts up, instead
+  /// of before (creating a file is the costliest thing slipway does per step on some file
+  /// systems).
+  void Hold() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    held_ = true;
+  }
+  void Release() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    held_ = false;
+    WriteLocked(held_lines_);
+    held_lines_.clear();
+  }
+
   void Line(std::string_view text) {
     std::string masked = run_.masker->Mask(text);
+    masked.push_back('\n');
     std::lock_guard<std::mutex> lock(mutex_);
-    if (file_) {
-      std::fwrite(masked.data(), 1, masked.size(), file_);
-      std::fputc('\n', file_);
-      std::fflush(file_);
+    if (held_) {
+      held_lines_.append(masked);
+    } else {
+      WriteLocked(masked);
     }
+    masked.pop_back();
     run_.console->Line(job_key_, masked);
   }
 
  private:
+  void WriteLocked(std::string_view text) {
+    if (!opened_) {
+      opened_ = true;
+      file_ = std::fopen(path_.c_str(), "ab");
+    }
+    if (file_ && !text.empty()) {
+      std::fwrite(text.data(), 1, text.size(), file_);
+      std::fflush(file_);
+    }
+  }
+
   const RunEnvironment& run_;
   std::string job_key_;
-  std::FILE* file_;
+  std::string path_;
+  std::FILE* file_ = nullptr;
+  bool opened_ = false;
+  bool held_ = false;
+  std::string held_lines_;
   std::mutex mutex_;
 };
 
@@ -122,6 +157,7 @@ class LineSplitter {
 };
 
 class JobExecution;
+class CompositeAdapter;
 
 /// What a built-in step sees of the run (step_api.h).
 class BuiltinContext final : public step_api::StepContext {
@@ -166,14 +202,6 @@ class JobExecution {
 
  private:
   bool cancelled() const { return job_.control->cancel->is_cancelled() || timed_out_; }
-  /// A secret an environment provides reaches only the jobs of that environment.
-  bool VisibleToJob(const std::string& secret) const {
-    const std::vector<std::string>& scoped = run_.plan->environment_secrets;
-    if (!std::binary_search(scoped.begin(), scoped.end(), secret)) return true;
-    if (!planned_.environment) return false;
-    const std::vector<std::string>& own = planned_.environment->secrets;
-    return std::find(own.begin(), own.end(), secret) != own.end();
-  }
   std::optional<JobOutcome> TakeConcurrencyGroup(std::optional<ConcurrencyLock>* lock);
   std::optional<JobOutcome> PassGate();
   std::unique_ptr<plan::Scope> MakeScope(const ordered_json& env) const;
@@ -214,7 +242,40 @@ class JobExecution {
   std::vector<ChildProcess> background_;  // groups kept alive until the job ends
   std::string cancel_reason_;             // why the job was cancelled, when not by the run
   std::string group_;                     // the job-level concurrency group it holds, if any
+  const CompositeFrame* frame_ = nullptr;  // the composite action running now, if any
   friend class BuiltinContext;
+  friend class CompositeAdapter;
+};
+
+/// Runs a local composite action's steps with this job's own machinery (composite_action.h).
+class CompositeAdapter final : public CompositeHost {
+ public:
+  CompositeAdapter(JobExecution& job, StepLog& log) : job_(job), log_(log) {}
+  const CompositeFrame* frame() const override { return job_.frame_; }
+  void SetFrame(const CompositeFrame* frame) override { job_.frame_ = frame; }
+  std::string EvaluateText(const std::string& text, const ordered_json& env,
+                           std::string* error) override {
+    return job_.EvaluateText(text, env, error);
+  }
+  plan::Evaluation EvaluateValue(const std::string& text, const ordered_json& env) override {
+    return plan::EvaluateValue(text, *job_.MakeScope(env));
+  }
+  plan::Condition EvaluateCondition(const std::string& text, const ordered_json& env) override {
+    return plan::EvaluateCondition(text, *job_.MakeScope(env));
+  }
+  ordered_json github_env() const override { return job_.github_env_; }
+  std::string RunStepBody(const model::Step& step, const ordered_json& env,
+                          const std::string& action, std::map<std::string, std::string>* outputs,
+                          bool* skipped) override {
+    if (step.run) return job_.RunShellStep(step, nullptr, env, log_, action, outputs);
+    return job_.RunUsesStep(step, env, log_, outputs, skipped);
+  }
+  void Log(std::string_view line) override { log_.Line(line); }
+  const std::string& workspace() const override { return job_.run_.workspace; }
+
+ private:
+  JobExecution& job_;
+  StepLog& log_;
 };
 
 void BuiltinContext::AddMask(std::string_view value) { job_.run().masker->Add(value); }
@@ -276,19 +337,30 @@ int BuiltinContext::RunCommand(const std::string& script, std::string* output) {
 
 std::unique_ptr<plan::Scope> JobExecution::MakeScope(const ordered_json& env) const {
   auto scope = std::make_unique<plan::Scope>();
-  scope->Set("github", github_);
-  scope->Set("inputs", run_.plan->inputs);
-  scope->Set("vars", vars_);
-  scope->Set("needs", job_.needs);
+  // Inside a composite action: its own inputs and steps, github.action_path, and no
+  // secrets/vars/needs (action.yml loading has already refused expressions that read them).
+  bool failed = failed_ || (frame_ && frame_->failed);
+  if (frame_) {
+    ordered_json github = github_;
+    github["action_path"] = frame_->action_path;
+    scope->Set("github", std::move(github));
+    scope->Set("inputs", frame_->inputs);
+    scope->Set("steps", frame_->steps);
+  } else {
+    scope->Set("github", github_);
+    scope->Set("inputs", run_.plan->inputs);
+    scope->Set("vars", vars_);
+    scope->Set("needs", job_.needs);
+    scope->Set("secrets", secrets_);
+    scope->Set("steps", steps_);
+  }
   scope->Set("matrix", job_.matrix.is_null() ? ordered_json::object() : job_.matrix);
   scope->Set("strategy", job_.strategy);
-  scope->Set("secrets", secrets_);
   scope->Set("runner", runner_ctx_);
-  scope->Set("job", ordered_json{{"status", failed_ ? "failure" : "success"}});
-  scope->Set("steps", steps_);
+  scope->Set("job", ordered_json{{"status", failed ? "failure" : "success"}});
   scope->Set("env", env);
   bool cancel = cancelled();
-  scope->status = {!failed_ && !cancel, failed_, cancel};
+  scope->status = {!failed && !cancel, failed, cancel};
   return scope;
 }
 
@@ -329,6 +401,7 @@ std::map<std::string, std::string> JobExecution::ProcessEnv(const ordered_json& 
   for (auto it = env.begin(); it != env.end(); ++it) {
     out[it.key()] = it->is_string() ? it->get<std::string>() : plan::ValueToTemplateString(*it);
   }
+  if (frame_) out["GITHUB_ACTION_PATH"] = frame_->action_path;
   if (!path_additions_.empty()) {
     std::string path;
     for (const std::string& dir : path_additions_) path += dir + ":";
@@ -573,22 +646,20 @@ std::string JobExecution::RunShellStep(const model::Step& step, const plan::Plan
   if (!error.empty()) return "cannot evaluate the script: " + error;
   std::string shell_name = planned ? planned->shell : "";
   if (step.shell) shell_name = EvaluateText(step.shell->value, env, &error);
-  std::map<std::string, std::string> probe = ProcessEnv(env, nullptr, action);
-  Expected<ShellTemplate> shell = ResolveShell(shell_name, probe["PATH"]);
-  if (!shell) return shell.error();
-  Expected<ShellCommand> command = PrepareScript(*shell, script, temp_dir_, used_script_);
-  used_script_.clear();
-  if (!command) return command.error();
-  used_script_ = command->script_path;
   Expected<StepFiles> files =
       CreateStepFiles(temp_dir_, action, used_files_ ? &*used_files_ : nullptr);
   used_files_.reset();
   if (!files) return files.error();
   used_files_ = *files;
-
   ProcessOptions options;
-  options.argv = command->argv;
   options.env = ProcessEnv(env, &*files, action);
+  Expected<ShellTemplate> shell = ResolveShell(shell_name, options.env["PATH"]);
+  if (!shell) return shell.error();
+  Expected<ShellCommand> command = PrepareScript(*shell, script, temp_dir_, used_script_);
+  used_script_.clear();
+  if (!command) return command.error();
+  used_script_ = command->script_path;
+  options.argv = command->argv;
   std::string wd = planned ? planned->working_directory : "";
   if (step.working_directory) wd = EvaluateText(step.working_directory->value, env, &error);
   options.working_directory =
@@ -611,6 +682,7 @@ std::string JobExecution::RunShellStep(const model::Step& step, const plan::Plan
       },
       *run_.masker);
   Expected<ChildProcess> child = ChildProcess::Spawn(options);
+  log.Release();  // creates the log file (RunStep held it) while the shell starts
   if (!child) return child.error();
   ProcessResult result =
       child->Wait([&](OutputStream stream, std::string_view chunk) { lines.Write(stream, chunk); },
@@ -670,6 +742,11 @@ std::string JobExecution::RunUsesStep(const model::Step& step, const ordered_jso
     }
     with[key.value] = evaluated.value;
   }
+  if (IsLocalActionUses(uses)) {
+    CompositeAdapter host(*this, log);
+    CompositeCall call{uses, &step, frame_ ? frame_->file : run_.plan->workflow_path, with, env};
+    return RunCompositeAction(host, call, outputs);
+  }
   std::map<std::string, std::string> process_env = ProcessEnv(env, nullptr, "__" + uses);
   if (std::optional<BuiltinCall> call = AsBuiltinCall(uses, with, process_env, run_.workspace)) {
     if (!call->error.empty()) return call->error;
@@ -721,10 +798,6 @@ std::string JobExecution::RunUsesStep(const model::Step& step, const ordered_jso
     *skipped = true;
     return "";
   }
-  if (uses.rfind("./", 0) == 0) {
-    return fmt::format("local action \"{}\" cannot run: composite actions are not supported yet",
-                       uses);
-  }
   return fmt::format(
       "action \"{}\" has no local equivalent; rerun with --skip-unknown-actions "
       "to skip it",
@@ -752,6 +825,7 @@ StepRecord JobExecution::RunStep(const model::Step& step, const plan::PlannedSte
   }
   run_.events->Push(StepUpdate{job_.key, index, record});
   StepLog log(run_, job_.key, run_.store->run_dir() + "/" + record.log);
+  if (step.run) log.Hold();  // RunShellStep releases it once the process runs
   // Inside GitHub Actions each step is a collapsible group in the real runner's log.
   if (run_.console->github_actions()) {
     run_.console->Raw(fmt::format("::group::{} / {}", job_.key, record.name));
@@ -807,8 +881,17 @@ JobOutcome JobExecution::Run() {
   github_["workspace"] = run_.workspace;
   github_["event_path"] = run_.runner.event_path;
   vars_ = run_.plan->vars;
-  for (const auto& [key, value] : run_.secrets) {
-    if (VisibleToJob(key)) secrets_[key] = value;
+  std::string environment = planned_.environment ? planned_.environment->name : "";
+  for (const auto& [key, value] : SecretsForJob(run_.secrets, environment)) secrets_[key] = value;
+  if (planned_.environment) {
+    for (const std::string& name : planned_.environment->secrets) {
+      if (!secrets_.contains(name)) {
+        run_.console->Line(job_.key,
+                           fmt::format("warning: secret \"{}\" of environment \"{}\" has no value "
+                                       "(give {}.{}= or {}= in --secrets-file)",
+                                       name, environment, environment, name, name));
+      }
+    }
   }
   temp_dir_ = run_.store->temp_dir() + "/" + SafeFileName(job_.key);
   std::error_code ignored;

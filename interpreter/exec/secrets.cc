@@ -95,6 +95,22 @@ Expected<std::map<std::string, std::string>> ParseDotenv(std::string_view text) 
   return values;
 }
 
+std::map<std::string, std::string> SecretsForJob(const std::map<std::string, std::string>& all,
+                                                 std::string_view environment) {
+  std::map<std::string, std::string> visible;
+  for (const auto& [key, value] : all) {
+    if (key.find('.') == std::string::npos) visible.emplace(key, value);
+  }
+  if (environment.empty()) return visible;
+  std::string prefix = std::string(environment) + ".";
+  for (const auto& [key, value] : all) {
+    if (key.size() > prefix.size() && key.compare(0, prefix.size(), prefix) == 0) {
+      visible[key.substr(prefix.size())] = value;
+    }
+  }
+  return visible;
+}
+
 std::map<std::string, std::string> SecretsFromEnvironment(
     const std::map<std::string, std::string>& environment) {
   std::map<std::string, std::string> secrets;

@@ -1,6 +1,7 @@
 #pragma once
-/// Where secrets come from: `--secrets-file` (dotenv format) and `SLIPWAY_SECRET_<NAME>`
-/// variables of slipway's own environment (which win). They become `secrets.NAME` and reach a
+/// Where secrets come from: `--secrets-file` (dotenv format; `ENVIRONMENT.NAME=` for an
+/// environment's secret) and `SLIPWAY_SECRET_<NAME>` variables of slipway's own environment
+/// (which win). They become `secrets.NAME` and reach a
 /// process only through its environment, and every value is registered with the Masker.
 
 #include <map>
@@ -15,6 +16,13 @@ namespace slipway::exec {
 /// in '...' (literal) or "..." (with \n, \", \\ escapes; may span lines). Errors name the line:
 /// "line 3: expected NAME=VALUE".
 Expected<std::map<std::string, std::string>> ParseDotenv(std::string_view text);
+
+/// The secrets one job sees. A name without a dot is the repository's and reaches every job;
+/// "ENVIRONMENT.NAME" (in the secrets file: `production.DB_PASSWORD=...`) is that
+/// environment's NAME: it reaches only the jobs deploying to it, over a repository secret of
+/// the same name, as on GitHub. `environment` is "" for a job without one.
+std::map<std::string, std::string> SecretsForJob(const std::map<std::string, std::string>& all,
+                                                 std::string_view environment);
 
 /// SLIPWAY_SECRET_<NAME>=value entries of `environment`, keyed by NAME.
 std::map<std::string, std::string> SecretsFromEnvironment(

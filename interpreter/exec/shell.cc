@@ -27,19 +27,21 @@ bool InPath(const std::string& program, const std::string& path) {
   return false;
 }
 
-// Opens `path` as an empty regular file for writing. `recycle` (may be empty) is a file of an
-// earlier step that nothing reads any more: it is renamed to `path` and emptied instead of a new
-// file being created. Creating an inode can cost far more than a rename: ext4 without a journal
-// skips every inode deleted in the last minutes when it allocates one, so a job of short steps
-// that created and deleted six files per step made each step slower than the last. A recycled
-// file that is no longer a plain file of our own (a symlink, a hard link, a directory) is not
-// reused; a new one is created as before.
-int OpenEmptyFile(const std::string& path, const std::string& recycle, mode_t mode) {
+// Opens `path` for writing as a regular file and sets `*size` to its current size (0 for a new
+// file). `recycle` (may be empty) is a file of an earlier step that nothing reads any more: it
+// is renamed to `path` and reused instead of a new file being created. Creating an inode can
+// cost far more than a rename: ext4 without a journal skips every inode freed in the last
+// minutes when it allocates one, so a job of short steps that created and deleted six files per
+// step made each step slower than the last. A recycled file that is no longer a plain file of
+// our own (a symlink, a hard link, a directory) is not reused; a new one is created as before.
+int OpenRecycled(const std::string& path, const std::string& recycle, mode_t mode, off_t* size) {
+  *size = 0;
   if (!recycle.empty() && recycle != path && rename(recycle.c_str(), path.c_str()) == 0) {
     int fd = open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
     struct stat st {};
     if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1 &&
-        ftruncate(fd, 0) == 0 && ((st.st_mode & 07777) == mode || fchmod(fd, mode) == 0)) {
+        ((st.st_mode & 07777) == mode || fchmod(fd, mode) == 0)) {
+      *size = st.st_size;
       return fd;
     }
     if (fd >= 0) close(fd);
@@ -48,9 +50,14 @@ int OpenEmptyFile(const std::string& path, const std::string& recycle, mode_t mo
   return open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 }
 
+// Makes `path` hold exactly `content` (see OpenRecycled for `recycle`). A recycled file is
+// overwritten in place and then cut to size, not emptied first: on ext4, emptying a file and
+// writing it again makes close() start the disk write at once (auto_da_alloc) and frees and
+// reallocates its block.
 Expected<bool> WriteNewFile(const std::string& path, std::string_view content, mode_t mode,
                             const std::string& recycle = "") {
-  int fd = OpenEmptyFile(path, recycle, mode);
+  off_t old_size = 0;
+  int fd = OpenRecycled(path, recycle, mode, &old_size);
   if (fd < 0) return MakeUnexpected(fmt::format("cannot create \"{}\": {}", path, strerror(errno)));
   size_t done = 0;
   while (done < content.size()) {
@@ -62,6 +69,12 @@ Expected<bool> WriteNewFile(const std::string& path, std::string_view content, m
       return MakeUnexpected(fmt::format("cannot write \"{}\": {}", path, strerror(saved)));
     }
     done += static_cast<size_t>(n);
+  }
+  if (old_size > static_cast<off_t>(content.size()) &&
+      ftruncate(fd, static_cast<off_t>(content.size())) != 0) {
+    int saved = errno;
+    close(fd);
+    return MakeUnexpected(fmt::format("cannot write \"{}\": {}", path, strerror(saved)));
   }
   close(fd);
   return true;

@@ -15,19 +15,6 @@
 
 namespace slipway::model {
 
-const ActionInput* Action::FindInput(std::string_view id) const {
-  auto lower = [](std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-  };
-  std::string wanted = lower(id);
-  for (const ActionInput& input : inputs) {
-    if (lower(input.id.value) == wanted) return &input;
-  }
-  return nullptr;
-}
-
 namespace {
 
 constexpr const char* kRule = "action";
@@ -338,6 +325,14 @@ class ActionBuilder {
 };
 
 }  // namespace
+
+const ActionInput* Action::FindInput(std::string_view id) const {
+  std::string wanted = Lower(id);
+  for (const ActionInput& input : inputs) {
+    if (Lower(input.id.value) == wanted) return &input;
+  }
+  return nullptr;
+}
 
 std::optional<Action> LoadActionText(const SourceManager& sources, FileId file,
                                      Diagnostics& diagnostics) {

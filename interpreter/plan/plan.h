@@ -145,9 +145,6 @@ struct Plan {
   std::optional<Resolved> run_name;
   std::optional<Resolved> concurrency_group;  // workflow-level
   bool cancel_in_progress = false;
-  /// Every secret name an environment provides (sorted): such a secret reaches only the jobs
-  /// whose environment lists it; any other secret is the repository's and reaches every job.
-  std::vector<std::string> environment_secrets;
   std::vector<PlannedJob> jobs;              // in file order: jobs[i].index == i
   std::vector<std::vector<JobIndex>> waves;  // waves[w-1]: the jobs of wave w, in file order
 

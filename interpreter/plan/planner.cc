@@ -266,17 +266,6 @@ Plan Planner::Build() {
   plan.workflow_sha256 = request_.workflow_sha256;
   plan.environments_path = request_.environments_path;
   plan.environments_sha256 = request_.environments_sha256;
-  if (request_.environments) {
-    for (const model::EnvironmentConfig& environment : request_.environments->environments) {
-      for (const model::Str& secret : environment.secrets) {
-        plan.environment_secrets.push_back(secret.value);
-      }
-    }
-    std::sort(plan.environment_secrets.begin(), plan.environment_secrets.end());
-    plan.environment_secrets.erase(
-        std::unique(plan.environment_secrets.begin(), plan.environment_secrets.end()),
-        plan.environment_secrets.end());
-  }
   plan.event = event.name;
   plan.action = event.action;
   plan.ref = event.ref;

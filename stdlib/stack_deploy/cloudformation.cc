@@ -593,9 +593,12 @@ class CloudFormationRun {
         }
       }
     }
-    std::string parse_error;
-    if (!ParseYamlText(previous.source.body, &previous.source.parsed, &parse_error)) {
-      previous.source.parsed = nullptr;
+    // The saved template declared exactly the parameters saved with it.
+    previous.source.parsed = {{"Parameters", nlohmann::json::object()}};
+    if (saved.contains("parameters") && saved["parameters"].is_object()) {
+      for (const auto& [key, value] : saved["parameters"].items()) {
+        previous.source.parsed["Parameters"][key] = nlohmann::json::object();
+      }
     }
     if (saved.contains("capabilities") && saved["capabilities"].is_array()) {
       for (const auto& c : saved["capabilities"]) {

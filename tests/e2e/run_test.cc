@@ -494,32 +494,41 @@ jobs:
   build:
     runs-on: ubuntu-latest
     steps:
-      - run: echo "[$DEPLOY_KEY][$REPO_TOKEN]" > build.txt
+      - run: echo "[$DEPLOY_KEY][$REPO_TOKEN][$STAGING_ONLY]" > build.txt
         env:
           DEPLOY_KEY: ${{ secrets.DEPLOY_KEY }}
           REPO_TOKEN: ${{ secrets.REPO_TOKEN }}
+          STAGING_ONLY: ${{ secrets.STAGING_ONLY }}
   deploy:
     runs-on: ubuntu-latest
     environment: staging
     steps:
       - run: |
-          [ "$DEPLOY_KEY" = "k-123" ] && echo deploy-key-seen > deploy.txt
+          [ "$DEPLOY_KEY" = "k-123" ] && echo staging-key-seen > deploy.txt
           [ "$REPO_TOKEN" = "t-456" ] && echo repo-token-seen >> deploy.txt
+          [ "$STAGING_ONLY" = "s-789" ] && echo staging-only-seen >> deploy.txt
         env:
           DEPLOY_KEY: ${{ secrets.DEPLOY_KEY }}
           REPO_TOKEN: ${{ secrets.REPO_TOKEN }}
+          STAGING_ONLY: ${{ secrets.STAGING_ONLY }}
 )");
   Write("envs.yml", R"(environments:
   staging:
-    secrets: [DEPLOY_KEY]
+    secrets: [DEPLOY_KEY, STAGING_ONLY, NEVER_GIVEN]
 )");
-  Write("secrets.env", "DEPLOY_KEY=k-123\nREPO_TOKEN=t-456\n");
+  // Repository secrets, staging's (one overriding a repository secret), and production's.
+  Write("secrets.env",
+        "DEPLOY_KEY=repo-key\nREPO_TOKEN=t-456\nstaging.DEPLOY_KEY=k-123\n"
+        "staging.STAGING_ONLY=s-789\nproduction.DEPLOY_KEY=p-999\n");
   CliResult r = Cli({"run", "wf.yml", "--state-dir", "state", "--ref", "refs/heads/main", "--sha",
                      "1", "--actor", "alice", "--env-config", "envs.yml", "--secrets-file",
                      "secrets.env"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_EQ(Read("build.txt"), "[][t-456]\n");  // the environment's secret stays out of build
-  EXPECT_EQ(Read("deploy.txt"), "deploy-key-seen\nrepo-token-seen\n");
+  EXPECT_EQ(Read("build.txt"), "[repo-key][t-456][]\n");  // no environment: repository's only
+  EXPECT_EQ(Read("deploy.txt"), "staging-key-seen\nrepo-token-seen\nstaging-only-seen\n");
+  EXPECT_NE(r.out.find("warning: secret \"NEVER_GIVEN\" of environment \"staging\" has no value"),
+            std::string::npos)
+      << r.out;
 }
 
 TEST_F(RunE2E, SecretsNeverReachAnyFileOrTheConsole) {

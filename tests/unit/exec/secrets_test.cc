@@ -59,3 +59,26 @@ TEST(SecretsTest, FromEnvironmentAndHiddenFromChildren) {
 
 }  // namespace
 }  // namespace slipway::exec
+
+namespace slipway::exec {
+namespace {
+
+TEST(SecretsForJob, RepositorySecretsEverywhereEnvironmentSecretsOnlyInTheirJobs) {
+  std::map<std::string, std::string> all = {{"TOKEN", "repo"},
+                                            {"KEY", "repo-key"},
+                                            {"production.KEY", "prod-key"},
+                                            {"production.DB", "prod-db"},
+                                            {"staging.KEY", "staging-key"}};
+  EXPECT_EQ(SecretsForJob(all, ""),
+            (std::map<std::string, std::string>{{"KEY", "repo-key"}, {"TOKEN", "repo"}}));
+  EXPECT_EQ(SecretsForJob(all, "production"),
+            (std::map<std::string, std::string>{
+                {"DB", "prod-db"}, {"KEY", "prod-key"}, {"TOKEN", "repo"}}));
+  EXPECT_EQ(SecretsForJob(all, "staging")["KEY"], "staging-key");
+  EXPECT_FALSE(SecretsForJob(all, "staging").contains("DB"));
+  // A prefix of another environment's name is not that environment.
+  EXPECT_EQ(SecretsForJob(all, "prod")["KEY"], "repo-key");
+}
+
+}  // namespace
+}  // namespace slipway::exec

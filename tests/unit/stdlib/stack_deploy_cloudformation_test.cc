@@ -603,6 +603,8 @@ TEST(StackDeployCloudFormationTest, RollbackRedeploysTheTemplateSavedBeforeTheUp
                    "previous.json";
   ASSERT_TRUE(fs::exists(saved));
   FakeCloudFormation fake;
+  // Looked at twice: to choose how to roll back, then by the change set it deploys.
+  fake.On("DescribeStacks", Stack("UPDATE_COMPLETE", {}, {{"Version", "2.0"}, {"Password", "****"}}));
   fake.On("DescribeStacks", Stack("UPDATE_COMPLETE", {}, {{"Version", "2.0"}, {"Password", "****"}}));
   fake.On("CreateChangeSet", Created());
   fake.On("DescribeChangeSet", ChangeSet("CREATE_COMPLETE", "", {"Old"}));

@@ -1,0 +1,420 @@
+// End-to-end tests of local composite actions (`uses: ./path` with action.yml) through the
+// built CLI: real bash, a temporary workspace per test, bounded waits only.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "interpreter/exec/process.h"
+
+namespace slipway {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+class CompositeE2E : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("slipway-composite-" + std::to_string(getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    if (!HasFailure()) fs::remove_all(dir_);
+  }
+
+  void Write(const std::string& name, const std::string& text) {
+    fs::create_directories((dir_ / name).parent_path());
+    std::ofstream(dir_ / name) << text;
+  }
+  std::string Read(const std::string& name) {
+    std::ifstream in(dir_ / name);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+  bool Exists(const std::string& name) { return fs::exists(dir_ / name); }
+
+  /// `slipway run wf.yml --run-id ID` with a fixed ref/sha/actor (the temp dir is no checkout).
+  CliResult Run(const std::string& run_id, std::vector<std::string> extra = {}) {
+    exec::ProcessOptions options;
+    options.argv = {SLIPWAY_EXE, "run",   "wf.yml",          "--state-dir", "state",
+                    "--run-id",  run_id,  "--ref",           "refs/heads/main",
+                    "--sha",     "0123abcd", "--actor",      "alice"};
+    options.argv.insert(options.argv.end(), extra.begin(), extra.end());
+    options.env = exec::CurrentEnvironment();
+    options.env.erase("SLIPWAY_AUDIT_KEY");
+    options.env.erase("GITHUB_ACTIONS");
+    options.working_directory = dir_.string();
+    options.timeout = milliseconds(60'000);  // a hung run fails the test instead of CI
+    CliResult result;
+    exec::ProcessResult process = exec::RunProcess(
+        options,
+        [&](exec::OutputStream stream, std::string_view chunk) {
+          (stream == exec::OutputStream::kStdout ? result.out : result.err).append(chunk);
+        },
+        nullptr);
+    result.exit_code = process.end == exec::ProcessEnd::kExited ? process.exit_code : -1;
+    return result;
+  }
+
+  nlohmann::json RunJson(const std::string& run_id) {
+    return nlohmann::json::parse(Read("state/runs/" + run_id + "/run.json"));
+  }
+  /// The log of step `index` (0-based) of job `job`.
+  std::string StepLog(const std::string& run_id, const std::string& job, size_t index) {
+    nlohmann::json run = RunJson(run_id);
+    return Read("state/runs/" + run_id + "/" +
+                run["jobs"][job]["steps"][index]["log"].get<std::string>());
+  }
+
+  /// Every byte of every file under `sub`.
+  std::string AllFiles(const std::string& sub) {
+    std::string all;
+    for (const auto& entry : fs::recursive_directory_iterator(dir_ / sub)) {
+      if (!entry.is_regular_file()) continue;
+      std::ifstream in(entry.path(), std::ios::binary);
+      std::stringstream text;
+      text << in.rdbuf();
+      all += "\n==> " + entry.path().string() + "\n" + text.str();
+    }
+    return all;
+  }
+
+  /// A one-job workflow whose only step calls `uses` (with `with` lines already indented).
+  void WriteCaller(const std::string& uses, const std::string& with = "") {
+    Write("wf.yml", "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+                    "      - id: call\n        uses: " +
+                        uses + "\n" + with);
+  }
+
+  fs::path dir_;
+};
+
+const char* kGreetAction = R"(name: Greet
+description: says hello
+inputs:
+  who:
+    description: whom to greet
+    required: true
+  greeting:
+    description: what to say
+    default: Hello from ${{ github.actor }} on ${{ github.ref_name }}
+  unused:
+    description: never given, no default
+outputs:
+  message:
+    description: what was said
+    value: ${{ steps.say.outputs.msg }}
+runs:
+  using: composite
+  steps:
+    - id: say
+      name: Say it to ${{ inputs.who }}
+      shell: bash
+      run: |
+        echo "${{ inputs.greeting }}, ${{ inputs.who }}!"
+        echo "msg=${{ inputs.greeting }}, ${{ inputs.who }}![${{ inputs.unused }}]" >> "$GITHUB_OUTPUT"
+)";
+
+TEST_F(CompositeE2E, InputsDefaultsAndOutputsFlowToLaterStepsAndJobs) {
+  Write(".github/actions/greet/action.yml", kGreetAction);
+  Write("wf.yml", R"(on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    outputs:
+      said: ${{ steps.g.outputs.message }}
+    steps:
+      - id: g
+        uses: ./.github/actions/greet
+        with:
+          who: ${{ github.repository_owner || 'world' }}
+          extar: typo
+      - run: echo "${{ steps.g.outputs.message }}|${{ steps.g.outcome }}" > later.txt
+  b:
+    needs: a
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "${{ needs.a.outputs.said }}" > needs.txt
+)");
+  CliResult r = Run("io");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::string expected = "Hello from alice on main, world![]";
+  EXPECT_EQ(Read("later.txt"), expected + "|success\n");
+  EXPECT_EQ(Read("needs.txt"), expected + "\n");
+  nlohmann::json run = RunJson("io");
+  EXPECT_EQ(run["jobs"]["a"]["steps"][0]["outputs"]["message"], expected);
+  std::string log = StepLog("io", "a", 0);
+  EXPECT_NE(log.find(">> Say it to world\n"), std::string::npos) << log;
+  EXPECT_NE(log.find("Hello from alice on main, world!\n"), std::string::npos) << log;
+  EXPECT_NE(log.find("warning: unexpected input \"extar\" for action \"./.github/actions/greet\"; "
+                     "valid inputs are \"who\", \"greeting\", \"unused\""),
+            std::string::npos)
+      << log;
+}
+
+TEST_F(CompositeE2E, NestedActionsSeeTheirOwnActionPathAndInputs) {
+  Write("actions/outer/action.yml", R"(name: outer
+inputs:
+  word: {default: outer-default}
+outputs:
+  joined:
+    value: ${{ steps.in.outputs.upper }}-${{ inputs.word }}
+runs:
+  using: composite
+  steps:
+    - shell: bash
+      run: echo "outer=${{ github.action_path }}|$GITHUB_ACTION_PATH" > outer-path.txt
+    - id: in
+      uses: ./actions/inner
+      with:
+        text: ${{ inputs.word }}
+    - shell: bash
+      run: echo "back=$GITHUB_ACTION_PATH" > back-path.txt
+)");
+  Write("actions/inner/data.txt", "from-inner-dir\n");
+  Write("actions/inner/action.yml", R"(name: inner
+inputs:
+  text: {required: true}
+outputs:
+  upper:
+    value: ${{ steps.up.outputs.v }}
+runs:
+  using: composite
+  steps:
+    - id: up
+      shell: bash
+      run: |
+        echo "v=$(echo '${{ inputs.text }}' | tr a-z A-Z)" >> "$GITHUB_OUTPUT"
+        cat "$GITHUB_ACTION_PATH/data.txt" > inner-data.txt
+)");
+  WriteCaller("./actions/outer", "        with:\n          word: hi\n");
+  Write("wf.yml", Read("wf.yml") + "      - run: echo '${{ steps.call.outputs.joined }}' > r.txt\n");
+  CliResult r = Run("nested");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::string outer = (dir_ / "actions/outer").string();
+  EXPECT_EQ(Read("outer-path.txt"), "outer=" + outer + "|" + outer + "\n");
+  EXPECT_EQ(Read("back-path.txt"), "back=" + outer + "\n");
+  EXPECT_EQ(Read("inner-data.txt"), "from-inner-dir\n");
+  EXPECT_EQ(Read("r.txt"), "HI-hi\n");
+  std::string log = StepLog("nested", "a", 0);
+  EXPECT_NE(log.find(">>> Run echo \"v="), std::string::npos) << log;
+}
+
+TEST_F(CompositeE2E, AFailingInnerStepFailsTheJobAndSkipsTheRest) {
+  Write("act/action.yml", R"(name: failing
+runs:
+  using: composite
+  steps:
+    - shell: bash
+      run: echo first > first.txt
+    - name: Break
+      shell: bash
+      run: exit 3
+    - shell: bash
+      run: echo never > never.txt
+    - if: failure()
+      shell: bash
+      run: echo cleanup > cleanup.txt
+)");
+  WriteCaller("./act");
+  Write("wf.yml", Read("wf.yml") + "      - run: echo after > after.txt\n");
+  CliResult r = Run("fail");
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_TRUE(Exists("first.txt"));
+  EXPECT_FALSE(Exists("never.txt"));
+  EXPECT_TRUE(Exists("cleanup.txt"));
+  EXPECT_FALSE(Exists("after.txt"));
+  nlohmann::json run = RunJson("fail");
+  EXPECT_EQ(run["jobs"]["a"]["result"], "failure");
+  EXPECT_EQ(run["jobs"]["a"]["steps"][0]["outcome"], "failure");
+  std::string log = StepLog("fail", "a", 0);
+  EXPECT_NE(log.find("error: act/action.yml:7:7: step \"Break\" failed: process completed with "
+                     "exit code 3"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("error: step \"Break\" of action \"./act\" failed: process completed with "
+                     "exit code 3"),
+            std::string::npos)
+      << log;
+}
+
+TEST_F(CompositeE2E, InnerContinueOnErrorKeepsTheActionGoing) {
+  Write("act/action.yml", R"(name: tolerant
+outputs:
+  seen:
+    value: ${{ steps.bad.outcome }}/${{ steps.bad.conclusion }}
+runs:
+  using: composite
+  steps:
+    - id: bad
+      shell: bash
+      run: exit 4
+      continue-on-error: true
+    - shell: bash
+      run: echo "ran ${{ steps.bad.outcome }}" > next.txt
+)");
+  WriteCaller("./act");
+  Write("wf.yml", Read("wf.yml") + "      - run: echo '${{ steps.call.outputs.seen }}' > seen.txt\n");
+  CliResult r = Run("coe");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(Read("next.txt"), "ran failure\n");
+  EXPECT_EQ(Read("seen.txt"), "failure/success\n");
+  EXPECT_NE(StepLog("coe", "a", 0).find("(continue-on-error)"), std::string::npos);
+}
+
+TEST_F(CompositeE2E, GithubEnvAndPathFromInsideReachLaterSteps) {
+  Write("act/action.yml", R"(name: env
+runs:
+  using: composite
+  steps:
+    - shell: bash
+      run: |
+        echo "FROM_ACTION=set-inside" >> "$GITHUB_ENV"
+        mkdir -p "$GITHUB_WORKSPACE/tools"
+        printf '#!/bin/sh\necho tool-ran\n' > "$GITHUB_WORKSPACE/tools/mytool"
+        chmod +x "$GITHUB_WORKSPACE/tools/mytool"
+        echo "$GITHUB_WORKSPACE/tools" >> "$GITHUB_PATH"
+    - shell: bash
+      run: echo "inner sees $FROM_ACTION ${{ env.FROM_ACTION }}" > inner.txt
+)");
+  WriteCaller("./act");
+  Write("wf.yml", Read("wf.yml") +
+                      "      - run: echo \"$FROM_ACTION ${{ env.FROM_ACTION }} $(mytool)\" > "
+                      "outer.txt\n");
+  CliResult r = Run("env");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(Read("inner.txt"), "inner sees set-inside set-inside\n");
+  EXPECT_EQ(Read("outer.txt"), "set-inside set-inside tool-ran\n");
+}
+
+TEST_F(CompositeE2E, AMissingRequiredInputFailsWithItsPosition) {
+  Write("greet/action.yml", kGreetAction);
+  WriteCaller("./greet");
+  CliResult r = Run("req");
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("error: wf.yml:7:15: missing required input \"who\" for action "
+                       "\"./greet\" (declared at greet/action.yml:4:3)"),
+            std::string::npos)
+      << r.out;
+}
+
+TEST_F(CompositeE2E, ANode20ActionIsRefusedAtItsUsingLine) {
+  Write("js/action.yml", "name: js\ndescription: a JavaScript action\nruns:\n  using: node20\n"
+                         "  main: index.js\n");
+  WriteCaller("./js");
+  CliResult r = Run("node");
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("error: js/action.yml:4:10: action uses \"node20\", which slipway cannot "
+                       "run; only composite actions run locally"),
+            std::string::npos)
+      << r.out;
+}
+
+TEST_F(CompositeE2E, AMissingActionFileNamesTheUsesLine) {
+  fs::create_directories(dir_ / "empty");
+  WriteCaller("./empty");
+  CliResult r = Run("missing");
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("error: wf.yml:7:15: local action \"./empty\": no action.yml or "
+                       "action.yaml in \"empty\""),
+            std::string::npos)
+      << r.out;
+  // --skip-unknown-actions is for actions slipway cannot run, not for broken local ones.
+  CliResult skipped = Run("missing2", {"--skip-unknown-actions"});
+  EXPECT_EQ(skipped.exit_code, 1) << skipped.out;
+}
+
+TEST_F(CompositeE2E, BadActionYmlReportsEveryProblemWithPositions) {
+  Write("bad/action.yml", R"(name: bad
+runs:
+  using: composite
+  steps:
+    - run: echo ${{ secrets.TOKEN }}
+      shel: bash
+)");
+  WriteCaller("./bad");
+  CliResult r = Run("bad");
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  for (const char* line :
+       {"error: bad/action.yml:5:7: a \"run\" step in a composite action needs \"shell\"",
+        "error: bad/action.yml:5:21: the \"secrets\" context is not available",
+        "error: bad/action.yml:6:7: unexpected key \"shel\" for a composite action step; did you "
+        "mean \"shell\"?",
+        "error: local action \"./bad\" has 3 errors in bad/action.yml"}) {
+    EXPECT_NE(r.out.find(line), std::string::npos) << line << "\n" << r.out;
+  }
+}
+
+TEST_F(CompositeE2E, RecursionStopsAtTheDepthLimit) {
+  Write("loop/action.yml", R"(name: loop
+runs:
+  using: composite
+  steps:
+    - shell: bash
+      run: echo x >> depth.txt
+    - uses: ./loop
+)");
+  WriteCaller("./loop");
+  CliResult r = Run("rec");
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("error: loop/action.yml:7:13: composite actions are nested more than 10 "
+                       "levels deep: ./loop -> ./loop"),
+            std::string::npos)
+      << r.out;
+  std::string ten;
+  for (int i = 0; i < 10; ++i) ten += "x\n";
+  EXPECT_EQ(Read("depth.txt"), ten);  // levels 1..10 ran their first step
+}
+
+TEST_F(CompositeE2E, SecretsPassedAsInputsAreMaskedEverywhere) {
+  const std::string secret = "s3cr3t-composite-value";
+  Write("secrets.env", "DEPLOY_TOKEN=" + secret + "\n");
+  Write("act/action.yml", R"(name: token user
+inputs:
+  token: {required: true}
+outputs:
+  echoed:
+    value: ${{ steps.use.outputs.t }}
+runs:
+  using: composite
+  steps:
+    - id: use
+      shell: bash
+      env:
+        TOKEN: ${{ inputs.token }}
+      run: |
+        echo "token is $TOKEN"
+        echo "t=$TOKEN" >> "$GITHUB_OUTPUT"
+        echo "### used $TOKEN" >> "$GITHUB_STEP_SUMMARY"
+)");
+  WriteCaller("./act", "        with:\n          token: ${{ secrets.DEPLOY_TOKEN }}\n");
+  Write("wf.yml", Read("wf.yml") + "      - run: echo 'later ${{ steps.call.outputs.echoed }}'\n");
+  CliResult r = Run("sec", {"--secrets-file", "secrets.env"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("token is ***"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find(secret), std::string::npos) << r.out;
+  std::string state = AllFiles("state");
+  EXPECT_EQ(state.find(secret), std::string::npos) << state;
+  EXPECT_NE(state.find("token is ***"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace slipway

@@ -1,0 +1,175 @@
+#include "interpreter/model/action.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+namespace slipway::model {
+namespace {
+
+/// Loads `text` as action.yml; `errors` receives "line:col: message" per diagnostic.
+std::optional<Action> Load(const std::string& text, std::vector<std::string>* errors = nullptr) {
+  static SourceManager sources;
+  Diagnostics diagnostics;
+  FileId file = sources.Add("action.yml", text);
+  std::optional<Action> action = LoadActionText(sources, file, diagnostics);
+  diagnostics.Sort();
+  for (const Diagnostic& d : diagnostics.items()) {
+    std::string line = std::to_string(d.where.begin.line) + ":" +
+                       std::to_string(d.where.begin.col) + ": " + d.message + " [" + d.rule + "]";
+    if (errors) {
+      errors->push_back(line);
+    } else {
+      ADD_FAILURE() << "unexpected diagnostic " << line;
+    }
+  }
+  return action;
+}
+
+TEST(Action, ReadsACompositeAction) {
+  std::optional<Action> a = Load(R"(name: Greet
+description: says hello
+inputs:
+  who:
+    description: whom to greet
+    required: true
+  greeting:
+    default: Hello ${{ github.actor }}
+outputs:
+  message:
+    description: what was said
+    value: ${{ steps.say.outputs.msg }}
+runs:
+  using: composite
+  steps:
+    - id: say
+      name: Say ${{ inputs.greeting }}
+      shell: bash
+      run: echo "msg=${{ inputs.greeting }}" >> "$GITHUB_OUTPUT"
+      env:
+        WHO: ${{ inputs.who }}
+      working-directory: ${{ github.action_path }}
+      continue-on-error: true
+    - uses: ./other
+      if: failure()
+      with:
+        x: ${{ steps.say.outputs.msg }}
+)");
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->name->value, "Greet");
+  EXPECT_EQ(a->using_.value, "composite");
+  ASSERT_EQ(a->inputs.size(), 2u);
+  EXPECT_TRUE(a->inputs[0].required);
+  EXPECT_FALSE(a->inputs[1].required);
+  EXPECT_EQ(a->inputs[1].default_value->value, "Hello ${{ github.actor }}");
+  EXPECT_EQ(a->FindInput("GREETING"), &a->inputs[1]);
+  EXPECT_EQ(a->FindInput("nope"), nullptr);
+  ASSERT_EQ(a->outputs.size(), 1u);
+  EXPECT_EQ(a->outputs[0].value->value, "${{ steps.say.outputs.msg }}");
+  ASSERT_EQ(a->steps.size(), 2u);
+  EXPECT_EQ(a->steps[0].id->value, "say");
+  EXPECT_EQ(a->steps[0].shell->value, "bash");
+  EXPECT_EQ(a->steps[0].env.at(0).first.value, "WHO");
+  EXPECT_EQ(a->steps[0].continue_on_error->value, "true");
+  EXPECT_EQ(a->steps[1].uses->value, "./other");
+  EXPECT_EQ(a->steps[1].with.at(0).second.value, "${{ steps.say.outputs.msg }}");
+  EXPECT_EQ(a->steps[1].index, 1u);
+  EXPECT_EQ(a->steps[1].where.begin, (SourcePos{24, 7}));
+}
+
+TEST(Action, InputsAndOutputsMayBeAbsent) {
+  std::optional<Action> a = Load("runs:\n  using: composite\n  steps: []\n");
+  ASSERT_TRUE(a.has_value());
+  EXPECT_TRUE(a->inputs.empty());
+  EXPECT_TRUE(a->steps.empty());
+}
+
+struct BadCase {
+  const char* text;
+  std::vector<std::string> errors;
+};
+
+TEST(Action, ReportsProblemsWithPositions) {
+  const BadCase cases[] = {
+      {"name: x\nruns:\n  using: node20\n  main: index.js\n",
+       {"3:10: action uses \"node20\", which slipway cannot run; only composite actions run "
+        "locally [action]"}},
+      {"name: x\nruns:\n  using: docker\n  image: Dockerfile\n",
+       {"3:10: action uses \"docker\", which slipway cannot run; only composite actions run "
+        "locally [action]"}},
+      {"name: x\n", {"1:1: missing required key \"runs\" in action metadata [action]"}},
+      {"name: x\nrun:\n  using: composite\n",
+       {"1:1: missing required key \"runs\" in action metadata [action]",
+        "2:1: unexpected key \"run\" for action metadata; did you mean \"runs\"? [action]"}},
+      {"runs:\n  using: composite\n  steps:\n    - run: echo hi\n",
+       {"4:7: a \"run\" step in a composite action needs \"shell\" (e.g. shell: bash) [action]"}},
+      {"runs:\n  using: composite\n  steps:\n    - run: echo\n      shell: bash\n      "
+       "timeout-minutes: 3\n",
+       {"6:7: unexpected key \"timeout-minutes\" for a composite action step [action]"}},
+      {"runs:\n  using: composite\n  steps:\n    - name: nothing\n",
+       {"4:7: a step needs \"run\" or \"uses\" [action]"}},
+      {"runs:\n  using: composite\n  steps:\n    - id: a\n      uses: ./x\n    - id: a\n      "
+       "uses: ./y\n",
+       {"6:11: step id \"a\" is defined twice; previously defined at 4:11 [action]"}},
+      {"inputs:\n  x:\n    required: maybe\nruns:\n  using: composite\n  steps: []\n",
+       {"3:15: \"required\" of input \"x\" must be true or false, got \"maybe\" [action]"}},
+      {"outputs:\n  o:\n    description: no value\nruns:\n  using: composite\n  steps: []\n",
+       {"2:3: output \"o\" of a composite action needs a \"value\" [action]"}},
+      {"runs:\n  using: composite\n  steps:\n    - shell: bash\n      run: echo ${{ secrets.T }}\n",
+       {"5:21: the \"secrets\" context is not available here in a composite action (available: "
+        "github, inputs, strategy, matrix, steps, job, runner, env); pass the secret as an "
+        "input [action]"}},
+      {"inputs:\n  x:\n    default: ${{ inputs.y }}\nruns:\n  using: composite\n  steps: []\n",
+       {"3:18: the \"inputs\" context is not available here in a composite action (available: "
+        "github, strategy, matrix, job, runner) [action]"}},
+      {"runs:\n  using: composite\n  steps:\n    - uses: ./x\n      with:\n        a: ${{ "
+       "input.b }}\n",
+       {"6:16: unknown context \"input\"; did you mean \"inputs\"? [action]"}},
+      {"runs:\n  using: composite\n  steps:\n    - uses: ./x\n      if: success( &&\n",
+       {"/^5:20: invalid expression: Unexpected symbol/"}},
+      {"runs: [1]\n", {"1:7: \"runs\" must be a mapping, got a sequence [action]"}},
+      {"runs:\n  using: composite\n  steps:\n    - uses: ./x\n      shell: bash\n",
+       {"5:7: \"shell\" is only allowed with \"run\" [action]"}},
+      {"name: [\n", {"/^2:1: invalid YAML: .*\\[yaml\\]$/"}},
+  };
+  for (const BadCase& c : cases) {
+    std::vector<std::string> errors;
+    std::optional<Action> a = Load(c.text, &errors);
+    EXPECT_FALSE(a.has_value()) << c.text;
+    ASSERT_EQ(errors.size(), c.errors.size()) << c.text << "\n" << testing::PrintToString(errors);
+    for (size_t i = 0; i < errors.size(); ++i) {
+      const std::string& want = c.errors[i];
+      if (want.size() > 2 && want.front() == '/' && want.back() == '/') {
+        EXPECT_TRUE(testing::internal::RE::PartialMatch(errors[i], want.substr(1, want.size() - 2)))
+            << errors[i] << " !~ " << want;
+      } else {
+        EXPECT_EQ(errors[i], want) << c.text;
+      }
+    }
+  }
+}
+
+TEST(Action, LoadDirFindsYmlThenYamlAndReportsAMissingFile) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("slipway-action-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "a");
+  fs::create_directories(dir / "b");
+  std::ofstream(dir / "b" / "action.yaml") << "runs:\n  using: composite\n  steps: []\n";
+  SourceManager sources;
+  Diagnostics diagnostics;
+  EXPECT_FALSE(LoadActionDir(sources, (dir / "a").string(), "a", diagnostics).has_value());
+  ASSERT_EQ(diagnostics.size(), 1u);
+  EXPECT_EQ(diagnostics.items()[0].message, "no action.yml or action.yaml in \"a\"");
+  EXPECT_FALSE(LoadActionDir(sources, (dir / "c").string(), "c", diagnostics).has_value());
+  EXPECT_EQ(diagnostics.items()[1].message, "action directory \"c\" does not exist");
+  std::optional<Action> b = LoadActionDir(sources, (dir / "b").string(), "b", diagnostics);
+  ASSERT_TRUE(b.has_value());
+  EXPECT_EQ(sources.path(b->file), "b/action.yaml");
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace slipway::model
