@@ -62,8 +62,8 @@ QueryResponse CallQueryApi(const QueryEndpoint& endpoint, const AwsCredentials& 
   std::string error;
   response.xml = ParseXml(http.body, &error);
   if (response.xml) {
-    const XmlElement* failure = response.xml->name == "Error" ? &*response.xml
-                                                              : response.xml->Find("Error");
+    const XmlElement* failure =
+        response.xml->name == "Error" ? &*response.xml : response.xml->Find("Error");
     if (failure) {
       response.error_code = failure->TextAt("Code");
       response.error_message = failure->TextAt("Message");

@@ -107,7 +107,8 @@ std::string CanonicalRequest(const SignableRequest& request, std::string* signed
   std::string canonical = request.method + "\n" + UriEncode(path, /*keep_slash=*/true) + "\n";
 
   std::vector<std::pair<std::string, std::string>> query;
-  for (const auto& [name, value] : request.query) query.emplace_back(UriEncode(name), UriEncode(value));
+  for (const auto& [name, value] : request.query)
+    query.emplace_back(UriEncode(name), UriEncode(value));
   std::sort(query.begin(), query.end());
   for (size_t i = 0; i < query.size(); ++i) {
     if (i > 0) canonical += '&';
@@ -139,8 +140,8 @@ std::string CredentialScope(std::string_view date, std::string_view region,
 
 std::string StringToSign(std::string_view amz_date, std::string_view scope,
                          std::string_view canonical_request) {
-  return std::string(kAlgorithm) + "\n" + std::string(amz_date) + "\n" + std::string(scope) +
-         "\n" + Sha256Hex(canonical_request);
+  return std::string(kAlgorithm) + "\n" + std::string(amz_date) + "\n" + std::string(scope) + "\n" +
+         Sha256Hex(canonical_request);
 }
 
 std::string SigningKey(std::string_view secret, std::string_view date, std::string_view region,
@@ -158,25 +159,24 @@ std::string AuthorizationHeader(const SignableRequest& request, const AwsCredent
   std::string signed_headers;
   std::string canonical = CanonicalRequest(request, &signed_headers);
   std::string scope = CredentialScope(date, region, service);
-  std::string signature = HexEncode(HmacSha256(
-      SigningKey(credentials.secret_access_key, date, region, service),
-      StringToSign(amz_date, scope, canonical)));
+  std::string signature =
+      HexEncode(HmacSha256(SigningKey(credentials.secret_access_key, date, region, service),
+                           StringToSign(amz_date, scope, canonical)));
   return std::string(kAlgorithm) + " Credential=" + credentials.access_key_id + "/" + scope +
          ", SignedHeaders=" + signed_headers + ", Signature=" + signature;
 }
 
 bool SignHttpRequest(HttpRequest* request, const AwsCredentials& credentials,
-                     std::string_view region, std::string_view service,
-                     std::string_view amz_date) {
+                     std::string_view region, std::string_view service, std::string_view amz_date) {
   const std::string& url = request->url;
   size_t scheme_end = url.find("://");
   if (scheme_end == std::string::npos) return false;
   std::string scheme = Lower(url.substr(0, scheme_end));
   size_t authority_start = scheme_end + 3;
   size_t path_start = url.find_first_of("/?#", authority_start);
-  std::string authority = url.substr(authority_start, path_start == std::string::npos
-                                                          ? std::string::npos
-                                                          : path_start - authority_start);
+  std::string authority =
+      url.substr(authority_start, path_start == std::string::npos ? std::string::npos
+                                                                  : path_start - authority_start);
   if (authority.empty() || authority.find('@') != std::string::npos) return false;
   // Drop the scheme's default port: the server sees "host", not "host:443".
   size_t colon = authority.rfind(':');

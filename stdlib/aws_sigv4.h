@@ -62,7 +62,6 @@ std::string AuthorizationHeader(const SignableRequest& request, const AwsCredent
 /// default), X-Amz-Date, X-Amz-Security-Token (session credentials) and Authorization.
 /// `amz_date` is "YYYYMMDDTHHMMSSZ". Returns false when the URL cannot be parsed.
 bool SignHttpRequest(HttpRequest* request, const AwsCredentials& credentials,
-                     std::string_view region, std::string_view service,
-                     std::string_view amz_date);
+                     std::string_view region, std::string_view service, std::string_view amz_date);
 
 }  // namespace slipway::stdlib::aws

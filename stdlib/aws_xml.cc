@@ -48,18 +48,23 @@ void AppendDecoded(std::string_view text, std::string* out) {
     }
     std::string_view entity = text.substr(i + 1, semi - i - 1);
     std::string replacement;
-    if (entity == "lt") replacement = "<";
-    else if (entity == "gt") replacement = ">";
-    else if (entity == "amp") replacement = "&";
-    else if (entity == "quot") replacement = "\"";
-    else if (entity == "apos") replacement = "'";
+    if (entity == "lt")
+      replacement = "<";
+    else if (entity == "gt")
+      replacement = ">";
+    else if (entity == "amp")
+      replacement = "&";
+    else if (entity == "quot")
+      replacement = "\"";
+    else if (entity == "apos")
+      replacement = "'";
     else if (entity.size() > 1 && entity[0] == '#') {
       bool hex = entity[1] == 'x' || entity[1] == 'X';
       std::string_view digits = entity.substr(hex ? 2 : 1);
       uint32_t code = 0;
       bool ok = !digits.empty();
       for (char c : digits) {
-        int d = (c >= '0' && c <= '9') ? c - '0'
+        int d = (c >= '0' && c <= '9')        ? c - '0'
                 : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
                 : hex && c >= 'A' && c <= 'F' ? c - 'A' + 10
                                               : -1;
@@ -94,8 +99,8 @@ class Parser {
     std::optional<XmlElement> root;
     while (pos_ < text_.size()) {
       size_t lt = text_.find('<', pos_);
-      std::string_view data = text_.substr(pos_, lt == std::string_view::npos ? std::string_view::npos
-                                                                               : lt - pos_);
+      std::string_view data =
+          text_.substr(pos_, lt == std::string_view::npos ? std::string_view::npos : lt - pos_);
       if (!stack.empty()) {
         AppendDecoded(data, &stack.back().text);
       } else if (!Trim(data).empty()) {
@@ -219,8 +224,8 @@ const XmlElement* XmlElement::Path(std::string_view path) const {
   size_t start = 0;
   while (at && start <= path.size()) {
     size_t slash = path.find('/', start);
-    std::string_view part =
-        path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
+    std::string_view part = path.substr(
+        start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
     if (!part.empty()) at = at->Child(part);
     if (slash == std::string_view::npos) break;
     start = slash + 1;

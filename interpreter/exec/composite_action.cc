@@ -170,6 +170,18 @@ std::string RunCompositeAction(CompositeHost& host, const CompositeCall& call,
     frame.action_path.pop_back();
   }
   frame.file = sources.path(action->file);
+  if (caller && caller->deadline) {
+    frame.deadline = caller->deadline;
+    frame.timeout_minutes = caller->timeout_minutes;
+  }
+  if (call.timeout_minutes) {
+    auto deadline = call.now + std::chrono::milliseconds(
+                                   static_cast<int64_t>(*call.timeout_minutes * 60'000));
+    if (!frame.deadline || deadline < *frame.deadline) {
+      frame.deadline = deadline;
+      frame.timeout_minutes = *call.timeout_minutes;
+    }
+  }
   if (std::string error = BindInputs(host, call, *action, frame.file, &frame.inputs);
       !error.empty()) {
     return error;

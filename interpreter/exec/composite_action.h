@@ -8,8 +8,10 @@
 /// workflow: GITHUB_OUTPUT/ENV/PATH, masking, workflow commands, nested actions.
 /// https://docs.github.com/en/actions/sharing-automations/creating-actions/creating-a-composite-action
 
+#include <chrono>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -32,6 +34,9 @@ struct CompositeFrame {
   nlohmann::ordered_json inputs = nlohmann::ordered_json::object();
   nlohmann::ordered_json steps = nlohmann::ordered_json::object();
   bool failed = false;  // an inner step failed (and did not continue on error)
+  /// The calling step's `timeout-minutes` bounds every step inside (nested frames inherit it).
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  double timeout_minutes = 0;
 
   /// 1 for an action called by a job step, 2 for one called from inside that action, ...
   int depth() const { return parent ? parent->depth() + 1 : 1; }
@@ -75,6 +80,9 @@ struct CompositeCall {
   std::string caller_file;          // the file that step is in, as shown in messages
   nlohmann::json with;              // the caller's `with:`, evaluated
   nlohmann::ordered_json env;       // the calling step's env context
+  /// The calling step's `timeout-minutes`, when it has one; it bounds the whole action.
+  std::optional<double> timeout_minutes;
+  std::chrono::steady_clock::time_point now;  // when the call starts (the job's clock)
 };
 
 /// True for `uses:` values naming a local action ("./path").

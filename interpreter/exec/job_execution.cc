@@ -418,6 +418,10 @@ std::chrono::milliseconds JobExecution::StepTimeout(const plan::PlannedStep* pla
   if (planned && planned->timeout_minutes && *planned->timeout_minutes > 0) {
     remaining = std::min(remaining, Minutes(*planned->timeout_minutes));
   }
+  if (!planned && frame_ && frame_->deadline) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*frame_->deadline - now);
+    remaining = std::min(remaining, std::max(left, std::chrono::milliseconds(1)));
+  }
   return remaining;
 }
 
@@ -719,6 +723,7 @@ std::string JobExecution::RunShellStep(const model::Step& step, const plan::Plan
                                planned_.timeout_minutes.value_or(kDefaultJobTimeoutMinutes))
                  : fmt::format("the step exceeded its timeout ({} minutes)",
                                planned && planned->timeout_minutes ? *planned->timeout_minutes
+                               : frame_ && frame_->deadline        ? frame_->timeout_minutes
                                                                    : kCancelTimeoutMinutes);
     case ProcessEnd::kCancelled:
       return "cancelled";
@@ -744,7 +749,17 @@ std::string JobExecution::RunUsesStep(const model::Step& step, const ordered_jso
   }
   if (IsLocalActionUses(uses)) {
     CompositeAdapter host(*this, log);
-    CompositeCall call{uses, &step, frame_ ? frame_->file : run_.plan->workflow_path, with, env};
+    CompositeCall call;
+    call.uses = uses;
+    call.step = &step;
+    call.caller_file = frame_ ? frame_->file : run_.plan->workflow_path;
+    call.with = with;
+    call.env = env;
+    // A job-level step's timeout-minutes (from its plan) bounds the whole action.
+    if (!frame_ && step.index < planned_.steps.size() && &step == &model_.steps[step.index]) {
+      call.timeout_minutes = planned_.steps[step.index].timeout_minutes;
+    }
+    call.now = run_.clock->Now();
     return RunCompositeAction(host, call, outputs);
   }
   std::map<std::string, std::string> process_env = ProcessEnv(env, nullptr, "__" + uses);

@@ -74,6 +74,16 @@ std::string PadRight(std::string_view text, size_t width) {
   return padded;
 }
 
+// `text` with control characters (tabs, escape sequences from a program's output) as spaces:
+// in the region they would move the cursor and break the line count.
+std::string Printable(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  }
+  return out;
+}
+
 /// One run of text in one colour (sgr nullptr: default colour).
 struct Segment {
   std::string text;
@@ -142,7 +152,7 @@ void LiveView::JobStarted(const std::string& key) {
   if (Job* job = FindLocked(key)) {
     job->state = State::kRunning;
   } else {
-    jobs_.push_back(Job{key, State::kRunning, clock_.Now(), ""});
+    jobs_.push_back(Job{key, State::kRunning, clock_.Now(), "", ""});
   }
   ChangedLocked();
 }
@@ -159,7 +169,6 @@ void LiveView::JobRunning(const std::string& key) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (Job* job = FindLocked(key); job && job->state != State::kRunning) {
     job->state = State::kRunning;
-    job->detail.clear();
     ChangedLocked();
   }
 }
@@ -168,7 +177,7 @@ void LiveView::StepStarted(const std::string& key, const std::string& step_name)
   std::lock_guard<std::mutex> lock(mutex_);
   if (Job* job = FindLocked(key)) {
     job->state = State::kRunning;
-    job->detail = step_name;
+    job->step = step_name;
     ChangedLocked();
   }
 }
@@ -195,10 +204,9 @@ void LiveView::Print(std::string_view job, std::string_view text, std::string_vi
     return;
   }
   pending_ += masked;
-  if (!job.empty()) {
-    if (Job* waiting = FindLocked(std::string(job)); waiting && waiting->state == State::kWaiting) {
-      waiting->detail = std::string(text);
-    }
+  // Kept whatever the state: a worker's line can arrive before its JobWaiting event.
+  if (Job* found = job.empty() ? nullptr : FindLocked(std::string(job))) {
+    found->latest_line = std::string(text);
   }
   ChangedLocked();
 }
@@ -261,11 +269,12 @@ std::vector<std::string> LiveView::RegionLocked(Clock::TimePoint now) {
     bool waiting = job.state == State::kWaiting;
     std::vector<Segment> segments = {
         {spinner, kCyan},
-        {" " + PadRight(job.key, name_width_) + " ", nullptr},
+        {" " + PadRight(Printable(job.key), name_width_) + " ", nullptr},
         {PadRight(waiting ? "waiting" : "running", 7), waiting ? kYellow : kCyan},
         {" " + Elapsed(now - job.started), kDim},
     };
-    if (!job.detail.empty()) segments.push_back({"  " + job.detail, nullptr});
+    const std::string& detail = waiting ? job.latest_line : job.step;
+    if (!detail.empty()) segments.push_back({"  " + Printable(detail), nullptr});
 
     std::string plain;
     for (const Segment& s : segments) plain += s.text;

@@ -94,7 +94,8 @@ class LiveView {
     std::string key;
     State state = State::kRunning;
     Clock::TimePoint started;
-    std::string detail;  // the current step (running) or the latest line (waiting)
+    std::string step;         // the current step's name
+    std::string latest_line;  // the job's latest console line: the detail while it waits
   };
 
   Job* FindLocked(const std::string& key);

@@ -247,6 +247,7 @@ RunResult ExecuteRun(const RunRequest& request) {
     options.interactive = request.interactive;
     live = std::make_unique<LiveView>(masker, clock, request.out, options);
     console.AttachLiveView(live.get());
+    live->StartTicker();
   }
 
   size_t jobs = request.jobs;
@@ -312,9 +313,7 @@ RunResult ExecuteRun(const RunRequest& request) {
       SchedulerOptions options;
       options.only_jobs = request.only_jobs;
       options.workflow = request.workflow;
-      Scheduler scheduler(plan, runner, events, clock, record, &*store, &*audit, observer,
-                          options);
-      if (live) live->StartTicker();
+      Scheduler scheduler(plan, runner, events, clock, record, &*store, &*audit, observer, options);
       status = scheduler.Run();
     }
   }

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "interpreter/model/load_workflow.h"
+#include "interpreter/plan/local_action_preview.h"
 #include "interpreter/plan/planner.h"
 #include "interpreter/validate/schema_pass.h"
 #include "interpreter/validate/validate.h"
@@ -138,6 +139,7 @@ PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const Gi
     request.environments_sha256 = Sha256Hex(sources.text(environments->file));
   }
   *plan = BuildPlan(*workflow, request, files);
+  PreviewLocalActions(sources, options.work_dir, **plan, files);
   diagnostics.Append(files);
   return files.has_errors() ? PlanStatus::kInvalid : PlanStatus::kOk;
 }

@@ -3,10 +3,9 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
-
-#include <nlohmann/json.hpp>
 
 #include "stdlib/aws_query.h"
 #include "stdlib/files.h"
@@ -121,8 +120,8 @@ class CloudFormationRun {
   QueryResponse Call(const std::string& action, const QueryParams& params) {
     QueryResponse response;
     for (int attempt = 0; attempt < kAttempts; ++attempt) {
-      response = aws::CallQueryApi(endpoint_, target_.credentials, action, params,
-                                   context_.NowMs(), kCallTimeout);
+      response = aws::CallQueryApi(endpoint_, target_.credentials, action, params, context_.NowMs(),
+                                   kCallTimeout);
       if (response.ok() || !response.Retryable() || attempt + 1 == kAttempts) break;
       context_.Log("CloudFormation " + action + ": " + response.Describe() + "; retrying");
       if (!context_.Sleep(std::chrono::milliseconds(1000 << attempt))) {
@@ -200,7 +199,7 @@ class CloudFormationRun {
     const XmlElement* events = response.xml->Find("StackEvents");
     if (!events) return fresh;
     for (const XmlElement* member : events->Children("member")) {  // newest first
-      StackEvent event{member->TextAt("EventId"),         member->TextAt("Timestamp"),
+      StackEvent event{member->TextAt("EventId"),           member->TextAt("Timestamp"),
                        member->TextAt("LogicalResourceId"), member->TextAt("ResourceType"),
                        member->TextAt("ResourceStatus"),    member->TextAt("ResourceStatusReason")};
       if (!last_event_id_.empty() && event.id == last_event_id_) break;
@@ -224,8 +223,12 @@ class CloudFormationRun {
 
   // Waits for the stack operation to end. Returns the final info, or nullopt with the
   // outcome already set (failure / cancel / timeout).
-  std::optional<StackInfo> WaitForStack(bool rollback) {
-    while (true) {
+  // `before` is the status before the operation started: CloudFormation starts operations
+  // asynchronously, so an unchanged final status with no new event yet is not the end (for a
+  // few polls, in case events cannot be read).
+  std::optional<StackInfo> WaitForStack(bool rollback, const std::string& before) {
+    bool moved = false;
+    for (int stale_polls = 0;;) {
       StackInfo info;
       QueryResponse failed;
       std::string error = DescribeStack(&info, &failed);
@@ -233,13 +236,18 @@ class CloudFormationRun {
         outcome_ = CallFailed(error, failed);
         return std::nullopt;
       }
-      LogEvents(NewEvents());
+      std::vector<StackEvent> events = NewEvents();
+      moved = moved || !events.empty() || info.status != before;
+      LogEvents(events);
       if (!info.exists) {
         outcome_ = Fail("stack " + config_.stack + " no longer exists");
         return std::nullopt;
       }
       outcome_.outputs["stack-status"] = info.status;
       StackPhase phase = ClassifyStackStatus(info.status, rollback);
+      if (phase != StackPhase::kInProgress && !moved && ++stale_polls <= 3) {
+        phase = StackPhase::kInProgress;
+      }
       if (phase == StackPhase::kSucceeded) return info;
       if (phase == StackPhase::kFailed) {
         std::string why = !first_failure_.empty() ? first_failure_ : info.reason;
@@ -248,9 +256,9 @@ class CloudFormationRun {
         return std::nullopt;
       }
       if (TimedOut()) {
-        outcome_ = Fail("stack " + config_.stack + " is still " + info.status + " after " +
-                        FormatDuration(config_.timeout) +
-                        "; the operation goes on in CloudFormation");
+        outcome_ =
+            Fail("stack " + config_.stack + " is still " + info.status + " after " +
+                 FormatDuration(config_.timeout) + "; the operation goes on in CloudFormation");
         return std::nullopt;
       }
       if (cancelled_ || !context_.Sleep(kStackPoll)) {
@@ -300,8 +308,8 @@ class CloudFormationRun {
       return "input \"template\": CloudFormation reads template URLs over https:// only, got \"" +
              path + "\"";
     }
-    fs::path file = fs::path(path).is_absolute() ? fs::path(path)
-                                                 : fs::path(context_.workspace()) / path;
+    fs::path file =
+        fs::path(path).is_absolute() ? fs::path(path) : fs::path(context_.workspace()) / path;
     std::string error;
     if (!ReadFileText(file, &source->body, &error)) {
       return "cannot read template \"" + path + "\": " + error;
@@ -421,13 +429,13 @@ class CloudFormationRun {
     std::string name = "slipway-" + CompactUtc(context_.NowMs());
     context_.Log(std::string(creating ? "creating" : "updating") + " stack " + config_.stack +
                  ": change set " + name +
-                 (source.use_previous ? " (previous template)"
+                 (source.use_previous   ? " (previous template)"
                   : !source.url.empty() ? " from " + source.url
                   : previous            ? " (the saved previous template)"
                                         : " from " + config_.template_path));
-    QueryResponse created = Call(
-        "CreateChangeSet",
-        ChangeSetParams(name, creating, source, parameters, capabilities, existing));
+    QueryResponse created =
+        Call("CreateChangeSet",
+             ChangeSetParams(name, creating, source, parameters, capabilities, existing));
     if (!created.ok()) return CallFailed("CreateChangeSet", created);
     std::string change_set = created.xml->TextAt("CreateChangeSetResult/Id");
     if (change_set.empty()) change_set = name;
@@ -480,13 +488,24 @@ class CloudFormationRun {
 
     if (no_changes || config_.action == "diff") {
       context_.Log(no_changes ? "no changes: stack " + config_.stack + " is up to date"
-                              : std::to_string(changes) + " change(s); the change set is not "
-                                                          "executed (diff)");
+                              : std::to_string(changes) +
+                                    " change(s); the change set is not "
+                                    "executed (diff)");
       QueryResponse deleted =
           Call("DeleteChangeSet", {{"ChangeSetName", change_set}, {"StackName", StackRef()}});
       if (!deleted.ok()) context_.Log("warning: DeleteChangeSet: " + deleted.Describe());
       if (creating) {
         outcome_.outputs["stack-status"] = existing.exists ? status : "REVIEW_IN_PROGRESS";
+        if (!existing.exists) {
+          // The change set created an empty stack (REVIEW_IN_PROGRESS); a diff leaves nothing.
+          QueryResponse removed = Call("DeleteStack", {{"StackName", StackRef()}});
+          if (removed.ok()) {
+            outcome_.outputs["stack-status"] = "DELETE_IN_PROGRESS";
+            context_.Log("deleting the empty stack " + config_.stack + " the diff created");
+          } else {
+            context_.Log("warning: DeleteStack: " + removed.Describe());
+          }
+        }
         return outcome_;
       }
       return Succeed(existing);
@@ -498,7 +517,7 @@ class CloudFormationRun {
         Call("ExecuteChangeSet", {{"ChangeSetName", change_set}, {"StackName", StackRef()}});
     if (!executed.ok()) return CallFailed("ExecuteChangeSet", executed);
     context_.Log("executing change set " + name + "; waiting for stack " + config_.stack);
-    std::optional<StackInfo> done = WaitForStack(/*rollback=*/false);
+    std::optional<StackInfo> done = WaitForStack(/*rollback=*/false, existing.status);
     if (!done) return outcome_;
     context_.Log("stack " + config_.stack + " is " + done->status);
     return Succeed(*done);
@@ -513,7 +532,8 @@ class CloudFormationRun {
 
   // Saves the live template and parameters so a later rollback can return to them.
   void SavePrevious(const StackInfo& existing) {
-    QueryResponse got = Call("GetTemplate", {{"StackName", StackRef()}, {"TemplateStage", "Original"}});
+    QueryResponse got =
+        Call("GetTemplate", {{"StackName", StackRef()}, {"TemplateStage", "Original"}});
     std::string body = got.ok() ? got.xml->TextAt("GetTemplateResult/TemplateBody") : "";
     if (body.empty()) {
       context_.Log("warning: could not save the current template of " + config_.stack +
@@ -541,7 +561,8 @@ class CloudFormationRun {
     QueryResponse failed;
     std::string error = DescribeStack(&info, &failed);
     if (!error.empty()) return CallFailed(error, failed);
-    if (!info.exists) return Fail("stack " + config_.stack + " does not exist; nothing to roll back");
+    if (!info.exists)
+      return Fail("stack " + config_.stack + " does not exist; nothing to roll back");
     stack_id_ = info.id;
     const std::string& status = info.status;
     std::string action;
@@ -558,7 +579,7 @@ class CloudFormationRun {
       MarkEvents();
       QueryResponse response = Call(action, {{"StackName", StackRef()}});
       if (!response.ok()) return CallFailed(action, response);
-      std::optional<StackInfo> done = WaitForStack(/*rollback=*/true);
+      std::optional<StackInfo> done = WaitForStack(/*rollback=*/true, status);
       if (!done) return outcome_;
       context_.Log("stack " + config_.stack + " is " + done->status);
       return Succeed(*done);
@@ -575,7 +596,8 @@ class CloudFormationRun {
     if (!ReadFileText(PreviousFile(), &text, &error)) {
       return Fail("stack " + config_.stack + " is " + status +
                   " and no previous template was saved (stack-deploy saves it in " +
-                  PreviousFile().string() + " before it updates the stack); nothing to roll "
+                  PreviousFile().string() +
+                  " before it updates the stack); nothing to roll "
                   "back to");
     }
     nlohmann::json saved = nlohmann::json::parse(text, nullptr, false);
@@ -714,14 +736,15 @@ std::vector<std::string> PreviewCloudFormation(const Config& config,
                     ", SigV4 with AWS_ACCESS_KEY_ID from the step's environment)");
   std::string wait = "wait up to " + FormatDuration(config.timeout);
   if (config.action == "rollback") {
-    details.push_back("rollback: RollbackStack (failed stack), ContinueUpdateRollback "
-                      "(UPDATE_ROLLBACK_FAILED), CancelUpdateStack (update in progress), else a "
-                      "change set back to <state-dir>/cloudformation/" +
-                      (region.empty() ? std::string("<region>") : SafeName(region)) + "/" +
-                      SafeName(config.stack) + "/previous.json; " + wait);
+    details.push_back(
+        "rollback: RollbackStack (failed stack), ContinueUpdateRollback "
+        "(UPDATE_ROLLBACK_FAILED), CancelUpdateStack (update in progress), else a "
+        "change set back to <state-dir>/cloudformation/" +
+        (region.empty() ? std::string("<region>") : SafeName(region)) + "/" +
+        SafeName(config.stack) + "/previous.json; " + wait);
     return details;
   }
-  std::string from = config.template_path.empty() ? std::string("the previous template")
+  std::string from = config.template_path.empty()          ? std::string("the previous template")
                      : IsTemplateUrl(config.template_path) ? "TemplateURL " + config.template_path
                                                            : config.template_path;
   details.push_back("change set: CreateChangeSet for stack " + config.stack +

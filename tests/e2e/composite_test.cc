@@ -145,7 +145,7 @@ jobs:
       - id: g
         uses: ./.github/actions/greet
         with:
-          who: ${{ github.repository_owner || 'world' }}
+          who: ${{ github.event_name == 'push' && 'world' || 'nobody' }}
           extar: typo
       - run: echo "${{ steps.g.outputs.message }}|${{ steps.g.outcome }}" > later.txt
   b:
@@ -190,7 +190,7 @@ runs:
       run: echo "back=$GITHUB_ACTION_PATH" > back-path.txt
 )");
   Write("actions/inner/data.txt", "from-inner-dir\n");
-  Write("actions/inner/action.yml", R"(name: inner
+  Write("actions/inner/action.yml", R"yml(name: inner
 inputs:
   text: {required: true}
 outputs:
@@ -204,7 +204,7 @@ runs:
       run: |
         echo "v=$(echo '${{ inputs.text }}' | tr a-z A-Z)" >> "$GITHUB_OUTPUT"
         cat "$GITHUB_ACTION_PATH/data.txt" > inner-data.txt
-)");
+)yml");
   WriteCaller("./actions/outer", "        with:\n          word: hi\n");
   Write("wf.yml", Read("wf.yml") + "      - run: echo '${{ steps.call.outputs.joined }}' > r.txt\n");
   CliResult r = Run("nested");

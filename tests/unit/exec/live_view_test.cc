@@ -14,7 +14,9 @@
 #include "interpreter/exec/console.h"
 #include "interpreter/exec/job_runner.h"
 #include "interpreter/exec/masker.h"
+#include "interpreter/exec/scheduler.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/fake_job_runner.h"
 
 namespace slipway::exec {
 namespace {
@@ -166,9 +168,10 @@ TEST(LiveViewTest, WaitingJobShowsItsLatestLineAndHoldsStillWhileApprovalsAreTyp
   options.interactive = true;
   LiveView live(masker, clock, out.file(), options);
   live.JobStarted("deploy");
-  live.JobWaiting("deploy");
+  // The worker prints its gate's line before the scheduler thread reports it waiting.
   live.Print("deploy", "waiting for 1 approval(s) for environment \"prod\"",
              "12:00:00 [deploy] waiting for 1 approval(s) for environment \"prod\"\n");
+  live.JobWaiting("deploy");
   clock.Advance(seconds(5));
   live.Tick();
   EXPECT_EQ(out.New(),
@@ -226,6 +229,20 @@ TEST(LiveViewTest, RegionLinesAreCutToTheTerminalWidth) {
   LiveView narrow(masker, clock, narrow_out.file(), options);
   narrow.JobStarted("build");
   EXPECT_EQ(narrow_out.New(), "\x1b[36m⠋\x1b[0m build \x1b[36mrun\x1b[0m\x1b[K\n");
+}
+
+TEST(LiveViewTest, ControlCharactersNeverReachTheRegion) {
+  Masker masker;
+  testing::FakeClock clock;
+  Capture out;
+  LiveView live(masker, clock, out.file(), Plain());
+  live.JobStarted("build");
+  live.StepStarted("build", "tab\there \x1b[2Jwipe\rback\nnext");
+  clock.Advance(seconds(1));
+  live.Tick();
+  EXPECT_EQ(out.New(),
+            "⠋ build running 0:00\x1b[K\n"
+            "\r\x1b[1A⠋ build running 0:01  tab here  [2Jwipe back next\x1b[K\n");
 }
 
 TEST(LiveViewTest, ColoursOnlyWhenAskedFor) {
@@ -341,6 +358,54 @@ TEST(LiveViewTest, ConsoleLinesGoAboveTheRegionWhenAttached) {
             "\r\x1b[1A\x1b[J"
             "raw line\n"
             "after\n");
+}
+
+// The scheduler hooks the live view relies on: a step's start (a StepUpdate without an
+// outcome) and a job running again after its gate.
+TEST(LiveViewTest, SchedulerTellsTheObserverAboutStepsAndGates) {
+  class Recorder final : public RunObserver {
+   public:
+    void JobStarted(const std::string& key) override { seen.push_back("started " + key); }
+    void JobWaiting(const std::string& key) override { seen.push_back("waiting " + key); }
+    void JobRunning(const std::string& key) override { seen.push_back("running " + key); }
+    void StepStarted(const std::string& key, const StepRecord& step) override {
+      seen.push_back("step " + key + " " + step.name);
+    }
+    void StepFinished(const std::string& key, const StepRecord& step) override {
+      seen.push_back("step done " + key + " " + step.outcome);
+    }
+    void JobFinished(const std::string& key, const JobOutcome& outcome) override {
+      seen.push_back(std::string("finished ") + key + " " + JobResultName(outcome.result));
+    }
+    std::vector<std::string> seen;
+  };
+  plan::Plan plan;
+  plan::PlannedJob job;
+  job.index = plan::JobIndex{0};
+  job.id = job.name = "deploy";
+  plan.jobs.push_back(job);
+  RunEventQueue events;
+  testing::FakeClock clock;
+  RunRecord record;
+  record.id = "r";
+  testing::FakeJobRunner runner(events, 1, /*auto_finish=*/false);
+  // Queued before the run: the scheduler applies them once it has started "deploy".
+  events.Push(JobStatusUpdate{"deploy", "running"});
+  events.Push(JobStatusUpdate{"deploy", "waiting"});
+  events.Push(JobStatusUpdate{"deploy", "running"});
+  StepRecord step;
+  step.name = "ship";
+  events.Push(StepUpdate{"deploy", 0, step});
+  step.outcome = step.conclusion = "success";
+  events.Push(StepUpdate{"deploy", 0, step});
+  events.Push(JobFinished{"deploy", Outcome(JobResult::kSuccess)});
+  Recorder recorder;
+  Scheduler scheduler(plan, runner, events, clock, record, nullptr, nullptr, &recorder);
+  EXPECT_EQ(scheduler.Run(), RunStatus::kSuccess);
+  EXPECT_EQ(recorder.seen,
+            (std::vector<std::string>{"started deploy", "running deploy", "waiting deploy",
+                                      "running deploy", "step deploy ship",
+                                      "step done deploy success", "finished deploy success"}));
 }
 
 TEST(LiveViewTest, ParseProgressMode) {

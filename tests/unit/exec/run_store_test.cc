@@ -83,6 +83,21 @@ TEST_F(RunStoreTest, SavesAndLoadsBack) {
   }
 }
 
+TEST_F(RunStoreTest, UnsyncedSavesStillReplaceTheRecordWhole) {
+  auto store = RunStore::Create(state_, "r1", nullptr);
+  ASSERT_TRUE(store.has_value()) << store.error();
+  RunRecord record = SampleRecord();
+  ASSERT_TRUE(store->Save(record).has_value());
+  record.jobs["deploy"].steps.push_back({"", "Step 1", "", "", {}, "logs/deploy/01-step.log"});
+  ASSERT_TRUE(store->Save(record, /*durable=*/false).has_value());
+  auto loaded = RunStore::Load(state_, "r1");
+  ASSERT_TRUE(loaded.has_value()) << loaded.error();
+  EXPECT_EQ(ToJson(*loaded), ToJson(record));
+  for (const auto& entry : fs::directory_iterator(store->run_dir())) {
+    EXPECT_EQ(entry.path().filename().string().find(".tmp"), std::string::npos);
+  }
+}
+
 TEST_F(RunStoreTest, MasksEveryString) {
   Masker masker;
   masker.Add("1.2.0");

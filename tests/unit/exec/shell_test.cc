@@ -141,5 +141,74 @@ TEST_F(ShellRunTest, StepFilesAndRunnerVariables) {
   EXPECT_EQ(line, "# hi");
 }
 
+std::string Slurp(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+TEST_F(ShellRunTest, RecycledStepFilesAreEmptyAndMoved) {
+  auto first = CreateStepFiles(dir_.string(), "__run_1");
+  ASSERT_TRUE(first.has_value()) << first.error();
+  std::ofstream(first->output) << "v=1\n";
+  std::ofstream(first->env) << "A=1\n";
+  auto second = CreateStepFiles(dir_.string(), "__run_2", &*first);
+  ASSERT_TRUE(second.has_value()) << second.error();
+  EXPECT_NE(second->output, first->output);
+  for (const std::string* path : {&second->output, &second->env, &second->path,
+                                  &second->step_summary, &second->state}) {
+    EXPECT_TRUE(std::filesystem::is_regular_file(*path)) << *path;
+    EXPECT_EQ(std::filesystem::file_size(*path), 0u) << *path;
+  }
+  // A path the first step remembered no longer names the second step's file.
+  EXPECT_FALSE(std::filesystem::exists(first->output));
+  EXPECT_FALSE(std::filesystem::exists(first->env));
+  EXPECT_EQ(std::filesystem::status(second->output).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+}
+
+TEST_F(ShellRunTest, RecyclingNeverWritesThroughALinkTheStepLeft) {
+  auto first = CreateStepFiles(dir_.string(), "one");
+  ASSERT_TRUE(first.has_value());
+  std::filesystem::path victim = dir_ / "victim.txt";
+  std::ofstream(victim) << "keep me\n";
+  std::filesystem::remove(first->output);
+  std::filesystem::create_symlink(victim, first->output);
+  std::filesystem::remove(first->env);
+  std::filesystem::create_hard_link(victim, first->env);
+  std::filesystem::remove(first->path);  // deleted by the step: simply created anew
+  auto second = CreateStepFiles(dir_.string(), "two", &*first);
+  ASSERT_TRUE(second.has_value()) << second.error();
+  EXPECT_EQ(Slurp(victim), "keep me\n");
+  for (const std::string* path : {&second->output, &second->env, &second->path}) {
+    EXPECT_FALSE(std::filesystem::is_symlink(*path)) << *path;
+    EXPECT_TRUE(std::filesystem::is_regular_file(*path)) << *path;
+    EXPECT_EQ(std::filesystem::file_size(*path), 0u) << *path;
+  }
+}
+
+TEST_F(ShellRunTest, RecycledScriptHoldsExactlyTheNewScript) {
+  auto t = ResolveShell("bash", kPath);
+  ASSERT_TRUE(t.has_value());
+  auto first = PrepareScript(*t, "echo a-much-longer-first-script\n", dir_.string());
+  ASSERT_TRUE(first.has_value()) << first.error();
+  auto second = PrepareScript(*t, "echo two\n", dir_.string(), first->script_path);
+  ASSERT_TRUE(second.has_value()) << second.error();
+  EXPECT_NE(second->script_path, first->script_path);
+  EXPECT_FALSE(std::filesystem::exists(first->script_path));
+  EXPECT_EQ(Slurp(second->script_path), "echo two\n");
+  std::string out;
+  ProcessOptions options;
+  options.argv = second->argv;
+  options.env = {{"PATH", kPath}};
+  ProcessResult result = RunProcess(
+      options, [&](OutputStream, std::string_view chunk) { out.append(chunk); }, nullptr);
+  EXPECT_TRUE(result.succeeded());
+  EXPECT_EQ(out, "two\n");
+  // Longer again: the file grows.
+  auto third = PrepareScript(*t, "echo three; echo and more\n", dir_.string(), second->script_path);
+  ASSERT_TRUE(third.has_value());
+  EXPECT_EQ(Slurp(third->script_path), "echo three; echo and more\n");
+}
+
 }  // namespace
 }  // namespace slipway::exec

@@ -73,9 +73,9 @@ TEST(SigV4Test, SuitePostVanilla) {
   SignableRequest request;
   request.method = "POST";
   request.headers = {{"Host", "example.amazonaws.com"}, {"X-Amz-Date", kDate}};
-  EXPECT_EQ(AuthorizationHeader(request, kExample, kDate, "us-east-1", "service"),
-            Suite("host;x-amz-date",
-                  "5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b"));
+  EXPECT_EQ(
+      AuthorizationHeader(request, kExample, kDate, "us-east-1", "service"),
+      Suite("host;x-amz-date", "5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b"));
 }
 
 TEST(SigV4Test, SuitePostFormBody) {
@@ -101,9 +101,9 @@ TEST(SigV4Test, SuiteQueryEncodingAndOrder) {
   request.method = "POST";
   request.query = {{"@#$%^", ""}, {"+", "/,?><`\";:\\|][{}"}};
   request.headers = {{"Host", "example.amazonaws.com"}, {"X-Amz-Date", kDate}};
-  EXPECT_EQ(AuthorizationHeader(request, kExample, kDate, "us-east-1", "service"),
-            Suite("host;x-amz-date",
-                  "66c82657c86e26fb25238d0e69f011edc4c6df5ae71119d7cb98ed9b87393c1e"));
+  EXPECT_EQ(
+      AuthorizationHeader(request, kExample, kDate, "us-east-1", "service"),
+      Suite("host;x-amz-date", "66c82657c86e26fb25238d0e69f011edc4c6df5ae71119d7cb98ed9b87393c1e"));
 }
 
 TEST(SigV4Test, SignHttpRequestSuiteGetQueryOrder) {
@@ -116,9 +116,9 @@ TEST(SigV4Test, SignHttpRequestSuiteGetQueryOrder) {
   EXPECT_EQ(headers["Host"], "example.amazonaws.com");
   EXPECT_EQ(headers["X-Amz-Date"], kDate);
   EXPECT_EQ(headers.count("X-Amz-Security-Token"), 0u);
-  EXPECT_EQ(headers["Authorization"],
-            Suite("host;x-amz-date",
-                  "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500"));
+  EXPECT_EQ(
+      headers["Authorization"],
+      Suite("host;x-amz-date", "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500"));
 }
 
 TEST(SigV4Test, SignHttpRequestSuiteSessionToken) {

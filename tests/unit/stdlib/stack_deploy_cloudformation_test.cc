@@ -78,18 +78,20 @@ LoopbackHttpServer::Response NoStack() {
 
 LoopbackHttpServer::Response ChangeSet(const std::string& status, const std::string& reason = "",
                                        const std::vector<std::string>& changes = {}) {
-  std::string result = "<ChangeSetName>slipway-x</ChangeSetName><ChangeSetId>" +
-                       std::string(kChangeSetId) + "</ChangeSetId><Status>" + status +
-                       "</Status><ExecutionStatus>" +
-                       (status == "CREATE_COMPLETE" ? "AVAILABLE" : "UNAVAILABLE") +
-                       "</ExecutionStatus>";
+  std::string result =
+      "<ChangeSetName>slipway-x</ChangeSetName><ChangeSetId>" + std::string(kChangeSetId) +
+      "</ChangeSetId><Status>" + status + "</Status><ExecutionStatus>" +
+      (status == "CREATE_COMPLETE" ? "AVAILABLE" : "UNAVAILABLE") + "</ExecutionStatus>";
   if (!reason.empty()) result += "<StatusReason>" + reason + "</StatusReason>";
   result += "<Changes>";
   for (const std::string& logical : changes) {
-    result += "<member><Type>Resource</Type><ResourceChange><Action>Modify</Action>"
-              "<LogicalResourceId>" + logical + "</LogicalResourceId>"
-              "<ResourceType>AWS::Lambda::Function</ResourceType>"
-              "<Replacement>False</Replacement></ResourceChange></member>";
+    result +=
+        "<member><Type>Resource</Type><ResourceChange><Action>Modify</Action>"
+        "<LogicalResourceId>" +
+        logical +
+        "</LogicalResourceId>"
+        "<ResourceType>AWS::Lambda::Function</ResourceType>"
+        "<Replacement>False</Replacement></ResourceChange></member>";
   }
   result += "</Changes>";
   return Xml(200, Wrap("DescribeChangeSet", result));
@@ -102,12 +104,19 @@ struct Event {
 LoopbackHttpServer::Response Events(const std::vector<Event>& newest_first) {
   std::string result = "<StackEvents>";
   for (const Event& e : newest_first) {
-    result += "<member><EventId>" + e.id + "</EventId><StackName>web</StackName>"
-              "<LogicalResourceId>" + e.logical + "</LogicalResourceId>"
+    result += "<member><EventId>" + e.id +
+              "</EventId><StackName>web</StackName>"
+              "<LogicalResourceId>" +
+              e.logical +
+              "</LogicalResourceId>"
               "<ResourceType>AWS::S3::Bucket</ResourceType>"
-              "<Timestamp>2024-05-01T12:00:0" + e.id.substr(e.id.size() - 1) + "Z</Timestamp>"
-              "<ResourceStatus>" + e.status + "</ResourceStatus>";
-    if (!e.reason.empty()) result += "<ResourceStatusReason>" + e.reason + "</ResourceStatusReason>";
+              "<Timestamp>2024-05-01T12:00:0" +
+              e.id.substr(e.id.size() - 1) +
+              "Z</Timestamp>"
+              "<ResourceStatus>" +
+              e.status + "</ResourceStatus>";
+    if (!e.reason.empty())
+      result += "<ResourceStatusReason>" + e.reason + "</ResourceStatusReason>";
     result += "</member>";
   }
   return Xml(200, Wrap("DescribeStackEvents", result + "</StackEvents>"));
@@ -118,8 +127,8 @@ LoopbackHttpServer::Response Ok(const std::string& action, const std::string& re
 }
 
 LoopbackHttpServer::Response Created() {
-  return Ok("CreateChangeSet", "<Id>" + std::string(kChangeSetId) + "</Id><StackId>" +
-                                   kStackId + "</StackId>");
+  return Ok("CreateChangeSet",
+            "<Id>" + std::string(kChangeSetId) + "</Id><StackId>" + kStackId + "</StackId>");
 }
 
 Form ParseForm(const std::string& body) {
@@ -144,9 +153,8 @@ Form ParseForm(const std::string& body) {
 class FakeCloudFormation {
  public:
   FakeCloudFormation() {
-    server_.SetHandler([this](const LoopbackHttpServer::Request& request) {
-      return Handle(request);
-    });
+    server_.SetHandler(
+        [this](const LoopbackHttpServer::Request& request) { return Handle(request); });
   }
   void On(const std::string& action, LoopbackHttpServer::Response response) {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -251,8 +259,9 @@ TEST(StackDeployCloudFormationTest, CreatesWaitsExecutesAndReturnsOutputs) {
 
   ScratchDir dir;
   FakeStepContext context(dir.path());
-  std::string body = "Parameters:\n  Stage: {Type: String}\nResources:\n  Bucket: {Type: "
-                     "AWS::S3::Bucket}\n";
+  std::string body =
+      "Parameters:\n  Stage: {Type: String}\nResources:\n  Bucket: {Type: "
+      "AWS::S3::Bucket}\n";
   std::ofstream(fs::path(context.workspace()) / "template.yaml") << body;
   auto env = Credentials(fake.url());
   env["AWS_SESSION_TOKEN"] = "session-token-value";
@@ -303,7 +312,9 @@ TEST(StackDeployCloudFormationTest, CreatesWaitsExecutesAndReturnsOutputs) {
   ASSERT_NE(complete, std::string::npos) << log;
   EXPECT_LT(in_progress, complete);
   EXPECT_EQ(log.find("REVIEW_IN_PROGRESS: User Initiated"), std::string::npos) << log;
-  EXPECT_EQ(log.find("CREATE_IN_PROGRESS", in_progress + 1), std::string::npos) << log;
+  EXPECT_EQ(log.find("Bucket (AWS::S3::Bucket) CREATE_IN_PROGRESS", in_progress + 1),
+            std::string::npos)
+      << log;
   // The secret and the session token are masked.
   EXPECT_NE(std::find(context.masks().begin(), context.masks().end(),
                       "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
@@ -361,11 +372,10 @@ TEST(StackDeployCloudFormationTest, UpdateWithNoChangesSucceeds) {
   std::ofstream(fs::path(context.workspace()) / "template.json")
       << R"({"Parameters": {"Stage": {"Type": "String"}, "Secret": {"Type": "String"}},
             "Resources": {}})";
-  StepOutcome outcome = RunStep(context,
-                                {{"stack-name", "web"},
-                                 {"template", "template.json"},
-                                 {"parameters", {{"Stage", "prod"}}}},
-                                Credentials(fake.url()));
+  StepOutcome outcome = RunStep(
+      context,
+      {{"stack-name", "web"}, {"template", "template.json"}, {"parameters", {{"Stage", "prod"}}}},
+      Credentials(fake.url()));
   ASSERT_EQ(outcome.status, StepStatus::kSuccess) << outcome.message;
   EXPECT_EQ(outcome.outputs["ApiUrl"], "https://api.example/v1");
   EXPECT_EQ(outcome.outputs["stack-status"], "UPDATE_COMPLETE");
@@ -388,8 +398,9 @@ TEST(StackDeployCloudFormationTest, FailedStackReportsTheFirstFailedEvent) {
   fake.On("DescribeChangeSet", ChangeSet("CREATE_COMPLETE", "", {"Bucket"}));
   fake.On("DescribeStackEvents", Events({{"e1", "web", "REVIEW_IN_PROGRESS", ""}}));
   fake.On("ExecuteChangeSet", Ok("ExecuteChangeSet"));
-  fake.On("DescribeStacks", Stack("ROLLBACK_IN_PROGRESS", {}, {}, "The following resource(s) "
-                                                                   "failed to create: [Bucket]."));
+  fake.On("DescribeStacks", Stack("ROLLBACK_IN_PROGRESS", {}, {},
+                                  "The following resource(s) "
+                                  "failed to create: [Bucket]."));
   fake.On("DescribeStackEvents",
           Events({{"e4", "Queue", "CREATE_FAILED", "Resource creation cancelled"},
                   {"e3", "Bucket", "CREATE_FAILED", "web-assets already exists"},
@@ -442,8 +453,8 @@ TEST(StackDeployCloudFormationTest, AccessDeniedSurfacesTheAwsMessageWithoutRetr
                    "cloudformation:DescribeStacks"));
   ScratchDir dir;
   FakeStepContext context(dir.path());
-  StepOutcome outcome = RunStep(context, {{"stack-name", "web"}, {"template", "t.yaml"}},
-                                Credentials(fake.url()));
+  StepOutcome outcome =
+      RunStep(context, {{"stack-name", "web"}, {"template", "t.yaml"}}, Credentials(fake.url()));
   EXPECT_EQ(outcome.status, StepStatus::kFailure);
   EXPECT_EQ(outcome.message,
             "CloudFormation DescribeStacks failed: AccessDenied: User: "
@@ -514,15 +525,15 @@ TEST(StackDeployCloudFormationTest, RefusesStacksThatCannotBeUpdated) {
   fake.On("DescribeStacks", Stack("ROLLBACK_COMPLETE"));
   ScratchDir dir;
   FakeStepContext context(dir.path());
-  StepOutcome outcome = RunStep(context, {{"stack-name", "web"}, {"template", "t.yaml"}},
-                                Credentials(fake.url()));
+  StepOutcome outcome =
+      RunStep(context, {{"stack-name", "web"}, {"template", "t.yaml"}}, Credentials(fake.url()));
   EXPECT_EQ(outcome.message,
             "stack web is ROLLBACK_COMPLETE (its creation failed) and cannot be updated; delete "
             "it and deploy again");
   FakeCloudFormation busy;
   busy.On("DescribeStacks", Stack("UPDATE_IN_PROGRESS"));
-  outcome = RunStep(context, {{"stack-name", "web"}, {"template", "t.yaml"}},
-                    Credentials(busy.url()));
+  outcome =
+      RunStep(context, {{"stack-name", "web"}, {"template", "t.yaml"}}, Credentials(busy.url()));
   EXPECT_EQ(outcome.message,
             "stack web is busy (UPDATE_IN_PROGRESS); wait for that operation to finish");
 }
@@ -536,8 +547,8 @@ TEST(StackDeployCloudFormationTest, CancelledWhileWaitingForTheChangeSet) {
   FakeStepContext context(dir.path());
   context.CancelOnSleep(1);
   std::ofstream(fs::path(context.workspace()) / "t.yaml") << "Resources: {}\n";
-  StepOutcome outcome = RunStep(context, {{"stack-name", "web"}, {"template", "t.yaml"}},
-                                Credentials(fake.url()));
+  StepOutcome outcome =
+      RunStep(context, {{"stack-name", "web"}, {"template", "t.yaml"}}, Credentials(fake.url()));
   EXPECT_EQ(outcome.status, StepStatus::kCancelled);
   EXPECT_EQ(fake.Calls("ExecuteChangeSet").size(), 0u);
 }
@@ -587,28 +598,34 @@ TEST(StackDeployCloudFormationTest, RollbackRedeploysTheTemplateSavedBeforeTheUp
             Stack("UPDATE_COMPLETE", {}, {{"Version", "1.0"}, {"Password", "****"}}));
     fake.On("CreateChangeSet", Created());
     fake.On("DescribeChangeSet", ChangeSet("CREATE_COMPLETE", "", {"New"}));
-    fake.On("GetTemplate", Ok("GetTemplate", "<TemplateBody>Resources: {Old: {}}\n&lt;x&gt;"
-                                             "</TemplateBody>"));
-    fake.On("DescribeStackEvents", Events({}));
+    fake.On("GetTemplate", Ok("GetTemplate",
+                              "<TemplateBody>Resources: {Old: {}}\n&lt;x&gt;"
+                              "</TemplateBody>"));
+    fake.On("DescribeStackEvents", Events({{"e1", "web", "UPDATE_COMPLETE", ""}}));
+    fake.On("DescribeStackEvents",
+            Events({{"e2", "web", "UPDATE_COMPLETE", ""}, {"e1", "web", "UPDATE_COMPLETE", ""}}));
     fake.On("ExecuteChangeSet", Ok("ExecuteChangeSet"));
     fake.On("DescribeStacks", Stack("UPDATE_COMPLETE"));
-    StepOutcome deployed = RunStep(context,
-                                   {{"stack-name", "web"}, {"template", "t.yaml"},
-                                    {"parameters", "Version=2.0"}},
-                                   Credentials(fake.url()));
+    StepOutcome deployed = RunStep(
+        context, {{"stack-name", "web"}, {"template", "t.yaml"}, {"parameters", "Version=2.0"}},
+        Credentials(fake.url()));
     ASSERT_EQ(deployed.status, StepStatus::kSuccess) << deployed.message;
     EXPECT_EQ(fake.Calls("GetTemplate").at(0)["TemplateStage"], "Original");
   }
-  fs::path saved = fs::path(context.state_dir()) / "cloudformation" / "us-east-1" / "web" /
-                   "previous.json";
+  fs::path saved =
+      fs::path(context.state_dir()) / "cloudformation" / "us-east-1" / "web" / "previous.json";
   ASSERT_TRUE(fs::exists(saved));
   FakeCloudFormation fake;
   // Looked at twice: to choose how to roll back, then by the change set it deploys.
-  fake.On("DescribeStacks", Stack("UPDATE_COMPLETE", {}, {{"Version", "2.0"}, {"Password", "****"}}));
-  fake.On("DescribeStacks", Stack("UPDATE_COMPLETE", {}, {{"Version", "2.0"}, {"Password", "****"}}));
+  fake.On("DescribeStacks",
+          Stack("UPDATE_COMPLETE", {}, {{"Version", "2.0"}, {"Password", "****"}}));
+  fake.On("DescribeStacks",
+          Stack("UPDATE_COMPLETE", {}, {{"Version", "2.0"}, {"Password", "****"}}));
   fake.On("CreateChangeSet", Created());
   fake.On("DescribeChangeSet", ChangeSet("CREATE_COMPLETE", "", {"Old"}));
-  fake.On("DescribeStackEvents", Events({}));
+  fake.On("DescribeStackEvents", Events({{"e2", "web", "UPDATE_COMPLETE", ""}}));
+  fake.On("DescribeStackEvents",
+          Events({{"e3", "web", "UPDATE_COMPLETE", ""}, {"e2", "web", "UPDATE_COMPLETE", ""}}));
   fake.On("ExecuteChangeSet", Ok("ExecuteChangeSet"));
   fake.On("DescribeStacks", Stack("UPDATE_COMPLETE", {{"ApiUrl", "https://v1"}}));
   StepOutcome outcome =
@@ -624,6 +641,57 @@ TEST(StackDeployCloudFormationTest, RollbackRedeploysTheTemplateSavedBeforeTheUp
   EXPECT_EQ(create["Parameters.member.2.UsePreviousValue"], "true");
   EXPECT_EQ(create["Capabilities.member.1"], "CAPABILITY_IAM");
   EXPECT_EQ(fake.Calls("GetTemplate").size(), 0u);  // a rollback does not overwrite the save
+  EXPECT_TRUE(context.sleeps().empty());            // the new stack event shows the update happened
+}
+
+TEST(StackDeployCloudFormationTest, AnUnchangedStatusRightAfterExecuteIsNotTheEnd) {
+  // CloudFormation starts the update asynchronously: the first DescribeStacks may still show
+  // the old UPDATE_COMPLETE with no new event.
+  FakeCloudFormation fake;
+  fake.On("DescribeStacks", Stack("UPDATE_COMPLETE", {{"ApiUrl", "https://old"}}));
+  fake.On("CreateChangeSet", Created());
+  fake.On("DescribeChangeSet", ChangeSet("CREATE_COMPLETE", "", {"Api"}));
+  fake.On("GetTemplate", Ok("GetTemplate", "<TemplateBody>{}</TemplateBody>"));
+  fake.On("DescribeStackEvents", Events({{"e1", "web", "UPDATE_COMPLETE", ""}}));
+  fake.On("ExecuteChangeSet", Ok("ExecuteChangeSet"));
+  fake.On("DescribeStacks", Stack("UPDATE_COMPLETE", {{"ApiUrl", "https://old"}}));
+  fake.On("DescribeStackEvents", Events({{"e1", "web", "UPDATE_COMPLETE", ""}}));
+  fake.On("DescribeStacks", Stack("UPDATE_IN_PROGRESS"));
+  fake.On("DescribeStacks", Stack("UPDATE_COMPLETE", {{"ApiUrl", "https://new"}}));
+  ScratchDir dir;
+  FakeStepContext context(dir.path());
+  std::ofstream(fs::path(context.workspace()) / "t.yaml") << "Resources: {}\n";
+  StepOutcome outcome =
+      RunStep(context, {{"stack-name", "web"}, {"template", "t.yaml"}}, Credentials(fake.url()));
+  ASSERT_EQ(outcome.status, StepStatus::kSuccess) << outcome.message;
+  EXPECT_EQ(outcome.outputs["ApiUrl"], "https://new");
+  EXPECT_EQ(context.sleeps().size(), 2u);
+}
+
+TEST(StackDeployCloudFormationTest, DiffOfANewStackRemovesTheEmptyStack) {
+  FakeCloudFormation fake;
+  fake.On("DescribeStacks", NoStack());
+  fake.On("CreateChangeSet", Created());
+  // Changes come in pages.
+  LoopbackHttpServer::Response first = ChangeSet("CREATE_COMPLETE", "", {"Api", "Table"});
+  first.body.replace(first.body.find("</DescribeChangeSetResult>"), 0,
+                     "<NextToken>page-2</NextToken>");
+  fake.On("DescribeChangeSet", first);
+  fake.On("DescribeChangeSet", ChangeSet("CREATE_COMPLETE", "", {"Worker"}));
+  fake.On("DeleteChangeSet", Ok("DeleteChangeSet"));
+  fake.On("DeleteStack", Ok("DeleteStack"));
+  ScratchDir dir;
+  FakeStepContext context(dir.path());
+  std::ofstream(fs::path(context.workspace()) / "t.yaml") << "Resources: {}\n";
+  StepOutcome outcome =
+      RunStep(context, {{"stack-name", "web"}, {"action", "diff"}, {"template", "t.yaml"}},
+              Credentials(fake.url()));
+  ASSERT_EQ(outcome.status, StepStatus::kSuccess) << outcome.message;
+  EXPECT_EQ(outcome.outputs["changes"], "3");
+  EXPECT_EQ(fake.Calls("DescribeChangeSet").at(1)["NextToken"], "page-2");
+  EXPECT_EQ(fake.Calls("DeleteStack").at(0)["StackName"], kStackId);
+  EXPECT_EQ(fake.Calls("ExecuteChangeSet").size(), 0u);
+  EXPECT_NE(context.LogText().find("  Modify Worker"), std::string::npos);
 }
 
 TEST(StackDeployCloudFormationTest, RollbackWithNothingSavedFails) {
@@ -666,9 +734,10 @@ TEST(StackDeployCloudFormationTest, ResolvesEndpointRegionAndCredentials) {
   EXPECT_EQ(target.region, "us-west-2");
   // An endpoint alone signs for us-east-1.
   Config bare;
-  ASSERT_EQ(ResolveCloudFormationTarget(bare, {{"AWS_ACCESS_KEY_ID", "a"},
-                                               {"AWS_SECRET_ACCESS_KEY", "b"},
-                                               {"AWS_ENDPOINT_URL", "http://x:1"}},
+  ASSERT_EQ(ResolveCloudFormationTarget(bare,
+                                        {{"AWS_ACCESS_KEY_ID", "a"},
+                                         {"AWS_SECRET_ACCESS_KEY", "b"},
+                                         {"AWS_ENDPOINT_URL", "http://x:1"}},
                                         &target),
             "");
   EXPECT_EQ(target.region, "us-east-1");
@@ -692,13 +761,10 @@ TEST(StackDeployCloudFormationTest, ConnectionRefusedIsReported) {
 
 TEST(StackDeployCloudFormationTest, PreviewDescribesTheChangeSetFlow) {
   step_api::StepInputs inputs;
-  inputs.with = {{"tool", "cloudformation"},
-                 {"stack-name", "web"},
-                 {"template", "infra/template.yaml"},
-                 {"region", "us-west-2"},
-                 {"parameters", "Stage=prod"},
-                 {"capabilities", "CAPABILITY_IAM"},
-                 {"timeout", "20m"}};
+  inputs.with = {
+      {"tool", "cloudformation"}, {"stack-name", "web"},        {"template", "infra/template.yaml"},
+      {"region", "us-west-2"},    {"parameters", "Stage=prod"}, {"capabilities", "CAPABILITY_IAM"},
+      {"timeout", "20m"}};
   step_api::StepPreview preview = Make()->Preview(inputs);
   EXPECT_EQ(preview.summary, "deploy stack web with cloudformation");
   EXPECT_EQ(preview.details,
@@ -707,8 +773,7 @@ TEST(StackDeployCloudFormationTest, PreviewDescribesTheChangeSetFlow) {
                 "with AWS_ACCESS_KEY_ID from the step's environment)",
                 "change set: CreateChangeSet for stack web (CREATE if it does not exist, else "
                 "UPDATE) from infra/template.yaml",
-                "  parameters: Stage=prod",
-                "  capabilities: CAPABILITY_IAM",
+                "  parameters: Stage=prod", "  capabilities: CAPABILITY_IAM",
                 "no changes: success; else ExecuteChangeSet and wait up to 20m for *_COMPLETE, "
                 "logging stack events",
                 "outputs: the stack's Outputs become step outputs"}));
@@ -723,8 +788,8 @@ TEST(StackDeployCloudFormationTest, PreviewDescribesTheChangeSetFlow) {
 
 TEST(StackDeployCloudFormationTest, InputsAreChecked) {
   std::string error;
-  EXPECT_FALSE(ParseConfig({{"tool", "cloudformation"}, {"stack-name", "s"}, {"endpoint", "ftp://x"}},
-                           &error));
+  EXPECT_FALSE(ParseConfig(
+      {{"tool", "cloudformation"}, {"stack-name", "s"}, {"endpoint", "ftp://x"}}, &error));
   EXPECT_NE(error.find("input \"endpoint\": expected an http:// or https:// URL"),
             std::string::npos);
   EXPECT_FALSE(ParseConfig({{"stack-name", "s"}, {"tags", "a=b"}}, &error));
@@ -746,8 +811,8 @@ TEST(StackDeployCloudFormationTest, TemplateProblemsAreReported) {
   EXPECT_NE(outcome.message.find("cannot read template \"missing.yaml\""), std::string::npos)
       << outcome.message;
   std::ofstream(fs::path(context.workspace()) / "big.yaml") << std::string(60'000, '#');
-  outcome = RunStep(context, {{"stack-name", "web"}, {"template", "big.yaml"}},
-                    Credentials(fake.url()));
+  outcome =
+      RunStep(context, {{"stack-name", "web"}, {"template", "big.yaml"}}, Credentials(fake.url()));
   EXPECT_NE(outcome.message.find("is 60000 bytes; CloudFormation takes at most 51200"),
             std::string::npos)
       << outcome.message;
@@ -770,8 +835,9 @@ TEST(StackDeployCloudFormationTest, StatusClassification) {
   EXPECT_EQ(ClassifyStackStatus("UPDATE_ROLLBACK_COMPLETE", true), StackPhase::kSucceeded);
   EXPECT_EQ(ClassifyStackStatus("ROLLBACK_COMPLETE", true), StackPhase::kSucceeded);
   EXPECT_EQ(ClassifyStackStatus("UPDATE_ROLLBACK_FAILED", true), StackPhase::kFailed);
-  EXPECT_TRUE(IsNoChangeReason("The submitted information didn't contain changes. Submit "
-                               "different information to create a change set."));
+  EXPECT_TRUE(
+      IsNoChangeReason("The submitted information didn't contain changes. Submit "
+                       "different information to create a change set."));
   EXPECT_TRUE(IsNoChangeReason("No updates are to be performed."));
   EXPECT_FALSE(IsNoChangeReason("Template error: unresolved resource dependencies"));
 }
