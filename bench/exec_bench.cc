@@ -12,12 +12,14 @@
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <random>
+#include <vector>
 
 #include "interpreter/exec/clock.h"
 #include "interpreter/exec/process.h"
@@ -111,30 +113,40 @@ void BM_ExecRunStep(benchmark::State& state) {
     return;
   }
   // The raw spawns are interleaved with the runs (as many as the marginal steps), so both
-  // sides see the same machine load; the machine is shared and its load changes by the second.
-  double raw_total = 0, small_total = 0, large_total = 0;
+  // sides see the same machine load, and the counters are medians over the iterations: the
+  // machine is shared, its load changes by the second, and a burst should move one iteration,
+  // not the result.
+  std::vector<double> ratios, per_steps, raws, fixed;
   for (auto _ : state) {
     double a = small.Seconds();
-    raw_total += RawSpawnSeconds(kSteps);
+    double raw = RawSpawnSeconds(kSteps);
     double b = large.Seconds();
-    raw_total += RawSpawnSeconds(kSteps);
+    raw = (raw + RawSpawnSeconds(kSteps)) / 2;
     if (a < 0 || b < 0) state.SkipWithError("the run failed");
-    small_total += a;
-    large_total += b;
+    double per_step = (b - a) / (2 * kSteps);
+    ratios.push_back(per_step / raw);
+    per_steps.push_back(per_step);
+    raws.push_back(raw);
+    fixed.push_back(a - kSteps * per_step);
   }
-  double raw = raw_total / (2.0 * static_cast<double>(state.iterations()));
-  double per_step =
-      (large_total - small_total) / (static_cast<double>(state.iterations()) * 2 * kSteps);
+  auto median = [](std::vector<double> values) {
+    std::sort(values.begin(), values.end());
+    size_t n = values.size();
+    return n == 0 ? 0.0 : n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+  };
   state.SetItemsProcessed(state.iterations() * 4 * kSteps);
-  state.counters["x_raw_bash"] = per_step / raw;
-  state.counters["raw_bash_us"] = raw * 1e6;
-  state.counters["per_step_us"] = per_step * 1e6;
-  state.counters["per_run_fixed_ms"] =
-      (small_total / static_cast<double>(state.iterations()) - kSteps * per_step) * 1e3;
+  state.counters["x_raw_bash"] = median(ratios);
+  if (!ratios.empty()) {
+    state.counters["x_raw_bash_min"] = *std::min_element(ratios.begin(), ratios.end());
+    state.counters["x_raw_bash_max"] = *std::max_element(ratios.begin(), ratios.end());
+  }
+  state.counters["raw_bash_us"] = median(raws) * 1e6;
+  state.counters["per_step_us"] = median(per_steps) * 1e6;
+  state.counters["per_run_fixed_ms"] = median(fixed) * 1e3;
   std::fclose(sink);
   fs::remove_all(dir);
 }
-BENCHMARK(BM_ExecRunStep)->Unit(benchmark::kMillisecond)->Iterations(8);
+BENCHMARK(BM_ExecRunStep)->Unit(benchmark::kMillisecond)->Iterations(15);
 
 /// Finishes every job the moment it starts.
 class InstantRunner final : public JobRunner {

@@ -38,8 +38,7 @@ std::string Chain(const CompositeFrame* frame, const std::string& next) {
 /// Makes the current frame `frame` for as long as it lives, then restores the caller's.
 class FrameScope {
  public:
-  FrameScope(CompositeHost& host, const CompositeFrame* frame)
-      : host_(host), saved_(host.frame()) {
+  FrameScope(CompositeHost& host, const CompositeFrame* frame) : host_(host), saved_(host.frame()) {
     host_.SetFrame(frame);
   }
   ~FrameScope() { host_.SetFrame(saved_); }
@@ -59,9 +58,8 @@ std::string TemplateString(const nlohmann::json& value) {
 /// Binds the caller's `with:` to the declared inputs: unknown names are a warning (as on
 /// GitHub), a missing required input is an error (GitHub only warns; an action that needs a
 /// value should not run without it). Defaults are evaluated in the caller's contexts.
-std::string BindInputs(CompositeHost& host, const CompositeCall& call,
-                       const model::Action& action, const std::string& action_file,
-                       ordered_json* inputs) {
+std::string BindInputs(CompositeHost& host, const CompositeCall& call, const model::Action& action,
+                       const std::string& action_file, ordered_json* inputs) {
   std::vector<std::string> declared;
   for (const model::ActionInput& input : action.inputs) declared.push_back(input.id.value);
   for (auto it = call.with.begin(); it != call.with.end(); ++it) {
@@ -175,8 +173,8 @@ std::string RunCompositeAction(CompositeHost& host, const CompositeCall& call,
     frame.timeout_minutes = caller->timeout_minutes;
   }
   if (call.timeout_minutes) {
-    auto deadline = call.now + std::chrono::milliseconds(
-                                   static_cast<int64_t>(*call.timeout_minutes * 60'000));
+    auto deadline =
+        call.now + std::chrono::milliseconds(static_cast<int64_t>(*call.timeout_minutes * 60'000));
     if (!frame.deadline || deadline < *frame.deadline) {
       frame.deadline = deadline;
       frame.timeout_minutes = *call.timeout_minutes;
@@ -217,13 +215,14 @@ std::string RunCompositeAction(CompositeHost& host, const CompositeCall& call,
       } else if (!error.empty()) {
         failure = "cannot evaluate the step's env: " + error;
       } else {
-        std::string action_key = fmt::format(
-            "__{}_{}", depth, id.empty() ? fmt::format("run_{}", step.index + 1) : id);
+        std::string action_key =
+            fmt::format("__{}_{}", depth, id.empty() ? fmt::format("run_{}", step.index + 1) : id);
         failure = host.RunStepBody(step, layered, action_key, &step_outputs, &skipped);
       }
-      outcome = skipped ? "skipped" : failure == "cancelled" ? "cancelled"
-                                    : failure.empty()        ? "success"
-                                                             : "failure";
+      outcome = skipped                  ? "skipped"
+                : failure == "cancelled" ? "cancelled"
+                : failure.empty()        ? "success"
+                                         : "failure";
     }
     std::string conclusion = outcome;
     if (outcome == "failure") {

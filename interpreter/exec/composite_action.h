@@ -75,11 +75,11 @@ class CompositeHost {
 
 /// A call of a local action.
 struct CompositeCall {
-  std::string uses;                 // "./path", evaluated
+  std::string uses;                   // "./path", evaluated
   const model::Step* step = nullptr;  // the calling step (for `uses:` positions)
-  std::string caller_file;          // the file that step is in, as shown in messages
-  nlohmann::json with;              // the caller's `with:`, evaluated
-  nlohmann::ordered_json env;       // the calling step's env context
+  std::string caller_file;            // the file that step is in, as shown in messages
+  nlohmann::json with;                // the caller's `with:`, evaluated
+  nlohmann::ordered_json env;         // the calling step's env context
   /// The calling step's `timeout-minutes`, when it has one; it bounds the whole action.
   std::optional<double> timeout_minutes;
   std::chrono::steady_clock::time_point now;  // when the call starts (the job's clock)

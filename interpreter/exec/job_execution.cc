@@ -242,7 +242,8 @@ class JobExecution {
   std::vector<ChildProcess> background_;  // groups kept alive until the job ends
   std::string cancel_reason_;             // why the job was cancelled, when not by the run
   std::string group_;                     // the job-level concurrency group it holds, if any
-  const CompositeFrame* frame_ = nullptr;  // the composite action running now, if any
+  // The composite action whose steps are running now (composite_action.h); null at job level.
+  const CompositeFrame* frame_ = nullptr;
   friend class BuiltinContext;
   friend class CompositeAdapter;
 };

@@ -22,8 +22,7 @@ constexpr const char* kRule = "action";
 // The contexts an action's values may read (actions/runner's action manifest schema).
 const std::vector<std::string> kStepContexts = {"github", "inputs", "strategy", "matrix",
                                                 "steps",  "job",    "runner",   "env"};
-const std::vector<std::string> kDefaultContexts = {"github", "strategy", "matrix", "job",
-                                                   "runner"};
+const std::vector<std::string> kDefaultContexts = {"github", "strategy", "matrix", "job", "runner"};
 
 const std::vector<std::string> kRootKeys = {"name",    "author", "description", "inputs",
                                             "outputs", "runs",   "branding"};
@@ -31,9 +30,16 @@ const std::vector<std::string> kInputKeys = {"description", "required", "default
                                              "deprecationMessage"};
 const std::vector<std::string> kOutputKeys = {"description", "value"};
 const std::vector<std::string> kCompositeRunsKeys = {"using", "steps"};
-const std::vector<std::string> kStepKeys = {"id",   "name",  "if",  "run",
-                                            "uses", "shell", "with", "env",
-                                            "working-directory", "continue-on-error"};
+const std::vector<std::string> kStepKeys = {"id",
+                                            "name",
+                                            "if",
+                                            "run",
+                                            "uses",
+                                            "shell",
+                                            "with",
+                                            "env",
+                                            "working-directory",
+                                            "continue-on-error"};
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -113,8 +119,7 @@ class ActionBuilder {
     const yaml::Node* value = map.Find(key);
     if (!value) return std::nullopt;
     if (!value->is_scalar() && !value->is_null()) {
-      Error(value->where,
-            fmt::format("\"{}\" must be a string, got {}", key, KindName(*value)));
+      Error(value->where, fmt::format("\"{}\" must be a string, got {}", key, KindName(*value)));
       return std::nullopt;
     }
     return ToStr(*value);
@@ -158,7 +163,8 @@ class ActionBuilder {
         if (const yaml::Node* required = value.Find("required")) {
           bool flag = false;
           if (yaml::IsBoolScalar(*required, &flag) ||
-              (required->is_scalar() && (required->value == "true" || required->value == "false"))) {
+              (required->is_scalar() &&
+               (required->value == "true" || required->value == "false"))) {
             input.required = flag || required->value == "true";
           } else {
             Error(required->where,
@@ -168,8 +174,8 @@ class ActionBuilder {
         }
         if (input.default_value) CheckExpressions(*input.default_value, kDefaultContexts);
       } else if (!value.is_null()) {
-        Error(value.where, fmt::format("input \"{}\" must be a mapping, got {}", key.value,
-                                       KindName(value)));
+        Error(value.where,
+              fmt::format("input \"{}\" must be a mapping, got {}", key.value, KindName(value)));
       }
       action.inputs.push_back(std::move(input));
     }
@@ -195,8 +201,8 @@ class ActionBuilder {
       output.description = Scalar(value, "description");
       output.value = Scalar(value, "value");
       if (!output.value) {
-        Error(key.where, fmt::format("output \"{}\" of a composite action needs a \"value\"",
-                                     key.value));
+        Error(key.where,
+              fmt::format("output \"{}\" of a composite action needs a \"value\"", key.value));
       } else {
         CheckExpressions(*output.value, kStepContexts);
       }
@@ -254,8 +260,8 @@ class ActionBuilder {
       }
       if (s.uses->empty()) Error(s.uses->where, "\"uses\" must not be empty");
     }
-    for (const std::optional<Str>* field : {&s.name, &s.run, &s.uses, &s.shell,
-                                            &s.working_directory, &s.continue_on_error}) {
+    for (const std::optional<Str>* field :
+         {&s.name, &s.run, &s.uses, &s.shell, &s.working_directory, &s.continue_on_error}) {
       if (*field) CheckExpressions(**field, kStepContexts);
     }
     if (s.if_condition) CheckCondition(*s.if_condition);
@@ -301,10 +307,11 @@ class ActionBuilder {
       const std::vector<std::string>& standard = expr::StandardContextNames();
       std::string message;
       if (std::find(standard.begin(), standard.end(), name) != standard.end()) {
-        message = fmt::format("the \"{}\" context is not available here in a composite action "
-                              "(available: {}){}",
-                              name, fmt::join(contexts, ", "),
-                              name == "secrets" ? "; pass the secret as an input" : "");
+        message = fmt::format(
+            "the \"{}\" context is not available here in a composite action "
+            "(available: {}){}",
+            name, fmt::join(contexts, ", "),
+            name == "secrets" ? "; pass the secret as an input" : "");
       } else {
         message = fmt::format("unknown context \"{}\"{}", access.segments.front().name,
                               DidYouMean(name, contexts));

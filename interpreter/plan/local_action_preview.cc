@@ -20,8 +20,8 @@ struct ActionPreview {
   std::vector<std::string> details;
 };
 
-ActionPreview Describe(SourceManager& sources, const std::string& work_dir,
-                       const std::string& uses, Diagnostics& diagnostics) {
+ActionPreview Describe(SourceManager& sources, const std::string& work_dir, const std::string& uses,
+                       Diagnostics& diagnostics) {
   ActionPreview preview;
   preview.note = "local action";
   std::string display = fs::path(uses.substr(2)).lexically_normal().generic_string();
@@ -30,14 +30,14 @@ ActionPreview Describe(SourceManager& sources, const std::string& work_dir,
   fs::path dir = fs::path(work_dir) / display;
   std::error_code error;
   if (!fs::is_directory(dir, error)) {
-    preview.summary = fmt::format("\"{}\" does not exist yet; it must be created by an earlier "
-                                  "step or the run fails here",
-                                  display.empty() ? "." : display);
+    preview.summary = fmt::format(
+        "\"{}\" does not exist yet; it must be created by an earlier "
+        "step or the run fails here",
+        display.empty() ? "." : display);
     return preview;
   }
   Diagnostics found;
-  std::optional<model::Action> action =
-      model::LoadActionDir(sources, dir.string(), display, found);
+  std::optional<model::Action> action = model::LoadActionDir(sources, dir.string(), display, found);
   if (!action) {
     size_t errors = 0;
     for (const Diagnostic& d : found.items()) {
@@ -47,9 +47,10 @@ ActionPreview Describe(SourceManager& sources, const std::string& work_dir,
       diagnostics.Warning(d.rule, d.where,
                           d.message + fmt::format(" (the step \"uses: {}\" will fail)", uses));
     }
-    preview.summary = fmt::format("cannot run: {} problem(s) in its action metadata (see the "
-                                  "warnings)",
-                                  errors);
+    preview.summary = fmt::format(
+        "cannot run: {} problem(s) in its action metadata (see the "
+        "warnings)",
+        errors);
     return preview;
   }
   preview.note = "composite action";
@@ -59,8 +60,7 @@ ActionPreview Describe(SourceManager& sources, const std::string& work_dir,
     std::string kind;
     if (step.run) kind = fmt::format("run, {}", step.shell ? step.shell->value : "bash");
     if (step.uses) kind = "uses " + step.uses->value;
-    preview.details.push_back(
-        fmt::format("{}. {} ({})", step.index + 1, step.DisplayName(), kind));
+    preview.details.push_back(fmt::format("{}. {} ({})", step.index + 1, step.DisplayName(), kind));
   }
   return preview;
 }
@@ -78,8 +78,7 @@ void PreviewLocalActions(SourceManager& sources, const std::string& work_dir, Pl
       }
       auto it = seen.find(*step.uses);
       if (it == seen.end()) {
-        it = seen.emplace(*step.uses, Describe(sources, work_dir, *step.uses, diagnostics))
-                 .first;
+        it = seen.emplace(*step.uses, Describe(sources, work_dir, *step.uses, diagnostics)).first;
       }
       step.uses_note = it->second.note;
       step.preview_summary = it->second.summary;

@@ -163,7 +163,8 @@ StepOutcome StackDeploy::Run(const step_api::StepInputs& inputs, step_api::StepC
   if (c.tool == "cloudformation") return RunCloudFormation(c, inputs.env, context);
 
   std::string outputs_file =
-      (std::filesystem::path(context.run_dir()) / ("cdk-outputs-" + SafeName(c.stack.empty() ? "all" : c.stack) + ".json"))
+      (std::filesystem::path(context.run_dir()) /
+       ("cdk-outputs-" + SafeName(c.stack.empty() ? "all" : c.stack) + ".json"))
           .string();
   std::string command = c.tool == "cdk" ? CdkCommand(c, outputs_file) : SamCommand(c);
   context.Log("$ " + command);

@@ -54,9 +54,9 @@ class CompositeE2E : public ::testing::Test {
   /// `slipway run wf.yml --run-id ID` with a fixed ref/sha/actor (the temp dir is no checkout).
   CliResult Run(const std::string& run_id, std::vector<std::string> extra = {}) {
     exec::ProcessOptions options;
-    options.argv = {SLIPWAY_EXE, "run",   "wf.yml",          "--state-dir", "state",
-                    "--run-id",  run_id,  "--ref",           "refs/heads/main",
-                    "--sha",     "0123abcd", "--actor",      "alice"};
+    options.argv = {SLIPWAY_EXE, "run",     "wf.yml", "--state-dir",     "state",
+                    "--run-id",  run_id,    "--ref",  "refs/heads/main", "--sha",
+                    "0123abcd",  "--actor", "alice"};
     options.argv.insert(options.argv.end(), extra.begin(), extra.end());
     options.env = exec::CurrentEnvironment();
     options.env.erase("SLIPWAY_AUDIT_KEY");
@@ -99,9 +99,10 @@ class CompositeE2E : public ::testing::Test {
 
   /// A one-job workflow whose only step calls `uses` (with `with` lines already indented).
   void WriteCaller(const std::string& uses, const std::string& with = "") {
-    Write("wf.yml", "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
-                    "      - id: call\n        uses: " +
-                        uses + "\n" + with);
+    Write("wf.yml",
+          "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+          "      - id: call\n        uses: " +
+              uses + "\n" + with);
   }
 
   fs::path dir_;
@@ -206,7 +207,8 @@ runs:
         cat "$GITHUB_ACTION_PATH/data.txt" > inner-data.txt
 )yml");
   WriteCaller("./actions/outer", "        with:\n          word: hi\n");
-  Write("wf.yml", Read("wf.yml") + "      - run: echo '${{ steps.call.outputs.joined }}' > r.txt\n");
+  Write("wf.yml",
+        Read("wf.yml") + "      - run: echo '${{ steps.call.outputs.joined }}' > r.txt\n");
   CliResult r = Run("nested");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   std::string outer = (dir_ / "actions/outer").string();
@@ -272,7 +274,8 @@ runs:
       run: echo "ran ${{ steps.bad.outcome }}" > next.txt
 )");
   WriteCaller("./act");
-  Write("wf.yml", Read("wf.yml") + "      - run: echo '${{ steps.call.outputs.seen }}' > seen.txt\n");
+  Write("wf.yml",
+        Read("wf.yml") + "      - run: echo '${{ steps.call.outputs.seen }}' > seen.txt\n");
   CliResult r = Run("coe");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(Read("next.txt"), "ran failure\n");
@@ -317,8 +320,9 @@ TEST_F(CompositeE2E, AMissingRequiredInputFailsWithItsPosition) {
 }
 
 TEST_F(CompositeE2E, ANode20ActionIsRefusedAtItsUsingLine) {
-  Write("js/action.yml", "name: js\ndescription: a JavaScript action\nruns:\n  using: node20\n"
-                         "  main: index.js\n");
+  Write("js/action.yml",
+        "name: js\ndescription: a JavaScript action\nruns:\n  using: node20\n"
+        "  main: index.js\n");
   WriteCaller("./js");
   CliResult r = Run("node");
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
@@ -414,6 +418,56 @@ runs:
   std::string state = AllFiles("state");
   EXPECT_EQ(state.find(secret), std::string::npos) << state;
   EXPECT_NE(state.find("token is ***"), std::string::npos);
+}
+
+TEST_F(CompositeE2E, TheCallingStepsTimeoutBoundsTheStepsInside) {
+  Write("slow/action.yml", R"(name: slow
+runs:
+  using: composite
+  steps:
+    - shell: bash
+      run: sleep 30
+)");
+  WriteCaller("./slow", "        timeout-minutes: 0.01\n");
+  CliResult r = Run("slow");
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("failed: the step exceeded its timeout (0.01 minutes)"), std::string::npos)
+      << r.out;
+}
+
+TEST_F(CompositeE2E, PlanListsCompositeStepsAndWarnsAboutBrokenActions) {
+  Write("greet/action.yml", kGreetAction);
+  Write("js/action.yml", "name: js\nruns:\n  using: node20\n  main: index.js\n");
+  Write("wf.yml", R"(on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: ./greet
+        with:
+          who: you
+      - uses: ./js
+      - uses: ./checked-out-later
+)");
+  exec::ProcessOptions options;
+  options.argv = {SLIPWAY_EXE, "plan",     "wf.yml",  "--ref", "refs/heads/main",
+                  "--sha",     "0123abcd", "--actor", "alice"};
+  options.env = exec::CurrentEnvironment();
+  options.working_directory = dir_.string();
+  options.timeout = milliseconds(60'000);
+  std::string out;
+  exec::ProcessResult process = exec::RunProcess(
+      options, [&](exec::OutputStream, std::string_view chunk) { out.append(chunk); }, nullptr);
+  ASSERT_EQ(process.end, exec::ProcessEnd::kExited);
+  EXPECT_EQ(process.exit_code, 0) << out;  // warnings only: the plan itself is fine
+  for (const char* line :
+       {"uses: ./greet  (composite action)", "composite action \"Greet\": 1 step(s)",
+        "1. Say it to ${{ inputs.who }} (run, bash)",
+        "js/action.yml:3:10: warning: action uses \"node20\", which slipway cannot run; only "
+        "composite actions run locally (the step \"uses: ./js\" will fail) [action]",
+        "\"checked-out-later\" does not exist yet"}) {
+    EXPECT_NE(out.find(line), std::string::npos) << line << "\n" << out;
+  }
 }
 
 }  // namespace

@@ -1,10 +1,10 @@
 #include "interpreter/model/action.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 namespace slipway::model {
 namespace {
