@@ -10,6 +10,7 @@
 //                          a runner that finishes every job at once; counter jobs/s (target
 //                          >= 5,000 jobs/s).
 #include <benchmark/benchmark.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -42,15 +43,45 @@ exec::ProcessOptions RawBash() {
   return options;
 }
 
-double RawSpawnSeconds(int count) {
+/// Wall-clock and CPU seconds (this process's threads plus its reaped children: the shells).
+struct Cost {
+  double wall = 0;
+  double cpu = 0;
+};
+
+double CpuSeconds() {
+  double total = 0;
+  for (int who : {RUSAGE_SELF, RUSAGE_CHILDREN}) {
+    rusage usage{};
+    getrusage(who, &usage);
+    total += static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+             static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6;
+  }
+  return total;
+}
+
+template <typename F>
+Cost Measure(F&& work) {
+  double cpu = CpuSeconds();
   auto start = std::chrono::steady_clock::now();
-  for (int i = 0; i < count; ++i) RunProcess(RawBash(), {}, nullptr);
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / count;
+  work();
+  return {std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+          CpuSeconds() - cpu};
+}
+
+/// The cost of one raw spawn, averaged over `count`.
+Cost RawSpawn(int count) {
+  const exec::ProcessOptions options = RawBash();
+  Cost cost = Measure([&] {
+    for (int i = 0; i < count; ++i) RunProcess(options, {}, nullptr);
+  });
+  return {cost.wall / count, cost.cpu / count};
 }
 
 void BM_ExecRawBashSpawn(benchmark::State& state) {
+  const exec::ProcessOptions options = RawBash();
   for (auto _ : state) {
-    ProcessResult result = RunProcess(RawBash(), {}, nullptr);
+    ProcessResult result = RunProcess(options, {}, nullptr);
     benchmark::DoNotOptimize(result.exit_code);
   }
   state.SetItemsProcessed(state.iterations());
@@ -90,11 +121,12 @@ struct StepWorkflow {
     request.out = sink;
   }
   bool ok() const { return plan && model; }
-  double Seconds() {
-    auto start = std::chrono::steady_clock::now();
-    RunResult result = ExecuteRun(request);
-    if (result.status != RunStatus::kSuccess) return -1;
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  /// The cost of one run; wall < 0 when it failed.
+  Cost Run() {
+    RunStatus status = RunStatus::kFailure;
+    Cost cost = Measure([&] { status = ExecuteRun(request).status; });
+    if (status != RunStatus::kSuccess) cost.wall = -1;
+    return cost;
   }
 };
 
@@ -115,19 +147,22 @@ void BM_ExecRunStep(benchmark::State& state) {
   // The raw spawns are interleaved with the runs (as many as the marginal steps), so both
   // sides see the same machine load, and the counters are medians over the iterations: the
   // machine is shared, its load changes by the second, and a burst should move one iteration,
-  // not the result.
-  std::vector<double> ratios, per_steps, raws, fixed;
+  // not the result. CPU time (slipway's threads plus the shells) is reported too: it hardly
+  // depends on what else the machine runs.
+  std::vector<double> ratios, cpu_ratios, per_steps, raws, fixed;
   for (auto _ : state) {
-    double a = small.Seconds();
-    double raw = RawSpawnSeconds(kSteps);
-    double b = large.Seconds();
-    raw = (raw + RawSpawnSeconds(kSteps)) / 2;
-    if (a < 0 || b < 0) state.SkipWithError("the run failed");
-    double per_step = (b - a) / (2 * kSteps);
+    Cost a = small.Run();
+    Cost raw1 = RawSpawn(kSteps);
+    Cost b = large.Run();
+    Cost raw2 = RawSpawn(kSteps);
+    if (a.wall < 0 || b.wall < 0) state.SkipWithError("the run failed");
+    double raw = (raw1.wall + raw2.wall) / 2;
+    double per_step = (b.wall - a.wall) / (2 * kSteps);
     ratios.push_back(per_step / raw);
+    cpu_ratios.push_back(((b.cpu - a.cpu) / (2 * kSteps)) / ((raw1.cpu + raw2.cpu) / 2));
     per_steps.push_back(per_step);
     raws.push_back(raw);
-    fixed.push_back(a - kSteps * per_step);
+    fixed.push_back(a.wall - kSteps * per_step);
   }
   auto median = [](std::vector<double> values) {
     std::sort(values.begin(), values.end());
@@ -140,6 +175,7 @@ void BM_ExecRunStep(benchmark::State& state) {
     state.counters["x_raw_bash_min"] = *std::min_element(ratios.begin(), ratios.end());
     state.counters["x_raw_bash_max"] = *std::max_element(ratios.begin(), ratios.end());
   }
+  state.counters["x_raw_bash_cpu"] = median(cpu_ratios);
   state.counters["raw_bash_us"] = median(raws) * 1e6;
   state.counters["per_step_us"] = median(per_steps) * 1e6;
   state.counters["per_run_fixed_ms"] = median(fixed) * 1e3;

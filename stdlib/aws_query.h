@@ -5,12 +5,14 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "interpreter/step_api/step_api.h"
 #include "stdlib/aws_sigv4.h"
 #include "stdlib/aws_xml.h"
 
@@ -50,5 +52,35 @@ std::string FormEncode(const QueryParams& params);
 QueryResponse CallQueryApi(const QueryEndpoint& endpoint, const AwsCredentials& credentials,
                            std::string_view action, const QueryParams& params, int64_t now_ms,
                            std::chrono::milliseconds timeout);
+
+/// A Query API service resolved for one step: where its calls go and whose keys sign them.
+struct ServiceTarget {
+  std::string endpoint;  // without a trailing slash
+  std::string region;    // signing region
+  AwsCredentials credentials;
+};
+
+/// https://<service>.<region>.amazonaws.com (amazonaws.com.cn in the cn-* regions).
+std::string DefaultServiceEndpoint(std::string_view service, std::string_view region);
+
+/// Resolves `service` (e.g. "cloudformation") from a step's inputs and environment, as the AWS
+/// CLI does: region from `region_input`, AWS_REGION, AWS_DEFAULT_REGION; endpoint from
+/// `endpoint_input`, AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, else
+/// DefaultServiceEndpoint (an endpoint without any region signs for us-east-1); credentials
+/// from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN. Returns "" or why it
+/// cannot, as a sentence that starts with `who` ("tool cloudformation needs a region: ...").
+std::string ResolveServiceTarget(std::string_view service, std::string_view who,
+                                 std::string_view region_input, std::string_view endpoint_input,
+                                 const std::map<std::string, std::string>& env,
+                                 ServiceTarget* target);
+
+/// CallQueryApi, tried up to `attempts` times while the answer is Retryable(), waiting 1 s,
+/// 2 s, 4 s ... on the step's clock and logging each retry. A cancelled wait stops early: the
+/// last answer is returned and `*cancelled` is set.
+QueryResponse CallQueryApiWithRetries(const QueryEndpoint& endpoint,
+                                      const AwsCredentials& credentials, std::string_view action,
+                                      const QueryParams& params, step_api::StepContext& context,
+                                      int attempts, std::chrono::milliseconds timeout,
+                                      bool* cancelled);
 
 }  // namespace slipway::stdlib::aws

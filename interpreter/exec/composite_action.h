@@ -55,9 +55,6 @@ class CompositeHost {
   /// Substitutes `${{ }}` in `text` in the current frame's contexts with env context `env`.
   virtual std::string EvaluateText(const std::string& text, const nlohmann::ordered_json& env,
                                    std::string* error) = 0;
-  /// A whole-scalar expression keeps its JSON value (for `with:`).
-  virtual plan::Evaluation EvaluateValue(const std::string& text,
-                                         const nlohmann::ordered_json& env) = 0;
   /// An `if:` in the current frame's contexts and status.
   virtual plan::Condition EvaluateCondition(const std::string& text,
                                             const nlohmann::ordered_json& env) = 0;

@@ -258,9 +258,6 @@ class CompositeAdapter final : public CompositeHost {
                            std::string* error) override {
     return job_.EvaluateText(text, env, error);
   }
-  plan::Evaluation EvaluateValue(const std::string& text, const ordered_json& env) override {
-    return plan::EvaluateValue(text, *job_.MakeScope(env));
-  }
   plan::Condition EvaluateCondition(const std::string& text, const ordered_json& env) override {
     return plan::EvaluateCondition(text, *job_.MakeScope(env));
   }
@@ -340,10 +337,13 @@ std::unique_ptr<plan::Scope> JobExecution::MakeScope(const ordered_json& env) co
   auto scope = std::make_unique<plan::Scope>();
   // Inside a composite action: its own inputs and steps, github.action_path, and no
   // secrets/vars/needs (action.yml loading has already refused expressions that read them).
-  bool failed = failed_ || (frame_ && frame_->failed);
+  // Its status functions follow the action's own steps (github.action_status), as on GitHub,
+  // so an action called by an always() step after a failure still runs its steps.
+  bool failed = frame_ ? frame_->failed : failed_;
   if (frame_) {
     ordered_json github = github_;
     github["action_path"] = frame_->action_path;
+    github["action_status"] = failed ? "failure" : "success";
     scope->Set("github", std::move(github));
     scope->Set("inputs", frame_->inputs);
     scope->Set("steps", frame_->steps);
@@ -358,7 +358,7 @@ std::unique_ptr<plan::Scope> JobExecution::MakeScope(const ordered_json& env) co
   scope->Set("matrix", job_.matrix.is_null() ? ordered_json::object() : job_.matrix);
   scope->Set("strategy", job_.strategy);
   scope->Set("runner", runner_ctx_);
-  scope->Set("job", ordered_json{{"status", failed ? "failure" : "success"}});
+  scope->Set("job", ordered_json{{"status", failed_ ? "failure" : "success"}});
   scope->Set("env", env);
   bool cancel = cancelled();
   scope->status = {!failed && !cancel, failed, cancel};

@@ -20,8 +20,7 @@ struct ActionPreview {
   std::vector<std::string> details;
 };
 
-ActionPreview Describe(SourceManager& sources, const std::string& work_dir, const std::string& uses,
-                       Diagnostics& diagnostics) {
+ActionPreview Describe(const std::string& work_dir, const std::string& uses) {
   ActionPreview preview;
   preview.note = "local action";
   std::string display = fs::path(uses.substr(2)).lexically_normal().generic_string();
@@ -36,21 +35,12 @@ ActionPreview Describe(SourceManager& sources, const std::string& work_dir, cons
         display.empty() ? "." : display);
     return preview;
   }
+  SourceManager sources;
   Diagnostics found;
   std::optional<model::Action> action = model::LoadActionDir(sources, dir.string(), display, found);
   if (!action) {
-    size_t errors = 0;
-    for (const Diagnostic& d : found.items()) {
-      if (d.severity != Severity::kError) continue;
-      ++errors;
-      // The run fails at this step; say so where the problem is, but let the plan go on.
-      diagnostics.Warning(d.rule, d.where,
-                          d.message + fmt::format(" (the step \"uses: {}\" will fail)", uses));
-    }
-    preview.summary = fmt::format(
-        "cannot run: {} problem(s) in its action metadata (see the "
-        "warnings)",
-        errors);
+    // validate's local-action rule has reported the problems; the plan only points at them.
+    preview.summary = "cannot run: its action metadata has problems (see the errors)";
     return preview;
   }
   preview.note = "composite action";
@@ -67,8 +57,7 @@ ActionPreview Describe(SourceManager& sources, const std::string& work_dir, cons
 
 }  // namespace
 
-void PreviewLocalActions(SourceManager& sources, const std::string& work_dir, Plan& plan,
-                         Diagnostics& diagnostics) {
+void PreviewLocalActions(const std::string& work_dir, Plan& plan) {
   std::map<std::string, ActionPreview> seen;  // each action is read (and warned about) once
   for (PlannedJob& job : plan.jobs) {
     for (PlannedStep& step : job.steps) {
@@ -78,7 +67,7 @@ void PreviewLocalActions(SourceManager& sources, const std::string& work_dir, Pl
       }
       auto it = seen.find(*step.uses);
       if (it == seen.end()) {
-        it = seen.emplace(*step.uses, Describe(sources, work_dir, *step.uses, diagnostics)).first;
+        it = seen.emplace(*step.uses, Describe(work_dir, *step.uses)).first;
       }
       step.uses_note = it->second.note;
       step.preview_summary = it->second.summary;

@@ -139,7 +139,7 @@ PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const Gi
     request.environments_sha256 = Sha256Hex(sources.text(environments->file));
   }
   *plan = BuildPlan(*workflow, request, files);
-  PreviewLocalActions(sources, options.work_dir, **plan, files);
+  PreviewLocalActions(options.work_dir, **plan);
   diagnostics.Append(files);
   return files.has_errors() ? PlanStatus::kInvalid : PlanStatus::kOk;
 }

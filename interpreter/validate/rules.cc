@@ -10,6 +10,7 @@ void CheckJobNeeds(const RuleContext& context);
 void CheckJobKind(const RuleContext& context);
 void CheckSteps(const RuleContext& context);
 void CheckUses(const RuleContext& context);
+void CheckLocalActions(const RuleContext& context);
 void CheckInputs(const RuleContext& context);
 void CheckCron(const RuleContext& context);
 void CheckGlobs(const RuleContext& context);
@@ -39,6 +40,8 @@ const std::vector<Rule>& Rules() {
        "uses: action, docker:// and reusable-workflow syntax; built-in steps "
        "(builtin-step) and their inputs (step-with)",
        &CheckUses},
+      {"local-action", "uses: ./path names a runnable composite action, and with: fits its inputs",
+       &CheckLocalActions},
       {"input", "workflow_dispatch / workflow_call inputs: names, types, defaults, options",
        &CheckInputs},
       {"cron", "schedule cron syntax", &CheckCron},

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "stdlib/backup/cloud_stack.h"
 #include "stdlib/files.h"
 #include "stdlib/input_reader.h"
 #include "stdlib/stack_deploy/local_stack.h"
@@ -21,6 +22,7 @@ struct Config {
   std::string stack;
   std::string tool;
   std::string region;
+  std::string endpoint;
   std::vector<std::string> paths;
   std::string command;
 };
@@ -33,6 +35,7 @@ std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error
   c.stack = in.String("stack-name");
   c.tool = in.String("tool", "local");
   c.region = in.String("region");
+  c.endpoint = in.String("endpoint");
   c.paths = in.List("paths");
   c.command = in.String("command");
   if (!IsSafeName(c.name)) {
@@ -47,6 +50,10 @@ std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error
     }
     if (c.tool == "local" && !c.stack.empty() && !IsSafeName(c.stack)) {
       in.AddError("input \"stack-name\": \"" + c.stack + "\" is not a valid local stack name");
+    }
+    if (c.tool == "local" && (in.Has("region") || in.Has("endpoint"))) {
+      in.AddError(std::string("input \"") + (in.Has("region") ? "region" : "endpoint") +
+                  "\" applies to tools cdk, sam and cloudformation, not \"local\"");
     }
   } else if (c.source == "files") {
     if (c.paths.empty()) in.AddError("source files needs \"paths\"");
@@ -63,6 +70,7 @@ std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error
   };
   only_for("stack-name", "stack");
   only_for("region", "stack");
+  only_for("endpoint", "stack");
   only_for("paths", "files");
   only_for("command", "command");
   if (!in.ok()) {
@@ -99,10 +107,18 @@ step_api::StepPreview Backup::Preview(const step_api::StepInputs& inputs) const 
   step_api::StepPreview preview;
   preview.summary = "back up " + c->source + " into artifacts/backups/" + c->name + "/";
   if (c->source == "stack") {
-    preview.details.push_back(
-        c->tool == "local"
-            ? "copy the live version of <state-dir>/stacks/" + c->stack + "/"
-            : "save `aws cloudformation describe-stacks` and `get-template` for " + c->stack);
+    if (c->tool == "local") {
+      preview.details.push_back("copy the live version of <state-dir>/stacks/" + c->stack + "/");
+    } else {
+      std::string where = !c->endpoint.empty() ? " at " + c->endpoint
+                          : !c->region.empty() ? " (region " + c->region + ")"
+                                               : "";
+      preview.details.push_back(
+          "CloudFormation API" + where +
+          ", SigV4 with AWS_ACCESS_KEY_ID from the step's environment: save DescribeStacks, "
+          "GetTemplate (Original) and DescribeStackResources for " + c->stack +
+          " (nothing if it does not exist yet)");
+    }
   } else if (c->source == "files") {
     for (const std::string& p : c->paths) preview.details.push_back("files: " + p);
   } else {
@@ -152,28 +168,11 @@ StepOutcome Backup::Run(const step_api::StepInputs& inputs, step_api::StepContex
       metadata["stack"] = {{"name", c.stack}, {"tool", "local"}, {"version", nullptr}};
     }
   } else if (c.source == "stack") {
-    std::string region = c.region.empty() ? "" : " --region " + ShellQuote(c.region);
-    struct Capture {
-      const char* file;
-      std::string command;
-    };
-    const Capture captures[] = {
-        {"describe-stacks.json", "aws cloudformation describe-stacks --stack-name " +
-                                     ShellQuote(c.stack) + region + " --output json"},
-        {"template.json", "aws cloudformation get-template --stack-name " + ShellQuote(c.stack) +
-                              region + " --output json"},
-    };
-    for (const Capture& capture : captures) {
-      std::string output;
-      context.Log("$ " + capture.command);
-      int code = context.RunCommand(capture.command, &output);
-      if (code != 0) {
-        return Fail("could not capture the state of stack " + c.stack + ": `" + capture.command +
-                    "` exited with " + std::to_string(code));
-      }
-      if (!WriteFileAtomic(root / "stack" / capture.file, output, &error)) return Fail(error);
-    }
-    metadata["stack"] = {{"name", c.stack}, {"tool", c.tool}, {"region", c.region}};
+    nlohmann::json stack;
+    StepOutcome captured = CaptureCloudStack({c.stack, c.tool, c.region, c.endpoint}, inputs.env,
+                                             context, root / "stack", &stack);
+    if (captured.status != StepStatus::kSuccess) return captured;
+    metadata["stack"] = stack;
   } else if (c.source == "files") {
     fs::path workspace = context.workspace();
     int copied = 0;

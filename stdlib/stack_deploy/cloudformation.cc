@@ -672,39 +672,13 @@ bool IsNoChangeReason(std::string_view reason) {
 std::string ResolveCloudFormationTarget(const Config& config,
                                         const std::map<std::string, std::string>& env,
                                         CloudFormationTarget* target) {
-  std::string endpoint = config.endpoint;
-  if (endpoint.empty()) endpoint = EnvValue(env, "AWS_ENDPOINT_URL_CLOUDFORMATION");
-  if (endpoint.empty()) endpoint = EnvValue(env, "AWS_ENDPOINT_URL");
-  std::string region = config.region;
-  if (region.empty()) region = EnvValue(env, "AWS_REGION");
-  if (region.empty()) region = EnvValue(env, "AWS_DEFAULT_REGION");
-  if (region.empty()) {
-    if (endpoint.empty()) {
-      return "tool cloudformation needs a region: set input \"region\", AWS_REGION or "
-             "AWS_DEFAULT_REGION";
-    }
-    region = "us-east-1";  // a custom endpoint still needs a signing region
-  }
-  if (endpoint.empty()) endpoint = "https://cloudformation." + region + "." + DomainFor(region);
-  while (!endpoint.empty() && endpoint.back() == '/') endpoint.pop_back();
-  if (!StartsWith(endpoint, "https://") && !StartsWith(endpoint, "http://")) {
-    return "CloudFormation endpoint \"" + endpoint + "\" is not an http:// or https:// URL";
-  }
-  aws::AwsCredentials credentials{EnvValue(env, "AWS_ACCESS_KEY_ID"),
-                                  EnvValue(env, "AWS_SECRET_ACCESS_KEY"),
-                                  EnvValue(env, "AWS_SESSION_TOKEN")};
-  std::vector<std::string> missing;
-  if (credentials.access_key_id.empty()) missing.push_back("AWS_ACCESS_KEY_ID");
-  if (credentials.secret_access_key.empty()) missing.push_back("AWS_SECRET_ACCESS_KEY");
-  if (!missing.empty()) {
-    return "tool cloudformation needs AWS credentials in the step's environment: " +
-           Join(missing, " and ") + (missing.size() > 1 ? " are" : " is") +
-           " not set (use aws-actions/configure-aws-credentials or `env:`; profiles and "
-           "instance roles are not read)";
-  }
-  target->endpoint = endpoint;
-  target->region = region;
-  target->credentials = credentials;
+  aws::ServiceTarget resolved;
+  std::string error = aws::ResolveServiceTarget("cloudformation", "tool cloudformation",
+                                                config.region, config.endpoint, env, &resolved);
+  if (!error.empty()) return error;
+  target->endpoint = resolved.endpoint;
+  target->region = resolved.region;
+  target->credentials = resolved.credentials;
   return "";
 }
 

@@ -258,6 +258,30 @@ runs:
       << log;
 }
 
+TEST_F(CompositeE2E, AnActionCalledAfterAFailureRunsItsOwnSteps) {
+  // Inside an action, success() follows the action's own steps (github.action_status), not
+  // the job's: a cleanup action called with if: always() runs its steps.
+  Write("cleanup/action.yml", R"(name: cleanup
+runs:
+  using: composite
+  steps:
+    - shell: bash
+      run: echo "${{ github.action_status }} ${{ job.status }}" > cleaned.txt
+)");
+  Write("wf.yml", R"(on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - run: exit 1
+      - if: always()
+        uses: ./cleanup
+)");
+  CliResult r = Run("always");
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_EQ(Read("cleaned.txt"), "success failure\n");
+}
+
 TEST_F(CompositeE2E, InnerContinueOnErrorKeepsTheActionGoing) {
   Write("act/action.yml", R"(name: tolerant
 outputs:

@@ -1,0 +1,100 @@
+// Local actions (`uses: ./path`): when the action's directory is in the working tree, its
+// action.yml must be one slipway can run (a composite action with valid metadata), and the
+// step's `with:` must fit its inputs: every required input without a default is given, and
+// every key names a declared input.
+// https://docs.github.com/en/actions/sharing-automations/creating-actions/metadata-syntax-for-github-actions#inputs
+// Paths are relative to the workspace, which is the directory slipway runs in. A directory
+// that does not exist is not reported: an earlier step (a checkout) may create it.
+#include <fmt/format.h>
+
+#include <cctype>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "interpreter/model/action.h"
+#include "interpreter/validate/rule.h"
+
+namespace slipway::validate {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+void CheckLocalStep(const RuleContext& context, const model::Step& step) {
+  const std::string& uses = step.uses->value;
+  std::string display = fs::path(uses.substr(2)).lexically_normal().generic_string();
+  while (!display.empty() && display.back() == '/') display.pop_back();
+  if (display == ".") display.clear();
+  std::error_code error;
+  fs::path dir = display.empty() ? fs::path(".") : fs::path(display);
+  if (!fs::is_directory(dir, error)) return;
+
+  SourceManager sources;
+  Diagnostics found;
+  std::optional<model::Action> action = model::LoadActionDir(sources, dir.string(), display, found);
+  if (!action) {
+    found.Sort();
+    std::vector<std::string> problems;
+    for (const Diagnostic& d : found.items()) {
+      if (d.severity != Severity::kError) continue;
+      problems.push_back(d.where.file == kNoFile
+                             ? d.message
+                             : fmt::format("{}:{}:{}: {}", sources.path(d.where.file),
+                                           d.where.begin.line, d.where.begin.col, d.message));
+    }
+    if (problems.empty()) return;
+    context.diagnostics.Error(
+        "local-action", step.uses->where,
+        fmt::format("local action \"{}\" cannot run: {}{}", uses, problems.front(),
+                    problems.size() > 1 ? fmt::format(" (and {} more problem(s) in its metadata)",
+                                                      problems.size() - 1)
+                                        : ""));
+    return;
+  }
+
+  std::string file = sources.path(action->file);
+  std::vector<std::string> declared;
+  for (const model::ActionInput& input : action->inputs) declared.push_back(input.id.value);
+  for (const auto& [key, value] : step.with) {
+    if (action->FindInput(key.value)) continue;
+    context.diagnostics.Warning(
+        "local-action", key.where,
+        fmt::format(
+            "input \"{}\" is not defined by local action \"{}\" ({}); {}{}", key.value, uses, file,
+            declared.empty() ? std::string("it declares no inputs")
+                             : fmt::format("its inputs are \"{}\"", fmt::join(declared, "\", \"")),
+            DidYouMean(key.value, declared)));
+  }
+  for (const model::ActionInput& input : action->inputs) {
+    if (!input.required || input.default_value) continue;
+    bool given = false;
+    for (const auto& [key, value] : step.with)
+      given = given || Lower(key.value) == Lower(input.id.value);
+    if (given) continue;
+    context.diagnostics.Error(
+        "local-action", step.uses->where,
+        fmt::format("missing required input \"{}\" for local action \"{}\" (declared at {}:{}:{})",
+                    input.id.value, uses, file, input.id.where.begin.line,
+                    input.id.where.begin.col));
+  }
+}
+
+}  // namespace
+
+void CheckLocalActions(const RuleContext& context) {
+  for (const model::Job& job : context.workflow.jobs) {
+    for (const model::Step& step : job.steps) {
+      if (!step.uses || step.uses->has_expr || step.uses->value.rfind("./", 0) != 0) continue;
+      CheckLocalStep(context, step);
+    }
+  }
+}
+
+}  // namespace slipway::validate
