@@ -134,11 +134,8 @@ std::string RunCompositeAction(CompositeHost& host, const CompositeCall& call,
                        kMaxCompositeDepth, Chain(caller, call.uses));
   }
 
-  fs::path relative = fs::path(call.uses.substr(2)).lexically_normal();
-  std::string display = relative.generic_string();
-  while (!display.empty() && display.back() == '/') display.pop_back();
-  if (display == ".") display.clear();
-  fs::path dir = fs::path(host.workspace()) / relative;
+  std::string display = model::LocalActionDir(call.uses);
+  fs::path dir = fs::path(host.workspace()) / display;
   SourceManager sources;
   Diagnostics diagnostics;
   std::optional<model::Action> action =

@@ -1,10 +1,12 @@
 // RunJob (real_job_runner.h): one job instance, on a worker thread — the environment gate, the
 // steps in order, then the job's outputs. Everything a step prints goes through the workflow
 // command parser and the Masker before it reaches the step log or the console.
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -41,11 +43,24 @@ using nlohmann::ordered_json;
 constexpr double kDefaultJobTimeoutMinutes = 360;
 constexpr double kCancelTimeoutMinutes = 5;
 
+// The whole file, "" when it cannot be read. Plain POSIX: it runs four times per `run:` step.
 std::string ReadText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  std::string text;
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return text;
+  char buffer[16384];
+  for (;;) {
+    ssize_t n = read(fd, buffer, sizeof buffer);
+    if (n > 0) {
+      text.append(buffer, static_cast<size_t>(n));
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else {
+      break;
+    }
+  }
+  close(fd);
+  return text;
 }
 
 std::chrono::milliseconds Minutes(double minutes) {
@@ -393,7 +408,9 @@ std::map<std::string, std::string> JobExecution::ProcessEnv(const ordered_json& 
   info.action = action;
   info.runner_temp = temp_dir_;
   if (files) {
-    for (auto& [key, value] : RunnerEnvironment(info, *files)) out[key] = value;
+    for (auto& [key, value] : RunnerEnvironment(info, *files)) {
+      out.insert_or_assign(key, std::move(value));
+    }
   } else {
     for (auto& [key, value] : RunnerEnvironment(info, StepFiles{})) {
       if (!value.empty()) out[key] = value;
@@ -831,10 +848,16 @@ StepRecord JobExecution::RunStep(const model::Step& step, const plan::PlannedSte
   record.log = run_.store->StepLogPath(job_.key, index, record.id);
   cancelled_at_start_of_step_ = cancelled();
 
-  std::unique_ptr<plan::Scope> scope = MakeScope(env);
   std::string condition_text =
       step.if_condition ? step.if_condition->value : std::string("success()");
-  plan::Condition condition = plan::EvaluateCondition(condition_text, *scope);
+  plan::Condition condition;
+  if (step.if_condition) {
+    condition = plan::EvaluateCondition(condition_text, *MakeScope(env));
+  } else {
+    // The implicit success(), without building a scope of every context for it.
+    condition.kind = !failed_ && !cancelled() ? plan::Condition::Kind::kTrue
+                                              : plan::Condition::Kind::kFalse;
+  }
   if (condition.kind == plan::Condition::Kind::kFalse) {
     record.outcome = record.conclusion = "skipped";
     return record;
@@ -896,6 +919,10 @@ JobOutcome JobExecution::Run() {
   github_["job"] = planned_.id;
   github_["workspace"] = run_.workspace;
   github_["event_path"] = run_.runner.event_path;
+  // github.token is the GITHUB_TOKEN secret, as on GitHub (often an action input's default).
+  if (auto token = run_.secrets.find("GITHUB_TOKEN"); token != run_.secrets.end()) {
+    github_["token"] = token->second;
+  }
   vars_ = run_.plan->vars;
   std::string environment = planned_.environment ? planned_.environment->name : "";
   for (const auto& [key, value] : SecretsForJob(run_.secrets, environment)) secrets_[key] = value;

@@ -9,11 +9,23 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <mutex>
+#include <set>
 
 namespace slipway::exec {
 namespace {
 
 bool InPath(const std::string& program, const std::string& path) {
+  // Found programs are remembered per PATH value: every `run:` step without a `shell:` asks
+  // for bash, and the walk costs one access() per PATH entry. A program that is not found is
+  // looked up again next time.
+  static std::mutex mutex;
+  static std::set<std::string> found;
+  std::string key = program + '\0' + path;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (found.count(key) != 0) return true;
+  }
   size_t start = 0;
   while (start <= path.size()) {
     size_t end = path.find(':', start);
@@ -21,25 +33,30 @@ bool InPath(const std::string& program, const std::string& path) {
     std::string dir = path.substr(start, end - start);
     if (dir.empty()) dir = ".";
     std::string candidate = dir + "/" + program;
-    if (access(candidate.c_str(), X_OK) == 0) return true;
+    if (access(candidate.c_str(), X_OK) == 0) {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (found.size() >= 64) found.clear();
+      found.insert(std::move(key));
+      return true;
+    }
     start = end + 1;
   }
   return false;
 }
 
+// Whether `st` is a file slipway may reuse: a plain file with no other name, not a symlink,
+// hard link or directory a step left in its place.
+bool Reusable(const struct stat& st) { return S_ISREG(st.st_mode) && st.st_nlink == 1; }
+
 // Opens `path` for writing as a regular file and sets `*size` to its current size (0 for a new
-// file). `recycle` (may be empty) is a file of an earlier step that nothing reads any more: it
-// is renamed to `path` and reused instead of a new file being created. Creating an inode can
-// cost far more than a rename: ext4 without a journal skips every inode freed in the last
-// minutes when it allocates one, so a job of short steps that created and deleted six files per
-// step made each step slower than the last. A recycled file that is no longer a plain file of
-// our own (a symlink, a hard link, a directory) is not reused; a new one is created as before.
-int OpenRecycled(const std::string& path, const std::string& recycle, mode_t mode, off_t* size) {
+// file). When `renamed`, `path` is a file of an earlier step just renamed there, reused when it
+// is still a plain file of our own; otherwise a new one is created.
+int OpenForRewrite(const std::string& path, bool renamed, mode_t mode, off_t* size) {
   *size = 0;
-  if (!recycle.empty() && recycle != path && rename(recycle.c_str(), path.c_str()) == 0) {
+  if (renamed) {
     int fd = open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
     struct stat st {};
-    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1 &&
+    if (fd >= 0 && fstat(fd, &st) == 0 && Reusable(st) &&
         ((st.st_mode & 07777) == mode || fchmod(fd, mode) == 0)) {
       *size = st.st_size;
       return fd;
@@ -50,14 +67,27 @@ int OpenRecycled(const std::string& path, const std::string& recycle, mode_t mod
   return open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 }
 
-// Makes `path` hold exactly `content` (see OpenRecycled for `recycle`). A recycled file is
-// overwritten in place and then cut to size, not emptied first: on ext4, emptying a file and
-// writing it again makes close() start the disk write at once (auto_da_alloc) and frees and
-// reallocates its block.
+// Makes `path` a file of mode `mode` holding exactly `content`. `recycle` (may be empty) is a
+// file of an earlier step that nothing reads any more: it is renamed to `path` and reused
+// instead of a new file being created. Creating an inode can cost far more than a rename: ext4
+// without a journal skips every inode freed in the last minutes when it allocates one, so a
+// job of short steps that created and deleted six files per step made each step slower than
+// the last. A reused file is overwritten in place and then cut to size, not emptied first: on
+// ext4, emptying a file and writing it again makes close() start the disk write at once
+// (auto_da_alloc) and frees and reallocates its block.
 Expected<bool> WriteNewFile(const std::string& path, std::string_view content, mode_t mode,
                             const std::string& recycle = "") {
+  bool renamed = !recycle.empty() && recycle != path && rename(recycle.c_str(), path.c_str()) == 0;
+  if (renamed && content.empty()) {
+    // The usual case for the step files: the step wrote nothing to it, nothing to do.
+    struct stat st {};
+    if (lstat(path.c_str(), &st) == 0 && Reusable(st) && st.st_size == 0 &&
+        (st.st_mode & 07777) == mode) {
+      return true;
+    }
+  }
   off_t old_size = 0;
-  int fd = OpenRecycled(path, recycle, mode, &old_size);
+  int fd = OpenForRewrite(path, renamed, mode, &old_size);
   if (fd < 0) return MakeUnexpected(fmt::format("cannot create \"{}\": {}", path, strerror(errno)));
   size_t done = 0;
   while (done < content.size()) {
@@ -80,7 +110,7 @@ Expected<bool> WriteNewFile(const std::string& path, std::string_view content, m
   return true;
 }
 
-std::string RunnerArch() {
+std::string RunnerArchOnce() {
   utsname name{};
   if (uname(&name) != 0) return "X64";
   std::string machine = name.machine;
@@ -89,6 +119,11 @@ std::string RunnerArch() {
   if (machine.rfind("arm", 0) == 0) return "ARM";
   if (machine == "i386" || machine == "i686") return "X86";
   return machine;
+}
+
+const std::string& RunnerArch() {
+  static const std::string arch = RunnerArchOnce();
+  return arch;
 }
 
 }  // namespace

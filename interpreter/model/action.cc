@@ -354,6 +354,21 @@ std::optional<Action> LoadActionText(const SourceManager& sources, FileId file,
   return action;
 }
 
+std::string LocalActionDir(std::string_view uses) {
+  if (uses.rfind("./", 0) == 0) uses.remove_prefix(2);
+  std::string dir = std::filesystem::path(uses).lexically_normal().generic_string();
+  while (!dir.empty() && dir.back() == '/') dir.pop_back();
+  return dir == "." ? "" : dir;
+}
+
+bool HasActionFile(const std::string& dir) {
+  std::error_code error;
+  for (const char* name : kActionFileNames) {
+    if (std::filesystem::is_regular_file(std::filesystem::path(dir) / name, error)) return true;
+  }
+  return false;
+}
+
 std::optional<Action> LoadActionDir(SourceManager& sources, const std::string& dir,
                                     const std::string& display_dir, Diagnostics& diagnostics) {
   std::error_code error;

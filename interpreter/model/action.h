@@ -52,6 +52,13 @@ struct Action {
 /// The file names GitHub looks for, in order.
 inline constexpr const char* kActionFileNames[] = {"action.yml", "action.yaml"};
 
+/// The directory a `uses: ./path` names, relative to the workspace and normalized
+/// ("./a/../b/" → "b"); "" for the workspace itself.
+std::string LocalActionDir(std::string_view uses);
+
+/// True when `dir` holds an action.yml or action.yaml.
+bool HasActionFile(const std::string& dir);
+
 /// Builds the action from text already in `sources`. Every problem is a diagnostic (rule
 /// "yaml" for YAML errors, "action" for the rest); returns nullopt when any error was found.
 std::optional<Action> LoadActionText(const SourceManager& sources, FileId file,

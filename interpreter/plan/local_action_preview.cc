@@ -23,15 +23,12 @@ struct ActionPreview {
 ActionPreview Describe(const std::string& work_dir, const std::string& uses) {
   ActionPreview preview;
   preview.note = "local action";
-  std::string display = fs::path(uses.substr(2)).lexically_normal().generic_string();
-  while (!display.empty() && display.back() == '/') display.pop_back();
-  if (display == ".") display.clear();
+  std::string display = model::LocalActionDir(uses);
   fs::path dir = fs::path(work_dir) / display;
-  std::error_code error;
-  if (!fs::is_directory(dir, error)) {
+  bool has_metadata = model::HasActionFile(dir.string());
+  if (!has_metadata) {
     preview.summary = fmt::format(
-        "\"{}\" does not exist yet; it must be created by an earlier "
-        "step or the run fails here",
+        "no action.yml in \"{}\" yet; an earlier step must bring it or the run fails here",
         display.empty() ? "." : display);
     return preview;
   }

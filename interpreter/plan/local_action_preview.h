@@ -3,8 +3,8 @@
 /// one's action.yml from the working tree (BuildPlan itself does no I/O, so MakePlan calls this
 /// afterwards). A composite action is listed with its steps; one that `run` would refuse (YAML
 /// errors, unknown keys, `using: node20`, ...) is marked so (validate's local-action rule
-/// reports the problems with positions). A directory that does not exist yet is only noted: an
-/// earlier step (a checkout) may create it.
+/// reports the problems with positions). An action.yml that is not there yet is only noted: an
+/// earlier step (a checkout) may bring it.
 
 #include <string>
 

@@ -3,8 +3,9 @@
 // step's `with:` must fit its inputs: every required input without a default is given, and
 // every key names a declared input.
 // https://docs.github.com/en/actions/sharing-automations/creating-actions/metadata-syntax-for-github-actions#inputs
-// Paths are relative to the workspace, which is the directory slipway runs in. A directory
-// that does not exist is not reported: an earlier step (a checkout) may create it.
+// Paths are relative to the workspace, which is the directory slipway runs in. An action whose
+// action.yml is not there is not reported: an earlier step (a checkout) may create it, and a
+// workflow may be validated outside its own repository; `run` fails that step clearly.
 #include <fmt/format.h>
 
 #include <cctype>
@@ -29,12 +30,10 @@ std::string Lower(std::string_view s) {
 
 void CheckLocalStep(const RuleContext& context, const model::Step& step) {
   const std::string& uses = step.uses->value;
-  std::string display = fs::path(uses.substr(2)).lexically_normal().generic_string();
-  while (!display.empty() && display.back() == '/') display.pop_back();
-  if (display == ".") display.clear();
-  std::error_code error;
+  std::string display = model::LocalActionDir(uses);
   fs::path dir = display.empty() ? fs::path(".") : fs::path(display);
-  if (!fs::is_directory(dir, error)) return;
+  bool has_metadata = model::HasActionFile(dir.string());
+  if (!has_metadata) return;
 
   SourceManager sources;
   Diagnostics found;

@@ -39,7 +39,8 @@ std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error
   c.paths = in.List("paths");
   c.command = in.String("command");
   if (!IsSafeName(c.name)) {
-    in.AddError("input \"name\": \"" + c.name + "\" is not a valid backup name (letters, digits, "
+    in.AddError("input \"name\": \"" + c.name +
+                "\" is not a valid backup name (letters, digits, "
                 "'.', '_', '-')");
   }
   if (c.source == "stack") {
@@ -116,8 +117,8 @@ step_api::StepPreview Backup::Preview(const step_api::StepInputs& inputs) const 
       preview.details.push_back(
           "CloudFormation API" + where +
           ", SigV4 with AWS_ACCESS_KEY_ID from the step's environment: save DescribeStacks, "
-          "GetTemplate (Original) and DescribeStackResources for " + c->stack +
-          " (nothing if it does not exist yet)");
+          "GetTemplate (Original) and DescribeStackResources for " +
+          c->stack + " (nothing if it does not exist yet)");
     }
   } else if (c->source == "files") {
     for (const std::string& p : c->paths) preview.details.push_back("files: " + p);
@@ -154,12 +155,14 @@ StepOutcome Backup::Run(const step_api::StepInputs& inputs, step_api::StepContex
       for (auto it = fs::recursive_directory_iterator(version_dir, ec);
            !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
         if (!it->is_regular_file()) continue;
-        if (!CopyFile(it->path(), root / "stack" / version / it->path().lexically_relative(version_dir),
+        if (!CopyFile(it->path(),
+                      root / "stack" / version / it->path().lexically_relative(version_dir),
                       &error)) {
           return Fail(error);
         }
       }
-      if (!CopyFile(store.dir() / "current", root / "stack" / "current", &error)) return Fail(error);
+      if (!CopyFile(store.dir() / "current", root / "stack" / "current", &error))
+        return Fail(error);
       metadata["stack"] = {{"name", c.stack}, {"tool", "local"}, {"version", version}};
     } else {
       // A first deployment has nothing to restore: record that instead of failing the

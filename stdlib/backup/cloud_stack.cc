@@ -24,7 +24,7 @@ constexpr int kAttempts = 4;  // per call, for throttling / 5xx / no response
 // Fields of DescribeStacks, GetTemplate and DescribeStackResources whose type the XML does not
 // show: an empty list looks like an empty string, and booleans and numbers are text.
 const std::set<std::string_view> kListFields = {
-    "Stacks",       "Parameters",     "Outputs",         "Tags",           "Capabilities",
+    "Stacks",           "Parameters",       "Outputs",        "Tags",           "Capabilities",
     "NotificationARNs", "RollbackTriggers", "StackResources", "StagesAvailable"};
 const std::set<std::string_view> kObjectFields = {"RollbackConfiguration", "DriftInformation",
                                                   "ModuleInfo"};
@@ -79,7 +79,8 @@ class Capture {
     }
     const XmlElement* result = response->ok() ? response->xml->Child(action + "Result") : nullptr;
     if (!result) {
-      *outcome = {StepStatus::kFailure, 1,
+      *outcome = {StepStatus::kFailure,
+                  1,
                   "backup: CloudFormation " + action + " failed: " + response->Describe(),
                   {}};
     }
@@ -119,22 +120,22 @@ StepOutcome CaptureCloudStack(const CloudStackRequest& request,
                               nlohmann::json* stack_metadata) {
   aws::ServiceTarget target;
   std::string error =
-      aws::ResolveServiceTarget("cloudformation", "backup of stack " + request.stack, request.region,
-                                request.endpoint, env, &target);
-  if (!error.empty()) return {StepStatus::kFailure, 1, "backup: " + error, {}};
+      aws::ResolveServiceTarget("cloudformation", "backup of stack " + request.stack,
+                                request.region, request.endpoint, env, &target);
+  if (!error.empty()) return {StepStatus::kFailure, 1, error, {}};
   context.AddMask(target.credentials.secret_access_key);
   if (!target.credentials.session_token.empty()) context.AddMask(target.credentials.session_token);
   context.Log("CloudFormation endpoint " + target.endpoint + " (region " + target.region + ")");
-  *stack_metadata = {{"name", request.stack},       {"tool", request.tool},
-                     {"region", target.region},     {"endpoint", target.endpoint},
-                     {"exists", false},             {"stack_id", nullptr},
+  *stack_metadata = {{"name", request.stack},   {"tool", request.tool},
+                     {"region", target.region}, {"endpoint", target.endpoint},
+                     {"exists", false},         {"stack_id", nullptr},
                      {"status", nullptr}};
 
   Capture capture(target, context);
   QueryResponse response;
   StepOutcome failure;
-  const XmlElement* stacks = capture.Call("DescribeStacks", {{"StackName", request.stack}},
-                                          &response, &failure);
+  const XmlElement* stacks =
+      capture.Call("DescribeStacks", {{"StackName", request.stack}}, &response, &failure);
   if (!stacks) {
     if (failure.status == StepStatus::kFailure && IsMissingStack(response)) {
       // A first deployment has nothing to restore: record that instead of failing the pipeline
@@ -146,8 +147,10 @@ StepOutcome CaptureCloudStack(const CloudStackRequest& request,
   }
   const XmlElement* stack = stacks->Path("Stacks/member");
   if (!stack) {
-    return {StepStatus::kFailure, 1,
-            "backup: CloudFormation DescribeStacks returned no stack for " + request.stack, {}};
+    return {StepStatus::kFailure,
+            1,
+            "backup: CloudFormation DescribeStacks returned no stack for " + request.stack,
+            {}};
   }
   std::string stack_id = stack->TextAt("StackId");
   std::string status = stack->TextAt("StackStatus");

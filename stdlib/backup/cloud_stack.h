@@ -3,18 +3,17 @@
 /// cloudformation): the stack's state read through the CloudFormation Query API (the same
 /// endpoint, region and credential resolution as stack-deploy's tool cloudformation), saved as
 /// the JSON the AWS CLI prints for the same calls:
-///   stack/describe-stacks.json   DescribeStacks            {"Stacks": [{...}]}
-///   stack/template.json          GetTemplate (Original)    {"TemplateBody": ..., "StagesAvailable": [...]}
-///   stack/template-body.json|yaml                          the template itself, ready to redeploy
-///   stack/stack-resources.json   DescribeStackResources    {"StackResources": [...]}
+///   stack/describe-stacks.json      DescribeStacks: {"Stacks": [{...}]}
+///   stack/template.json             GetTemplate (Original): {"TemplateBody", "StagesAvailable"}
+///   stack/template-body.json|.yaml  the template itself, byte for byte, ready to redeploy
+///   stack/stack-resources.json      DescribeStackResources: {"StackResources": [...]}
 /// A stack that does not exist yet (or was never executed: REVIEW_IN_PROGRESS) has nothing to
 /// back up: no file is written and the metadata says so.
 
 #include <filesystem>
 #include <map>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "interpreter/step_api/step_api.h"
 #include "stdlib/aws_xml.h"

@@ -51,13 +51,11 @@ class CompositeE2E : public ::testing::Test {
   }
   bool Exists(const std::string& name) { return fs::exists(dir_ / name); }
 
-  /// `slipway run wf.yml --run-id ID` with a fixed ref/sha/actor (the temp dir is no checkout).
-  CliResult Run(const std::string& run_id, std::vector<std::string> extra = {}) {
+  /// `slipway ARGS...` in the workspace.
+  CliResult Cli(std::vector<std::string> args) {
     exec::ProcessOptions options;
-    options.argv = {SLIPWAY_EXE, "run",     "wf.yml", "--state-dir",     "state",
-                    "--run-id",  run_id,    "--ref",  "refs/heads/main", "--sha",
-                    "0123abcd",  "--actor", "alice"};
-    options.argv.insert(options.argv.end(), extra.begin(), extra.end());
+    options.argv = {SLIPWAY_EXE};
+    options.argv.insert(options.argv.end(), args.begin(), args.end());
     options.env = exec::CurrentEnvironment();
     options.env.erase("SLIPWAY_AUDIT_KEY");
     options.env.erase("GITHUB_ACTIONS");
@@ -72,6 +70,15 @@ class CompositeE2E : public ::testing::Test {
         nullptr);
     result.exit_code = process.end == exec::ProcessEnd::kExited ? process.exit_code : -1;
     return result;
+  }
+
+  /// `slipway run wf.yml --run-id ID` with a fixed ref/sha/actor (the temp dir is no checkout).
+  CliResult Run(const std::string& run_id, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"run",      "wf.yml",   "--state-dir", "state",
+                                     "--run-id", run_id,     "--ref",       "refs/heads/main",
+                                     "--sha",    "0123abcd", "--actor",     "alice"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return Cli(args);
   }
 
   nlohmann::json RunJson(const std::string& run_id) {
@@ -332,12 +339,45 @@ runs:
   EXPECT_EQ(Read("outer.txt"), "set-inside set-inside tool-ran\n");
 }
 
-TEST_F(CompositeE2E, AMissingRequiredInputFailsWithItsPosition) {
+// Problems slipway can see before the run are validate errors (rule local-action), so `run`
+// refuses the workflow before any step; the same problems in an action that only exists once
+// the run is under way (created by a step, or called from inside another action) fail the
+// step that calls it, with positions.
+
+TEST_F(CompositeE2E, AMissingRequiredInputIsAValidateError) {
   Write("greet/action.yml", kGreetAction);
-  WriteCaller("./greet");
+  WriteCaller("./greet", "        with:\n          whom: typo\n");
+  CliResult v = Cli({"validate", "wf.yml"});
+  EXPECT_EQ(v.exit_code, 1) << v.out << v.err;
+  EXPECT_NE(v.out.find("wf.yml:7:15: error: missing required input \"who\" for local action "
+                       "\"./greet\" (declared at greet/action.yml:4:3) [local-action]"),
+            std::string::npos)
+      << v.out;
+  EXPECT_NE(v.out.find("wf.yml:9:11: warning: input \"whom\" is not defined by local action "
+                       "\"./greet\" (greet/action.yml); its inputs are \"who\", \"greeting\", "
+                       "\"unused\"; did you mean \"who\"? [local-action]"),
+            std::string::npos)
+      << v.out;
+  Write("wf.yml", Read("wf.yml") + "      - run: touch ran.txt\n");
   CliResult r = Run("req");
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-  EXPECT_NE(r.out.find("error: wf.yml:7:15: missing required input \"who\" for action "
+  EXPECT_FALSE(Exists("ran.txt"));
+}
+
+TEST_F(CompositeE2E, AMissingRequiredInputInsideAnActionFailsItsStep) {
+  Write("greet/action.yml", kGreetAction);
+  Write("outer/action.yml", R"(name: outer
+runs:
+  using: composite
+  steps:
+    - uses: ./greet
+      with:
+        greeting: hi
+)");
+  WriteCaller("./outer");
+  CliResult r = Run("req");
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("error: outer/action.yml:5:13: missing required input \"who\" for action "
                        "\"./greet\" (declared at greet/action.yml:4:3)"),
             std::string::npos)
       << r.out;
@@ -348,6 +388,16 @@ TEST_F(CompositeE2E, ANode20ActionIsRefusedAtItsUsingLine) {
         "name: js\ndescription: a JavaScript action\nruns:\n  using: node20\n"
         "  main: index.js\n");
   WriteCaller("./js");
+  CliResult v = Cli({"validate", "wf.yml"});
+  EXPECT_EQ(v.exit_code, 1) << v.out << v.err;
+  EXPECT_NE(v.out.find("wf.yml:7:15: error: local action \"./js\" cannot run: js/action.yml:4:10: "
+                       "action uses \"node20\", which slipway cannot run; only composite actions "
+                       "run locally [local-action]"),
+            std::string::npos)
+      << v.out;
+  // Called from inside another action, it fails the step at run time.
+  Write("outer/action.yml", "name: outer\nruns:\n  using: composite\n  steps:\n    - uses: ./js\n");
+  WriteCaller("./outer");
   CliResult r = Run("node");
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("error: js/action.yml:4:10: action uses \"node20\", which slipway cannot "
@@ -356,37 +406,75 @@ TEST_F(CompositeE2E, ANode20ActionIsRefusedAtItsUsingLine) {
       << r.out;
 }
 
-TEST_F(CompositeE2E, AMissingActionFileNamesTheUsesLine) {
+TEST_F(CompositeE2E, AMissingActionFileFailsTheStepAtItsUsesLine) {
+  // Not a validate error (a checkout may bring the action, and a workflow may be validated
+  // outside its repository); at run time the step fails, and --skip-unknown-actions does not
+  // skip a local action.
   fs::create_directories(dir_ / "empty");
-  WriteCaller("./empty");
-  CliResult r = Run("missing");
+  Write("wf.yml", R"(on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo first > first.txt
+      - uses: ./empty
+      - uses: ./not-there
+)");
+  CliResult v = Cli({"validate", "wf.yml"});
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+  CliResult r = Run("missing", {"--skip-unknown-actions"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_TRUE(Exists("first.txt"));
   EXPECT_NE(r.out.find("error: wf.yml:7:15: local action \"./empty\": no action.yml or "
                        "action.yaml in \"empty\""),
             std::string::npos)
       << r.out;
-  // --skip-unknown-actions is for actions slipway cannot run, not for broken local ones.
-  CliResult skipped = Run("missing2", {"--skip-unknown-actions"});
-  EXPECT_EQ(skipped.exit_code, 1) << skipped.out;
+  Write("wf.yml",
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: ./not-there\n");
+  r = Run("missing2");
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("error: wf.yml:6:15: local action \"./not-there\": action directory "
+                       "\"not-there\" does not exist"),
+            std::string::npos)
+      << r.out;
 }
 
 TEST_F(CompositeE2E, BadActionYmlReportsEveryProblemWithPositions) {
-  Write("bad/action.yml", R"(name: bad
+  const char* bad = R"(name: bad
 runs:
   using: composite
   steps:
     - run: echo ${{ secrets.TOKEN }}
       shel: bash
-)");
+)";
+  Write("bad/action.yml", bad);
   WriteCaller("./bad");
+  CliResult v = Cli({"validate", "wf.yml"});
+  EXPECT_EQ(v.exit_code, 1) << v.out << v.err;
+  EXPECT_NE(v.out.find("wf.yml:7:15: error: local action \"./bad\" cannot run: bad/action.yml:5:7: "
+                       "a \"run\" step in a composite action needs \"shell\" (e.g. shell: bash) "
+                       "(and 2 more problem(s) in its metadata) [local-action]"),
+            std::string::npos)
+      << v.out;
+  // Written by a step, it is only seen at run time: every problem is listed.
+  Write("wf.yml", R"(on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - run: mkdir -p made && cp bad/action.yml made/action.yml
+      - uses: ./made
+)");
+  fs::remove_all(dir_ / "made");
   CliResult r = Run("bad");
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   for (const char* line :
-       {"error: bad/action.yml:5:7: a \"run\" step in a composite action needs \"shell\"",
-        "error: bad/action.yml:5:21: the \"secrets\" context is not available",
-        "error: bad/action.yml:6:7: unexpected key \"shel\" for a composite action step; did you "
+       {"error: made/action.yml:5:7: a \"run\" step in a composite action needs \"shell\"",
+        "error: made/action.yml:5:21: the \"secrets\" context is not available",
+        "error: made/action.yml:6:7: unexpected key \"shel\" for a composite action step; did you "
         "mean \"shell\"?",
-        "error: local action \"./bad\" has 3 errors in bad/action.yml"}) {
+        "error: local action \"./made\" has 3 errors in made/action.yml"}) {
     EXPECT_NE(r.out.find(line), std::string::npos) << line << "\n" << r.out;
   }
 }
@@ -444,6 +532,34 @@ runs:
   EXPECT_NE(state.find("token is ***"), std::string::npos);
 }
 
+TEST_F(CompositeE2E, AGithubTokenDefaultIsTheTokenSecretAndMasked) {
+  const std::string token = "ghs_composite0123456789";
+  Write("secrets.env", "GITHUB_TOKEN=" + token + "\n");
+  Write("act/action.yml", R"(name: api caller
+inputs:
+  token:
+    description: the token to call the API with
+    default: ${{ github.token }}
+runs:
+  using: composite
+  steps:
+    - shell: bash
+      env:
+        TOKEN: ${{ inputs.token }}
+      run: |
+        echo "using $TOKEN"
+        [ "$TOKEN" = "$EXPECTED" ] && echo same > same.txt
+)");
+  WriteCaller("./act");
+  Write("wf.yml",
+        Read("wf.yml") + "        env:\n          EXPECTED: ${{ secrets.GITHUB_TOKEN }}\n");
+  CliResult r = Run("token", {"--secrets-file", "secrets.env"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Exists("same.txt"));
+  EXPECT_NE(r.out.find("using ***"), std::string::npos) << r.out;
+  EXPECT_EQ((r.out + AllFiles("state")).find(token), std::string::npos);
+}
+
 TEST_F(CompositeE2E, TheCallingStepsTimeoutBoundsTheStepsInside) {
   Write("slow/action.yml", R"(name: slow
 runs:
@@ -459,9 +575,8 @@ runs:
       << r.out;
 }
 
-TEST_F(CompositeE2E, PlanListsCompositeStepsAndWarnsAboutBrokenActions) {
+TEST_F(CompositeE2E, PlanListsCompositeStepsAndMarksBrokenActions) {
   Write("greet/action.yml", kGreetAction);
-  Write("js/action.yml", "name: js\nruns:\n  using: node20\n  main: index.js\n");
   Write("wf.yml", R"(on: push
 jobs:
   a:
@@ -470,28 +585,27 @@ jobs:
       - uses: ./greet
         with:
           who: you
-      - uses: ./js
       - uses: ./checked-out-later
 )");
-  exec::ProcessOptions options;
-  options.argv = {SLIPWAY_EXE, "plan",     "wf.yml",  "--ref", "refs/heads/main",
-                  "--sha",     "0123abcd", "--actor", "alice"};
-  options.env = exec::CurrentEnvironment();
-  options.working_directory = dir_.string();
-  options.timeout = milliseconds(60'000);
-  std::string out;
-  exec::ProcessResult process = exec::RunProcess(
-      options, [&](exec::OutputStream, std::string_view chunk) { out.append(chunk); }, nullptr);
-  ASSERT_EQ(process.end, exec::ProcessEnd::kExited);
-  EXPECT_EQ(process.exit_code, 0) << out;  // warnings only: the plan itself is fine
+  std::vector<std::string> plan = {"plan",  "wf.yml",   "--ref",   "refs/heads/main",
+                                   "--sha", "0123abcd", "--actor", "alice"};
+  CliResult ok = Cli(plan);
+  EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
   for (const char* line :
        {"uses: ./greet  (composite action)", "composite action \"Greet\": 1 step(s)",
         "1. Say it to ${{ inputs.who }} (run, bash)",
-        "js/action.yml:3:10: warning: action uses \"node20\", which slipway cannot run; only "
-        "composite actions run locally (the step \"uses: ./js\" will fail) [action]",
-        "\"checked-out-later\" does not exist yet"}) {
-    EXPECT_NE(out.find(line), std::string::npos) << line << "\n" << out;
+        "no action.yml in \"checked-out-later\" yet; an earlier step must bring it"}) {
+    EXPECT_NE(ok.out.find(line), std::string::npos) << line << "\n" << ok.out;
   }
+  Write("js/action.yml", "name: js\nruns:\n  using: node20\n  main: index.js\n");
+  Write("wf.yml", Read("wf.yml") + "      - uses: ./js\n");
+  CliResult bad = Cli(plan);
+  EXPECT_EQ(bad.exit_code, 1) << bad.out << bad.err;
+  EXPECT_NE(bad.out.find("cannot run: its action metadata has problems"), std::string::npos)
+      << bad.out;
+  EXPECT_NE((bad.out + bad.err).find("js/action.yml:3:10: action uses \"node20\""),
+            std::string::npos)
+      << bad.out << bad.err;
 }
 
 }  // namespace

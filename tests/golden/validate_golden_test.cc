@@ -4,6 +4,7 @@
 // by regular expression). SLIPWAY_UPDATE_GOLDEN=1 rewrites the .out files.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <string>
 
@@ -44,7 +45,11 @@ TEST_P(ValidateOkGolden, HasNoDiagnostics) {
 INSTANTIATE_TEST_SUITE_P(Ok, ValidateOkGolden,
                          ::testing::ValuesIn(ListCases("tests/golden/validate/ok", ".yml")));
 
-class ValidateErrGolden : public ::testing::TestWithParam<std::string> {};
+class ValidateErrGolden : public ::testing::TestWithParam<std::string> {
+ protected:
+  // `uses: ./path` (rule local-action) resolves against the workspace: the repository root.
+  static void SetUpTestSuite() { ASSERT_EQ(chdir(SourcePath("").c_str()), 0); }
+};
 
 TEST_P(ValidateErrGolden, MatchesOut) {
   std::string base = SourcePath("tests/golden/validate/err/" + GetParam());

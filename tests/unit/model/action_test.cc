@@ -171,5 +171,16 @@ TEST(Action, LoadDirFindsYmlThenYamlAndReportsAMissingFile) {
   fs::remove_all(dir);
 }
 
+TEST(Action, LocalActionDirNormalizes) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"./.github/actions/greet", ".github/actions/greet"},
+      {"./a/", "a"},
+      {"./a/../b", "b"},
+      {"./", ""},
+      {"./.", ""},
+  };
+  for (const auto& [uses, dir] : cases) EXPECT_EQ(LocalActionDir(uses), dir) << uses;
+}
+
 }  // namespace
 }  // namespace slipway::model

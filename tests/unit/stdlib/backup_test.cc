@@ -87,25 +87,6 @@ TEST(BackupTest, LocalStackCurrentVersion) {
   EXPECT_EQ(metadata["stack"]["version"], "v2");
 }
 
-TEST(BackupTest, CloudStackStateThroughTheAwsCli) {
-  ScratchDir dir;
-  FakeStepContext context(dir.path());
-  context.set_command_handler([](const std::string& script, std::string* output) {
-    *output = script.find("get-template") != std::string::npos ? R"({"TemplateBody": {}})"
-                                                               : R"({"Stacks": []})";
-    return 0;
-  });
-  StepOutcome outcome = RunBackup(context, {{"name", "pre"}, {"source", "stack"}, {"tool", "sam"},
-                                            {"stack-name", "bayon-prod"}, {"region", "us-west-2"}});
-  ASSERT_EQ(outcome.status, StepStatus::kSuccess) << outcome.message;
-  ASSERT_EQ(context.commands().size(), 2u);
-  EXPECT_EQ(context.commands()[0],
-            "aws cloudformation describe-stacks --stack-name bayon-prod --region us-west-2 "
-            "--output json");
-  EXPECT_EQ(Read(fs::path(outcome.outputs["path"]) / "stack" / "template.json"),
-            R"({"TemplateBody": {}})");
-}
-
 TEST(BackupTest, CommandOutput) {
   ScratchDir dir;
   FakeStepContext context(dir.path());
