@@ -2,10 +2,23 @@
 //   BM_ExecRawBashSpawn    the reference: `bash -c true` spawned directly (process.h, no shell
 //                          files, no masking)
 //   BM_ExecRunStep         `run: "true"` steps through `slipway run`'s whole machinery
-//                          (ExecuteRun: script files, GITHUB_* files, masking, step logs,
-//                          run.json updates); the marginal time per step. Its counter
-//                          `x_raw_bash` is the ratio to raw spawns measured in the same run
-//                          (target: within 1.2x); `per_run_fixed_ms` is the once-per-run cost.
+//                          (ExecuteRun: `bash --noprofile --norc -eo pipefail <script file>`,
+//                          GITHUB_* files, masking, step logs, run.json updates); the marginal
+//                          cost per step, from runs of 20 and 60 steps. Raw `bash -c true`
+//                          spawns (same bash, same spawn code) are interleaved with the runs.
+//                          Counters, medians over the iterations:
+//                            x_raw_bash       wall time per step / per raw spawn (target: within
+//                                             1.2x); x_raw_bash_min/_max its spread
+//                            x_raw_bash_cpu   the same with CPU time (slipway's threads plus the
+//                                             shells): steadier on a machine that runs other
+//                                             things at the same time
+//                            per_run_fixed_ms what a run costs once
+//                          The runs live under $TMPDIR (default /tmp). What one step costs there
+//                          depends on the file system: a step's log file is a new inode, and
+//                          ext4 without a journal scans past every recently freed inode of the
+//                          directory's group to allocate one (on a machine where other programs
+//                          churn /tmp, that is most of the overhead left; TMPDIR=/dev/shm shows
+//                          the rest).
 //   BM_ExecScheduler10k    the scheduler alone on a 10,000-job random DAG (~3 needs each) with
 //                          a runner that finishes every job at once; counter jobs/s (target
 //                          >= 5,000 jobs/s).

@@ -855,8 +855,8 @@ StepRecord JobExecution::RunStep(const model::Step& step, const plan::PlannedSte
     condition = plan::EvaluateCondition(condition_text, *MakeScope(env));
   } else {
     // The implicit success(), without building a scope of every context for it.
-    condition.kind = !failed_ && !cancelled() ? plan::Condition::Kind::kTrue
-                                              : plan::Condition::Kind::kFalse;
+    condition.kind =
+        !failed_ && !cancelled() ? plan::Condition::Kind::kTrue : plan::Condition::Kind::kFalse;
   }
   if (condition.kind == plan::Condition::Kind::kFalse) {
     record.outcome = record.conclusion = "skipped";

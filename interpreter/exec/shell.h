@@ -45,8 +45,7 @@ struct ShellCommand {
 /// that has finished: it is renamed and rewritten instead of a new file being created (see
 /// CreateStepFiles). Errors are messages.
 Expected<ShellCommand> PrepareScript(const ShellTemplate& shell, std::string_view script,
-                                     const std::string& temp_dir,
-                                     const std::string& recycle = "");
+                                     const std::string& temp_dir, const std::string& recycle = "");
 
 /// Paths of the files a step writes to talk back (each created empty by CreateStepFiles).
 struct StepFiles {

@@ -29,6 +29,9 @@ const std::vector<std::string> kRootKeys = {"name",    "author", "description", 
 const std::vector<std::string> kInputKeys = {"description", "required", "default",
                                              "deprecationMessage"};
 const std::vector<std::string> kOutputKeys = {"description", "value"};
+// `runs.using` values GitHub accepts.
+const std::vector<std::string> kRunsUsing = {"composite", "node12", "node16",
+                                             "node20",    "node24", "docker"};
 const std::vector<std::string> kCompositeRunsKeys = {"using", "steps"};
 const std::vector<std::string> kStepKeys = {"id",
                                             "name",
@@ -50,7 +53,8 @@ std::string Lower(std::string_view s) {
 /// Checks one file's shape while building the Action; every problem is a diagnostic.
 class ActionBuilder {
  public:
-  explicit ActionBuilder(Diagnostics& diagnostics) : diagnostics_(diagnostics) {}
+  ActionBuilder(Diagnostics& diagnostics, bool composite_only)
+      : diagnostics_(diagnostics), composite_only_(composite_only) {}
 
   void Build(const yaml::Node& root, Action& action) {
     if (!root.is_mapping()) {
@@ -77,6 +81,17 @@ class ActionBuilder {
     }
     action.using_ = *using_value;
     if (using_value->value != "composite") {
+      // Read for what it is (validate): the kinds GitHub runs are fine; slipway runs none.
+      if (!composite_only_) {
+        const std::vector<std::string>& kinds = kRunsUsing;
+        if (std::find(kinds.begin(), kinds.end(), using_value->value) == kinds.end()) {
+          Error(using_value->where,
+                fmt::format("unknown \"using\" value \"{}\"; expected one of \"{}\"{}",
+                            using_value->value, fmt::join(kinds, "\", \""),
+                            DidYouMean(using_value->value, kinds)));
+        }
+        return;
+      }
       Error(using_value->where,
             fmt::format("action uses \"{}\", which slipway cannot run; only composite actions "
                         "run locally",
@@ -329,6 +344,7 @@ class ActionBuilder {
   }
 
   Diagnostics& diagnostics_;
+  bool composite_only_;
 };
 
 }  // namespace
@@ -342,14 +358,14 @@ const ActionInput* Action::FindInput(std::string_view id) const {
 }
 
 std::optional<Action> LoadActionText(const SourceManager& sources, FileId file,
-                                     Diagnostics& diagnostics) {
+                                     Diagnostics& diagnostics, bool composite_only) {
   size_t errors_before = diagnostics.error_count();
   std::optional<yaml::Node> root = yaml::LoadYaml(sources, file, diagnostics);
   if (!root) return std::nullopt;
   Action action;
   action.file = file;
   action.yaml = std::make_shared<const yaml::Node>(std::move(*root));
-  ActionBuilder(diagnostics).Build(*action.yaml, action);
+  ActionBuilder(diagnostics, composite_only).Build(*action.yaml, action);
   if (diagnostics.error_count() > errors_before) return std::nullopt;
   return action;
 }

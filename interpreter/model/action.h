@@ -61,8 +61,10 @@ bool HasActionFile(const std::string& dir);
 
 /// Builds the action from text already in `sources`. Every problem is a diagnostic (rule
 /// "yaml" for YAML errors, "action" for the rest); returns nullopt when any error was found.
+/// With `composite_only` (running it), any other `runs.using` is an error; without (validating
+/// the file for GitHub), node and docker actions are accepted as they are, their steps empty.
 std::optional<Action> LoadActionText(const SourceManager& sources, FileId file,
-                                     Diagnostics& diagnostics);
+                                     Diagnostics& diagnostics, bool composite_only = true);
 
 /// Reads `dir`/action.yml (else action.yaml) into `sources` under the name
 /// `display_dir`/action.yml and loads it. A directory with neither file is an "action"

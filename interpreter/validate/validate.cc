@@ -4,10 +4,12 @@
 #include <string_view>
 #include <vector>
 
+#include "interpreter/model/action.h"
 #include "interpreter/model/load_workflow.h"
 #include "interpreter/validate/ignore_comments.h"
 #include "interpreter/validate/rule.h"
 #include "interpreter/validate/schema_pass.h"
+#include "interpreter/yaml/loader.h"
 #include "schemas/embedded.h"
 
 namespace slipway::validate {
@@ -20,6 +22,17 @@ void RunChecks(const model::Workflow& workflow, std::string_view path,
   }
   RuleContext context{workflow, path, catalog, diagnostics};
   for (const Rule& rule : Rules()) rule.check(context);
+}
+
+/// True for an action's metadata file: named action.yml / action.yaml, without `jobs:` (a
+/// workflow could have that name too).
+bool IsActionMetadata(const SourceManager& sources, FileId file) {
+  std::string_view path = sources.path(file);
+  std::string_view name = path.substr(path.find_last_of('/') + 1);
+  if (name != "action.yml" && name != "action.yaml") return false;
+  Diagnostics ignored;
+  std::optional<yaml::Node> root = yaml::LoadYaml(sources, file, ignored);
+  return !root || !root->is_mapping() || !root->Find("jobs");
 }
 
 }  // namespace
@@ -36,6 +49,13 @@ std::optional<model::Workflow> ValidateText(const SourceManager& sources, FileId
                                             const step_api::StepCatalog& catalog,
                                             Diagnostics& diagnostics) {
   Diagnostics found;
+  if (IsActionMetadata(sources, file)) {
+    // A local action's action.yml (e.g. met when validating .github/): checked as one.
+    (void)model::LoadActionText(sources, file, found, /*composite_only=*/false);
+    ApplyIgnoreComments(sources.text(file), found);
+    diagnostics.Append(found);
+    return std::nullopt;
+  }
   std::optional<model::Workflow> workflow = model::LoadWorkflowText(sources, file, found);
   if (workflow) RunChecks(*workflow, sources.path(file), catalog, found);
   ApplyIgnoreComments(sources.text(file), found);

@@ -118,18 +118,8 @@ class CloudFormationRun {
   // ---- calls ---------------------------------------------------------------------------
 
   QueryResponse Call(const std::string& action, const QueryParams& params) {
-    QueryResponse response;
-    for (int attempt = 0; attempt < kAttempts; ++attempt) {
-      response = aws::CallQueryApi(endpoint_, target_.credentials, action, params, context_.NowMs(),
-                                   kCallTimeout);
-      if (response.ok() || !response.Retryable() || attempt + 1 == kAttempts) break;
-      context_.Log("CloudFormation " + action + ": " + response.Describe() + "; retrying");
-      if (!context_.Sleep(std::chrono::milliseconds(1000 << attempt))) {
-        cancelled_ = true;
-        break;
-      }
-    }
-    return response;
+    return aws::CallQueryApiWithRetries(endpoint_, target_.credentials, action,
+                                        params, context_, kAttempts, kCallTimeout, &cancelled_);
   }
 
   StepOutcome Fail(std::string message) {

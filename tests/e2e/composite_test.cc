@@ -575,6 +575,30 @@ runs:
       << r.out;
 }
 
+TEST_F(CompositeE2E, ValidateChecksActionFilesAsActions) {
+  // `slipway validate .github/` meets action.yml files: they are checked as action metadata,
+  // and JavaScript or Docker actions are fine there (GitHub runs them; only `run` refuses).
+  Write(".github/actions/greet/action.yml", kGreetAction);
+  Write(".github/actions/js/action.yml", "name: js\nruns:\n  using: node20\n  main: index.js\n");
+  Write(".github/workflows/ci.yml",
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: ./.github/actions/greet\n        with:\n          who: me\n");
+  CliResult ok = Cli({"validate", ".github"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+  Write(".github/actions/typo/action.yml",
+        "name: typo\ninputs:\n  x:\n    requird: true\nruns:\n  using: compsite\n");
+  CliResult bad = Cli({"validate", ".github"});
+  EXPECT_EQ(bad.exit_code, 1) << bad.out << bad.err;
+  for (const char* line :
+       {".github/actions/typo/action.yml:4:5: error: unexpected key \"requird\" for input \"x\"; "
+        "did you mean \"required\"? [action]",
+        ".github/actions/typo/action.yml:6:10: error: unknown \"using\" value \"compsite\"; "
+        "expected one of \"composite\", \"node12\", \"node16\", \"node20\", \"node24\", "
+        "\"docker\"; did you mean \"composite\"? [action]"}) {
+    EXPECT_NE(bad.out.find(line), std::string::npos) << line << "\n" << bad.out;
+  }
+}
+
 TEST_F(CompositeE2E, PlanListsCompositeStepsAndMarksBrokenActions) {
   Write("greet/action.yml", kGreetAction);
   Write("wf.yml", R"(on: push

@@ -154,8 +154,8 @@ TEST_F(ShellRunTest, RecycledStepFilesAreEmptyAndMoved) {
   auto second = CreateStepFiles(dir_.string(), "__run_2", &*first);
   ASSERT_TRUE(second.has_value()) << second.error();
   EXPECT_NE(second->output, first->output);
-  for (const std::string* path : {&second->output, &second->env, &second->path,
-                                  &second->step_summary, &second->state}) {
+  for (const std::string* path :
+       {&second->output, &second->env, &second->path, &second->step_summary, &second->state}) {
     EXPECT_TRUE(std::filesystem::is_regular_file(*path)) << *path;
     EXPECT_EQ(std::filesystem::file_size(*path), 0u) << *path;
   }

@@ -171,6 +171,22 @@ TEST(Action, LoadDirFindsYmlThenYamlAndReportsAMissingFile) {
   fs::remove_all(dir);
 }
 
+TEST(Action, NodeAndDockerActionsAreReadWhenNotRunning) {
+  static SourceManager sources;
+  const std::pair<const char*, size_t> cases[] = {
+      {"runs:\n  using: node20\n  main: index.js\n", 0},
+      {"runs:\n  using: docker\n  image: Dockerfile\n", 0},
+      {"runs:\n  using: nodejs\n", 1},
+  };
+  for (const auto& [text, errors] : cases) {
+    Diagnostics diagnostics;
+    FileId file = sources.Add("action.yml", text);
+    std::optional<Action> a = LoadActionText(sources, file, diagnostics, false);
+    EXPECT_EQ(diagnostics.error_count(), errors) << text;
+    EXPECT_EQ(a.has_value(), errors == 0) << text;
+  }
+}
+
 TEST(Action, LocalActionDirNormalizes) {
   const std::pair<const char*, const char*> cases[] = {
       {"./.github/actions/greet", ".github/actions/greet"},

@@ -13,6 +13,7 @@
 #include "stdlib/backup/backup.h"
 #include "stdlib/backup/cloud_stack.h"
 #include "stdlib/files.h"
+#include "tests/support/fake_cloudformation.h"
 #include "tests/support/fake_step_context.h"
 #include "tests/support/loopback_http_server.h"
 
@@ -25,36 +26,17 @@ using slipway::testing::LoopbackHttpServer;
 using slipway::testing::ScratchDir;
 using step_api::StepOutcome;
 using step_api::StepStatus;
-using Form = std::map<std::string, std::string>;
+using slipway::testing::CfnError;
+using slipway::testing::CfnResult;
+using slipway::testing::CfnXml;
+using slipway::testing::FakeCloudFormation;
+using slipway::testing::Form;
 
-constexpr char kNs[] = " xmlns=\"http://cloudformation.amazonaws.com/doc/2010-05-15/\"";
 constexpr char kStackId[] = "arn:aws:cloudformation:eu-west-1:123456789012:stack/web/1a2b";
 constexpr char kSecret[] = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 
-LoopbackHttpServer::Response Xml(int status, std::string body) {
-  LoopbackHttpServer::Response response;
-  response.status = status;
-  response.body = std::move(body);
-  response.content_type = "text/xml";
-  return response;
-}
-
-LoopbackHttpServer::Response Result(const std::string& action, const std::string& result) {
-  return Xml(200, "<?xml version=\"1.0\"?>\n<" + action + "Response" + kNs + "><" + action +
-                      "Result>" + result + "</" + action +
-                      "Result><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></" +
-                      action + "Response>");
-}
-
-LoopbackHttpServer::Response ErrorXml(int status, const std::string& code,
-                                      const std::string& message) {
-  return Xml(status, std::string("<ErrorResponse") + kNs + "><Error><Type>Sender</Type><Code>" +
-                         code + "</Code><Message>" + message +
-                         "</Message></Error><RequestId>e-1</RequestId></ErrorResponse>");
-}
-
 LoopbackHttpServer::Response Stack(const std::string& status = "UPDATE_COMPLETE") {
-  return Result(
+  return CfnResult(
       "DescribeStacks",
       "<Stacks><member><StackId>" + std::string(kStackId) +
           "</StackId><StackName>web</StackName><Description>the web tier</Description>"
@@ -99,7 +81,7 @@ std::string Escape(const std::string& text) {
 }
 
 LoopbackHttpServer::Response Template(const std::string& body) {
-  return Result("GetTemplate", "<TemplateBody>" + Escape(body) +
+  return CfnResult("GetTemplate", "<TemplateBody>" + Escape(body) +
                                    "</TemplateBody><StagesAvailable><member>Original</member>"
                                    "<member>Processed</member></StagesAvailable>");
 }
@@ -115,65 +97,8 @@ LoopbackHttpServer::Response Resources() {
                "</ResourceStatus><DriftInformation><StackResourceDriftStatus>NOT_CHECKED"
                "</StackResourceDriftStatus></DriftInformation></member>";
   }
-  return Result("DescribeStackResources", "<StackResources>" + members + "</StackResources>");
+  return CfnResult("DescribeStackResources", "<StackResources>" + members + "</StackResources>");
 }
-
-Form ParseForm(const std::string& body) {
-  Form form;
-  size_t start = 0;
-  while (start < body.size()) {
-    size_t end = body.find('&', start);
-    if (end == std::string::npos) end = body.size();
-    std::string pair = body.substr(start, end - start);
-    size_t eq = pair.find('=');
-    form[aws::UriDecode(pair.substr(0, eq))] =
-        eq == std::string::npos ? "" : aws::UriDecode(pair.substr(eq + 1));
-    start = end + 1;
-  }
-  return form;
-}
-
-/// A fake CloudFormation: responses queued per Action (the last one repeats); every call's
-/// form and headers are recorded.
-class FakeCloudFormation {
- public:
-  FakeCloudFormation() {
-    server_.SetHandler([this](const LoopbackHttpServer::Request& request) {
-      Form form = ParseForm(request.body);
-      std::lock_guard<std::mutex> lock(mutex_);
-      calls_.push_back(form);
-      auto it = scripts_.find(form["Action"]);
-      if (request.method != "POST" || form["Version"] != "2010-05-15" || it == scripts_.end()) {
-        return ErrorXml(400, "InvalidAction", "unexpected call " + form["Action"]);
-      }
-      LoopbackHttpServer::Response response = it->second.front();
-      if (it->second.size() > 1) it->second.pop_front();
-      return response;
-    });
-  }
-  void On(const std::string& action, LoopbackHttpServer::Response response) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    scripts_[action].push_back(std::move(response));
-  }
-  bool ok() const { return server_.ok(); }
-  std::string url() const { return server_.base_url(); }
-  std::vector<Form> calls() const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return calls_;
-  }
-  std::vector<std::string> actions() const {
-    std::vector<std::string> out;
-    for (const Form& form : calls()) out.push_back(form.at("Action"));
-    return out;
-  }
-  std::vector<LoopbackHttpServer::Request> requests() const { return server_.requests(); }
-
- private:
-  LoopbackHttpServer server_;
-  mutable std::mutex mutex_;
-  std::map<std::string, std::deque<LoopbackHttpServer::Response>> scripts_;
-  std::vector<Form> calls_;
-};
 
 std::map<std::string, std::string> Env(const std::string& endpoint) {
   return {{"AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"},
@@ -317,7 +242,7 @@ TEST(BackupCloudFormationTest, CdkAndSamStacksAndYamlTemplates) {
 // Before the first deploy there is nothing to restore: the backup succeeds and says so.
 TEST(BackupCloudFormationTest, MissingStackRecordsNone) {
   FakeCloudFormation fake;
-  fake.On("DescribeStacks", ErrorXml(400, "ValidationError", "Stack with id web does not exist"));
+  fake.On("DescribeStacks", CfnError(400, "ValidationError", "Stack with id web does not exist"));
   ScratchDir dir;
   FakeStepContext context(dir.path());
   StepOutcome outcome = RunBackup(context, StackBackup("cloudformation"), Env(fake.url()));
@@ -367,7 +292,7 @@ TEST(BackupCloudFormationTest, MissingCredentialsFailClearly) {
 TEST(BackupCloudFormationTest, AccessDeniedSurfacesTheAwsMessageWithoutRetrying) {
   FakeCloudFormation fake;
   fake.On("DescribeStacks",
-          ErrorXml(403, "AccessDenied",
+          CfnError(403, "AccessDenied",
                    "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: "
                    "cloudformation:DescribeStacks"));
   ScratchDir dir;
@@ -384,7 +309,7 @@ TEST(BackupCloudFormationTest, AccessDeniedSurfacesTheAwsMessageWithoutRetrying)
   // GetTemplate denied fails the backup too: without the template there is nothing to restore.
   FakeCloudFormation no_template;
   no_template.On("DescribeStacks", Stack());
-  no_template.On("GetTemplate", ErrorXml(403, "AccessDenied", "not allowed: GetTemplate"));
+  no_template.On("GetTemplate", CfnError(403, "AccessDenied", "not allowed: GetTemplate"));
   outcome = RunBackup(context, StackBackup("cloudformation"), Env(no_template.url()));
   EXPECT_EQ(outcome.status, StepStatus::kFailure);
   EXPECT_EQ(outcome.message,
@@ -398,7 +323,7 @@ TEST(BackupCloudFormationTest, ResourcesDeniedIsAWarning) {
   FakeCloudFormation fake;
   fake.On("DescribeStacks", Stack());
   fake.On("GetTemplate", Template(kJsonTemplate));
-  fake.On("DescribeStackResources", ErrorXml(403, "AccessDenied", "no resources for you"));
+  fake.On("DescribeStackResources", CfnError(403, "AccessDenied", "no resources for you"));
   ScratchDir dir;
   FakeStepContext context(dir.path());
   StepOutcome outcome = RunBackup(context, StackBackup("cloudformation"), Env(fake.url()));
@@ -417,9 +342,9 @@ TEST(BackupCloudFormationTest, ResourcesDeniedIsAWarning) {
 
 TEST(BackupCloudFormationTest, RetriesThrottlingOnTheStepClock) {
   FakeCloudFormation fake;
-  fake.On("DescribeStacks", ErrorXml(400, "Throttling", "Rate exceeded"));
+  fake.On("DescribeStacks", CfnError(400, "Throttling", "Rate exceeded"));
   fake.On("DescribeStacks", Stack());
-  fake.On("GetTemplate", Xml(503, "<html>busy</html>"));
+  fake.On("GetTemplate", CfnXml(503, "<html>busy</html>"));
   fake.On("GetTemplate", Template(kJsonTemplate));
   fake.On("DescribeStackResources", Resources());
   ScratchDir dir;
@@ -433,7 +358,7 @@ TEST(BackupCloudFormationTest, RetriesThrottlingOnTheStepClock) {
 
   // Cancelled while waiting to retry: the step is cancelled, not failed.
   FakeCloudFormation busy;
-  busy.On("DescribeStacks", ErrorXml(400, "Throttling", "Rate exceeded"));
+  busy.On("DescribeStacks", CfnError(400, "Throttling", "Rate exceeded"));
   FakeStepContext cancelling(dir.path() / "second");
   cancelling.CancelOnSleep(1);
   outcome = RunBackup(cancelling, StackBackup("cloudformation"), Env(busy.url()));
@@ -443,7 +368,7 @@ TEST(BackupCloudFormationTest, RetriesThrottlingOnTheStepClock) {
 // The `region` and `endpoint` inputs win over the environment, as in stack-deploy.
 TEST(BackupCloudFormationTest, RegionAndEndpointInputs) {
   FakeCloudFormation fake;
-  fake.On("DescribeStacks", ErrorXml(400, "ValidationError", "Stack with id web does not exist"));
+  fake.On("DescribeStacks", CfnError(400, "ValidationError", "Stack with id web does not exist"));
   ScratchDir dir;
   FakeStepContext context(dir.path());
   nlohmann::json with = StackBackup("cloudformation");

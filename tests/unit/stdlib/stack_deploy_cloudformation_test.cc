@@ -13,6 +13,7 @@
 #include "stdlib/files.h"
 #include "stdlib/stack_deploy/cloudformation.h"
 #include "stdlib/stack_deploy/stack_deploy.h"
+#include "tests/support/fake_cloudformation.h"
 #include "tests/support/fake_step_context.h"
 #include "tests/support/loopback_http_server.h"
 
@@ -25,33 +26,15 @@ using slipway::testing::LoopbackHttpServer;
 using slipway::testing::ScratchDir;
 using step_api::StepOutcome;
 using step_api::StepStatus;
-using Form = std::map<std::string, std::string>;
+using slipway::testing::CfnError;
+using slipway::testing::CfnResult;
+using slipway::testing::CfnXml;
+using slipway::testing::FakeCloudFormation;
+using slipway::testing::Form;
 
-constexpr char kNs[] = " xmlns=\"http://cloudformation.amazonaws.com/doc/2010-05-15/\"";
 constexpr char kStackId[] = "arn:aws:cloudformation:us-east-1:123456789012:stack/web/1a2b";
 constexpr char kChangeSetId[] =
     "arn:aws:cloudformation:us-east-1:123456789012:changeSet/slipway-x/9z";
-
-std::string Wrap(const std::string& action, const std::string& result) {
-  return "<?xml version=\"1.0\"?>\n<" + action + "Response" + kNs + "><" + action + "Result>" +
-         result + "</" + action + "Result><ResponseMetadata><RequestId>r-1</RequestId>" +
-         "</ResponseMetadata></" + action + "Response>";
-}
-
-LoopbackHttpServer::Response Xml(int status, std::string body) {
-  LoopbackHttpServer::Response response;
-  response.status = status;
-  response.body = std::move(body);
-  response.content_type = "text/xml";
-  return response;
-}
-
-LoopbackHttpServer::Response ErrorXml(int status, const std::string& code,
-                                      const std::string& message) {
-  return Xml(status, std::string("<ErrorResponse") + kNs + "><Error><Type>Sender</Type><Code>" +
-                         code + "</Code><Message>" + message +
-                         "</Message></Error><RequestId>e-1</RequestId></ErrorResponse>");
-}
 
 LoopbackHttpServer::Response Stack(const std::string& status, const Form& outputs = {},
                                    const Form& parameters = {}, const std::string& reason = "") {
@@ -69,11 +52,11 @@ LoopbackHttpServer::Response Stack(const std::string& status, const Form& output
               "</OutputValue><Description>d</Description></member>";
   }
   member += "</Outputs></member>";
-  return Xml(200, Wrap("DescribeStacks", "<Stacks>" + member + "</Stacks>"));
+  return CfnResult("DescribeStacks", "<Stacks>" + member + "</Stacks>");
 }
 
 LoopbackHttpServer::Response NoStack() {
-  return ErrorXml(400, "ValidationError", "Stack with id web does not exist");
+  return CfnError(400, "ValidationError", "Stack with id web does not exist");
 }
 
 LoopbackHttpServer::Response ChangeSet(const std::string& status, const std::string& reason = "",
@@ -94,7 +77,7 @@ LoopbackHttpServer::Response ChangeSet(const std::string& status, const std::str
         "<Replacement>False</Replacement></ResourceChange></member>";
   }
   result += "</Changes>";
-  return Xml(200, Wrap("DescribeChangeSet", result));
+  return CfnResult("DescribeChangeSet", result);
 }
 
 struct Event {
@@ -119,88 +102,13 @@ LoopbackHttpServer::Response Events(const std::vector<Event>& newest_first) {
       result += "<ResourceStatusReason>" + e.reason + "</ResourceStatusReason>";
     result += "</member>";
   }
-  return Xml(200, Wrap("DescribeStackEvents", result + "</StackEvents>"));
-}
-
-LoopbackHttpServer::Response Ok(const std::string& action, const std::string& result = "") {
-  return Xml(200, Wrap(action, result));
+  return CfnResult("DescribeStackEvents", result + "</StackEvents>");
 }
 
 LoopbackHttpServer::Response Created() {
-  return Ok("CreateChangeSet",
+  return CfnResult("CreateChangeSet",
             "<Id>" + std::string(kChangeSetId) + "</Id><StackId>" + kStackId + "</StackId>");
 }
-
-Form ParseForm(const std::string& body) {
-  Form form;
-  size_t start = 0;
-  while (start <= body.size()) {
-    size_t end = body.find('&', start);
-    if (end == std::string::npos) end = body.size();
-    std::string pair = body.substr(start, end - start);
-    size_t eq = pair.find('=');
-    if (!pair.empty()) {
-      form[aws::UriDecode(pair.substr(0, eq))] =
-          eq == std::string::npos ? "" : aws::UriDecode(pair.substr(eq + 1));
-    }
-    start = end + 1;
-  }
-  return form;
-}
-
-/// A fake CloudFormation: scripted responses per Action (the last one repeats), every call
-/// recorded with its form and headers.
-class FakeCloudFormation {
- public:
-  FakeCloudFormation() {
-    server_.SetHandler(
-        [this](const LoopbackHttpServer::Request& request) { return Handle(request); });
-  }
-  void On(const std::string& action, LoopbackHttpServer::Response response) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    scripts_[action].push_back(std::move(response));
-  }
-  std::string url() const { return server_.base_url(); }
-  std::vector<std::string> actions() const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    std::vector<std::string> out;
-    for (const Form& f : forms_) out.push_back(f.at("Action"));
-    return out;
-  }
-  std::vector<Form> Calls(const std::string& action) const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    std::vector<Form> out;
-    for (const Form& f : forms_) {
-      if (f.at("Action") == action) out.push_back(f);
-    }
-    return out;
-  }
-  std::vector<LoopbackHttpServer::Request> requests() const { return server_.requests(); }
-  bool ok() const { return server_.ok(); }
-
- private:
-  LoopbackHttpServer::Response Handle(const LoopbackHttpServer::Request& request) {
-    Form form = ParseForm(request.body);
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (!form.count("Action")) form["Action"] = "";
-    forms_.push_back(form);
-    if (request.method != "POST" || form["Version"] != "2010-05-15") {
-      return ErrorXml(400, "InvalidAction", "expected a POST with Version 2010-05-15");
-    }
-    auto it = scripts_.find(form["Action"]);
-    if (it == scripts_.end() || it->second.empty()) {
-      return ErrorXml(400, "InvalidAction", "no script for " + form["Action"]);
-    }
-    LoopbackHttpServer::Response response = it->second.front();
-    if (it->second.size() > 1) it->second.pop_front();
-    return response;
-  }
-
-  LoopbackHttpServer server_;
-  mutable std::mutex mutex_;
-  std::map<std::string, std::deque<LoopbackHttpServer::Response>> scripts_;
-  std::vector<Form> forms_;
-};
 
 std::map<std::string, std::string> Credentials(const std::string& endpoint) {
   return {{"AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"},
@@ -248,7 +156,7 @@ TEST(StackDeployCloudFormationTest, CreatesWaitsExecutesAndReturnsOutputs) {
   fake.On("DescribeChangeSet", ChangeSet("CREATE_PENDING"));
   fake.On("DescribeChangeSet", ChangeSet("CREATE_COMPLETE", "", {"Api", "Bucket"}));
   fake.On("DescribeStackEvents", Events({{"e1", "web", "REVIEW_IN_PROGRESS", "User Initiated"}}));
-  fake.On("ExecuteChangeSet", Ok("ExecuteChangeSet"));
+  fake.On("ExecuteChangeSet", CfnResult("ExecuteChangeSet"));
   fake.On("DescribeStacks", Stack("CREATE_IN_PROGRESS"));
   fake.On("DescribeStackEvents", Events({{"e2", "Bucket", "CREATE_IN_PROGRESS", ""},
                                          {"e1", "web", "REVIEW_IN_PROGRESS", "User Initiated"}}));
@@ -326,7 +234,7 @@ TEST(StackDeployCloudFormationTest, CreatesWaitsExecutesAndReturnsOutputs) {
 TEST(StackDeployCloudFormationTest, SignatureCoversTheBodyAsReceived) {
   FakeCloudFormation fake;
   fake.On("DescribeStacks", Stack("UPDATE_COMPLETE"));
-  fake.On("CreateChangeSet", ErrorXml(400, "ValidationError", "Template format error"));
+  fake.On("CreateChangeSet", CfnError(400, "ValidationError", "Template format error"));
   ScratchDir dir;
   FakeStepContext context(dir.path());
   std::ofstream(fs::path(context.workspace()) / "t.json") << "{}";
@@ -366,7 +274,7 @@ TEST(StackDeployCloudFormationTest, UpdateWithNoChangesSucceeds) {
           ChangeSet("FAILED",
                     "The submitted information didn't contain changes. Submit different "
                     "information to create a change set."));
-  fake.On("DeleteChangeSet", Ok("DeleteChangeSet"));
+  fake.On("DeleteChangeSet", CfnResult("DeleteChangeSet"));
   ScratchDir dir;
   FakeStepContext context(dir.path());
   std::ofstream(fs::path(context.workspace()) / "template.json")
@@ -397,7 +305,7 @@ TEST(StackDeployCloudFormationTest, FailedStackReportsTheFirstFailedEvent) {
   fake.On("CreateChangeSet", Created());
   fake.On("DescribeChangeSet", ChangeSet("CREATE_COMPLETE", "", {"Bucket"}));
   fake.On("DescribeStackEvents", Events({{"e1", "web", "REVIEW_IN_PROGRESS", ""}}));
-  fake.On("ExecuteChangeSet", Ok("ExecuteChangeSet"));
+  fake.On("ExecuteChangeSet", CfnResult("ExecuteChangeSet"));
   fake.On("DescribeStacks", Stack("ROLLBACK_IN_PROGRESS", {}, {},
                                   "The following resource(s) "
                                   "failed to create: [Bucket]."));
@@ -448,7 +356,7 @@ TEST(StackDeployCloudFormationTest, MissingCredentialsFailClearly) {
 TEST(StackDeployCloudFormationTest, AccessDeniedSurfacesTheAwsMessageWithoutRetrying) {
   FakeCloudFormation fake;
   fake.On("DescribeStacks",
-          ErrorXml(403, "AccessDenied",
+          CfnError(403, "AccessDenied",
                    "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: "
                    "cloudformation:DescribeStacks"));
   ScratchDir dir;
@@ -465,8 +373,8 @@ TEST(StackDeployCloudFormationTest, AccessDeniedSurfacesTheAwsMessageWithoutRetr
 
 TEST(StackDeployCloudFormationTest, RetriesThrottlingAndServerErrors) {
   FakeCloudFormation fake;
-  fake.On("DescribeStacks", Xml(503, "<html>busy</html>"));
-  fake.On("DescribeStacks", ErrorXml(400, "Throttling", "Rate exceeded"));
+  fake.On("DescribeStacks", CfnXml(503, "<html>busy</html>"));
+  fake.On("DescribeStacks", CfnError(400, "Throttling", "Rate exceeded"));
   fake.On("DescribeStacks", NoStack());
   ScratchDir dir;
   FakeStepContext context(dir.path());
@@ -484,7 +392,7 @@ TEST(StackDeployCloudFormationTest, DiffLogsChangesAndDeletesTheChangeSet) {
   fake.On("CreateChangeSet", Created());
   fake.On("DescribeChangeSet", ChangeSet("CREATE_IN_PROGRESS"));
   fake.On("DescribeChangeSet", ChangeSet("CREATE_COMPLETE", "", {"Api", "Worker", "Table"}));
-  fake.On("DeleteChangeSet", Ok("DeleteChangeSet"));
+  fake.On("DeleteChangeSet", CfnResult("DeleteChangeSet"));
   ScratchDir dir;
   FakeStepContext context(dir.path());
   StepOutcome outcome = RunStep(
@@ -506,7 +414,7 @@ TEST(StackDeployCloudFormationTest, UpdateWithoutTemplateReusesThePreviousOne) {
   fake.On("DescribeStacks", Stack("UPDATE_COMPLETE", {}, {{"Stage", "prod"}, {"Version", "1"}}));
   fake.On("CreateChangeSet", Created());
   fake.On("DescribeChangeSet", ChangeSet("FAILED", "No updates are to be performed."));
-  fake.On("DeleteChangeSet", Ok("DeleteChangeSet"));
+  fake.On("DeleteChangeSet", CfnResult("DeleteChangeSet"));
   ScratchDir dir;
   FakeStepContext context(dir.path());
   StepOutcome outcome = RunStep(context, {{"stack-name", "web"}, {"parameters", "Version=2"}},
@@ -574,7 +482,7 @@ TEST(StackDeployCloudFormationTest, RollbackOfAFailedUpdateUsesRollbackStack) {
   FakeCloudFormation fake;
   fake.On("DescribeStacks", Stack("UPDATE_FAILED"));
   fake.On("DescribeStackEvents", Events({{"e1", "web", "UPDATE_FAILED", "x"}}));
-  fake.On("RollbackStack", Ok("RollbackStack", "<StackId>" + std::string(kStackId) + "</StackId>"));
+  fake.On("RollbackStack", CfnResult("RollbackStack", "<StackId>" + std::string(kStackId) + "</StackId>"));
   fake.On("DescribeStacks", Stack("UPDATE_ROLLBACK_IN_PROGRESS"));
   fake.On("DescribeStacks", Stack("UPDATE_ROLLBACK_COMPLETE", {{"ApiUrl", "https://old"}}));
   ScratchDir dir;
@@ -598,13 +506,13 @@ TEST(StackDeployCloudFormationTest, RollbackRedeploysTheTemplateSavedBeforeTheUp
             Stack("UPDATE_COMPLETE", {}, {{"Version", "1.0"}, {"Password", "****"}}));
     fake.On("CreateChangeSet", Created());
     fake.On("DescribeChangeSet", ChangeSet("CREATE_COMPLETE", "", {"New"}));
-    fake.On("GetTemplate", Ok("GetTemplate",
+    fake.On("GetTemplate", CfnResult("GetTemplate",
                               "<TemplateBody>Resources: {Old: {}}\n&lt;x&gt;"
                               "</TemplateBody>"));
     fake.On("DescribeStackEvents", Events({{"e1", "web", "UPDATE_COMPLETE", ""}}));
     fake.On("DescribeStackEvents",
             Events({{"e2", "web", "UPDATE_COMPLETE", ""}, {"e1", "web", "UPDATE_COMPLETE", ""}}));
-    fake.On("ExecuteChangeSet", Ok("ExecuteChangeSet"));
+    fake.On("ExecuteChangeSet", CfnResult("ExecuteChangeSet"));
     fake.On("DescribeStacks", Stack("UPDATE_COMPLETE"));
     StepOutcome deployed = RunStep(
         context, {{"stack-name", "web"}, {"template", "t.yaml"}, {"parameters", "Version=2.0"}},
@@ -626,7 +534,7 @@ TEST(StackDeployCloudFormationTest, RollbackRedeploysTheTemplateSavedBeforeTheUp
   fake.On("DescribeStackEvents", Events({{"e2", "web", "UPDATE_COMPLETE", ""}}));
   fake.On("DescribeStackEvents",
           Events({{"e3", "web", "UPDATE_COMPLETE", ""}, {"e2", "web", "UPDATE_COMPLETE", ""}}));
-  fake.On("ExecuteChangeSet", Ok("ExecuteChangeSet"));
+  fake.On("ExecuteChangeSet", CfnResult("ExecuteChangeSet"));
   fake.On("DescribeStacks", Stack("UPDATE_COMPLETE", {{"ApiUrl", "https://v1"}}));
   StepOutcome outcome =
       RunStep(context, {{"stack-name", "web"}, {"action", "rollback"}}, Credentials(fake.url()));
@@ -651,9 +559,9 @@ TEST(StackDeployCloudFormationTest, AnUnchangedStatusRightAfterExecuteIsNotTheEn
   fake.On("DescribeStacks", Stack("UPDATE_COMPLETE", {{"ApiUrl", "https://old"}}));
   fake.On("CreateChangeSet", Created());
   fake.On("DescribeChangeSet", ChangeSet("CREATE_COMPLETE", "", {"Api"}));
-  fake.On("GetTemplate", Ok("GetTemplate", "<TemplateBody>{}</TemplateBody>"));
+  fake.On("GetTemplate", CfnResult("GetTemplate", "<TemplateBody>{}</TemplateBody>"));
   fake.On("DescribeStackEvents", Events({{"e1", "web", "UPDATE_COMPLETE", ""}}));
-  fake.On("ExecuteChangeSet", Ok("ExecuteChangeSet"));
+  fake.On("ExecuteChangeSet", CfnResult("ExecuteChangeSet"));
   fake.On("DescribeStacks", Stack("UPDATE_COMPLETE", {{"ApiUrl", "https://old"}}));
   fake.On("DescribeStackEvents", Events({{"e1", "web", "UPDATE_COMPLETE", ""}}));
   fake.On("DescribeStacks", Stack("UPDATE_IN_PROGRESS"));
@@ -678,8 +586,8 @@ TEST(StackDeployCloudFormationTest, DiffOfANewStackRemovesTheEmptyStack) {
                      "<NextToken>page-2</NextToken>");
   fake.On("DescribeChangeSet", first);
   fake.On("DescribeChangeSet", ChangeSet("CREATE_COMPLETE", "", {"Worker"}));
-  fake.On("DeleteChangeSet", Ok("DeleteChangeSet"));
-  fake.On("DeleteStack", Ok("DeleteStack"));
+  fake.On("DeleteChangeSet", CfnResult("DeleteChangeSet"));
+  fake.On("DeleteStack", CfnResult("DeleteStack"));
   ScratchDir dir;
   FakeStepContext context(dir.path());
   std::ofstream(fs::path(context.workspace()) / "t.yaml") << "Resources: {}\n";
