@@ -171,6 +171,7 @@ TEST(ExprGoldenUpdate, RewritesWhenAsked) {
     while (std::getline(in, text)) {
       Json line = Json::parse(text, nullptr, false);
       if (line.is_object() && line.contains("expr")) {
+        const Json before = line;
         GoldenCase c{"", file.string(), false, line,
                      line.contains("context") ? line["context"] : context};
         Expected<Value, Error> result = RunCase(c);
@@ -183,7 +184,10 @@ TEST(ExprGoldenUpdate, RewritesWhenAsked) {
         } else {
           line["error"] = result.error().message;
         }
-        text = line.dump();
+        // Unchanged cases keep their spelling (key order and spacing).
+        if (nlohmann::json::parse(line.dump()) != nlohmann::json::parse(before.dump())) {
+          text = line.dump();
+        }
       } else if (line.is_object() && line.contains("context")) {
         context = line["context"];
       }
