@@ -156,8 +156,8 @@ int Run(RunArgs args) {
     }
     if (plan::PlanToJson(plan)["jobs"] != reviewed["jobs"]) {
       return Usage("the plan made now differs from \"" + args.from_plan +
-                   "\" (an event payload or the git checkout changed); make and review a new "
-                   "plan");
+                   "\" (an event payload, a local action or the git checkout changed); make and "
+                   "review a new plan");
     }
   }
   if (!plan.triggered) {

@@ -60,7 +60,8 @@ struct StepFiles {
 /// (optional) are the files of the job's previous step, already read: they are renamed to the
 /// new names and emptied rather than new files created, because allocating inodes is what
 /// costs most per step on some file systems (ext4 without a journal). Each step still gets
-/// fresh paths, so a path a finished step remembered no longer names the new step's file.
+/// fresh paths, so a path a finished step remembered no longer names the new step's file (only
+/// a descriptor a background process of an earlier step keeps open on one still reaches it).
 Expected<StepFiles> CreateStepFiles(const std::string& dir, const std::string& step_key,
                                     const StepFiles* recycle = nullptr);
 

@@ -2,11 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <optional>
 
 #include "interpreter/model/action.h"
+#include "interpreter/model/load_workflow.h"
+#include "interpreter/plan/plan_file.h"
 
 namespace slipway::plan {
 namespace {
@@ -19,6 +22,32 @@ struct ActionPreview {
   std::string summary;
   std::vector<std::string> details;
 };
+
+/// "files sha256 1a2b3c4d5e6f7a8b": a digest of every file of the action directory (names and
+/// bytes), so that the plan — and `run --from-plan`, which insists on the same plan — changes
+/// when the action or a script beside it does.
+std::string Fingerprint(const fs::path& dir) {
+  constexpr size_t kMaxFiles = 1000;
+  constexpr uintmax_t kMaxBytes = 16 << 20;
+  std::vector<fs::path> files;
+  std::error_code error;
+  for (fs::recursive_directory_iterator it(dir, error), end; !error && it != end;
+       it.increment(error)) {
+    if (it->is_regular_file(error)) files.push_back(it->path());
+    if (files.size() > kMaxFiles) return "too many files to fingerprint";
+  }
+  std::sort(files.begin(), files.end());
+  std::string digests;
+  uintmax_t total = 0;
+  for (const fs::path& file : files) {
+    total += fs::file_size(file, error);
+    if (total > kMaxBytes) return "too large to fingerprint";
+    std::string bytes, read_error;
+    if (!model::ReadWholeFile(file.string(), &bytes, &read_error)) return "unreadable files";
+    digests += Sha256Hex(fs::relative(file, dir).string() + '\0' + bytes);
+  }
+  return fmt::format("{} file(s), sha256 {}", files.size(), Sha256Hex(digests).substr(0, 16));
+}
 
 ActionPreview Describe(const std::string& work_dir, const std::string& uses) {
   ActionPreview preview;
@@ -42,7 +71,8 @@ ActionPreview Describe(const std::string& work_dir, const std::string& uses) {
   }
   preview.note = "composite action";
   std::string name = action->name ? action->name->value : display;
-  preview.summary = fmt::format("composite action \"{}\": {} step(s)", name, action->steps.size());
+  preview.summary = fmt::format("composite action \"{}\": {} step(s); {}", name,
+                                action->steps.size(), Fingerprint(dir));
   for (const model::Step& step : action->steps) {
     std::string kind;
     if (step.run) kind = fmt::format("run, {}", step.shell ? step.shell->value : "bash");

@@ -65,11 +65,9 @@ json StepToJson(const PlannedStep& step) {
     out["with"] = ResolvedMap(step.with);
     json unresolved = UnresolvedKeys(step.with);
     if (!unresolved.empty()) out["with_unresolved"] = std::move(unresolved);
-    if (!step.builtin.empty()) {
-      out["builtin"] = step.builtin;
-      if (!step.preview_summary.empty() || !step.preview_details.empty()) {
-        out["preview"] = {{"summary", step.preview_summary}, {"details", step.preview_details}};
-      }
+    if (!step.builtin.empty()) out["builtin"] = step.builtin;
+    if (!step.preview_summary.empty() || !step.preview_details.empty()) {
+      out["preview"] = {{"summary", step.preview_summary}, {"details", step.preview_details}};
     }
     if (!step.uses_note.empty()) out["uses_kind"] = step.uses_note;
     if (step.uses_note == "action" || step.uses_note == "container action") {

@@ -632,5 +632,25 @@ jobs:
       << bad.out << bad.err;
 }
 
+TEST_F(CompositeE2E, FromPlanRefusesAnActionChangedSinceTheReview) {
+  Write("greet/action.yml", kGreetAction);
+  Write("greet/helper.sh", "echo helper\n");
+  WriteCaller("./greet", "        with:\n          who: you\n");
+  std::vector<std::string> plan = {"plan",  "wf.yml",   "--ref",   "refs/heads/main", "--sha",
+                                   "0123abcd", "--actor", "alice", "--format", "json"};
+  CliResult reviewed = Cli(plan);
+  ASSERT_EQ(reviewed.exit_code, 0) << reviewed.err;
+  Write("plan.json", reviewed.out);
+  CliResult same = Cli({"run", "--from-plan", "plan.json", "--state-dir", "state"});
+  EXPECT_EQ(same.exit_code, 0) << same.out << same.err;
+
+  // A script beside action.yml is part of what the reviewer read, too.
+  Write("greet/helper.sh", "echo something else\n");
+  CliResult changed = Cli({"run", "--from-plan", "plan.json", "--state-dir", "state"});
+  EXPECT_EQ(changed.exit_code, 2) << changed.out << changed.err;
+  EXPECT_NE(changed.err.find("the plan made now differs from \"plan.json\""), std::string::npos)
+      << changed.err;
+}
+
 }  // namespace
 }  // namespace slipway
