@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "interpreter/exec/process.h"
+#include "tests/support/cli_workspace.h"
 
 namespace slipway {
 namespace {
@@ -20,58 +21,10 @@ namespace {
 namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 
-struct CliResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using testing::CliResult;
 
-class CompositeE2E : public ::testing::Test {
+class CompositeE2E : public testing::CliWorkspaceTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("slipway-composite-" + std::to_string(getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    if (!HasFailure()) fs::remove_all(dir_);
-  }
-
-  void Write(const std::string& name, const std::string& text) {
-    fs::create_directories((dir_ / name).parent_path());
-    std::ofstream(dir_ / name) << text;
-  }
-  std::string Read(const std::string& name) {
-    std::ifstream in(dir_ / name);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-  }
-  bool Exists(const std::string& name) { return fs::exists(dir_ / name); }
-
-  /// `slipway ARGS...` in the workspace.
-  CliResult Cli(std::vector<std::string> args) {
-    exec::ProcessOptions options;
-    options.argv = {SLIPWAY_EXE};
-    options.argv.insert(options.argv.end(), args.begin(), args.end());
-    options.env = exec::CurrentEnvironment();
-    options.env.erase("SLIPWAY_AUDIT_KEY");
-    options.env.erase("GITHUB_ACTIONS");
-    options.working_directory = dir_.string();
-    options.timeout = milliseconds(60'000);  // a hung run fails the test instead of CI
-    CliResult result;
-    exec::ProcessResult process = exec::RunProcess(
-        options,
-        [&](exec::OutputStream stream, std::string_view chunk) {
-          (stream == exec::OutputStream::kStdout ? result.out : result.err).append(chunk);
-        },
-        nullptr);
-    result.exit_code = process.end == exec::ProcessEnd::kExited ? process.exit_code : -1;
-    return result;
-  }
-
   /// `slipway run wf.yml --run-id ID` with a fixed ref/sha/actor (the temp dir is no checkout).
   CliResult Run(const std::string& run_id, std::vector<std::string> extra = {}) {
     std::vector<std::string> args = {"run",      "wf.yml",   "--state-dir", "state",
@@ -81,27 +34,11 @@ class CompositeE2E : public ::testing::Test {
     return Cli(args);
   }
 
-  nlohmann::json RunJson(const std::string& run_id) {
-    return nlohmann::json::parse(Read("state/runs/" + run_id + "/run.json"));
-  }
   /// The log of step `index` (0-based) of job `job`.
   std::string StepLog(const std::string& run_id, const std::string& job, size_t index) {
     nlohmann::json run = RunJson(run_id);
     return Read("state/runs/" + run_id + "/" +
                 run["jobs"][job]["steps"][index]["log"].get<std::string>());
-  }
-
-  /// Every byte of every file under `sub`.
-  std::string AllFiles(const std::string& sub) {
-    std::string all;
-    for (const auto& entry : fs::recursive_directory_iterator(dir_ / sub)) {
-      if (!entry.is_regular_file()) continue;
-      std::ifstream in(entry.path(), std::ios::binary);
-      std::stringstream text;
-      text << in.rdbuf();
-      all += "\n==> " + entry.path().string() + "\n" + text.str();
-    }
-    return all;
   }
 
   /// A one-job workflow whose only step calls `uses` (with `with` lines already indented).
@@ -111,8 +48,6 @@ class CompositeE2E : public ::testing::Test {
           "      - id: call\n        uses: " +
               uses + "\n" + with);
   }
-
-  fs::path dir_;
 };
 
 const char* kGreetAction = R"(name: Greet

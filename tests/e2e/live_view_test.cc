@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "interpreter/exec/process.h"
+#include "tests/support/cli_workspace.h"
 
 namespace slipway {
 namespace {
@@ -29,23 +30,8 @@ struct PtyResult {
   std::string out;  // stdout and stderr, as the terminal received them
 };
 
-class LiveViewE2E : public ::testing::Test {
+class LiveViewE2E : public testing::CliWorkspaceTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("slipway-live-" + std::to_string(getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    if (!HasFailure()) fs::remove_all(dir_);
-  }
-
-  void Write(const std::string& name, const std::string& text) {
-    std::ofstream(dir_ / name) << text;
-  }
-
   /// `slipway run wf.yml ... extra` on a 100x30 pseudo-terminal with `env` over a clean
   /// environment (no GITHUB_ACTIONS, NO_COLOR, TERM or locale from the caller).
   PtyResult RunOnTerminal(const std::vector<std::string>& extra,
@@ -108,8 +94,6 @@ class LiveViewE2E : public ::testing::Test {
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return result;
   }
-
-  fs::path dir_;
 };
 
 constexpr const char* kSecret = "live-secret-Jv38q";

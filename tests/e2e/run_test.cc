@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "interpreter/exec/process.h"
+#include "tests/support/cli_workspace.h"
 #include "tests/support/loopback_http_server.h"
 
 namespace slipway {
@@ -23,65 +24,10 @@ namespace {
 namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 
-struct CliResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using testing::CliResult;
 
-class RunE2E : public ::testing::Test {
+class RunE2E : public testing::CliWorkspaceTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("slipway-e2e-" + std::to_string(getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    if (!HasFailure()) fs::remove_all(dir_);
-  }
-
-  void Write(const std::string& name, const std::string& text) {
-    fs::create_directories((dir_ / name).parent_path());
-    std::ofstream(dir_ / name) << text;
-  }
-  std::string Read(const std::string& name) {
-    std::ifstream in(dir_ / name);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-  }
-
-  exec::ProcessOptions Options(std::vector<std::string> args,
-                               const std::map<std::string, std::string>& env) {
-    exec::ProcessOptions options;
-    options.argv = {SLIPWAY_EXE};
-    options.argv.insert(options.argv.end(), args.begin(), args.end());
-    options.env = exec::CurrentEnvironment();
-    options.env.erase("SLIPWAY_AUDIT_KEY");
-    options.env.erase("GITHUB_ACTIONS");
-    for (auto& [key, value] : env) options.env[key] = value;
-    options.working_directory = dir_.string();
-    options.timeout = milliseconds(60'000);  // a hung run fails the test instead of CI
-    options.interrupt_grace = milliseconds(2000);
-    options.terminate_grace = milliseconds(1000);
-    return options;
-  }
-
-  CliResult Cli(std::vector<std::string> args, const std::map<std::string, std::string>& env = {}) {
-    CliResult result;
-    exec::ProcessResult process = exec::RunProcess(
-        Options(std::move(args), env),
-        [&](exec::OutputStream stream, std::string_view chunk) {
-          (stream == exec::OutputStream::kStdout ? result.out : result.err).append(chunk);
-        },
-        nullptr);
-    result.exit_code = process.end == exec::ProcessEnd::kExited ? process.exit_code : -1;
-    return result;
-  }
-
-  /// `slipway run wf.yml` with a fixed ref/sha/actor (the temp dir is no git checkout).
   CliResult RunWorkflow(std::vector<std::string> extra = {},
                         const std::map<std::string, std::string>& env = {}) {
     std::vector<std::string> args = {
@@ -90,25 +36,6 @@ class RunE2E : public ::testing::Test {
     args.insert(args.end(), extra.begin(), extra.end());
     return Cli(args, env);
   }
-
-  nlohmann::json RunJson(const std::string& run_id) {
-    return nlohmann::json::parse(Read("state/runs/" + run_id + "/run.json"));
-  }
-
-  /// Every byte of every file under `sub`.
-  std::string AllFiles(const std::string& sub) {
-    std::string all;
-    for (const auto& entry : fs::recursive_directory_iterator(dir_ / sub)) {
-      if (!entry.is_regular_file()) continue;
-      std::ifstream in(entry.path(), std::ios::binary);
-      std::stringstream text;
-      text << in.rdbuf();
-      all += "\n==> " + entry.path().string() + "\n" + text.str();
-    }
-    return all;
-  }
-
-  fs::path dir_;
 };
 
 TEST_F(RunE2E, ParallelJobsReallyOverlap) {
