@@ -49,6 +49,7 @@ Expected<ConcurrencyLock> ConcurrencyLock::Acquire(
   if (fd < 0) return MakeUnexpected(fmt::format("cannot open \"{}\": {}", path, strerror(errno)));
   bool announced = false;
   bool signalled = false;
+  int unknown_polls = 0;
   while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
     // Who holds it: the holder wrote {"run_id", "job", "pid"} into the lock file.
     char buffer[1024] = {};
@@ -56,7 +57,10 @@ Expected<ConcurrencyLock> ConcurrencyLock::Acquire(
     nlohmann::json other =
         nlohmann::json::parse(std::string(buffer, n > 0 ? n : 0), nullptr, false);
     int pid = other.is_object() ? other.value("pid", 0) : 0;
-    if (cancel_in_progress && !signalled && pid > 0) {
+    // The holder writes who it is just after it takes the lock: give it a moment before
+    // saying "?".
+    bool known = other.is_object() || ++unknown_polls > 5;
+    if (known && cancel_in_progress && !signalled && pid > 0) {
       say(fmt::format("concurrency group \"{}\": cancelling {} (cancel-in-progress)", group,
                       Describe(other)));
       if (holder.job.empty()) {
@@ -65,11 +69,11 @@ Expected<ConcurrencyLock> ConcurrencyLock::Acquire(
         (void)WriteFileAtomically(path + ".cancel", other.dump());
       }
       signalled = true;
-    } else if (!announced) {
+    } else if (known && !announced) {
       say(fmt::format("concurrency group \"{}\": waiting for {} to finish", group,
                       Describe(other)));
     }
-    announced = true;
+    announced = announced || known;
     if (interrupted()) {
       close(fd);
       return MakeUnexpected(std::string("cancelled"));

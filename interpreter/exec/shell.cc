@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <mutex>
 #include <set>
 
@@ -62,7 +63,8 @@ int OpenForRewrite(const std::string& path, bool renamed, mode_t mode, off_t* si
       return fd;
     }
     if (fd >= 0) close(fd);
-    unlink(path.c_str());
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);  // a symlink itself, not what it points to
   }
   return open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 }

@@ -1,10 +1,9 @@
 #include "interpreter/exec/shell.h"
 
 #include <gtest/gtest.h>
-
-#include <cstdlib>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -176,10 +175,13 @@ TEST_F(ShellRunTest, RecyclingNeverWritesThroughALinkTheStepLeft) {
   std::filesystem::remove(first->env);
   std::filesystem::create_hard_link(victim, first->env);
   std::filesystem::remove(first->path);  // deleted by the step: simply created anew
+  std::filesystem::remove(first->step_summary);
+  std::filesystem::create_directories(first->step_summary + "/sub");
   auto second = CreateStepFiles(dir_.string(), "two", &*first);
   ASSERT_TRUE(second.has_value()) << second.error();
   EXPECT_EQ(Slurp(victim), "keep me\n");
-  for (const std::string* path : {&second->output, &second->env, &second->path}) {
+  for (const std::string* path :
+       {&second->output, &second->env, &second->path, &second->step_summary}) {
     EXPECT_FALSE(std::filesystem::is_symlink(*path)) << *path;
     EXPECT_TRUE(std::filesystem::is_regular_file(*path)) << *path;
     EXPECT_EQ(std::filesystem::file_size(*path), 0u) << *path;
