@@ -17,8 +17,9 @@
 //                          depends on the file system: a step's log file is a new inode, and
 //                          ext4 without a journal scans past every recently freed inode of the
 //                          directory's group to allocate one (on a machine where other programs
-//                          churn /tmp, that is most of the overhead left; TMPDIR=/dev/shm shows
-//                          the rest).
+//                          churn /tmp, that was most of the overhead left, so a job's later
+//                          step logs are now created on a side thread; TMPDIR=/dev/shm shows
+//                          the cost without the file system).
 //   BM_ExecScheduler10k    the scheduler alone on a 10,000-job random DAG (~3 needs each) with
 //                          a runner that finishes every job at once; counter jobs/s (target
 //                          >= 5,000 jobs/s).
