@@ -28,8 +28,7 @@ class ConcurrencyLock {
   /// `interrupted()` is asked while waiting: true gives up (error "cancelled"). `say` reports
   /// what is happening ("waiting for run X ...").
   static Expected<ConcurrencyLock> Acquire(const std::string& state_dir, const std::string& group,
-                                           const ConcurrencyHolder& holder,
-                                           bool cancel_in_progress,
+                                           const ConcurrencyHolder& holder, bool cancel_in_progress,
                                            const std::function<bool()>& interrupted,
                                            const std::function<void(const std::string&)>& say);
   ConcurrencyLock(ConcurrencyLock&& other) noexcept

@@ -70,62 +70,30 @@ std::chrono::milliseconds Minutes(double minutes) {
 /// Appends masked lines to one step's log file (and the console).
 class StepLog {
  public:
-  StepLog(const RunEnvironment& run, std::string job_key, std::string path)
-      : run_(run), job_key_(std::move(job_key)), path_(std::move(path)) {}
+  StepLog(const RunEnvironment& run, std::string job_key, const std::string& path)
+      : run_(run), job_key_(std::move(job_key)), file_(std::fopen(path.c_str(), "ab")) {}
   ~StepLog() {
-    Release();
     if (file_) std::fclose(file_);
   }
   StepLog(const StepLog&) = delete;
   StepLog& operator=(const StepLog&) = delete;
 
-  /// Until Release(), lines reach the console at once but the file only later: a `run:` step
-  /// creates its log file after its process has started, while the shell starts up, instead
-  /// of before (creating a file is the costliest thing slipway does per step on some file
-  /// systems).
-  void Hold() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    held_ = true;
-  }
-  void Release() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    held_ = false;
-    WriteLocked(held_lines_);
-    held_lines_.clear();
-  }
-
   void Line(std::string_view text) {
     std::string masked = run_.masker->Mask(text);
     masked.push_back('\n');
     std::lock_guard<std::mutex> lock(mutex_);
-    if (held_) {
-      held_lines_.append(masked);
-    } else {
-      WriteLocked(masked);
+    if (file_) {
+      std::fwrite(masked.data(), 1, masked.size(), file_);
+      std::fflush(file_);
     }
     masked.pop_back();
     run_.console->Line(job_key_, masked);
   }
 
  private:
-  void WriteLocked(std::string_view text) {
-    if (!opened_) {
-      opened_ = true;
-      file_ = std::fopen(path_.c_str(), "ab");
-    }
-    if (file_ && !text.empty()) {
-      std::fwrite(text.data(), 1, text.size(), file_);
-      std::fflush(file_);
-    }
-  }
-
   const RunEnvironment& run_;
   std::string job_key_;
-  std::string path_;
-  std::FILE* file_ = nullptr;
-  bool opened_ = false;
-  bool held_ = false;
-  std::string held_lines_;
+  std::FILE* file_;
   std::mutex mutex_;
 };
 
@@ -447,7 +415,8 @@ std::chrono::milliseconds JobExecution::StepTimeout(const plan::PlannedStep* pla
 /// asks it to stop (cancel-in-progress) and then cancels this job only.
 class ConcurrencyWatch {
  public:
-  ConcurrencyWatch(const ConcurrencyLock* lock, JobControl& control, std::function<void()> on_cancel)
+  ConcurrencyWatch(const ConcurrencyLock* lock, JobControl& control,
+                   std::function<void()> on_cancel)
       : stop_(CancelToken::Make()) {
     if (!lock) return;
     thread_ = std::thread([lock, &control, on_cancel = std::move(on_cancel), stop = stop_] {
@@ -472,8 +441,7 @@ class ConcurrencyWatch {
   std::thread thread_;
 };
 
-std::optional<JobOutcome> JobExecution::TakeConcurrencyGroup(
-    std::optional<ConcurrencyLock>* lock) {
+std::optional<JobOutcome> JobExecution::TakeConcurrencyGroup(std::optional<ConcurrencyLock>* lock) {
   if (!model_.concurrency.present) return std::nullopt;
   std::string error;
   ordered_json no_env = ordered_json::object();
@@ -482,17 +450,19 @@ std::optional<JobOutcome> JobExecution::TakeConcurrencyGroup(
       model_.concurrency.cancel_in_progress &&
       EvaluateText(model_.concurrency.cancel_in_progress->value, no_env, &error) == "true";
   if (!error.empty()) {
-    return JobOutcome{JobResult::kFailure, {}, {}, "cannot evaluate the job's concurrency: " + error};
+    return JobOutcome{
+        JobResult::kFailure, {}, {}, "cannot evaluate the job's concurrency: " + error};
   }
   if (group.empty()) return std::nullopt;
   run_.events->Push(JobStatusUpdate{job_.key, "waiting"});
   Expected<ConcurrencyLock> taken = ConcurrencyLock::Acquire(
-      run_.store->state_dir(), group, ConcurrencyHolder{run_.run_id, job_.key},
-      cancel_in_progress, [this] { return job_.control->cancel->is_cancelled(); },
+      run_.store->state_dir(), group, ConcurrencyHolder{run_.run_id, job_.key}, cancel_in_progress,
+      [this] { return job_.control->cancel->is_cancelled(); },
       [this](const std::string& line) { run_.console->Line(job_.key, line); });
   if (!taken) {
     if (taken.error() == "cancelled") {
-      return JobOutcome{JobResult::kCancelled, {}, {}, "cancelled while waiting for its concurrency group"};
+      return JobOutcome{
+          JobResult::kCancelled, {}, {}, "cancelled while waiting for its concurrency group"};
     }
     return JobOutcome{JobResult::kFailure, {}, {}, taken.error()};
   }
@@ -704,7 +674,6 @@ std::string JobExecution::RunShellStep(const model::Step& step, const plan::Plan
       },
       *run_.masker);
   Expected<ChildProcess> child = ChildProcess::Spawn(options);
-  log.Release();  // creates the log file (RunStep held it) while the shell starts
   if (!child) return child.error();
   ProcessResult result =
       child->Wait([&](OutputStream stream, std::string_view chunk) { lines.Write(stream, chunk); },
@@ -864,7 +833,6 @@ StepRecord JobExecution::RunStep(const model::Step& step, const plan::PlannedSte
   }
   run_.events->Push(StepUpdate{job_.key, index, record});
   StepLog log(run_, job_.key, run_.store->run_dir() + "/" + record.log);
-  if (step.run) log.Hold();  // RunShellStep releases it once the process runs
   // Inside GitHub Actions each step is a collapsible group in the real runner's log.
   if (run_.console->github_actions()) {
     run_.console->Raw(fmt::format("::group::{} / {}", job_.key, record.name));

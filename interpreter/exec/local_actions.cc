@@ -147,8 +147,9 @@ std::optional<BuiltinCall> AsBuiltinCall(std::string_view uses, const nlohmann::
     std::string url = With(with, "webhook", from_env("SLACK_WEBHOOK_URL"));
     if (!With(with, "method").empty() || !With(with, "token").empty() ||
         !from_env("SLACK_BOT_TOKEN").empty()) {
-      call.error = name + ": posting with a bot token (Slack API method) has no local "
-                          "equivalent; use an incoming webhook";
+      call.error = name +
+                   ": posting with a bot token (Slack API method) has no local "
+                   "equivalent; use an incoming webhook";
       return call;
     }
     if (url.empty()) {
@@ -212,7 +213,7 @@ std::optional<BuiltinCall> AsBuiltinCall(std::string_view uses, const nlohmann::
     call.with["channel"] = "slack";
     call.with["webhook-url"] = url;
     std::string color = Lower(from_env("SLACK_COLOR"));
-    call.with["status"] = color == "good" || color == "success"    ? "success"
+    call.with["status"] = color == "good" || color == "success"     ? "success"
                           : color == "danger" || color == "failure" ? "failure"
                           : color == "cancelled"                    ? "cancelled"
                                                                     : "info";

@@ -281,8 +281,8 @@ RunResult ExecuteRun(const RunRequest& request) {
       auto interrupted = [&events] { return events.TryPop().has_value(); };
       Expected<ConcurrencyLock> lock = ConcurrencyLock::Acquire(
           request.state_dir, plan.concurrency_group->text, ConcurrencyHolder{result.run_id, ""},
-          plan.cancel_in_progress,
-          interrupted, [&console](const std::string& line) { console.Line("", line); });
+          plan.cancel_in_progress, interrupted,
+          [&console](const std::string& line) { console.Line("", line); });
       if (lock) {
         group_lock.emplace(std::move(lock).value());
       } else if (lock.error() == "cancelled") {

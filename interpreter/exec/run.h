@@ -27,10 +27,10 @@ struct RunRequest {
   const model::Workflow* workflow = nullptr;
   const step_api::StepCatalog* catalog = nullptr;
   std::string state_dir = ".slipway";
-  std::string run_id;   // "" → generated
-  bool resume = false;  // continue run_id's record
+  std::string run_id;      // "" → generated
+  bool resume = false;     // continue run_id's record
   std::string event_file;  // --event-file as given ("" → none); kept with the run for --resume
-  size_t jobs = 0;      // 0 → the number of cores
+  size_t jobs = 0;         // 0 → the number of cores
   std::map<std::string, std::string> secrets;
   std::vector<std::pair<std::string, std::string>> approvals;  // (environment, reviewer)
   std::vector<std::string> only_jobs;

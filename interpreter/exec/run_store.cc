@@ -130,7 +130,8 @@ Expected<RunRecord> RunRecordFromJson(const json& value) {
   if (record.id.empty()) return MakeUnexpected(std::string("run record: \"id\" is missing"));
   if (auto it = value.find("inputs"); it != value.end() && !it->is_null()) record.inputs = *it;
   if (auto it = value.find("vars"); it != value.end() && !it->is_null()) {
-    if (!it->is_object()) return MakeUnexpected(std::string("run record: \"vars\" must be an object"));
+    if (!it->is_object())
+      return MakeUnexpected(std::string("run record: \"vars\" must be an object"));
     record.vars = *it;
   }
   auto jobs = value.find("jobs");

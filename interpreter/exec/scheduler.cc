@@ -563,10 +563,10 @@ RunStatus Scheduler::Run() {
     any_failure = any_failure || job.result == JobResult::kFailure;
     any_cancelled = any_cancelled || job.result == JobResult::kCancelled;
   }
-  RunStatus status = cancelled_    ? RunStatus::kCancelled
-                     : any_failure ? RunStatus::kFailure
+  RunStatus status = cancelled_      ? RunStatus::kCancelled
+                     : any_failure   ? RunStatus::kFailure
                      : any_cancelled ? RunStatus::kCancelled
-                                   : RunStatus::kSuccess;
+                                     : RunStatus::kSuccess;
   record_.status = RunStatusName(status);
   record_.finished_at = FormatUtc(clock_.WallNow());
   Save();

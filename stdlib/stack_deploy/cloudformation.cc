@@ -118,8 +118,8 @@ class CloudFormationRun {
   // ---- calls ---------------------------------------------------------------------------
 
   QueryResponse Call(const std::string& action, const QueryParams& params) {
-    return aws::CallQueryApiWithRetries(endpoint_, target_.credentials, action,
-                                        params, context_, kAttempts, kCallTimeout, &cancelled_);
+    return aws::CallQueryApiWithRetries(endpoint_, target_.credentials, action, params, context_,
+                                        kAttempts, kCallTimeout, &cancelled_);
   }
 
   StepOutcome Fail(std::string message) {

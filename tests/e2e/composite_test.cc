@@ -571,8 +571,8 @@ TEST_F(CompositeE2E, FromPlanRefusesAnActionChangedSinceTheReview) {
   Write("greet/action.yml", kGreetAction);
   Write("greet/helper.sh", "echo helper\n");
   WriteCaller("./greet", "        with:\n          who: you\n");
-  std::vector<std::string> plan = {"plan",  "wf.yml",   "--ref",   "refs/heads/main", "--sha",
-                                   "0123abcd", "--actor", "alice", "--format", "json"};
+  std::vector<std::string> plan = {"plan",     "wf.yml",  "--ref", "refs/heads/main", "--sha",
+                                   "0123abcd", "--actor", "alice", "--format",        "json"};
   CliResult reviewed = Cli(plan);
   ASSERT_EQ(reviewed.exit_code, 0) << reviewed.err;
   Write("plan.json", reviewed.out);

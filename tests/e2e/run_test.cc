@@ -276,11 +276,10 @@ jobs:
           echo "${{ vars.REGION }} ${{ github.event.note }}" > context.txt
 )");
   Write("payload.json", R"({"note": "from-the-event-file"})");
-  exec::ProcessOptions options =
-      Options({"run", "wf.yml", "--state-dir", "state", "--ref", "refs/heads/main", "--sha", "1",
-               "--actor", "alice", "--run-id", "k9", "--var", "REGION=eu-west-1",
-               "--event-file", "payload.json"},
-              {});
+  exec::ProcessOptions options = Options(
+      {"run", "wf.yml", "--state-dir", "state", "--ref", "refs/heads/main", "--sha", "1", "--actor",
+       "alice", "--run-id", "k9", "--var", "REGION=eu-west-1", "--event-file", "payload.json"},
+      {});
   Expected<exec::ChildProcess> child = exec::ChildProcess::Spawn(options);
   ASSERT_TRUE(child.has_value());
   std::string out;
@@ -447,9 +446,9 @@ jobs:
   Write("secrets.env",
         "DEPLOY_KEY=repo-key\nREPO_TOKEN=t-456\nstaging.DEPLOY_KEY=k-123\n"
         "staging.STAGING_ONLY=s-789\nproduction.DEPLOY_KEY=p-999\n");
-  CliResult r = Cli({"run", "wf.yml", "--state-dir", "state", "--ref", "refs/heads/main", "--sha",
-                     "1", "--actor", "alice", "--env-config", "envs.yml", "--secrets-file",
-                     "secrets.env"});
+  CliResult r =
+      Cli({"run", "wf.yml", "--state-dir", "state", "--ref", "refs/heads/main", "--sha", "1",
+           "--actor", "alice", "--env-config", "envs.yml", "--secrets-file", "secrets.env"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(Read("build.txt"), "[repo-key][t-456][]\n");  // no environment: repository's only
   EXPECT_EQ(Read("deploy.txt"), "staging-key-seen\nrepo-token-seen\nstaging-only-seen\n");
@@ -737,8 +736,7 @@ jobs:
         if (!started && out.find("[deploy] ready") != std::string::npos) {
           started = true;
           second = Cli({"run", "wf.yml", "--state-dir", "state", "--ref", "refs/heads/main",
-                        "--sha", "1", "--actor", "alice", "--run-id", "second", "--job",
-                        "deploy"});
+                        "--sha", "1", "--actor", "alice", "--run-id", "second", "--job", "deploy"});
         }
       });
   ASSERT_TRUE(started) << first_out;

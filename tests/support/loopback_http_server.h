@@ -26,7 +26,7 @@ class LoopbackHttpServer {
   /// One received request.
   struct Request {
     std::string method;
-    std::string path;  // including the query string
+    std::string path;                            // including the query string
     std::map<std::string, std::string> headers;  // names lower-cased
     std::string body;
   };

@@ -23,9 +23,9 @@ TEST(LocalEquivalent, SetupActionsOfAnyOwnerAndNamesIgnoringCase) {
 
 TEST(LocalEquivalent, EverythingElseHasNone) {
   EXPECT_EQ(LocalEquivalent("someone/unknown-action@v1"), "");
-  EXPECT_EQ(LocalEquivalent("actions/checkoutx@v4"), "");        // not a prefix match
+  EXPECT_EQ(LocalEquivalent("actions/checkoutx@v4"), "");  // not a prefix match
   EXPECT_EQ(LocalEquivalent("actions/cache@v4"), "");
-  EXPECT_EQ(LocalEquivalent("setup-node"), "");                  // no owner
+  EXPECT_EQ(LocalEquivalent("setup-node"), "");  // no owner
   EXPECT_EQ(ActionName("actions/checkout@v4"), "actions/checkout");
   EXPECT_EQ(ActionName("./local"), "./local");
 }

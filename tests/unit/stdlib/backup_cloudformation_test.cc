@@ -21,16 +21,16 @@ namespace slipway::stdlib::backup {
 namespace {
 
 namespace fs = std::filesystem;
-using slipway::testing::FakeStepContext;
-using slipway::testing::LoopbackHttpServer;
-using slipway::testing::ScratchDir;
-using step_api::StepOutcome;
-using step_api::StepStatus;
 using slipway::testing::CfnError;
 using slipway::testing::CfnResult;
 using slipway::testing::CfnXml;
 using slipway::testing::FakeCloudFormation;
+using slipway::testing::FakeStepContext;
 using slipway::testing::Form;
+using slipway::testing::LoopbackHttpServer;
+using slipway::testing::ScratchDir;
+using step_api::StepOutcome;
+using step_api::StepStatus;
 
 constexpr char kStackId[] = "arn:aws:cloudformation:eu-west-1:123456789012:stack/web/1a2b";
 constexpr char kSecret[] = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
@@ -82,8 +82,8 @@ std::string Escape(const std::string& text) {
 
 LoopbackHttpServer::Response Template(const std::string& body) {
   return CfnResult("GetTemplate", "<TemplateBody>" + Escape(body) +
-                                   "</TemplateBody><StagesAvailable><member>Original</member>"
-                                   "<member>Processed</member></StagesAvailable>");
+                                      "</TemplateBody><StagesAvailable><member>Original</member>"
+                                      "<member>Processed</member></StagesAvailable>");
 }
 
 LoopbackHttpServer::Response Resources() {

@@ -39,9 +39,9 @@ TEST(BackupTest, FilesWithChecksumsAndMetadata) {
   std::ofstream(ws / "config" / "a.toml") << "a = 1\n";
   std::ofstream(ws / "config" / "nested" / "b.toml") << "b = 2\n";
   std::ofstream(ws / "config" / "nested" / "skip.txt") << "no\n";
-  StepOutcome outcome = RunBackup(
-      context, {{"name", "pre-v1.2.0"}, {"source", "files"},
-                {"paths", "template.yaml\nconfig/**/*.toml\n"}});
+  StepOutcome outcome = RunBackup(context, {{"name", "pre-v1.2.0"},
+                                            {"source", "files"},
+                                            {"paths", "template.yaml\nconfig/**/*.toml\n"}});
   ASSERT_EQ(outcome.status, StepStatus::kSuccess) << outcome.message;
   EXPECT_EQ(outcome.outputs["backup-id"], "pre-v1.2.0-20240501T120000Z");
   EXPECT_EQ(outcome.outputs["files"], "3");
@@ -60,9 +60,9 @@ TEST(BackupTest, FilesWithChecksumsAndMetadata) {
   EXPECT_EQ(metadata["files"][2]["size"], 14);
   // The checksums file is what `sha256sum -c` expects.
   std::string output;
-  EXPECT_EQ(context.RunCommand("cd '" + root.string() + "' && sha256sum -c --quiet SHA256SUMS",
-                               &output),
-            0)
+  EXPECT_EQ(
+      context.RunCommand("cd '" + root.string() + "' && sha256sum -c --quiet SHA256SUMS", &output),
+      0)
       << output;
 }
 
@@ -122,12 +122,12 @@ TEST(BackupTest, Failures) {
       RunBackup(context, {{"name", "x"}, {"source", "files"}, {"paths", "missing/*.yml"}});
   EXPECT_EQ(nothing.status, StepStatus::kFailure);
   EXPECT_EQ(nothing.message, "backup: no files match \"missing/*.yml\"");
-  StepOutcome bad_name = RunBackup(context, {{"name", "../x"}, {"source", "command"},
-                                             {"command", "true"}});
+  StepOutcome bad_name =
+      RunBackup(context, {{"name", "../x"}, {"source", "command"}, {"command", "true"}});
   EXPECT_EQ(bad_name.status, StepStatus::kFailure);
   EXPECT_NE(bad_name.message.find("is not a valid backup name"), std::string::npos);
-  StepOutcome wrong_key = RunBackup(context, {{"name", "x"}, {"source", "files"},
-                                              {"paths", "a"}, {"command", "true"}});
+  StepOutcome wrong_key =
+      RunBackup(context, {{"name", "x"}, {"source", "files"}, {"paths", "a"}, {"command", "true"}});
   EXPECT_NE(wrong_key.message.find("input \"command\" applies to source command, not \"files\""),
             std::string::npos)
       << wrong_key.message;

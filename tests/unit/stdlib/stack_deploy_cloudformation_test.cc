@@ -21,16 +21,16 @@ namespace slipway::stdlib::stack_deploy {
 namespace {
 
 namespace fs = std::filesystem;
-using slipway::testing::FakeStepContext;
-using slipway::testing::LoopbackHttpServer;
-using slipway::testing::ScratchDir;
-using step_api::StepOutcome;
-using step_api::StepStatus;
 using slipway::testing::CfnError;
 using slipway::testing::CfnResult;
 using slipway::testing::CfnXml;
 using slipway::testing::FakeCloudFormation;
+using slipway::testing::FakeStepContext;
 using slipway::testing::Form;
+using slipway::testing::LoopbackHttpServer;
+using slipway::testing::ScratchDir;
+using step_api::StepOutcome;
+using step_api::StepStatus;
 
 constexpr char kStackId[] = "arn:aws:cloudformation:us-east-1:123456789012:stack/web/1a2b";
 constexpr char kChangeSetId[] =
@@ -107,7 +107,7 @@ LoopbackHttpServer::Response Events(const std::vector<Event>& newest_first) {
 
 LoopbackHttpServer::Response Created() {
   return CfnResult("CreateChangeSet",
-            "<Id>" + std::string(kChangeSetId) + "</Id><StackId>" + kStackId + "</StackId>");
+                   "<Id>" + std::string(kChangeSetId) + "</Id><StackId>" + kStackId + "</StackId>");
 }
 
 std::map<std::string, std::string> Credentials(const std::string& endpoint) {
@@ -482,7 +482,8 @@ TEST(StackDeployCloudFormationTest, RollbackOfAFailedUpdateUsesRollbackStack) {
   FakeCloudFormation fake;
   fake.On("DescribeStacks", Stack("UPDATE_FAILED"));
   fake.On("DescribeStackEvents", Events({{"e1", "web", "UPDATE_FAILED", "x"}}));
-  fake.On("RollbackStack", CfnResult("RollbackStack", "<StackId>" + std::string(kStackId) + "</StackId>"));
+  fake.On("RollbackStack",
+          CfnResult("RollbackStack", "<StackId>" + std::string(kStackId) + "</StackId>"));
   fake.On("DescribeStacks", Stack("UPDATE_ROLLBACK_IN_PROGRESS"));
   fake.On("DescribeStacks", Stack("UPDATE_ROLLBACK_COMPLETE", {{"ApiUrl", "https://old"}}));
   ScratchDir dir;
@@ -507,8 +508,8 @@ TEST(StackDeployCloudFormationTest, RollbackRedeploysTheTemplateSavedBeforeTheUp
     fake.On("CreateChangeSet", Created());
     fake.On("DescribeChangeSet", ChangeSet("CREATE_COMPLETE", "", {"New"}));
     fake.On("GetTemplate", CfnResult("GetTemplate",
-                              "<TemplateBody>Resources: {Old: {}}\n&lt;x&gt;"
-                              "</TemplateBody>"));
+                                     "<TemplateBody>Resources: {Old: {}}\n&lt;x&gt;"
+                                     "</TemplateBody>"));
     fake.On("DescribeStackEvents", Events({{"e1", "web", "UPDATE_COMPLETE", ""}}));
     fake.On("DescribeStackEvents",
             Events({{"e2", "web", "UPDATE_COMPLETE", ""}, {"e1", "web", "UPDATE_COMPLETE", ""}}));

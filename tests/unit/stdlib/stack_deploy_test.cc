@@ -1,10 +1,9 @@
 #include "stdlib/stack_deploy/stack_deploy.h"
 
 #include <gtest/gtest.h>
-
-#include <filesystem>
 #include <signal.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "stdlib/files.h"
@@ -118,8 +117,9 @@ TEST(StackDeployLocalTest, DiffReportsParameterChanges) {
   FakeStepContext context(dir.path());
   StepOutcome fresh = RunStep(context, {{"stack-name", "s"}, {"action", "diff"}});
   EXPECT_EQ(fresh.outputs["changed"], "true");
-  ASSERT_EQ(RunStep(context, {{"stack-name", "s"}, {"parameters", {{"A", "1"}, {"B", "2"}}}}).status,
-            StepStatus::kSuccess);
+  ASSERT_EQ(
+      RunStep(context, {{"stack-name", "s"}, {"parameters", {{"A", "1"}, {"B", "2"}}}}).status,
+      StepStatus::kSuccess);
   StepOutcome same =
       RunStep(context, {{"stack-name", "s"}, {"action", "diff"}, {"parameters", "A=1\nB=2"}});
   EXPECT_EQ(same.outputs["changed"], "false");
@@ -155,10 +155,9 @@ TEST(StackDeployLocalTest, StartsTheAppAndWaitsUntilHealthy) {
   int pid = std::atoi(Read(stack / "app.pid").c_str());
   ASSERT_GT(pid, 1);
   // Rolling back with nothing before v1 fails; a failing start fails the deploy and keeps v1.
-  StepOutcome bad = RunStep(context, {{"stack-name", "app"},
-                                      {"start", "exit 3"},
-                                      {"port", port},
-                                      {"start-timeout", "2s"}});
+  StepOutcome bad = RunStep(
+      context,
+      {{"stack-name", "app"}, {"start", "exit 3"}, {"port", port}, {"start-timeout", "2s"}});
   EXPECT_EQ(bad.status, StepStatus::kFailure);
   EXPECT_NE(bad.message.find("deploy of v2 failed"), std::string::npos) << bad.message;
   LocalStackStore store(context.state_dir(), "app");
@@ -209,12 +208,13 @@ TEST(StackDeployToolsTest, SamDeployReadsStackOutputs) {
     }
     return 0;
   });
-  StepOutcome outcome = RunStep(context, {{"tool", "sam"},
-                                          {"stack-name", "bayon-prod"},
-                                          {"template", "template.yaml"},
-                                          {"region", "us-west-2"},
-                                          {"capabilities", "CAPABILITY_IAM CAPABILITY_AUTO_EXPAND"},
-                                          {"parameters", "Environment=production\nVersion=v1.2.0"}});
+  StepOutcome outcome =
+      RunStep(context, {{"tool", "sam"},
+                        {"stack-name", "bayon-prod"},
+                        {"template", "template.yaml"},
+                        {"region", "us-west-2"},
+                        {"capabilities", "CAPABILITY_IAM CAPABILITY_AUTO_EXPAND"},
+                        {"parameters", "Environment=production\nVersion=v1.2.0"}});
   ASSERT_EQ(outcome.status, StepStatus::kSuccess) << outcome.message;
   ASSERT_EQ(scripts.size(), 2u);
   EXPECT_EQ(scripts[0],
@@ -230,8 +230,7 @@ TEST(StackDeployToolsTest, FailingToolFailsTheStep) {
   ScratchDir dir;
   FakeStepContext context(dir.path());
   context.set_command_handler([](const std::string&, std::string*) { return 124; });
-  StepOutcome outcome =
-      RunStep(context, {{"tool", "sam"}, {"stack-name", "s"}, {"timeout", "5m"}});
+  StepOutcome outcome = RunStep(context, {{"tool", "sam"}, {"stack-name", "s"}, {"timeout", "5m"}});
   EXPECT_EQ(outcome.status, StepStatus::kFailure);
   EXPECT_EQ(outcome.message, "sam deploy failed with exit code 124 (timed out after 5m)");
 }
@@ -271,11 +270,14 @@ TEST(StackDeployToolsTest, BadInputsAreReported) {
   const Case cases[] = {
       {nlohmann::json::object(), "input \"stack-name\" is required"},
       {{{"tool", "cdk"}}, "tool cdk needs \"stack-name\" or \"stacks\""},
-      {{{"tool", "pulumi"}, {"stack-name", "s"}}, "input \"tool\": expected local, cdk, sam or cloudformation, got \"pulumi\""},
+      {{{"tool", "pulumi"}, {"stack-name", "s"}},
+       "input \"tool\": expected local, cdk, sam or cloudformation, got \"pulumi\""},
       {{{"stack-name", "../etc"}}, "is not a valid local stack name"},
-      {{{"stack-name", "s"}, {"app", "python app.py"}}, "input \"app\" applies to tool cdk, not \"local\""},
+      {{{"stack-name", "s"}, {"app", "python app.py"}},
+       "input \"app\" applies to tool cdk, not \"local\""},
       {{{"stack-name", "s"}, {"port", 8080}}, "input \"port\" needs \"start\""},
-      {{{"stack-name", "s"}, {"target-version", "v1"}}, "input \"target-version\" applies to action rollback"},
+      {{{"stack-name", "s"}, {"target-version", "v1"}},
+       "input \"target-version\" applies to action rollback"},
   };
   for (const Case& c : cases) {
     std::string error;
