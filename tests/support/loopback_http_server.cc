@@ -40,51 +40,26 @@ const char* Reason(int status) {
   }
 }
 
-void WriteAll(int fd, const std::string& data) {
-  size_t sent = 0;
-  while (sent < data.size()) {
-    ssize_t n = ::send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) return;
-    sent += static_cast<size_t>(n);
-  }
-}
-
 }  // namespace
 
-LoopbackHttpServer::LoopbackHttpServer() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return;
-  int one = 1;
-  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, 64) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    ::close(fd);
-    return;
-  }
-  listen_fd_ = fd;
-  port_ = ntohs(addr.sin_port);
-  acceptor_ = std::thread([this] { AcceptLoop(); });
-}
+LoopbackHttpServer::LoopbackHttpServer()
+    : listener_([this](int fd) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        connections_.emplace_back([this, fd] { Serve(fd); });
+      }) {}
 
 LoopbackHttpServer::~LoopbackHttpServer() {
-  stopping_ = true;
-  if (acceptor_.joinable()) acceptor_.join();
+  listener_.Stop();
   std::vector<std::thread> connections;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     connections.swap(connections_);
   }
   for (std::thread& t : connections) t.join();
-  if (listen_fd_ >= 0) ::close(listen_fd_);
 }
 
 std::string LoopbackHttpServer::base_url() const {
-  return "http://127.0.0.1:" + std::to_string(port_);
+  return "http://127.0.0.1:" + std::to_string(listener_.port());
 }
 
 void LoopbackHttpServer::Respond(const std::string& path, Response response) {
@@ -114,17 +89,6 @@ int LoopbackHttpServer::CountRequests(const std::string& path) const {
   return static_cast<int>(std::count_if(requests_.begin(), requests_.end(), [&](const Request& r) {
     return PathOnly(r.path) == path;
   }));
-}
-
-void LoopbackHttpServer::AcceptLoop() {
-  while (!stopping_) {
-    pollfd p{listen_fd_, POLLIN, 0};
-    if (::poll(&p, 1, 50) <= 0) continue;
-    int fd = ::accept(listen_fd_, nullptr, nullptr);
-    if (fd < 0) continue;
-    std::lock_guard<std::mutex> lock(mutex_);
-    connections_.emplace_back([this, fd] { Serve(fd); });
-  }
 }
 
 void LoopbackHttpServer::Serve(int fd) {
@@ -192,7 +156,7 @@ void LoopbackHttpServer::Serve(int fd) {
                     "\r\nContent-Type: " + response.content_type +
                     "\r\nContent-Length: " + std::to_string(response.body.size()) +
                     "\r\nConnection: close\r\n\r\n" + response.body;
-  WriteAll(fd, out);
+  SendAll(fd, out);
   ::shutdown(fd, SHUT_WR);
   ::close(fd);
 }

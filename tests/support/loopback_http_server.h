@@ -12,6 +12,8 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/loopback_listener.h"
+
 namespace slipway::testing {
 
 class LoopbackHttpServer {
@@ -36,8 +38,8 @@ class LoopbackHttpServer {
   LoopbackHttpServer(const LoopbackHttpServer&) = delete;
   LoopbackHttpServer& operator=(const LoopbackHttpServer&) = delete;
 
-  bool ok() const { return listen_fd_ >= 0; }
-  int port() const { return port_; }
+  bool ok() const { return listener_.ok(); }
+  int port() const { return listener_.port(); }
   /// "http://127.0.0.1:<port>"
   std::string base_url() const;
   /// Queues `response` for `path` (without query). Unscripted paths get 404.
@@ -51,18 +53,14 @@ class LoopbackHttpServer {
   int CountRequests(const std::string& path) const;
 
  private:
-  void AcceptLoop();
   void Serve(int fd);
 
-  int listen_fd_ = -1;
-  int port_ = 0;
-  std::atomic<bool> stopping_{false};
   mutable std::mutex mutex_;
   std::map<std::string, std::vector<Response>> scripts_;
   std::function<Response(const Request&)> handler_;
   std::vector<Request> requests_;
   std::vector<std::thread> connections_;
-  std::thread acceptor_;
+  LoopbackListener listener_;  // last: it starts accepting as soon as it is made
 };
 
 }  // namespace slipway::testing

@@ -12,15 +12,7 @@
 namespace slipway::testing {
 namespace {
 
-void Send(int fd, const std::string& line) {
-  std::string data = line + "\r\n";
-  size_t sent = 0;
-  while (sent < data.size()) {
-    ssize_t n = ::send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) return;
-    sent += static_cast<size_t>(n);
-  }
-}
+void Send(int fd, const std::string& line) { SendAll(fd, line + "\r\n"); }
 
 // Reads one CRLF-terminated line into `line`; false on EOF, error or 5 s of silence.
 bool ReadLine(int fd, std::string* buffer, std::string* line) {
@@ -50,49 +42,21 @@ std::string Address(const std::string& argument) {
 
 }  // namespace
 
-SmtpSink::SmtpSink() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return;
-  int one = 1;
-  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, 16) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    ::close(fd);
-    return;
-  }
-  listen_fd_ = fd;
-  port_ = ntohs(addr.sin_port);
-  acceptor_ = std::thread([this] { AcceptLoop(); });
-}
+// One session at a time is all libcurl needs; sessions are served on the accepting thread.
+SmtpSink::SmtpSink()
+    : listener_([this](int fd) {
+        ++sessions_;
+        Serve(fd);
+        ::close(fd);
+      }) {}
 
-SmtpSink::~SmtpSink() {
-  stopping_ = true;
-  if (acceptor_.joinable()) acceptor_.join();
-  if (listen_fd_ >= 0) ::close(listen_fd_);
-}
+SmtpSink::~SmtpSink() { listener_.Stop(); }
 
-std::string SmtpSink::url() const { return "smtp://127.0.0.1:" + std::to_string(port_); }
+std::string SmtpSink::url() const { return "smtp://127.0.0.1:" + std::to_string(listener_.port()); }
 
 std::vector<SmtpSink::Message> SmtpSink::messages() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return messages_;
-}
-
-void SmtpSink::AcceptLoop() {
-  // One session at a time is all libcurl needs; sessions are served on this thread.
-  while (!stopping_) {
-    pollfd p{listen_fd_, POLLIN, 0};
-    if (::poll(&p, 1, 50) <= 0) continue;
-    int fd = ::accept(listen_fd_, nullptr, nullptr);
-    if (fd < 0) continue;
-    ++sessions_;
-    Serve(fd);
-    ::close(fd);
-  }
 }
 
 void SmtpSink::Serve(int fd) {
@@ -101,7 +65,7 @@ void SmtpSink::Serve(int fd) {
   Message current;
   bool refused = false;
   Send(fd, "220 localhost slipway-test-smtp ready");
-  while (!stopping_ && ReadLine(fd, &buffer, &line)) {
+  while (!listener_.stopping() && ReadLine(fd, &buffer, &line)) {
     std::string verb = line.substr(0, line.find(' '));
     std::transform(verb.begin(), verb.end(), verb.begin(), ::toupper);
     std::string argument = line.size() > verb.size() ? line.substr(verb.size() + 1) : "";

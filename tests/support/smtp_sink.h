@@ -9,6 +9,8 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/loopback_listener.h"
+
 namespace slipway::testing {
 
 class SmtpSink {
@@ -25,8 +27,8 @@ class SmtpSink {
   SmtpSink(const SmtpSink&) = delete;
   SmtpSink& operator=(const SmtpSink&) = delete;
 
-  bool ok() const { return listen_fd_ >= 0; }
-  int port() const { return port_; }
+  bool ok() const { return listener_.ok(); }
+  int port() const { return listener_.port(); }
   /// "smtp://127.0.0.1:<port>"
   std::string url() const;
   /// Answers "451" to the first `count` MAIL commands.
@@ -35,17 +37,13 @@ class SmtpSink {
   int sessions() const { return sessions_; }
 
  private:
-  void AcceptLoop();
   void Serve(int fd);
 
-  int listen_fd_ = -1;
-  int port_ = 0;
-  std::atomic<bool> stopping_{false};
   std::atomic<int> refuse_{0};
   std::atomic<int> sessions_{0};
   mutable std::mutex mutex_;
   std::vector<Message> messages_;
-  std::thread acceptor_;
+  LoopbackListener listener_;  // last: it starts accepting as soon as it is made
 };
 
 }  // namespace slipway::testing
