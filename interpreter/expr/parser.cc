@@ -24,7 +24,6 @@ constexpr OperatorInfo kOperators[] = {
     {OperatorKind::kEq, 10, NodeKind::kEq},   {OperatorKind::kNe, 10, NodeKind::kNe},
     {OperatorKind::kAnd, 6, NodeKind::kAnd},  {OperatorKind::kOr, 5, NodeKind::kOr},
 };
-constexpr int kPostfixPrecedence = 19;
 
 const OperatorInfo& InfoOf(OperatorKind op) {
   for (const OperatorInfo& info : kOperators) {
