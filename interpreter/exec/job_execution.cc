@@ -947,15 +947,18 @@ JobOutcome JobExecution::Run() {
 
   // Creating a file is the costliest filesystem call of a step on some filesystems (ext4 walks
   // recently freed inodes), so the later steps' logs are created beside the first steps.
-  std::jthread log_maker([this] {
-    for (size_t i = 1; i < model_.steps.size(); ++i) {
-      const model::Step& step = model_.steps[i];
-      std::string path = run_.store->run_dir() + "/" +
-                         run_.store->StepLogPath(job_.key, i, step.id ? step.id->value : "");
-      int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-      if (fd >= 0) close(fd);
-    }
-  });
+  std::jthread log_maker;
+  if (model_.steps.size() > 1) {
+    log_maker = std::jthread([this] {
+      for (size_t i = 1; i < model_.steps.size(); ++i) {
+        const model::Step& step = model_.steps[i];
+        std::string path = run_.store->run_dir() + "/" +
+                           run_.store->StepLogPath(job_.key, i, step.id ? step.id->value : "");
+        int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+        if (fd >= 0) close(fd);
+      }
+    });
+  }
   for (size_t i = 0; i < model_.steps.size(); ++i) {
     const model::Step& step = model_.steps[i];
     const plan::PlannedStep* planned = i < planned_.steps.size() ? &planned_.steps[i] : nullptr;
