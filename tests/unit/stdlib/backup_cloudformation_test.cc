@@ -15,6 +15,7 @@
 #include "stdlib/files.h"
 #include "tests/support/fake_cloudformation.h"
 #include "tests/support/fake_step_context.h"
+#include "tests/support/golden.h"
 #include "tests/support/loopback_http_server.h"
 
 namespace slipway::stdlib::backup {
@@ -28,6 +29,7 @@ using slipway::testing::FakeCloudFormation;
 using slipway::testing::FakeStepContext;
 using slipway::testing::Form;
 using slipway::testing::LoopbackHttpServer;
+using slipway::testing::ReadFile;
 using slipway::testing::ScratchDir;
 using step_api::StepOutcome;
 using step_api::StepStatus;
@@ -119,14 +121,8 @@ nlohmann::json StackBackup(const std::string& tool) {
   return {{"name", "pre-deploy"}, {"source", "stack"}, {"tool", tool}, {"stack-name", "web"}};
 }
 
-std::string Read(const fs::path& path) {
-  std::string text, error;
-  EXPECT_TRUE(ReadFileText(path, &text, &error)) << error;
-  return text;
-}
-
 nlohmann::json ReadJson(const fs::path& path) {
-  return nlohmann::json::parse(Read(path), nullptr, false);
+  return nlohmann::json::parse(ReadFile(path), nullptr, false);
 }
 
 const char kJsonTemplate[] =
@@ -165,7 +161,7 @@ TEST(BackupCloudFormationTest, SavesStackTemplateAndResourcesWithChecksums) {
   EXPECT_EQ(root, fs::path(context.artifacts_dir()) / "backups" / "pre-deploy");
   // describe-stacks.json has the AWS CLI's shape and types.
   nlohmann::json stacks = ReadJson(root / "stack" / "describe-stacks.json");
-  ASSERT_TRUE(stacks.is_object()) << Read(root / "stack" / "describe-stacks.json");
+  ASSERT_TRUE(stacks.is_object()) << ReadFile(root / "stack" / "describe-stacks.json");
   ASSERT_EQ(stacks["Stacks"].size(), 1u);
   const nlohmann::json& stack = stacks["Stacks"][0];
   EXPECT_EQ(stack["StackId"], kStackId);
@@ -186,7 +182,7 @@ TEST(BackupCloudFormationTest, SavesStackTemplateAndResourcesWithChecksums) {
   nlohmann::json got = ReadJson(root / "stack" / "template.json");
   EXPECT_EQ(got["TemplateBody"], nlohmann::json::parse(kJsonTemplate));
   EXPECT_EQ(got["StagesAvailable"], nlohmann::json::parse(R"(["Original", "Processed"])"));
-  EXPECT_EQ(Read(root / "stack" / "template-body.json"), kJsonTemplate);
+  EXPECT_EQ(ReadFile(root / "stack" / "template-body.json"), kJsonTemplate);
   EXPECT_FALSE(fs::exists(root / "stack" / "template-body.yaml"));
   nlohmann::json resources = ReadJson(root / "stack" / "stack-resources.json");
   ASSERT_EQ(resources["StackResources"].size(), 2u);
@@ -196,8 +192,8 @@ TEST(BackupCloudFormationTest, SavesStackTemplateAndResourcesWithChecksums) {
   const char* files[] = {"stack/describe-stacks.json", "stack/stack-resources.json",
                          "stack/template-body.json", "stack/template.json"};
   std::string sums;
-  for (const char* file : files) sums += Sha256Hex(Read(root / file)) + "  " + file + "\n";
-  EXPECT_EQ(Read(root / "SHA256SUMS"), sums);
+  for (const char* file : files) sums += Sha256Hex(ReadFile(root / file)) + "  " + file + "\n";
+  EXPECT_EQ(ReadFile(root / "SHA256SUMS"), sums);
   EXPECT_EQ(outcome.outputs["checksum"], Sha256Hex(sums));
   EXPECT_EQ(outcome.outputs["files"], "4");
   nlohmann::json metadata = ReadJson(root / "metadata.json");
@@ -231,7 +227,7 @@ TEST(BackupCloudFormationTest, CdkAndSamStacksAndYamlTemplates) {
     ASSERT_EQ(outcome.status, StepStatus::kSuccess) << tool << ": " << outcome.message;
     fs::path root = outcome.outputs["path"];
     EXPECT_EQ(ReadJson(root / "stack" / "template.json")["TemplateBody"], yaml) << tool;
-    EXPECT_EQ(Read(root / "stack" / "template-body.yaml"), yaml) << tool;
+    EXPECT_EQ(ReadFile(root / "stack" / "template-body.yaml"), yaml) << tool;
     nlohmann::json metadata = ReadJson(root / "metadata.json");
     EXPECT_EQ(metadata["stack"]["tool"], tool);
     EXPECT_EQ(metadata["stack"]["status"], "CREATE_COMPLETE");
@@ -251,7 +247,7 @@ TEST(BackupCloudFormationTest, MissingStackRecordsNone) {
   fs::path root = outcome.outputs["path"];
   EXPECT_FALSE(fs::exists(root / "stack"));
   EXPECT_EQ(outcome.outputs["files"], "0");
-  EXPECT_EQ(Read(root / "SHA256SUMS"), "");
+  EXPECT_EQ(ReadFile(root / "SHA256SUMS"), "");
   nlohmann::json metadata = ReadJson(root / "metadata.json");
   EXPECT_EQ(metadata["stack"]["exists"], false);
   EXPECT_TRUE(metadata["stack"]["status"].is_null());

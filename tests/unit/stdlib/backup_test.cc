@@ -8,21 +8,17 @@
 #include "stdlib/files.h"
 #include "stdlib/stack_deploy/stack_deploy.h"
 #include "tests/support/fake_step_context.h"
+#include "tests/support/golden.h"
 
 namespace slipway::stdlib::backup {
 namespace {
 
 namespace fs = std::filesystem;
 using slipway::testing::FakeStepContext;
+using slipway::testing::ReadFile;
 using slipway::testing::ScratchDir;
 using step_api::StepOutcome;
 using step_api::StepStatus;
-
-std::string Read(const fs::path& path) {
-  std::string text, error;
-  ReadFileText(path, &text, &error);
-  return text;
-}
 
 StepOutcome RunBackup(FakeStepContext& context, nlohmann::json with) {
   step_api::StepInputs inputs;
@@ -47,14 +43,14 @@ TEST(BackupTest, FilesWithChecksumsAndMetadata) {
   EXPECT_EQ(outcome.outputs["files"], "3");
   fs::path root = fs::path(context.artifacts_dir()) / "backups" / "pre-v1.2.0";
   EXPECT_EQ(outcome.outputs["path"], root.string());
-  EXPECT_EQ(Read(root / "files" / "config" / "nested" / "b.toml"), "b = 2\n");
+  EXPECT_EQ(ReadFile(root / "files" / "config" / "nested" / "b.toml"), "b = 2\n");
   EXPECT_FALSE(fs::exists(root / "files" / "config" / "nested" / "skip.txt"));
-  std::string sums = Read(root / "SHA256SUMS");
+  std::string sums = ReadFile(root / "SHA256SUMS");
   EXPECT_EQ(sums, Sha256Hex("a = 1\n") + "  files/config/a.toml\n" + Sha256Hex("b = 2\n") +
                       "  files/config/nested/b.toml\n" + Sha256Hex("Resources: {}\n") +
                       "  files/template.yaml\n");
   EXPECT_EQ(outcome.outputs["checksum"], Sha256Hex(sums));
-  nlohmann::json metadata = nlohmann::json::parse(Read(root / "metadata.json"));
+  nlohmann::json metadata = nlohmann::json::parse(ReadFile(root / "metadata.json"));
   EXPECT_EQ(metadata["id"], "pre-v1.2.0-20240501T120000Z");
   EXPECT_EQ(metadata["files"].size(), 3u);
   EXPECT_EQ(metadata["files"][2]["size"], 14);
@@ -79,11 +75,11 @@ TEST(BackupTest, LocalStackCurrentVersion) {
       RunBackup(context, {{"name", "stack"}, {"source", "stack"}, {"stack-name", "web"}});
   ASSERT_EQ(outcome.status, StepStatus::kSuccess) << outcome.message;
   fs::path root = fs::path(outcome.outputs["path"]);
-  EXPECT_EQ(Read(root / "stack" / "current"), "v2\n");
-  EXPECT_NE(Read(root / "stack" / "v2" / "parameters.json").find("\"Version\": \"2\""),
+  EXPECT_EQ(ReadFile(root / "stack" / "current"), "v2\n");
+  EXPECT_NE(ReadFile(root / "stack" / "v2" / "parameters.json").find("\"Version\": \"2\""),
             std::string::npos);
   EXPECT_FALSE(fs::exists(root / "stack" / "v1"));
-  nlohmann::json metadata = nlohmann::json::parse(Read(root / "metadata.json"));
+  nlohmann::json metadata = nlohmann::json::parse(ReadFile(root / "metadata.json"));
   EXPECT_EQ(metadata["stack"]["version"], "v2");
 }
 
@@ -93,7 +89,7 @@ TEST(BackupTest, CommandOutput) {
   StepOutcome outcome = RunBackup(
       context, {{"name", "db"}, {"source", "command"}, {"command", "printf 'row1\\nrow2\\n'"}});
   ASSERT_EQ(outcome.status, StepStatus::kSuccess) << outcome.message;
-  EXPECT_EQ(Read(fs::path(outcome.outputs["path"]) / "command" / "output.txt"), "row1\nrow2\n");
+  EXPECT_EQ(ReadFile(fs::path(outcome.outputs["path"]) / "command" / "output.txt"), "row1\nrow2\n");
   StepOutcome failing =
       RunBackup(context, {{"name", "db"}, {"source", "command"}, {"command", "exit 4"}});
   EXPECT_EQ(failing.status, StepStatus::kFailure);

@@ -10,6 +10,7 @@
 #include "stdlib/stack_deploy/local_stack.h"
 #include "stdlib/stack_deploy/tool_commands.h"
 #include "tests/support/fake_step_context.h"
+#include "tests/support/golden.h"
 #include "tests/support/loopback_http_server.h"
 
 namespace slipway::stdlib::stack_deploy {
@@ -17,15 +18,10 @@ namespace {
 
 namespace fs = std::filesystem;
 using slipway::testing::FakeStepContext;
+using slipway::testing::ReadFile;
 using slipway::testing::ScratchDir;
 using step_api::StepOutcome;
 using step_api::StepStatus;
-
-std::string Read(const fs::path& path) {
-  std::string text, error;
-  ReadFileText(path, &text, &error);
-  return text;
-}
 
 StepOutcome RunStep(FakeStepContext& context, nlohmann::json with) {
   step_api::StepInputs inputs;
@@ -56,10 +52,10 @@ TEST(StackDeployLocalTest, DeploysVersionsAndRollsBack) {
   EXPECT_EQ(second.outputs["previous-version"], "v1");
 
   fs::path stack = fs::path(context.state_dir()) / "stacks" / "web";
-  EXPECT_EQ(Read(stack / "current"), "v2\n");
-  EXPECT_EQ(Read(stack / "v1" / "template.yaml"), "Resources: {A: 1}\n");
-  EXPECT_EQ(Read(stack / "v2" / "template.yaml"), "Resources: {A: 2}\n");
-  nlohmann::json v2 = nlohmann::json::parse(Read(stack / "v2" / "version.json"));
+  EXPECT_EQ(ReadFile(stack / "current"), "v2\n");
+  EXPECT_EQ(ReadFile(stack / "v1" / "template.yaml"), "Resources: {A: 1}\n");
+  EXPECT_EQ(ReadFile(stack / "v2" / "template.yaml"), "Resources: {A: 2}\n");
+  nlohmann::json v2 = nlohmann::json::parse(ReadFile(stack / "v2" / "version.json"));
   EXPECT_EQ(v2["parameters"]["Version"], "1.1.0");
   EXPECT_EQ(v2["previous"], "v1");
   EXPECT_EQ(v2["created_at"], "2024-05-01T12:00:00Z");
@@ -70,19 +66,19 @@ TEST(StackDeployLocalTest, DeploysVersionsAndRollsBack) {
   EXPECT_EQ(rollback.outputs["version"], "v1");
   EXPECT_EQ(rollback.outputs["rolled-back-from"], "v2");
   EXPECT_EQ(rollback.outputs["url"], "https://web.example/v1");
-  EXPECT_EQ(Read(stack / "current"), "v1\n");
+  EXPECT_EQ(ReadFile(stack / "current"), "v1\n");
 
   // Nothing before v1: a second rollback fails and leaves the pointer alone.
   StepOutcome again = RunStep(context, {{"stack-name", "web"}, {"action", "rollback"}});
   EXPECT_EQ(again.status, StepStatus::kFailure);
   EXPECT_EQ(again.message, "stack web has no version before v1 to roll back to");
-  EXPECT_EQ(Read(stack / "current"), "v1\n");
+  EXPECT_EQ(ReadFile(stack / "current"), "v1\n");
 
   // A deploy after a rollback takes the next free number.
   StepOutcome third = RunStep(context, with);
   EXPECT_EQ(third.outputs["version"], "v3");
   EXPECT_EQ(third.outputs["previous-version"], "v1");
-  std::string history = Read(stack / "history.jsonl");
+  std::string history = ReadFile(stack / "history.jsonl");
   EXPECT_EQ(std::count(history.begin(), history.end(), '\n'), 4) << history;
 }
 
@@ -152,7 +148,7 @@ TEST(StackDeployLocalTest, StartsTheAppAndWaitsUntilHealthy) {
   ASSERT_EQ(outcome.status, StepStatus::kSuccess) << outcome.message << "\n" << context.LogText();
   EXPECT_EQ(outcome.outputs["url"], "http://127.0.0.1:" + std::to_string(port));
   fs::path stack = fs::path(context.state_dir()) / "stacks" / "app";
-  int pid = std::atoi(Read(stack / "app.pid").c_str());
+  int pid = std::atoi(ReadFile(stack / "app.pid").c_str());
   ASSERT_GT(pid, 1);
   // Rolling back with nothing before v1 fails; a failing start fails the deploy and keeps v1.
   StepOutcome bad = RunStep(
@@ -164,7 +160,7 @@ TEST(StackDeployLocalTest, StartsTheAppAndWaitsUntilHealthy) {
   EXPECT_EQ(store.Current(), 1);
   EXPECT_EQ(store.ReadVersion(2)["status"], "failed");
   // Clean up the app we started (v1 was restarted after the failed deploy).
-  int live = std::atoi(Read(stack / "app.pid").c_str());
+  int live = std::atoi(ReadFile(stack / "app.pid").c_str());
   if (live > 1) ::kill(-live, SIGKILL);
 }
 
