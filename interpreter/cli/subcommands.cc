@@ -18,6 +18,7 @@ std::function<int()> SetupSteps(CLI::App& command);
 std::function<int()> SetupRun(CLI::App& command);
 std::function<int()> SetupApprove(CLI::App& command);
 std::function<int()> SetupAudit(CLI::App& command);
+std::function<int()> SetupTest(CLI::App& command);
 
 namespace {
 
@@ -33,6 +34,7 @@ const Subcommand kSubcommands[] = {
      &SetupRun},
     {"approve", "approve a waiting run's environment gate (RUN_ID ENV --as NAME)", &SetupApprove},
     {"audit", "check the audit trail (audit verify)", &SetupAudit},
+    {"test", "rehearse workflows: run *.test.yml scenarios with stubs on virtual time", &SetupTest},
 };
 
 }  // namespace
