@@ -937,8 +937,6 @@ JobOutcome JobExecution::Run() {
                  {"tool_cache", run_.runner.runner_tool_cache},
                  {"environment", "self-hosted"},
                  {"debug", run_.runner.debug ? "1" : ""}};
-  deadline_ =
-      run_.clock->Now() + Minutes(planned_.timeout_minutes.value_or(kDefaultJobTimeoutMinutes));
 
   if (planned_.environment) {
     for (const auto& [key, value] : planned_.environment->vars) vars_[key] = value;
@@ -951,6 +949,10 @@ JobOutcome JobExecution::Run() {
     run_.console->Line(job_.key, cancel_reason_);
   });
   if (std::optional<JobOutcome> refused = PassGate()) return *refused;
+  // timeout-minutes counts from when the job may run: the environment's approvals and wait
+  // timer come first, as on GitHub, where no runner takes the job before its gate opens.
+  deadline_ =
+      run_.clock->Now() + Minutes(planned_.timeout_minutes.value_or(kDefaultJobTimeoutMinutes));
 
   std::string error;
   ordered_json workflow_env = ordered_json::object();

@@ -241,7 +241,11 @@ std::vector<std::string> CheckExpectations(const Scenario& scenario, const Scena
                                 Count(*http_expect.count, "request"), Count(n, "request"),
                                 seen.empty() ? "" : "; requests made:" + seen));
     }
-    if (!http_expect.count && n == 0) {
+    if (http_expect.min && n < *http_expect.min) {
+      out.push_back(fmt::format("{}: expected at least {}, got {}", where,
+                                Count(*http_expect.min, "request"), Count(n, "request")));
+    }
+    if (!http_expect.count && !http_expect.min && n == 0) {
       out.push_back(fmt::format("{}: expected a request, got none", where));
     }
     if (http_expect.body_contains || !http_expect.json.empty()) {

@@ -277,6 +277,7 @@ class Builder {
         expect.host = Str(item, "host");
         expect.method = Str(item, "method");
         expect.count = Int(item, "count");
+        expect.min = Int(item, "min");
         expect.body_contains = Opt(item, "body-contains");
         if (const Node* json = item.Find("json")) {
           for (const auto& [key, value] : json->entries) {

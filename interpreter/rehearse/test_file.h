@@ -127,7 +127,7 @@ struct CallExpect {
 };
 struct HttpExpect {
   std::string path, host, method;
-  std::optional<int> count;
+  std::optional<int> count, min;
   std::optional<std::string> body_contains;
   std::vector<std::pair<std::string, nlohmann::json>> json;  // JSON pointer → value
 };
