@@ -237,7 +237,13 @@ ScenarioActual RunScenario(const TestFile& file, const Scenario& scenario, size_
     request.out = console ? console : stderr;
   }
   exec::RunResult result = exec::ExecuteRun(request);
-  if (console) std::fclose(console);
+  if (console) {
+    std::fclose(console);
+    std::ifstream in(dir / "console.log", std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    actual.console = text.str();
+  }
 
   actual.virtual_time = std::chrono::duration_cast<Duration>(clock.Latest());
   actual.calls = commands.calls();

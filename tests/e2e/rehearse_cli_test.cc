@@ -302,6 +302,27 @@ TEST_F(RehearseCli, JunitReportsEachScenario) {
       << r.out;
 }
 
+TEST_F(RehearseCli, RunScenarioShowsOneScenariosRun) {
+  Test(R"Y(
+  - name: good
+    approvals: [{environment: production, by: alice}]
+    expect: {result: success}
+  - name: other
+    expect: {result: success}
+)Y");
+  testing::CliResult r = Cli({"run", "--scenario", "mini.test.yml#good"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  // The run's own console (not a terminal here: plain lines), then the one scenario's result.
+  EXPECT_NE(r.out.find("[deploy] wait timer of 5m"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("PASS mini.test.yml › good"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("other"), std::string::npos) << r.out;
+  r = Cli({"run", "--scenario", "mini.test.yml#missing"});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("no scenario named \"missing\""), std::string::npos) << r.err;
+  r = Cli({"run", "--scenario", "mini.test.yml"});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+}
+
 TEST_F(RehearseCli, BadTestFileIsAPositionedDiagnostic) {
   Write("bad.test.yml", R"Y(workflow: mini.yml
 scenarios:
