@@ -133,12 +133,15 @@ int Run(RunArgs args) {
   Diagnostics diagnostics;
   std::optional<plan::Plan> made;
   step_api::StepCatalog catalog = stdlib::BuiltinSteps();
-  plan::PlanStatus status =
-      plan::MakePlan(sources, options, plan::ReadGitInfo("."), catalog, diagnostics, &made);
+  plan::GitInfo git = plan::ReadGitInfo(".");
+  plan::PlanStatus status = plan::MakePlan(sources, options, git, catalog, diagnostics, &made);
   PrintDiagnostics("run", sources, diagnostics);
   if (status == plan::PlanStatus::kUsageError) return kExitUsage;
   if (status != plan::PlanStatus::kOk || !made) return kExitFailed;
   const plan::Plan& plan = *made;
+  Expected<bool> honest =
+      plan::VerifyRunRef(git, plan, {options.ref.has_value(), options.sha.has_value()});
+  if (!honest) return Usage(honest.error());
   if (!args.from_plan.empty()) {
     if (reviewed.value("workflow_sha256", "") != plan.workflow_sha256) {
       return Usage("\"" + plan.workflow_path +

@@ -151,6 +151,7 @@ class BuiltinContext final : public step_api::StepContext {
   bool cancelled() const override { return cancel_.is_cancelled(); }
   void Log(std::string_view line) override { log_.Line(line); }
   void AddMask(std::string_view value) override;
+  std::string Mask(std::string_view text) const override;
   bool Sleep(std::chrono::milliseconds duration) override;
   std::string state_dir() const override;
   std::string run_dir() const override;
@@ -260,6 +261,9 @@ class CompositeAdapter final : public CompositeHost {
 };
 
 void BuiltinContext::AddMask(std::string_view value) { job_.run().masker->Add(value); }
+std::string BuiltinContext::Mask(std::string_view text) const {
+  return job_.run().masker->Mask(text);
+}
 
 bool BuiltinContext::Sleep(std::chrono::milliseconds duration) {
   return job_.run().clock->SleepFor(duration, cancel_);
@@ -293,6 +297,7 @@ int BuiltinContext::RunCommand(const std::string& script, std::string* output) {
   options.argv = {"bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script};
   options.env = env_;
   options.working_directory = job_.run().workspace;
+  options.record_dir = job_.run().store->processes_dir();
   options.interrupt_grace = job_.run().interrupt_grace;
   options.terminate_grace = job_.run().terminate_grace;
   LineSplitter lines(
@@ -537,12 +542,20 @@ std::optional<JobOutcome> JobExecution::PassGate() {
       }
     };
     ApprovalTally tally;
+    WaitingMark waiting(run_.store->run_dir(), {gate.name, run_.plan->actor, policy});
     GateDecision decision = WaitForApprovals(
         policy, gate.name, run_.plan->actor, approvals, *run_.clock, *job_.control->cancel,
         std::chrono::seconds(gate.approval_timeout_s), run_.approval_poll, on_change, &tally);
     if (decision == GateDecision::kCancelled) {
       audit({{"kind", "gate"}, {"decision", "cancelled"}});
       return JobOutcome{JobResult::kCancelled, {}, {}, "cancelled while waiting for approval"};
+    }
+    if (decision == GateDecision::kRejected) {
+      std::string message = RejectionMessage(gate.name, tally);
+      run_.console->Line(job_.key, message);
+      audit({{"kind", "gate"}, {"decision", "rejected"}, {"reviewer", tally.rejected_by},
+             {"comment", tally.rejection_comment}});
+      return JobOutcome{JobResult::kFailure, {}, {}, message};
     }
     if (decision == GateDecision::kTimedOut) {
       std::string message = fmt::format(
@@ -657,6 +670,7 @@ std::string JobExecution::RunShellStep(const model::Step& step, const plan::Plan
   options.working_directory =
       wd.empty() ? run_.workspace : (fs::path(wd).is_absolute() ? wd : run_.workspace + "/" + wd);
   options.timeout = StepTimeout(planned);
+  options.record_dir = run_.store->processes_dir();
   options.interrupt_grace = run_.interrupt_grace;
   options.terminate_grace = run_.terminate_grace;
 
