@@ -161,6 +161,7 @@ class BuiltinContext final : public step_api::StepContext {
   int RunCommand(const std::string& script, std::string* output) override;
   void AppendAudit(const nlohmann::json& entry) override;
   int64_t NowMs() const override;
+  std::optional<std::string> Secret(std::string_view name) const override;
 
  private:
   JobExecution& job_;
@@ -291,6 +292,12 @@ int64_t BuiltinContext::NowMs() const {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              job_.run().clock->WallNow().time_since_epoch())
       .count();
+}
+
+std::optional<std::string> BuiltinContext::Secret(std::string_view name) const {
+  auto it = job_.secrets_.find(std::string(name));
+  if (it == job_.secrets_.end() || !it->is_string()) return std::nullopt;
+  return it->get<std::string>();
 }
 
 int BuiltinContext::RunCommand(const std::string& script, std::string* output) {
@@ -787,6 +794,7 @@ std::string JobExecution::RunUsesStep(const model::Step& step, const ordered_jso
     inputs.with = with;
     if (run_.overrides) run_.overrides->RouteInputs(uses, &inputs.with);
     inputs.env = process_env;
+    for (const auto& [key, value] : step.with) inputs.with_written[key.value] = value.value;
     BuiltinContext context(*this, log, process_env, StepCancelToken());
     step_api::StepOutcome outcome = impl->Run(inputs, context);
     for (auto& [key, value] : outcome.outputs) (*outputs)[key] = value;
