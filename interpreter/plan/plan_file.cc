@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "interpreter/model/load_workflow.h"
+#include "interpreter/plan/env_gate.h"
 #include "interpreter/plan/local_action_preview.h"
 #include "interpreter/plan/planner.h"
 #include "interpreter/validate/schema_pass.h"
@@ -48,11 +49,6 @@ std::optional<model::EnvironmentsConfig> LoadEnvironmentsFile(SourceManager& sou
 }
 
 namespace {
-
-bool FileExists(const std::string& path) {
-  struct stat info;
-  return stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode);
-}
 
 bool HasRule(const Diagnostics& diagnostics, std::string_view rule) {
   for (const Diagnostic& d : diagnostics.items()) {
@@ -118,11 +114,11 @@ PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const Gi
 
   std::optional<model::EnvironmentsConfig> environments;
   std::string env_path;
+  std::string env_looked_at;
   if (options.env_config) {
     env_path = *options.env_config;
   } else {
-    std::string candidate = options.work_dir + "/.slipway/environments.yml";
-    if (FileExists(candidate)) env_path = candidate;
+    env_path = DefaultEnvironmentsFile(options.workflow_path, &env_looked_at);
   }
   if (!env_path.empty()) {
     Diagnostics env_diagnostics;
@@ -191,6 +187,12 @@ PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const Gi
     request.environments_sha256 = Sha256Hex(sources.text(environments->file));
   }
   *plan = BuildPlan(*workflow, request, files);
+  if (!environments && env_path.empty()) {
+    if (std::optional<std::string> refusal = RefuseUnconfiguredGates(**plan, env_looked_at)) {
+      diagnostics.Error("env-gate", {}, *refusal);
+      return PlanStatus::kUsageError;
+    }
+  }
   PreviewLocalActions(options.work_dir, **plan);
   DropRepeats(files);
   diagnostics.Append(files);
