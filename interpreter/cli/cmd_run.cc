@@ -27,6 +27,9 @@
 #include "stdlib/registry.h"
 
 namespace slipway::cli {
+
+int RunScenarioLive(const std::string& file_and_name);  // cmd_test.cc
+
 namespace {
 
 struct RunArgs : EventFlags {
@@ -42,6 +45,7 @@ struct RunArgs : EventFlags {
   bool skip_unknown_actions = false;
   std::string from_plan;
   std::string progress = "auto";  // --progress auto|live|plain
+  std::string scenario;           // --scenario FILE#NAME (a rehearsal, cmd_test.cc)
 };
 
 // A typed input back to its command-line spelling.
@@ -55,6 +59,7 @@ int Usage(const std::string& message) {
 }
 
 int Run(RunArgs args) {
+  if (!args.scenario.empty()) return RunScenarioLive(args.scenario);
   if (args.jobs < 0) return Usage("--jobs must be at least 1");
   if (args.approve_envs.size() != args.approve_as.size()) {
     return Usage("each --approve ENV needs its own --as NAME");
@@ -258,6 +263,8 @@ std::function<int()> SetupRun(CLI::App& command) {
       .add_option("--progress", args->progress,
                   "auto (a live view on a terminal), live, or plain (timestamped lines)")
       ->check(CLI::IsMember({"auto", "live", "plain"}));
+  command.add_option("--scenario", args->scenario,
+                     "rehearse scenario FILE#NAME of a *.test.yml with the live view");
   return [args]() -> int { return Run(*args); };
 }
 

@@ -19,6 +19,7 @@ std::function<int()> SetupRun(CLI::App& command);
 std::function<int()> SetupApprove(CLI::App& command);
 std::function<int()> SetupReject(CLI::App& command);
 std::function<int()> SetupAudit(CLI::App& command);
+std::function<int()> SetupTest(CLI::App& command);
 
 namespace {
 
@@ -35,6 +36,7 @@ const Subcommand kSubcommands[] = {
     {"approve", "approve a waiting run's environment gate (RUN_ID ENV --as NAME)", &SetupApprove},
     {"reject", "reject a waiting run's environment gate (RUN_ID ENV --as NAME)", &SetupReject},
     {"audit", "check the audit trail (audit verify)", &SetupAudit},
+    {"test", "rehearse workflows: run *.test.yml scenarios with stubs on virtual time", &SetupTest},
 };
 
 }  // namespace

@@ -25,6 +25,7 @@
 #include "interpreter/exec/masker.h"
 #include "interpreter/exec/process.h"
 #include "interpreter/exec/real_job_runner.h"
+#include "interpreter/exec/run_overrides.h"
 #include "interpreter/exec/run_store.h"
 #include "interpreter/exec/secrets.h"
 #include "interpreter/exec/workflow_commands.h"
@@ -160,6 +161,7 @@ class BuiltinContext final : public step_api::StepContext {
   int RunCommand(const std::string& script, std::string* output) override;
   void AppendAudit(const nlohmann::json& entry) override;
   int64_t NowMs() const override;
+  std::optional<std::string> Secret(std::string_view name) const override;
 
  private:
   JobExecution& job_;
@@ -290,6 +292,12 @@ int64_t BuiltinContext::NowMs() const {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              job_.run().clock->WallNow().time_since_epoch())
       .count();
+}
+
+std::optional<std::string> BuiltinContext::Secret(std::string_view name) const {
+  auto it = job_.secrets_.find(std::string(name));
+  if (it == job_.secrets_.end() || !it->is_string()) return std::nullopt;
+  return it->get<std::string>();
 }
 
 int BuiltinContext::RunCommand(const std::string& script, std::string* output) {
@@ -749,6 +757,14 @@ std::string JobExecution::RunUsesStep(const model::Step& step, const ordered_jso
     }
     with[key.value] = evaluated.value;
   }
+  if (std::optional<step_api::StepOutcome> forced =
+          run_.overrides ? run_.overrides->ForceAction(uses) : std::nullopt) {
+    log.Line(fmt::format("{}: answered by the rehearsal", uses));
+    for (auto& [key, value] : forced->outputs) (*outputs)[key] = value;
+    if (forced->status == step_api::StepStatus::kSuccess) return "";
+    if (forced->status == step_api::StepStatus::kCancelled) return "cancelled";
+    return forced->message.empty() ? uses + " failed" : forced->message;
+  }
   if (IsLocalActionUses(uses)) {
     CompositeAdapter host(*this, log);
     CompositeCall call;
@@ -777,7 +793,9 @@ std::string JobExecution::RunUsesStep(const model::Step& step, const ordered_jso
     std::unique_ptr<step_api::StepImpl> impl = type->make();
     step_api::StepInputs inputs;
     inputs.with = with;
+    if (run_.overrides) run_.overrides->RouteInputs(uses, &inputs.with);
     inputs.env = process_env;
+    for (const auto& [key, value] : step.with) inputs.with_written[key.value] = value.value;
     BuiltinContext context(*this, log, process_env, StepCancelToken());
     step_api::StepOutcome outcome = impl->Run(inputs, context);
     for (auto& [key, value] : outcome.outputs) (*outputs)[key] = value;
@@ -862,6 +880,15 @@ StepRecord JobExecution::RunStep(const model::Step& step, const plan::PlannedSte
                           condition.error.empty() ? condition.unknown : condition.error);
   } else if (!error.empty()) {
     failure = "cannot evaluate the step's env: " + error;
+  } else if (std::optional<step_api::StepOutcome> forced =
+                 run_.overrides && !record.id.empty()
+                     ? run_.overrides->ForceStep(planned_.id, record.id)
+                     : std::nullopt) {
+    log.Line("forced by the rehearsal");
+    outputs = forced->outputs;
+    failure = forced->status == step_api::StepStatus::kSuccess     ? ""
+              : forced->status == step_api::StepStatus::kCancelled ? "cancelled"
+                                                                   : forced->message;
   } else if (step.run) {
     failure = RunShellStep(step, planned, env, log, action, &outputs);
   } else if (step.uses) {
@@ -894,6 +921,10 @@ StepRecord JobExecution::RunStep(const model::Step& step, const plan::PlannedSte
 }
 
 JobOutcome JobExecution::Run() {
+  if (std::optional<ForcedJob> forced =
+          run_.overrides ? run_.overrides->ForceJob(planned_.id) : std::nullopt) {
+    return JobOutcome{forced->result, forced->outputs, {}, "forced by the rehearsal"};
+  }
   run_.events->Push(JobStatusUpdate{job_.key, "running"});
   github_ = run_.plan->github;
   github_["run_id"] = run_.run_id;
@@ -929,8 +960,6 @@ JobOutcome JobExecution::Run() {
                  {"tool_cache", run_.runner.runner_tool_cache},
                  {"environment", "self-hosted"},
                  {"debug", run_.runner.debug ? "1" : ""}};
-  deadline_ =
-      run_.clock->Now() + Minutes(planned_.timeout_minutes.value_or(kDefaultJobTimeoutMinutes));
 
   if (planned_.environment) {
     for (const auto& [key, value] : planned_.environment->vars) vars_[key] = value;
@@ -943,6 +972,10 @@ JobOutcome JobExecution::Run() {
     run_.console->Line(job_.key, cancel_reason_);
   });
   if (std::optional<JobOutcome> refused = PassGate()) return *refused;
+  // timeout-minutes counts from when the job may run: the environment's approvals and wait
+  // timer come first, as on GitHub, where no runner takes the job before its gate opens.
+  deadline_ =
+      run_.clock->Now() + Minutes(planned_.timeout_minutes.value_or(kDefaultJobTimeoutMinutes));
 
   std::string error;
   ordered_json workflow_env = ordered_json::object();

@@ -224,6 +224,8 @@ RunResult ExecuteRun(const RunRequest& request) {
   run.workspace = workspace;
   run.base_env = WithoutSlipwaySecrets(request.environment);
   run.skip_unknown_actions = request.skip_unknown_actions;
+  run.overrides = request.overrides;
+  run.approval_poll = request.approval_poll;
   run.runner.workspace = workspace;
   run.runner.event_name = plan.event;
   run.runner.event_path = event_path;
