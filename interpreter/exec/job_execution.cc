@@ -511,6 +511,8 @@ std::optional<JobOutcome> JobExecution::PassGate() {
     policy.required = gate.required_reviewers;
     policy.users = gate.eligible_reviewers;
     policy.prevent_self_review = gate.prevent_self_review;
+    // Published before the prompt is shown, so `slipway approve` never finds it missing.
+    WaitingMark waiting(run_.store->run_dir(), {gate.name, run_.plan->actor, policy});
     run_.console->Line(
         job_.key,
         fmt::format("waiting for {} approval(s) for environment \"{}\" from {}{}; approve with "
@@ -550,7 +552,6 @@ std::optional<JobOutcome> JobExecution::PassGate() {
       }
     };
     ApprovalTally tally;
-    WaitingMark waiting(run_.store->run_dir(), {gate.name, run_.plan->actor, policy});
     GateDecision decision = WaitForApprovals(
         policy, gate.name, run_.plan->actor, approvals, *run_.clock, *job_.control->cancel,
         std::chrono::seconds(gate.approval_timeout_s), run_.approval_poll, on_change, &tally);
