@@ -137,13 +137,18 @@ int Run(RunArgs args) {
   SourceManager sources;
   Diagnostics diagnostics;
   std::optional<plan::Plan> made;
+  std::optional<model::Workflow> workflow;  // the model of the very bytes that were planned
   step_api::StepCatalog catalog = stdlib::BuiltinSteps();
+  plan::GitInfo git = plan::ReadGitInfo(".");
   plan::PlanStatus status =
-      plan::MakePlan(sources, options, plan::ReadGitInfo("."), catalog, diagnostics, &made);
+      plan::MakePlan(sources, options, git, catalog, diagnostics, &made, &workflow);
   PrintDiagnostics("run", sources, diagnostics);
   if (status == plan::PlanStatus::kUsageError) return kExitUsage;
   if (status != plan::PlanStatus::kOk || !made) return kExitFailed;
   const plan::Plan& plan = *made;
+  Expected<bool> honest =
+      plan::VerifyRunRef(git, plan, {options.ref.has_value(), options.sha.has_value()});
+  if (!honest) return Usage(honest.error());
   if (!args.from_plan.empty()) {
     if (reviewed.value("workflow_sha256", "") != plan.workflow_sha256) {
       return Usage("\"" + plan.workflow_path +
@@ -171,15 +176,8 @@ int Run(RunArgs args) {
     return kExitFailed;
   }
 
-  // The model of the very bytes that were planned (steps are evaluated from their text).
-  Diagnostics load_diagnostics;
-  std::optional<model::Workflow> workflow =
-      model::LoadWorkflowFile(sources, plan.workflow_path, load_diagnostics);
-  std::string text, error;
-  if (!workflow || !model::ReadWholeFile(plan.workflow_path, &text, &error) ||
-      plan::Sha256Hex(text) != plan.workflow_sha256) {
-    return Usage("\"" + plan.workflow_path + "\" changed while it was being planned");
-  }
+  if (!workflow) return Usage("\"" + plan.workflow_path + "\" could not be loaded");
+  std::string error;
 
   std::map<std::string, std::string> environment = exec::CurrentEnvironment();
   std::map<std::string, std::string> secrets;

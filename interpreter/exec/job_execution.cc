@@ -152,6 +152,7 @@ class BuiltinContext final : public step_api::StepContext {
   bool cancelled() const override { return cancel_.is_cancelled(); }
   void Log(std::string_view line) override { log_.Line(line); }
   void AddMask(std::string_view value) override;
+  std::string Mask(std::string_view text) const override;
   bool Sleep(std::chrono::milliseconds duration) override;
   std::string state_dir() const override;
   std::string run_dir() const override;
@@ -160,6 +161,7 @@ class BuiltinContext final : public step_api::StepContext {
   int RunCommand(const std::string& script, std::string* output) override;
   void AppendAudit(const nlohmann::json& entry) override;
   int64_t NowMs() const override;
+  std::optional<std::string> Secret(std::string_view name) const override;
 
  private:
   JobExecution& job_;
@@ -261,6 +263,9 @@ class CompositeAdapter final : public CompositeHost {
 };
 
 void BuiltinContext::AddMask(std::string_view value) { job_.run().masker->Add(value); }
+std::string BuiltinContext::Mask(std::string_view text) const {
+  return job_.run().masker->Mask(text);
+}
 
 bool BuiltinContext::Sleep(std::chrono::milliseconds duration) {
   return job_.run().clock->SleepFor(duration, cancel_);
@@ -289,11 +294,18 @@ int64_t BuiltinContext::NowMs() const {
       .count();
 }
 
+std::optional<std::string> BuiltinContext::Secret(std::string_view name) const {
+  auto it = job_.secrets_.find(std::string(name));
+  if (it == job_.secrets_.end() || !it->is_string()) return std::nullopt;
+  return it->get<std::string>();
+}
+
 int BuiltinContext::RunCommand(const std::string& script, std::string* output) {
   ProcessOptions options;
   options.argv = {"bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script};
   options.env = env_;
   options.working_directory = job_.run().workspace;
+  options.record_dir = job_.run().store->processes_dir();
   options.interrupt_grace = job_.run().interrupt_grace;
   options.terminate_grace = job_.run().terminate_grace;
   LineSplitter lines(
@@ -499,6 +511,8 @@ std::optional<JobOutcome> JobExecution::PassGate() {
     policy.required = gate.required_reviewers;
     policy.users = gate.eligible_reviewers;
     policy.prevent_self_review = gate.prevent_self_review;
+    // Published before the prompt is shown, so `slipway approve` never finds it missing.
+    WaitingMark waiting(run_.store->run_dir(), {gate.name, run_.plan->actor, policy});
     run_.console->Line(
         job_.key,
         fmt::format("waiting for {} approval(s) for environment \"{}\" from {}{}; approve with "
@@ -544,6 +558,13 @@ std::optional<JobOutcome> JobExecution::PassGate() {
     if (decision == GateDecision::kCancelled) {
       audit({{"kind", "gate"}, {"decision", "cancelled"}});
       return JobOutcome{JobResult::kCancelled, {}, {}, "cancelled while waiting for approval"};
+    }
+    if (decision == GateDecision::kRejected) {
+      std::string message = RejectionMessage(gate.name, tally);
+      run_.console->Line(job_.key, message);
+      audit({{"kind", "gate"}, {"decision", "rejected"}, {"reviewer", tally.rejected_by},
+             {"comment", tally.rejection_comment}});
+      return JobOutcome{JobResult::kFailure, {}, {}, message};
     }
     if (decision == GateDecision::kTimedOut) {
       std::string message = fmt::format(
@@ -658,6 +679,7 @@ std::string JobExecution::RunShellStep(const model::Step& step, const plan::Plan
   options.working_directory =
       wd.empty() ? run_.workspace : (fs::path(wd).is_absolute() ? wd : run_.workspace + "/" + wd);
   options.timeout = StepTimeout(planned);
+  options.record_dir = run_.store->processes_dir();
   options.interrupt_grace = run_.interrupt_grace;
   options.terminate_grace = run_.terminate_grace;
 
@@ -773,6 +795,7 @@ std::string JobExecution::RunUsesStep(const model::Step& step, const ordered_jso
     inputs.with = with;
     if (run_.overrides) run_.overrides->RouteInputs(uses, &inputs.with);
     inputs.env = process_env;
+    for (const auto& [key, value] : step.with) inputs.with_written[key.value] = value.value;
     BuiltinContext context(*this, log, process_env, StepCancelToken());
     step_api::StepOutcome outcome = impl->Run(inputs, context);
     for (auto& [key, value] : outcome.outputs) (*outputs)[key] = value;
