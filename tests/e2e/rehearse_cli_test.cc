@@ -281,6 +281,20 @@ TEST_F(RehearseCli, ApprovalTimeoutOf48HoursTakesVirtualTimeOnly) {
   EXPECT_LT(seconds, 60) << "virtual time did not stay virtual";
 }
 
+TEST_F(RehearseCli, ScriptedRejectionStopsTheGate) {
+  testing::CliResult r = Test(R"Y(
+  - name: rejected after an hour
+    approvals: [{environment: production, by: alice, at: 1h, decision: reject, comment: freeze}]
+    expect:
+      result: failure
+      jobs: {deploy: failure, notify: success}
+      gates: [{environment: production, decision: rejected}]
+      calls: [{argv: "aws s3 sync *", count: 0}]
+)Y");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("PASS mini.test.yml › rejected after an hour"), std::string::npos) << r.out;
+}
+
 TEST_F(RehearseCli, JunitReportsEachScenario) {
   testing::CliResult r = Test(R"Y(
   - name: good
