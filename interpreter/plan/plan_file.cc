@@ -61,7 +61,7 @@ bool HasRule(const Diagnostics& diagnostics, std::string_view rule) {
 
 PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const GitInfo& git,
                     const step_api::StepCatalog& catalog, Diagnostics& diagnostics,
-                    std::optional<Plan>* plan) {
+                    std::optional<Plan>* plan, PlanInputs* loaded) {
   Diagnostics usage;  // exit-2 problems: reported alone
   Diagnostics files;  // problems in the workflow or environments file
 
@@ -141,6 +141,11 @@ PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const Gi
   *plan = BuildPlan(*workflow, request, files);
   PreviewLocalActions(options.work_dir, **plan);
   diagnostics.Append(files);
+  if (loaded) {
+    loaded->event = request.event;
+    loaded->workflow = std::move(workflow);
+    loaded->environments = std::move(environments);
+  }
   return files.has_errors() ? PlanStatus::kInvalid : PlanStatus::kOk;
 }
 

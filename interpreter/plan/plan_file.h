@@ -10,6 +10,7 @@
 
 #include "interpreter/base/diagnostic.h"
 #include "interpreter/model/environments.h"
+#include "interpreter/model/workflow.h"
 #include "interpreter/plan/event.h"
 #include "interpreter/plan/git_info.h"
 #include "interpreter/plan/inputs.h"
@@ -37,11 +38,20 @@ enum class PlanStatus {
                 // still be set)
 };
 
+/// What MakePlan loaded to make the plan, handed on so that `run` executes the very model
+/// that was planned (the model's strings point into `sources`) without reading anything again.
+struct PlanInputs {
+  std::optional<model::Workflow> workflow;
+  std::optional<model::EnvironmentsConfig> environments;
+  std::optional<Event> event;
+};
+
 /// Makes the plan. `diagnostics` receives what to print: on kUsageError only
 /// the usage and input errors. `plan` is set on kOk, and on kInvalid when the files could be read.
+/// `inputs` (optional) receives what was loaded.
 PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const GitInfo& git,
                     const step_api::StepCatalog& catalog, Diagnostics& diagnostics,
-                    std::optional<Plan>* plan);
+                    std::optional<Plan>* plan, PlanInputs* inputs = nullptr);
 
 /// Loads an environments file: YAML, schema (schemas/environments.schema.json),
 /// then the model. Unreadable → rule "io"; nullopt when there is no tree.

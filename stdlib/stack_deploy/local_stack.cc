@@ -112,7 +112,7 @@ std::string StartApp(const fs::path& stack_dir, const nlohmann::json& meta,
             "done\n"
             "echo \"$pid\"\n";
   std::string output;
-  int code = context.RunCommand(script, &output);
+  int code = context.RunCommandQuietly(script, &output);
   int pid = std::atoi(output.c_str());
   if (code != 0 || pid <= 1) return "could not start the app: " + output;
   std::string error;
