@@ -146,7 +146,7 @@ jobs:
 // The step's script and files are private (0600, in a 0700 directory) and emptied when the
 // step ends; the scratch directory is gone after the run.
 TEST_F(RunSemantics, StepFilesArePrivateAndDoNotOutliveTheStep) {
-  Write("wf.yml", R"(on: push
+  Write("wf.yml", R"YAML(on: push
 jobs:
   a:
     runs-on: ubuntu-latest
@@ -161,7 +161,7 @@ jobs:
       - run: |
           echo "$(cat "$(cat script-path.txt)" 2>/dev/null)" > old-script.txt
           cat "$(cat env-path.txt)" > old-env.txt 2>/dev/null || true
-)");
+)YAML");
   CliResult r = RunWorkflow();
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(Read("script-mode.txt"), "600\n");
