@@ -28,6 +28,9 @@
 #include "stdlib/registry.h"
 
 namespace slipway::cli {
+
+int RunScenarioLive(const std::string& file_and_name);  // cmd_test.cc
+
 namespace {
 
 struct RunArgs : EventFlags {
@@ -44,6 +47,7 @@ struct RunArgs : EventFlags {
   bool skip_unknown_actions = false;
   std::string from_plan;
   std::string progress = "auto";  // --progress auto|live|plain
+  std::string scenario;           // --scenario FILE#NAME (a rehearsal, cmd_test.cc)
 };
 
 int Usage(const std::string& message) {
@@ -52,6 +56,7 @@ int Usage(const std::string& message) {
 }
 
 int Run(RunArgs args) {
+  if (!args.scenario.empty()) return RunScenarioLive(args.scenario);
   if (args.jobs_given && args.jobs < 1) return Usage("--jobs must be at least 1");
   if (args.approve_envs.size() != args.approve_as.size()) {
     return Usage("each --approve ENV needs its own --as NAME");
@@ -82,14 +87,18 @@ int Run(RunArgs args) {
   SourceManager sources;
   Diagnostics diagnostics;
   std::optional<plan::Plan> made;
-  plan::PlanInputs loaded;
+  plan::PlanInputs loaded;  // the model of the very bytes that were planned, and more
   step_api::StepCatalog catalog = stdlib::BuiltinSteps();
-  plan::PlanStatus status = plan::MakePlan(sources, options, plan::ReadGitInfo("."), catalog,
-                                           diagnostics, &made, &loaded);
+  plan::GitInfo git = plan::ReadGitInfo(".");
+  plan::PlanStatus status =
+      plan::MakePlan(sources, options, git, catalog, diagnostics, &made, &loaded);
   PrintDiagnostics("run", sources, diagnostics);
   if (status == plan::PlanStatus::kUsageError) return kExitUsage;
   if (status != plan::PlanStatus::kOk || !made) return kExitFailed;
   const plan::Plan& plan = *made;
+  Expected<bool> honest =
+      plan::VerifyRunRef(git, plan, {options.ref.has_value(), options.sha.has_value()});
+  if (!honest) return Usage(honest.error());
   if (!args.from_plan.empty()) {
     Expected<bool> same = exec::CheckReviewedPlan(reviewed, args.from_plan, plan);
     if (!same) return Usage(same.error());
@@ -100,7 +109,6 @@ int Run(RunArgs args) {
     return kExitFailed;
   }
 
-  // The model of the very bytes that were planned (steps are evaluated from their text).
   if (!loaded.workflow) return Usage("\"" + plan.workflow_path + "\" could not be loaded");
   const model::Workflow* workflow = &*loaded.workflow;
   std::string error;
@@ -153,7 +161,6 @@ int Run(RunArgs args) {
                                         request.environment);
   exec::RunResult result = exec::ExecuteRun(request);
   if (!result.error.empty()) return Usage(result.error);
-  if (!result.write_error.empty()) std::cerr << "slipway run: " << result.write_error << "\n";
   switch (result.status) {
     case exec::RunStatus::kSuccess:
       return kExitOk;
@@ -188,6 +195,8 @@ std::function<int()> SetupRun(CLI::App& command) {
       .add_option("--progress", args->progress,
                   "auto (a live view on a terminal), live, or plain (timestamped lines)")
       ->check(CLI::IsMember({"auto", "live", "plain"}));
+  command.add_option("--scenario", args->scenario,
+                     "rehearse scenario FILE#NAME of a *.test.yml with the live view");
   return [args]() -> int { return Run(*args); };
 }
 

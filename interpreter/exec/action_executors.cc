@@ -11,9 +11,11 @@
 #include "interpreter/exec/masker.h"
 #include "interpreter/exec/process.h"
 #include "interpreter/exec/real_job_runner.h"
+#include "interpreter/exec/run_overrides.h"
 #include "interpreter/exec/run_store.h"
 #include "interpreter/exec/step_executor.h"
 #include "interpreter/exec/step_log.h"
+#include "interpreter/model/step.h"
 #include "interpreter/plan/plan.h"
 #include "interpreter/step_api/local_equivalents.h"
 #include "interpreter/step_api/step_api.h"
@@ -30,6 +32,12 @@ class BuiltinContext final : public step_api::StepContext {
   bool cancelled() const override { return io_.cancel().is_cancelled(); }
   void Log(std::string_view line) override { io_.Log(line); }
   void AddMask(std::string_view value) override { run_.masker->Add(value); }
+  std::string Mask(std::string_view text) const override { return run_.masker->Mask(text); }
+  std::optional<std::string> Secret(std::string_view name) const override {
+    auto it = run_.request->secrets.find(std::string(name));
+    if (it == run_.request->secrets.end()) return std::nullopt;
+    return it->second;
+  }
   bool Sleep(std::chrono::milliseconds duration) override {
     return run_.clock->SleepFor(duration, io_.cancel());
   }
@@ -82,6 +90,7 @@ int BuiltinContext::Command(const std::string& script, std::string* output, bool
   options.argv = {"bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script};
   options.env = env_;
   options.working_directory = working_directory_;
+  options.record_dir = run_.store->processes_dir();
   options.interrupt_grace = run_.interrupt_grace;
   options.terminate_grace = run_.terminate_grace;
   LineSplitter lines(
@@ -201,7 +210,11 @@ StepOutcome RunBuiltinStep(const std::string& uses, const nlohmann::json& with,
   std::unique_ptr<step_api::StepImpl> impl = type->make();
   step_api::StepInputs inputs;
   inputs.with = with;
+  if (run.request->overrides) run.request->overrides->RouteInputs(uses, &inputs.with);
   inputs.env = env;
+  if (step.step && uses == step.uses) {
+    for (const auto& [key, value] : step.step->with) inputs.with_written[key.value] = value.value;
+  }
   BuiltinContext context(io, env, step.working_directory);
   step_api::StepOutcome done = impl->Run(inputs, context);
   StepOutcome outcome;

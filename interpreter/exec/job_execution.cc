@@ -17,6 +17,7 @@
 #include "interpreter/exec/concurrency.h"
 #include "interpreter/exec/console.h"
 #include "interpreter/exec/masker.h"
+#include "interpreter/exec/run_overrides.h"
 #include "interpreter/exec/run_store.h"
 #include "interpreter/exec/secrets.h"
 #include "interpreter/exec/shell.h"
@@ -45,6 +46,24 @@ std::string FormatMinutes(double minutes) { return fmt::format("{:g}", minutes);
 // (ScriptHandler.cs sets the github and runner contexts' variables after the step's env). CI
 // and GITHUB_ACTIONS are the runner's own process environment there, so an env may change them.
 bool IsRuntimeVariable(const std::string& key) { return key != "CI" && key != "GITHUB_ACTIONS"; }
+
+// A rehearsal's answer (step_api's outcome) as an executor's.
+StepOutcome FromRehearsal(const step_api::StepOutcome& forced) {
+  StepOutcome outcome;
+  outcome.outputs = forced.outputs;
+  switch (forced.status) {
+    case step_api::StepStatus::kSuccess:
+      break;
+    case step_api::StepStatus::kCancelled:
+      outcome.outcome = StepConclusion::kCancelled;
+      break;
+    case step_api::StepStatus::kFailure:
+      outcome.outcome = StepConclusion::kFailure;
+      outcome.message = forced.message;
+      break;
+  }
+  return outcome;
+}
 
 }  // namespace
 
@@ -239,6 +258,14 @@ std::string JobExecution::Resolve(const model::Step& step, const plan::PlannedSt
 }
 
 StepOutcome JobExecution::Execute(const ResolvedStep& step) {
+  // A rehearsal may answer for an action (run_overrides.h).
+  if (!step.uses.empty() && run_.request->overrides) {
+    if (std::optional<step_api::StepOutcome> forced =
+            run_.request->overrides->ForceAction(step.uses)) {
+      Log(fmt::format("{}: answered by the rehearsal", step.uses));
+      return FromRehearsal(*forced);
+    }
+  }
   StepOutcome outcome = executors_->For(step.kind).Run(step, *this);
   if (outcome.timed_out) {
     outcome.outcome = StepConclusion::kFailure;
@@ -323,6 +350,12 @@ StepRecord JobExecution::RunJobStep(const model::Step& step, const plan::Planned
         condition.error.empty() ? "unknown value " + condition.unknown : condition.error));
   } else if (!error.empty()) {
     outcome = StepOutcome::Failure(error);
+  } else if (std::optional<step_api::StepOutcome> forced =
+                 run_.request->overrides && !record.id.empty()
+                     ? run_.request->overrides->ForceStep(planned_.id, record.id)
+                     : std::nullopt) {
+    log.Line("forced by the rehearsal");
+    outcome = FromRehearsal(*forced);
   } else if (std::string resolve_error = Resolve(step, planned, &resolved);
              !resolve_error.empty()) {
     outcome = StepOutcome::Failure(resolve_error);
@@ -376,8 +409,6 @@ void JobExecution::SetUpContexts() {
   vars_ = run_.request->plan->vars;
   runner_ctx_ = run_.runner;
   runner_ctx_["temp"] = temp_dir_;
-  deadline_ =
-      run_.clock->Now() + Minutes(planned_.timeout_minutes.value_or(kDefaultJobTimeoutMinutes));
 }
 
 void JobExecution::EvaluateJobOutputs(JobOutcome* outcome) {
@@ -405,6 +436,11 @@ void JobExecution::EvaluateJobOutputs(JobOutcome* outcome) {
 }
 
 JobOutcome JobExecution::Run() {
+  if (std::optional<ForcedJob> forced = run_.request->overrides
+                                            ? run_.request->overrides->ForceJob(planned_.id)
+                                            : std::nullopt) {
+    return JobOutcome{forced->result, forced->outputs, {}, "forced by the rehearsal"};
+  }
   run_.events->Push(JobStatusUpdate{job_.key, JobPhase::kRunning, ""});
   // The job's scratch directory: RUNNER_TEMP, its scripts and step files; outside the state
   // directory, so nothing a step is handed leads into it.
@@ -458,6 +494,11 @@ JobOutcome JobExecution::Run() {
       return *refused;
     }
   }
+
+  // timeout-minutes counts from when the job may run: the environment's approvals and wait
+  // timer come first, as on GitHub, where no runner takes the job before its gate opens.
+  deadline_ =
+      run_.clock->Now() + Minutes(planned_.timeout_minutes.value_or(kDefaultJobTimeoutMinutes));
 
   std::string error;
   ordered_json workflow_env = ordered_json::object();

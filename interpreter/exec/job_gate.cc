@@ -162,6 +162,8 @@ std::optional<JobOutcome> JobExecution::PassGate(const plan::EnvironmentGate& ga
     policy.required = gate.required_reviewers;
     policy.users = gate.eligible_reviewers;
     policy.prevent_self_review = gate.prevent_self_review;
+    // Published before the prompt is shown, so `slipway approve` never finds it missing.
+    WaitingMark waiting(run_.store->run_dir(), {gate.name, run_.request->plan->actor, policy});
     run_.console->Line(
         job_.key,
         fmt::format("waiting for {} for environment \"{}\" from {}{}; approve with "
@@ -210,6 +212,15 @@ std::optional<JobOutcome> JobExecution::PassGate(const plan::EnvironmentGate& ga
     if (decision == GateDecision::kCancelled) {
       AuditGate(gate, {{"kind", "gate"}, {"decision", "cancelled"}});
       return refuse(JobResult::kCancelled, "cancelled while waiting for approval");
+    }
+    if (decision == GateDecision::kRejected) {
+      std::string message = RejectionMessage(gate.name, tally);
+      run_.console->Line(job_.key, message);
+      AuditGate(gate, {{"kind", "gate"},
+                       {"decision", "rejected"},
+                       {"reviewer", tally.rejected_by},
+                       {"comment", tally.rejection_comment}});
+      return refuse(JobResult::kFailure, message);
     }
     if (decision == GateDecision::kTimedOut) {
       std::string message = fmt::format(

@@ -24,6 +24,7 @@ class AuditLog;
 class Clock;
 class Console;
 class Masker;
+class RunOverrides;
 class RunStore;
 
 /// Everything jobs share during a run: the request (what the run was asked to do) and the

@@ -180,6 +180,10 @@ RunResult ExecuteRun(const RunRequest& request) {
           request.run_id);
       return result;
     }
+    if (Expected<bool> same = store ? CheckResumeMatches(record, plan) : true; !same) {
+      result.error = same.error();
+      return result;
+    }
   } else {
     result.run_id = request.run_id.empty() ? GenerateRunId() : request.run_id;
     store = RunStore::Create(request.state_dir, result.run_id, &masker);
@@ -196,6 +200,7 @@ RunResult ExecuteRun(const RunRequest& request) {
   }
   Console console(masker, clock, request.out, github_actions);
   console.Raw(fmt::format("run {}", result.run_id));
+  for (const std::string& notice : store->resume_notices()) console.Line("", notice);
 
   Expected<AuditLog> audit = AuditLog::Open(request.state_dir, &masker);
   if (!audit) {
@@ -221,6 +226,7 @@ RunResult ExecuteRun(const RunRequest& request) {
   record.inputs = nlohmann::json::parse(plan.inputs.dump());
   record.vars = nlohmann::json::parse(plan.vars.dump());
   record.environments_file = plan.environments_path;
+  record.environments_sha256 = plan.environments_sha256;
   if (!request.event_file.empty() && !request.resume) {
     // A copy, so that --resume replays the payload this run started with.
     std::ifstream in(request.event_file, std::ios::binary);
@@ -305,6 +311,7 @@ RunResult ExecuteRun(const RunRequest& request) {
   run.github["run_attempt"] = request.resume ? "2" : "1";
   run.github["workspace"] = workspace;
   run.github["event_path"] = event_path;
+  run.approval_poll = request.approval_poll;
   if (auto it = request.environment.find("RUNNER_DEBUG"); it != request.environment.end()) {
     run.debug = it->second == "1";
   }
@@ -416,6 +423,19 @@ RunResult ExecuteRun(const RunRequest& request) {
   }
   if (!result.write_error.empty() && result.status == RunStatus::kSuccess) {
     result.status = RunStatus::kFailure;
+  }
+
+  // A record or audit that could not be written fails the run, loudly (never a false success
+  // that a later `audit verify` contradicts).
+  for (const std::string& failed : {store->write_error(), audit->write_error()}) {
+    if (failed.empty()) continue;
+    std::fprintf(stderr, "slipway run: %s\n", failed.c_str());
+    result.status = RunStatus::kFailure;
+    if (result.write_error.empty()) result.write_error = failed;
+  }
+  if (!result.write_error.empty() && store->write_error().empty() &&
+      audit->write_error().empty()) {
+    std::fprintf(stderr, "slipway run: %s\n", result.write_error.c_str());
   }
 
   // The summary table.

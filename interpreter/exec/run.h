@@ -3,6 +3,7 @@
 /// signal watcher, the worker pool and the scheduler, then the summary. The CLI parses flags,
 /// makes the plan and maps the status to an exit code; everything else happens here.
 
+#include <chrono>
 #include <cstdio>
 #include <map>
 #include <string>
@@ -25,6 +26,7 @@ class StepCatalog;
 namespace slipway::exec {
 
 class Clock;
+class RunOverrides;
 class StepExecutorFactory;
 
 /// Everything a run is asked to do: the one request the CLI (or a test, or the bench) fills in.
@@ -52,6 +54,8 @@ struct RunRequest {
   bool interactive = false;  // stdin and stdout are a terminal: approvals may be typed
   bool live_view = false;    // draw the live view on `out` (UseLiveView, live_view.h)
   StepExecutorFactory* executors = nullptr;  // null → the real step executors (tests: a fake)
+  const RunOverrides* overrides = nullptr;    // rehearsals only (run_overrides.h)
+  std::chrono::milliseconds approval_poll{500};  // how often a gate looks for approvals
 };
 
 struct RunResult {

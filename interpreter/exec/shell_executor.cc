@@ -188,6 +188,7 @@ StepOutcome ShellExecutor::Run(const ResolvedStep& step, StepIo& io) {
   options.argv = command->argv;
   options.working_directory = step.working_directory;
   options.timeout = step.timeout;
+  options.record_dir = run.store->processes_dir();
   options.interrupt_grace = run.interrupt_grace;
   options.terminate_grace = run.terminate_grace;
 

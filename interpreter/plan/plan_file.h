@@ -51,7 +51,23 @@ struct PlanInputs {
 /// `inputs` (optional) receives what was loaded.
 PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const GitInfo& git,
                     const step_api::StepCatalog& catalog, Diagnostics& diagnostics,
-                    std::optional<Plan>* plan, PlanInputs* inputs = nullptr);
+                    std::optional<Plan>* plan);
+/// The same, handing on the model that was planned (set whenever `plan` is): `run` executes
+/// the very bytes that were planned without loading the file again. Its scalars point into
+/// `sources`, which must outlive it.
+PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const GitInfo& git,
+                    const step_api::StepCatalog& catalog, Diagnostics& diagnostics,
+                    std::optional<Plan>* plan, std::optional<model::Workflow>* workflow);
+/// The same, handing on everything that was loaded: the model, the environments file and the
+/// event (a job whose `environment:` is known only at run time gets its gate from them).
+PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const GitInfo& git,
+                    const step_api::StepCatalog& catalog, Diagnostics& diagnostics,
+                    std::optional<Plan>* plan, PlanInputs* inputs);
+
+/// GitHub's rule for variable names (--var): letters, digits and "_", not starting with a digit
+/// or with "GITHUB_" (any case).
+/// https://docs.github.com/actions/learn-github-actions/variables#naming-conventions-for-configuration-variables
+bool IsValidVariableName(std::string_view name);
 
 /// Loads an environments file: YAML, schema (schemas/environments.schema.json),
 /// then the model. Unreadable → rule "io"; nullopt when there is no tree.
