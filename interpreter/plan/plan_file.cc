@@ -84,12 +84,22 @@ bool IsValidVariableName(std::string_view name) {
 PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const GitInfo& git,
                     const step_api::StepCatalog& catalog, Diagnostics& diagnostics,
                     std::optional<Plan>* plan) {
-  return MakePlan(sources, options, git, catalog, diagnostics, plan, nullptr);
+  return MakePlan(sources, options, git, catalog, diagnostics, plan,
+                  static_cast<PlanInputs*>(nullptr));
 }
 
 PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const GitInfo& git,
                     const step_api::StepCatalog& catalog, Diagnostics& diagnostics,
                     std::optional<Plan>* plan, std::optional<model::Workflow>* planned) {
+  PlanInputs inputs;
+  PlanStatus status = MakePlan(sources, options, git, catalog, diagnostics, plan, &inputs);
+  if (planned) *planned = std::move(inputs.workflow);
+  return status;
+}
+
+PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const GitInfo& git,
+                    const step_api::StepCatalog& catalog, Diagnostics& diagnostics,
+                    std::optional<Plan>* plan, PlanInputs* loaded) {
   Diagnostics usage;  // exit-2 problems: reported alone
   Diagnostics files;  // problems in the workflow or environments file
 
@@ -197,7 +207,11 @@ PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const Gi
   DropRepeats(files);
   diagnostics.Append(files);
   const bool has_errors = files.has_errors();
-  if (planned) *planned = std::move(workflow);
+  if (loaded) {
+    loaded->event = request.event;
+    loaded->workflow = std::move(workflow);
+    loaded->environments = std::move(environments);
+  }
   return has_errors ? PlanStatus::kInvalid : PlanStatus::kOk;
 }
 

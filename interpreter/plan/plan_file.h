@@ -38,8 +38,17 @@ enum class PlanStatus {
                 // still be set)
 };
 
+/// What MakePlan loaded to make the plan, handed on so that `run` executes the very model
+/// that was planned (the model's strings point into `sources`) without reading anything again.
+struct PlanInputs {
+  std::optional<model::Workflow> workflow;
+  std::optional<model::EnvironmentsConfig> environments;
+  std::optional<Event> event;
+};
+
 /// Makes the plan. `diagnostics` receives what to print: on kUsageError only
 /// the usage and input errors. `plan` is set on kOk, and on kInvalid when the files could be read.
+/// `inputs` (optional) receives what was loaded.
 PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const GitInfo& git,
                     const step_api::StepCatalog& catalog, Diagnostics& diagnostics,
                     std::optional<Plan>* plan);
@@ -49,6 +58,11 @@ PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const Gi
 PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const GitInfo& git,
                     const step_api::StepCatalog& catalog, Diagnostics& diagnostics,
                     std::optional<Plan>* plan, std::optional<model::Workflow>* workflow);
+/// The same, handing on everything that was loaded: the model, the environments file and the
+/// event (a job whose `environment:` is known only at run time gets its gate from them).
+PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const GitInfo& git,
+                    const step_api::StepCatalog& catalog, Diagnostics& diagnostics,
+                    std::optional<Plan>* plan, PlanInputs* inputs);
 
 /// GitHub's rule for variable names (--var): letters, digits and "_", not starting with a digit
 /// or with "GITHUB_" (any case).

@@ -446,7 +446,11 @@ void Planner::PlanJob(uint32_t index, const model::JobGraph& graph, Plan& plan) 
       for (const auto& [key, value] : env->vars) job_scope.Overlay("vars", key.value, value.value);
     }
   }
-  ApplyGate(job, job_scope, planned);
+  // The matrix is not in job_scope yet: an environment named from it is decided per leg, at
+  // run time.
+  Scope gate_scope(&job_scope);
+  if (job.strategy.present) gate_scope.MarkUnknown("matrix");
+  ApplyGate(job, gate_scope, planned);
   if (planned.status == JobStatus::kBlocked) state.outcome = Outcome::kFailure;
 
   // Strategy: the matrix, fail-fast and max-parallel.

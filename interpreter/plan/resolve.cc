@@ -237,7 +237,7 @@ Evaluation EvaluateImpl(std::string_view expression, const Scope& scope, bool tr
     if (scope.IsUnknown(path)) unknown.push_back(path);
   }
   // hashFiles reads the workspace, which exists only when the job runs.
-  if (refs.Calls("hashfiles")) {
+  if (refs.Calls("hashfiles") && scope.workspace.empty()) {
     Evaluation e;
     e.kind = Evaluation::Kind::kUnknown;
     e.unknown = "hashFiles()";

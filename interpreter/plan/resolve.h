@@ -59,6 +59,9 @@ class Scope {
   bool IsUnknown(std::string_view path) const;
 
   StatusAssumption status;
+  /// The workspace, when it exists (at run time): hashFiles() is evaluated against it instead
+  /// of being kept as unknown. "" (planning): hashFiles() is unknown.
+  std::string workspace;
 
   /// Engine-specific cache of converted contexts (resolve_expr.cc).
   struct Cache;

@@ -177,6 +177,7 @@ Evaluation EvaluateExpression(std::string_view expression, const Scope& scope,
   }
   expr::EvalOptions eval_options;
   eval_options.status = {scope.status.success, scope.status.failure, scope.status.cancelled};
+  eval_options.workspace = scope.workspace;
   expr::Value referenced;
   if (references) {
     // Most expressions read one or two contexts: convert only those.

@@ -139,8 +139,9 @@ ScenarioActual RunScenario(const TestFile& file, const Scenario& scenario, size_
   SourceManager sources;
   Diagnostics diagnostics;
   std::optional<plan::Plan> made;
+  plan::PlanInputs loaded;  // environments and event, for gates decided at run time
   plan::PlanStatus status =
-      plan::MakePlan(sources, options, git, *setup.catalog, diagnostics, &made);
+      plan::MakePlan(sources, options, git, *setup.catalog, diagnostics, &made, &loaded);
   if (status != plan::PlanStatus::kOk || !made) {
     actual.result = RunOutcome::kInvalid;
     actual.exit_code = status == plan::PlanStatus::kUsageError ? 2 : 1;
@@ -209,6 +210,8 @@ ScenarioActual RunScenario(const TestFile& file, const Scenario& scenario, size_
   request.plan = &plan;
   request.workflow = &*workflow;
   request.catalog = setup.catalog;
+  request.environments = loaded.environments ? &*loaded.environments : nullptr;
+  request.event = loaded.event ? &*loaded.event : nullptr;
   request.state_dir = state_dir.string();
   request.run_id = run_id;
   request.jobs = 4;
