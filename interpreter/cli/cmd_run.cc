@@ -27,6 +27,9 @@
 #include "stdlib/registry.h"
 
 namespace slipway::cli {
+
+int RunScenarioLive(const std::string& file_and_name);  // cmd_test.cc
+
 namespace {
 
 struct RunArgs : EventFlags {
@@ -42,6 +45,7 @@ struct RunArgs : EventFlags {
   bool skip_unknown_actions = false;
   std::string from_plan;
   std::string progress = "auto";  // --progress auto|live|plain
+  std::string scenario;           // --scenario FILE#NAME (a rehearsal, cmd_test.cc)
 };
 
 // A typed input back to its command-line spelling.
@@ -55,6 +59,7 @@ int Usage(const std::string& message) {
 }
 
 int Run(RunArgs args) {
+  if (!args.scenario.empty()) return RunScenarioLive(args.scenario);
   if (args.jobs < 0) return Usage("--jobs must be at least 1");
   if (args.approve_envs.size() != args.approve_as.size()) {
     return Usage("each --approve ENV needs its own --as NAME");
@@ -133,12 +138,15 @@ int Run(RunArgs args) {
   Diagnostics diagnostics;
   std::optional<plan::Plan> made;
   step_api::StepCatalog catalog = stdlib::BuiltinSteps();
-  plan::PlanStatus status =
-      plan::MakePlan(sources, options, plan::ReadGitInfo("."), catalog, diagnostics, &made);
+  plan::GitInfo git = plan::ReadGitInfo(".");
+  plan::PlanStatus status = plan::MakePlan(sources, options, git, catalog, diagnostics, &made);
   PrintDiagnostics("run", sources, diagnostics);
   if (status == plan::PlanStatus::kUsageError) return kExitUsage;
   if (status != plan::PlanStatus::kOk || !made) return kExitFailed;
   const plan::Plan& plan = *made;
+  Expected<bool> honest =
+      plan::VerifyRunRef(git, plan, {options.ref.has_value(), options.sha.has_value()});
+  if (!honest) return Usage(honest.error());
   if (!args.from_plan.empty()) {
     if (reviewed.value("workflow_sha256", "") != plan.workflow_sha256) {
       return Usage("\"" + plan.workflow_path +
@@ -255,6 +263,8 @@ std::function<int()> SetupRun(CLI::App& command) {
       .add_option("--progress", args->progress,
                   "auto (a live view on a terminal), live, or plain (timestamped lines)")
       ->check(CLI::IsMember({"auto", "live", "plain"}));
+  command.add_option("--scenario", args->scenario,
+                     "rehearse scenario FILE#NAME of a *.test.yml with the live view");
   return [args]() -> int { return Run(*args); };
 }
 

@@ -51,6 +51,10 @@ class StepContext {
   virtual void Log(std::string_view line) = 0;
   /// Registers a value to be masked from now on (like `::add-mask::`).
   virtual void AddMask(std::string_view value) = 0;
+  /// `text` with every secret of the run masked: what a step writes itself (reports,
+  /// artifacts, outbound notification text) passes through this first. exec's context masks;
+  /// a context without secrets may keep the default.
+  virtual std::string Mask(std::string_view text) const { return std::string(text); }
   /// Waits `duration` on the run's clock; returns false if the run was cancelled meanwhile.
   virtual bool Sleep(std::chrono::milliseconds duration) = 0;
   /// Run state directory (e.g. `.slipway`), this run's directory and its artifacts directory.
