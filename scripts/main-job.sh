@@ -22,8 +22,8 @@ mkdir -p "$state"
 port=${DEMO_PORT:-18080}
 stack="$state/stacks/example-app"
 
-echo "== validate workflows/ and examples/"
-$slipway validate workflows/ examples/local-production.yml
+echo "== validate workflows/*.yml and examples/local-production.yml"
+$slipway validate workflows/*.yml examples/local-production.yml
 
 echo "== plan: Bayon Coagent production release, tag push v1.2.0"
 $slipway plan workflows/bayon-coagent-production.yml --event push --ref refs/tags/v1.2.0 \

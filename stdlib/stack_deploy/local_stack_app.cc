@@ -27,15 +27,6 @@ bool ProcessHasMarker(int pid, const std::string& marker) {
           environ.compare(environ.size() - marker.size(), marker.size(), marker) == 0);
 }
 
-// True while `pid` runs; a zombie (exited, not yet reaped) counts as gone.
-bool ProcessAlive(int pid) {
-  std::string stat, error;
-  if (!ReadFileText("/proc/" + std::to_string(pid) + "/stat", &stat, &error)) return false;
-  size_t close = stat.rfind(')');
-  return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z' &&
-         stat[close + 2] != 'X';
-}
-
 bool IsIdentifier(const std::string& name) {
   if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
@@ -44,6 +35,14 @@ bool IsIdentifier(const std::string& name) {
 }
 
 }  // namespace
+
+bool ProcessAlive(int pid) {
+  std::string stat, error;
+  if (!ReadFileText("/proc/" + std::to_string(pid) + "/stat", &stat, &error)) return false;
+  size_t close = stat.rfind(')');
+  return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z' &&
+         stat[close + 2] != 'X';
+}
 
 std::string AppMarker(const fs::path& stack_dir) {
   return "SLIPWAY_STACK_ID=" + Sha256Hex(fs::absolute(stack_dir).string()).substr(0, 16);

@@ -15,6 +15,9 @@ namespace slipway::stdlib::stack_deploy {
 /// "SLIPWAY_STACK_ID=<hash of the stack directory>", exported to every process of the stack.
 std::string AppMarker(const std::filesystem::path& stack_dir);
 
+/// True while `pid` runs; a zombie (exited, not yet reaped) counts as gone.
+bool ProcessAlive(int pid);
+
 /// The pid in `pid_file` when that process is alive and carries `marker`; else 0.
 int RunningPid(const std::filesystem::path& pid_file, const std::string& marker);
 

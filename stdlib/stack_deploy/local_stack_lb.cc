@@ -14,7 +14,7 @@ namespace fs = std::filesystem;
 
 LocalBalancer::LocalBalancer(const fs::path& stack_dir, int front_port, int blue_port,
                              int green_port)
-    : dir_(stack_dir), front_port_(front_port), blue_port_(blue_port), green_port_(green_port) {}
+    : dir_(fs::absolute(stack_dir)), front_port_(front_port), blue_port_(blue_port), green_port_(green_port) {}
 
 std::string LocalBalancer::Other(const std::string& slot) {
   return slot == "blue" ? "green" : "blue";
@@ -97,7 +97,8 @@ std::string LocalBalancer::Ensure(step_api::StepContext& context) {
                   std::to_string(front_port_) + "; runtime API at " + socket().string());
       return "";
     }
-    if (RunningPid(pid_file, marker) == 0) {
+    // Only a process that is gone has failed: its environment reads empty while it execs.
+    if (!ProcessAlive(pid)) {
       std::string log;
       if (!ReadFileText(dir_ / "haproxy.log", &log, &error)) log = error;
       return "HAProxy exited at start-up: " + log;

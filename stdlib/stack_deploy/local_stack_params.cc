@@ -17,7 +17,7 @@ const RE2& SecretReference() {
 
 bool UsesSecrets(const std::string& written) {
   // Any expression that mentions the secrets context, however it is spelled.
-  static const RE2 mention(R"(\$\{\{[^}]*\bsecrets\b)");
+  static const RE2 mention(R"(\$\{\{(?:[^}]|\}[^}])*\bsecrets\b)");
   return RE2::PartialMatch(written, mention);
 }
 

@@ -24,7 +24,7 @@ struct Ran {
   std::string output;
 };
 
-Ran Run(std::vector<std::string> argv, const fs::path& cwd, std::chrono::seconds timeout) {
+Ran RunTool(std::vector<std::string> argv, const fs::path& cwd, std::chrono::seconds timeout) {
   exec::ProcessOptions options;
   options.argv = std::move(argv);
   options.env = exec::CurrentEnvironment();
@@ -66,7 +66,7 @@ TEST(CdkAppTest, SynthesizesTheFargatePipelineStacks) {
   std::string stamp = stdlib::Sha256Hex(manifest);
   if (ReadAll(cache / ".installed") != stamp || !fs::exists(cache / "node_modules" / ".bin" / "cdk")) {
     std::ofstream(cache / "package.json") << manifest;
-    Ran install = Run({"npm", "install", "--no-audit", "--no-fund", "--loglevel=error"}, cache,
+    Ran install = RunTool({"npm", "install", "--no-audit", "--no-fund", "--loglevel=error"}, cache,
                       std::chrono::seconds(900));
     if (install.exit_code != 0) {
       if (install.output.find("ENOTFOUND") != std::string::npos ||
@@ -89,7 +89,7 @@ TEST(CdkAppTest, SynthesizesTheFargatePipelineStacks) {
     fs::copy(app / item, work / item, fs::copy_options::recursive);
   }
   fs::create_directory_symlink(cache / "node_modules", work / "node_modules");
-  Ran synth = Run({(cache / "node_modules" / ".bin" / "cdk").string(), "synth", "--quiet",
+  Ran synth = RunTool({(cache / "node_modules" / ".bin" / "cdk").string(), "synth", "--quiet",
                    "--no-notices", "--no-version-reporting", "-o", "cdk.out", "-c", "env=prod",
                    "-c", "imageTag=abc123", "-c", "liveImageTag=prev99", "-c",
                    "deployment=green"},

@@ -40,9 +40,30 @@ TEST_F(DemoTest, MainJobDeploysShiftsRollsBackAndVerifies) {
     if (candidate > 1024 && candidate < 65000) port = candidate;
   }
   ASSERT_NE(port, 0);
+  // The demo deploys to "production", which only main (or a v* tag) may reach, and a run
+  // deploys the workspace's HEAD: so it runs in a copy of the repository's demo files
+  // committed on main, whatever branch this checkout is on.
+  fs::path repo = dir_ / "repo";
+  for (const char* item : {"scripts", "examples", "workflows"}) {
+    fs::copy(fs::path(SLIPWAY_SOURCE_DIR) / item, repo / item,
+             fs::copy_options::recursive | fs::copy_options::skip_symlinks);
+  }
+  fs::remove_all(repo / "examples" / "cdk-app" / "node_modules");
+  fs::create_directories(repo / ".slipway");
+  fs::copy_file(fs::path(SLIPWAY_SOURCE_DIR) / ".slipway" / "environments.yml",
+                repo / ".slipway" / "environments.yml");
+  exec::ProcessOptions git = Options({});
+  git.argv = {"bash", "-c",
+              "git init -q -b main && git add -A && git -c user.name=demo -c "
+              "user.email=demo@example.invalid commit -q -m demo"};
+  git.working_directory = repo.string();
+  exec::ProcessResult committed =
+      exec::RunProcess(git, [](exec::OutputStream, std::string_view) {}, nullptr);
+  ASSERT_EQ(committed.exit_code, 0) << "git init/commit failed in " << repo;
+
   fs::path state = dir_ / "state";
   exec::ProcessOptions options = Options({});
-  options.argv = {"bash", std::string(SLIPWAY_SOURCE_DIR) + "/scripts/main-job.sh"};
+  options.argv = {"bash", (repo / "scripts" / "main-job.sh").string()};
   options.env["SLIPWAY"] = SLIPWAY_EXE;
   options.env["DEMO_FAST"] = "1";
   options.env["DEMO_STATE_DIR"] = state.string();

@@ -34,11 +34,12 @@ int FreeLoopbackPort() {
 
 HaproxyProcess::HaproxyProcess(const fs::path& dir, int front_port,
                                const std::vector<Server>& servers)
-    : socket_(dir / "haproxy.sock"), front_port_(front_port) {
+    : socket_(dir / "haproxy.sock"), front_port_(front_port), admin_port_(FreeLoopbackPort()) {
   fs::path config = dir / "haproxy.cfg";
   {
     std::ofstream out(config);
     out << "global\n  stats socket " << socket_.string() << " mode 600 level admin\n"
+        << "  stats socket ipv4@127.0.0.1:" << admin_port_ << " level admin\n"
         << "  maxconn 512\n"
         << "defaults\n  mode http\n  timeout connect 2s\n  timeout client 10s\n"
         << "  timeout server 10s\n"

@@ -33,11 +33,14 @@ class HaproxyProcess {
   bool ok() const { return error_.empty(); }
   const std::string& error() const { return error_; }
   std::string socket() const { return socket_.string(); }
+  /// The same runtime API on a loopback TCP socket: "127.0.0.1:PORT".
+  std::string tcp_socket() const { return "127.0.0.1:" + std::to_string(admin_port_); }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(front_port_); }
 
  private:
   std::filesystem::path socket_;
   int front_port_ = 0;
+  int admin_port_ = 0;
   pid_t pid_ = -1;
   std::string error_;
 };

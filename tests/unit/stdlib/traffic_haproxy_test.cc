@@ -97,6 +97,18 @@ TEST_F(TrafficHaproxyTest, BreachShiftsBackToZero) {
   EXPECT_DOUBLE_EQ(MeasureShare(haproxy_->url() + "/", "green", kSamples), 0);
 }
 
+TEST_F(TrafficHaproxyTest, LoopbackTcpRuntimeApiWorksToo) {
+  LoopbackHttpServer health;
+  health.Respond("/health", 200, "{}");
+  FakeStepContext context(dir_.path() / "ctx");
+  nlohmann::json with = Inputs(health.base_url() + "/health");
+  with["haproxy-socket"] = haproxy_->tcp_socket();
+  with["phases"] = "30";
+  StepOutcome outcome = Run(context, with);
+  ASSERT_EQ(outcome.status, StepStatus::kSuccess) << outcome.message;
+  EXPECT_NEAR(MeasureShare(haproxy_->url() + "/", "green", kSamples), 30, 6);
+}
+
 TEST_F(TrafficHaproxyTest, HaproxyErrorsAreReported) {
   FakeStepContext context(dir_.path() / "ctx");
   nlohmann::json with = Inputs("http://127.0.0.1:9/health");
