@@ -6,6 +6,7 @@
 #include <iostream>
 #include <memory>
 
+#include "interpreter/cli/backend_cli.h"
 #include "interpreter/cli/subcommand.h"
 #include "interpreter/exec/approvals.h"
 #include "interpreter/exec/audit.h"
@@ -20,9 +21,15 @@ struct ApproveArgs {
   std::string environment;
   std::string reviewer;
   std::string state_dir = ".slipway";
+  std::string backend;  // postgresql://...: backend_cli.h decides
 };
 
 int Approve(const ApproveArgs& args) {
+  if (std::string dsn = BackendDsn("approve", args.backend); !dsn.empty()) {
+    return dsn == "!" ? kExitUsage
+                      : DecideOnBackend(dsn, args.run_id, args.environment, args.reviewer, "",
+                                        /*approve=*/true);
+  }
   Expected<exec::RunRecord> record = exec::RunStore::Load(args.state_dir, args.run_id);
   if (!record) {
     std::cerr << "slipway approve: " << record.error() << "\n";
@@ -66,6 +73,7 @@ std::function<int()> SetupApprove(CLI::App& command) {
   command.add_option("environment", args->environment, "the environment to approve")->required();
   command.add_option("--as", args->reviewer, "who approves")->required();
   command.add_option("--state-dir", args->state_dir, "state directory (default: .slipway)");
+  command.add_option("--backend", args->backend, "postgresql://... (the reviewer is the role)");
   return [args]() -> int { return Approve(*args); };
 }
 

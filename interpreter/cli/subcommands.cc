@@ -18,6 +18,9 @@ std::function<int()> SetupSteps(CLI::App& command);
 std::function<int()> SetupRun(CLI::App& command);
 std::function<int()> SetupApprove(CLI::App& command);
 std::function<int()> SetupAudit(CLI::App& command);
+std::function<int()> SetupWorker(CLI::App& command);
+std::function<int()> SetupWait(CLI::App& command);
+std::function<int()> SetupBackend(CLI::App& command);
 
 namespace {
 
@@ -33,6 +36,9 @@ const Subcommand kSubcommands[] = {
      &SetupRun},
     {"approve", "approve a waiting run's environment gate (RUN_ID ENV --as NAME)", &SetupApprove},
     {"audit", "check the audit trail (audit verify)", &SetupAudit},
+    {"worker", "claim and run ready jobs from a PostgreSQL backend", &SetupWorker},
+    {"wait", "follow a submitted run until it ends; its exit code", &SetupWait},
+    {"backend", "manage the PostgreSQL backend (backend init)", &SetupBackend},
 };
 
 }  // namespace
