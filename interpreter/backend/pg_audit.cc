@@ -46,6 +46,19 @@ Expected<bool> AppendAuditInTx(pqxx::work& tx, const std::string& key, nlohmann:
   return true;
 }
 
+void FlushAudit(pqxx::work& tx, const std::string& key, AuditBuffer& buffer) {
+  if (key.empty()) {
+    buffer.clear();
+    return;
+  }
+  for (nlohmann::json& entry : buffer) {
+    Expected<bool> done = AppendAuditInTx(tx, key, std::move(entry));
+    // A failed audit write fails the whole transaction: nothing is done unaudited.
+    if (!done) throw std::runtime_error(done.error());
+  }
+  buffer.clear();
+}
+
 Expected<bool> AppendPgAudit(const std::string& dsn, const std::string& key,
                              nlohmann::json entry) {
   try {

@@ -42,16 +42,29 @@ exec::JobResult ResultFromSql(const std::string& text);
 /// database's time and role), as audit.h does for the file. `key` empty: an error.
 Expected<bool> AppendAuditInTx(pqxx::work& tx, const std::string& key, nlohmann::json entry);
 
+/// Audit entries a transaction writes, appended at its very end (FlushAudit) so that the
+/// audit table's lock is always the last one a transaction takes: no lock-order deadlocks.
+using AuditBuffer = std::vector<nlohmann::json>;
+
+/// Appends the buffered entries (none when `key` is empty: an unaudited queue, for benches).
+void FlushAudit(pqxx::work& tx, const std::string& key, AuditBuffer& buffer);
+
 /// Decides what follows once jobs of `run_id` finished: dependants whose needs are all
 /// completed become ready / waiting / skipped (cascading), and when nothing is left to run the
 /// run ends (its concurrency group passes to the next queued run). The caller holds the run
 /// row's lock (SELECT ... FOR UPDATE) in `tx`. Returns how many jobs changed.
-int AdvanceRun(pqxx::work& tx, const std::string& run_id, const std::string& audit_key);
+int AdvanceRun(pqxx::work& tx, const std::string& run_id, AuditBuffer& audit);
+
+/// The same after job `job_id` completed, looking only at its dependants (locked, so that two
+/// needs completing at once cannot both miss the moment their dependant is decidable), then
+/// at the run's end under the run row's lock, taken last.
+int AdvanceAfterCompletion(pqxx::work& tx, const std::string& run_id, const std::string& job_id,
+                           AuditBuffer& audit);
 
 /// Gives `group` to the oldest queued run in it (if any) and starts that run's root jobs.
-void StartNextInGroup(pqxx::work& tx, const std::string& group, const std::string& audit_key);
+void StartNextInGroup(pqxx::work& tx, const std::string& group, AuditBuffer& audit);
 
 /// Starts a run that holds its group: its root jobs are decided.
-void StartRun(pqxx::work& tx, const std::string& run_id, const std::string& audit_key);
+void StartRun(pqxx::work& tx, const std::string& run_id, AuditBuffer& audit);
 
 }  // namespace slipway::backend

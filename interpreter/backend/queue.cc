@@ -65,14 +65,10 @@ json StepsToJson(const std::vector<exec::StepRecord>& steps) {
   return out;
 }
 
-void Audit(pqxx::work& tx, const std::string& key, json entry) {
-  if (key.empty()) return;
-  Expected<bool> done = AppendAuditInTx(tx, key, std::move(entry));
-  if (!done) throw std::runtime_error(done.error());
-}
+void Audit(AuditBuffer& audit, json entry) { audit.push_back(std::move(entry)); }
 
 // Asks run `run_id` to stop, inside `tx` (which holds its row lock).
-void CancelInTx(pqxx::work& tx, const std::string& run_id, const std::string& audit_key) {
+void CancelInTx(pqxx::work& tx, const std::string& run_id, AuditBuffer& audit) {
   tx.exec_params("UPDATE runs SET cancel_requested = true WHERE id = $1", run_id);
   tx.exec_params(
       "UPDATE jobs SET state = 'completed', result = 'cancelled', message = 'the run was "
@@ -90,15 +86,15 @@ void CancelInTx(pqxx::work& tx, const std::string& run_id, const std::string& au
     tx.exec_params(
         "UPDATE runs SET state = 'cancelled', finished_at = clock_timestamp() WHERE id = $1",
         run_id);
-    Audit(tx, audit_key, {{"kind", "run-end"}, {"run_id", run_id}, {"status", "cancelled"}});
+    Audit(audit, {{"kind", "run-end"}, {"run_id", run_id}, {"status", "cancelled"}});
     tx.exec_params("SELECT pg_notify('slipway_runs', $1)", run_id);
     return;
   }
-  AdvanceRun(tx, run_id, audit_key);
+  AdvanceRun(tx, run_id, audit);
 }
 
 // Moves the waiting jobs of `run_id` whose gate is decided (tx holds the run row's lock).
-void DecideGates(pqxx::work& tx, const std::string& run_id, const std::string& audit_key) {
+void DecideGates(pqxx::work& tx, const std::string& run_id, AuditBuffer& audit) {
   pqxx::result waiting = tx.exec_params(
       "SELECT j.key, j.environment, j.gate::text, r.actor, j.gate_deadline < clock_timestamp() "
       "FROM jobs j JOIN runs r ON r.id = j.run_id WHERE j.run_id = $1 AND j.state = 'waiting'",
@@ -136,7 +132,7 @@ void DecideGates(pqxx::work& tx, const std::string& run_id, const std::string& a
     if (!rejected_by.empty()) {
       failure = fmt::format("\"{}\" rejected the deployment to \"{}\"{}", rejected_by,
                             environment, rejection.empty() ? "" : ": " + rejection);
-      Audit(tx, audit_key, {{"kind", "gate"}, {"run_id", run_id}, {"job", key},
+      Audit(audit, {{"kind", "gate"}, {"run_id", run_id}, {"job", key},
                             {"environment", environment}, {"decision", "rejected"},
                             {"reviewer", rejected_by}, {"reason", rejection}});
     } else if (tally.satisfied) {
@@ -146,14 +142,14 @@ void DecideGates(pqxx::work& tx, const std::string& run_id, const std::string& a
           "AND key = $2",
           run_id, key, gate.value("wait_timer_s", 0.0));
       tx.exec_params("SELECT pg_notify('slipway_work', $1)", run_id);
-      Audit(tx, audit_key, {{"kind", "gate"}, {"run_id", run_id}, {"job", key},
+      Audit(audit, {{"kind", "gate"}, {"run_id", run_id}, {"job", key},
                             {"environment", environment}, {"decision", "approved"},
                             {"reviewers", tally.counted}, {"refused", tally.refused}});
       continue;
     } else if (row[4].as<bool>()) {
       failure = fmt::format("approval for environment \"{}\" timed out ({} of {} approvals)",
                             environment, tally.counted.size(), tally.required);
-      Audit(tx, audit_key, {{"kind", "gate"}, {"run_id", run_id}, {"job", key},
+      Audit(audit, {{"kind", "gate"}, {"run_id", run_id}, {"job", key},
                             {"environment", environment}, {"decision", "timed-out"}});
     } else {
       continue;
@@ -233,6 +229,7 @@ Expected<std::unique_ptr<Queue>> Queue::Connect(const std::string& dsn,
 Expected<RunState> Queue::Submit(const RunSpec& run) {
   return Guard("cannot submit the run", [&]() -> Expected<RunState> {
     pqxx::work tx(impl_->connection);
+    AuditBuffer audit;
     tx.exec_params(
         "INSERT INTO runs (id, workflow, workflow_sha256, event, ref, sha, actor, state, inputs, "
         "vars, github, plan_options, environments_file, concurrency_group, cancel_in_progress) "
@@ -252,7 +249,7 @@ Expected<RunState> Queue::Submit(const RunSpec& run) {
         run.id, JobRows(run).dump());
     json job_ids = json::array();
     for (const JobSpec& job : run.jobs) job_ids.push_back(job.key);
-    Audit(tx, impl_->audit_key,
+    Audit(audit,
           {{"kind", "run-start"},
            {"run_id", run.id},
            {"who", {{"actor", run.actor}}},
@@ -266,20 +263,20 @@ Expected<RunState> Queue::Submit(const RunSpec& run) {
              {"workflow_sha256", run.workflow_sha256}}}});
     RunState state = RunState::kRunning;
     if (run.concurrency_group.empty()) {
-      StartRun(tx, run.id, impl_->audit_key);
+      StartRun(tx, run.id, audit);
     } else {
       // GitHub: a newer run replaces an older pending one in the group.
       pqxx::result pending = tx.exec_params(
           "SELECT id FROM runs WHERE concurrency_group = $1 AND state = 'queued' AND id <> $2 "
           "FOR UPDATE",
           run.concurrency_group, run.id);
-      for (const pqxx::row& row : pending) CancelInTx(tx, TextField(row[0]), impl_->audit_key);
+      for (const pqxx::row& row : pending) CancelInTx(tx, TextField(row[0]), audit);
       pqxx::result got = tx.exec_params(
           "INSERT INTO concurrency_leases (grp, run_id) VALUES ($1, $2) ON CONFLICT (grp) DO "
           "NOTHING RETURNING run_id",
           run.concurrency_group, run.id);
       if (!got.empty()) {
-        StartRun(tx, run.id, impl_->audit_key);
+        StartRun(tx, run.id, audit);
       } else {
         state = RunState::kQueued;
         if (run.cancel_in_progress) {
@@ -287,12 +284,13 @@ Expected<RunState> Queue::Submit(const RunSpec& run) {
               "SELECT r.id FROM concurrency_leases l JOIN runs r ON r.id = l.run_id WHERE l.grp "
               "= $1 FOR UPDATE OF r",
               run.concurrency_group);
-          if (!holder.empty()) CancelInTx(tx, TextField(holder[0][0]), impl_->audit_key);
+          if (!holder.empty()) CancelInTx(tx, TextField(holder[0][0]), audit);
         }
       }
     }
     pqxx::result now = tx.exec_params("SELECT state FROM runs WHERE id = $1", run.id);
     state = RunStateFromSql(TextField(now[0][0]));
+    FlushAudit(tx, impl_->audit_key, audit);
     tx.commit();
     return state;
   });
@@ -372,7 +370,8 @@ Expected<Fence> Queue::Heartbeat(const Claim& claim, std::chrono::milliseconds l
 Expected<Fence> Queue::Complete(const Claim& claim, const Completion& completion) {
   return Guard("cannot complete the job", [&]() -> Expected<Fence> {
     pqxx::work tx(impl_->connection);
-    tx.exec_params("SELECT 1 FROM runs WHERE id = $1 FOR UPDATE", claim.run_id);
+    AuditBuffer audit;
+
     pqxx::result done = tx.exec_params(
         "UPDATE jobs SET state = 'completed', result = $5::slipway_job_result, outputs = "
         "$6::jsonb, steps = $7::jsonb, message = $8, finished_at = clock_timestamp(), "
@@ -395,11 +394,12 @@ Expected<Fence> Queue::Complete(const Claim& claim, const Completion& completion
           "attempt = EXCLUDED.attempt",
           claim.run_id, claim.key, claim.attempt, logs.dump());
     }
-    Audit(tx, impl_->audit_key,
+    Audit(audit,
           {{"kind", "job-end"}, {"run_id", claim.run_id}, {"job", claim.key},
            {"result", ResultSql(completion.result)}, {"attempt", claim.attempt},
            {"worker", claim.worker}, {"message", completion.message}});
-    AdvanceRun(tx, claim.run_id, impl_->audit_key);
+    AdvanceAfterCompletion(tx, claim.run_id, claim.job_id, audit);
+    FlushAudit(tx, impl_->audit_key, audit);
     tx.commit();
     return Fence::kHeld;
   });
@@ -418,6 +418,7 @@ Expected<int> Queue::Sweep() {
     int changed = 0;
     for (const std::string& run_id : runs) {
       pqxx::work tx(impl_->connection);
+      AuditBuffer audit;
       tx.exec_params("SELECT 1 FROM runs WHERE id = $1 FOR UPDATE", run_id);
       pqxx::result lost = tx.exec_params(
           "UPDATE jobs SET state = 'lost', finished_at = clock_timestamp(), message = "
@@ -426,12 +427,13 @@ Expected<int> Queue::Sweep() {
           "< clock_timestamp() RETURNING key, worker, attempt",
           run_id);
       for (const pqxx::row& row : lost) {
-        Audit(tx, impl_->audit_key,
+        Audit(audit,
               {{"kind", "job-lost"}, {"run_id", run_id}, {"job", TextField(row[0])},
                {"worker", TextField(row[1])}, {"attempt", row[2].as<int>()}});
       }
-      DecideGates(tx, run_id, impl_->audit_key);
-      changed += static_cast<int>(lost.size()) + AdvanceRun(tx, run_id, impl_->audit_key);
+      DecideGates(tx, run_id, audit);
+      changed += static_cast<int>(lost.size()) + AdvanceRun(tx, run_id, audit);
+      FlushAudit(tx, impl_->audit_key, audit);
       tx.commit();
     }
     return changed;
@@ -478,10 +480,12 @@ Expected<StoredRun> Queue::Stored(const std::string& run_id) {
 Expected<bool> Queue::Cancel(const std::string& run_id) {
   return Guard("cannot cancel the run", [&]() -> Expected<bool> {
     pqxx::work tx(impl_->connection);
+    AuditBuffer audit;
     pqxx::result run =
         tx.exec_params("SELECT state FROM runs WHERE id = $1 FOR UPDATE", run_id);
     if (run.empty()) return MakeUnexpected(fmt::format("no run \"{}\" in the backend", run_id));
-    CancelInTx(tx, run_id, impl_->audit_key);
+    CancelInTx(tx, run_id, audit);
+    FlushAudit(tx, impl_->audit_key, audit);
     tx.commit();
     return true;
   });
