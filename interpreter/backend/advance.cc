@@ -3,6 +3,8 @@
 // any process holding the run row's lock can apply them, with no scheduler process alive.
 #include <fmt/format.h>
 
+#include <optional>
+
 #include "interpreter/backend/pg_internal.h"
 #include "interpreter/backend/queue.h"
 #include "interpreter/plan/resolve.h"
@@ -179,8 +181,7 @@ int AdvanceRun(pqxx::work& tx, const std::string& run_id, AuditBuffer& audit) {
 
 int AdvanceAfterCompletion(pqxx::work& tx, const std::string& run_id, const std::string& job_id,
                            AuditBuffer& audit) {
-  RunContext run = LoadRun(tx, run_id);
-  if (!run.running) return 0;
+  std::optional<RunContext> run;  // read when a dependant is to be decided
   int changed = 0;
   bool any_ready = false;
   std::vector<std::string> finished = {job_id};
@@ -200,14 +201,22 @@ int AdvanceAfterCompletion(pqxx::work& tx, const std::string& run_id, const std:
           "jsonb_array_elements_text($2::jsonb)) AND n.state <> 'completed')",
           run_id, TextField(row[4]));
       if (open[0][0].as<bool>()) continue;
-      if (Decide(tx, run, row, &any_ready)) finished.push_back(TextField(row[1]));
+      if (!run) run = LoadRun(tx, run_id);
+      if (!run->running) return changed;
+      if (Decide(tx, *run, row, &any_ready)) finished.push_back(TextField(row[1]));
       ++changed;
     }
   }
   if (any_ready) tx.exec_params("SELECT pg_notify('slipway_work', $1)", run_id);
   // Last, so the run row is locked only for the end of the transaction.
-  tx.exec_params("SELECT 1 FROM runs WHERE id = $1 FOR UPDATE", run_id);
-  return changed + MaybeEndRun(tx, run, audit);
+  pqxx::result locked = tx.exec_params(
+      "SELECT COALESCE(concurrency_group, '') FROM runs WHERE id = $1 FOR UPDATE", run_id);
+  if (!run) {
+    run.emplace();
+    run->run_id = run_id;
+    run->group = locked.empty() ? "" : TextField(locked[0][0]);
+  }
+  return changed + MaybeEndRun(tx, *run, audit);
 }
 
 namespace {

@@ -37,12 +37,12 @@ Expected<bool> AppendAuditInTx(pqxx::work& tx, const std::string& key, nlohmann:
   entry["db_role"] = TextField(last[0][3]);
   if (!entry.contains("time")) entry["time"] = at;
   std::string mac = Mac(key, prev, entry);
+  // With the high-water mark: entries deleted from the end still leave it above the last seq.
   tx.exec_params(
-      "INSERT INTO audit (seq, at, entry, prev, mac) VALUES ($1, $2::timestamptz, $3::jsonb, $4, "
-      "$5)",
+      "WITH written AS (INSERT INTO audit (seq, at, entry, prev, mac) VALUES ($1, "
+      "$2::timestamptz, $3::jsonb, $4, $5) RETURNING seq) SELECT setval('audit_seq', seq) FROM "
+      "written",
       seq, at, entry.dump(), prev, mac);
-  // The high-water mark: entries deleted from the end still leave it above the last seq.
-  tx.exec_params("SELECT setval('audit_seq', $1)", seq);
   return true;
 }
 

@@ -299,7 +299,9 @@ Expected<RunState> Queue::Submit(const RunSpec& run) {
 Expected<std::optional<Claim>> Queue::ClaimNext(const WorkerIdentity& worker,
                                                 const std::string& only_run) {
   return Guard("cannot claim a job", [&]() -> Expected<std::optional<Claim>> {
-    pqxx::work tx(impl_->connection);
+    // One statement, so one implicit transaction: the claim is atomic without BEGIN/COMMIT
+    // round trips.
+    pqxx::nontransaction tx(impl_->connection);
     pqxx::result row = tx.exec_params(
         "WITH c AS (SELECT run_id, key FROM jobs WHERE state = 'ready' AND ready_at <= "
         "clock_timestamp() AND ($1 OR labels <@ ARRAY(SELECT jsonb_array_elements_text($2::jsonb))) "
@@ -311,10 +313,7 @@ Expected<std::optional<Claim>> Queue::ClaimNext(const WorkerIdentity& worker,
         "array_to_json(j.needs)::text",
         worker.any_labels, json(worker.labels).dump(), only_run, worker.name,
         Seconds(worker.lease));
-    if (row.empty()) {
-      tx.commit();
-      return std::optional<Claim>();
-    }
+    if (row.empty()) return std::optional<Claim>();
     Claim claim;
     claim.run_id = TextField(row[0][0]);
     claim.key = TextField(row[0][1]);
@@ -324,10 +323,13 @@ Expected<std::optional<Claim>> Queue::ClaimNext(const WorkerIdentity& worker,
     claim.latency_ms = row[0][5].as<double>();
     claim.worker = worker.name;
     claim.needs = json::object();
-    pqxx::result needs = tx.exec_params(
+    std::string needs_json = TextField(row[0][6]);
+    // Completed needs never change again: reading them outside the claim is safe.
+    pqxx::result needs;
+    if (needs_json != "[]") needs = tx.exec_params(
         "SELECT job_id, result, outputs::text FROM jobs WHERE run_id = $1 AND job_id IN (SELECT "
         "jsonb_array_elements_text($2::jsonb)) ORDER BY position",
-        claim.run_id, TextField(row[0][6]));
+        claim.run_id, needs_json);
     // A job's result over its instances, as advance.cc aggregates it.
     std::map<std::string, std::vector<std::string>> results;
     for (const pqxx::row& need : needs) {
@@ -347,7 +349,6 @@ Expected<std::optional<Claim>> Queue::ClaimNext(const WorkerIdentity& worker,
                                   : all_skipped      ? "skipped"
                                                      : "success";
     }
-    tx.commit();
     return std::optional<Claim>(std::move(claim));
   });
 }
