@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "interpreter/backend/stores.h"
+#include "interpreter/exec/approvals_decide.h"
 #include "interpreter/exec/clock.h"
 #include "interpreter/exec/concurrency.h"
 
@@ -60,16 +61,14 @@ class LocalStore final : public exec::Store {
   }
 
   Expected<exec::RecordedDecision> RecordDecision(const exec::ReviewDecision& d) override {
-    if (d.verdict == exec::GateVerdict::kReject) {
-      return MakeUnexpected(std::string(
-          "the state directory records approvals only; reject with the PostgreSQL backend"));
-    }
-    exec::Approval approval{d.reviewer, exec::FormatUtc(std::chrono::system_clock::now()),
-                            "slipway approve"};
-    Expected<bool> written =
-        exec::RecordApproval(exec::RunDirectory(dir_, d.run_id), d.environment, approval);
-    if (!written) return MakeUnexpected(written.error());
-    return exec::RecordedDecision{approval.reviewer, approval.at};
+    bool reject = d.verdict == exec::GateVerdict::kReject;
+    exec::Approval decision{d.reviewer, exec::FormatUtc(std::chrono::system_clock::now()),
+                            reject ? "slipway reject" : "slipway approve"};
+    decision.comment = d.comment;
+    decision.rejected = reject;
+    exec::DecisionResult result = exec::SubmitDecision(dir_, d.run_id, d.environment, decision);
+    if (result.outcome != exec::DecisionOutcome::kRecorded) return MakeUnexpected(result.message);
+    return exec::RecordedDecision{decision.reviewer, decision.at};
   }
 
   Expected<std::vector<exec::Approval>> Approvals(const std::string& run_id,

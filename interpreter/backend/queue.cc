@@ -108,7 +108,6 @@ void DecideGates(pqxx::work& tx, const std::string& run_id, AuditBuffer& audit) 
     policy.users = StringList(gate.value("users", json::array()));
     policy.prevent_self_review = gate.value("prevent_self_review", false);
     std::vector<exec::Approval> approvals;
-    std::string rejected_by, rejection;
     pqxx::result given = tx.exec_params(
         "SELECT reviewer, verdict, comment, to_char(at AT TIME ZONE 'UTC', "
         "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), role FROM approvals WHERE run_id = $1 AND "
@@ -116,19 +115,14 @@ void DecideGates(pqxx::work& tx, const std::string& run_id, AuditBuffer& audit) 
         run_id, environment);
     for (const pqxx::row& g : given) {
       exec::Approval approval{TextField(g[0]), TextField(g[3]), "database role " + TextField(g[4])};
-      if (TextField(g[1]) == "reject") {
-        // A rejection counts when it comes from someone whose approval would count.
-        exec::ApprovalTally alone = exec::CountApprovals(policy, environment, actor, {approval});
-        if (!alone.counted.empty() && rejected_by.empty()) {
-          rejected_by = approval.reviewer;
-          rejection = TextField(g[2]);
-        }
-        continue;
-      }
-      approvals.push_back(approval);
+      approval.comment = TextField(g[2]);
+      approval.rejected = TextField(g[1]) == "reject";
+      approvals.push_back(std::move(approval));
     }
     exec::ApprovalTally tally = exec::CountApprovals(policy, environment, actor, approvals);
     std::string failure;
+    const std::string& rejected_by = tally.rejected_by;
+    const std::string& rejection = tally.rejection_comment;
     if (!rejected_by.empty()) {
       failure = fmt::format("\"{}\" rejected the deployment to \"{}\"{}", rejected_by,
                             environment, rejection.empty() ? "" : ": " + rejection);
@@ -396,7 +390,7 @@ Expected<Fence> Queue::Complete(const Claim& claim, const Completion& completion
           claim.run_id, claim.key, claim.attempt, logs.dump());
     }
     Audit(audit,
-          {{"kind", "job-end"}, {"run_id", claim.run_id}, {"job", claim.key},
+          {{"kind", "job-result"}, {"run_id", claim.run_id}, {"job", claim.key},
            {"result", ResultSql(completion.result)}, {"attempt", claim.attempt},
            {"worker", claim.worker}, {"message", completion.message}});
     AdvanceAfterCompletion(tx, claim.run_id, claim.job_id, audit);

@@ -138,6 +138,7 @@ Expected<std::shared_ptr<PreparedRun>> PlanAgain(const std::string& run_id,
                                                  const step_api::StepCatalog& catalog,
                                                  const std::string& scratch_dir) {
   auto prepared = std::make_shared<PreparedRun>();
+  prepared->skip_unknown_actions = stored.value("skip_unknown_actions", false);
   plan::PlanOptions options;
   options.workflow_path = stored.value("workflow", "");
   options.event_name = stored.value("event", "");

@@ -29,6 +29,7 @@ struct PreparedRun {
   plan::Plan plan;
   std::optional<model::Workflow> workflow;
   std::string event_path;  // the stored event payload, written to a file ("" → none)
+  bool skip_unknown_actions = false;  // `run --skip-unknown-actions`, stored with the run
 };
 
 /// Plans run `run_id` again from its stored options, in the current directory (the

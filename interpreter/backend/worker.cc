@@ -157,6 +157,7 @@ struct Slot {
     env.secrets = options.secrets;
     env.workspace = fs::current_path().string();
     env.base_env = StepEnvironment(options.environment);
+    env.skip_unknown_actions = prepared.skip_unknown_actions;
     env.runner.workspace = env.workspace;
     env.runner.event_name = plan.event;
     env.runner.event_path = prepared.event_path;

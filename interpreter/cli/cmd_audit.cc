@@ -7,6 +7,7 @@
 #include "interpreter/cli/backend_cli.h"
 #include "interpreter/cli/subcommand.h"
 #include "interpreter/exec/audit.h"
+#include "interpreter/exec/run_store.h"
 
 namespace slipway::cli {
 namespace {
@@ -20,6 +21,7 @@ int Verify(const AuditArgs& args) {
   if (std::string dsn = BackendDsn("audit verify", args.backend); !dsn.empty()) {
     return dsn == "!" ? kExitUsage : VerifyAuditOnBackend(dsn);
   }
+  exec::RemoveLeftovers(args.state_dir);  // what killed runs left may hold secrets
   Expected<exec::AuditVerification> result = exec::VerifyAudit(args.state_dir);
   if (!result) {
     std::cerr << "slipway audit verify: " << result.error() << "\n";

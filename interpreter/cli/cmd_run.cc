@@ -28,6 +28,9 @@
 #include "stdlib/registry.h"
 
 namespace slipway::cli {
+
+int RunScenarioLive(const std::string& file_and_name);  // cmd_test.cc
+
 namespace {
 
 struct RunArgs : EventFlags {
@@ -43,6 +46,7 @@ struct RunArgs : EventFlags {
   bool skip_unknown_actions = false;
   std::string from_plan;
   std::string progress = "auto";  // --progress auto|live|plain
+  std::string scenario;           // --scenario FILE#NAME (a rehearsal, cmd_test.cc)
   std::string backend;            // --backend postgresql://... (cmd_worker.cc runs it)
   bool submit = false;
 };
@@ -58,6 +62,7 @@ int Usage(const std::string& message) {
 }
 
 int Run(RunArgs args) {
+  if (!args.scenario.empty()) return RunScenarioLive(args.scenario);
   if (args.jobs < 0) return Usage("--jobs must be at least 1");
   if (args.approve_envs.size() != args.approve_as.size()) {
     return Usage("each --approve ENV needs its own --as NAME");
@@ -136,12 +141,15 @@ int Run(RunArgs args) {
   Diagnostics diagnostics;
   std::optional<plan::Plan> made;
   step_api::StepCatalog catalog = stdlib::BuiltinSteps();
-  plan::PlanStatus status =
-      plan::MakePlan(sources, options, plan::ReadGitInfo("."), catalog, diagnostics, &made);
+  plan::GitInfo git = plan::ReadGitInfo(".");
+  plan::PlanStatus status = plan::MakePlan(sources, options, git, catalog, diagnostics, &made);
   PrintDiagnostics("run", sources, diagnostics);
   if (status == plan::PlanStatus::kUsageError) return kExitUsage;
   if (status != plan::PlanStatus::kOk || !made) return kExitFailed;
   const plan::Plan& plan = *made;
+  Expected<bool> honest =
+      plan::VerifyRunRef(git, plan, {options.ref.has_value(), options.sha.has_value()});
+  if (!honest) return Usage(honest.error());
   if (!args.from_plan.empty()) {
     if (reviewed.value("workflow_sha256", "") != plan.workflow_sha256) {
       return Usage("\"" + plan.workflow_path +
@@ -262,6 +270,8 @@ std::function<int()> SetupRun(CLI::App& command) {
       .add_option("--progress", args->progress,
                   "auto (a live view on a terminal), live, or plain (timestamped lines)")
       ->check(CLI::IsMember({"auto", "live", "plain"}));
+  command.add_option("--scenario", args->scenario,
+                     "rehearse scenario FILE#NAME of a *.test.yml with the live view");
   command.add_option("--backend", args->backend,
                      "run on a PostgreSQL backend, postgresql://... (default: $SLIPWAY_BACKEND)");
   command.add_flag("--submit", args->submit, "with --backend: store the run, print its id, exit");

@@ -137,6 +137,10 @@ int RunOnBackend(const std::string& dsn, bool submit, const exec::RunRequest& re
     std::cerr << "slipway run: --resume is not supported with --backend yet\n";
     return kExitUsage;
   }
+  if (!request.only_jobs.empty()) {
+    std::cerr << "slipway run: --job cannot be used with --backend yet\n";
+    return kExitUsage;
+  }
   if (!request.approvals.empty()) {
     std::cerr << "slipway run: --approve cannot be used with --backend: approvals there come "
                  "from `slipway approve` as a database role\n";
@@ -162,6 +166,7 @@ int RunOnBackend(const std::string& dsn, bool submit, const exec::RunRequest& re
     std::cerr << "slipway run: " << spec.error() << "\n";
     return kExitUsage;
   }
+  spec->plan_options["skip_unknown_actions"] = request.skip_unknown_actions;
   Expected<std::unique_ptr<backend::Queue>> queue = backend::Queue::Connect(dsn, *key);
   if (!queue) {
     std::cerr << "slipway run: " << queue.error() << "\n";

@@ -17,7 +17,9 @@ std::function<int()> SetupPlan(CLI::App& command);
 std::function<int()> SetupSteps(CLI::App& command);
 std::function<int()> SetupRun(CLI::App& command);
 std::function<int()> SetupApprove(CLI::App& command);
+std::function<int()> SetupReject(CLI::App& command);
 std::function<int()> SetupAudit(CLI::App& command);
+std::function<int()> SetupTest(CLI::App& command);
 std::function<int()> SetupWorker(CLI::App& command);
 std::function<int()> SetupWait(CLI::App& command);
 std::function<int()> SetupBackend(CLI::App& command);
@@ -35,7 +37,9 @@ const Subcommand kSubcommands[] = {
     {"run", "execute a workflow: jobs in parallel, gates, masked secrets, a run record",
      &SetupRun},
     {"approve", "approve a waiting run's environment gate (RUN_ID ENV --as NAME)", &SetupApprove},
+    {"reject", "reject a waiting run's environment gate (RUN_ID ENV --as NAME)", &SetupReject},
     {"audit", "check the audit trail (audit verify)", &SetupAudit},
+    {"test", "rehearse workflows: run *.test.yml scenarios with stubs on virtual time", &SetupTest},
     {"worker", "claim and run ready jobs from a PostgreSQL backend", &SetupWorker},
     {"wait", "follow a submitted run until it ends; its exit code", &SetupWait},
     {"backend", "manage the PostgreSQL backend (backend init)", &SetupBackend},
