@@ -12,6 +12,7 @@
 #include <memory>
 #include <sstream>
 
+#include "interpreter/cli/backend_cli.h"
 #include "interpreter/cli/cli_common.h"
 #include "interpreter/cli/subcommand.h"
 #include "interpreter/exec/live_view.h"
@@ -48,6 +49,8 @@ struct RunArgs : EventFlags {
   std::string from_plan;
   std::string progress = "auto";  // --progress auto|live|plain
   std::string scenario;           // --scenario FILE#NAME (a rehearsal, cmd_test.cc)
+  std::string backend;            // --backend postgresql://... (cmd_worker.cc runs it)
+  bool submit = false;
 };
 
 int Usage(const std::string& message) {
@@ -159,6 +162,10 @@ int Run(RunArgs args) {
   request.interactive = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
   request.live_view = exec::UseLiveView(*exec::ParseProgressMode(args.progress), STDOUT_FILENO,
                                         request.environment);
+  std::string dsn = BackendDsn("run", args.backend);
+  if (dsn == "!") return kExitUsage;
+  if (!dsn.empty()) return RunOnBackend(dsn, args.submit, request, options);
+  if (args.submit) return Usage("--submit needs --backend postgresql://...");
   exec::RunResult result = exec::ExecuteRun(request);
   if (!result.error.empty()) return Usage(result.error);
   switch (result.status) {
@@ -197,6 +204,9 @@ std::function<int()> SetupRun(CLI::App& command) {
       ->check(CLI::IsMember({"auto", "live", "plain"}));
   command.add_option("--scenario", args->scenario,
                      "rehearse scenario FILE#NAME of a *.test.yml with the live view");
+  command.add_option("--backend", args->backend,
+                     "run on a PostgreSQL backend, postgresql://... (default: $SLIPWAY_BACKEND)");
+  command.add_flag("--submit", args->submit, "with --backend: store the run, print its id, exit");
   return [args]() -> int { return Run(*args); };
 }
 
