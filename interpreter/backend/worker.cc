@@ -13,6 +13,7 @@
 #include "interpreter/exec/console.h"
 #include "interpreter/exec/masker.h"
 #include "interpreter/exec/real_job_runner.h"
+#include "interpreter/exec/run.h"
 #include "interpreter/exec/run_store.h"
 #include "interpreter/exec/secrets.h"
 
@@ -143,35 +144,48 @@ struct Slot {
     }
     exec::Console console(masker, clock, options.out, github_actions);
     exec::RunEventQueue events;
-    exec::RunEnvironment env;
     const plan::Plan& plan = prepared.plan;
-    env.plan = &plan;
-    env.workflow = &*prepared.workflow;
-    env.catalog = options.catalog;
+    exec::RunRequest request;
+    request.plan = &plan;
+    request.workflow = &*prepared.workflow;
+    request.catalog = options.catalog;
+    request.secrets = options.secrets;
+    request.skip_unknown_actions = prepared.skip_unknown_actions;
+    request.state_dir = state_dir;
+    request.run_id = claim.run_id;
+    exec::RunEnvironment env;
+    env.request = &request;
     env.masker = &masker;
     env.store = &*store;
     env.clock = &clock;
     env.console = &console;
     env.events = &events;
     env.run_id = claim.run_id;
-    env.secrets = options.secrets;
     env.workspace = fs::current_path().string();
+    request.workspace = env.workspace;
+    env.scratch_dir = fmt::format("{}/{}/{}-{}-scratch", options.scratch_dir,
+                                  exec::SafeFileName(claim.run_id), exec::SafeFileName(claim.key),
+                                  claim.attempt);
+    std::error_code mkdir_error;
+    fs::create_directories(env.scratch_dir, mkdir_error);
+    if (mkdir_error) {
+      completion.result = exec::JobResult::kFailure;
+      completion.message = fmt::format("cannot create {}: {}", env.scratch_dir, mkdir_error.message());
+      return completion;
+    }
+    fs::permissions(env.scratch_dir, fs::perms::owner_all, mkdir_error);
     env.base_env = StepEnvironment(options.environment);
-    env.skip_unknown_actions = prepared.skip_unknown_actions;
-    env.runner.workspace = env.workspace;
-    env.runner.event_name = plan.event;
-    env.runner.event_path = prepared.event_path;
-    env.runner.ref = plan.ref;
-    env.runner.ref_name = plan.github.value("ref_name", "");
-    env.runner.ref_type = plan.github.value("ref_type", "");
-    env.runner.sha = plan.sha;
-    env.runner.actor = plan.actor;
-    env.runner.repository = plan.repository;
-    env.runner.run_id = claim.run_id;
-    env.runner.run_attempt = std::to_string(claim.attempt);
-    env.runner.workflow = plan.workflow_name;
-    env.runner.runner_name = claim.worker;
-    env.runner.runner_tool_cache = options.scratch_dir + "/tool-cache";
+    env.github = plan.github;
+    env.github["run_id"] = claim.run_id;
+    env.github["run_number"] = "1";
+    env.github["run_attempt"] = std::to_string(claim.attempt);
+    env.github["workspace"] = env.workspace;
+    env.github["event_path"] = prepared.event_path;
+    env.runner = {{"os", "Linux"},
+                  {"arch", "X64"},
+                  {"name", claim.worker},
+                  {"tool_cache", options.scratch_dir + "/tool-cache"},
+                  {"environment", "self-hosted"}};
 
     exec::JobAssignment assignment;
     assignment.key = claim.key;
