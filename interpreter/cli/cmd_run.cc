@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "interpreter/cli/cli_common.h"
+#include "interpreter/cli/cmd_report.h"
 #include "interpreter/cli/subcommand.h"
 #include "interpreter/exec/live_view.h"
 #include "interpreter/exec/masker.h"
@@ -42,6 +43,9 @@ struct RunArgs : EventFlags {
   bool skip_unknown_actions = false;
   std::string from_plan;
   std::string progress = "auto";  // --progress auto|live|plain
+  bool json = false;              // --json: the event stream on stdout instead of the console
+  std::string json_into;          // --json-into FILE: the event stream beside the console
+  bool report = false;            // --report: the HTML report at the end
 };
 
 // A typed input back to its command-line spelling.
@@ -220,8 +224,27 @@ int Run(RunArgs args) {
   request.interactive = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
   request.live_view = exec::UseLiveView(*exec::ParseProgressMode(args.progress), STDOUT_FILENO,
                                         request.environment);
+  // --json: stdout carries the event stream only; --json-into: a file beside the console.
+  std::unique_ptr<std::FILE, decltype(&std::fclose)> json_file(nullptr, &std::fclose);
+  if (args.json && !args.json_into.empty()) return Usage("--json and --json-into exclude each other");
+  if (args.json) {
+    json_file.reset(std::fopen("/dev/null", "w"));
+    request.json_out = stdout;
+    request.out = json_file.get();
+    request.live_view = false;
+  } else if (!args.json_into.empty()) {
+    json_file.reset(std::fopen(args.json_into.c_str(), "w"));
+    if (!json_file) return Usage("cannot write \"" + args.json_into + "\"");
+    request.json_out = json_file.get();
+  }
+  bool state_existed = std::filesystem::exists(args.state_dir);
   exec::RunResult result = exec::ExecuteRun(request);
+  HintGitignore(args.state_dir, state_existed);
   if (!result.error.empty()) return Usage(result.error);
+  if (args.report) {
+    std::string written = WriteRunReport("run", args.state_dir, result.run_id, "");
+    if (!written.empty()) std::cerr << "slipway run: report written to " << written << "\n";
+  }
   switch (result.status) {
     case exec::RunStatus::kSuccess:
       return kExitOk;
@@ -255,6 +278,12 @@ std::function<int()> SetupRun(CLI::App& command) {
       .add_option("--progress", args->progress,
                   "auto (a live view on a terminal), live, or plain (timestamped lines)")
       ->check(CLI::IsMember({"auto", "live", "plain"}));
+  command.add_flag("--json", args->json,
+                   "print the run's events as JSON lines on stdout (schemas/events.schema.json)");
+  command.add_option("--json-into", args->json_into,
+                     "also write the JSON-lines events to FILE, beside the human output");
+  command.add_flag("--report", args->report,
+                   "write the HTML report (DIR/runs/<id>/report.html) when the run ends");
   return [args]() -> int { return Run(*args); };
 }
 

@@ -14,6 +14,7 @@
 #include "interpreter/exec/clock.h"
 #include "interpreter/exec/concurrency.h"
 #include "interpreter/exec/console.h"
+#include "interpreter/exec/event_stream.h"
 #include "interpreter/exec/live_view.h"
 #include "interpreter/exec/masker.h"
 #include "interpreter/exec/real_job_runner.h"
@@ -26,6 +27,7 @@ namespace slipway::exec {
 namespace {
 
 namespace fs = std::filesystem;
+
 
 /// Prints job progress as it happens.
 class ConsoleObserver final : public RunObserver {
@@ -101,6 +103,22 @@ std::string Duration(const std::string& from, const std::string& to) {
   return fmt::format("{:.1f}s", d);
 }
 
+// summary.md: the run's table, then what the steps appended. The table ends with an HTML comment
+// naming the run (invisible when rendered), so a resumed run replaces its previous attempt's
+// table, and a summary another run appended (a nested `slipway run`) is left alone.
+Expected<bool> PrependSummaryTable(const std::string& path, const std::string& run_id,
+                                   const std::string& table) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream steps;
+  steps << in.rdbuf();
+  std::string appended = steps.str();
+  const std::string end = fmt::format("\n<!-- slipway run {}: steps' summaries follow -->\n", run_id);
+  if (size_t at = appended.find(end); at != std::string::npos) {
+    appended = appended.substr(at + end.size());
+  }
+  return WriteFileAtomically(path, table + end + appended, 0644, false);
+}
+
 }  // namespace
 
 RunResult ExecuteRun(const RunRequest& request) {
@@ -145,6 +163,17 @@ RunResult ExecuteRun(const RunRequest& request) {
     result.error = audit.error();
     return result;
   }
+
+  // The event stream: the run's events.jsonl, and --json / --json-into (event_stream.h).
+  EventStream stream(masker, clock, nullptr, request.state_dir);
+  std::unique_ptr<std::FILE, decltype(&std::fclose)> events_file(
+      std::fopen((store->run_dir() + "/" + kEventsFile).c_str(), "ab"), &std::fclose);
+  stream.AddSink(events_file.get());
+  stream.AddSink(request.json_out);
+  stream.RunStarted(plan, result.run_id, request.resume);
+  console.SetTap([&stream](std::string_view job, std::string_view text) {
+    stream.OutputLine(job, text);
+  });
 
   std::string workspace =
       request.workspace.empty() ? fs::current_path().string() : request.workspace;
@@ -313,7 +342,8 @@ RunResult ExecuteRun(const RunRequest& request) {
       SchedulerOptions options;
       options.only_jobs = request.only_jobs;
       options.workflow = request.workflow;
-      Scheduler scheduler(plan, runner, events, clock, record, &*store, &*audit, observer, options);
+      stream.SetNext(observer);
+      Scheduler scheduler(plan, runner, events, clock, record, &*store, &*audit, &stream, options);
       status = scheduler.Run();
     }
   }
@@ -329,17 +359,28 @@ RunResult ExecuteRun(const RunRequest& request) {
                        {"run_id", result.run_id},
                        {"status", record.status}});
 
-  // The summary table.
+  console.SetTap(nullptr);
+  stream.RunFinished(record);
+  if (!stream.ok()) console.Line("", "warning: the event stream could not be written completely");
+
+  // The summary table (on the console, and at the top of summary.md).
   std::string table = fmt::format("\n{:<40} {:<10} {}\n", "JOB", "RESULT", "DURATION");
+  std::string markdown = fmt::format("## {}: {}\n\n| Job | Result | Duration |\n|---|---|---|\n",
+                                     plan.workflow_name, record.status);
   for (const plan::PlannedJob& job : plan.jobs) {
     for (const auto& [key, rec] : record.jobs) {
       if (key != job.id && key.rfind(job.id + " (", 0) != 0) continue;
-      table += fmt::format("{:<40} {:<10} {}\n", key, rec.result.empty() ? rec.status : rec.result,
-                           Duration(rec.started_at, rec.finished_at));
+      std::string job_result = rec.result.empty() ? rec.status : rec.result;
+      std::string duration = Duration(rec.started_at, rec.finished_at);
+      table += fmt::format("{:<40} {:<10} {}\n", key, job_result, duration);
+      markdown += fmt::format("| {} | {} | {} |\n", key, job_result, duration);
     }
   }
   table += fmt::format("run {}: {}", result.run_id, record.status);
   console.Raw(table);
+  Expected<bool> summary_written =
+      PrependSummaryTable(store->summary_path(), result.run_id, masker.Mask(markdown));
+  if (!summary_written) console.Line("", "warning: " + summary_written.error());
 
   if (github_actions) {
     if (auto it = request.environment.find("GITHUB_STEP_SUMMARY");

@@ -41,6 +41,7 @@ struct RunRequest {
   Clock* clock = nullptr;    // nullptr → the real clock
   bool interactive = false;  // stdin and stdout are a terminal: approvals may be typed
   bool live_view = false;    // draw the live view on `out` (UseLiveView, live_view.h)
+  std::FILE* json_out = nullptr;  // --json / --json-into: the event stream (event_stream.h)
 };
 
 struct RunResult {
