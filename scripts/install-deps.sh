@@ -7,7 +7,9 @@
 set -euo pipefail
 build_packages=(cmake ninja-build g++ pkg-config git python3
   libyaml-cpp-dev nlohmann-json3-dev libvalijson-dev libre2-dev libspdlog-dev libfmt-dev
-  libcurl4-openssl-dev libssl-dev libcli11-dev libcmark-gfm-dev libcmark-gfm-extensions-dev)
+  libcurl4-openssl-dev libcpp-httplib-dev libssl-dev libcli11-dev libcmark-gfm-dev
+  libcmark-gfm-extensions-dev
+  haproxy)  # the main job's local production pipeline shifts traffic through a real HAProxy
 test_packages=(libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
   dpkg-dev chromium fonts-dejavu-core)
 packages=("${build_packages[@]}")

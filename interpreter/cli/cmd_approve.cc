@@ -1,72 +1,66 @@
-// `slipway approve RUN_ID ENV --as NAME [--state-dir DIR]`: records an approval that a run
-// waiting at ENV's gate (in another terminal) picks up. Whether it counts is the waiting run's
-// decision (configured reviewers, distinct names, self-review); nothing here bypasses it.
+// `slipway approve RUN_ID ENV --as NAME [--comment TEXT] [--state-dir DIR]` and
+// `slipway reject ...` (cmd_reject.cc): a reviewer's decision for a run waiting at ENV's gate in
+// another terminal. Checked against the run's state first: only a decision that counts is
+// recorded (exit 0, "recorded"); otherwise exit 2 with the reason, or 1 when the run ended.
+#include "interpreter/cli/cmd_approve.h"
+
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <iostream>
 #include <memory>
 
 #include "interpreter/cli/subcommand.h"
-#include "interpreter/exec/approvals.h"
-#include "interpreter/exec/audit.h"
+#include "interpreter/exec/approvals_decide.h"
 #include "interpreter/exec/clock.h"
-#include "interpreter/exec/run_store.h"
 
 namespace slipway::cli {
 namespace {
 
-struct ApproveArgs {
+struct DecisionArgs {
   std::string run_id;
   std::string environment;
   std::string reviewer;
+  std::string comment;
   std::string state_dir = ".slipway";
 };
 
-int Approve(const ApproveArgs& args) {
-  Expected<exec::RunRecord> record = exec::RunStore::Load(args.state_dir, args.run_id);
-  if (!record) {
-    std::cerr << "slipway approve: " << record.error() << "\n";
-    return kExitUsage;
+int Decide(const DecisionArgs& args, bool rejected) {
+  exec::Approval decision{args.reviewer, exec::FormatUtc(std::chrono::system_clock::now()),
+                          rejected ? "slipway reject" : "slipway approve"};
+  decision.comment = args.comment;
+  decision.rejected = rejected;
+  exec::DecisionResult result =
+      exec::SubmitDecision(args.state_dir, args.run_id, args.environment, decision);
+  switch (result.outcome) {
+    case exec::DecisionOutcome::kRecorded:
+      std::cout << result.message << "\n";
+      return kExitOk;
+    case exec::DecisionOutcome::kNotRunning:
+      std::cerr << "slipway " << (rejected ? "reject" : "approve") << ": " << result.message
+                << "\n";
+      return kExitFailed;
+    case exec::DecisionOutcome::kRefused:
+      break;
   }
-  if (record->status != "running") {
-    std::cerr << "slipway approve: run \"" << args.run_id << "\" is not running (it ended with "
-              << record->status << "); nothing to approve\n";
-    return kExitFailed;
-  }
-  if (args.reviewer.empty()) {
-    std::cerr << "slipway approve: --as needs a reviewer name\n";
-    return kExitUsage;
-  }
-  exec::Approval approval{args.reviewer, exec::FormatUtc(std::chrono::system_clock::now()),
-                          "slipway approve"};
-  Expected<bool> written = exec::RecordApproval(exec::RunDirectory(args.state_dir, args.run_id),
-                                                args.environment, approval);
-  if (!written) {
-    std::cerr << "slipway approve: " << written.error() << "\n";
-    return kExitUsage;
-  }
-  if (Expected<exec::AuditLog> audit = exec::AuditLog::Open(args.state_dir, nullptr)) {
-    (void)audit->Append({{"kind", "approval-given"},
-                         {"time", approval.at},
-                         {"run_id", args.run_id},
-                         {"environment", args.environment},
-                         {"reviewer", args.reviewer},
-                         {"source", approval.source}});
-  }
-  std::cout << "approval by \"" << args.reviewer << "\" for environment \"" << args.environment
-            << "\" recorded for run " << args.run_id << "\n";
-  return kExitOk;
+  std::cerr << "slipway " << (rejected ? "reject" : "approve") << ": " << result.message << "\n";
+  return kExitUsage;
 }
 
 }  // namespace
 
-std::function<int()> SetupApprove(CLI::App& command) {
-  auto args = std::make_shared<ApproveArgs>();
+std::function<int()> SetupDecision(CLI::App& command, bool rejected) {
+  auto args = std::make_shared<DecisionArgs>();
   command.add_option("run_id", args->run_id, "the waiting run's id")->required();
-  command.add_option("environment", args->environment, "the environment to approve")->required();
-  command.add_option("--as", args->reviewer, "who approves")->required();
+  command
+      .add_option("environment", args->environment,
+                  rejected ? "the environment to reject" : "the environment to approve")
+      ->required();
+  command.add_option("--as", args->reviewer, rejected ? "who rejects" : "who approves")->required();
+  command.add_option("--comment", args->comment, "a comment, kept in the audit log");
   command.add_option("--state-dir", args->state_dir, "state directory (default: .slipway)");
-  return [args]() -> int { return Approve(*args); };
+  return [args, rejected]() -> int { return Decide(*args, rejected); };
 }
+
+std::function<int()> SetupApprove(CLI::App& command) { return SetupDecision(command, false); }
 
 }  // namespace slipway::cli

@@ -6,6 +6,7 @@
 
 #include "interpreter/cli/subcommand.h"
 #include "interpreter/exec/audit.h"
+#include "interpreter/exec/run_store.h"
 
 namespace slipway::cli {
 namespace {
@@ -15,6 +16,7 @@ struct AuditArgs {
 };
 
 int Verify(const AuditArgs& args) {
+  exec::RemoveLeftovers(args.state_dir);  // what killed runs left may hold secrets
   Expected<exec::AuditVerification> result = exec::VerifyAudit(args.state_dir);
   if (!result) {
     std::cerr << "slipway audit verify: " << result.error() << "\n";

@@ -28,6 +28,9 @@
 #include "stdlib/registry.h"
 
 namespace slipway::cli {
+
+int RunScenarioLive(const std::string& file_and_name);  // cmd_test.cc
+
 namespace {
 
 struct RunArgs : EventFlags {
@@ -46,6 +49,7 @@ struct RunArgs : EventFlags {
   bool json = false;              // --json: the event stream on stdout instead of the console
   std::string json_into;          // --json-into FILE: the event stream beside the console
   bool report = false;            // --report: the HTML report at the end
+  std::string scenario;           // --scenario FILE#NAME (a rehearsal, cmd_test.cc)
 };
 
 // A typed input back to its command-line spelling.
@@ -59,6 +63,7 @@ int Usage(const std::string& message) {
 }
 
 int Run(RunArgs args) {
+  if (!args.scenario.empty()) return RunScenarioLive(args.scenario);
   if (args.jobs < 0) return Usage("--jobs must be at least 1");
   if (args.approve_envs.size() != args.approve_as.size()) {
     return Usage("each --approve ENV needs its own --as NAME");
@@ -137,12 +142,15 @@ int Run(RunArgs args) {
   Diagnostics diagnostics;
   std::optional<plan::Plan> made;
   step_api::StepCatalog catalog = stdlib::BuiltinSteps();
-  plan::PlanStatus status =
-      plan::MakePlan(sources, options, plan::ReadGitInfo("."), catalog, diagnostics, &made);
+  plan::GitInfo git = plan::ReadGitInfo(".");
+  plan::PlanStatus status = plan::MakePlan(sources, options, git, catalog, diagnostics, &made);
   PrintDiagnostics("run", sources, diagnostics);
   if (status == plan::PlanStatus::kUsageError) return kExitUsage;
   if (status != plan::PlanStatus::kOk || !made) return kExitFailed;
   const plan::Plan& plan = *made;
+  Expected<bool> honest =
+      plan::VerifyRunRef(git, plan, {options.ref.has_value(), options.sha.has_value()});
+  if (!honest) return Usage(honest.error());
   if (!args.from_plan.empty()) {
     if (reviewed.value("workflow_sha256", "") != plan.workflow_sha256) {
       return Usage("\"" + plan.workflow_path +
@@ -284,6 +292,8 @@ std::function<int()> SetupRun(CLI::App& command) {
                      "also write the JSON-lines events to FILE, beside the human output");
   command.add_flag("--report", args->report,
                    "write the HTML report (DIR/runs/<id>/report.html) when the run ends");
+  command.add_option("--scenario", args->scenario,
+                     "rehearse scenario FILE#NAME of a *.test.yml with the live view");
   return [args]() -> int { return Run(*args); };
 }
 

@@ -9,6 +9,7 @@
 
 #include "interpreter/cli/subcommand.h"
 #include "interpreter/model/load_workflow.h"
+#include "interpreter/plan/env_gate.h"
 #include "interpreter/validate/render.h"
 #include "interpreter/validate/validate.h"
 #include "stdlib/registry.h"
@@ -85,7 +86,10 @@ int Run(const ValidateArgs& args) {
   std::atomic<size_t> next{0};
   auto worker = [&] {
     for (size_t i = next++; i < paths.size(); i = next++) {
-      if (ids[i] != kNoFile) validate::ValidateText(sources, ids[i], catalog, results[i]);
+      if (ids[i] == kNoFile) continue;
+      std::optional<model::Workflow> workflow =
+          validate::ValidateText(sources, ids[i], catalog, results[i]);
+      if (workflow) plan::WarnUnconfiguredEnvironments(*workflow, paths[i], results[i]);
     }
   };
   size_t thread_count =

@@ -20,7 +20,9 @@ std::function<int()> SetupPlan(CLI::App& command);
 std::function<int()> SetupSteps(CLI::App& command);
 std::function<int()> SetupRun(CLI::App& command);
 std::function<int()> SetupApprove(CLI::App& command);
+std::function<int()> SetupReject(CLI::App& command);
 std::function<int()> SetupAudit(CLI::App& command);
+std::function<int()> SetupTest(CLI::App& command);
 std::function<int()> SetupRuns(CLI::App& command);
 std::function<int()> SetupShow(CLI::App& command);
 std::function<int()> SetupLogs(CLI::App& command);
@@ -43,7 +45,9 @@ const Subcommand kSubcommands[] = {
     {"run", "execute a workflow: jobs in parallel, gates, masked secrets, a run record",
      &SetupRun},
     {"approve", "approve a waiting run's environment gate (RUN_ID ENV --as NAME)", &SetupApprove},
+    {"reject", "reject a waiting run's environment gate (RUN_ID ENV --as NAME)", &SetupReject},
     {"audit", "check the audit trail (audit verify)", &SetupAudit},
+    {"test", "rehearse workflows: run *.test.yml scenarios with stubs on virtual time", &SetupTest},
     {"runs", "list past runs, newest first", &SetupRuns},
     {"show", "a run's jobs and steps: results, durations, gate decisions, outputs", &SetupShow},
     {"logs", "print a run's step logs (masked); --follow a run in progress", &SetupLogs},

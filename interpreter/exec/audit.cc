@@ -10,11 +10,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <set>
 #include <sstream>
 #include <vector>
 
@@ -45,11 +48,15 @@ std::string ReadAll(const std::string& path, bool* exists) {
   return text.str();
 }
 
-// The MAC of an entry: over the previous MAC and the entry's canonical form (keys sorted,
-// compact, without "mac").
+// The canonical text of an entry: keys sorted, compact; bytes that are not UTF-8 replaced.
+std::string Canonical(const json& entry) {
+  return entry.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// The MAC of an entry: over the previous MAC and the entry's canonical form (without "mac").
 std::string EntryMac(const std::string& key, const std::string& prev, json entry) {
   entry.erase("mac");
-  return HmacSha256Hex(key, prev + "\n" + entry.dump());
+  return HmacSha256Hex(key, prev + "\n" + Canonical(entry));
 }
 
 std::string HeadMac(const std::string& key, size_t count, const std::string& last) {
@@ -68,6 +75,49 @@ std::vector<std::string> Lines(const std::string& text) {
   return lines;
 }
 
+// Finds the first key that appears twice in one object (nlohmann keeps only one of them, so a
+// forged second "reviewer" would otherwise pass unnoticed).
+class DuplicateKeyFinder : public nlohmann::json_sax<json> {
+ public:
+  std::string duplicate;
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override {
+    keys_.emplace_back();
+    return true;
+  }
+  bool key(string_t& name) override {
+    if (!keys_.empty() && !keys_.back().insert(name).second && duplicate.empty()) {
+      duplicate = name;
+    }
+    return true;
+  }
+  bool end_object() override {
+    if (!keys_.empty()) keys_.pop_back();
+    return true;
+  }
+  bool start_array(std::size_t) override { return true; }
+  bool end_array() override { return true; }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
+  }
+
+ private:
+  std::vector<std::set<std::string>> keys_;
+};
+
+std::string DuplicateKey(const std::string& line) {
+  DuplicateKeyFinder finder;
+  json::sax_parse(line, &finder, json::input_format_t::json, /*strict=*/true,
+                  /*ignore_comments=*/false);
+  return finder.duplicate;
+}
+
 }  // namespace
 
 std::string HmacSha256Hex(const std::string& key, const std::string& data) {
@@ -84,9 +134,23 @@ std::string Sha256Hex(const std::string& data) {
   return Hex(digest, sizeof digest);
 }
 
-Expected<std::string> LoadAuditKey(const std::string& state_dir, bool create) {
+std::string AuditKeyPath() {
+  if (const char* config = getenv("XDG_CONFIG_HOME"); config && *config == '/') {
+    return std::string(config) + "/slipway/audit.key";
+  }
+  if (const char* home = getenv("HOME"); home && *home) {
+    return std::string(home) + "/.config/slipway/audit.key";
+  }
+  return "";
+}
+
+Expected<std::string> LoadAuditKey(const std::string& /*state_dir*/, bool create) {
   if (const char* env = getenv("SLIPWAY_AUDIT_KEY"); env && *env) return std::string(env);
-  std::string path = state_dir + "/audit.key";
+  std::string path = AuditKeyPath();
+  if (path.empty()) {
+    return MakeUnexpected(std::string(
+        "no audit key: set SLIPWAY_AUDIT_KEY, or HOME / XDG_CONFIG_HOME for the key file"));
+  }
   bool exists = false;
   std::string key = ReadAll(path, &exists);
   while (!key.empty() && (key.back() == '\n' || key.back() == '\r')) key.pop_back();
@@ -95,8 +159,14 @@ Expected<std::string> LoadAuditKey(const std::string& state_dir, bool create) {
     return MakeUnexpected(fmt::format(
         "no audit key: set SLIPWAY_AUDIT_KEY or keep \"{}\" (created by the first run)", path));
   }
-  std::error_code ignored;
-  std::filesystem::create_directories(state_dir, ignored);
+  std::error_code error;
+  std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  std::filesystem::create_directories(dir, error);
+  if (error) {
+    return MakeUnexpected(
+        fmt::format("cannot create \"{}\" for the audit key: {}", dir.string(), error.message()));
+  }
+  chmod(dir.c_str(), 0700);
   unsigned char random[32];
   if (RAND_bytes(random, sizeof random) != 1) {
     return MakeUnexpected(std::string("cannot generate an audit key: no randomness"));
@@ -104,15 +174,29 @@ Expected<std::string> LoadAuditKey(const std::string& state_dir, bool create) {
   key = Hex(random, sizeof random);
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
-    if (errno == EEXIST) return LoadAuditKey(state_dir, false);  // another process won the race
+    if (errno == EEXIST) return LoadAuditKey("", false);  // another process won the race
     return MakeUnexpected(fmt::format("cannot create \"{}\": {}", path, strerror(errno)));
   }
   std::string line = key + "\n";
   bool written = write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
-  fsync(fd);
-  close(fd);
-  if (!written) return MakeUnexpected(fmt::format("cannot write \"{}\"", path));
+  written = fsync(fd) == 0 && written;
+  written = close(fd) == 0 && written;
+  if (!written) {
+    unlink(path.c_str());
+    return MakeUnexpected(fmt::format("cannot write \"{}\"", path));
+  }
   return key;
+}
+
+struct AuditLog::Failures {
+  std::mutex mutex;
+  std::string first;
+};
+
+std::string AuditLog::write_error() const {
+  if (!failures_) return "";
+  std::lock_guard<std::mutex> lock(failures_->mutex);
+  return failures_->first;
 }
 
 Expected<AuditLog> AuditLog::Open(const std::string& state_dir, const Masker* masker) {
@@ -123,14 +207,27 @@ Expected<AuditLog> AuditLog::Open(const std::string& state_dir, const Masker* ma
   log.path_ = state_dir + "/audit.jsonl";
   log.key_ = *key;
   log.masker_ = masker;
+  log.failures_ = std::make_shared<Failures>();
   return log;
 }
 
 Expected<bool> AuditLog::Append(json entry) const {
+  Expected<bool> appended = AppendLocked(std::move(entry));
+  if (!appended && failures_) {
+    std::lock_guard<std::mutex> lock(failures_->mutex);
+    if (failures_->first.empty()) failures_->first = appended.error();
+  }
+  return appended;
+}
+
+Expected<bool> AuditLog::AppendLocked(json entry) const {
   if (!entry.is_object()) return MakeUnexpected(std::string("audit entry must be an object"));
   int fd = open(path_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) return MakeUnexpected(fmt::format("cannot open \"{}\": {}", path_, strerror(errno)));
-  flock(fd, LOCK_EX);
+  if (flock(fd, LOCK_EX) != 0) {
+    close(fd);
+    return MakeUnexpected(fmt::format("cannot lock \"{}\": {}", path_, strerror(errno)));
+  }
   // Under the lock: find the last entry to chain to.
   bool exists = false;
   std::vector<std::string> lines = Lines(ReadAll(path_, &exists));
@@ -150,9 +247,10 @@ Expected<bool> AuditLog::Append(json entry) const {
   entry["prev"] = prev;
   entry.erase("mac");
   entry["mac"] = EntryMac(key_, prev, entry);
-  std::string line = entry.dump() + "\n";
+  std::string line = Canonical(entry) + "\n";
   bool ok = write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
-  if (ok) fsync(fd);
+  int saved = errno;
+  ok = ok && fsync(fd) == 0;
   Expected<bool> head = true;
   if (ok) {
     json head_json = {{"count", seq + 1}, {"last", entry["mac"]}};
@@ -161,7 +259,10 @@ Expected<bool> AuditLog::Append(json entry) const {
   }
   flock(fd, LOCK_UN);
   close(fd);
-  if (!ok) return MakeUnexpected(fmt::format("cannot append to \"{}\"", path_));
+  if (!ok) {
+    return MakeUnexpected(
+        fmt::format("cannot append to \"{}\": {}", path_, strerror(saved ? saved : EIO)));
+  }
   if (!head) return MakeUnexpected(head.error());
   return true;
 }
@@ -173,6 +274,16 @@ Expected<AuditVerification> VerifyAudit(const std::string& state_dir) {
   bool head_exists = false;
   std::string head_text = ReadAll(state_dir + "/audit.head", &head_exists);
   if (!exists && !head_exists) {
+    std::error_code error;
+    bool has_runs = std::filesystem::is_directory(state_dir + "/runs", error) &&
+                    !std::filesystem::is_empty(state_dir + "/runs", error);
+    if (has_runs) {
+      AuditVerification missing;
+      missing.ok = false;
+      missing.line = 1;
+      missing.message = "the audit log is missing, but runs/ holds runs: it was deleted";
+      return missing;
+    }
     return MakeUnexpected(fmt::format("no audit log at \"{}\"", path));
   }
   Expected<std::string> key = LoadAuditKey(state_dir, /*create=*/false);
@@ -187,6 +298,7 @@ Expected<AuditVerification> VerifyAudit(const std::string& state_dir) {
   };
   std::vector<std::string> lines = Lines(text);
   std::string prev;
+  std::set<std::string> started;  // run ids with a run-start entry
   for (size_t i = 0; i < lines.size(); ++i) {
     size_t number = i + 1;
     json entry = json::parse(lines[i], nullptr, false);
@@ -195,6 +307,20 @@ Expected<AuditVerification> VerifyAudit(const std::string& state_dir) {
         !entry["seq"].is_number_unsigned()) {
       return fail(number,
                   fmt::format("entry {} is not an audit entry (edited or inserted)", number));
+    }
+    if (std::string duplicate = DuplicateKey(lines[i]); !duplicate.empty()) {
+      return fail(number, fmt::format("entry {} has the key \"{}\" twice (a forged value hides "
+                                      "behind the real one)",
+                                      number, duplicate));
+    }
+    if (Canonical(entry) != lines[i]) {
+      return fail(number, fmt::format("entry {} is not in canonical form (slipway writes sorted "
+                                      "keys, compact): it was rewritten",
+                                      number));
+    }
+    if (entry.value("kind", "") == "run-start" && entry.contains("run_id") &&
+        entry["run_id"].is_string()) {
+      started.insert(entry["run_id"].get<std::string>());
     }
     std::string own_prev = entry["prev"].get<std::string>();
     if (EntryMac(*key, own_prev, entry) != entry["mac"].get<std::string>()) {
@@ -238,6 +364,20 @@ Expected<AuditVerification> VerifyAudit(const std::string& state_dir) {
   }
   if (count < lines.size() || head["last"].get<std::string>() != prev) {
     return fail(count + 1, fmt::format("entry {} was appended without the key", count + 1));
+  }
+  std::error_code error;
+  std::vector<std::string> runs;
+  for (const auto& run : std::filesystem::directory_iterator(state_dir + "/runs", error)) {
+    if (run.is_directory(error)) runs.push_back(run.path().filename().string());
+  }
+  std::sort(runs.begin(), runs.end());
+  for (const std::string& run : runs) {
+    if (!started.contains(run)) {
+      return fail(lines.size() + 1,
+                  fmt::format("run directory \"runs/{}\" has no run-start entry: the log was "
+                              "deleted and restarted, or the run was not made by slipway",
+                              run));
+    }
   }
   return result;
 }

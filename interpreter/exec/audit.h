@@ -5,8 +5,10 @@
 /// entry (without "mac") chained to the previous one, so an edited, removed, inserted or
 /// reordered line is found by VerifyAudit. DIR/audit.head records the count and last MAC (also
 /// HMAC'd), so removing the last lines is found too. The key is SLIPWAY_AUDIT_KEY, or
-/// DIR/audit.key created with mode 0600 on first use.
+/// $XDG_CONFIG_HOME/slipway/audit.key (~/.config/slipway/audit.key) created with mode 0600 on
+/// first use: outside the workspace and the state directory, and never handed to a step.
 
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -16,8 +18,13 @@ namespace slipway::exec {
 
 class Masker;
 
-/// The key for `state_dir`: SLIPWAY_AUDIT_KEY, else DIR/audit.key (created 0600 with 32 random
-/// bytes when `create` is set and it does not exist).
+/// Where the audit key file is: $XDG_CONFIG_HOME/slipway/audit.key, else
+/// $HOME/.config/slipway/audit.key; "" when neither variable is set.
+std::string AuditKeyPath();
+
+/// The audit key: SLIPWAY_AUDIT_KEY, else the file at AuditKeyPath() (created 0600 with 32
+/// random bytes when `create` is set and it does not exist). `state_dir` is not consulted: a
+/// key inside it could be read and rewritten by any step.
 Expected<std::string> LoadAuditKey(const std::string& state_dir, bool create);
 
 /// HMAC-SHA256 of `data` under `key`, lower-case hex.
@@ -36,12 +43,18 @@ class AuditLog {
   Expected<bool> Append(nlohmann::json entry) const;
 
   const std::string& path() const { return path_; }
+  /// The first failed Append's message ("" when every append succeeded): a run whose audit
+  /// could not be written fails loudly at its end.
+  std::string write_error() const;
 
  private:
+  struct Failures;
+  Expected<bool> AppendLocked(nlohmann::json entry) const;
   std::string state_dir_;
   std::string path_;
   std::string key_;
   const Masker* masker_ = nullptr;
+  std::shared_ptr<Failures> failures_;
 };
 
 /// The outcome of `slipway audit verify`.
@@ -52,8 +65,10 @@ struct AuditVerification {
   std::string message;
 };
 
-/// Checks DIR/audit.jsonl. Errors (no key, unreadable file) are messages; tampering is a
-/// verification with ok == false.
+/// Checks DIR/audit.jsonl: every entry in canonical form (sorted keys, compact, no duplicate
+/// key), its MAC, the chain and the head; then that every run directory under DIR/runs has its
+/// run-start entry (a deleted and restarted log leaves runs without one). Errors (no key,
+/// unreadable file) are messages; tampering is a verification with ok == false.
 Expected<AuditVerification> VerifyAudit(const std::string& state_dir);
 
 }  // namespace slipway::exec

@@ -25,6 +25,7 @@
 #include "interpreter/exec/masker.h"
 #include "interpreter/exec/process.h"
 #include "interpreter/exec/real_job_runner.h"
+#include "interpreter/exec/run_overrides.h"
 #include "interpreter/exec/run_store.h"
 #include "interpreter/exec/secrets.h"
 #include "interpreter/exec/workflow_commands.h"
@@ -151,6 +152,7 @@ class BuiltinContext final : public step_api::StepContext {
   bool cancelled() const override { return cancel_.is_cancelled(); }
   void Log(std::string_view line) override { log_.Line(line); }
   void AddMask(std::string_view value) override;
+  std::string Mask(std::string_view text) const override;
   bool Sleep(std::chrono::milliseconds duration) override;
   std::string state_dir() const override;
   std::string run_dir() const override;
@@ -159,6 +161,7 @@ class BuiltinContext final : public step_api::StepContext {
   int RunCommand(const std::string& script, std::string* output) override;
   void AppendAudit(const nlohmann::json& entry) override;
   int64_t NowMs() const override;
+  std::optional<std::string> Secret(std::string_view name) const override;
 
  private:
   JobExecution& job_;
@@ -260,6 +263,9 @@ class CompositeAdapter final : public CompositeHost {
 };
 
 void BuiltinContext::AddMask(std::string_view value) { job_.run().masker->Add(value); }
+std::string BuiltinContext::Mask(std::string_view text) const {
+  return job_.run().masker->Mask(text);
+}
 
 bool BuiltinContext::Sleep(std::chrono::milliseconds duration) {
   return job_.run().clock->SleepFor(duration, cancel_);
@@ -288,11 +294,18 @@ int64_t BuiltinContext::NowMs() const {
       .count();
 }
 
+std::optional<std::string> BuiltinContext::Secret(std::string_view name) const {
+  auto it = job_.secrets_.find(std::string(name));
+  if (it == job_.secrets_.end() || !it->is_string()) return std::nullopt;
+  return it->get<std::string>();
+}
+
 int BuiltinContext::RunCommand(const std::string& script, std::string* output) {
   ProcessOptions options;
   options.argv = {"bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script};
   options.env = env_;
   options.working_directory = job_.run().workspace;
+  options.record_dir = job_.run().store->processes_dir();
   options.interrupt_grace = job_.run().interrupt_grace;
   options.terminate_grace = job_.run().terminate_grace;
   LineSplitter lines(
@@ -537,12 +550,20 @@ std::optional<JobOutcome> JobExecution::PassGate() {
       }
     };
     ApprovalTally tally;
+    WaitingMark waiting(run_.store->run_dir(), {gate.name, run_.plan->actor, policy});
     GateDecision decision = WaitForApprovals(
         policy, gate.name, run_.plan->actor, approvals, *run_.clock, *job_.control->cancel,
         std::chrono::seconds(gate.approval_timeout_s), run_.approval_poll, on_change, &tally);
     if (decision == GateDecision::kCancelled) {
       audit({{"kind", "gate"}, {"decision", "cancelled"}});
       return JobOutcome{JobResult::kCancelled, {}, {}, "cancelled while waiting for approval"};
+    }
+    if (decision == GateDecision::kRejected) {
+      std::string message = RejectionMessage(gate.name, tally);
+      run_.console->Line(job_.key, message);
+      audit({{"kind", "gate"}, {"decision", "rejected"}, {"reviewer", tally.rejected_by},
+             {"comment", tally.rejection_comment}});
+      return JobOutcome{JobResult::kFailure, {}, {}, message};
     }
     if (decision == GateDecision::kTimedOut) {
       std::string message = fmt::format(
@@ -657,6 +678,7 @@ std::string JobExecution::RunShellStep(const model::Step& step, const plan::Plan
   options.working_directory =
       wd.empty() ? run_.workspace : (fs::path(wd).is_absolute() ? wd : run_.workspace + "/" + wd);
   options.timeout = StepTimeout(planned);
+  options.record_dir = run_.store->processes_dir();
   options.interrupt_grace = run_.interrupt_grace;
   options.terminate_grace = run_.terminate_grace;
 
@@ -734,6 +756,14 @@ std::string JobExecution::RunUsesStep(const model::Step& step, const ordered_jso
     }
     with[key.value] = evaluated.value;
   }
+  if (std::optional<step_api::StepOutcome> forced =
+          run_.overrides ? run_.overrides->ForceAction(uses) : std::nullopt) {
+    log.Line(fmt::format("{}: answered by the rehearsal", uses));
+    for (auto& [key, value] : forced->outputs) (*outputs)[key] = value;
+    if (forced->status == step_api::StepStatus::kSuccess) return "";
+    if (forced->status == step_api::StepStatus::kCancelled) return "cancelled";
+    return forced->message.empty() ? uses + " failed" : forced->message;
+  }
   if (IsLocalActionUses(uses)) {
     CompositeAdapter host(*this, log);
     CompositeCall call;
@@ -762,7 +792,9 @@ std::string JobExecution::RunUsesStep(const model::Step& step, const ordered_jso
     std::unique_ptr<step_api::StepImpl> impl = type->make();
     step_api::StepInputs inputs;
     inputs.with = with;
+    if (run_.overrides) run_.overrides->RouteInputs(uses, &inputs.with);
     inputs.env = process_env;
+    for (const auto& [key, value] : step.with) inputs.with_written[key.value] = value.value;
     BuiltinContext context(*this, log, process_env, StepCancelToken());
     step_api::StepOutcome outcome = impl->Run(inputs, context);
     for (auto& [key, value] : outcome.outputs) (*outputs)[key] = value;
@@ -847,6 +879,15 @@ StepRecord JobExecution::RunStep(const model::Step& step, const plan::PlannedSte
                           condition.error.empty() ? condition.unknown : condition.error);
   } else if (!error.empty()) {
     failure = "cannot evaluate the step's env: " + error;
+  } else if (std::optional<step_api::StepOutcome> forced =
+                 run_.overrides && !record.id.empty()
+                     ? run_.overrides->ForceStep(planned_.id, record.id)
+                     : std::nullopt) {
+    log.Line("forced by the rehearsal");
+    outputs = forced->outputs;
+    failure = forced->status == step_api::StepStatus::kSuccess     ? ""
+              : forced->status == step_api::StepStatus::kCancelled ? "cancelled"
+                                                                   : forced->message;
   } else if (step.run) {
     failure = RunShellStep(step, planned, env, log, action, &outputs);
   } else if (step.uses) {
@@ -879,6 +920,10 @@ StepRecord JobExecution::RunStep(const model::Step& step, const plan::PlannedSte
 }
 
 JobOutcome JobExecution::Run() {
+  if (std::optional<ForcedJob> forced =
+          run_.overrides ? run_.overrides->ForceJob(planned_.id) : std::nullopt) {
+    return JobOutcome{forced->result, forced->outputs, {}, "forced by the rehearsal"};
+  }
   run_.events->Push(JobStatusUpdate{job_.key, "running"});
   github_ = run_.plan->github;
   github_["run_id"] = run_.run_id;
@@ -914,8 +959,6 @@ JobOutcome JobExecution::Run() {
                  {"tool_cache", run_.runner.runner_tool_cache},
                  {"environment", "self-hosted"},
                  {"debug", run_.runner.debug ? "1" : ""}};
-  deadline_ =
-      run_.clock->Now() + Minutes(planned_.timeout_minutes.value_or(kDefaultJobTimeoutMinutes));
 
   if (planned_.environment) {
     for (const auto& [key, value] : planned_.environment->vars) vars_[key] = value;
@@ -928,6 +971,10 @@ JobOutcome JobExecution::Run() {
     run_.console->Line(job_.key, cancel_reason_);
   });
   if (std::optional<JobOutcome> refused = PassGate()) return *refused;
+  // timeout-minutes counts from when the job may run: the environment's approvals and wait
+  // timer come first, as on GitHub, where no runner takes the job before its gate opens.
+  deadline_ =
+      run_.clock->Now() + Minutes(planned_.timeout_minutes.value_or(kDefaultJobTimeoutMinutes));
 
   std::string error;
   ordered_json workflow_env = ordered_json::object();

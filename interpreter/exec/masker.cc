@@ -3,7 +3,9 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <cctype>
 #include <nlohmann/json.hpp>
+#include <unordered_set>
 #include <utility>
 
 namespace slipway::exec {
@@ -45,9 +47,19 @@ std::string Base64Core(std::string_view secret, size_t offset) {
   return encoded.substr(begin, end - begin);
 }
 
+// Appends `form` unless empty; duplicates are dropped at the end (Unique) — a long secret has
+// hundreds of forms, so checking each against all would be quadratic.
 void AddUnique(std::vector<std::string>& forms, std::string form) {
-  if (form.empty()) return;
-  if (std::find(forms.begin(), forms.end(), form) == forms.end()) forms.push_back(std::move(form));
+  if (!form.empty()) forms.push_back(std::move(form));
+}
+
+std::vector<std::string> Unique(std::vector<std::string> forms) {
+  std::unordered_set<std::string> seen;
+  std::vector<std::string> out;
+  for (std::string& form : forms) {
+    if (seen.insert(form).second) out.push_back(std::move(form));
+  }
+  return out;
 }
 
 std::string JsonEscaped(std::string_view text) {
@@ -56,18 +68,104 @@ std::string JsonEscaped(std::string_view text) {
   return quoted.substr(1, quoted.size() - 2);
 }
 
-// [begin, end) byte ranges of every pattern occurrence, sorted and merged.
-std::vector<std::pair<size_t, size_t>> FindMatches(std::string_view text,
-                                                   const Masker::Patterns& patterns) {
-  std::vector<std::pair<size_t, size_t>> found;
-  for (const std::string& pattern : patterns) {
-    for (size_t at = text.find(pattern); at != std::string_view::npos;
-         at = text.find(pattern, at + 1)) {
-      found.emplace_back(at, at + pattern.size());
+// `base64` (coreutils) wraps its output at 76 columns unless told -w0.
+constexpr size_t kBase64Wrap = 76;
+// The shortest piece of a wrapped base64 form masked on a line of its own: 6 characters carry
+// 4.5 bytes of the secret; shorter pieces would mask unrelated base64 text.
+constexpr size_t kMinWrappedPiece = 6;
+
+// A single-quoted expression string literal escapes ' as ''.
+std::string ExpressionEscaped(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    out.push_back(c);
+    if (c == '\'') out.push_back('\'');
+  }
+  return out;
+}
+
+// RFC 3986 percent-encoding of everything but the unreserved characters (.NET's
+// Uri.EscapeDataString, upper-case hex).
+std::string UriEscaped(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : text) {
+    unsigned char byte = static_cast<unsigned char>(c);
+    if (std::isalnum(byte) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(c);
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[byte >> 4]);
+      out.push_back(kHex[byte & 15]);
     }
   }
-  std::sort(found.begin(), found.end());
-  return found;
+  return out;
+}
+
+// XML character data and attributes: & < > " ' as entities.
+std::string XmlEscaped(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        out.push_back(c);
+    }
+  }
+  return out;
+}
+
+// A value passed inside a double-quoted command-line argument: " as \".
+std::string CommandLineEscaped(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '"') out.push_back('\\');
+    out.push_back(c);
+  }
+  return out;
+}
+
+// A quoted value (longer than 8) is also masked without its quotes.
+std::string TrimmedQuotes(std::string_view text) {
+  if (text.size() > 8 && text.front() == '"' && text.back() == '"') {
+    return std::string(text.substr(1, text.size() - 2));
+  }
+  return "";
+}
+
+// PowerShell prints a command that fails at '&' in two pieces; each piece of 6 or more
+// characters is masked.
+std::string PowerShellBeforeAmpersand(std::string_view text) {
+  size_t split = text.find("&+");
+  size_t end = split != std::string_view::npos ? split + 2 : text.rfind('&');
+  if (end == std::string_view::npos) return "";
+  if (split == std::string_view::npos) ++end;
+  std::string_view piece = text.substr(0, end);
+  return piece.size() >= 6 ? std::string(piece) : "";
+}
+
+std::string PowerShellAfterAmpersand(std::string_view text) {
+  size_t split = text.find("&+");
+  size_t begin = split != std::string_view::npos ? split + 3 : text.rfind('&');
+  if (begin == std::string_view::npos) return "";
+  if (split == std::string_view::npos) ++begin;
+  if (begin > text.size()) return "";
+  std::string_view piece = text.substr(begin);
+  return piece.size() >= 6 ? std::string(piece) : "";
 }
 
 void Merge(std::vector<std::pair<size_t, size_t>>& ranges) {
@@ -104,28 +202,102 @@ std::vector<std::string> MaskForms(std::string_view secret) {
       start = end + 1;
     }
   }
-  std::string escaped = JsonEscaped(secret);
-  if (escaped != secret) AddUnique(forms, escaped);
-  for (std::string_view line : lines) {
-    std::string escaped_line = JsonEscaped(line);
-    if (escaped_line != line) AddUnique(forms, escaped_line);
-  }
+  // The escapes GitHub's runner registers (actions/runner ValueEncoders): JSON, expression
+  // string, URI data, XML, command-line argument, trimmed double quotes, PowerShell's split at
+  // '&'. Each applies to the whole value and to each of its lines.
+  auto add_escapes = [&](std::string_view text) {
+    for (std::string form : {JsonEscaped(text), ExpressionEscaped(text), UriEscaped(text),
+                             XmlEscaped(text), CommandLineEscaped(text), TrimmedQuotes(text),
+                             PowerShellBeforeAmpersand(text), PowerShellAfterAmpersand(text)}) {
+      if (form.size() >= kMinDerivedLength && form != text) AddUnique(forms, std::move(form));
+    }
+  };
+  add_escapes(secret);
+  for (std::string_view line : lines) add_escapes(line);
+  // Base64 at its three byte alignments, in the standard and the URL-safe alphabet, and as
+  // `base64` prints it without -w0: wrapped at 76 columns, so a newline may fall anywhere in
+  // the encoded secret (at one position k, then every 76 characters after it).
   for (size_t offset = 0; offset < 3; ++offset) {
     std::string core = Base64Core(secret, offset);
-    if (core.size() >= kMinDerivedLength) AddUnique(forms, core);
+    if (core.size() < kMinDerivedLength) continue;
+    AddUnique(forms, core);
+    std::string url = core;
+    std::replace(url.begin(), url.end(), '+', '-');
+    std::replace(url.begin(), url.end(), '/', '_');
+    AddUnique(forms, url);
+    for (size_t first_break = 1; first_break < core.size() && first_break <= kBase64Wrap;
+         ++first_break) {
+      std::string wrapped;
+      for (size_t i = 0; i < core.size(); ++i) {
+        if (i >= first_break && (i - first_break) % kBase64Wrap == 0) wrapped.push_back('\n');
+        wrapped.push_back(core[i]);
+      }
+      AddUnique(forms, std::move(wrapped));
+    }
+    // Logs are masked line by line, so the wrapped form is also masked as the lines it makes:
+    // the piece ending the first line, whole 76-character lines, the piece starting the last.
+    if (core.size() > kMinWrappedPiece) {
+      for (size_t k = kMinWrappedPiece; k < core.size() && k <= kBase64Wrap; ++k) {
+        AddUnique(forms, core.substr(0, k));
+        AddUnique(forms, core.substr(core.size() - k));
+      }
+      for (size_t i = 1; i + kBase64Wrap < core.size(); ++i) {
+        AddUnique(forms, core.substr(i, kBase64Wrap));
+      }
+    }
   }
-  return forms;
+  return Unique(std::move(forms));
+}
+
+PatternSet::PatternSet(std::vector<std::string> patterns) {
+  // Longest first (then by bytes, so equal patterns are neighbours and dropped).
+  std::sort(patterns.begin(), patterns.end(), [](const std::string& a, const std::string& b) {
+    return a.size() != b.size() ? a.size() > b.size() : a < b;
+  });
+  patterns.erase(std::unique(patterns.begin(), patterns.end()), patterns.end());
+  if (!patterns.empty() && patterns.back().empty()) patterns.pop_back();
+  patterns_ = std::move(patterns);
+  for (uint32_t i = 0; i < patterns_.size(); ++i) {
+    const std::string& p = patterns_[i];
+    if (p.size() == 1) {
+      single_.push_back(i);
+    } else {
+      uint16_t key = static_cast<uint16_t>((static_cast<unsigned char>(p[0]) << 8) |
+                                           static_cast<unsigned char>(p[1]));
+      by_prefix_[key].push_back(i);
+    }
+  }
+}
+
+std::vector<std::pair<size_t, size_t>> PatternSet::Find(std::string_view text) const {
+  std::vector<std::pair<size_t, size_t>> found;
+  if (patterns_.empty()) return found;
+  for (size_t at = 0; at < text.size(); ++at) {
+    for (uint32_t i : single_) {
+      if (text[at] == patterns_[i][0]) found.emplace_back(at, at + 1);
+    }
+    if (at + 1 >= text.size()) break;
+    uint16_t key = static_cast<uint16_t>((static_cast<unsigned char>(text[at]) << 8) |
+                                         static_cast<unsigned char>(text[at + 1]));
+    auto bucket = by_prefix_.find(key);
+    if (bucket == by_prefix_.end()) continue;
+    for (uint32_t i : bucket->second) {
+      const std::string& p = patterns_[i];
+      if (text.size() - at >= p.size() && text.compare(at, p.size(), p) == 0) {
+        found.emplace_back(at, at + p.size());
+      }
+    }
+  }
+  return found;
 }
 
 void Masker::Add(std::string_view secret) {
   std::vector<std::string> forms = MaskForms(secret);
   if (forms.empty()) return;
   std::lock_guard<std::mutex> lock(mutex_);
-  auto next = std::make_shared<Patterns>(*patterns_);
-  for (std::string& form : forms) AddUnique(*next, std::move(form));
-  std::stable_sort(next->begin(), next->end(),
-                   [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
-  patterns_ = std::move(next);
+  std::vector<std::string> all = patterns_->list();
+  for (std::string& form : forms) all.push_back(std::move(form));
+  patterns_ = std::make_shared<const PatternSet>(std::move(all));
 }
 
 std::shared_ptr<const Masker::Patterns> Masker::patterns() const {
@@ -136,7 +308,7 @@ std::shared_ptr<const Masker::Patterns> Masker::patterns() const {
 std::string Masker::Mask(std::string_view text) const {
   std::shared_ptr<const Patterns> current = patterns();
   if (current->empty()) return std::string(text);
-  auto ranges = FindMatches(text, *current);
+  auto ranges = current->Find(text);
   if (ranges.empty()) return std::string(text);
   Merge(ranges);
   std::string out;
@@ -170,7 +342,7 @@ void MaskingWriter::Process(bool final) {
   size_t cut =
       final || buffer_.size() <= hold ? (final ? buffer_.size() : 0) : buffer_.size() - hold;
   if (cut == 0) return;
-  auto ranges = FindMatches(buffer_, *patterns);
+  auto ranges = patterns->Find(buffer_);
   if (covered_ > 0) ranges.emplace_back(0, covered_);
   Merge(ranges);
 

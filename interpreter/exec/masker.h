@@ -1,27 +1,55 @@
 #pragma once
 /// Masker: replaces every secret with "***" in the bytes slipway writes (console, step logs,
-/// step summary, run.json, outputs, audit log). Each secret is registered with its derived forms
-/// — each line of a multi-line value, its JSON-escaped form and its base64 forms at the three
-/// byte alignments — because a step can print any of them. Values can be added at any time
+/// step summary, run.json, outputs, audit log, built-in steps' reports and payloads). Each
+/// secret is registered with its derived forms, because a step can print any of them: each
+/// line of a multi-line value; the escapes GitHub's runner registers (JSON string, expression
+/// string, URI data, XML, command-line argument, the value without its double quotes,
+/// PowerShell's pieces around '&'), of the value and of each line; and base64 at the three byte
+/// alignments, in the standard and URL-safe alphabets, also wrapped at 76 columns (`base64`
+/// without -w0). Derived forms shorter than 3 characters are not registered. Values can be added at
+/// any time
 /// (`::add-mask::`); Add and Mask are thread-safe.
 ///
 /// MaskingWriter masks a stream: a secret split across two writes of a child's output is still
 /// masked, because the writer holds back the last (longest pattern − 1) bytes until it knows
 /// they cannot start a secret.
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace slipway::exec {
 
+/// An immutable set of patterns, indexed by their first two bytes so that masking scans the
+/// text once however many forms are registered (a long secret has hundreds).
+class PatternSet {
+ public:
+  PatternSet() = default;
+  /// The patterns, longest first (duplicates removed).
+  explicit PatternSet(std::vector<std::string> patterns);
+  bool empty() const { return patterns_.empty(); }
+  /// The longest pattern.
+  const std::string& front() const { return patterns_.front(); }
+  const std::vector<std::string>& list() const { return patterns_; }
+  /// [begin, end) of every occurrence of every pattern in `text`, sorted.
+  std::vector<std::pair<size_t, size_t>> Find(std::string_view text) const;
+
+ private:
+  std::vector<std::string> patterns_;
+  std::unordered_map<uint16_t, std::vector<uint32_t>> by_prefix_;  // first two bytes → indices
+  std::vector<uint32_t> single_;                                   // one-byte patterns
+};
+
 /// The set of secret patterns of one run.
 class Masker {
  public:
-  using Patterns = std::vector<std::string>;
+  using Patterns = PatternSet;
 
   /// Registers `secret` and its derived forms. Empty and whitespace-only values are ignored.
   void Add(std::string_view secret);

@@ -35,6 +35,11 @@ struct ProcessOptions {
   /// SIGINT → SIGTERM after `interrupt_grace`, SIGTERM → SIGKILL after `terminate_grace`.
   std::chrono::milliseconds interrupt_grace{7500};
   std::chrono::milliseconds terminate_grace{2500};
+  /// When set, the child's process group is recorded as RECORD_DIR/<pid>.json (its pid and the
+  /// leader's start time, nothing of its command line) until the group is stopped and reaped, so
+  /// that after a kill -9 of slipway a resume finds and stops what is still running
+  /// (StopRecordedGroups).
+  std::string record_dir;
 };
 
 enum class ProcessEnd {
@@ -79,6 +84,7 @@ class ChildProcess {
   ChildProcess() = default;
   void Release();
 
+  std::string record_;  // the process group's record file, removed on Release
   int pid_ = -1;
   int pidfd_ = -1;
   int stdout_fd_ = -1;
@@ -92,6 +98,22 @@ class ChildProcess {
 /// Spawn + Wait. Spawn failures come back as ProcessEnd::kSpawnFailed.
 ProcessResult RunProcess(const ProcessOptions& options, const OutputCallback& on_output,
                          CancelToken* cancel);
+
+/// Called first thing in main(): makes slipway non-dumpable (prctl PR_SET_DUMPABLE 0), so
+/// processes of the same user (its steps) cannot read its memory, /proc/PID/environ or its
+/// fds; moves SLIPWAY_SECRET_* and SLIPWAY_AUDIT_KEY out of the initial environment block
+/// (getenv still finds them; the bytes /proc/PID/environ shows are zeroed) and blanks the value
+/// of --secrets-file in the argv bytes /proc/PID/cmdline shows. Returns the argv to parse
+/// (a private copy).
+char** HardenProcess(int argc, char** argv);
+
+/// Stops the process groups a dead slipway left, as recorded in `record_dir` (ProcessOptions::
+/// record_dir): a group whose leader is alive with the recorded start time, or whose leader is
+/// gone while members remain (a pid in use as a group id is never reused), gets SIGINT, then
+/// SIGTERM after `grace`, then SIGKILL, and is waited for (bounded). A record whose pid now
+/// names another process is dropped without a signal. Returns one line per group stopped.
+std::vector<std::string> StopRecordedGroups(const std::string& record_dir,
+                                            std::chrono::milliseconds grace);
 
 /// The caller's environment as a map (a starting point for ProcessOptions::env).
 std::map<std::string, std::string> CurrentEnvironment();

@@ -5,14 +5,22 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <thread>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <string_view>
 
 #include "interpreter/exec/process.h"
 
@@ -91,6 +99,59 @@ ProcessResult FromStatus(int status) {
   return result;
 }
 
+// The start time of process `pid` (field 22 of /proc/PID/stat, clock ticks since boot); ""
+// when there is no such process.
+std::string StartTime(int pid) {
+  int fd = open(fmt::format("/proc/{}/stat", pid).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return "";
+  char buffer[1024];
+  ssize_t n = read(fd, buffer, sizeof buffer - 1);
+  close(fd);
+  if (n <= 0) return "";
+  std::string_view stat(buffer, static_cast<size_t>(n));
+  // The command name (field 2) is in parentheses and may hold spaces: count after the last ')'.
+  size_t close_paren = stat.rfind(')');
+  if (close_paren == std::string_view::npos) return "";
+  size_t pos = close_paren + 2;
+  for (int field = 3; field < 22; ++field) {
+    pos = stat.find(' ', pos);
+    if (pos == std::string_view::npos) return "";
+    ++pos;
+  }
+  size_t end = stat.find(' ', pos);
+  return std::string(stat.substr(pos, end == std::string_view::npos ? end : end - pos));
+}
+
+// True while a process of group `pgid` is alive. Zombies do not count: an orphan whose new
+// parent does not reap it stays a zombie, but it runs nothing.
+bool GroupAlive(int pgid) {
+  if (kill(-pgid, 0) != 0 && errno != EPERM) return false;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", error)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(entry.path() / "stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    size_t close_paren = stat.rfind(')');
+    if (close_paren == std::string::npos || close_paren + 2 >= stat.size()) continue;
+    char state = stat[close_paren + 2];
+    int ppid = 0;
+    int group = 0;
+    if (std::sscanf(stat.c_str() + close_paren + 3, "%d %d", &ppid, &group) != 2) continue;
+    if (group == pgid && state != 'Z' && state != 'X') return true;
+  }
+  return false;
+}
+
+bool WaitGroupGone(int pgid, std::chrono::milliseconds limit) {
+  auto deadline = SteadyClock::now() + limit;
+  while (GroupAlive(pgid)) {
+    if (SteadyClock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
 }  // namespace
 
 Expected<ChildProcess> ChildProcess::Spawn(const ProcessOptions& options) {
@@ -136,11 +197,13 @@ Expected<ChildProcess> ChildProcess::Spawn(const ProcessOptions& options) {
   for (int sig : {SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGPIPE, SIGUSR1, SIGUSR2, SIGCHLD}) {
     sigaddset(&defaults, sig);
   }
-  posix_spawnattr_setpgroup(&setup.attr, 0);
+  // A session of its own (so a process group of its own, pgid == pid): the step has no
+  // controlling terminal, so it cannot open /dev/tty and type into slipway's approval prompt
+  // (TIOCSTI) or read what the user types there.
   posix_spawnattr_setsigmask(&setup.attr, &empty_mask);
   posix_spawnattr_setsigdefault(&setup.attr, &defaults);
   posix_spawnattr_setflags(&setup.attr,
-                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+                           POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
   std::vector<char*> argv;
   argv.reserve(options.argv.size() + 1);
@@ -171,6 +234,19 @@ Expected<ChildProcess> ChildProcess::Spawn(const ProcessOptions& options) {
   child.stderr_fd_ = err[0];
   fcntl(out[0], F_SETFL, O_NONBLOCK);
   fcntl(err[0], F_SETFL, O_NONBLOCK);
+  if (!options.record_dir.empty()) {
+    // Written after the spawn (the pid is needed), before any output is read: a kill -9 of
+    // slipway from here on leaves a record a resume can act on.
+    std::string start = StartTime(pid);
+    mkdir(options.record_dir.c_str(), 0700);
+    std::string path = fmt::format("{}/{}.json", options.record_dir, pid);
+    std::string text = fmt::format("{{\"pid\":{},\"start\":\"{}\"}}\n", pid, start);
+    int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+      bool written = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+      if (close(fd) == 0 && written) child.record_ = path;
+    }
+  }
   child.timeout_ = options.timeout;
   child.interrupt_grace_ = options.interrupt_grace;
   child.terminate_grace_ = options.terminate_grace;
@@ -187,6 +263,7 @@ ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
     stdout_fd_ = std::exchange(other.stdout_fd_, -1);
     stderr_fd_ = std::exchange(other.stderr_fd_, -1);
     reaped_ = std::exchange(other.reaped_, false);
+    record_ = std::exchange(other.record_, std::string());
     timeout_ = other.timeout_;
     interrupt_grace_ = other.interrupt_grace_;
     terminate_grace_ = other.terminate_grace_;
@@ -204,6 +281,10 @@ void ChildProcess::Release() {
       while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
       }
     }
+  }
+  if (!record_.empty()) {
+    unlink(record_.c_str());
+    record_.clear();
   }
   pid_ = -1;
   reaped_ = false;
@@ -318,6 +399,80 @@ ProcessResult RunProcess(const ProcessOptions& options, const OutputCallback& on
     return result;
   }
   return child->Wait(on_output, cancel);
+}
+
+std::vector<std::string> StopRecordedGroups(const std::string& record_dir,
+                                            std::chrono::milliseconds grace) {
+  std::vector<std::string> stopped;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(record_dir, error)) {
+    std::ifstream in(entry.path());
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string record = text.str();
+    unsigned long pid_value = 0;
+    char start[64] = {0};
+    bool parsed =
+        std::sscanf(record.c_str(), "{\"pid\":%lu,\"start\":\"%63[0-9]\"", &pid_value, start) >= 1;
+    std::error_code ignored;
+    std::filesystem::remove(entry.path(), ignored);
+    if (!parsed || pid_value < 2 || pid_value > 0x3fffffff) continue;
+    int pid = static_cast<int>(pid_value);
+    std::string now = StartTime(pid);
+    // The leader alive with another start time: the pid was reused, not ours.
+    if (!now.empty() && now != start) continue;
+    if (!GroupAlive(pid)) continue;
+    const char* how = "SIGINT";
+    kill(-pid, SIGINT);
+    if (!WaitGroupGone(pid, grace)) {
+      how = "SIGTERM";
+      kill(-pid, SIGTERM);
+      if (!WaitGroupGone(pid, grace)) {
+        how = "SIGKILL";
+        kill(-pid, SIGKILL);
+        WaitGroupGone(pid, std::chrono::milliseconds(5000));
+      }
+    }
+    stopped.push_back(fmt::format(
+        "process group {} of the run that died was still running: stopped it ({})", pid, how));
+  }
+  return stopped;
+}
+
+char** HardenProcess(int argc, char** argv) {
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  // Environment: copy each private variable into the heap (setenv) and zero the original bytes.
+  std::vector<char*> originals;
+  std::vector<std::pair<std::string, std::string>> moved;
+  for (char** entry = environ; entry && *entry; ++entry) {
+    std::string_view text(*entry);
+    size_t equals = text.find('=');
+    if (equals == std::string_view::npos) continue;
+    std::string_view name = text.substr(0, equals);
+    if (name.substr(0, 15) == "SLIPWAY_SECRET_" || name == "SLIPWAY_AUDIT_KEY") {
+      originals.push_back(*entry);
+      moved.emplace_back(std::string(name), std::string(text.substr(equals + 1)));
+    }
+  }
+  for (size_t i = 0; i < moved.size(); ++i) {
+    setenv(moved[i].first.c_str(), moved[i].second.c_str(), 1);
+    const char* now = getenv(moved[i].first.c_str());
+    char* value = originals[i] + moved[i].first.size() + 1;
+    if (now != value) std::memset(value, 0, std::strlen(value));
+  }
+  // argv: parse a private copy; blank the secrets file's path in the original.
+  char** copy = new char*[static_cast<size_t>(argc) + 1];
+  for (int i = 0; i < argc; ++i) copy[i] = strdup(argv[i]);
+  copy[argc] = nullptr;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg(argv[i]);
+    if (arg == "--secrets-file" && i + 1 < argc) {
+      std::memset(argv[i + 1], 'x', std::strlen(argv[i + 1]));
+    } else if (arg.rfind("--secrets-file=", 0) == 0) {
+      std::memset(argv[i] + 15, 'x', arg.size() - 15);
+    }
+  }
+  return copy;
 }
 
 std::map<std::string, std::string> CurrentEnvironment() {

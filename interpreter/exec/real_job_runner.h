@@ -33,6 +33,7 @@ class AuditLog;
 class Clock;
 class Console;
 class Masker;
+class RunOverrides;
 class RunStore;
 
 /// Everything jobs share during a run. Read-only while jobs run, except the Masker (which is
@@ -57,6 +58,7 @@ struct RunEnvironment {
   std::map<std::string, std::string> base_env;  // slipway's environment minus its own secrets
   RunnerInfo runner;                            // the fields common to every job
   bool skip_unknown_actions = false;
+  const RunOverrides* overrides = nullptr;  // rehearsals only (run_overrides.h)
   std::chrono::milliseconds approval_poll{500};
   std::chrono::milliseconds interrupt_grace{7500};
   std::chrono::milliseconds terminate_grace{2500};

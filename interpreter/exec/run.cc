@@ -141,6 +141,10 @@ RunResult ExecuteRun(const RunRequest& request) {
           request.run_id);
       return result;
     }
+    if (Expected<bool> same = store ? CheckResumeMatches(record, plan) : true; !same) {
+      result.error = same.error();
+      return result;
+    }
   } else {
     result.run_id = request.run_id.empty() ? GenerateRunId() : request.run_id;
     store = RunStore::Create(request.state_dir, result.run_id, &masker);
@@ -157,6 +161,7 @@ RunResult ExecuteRun(const RunRequest& request) {
   }
   Console console(masker, clock, request.out, github_actions);
   console.Raw(fmt::format("run {}", result.run_id));
+  for (const std::string& notice : store->resume_notices()) console.Line("", notice);
 
   Expected<AuditLog> audit = AuditLog::Open(request.state_dir, &masker);
   if (!audit) {
@@ -190,6 +195,7 @@ RunResult ExecuteRun(const RunRequest& request) {
   record.inputs = nlohmann::json::parse(plan.inputs.dump());
   record.vars = nlohmann::json::parse(plan.vars.dump());
   record.environments_file = plan.environments_path;
+  record.environments_sha256 = plan.environments_sha256;
   if (!request.event_file.empty() && !request.resume) {
     // A copy, so that --resume replays the payload this run started with.
     std::ifstream in(request.event_file, std::ios::binary);
@@ -247,6 +253,8 @@ RunResult ExecuteRun(const RunRequest& request) {
   run.workspace = workspace;
   run.base_env = WithoutSlipwaySecrets(request.environment);
   run.skip_unknown_actions = request.skip_unknown_actions;
+  run.overrides = request.overrides;
+  run.approval_poll = request.approval_poll;
   run.runner.workspace = workspace;
   run.runner.event_name = plan.event;
   run.runner.event_path = event_path;
@@ -362,6 +370,14 @@ RunResult ExecuteRun(const RunRequest& request) {
   console.SetTap(nullptr);
   stream.RunFinished(record);
   if (!stream.ok()) console.Line("", "warning: the event stream could not be written completely");
+
+  // A record or audit that could not be written fails the run, loudly (never a false success
+  // that a later `audit verify` contradicts).
+  for (const std::string& failed : {store->write_error(), audit->write_error()}) {
+    if (failed.empty()) continue;
+    std::fprintf(stderr, "slipway run: %s\n", failed.c_str());
+    result.status = RunStatus::kFailure;
+  }
 
   // The summary table (on the console, and at the top of summary.md).
   std::string table = fmt::format("\n{:<40} {:<10} {}\n", "JOB", "RESULT", "DURATION");

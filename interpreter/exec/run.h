@@ -3,6 +3,7 @@
 /// signal watcher, the worker pool and the scheduler, then the summary. The CLI parses flags,
 /// makes the plan and maps the status to an exit code; everything else happens here.
 
+#include <chrono>
 #include <cstdio>
 #include <map>
 #include <string>
@@ -21,6 +22,7 @@ class StepCatalog;
 namespace slipway::exec {
 
 class Clock;
+class RunOverrides;
 
 struct RunRequest {
   const plan::Plan* plan = nullptr;
@@ -41,6 +43,8 @@ struct RunRequest {
   Clock* clock = nullptr;    // nullptr → the real clock
   bool interactive = false;  // stdin and stdout are a terminal: approvals may be typed
   bool live_view = false;    // draw the live view on `out` (UseLiveView, live_view.h)
+  const RunOverrides* overrides = nullptr;  // rehearsals only (run_overrides.h)
+  std::chrono::milliseconds approval_poll{500};  // how often a gate looks for approvals
   std::FILE* json_out = nullptr;  // --json / --json-into: the event stream (event_stream.h)
 };
 

@@ -8,14 +8,18 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <random>
 #include <sstream>
 
 #include "interpreter/exec/clock.h"
 #include "interpreter/exec/masker.h"
+#include "interpreter/exec/process.h"
+#include "interpreter/plan/plan.h"
 
 namespace slipway::exec {
 namespace {
@@ -66,6 +70,11 @@ Expected<std::map<std::string, std::string>> OutputsField(const json& object,
 
 }  // namespace
 
+struct RunStore::Failures {
+  std::mutex mutex;
+  std::string first;
+};
+
 json ToJson(const RunRecord& record) {
   json jobs = json::object();
   for (const auto& [key, job] : record.jobs) {
@@ -99,6 +108,8 @@ json ToJson(const RunRecord& record) {
           {"vars", record.vars},
           {"environments_file",
            record.environments_file.empty() ? json() : json(record.environments_file)},
+          {"environments_sha256",
+           record.environments_sha256.empty() ? json() : json(record.environments_sha256)},
           {"event_file", record.event_file.empty() ? json() : json(record.event_file)},
           {"jobs", jobs}};
 }
@@ -121,6 +132,7 @@ Expected<RunRecord> RunRecordFromJson(const json& value) {
                           {"started_at", &record.started_at},
                           {"finished_at", &record.finished_at},
                           {"environments_file", &record.environments_file},
+                          {"environments_sha256", &record.environments_sha256},
                           {"event_file", &record.event_file}};
   for (const Field& field : fields) {
     Expected<std::string> text = StringField(value, field.key, "run record");
@@ -283,6 +295,7 @@ Expected<RunStore> RunStore::Create(const std::string& state_dir, const std::str
     return MakeUnexpected(
         fmt::format("invalid run id \"{}\"; use letters, digits, '.', '_' and '-'", run_id));
   }
+  RemoveLeftovers(state_dir);
   std::string runs = state_dir + "/runs";
   if (auto made = MakeDirs(runs); !made) return MakeUnexpected(made.error());
   std::string dir = RunDirectory(state_dir, run_id);
@@ -304,11 +317,13 @@ Expected<RunStore> RunStore::Create(const std::string& state_dir, const std::str
   store.run_dir_ = dir;
   store.masker_ = masker;
   store.lock_fd_ = *lock;
+  store.failures_ = std::make_shared<Failures>();
   return store;
 }
 
 Expected<RunRecord> RunStore::Load(const std::string& state_dir, const std::string& run_id) {
   if (!IsValidRunId(run_id)) return MakeUnexpected(fmt::format("invalid run id \"{}\"", run_id));
+  RemoveLeftovers(state_dir);
   std::string path = RunDirectory(state_dir, run_id) + "/run.json";
   std::ifstream in(path);
   if (!in) {
@@ -339,6 +354,32 @@ Expected<RunStore> RunStore::Open(const std::string& state_dir, const std::strin
   store.run_dir_ = dir;
   store.masker_ = masker;
   store.lock_fd_ = *lock;
+  store.failures_ = std::make_shared<Failures>();
+  // What the dead run left running is stopped before anything runs again (twice at once
+  // otherwise), then its interrupted jobs are reported.
+  store.resume_notices_ = StopRecordedGroups(store.processes_dir(), std::chrono::seconds(2));
+  for (const auto& [key, job] : loaded->jobs) {
+    if (job.status == "completed" || job.status == "queued") continue;
+    std::string partial;
+    std::error_code missing;
+    for (const auto& entry : fs::directory_iterator(dir + "/logs/" + SafeFileName(key), missing)) {
+      std::string name = entry.path().filename().string();
+      // NN-<id>.log, NN 1-based: the step after the last completed one was running.
+      if (std::atoi(name.c_str()) == static_cast<int>(job.steps.size()) + 1 &&
+          entry.file_size(missing) > 0) {
+        partial = "logs/" + SafeFileName(key) + "/" + name;
+      }
+    }
+    store.resume_notices_.push_back(fmt::format(
+        "job \"{}\" was interrupted when the run died, after {} completed step(s){}; it runs "
+        "again from its first step",
+        key, job.steps.size(),
+        partial.empty() ? "" : "; the partial log of the step that was running: " + partial));
+  }
+  // This run's own leftovers (it was killed): scripts and env files may hold secrets.
+  std::error_code ignored;
+  fs::remove_all(store.temp_dir(), ignored);
+  fs::create_directories(store.temp_dir(), ignored);
   if (record) *record = std::move(loaded).value();
   return store;
 }
@@ -352,6 +393,8 @@ RunStore& RunStore::operator=(RunStore&& other) noexcept {
     run_dir_ = std::move(other.run_dir_);
     masker_ = other.masker_;
     lock_fd_ = std::exchange(other.lock_fd_, -1);
+    failures_ = std::move(other.failures_);
+    resume_notices_ = std::move(other.resume_notices_);
   }
   return *this;
 }
@@ -360,18 +403,36 @@ RunStore::~RunStore() {
   if (lock_fd_ >= 0) close(lock_fd_);
 }
 
+Expected<bool> RunStore::Remember(Expected<bool> written) const {
+  if (!written && failures_) {
+    std::lock_guard<std::mutex> lock(failures_->mutex);
+    if (failures_->first.empty()) failures_->first = written.error();
+  }
+  return written;
+}
+
+std::string RunStore::write_error() const {
+  if (!failures_) return "";
+  std::lock_guard<std::mutex> lock(failures_->mutex);
+  return failures_->first;
+}
+
 Expected<bool> RunStore::Save(const RunRecord& record, bool durable) const {
   json value = ToJson(record);
   if (masker_) value = MaskJson(value, *masker_);
-  return WriteFileAtomically(run_dir_ + "/run.json", value.dump(2) + "\n", 0644, durable);
+  return Remember(WriteFileAtomically(
+      run_dir_ + "/run.json", value.dump(2, ' ', false, json::error_handler_t::replace) + "\n",
+      0644, durable));
 }
 
 Expected<bool> RunStore::AppendSummary(const std::string& markdown) const {
   std::ofstream out(summary_path(), std::ios::app);
-  if (!out) return MakeUnexpected(fmt::format("cannot write \"{}\"", summary_path()));
+  if (!out) return Remember(MakeUnexpected(fmt::format("cannot write \"{}\"", summary_path())));
   out << (masker_ ? masker_->Mask(markdown) : markdown);
   if (!markdown.empty() && markdown.back() != '\n') out << '\n';
-  return static_cast<bool>(out);
+  out.flush();
+  if (!out) return Remember(MakeUnexpected(fmt::format("cannot write \"{}\"", summary_path())));
+  return true;
 }
 
 std::string RunStore::StepLogPath(const std::string& job_key, size_t index,
@@ -381,6 +442,59 @@ std::string RunStore::StepLogPath(const std::string& job_key, size_t index,
   fs::create_directories(run_dir_ + "/" + job_dir, ignored);
   std::string name = step_id.empty() ? "step" : SafeFileName(step_id);
   return fmt::format("{}/{:02}-{}.log", job_dir, index + 1, name);
+}
+
+std::vector<std::string> RemoveLeftovers(const std::string& state_dir) {
+  std::vector<std::string> cleaned;
+  std::error_code error;
+  for (const auto& run : fs::directory_iterator(state_dir + "/runs", error)) {
+    std::error_code ignored;
+    fs::path tmp = run.path() / "tmp";
+    if (!fs::is_directory(tmp, ignored) || fs::is_empty(tmp, ignored)) continue;
+    int fd = open((run.path() / ".lock").c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      close(fd);  // a live slipway process owns this run
+      continue;
+    }
+    for (const auto& entry : fs::directory_iterator(tmp, ignored)) {
+      fs::remove_all(entry.path(), ignored);
+    }
+    if (fd >= 0) close(fd);
+    cleaned.push_back(run.path().filename().string());
+  }
+  return cleaned;
+}
+
+Expected<bool> CheckResumeMatches(const RunRecord& record, const plan::Plan& plan) {
+  auto differs = [&](const char* what, const std::string& was, const std::string& now) {
+    return MakeUnexpected(fmt::format(
+        "run \"{}\" started with {} \"{}\", not \"{}\"; a resume runs exactly what the run "
+        "started with (drop the flag, or start a new run)",
+        record.id, what, was, now));
+  };
+  if (record.workflow != plan.workflow_path) {
+    return differs("workflow", record.workflow, plan.workflow_path);
+  }
+  if (record.event != plan.event) return differs("event", record.event, plan.event);
+  if (record.ref != plan.ref) return differs("ref", record.ref, plan.ref);
+  if (record.sha != plan.sha) return differs("commit", record.sha, plan.sha);
+  if (record.actor != plan.actor) return differs("actor", record.actor, plan.actor);
+  if (record.inputs != json::parse(plan.inputs.dump())) {
+    return differs("inputs", record.inputs.dump(), plan.inputs.dump());
+  }
+  if (record.vars != json::parse(plan.vars.dump())) {
+    return differs("vars", record.vars.dump(), plan.vars.dump());
+  }
+  if (record.environments_file != plan.environments_path) {
+    return differs("environments file", record.environments_file, plan.environments_path);
+  }
+  if (!record.environments_sha256.empty() &&
+      record.environments_sha256 != plan.environments_sha256) {
+    return MakeUnexpected(fmt::format(
+        "the environments file \"{}\" changed since run \"{}\" started; it cannot be resumed",
+        plan.environments_path, record.id));
+  }
+  return true;
 }
 
 }  // namespace slipway::exec

@@ -13,11 +13,16 @@
 /// Every string passes through the Masker before it is written.
 
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "interpreter/base/expected.h"
+
+namespace slipway::plan {
+struct Plan;
+}
 
 namespace slipway::exec {
 
@@ -60,6 +65,7 @@ struct RunRecord {
   // and the event payload file ("" when none was given).
   nlohmann::json vars = nlohmann::json::object();
   std::string environments_file;
+  std::string environments_sha256;  // the environments file's bytes when the run started
   std::string event_file;
   std::map<std::string, JobRecord> jobs;
 };
@@ -67,6 +73,11 @@ struct RunRecord {
 nlohmann::json ToJson(const RunRecord& record);
 /// Parses run.json; errors are messages naming the missing/mistyped field.
 Expected<RunRecord> RunRecordFromJson(const nlohmann::json& json);
+
+/// --resume runs exactly what the run started with: `plan` (made from the resume's flags)
+/// must have the same workflow, event, ref, commit, actor, inputs, vars and environments file
+/// (path and bytes) as `record`; otherwise an error naming what differs (a usage error).
+Expected<bool> CheckResumeMatches(const RunRecord& record, const plan::Plan& plan);
 
 /// The copy of the run's --event-file payload in the run directory (run.json's "event_file").
 inline constexpr char kEventFileCopy[] = "event-payload.json";
@@ -108,6 +119,9 @@ class RunStore {
   Expected<bool> Save(const RunRecord& record, bool durable = true) const;
   /// Appends (masked) text to the run's summary.md.
   Expected<bool> AppendSummary(const std::string& markdown) const;
+  /// The first failed Save or AppendSummary's message ("" when all succeeded): a run whose
+  /// record could not be written fails loudly at its end.
+  std::string write_error() const;
 
   const std::string& state_dir() const { return state_dir_; }
   const std::string& run_dir() const { return run_dir_; }
@@ -115,6 +129,12 @@ class RunStore {
   std::string temp_dir() const { return run_dir_ + "/tmp"; }
   std::string summary_path() const { return run_dir_ + "/summary.md"; }
   std::string approvals_dir() const { return run_dir_ + "/approvals"; }
+  /// Where step process groups are recorded while they run (ProcessOptions::record_dir).
+  std::string processes_dir() const { return run_dir_ + "/processes"; }
+  /// For a resumed run: what Open found the dead run left — process groups it stopped (before
+  /// anything runs again) and jobs interrupted mid-way, each with its partial step log. The
+  /// caller prints them.
+  const std::vector<std::string>& resume_notices() const { return resume_notices_; }
   /// The log path of step `index` (0-based) of job `job_key`, relative to run_dir(); the
   /// directory is created.
   std::string StepLogPath(const std::string& job_key, size_t index,
@@ -124,9 +144,18 @@ class RunStore {
   RunStore() = default;
   std::string state_dir_;
   std::string run_dir_;
+  Expected<bool> Remember(Expected<bool> written) const;
+  struct Failures;
   const Masker* masker_ = nullptr;
   int lock_fd_ = -1;
+  std::shared_ptr<Failures> failures_;
+  std::vector<std::string> resume_notices_;
 };
+
+/// Removes what killed runs left in DIR/runs/<id>/tmp (step scripts, env and output files that
+/// may hold secrets) for every run no slipway process holds. Called whenever a command opens
+/// the state directory; returns the run ids cleaned.
+std::vector<std::string> RemoveLeftovers(const std::string& state_dir);
 
 /// The directory of run `run_id`: DIR/runs/<id>.
 std::string RunDirectory(const std::string& state_dir, const std::string& run_id);

@@ -126,8 +126,7 @@ std::map<std::string, std::string> SecretsFromEnvironment(
 std::map<std::string, std::string> WithoutSlipwaySecrets(
     std::map<std::string, std::string> environment) {
   for (auto it = environment.begin(); it != environment.end();) {
-    if (it->first.compare(0, kSecretPrefix.size(), kSecretPrefix) == 0 ||
-        it->first == "SLIPWAY_AUDIT_KEY") {
+    if (it->first.compare(0, 8, "SLIPWAY_") == 0) {
       it = environment.erase(it);
     } else {
       ++it;

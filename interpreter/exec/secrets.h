@@ -28,8 +28,10 @@ std::map<std::string, std::string> SecretsForJob(const std::map<std::string, std
 std::map<std::string, std::string> SecretsFromEnvironment(
     const std::map<std::string, std::string>& environment);
 
-/// `environment` without the variables that carry slipway's own secrets (SLIPWAY_SECRET_*,
-/// SLIPWAY_AUDIT_KEY): what child processes inherit.
+/// `environment` without slipway's own variables (every SLIPWAY_* name: SLIPWAY_SECRET_*,
+/// SLIPWAY_AUDIT_KEY and whatever else configures slipway itself): what child processes
+/// inherit. Variables slipway sets for a step on purpose (SLIPWAY_TRAFFIC_PERCENT ...) are
+/// added after this.
 std::map<std::string, std::string> WithoutSlipwaySecrets(
     std::map<std::string, std::string> environment);
 

@@ -41,6 +41,12 @@ std::vector<std::string> EnvironmentsConfig::Names() const {
 
 std::optional<int64_t> ParseDuration(std::string_view text) {
   if (text.empty()) return std::nullopt;
+  // A bare number is minutes, as GitHub's wait_timer is.
+  if (text.find_first_not_of("0123456789") == std::string_view::npos) {
+    if (text.size() > 9) return std::nullopt;
+    return std::stoll(std::string(text)) * 60;
+  }
+  constexpr int64_t kCap = 100LL * 366 * 24 * 3600;  // far from overflow, far beyond any timer
   int64_t total = 0;
   size_t i = 0;
   while (i < text.size()) {
@@ -48,8 +54,7 @@ std::optional<int64_t> ParseDuration(std::string_view text) {
     int64_t number = 0;
     while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
       number = number * 10 + (text[i] - '0');
-      // A year is plenty for any timer; this also keeps the arithmetic far from overflow.
-      if (number > 366LL * 24 * 3600) return std::nullopt;
+      if (number > kCap) return std::nullopt;
       ++i;
     }
     if (i == text.size()) return std::nullopt;
@@ -63,10 +68,13 @@ std::optional<int64_t> ParseDuration(std::string_view text) {
       case 'h':
         total += number * 3600;
         break;
+      case 'd':
+        total += number * 86400;
+        break;
       default:
         return std::nullopt;
     }
-    if (total > 366LL * 24 * 3600) return std::nullopt;
+    if (total > kCap) return std::nullopt;
     ++i;
   }
   return total;
@@ -84,27 +92,51 @@ std::vector<Str> ScalarList(const yaml::Node* node) {
 }
 
 // GitHub caps a wait timer at 30 days (43,200 minutes).
-constexpr int64_t kMaxWaitTimerS = 30LL * 24 * 3600;
+constexpr int64_t kMaxWaitTimerMinutes = 43200;
 
 void ReadDuration(const yaml::Node& env, std::string_view key, std::optional<Str>* text,
                   int64_t* seconds, Diagnostics& diagnostics) {
   const yaml::Node* node = env.Find(key);
   if (!node || !node->is_scalar()) return;
-  std::optional<int64_t> parsed = ParseDuration(node->value);
+  const std::string name(key);
+  const std::string& value = node->value;
+  std::optional<int64_t> parsed = ParseDuration(value);
   if (!parsed) {
-    // Malformed text is the schema's to report (pattern); here only the range is checked.
-    if (node->value.find_first_not_of("0123456789smh") == std::string::npos &&
-        !node->value.empty()) {
+    // Well-formed (digits, or digits-and-unit groups) but too large to parse.
+    bool digits_and_units = !value.empty() && std::isdigit(static_cast<unsigned char>(value[0]));
+    for (size_t i = 0; i < value.size(); ++i) {
+      char c = value[i];
+      bool unit = c == 's' || c == 'm' || c == 'h' || c == 'd';
+      if (!std::isdigit(static_cast<unsigned char>(c)) &&
+          !(unit && i > 0 && std::isdigit(static_cast<unsigned char>(value[i - 1])))) {
+        digits_and_units = false;
+      }
+    }
+    if (!value.empty() && value[0] == '-') {
       diagnostics.Error("env-config", node->where,
-                        "duration \"" + node->value + "\" of \"" + std::string(key) +
-                            "\" is too long; at most 366 days");
+                        name + " \"" + value +
+                            "\" is negative; give a number of minutes (30) or "
+                            "a duration with units s, m, h, d (1h30m)");
+    } else if (digits_and_units) {
+      diagnostics.Error("env-config", node->where,
+                        name + " \"" + value + "\" is too long; the maximum is " +
+                            (key == "wait_timer" ? "43200 minutes (30 days)" : "100 years"));
+    } else {
+      diagnostics.Error("env-config", node->where,
+                        name + " \"" + value +
+                            "\" is not a duration: give a number of minutes (30) or a duration "
+                            "with units s, m, h, d (1h30m, 2d)");
     }
     return;
   }
-  if (key == "wait_timer" && *parsed > kMaxWaitTimerS) {
-    diagnostics.Error("env-config", node->where,
-                      "wait_timer \"" + node->value + "\" is longer than 30 days (720h)");
-    return;
+  if (key == "wait_timer") {
+    if (*parsed > kMaxWaitTimerMinutes * 60) {
+      int64_t minutes = (*parsed + 59) / 60;
+      diagnostics.Error("env-config", node->where,
+                        "wait_timer \"" + value + "\" is " + std::to_string(minutes) +
+                            " minutes; the maximum is 43200 minutes (30 days)");
+      return;
+    }
   }
   if (key == "approval_timeout" && *parsed == 0) {
     diagnostics.Error("env-config", node->where, "approval_timeout must be longer than 0s");

@@ -69,7 +69,9 @@ struct EnvironmentsConfig {
   std::vector<std::string> Names() const;
 };
 
-/// Parses "30s", "5m", "48h", "1h30m" into seconds; nullopt when malformed or too large.
+/// Parses a duration into seconds: a bare number is minutes (GitHub's unit for wait_timer:
+/// "30" is 30 minutes); otherwise numbers with units s, m, h, d ("30s", "5m", "48h", "1h30m",
+/// "2d"). nullopt when malformed or beyond 100 years.
 std::optional<int64_t> ParseDuration(std::string_view text);
 
 /// YAML tree → EnvironmentsConfig, reporting semantic problems (rule

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#include "interpreter/plan/git_info.h"
 #include "interpreter/plan/glob.h"
+#include "interpreter/plan/plan_file.h"
 
 namespace slipway::plan {
 
@@ -52,6 +54,7 @@ EnvironmentGate EvaluateGate(const model::EnvironmentConfig& config,
 
   const model::DeploymentPolicy& policy = config.deployment_branches;
   if (policy.present) {
+    gate.has_ref_policy = true;
     // Pull requests deploy from their head branch; other events from their ref.
     std::string kind = event.ref_type;
     std::string name = event.ref_name;
@@ -73,6 +76,52 @@ EnvironmentGate EvaluateGate(const model::EnvironmentConfig& config,
     if (!gate.ref_allowed) gate.refused_patterns = texts;
   }
   return gate;
+}
+
+std::optional<std::string> RefuseUnconfiguredGates(const Plan& plan, const std::string& looked_at) {
+  for (const PlannedJob& job : plan.jobs) {
+    if (!job.environment || job.environment->name.empty()) continue;
+    return "job \"" + job.id + "\" uses environment \"" + job.environment->name +
+           "\", but no environments file was found (looked for " +
+           (looked_at.empty() ? std::string("the default file") : looked_at) +
+           "); its protection rules are unknown, so the run cannot start: create the file or "
+           "pass --env-config";
+  }
+  return std::nullopt;
+}
+
+void WarnUnconfiguredEnvironments(const model::Workflow& workflow, const std::string& workflow_path,
+                                  Diagnostics& diagnostics) {
+  std::vector<const model::Job*> users;
+  for (const model::Job& job : workflow.jobs) {
+    const std::string& name = job.environment.name.value;
+    if (job.environment.present && !name.empty() && name.find("${{") == std::string::npos) {
+      users.push_back(&job);
+    }
+  }
+  if (users.empty()) return;
+  std::string looked_at;
+  std::string path = DefaultEnvironmentsFile(workflow_path, &looked_at);
+  std::optional<model::EnvironmentsConfig> config;
+  if (!path.empty()) {
+    SourceManager env_sources;  // its own: the caller's may be shared between threads
+    Diagnostics env_diagnostics;
+    config = LoadEnvironmentsFile(env_sources, path, env_diagnostics);
+  }
+  for (const model::Job* job : users) {
+    const std::string& name = job->environment.name.value;
+    if (!config) {
+      diagnostics.Warning("env-gate", job->environment.name.where,
+                          "environment \"" + name + "\" of job \"" + job->id.value +
+                              "\" is not configured: no environments file was found (looked for " +
+                              looked_at + "), so run and plan refuse to start this job");
+    } else if (!config->Find(name)) {
+      diagnostics.Warning("env-gate", job->environment.name.where,
+                          "environment \"" + name + "\" of job \"" + job->id.value +
+                              "\" is not configured in \"" + path + "\"" +
+                              DidYouMean(name, config->Names()));
+    }
+  }
 }
 
 std::string DescribeGate(const EnvironmentGate& gate) {

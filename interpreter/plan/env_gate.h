@@ -3,9 +3,12 @@
 /// timer, and the deployment branch/tag policy, from the environments configuration.
 /// https://docs.github.com/en/actions/managing-workflow-runs-and-deployments/managing-deployments/managing-environments-for-deployment#deployment-protection-rules
 
+#include <optional>
 #include <string>
 
+#include "interpreter/base/diagnostic.h"
 #include "interpreter/model/environments.h"
+#include "interpreter/model/workflow.h"
 #include "interpreter/plan/event.h"
 #include "interpreter/plan/plan.h"
 
@@ -21,6 +24,18 @@ EnvironmentGate EvaluateGate(const model::EnvironmentConfig& config,
 /// One sentence for the plan: "waits for 2 approvals (alice, bob, carol, dave;
 /// self-review not allowed), then a 5m wait timer", or the refusal.
 std::string DescribeGate(const EnvironmentGate& gate);
+
+/// A run or plan in which a job uses an environment while no environments file was found
+/// must not start (its rules are unknown, so nothing would gate it): the refusal naming the
+/// environment and `looked_at` (where the file was looked for); nullopt when no job uses one.
+std::optional<std::string> RefuseUnconfiguredGates(const Plan& plan, const std::string& looked_at);
+
+/// `validate`'s check of the environments a workflow uses: a warning (rule "env-gate", at the
+/// job's `environment:`) for each literal name the environments file found from the workflow's
+/// repository root does not configure, or for every name when no such file exists (run and plan
+/// would refuse the job). Names decided at run time (`${{ }}`) are not checked.
+void WarnUnconfiguredEnvironments(const model::Workflow& workflow, const std::string& workflow_path,
+                                  Diagnostics& diagnostics);
 
 /// "5m", "1h30m", "48h", "0s".
 std::string FormatDuration(int64_t seconds);

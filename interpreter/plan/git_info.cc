@@ -1,10 +1,18 @@
 #include "interpreter/plan/git_info.h"
 
+#include <fmt/format.h>
+#include <sys/stat.h>
+
 #include <array>
 #include <cstdio>
+#include <filesystem>
+
+#include "interpreter/plan/plan.h"
 
 namespace slipway::plan {
 namespace {
+
+namespace fs = std::filesystem;
 
 /// Single-quotes `arg` for /bin/sh.
 std::string ShellQuote(const std::string& arg) {
@@ -35,6 +43,17 @@ std::string Git(const std::string& dir, const std::string& args) {
   return out;
 }
 
+bool IsDirectory(const fs::path& path) {
+  struct stat info;
+  return stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
+}
+
+bool IsHex(std::string_view text) {
+  return !text.empty() && text.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
+}
+
+std::string Short(const std::string& sha) { return sha.substr(0, 12); }
+
 }  // namespace
 
 std::string RepositoryFromRemoteUrl(std::string_view url) {
@@ -62,15 +81,121 @@ std::string RepositoryFromRemoteUrl(std::string_view url) {
 
 GitInfo ReadGitInfo(const std::string& dir) {
   GitInfo info;
+  info.dir = dir;
   info.sha = Git(dir, "rev-parse --verify -q HEAD");
   if (info.sha.empty()) return info;  // not a repository, or no commit yet
   info.ref = Git(dir, "symbolic-ref -q HEAD");
   info.tag = Git(dir, "describe --tags --exact-match HEAD");
+  // A detached HEAD has a real ref only when a tag points at it; nothing is invented.
+  if (info.ref.empty() && !info.tag.empty()) info.ref = "refs/tags/" + info.tag;
   info.repository = RepositoryFromRemoteUrl(Git(dir, "config --get remote.origin.url"));
   info.actor = Git(dir, "config user.name");
   std::string head = Git(dir, "symbolic-ref -q refs/remotes/origin/HEAD");
   if (head.rfind("refs/remotes/origin/", 0) == 0) info.default_branch = head.substr(20);
   return info;
+}
+
+std::string ResolveCommit(const std::string& dir, const std::string& revision) {
+  // A leading '-' would be read as an option; no ref or commit starts with one.
+  if (revision.empty() || revision[0] == '-') return "";
+  return Git(dir, "rev-parse --verify -q " + ShellQuote(revision + "^{commit}"));
+}
+
+std::string RepositoryRoot(const std::string& path) {
+  std::error_code error;
+  fs::path absolute = fs::absolute(path, error);
+  if (error) return "";
+  fs::path dir = IsDirectory(absolute) ? absolute : absolute.parent_path();
+  std::string top = Git(dir.string(), "rev-parse --show-toplevel");
+  if (!top.empty()) return top;
+  for (fs::path at = dir; !at.empty(); at = at.parent_path()) {
+    if (IsDirectory(at / ".github") || IsDirectory(at / ".slipway")) return at.string();
+    if (at == at.parent_path()) break;
+  }
+  return "";
+}
+
+std::string DefaultEnvironmentsFile(const std::string& workflow_path, std::string* looked_at) {
+  std::string root = RepositoryRoot(workflow_path);
+  if (root.empty()) {
+    if (looked_at) {
+      *looked_at = fmt::format(
+          "no repository root above \"{}\" (no git repository, no .github/ or .slipway/ "
+          "directory)",
+          workflow_path);
+    }
+    return "";
+  }
+  fs::path file = fs::path(root) / ".slipway" / "environments.yml";
+  // Shown relative to the current directory ("./.slipway/environments.yml" from the root,
+  // "../.slipway/environments.yml" from a subdirectory), so plans and records do not depend on
+  // where the checkout lives.
+  std::error_code error;
+  fs::path relative = fs::relative(file, fs::current_path(error), error);
+  std::string candidate = file.string();
+  if (!error && !relative.empty()) {
+    candidate = relative.begin()->string() == ".." ? relative.string() : "./" + relative.string();
+  }
+  if (looked_at) *looked_at = "\"" + candidate + "\"";
+  struct stat info;
+  if (stat(candidate.c_str(), &info) == 0 && S_ISREG(info.st_mode)) return candidate;
+  return "";
+}
+
+Expected<bool> VerifyRunRef(const GitInfo& git, const Plan& plan, const ClaimedRef& claimed) {
+  if (!git.in_repository()) {
+    if (!claimed.ref_given || !claimed.sha_given) {
+      return MakeUnexpected(fmt::format(
+          "\"{}\" is not a git repository (or has no commit), so there is no HEAD to take the "
+          "ref and commit from: pass --ref and --sha",
+          git.dir));
+    }
+    if (!IsHex(plan.sha) || plan.sha.size() < 7 || plan.sha.size() > 40) {
+      return MakeUnexpected(
+          fmt::format("--sha \"{}\" is not a commit id (7 to 40 hexadecimal digits)", plan.sha));
+    }
+    for (const PlannedJob& job : plan.jobs) {
+      if (job.environment && job.environment->has_ref_policy) {
+        return MakeUnexpected(fmt::format(
+            "environment \"{}\" of job \"{}\" allows only some branches or tags, and \"{}\" is "
+            "not a git repository, so ref \"{}\" cannot be verified; run from the repository",
+            job.environment->name, job.id, git.dir, plan.ref));
+      }
+    }
+    return true;
+  }
+  if (!claimed.ref_given && git.ref.empty()) {
+    return MakeUnexpected(fmt::format(
+        "HEAD ({}) is detached and no tag points at it, so it has no ref: pass --ref with the "
+        "branch or tag that names this commit",
+        Short(git.sha)));
+  }
+  const std::string& head = git.sha;
+  std::string sha = IsHex(plan.sha) ? ResolveCommit(git.dir, plan.sha) : "";
+  if (sha != head) {
+    return MakeUnexpected(fmt::format(
+        "--sha \"{}\" is not the commit that runs: the workspace's HEAD is {}{}", plan.sha, head,
+        sha.empty() || sha == plan.sha ? "" : " (it names " + sha + ")"));
+  }
+  // Pull requests deploy from their head branch (the gate checks it); other events from ref.
+  std::string ref = plan.ref;
+  if (plan.event == "pull_request") {
+    std::string head_ref = plan.github.value("head_ref", "");
+    ref = head_ref.rfind("refs/", 0) == 0 ? head_ref : "refs/heads/" + head_ref;
+  }
+  std::string commit = ResolveCommit(git.dir, ref);
+  if (commit.empty()) {
+    return MakeUnexpected(fmt::format(
+        "ref \"{}\" does not exist in the repository at \"{}\"; the workspace's HEAD is {}{}", ref,
+        git.dir, Short(head), git.ref.empty() ? "" : " (" + git.ref + ")"));
+  }
+  if (commit != head) {
+    return MakeUnexpected(fmt::format(
+        "ref \"{}\" is commit {}, but the workspace's HEAD is commit {}{}: a run deploys what is "
+        "checked out, so check out \"{}\" or drop --ref",
+        ref, Short(commit), Short(head), git.ref.empty() ? "" : " (" + git.ref + ")", ref));
+  }
+  return true;
 }
 
 }  // namespace slipway::plan

@@ -1,28 +1,63 @@
 #pragma once
-/// What the local git checkout says about the run: the defaults `plan` and
-/// `run` use when
-/// --ref, --sha, --actor are absent. Reading it never fails: outside a git
-/// repository (or without git installed) every field is simply empty.
+/// What the local git checkout says about the run: the defaults `plan` and `run` use when
+/// --ref, --sha, --actor are absent, and the checks that keep `run` honest about them.
+/// Reading never fails: outside a git repository (or without git installed) every field is
+/// simply empty.
 
 #include <string>
+#include <string_view>
+
+#include "interpreter/base/expected.h"
 
 namespace slipway::plan {
 
+struct Plan;
+
 /// Facts read from `git` in a directory; empty strings when unknown.
 struct GitInfo {
-  std::string ref;             // "refs/heads/main"; empty on a detached HEAD
+  std::string dir;             // where git was asked
+  std::string ref;             // "refs/heads/main"; on a detached HEAD a tag at HEAD, else empty
   std::string sha;             // HEAD commit
   std::string tag;             // a tag pointing exactly at HEAD, if any
   std::string repository;      // "owner/name" from the origin remote URL
   std::string actor;           // git config user.name
   std::string default_branch;  // from refs/remotes/origin/HEAD, e.g. "main"
+  /// True in a git repository with at least one commit.
+  bool in_repository() const { return !sha.empty(); }
 };
 
 /// Runs git in `dir` (read-only commands, stderr discarded).
 GitInfo ReadGitInfo(const std::string& dir);
 
+/// The commit `revision` names in the repository at `dir` (full hex), "" when it names none.
+std::string ResolveCommit(const std::string& dir, const std::string& revision);
+
 /// "owner/name" from a remote URL (https://host/owner/name.git,
 /// git@host:owner/name.git, ssh://git@host/owner/name); "" when the URL has no such shape.
 std::string RepositoryFromRemoteUrl(std::string_view url);
+
+/// The repository root of the file at `path`: git's top-level of its directory, else the
+/// nearest directory at or above it that holds `.github/` or `.slipway/`; "" when none.
+std::string RepositoryRoot(const std::string& path);
+
+/// Where the default environments file of workflow `workflow_path` is:
+/// <repository root>/.slipway/environments.yml. Never the current directory: `cd sub &&
+/// slipway run ../wf.yml` finds the same file as a run from the root. `looked_at` receives the
+/// path looked at (or a sentence when there is no repository root); the result is "" when no
+/// such file exists.
+std::string DefaultEnvironmentsFile(const std::string& workflow_path, std::string* looked_at);
+
+/// What the command line said about the ref and commit of a run (before defaults).
+struct ClaimedRef {
+  bool ref_given = false;  // --ref (or the reviewed plan / the resumed run) named it
+  bool sha_given = false;
+};
+
+/// Checks that the ref and commit `plan` runs for are the commit that runs: in a git workspace
+/// the ref must resolve to HEAD's commit and the sha must equal it (both named in the error);
+/// outside one, --ref and --sha must be given, the sha must be hexadecimal and no environment
+/// may have a branch or tag policy (there is nothing to verify it against). Errors are usage
+/// errors (exit 2).
+Expected<bool> VerifyRunRef(const GitInfo& git, const Plan& plan, const ClaimedRef& claimed);
 
 }  // namespace slipway::plan

@@ -88,6 +88,7 @@ struct EnvironmentGate {
   int64_t wait_timer_s = 0;
   int64_t approval_timeout_s = 48 * 3600;
   bool ref_allowed = true;
+  bool has_ref_policy = false;  // deployment_branches is configured (the ref is checked)
   /// When the ref is refused: "branches" or "tags" (the pattern set that
   /// refused it), and its patterns as written.
   std::string refused_by;

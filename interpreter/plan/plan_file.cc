@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "interpreter/model/load_workflow.h"
+#include "interpreter/plan/env_gate.h"
 #include "interpreter/plan/local_action_preview.h"
 #include "interpreter/plan/planner.h"
 #include "interpreter/validate/schema_pass.h"
@@ -45,11 +46,6 @@ std::optional<model::EnvironmentsConfig> LoadEnvironmentsFile(SourceManager& sou
 
 namespace {
 
-bool FileExists(const std::string& path) {
-  struct stat info;
-  return stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode);
-}
-
 bool HasRule(const Diagnostics& diagnostics, std::string_view rule) {
   for (const Diagnostic& d : diagnostics.items()) {
     if (d.severity == Severity::kError && d.rule == rule) return true;
@@ -75,11 +71,11 @@ PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const Gi
 
   std::optional<model::EnvironmentsConfig> environments;
   std::string env_path;
+  std::string env_looked_at;
   if (options.env_config) {
     env_path = *options.env_config;
   } else {
-    std::string candidate = options.work_dir + "/.slipway/environments.yml";
-    if (FileExists(candidate)) env_path = candidate;
+    env_path = DefaultEnvironmentsFile(options.workflow_path, &env_looked_at);
   }
   if (!env_path.empty()) {
     Diagnostics env_diagnostics;
@@ -139,6 +135,12 @@ PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const Gi
     request.environments_sha256 = Sha256Hex(sources.text(environments->file));
   }
   *plan = BuildPlan(*workflow, request, files);
+  if (!environments && env_path.empty()) {
+    if (std::optional<std::string> refusal = RefuseUnconfiguredGates(**plan, env_looked_at)) {
+      diagnostics.Error("env-gate", {}, *refusal);
+      return PlanStatus::kUsageError;
+    }
+  }
   PreviewLocalActions(options.work_dir, **plan);
   diagnostics.Append(files);
   return files.has_errors() ? PlanStatus::kInvalid : PlanStatus::kOk;

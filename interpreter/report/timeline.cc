@@ -196,7 +196,10 @@ class Builder {
     const std::string kind = Str(entry, "kind");
     const std::string key = Str(entry, "job");
     std::string what;
-    if (kind == "approval" && entry.value("counted", false)) {
+    if (kind == "approval-given" || kind == "rejection-given") {
+      what = fmt::format("{} given by {} ({})", kind == "approval-given" ? "approval" : "rejection",
+                         Str(entry, "reviewer"), Str(entry, "source"));
+    } else if (kind == "approval" && entry.value("counted", false)) {
       what = fmt::format("approved by {}", Str(entry, "reviewer"));
     } else if (kind == "approval") {
       what = "approval not counted: " + Str(entry, "reason");
@@ -210,15 +213,24 @@ class Builder {
         }
         what += fmt::format(" ({})", fmt::join(names, ", "));
       }
+      if (!Str(entry, "reviewer").empty()) what += " by " + Str(entry, "reviewer");
       if (!Str(entry, "reason").empty()) what += ": " + Str(entry, "reason");
     } else {
       return;
     }
-    if (key.empty()) return;
-    JobTimeline& job = Job(key);
     std::string comment = Str(entry, "comment");
-    if (!comment.empty()) what += fmt::format(" — \"{}\"", comment);
-    job.gate.push_back(GateEntry{Str(entry, "time"), Str(entry, "environment"), what});
+    if (!comment.empty()) what += fmt::format(" \u2014 \"{}\"", comment);
+    GateEntry gate{Str(entry, "time"), Str(entry, "environment"), what};
+    if (!key.empty()) {
+      Job(key).gate.push_back(std::move(gate));
+      return;
+    }
+    // Given with `slipway approve`/`reject` for an environment: every job deploying to it.
+    for (JobTimeline& job : timeline_.jobs) {
+      if (!gate.environment.empty() && job.environment == gate.environment) {
+        job.gate.push_back(gate);
+      }
+    }
   }
 
   const RunView& run_;

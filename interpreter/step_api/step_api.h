@@ -6,6 +6,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +20,10 @@ namespace slipway::step_api {
 struct StepInputs {
   nlohmann::json with = nlohmann::json::object();
   std::map<std::string, std::string> env;
+  /// The `with:` values as written in the workflow, before `${{ }}` was evaluated (strings),
+  /// so a step can record where a value came from (`${{ secrets.DB_PASSWORD }}`) instead of
+  /// the value itself. Empty when the caller does not know them.
+  nlohmann::json with_written = nlohmann::json::object();
 };
 
 /// What `plan` shows for a built-in step: one line, then details (commands, URLs, phases).
@@ -46,6 +51,10 @@ class StepContext {
   virtual void Log(std::string_view line) = 0;
   /// Registers a value to be masked from now on (like `::add-mask::`).
   virtual void AddMask(std::string_view value) = 0;
+  /// `text` with every secret of the run masked: what a step writes itself (reports,
+  /// artifacts, outbound notification text) passes through this first. exec's context masks;
+  /// a context without secrets may keep the default.
+  virtual std::string Mask(std::string_view text) const { return std::string(text); }
   /// Waits `duration` on the run's clock; returns false if the run was cancelled meanwhile.
   virtual bool Sleep(std::chrono::milliseconds duration) = 0;
   /// Run state directory (e.g. `.slipway`), this run's directory and its artifacts directory.
@@ -62,6 +71,11 @@ class StepContext {
   virtual void AppendAudit(const nlohmann::json& entry) = 0;
   /// Milliseconds since the Unix epoch on the run's clock (fake in tests).
   virtual int64_t NowMs() const = 0;
+  /// The value of secret `name` in this run's `secrets` context, if the run has it. Lets a
+  /// step restore a value it recorded only as `${{ secrets.NAME }}` (local stack rollback).
+  virtual std::optional<std::string> Secret(std::string_view /*name*/) const {
+    return std::nullopt;
+  }
 };
 
 /// One built-in step type's behaviour.

@@ -110,6 +110,14 @@ const CompiledSchema& CompileFor(std::string_view text, const json& instance) {
     for (const std::string& k : keys) key += k + ",";
     key += "}";
   }
+  // Many files with different key sets (`validate dir/`): past a few prunings, one full
+  // compile serves every later file instead of a compile per key set.
+  constexpr size_t kMaxPrunings = 4;
+  bool prune = !entry.prunable.empty();
+  if (prune && !entry.compiled.count(key) && entry.compiled.size() >= kMaxPrunings) {
+    key = "*";
+    prune = false;
+  }
   std::unique_ptr<CompiledSchema>& compiled = entry.compiled[key];
   if (compiled) return *compiled;
   compiled = std::make_unique<CompiledSchema>();
@@ -119,7 +127,7 @@ const CompiledSchema& CompileFor(std::string_view text, const json& instance) {
   try {
     const json* to_compile = &entry.document;
     json pruned;
-    if (!entry.prunable.empty()) {
+    if (prune) {
       pruned = entry.document;
       for (const auto& [property, definition] : entry.prunable) {
         for (json* alternative : ObjectAlternatives(pruned["definitions"][definition])) {

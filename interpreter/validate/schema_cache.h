@@ -9,7 +9,9 @@
 ///   replaced by `{}`. The property names stay, so unknown keys are still refused and named;
 ///   only the constraints inside keys that are absent (and so cannot fail) are left out.
 ///
-/// Compiled schemas are keyed by the schema text and the pruned key sets, and are never freed
+/// Compiled schemas are keyed by the schema text and the pruned key sets (after a few different
+/// sets, as when validating a directory, the whole schema is compiled once and serves the rest),
+/// and are never freed
 /// (the process exits instead: freeing valijson's tree costs as much as a third of building it).
 
 #include <nlohmann/json.hpp>

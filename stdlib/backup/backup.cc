@@ -196,7 +196,10 @@ StepOutcome Backup::Run(const step_api::StepInputs& inputs, step_api::StepContex
     if (code != 0) {
       return Fail("backup command exited with " + std::to_string(code) + "; backup incomplete");
     }
-    if (!WriteFileAtomic(root / "command" / "output.txt", output, &error)) return Fail(error);
+    // Captured output is a report, not a copy of a file: secrets in it are masked.
+    if (!WriteFileAtomic(root / "command" / "output.txt", context.Mask(output), &error)) {
+      return Fail(error);
+    }
     metadata["command"] = c.command;
   }
 
@@ -222,7 +225,7 @@ StepOutcome Backup::Run(const step_api::StepInputs& inputs, step_api::StepContex
   metadata["total_bytes"] = total;
   metadata["sha256sums_sha256"] = Sha256Hex(sums);
   if (!WriteFileAtomic(root / "SHA256SUMS", sums, &error) ||
-      !WriteFileAtomic(root / "metadata.json", metadata.dump(2) + "\n", &error)) {
+      !WriteFileAtomic(root / "metadata.json", context.Mask(metadata.dump(2) + "\n"), &error)) {
     return Fail(error);
   }
   context.Log("backup " + id + ": " + std::to_string(files.size()) + " file(s), " +

@@ -91,16 +91,18 @@ std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error
     in.AddError("input \"channel\": expected slack, webhook or email, got \"" + c.channel + "\"");
   }
   if (std::find(statuses.begin(), statuses.end(), c.status) == statuses.end()) {
-    in.AddError("input \"status\": expected success, failure, started, rollback, cancelled or "
-                "info, got \"" + c.status + "\"");
+    in.AddError(
+        "input \"status\": expected success, failure, started, rollback, cancelled or "
+        "info, got \"" +
+        c.status + "\"");
   }
   if (!c.message.empty() && !c.message_file.empty()) {
     in.AddError("give \"message\" or \"message-file\", not both");
   }
   auto only_for = [&](const char* key, const char* channel) {
     if (in.Has(key) && c.channel != channel) {
-      in.AddError("input \"" + std::string(key) + "\" applies to channel " + channel +
-                  ", not \"" + c.channel + "\"");
+      in.AddError("input \"" + std::string(key) + "\" applies to channel " + channel + ", not \"" +
+                  c.channel + "\"");
     }
   };
   if (c.channel == "slack" || c.channel == "webhook") {
@@ -129,7 +131,7 @@ std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error
 std::string RenderMessage(const Config& config, const std::string& file_text) {
   std::string text = !config.message.empty()        ? config.message
                      : !config.message_file.empty() ? file_text
-                                                     : TemplateFor(config.status).text;
+                                                    : TemplateFor(config.status).text;
   return FillPlaceholders(text, Placeholders(config));
 }
 
@@ -139,8 +141,7 @@ nlohmann::json SlackPayload(const Config& config, const std::string& text) {
     mentions += (user.rfind("<", 0) == 0 ? user : "<@" + user + ">") + " ";
   }
   nlohmann::json payload = {{"text", mentions + text}};
-  nlohmann::json attachment = {{"color", TemplateFor(config.status).color},
-                               {"fallback", text}};
+  nlohmann::json attachment = {{"color", TemplateFor(config.status).color}, {"fallback", text}};
   nlohmann::json fields = nlohmann::json::array();
   fields.push_back({{"title", "Status"}, {"value", config.status}, {"short", true}});
   for (const auto& [name, value] : config.fields) {
@@ -161,7 +162,8 @@ step_api::StepPreview Notify::Preview(const step_api::StepInputs& inputs) const 
     std::string to;
     for (const std::string& r : config->to) to += (to.empty() ? "" : ", ") + r;
     preview.details.push_back("to: " + to);
-    preview.details.push_back("subject: " + FillPlaceholders(config->subject, Placeholders(*config)));
+    preview.details.push_back("subject: " +
+                              FillPlaceholders(config->subject, Placeholders(*config)));
   }
   if (!config->message_file.empty()) {
     preview.details.push_back("message: from file " + config->message_file);
@@ -184,7 +186,18 @@ StepOutcome Notify::Run(const step_api::StepInputs& inputs, step_api::StepContex
     }
   }
   if (!parsed) return {StepStatus::kFailure, 1, "notify: " + error, {}};
-  const Config& config = *parsed;
+  // Outbound text (message, title, fields, body, subject) leaves the machine masked; the URL,
+  // headers and SMTP credentials are used as given.
+  Config config = *parsed;
+  config.title = context.Mask(config.title);
+  config.message = context.Mask(config.message);
+  config.body = context.Mask(config.body);
+  config.subject = context.Mask(config.subject);
+  std::map<std::string, std::string> masked_fields;
+  for (const auto& [name, value] : config.fields) {
+    masked_fields[context.Mask(name)] = context.Mask(value);
+  }
+  config.fields = std::move(masked_fields);
   std::string file_text;
   if (!config.message_file.empty()) {
     std::filesystem::path path(config.message_file);
@@ -193,7 +206,7 @@ StepOutcome Notify::Run(const step_api::StepInputs& inputs, step_api::StepContex
       return {StepStatus::kFailure, 1, "notify: message-file: " + error, {}};
     }
   }
-  std::string text = RenderMessage(config, file_text);
+  std::string text = context.Mask(RenderMessage(config, context.Mask(file_text)));
 
   HttpRequest request;
   MailMessage mail;
@@ -205,7 +218,7 @@ StepOutcome Notify::Run(const step_api::StepInputs& inputs, step_api::StepContex
     mail.from = config.from;
     mail.to = config.to;
     mail.cc = config.cc;
-    mail.subject = FillPlaceholders(config.subject, Placeholders(config));
+    mail.subject = context.Mask(FillPlaceholders(config.subject, Placeholders(config)));
     mail.body = text;
     mail.date = Rfc5322Date(context.NowMs());
     mail.timeout = config.timeout;
@@ -224,7 +237,7 @@ StepOutcome Notify::Run(const step_api::StepInputs& inputs, step_api::StepContex
     if (config.channel == "slack") {
       request.body = SlackPayload(config, text).dump();
     } else if (!config.body.empty()) {
-      request.body = FillPlaceholders(config.body, Placeholders(config));
+      request.body = context.Mask(FillPlaceholders(config.body, Placeholders(config)));
     } else {
       request.body = nlohmann::json({{"status", config.status},
                                      {"title", config.title},
@@ -263,17 +276,18 @@ StepOutcome Notify::Run(const step_api::StepInputs& inputs, step_api::StepContex
       if (config.channel != "email") outcome.outputs["http-status"] = std::to_string(http_status);
       return outcome;
     }
-    context.Log(Where(config) + " attempt " + std::to_string(attempt + 1) + " failed: " +
-                last_error);
+    context.Log(Where(config) + " attempt " + std::to_string(attempt + 1) +
+                " failed: " + last_error);
     if (!retry || attempt == config.retries) break;
     context.Log("retrying in " + FormatDuration(delay));
     if (!context.Sleep(delay)) return {StepStatus::kCancelled, 1, "notify cancelled", {}};
     delay *= 2;
   }
-  StepOutcome outcome{StepStatus::kFailure, 1,
+  StepOutcome outcome{StepStatus::kFailure,
+                      1,
                       "could not send " + Where(config) + " notification after " +
-                          std::to_string(std::min(attempt + 1, config.retries + 1)) +
-                          " attempt" + (attempt == 0 ? "" : "s") + ": " + last_error,
+                          std::to_string(std::min(attempt + 1, config.retries + 1)) + " attempt" +
+                          (attempt == 0 ? "" : "s") + ": " + last_error,
                       {}};
   outcome.outputs = {{"attempts", std::to_string(std::min(attempt + 1, config.retries + 1))},
                      {"channel", config.channel}};

@@ -348,7 +348,7 @@ StepOutcome SmokeTest::Run(const step_api::StepInputs& inputs, step_api::StepCon
   int passed = static_cast<int>(count) - failed;
   std::filesystem::path report = std::filesystem::path(context.artifacts_dir()) / config->report;
   std::string write_error;
-  if (!WriteFileAtomic(report, JunitReport(*config, results), &write_error)) {
+  if (!WriteFileAtomic(report, context.Mask(JunitReport(*config, results)), &write_error)) {
     context.Log("could not write the JUnit report: " + write_error);
   }
   StepOutcome outcome;

@@ -1,14 +1,13 @@
 #include "stdlib/stack_deploy/local_stack.h"
 
-#include <signal.h>
-
 #include <algorithm>
 #include <fstream>
-#include <sstream>
 
 #include "stdlib/files.h"
-#include "stdlib/http_client.h"
 #include "stdlib/input_reader.h"
+#include "stdlib/stack_deploy/local_stack_app.h"
+#include "stdlib/stack_deploy/local_stack_lb.h"
+#include "stdlib/stack_deploy/local_stack_params.h"
 #include "stdlib/text_util.h"
 
 namespace slipway::stdlib::stack_deploy {
@@ -29,143 +28,152 @@ std::optional<int> ParseVersionName(std::string_view name) {
     if (c < '0' || c > '9') return std::nullopt;
     value = value * 10 + (c - '0');
   }
-  return value > 0 ? std::optional<int>(value) : std::nullopt;
+  return value > 0 ? std::optional<int>(value) : std::optional<int>();
 }
 
-bool IsIdentifier(const std::string& name) {
-  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-  });
+// A version's life: written as deploying, deployed only once its health check passed.
+constexpr char kDeploying[] = "deploying";
+constexpr char kDeployed[] = "deployed";
+constexpr char kFailed[] = "failed";
+constexpr char kInterrupted[] = "interrupted";
+
+bool WriteVersion(const fs::path& dir, const nlohmann::json& meta, std::string* error) {
+  return WriteFileAtomic(dir / "version.json", meta.dump(2) + "\n", error);
 }
 
-// The id a started app carries in its environment, so we only ever stop our own process.
-std::string AppMarker(const fs::path& stack_dir) {
-  return "SLIPWAY_STACK_ID=" + Sha256Hex(fs::absolute(stack_dir).string()).substr(0, 16);
-}
-
-bool ProcessHasMarker(int pid, const std::string& marker) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
-  if (!in) return false;
-  std::string environ((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::string needle = marker;
-  needle.push_back('\0');
-  return environ.find(needle) != std::string::npos ||
-         (environ.size() >= marker.size() &&
-          environ.compare(environ.size() - marker.size(), marker.size(), marker) == 0);
-}
-
-// True while `pid` runs; a zombie (exited, not yet reaped) counts as gone.
-bool ProcessAlive(int pid) {
-  std::string stat, error;
-  if (!ReadFileText("/proc/" + std::to_string(pid) + "/stat", &stat, &error)) return false;
-  size_t close = stat.rfind(')');
-  return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z' &&
-         stat[close + 2] != 'X';
-}
-
-// Stops the stack's app if one is running (SIGTERM to its process group, then SIGKILL).
-void StopApp(const fs::path& stack_dir, step_api::StepContext& context) {
-  fs::path pid_file = stack_dir / "app.pid";
-  std::string text, error;
-  if (!ReadFileText(pid_file, &text, &error)) return;
-  int pid = std::atoi(text.c_str());
-  std::error_code ec;
-  fs::remove(pid_file, ec);
-  if (pid <= 1 || !ProcessHasMarker(pid, AppMarker(stack_dir))) return;
-  context.Log("stopping the running app (pid " + std::to_string(pid) + ")");
-  ::kill(-pid, SIGTERM);
-  for (int i = 0; i < 20 && ProcessAlive(pid) && ProcessHasMarker(pid, AppMarker(stack_dir));
-       ++i) {
-    if (!context.Sleep(std::chrono::milliseconds(100))) break;
-  }
-  if (ProcessAlive(pid) && ProcessHasMarker(pid, AppMarker(stack_dir))) ::kill(-pid, SIGKILL);
-}
-
-// Starts `start` for `version` in the background and waits until it answers on its port.
-std::string StartApp(const fs::path& stack_dir, const nlohmann::json& meta,
-                     step_api::StepContext& context) {
-  std::string start = meta.value("start", "");
-  int port = meta.value("port", 0);
-  std::string version = meta.value("version", "");
-  std::string script = "cd " + ShellQuote(context.workspace()) + " || exit 1\n";
-  script += "export " + AppMarker(stack_dir) + "\n";
-  script += "export STACK_NAME=" + ShellQuote(meta.value("stack", "")) + "\n";
-  script += "export STACK_VERSION=" + ShellQuote(version) + "\n";
-  if (port > 0) script += "export PORT=" + std::to_string(port) + "\n";
-  if (meta.contains("parameters") && meta["parameters"].is_object()) {
-    for (const auto& [name, value] : meta["parameters"].items()) {
-      if (IsIdentifier(name)) {
-        script += "export " + name + "=" + ShellQuote(ScalarText(value)) + "\n";
-      }
-    }
-  }
-  fs::path log = stack_dir / "app.log";
-  // The command's process group is killed when this script ends (exec cleans up after every
-  // command), so return only once the app leads its own session: setsid makes the background
-  // child a session leader, whose session id in /proc/PID/stat (field 6) equals its pid.
-  script += "setsid bash -c " + ShellQuote(start) + " > " + ShellQuote(log.string()) +
-            " 2>&1 < /dev/null &\npid=$!\n"
-            "for _ in $(seq 500); do\n"
-            "  [ \"$(awk '{print $6}' /proc/$pid/stat 2>/dev/null)\" = \"$pid\" ] && break\n"
-            "  sleep 0.01\n"
-            "done\n"
-            "echo \"$pid\"\n";
-  std::string output;
-  int code = context.RunCommand(script, &output);
-  int pid = std::atoi(output.c_str());
-  if (code != 0 || pid <= 1) return "could not start the app: " + output;
-  std::string error;
-  WriteFileAtomic(stack_dir / "app.pid", std::to_string(pid) + "\n", &error);
-  context.Log("started app " + version + " (pid " + std::to_string(pid) + "): " + start);
-  if (port <= 0) return "";
-  std::string url = "http://127.0.0.1:" + std::to_string(port) + meta.value("health_path", "/");
-  int64_t timeout_ms = meta.value("start_timeout_ms", int64_t{30'000});
-  constexpr int64_t kPollMs = 200;
-  for (int64_t waited = 0; waited <= timeout_ms; waited += kPollMs) {
-    if (!ProcessAlive(pid)) {
-      return "the app exited during start-up (see " + log.string() + ")";
-    }
-    HttpRequest probe;
-    probe.url = url;
-    probe.timeout = std::chrono::milliseconds(1000);
-    HttpResponse response = SendHttp(probe);
-    if (response.received() && response.status >= 200 && response.status < 300) {
-      context.Log("app is healthy at " + url);
-      return "";
-    }
-    if (!context.Sleep(std::chrono::milliseconds(kPollMs))) return "cancelled";
-  }
-  return "the app did not become healthy at " + url + " within " +
-         FormatDuration(std::chrono::milliseconds(timeout_ms));
-}
-
-void AppendHistory(const fs::path& stack_dir, const nlohmann::json& event) {
+bool AppendHistory(const fs::path& stack_dir, const nlohmann::json& event, std::string* error) {
   std::ofstream out(stack_dir / "history.jsonl", std::ios::app);
   out << event.dump() << "\n";
+  out.flush();
+  if (!out) *error = "cannot append to " + (stack_dir / "history.jsonl").string();
+  return static_cast<bool>(out);
+}
+
+LocalBalancer BalancerFor(const LocalStackStore& store, const nlohmann::json& meta) {
+  return LocalBalancer(store.dir(), meta.value("port", 0), meta.value("blue_port", 0),
+                       meta.value("green_port", 0));
+}
+
+// Starts a recorded version (single mode: the stack's one app; blue/green: in its slot) with
+// `parameters`, and waits for its health check. "" or why not.
+std::string StartVersion(const LocalStackStore& store, const nlohmann::json& meta,
+                         const std::map<std::string, std::string>& parameters,
+                         step_api::StepContext& context) {
+  std::string marker = AppMarker(store.dir());
+  std::map<std::string, std::string> env = parameters;
+  env[marker.substr(0, marker.find('='))] = marker.substr(marker.find('=') + 1);
+  env["STACK_NAME"] = meta.value("stack", "");
+  env["STACK_VERSION"] = meta.value("version", "");
+  fs::path pid_file = store.dir() / "app.pid";
+  fs::path log_file = store.dir() / "app.log";
+  int port = meta.value("port", 0);
+  std::string slot = meta.value("slot", "");
+  if (!slot.empty()) {
+    LocalBalancer balancer = BalancerFor(store, meta);
+    pid_file = balancer.SlotPidFile(slot);
+    log_file = balancer.SlotLogFile(slot);
+    port = balancer.SlotPort(slot);
+    StopProcess(pid_file, marker, context);
+    if (!PortFree(port)) {
+      return "port " + std::to_string(port) + " of slot " + slot +
+             " is in use by a process this stack did not start";
+    }
+  }
+  if (port > 0) env["PORT"] = std::to_string(port);
+  int pid = 0;
+  std::string start = meta.value("start", "");
+  std::string error = StartDetached(start, env, pid_file, log_file, context, &pid);
+  if (!error.empty()) return error;
+  context.Log("started " + meta.value("version", "") + (slot.empty() ? "" : " in slot " + slot) +
+              " (pid " + std::to_string(pid) + "): " + start);
+  if (port <= 0) return "";
+  std::string url = "http://127.0.0.1:" + std::to_string(port) + meta.value("health_path", "/");
+  error = WaitHealthy(url, pid, std::chrono::milliseconds(meta.value("start_timeout_ms", 30'000)),
+                      log_file, context);
+  if (!error.empty()) {
+    StopProcess(pid_file, marker, context);
+    return "the app " + error;
+  }
+  context.Log("health check passed at " + url);
+  return "";
+}
+
+// Is the recorded version's process still serving in its slot (blue/green)?
+bool SlotServes(const LocalStackStore& store, const nlohmann::json& meta) {
+  std::string slot = meta.value("slot", "");
+  if (slot.empty()) return false;
+  LocalBalancer balancer = BalancerFor(store, meta);
+  std::string text, error;
+  if (!ReadFileText(store.dir() / (slot + ".version"), &text, &error)) return false;
+  return text == meta.value("version", "") + "\n" &&
+         RunningPid(balancer.SlotPidFile(slot), AppMarker(store.dir())) != 0;
+}
+
+// Versions a killed run left half-deployed are never rollback targets: mark them, stop what
+// they started unless it serves the live version, and say so.
+void Reconcile(const LocalStackStore& store, step_api::StepContext& context) {
+  std::optional<int> current = store.Current();
+  for (int v : store.Versions()) {
+    nlohmann::json meta = store.ReadVersion(v);
+    if (meta.value("status", "") != kDeploying) continue;
+    context.Log("stack " + meta.value("stack", "") + ": " + VersionName(v) +
+                " was being deployed when its run stopped; marking it interrupted");
+    meta["status"] = kInterrupted;
+    std::string error;
+    if (!WriteVersion(store.VersionDir(v), meta, &error)) context.Log("warning: " + error);
+    std::string slot = meta.value("slot", "");
+    nlohmann::json live = current ? store.ReadVersion(*current) : nlohmann::json(nullptr);
+    bool slot_is_live = !slot.empty() && live.is_object() && live.value("slot", "") == slot;
+    if (!slot.empty() && !slot_is_live) {
+      StopProcess(BalancerFor(store, meta).SlotPidFile(slot), AppMarker(store.dir()), context);
+    }
+  }
+  if (current) {
+    nlohmann::json live = store.ReadVersion(*current);
+    if (live.is_object() && !live.value("slot", "").empty() && !SlotServes(store, live)) {
+      context.Log("warning: the live version " + VersionName(*current) +
+                  " is not running in its slot " + live.value("slot", ""));
+    }
+  }
 }
 
 StepOutcome OutcomeFor(const LocalStackStore& store, const nlohmann::json& meta,
+                       const std::map<std::string, std::string>& outputs,
                        std::optional<int> previous) {
   StepOutcome outcome;
-  if (meta.contains("outputs") && meta["outputs"].is_object()) {
-    for (const auto& [name, value] : meta["outputs"].items()) {
-      outcome.outputs[name] = ScalarText(value);
-    }
-  }
+  for (const auto& [name, value] : outputs) outcome.outputs[name] = value;
   outcome.outputs["version"] = meta.value("version", "");
   outcome.outputs["previous-version"] = previous ? VersionName(*previous) : "";
   outcome.outputs["stack-dir"] = store.dir().string();
-  if (meta.value("port", 0) > 0 && !outcome.outputs.count("url")) {
-    outcome.outputs["url"] = "http://127.0.0.1:" + std::to_string(meta.value("port", 0));
+  int port = meta.value("port", 0);
+  if (port > 0 && !outcome.outputs.count("url")) {
+    outcome.outputs["url"] = "http://127.0.0.1:" + std::to_string(port);
+  }
+  std::string slot = meta.value("slot", "");
+  if (!slot.empty()) {
+    LocalBalancer balancer = BalancerFor(store, meta);
+    outcome.outputs["slot"] = slot;
+    outcome.outputs["version-url"] = "http://127.0.0.1:" + std::to_string(balancer.SlotPort(slot));
+    outcome.outputs["haproxy-socket"] = balancer.socket().string();
+    outcome.outputs["haproxy-backend"] = LocalBalancer::kBackend;
+    outcome.outputs["server"] = slot;
+    outcome.outputs["previous-server"] = previous ? LocalBalancer::Other(slot) : "";
   }
   return outcome;
+}
+
+std::map<std::string, std::string> RecordedOutputs(const nlohmann::json& meta) {
+  std::map<std::string, std::string> out;
+  if (meta.contains("outputs") && meta["outputs"].is_object()) {
+    for (const auto& [name, value] : meta["outputs"].items()) out[name] = ScalarText(value);
+  }
+  return out;
 }
 
 // Parameters and template digest of what a deploy would record, for deploy and diff.
 bool Describe(const Config& config, step_api::StepContext& context, nlohmann::json* facts,
               std::string* template_text, std::string* error) {
-  (*facts)["parameters"] = config.parameters;
+  (*facts)["parameters"] = RecordParameters(config.parameters, config.parameters_written);
   if (!config.template_path.empty()) {
     fs::path path(config.template_path);
     if (path.is_relative()) path = fs::path(context.workspace()) / path;
@@ -176,20 +184,29 @@ bool Describe(const Config& config, step_api::StepContext& context, nlohmann::js
   return true;
 }
 
+
+// Writes "<slot>.version" so a later run can tell which version a slot's process serves.
+bool RecordSlot(const LocalStackStore& store, const std::string& slot, const std::string& version,
+                std::string* error) {
+  return WriteFileAtomic(store.dir() / (slot + ".version"), version + "\n", error);
+}
+
 StepOutcome Deploy(const Config& config, const LocalStackStore& store,
                    step_api::StepContext& context) {
+  Reconcile(store, context);
   nlohmann::json facts;
   std::string template_text, error;
   if (!Describe(config, context, &facts, &template_text, &error)) return Fail(error);
   std::vector<int> versions = store.Versions();
   int number = versions.empty() ? 1 : versions.back() + 1;
   std::optional<int> previous = store.Current();
+  nlohmann::json previous_meta = previous ? store.ReadVersion(*previous) : nlohmann::json(nullptr);
   std::string version = VersionName(number);
   fs::path dir = store.VersionDir(number);
   std::map<std::string, std::string> fill = {{"version", version},
                                              {"stack", config.stack},
                                              {"port", std::to_string(config.port)}};
-  nlohmann::json outputs = nlohmann::json::object();
+  std::map<std::string, std::string> outputs;
   for (const auto& [name, value] : config.outputs) outputs[name] = FillPlaceholders(value, fill);
   nlohmann::json meta = {{"stack", config.stack},
                          {"version", version},
@@ -197,8 +214,8 @@ StepOutcome Deploy(const Config& config, const LocalStackStore& store,
                          {"created_at", FormatUtc(context.NowMs())},
                          {"previous", previous ? VersionName(*previous) : ""},
                          {"parameters", facts["parameters"]},
-                         {"outputs", outputs},
-                         {"status", "deployed"}};
+                         {"outputs", RecordOutputs(outputs, config.outputs_written)},
+                         {"status", kDeploying}};
   if (facts.contains("template")) {
     meta["template"] = facts["template"];
     meta["template_sha256"] = facts["template_sha256"];
@@ -209,88 +226,194 @@ StepOutcome Deploy(const Config& config, const LocalStackStore& store,
     meta["health_path"] = config.health_path;
     meta["start_timeout_ms"] = config.start_timeout.count();
   }
-  bool written = WriteFileAtomic(dir / "parameters.json", meta["parameters"].dump(2) + "\n", &error) &&
-                 WriteFileAtomic(dir / "outputs.json", outputs.dump(2) + "\n", &error);
+  // Blue/green: the new version goes to the slot the live one does not use.
+  bool previous_in_slot = previous_meta.is_object() && !previous_meta.value("slot", "").empty() &&
+                          SlotServes(store, previous_meta);
+  if (config.blue_green) {
+    meta["blue_port"] = config.slot_ports[0];
+    meta["green_port"] = config.slot_ports[1];
+    meta["slot"] = previous_in_slot ? LocalBalancer::Other(previous_meta.value("slot", "")) : "blue";
+  }
+  bool written =
+      WriteFileAtomic(dir / "parameters.json", meta["parameters"].dump(2) + "\n", &error) &&
+      WriteFileAtomic(dir / "outputs.json", meta["outputs"].dump(2) + "\n", &error);
   if (written && facts.contains("template")) {
     written = WriteFileAtomic(dir / ("template" + fs::path(config.template_path).extension().string()),
                               template_text, &error);
   }
-  if (written) written = WriteFileAtomic(dir / "version.json", meta.dump(2) + "\n", &error);
+  if (written) written = WriteVersion(dir, meta, &error);
   if (!written) return Fail("could not write stack version: " + error);
-  context.Log("stack " + config.stack + ": recorded " + version + " in " + dir.string());
+  context.Log("stack " + config.stack + ": writing " + version + " in " + dir.string());
 
+  auto failed = [&](const std::string& why) {
+    meta["status"] = kFailed;
+    std::string write_error;
+    std::string message = "stack " + config.stack + ": deploy of " + version + " failed: " + why;
+    if (!WriteVersion(dir, meta, &write_error)) message += " (and " + write_error + ")";
+    return Fail(message);
+  };
   if (!config.start.empty()) {
-    StopApp(store.dir(), context);
-    std::string start_error = StartApp(store.dir(), meta, context);
-    if (!start_error.empty()) {
-      StopApp(store.dir(), context);
-      meta["status"] = "failed";
-      WriteFileAtomic(dir / "version.json", meta.dump(2) + "\n", &error);
-      // Put the previous version's app back, so a failed deploy leaves things as they were.
-      if (previous) {
-        nlohmann::json old = store.ReadVersion(*previous);
-        if (old.contains("start")) StartApp(store.dir(), old, context);
+    std::string marker = AppMarker(store.dir());
+    if (config.blue_green) {
+      LocalBalancer balancer = BalancerFor(store, meta);
+      if (previous_meta.is_object() && previous_meta.value("slot", "").empty()) {
+        StopProcess(store.dir() / "app.pid", marker, context);  // switching to blue/green
       }
-      return Fail("stack " + config.stack + ": deploy of " + version + " failed: " + start_error);
+      std::string lb_error = balancer.Ensure(context);
+      if (!lb_error.empty()) return failed(lb_error);
+      std::string start_error = StartVersion(store, meta, config.parameters, context);
+      if (!start_error.empty()) return failed(start_error);
+      if (!RecordSlot(store, meta["slot"], version, &error)) return failed(error);
+      if (!previous_in_slot) {
+        // Nothing else serves: the first version takes all traffic at once.
+        std::string live_error = balancer.SetLive(meta["slot"]);
+        if (!live_error.empty()) return failed(live_error);
+        context.Log("slot " + meta.value("slot", "") + " takes all traffic (nothing else serves)");
+      } else {
+        context.Log(version + " runs in slot " + meta.value("slot", "") + " with 0% of traffic; " +
+                    VersionName(*previous) + " keeps serving until the traffic shifts");
+      }
+    } else {
+      StopProcess(store.dir() / "app.pid", marker, context);
+      std::string start_error = StartVersion(store, meta, config.parameters, context);
+      if (!start_error.empty()) {
+        // Put the previous version's app back, so a failed deploy leaves things as they were.
+        if (previous_meta.is_object() && previous_meta.contains("start")) {
+          std::map<std::string, std::string> parameters;
+          std::string restore_error =
+              RestoreParameters(previous_meta.value("parameters", nlohmann::json::object()),
+                                context, &parameters);
+          if (restore_error.empty()) {
+            restore_error = StartVersion(store, previous_meta, parameters, context);
+          }
+          if (!restore_error.empty()) {
+            context.Log("could not restart " + VersionName(*previous) + ": " + restore_error);
+          }
+        }
+        return failed(start_error);
+      }
     }
   }
+  meta["status"] = kDeployed;
+  if (!WriteVersion(dir, meta, &error)) return Fail("could not write stack version: " + error);
   if (!WriteFileAtomic(store.dir() / "current", version + "\n", &error)) {
     return Fail("could not update the current version: " + error);
   }
-  AppendHistory(store.dir(), {{"event", "deploy"},
-                              {"version", version},
-                              {"previous", meta["previous"]},
-                              {"at", meta["created_at"]}});
-  context.Log("stack " + config.stack + ": " + version + " is live" +
+  if (!AppendHistory(store.dir(),
+                     {{"event", "deploy"},
+                      {"version", version},
+                      {"previous", meta["previous"]},
+                      {"at", meta["created_at"]}},
+                     &error)) {
+    return Fail(error);
+  }
+  context.Log("stack " + config.stack + ": " + version + " is deployed" +
               (previous ? " (was " + VersionName(*previous) + ")" : ""));
-  StepOutcome outcome = OutcomeFor(store, meta, previous);
+  StepOutcome outcome = OutcomeFor(store, meta, outputs, previous);
+  if (config.blue_green && !previous_in_slot) outcome.outputs["previous-server"] = "";
   outcome.outputs["action"] = "deploy";
   return outcome;
 }
 
-StepOutcome Rollback(const Config& config, const LocalStackStore& store,
-                     step_api::StepContext& context) {
-  std::optional<int> current = store.Current();
-  if (!current) return Fail("stack " + config.stack + " has no deployed version to roll back");
-  int target = 0;
+// The version a rollback returns to: `target-version`, else the newest deployed one before
+// the live one (never a failed or interrupted deploy). 0 with `error` when there is none.
+int RollbackTarget(const Config& config, const LocalStackStore& store, int current,
+                   std::string* error) {
   if (!config.target_version.empty()) {
     std::optional<int> parsed = ParseVersionName(config.target_version);
     if (!parsed || store.ReadVersion(*parsed).is_null()) {
-      return Fail("stack " + config.stack + " has no version \"" + config.target_version + "\"");
+      *error = "stack " + config.stack + " has no version \"" + config.target_version + "\"";
+      return 0;
     }
-    target = *parsed;
-  } else {
-    // The newest good version older than the live one.
-    for (int v : store.Versions()) {
-      if (v < *current && store.ReadVersion(v).value("status", "") != "failed") target = v;
+    if (store.ReadVersion(*parsed).value("status", "") != kDeployed) {
+      *error = "stack " + config.stack + ": " + config.target_version +
+               " was never deployed successfully";
+      return 0;
     }
-    if (target == 0) {
-      return Fail("stack " + config.stack + " has no version before " + VersionName(*current) +
-                  " to roll back to");
-    }
+    return *parsed;
   }
-  nlohmann::json meta = store.ReadVersion(target);
+  int target = 0;
+  for (int v : store.Versions()) {
+    if (v < current && store.ReadVersion(v).value("status", "") == kDeployed) target = v;
+  }
+  if (target == 0) {
+    *error = "stack " + config.stack + " has no version before " + VersionName(current) +
+             " to roll back to";
+  }
+  return target;
+}
+
+StepOutcome Rollback(const Config& config, const LocalStackStore& store,
+                     step_api::StepContext& context) {
+  Reconcile(store, context);
+  std::optional<int> current = store.Current();
+  if (config.from_version && *config.from_version == "") {
+    context.Log("stack " + config.stack +
+                ": this run deployed no version (from-version is empty); nothing to roll back");
+    return {StepStatus::kSuccess, 0, "", {{"action", "none"}}};
+  }
+  if (!current) return Fail("stack " + config.stack + " has no deployed version to roll back");
+  if (config.from_version && *config.from_version != VersionName(*current)) {
+    context.Log("stack " + config.stack + ": " + *config.from_version +
+                " (from-version) is not live; " + VersionName(*current) +
+                " is, and was not deployed by this run; nothing to roll back");
+    return {StepStatus::kSuccess, 0, "", {{"action", "none"}, {"version", VersionName(*current)}}};
+  }
   std::string error;
+  int target = RollbackTarget(config, store, *current, &error);
+  if (target == 0) return Fail(error);
+  nlohmann::json meta = store.ReadVersion(target);
+  nlohmann::json from = store.ReadVersion(*current);
+  auto fail = [&](const std::string& why) {
+    return Fail("stack " + config.stack + ": rollback to " + VersionName(target) + " failed: " + why);
+  };
+  std::string marker = AppMarker(store.dir());
   if (meta.contains("start")) {
-    StopApp(store.dir(), context);
-    std::string start_error = StartApp(store.dir(), meta, context);
-    if (!start_error.empty()) {
-      return Fail("stack " + config.stack + ": rollback to " + VersionName(target) +
-                  " failed: " + start_error);
+    std::map<std::string, std::string> parameters;
+    error = RestoreParameters(meta.value("parameters", nlohmann::json::object()), context,
+                              &parameters);
+    if (!error.empty()) return fail(error);
+    std::string slot = meta.value("slot", "");
+    if (!slot.empty()) {
+      LocalBalancer balancer = BalancerFor(store, meta);
+      error = balancer.Ensure(context);
+      if (!error.empty()) return fail(error);
+      if (SlotServes(store, meta)) {
+        context.Log(VersionName(target) + " still runs in slot " + slot + "; switching back");
+      } else {
+        error = StartVersion(store, meta, parameters, context);
+        if (!error.empty()) return fail(error);
+        if (!RecordSlot(store, slot, meta.value("version", ""), &error)) return fail(error);
+      }
+      error = balancer.SetLive(slot);
+      if (!error.empty()) return fail(error);
+      std::string from_slot = from.is_object() ? from.value("slot", "") : "";
+      if (!from_slot.empty() && from_slot != slot) {
+        StopProcess(balancer.SlotPidFile(from_slot), marker, context);
+      }
+      context.Log("slot " + slot + " (" + VersionName(target) + ") takes all traffic again");
+    } else {
+      StopProcess(store.dir() / "app.pid", marker, context);
+      error = StartVersion(store, meta, parameters, context);
+      if (!error.empty()) return fail(error);
     }
-  } else if (store.ReadVersion(*current).contains("start")) {
-    StopApp(store.dir(), context);
+  } else if (from.is_object() && from.contains("start")) {
+    StopProcess(store.dir() / "app.pid", marker, context);
   }
   if (!WriteFileAtomic(store.dir() / "current", VersionName(target) + "\n", &error)) {
     return Fail("could not update the current version: " + error);
   }
-  AppendHistory(store.dir(), {{"event", "rollback"},
-                              {"version", VersionName(target)},
-                              {"from", VersionName(*current)},
-                              {"at", FormatUtc(context.NowMs())}});
+  if (!AppendHistory(store.dir(),
+                     {{"event", "rollback"},
+                      {"version", VersionName(target)},
+                      {"from", VersionName(*current)},
+                      {"at", FormatUtc(context.NowMs())}},
+                     &error)) {
+    return Fail(error);
+  }
   context.Log("stack " + config.stack + ": rolled back from " + VersionName(*current) + " to " +
               VersionName(target));
-  StepOutcome outcome = OutcomeFor(store, meta, current);
+  StepOutcome outcome = OutcomeFor(store, meta, RecordedOutputs(meta), current);
   outcome.outputs["action"] = "rollback";
   outcome.outputs["rolled-back-from"] = VersionName(*current);
   return outcome;
@@ -380,21 +503,35 @@ std::vector<std::string> PreviewLocal(const Config& config) {
   if (config.action == "rollback") {
     details.push_back("switch " + where + "current to " +
                       (config.target_version.empty() ? std::string("the previous version")
-                                                     : config.target_version));
+                                                     : config.target_version) +
+                      (config.from_version ? " if " + (config.from_version->empty()
+                                                           ? std::string("this run deployed one")
+                                                           : *config.from_version + " is live")
+                                           : std::string()));
   } else if (config.action == "diff") {
     details.push_back("compare template and parameters with the live version in " + where);
   } else {
-    details.push_back("record the next version (v<N+1>) in " + where + " and make it current");
+    details.push_back("record the next version (v<N+1>) in " + where +
+                      " and make it current once it is healthy");
     if (!config.template_path.empty()) details.push_back("template: " + config.template_path);
   }
+  nlohmann::json recorded = RecordParameters(config.parameters, config.parameters_written);
   for (const auto& [name, value] : config.parameters) {
-    details.push_back("parameter " + name + "=" + value);
+    details.push_back("parameter " + name + "=" + ScalarText(recorded.value(name, value)));
   }
   if (!config.start.empty() && config.action != "diff") {
-    details.push_back("restart the app: " + config.start +
-                      (config.port > 0 ? " on http://127.0.0.1:" + std::to_string(config.port) +
-                                             " (health " + config.health_path + ")"
-                                       : std::string()));
+    if (config.blue_green) {
+      details.push_back("blue/green behind HAProxy on http://127.0.0.1:" +
+                        std::to_string(config.port) + ": start the app in the idle slot (ports " +
+                        std::to_string(config.slot_ports[0]) + "/" +
+                        std::to_string(config.slot_ports[1]) + ", health " + config.health_path +
+                        ") with 0% of traffic while another version serves");
+    } else {
+      details.push_back("restart the app: " + config.start +
+                        (config.port > 0 ? " on http://127.0.0.1:" + std::to_string(config.port) +
+                                               " (health " + config.health_path + ")"
+                                         : std::string()));
+    }
   }
   return details;
 }

@@ -7,6 +7,7 @@
 #include "stdlib/input_reader.h"
 #include "stdlib/stack_deploy/cloudformation.h"
 #include "stdlib/stack_deploy/local_stack.h"
+#include "stdlib/stack_deploy/local_stack_params.h"
 #include "stdlib/stack_deploy/tool_commands.h"
 #include "stdlib/text_util.h"
 
@@ -60,6 +61,15 @@ std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error
   if (c.health_path.empty() || c.health_path[0] != '/') c.health_path = "/" + c.health_path;
   c.start_timeout = in.Duration("start-timeout", std::chrono::seconds(30));
   c.target_version = in.String("target-version");
+  if (in.Has("from-version")) c.from_version = in.String("from-version");
+  c.blue_green = in.Bool("blue-green", false);
+  for (const std::string& item : in.List("slot-ports")) {
+    int port = std::atoi(item.c_str());
+    if (port <= 0 || port > 65535 || item.find_first_not_of(" 0123456789") != std::string::npos) {
+      in.AddError("input \"slot-ports\": \"" + item + "\" is not a port");
+    }
+    c.slot_ports.push_back(port);
+  }
   c.endpoint = in.String("endpoint");
   c.tags = in.KeyValues("tags");
 
@@ -112,6 +122,29 @@ std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error
                 "\"");
   }
   if (in.Has("port") && c.start.empty()) in.AddError("input \"port\" needs \"start\"");
+  if (c.blue_green && c.tool != "local") {
+    in.AddError("input \"blue-green\" applies to tool local, not \"" + c.tool + "\"");
+  }
+  only_for("slot-ports", {"local"});
+  only_for("from-version", {"local"});
+  if (c.blue_green) {
+    if (c.start.empty() || c.port <= 0) {
+      in.AddError("input \"blue-green\" needs \"start\" and \"port\" (where HAProxy listens)");
+    }
+    if (c.slot_ports.empty() && c.port > 0 && c.port < 65534) {
+      c.slot_ports = {c.port + 1, c.port + 2};
+    }
+    if (c.slot_ports.size() != 2 || c.slot_ports[0] == c.slot_ports[1] ||
+        c.slot_ports[0] == c.port || c.slot_ports[1] == c.port) {
+      in.AddError("input \"slot-ports\": expected two ports, different from each other and "
+                  "from \"port\"");
+    }
+  } else if (in.Has("slot-ports")) {
+    in.AddError("input \"slot-ports\" needs \"blue-green: true\"");
+  }
+  if (c.from_version && c.action != "rollback") {
+    in.AddError("input \"from-version\" applies to action rollback");
+  }
   if (!c.target_version.empty() && c.action != "rollback") {
     in.AddError("input \"target-version\" applies to action rollback");
   }
@@ -157,9 +190,26 @@ StepOutcome StackDeploy::Run(const step_api::StepInputs& inputs, step_api::StepC
   std::string error;
   std::optional<Config> parsed = ParseConfig(inputs.with, &error);
   if (!parsed) return {StepStatus::kFailure, 1, "stack deploy: " + error, {}};
-  const Config& c = *parsed;
+  Config& c = *parsed;
   if (context.cancelled()) return {StepStatus::kCancelled, 1, "cancelled", {}};
-  if (c.tool == "local") return RunLocal(c, context);
+  if (c.tool == "local") {
+    // Where each parameter and output came from, so secrets are recorded by origin only.
+    InputReader written(inputs.with_written, "{}");
+    c.parameters_written = written.KeyValues("parameters");
+    c.outputs_written = written.KeyValues("outputs");
+    for (const auto& [key, field] : {std::pair{"parameters", &c.parameters_written},
+                                     std::pair{"outputs", &c.outputs_written}}) {
+      // A whole mapping from one expression cannot be traced key by key: treat every key as
+      // secret when that expression reads secrets.
+      std::string whole = written.String(key);
+      if (field->empty() && UsesSecrets(whole)) {
+        for (const auto& [name, value] : key == std::string("parameters") ? c.parameters : c.outputs) {
+          (*field)[name] = "${{ " + whole + " }}";
+        }
+      }
+    }
+    return RunLocal(c, context);
+  }
   if (c.tool == "cloudformation") return RunCloudFormation(c, inputs.env, context);
 
   std::string outputs_file =

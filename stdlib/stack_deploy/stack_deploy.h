@@ -39,6 +39,12 @@ struct Config {
   std::string health_path = "/";
   std::chrono::milliseconds start_timeout{30'000};
   std::string target_version;
+  std::optional<std::string> from_version;  // local rollback: only if this version is live
+  bool blue_green = false;                  // local: two slots behind HAProxy on `port`
+  std::vector<int> slot_ports;              // local blue/green: blue's and green's ports
+  // local: `parameters` and `outputs` as written (before `${{ }}`), to record secrets' origin.
+  std::map<std::string, std::string> parameters_written;
+  std::map<std::string, std::string> outputs_written;
   std::string endpoint;                     // cloudformation: API endpoint override
   std::map<std::string, std::string> tags;  // cloudformation: stack tags
 };

@@ -8,6 +8,7 @@
 #include "stdlib/http_client.h"
 #include "stdlib/input_reader.h"
 #include "stdlib/text_util.h"
+#include "stdlib/traffic_shift/provider.h"
 
 namespace slipway::stdlib::traffic_shift {
 namespace fs = std::filesystem;
@@ -15,68 +16,6 @@ namespace {
 
 using step_api::StepOutcome;
 using step_api::StepStatus;
-
-struct Config {
-  std::string target;
-  std::string version;
-  std::vector<int> phases;
-  std::chrono::milliseconds bake{5 * 60 * 1000};
-  std::string health_url;
-  std::string health_command;
-  long expect_status = 200;
-  std::optional<double> max_error_rate;
-  std::string error_rate_field;
-  std::optional<double> max_latency_ms;
-  std::string apply_command;
-  std::string revert_to;
-};
-
-std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error) {
-  InputReader in(with, kSchema);
-  Config c;
-  c.target = in.String("target");
-  c.version = in.String("version");
-  for (const std::string& item : in.List("phases")) {
-    std::string text = item;
-    if (!text.empty() && text.back() == '%') text.pop_back();
-    if (text.empty() || text.size() > 3 || text.find_first_not_of("0123456789") != std::string::npos) {
-      in.AddError("input \"phases\": \"" + item + "\" is not a percentage");
-      continue;
-    }
-    c.phases.push_back(std::stoi(text));
-  }
-  for (size_t i = 0; i < c.phases.size(); ++i) {
-    if (c.phases[i] < 1 || c.phases[i] > 100 || (i > 0 && c.phases[i] <= c.phases[i - 1])) {
-      in.AddError("input \"phases\": expected ascending percentages from 1 to 100");
-      break;
-    }
-  }
-  if (c.phases.empty() && in.ok()) in.AddError("input \"phases\": expected at least one phase");
-  c.bake = in.Duration("bake-time", std::chrono::minutes(5));
-  c.health_url = in.String("health-url");
-  c.health_command = in.String("health-command");
-  c.expect_status = static_cast<long>(in.Int("expect-status", 200));
-  c.max_error_rate = in.Number("max-error-rate");
-  c.error_rate_field = in.String("error-rate-field", "error_rate");
-  c.max_latency_ms = in.Number("max-latency-ms");
-  c.apply_command = in.String("apply-command");
-  c.revert_to = in.String("revert-to", "previous");
-  if (c.target.empty()) in.AddError("input \"target\" is required");
-  if (c.revert_to != "previous" && c.revert_to != "zero") {
-    in.AddError("input \"revert-to\": expected previous or zero, got \"" + c.revert_to + "\"");
-  }
-  if (c.health_url.empty() && c.health_command.empty()) {
-    in.AddError("give \"health-url\" or \"health-command\": traffic is never shifted unchecked");
-  }
-  if (c.health_url.empty() && (c.max_error_rate || c.max_latency_ms)) {
-    in.AddError("max-error-rate and max-latency-ms need \"health-url\"");
-  }
-  if (!in.ok()) {
-    *error = in.ErrorText();
-    return std::nullopt;
-  }
-  return c;
-}
 
 // "" when healthy, else why not.
 std::string CheckHealth(const Config& c, int percent, step_api::StepContext& context) {
@@ -127,11 +66,13 @@ step_api::StepPreview TrafficShift::Preview(const step_api::StepInputs& inputs) 
   step_api::StepPreview preview;
   preview.summary = "shift " + c->target + " to " + (c->version.empty() ? "the new version" : c->version) +
                     ": " + phases + ", bake " + FormatDuration(c->bake) + " per phase";
+  preview.details = DescribeProvider(*c);
   if (!c->health_url.empty()) preview.details.push_back("health: GET " + c->health_url);
   if (!c->health_command.empty()) preview.details.push_back("health: " + c->health_command);
-  if (!c->apply_command.empty()) preview.details.push_back("apply: " + c->apply_command);
   preview.details.push_back("on failure: revert to " +
-                            std::string(c->revert_to == "zero" ? "0%" : "the previous weights") +
+                            std::string(c->revert_to == RevertTo::kZero
+                                            ? "0%"
+                                            : "the weights found before the shift") +
                             " and fail");
   return preview;
 }
@@ -141,6 +82,7 @@ StepOutcome TrafficShift::Run(const step_api::StepInputs& inputs, step_api::Step
   std::optional<Config> parsed = ParseConfig(inputs.with, &error);
   if (!parsed) return {StepStatus::kFailure, 1, "traffic shift: " + error, {}};
   const Config& c = *parsed;
+  // A record of what this step asked the provider for (the provider holds the real weights).
   fs::path state_file = fs::path(context.state_dir()) / "traffic" / (SafeName(c.target) + ".json");
   nlohmann::json state = nlohmann::json::object();
   std::string text;
@@ -148,30 +90,42 @@ StepOutcome TrafficShift::Run(const step_api::StepInputs& inputs, step_api::Step
     state = nlohmann::json::parse(text, nullptr, false);
     if (!state.is_object()) state = nlohmann::json::object();
   }
-  const int previous_percent = state.value("percent", 0);
-  if (!state.contains("history")) state["history"] = nlohmann::json::array();
+  if (!state.contains("history") || !state["history"].is_array()) {
+    state["history"] = nlohmann::json::array();
+  }
   state["target"] = c.target;
+  state["provider"] = ProviderName(c.provider);
 
-  // Applies `percent` (the real command, then the record); "" or why it failed.
+  std::unique_ptr<Provider> provider =
+      MakeProvider(c, inputs.env, state.value("percent", 0), context, &error);
+  if (!provider) return {StepStatus::kFailure, 1, "traffic shift of " + c.target + ": " + error, {}};
+  int previous_percent = 0;
+  error = provider->ReadPercent(&previous_percent);
+  if (!error.empty()) {
+    return {StepStatus::kFailure, 1,
+            "traffic shift of " + c.target + ": cannot read the current weights: " + error,
+            {}};
+  }
+  context.Log(c.target + ": the new version has " + std::to_string(previous_percent) +
+              "% of traffic now (" + ProviderName(c.provider) + ")");
+
+  // Applies `percent` through the provider, then records it; "" or why it failed.
   auto apply = [&](int percent, const std::string& event) -> std::string {
-    if (!c.apply_command.empty()) {
-      std::string output;
-      std::string script = "export SLIPWAY_TRAFFIC_PERCENT=" + std::to_string(percent) +
-                           "\nexport SLIPWAY_TRAFFIC_TARGET=" + ShellQuote(c.target) + "\n" +
-                           FillPlaceholders(c.apply_command, {{"percent", std::to_string(percent)}});
-      int code = context.RunCommand(script, &output);
-      if (code != 0) return "apply-command exited with " + std::to_string(code);
-    }
+    std::string apply_error = provider->Apply(percent);
+    if (!apply_error.empty()) return apply_error;
     state["percent"] = percent;
     state["version"] = c.version;
     state["updated_at"] = FormatUtc(context.NowMs());
     state["history"].push_back({{"event", event}, {"percent", percent}, {"at", state["updated_at"]}});
     std::string write_error;
-    if (!WriteFileAtomic(state_file, state.dump(2) + "\n", &write_error)) return write_error;
+    if (!WriteFileAtomic(state_file, state.dump(2) + "\n", &write_error)) {
+      return "traffic moved to " + std::to_string(percent) + "% but its record was not written: " +
+             write_error;
+    }
     return "";
   };
   auto revert = [&](const std::string& why, StepStatus status, int phase) {
-    int back = c.revert_to == "zero" ? 0 : previous_percent;
+    int back = c.revert_to == RevertTo::kZero ? 0 : previous_percent;
     std::string revert_error = apply(back, "revert");
     context.Log("reverted " + c.target + " to " + std::to_string(back) + "%" +
                 (revert_error.empty() ? "" : " (revert failed: " + revert_error + ")"));
@@ -181,7 +135,7 @@ StepOutcome TrafficShift::Run(const step_api::StepInputs& inputs, step_api::Step
                         {}};
     if (!revert_error.empty()) outcome.message += " (revert failed: " + revert_error + ")";
     outcome.outputs = {{"percent", std::to_string(back)},
-                       {"result", "reverted"},
+                       {"result", revert_error.empty() ? "reverted" : "revert-failed"},
                        {"failed-phase", std::to_string(phase)}};
     return outcome;
   };
@@ -203,6 +157,7 @@ StepOutcome TrafficShift::Run(const step_api::StepInputs& inputs, step_api::Step
   }
   StepOutcome outcome;
   outcome.outputs = {{"percent", std::to_string(c.phases.back())},
+                     {"previous-percent", std::to_string(previous_percent)},
                      {"result", "completed"},
                      {"state-file", state_file.string()}};
   return outcome;

@@ -1,6 +1,7 @@
 #pragma once
 /// slipway/traffic-shift@v1: move traffic in phases with a bake time and a health check after
-/// each; revert and fail on a failed check. Weights live in <state_dir>/traffic/<target>.json.
+/// each; revert and fail on a failed check. A provider (provider.h) moves the traffic; what
+/// was asked for is recorded in <state_dir>/traffic/<target>.json.
 
 #include <memory>
 

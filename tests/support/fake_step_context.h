@@ -7,7 +7,9 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,8 +33,14 @@ class FakeStepContext final : public step_api::StepContext {
   int RunCommand(const std::string& script, std::string* output) override;
   void AppendAudit(const nlohmann::json& entry) override;
   int64_t NowMs() const override { return now_ms_; }
+  std::optional<std::string> Secret(std::string_view name) const override {
+    auto it = secrets_.find(std::string(name));
+    return it == secrets_.end() ? std::nullopt : std::optional<std::string>(it->second);
+  }
 
   // Test controls.
+  /// The run's `secrets` context as Secret() answers it.
+  void set_secret(const std::string& name, const std::string& value) { secrets_[name] = value; }
   void Cancel() { cancelled_ = true; }
   /// The n-th Sleep call (1-based) cancels the run and returns false.
   void CancelOnSleep(int n) { cancel_on_sleep_ = n; }
@@ -66,6 +74,7 @@ class FakeStepContext final : public step_api::StepContext {
   std::vector<std::string> commands_;
   std::vector<nlohmann::json> audit_;
   std::function<int(const std::string&, std::string*)> command_handler_;
+  std::map<std::string, std::string> secrets_;
 };
 
 /// A fresh temporary directory, removed when the object dies.

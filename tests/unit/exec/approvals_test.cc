@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <future>
+#include <iterator>
 
 #include "tests/support/fake_clock.h"
 
@@ -84,8 +86,12 @@ class ApprovalFilesTest : public ::testing::Test {
                  ::testing::UnitTest::GetInstance()->current_test_info()->name()))
                    .string();
     std::filesystem::remove_all(run_dir_);
+    setenv("SLIPWAY_AUDIT_KEY", "approvals-test-key", 1);
   }
-  void TearDown() override { std::filesystem::remove_all(run_dir_); }
+  void TearDown() override {
+    std::filesystem::remove_all(run_dir_);
+    unsetenv("SLIPWAY_AUDIT_KEY");
+  }
   std::string run_dir_;
 };
 
@@ -168,6 +174,119 @@ TEST(ApprovalInboxTest, TypedLines) {
   EXPECT_EQ(approvals[0].reviewer, "bob");
   EXPECT_EQ(approvals[0].source, "prompt");
   EXPECT_TRUE(inbox.For("staging").empty());
+}
+
+}  // namespace
+}  // namespace slipway::exec
+
+namespace slipway::exec {
+namespace {
+
+TEST(CountApprovalsTest, CountsNeverExceedWhatIsRequired) {
+  ApprovalTally tally =
+      CountApprovals(Production(), "production", "erin", By({"alice", "bob", "carol", "dave"}));
+  EXPECT_TRUE(tally.satisfied);
+  EXPECT_EQ(tally.counted, (std::vector<std::string>{"alice", "bob"}));
+}
+
+TEST(CountApprovalsTest, RejectionByAReviewerWinsForgeriesNeverCount) {
+  std::vector<Approval> approvals = By({"alice", "bob"});
+  Approval forged{"carol", "", "slipway approve"};
+  forged.forged = true;
+  forged.file = "approve-carol.json";
+  approvals.push_back(forged);
+  ApprovalTally forged_only = CountApprovals(Production(), "production", "erin", {forged});
+  EXPECT_FALSE(forged_only.satisfied);
+  ASSERT_EQ(forged_only.refused.size(), 1u);
+  EXPECT_NE(forged_only.refused[0].find("is forged"), std::string::npos);
+  Approval stranger{"mallory", "", "slipway reject", "no"};
+  stranger.rejected = true;
+  approvals.push_back(stranger);
+  EXPECT_TRUE(CountApprovals(Production(), "production", "erin", approvals).satisfied);
+  Approval rejection{"dave", "", "slipway reject", "not today"};
+  rejection.rejected = true;
+  approvals.push_back(rejection);
+  ApprovalTally tally = CountApprovals(Production(), "production", "erin", approvals);
+  EXPECT_FALSE(tally.satisfied);
+  EXPECT_EQ(tally.rejected_by, "dave");
+  EXPECT_EQ(RejectionMessage("production", tally),
+            "environment \"production\" was rejected by \"dave\": not today");
+}
+
+TEST(WhyNotCountedTest, EachReasonIsNamed) {
+  const ReviewerPolicy policy = Production();
+  auto why = [&](std::vector<std::string> existing, const std::string& who) {
+    return WhyNotCounted(policy, "production", "alice", By(existing), {who, "", "t"});
+  };
+  EXPECT_EQ(why({}, "bob"), "");
+  EXPECT_EQ(why({}, "mallory"), "\"mallory\" is not a required reviewer of \"production\"");
+  EXPECT_EQ(why({}, "Alice"), "\"Alice\" started the run and \"production\" prevents self-review");
+  EXPECT_EQ(why({"bob"}, "BOB"), "\"BOB\" already approved \"production\" for this run");
+  EXPECT_EQ(why({"bob", "carol"}, "dave"),
+            "\"production\" already has the 2 approval(s) it requires");
+}
+
+class SignedRecordsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = std::filesystem::temp_directory_path() /
+            ("slipway-signed-" + std::to_string(getpid()) + "-" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(root_);
+    run_dir_ = (root_ / "state/runs/r1").string();
+    std::filesystem::create_directories(run_dir_);
+    setenv("SLIPWAY_AUDIT_KEY", "signed-records-test-key", 1);
+  }
+  void TearDown() override {
+    std::filesystem::remove_all(root_);
+    unsetenv("SLIPWAY_AUDIT_KEY");
+  }
+  std::filesystem::path root_;
+  std::string run_dir_;
+};
+
+TEST_F(SignedRecordsTest, EditedRecordsAreForgeriesReportedOnce) {
+  Approval bob{"bob", "t1", "slipway approve", "ok"};
+  ASSERT_TRUE(RecordApproval(run_dir_, "production", bob));
+  std::string file = run_dir_ + "/approvals/production/approve-bob.json";
+  std::ifstream in(file);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<Approval> good = ReadApprovals(run_dir_, "production");
+  ASSERT_EQ(good.size(), 1u);
+  EXPECT_FALSE(good[0].forged);
+  EXPECT_EQ(good[0].comment, "ok");
+  // The same record, edited to name another reviewer.
+  std::string edited = text;
+  edited.replace(edited.find("\"bob\""), 5, "\"eve\"");
+  std::ofstream(file) << edited;
+  std::vector<Approval> read = ReadApprovals(run_dir_, "production");
+  ASSERT_EQ(read.size(), 1u);
+  EXPECT_TRUE(read[0].forged);
+  EXPECT_EQ(read[0].reviewer, "eve");
+  EXPECT_TRUE(ReadApprovals(run_dir_, "production").empty());  // moved aside: reported once
+  EXPECT_TRUE(std::filesystem::exists(file + ".forged"));
+  std::ifstream audit(root_ / "state/audit.jsonl");
+  std::string log((std::istreambuf_iterator<char>(audit)), std::istreambuf_iterator<char>());
+  EXPECT_NE(log.find("\"kind\":\"approval-forgery\""), std::string::npos) << log;
+  // The key changes: the genuine record no longer verifies either.
+  ASSERT_TRUE(RecordApproval(run_dir_, "production", bob));
+  setenv("SLIPWAY_AUDIT_KEY", "another-key", 1);
+  EXPECT_TRUE(ReadApprovals(run_dir_, "production")[0].forged);
+}
+
+TEST_F(SignedRecordsTest, WaitingGateIsPublishedWhileWaiting) {
+  EXPECT_FALSE(ReadWaitingGate(run_dir_, "production").has_value());
+  {
+    WaitingMark mark(run_dir_, {"production", "alice", Production()});
+    Expected<WaitingGate> gate = ReadWaitingGate(run_dir_, "production");
+    ASSERT_TRUE(gate.has_value()) << gate.error();
+    EXPECT_EQ(gate->actor, "alice");
+    EXPECT_EQ(gate->policy.required, 2);
+    EXPECT_EQ(gate->policy.team_members, Production().team_members);
+    std::ofstream(run_dir_ + "/approvals/production/waiting") << "{\"required\":0}";
+    EXPECT_FALSE(ReadWaitingGate(run_dir_, "production").has_value());
+  }
+  EXPECT_FALSE(ReadWaitingGate(run_dir_, "production").has_value());
 }
 
 }  // namespace

@@ -27,8 +27,16 @@ class AuditTest : public ::testing::Test {
                  .string();
     fs::remove_all(state_);
     fs::create_directories(state_);
+    // The key lives in $XDG_CONFIG_HOME/slipway, outside the state directory.
+    config_ = state_ + "-config";
+    fs::remove_all(config_);
+    setenv("XDG_CONFIG_HOME", config_.c_str(), 1);
   }
-  void TearDown() override { fs::remove_all(state_); }
+  void TearDown() override {
+    fs::remove_all(state_);
+    fs::remove_all(config_);
+    unsetenv("XDG_CONFIG_HOME");
+  }
 
   void WriteEntries(int count) {
     auto log = AuditLog::Open(state_, nullptr);
@@ -54,6 +62,7 @@ class AuditTest : public ::testing::Test {
     return result.has_value() ? *result : AuditVerification{};
   }
   std::string state_;
+  std::string config_;
 };
 
 TEST_F(AuditTest, IntactLogVerifies) {
@@ -63,11 +72,53 @@ TEST_F(AuditTest, IntactLogVerifies) {
   EXPECT_EQ(result.entries, 4u);
 }
 
-TEST_F(AuditTest, KeyFileIsPrivate) {
+TEST_F(AuditTest, KeyFileIsPrivateAndOutsideTheStateDirectory) {
   WriteEntries(1);
+  EXPECT_EQ(AuditKeyPath(), config_ + "/slipway/audit.key");
   struct stat st {};
-  ASSERT_EQ(stat((state_ + "/audit.key").c_str(), &st), 0);
+  ASSERT_EQ(stat(AuditKeyPath().c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600);
+  ASSERT_EQ(stat((config_ + "/slipway").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700);
+  EXPECT_FALSE(fs::exists(state_ + "/audit.key"));
+  // A key planted in the state directory (by a step) is never used.
+  std::ofstream(state_ + "/audit.key") << "planted\n";
+  fs::remove(AuditKeyPath());
+  EXPECT_FALSE(VerifyAudit(state_).has_value());
+}
+
+TEST_F(AuditTest, FailedAppendsAreRemembered) {
+  auto log = AuditLog::Open(state_, nullptr);
+  ASSERT_TRUE(log.has_value());
+  EXPECT_EQ(log->write_error(), "");
+  fs::create_directories(state_ + "/audit.jsonl");
+  EXPECT_FALSE(log->Append({{"kind", "x"}}).has_value());
+  EXPECT_NE(log->write_error().find("audit.jsonl"), std::string::npos) << log->write_error();
+}
+
+TEST_F(AuditTest, DuplicateKeysNonCanonicalEntriesAndRunsWithoutStartAreFound) {
+  WriteEntries(2);
+  std::vector<std::string> lines = Lines();
+  std::vector<std::string> duplicated = lines;
+  duplicated[1].insert(1, "\"job\":\"forged\",");
+  SetLines(duplicated);
+  AuditVerification dup = Verify();
+  EXPECT_FALSE(dup.ok);
+  EXPECT_EQ(dup.line, 2u);
+  EXPECT_NE(dup.message.find("has the key \"job\" twice"), std::string::npos) << dup.message;
+  std::vector<std::string> spaced = lines;
+  spaced[0].insert(1, " ");
+  SetLines(spaced);
+  AuditVerification canonical = Verify();
+  EXPECT_FALSE(canonical.ok);
+  EXPECT_NE(canonical.message.find("not in canonical form"), std::string::npos);
+  SetLines(lines);
+  EXPECT_TRUE(Verify().ok);
+  fs::create_directories(state_ + "/runs/planted");
+  AuditVerification planted = Verify();
+  EXPECT_FALSE(planted.ok);
+  EXPECT_NE(planted.message.find("\"runs/planted\" has no run-start entry"), std::string::npos)
+      << planted.message;
 }
 
 TEST_F(AuditTest, EditedEntry) {
@@ -156,7 +207,7 @@ TEST_F(AuditTest, MissingLogAndKeyAreErrors) {
   ASSERT_FALSE(none.has_value());
   EXPECT_EQ(none.error(), "no audit log at \"" + state_ + "/audit.jsonl\"");
   WriteEntries(1);
-  fs::remove(state_ + "/audit.key");
+  fs::remove(AuditKeyPath());
   auto no_key = VerifyAudit(state_);
   ASSERT_FALSE(no_key.has_value());
   EXPECT_NE(no_key.error().find("no audit key"), std::string::npos);

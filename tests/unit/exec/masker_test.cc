@@ -126,3 +126,39 @@ TEST(MaskingWriterTest, RandomSplitsNeverLeakAndMatchWholeTextMasking) {
 
 }  // namespace
 }  // namespace slipway::exec
+
+namespace slipway::exec {
+namespace {
+
+// The forms actions/runner registers (ValueEncoders), written out by hand for one value.
+TEST(MaskFormsTest, EveryRunnerEncoding) {
+  const std::string secret = "p\"a&b<c>'d e/f+g";
+  std::vector<std::string> forms = MaskForms(secret);
+  auto has = [&](const std::string& form) {
+    return std::find(forms.begin(), forms.end(), form) != forms.end();
+  };
+  EXPECT_TRUE(has("p\\\"a&b<c>'d e/f+g"));                              // JSON / command line
+  EXPECT_TRUE(has("p\"a&b<c>''d e/f+g"));                               // expression string
+  EXPECT_TRUE(has("p%22a%26b%3Cc%3E%27d%20e%2Ff%2Bg"));                 // URI data
+  EXPECT_TRUE(has("p&quot;a&amp;b&lt;c&gt;&apos;d e/f+g"));             // XML
+  EXPECT_FALSE(has("p\"a&"));  // before '&': shorter than 6, not masked on its own
+  EXPECT_TRUE(has("b<c>'d e/f+g"));                                     // ... and after it
+  EXPECT_TRUE(has("cCJhJmI8Yz4nZCBlL2YrZw"));                           // base64, aligned
+  std::vector<std::string> quoted = MaskForms("\"quoted-value\"");
+  EXPECT_NE(std::find(quoted.begin(), quoted.end(), "quoted-value"), quoted.end());
+}
+
+TEST(MaskFormsTest, Base64WrappedAt76ColumnsIsMasked) {
+  const std::string secret(100, 'k');
+  Masker masker;
+  masker.Add(secret);
+  // `printf 'xx%s' "$secret" | base64` (coreutils), which wraps after 76 characters.
+  const std::string encoded =
+      "eHhra2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2tr\n"
+      "a2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2tr\n";
+  std::string masked = masker.Mask(encoded);
+  EXPECT_EQ(masked, "eHh***\n") << masked;
+}
+
+}  // namespace
+}  // namespace slipway::exec

@@ -18,8 +18,9 @@ TEST(EnvironmentsTest, ParseDuration) {
   EXPECT_EQ(model::ParseDuration("1h30m"), 5400);
   EXPECT_EQ(model::ParseDuration("0s"), 0);
   EXPECT_FALSE(model::ParseDuration(""));
-  EXPECT_FALSE(model::ParseDuration("5"));
-  EXPECT_FALSE(model::ParseDuration("5d"));
+  EXPECT_EQ(model::ParseDuration("5"), 300);  // a bare number is minutes, as on GitHub
+  EXPECT_EQ(model::ParseDuration("2d"), 2 * 86400);
+  EXPECT_FALSE(model::ParseDuration("5x"));
   EXPECT_FALSE(model::ParseDuration("m5"));
   EXPECT_FALSE(model::ParseDuration("99999999h"));
 }
@@ -85,7 +86,8 @@ environments:
             "6:14: required_reviewers of \"production\" needs 3 distinct "
             "approvals but only 1 "
             "reviewers are configured\n"
-            "9:17: wait_timer \"1000h\" is longer than 30 days (720h)\n");
+            "9:17: wait_timer \"1000h\" is 60000 minutes; the maximum is 43200 minutes (30 "
+            "days)\n");
 }
 
 std::string WriteTemp(const std::string& name, const std::string& text) {

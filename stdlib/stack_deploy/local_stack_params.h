@@ -1,0 +1,33 @@
+#pragma once
+/// What the `local` stack tool writes about parameters and outputs: never a secret. A value
+/// whose `with:` text referenced `secrets` is recorded as that text (`${{ secrets.DB_PASSWORD }}`)
+/// and resolved again from the secrets of the run that needs it later (a rollback restarting
+/// the version); outputs built from secrets are recorded as "***".
+
+#include <map>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "interpreter/step_api/step_api.h"
+
+namespace slipway::stdlib::stack_deploy {
+
+/// True when `written` (a `with:` value as written) reads the secrets context.
+bool UsesSecrets(const std::string& written);
+
+/// The parameters to record: `values`, except where `written[name]` uses secrets.
+nlohmann::json RecordParameters(const std::map<std::string, std::string>& values,
+                                const std::map<std::string, std::string>& written);
+
+/// The outputs to record: `values`, with "***" where `written[name]` uses secrets.
+nlohmann::json RecordOutputs(const std::map<std::string, std::string>& values,
+                             const std::map<std::string, std::string>& written);
+
+/// The values to start a recorded version with: recorded `${{ secrets.NAME }}` texts are
+/// resolved from `context.Secret`. "" or why not (a secret the run does not have; a recorded
+/// text mixing a secret with other expressions).
+std::string RestoreParameters(const nlohmann::json& recorded, const step_api::StepContext& context,
+                              std::map<std::string, std::string>* values);
+
+}  // namespace slipway::stdlib::stack_deploy

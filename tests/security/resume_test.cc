@@ -1,0 +1,65 @@
+// A resume that never runs work twice (issue 10 §4): after kill -9 of slipway, the step it left
+// running is stopped before anything runs again, and the interruption is reported.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
+#include "tests/security/security_fixture.h"
+
+namespace slipway::security {
+namespace {
+
+// True while `pid` runs (a zombie does not: this machine's init may not reap orphans).
+bool Running(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t close_paren = stat.rfind(')');
+  return close_paren != std::string::npos && close_paren + 2 < stat.size() &&
+         stat[close_paren + 2] != 'Z';
+}
+
+TEST_F(SecurityTest, ResumeStopsWhatTheKilledRunLeftRunning) {
+  Write("wf.yml", R"(on: push
+jobs:
+  slow:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo first-step-done
+      - run: |
+          echo "started $$" >> starts.txt
+          echo partial-output
+          if [ -e resumed ]; then exit 0; fi
+          sleep 30
+          echo "finished $$" >> finished.txt
+)");
+  std::vector<std::string> args = {"run",  "wf.yml",   "--state-dir", "state", "--ref",
+                                   "refs/heads/main", "--sha", "0123abcd", "--run-id", "k"};
+  auto run = Start(args);
+  ASSERT_TRUE(run);
+  ASSERT_TRUE(WaitFor([&] { return Exists("starts.txt"); }));
+  std::string first = Read("starts.txt");
+  // kill -9 of slipway alone: the step, in a session of its own, keeps running.
+  ASSERT_EQ(kill(run->child.pid(), SIGKILL), 0);
+  EXPECT_EQ(Finish(*run), -1);
+  int orphan = std::stoi(first.substr(first.find(' ') + 1));
+  ASSERT_TRUE(Running(orphan)) << "the step should have outlived slipway";
+
+  Write("resumed", "");
+  CliResult resumed = Slipway({"run", "wf.yml", "--state-dir", "state", "--resume", "k"});
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  EXPECT_TRUE(Has(resumed.out, "was still running: stopped it")) << resumed.out;
+  EXPECT_TRUE(Has(resumed.out, "job \"slow\" was interrupted when the run died")) << resumed.out;
+  EXPECT_TRUE(Has(resumed.out, "partial log")) << resumed.out;
+  // The orphan is gone and never finished; the step ran again only after it was stopped.
+  EXPECT_FALSE(Running(orphan));
+  EXPECT_FALSE(Exists("finished.txt"));
+  EXPECT_EQ(RunJson("k")["status"], "success");
+  EXPECT_FALSE(Exists("state/runs/k/processes") &&
+               !fs::is_empty(dir_ / "state/runs/k/processes"));
+}
+
+}  // namespace
+}  // namespace slipway::security
