@@ -2,9 +2,13 @@
 
 #include <CLI/CLI.hpp>
 
+#include <filesystem>
 #include <iostream>
 #include <map>
 
+#include "interpreter/exec/masker.h"
+#include "interpreter/exec/process.h"
+#include "interpreter/exec/secrets.h"
 #include "interpreter/validate/render.h"
 
 namespace slipway::cli {
@@ -71,6 +75,30 @@ bool ToPlanOptions(std::string_view command, const std::string& workflow, const 
   if (!flags.env_config.empty()) options->env_config = flags.env_config;
   return ParsePairs(command, flags.inputs, "--input", &options->inputs) &&
          ParsePairs(command, flags.vars, "--var", &options->vars);
+}
+
+void HintGitignore(const std::string& state_dir, bool existed) {
+  std::error_code error;
+  if (existed || !std::filesystem::is_directory(state_dir, error)) return;
+  // `git check-ignore -q PATH`: 0 ignored, 1 not ignored, 128 not in a work tree (or no git).
+  exec::ProcessOptions options;
+  options.argv = {"git", "check-ignore", "-q", state_dir};
+  options.env = exec::CurrentEnvironment();
+  options.timeout = std::chrono::milliseconds(5000);
+  exec::ProcessResult result = exec::RunProcess(options, nullptr, nullptr);
+  if (result.end != exec::ProcessEnd::kExited || result.exit_code != 1) return;
+  std::string entry = std::filesystem::path(state_dir).lexically_normal().string();
+  if (entry.empty() || entry.back() != '/') entry += "/";
+  std::cerr << "hint: slipway created \"" << entry
+            << "\" (run records, logs, audit key); it is not ignored by git. Add it to "
+               ".gitignore:\n  echo '"
+            << entry << "' >> .gitignore\n";
+}
+
+void AddReaderSecrets(exec::Masker& masker) {
+  for (const auto& [name, value] : exec::SecretsFromEnvironment(exec::CurrentEnvironment())) {
+    masker.Add(value);
+  }
 }
 
 }  // namespace slipway::cli

@@ -12,6 +12,9 @@
 namespace CLI {
 class App;
 }
+namespace slipway::exec {
+class Masker;
+}
 
 namespace slipway::cli {
 
@@ -34,5 +37,14 @@ void PrintDiagnostics(std::string_view command, const SourceManager& sources,
 /// (not KEY=VALUE) is reported on stderr, naming `command` and the flag; returns false then.
 bool ToPlanOptions(std::string_view command, const std::string& workflow, const EventFlags& flags,
                    plan::PlanOptions* options);
+
+/// Registers the secrets the reader of a run knows (SLIPWAY_SECRET_* in slipway's environment)
+/// with `masker`: `show`, `logs` and `report` mask them once more, over the store's own masking.
+void AddReaderSecrets(exec::Masker& masker);
+
+/// Called after a command that may have created `state_dir` (`existed`: whether it existed
+/// before): when it was just created inside a git work tree that does not ignore it, prints a
+/// one-time hint to add it to .gitignore (it holds keys and logs).
+void HintGitignore(const std::string& state_dir, bool existed);
 
 }  // namespace slipway::cli

@@ -1,4 +1,7 @@
-// `slipway expr [--context FILE] EXPR` and `slipway expr --batch` (DESIGN.md).
+// `slipway expr [--context FILE] [--job-status S] EXPR` and `slipway expr --batch` (DESIGN.md).
+// --job-status success|failure|cancelled makes the status functions available, answering as the
+// runner does for a step's `if:` when the job's status is S (and sets job.status to S unless the
+// context has one).
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <fstream>
@@ -10,6 +13,8 @@
 
 #include "interpreter/cli/subcommand.h"
 #include "interpreter/expr/batch.h"
+#include "interpreter/expr/functions.h"
+#include "interpreter/expr/parser.h"
 
 namespace slipway::cli {
 namespace {
@@ -17,6 +22,7 @@ namespace {
 struct ExprArgs {
   std::string context_file;
   std::string text;
+  std::string job_status;  // "" → the status functions are not available
   bool batch = false;
   bool has_text = false;
 };
@@ -56,7 +62,7 @@ int RunBatch() {
 }
 
 int RunOne(const ExprArgs& args) {
-  expr::Value context = expr::Value::FromObject(expr::Object());
+  nlohmann::ordered_json json = nlohmann::ordered_json::object();
   if (!args.context_file.empty()) {
     std::ifstream in(args.context_file, std::ios::binary);
     if (!in) {
@@ -65,21 +71,51 @@ int RunOne(const ExprArgs& args) {
     }
     std::stringstream text;
     text << in.rdbuf();
-    const nlohmann::ordered_json json = nlohmann::ordered_json::parse(text.str(), nullptr, false);
-    if (json.is_discarded() || !json.is_object()) {
+    json = nlohmann::ordered_json::parse(text.str(), nullptr, false);
+    if (json.is_discarded()) {
+      std::cerr << "error: \"" << args.context_file << "\" is not JSON\n";
+      return kExitUsage;
+    }
+    if (!json.is_object()) {
       std::cerr << "error: \"" << args.context_file << "\" is not a JSON object\n";
       return kExitUsage;
     }
-    Expected<expr::Value> converted = expr::FromJson(json);
-    if (!converted) {
-      std::cerr << "error: \"" << args.context_file << "\": " << converted.error() << "\n";
-      return kExitUsage;
-    }
-    context = std::move(converted).value();
   }
-  Expected<expr::Value, expr::Error> result = expr::EvaluateText(args.text, context);
+  expr::EvalOptions options;
+  expr::ParseOptions parse;
+  parse.function_groups = static_cast<uint8_t>(expr::FunctionGroup::kCore);
+  if (!args.job_status.empty()) {
+    // The runner: success() is job.status == success, failure() == failure, cancelled() ==
+    // cancelled (https://docs.github.com/en/actions/learn-github-actions/expressions#status-check-functions).
+    options.status.success = args.job_status == "success";
+    options.status.failure = args.job_status == "failure";
+    options.status.cancelled = args.job_status == "cancelled";
+    parse.function_groups |= static_cast<uint8_t>(expr::FunctionGroup::kStatus);
+    if (!json.contains("job") || !json["job"].is_object()) {
+      json["job"] = nlohmann::ordered_json::object();
+    }
+    if (!json["job"].contains("status")) json["job"]["status"] = args.job_status;
+  }
+  Expected<expr::Value> converted = expr::FromJson(json);
+  if (!converted) {
+    std::cerr << "error: \"" << args.context_file << "\": " << converted.error() << "\n";
+    return kExitUsage;
+  }
+  const expr::Value context = std::move(converted).value();
+  parse.named_values = expr::ContextNames(context);
+  Expected<expr::Expr, expr::Error> parsed = expr::Parse(args.text, parse);
+  Expected<expr::Value, expr::Error> result =
+      parsed ? expr::Evaluate(*parsed, context, options)
+             : Expected<expr::Value, expr::Error>(MakeUnexpected(parsed.error()));
   if (!result) {
     std::cerr << "error: " << result.error().message << "\n";
+    if (args.job_status.empty() &&
+        (args.text.find("failure()") != std::string::npos ||
+         args.text.find("success()") != std::string::npos ||
+         args.text.find("cancelled()") != std::string::npos ||
+         args.text.find("always()") != std::string::npos)) {
+      std::cerr << "hint: status functions need --job-status success|failure|cancelled\n";
+    }
     return kExitFailed;
   }
   std::string out;
@@ -94,13 +130,17 @@ int RunOne(const ExprArgs& args) {
 std::function<int()> SetupExpr(CLI::App& command) {
   auto args = std::make_shared<ExprArgs>();
   command.add_option("--context", args->context_file, "JSON file whose members are the contexts");
+  command
+      .add_option("--job-status", args->job_status,
+                  "the job's status for success(), failure(), cancelled() and always()")
+      ->check(CLI::IsMember({"success", "failure", "cancelled"}));
   command.add_flag("--batch", args->batch,
                    "read JSON lines {\"expr\", \"context\"} on stdin, write one result per line");
   CLI::Option* text = command.add_option("EXPR", args->text, "the expression (without ${{ }})");
   return [args, text]() -> int {
     if (args->batch) {
-      if (text->count() > 0 || !args->context_file.empty()) {
-        std::cerr << "slipway expr: --batch takes no EXPR or --context\n";
+      if (text->count() > 0 || !args->context_file.empty() || !args->job_status.empty()) {
+        std::cerr << "slipway expr: --batch takes no EXPR, --context or --job-status\n";
         return kExitUsage;
       }
       return RunBatch();

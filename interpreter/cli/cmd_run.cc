@@ -14,6 +14,7 @@
 
 #include "interpreter/cli/backend_cli.h"
 #include "interpreter/cli/cli_common.h"
+#include "interpreter/cli/cmd_report.h"
 #include "interpreter/cli/subcommand.h"
 #include "interpreter/exec/live_view.h"
 #include "interpreter/exec/masker.h"
@@ -48,6 +49,9 @@ struct RunArgs : EventFlags {
   bool skip_unknown_actions = false;
   std::string from_plan;
   std::string progress = "auto";  // --progress auto|live|plain
+  bool json = false;              // --json: the event stream on stdout instead of the console
+  std::string json_into;          // --json-into FILE: the event stream beside the console
+  bool report = false;            // --report: the HTML report at the end
   std::string scenario;           // --scenario FILE#NAME (a rehearsal, cmd_test.cc)
   std::string backend;            // --backend postgresql://... (cmd_worker.cc runs it)
   bool submit = false;
@@ -166,8 +170,27 @@ int Run(RunArgs args) {
   if (dsn == "!") return kExitUsage;
   if (!dsn.empty()) return RunOnBackend(dsn, args.submit, request, options);
   if (args.submit) return Usage("--submit needs --backend postgresql://...");
+  // --json: stdout carries the event stream only; --json-into: a file beside the console.
+  std::unique_ptr<std::FILE, decltype(&std::fclose)> json_file(nullptr, &std::fclose);
+  if (args.json && !args.json_into.empty()) return Usage("--json and --json-into exclude each other");
+  if (args.json) {
+    json_file.reset(std::fopen("/dev/null", "w"));
+    request.json_out = stdout;
+    request.out = json_file.get();
+    request.live_view = false;
+  } else if (!args.json_into.empty()) {
+    json_file.reset(std::fopen(args.json_into.c_str(), "w"));
+    if (!json_file) return Usage("cannot write \"" + args.json_into + "\"");
+    request.json_out = json_file.get();
+  }
+  bool state_existed = std::filesystem::exists(args.state_dir);
   exec::RunResult result = exec::ExecuteRun(request);
+  HintGitignore(args.state_dir, state_existed);
   if (!result.error.empty()) return Usage(result.error);
+  if (args.report) {
+    std::string written = WriteRunReport("run", args.state_dir, result.run_id, "");
+    if (!written.empty()) std::cerr << "slipway run: report written to " << written << "\n";
+  }
   switch (result.status) {
     case exec::RunStatus::kSuccess:
       return kExitOk;
@@ -202,6 +225,12 @@ std::function<int()> SetupRun(CLI::App& command) {
       .add_option("--progress", args->progress,
                   "auto (a live view on a terminal), live, or plain (timestamped lines)")
       ->check(CLI::IsMember({"auto", "live", "plain"}));
+  command.add_flag("--json", args->json,
+                   "print the run's events as JSON lines on stdout (schemas/events.schema.json)");
+  command.add_option("--json-into", args->json_into,
+                     "also write the JSON-lines events to FILE, beside the human output");
+  command.add_flag("--report", args->report,
+                   "write the HTML report (DIR/runs/<id>/report.html) when the run ends");
   command.add_option("--scenario", args->scenario,
                      "rehearse scenario FILE#NAME of a *.test.yml with the live view");
   command.add_option("--backend", args->backend,

@@ -2,6 +2,7 @@
 /// The subcommand table: each `slipway <name>` is one row, implemented in cmd_<name>.cc.
 
 #include <functional>
+#include <string>
 
 namespace CLI {
 class App;
@@ -22,7 +23,16 @@ struct Subcommand {
   const char* name;
   const char* description;
   SetupFn setup;
+  bool hidden = false;  // internal (man page, completion helpers): not in help or completions
 };
+
+/// "slipway 0.1.0 (commit 1a2b3c4d5e6f)": the version and the git commit it was built from.
+std::string VersionText();
+
+/// Builds the whole command line (every subcommand and flag) into `app`; `chosen` receives the
+/// chosen subcommand's runner. help, the man page and the completions all read this one tree,
+/// so they cannot drift from what is parsed.
+void BuildApp(CLI::App& app, std::function<int()>* chosen);
 
 /// Runs the CLI; returns the process exit code.
 int Main(int argc, char** argv);

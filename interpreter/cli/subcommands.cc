@@ -3,9 +3,12 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 
+#include "interpreter/base/diagnostic.h"
 #include "interpreter/cli/subcommand.h"
+#include "interpreter/cli/version.h"
 
 namespace slipway::cli {
 
@@ -23,11 +26,19 @@ std::function<int()> SetupTest(CLI::App& command);
 std::function<int()> SetupWorker(CLI::App& command);
 std::function<int()> SetupWait(CLI::App& command);
 std::function<int()> SetupBackend(CLI::App& command);
+std::function<int()> SetupRuns(CLI::App& command);
+std::function<int()> SetupShow(CLI::App& command);
+std::function<int()> SetupLogs(CLI::App& command);
+std::function<int()> SetupReport(CLI::App& command);
+std::function<int()> SetupCompletion(CLI::App& command);
+std::function<int()> SetupHelp(CLI::App& command);
+std::function<int()> SetupManPage(CLI::App& command);
+std::function<int()> SetupComplete(CLI::App& command);
 
 namespace {
 
 const Subcommand kSubcommands[] = {
-    {"schema", "print a JSON Schema (workflow, environments, plan, or a step's inputs)",
+    {"schema", "print a JSON Schema (workflow, environments, plan, events, or a step's inputs)",
      &SetupSchema},
     {"validate", "check workflow files; exit 1 when errors are found", &SetupValidate},
     {"expr", "evaluate a ${{ }} expression (or JSON lines with --batch)", &SetupExpr},
@@ -43,19 +54,61 @@ const Subcommand kSubcommands[] = {
     {"worker", "claim and run ready jobs from a PostgreSQL backend", &SetupWorker},
     {"wait", "follow a submitted run until it ends; its exit code", &SetupWait},
     {"backend", "manage the PostgreSQL backend (backend init)", &SetupBackend},
+    {"runs", "list past runs, newest first", &SetupRuns},
+    {"show", "a run's jobs and steps: results, durations, gate decisions, outputs", &SetupShow},
+    {"logs", "print a run's step logs (masked); --follow a run in progress", &SetupLogs},
+    {"report", "write a run's self-contained HTML report (RUN_ID -o FILE.html)", &SetupReport},
+    {"completion", "print a shell completion script (bash, zsh or fish)", &SetupCompletion},
+    {"help", "show help for slipway or one command", &SetupHelp},
+    {"__man", "print the man page (roff), generated from these definitions", &SetupManPage,
+     true},
+    {"__complete", "completion candidates: jobs WORKFLOW | runs [STATE_DIR] | environments "
+                   "[FILE]",
+     &SetupComplete, true},
 };
 
 }  // namespace
 
-int Main(int argc, char** argv) {
-  CLI::App app{"slipway: plan and run deployment pipelines written in GitHub Actions syntax"};
+std::string VersionText() {
+  return std::string("slipway ") + kVersion + " (commit " + kGitCommit + ")";
+}
+
+void BuildApp(CLI::App& app, std::function<int()>* chosen) {
   app.require_subcommand(1);
-  app.set_version_flag("--version", "slipway 0.1.0");
-  std::function<int()> chosen;
+  app.set_version_flag("--version", VersionText(), "print the version and the git commit");
   for (const Subcommand& sub : kSubcommands) {
     CLI::App* command = app.add_subcommand(sub.name, sub.description);
+    if (sub.hidden) command->group("");
     std::function<int()> run = sub.setup(*command);
-    command->callback([&chosen, run] { chosen = run; });
+    command->callback([chosen, run] { *chosen = run; });
+  }
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app{"slipway: plan and run deployment pipelines written in GitHub Actions syntax",
+               "slipway"};
+  std::function<int()> chosen;
+  BuildApp(app, &chosen);
+  if (argc < 2) {
+    std::cerr << app.help();
+    return kExitUsage;
+  }
+  // An unknown command is named, with the nearest known one (CLI11 would only say that a
+  // subcommand is required).
+  if (argv[1][0] != '-') {
+    std::vector<std::string> names;
+    bool known = false;
+    for (const Subcommand& sub : kSubcommands) {
+      if (!sub.hidden) names.emplace_back(sub.name);
+      known = known || std::strcmp(argv[1], sub.name) == 0;
+    }
+    if (!known) {
+      std::cerr << "slipway: unknown command '" << argv[1] << "'";
+      std::string match = ClosestMatch(argv[1], names);
+      if (!match.empty()) std::cerr << "; did you mean '" << match << "'?";
+      std::cerr << "\nrun 'slipway help' for the list of commands\n";
+      return kExitUsage;
+    }
   }
   try {
     app.parse(argc, argv);

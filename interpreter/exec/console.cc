@@ -9,6 +9,7 @@
 namespace slipway::exec {
 
 void Console::Line(std::string_view job, std::string_view text) {
+  if (tap_) tap_(job, text);
   std::string time = FormatUtc(clock_.WallNow()).substr(11, 8);
   std::string line = job.empty() ? fmt::format("{} {}\n", time, text)
                                  : fmt::format("{} [{}] {}\n", time, job, text);

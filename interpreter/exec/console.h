@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -32,6 +33,11 @@ class Console {
   /// Routes every later line through `live` (nullptr: back to the stream). `live` must outlive
   /// every thread that prints.
   void AttachLiveView(LiveView* live) { live_.store(live); }
+  /// Also hands every Line() to `tap` (the event stream, event_stream.h). Set it before any
+  /// worker starts and clear it after the last one ended.
+  void SetTap(std::function<void(std::string_view, std::string_view)> tap) {
+    tap_ = std::move(tap);
+  }
 
  private:
   const Masker& masker_;
@@ -39,6 +45,7 @@ class Console {
   std::FILE* out_;
   bool github_actions_;
   std::atomic<LiveView*> live_ = nullptr;
+  std::function<void(std::string_view, std::string_view)> tap_;
   std::mutex mutex_;
 };
 

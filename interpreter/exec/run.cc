@@ -19,6 +19,7 @@
 #include "interpreter/exec/clock.h"
 #include "interpreter/exec/concurrency.h"
 #include "interpreter/exec/console.h"
+#include "interpreter/exec/event_stream.h"
 #include "interpreter/exec/live_view.h"
 #include "interpreter/exec/masker.h"
 #include "interpreter/exec/real_job_runner.h"
@@ -32,6 +33,7 @@ namespace slipway::exec {
 namespace {
 
 namespace fs = std::filesystem;
+
 
 /// Prints job progress as it happens.
 class ConsoleObserver final : public RunObserver {
@@ -158,6 +160,22 @@ Expected<bool> WriteText(const std::string& path, const std::string& text) {
   return true;
 }
 
+// summary.md: the run's table, then what the steps appended. The table ends with an HTML comment
+// naming the run (invisible when rendered), so a resumed run replaces its previous attempt's
+// table, and a summary another run appended (a nested `slipway run`) is left alone.
+Expected<bool> PrependSummaryTable(const std::string& path, const std::string& run_id,
+                                   const std::string& table) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream steps;
+  steps << in.rdbuf();
+  std::string appended = steps.str();
+  const std::string end = fmt::format("\n<!-- slipway run {}: steps' summaries follow -->\n", run_id);
+  if (size_t at = appended.find(end); at != std::string::npos) {
+    appended = appended.substr(at + end.size());
+  }
+  return WriteFileAtomically(path, table + end + appended, 0644, false);
+}
+
 }  // namespace
 
 RunResult ExecuteRun(const RunRequest& request) {
@@ -213,6 +231,17 @@ RunResult ExecuteRun(const RunRequest& request) {
                               ? fs::current_path().string()
                               : fs::absolute(request.workspace).lexically_normal().string();
   while (workspace.size() > 1 && workspace.back() == '/') workspace.pop_back();
+  // The event stream: the run's events.jsonl, and --json / --json-into (event_stream.h).
+  EventStream stream(masker, clock, nullptr, request.state_dir);
+  std::unique_ptr<std::FILE, decltype(&std::fclose)> events_file(
+      std::fopen((store->run_dir() + "/" + kEventsFile).c_str(), "ab"), &std::fclose);
+  stream.AddSink(events_file.get());
+  stream.AddSink(request.json_out);
+  stream.RunStarted(plan, result.run_id, request.resume);
+  console.SetTap([&stream](std::string_view job, std::string_view text) {
+    stream.OutputLine(job, text);
+  });
+
   record.id = result.run_id;
   record.workflow = plan.workflow_path;
   record.workflow_sha256 = plan.workflow_sha256;
@@ -401,7 +430,8 @@ RunResult ExecuteRun(const RunRequest& request) {
       if (live) live_observer.emplace(*live, console);
       RunObserver* observer =
           live_observer ? static_cast<RunObserver*>(&*live_observer) : &console_observer;
-      Scheduler scheduler(plan, runner, events, clock, record, &*store, &*audit, observer,
+      stream.SetNext(observer);
+      Scheduler scheduler(plan, runner, events, clock, record, &*store, &*audit, &stream,
                           &request);
       status = scheduler.Run();
       if (result.write_error.empty()) result.write_error = scheduler.write_error();
@@ -425,6 +455,10 @@ RunResult ExecuteRun(const RunRequest& request) {
     result.status = RunStatus::kFailure;
   }
 
+  console.SetTap(nullptr);
+  stream.RunFinished(record);
+  if (!stream.ok()) console.Line("", "warning: the event stream could not be written completely");
+
   // A record or audit that could not be written fails the run, loudly (never a false success
   // that a later `audit verify` contradicts).
   for (const std::string& failed : {store->write_error(), audit->write_error()}) {
@@ -438,17 +472,24 @@ RunResult ExecuteRun(const RunRequest& request) {
     std::fprintf(stderr, "slipway run: %s\n", result.write_error.c_str());
   }
 
-  // The summary table.
+  // The summary table (on the console, and at the top of summary.md).
   std::string table = fmt::format("\n{:<40} {:<10} {}\n", "JOB", "RESULT", "DURATION");
+  std::string markdown = fmt::format("## {}: {}\n\n| Job | Result | Duration |\n|---|---|---|\n",
+                                     plan.workflow_name, record.status);
   for (const plan::PlannedJob& job : plan.jobs) {
     for (const auto& [key, rec] : record.jobs) {
       if (key != job.id && key.rfind(job.id + " (", 0) != 0) continue;
-      table += fmt::format("{:<40} {:<10} {}\n", key, rec.result.empty() ? rec.status : rec.result,
-                           Duration(rec.started_at, rec.finished_at));
+      std::string job_result = rec.result.empty() ? rec.status : rec.result;
+      std::string duration = Duration(rec.started_at, rec.finished_at);
+      table += fmt::format("{:<40} {:<10} {}\n", key, job_result, duration);
+      markdown += fmt::format("| {} | {} | {} |\n", key, job_result, duration);
     }
   }
   table += fmt::format("run {}: {}", result.run_id, record.status);
   console.Raw(table);
+  Expected<bool> summary_written =
+      PrependSummaryTable(store->summary_path(), result.run_id, masker.Mask(markdown));
+  if (!summary_written) console.Line("", "warning: " + summary_written.error());
 
   if (github_actions) {
     if (auto it = request.environment.find("GITHUB_STEP_SUMMARY");

@@ -56,6 +56,7 @@ struct RunRequest {
   StepExecutorFactory* executors = nullptr;  // null → the real step executors (tests: a fake)
   const RunOverrides* overrides = nullptr;    // rehearsals only (run_overrides.h)
   std::chrono::milliseconds approval_poll{500};  // how often a gate looks for approvals
+  std::FILE* json_out = nullptr;  // --json / --json-into: the event stream (event_stream.h)
 };
 
 struct RunResult {

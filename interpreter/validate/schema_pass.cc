@@ -2,6 +2,8 @@
 // here and nowhere else.
 #include "interpreter/validate/schema_pass.h"
 
+#include "interpreter/validate/schema_cache.h"
+
 #include <fmt/format.h>
 #include <re2/re2.h>
 
@@ -24,33 +26,6 @@ namespace slipway::validate {
 namespace {
 
 using nlohmann::json;
-
-/// A schema compiled once: valijson's form for validating, the JSON document for explaining
-/// errors (allowed keys, expected types, enum values).
-struct CompiledSchema {
-  json document;
-  valijson::Schema schema;
-  std::string error;  // non-empty when the schema text itself is broken
-};
-
-const CompiledSchema& Compile(std::string_view text) {
-  static std::mutex mutex;
-  static std::unordered_map<std::string, std::unique_ptr<CompiledSchema>> cache;
-  std::lock_guard<std::mutex> lock(mutex);
-  auto [it, inserted] = cache.try_emplace(std::string(text));
-  if (!inserted) return *it->second;
-  auto compiled = std::make_unique<CompiledSchema>();
-  try {
-    compiled->document = json::parse(text);
-    valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
-    valijson::adapters::NlohmannJsonAdapter adapter(compiled->document);
-    parser.populateSchema(adapter, compiled->schema);
-  } catch (const std::exception& e) {
-    compiled->error = e.what();
-  }
-  it->second = std::move(compiled);
-  return *it->second;
-}
 
 // --- YAML → JSON -------------------------------------------------------------------------------
 
@@ -437,7 +412,7 @@ class Explainer {
   Explainer(const yaml::Node& root, const CompiledSchema& schema, const SchemaCheckOptions& options,
             std::string_view root_name, Diagnostics& diagnostics)
       : root_(root),
-        navigator_(schema.document),
+        navigator_(*schema.document),
         rule_(options.rule),
         root_name_(root_name),
         scalars_are_strings_(options.scalars_are_strings),
@@ -647,13 +622,13 @@ class Explainer {
 
 void CheckAgainstSchema(const yaml::Node& root, std::string_view schema_json,
                         const SchemaCheckOptions& options, Diagnostics& diagnostics) {
-  const CompiledSchema& compiled = Compile(schema_json);
+  json instance = ToJson(root);
+  const CompiledSchema& compiled = CompileFor(schema_json, instance);
   if (!compiled.error.empty()) {
     diagnostics.Error(std::string(options.rule), root.where,
                       "the JSON Schema itself is invalid: " + compiled.error);
     return;
   }
-  json instance = ToJson(root);
   valijson::adapters::NlohmannJsonAdapter adapter(instance);
   valijson::Validator validator;
   valijson::ValidationResults results;
@@ -672,8 +647,8 @@ void CheckAgainstSchema(const yaml::Node& root, std::string_view schema_json,
   }
   std::string root_name(options.root_name);
   if (root_name.empty()) {
-    auto title = compiled.document.find("title");
-    root_name = title != compiled.document.end() && title->is_string() ? title->get<std::string>()
+    auto title = compiled.document->find("title");
+    root_name = title != compiled.document->end() && title->is_string() ? title->get<std::string>()
                                                                        : "document";
   }
   Explainer(root, compiled, options, root_name, diagnostics).Explain(std::move(errors));

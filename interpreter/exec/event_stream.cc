@@ -1,0 +1,410 @@
+#include "interpreter/exec/event_stream.h"
+
+#include <fstream>
+#include <utility>
+
+#include "interpreter/exec/clock.h"
+#include "interpreter/exec/masker.h"
+#include "interpreter/exec/run_store.h"
+
+namespace slipway::exec {
+
+using nlohmann::ordered_json;
+
+const char* EventTypeName(EventType type) {
+  switch (type) {
+    case EventType::kVersion: return "version";
+    case EventType::kRunStarted: return "run_started";
+    case EventType::kJobQueued: return "job_queued";
+    case EventType::kJobStarted: return "job_started";
+    case EventType::kJobWaiting: return "job_waiting";
+    case EventType::kJobApproved: return "job_approved";
+    case EventType::kJobRunning: return "job_running";
+    case EventType::kStepStarted: return "step_started";
+    case EventType::kStepOutput: return "step_output";
+    case EventType::kStepFinished: return "step_finished";
+    case EventType::kNotificationSent: return "notification_sent";
+    case EventType::kJobFinished: return "job_finished";
+    case EventType::kInterrupted: return "interrupted";
+    case EventType::kRunFinished: return "run_finished";
+  }
+  return "unknown";
+}
+
+const char* WaitKindName(WaitKind kind) {
+  switch (kind) {
+    case WaitKind::kConcurrency: return "concurrency";
+    case WaitKind::kApproval: return "approval";
+    case WaitKind::kWaitTimer: return "wait_timer";
+  }
+  return "unknown";
+}
+
+namespace {
+
+// Set while the wrapped observer runs: the console lines it prints ("started", a job's result)
+// repeat what the stream has just recorded, so they are not output lines of the job.
+thread_local bool forwarding = false;
+
+// Calls `call` on the wrapped observer with `forwarding` set.
+template <class Call>
+void Forward(RunObserver* next, Call call) {
+  if (!next) return;
+  forwarding = true;
+  call(*next);
+  forwarding = false;
+}
+
+const char* ResultName(JobResult result) {
+  switch (result) {
+    case JobResult::kSuccess: return "success";
+    case JobResult::kFailure: return "failure";
+    case JobResult::kCancelled: return "cancelled";
+    case JobResult::kSkipped: return "skipped";
+  }
+  return "failure";
+}
+
+ordered_json OutputsJson(const std::map<std::string, std::string>& outputs) {
+  ordered_json json = ordered_json::object();
+  for (const auto& [name, value] : outputs) json[name] = value;
+  return json;
+}
+
+// Masks every string (and key) of `value`, keeping the key order.
+ordered_json MaskOrdered(const ordered_json& value, const Masker& masker) {
+  if (value.is_string()) return masker.Mask(value.get<std::string>());
+  if (value.is_array()) {
+    ordered_json out = ordered_json::array();
+    for (const ordered_json& item : value) out.push_back(MaskOrdered(item, masker));
+    return out;
+  }
+  if (value.is_object()) {
+    ordered_json out = ordered_json::object();
+    for (auto it = value.begin(); it != value.end(); ++it) {
+      out[masker.Mask(it.key())] = MaskOrdered(*it, masker);
+    }
+    return out;
+  }
+  return value;
+}
+
+}  // namespace
+
+EventStream::EventStream(const Masker& masker, const Clock& clock, RunObserver* next,
+                         std::string state_dir)
+    : masker_(masker), clock_(clock), next_(next), state_dir_(std::move(state_dir)) {}
+
+void EventStream::AddSink(std::FILE* out) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (out) sinks_.push_back(out);
+}
+
+bool EventStream::ok() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return ok_;
+}
+
+ordered_json EventStream::Record(EventType type) const {
+  ordered_json record = ordered_json::object();
+  record["type"] = EventTypeName(type);
+  record["time"] = FormatUtc(clock_.WallNow());
+  record["run_id"] = run_id_;
+  return record;
+}
+
+void EventStream::Write(const ordered_json& record) {
+  std::string line = MaskOrdered(record, masker_).dump(-1, ' ', false,
+                                                       ordered_json::error_handler_t::replace);
+  line.push_back('\n');
+  for (std::FILE* out : sinks_) {
+    if (std::fwrite(line.data(), 1, line.size(), out) != line.size() || std::fflush(out) != 0) {
+      ok_ = false;
+    }
+  }
+}
+
+EventStream::JobProgress& EventStream::ProgressLocked(const std::string& key) {
+  auto [it, inserted] = jobs_.try_emplace(key);
+  JobProgress& job = it->second;
+  if (inserted && plan_) {
+    for (const plan::PlannedJob& planned : plan_->jobs) {
+      if (key == planned.id || key.rfind(planned.id + " (", 0) == 0) {
+        job.planned = &planned;
+        break;
+      }
+    }
+    if (job.planned) {
+      if (job.planned->concurrency_group && !job.planned->concurrency_group->text.empty()) {
+        job.waits.push_back(WaitKind::kConcurrency);
+      }
+      if (job.planned->environment) {
+        if (job.planned->environment->required_reviewers > 0) {
+          job.waits.push_back(WaitKind::kApproval);
+        }
+        if (job.planned->environment->wait_timer_s > 0) job.waits.push_back(WaitKind::kWaitTimer);
+      }
+    }
+  }
+  return job;
+}
+
+void EventStream::RunStarted(const plan::Plan& plan, const std::string& run_id, bool resumed) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    plan_ = &plan;
+    run_id_ = run_id;
+    ordered_json version = ordered_json::object();
+    version["type"] = EventTypeName(EventType::kVersion);
+    version["schema"] = kEventSchemaVersion;
+    version["producer"] = "slipway";
+    Write(version);
+    ordered_json started = Record(EventType::kRunStarted);
+    started["workflow"] = plan.workflow_path;
+    started["workflow_name"] = plan.workflow_name;
+    started["event"] = plan.event;
+    started["ref"] = plan.ref;
+    started["sha"] = plan.sha;
+    started["actor"] = plan.actor;
+    started["resumed"] = resumed;
+    ordered_json jobs = ordered_json::array();
+    for (const plan::PlannedJob& job : plan.jobs) {
+      ordered_json entry = {{"id", job.id}, {"name", job.name}};
+      ordered_json needs = ordered_json::array();
+      for (plan::JobIndex need : job.needs) {
+        needs.push_back(plan.jobs[static_cast<size_t>(need)].id);
+      }
+      entry["needs"] = std::move(needs);
+      if (job.environment) {
+        ordered_json env = {{"name", job.environment->name},
+                            {"required_reviewers", job.environment->required_reviewers},
+                            {"wait_timer_s", job.environment->wait_timer_s}};
+        entry["environment"] = std::move(env);
+      }
+      jobs.push_back(std::move(entry));
+    }
+    started["jobs"] = std::move(jobs);
+    Write(started);
+    for (const plan::PlannedJob& job : plan.jobs) {
+      ordered_json queued = Record(EventType::kJobQueued);
+      queued["job"] = job.id;
+      Write(queued);
+    }
+  }
+}
+
+void EventStream::OutputLine(std::string_view job, std::string_view text) {
+  if (job.empty() || forwarding) return;
+  std::lock_guard<std::mutex> lock(mutex_);
+  ordered_json record = Record(EventType::kStepOutput);
+  std::string key(job);
+  record["job"] = key;
+  JobProgress& progress = ProgressLocked(key);
+  record["text"] = std::string(text);
+  if (!progress.step_open && !progress.waiting) {
+    progress.held.push_back(std::move(record));
+    return;
+  }
+  if (progress.step_open) {
+    record["step"] = {{"index", progress.step_index}, {"id", progress.step_id}};
+    // "step" before "text", as in every other line.
+    std::string line = record["text"];
+    record.erase("text");
+    record["text"] = line;
+  }
+  Write(record);
+}
+
+void EventStream::FlushHeldLocked(JobProgress& job) {
+  for (ordered_json& record : job.held) {
+    if (job.step_open) {
+      std::string line = record["text"];
+      record.erase("text");
+      record["step"] = {{"index", job.step_index}, {"id", job.step_id}};
+      record["text"] = line;
+    }
+    Write(record);
+  }
+  job.held.clear();
+}
+
+void EventStream::RunFinished(const RunRecord& record) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto& [key, job] : jobs_) FlushHeldLocked(job);
+  ordered_json finished = Record(EventType::kRunFinished);
+  finished["status"] = record.status;
+  finished["started_at"] = record.started_at;
+  finished["finished_at"] = record.finished_at;
+  Write(finished);
+}
+
+void EventStream::JobStarted(const std::string& key) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ProgressLocked(key);
+    ordered_json record = Record(EventType::kJobStarted);
+    record["job"] = key;
+    Write(record);
+  }
+  Forward(next_, [&](RunObserver& o) { o.JobStarted(key); });
+}
+
+std::vector<std::string> EventStream::ApprovedBy(const std::string& key) const {
+  std::vector<std::string> reviewers;
+  if (state_dir_.empty()) return reviewers;
+  std::ifstream in(state_dir_ + "/audit.jsonl");
+  std::string line;
+  while (std::getline(in, line)) {
+    // Cheap filter first: the log holds every run's entries.
+    if (line.find(run_id_) == std::string::npos) continue;
+    nlohmann::json entry = nlohmann::json::parse(line, nullptr, false);
+    if (!entry.is_object() || entry.value("run_id", "") != run_id_ ||
+        entry.value("job", "") != key || entry.value("kind", "") != "gate" ||
+        entry.value("decision", "") != "approved" || !entry.contains("reviewers")) {
+      continue;
+    }
+    reviewers.clear();
+    for (const nlohmann::json& r : entry["reviewers"]) {
+      if (r.is_string()) reviewers.push_back(r.get<std::string>());
+    }
+  }
+  return reviewers;
+}
+
+void EventStream::CloseApprovalLocked(const std::string& key, JobProgress& job) {
+  if (!job.approval_open) return;
+  job.approval_open = false;
+  ordered_json record = Record(EventType::kJobApproved);
+  record["job"] = key;
+  if (job.planned && job.planned->environment) {
+    record["environment"] = job.planned->environment->name;
+  }
+  record["reviewers"] = ApprovedBy(key);
+  Write(record);
+}
+
+void EventStream::JobWaiting(const std::string& key) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    JobProgress& job = ProgressLocked(key);
+    FlushHeldLocked(job);
+    CloseApprovalLocked(key, job);
+    ordered_json record = Record(EventType::kJobWaiting);
+    record["job"] = key;
+    if (job.next_wait < job.waits.size()) {
+      WaitKind kind = job.waits[job.next_wait++];
+      record["gate"] = WaitKindName(kind);
+      if (kind == WaitKind::kApproval) job.approval_open = true;
+      if (kind != WaitKind::kConcurrency && job.planned && job.planned->environment) {
+        record["environment"] = job.planned->environment->name;
+        if (kind == WaitKind::kApproval) {
+          record["required_reviewers"] = job.planned->environment->required_reviewers;
+        } else {
+          record["wait_timer_s"] = job.planned->environment->wait_timer_s;
+        }
+      }
+    } else {
+      record["gate"] = "unknown";
+    }
+    job.waiting = true;
+    Write(record);
+  }
+  Forward(next_, [&](RunObserver& o) { o.JobWaiting(key); });
+}
+
+void EventStream::JobRunning(const std::string& key) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    JobProgress& job = ProgressLocked(key);
+    // "running" also comes at the job's start, when its first step's lines may already wait.
+    if (job.waiting) FlushHeldLocked(job);
+    CloseApprovalLocked(key, job);
+    if (job.waiting) {
+      job.waiting = false;
+      ordered_json record = Record(EventType::kJobRunning);
+      record["job"] = key;
+      Write(record);
+    }
+  }
+  Forward(next_, [&](RunObserver& o) { o.JobRunning(key); });
+}
+
+void EventStream::StepStarted(const std::string& key, const StepRecord& step) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    JobProgress& job = ProgressLocked(key);
+    ++job.step_index;
+    job.step_open = true;
+    job.step_id = step.id;
+    ordered_json record = Record(EventType::kStepStarted);
+    record["job"] = key;
+    record["step"] = {{"index", job.step_index}, {"id", step.id}, {"name", step.name}};
+    if (!step.log.empty()) record["log"] = step.log;
+    Write(record);
+    FlushHeldLocked(job);
+  }
+  Forward(next_, [&](RunObserver& o) { o.StepStarted(key, step); });
+}
+
+void EventStream::StepFinished(const std::string& key, const StepRecord& step) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    JobProgress& job = ProgressLocked(key);
+    FlushHeldLocked(job);
+    // A step reported only when it ends (skipped steps) still takes its place.
+    if (!job.step_open) {
+      ++job.step_index;
+      job.step_id = step.id;
+    }
+    ordered_json record = Record(EventType::kStepFinished);
+    record["job"] = key;
+    record["step"] = {{"index", job.step_index}, {"id", step.id}, {"name", step.name}};
+    record["outcome"] = step.outcome;
+    record["conclusion"] = step.conclusion;
+    record["outputs"] = OutputsJson(step.outputs);
+    Write(record);
+    // A notification step that succeeded has sent its message.
+    if (job.planned && job.step_index >= 0 &&
+        static_cast<size_t>(job.step_index) < job.planned->steps.size() &&
+        job.planned->steps[static_cast<size_t>(job.step_index)].builtin == "notify" &&
+        step.outcome == "success") {
+      ordered_json sent = Record(EventType::kNotificationSent);
+      sent["job"] = key;
+      sent["step"] = {{"index", job.step_index}, {"id", step.id}, {"name", step.name}};
+      sent["outputs"] = OutputsJson(step.outputs);
+      Write(sent);
+    }
+    // Lines printed between steps (the gate, the job's end) belong to no step.
+    job.step_open = false;
+  }
+  Forward(next_, [&](RunObserver& o) { o.StepFinished(key, step); });
+}
+
+void EventStream::JobFinished(const std::string& key, const JobOutcome& outcome) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    JobProgress& job = ProgressLocked(key);
+    FlushHeldLocked(job);
+    CloseApprovalLocked(key, job);
+    ordered_json record = Record(EventType::kJobFinished);
+    record["job"] = key;
+    record["result"] = ResultName(outcome.result);
+    if (!outcome.message.empty()) record["message"] = outcome.message;
+    record["outputs"] = OutputsJson(outcome.outputs);
+    Write(record);
+  }
+  Forward(next_, [&](RunObserver& o) { o.JobFinished(key, outcome); });
+}
+
+void EventStream::Interrupted(int signal, int count) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ordered_json record = Record(EventType::kInterrupted);
+    record["signal"] = signal;
+    record["count"] = count;
+    Write(record);
+  }
+  Forward(next_, [&](RunObserver& o) { o.Interrupted(signal, count); });
+}
+
+}  // namespace slipway::exec

@@ -1,0 +1,138 @@
+#pragma once
+/// EventStream: the machine-readable record of a run, one JSON object per line (JSON lines), for
+/// `slipway run --json` (stdout), `--json-into FILE` (beside the human output) and the run's own
+/// `runs/<id>/events.jsonl` (which `slipway logs --follow`, `show` and `report` read).
+///
+/// The first line is always {"type":"version","schema":1,...}; every later line has "type",
+/// "time" (UTC, as in run.json) and "run_id", plus the ids its type needs ("job", "step").
+/// schemas/events.schema.json is the contract. Every string passes through the Masker before it
+/// is written, like every other byte slipway writes.
+///
+/// It is a RunObserver that forwards each call to the observer it wraps (the console or the live
+/// view), so the scheduler keeps exactly one observer. Output lines arrive from the Console's
+/// tap (worker threads); observer calls come from the scheduler thread. Thread-safe.
+///
+/// Output lines carry the step that the scheduler thread last reported for their job; lines
+/// printed between two steps are held until the job's next event (see JobProgress::held), so a
+/// step's first lines are not left without their step. Attribution still follows the
+/// scheduler's view: a line may be credited to the step before when the scheduler lags.
+///
+/// Gate waits: the scheduler reports only "waiting" and "running". Which wait it is follows
+/// from the plan and the order JobExecution waits in — the job's concurrency group, then the
+/// environment's reviewers, then its wait timer. Who approved comes from the run's audit
+/// entries (kind "gate", decision "approved"), which are written before the job runs on.
+
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "interpreter/exec/scheduler.h"
+
+namespace slipway::exec {
+
+class Clock;
+class Masker;
+
+/// The schema version of the stream (the "schema" of the version record).
+inline constexpr int kEventSchemaVersion = 1;
+
+/// The file name of the stream in a run directory.
+inline constexpr char kEventsFile[] = "events.jsonl";
+
+/// The kinds of record, as written in "type".
+enum class EventType {
+  kVersion,
+  kRunStarted,
+  kJobQueued,
+  kJobStarted,
+  kJobWaiting,
+  kJobApproved,
+  kJobRunning,
+  kStepStarted,
+  kStepOutput,
+  kStepFinished,
+  kNotificationSent,
+  kJobFinished,
+  kInterrupted,
+  kRunFinished,
+};
+const char* EventTypeName(EventType type);
+
+/// What a job waits for ("gate" of a job_waiting record).
+enum class WaitKind { kConcurrency, kApproval, kWaitTimer };
+const char* WaitKindName(WaitKind kind);
+
+class EventStream final : public RunObserver {
+ public:
+  /// `next` (may be null) receives every observer call after the stream has written it.
+  /// `state_dir` is where the audit log is read for who approved a gate.
+  EventStream(const Masker& masker, const Clock& clock, RunObserver* next,
+              std::string state_dir = "");
+  EventStream(const EventStream&) = delete;
+  EventStream& operator=(const EventStream&) = delete;
+
+  /// The observer that receives every call after the stream (may be null).
+  void SetNext(RunObserver* next) { next_ = next; }
+  /// Adds a destination (not owned; must outlive the stream's last write). Each line is flushed
+  /// as it is written, so a reader following the file sees whole lines.
+  void AddSink(std::FILE* out);
+  /// Whether every write so far reached every sink.
+  bool ok() const;
+
+  /// The version record, run_started with the job graph, and job_queued per job. A resumed
+  /// run appends to its events.jsonl, so each attempt there starts with a version record.
+  void RunStarted(const plan::Plan& plan, const std::string& run_id, bool resumed);
+  /// A console line of `job` (already masked by the Console); lines without a job are ignored.
+  void OutputLine(std::string_view job, std::string_view text);
+  /// run_finished with the record's status.
+  void RunFinished(const RunRecord& record);
+
+  void JobStarted(const std::string& key) override;
+  void JobWaiting(const std::string& key) override;
+  void JobRunning(const std::string& key) override;
+  void StepStarted(const std::string& key, const StepRecord& step) override;
+  void StepFinished(const std::string& key, const StepRecord& step) override;
+  void JobFinished(const std::string& key, const JobOutcome& outcome) override;
+  void Interrupted(int signal, int count) override;
+
+ private:
+  struct JobProgress {
+    const plan::PlannedJob* planned = nullptr;
+    std::vector<WaitKind> waits;  // the waits this job may go through, in order
+    size_t next_wait = 0;
+    bool waiting = false;
+    bool approval_open = false;  // inside the reviewers' wait
+    int step_index = -1;         // the latest step (0-based), -1 before the first
+    bool step_open = false;      // step_index has started and not finished
+    std::string step_id;
+    /// Lines that arrived between two steps while the job runs: they are held until the next
+    /// event of the job says whether a step has started (the worker prints a step's first line
+    /// before the scheduler thread reports the step), then written with their own times.
+    std::vector<nlohmann::ordered_json> held;
+  };
+
+  nlohmann::ordered_json Record(EventType type) const;
+  void Write(const nlohmann::ordered_json& record);
+  JobProgress& ProgressLocked(const std::string& key);
+  void CloseApprovalLocked(const std::string& key, JobProgress& job);
+  /// Writes the held lines of `job`, attributed to its open step if there is one.
+  void FlushHeldLocked(JobProgress& job);
+  std::vector<std::string> ApprovedBy(const std::string& key) const;
+
+  const Masker& masker_;
+  const Clock& clock_;
+  RunObserver* next_;
+  std::string state_dir_;
+  const plan::Plan* plan_ = nullptr;
+  std::string run_id_;
+  std::vector<std::FILE*> sinks_;
+  mutable std::mutex mutex_;
+  std::map<std::string, JobProgress> jobs_;
+  bool ok_ = true;
+};
+
+}  // namespace slipway::exec

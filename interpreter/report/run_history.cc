@@ -1,0 +1,144 @@
+#include "interpreter/report/run_history.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "interpreter/exec/event_stream.h"
+#include "interpreter/exec/masker.h"
+
+namespace slipway::report {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+std::optional<double> ParseUtc(const std::string& text) {
+  std::tm tm{};
+  int year, month, day, hour, minute;
+  double second;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%lfZ", &year, &month, &day, &hour, &minute,
+                  &second) != 6) {
+    return std::nullopt;
+  }
+  tm.tm_year = year - 1900;
+  tm.tm_mon = month - 1;
+  tm.tm_mday = day;
+  tm.tm_hour = hour;
+  tm.tm_min = minute;
+  double whole = std::floor(second);
+  tm.tm_sec = static_cast<int>(whole);
+  return static_cast<double>(timegm(&tm)) + (second - whole);
+}
+
+std::optional<double> SecondsBetween(const std::string& from, const std::string& to) {
+  std::optional<double> a = ParseUtc(from), b = ParseUtc(to);
+  if (!a || !b) return std::nullopt;
+  return *b - *a;
+}
+
+std::string FormatSeconds(double seconds) {
+  if (seconds < 0) seconds = 0;
+  if (seconds < 60) return fmt::format("{:.1f}s", seconds);
+  auto total = static_cast<long>(std::lround(seconds));
+  if (total < 3600) return fmt::format("{}m{:02}s", total / 60, total % 60);
+  return fmt::format("{}h{:02}m", total / 3600, (total % 3600) / 60);
+}
+
+std::vector<RunRow> ListRuns(const std::string& state_dir, std::vector<std::string>* unreadable) {
+  std::vector<RunRow> rows;
+  std::error_code ec;
+  fs::directory_iterator it(fs::path(state_dir) / "runs", ec);
+  if (ec) return rows;
+  for (const fs::directory_entry& entry : it) {
+    if (!entry.is_directory(ec)) continue;
+    std::string id = entry.path().filename().string();
+    Expected<exec::RunRecord> record = exec::RunStore::Load(state_dir, id);
+    if (!record) {
+      if (unreadable) unreadable->push_back(id);
+      continue;
+    }
+    RunRow row{record->id.empty() ? id : record->id,
+               record->workflow,
+               record->event,
+               record->ref,
+               record->actor,
+               record->status,
+               record->started_at,
+               record->finished_at,
+               SecondsBetween(record->started_at, record->finished_at)};
+    rows.push_back(std::move(row));
+  }
+  std::sort(rows.begin(), rows.end(), [](const RunRow& a, const RunRow& b) {
+    if (a.started_at != b.started_at) return a.started_at > b.started_at;
+    return a.id > b.id;
+  });
+  if (unreadable) std::sort(unreadable->begin(), unreadable->end());
+  return rows;
+}
+
+std::vector<nlohmann::json> ReadEvents(const std::string& run_dir) {
+  std::vector<nlohmann::json> events;
+  std::ifstream in(run_dir + "/" + exec::kEventsFile);
+  std::string line;
+  while (std::getline(in, line)) {
+    nlohmann::json record = nlohmann::json::parse(line, nullptr, false);
+    if (record.is_object()) events.push_back(std::move(record));
+  }
+  return events;
+}
+
+Expected<RunView> LoadRun(const std::string& state_dir, const std::string& run_id,
+                          const exec::Masker* masker) {
+  Expected<exec::RunRecord> record = exec::RunStore::Load(state_dir, run_id);
+  if (!record) return MakeUnexpected(record.error());
+  RunView view;
+  view.state_dir = state_dir;
+  view.run_dir = exec::RunDirectory(state_dir, run_id);
+  view.record = std::move(record).value();
+  view.run_json = exec::ToJson(view.record);
+  view.events = ReadEvents(view.run_dir);
+  std::ifstream audit(state_dir + "/audit.jsonl");
+  std::string line;
+  while (std::getline(audit, line)) {
+    if (line.find(run_id) == std::string::npos) continue;  // the log holds every run
+    nlohmann::json entry = nlohmann::json::parse(line, nullptr, false);
+    if (entry.is_object() && entry.value("run_id", "") == run_id) {
+      view.audit.push_back(std::move(entry));
+    }
+  }
+  view.summary_markdown = ReadAll(view.run_dir + "/summary.md");
+  if (masker && !masker->empty()) {
+    view.run_json = exec::MaskJson(view.run_json, *masker);
+    if (Expected<exec::RunRecord> masked = exec::RunRecordFromJson(view.run_json)) {
+      view.record = std::move(masked).value();
+    }
+    for (nlohmann::json& event : view.events) event = exec::MaskJson(event, *masker);
+    for (nlohmann::json& entry : view.audit) entry = exec::MaskJson(entry, *masker);
+    view.summary_markdown = masker->Mask(view.summary_markdown);
+  }
+  return view;
+}
+
+std::string ReadStepLog(const RunView& run, const std::string& relative_path,
+                        const exec::Masker* masker) {
+  if (relative_path.empty() || relative_path.find("..") != std::string::npos) return "";
+  std::string text = ReadAll(run.run_dir + "/" + relative_path);
+  return masker ? masker->Mask(text) : text;
+}
+
+}  // namespace slipway::report

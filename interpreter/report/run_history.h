@@ -1,0 +1,69 @@
+#pragma once
+/// Run history: what `slipway runs`, `show`, `logs` and `report` read from a state directory —
+/// runs/<id>/run.json, the run's events.jsonl (event_stream.h), its step logs, summary.md and the
+/// run's entries of audit.jsonl. Everything there was masked when it was written; a Masker given
+/// here masks once more (secrets known to the reader, e.g. SLIPWAY_SECRET_* in its environment).
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "interpreter/base/expected.h"
+#include "interpreter/exec/run_store.h"
+
+namespace slipway::exec {
+class Masker;
+}
+
+namespace slipway::report {
+
+/// One row of `slipway runs`.
+struct RunRow {
+  std::string id;
+  std::string workflow;
+  std::string event;
+  std::string ref;
+  std::string actor;
+  std::string status;
+  std::string started_at;
+  std::string finished_at;
+  std::optional<double> duration_s;  // when both times are known
+};
+
+/// Every run under DIR/runs/, newest first (by start time, then id). Directories without a
+/// readable run.json are listed in `unreadable` (may be null) and skipped.
+std::vector<RunRow> ListRuns(const std::string& state_dir, std::vector<std::string>* unreadable);
+
+/// A run.json time ("2026-01-31T12:34:56.789Z") as seconds since the epoch.
+std::optional<double> ParseUtc(const std::string& text);
+/// Seconds between two run.json times ("2026-01-31T12:34:56.789Z"); nullopt when either is
+/// missing or malformed.
+std::optional<double> SecondsBetween(const std::string& from, const std::string& to);
+/// "1.2s", "3m04s", "1h02m".
+std::string FormatSeconds(double seconds);
+
+/// A whole run, as the report and `show` need it.
+struct RunView {
+  std::string state_dir;
+  std::string run_dir;
+  exec::RunRecord record;
+  nlohmann::json run_json;            // run.json as written (field order aside)
+  std::vector<nlohmann::json> events;  // events.jsonl (empty for runs before it existed)
+  std::vector<nlohmann::json> audit;   // audit.jsonl entries whose run_id is this run
+  std::string summary_markdown;        // summary.md ("" when none)
+};
+
+/// Loads run `run_id` (errors: no such run, unreadable run.json). `masker` may be null.
+Expected<RunView> LoadRun(const std::string& state_dir, const std::string& run_id,
+                          const exec::Masker* masker);
+
+/// The text of a step log (path relative to the run directory), masked; "" when missing.
+std::string ReadStepLog(const RunView& run, const std::string& relative_path,
+                        const exec::Masker* masker);
+
+/// The events.jsonl records (JSON objects; other lines skipped) of `run_dir`.
+std::vector<nlohmann::json> ReadEvents(const std::string& run_dir);
+
+}  // namespace slipway::report

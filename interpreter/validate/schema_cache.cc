@@ -1,0 +1,151 @@
+// The one other file that calls valijson (schema_pass.cc validates; this compiles).
+#include "interpreter/validate/schema_cache.h"
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <valijson/adapters/nlohmann_json_adapter.hpp>
+#include <valijson/schema_parser.hpp>
+
+namespace slipway::validate {
+namespace {
+
+using nlohmann::json;
+
+/// One schema text: its parsed document and, per pruning, its compiled forms.
+struct Entry {
+  json document;
+  std::string parse_error;
+  /// Root property → the definition it alone refers to ("on" → "on"), for the definitions
+  /// that can be pruned (see the header).
+  std::map<std::string, std::string> prunable;
+  std::map<std::string, std::unique_ptr<CompiledSchema>> compiled;  // by pruning key
+};
+
+size_t CountRefs(const json& node, const std::string& ref) {
+  size_t count = 0;
+  if (node.is_object()) {
+    auto it = node.find("$ref");
+    if (it != node.end() && it->is_string() && *it == ref) ++count;
+    for (const json& child : node) count += CountRefs(child, ref);
+  } else if (node.is_array()) {
+    for (const json& child : node) count += CountRefs(child, ref);
+  }
+  return count;
+}
+
+// The object alternatives with `properties` of definition `schema` (itself, or in anyOf/oneOf).
+std::vector<json*> ObjectAlternatives(json& schema) {
+  std::vector<json*> out;
+  if (!schema.is_object()) return out;
+  if (schema.contains("properties") && schema["properties"].is_object()) out.push_back(&schema);
+  for (const char* keyword : {"anyOf", "oneOf"}) {
+    auto it = schema.find(keyword);
+    if (it == schema.end() || !it->is_array()) continue;
+    for (json& alternative : *it) {
+      if (alternative.is_object() && alternative.contains("properties") &&
+          alternative["properties"].is_object()) {
+        out.push_back(&alternative);
+      }
+    }
+  }
+  return out;
+}
+
+void FindPrunable(Entry& entry) {
+  const json& doc = entry.document;
+  if (!doc.is_object() || !doc.contains("properties") || !doc.contains("definitions")) return;
+  for (auto it = doc["properties"].begin(); it != doc["properties"].end(); ++it) {
+    auto ref = it->find("$ref");
+    if (ref == it->end() || !ref->is_string()) continue;
+    std::string text = *ref;
+    const std::string prefix = "#/definitions/";
+    if (text.rfind(prefix, 0) != 0) continue;
+    std::string name = text.substr(prefix.size());
+    if (!doc["definitions"].contains(name) || CountRefs(doc, text) != 1) continue;
+    json copy = doc["definitions"][name];
+    if (ObjectAlternatives(copy).empty()) continue;
+    entry.prunable[it.key()] = name;
+  }
+}
+
+// The keys of instance[property] that its definition's properties are kept for.
+std::set<std::string> UsedKeys(const json& instance, const std::string& property) {
+  std::set<std::string> keys;
+  if (!instance.is_object()) return keys;
+  auto it = instance.find(property);
+  if (it == instance.end() || !it->is_object()) return keys;
+  for (auto key = it->begin(); key != it->end(); ++key) keys.insert(key.key());
+  return keys;
+}
+
+}  // namespace
+
+const CompiledSchema& CompileFor(std::string_view text, const json& instance) {
+  static std::mutex mutex;
+  // Never freed: see the header.
+  static auto* cache = new std::map<std::string, std::unique_ptr<Entry>, std::less<>>();
+  std::lock_guard<std::mutex> lock(mutex);
+  auto found = cache->find(text);
+  if (found == cache->end()) {
+    auto entry = std::make_unique<Entry>();
+    try {
+      entry->document = json::parse(text);
+      FindPrunable(*entry);
+    } catch (const std::exception& e) {
+      entry->parse_error = e.what();
+    }
+    found = cache->emplace(std::string(text), std::move(entry)).first;
+  }
+  Entry& entry = *found->second;
+
+  // The pruning key: for each prunable property, the keys the instance uses.
+  std::string key;
+  std::map<std::string, std::set<std::string>> used;
+  for (const auto& [property, definition] : entry.prunable) {
+    std::set<std::string>& keys = used[property];
+    keys = UsedKeys(instance, property);
+    key += property + "{";
+    for (const std::string& k : keys) key += k + ",";
+    key += "}";
+  }
+  // Many files with different key sets (`validate dir/`): past a few prunings, one full
+  // compile serves every later file instead of a compile per key set.
+  constexpr size_t kMaxPrunings = 4;
+  bool prune = !entry.prunable.empty();
+  if (prune && !entry.compiled.count(key) && entry.compiled.size() >= kMaxPrunings) {
+    key = "*";
+    prune = false;
+  }
+  std::unique_ptr<CompiledSchema>& compiled = entry.compiled[key];
+  if (compiled) return *compiled;
+  compiled = std::make_unique<CompiledSchema>();
+  compiled->document = &entry.document;
+  compiled->error = entry.parse_error;
+  if (!compiled->error.empty()) return *compiled;
+  try {
+    const json* to_compile = &entry.document;
+    json pruned;
+    if (prune) {
+      pruned = entry.document;
+      for (const auto& [property, definition] : entry.prunable) {
+        for (json* alternative : ObjectAlternatives(pruned["definitions"][definition])) {
+          for (auto p = (*alternative)["properties"].begin();
+               p != (*alternative)["properties"].end(); ++p) {
+            if (!used[property].count(p.key())) *p = json::object();
+          }
+        }
+      }
+      to_compile = &pruned;
+    }
+    valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
+    valijson::adapters::NlohmannJsonAdapter adapter(*to_compile);
+    parser.populateSchema(adapter, compiled->schema);
+  } catch (const std::exception& e) {
+    compiled->error = e.what();
+  }
+  return *compiled;
+}
+
+}  // namespace slipway::validate
