@@ -20,6 +20,12 @@
 //                          churn /tmp, that was most of the overhead left, so a job's later
 //                          step logs are now created on a side thread; TMPDIR=/dev/shm shows
 //                          the cost without the file system).
+//   BM_ExecRunManySteps    one job of 1,000 `run: "true"` steps through ExecuteRun: wall time
+//                          per step (per_step_us) and per raw spawn (x_raw_bash).
+//   BM_ExecRunDag10k       a 10,000-job random DAG (~3 needs each) through ExecuteRun and the
+//                          real job runner; each job's one step has `if: false`, so this is the
+//                          cost of the job machinery itself (contexts, env, records, events)
+//                          without processes; counter jobs/s.
 //   BM_ExecScheduler10k    the scheduler alone on a 10,000-job random DAG (~3 needs each) with
 //                          a runner that finishes every job at once; counter jobs/s (target
 //                          >= 5,000 jobs/s).
@@ -110,10 +116,17 @@ struct StepWorkflow {
   RunRequest request;
 
   StepWorkflow(const fs::path& dir, int steps, const step_api::StepCatalog& catalog,
-               std::FILE* sink) {
-    std::string name = "wf" + std::to_string(steps) + ".yml";
+               std::FILE* sink)
+      : StepWorkflow(dir, "wf" + std::to_string(steps) + ".yml", StepsText(steps), catalog, sink) {}
+
+  static std::string StepsText(int steps) {
     std::string workflow = "on: push\njobs:\n  steps:\n    runs-on: ubuntu-latest\n    steps:\n";
     for (int i = 0; i < steps; ++i) workflow += "      - run: \"true\"\n";
+    return workflow;
+  }
+
+  StepWorkflow(const fs::path& dir, const std::string& name, const std::string& workflow,
+               const step_api::StepCatalog& catalog, std::FILE* sink) {
     std::ofstream(dir / name) << workflow;
     Diagnostics diagnostics;
     plan::PlanOptions options;
@@ -197,6 +210,76 @@ void BM_ExecRunStep(benchmark::State& state) {
   fs::remove_all(dir);
 }
 BENCHMARK(BM_ExecRunStep)->Unit(benchmark::kMillisecond)->Iterations(15);
+
+void BM_ExecRunManySteps(benchmark::State& state) {
+  constexpr int kMany = 1000;
+  fs::path dir = fs::temp_directory_path() / ("slipway-exec-many-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  std::FILE* sink = std::fopen("/dev/null", "w");
+  step_api::StepCatalog catalog = stdlib::BuiltinSteps();
+  StepWorkflow many(dir, kMany, catalog, sink);
+  if (!many.ok()) {
+    state.SkipWithError("cannot plan the benchmark workflow");
+    return;
+  }
+  std::vector<double> per_step, ratios;
+  for (auto _ : state) {
+    Cost run = many.Run();
+    Cost raw = RawSpawn(100);
+    if (run.wall < 0) state.SkipWithError("the run failed");
+    per_step.push_back(run.wall / kMany);
+    ratios.push_back(run.wall / kMany / raw.wall);
+  }
+  std::sort(per_step.begin(), per_step.end());
+  std::sort(ratios.begin(), ratios.end());
+  state.counters["per_step_us"] = per_step[per_step.size() / 2] * 1e6;
+  state.counters["x_raw_bash"] = ratios[ratios.size() / 2];
+  std::fclose(sink);
+  fs::remove_all(dir);
+}
+BENCHMARK(BM_ExecRunManySteps)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+void BM_ExecRunDag10k(benchmark::State& state) {
+  constexpr size_t kJobs = 10'000;
+  fs::path dir = fs::temp_directory_path() / ("slipway-exec-dag-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  std::FILE* sink = std::fopen("/dev/null", "w");
+  step_api::StepCatalog catalog = stdlib::BuiltinSteps();
+  std::string text = "on: push\njobs:\n";
+  std::mt19937 random(42);
+  for (size_t i = 0; i < kJobs; ++i) {
+    text += "  j" + std::to_string(i) + ":\n    runs-on: ubuntu-latest\n";
+    std::vector<size_t> needs;
+    for (int k = 0; k < 3 && i > 0; ++k) {
+      size_t need = random() % i;
+      if (std::find(needs.begin(), needs.end(), need) == needs.end()) needs.push_back(need);
+    }
+    if (!needs.empty()) {
+      text += "    needs: [";
+      for (size_t k = 0; k < needs.size(); ++k) {
+        text += (k ? ", j" : "j") + std::to_string(needs[k]);
+      }
+      text += "]\n";
+    }
+    text += "    steps:\n      - if: false\n        run: \"true\"\n";
+  }
+  StepWorkflow dag(dir, "dag.yml", text, catalog, sink);
+  if (!dag.ok()) {
+    state.SkipWithError("cannot plan the benchmark workflow");
+    return;
+  }
+  dag.request.jobs = 2;
+  int attempt = 0;
+  for (auto _ : state) {
+    dag.request.run_id = "dag" + std::to_string(++attempt);
+    if (dag.Run().wall < 0) state.SkipWithError("the run failed");
+  }
+  state.counters["jobs_per_s"] = benchmark::Counter(
+      static_cast<double>(state.iterations() * kJobs), benchmark::Counter::kIsRate);
+  std::fclose(sink);
+  fs::remove_all(dir);
+}
+BENCHMARK(BM_ExecRunDag10k)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 /// Finishes every job the moment it starts.
 class InstantRunner final : public JobRunner {

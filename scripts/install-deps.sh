@@ -5,7 +5,8 @@ set -euo pipefail
 packages=(cmake ninja-build g++ pkg-config git python3
   libyaml-cpp-dev nlohmann-json3-dev libvalijson-dev libre2-dev libspdlog-dev libfmt-dev
   libcurl4-openssl-dev libcpp-httplib-dev libssl-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev haproxy
-  clang libclang-rt-14-dev)
+  clang libclang-rt-14-dev
+  libpqxx-dev libpq-dev postgresql-15)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -9,6 +9,7 @@
 #include <iostream>
 #include <memory>
 
+#include "interpreter/cli/backend_cli.h"
 #include "interpreter/cli/subcommand.h"
 #include "interpreter/exec/approvals_decide.h"
 #include "interpreter/exec/clock.h"
@@ -22,9 +23,15 @@ struct DecisionArgs {
   std::string reviewer;
   std::string comment;
   std::string state_dir = ".slipway";
+  std::string backend;  // postgresql://...: backend_cli.h decides
 };
 
 int Decide(const DecisionArgs& args, bool rejected) {
+  if (std::string dsn = BackendDsn(rejected ? "reject" : "approve", args.backend); !dsn.empty()) {
+    return dsn == "!" ? kExitUsage
+                      : DecideOnBackend(dsn, args.run_id, args.environment, args.reviewer,
+                                        args.comment, /*approve=*/!rejected);
+  }
   exec::Approval decision{args.reviewer, exec::FormatUtc(std::chrono::system_clock::now()),
                           rejected ? "slipway reject" : "slipway approve"};
   decision.comment = args.comment;
@@ -58,6 +65,7 @@ std::function<int()> SetupDecision(CLI::App& command, bool rejected) {
   command.add_option("--as", args->reviewer, rejected ? "who rejects" : "who approves")->required();
   command.add_option("--comment", args->comment, "a comment, kept in the audit log");
   command.add_option("--state-dir", args->state_dir, "state directory (default: .slipway)");
+  command.add_option("--backend", args->backend, "postgresql://... (the reviewer is the role)");
   return [args, rejected]() -> int { return Decide(*args, rejected); };
 }
 

@@ -4,6 +4,7 @@
 #include <iostream>
 #include <memory>
 
+#include "interpreter/cli/backend_cli.h"
 #include "interpreter/cli/subcommand.h"
 #include "interpreter/exec/audit.h"
 #include "interpreter/exec/run_store.h"
@@ -13,9 +14,13 @@ namespace {
 
 struct AuditArgs {
   std::string state_dir = ".slipway";
+  std::string backend;  // postgresql://...: backend_cli.h verifies the audit table
 };
 
 int Verify(const AuditArgs& args) {
+  if (std::string dsn = BackendDsn("audit verify", args.backend); !dsn.empty()) {
+    return dsn == "!" ? kExitUsage : VerifyAuditOnBackend(dsn);
+  }
   exec::RemoveLeftovers(args.state_dir);  // what killed runs left may hold secrets
   Expected<exec::AuditVerification> result = exec::VerifyAudit(args.state_dir);
   if (!result) {
@@ -38,6 +43,7 @@ std::function<int()> SetupAudit(CLI::App& command) {
   command.require_subcommand(1);
   CLI::App* verify = command.add_subcommand("verify", "check the HMAC chain of DIR/audit.jsonl");
   verify->add_option("--state-dir", args->state_dir, "state directory (default: .slipway)");
+  verify->add_option("--backend", args->backend, "postgresql://...: check the audit table");
   return [args]() -> int { return Verify(*args); };
 }
 

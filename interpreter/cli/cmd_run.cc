@@ -12,12 +12,14 @@
 #include <memory>
 #include <sstream>
 
+#include "interpreter/cli/backend_cli.h"
 #include "interpreter/cli/cli_common.h"
 #include "interpreter/cli/subcommand.h"
 #include "interpreter/exec/live_view.h"
 #include "interpreter/exec/masker.h"
 #include "interpreter/exec/process.h"
 #include "interpreter/exec/run.h"
+#include "interpreter/exec/run_origin.h"
 #include "interpreter/exec/run_store.h"
 #include "interpreter/exec/secrets.h"
 #include "interpreter/model/load_workflow.h"
@@ -34,7 +36,8 @@ namespace {
 
 struct RunArgs : EventFlags {
   std::string workflow;
-  int jobs = 0;
+  int jobs = 0;  // 0: the number of cores
+  bool jobs_given = false;
   std::string secrets_file;
   std::string state_dir = ".slipway";
   std::string run_id;
@@ -46,12 +49,9 @@ struct RunArgs : EventFlags {
   std::string from_plan;
   std::string progress = "auto";  // --progress auto|live|plain
   std::string scenario;           // --scenario FILE#NAME (a rehearsal, cmd_test.cc)
+  std::string backend;            // --backend postgresql://... (cmd_worker.cc runs it)
+  bool submit = false;
 };
-
-// A typed input back to its command-line spelling.
-std::string InputText(const nlohmann::json& value) {
-  return value.is_string() ? value.get<std::string>() : value.dump();
-}
 
 int Usage(const std::string& message) {
   std::cerr << "slipway run: " << message << "\n";
@@ -60,7 +60,7 @@ int Usage(const std::string& message) {
 
 int Run(RunArgs args) {
   if (!args.scenario.empty()) return RunScenarioLive(args.scenario);
-  if (args.jobs < 0) return Usage("--jobs must be at least 1");
+  if (args.jobs_given && args.jobs < 1) return Usage("--jobs must be at least 1");
   if (args.approve_envs.size() != args.approve_as.size()) {
     return Usage("each --approve ENV needs its own --as NAME");
   }
@@ -70,76 +70,31 @@ int Run(RunArgs args) {
 
   plan::PlanOptions options;
   if (!ToPlanOptions("run", args.workflow, args, &options)) return kExitUsage;
-
+  if (!args.from_plan.empty() && !args.resume.empty()) {
+    return Usage("--from-plan and --resume cannot be combined");
+  }
   // --from-plan: plan again from what the reviewed plan records, then insist on the same plan.
   nlohmann::ordered_json reviewed;
   if (!args.from_plan.empty()) {
-    std::string text, error;
-    if (!model::ReadWholeFile(args.from_plan, &text, &error)) {
-      return Usage("cannot read \"" + args.from_plan + "\": " + error);
-    }
-    reviewed = nlohmann::ordered_json::parse(text, nullptr, false);
-    if (!reviewed.is_object() || !reviewed.contains("workflow") || !reviewed.contains("jobs")) {
-      return Usage("\"" + args.from_plan +
-                   "\" is not a plan written by `slipway plan --format json`");
-    }
-    options.workflow_path = reviewed.value("workflow", "");
-    if (!args.workflow.empty() && args.workflow != options.workflow_path) {
-      return Usage("the plan is for \"" + options.workflow_path + "\", not \"" + args.workflow +
-                   "\"");
-    }
-    options.event_name = reviewed.value("event", "");
-    options.ref = reviewed.value("ref", "");
-    options.sha = reviewed.value("sha", "");
-    options.actor = reviewed.value("actor", "");
-    if (reviewed.contains("environments_file") && reviewed["environments_file"].is_string()) {
-      options.env_config = reviewed["environments_file"].get<std::string>();
-    }
-    options.inputs.clear();
-    for (auto it = reviewed["inputs"].begin(); it != reviewed["inputs"].end(); ++it) {
-      options.inputs.emplace_back(it.key(), InputText(*it));
-    }
-    options.vars.clear();
-    if (reviewed.contains("vars")) {
-      for (auto it = reviewed["vars"].begin(); it != reviewed["vars"].end(); ++it) {
-        options.vars.emplace_back(it.key(), InputText(*it));
-      }
-    }
+    Expected<nlohmann::ordered_json> read = exec::OptionsFromReviewedPlan(args.from_plan, &options);
+    if (!read) return Usage(read.error());
+    reviewed = std::move(read).value();
   }
   // --resume: the same event, ref, commit, actor and inputs as the first attempt.
   if (!args.resume.empty()) {
-    Expected<exec::RunRecord> record = exec::RunStore::Load(args.state_dir, args.resume);
-    if (!record) return Usage(record.error());
-    if (options.workflow_path.empty()) options.workflow_path = record->workflow;
-    if (args.event.empty()) options.event_name = record->event;
-    if (args.ref.empty()) options.ref = record->ref;
-    if (args.sha.empty()) options.sha = record->sha;
-    if (args.actor.empty()) options.actor = record->actor;
-    if (args.inputs.empty() && record->inputs.is_object()) {
-      for (auto it = record->inputs.begin(); it != record->inputs.end(); ++it) {
-        options.inputs.emplace_back(it.key(), InputText(*it));
-      }
-    }
-    if (args.vars.empty() && record->vars.is_object()) {
-      for (auto it = record->vars.begin(); it != record->vars.end(); ++it) {
-        options.vars.emplace_back(it.key(), InputText(*it));
-      }
-    }
-    if (args.env_config.empty() && !record->environments_file.empty()) {
-      options.env_config = record->environments_file;
-    }
-    if (args.event_file.empty() && !record->event_file.empty()) {
-      options.event_file = args.state_dir + "/runs/" + args.resume + "/" + record->event_file;
-    }
+    Expected<bool> resumed = exec::OptionsFromRunRecord(args.state_dir, args.resume, &options);
+    if (!resumed) return Usage(resumed.error());
   }
   if (options.workflow_path.empty()) return Usage("name the workflow file to run");
 
   SourceManager sources;
   Diagnostics diagnostics;
   std::optional<plan::Plan> made;
+  plan::PlanInputs loaded;  // the model of the very bytes that were planned, and more
   step_api::StepCatalog catalog = stdlib::BuiltinSteps();
   plan::GitInfo git = plan::ReadGitInfo(".");
-  plan::PlanStatus status = plan::MakePlan(sources, options, git, catalog, diagnostics, &made);
+  plan::PlanStatus status =
+      plan::MakePlan(sources, options, git, catalog, diagnostics, &made, &loaded);
   PrintDiagnostics("run", sources, diagnostics);
   if (status == plan::PlanStatus::kUsageError) return kExitUsage;
   if (status != plan::PlanStatus::kOk || !made) return kExitFailed;
@@ -148,25 +103,8 @@ int Run(RunArgs args) {
       plan::VerifyRunRef(git, plan, {options.ref.has_value(), options.sha.has_value()});
   if (!honest) return Usage(honest.error());
   if (!args.from_plan.empty()) {
-    if (reviewed.value("workflow_sha256", "") != plan.workflow_sha256) {
-      return Usage("\"" + plan.workflow_path +
-                   "\" changed since the plan was made; make and "
-                   "review a new plan");
-    }
-    std::string env_sha =
-        reviewed.contains("environments_sha256") && reviewed["environments_sha256"].is_string()
-            ? reviewed["environments_sha256"].get<std::string>()
-            : "";
-    if (env_sha != plan.environments_sha256) {
-      return Usage(
-          "the environments file changed since the plan was made; make and review a "
-          "new plan");
-    }
-    if (plan::PlanToJson(plan)["jobs"] != reviewed["jobs"]) {
-      return Usage("the plan made now differs from \"" + args.from_plan +
-                   "\" (an event payload, a local action or the git checkout changed); make and "
-                   "review a new plan");
-    }
+    Expected<bool> same = exec::CheckReviewedPlan(reviewed, args.from_plan, plan);
+    if (!same) return Usage(same.error());
   }
   if (!plan.triggered) {
     std::cerr << "slipway run: the " << plan.event << " event does not trigger \""
@@ -174,15 +112,9 @@ int Run(RunArgs args) {
     return kExitFailed;
   }
 
-  // The model of the very bytes that were planned (steps are evaluated from their text).
-  Diagnostics load_diagnostics;
-  std::optional<model::Workflow> workflow =
-      model::LoadWorkflowFile(sources, plan.workflow_path, load_diagnostics);
-  std::string text, error;
-  if (!workflow || !model::ReadWholeFile(plan.workflow_path, &text, &error) ||
-      plan::Sha256Hex(text) != plan.workflow_sha256) {
-    return Usage("\"" + plan.workflow_path + "\" changed while it was being planned");
-  }
+  if (!loaded.workflow) return Usage("\"" + plan.workflow_path + "\" could not be loaded");
+  const model::Workflow* workflow = &*loaded.workflow;
+  std::string error;
 
   std::map<std::string, std::string> environment = exec::CurrentEnvironment();
   std::map<std::string, std::string> secrets;
@@ -199,7 +131,9 @@ int Run(RunArgs args) {
 
   exec::RunRequest request;
   request.plan = &plan;
-  request.workflow = &*workflow;
+  request.workflow = workflow;
+  request.environments = loaded.environments ? &*loaded.environments : nullptr;
+  request.event = loaded.event ? &*loaded.event : nullptr;
   request.catalog = &catalog;
   request.state_dir = args.state_dir;
   request.run_id = args.resume.empty() ? args.run_id : args.resume;
@@ -228,6 +162,10 @@ int Run(RunArgs args) {
   request.interactive = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
   request.live_view = exec::UseLiveView(*exec::ParseProgressMode(args.progress), STDOUT_FILENO,
                                         request.environment);
+  std::string dsn = BackendDsn("run", args.backend);
+  if (dsn == "!") return kExitUsage;
+  if (!dsn.empty()) return RunOnBackend(dsn, args.submit, request, options);
+  if (args.submit) return Usage("--submit needs --backend postgresql://...");
   exec::RunResult result = exec::ExecuteRun(request);
   if (!result.error.empty()) return Usage(result.error);
   switch (result.status) {
@@ -247,7 +185,8 @@ std::function<int()> SetupRun(CLI::App& command) {
   auto args = std::make_shared<RunArgs>();
   command.add_option("workflow", args->workflow, "the workflow file (optional with --from-plan)");
   AddEventFlags(command, *args);
-  command.add_option("--jobs", args->jobs, "jobs run at once (default: the number of cores)");
+  command.add_option("--jobs", args->jobs, "jobs run at once (default: the number of cores)")
+      ->each([args](const std::string&) { args->jobs_given = true; });
   command.add_option("--secrets-file", args->secrets_file, "secrets in dotenv format");
   command.add_option("--state-dir", args->state_dir, "state directory (default: .slipway)");
   command.add_option("--run-id", args->run_id, "the run's id (default: generated)");
@@ -265,6 +204,9 @@ std::function<int()> SetupRun(CLI::App& command) {
       ->check(CLI::IsMember({"auto", "live", "plain"}));
   command.add_option("--scenario", args->scenario,
                      "rehearse scenario FILE#NAME of a *.test.yml with the live view");
+  command.add_option("--backend", args->backend,
+                     "run on a PostgreSQL backend, postgresql://... (default: $SLIPWAY_BACKEND)");
+  command.add_flag("--submit", args->submit, "with --backend: store the run, print its id, exit");
   return [args]() -> int { return Run(*args); };
 }
 

@@ -1,4 +1,4 @@
-// `slipway validate PATH... [--format text|json|sarif|github] [--strict]`
+// `slipway validate PATH... [--format text|json|sarif|github] [--strict] [--portable]`
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
@@ -21,6 +21,7 @@ struct ValidateArgs {
   std::vector<std::string> paths;
   std::string format = "text";
   bool strict = false;
+  bool portable = false;
 };
 
 bool IsWorkflowFile(const std::filesystem::path& path) {
@@ -49,6 +50,10 @@ bool CollectFiles(const std::vector<std::string>& paths, std::vector<std::string
       if (it->is_regular_file(error) && IsWorkflowFile(it->path())) {
         found.push_back(it->path().string());
       }
+    }
+    if (found.empty()) {
+      std::cerr << "slipway validate: note: no workflow files (*.yml, *.yaml) in \"" << path
+                << "\"\n";
     }
     std::sort(found.begin(), found.end());
     files->insert(files->end(), found.begin(), found.end());
@@ -83,17 +88,22 @@ int Run(const ValidateArgs& args) {
     ids[i] = sources.Add(paths[i], std::move(text));
   }
   step_api::StepCatalog catalog = stdlib::BuiltinSteps();
+  validate::ValidateOptions options;
+  options.portable = args.portable;
+  // Local reusable-workflow calls are read from the repository root, where slipway runs.
+  options.read_callee = validate::LocalCalleeReader(".");
   std::atomic<size_t> next{0};
   auto worker = [&] {
     for (size_t i = next++; i < paths.size(); i = next++) {
       if (ids[i] == kNoFile) continue;
       std::optional<model::Workflow> workflow =
-          validate::ValidateText(sources, ids[i], catalog, results[i]);
+          validate::ValidateText(sources, ids[i], catalog, results[i], options);
       if (workflow) plan::WarnUnconfiguredEnvironments(*workflow, paths[i], results[i]);
     }
   };
   size_t thread_count =
       std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), paths.size());
+  if (paths.empty()) thread_count = 0;
   std::vector<std::thread> threads;
   for (size_t t = 1; t < thread_count; ++t) threads.emplace_back(worker);
   worker();
@@ -121,6 +131,8 @@ std::function<int()> SetupValidate(CLI::App& command) {
       ->required();
   command.add_option("--format", args->format, "text | json | sarif | github");
   command.add_flag("--strict", args->strict, "exit 1 on warnings too");
+  command.add_flag("--portable", args->portable,
+                   "the files are meant for GitHub too: flag slipway's extensions");
   return [args] { return Run(*args); };
 }
 

@@ -20,6 +20,9 @@ std::function<int()> SetupApprove(CLI::App& command);
 std::function<int()> SetupReject(CLI::App& command);
 std::function<int()> SetupAudit(CLI::App& command);
 std::function<int()> SetupTest(CLI::App& command);
+std::function<int()> SetupWorker(CLI::App& command);
+std::function<int()> SetupWait(CLI::App& command);
+std::function<int()> SetupBackend(CLI::App& command);
 
 namespace {
 
@@ -37,6 +40,9 @@ const Subcommand kSubcommands[] = {
     {"reject", "reject a waiting run's environment gate (RUN_ID ENV --as NAME)", &SetupReject},
     {"audit", "check the audit trail (audit verify)", &SetupAudit},
     {"test", "rehearse workflows: run *.test.yml scenarios with stubs on virtual time", &SetupTest},
+    {"worker", "claim and run ready jobs from a PostgreSQL backend", &SetupWorker},
+    {"wait", "follow a submitted run until it ends; its exit code", &SetupWait},
+    {"backend", "manage the PostgreSQL backend (backend init)", &SetupBackend},
 };
 
 }  // namespace

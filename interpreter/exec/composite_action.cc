@@ -123,15 +123,15 @@ ordered_json InnerEnv(const ordered_json& caller_env, const ordered_json& env_at
 
 bool IsLocalActionUses(std::string_view uses) { return uses.rfind("./", 0) == 0; }
 
-std::string RunCompositeAction(CompositeHost& host, const CompositeCall& call,
-                               std::map<std::string, std::string>* outputs) {
+StepOutcome RunCompositeAction(CompositeHost& host, const CompositeCall& call) {
   const CompositeFrame* caller = host.frame();
   SourcePos uses_at = call.step && call.step->uses ? call.step->uses->where.begin : SourcePos{};
   int depth = caller ? caller->depth() + 1 : 1;
   if (depth > kMaxCompositeDepth) {
-    return Where(call.caller_file, uses_at) +
-           fmt::format("composite actions are nested more than {} levels deep: {}",
-                       kMaxCompositeDepth, Chain(caller, call.uses));
+    return StepOutcome::Failure(
+        Where(call.caller_file, uses_at) +
+        fmt::format("composite actions are nested more than {} levels deep: {}",
+                    kMaxCompositeDepth, Chain(caller, call.uses)));
   }
 
   std::string display = model::LocalActionDir(call.uses);
@@ -150,11 +150,14 @@ std::string RunCompositeAction(CompositeHost& host, const CompositeCall& call,
                                    fmt::format("local action \"{}\": {}", call.uses, d.message)
                              : Where(sources.path(d.where.file), d.where.begin) + d.message);
     }
-    if (messages.empty()) return fmt::format("cannot load local action \"{}\"", call.uses);
-    if (messages.size() == 1) return messages.front();
+    if (messages.empty()) {
+      return StepOutcome::Failure(fmt::format("cannot load local action \"{}\"", call.uses));
+    }
+    if (messages.size() == 1) return StepOutcome::Failure(messages.front());
     for (const std::string& message : messages) host.Log("error: " + message);
-    return fmt::format("local action \"{}\" has {} errors in {} (listed above)", call.uses,
-                       messages.size(), sources.path(diagnostics.items().front().where.file));
+    return StepOutcome::Failure(fmt::format("local action \"{}\" has {} errors in {} (listed above)",
+                                            call.uses, messages.size(),
+                                            sources.path(diagnostics.items().front().where.file)));
   }
 
   CompositeFrame frame;
@@ -179,12 +182,12 @@ std::string RunCompositeAction(CompositeHost& host, const CompositeCall& call,
   }
   if (std::string error = BindInputs(host, call, *action, frame.file, &frame.inputs);
       !error.empty()) {
-    return error;
+    return StepOutcome::Failure(error);
   }
 
   FrameScope scope(host, &frame);
   const ordered_json env_at_start = host.github_env();
-  std::string first_failure;
+  StepOutcome result;
   bool cancelled = false;
   for (const model::Step& step : action->steps) {
     std::string error;
@@ -198,31 +201,25 @@ std::string RunCompositeAction(CompositeHost& host, const CompositeCall& call,
     std::string condition_text =
         step.if_condition ? step.if_condition->value : std::string("success()");
     plan::Condition condition = host.EvaluateCondition(condition_text, layered);
-    std::string outcome;
-    std::string failure;
-    std::map<std::string, std::string> step_outputs;
+    StepOutcome done;
     if (cancelled || condition.kind == plan::Condition::Kind::kFalse) {
-      outcome = "skipped";
+      done.outcome = StepConclusion::kSkipped;
     } else {
       host.Log(fmt::format("{} {}", std::string(static_cast<size_t>(depth) + 1, '>'), name));
-      bool skipped = false;
       if (condition.kind != plan::Condition::Kind::kTrue) {
-        failure = fmt::format("cannot evaluate \"if: {}\": {}", condition_text,
-                              condition.error.empty() ? condition.unknown : condition.error);
+        done = StepOutcome::Failure(
+            fmt::format("cannot evaluate \"if: {}\": {}", condition_text,
+                        condition.error.empty() ? condition.unknown : condition.error));
       } else if (!error.empty()) {
-        failure = "cannot evaluate the step's env: " + error;
+        done = StepOutcome::Failure("cannot evaluate the step's env: " + error);
       } else {
         std::string action_key =
             fmt::format("__{}_{}", depth, id.empty() ? fmt::format("run_{}", step.index + 1) : id);
-        failure = host.RunStepBody(step, layered, action_key, &step_outputs, &skipped);
+        done = host.RunStep(step, layered, action_key);
       }
-      outcome = skipped                  ? "skipped"
-                : failure == "cancelled" ? "cancelled"
-                : failure.empty()        ? "success"
-                                         : "failure";
     }
-    std::string conclusion = outcome;
-    if (outcome == "failure") {
+    StepConclusion conclusion = done.outcome;
+    if (done.outcome == StepConclusion::kFailure) {
       std::string coe_error;
       bool continue_on_error =
           step.continue_on_error &&
@@ -232,29 +229,32 @@ std::string RunCompositeAction(CompositeHost& host, const CompositeCall& call,
       bool nested = step.uses && IsLocalActionUses(step.uses->value);
       if (!nested || continue_on_error) {
         host.Log("error: " + Where(frame.file, step.where.begin) +
-                 fmt::format("step \"{}\" failed: {}{}", name, failure,
+                 fmt::format("step \"{}\" failed: {}{}", name, done.message,
                              continue_on_error ? " (continue-on-error)" : ""));
       }
       if (continue_on_error) {
-        conclusion = "success";
+        conclusion = StepConclusion::kSuccess;
       } else {
         frame.failed = true;
-        if (first_failure.empty()) {
-          first_failure = nested ? failure
-                                 : fmt::format("step \"{}\" of action \"{}\" failed: {}", name,
-                                               call.uses, failure);
+        if (result.message.empty()) {
+          result.outcome = StepConclusion::kFailure;
+          result.message = nested ? done.message
+                                  : fmt::format("step \"{}\" of action \"{}\" failed: {}", name,
+                                                call.uses, done.message);
         }
       }
-    } else if (outcome == "cancelled") {
+    } else if (done.outcome == StepConclusion::kCancelled) {
       cancelled = true;
     }
     if (!id.empty()) {
       ordered_json out = ordered_json::object();
-      for (const auto& [key, value] : step_outputs) out[key] = value;
-      frame.steps[id] = {{"outputs", out}, {"outcome", outcome}, {"conclusion", conclusion}};
+      for (const auto& [key, value] : done.outputs) out[key] = value;
+      frame.steps[id] = {{"outputs", out},
+                         {"outcome", StepConclusionName(done.outcome)},
+                         {"conclusion", StepConclusionName(conclusion)}};
     }
   }
-  if (cancelled) return "cancelled";
+  if (cancelled) return StepOutcome::Cancelled();
 
   // The action's outputs, evaluated after its steps in its own contexts.
   ordered_json env = InnerEnv(call.env, env_at_start, host.github_env());
@@ -263,15 +263,16 @@ std::string RunCompositeAction(CompositeHost& host, const CompositeCall& call,
     std::string error;
     std::string value = host.EvaluateText(output.value->value, env, &error);
     if (!error.empty()) {
-      if (first_failure.empty()) {
-        first_failure = Where(frame.file, output.value->where.begin) +
-                        fmt::format("cannot evaluate output \"{}\": {}", output.id.value, error);
+      if (result.message.empty()) {
+        result.outcome = StepConclusion::kFailure;
+        result.message = Where(frame.file, output.value->where.begin) +
+                         fmt::format("cannot evaluate output \"{}\": {}", output.id.value, error);
       }
       continue;
     }
-    (*outputs)[output.id.value] = value;
+    result.outputs[output.id.value] = value;
   }
-  return first_failure;
+  return result;
 }
 
 }  // namespace slipway::exec

@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 
+#include "interpreter/exec/step_executor.h"
 #include "interpreter/model/step.h"
 #include "interpreter/plan/resolve.h"
 
@@ -60,11 +61,10 @@ class CompositeHost {
                                             const nlohmann::ordered_json& env) = 0;
   /// The variables written to GITHUB_ENV so far in this job.
   virtual nlohmann::ordered_json github_env() const = 0;
-  /// Runs the body of a `run:` or `uses:` step (no `if`, no log header). `action` names its
-  /// GITHUB_ACTION and step files. Returns "" on success, "cancelled", or why it failed.
-  virtual std::string RunStepBody(const model::Step& step, const nlohmann::ordered_json& env,
-                                  const std::string& action,
-                                  std::map<std::string, std::string>* outputs, bool* skipped) = 0;
+  /// Resolves and runs the body of a `run:` or `uses:` step of the action (no `if`, no log
+  /// header) through the job's step executors. `action` names its GITHUB_ACTION and step files.
+  virtual StepOutcome RunStep(const model::Step& step, const nlohmann::ordered_json& env,
+                              const std::string& action) = 0;
   /// Appends a line to the calling step's log (masked).
   virtual void Log(std::string_view line) = 0;
   virtual const std::string& workspace() const = 0;
@@ -85,10 +85,8 @@ struct CompositeCall {
 /// True for `uses:` values naming a local action ("./path").
 bool IsLocalActionUses(std::string_view uses);
 
-/// Loads the action, binds its inputs, runs its steps and evaluates its outputs into
-/// `outputs`. Returns "" on success, "cancelled", or why the step failed (with
-/// file:line:col when the reason is in a file).
-std::string RunCompositeAction(CompositeHost& host, const CompositeCall& call,
-                               std::map<std::string, std::string>* outputs);
+/// Loads the action, binds its inputs, runs its steps and evaluates its outputs. A failure's
+/// message names file:line:col when the reason is in a file.
+StepOutcome RunCompositeAction(CompositeHost& host, const CompositeCall& call);
 
 }  // namespace slipway::exec

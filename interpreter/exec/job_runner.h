@@ -53,6 +53,9 @@ struct JobOutcome {
   std::map<std::string, std::string> outputs;
   std::vector<StepRecord> steps;
   std::string message;  // why it failed / was cancelled; "" on success
+  /// The job's `continue-on-error`, evaluated for this instance (a matrix leg may differ from
+  /// its siblings): a failure then neither fails the run nor cancels siblings (fail-fast).
+  bool continue_on_error = false;
 };
 
 /// Events that workers send to the scheduler thread.
@@ -61,9 +64,16 @@ struct StepUpdate {
   size_t index = 0;
   StepRecord step;
 };
+/// Where a started job is.
+enum class JobPhase {
+  kWaitingForGroup,  // for its concurrency group
+  kWaitingAtGate,    // at its environment's gate (reviewers, wait timer)
+  kRunning,
+};
 struct JobStatusUpdate {
   std::string job_key;
-  std::string status;  // "waiting" (at an environment gate) | "running"
+  JobPhase phase = JobPhase::kRunning;
+  std::string environment;  // kWaitingAtGate: which one
 };
 struct JobFinished {
   std::string job_key;

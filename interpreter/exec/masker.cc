@@ -217,6 +217,11 @@ std::vector<std::string> MaskForms(std::string_view secret) {
   // Base64 at its three byte alignments, in the standard and the URL-safe alphabet, and as
   // `base64` prints it without -w0: wrapped at 76 columns, so a newline may fall anywhere in
   // the encoded secret (at one position k, then every 76 characters after it).
+  // The value encoded on its own, as the runner registers it (without padding): its last
+  // characters also depend on the padding, so the cores below leave them out.
+  std::string whole = Base64(secret);
+  while (!whole.empty() && whole.back() == '=') whole.pop_back();
+  if (whole.size() >= kMinDerivedLength) AddUnique(forms, whole);
   for (size_t offset = 0; offset < 3; ++offset) {
     std::string core = Base64Core(secret, offset);
     if (core.size() < kMinDerivedLength) continue;

@@ -1,10 +1,7 @@
 #pragma once
 /// RealJobRunner: runs job instances for real, each on its own worker thread (at most --jobs at
-/// once). A job passes its environment's gate (deployment branch policy, required reviewers,
-/// wait timer), then runs its steps in order: `run:` steps as processes (shell.h, process.h),
-/// `uses: slipway/...` through the StepCatalog in-process, the common third-party actions
-/// through their local equivalents (local_actions.h). Workers report only through the
-/// EventQueue.
+/// once), through JobExecution (job_execution.h): the environment gate, then the steps in
+/// order, each by its executor (step_executor.h). Workers report only through the EventQueue.
 
 #include <atomic>
 #include <chrono>
@@ -17,14 +14,8 @@
 #include <vector>
 
 #include "interpreter/exec/job_runner.h"
-#include "interpreter/exec/shell.h"
+#include "interpreter/exec/run.h"
 
-namespace slipway::model {
-struct Workflow;
-}
-namespace slipway::step_api {
-class StepCatalog;
-}
 
 namespace slipway::exec {
 
@@ -36,12 +27,11 @@ class Masker;
 class RunOverrides;
 class RunStore;
 
-/// Everything jobs share during a run. Read-only while jobs run, except the Masker (which is
+/// Everything jobs share during a run: the request (what the run was asked to do) and the
+/// objects the run made for it. Read-only while jobs run, except the Masker (which is
 /// thread-safe) and the console/audit/store (which serialise their own writes).
 struct RunEnvironment {
-  const plan::Plan* plan = nullptr;
-  const model::Workflow* workflow = nullptr;
-  const step_api::StepCatalog* catalog = nullptr;
+  const RunRequest* request = nullptr;  // plan, workflow, catalog, secrets, approvals, ...
   Masker* masker = nullptr;
   const RunStore* store = nullptr;
   const AuditLog* audit = nullptr;  // may be null
@@ -49,16 +39,18 @@ struct RunEnvironment {
   Console* console = nullptr;
   RunEventQueue* events = nullptr;
   std::string run_id;
-  std::map<std::string, std::string> secrets;
-  /// --approve ENV --as NAME, as (environment, reviewer).
-  std::vector<std::pair<std::string, std::string>> approvals;
   /// Approvals typed at the terminal (null when stdin is not a TTY).
   std::shared_ptr<ApprovalInbox> inbox;
-  std::string workspace;                        // absolute
+  std::string workspace;  // absolute
+  /// The run's scratch directory (absolute, 0700, outside the state directory): each job's
+  /// RUNNER_TEMP, step scripts and step files live below it.
+  std::string scratch_dir;
   std::map<std::string, std::string> base_env;  // slipway's environment minus its own secrets
-  RunnerInfo runner;                            // the fields common to every job
-  bool skip_unknown_actions = false;
-  const RunOverrides* overrides = nullptr;  // rehearsals only (run_overrides.h)
+  /// The `github` context every job starts from (the plan's, plus run_id, run_number,
+  /// run_attempt, workspace, event_path) and the `runner` context (but `temp`, per job).
+  nlohmann::ordered_json github = nlohmann::ordered_json::object();
+  nlohmann::ordered_json runner = nlohmann::ordered_json::object();
+  bool debug = false;  // RUNNER_DEBUG=1: ::debug:: lines are shown
   std::chrono::milliseconds approval_poll{500};
   std::chrono::milliseconds interrupt_grace{7500};
   std::chrono::milliseconds terminate_grace{2500};

@@ -3,6 +3,11 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -19,6 +24,7 @@
 #include "interpreter/exec/real_job_runner.h"
 #include "interpreter/exec/run_store.h"
 #include "interpreter/exec/secrets.h"
+#include "interpreter/exec/shell.h"
 #include "interpreter/exec/signal_watcher.h"
 #include "interpreter/model/workflow.h"
 
@@ -35,6 +41,7 @@ class ConsoleObserver final : public RunObserver {
   void JobWaiting(const std::string& key) override {
     console_.Line(key, "waiting at its environment's gate");
   }
+  void WriteFailed(const std::string& error) override { console_.Line("", "error: " + error); }
   void JobFinished(const std::string& key, const JobOutcome& outcome) override {
     console_.Line(key, outcome.message.empty()
                            ? std::string(JobResultName(outcome.result))
@@ -69,6 +76,7 @@ class LiveObserver final : public RunObserver {
                           ? fmt::format("signal {}: cancelling the run (again to force)", signal)
                           : fmt::format("signal {}: forcing the cancellation", signal));
   }
+  void WriteFailed(const std::string& error) override { console_.Line("", "error: " + error); }
 
  private:
   LiveView& live_;
@@ -99,6 +107,55 @@ std::string Duration(const std::string& from, const std::string& to) {
   double d = seconds(to) - seconds(from);
   if (d < 0) d += 86400;
   return fmt::format("{:.1f}s", d);
+}
+
+// The run's scratch directory: $TMPDIR/slipway-<run id>-XXXXXX, 0700 (mkdtemp), outside the
+// state directory, so nothing a step is handed (RUNNER_TEMP, its script, its step files, the
+// event payload) leads into the run record, the approvals or the audit log.
+Expected<std::string> MakeScratchDir(const std::map<std::string, std::string>& environment,
+                                     const std::string& run_id) {
+  std::string base = "/tmp";
+  if (auto it = environment.find("TMPDIR"); it != environment.end() && !it->second.empty()) {
+    base = it->second;
+  }
+  std::error_code error;
+  std::string absolute = fs::absolute(base, error).string();
+  if (!error) base = absolute;
+  std::string pattern = base + "/slipway-" + SafeFileName(run_id) + "-XXXXXX";
+  std::vector<char> buffer(pattern.begin(), pattern.end());
+  buffer.push_back('\0');
+  if (!mkdtemp(buffer.data())) {
+    return MakeUnexpected(
+        fmt::format("cannot create a scratch directory in \"{}\": {}", base, std::strerror(errno)));
+  }
+  return std::string(buffer.data());
+}
+
+// RUNNER_TOOL_CACHE: a cache that outlives runs, outside the state directory:
+// $XDG_CACHE_HOME/slipway/tool-cache (~/.cache/...), else the run's scratch directory.
+std::string ToolCacheDir(const std::map<std::string, std::string>& environment,
+                         const std::string& scratch) {
+  std::string cache;
+  if (auto it = environment.find("XDG_CACHE_HOME"); it != environment.end() && !it->second.empty()) {
+    cache = it->second;
+  } else if (auto home = environment.find("HOME"); home != environment.end() && !home->second.empty()) {
+    cache = home->second + "/.cache";
+  }
+  if (!cache.empty() && fs::path(cache).is_absolute()) {
+    std::string dir = cache + "/slipway/tool-cache";
+    std::error_code error;
+    fs::create_directories(dir, error);
+    if (!error) return dir;
+  }
+  return scratch + "/tool-cache";
+}
+
+Expected<bool> WriteText(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) return MakeUnexpected(fmt::format("cannot write \"{}\"", path));
+  return true;
 }
 
 }  // namespace
@@ -151,8 +208,11 @@ RunResult ExecuteRun(const RunRequest& request) {
     return result;
   }
 
-  std::string workspace =
-      request.workspace.empty() ? fs::current_path().string() : request.workspace;
+  // Every path handed to a step is absolute (a step may change its working directory).
+  std::string workspace = request.workspace.empty()
+                              ? fs::current_path().string()
+                              : fs::absolute(request.workspace).lexically_normal().string();
+  while (workspace.size() > 1 && workspace.back() == '/') workspace.pop_back();
   record.id = result.run_id;
   record.workflow = plan.workflow_path;
   record.workflow_sha256 = plan.workflow_sha256;
@@ -172,19 +232,30 @@ RunResult ExecuteRun(const RunRequest& request) {
     std::ifstream in(request.event_file, std::ios::binary);
     std::stringstream payload;
     payload << in.rdbuf();
-    std::ofstream(store->run_dir() + "/" + kEventFileCopy) << masker.Mask(payload.str());
+    Expected<bool> copied =
+        WriteText(store->run_dir() + "/" + kEventFileCopy, masker.Mask(payload.str()));
+    if (!copied) {
+      result.error = copied.error();
+      return result;
+    }
     record.event_file = kEventFileCopy;
   }
-  (void)store->Save(record);
+  if (Expected<bool> saved = store->Save(record); !saved) {
+    result.error = "cannot write the run record: " + saved.error();
+    return result;
+  }
 
   std::vector<std::string> environments;
   for (const plan::PlannedJob& job : plan.jobs) {
-    if (job.environment) environments.push_back(job.environment->name);
+    // An environment known only at run time is audited by name when its job starts.
+    if (job.environment && job.environment->name.find("${{") == std::string::npos) {
+      environments.push_back(job.environment->name);
+    }
   }
   std::vector<std::string> job_ids;
   for (const plan::PlannedJob& job : plan.jobs) job_ids.push_back(job.id);
   nlohmann::json inputs = record.inputs;
-  (void)audit->Append({{"kind", request.resume ? "run-resume" : "run-start"},
+  Expected<bool> started = audit->Append({{"kind", request.resume ? "run-resume" : "run-start"},
                        {"time", record.started_at},
                        {"run_id", result.run_id},
                        {"who", {{"actor", plan.actor}}},
@@ -197,21 +268,33 @@ RunResult ExecuteRun(const RunRequest& request) {
                          {"commit", plan.sha},
                          {"workflow", plan.workflow_path},
                          {"workflow_sha256", plan.workflow_sha256}}}});
+  if (!started) {
+    result.error = "cannot write the audit log: " + started.error();
+    return result;
+  }
 
+  Expected<std::string> scratch = MakeScratchDir(request.environment, result.run_id);
+  if (!scratch) {
+    result.error = scratch.error();
+    return result;
+  }
   // The event payload, as GITHUB_EVENT_PATH.
-  std::string event_path = store->temp_dir() + "/event.json";
+  std::string event_path = *scratch + "/event.json";
   {
     nlohmann::ordered_json event =
         plan.github.contains("event") ? plan.github["event"] : nlohmann::ordered_json::object();
-    std::ofstream out(event_path);
-    out << masker.Mask(event.dump(2)) << "\n";
+    Expected<bool> written = WriteText(event_path, masker.Mask(event.dump(2)) + "\n");
+    if (!written) {
+      std::error_code ignored;
+      fs::remove_all(*scratch, ignored);
+      result.error = written.error();
+      return result;
+    }
   }
 
   RunEventQueue events;
   RunEnvironment run;
-  run.plan = &plan;
-  run.workflow = request.workflow;
-  run.catalog = request.catalog;
+  run.request = &request;
   run.masker = &masker;
   run.store = &*store;
   run.audit = &*audit;
@@ -219,34 +302,25 @@ RunResult ExecuteRun(const RunRequest& request) {
   run.console = &console;
   run.events = &events;
   run.run_id = result.run_id;
-  run.secrets = request.secrets;
-  run.approvals = request.approvals;
   run.workspace = workspace;
+  run.scratch_dir = *scratch;
   run.base_env = WithoutSlipwaySecrets(request.environment);
-  run.skip_unknown_actions = request.skip_unknown_actions;
-  run.overrides = request.overrides;
+  run.github = plan.github;
+  run.github["run_id"] = result.run_id;
+  run.github["run_number"] = "1";
+  run.github["run_attempt"] = request.resume ? "2" : "1";
+  run.github["workspace"] = workspace;
+  run.github["event_path"] = event_path;
   run.approval_poll = request.approval_poll;
-  run.runner.workspace = workspace;
-  run.runner.event_name = plan.event;
-  run.runner.event_path = event_path;
-  run.runner.ref = plan.ref;
-  run.runner.ref_name = plan.github.value("ref_name", "");
-  run.runner.ref_type = plan.github.value("ref_type", "");
-  run.runner.sha = plan.sha;
-  run.runner.head_ref = plan.github.value("head_ref", "");
-  run.runner.base_ref = plan.github.value("base_ref", "");
-  run.runner.actor = plan.actor;
-  run.runner.repository = plan.repository;
-  run.runner.run_id = result.run_id;
-  run.runner.workflow = plan.workflow_name;
-  run.runner.workflow_ref = plan.repository + "/" + plan.workflow_path + "@" + plan.ref;
-  run.runner.runner_tool_cache = request.state_dir + "/tool-cache";
   if (auto it = request.environment.find("RUNNER_DEBUG"); it != request.environment.end()) {
-    run.runner.debug = it->second == "1";
+    run.debug = it->second == "1";
   }
-  if (request.resume) {
-    run.runner.run_attempt = "2";
-  }
+  run.runner = {{"os", "Linux"},
+                {"arch", RunnerArch()},
+                {"name", "slipway"},
+                {"tool_cache", ToolCacheDir(request.environment, *scratch)},
+                {"environment", "self-hosted"}};
+  if (run.debug) run.runner["debug"] = "1";
 
   // On a terminal: every line from here on goes above the live region.
   std::unique_ptr<LiveView> live;
@@ -286,14 +360,18 @@ RunResult ExecuteRun(const RunRequest& request) {
     bool cancelled_while_waiting = false;
     if (plan.concurrency_group && !plan.concurrency_group->text.empty()) {
       // Only signals can arrive before the workers exist.
-      auto interrupted = [&events] { return events.TryPop().has_value(); };
+      bool interrupted_flag = false;
+      auto interrupted = [&events, &interrupted_flag] {
+        interrupted_flag = interrupted_flag || events.TryPop().has_value();
+        return interrupted_flag;
+      };
       Expected<ConcurrencyLock> lock = ConcurrencyLock::Acquire(
           request.state_dir, plan.concurrency_group->text, ConcurrencyHolder{result.run_id, ""},
           plan.cancel_in_progress, interrupted,
           [&console](const std::string& line) { console.Line("", line); });
       if (lock) {
         group_lock.emplace(std::move(lock).value());
-      } else if (lock.error() == "cancelled") {
+      } else if (interrupted_flag) {
         cancelled_while_waiting = true;
       } else {
         result.error = lock.error();
@@ -301,16 +379,21 @@ RunResult ExecuteRun(const RunRequest& request) {
       }
     }
     if (cancelled_while_waiting) {
+      JobRecord cancelled_job;
+      cancelled_job.status = JobStatusName(JobRecordStatus::kCompleted);
+      cancelled_job.result = JobResultName(JobResult::kCancelled);
       for (auto& [key, job] : record.jobs) {
-        if (job.status != "completed") job = JobRecord{"completed", "cancelled", {}, "", "", {}};
+        if (job.status != JobStatusName(JobRecordStatus::kCompleted)) job = cancelled_job;
       }
       for (const plan::PlannedJob& job : plan.jobs) {
         JobRecord& rec = record.jobs[job.id];
-        if (rec.result.empty()) rec = JobRecord{"completed", "cancelled", {}, "", "", {}};
+        if (rec.result.empty()) rec = cancelled_job;
       }
-      record.status = "cancelled";
+      record.status = RunStatusName(RunStatus::kCancelled);
       record.finished_at = FormatUtc(clock.WallNow());
-      (void)store->Save(record);
+      if (Expected<bool> saved = store->Save(record); !saved) {
+        result.write_error = "cannot write the run record: " + saved.error();
+      }
     } else {
       RealJobRunner runner(run, jobs);
       ConsoleObserver console_observer(console);
@@ -318,11 +401,10 @@ RunResult ExecuteRun(const RunRequest& request) {
       if (live) live_observer.emplace(*live, console);
       RunObserver* observer =
           live_observer ? static_cast<RunObserver*>(&*live_observer) : &console_observer;
-      SchedulerOptions options;
-      options.only_jobs = request.only_jobs;
-      options.workflow = request.workflow;
-      Scheduler scheduler(plan, runner, events, clock, record, &*store, &*audit, observer, options);
+      Scheduler scheduler(plan, runner, events, clock, record, &*store, &*audit, observer,
+                          &request);
       status = scheduler.Run();
+      if (result.write_error.empty()) result.write_error = scheduler.write_error();
     }
   }
   result.status = status;
@@ -332,10 +414,16 @@ RunResult ExecuteRun(const RunRequest& request) {
     console.AttachLiveView(nullptr);
   }
 
-  (void)audit->Append({{"kind", "run-end"},
-                       {"time", record.finished_at},
-                       {"run_id", result.run_id},
-                       {"status", record.status}});
+  Expected<bool> ended = audit->Append({{"kind", "run-end"},
+                                       {"time", record.finished_at},
+                                       {"run_id", result.run_id},
+                                       {"status", record.status}});
+  if (!ended && result.write_error.empty()) {
+    result.write_error = "cannot write the audit log: " + ended.error();
+  }
+  if (!result.write_error.empty() && result.status == RunStatus::kSuccess) {
+    result.status = RunStatus::kFailure;
+  }
 
   // A record or audit that could not be written fails the run, loudly (never a false success
   // that a later `audit verify` contradicts).
@@ -343,6 +431,11 @@ RunResult ExecuteRun(const RunRequest& request) {
     if (failed.empty()) continue;
     std::fprintf(stderr, "slipway run: %s\n", failed.c_str());
     result.status = RunStatus::kFailure;
+    if (result.write_error.empty()) result.write_error = failed;
+  }
+  if (!result.write_error.empty() && store->write_error().empty() &&
+      audit->write_error().empty()) {
+    std::fprintf(stderr, "slipway run: %s\n", result.write_error.c_str());
   }
 
   // The summary table.
@@ -366,6 +459,7 @@ RunResult ExecuteRun(const RunRequest& request) {
     }
   }
   std::error_code ignored;
+  fs::remove_all(*scratch, ignored);
   fs::remove_all(store->temp_dir(), ignored);
   return result;
 }

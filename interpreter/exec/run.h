@@ -14,6 +14,10 @@
 
 namespace slipway::model {
 struct Workflow;
+struct EnvironmentsConfig;
+}  // namespace slipway::model
+namespace slipway::plan {
+struct Event;
 }
 namespace slipway::step_api {
 class StepCatalog;
@@ -23,11 +27,17 @@ namespace slipway::exec {
 
 class Clock;
 class RunOverrides;
+class StepExecutorFactory;
 
+/// Everything a run is asked to do: the one request the CLI (or a test, or the bench) fills in.
 struct RunRequest {
   const plan::Plan* plan = nullptr;
   const model::Workflow* workflow = nullptr;
   const step_api::StepCatalog* catalog = nullptr;
+  /// The environments file and the event the plan was made with (jobs whose `environment:` is
+  /// known only at run time get their gate from them). Null: none.
+  const model::EnvironmentsConfig* environments = nullptr;
+  const plan::Event* event = nullptr;
   std::string state_dir = ".slipway";
   std::string run_id;      // "" → generated
   bool resume = false;     // continue run_id's record
@@ -43,7 +53,8 @@ struct RunRequest {
   Clock* clock = nullptr;    // nullptr → the real clock
   bool interactive = false;  // stdin and stdout are a terminal: approvals may be typed
   bool live_view = false;    // draw the live view on `out` (UseLiveView, live_view.h)
-  const RunOverrides* overrides = nullptr;  // rehearsals only (run_overrides.h)
+  StepExecutorFactory* executors = nullptr;  // null → the real step executors (tests: a fake)
+  const RunOverrides* overrides = nullptr;    // rehearsals only (run_overrides.h)
   std::chrono::milliseconds approval_poll{500};  // how often a gate looks for approvals
 };
 
@@ -51,6 +62,9 @@ struct RunResult {
   RunStatus status = RunStatus::kFailure;
   std::string run_id;
   std::string error;  // set when the run could not start (exit 2)
+  /// Set when the run record or the audit log could not be written while it ran (the run then
+  /// ends as a failure, exit 1): the first such error.
+  std::string write_error;
 };
 
 RunResult ExecuteRun(const RunRequest& request);

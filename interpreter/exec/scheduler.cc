@@ -6,6 +6,8 @@
 
 #include "interpreter/exec/audit.h"
 #include "interpreter/exec/clock.h"
+#include "interpreter/exec/run.h"
+#include "interpreter/exec/scheduler_state.h"
 #include "interpreter/model/workflow.h"
 #include "interpreter/plan/matrix.h"
 #include "interpreter/plan/resolve.h"
@@ -28,6 +30,25 @@ const char* JobResultName(JobResult result) {
   return "failure";
 }
 
+const char* JobStatusName(JobRecordStatus status) {
+  switch (status) {
+    case JobRecordStatus::kQueued:
+      return "queued";
+    case JobRecordStatus::kWaiting:
+      return "waiting";
+    case JobRecordStatus::kRunning:
+      return "running";
+    case JobRecordStatus::kCompleted:
+      return "completed";
+  }
+  return "queued";
+}
+
+bool IsRestorable(const JobRecord& record) {
+  return record.status == JobStatusName(JobRecordStatus::kCompleted) &&
+         record.result == JobResultName(JobResult::kSuccess);
+}
+
 const char* RunStatusName(RunStatus status) {
   switch (status) {
     case RunStatus::kSuccess:
@@ -40,35 +61,9 @@ const char* RunStatusName(RunStatus status) {
   return "failure";
 }
 
-enum class InstanceState { kPending, kReady, kRunning, kDone };
-
-struct Scheduler::Instance {
-  uint32_t job = 0;
-  size_t ordinal = 0;  // position in its job's matrix
-  std::string key;
-  ordered_json matrix;
-  InstanceState state = InstanceState::kPending;
-  JobOutcome outcome;
-  std::shared_ptr<JobControl> control;
-  bool restored = false;
-};
-
-struct Scheduler::JobState {
-  std::vector<size_t> instances;
-  bool selected = true;  // --job
-  bool decided = false;
-  size_t running = 0;
-  size_t done = 0;
-  bool finished = false;
-  JobResult result = JobResult::kSuccess;      // what needs.<id>.result says
-  bool upstream_failed = false;                // it or an ancestor failed
-  bool run_time_matrix = false;                // instances[0] is a placeholder until decided
-  std::map<std::string, std::string> outputs;  // merged in finishing order
-};
-
 Scheduler::Scheduler(const plan::Plan& plan, JobRunner& runner, RunEventQueue& events, Clock& clock,
                      RunRecord& record, const RunStore* store, const AuditLog* audit,
-                     RunObserver* observer, SchedulerOptions options)
+                     RunObserver* observer, const RunRequest* request)
     : plan_(plan),
       runner_(runner),
       events_(events),
@@ -77,7 +72,7 @@ Scheduler::Scheduler(const plan::Plan& plan, JobRunner& runner, RunEventQueue& e
       store_(store),
       audit_(audit),
       observer_(observer),
-      options_(std::move(options)) {}
+      request_(request) {}
 
 Scheduler::~Scheduler() = default;
 
@@ -98,12 +93,12 @@ std::string Scheduler::InstanceKey(const std::string& job_id, const ordered_json
 void Scheduler::Expand() {
   jobs_.resize(plan_.jobs.size());
   // --job: the named jobs and everything they need.
-  if (!options_.only_jobs.empty()) {
+  if (request_ && !request_->only_jobs.empty()) {
+    const std::vector<std::string>& only_jobs = request_->only_jobs;
     std::vector<bool> wanted(plan_.jobs.size(), false);
     std::vector<uint32_t> stack;
     for (const plan::PlannedJob& job : plan_.jobs) {
-      if (std::find(options_.only_jobs.begin(), options_.only_jobs.end(), job.id) !=
-          options_.only_jobs.end()) {
+      if (std::find(only_jobs.begin(), only_jobs.end(), job.id) != only_jobs.end()) {
         stack.push_back(plan::ToInt(job.index));
       }
     }
@@ -148,7 +143,7 @@ void Scheduler::Expand() {
     Instance& instance = instances_[i];
     auto it = record_.jobs.find(instance.key);
     if (it == record_.jobs.end()) continue;
-    if (it->second.status == "completed" && it->second.result == "success") {
+    if (IsRestorable(it->second)) {
       instance.restored = true;
     } else {
       // Anything else runs again from the start: forget the old attempt's partial record.
@@ -158,179 +153,9 @@ void Scheduler::Expand() {
   for (const plan::PlannedJob& job : plan_.jobs) {
     for (size_t i : jobs_[plan::ToInt(job.index)].instances) {
       JobRecord& rec = record_.jobs[instances_[i].key];
-      if (!instances_[i].restored) rec.status = "queued";
+      if (!instances_[i].restored) rec.status = JobStatusName(JobRecordStatus::kQueued);
     }
   }
-}
-
-ordered_json Scheduler::NeedsContext(uint32_t job) const {
-  ordered_json needs = ordered_json::object();
-  for (plan::JobIndex need : plan_.jobs[job].needs) {
-    uint32_t n = plan::ToInt(need);
-    ordered_json outputs = ordered_json::object();
-    for (const auto& [key, value] : jobs_[n].outputs) outputs[key] = value;
-    needs[plan_.jobs[n].id] = {{"result", JobResultName(jobs_[n].result)},
-                               {"outputs", std::move(outputs)}};
-  }
-  return needs;
-}
-
-JobResult Scheduler::AggregateResult(const JobState& job) const {
-  bool any_failure = false, any_cancelled = false, all_skipped = true;
-  for (size_t i : job.instances) {
-    JobResult r = instances_[i].outcome.result;
-    any_failure = any_failure || r == JobResult::kFailure;
-    any_cancelled = any_cancelled || r == JobResult::kCancelled;
-    all_skipped = all_skipped && r == JobResult::kSkipped;
-  }
-  if (any_failure) return JobResult::kFailure;
-  if (any_cancelled) return JobResult::kCancelled;
-  if (all_skipped) return JobResult::kSkipped;
-  return JobResult::kSuccess;
-}
-
-void Scheduler::DecideReadyJobs() {
-  // A worklist, not a scan: deciding a job can finish it (skipped), which makes its
-  // dependants decidable in turn.
-  if (deciding_) return;
-  deciding_ = true;
-  while (!decidable_.empty()) {
-    uint32_t j = decidable_.back();
-    decidable_.pop_back();
-    DecideJob(j);
-  }
-  deciding_ = false;
-}
-
-void Scheduler::DecideJob(uint32_t j) {
-  const plan::PlannedJob& job = plan_.jobs[j];
-  JobState& state = jobs_[j];
-  if (state.decided) return;
-  state.decided = true;
-
-  bool all_success = true;
-  bool upstream_failed = false;
-  for (plan::JobIndex n : job.needs) {
-    const JobState& need = jobs_[plan::ToInt(n)];
-    all_success = all_success && need.result == JobResult::kSuccess;
-    upstream_failed = upstream_failed || need.upstream_failed;
-  }
-  state.upstream_failed = upstream_failed;
-  plan::Condition condition;
-  if (!job.if_condition.empty() || !all_success || cancelled_ || upstream_failed) {
-    plan::Scope scope;
-    ordered_json github = plan_.github;
-    github["run_id"] = record_.id;
-    github["job"] = job.id;
-    scope.Set("github", std::move(github));
-    scope.Set("inputs", plan_.inputs);
-    scope.Set("vars", plan_.vars);
-    scope.Set("needs", NeedsContext(j));
-    scope.status = {all_success && !cancelled_, upstream_failed, cancelled_};
-    condition =
-        plan::EvaluateCondition(job.if_condition.empty() ? "success()" : job.if_condition, scope);
-  }  // else: the implicit success() is true; no need to build contexts (the common case)
-
-  std::optional<JobOutcome> decided;
-  std::string matrix_error;
-  if (!state.selected) {
-    decided = JobOutcome{JobResult::kSkipped, {}, {}, "not selected with --job"};
-  } else if (condition.kind == plan::Condition::Kind::kError ||
-             condition.kind == plan::Condition::Kind::kUnknown) {
-    decided = JobOutcome{JobResult::kFailure,
-                         {},
-                         {},
-                         fmt::format("cannot evaluate \"if: {}\": {}", job.if_condition,
-                                     condition.kind == plan::Condition::Kind::kError
-                                         ? condition.error
-                                         : "unknown value " + condition.unknown)};
-  } else if (condition.kind == plan::Condition::Kind::kFalse) {
-    decided = JobOutcome{cancelled_ ? JobResult::kCancelled : JobResult::kSkipped,
-                         {},
-                         {},
-                         cancelled_ ? "the run was cancelled" : "its if is false"};
-  } else if (state.run_time_matrix) {
-    plan::Scope scope;
-    ordered_json github = plan_.github;
-    github["run_id"] = record_.id;
-    github["job"] = job.id;
-    scope.Set("github", std::move(github));
-    scope.Set("inputs", plan_.inputs);
-    scope.Set("vars", plan_.vars);
-    scope.Set("needs", NeedsContext(j));
-    if (!ExpandRunTimeMatrix(j, scope, &matrix_error)) {
-      decided = JobOutcome{JobResult::kFailure, {}, {}, matrix_error};
-    }
-  }
-  std::vector<size_t> instances = state.instances;
-  for (size_t i : instances) {
-    Instance& instance = instances_[i];
-    if (instance.restored) {
-      const JobRecord& rec = record_.jobs[instance.key];
-      JobOutcome outcome{JobResult::kSuccess, rec.outputs, rec.steps, "restored"};
-      instance.state = InstanceState::kRunning;  // Finish() expects a started instance
-      ++state.running;
-      ++running_;
-      Finish(i, std::move(outcome));
-      continue;
-    }
-    if (decided) {
-      instance.state = InstanceState::kRunning;
-      ++state.running;
-      ++running_;
-      Finish(i, *decided);
-    } else {
-      instance.state = InstanceState::kReady;
-      // Kept in instance (file) order, so jobs start in a stable order.
-      ready_.insert(std::lower_bound(ready_.begin(), ready_.end(), i), i);
-    }
-  }
-}
-
-bool Scheduler::ExpandRunTimeMatrix(uint32_t j, const plan::Scope& scope, std::string* error) {
-  const plan::PlannedJob& job = plan_.jobs[j];
-  JobState& state = jobs_[j];
-  if (!options_.workflow || j >= options_.workflow->jobs.size()) {
-    *error = fmt::format("the matrix of \"{}\" is only known at run time ({})", job.id,
-                         job.matrix_expression);
-    return false;
-  }
-  Diagnostics diagnostics;
-  plan::MatrixExpansion expansion =
-      plan::ExpandMatrix(options_.workflow->jobs[j].strategy, scope, diagnostics);
-  if (diagnostics.has_errors() || !expansion.known || expansion.instances.empty()) {
-    *error =
-        fmt::format("cannot expand the matrix of \"{}\": {}", job.id,
-                    diagnostics.has_errors()      ? diagnostics.items().front().message
-                    : expansion.instances.empty() ? std::string("it has no combinations")
-                                                  : "it reads " + expansion.unknown_expression);
-    return false;
-  }
-  // The placeholder becomes the first combination; the others are appended.
-  size_t placeholder = state.instances.front();
-  record_.jobs.erase(instances_[placeholder].key);
-  instance_by_key_.erase(instances_[placeholder].key);
-  for (size_t k = 0; k < expansion.instances.size(); ++k) {
-    size_t i = placeholder;
-    if (k > 0) {
-      i = instances_.size();
-      instances_.emplace_back();
-      instances_[i].job = j;
-      state.instances.push_back(i);
-      ++unfinished_;
-    }
-    Instance& instance = instances_[i];
-    instance.ordinal = k;
-    instance.matrix = expansion.instances[k];
-    instance.key = InstanceKey(job.id, instance.matrix);
-    instance_by_key_[instance.key] = i;
-    auto old = record_.jobs.find(instance.key);
-    instance.restored = old != record_.jobs.end() && old->second.status == "completed" &&
-                        old->second.result == "success";
-    if (!instance.restored) record_.jobs[instance.key] = JobRecord{};
-  }
-  state.run_time_matrix = false;
-  return true;
 }
 
 bool Scheduler::TryStart(size_t i) {
@@ -364,7 +189,7 @@ bool Scheduler::TryStart(size_t i) {
   ++state.running;
   ++running_;
   JobRecord& rec = record_.jobs[instance.key];
-  rec.status = "running";
+  rec.status = JobStatusName(JobRecordStatus::kRunning);
   rec.started_at = FormatUtc(clock_.WallNow());
   if (observer_) observer_->JobStarted(instance.key);
   runner_.Start(std::move(assignment));
@@ -401,7 +226,7 @@ void Scheduler::Finish(size_t i, JobOutcome outcome) {
   important_ = true;
 
   JobRecord& rec = record_.jobs[instance.key];
-  rec.status = "completed";
+  rec.status = JobStatusName(JobRecordStatus::kCompleted);
   rec.result = JobResultName(outcome.result);
   rec.outputs = outcome.outputs;
   if (!outcome.steps.empty() || !instance.restored) rec.steps = outcome.steps;
@@ -414,11 +239,14 @@ void Scheduler::Finish(size_t i, JobOutcome outcome) {
            {"result", rec.result},
            {"message", outcome.message}});
   }
-  bool failed = outcome.result == JobResult::kFailure;
+  // A leg that fails with continue-on-error (evaluated for that leg, or a literal `true` the
+  // plan knows) cancels nothing.
+  outcome.continue_on_error = outcome.continue_on_error || job.continue_on_error;
+  bool failed = outcome.result == JobResult::kFailure && !outcome.continue_on_error;
   instance.outcome = std::move(outcome);
 
-  // fail-fast: a failed matrix instance cancels its siblings (unless continue-on-error).
-  if (failed && job.fail_fast && !job.continue_on_error && state.instances.size() > 1) {
+  // fail-fast: a failed matrix instance cancels its siblings.
+  if (failed && job.fail_fast && state.instances.size() > 1) {
     for (size_t sibling : state.instances) {
       Instance& other = instances_[sibling];
       if (other.state == InstanceState::kRunning && other.control) {
@@ -430,19 +258,18 @@ void Scheduler::Finish(size_t i, JobOutcome outcome) {
         Finish(sibling, JobOutcome{JobResult::kCancelled,
                                    {},
                                    {},
-                                   "cancelled by fail-fast after " + instance.key + " failed"});
+                                   "by fail-fast after " + instance.key + " failed",
+                                   false});
       }
     }
   }
 
   if (state.done == state.instances.size() && !state.finished) {
     state.finished = true;
+    // continue-on-error (AggregateResult): the job's failure does not fail its dependants or
+    // the run.
     state.result = AggregateResult(state);
-    // continue-on-error: the job's failure does not fail its dependants or the run.
     state.upstream_failed = state.upstream_failed || state.result == JobResult::kFailure;
-    if (state.result == JobResult::kFailure && job.continue_on_error) {
-      state.result = JobResult::kSuccess;
-    }
     for (uint32_t dependant : dependants_[instance.job]) {
       if (--unfinished_needs_[dependant] == 0) decidable_.push_back(dependant);
     }
@@ -469,7 +296,7 @@ void Scheduler::CancelRunning(bool force) {
     bool runs_anyway =
         !job.if_condition.empty() && (refs.Calls("always") || refs.Calls("cancelled"));
     if (force || !runs_anyway) {
-      Finish(i, JobOutcome{JobResult::kCancelled, {}, {}, "the run was cancelled"});
+      Finish(i, JobOutcome{JobResult::kCancelled, {}, {}, "the run was cancelled", false});
     }
   }
 }
@@ -485,10 +312,14 @@ void Scheduler::Apply(const RunEvent& event) {
       observer_->StepStarted(update->job_key, update->step);
     }
   } else if (const auto* status = std::get_if<JobStatusUpdate>(&event)) {
-    record_.jobs[status->job_key].status = status->status;
+    bool running = status->phase == JobPhase::kRunning;
+    record_.jobs[status->job_key].status =
+        JobStatusName(running ? JobRecordStatus::kRunning : JobRecordStatus::kWaiting);
     important_ = true;
-    if (observer_ && status->status == "waiting") observer_->JobWaiting(status->job_key);
-    if (observer_ && status->status == "running") observer_->JobRunning(status->job_key);
+    if (observer_ && status->phase == JobPhase::kWaitingAtGate) {
+      observer_->JobWaiting(status->job_key);
+    }
+    if (observer_ && running) observer_->JobRunning(status->job_key);
   } else if (const auto* finished = std::get_if<JobFinished>(&event)) {
     auto it = instance_by_key_.find(finished->job_key);
     if (it != instance_by_key_.end() && instances_[it->second].state == InstanceState::kRunning) {
@@ -509,15 +340,24 @@ void Scheduler::Apply(const RunEvent& event) {
 
 void Scheduler::Save(bool durable) {
   if (!store_) return;
-  // A failed write is not a reason to stop a deployment half-way; the next change retries.
-  (void)store_->Save(record_, durable);
+  // A failed write does not stop a deployment half-way (the next change retries), but it is
+  // reported, and the run fails at its end (write_error()).
+  Expected<bool> saved = store_->Save(record_, durable);
+  if (!saved) NoteWriteError("cannot write the run record: " + saved.error());
 }
 
-void Scheduler::Audit(nlohmann::json entry) const {
+void Scheduler::Audit(nlohmann::json entry) {
   if (!audit_) return;
   entry["time"] = FormatUtc(clock_.WallNow());
   entry["run_id"] = record_.id;
-  (void)audit_->Append(std::move(entry));
+  Expected<bool> appended = audit_->Append(std::move(entry));
+  if (!appended) NoteWriteError("cannot write the audit log: " + appended.error());
+}
+
+void Scheduler::NoteWriteError(const std::string& error) {
+  if (error == write_error_) return;
+  if (write_error_.empty()) write_error_ = error;
+  if (observer_) observer_->WriteFailed(error);
 }
 
 RunStatus Scheduler::Run() {
@@ -567,6 +407,8 @@ RunStatus Scheduler::Run() {
                      : any_failure   ? RunStatus::kFailure
                      : any_cancelled ? RunStatus::kCancelled
                                      : RunStatus::kSuccess;
+  // A run whose record or audit could not be written fails loudly: its trail is incomplete.
+  if (!write_error_.empty() && status == RunStatus::kSuccess) status = RunStatus::kFailure;
   record_.status = RunStatusName(status);
   record_.finished_at = FormatUtc(clock_.WallNow());
   Save();

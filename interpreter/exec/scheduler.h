@@ -33,6 +33,7 @@ namespace slipway::exec {
 
 class AuditLog;
 class Clock;
+struct RunRequest;
 
 /// What the scheduler reports to the user as things happen (console, live view).
 class RunObserver {
@@ -47,32 +48,36 @@ class RunObserver {
   virtual void StepFinished(const std::string& /*key*/, const StepRecord& /*step*/) {}
   virtual void JobFinished(const std::string& /*key*/, const JobOutcome& /*outcome*/) {}
   virtual void Interrupted(int /*signal*/, int /*count*/) {}
-};
-
-struct SchedulerOptions {
-  /// --job ID: run only these jobs (and nothing else; their needs must be restored by
-  /// --resume or they fail). Empty: every job.
-  std::vector<std::string> only_jobs;
-  /// The workflow model, for matrices known only at run time (`fromJSON(needs.x.outputs.y)`),
-  /// expanded when the job becomes ready. Without it such a job fails with a clear message.
-  const model::Workflow* workflow = nullptr;
+  /// The run record or the audit log could not be written (once per distinct error).
+  virtual void WriteFailed(const std::string& /*error*/) {}
 };
 
 /// How the run ended.
 enum class RunStatus { kSuccess, kFailure, kCancelled };
 const char* RunStatusName(RunStatus status);
 
+/// Where a job instance is, as run.json's "status" spells it (JobRecord::status).
+enum class JobRecordStatus { kQueued, kWaiting, kRunning, kCompleted };
+const char* JobStatusName(JobRecordStatus status);
+
+/// Whether a job of an earlier attempt is kept by --resume: completed with success.
+bool IsRestorable(const JobRecord& record);
+
 /// Runs `plan` to completion. `record` is the run record (jobs restored from a previous
-/// attempt with result "success" are not run again; their outputs are reused). `store` and
-/// `audit` may be null (tests).
+/// attempt with result "success" are not run again; their outputs are reused). `store`,
+/// `audit` and `request` may be null (tests).
 class Scheduler {
  public:
   Scheduler(const plan::Plan& plan, JobRunner& runner, RunEventQueue& events, Clock& clock,
             RunRecord& record, const RunStore* store, const AuditLog* audit, RunObserver* observer,
-            SchedulerOptions options = {});
+            const RunRequest* request = nullptr);
   ~Scheduler();
 
   RunStatus Run();
+
+  /// The first failure to write the run record or the audit log; "" when none. Such a run
+  /// does not end as a success.
+  const std::string& write_error() const { return write_error_; }
 
   /// The key of a job instance: the job id, or "id (v1, v2)" with the matrix values in order.
   static std::string InstanceKey(const std::string& job_id, const nlohmann::ordered_json& matrix);
@@ -97,7 +102,10 @@ class Scheduler {
   nlohmann::ordered_json NeedsContext(uint32_t job) const;
   /// Rewrites run.json; `durable` also flushes it to the disk (RunStore::Save).
   void Save(bool durable = true);
-  void Audit(nlohmann::json entry) const;
+  void Audit(nlohmann::json entry);
+  void NoteWriteError(const std::string& error);
+  /// Why a job whose `if` is false is skipped: "needs build failed", or its `if`.
+  std::string WhySkipped(uint32_t job) const;
 
   const plan::Plan& plan_;
   JobRunner& runner_;
@@ -107,7 +115,10 @@ class Scheduler {
   const RunStore* store_;
   const AuditLog* audit_;
   RunObserver* observer_;
-  SchedulerOptions options_;
+  /// The run's request: its --job selection (only_jobs: these jobs and what they need) and the
+  /// workflow model, for matrices known only at run time (`fromJSON(needs.x.outputs.y)`),
+  /// expanded when the job becomes ready. Null (tests): every job, no run-time matrices.
+  const RunRequest* request_;
   std::vector<Instance> instances_;
   std::vector<JobState> jobs_;
   std::vector<size_t> ready_;                      // instance indices ready to start, in plan order
@@ -117,6 +128,7 @@ class Scheduler {
   std::map<std::string, size_t> instance_by_key_;
   bool important_ = false;  // a job-level change not yet written to run.json
   bool deciding_ = false;   // inside DecideReadyJobs (Finish must not recurse into it)
+  std::string write_error_;
   bool cancelled_ = false;
   bool forced_ = false;
   size_t running_ = 0;

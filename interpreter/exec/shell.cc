@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -123,12 +124,30 @@ std::string RunnerArchOnce() {
   return machine;
 }
 
+// The github context keys GitHub's runner exports as GITHUB_<KEY> (GitHubContext.cs).
+constexpr std::string_view kGithubEnvAllowlist[] = {
+    "action_path", "action_ref",     "action_repository", "action",
+    "actor",       "actor_id",       "api_url",           "base_ref",
+    "event_name",  "event_path",     "graphql_url",       "head_ref",
+    "job",         "ref_name",       "ref_protected",     "ref_type",
+    "ref",         "repository",     "repository_id",     "repository_owner",
+    "repository_owner_id", "retention_days", "run_attempt", "run_id",
+    "run_number",  "server_url",     "sha",               "triggering_actor",
+    "workflow",    "workflow_ref",   "workflow_sha",      "workspace",
+};
+
+std::string Upper(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
+
 const std::string& RunnerArch() {
   static const std::string arch = RunnerArchOnce();
   return arch;
 }
-
-}  // namespace
 
 std::vector<std::string> SplitCommandLine(std::string_view line) {
   std::vector<std::string> words;
@@ -164,10 +183,10 @@ Expected<ShellTemplate> ResolveShell(std::string_view shell, const std::string& 
   ShellTemplate t;
   t.extension = ".sh";
   if (shell.empty()) {
-    // The default is issue 5's contract: the strict bash GitHub documents for `shell: bash`
-    // (pipefail included), falling back to sh where there is no bash.
+    // As GitHub's runner (ScriptHandler.cs): with no `shell:`, the `sh` arguments `-e {0}` run
+    // by bash when it is on PATH (so no pipefail, no --noprofile), else by sh.
     if (InPath("bash", path)) {
-      t.argv = {"bash", "--noprofile", "--norc", "-eo", "pipefail", "{0}"};
+      t.argv = {"bash", "-e", "{0}"};
     } else {
       t.argv = {"sh", "-e", "{0}"};
     }
@@ -209,7 +228,8 @@ Expected<ShellCommand> PrepareScript(const ShellTemplate& shell, std::string_vie
   std::string content = shell.prologue;
   content.append(script);
   content.append(shell.epilogue);
-  Expected<bool> written = WriteNewFile(path, content, 0700, recycle);
+  // 0600: the shell reads the file (`bash FILE`); nobody else may, and it is not run directly.
+  Expected<bool> written = WriteNewFile(path, content, 0600, recycle);
   if (!written) return MakeUnexpected(written.error());
   ShellCommand command;
   command.script_path = path;
@@ -242,55 +262,31 @@ Expected<StepFiles> CreateStepFiles(const std::string& dir, const std::string& s
   return files;
 }
 
-std::map<std::string, std::string> RunnerEnvironment(const RunnerInfo& info,
-                                                     const StepFiles& files) {
-  std::map<std::string, std::string> env = {
-      {"CI", "true"},
-      {"GITHUB_ACTIONS", "true"},
-      {"GITHUB_ACTION", info.action},
-      {"GITHUB_ACTOR", info.actor},
-      {"GITHUB_TRIGGERING_ACTOR", info.actor},
-      {"GITHUB_API_URL", info.api_url},
-      {"GITHUB_BASE_REF", info.base_ref},
-      {"GITHUB_ENV", files.env},
-      {"GITHUB_EVENT_NAME", info.event_name},
-      {"GITHUB_EVENT_PATH", info.event_path},
-      {"GITHUB_GRAPHQL_URL", info.graphql_url},
-      {"GITHUB_HEAD_REF", info.head_ref},
-      {"GITHUB_JOB", info.job},
-      {"GITHUB_OUTPUT", files.output},
-      {"GITHUB_PATH", files.path},
-      {"GITHUB_REF", info.ref},
-      {"GITHUB_REF_NAME", info.ref_name},
-      {"GITHUB_REF_TYPE", info.ref_type},
-      {"GITHUB_REPOSITORY", info.repository},
-      {"GITHUB_RUN_ATTEMPT", info.run_attempt},
-      {"GITHUB_RUN_ID", info.run_id},
-      {"GITHUB_RUN_NUMBER", info.run_number},
-      {"GITHUB_SERVER_URL", info.server_url},
-      {"GITHUB_SHA", info.sha},
-      {"GITHUB_STATE", files.state},
-      {"GITHUB_STEP_SUMMARY", files.step_summary},
-      {"GITHUB_WORKFLOW", info.workflow},
-      {"GITHUB_WORKFLOW_REF", info.workflow_ref},
-      {"GITHUB_WORKSPACE", info.workspace},
-      {"RUNNER_ARCH", RunnerArch()},
-      {"RUNNER_ENVIRONMENT", "self-hosted"},
-      {"RUNNER_NAME", info.runner_name},
-      {"RUNNER_OS",
-#ifdef __APPLE__
-       "macOS"
-#else
-       "Linux"
-#endif
-      },
-      {"RUNNER_TEMP", info.runner_temp},
-      {"RUNNER_TOOL_CACHE", info.runner_tool_cache},
-  };
-  size_t slash = info.repository.find('/');
-  env["GITHUB_REPOSITORY_OWNER"] =
-      slash == std::string::npos ? info.repository : info.repository.substr(0, slash);
-  if (info.debug) env["RUNNER_DEBUG"] = "1";
+std::map<std::string, std::string> RunnerEnvironment(const nlohmann::ordered_json& github,
+                                                     const nlohmann::ordered_json& runner,
+                                                     const std::string& action,
+                                                     const StepFiles* files) {
+  std::map<std::string, std::string> env = {{"CI", "true"}, {"GITHUB_ACTIONS", "true"}};
+  for (std::string_view key : kGithubEnvAllowlist) {
+    auto it = github.find(key);
+    if (it == github.end()) continue;
+    if (it->is_string()) {
+      env["GITHUB_" + Upper(key)] = it->get<std::string>();
+    } else if (it->is_boolean()) {
+      env["GITHUB_" + Upper(key)] = it->get<bool>() ? "True" : "False";
+    }
+  }
+  env["GITHUB_ACTION"] = action;
+  for (auto it = runner.begin(); it != runner.end(); ++it) {
+    if (it->is_string()) env["RUNNER_" + Upper(it.key())] = it->get<std::string>();
+  }
+  if (files) {
+    env["GITHUB_OUTPUT"] = files->output;
+    env["GITHUB_ENV"] = files->env;
+    env["GITHUB_PATH"] = files->path;
+    env["GITHUB_STATE"] = files->state;
+    env["GITHUB_STEP_SUMMARY"] = files->step_summary;
+  }
   return env;
 }
 

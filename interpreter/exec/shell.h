@@ -7,6 +7,7 @@
 /// https://docs.github.com/en/actions/learn-github-actions/variables#default-environment-variables
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,7 +41,7 @@ struct ShellCommand {
   std::string script_path;
 };
 
-/// Writes `script` (with the template's prologue/epilogue) to a new file in `temp_dir` and
+/// Writes `script` (with the template's prologue/epilogue) to a new file (0600) in `temp_dir` and
 /// returns the argv that runs it. `recycle` (optional) is the script file of an earlier step
 /// that has finished: it is renamed and rewritten instead of a new file being created (see
 /// CreateStepFiles). Errors are messages.
@@ -65,38 +66,18 @@ struct StepFiles {
 Expected<StepFiles> CreateStepFiles(const std::string& dir, const std::string& step_key,
                                     const StepFiles* recycle = nullptr);
 
-/// What the GITHUB_* / RUNNER_* variables are made of; plain data filled in by the job runner.
-struct RunnerInfo {
-  std::string workspace;
-  std::string event_name;
-  std::string event_path;  // a JSON file with the event payload
-  std::string ref;
-  std::string ref_name;
-  std::string ref_type;  // "branch" or "tag"
-  std::string sha;
-  std::string head_ref;
-  std::string base_ref;
-  std::string actor;
-  std::string repository;  // owner/name
-  std::string run_id;
-  std::string run_number = "1";
-  std::string run_attempt = "1";
-  std::string workflow;      // the workflow's name
-  std::string workflow_ref;  // owner/name/.github/workflows/x.yml@ref
-  std::string job;           // the job id
-  std::string action;        // the step id, or "__run" / "__run_2" for steps without one
-  std::string server_url = "https://github.com";
-  std::string api_url = "https://api.github.com";
-  std::string graphql_url = "https://api.github.com/graphql";
-  std::string runner_name = "slipway";
-  std::string runner_temp;
-  std::string runner_tool_cache;
-  bool debug = false;
-};
+/// The variables GitHub's runner sets for a step (ScriptHandler.cs, GitHubContext.cs,
+/// RunnerContext.cs): CI and GITHUB_ACTIONS; GITHUB_<KEY> for each allow-listed key of the
+/// `github` context that holds a string or a boolean ("True"/"False", as .NET writes them);
+/// RUNNER_<KEY> for each key of the `runner` context; GITHUB_ACTION; and, with `files`, the
+/// step files (GITHUB_OUTPUT, GITHUB_ENV, GITHUB_PATH, GITHUB_STATE, GITHUB_STEP_SUMMARY).
+std::map<std::string, std::string> RunnerEnvironment(const nlohmann::ordered_json& github,
+                                                     const nlohmann::ordered_json& runner,
+                                                     const std::string& action,
+                                                     const StepFiles* files);
 
-/// The variables GitHub sets for every step (CI, GITHUB_*, RUNNER_*), including the step files.
-std::map<std::string, std::string> RunnerEnvironment(const RunnerInfo& info,
-                                                     const StepFiles& files);
+/// runner.arch for this machine: X86, X64, ARM or ARM64.
+const std::string& RunnerArch();
 
 /// Splits a custom shell command line into words ('...' and "..." group, no expansion).
 std::vector<std::string> SplitCommandLine(std::string_view line);

@@ -56,6 +56,7 @@ class Expr {
   bool empty() const { return root_ == kNoNode; }
   uint32_t root() const { return root_; }
   const Node& node(uint32_t i) const { return nodes_[i]; }
+  size_t node_count() const { return nodes_.size(); }
   std::span<const uint32_t> children(const Node& n) const {
     return {children_.data() + n.first_child, n.child_count};
   }

@@ -10,6 +10,7 @@
 #include "interpreter/expr/ast.h"
 #include "interpreter/expr/evaluator.h"
 #include "interpreter/expr/hash_files.h"
+#include "interpreter/expr/json_reader.h"
 #include "interpreter/expr/unicode.h"
 
 namespace slipway::expr {
@@ -199,23 +200,10 @@ Result ToJsonFn(Evaluator& ev, const Node& call, Args args) {
   return Value::String(std::move(out));
 }
 
-// fromJSON(text): as the runner reads it (Newtonsoft.Json: comments allowed, NaN and
-// Infinity literals, at most 64 levels of nesting).
+// fromJSON(text): as the runner reads it (json_reader.h: Newtonsoft.Json's rules).
 Result FromJsonFn(Evaluator& ev, const Node& call, Args args) {
   SLIPWAY_EVAL_OR_RETURN(v, ev, args[0]);
-  const std::string text = ToString(v);
-  const std::string_view trimmed = TrimWhiteSpace(text);
-  if (trimmed == "NaN") return Value::Number(std::nan(""));
-  if (trimmed == "Infinity") return Value::Number(HUGE_VAL);
-  if (trimmed == "-Infinity") return Value::Number(-HUGE_VAL);
-  // No exceptions on the hot path: parse with allow_exceptions = false.
-  const nlohmann::ordered_json json =
-      nlohmann::ordered_json::parse(text, nullptr, /*allow_exceptions=*/false,
-                                    /*ignore_comments=*/true);
-  if (json.is_discarded()) {
-    return MakeUnexpected(ev.MakeError(call, "Error parsing fromJson: invalid JSON"));
-  }
-  Expected<Value> value = FromJson(json, 64);
+  Expected<Value> value = ReadRunnerJson(ToString(v));
   if (!value) {
     return MakeUnexpected(ev.MakeError(call, "Error parsing fromJson: " + value.error()));
   }

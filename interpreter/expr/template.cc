@@ -40,46 +40,63 @@ Expected<Value, Error> EvaluateParts(std::string_view text, const Value& context
 
 bool HasExpressions(std::string_view text) { return text.find(kOpen) != std::string_view::npos; }
 
-Expected<std::vector<TemplatePart>, Error> SplitTemplate(std::string_view text) {
-  std::vector<TemplatePart> parts;
-  size_t i = 0;
-  while (i < text.size()) {
-    const size_t open = text.find(kOpen, i);
-    if (open == std::string_view::npos) {
-      parts.push_back({false, text.substr(i), static_cast<uint32_t>(i), 0});
-      break;
-    }
-    if (open > i) {
-      parts.push_back({false, text.substr(i, open - i), static_cast<uint32_t>(i), 0});
-    }
-    // The closing "}}" is the first one outside a '...' string ('' toggles twice, harmlessly).
+std::vector<ExpressionSpan> FindExpressions(std::string_view text) {
+  std::vector<ExpressionSpan> spans;
+  size_t start = 0;
+  while (true) {
+    const size_t open = text.find(kOpen, start);
+    if (open == std::string_view::npos) break;
+    ExpressionSpan span;
+    span.open = static_cast<uint32_t>(open);
+    span.inner = static_cast<uint32_t>(open + kOpen.size());
+    // A quote toggles the string state; '' toggles twice, which is the escaped quote.
     size_t close = std::string_view::npos;
     bool in_string = false;
-    for (size_t k = open + kOpen.size(); k < text.size(); ++k) {
+    for (size_t k = span.inner; k + 1 < text.size(); ++k) {
       if (text[k] == '\'') {
         in_string = !in_string;
-      } else if (!in_string && text[k] == '}' && text[k - 1] == '}') {
+      } else if (!in_string && text[k] == '}' && text[k + 1] == '}') {
         close = k;
         break;
       }
     }
     if (close == std::string_view::npos) {
-      return MakeUnexpected(Error{ErrorKind::kParsing, static_cast<uint32_t>(open), 3,
+      span.closed = false;
+      span.text = text.substr(span.inner);
+      spans.push_back(span);
+      break;
+    }
+    span.text = text.substr(span.inner, close - span.inner);
+    spans.push_back(span);
+    start = close + 2;
+  }
+  return spans;
+}
+
+Expected<std::vector<TemplatePart>, Error> SplitTemplate(std::string_view text) {
+  std::vector<TemplatePart> parts;
+  size_t i = 0;
+  for (const ExpressionSpan& span : FindExpressions(text)) {
+    if (!span.closed) {
+      return MakeUnexpected(Error{ErrorKind::kParsing, span.open, 3,
                                   "The expression is not closed. An unescaped ${{ sequence was "
                                   "found, but the closing }} sequence was not found."});
     }
-    const size_t inner_start = open + kOpen.size();
-    const std::string_view inner = text.substr(inner_start, close - 1 - inner_start);
-    const std::string_view trimmed = TrimWhiteSpace(inner);
+    if (span.open > i) {
+      parts.push_back({false, text.substr(i, span.open - i), static_cast<uint32_t>(i), 0});
+    }
+    const size_t end = span.inner + span.text.size() + 2;  // past "}}"
+    const std::string_view trimmed = TrimWhiteSpace(span.text);
     if (trimmed.empty()) {
-      return MakeUnexpected(Error{ErrorKind::kParsing, static_cast<uint32_t>(open),
-                                  static_cast<uint32_t>(close + 1 - open),
+      return MakeUnexpected(Error{ErrorKind::kParsing, span.open,
+                                  static_cast<uint32_t>(end - span.open),
                                   "An expression was expected"});
     }
     const auto trimmed_offset = static_cast<uint32_t>(trimmed.data() - text.data());
-    parts.push_back({true, trimmed, trimmed_offset, static_cast<uint32_t>(open)});
-    i = close + 1;
+    parts.push_back({true, trimmed, trimmed_offset, span.open});
+    i = end;
   }
+  if (i < text.size()) parts.push_back({false, text.substr(i), static_cast<uint32_t>(i), 0});
   return parts;
 }
 

@@ -30,6 +30,19 @@ struct TemplatePart {
 /// True when `text` contains "${{".
 bool HasExpressions(std::string_view text);
 
+/// One "${{ ... }}" found by FindExpressions. Offsets are bytes into the scanned text.
+struct ExpressionSpan {
+  uint32_t open = 0;      // where "${{" starts
+  uint32_t inner = 0;     // just past "${{"
+  std::string_view text;  // between "${{" and "}}", untrimmed; to the end when not closed
+  bool closed = true;
+};
+
+/// The scanner every `${{ }}` reader uses (templates here, the plan, the validator): each
+/// "${{" in order, closed by the first "}}" outside a '...' string literal (a doubled '' is an
+/// escaped quote). An unclosed one ends the scan, returned with closed = false.
+std::vector<ExpressionSpan> FindExpressions(std::string_view text);
+
 /// Splits `text` (which must outlive the parts). Errors: an unclosed "${{" (offset of the
 /// "${{"), an empty "${{ }}" (offset of the "${{").
 Expected<std::vector<TemplatePart>, Error> SplitTemplate(std::string_view text);

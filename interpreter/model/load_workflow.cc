@@ -1,5 +1,7 @@
 #include "interpreter/model/load_workflow.h"
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -11,6 +13,11 @@
 namespace slipway::model {
 
 bool ReadWholeFile(const std::string& path, std::string* text, std::string* error) {
+  struct stat info;
+  if (stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) {
+    *error = "is a directory";  // an ifstream opens one and reads nothing
+    return false;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     *error = std::strerror(errno);

@@ -150,9 +150,9 @@ Expected<bool> VerifyRunRef(const GitInfo& git, const Plan& plan, const ClaimedR
           "ref and commit from: pass --ref and --sha",
           git.dir));
     }
-    if (!IsHex(plan.sha) || plan.sha.size() < 7 || plan.sha.size() > 40) {
+    if (!IsHex(plan.sha) || plan.sha.size() > 40) {
       return MakeUnexpected(
-          fmt::format("--sha \"{}\" is not a commit id (7 to 40 hexadecimal digits)", plan.sha));
+          fmt::format("--sha \"{}\" is not a commit id (hexadecimal, at most 40 digits)", plan.sha));
     }
     for (const PlannedJob& job : plan.jobs) {
       if (job.environment && job.environment->has_ref_policy) {

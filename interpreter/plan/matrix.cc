@@ -1,104 +1,22 @@
 #include "interpreter/plan/matrix.h"
 
+#include <limits>
+#include <optional>
+
+#include "interpreter/model/matrix_values.h"
+
 namespace slipway::plan {
 
 using json = nlohmann::ordered_json;
 
-nlohmann::ordered_json YamlToJson(const yaml::Node& node) {
-  switch (node.kind) {
-    case yaml::NodeKind::kNull:
-      return nullptr;
-    case yaml::NodeKind::kScalar: {
-      if (!node.is_plain()) return node.value;
-      if (yaml::IsNullScalar(node)) return nullptr;
-      bool b = false;
-      if (yaml::IsBoolScalar(node, &b)) return b;
-      double d = 0;
-      if (yaml::IsNumberScalar(node, &d)) {
-        if (d == static_cast<double>(static_cast<int64_t>(d)) && d > -9e15 && d < 9e15) {
-          return static_cast<int64_t>(d);
-        }
-        return d;
-      }
-      return node.value;
-    }
-    case yaml::NodeKind::kSequence: {
-      json out = json::array();
-      for (const yaml::Node& item : node.items) out.push_back(YamlToJson(item));
-      return out;
-    }
-    case yaml::NodeKind::kMapping: {
-      json out = json::object();
-      for (const auto& [key, value] : node.entries) out[key.value] = YamlToJson(value);
-      return out;
-    }
-  }
-  return nullptr;
-}
+nlohmann::ordered_json YamlToJson(const yaml::Node& node) { return model::YamlToJson(node); }
 
 std::vector<json> ExpandMatrixValues(
     const std::vector<std::pair<std::string, std::vector<json>>>& axes,
     const std::vector<json>& include, const std::vector<json>& exclude) {
-  std::vector<json> combos;
-  if (!axes.empty()) {
-    combos.push_back(json::object());
-    for (const auto& [key, values] : axes) {
-      std::vector<json> next;
-      next.reserve(combos.size() * values.size());
-      for (const json& combo : combos) {
-        for (const json& value : values) {
-          json extended = combo;
-          extended[key] = value;
-          next.push_back(std::move(extended));
-        }
-      }
-      combos = std::move(next);
-      if (combos.empty()) break;  // an empty axis leaves no combination
-    }
-  }
-  auto matches = [](const json& combo, const json& entry) {
-    for (auto it = entry.begin(); it != entry.end(); ++it) {
-      auto found = combo.find(it.key());
-      if (found == combo.end() || *found != *it) return false;
-    }
-    return true;
-  };
-  std::vector<json> kept;
-  for (json& combo : combos) {
-    bool excluded = false;
-    for (const json& entry : exclude) {
-      if (entry.is_object() && !entry.empty() && matches(combo, entry)) {
-        excluded = true;
-        break;
-      }
-    }
-    if (!excluded) kept.push_back(std::move(combo));
-  }
-  // Include: an entry extends every original combination whose original values
-  // it does not contradict; values added by earlier includes may be
-  // overwritten. No such combination: the entry becomes a combination of its
-  // own (and later entries never extend it).
-  const size_t original = kept.size();
-  std::vector<json> original_values = std::vector<json>(kept.begin(), kept.end());
-  for (const json& entry : include) {
-    if (!entry.is_object()) continue;
-    bool added = false;
-    for (size_t i = 0; i < original; ++i) {
-      bool compatible = true;
-      for (auto it = entry.begin(); it != entry.end(); ++it) {
-        auto orig = original_values[i].find(it.key());
-        if (orig != original_values[i].end() && *orig != *it) {
-          compatible = false;
-          break;
-        }
-      }
-      if (!compatible) continue;
-      for (auto it = entry.begin(); it != entry.end(); ++it) kept[i][it.key()] = *it;
-      added = true;
-    }
-    if (!added) kept.push_back(entry);
-  }
-  return kept;
+  std::optional<std::vector<json>> out = model::ExpandMatrixBounded(
+      axes, include, exclude, std::numeric_limits<size_t>::max(), nullptr);
+  return out ? std::move(*out) : std::vector<json>{};
 }
 
 namespace {
@@ -193,12 +111,15 @@ MatrixExpansion ExpandMatrix(const model::Strategy& strategy, const Scope& scope
     }
     axes = std::move(ordered);
   }
-  out.instances = ExpandMatrixValues(axes, include, exclude);
-  if (out.instances.size() > kMaxMatrixCombinations) {
-    diagnostics.Error("matrix", where->where,
-                      "the matrix has " + std::to_string(out.instances.size()) +
-                          " combinations; GitHub allows at most 256");
+  // Counted before anything is built: a 12-axis matrix is refused in microseconds.
+  model::MatrixSize size;
+  std::optional<std::vector<json>> instances =
+      model::ExpandMatrixBounded(axes, include, exclude, kMaxMatrixCombinations, &size);
+  if (!instances) {
+    diagnostics.Error("matrix", where->where, model::MatrixSizeMessage(size));
+    return out;
   }
+  out.instances = std::move(*instances);
   if (out.instances.empty()) {
     diagnostics.Warning("matrix", where->where,
                         "the matrix has no combinations, so the job will not run");

@@ -3,6 +3,10 @@
 #include <openssl/evp.h>
 #include <sys/stat.h>
 
+#include <cctype>
+#include <set>
+#include <tuple>
+
 #include "interpreter/model/load_workflow.h"
 #include "interpreter/plan/env_gate.h"
 #include "interpreter/plan/local_action_preview.h"
@@ -53,16 +57,65 @@ bool HasRule(const Diagnostics& diagnostics, std::string_view rule) {
   return false;
 }
 
+/// Drops repeats: validation and planning both see some problems (an unknown need, a matrix
+/// over the limit) and report them the same way; the user sees each once.
+void DropRepeats(Diagnostics& diagnostics) {
+  std::set<std::tuple<FileId, uint32_t, uint32_t, std::string, std::string>> seen;
+  diagnostics.RemoveIf([&](const Diagnostic& d) {
+    return !seen.emplace(d.where.file, d.where.begin.line, d.where.begin.col, d.rule, d.message)
+                .second;
+  });
+}
+
 }  // namespace
+
+bool IsValidVariableName(std::string_view name) {
+  if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
+  for (char c : name) {
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    if (!ok) return false;
+  }
+  std::string prefix(name.substr(0, 7));
+  for (char& c : prefix) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return prefix != "GITHUB_";
+}
 
 PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const GitInfo& git,
                     const step_api::StepCatalog& catalog, Diagnostics& diagnostics,
                     std::optional<Plan>* plan) {
+  return MakePlan(sources, options, git, catalog, diagnostics, plan,
+                  static_cast<PlanInputs*>(nullptr));
+}
+
+PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const GitInfo& git,
+                    const step_api::StepCatalog& catalog, Diagnostics& diagnostics,
+                    std::optional<Plan>* plan, std::optional<model::Workflow>* planned) {
+  PlanInputs inputs;
+  PlanStatus status = MakePlan(sources, options, git, catalog, diagnostics, plan, &inputs);
+  if (planned) *planned = std::move(inputs.workflow);
+  return status;
+}
+
+PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const GitInfo& git,
+                    const step_api::StepCatalog& catalog, Diagnostics& diagnostics,
+                    std::optional<Plan>* plan, PlanInputs* loaded) {
   Diagnostics usage;  // exit-2 problems: reported alone
   Diagnostics files;  // problems in the workflow or environments file
 
-  std::optional<model::Workflow> workflow =
-      validate::ValidateFile(sources, options.workflow_path, catalog, files);
+  std::optional<model::Workflow> workflow;
+  {
+    std::string text, error;
+    if (!model::ReadWholeFile(options.workflow_path, &text, &error)) {
+      FileId file = sources.Add(options.workflow_path, "");
+      files.Error("io", SourceRange{file, {}, 0}, "cannot read file: " + error);
+    } else {
+      FileId file = sources.Add(options.workflow_path, std::move(text));
+      validate::ValidateOptions validate_options;
+      validate_options.read_callee = validate::LocalCalleeReader(options.work_dir);
+      workflow = validate::ValidateText(sources, file, catalog, files, validate_options);
+    }
+  }
   if (!workflow) {
     bool unreadable = HasRule(files, "io");
     diagnostics.Append(files);
@@ -115,7 +168,16 @@ PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const Gi
     if (event->name == "workflow_dispatch") AddDispatchInputs(inputs, *event);
   }
   nlohmann::ordered_json vars = nlohmann::ordered_json::object();
-  for (const auto& [key, value] : options.vars) vars[key] = value;
+  for (const auto& [key, value] : options.vars) {
+    if (!IsValidVariableName(key)) {
+      usage.Error("var", {},
+                  "invalid variable name \"" + key +
+                      "\" in --var: names contain only letters, digits and \"_\", and start "
+                      "with neither a digit nor \"GITHUB_\"");
+      continue;
+    }
+    vars[key] = value;
+  }
 
   if (usage.has_errors()) {
     diagnostics.Append(usage);
@@ -142,8 +204,15 @@ PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const Gi
     }
   }
   PreviewLocalActions(options.work_dir, **plan);
+  DropRepeats(files);
   diagnostics.Append(files);
-  return files.has_errors() ? PlanStatus::kInvalid : PlanStatus::kOk;
+  const bool has_errors = files.has_errors();
+  if (loaded) {
+    loaded->event = request.event;
+    loaded->workflow = std::move(workflow);
+    loaded->environments = std::move(environments);
+  }
+  return has_errors ? PlanStatus::kInvalid : PlanStatus::kOk;
 }
 
 }  // namespace slipway::plan

@@ -10,6 +10,7 @@
 
 #include "interpreter/base/diagnostic.h"
 #include "interpreter/model/environments.h"
+#include "interpreter/model/workflow.h"
 #include "interpreter/plan/event.h"
 #include "interpreter/plan/git_info.h"
 #include "interpreter/plan/inputs.h"
@@ -37,11 +38,36 @@ enum class PlanStatus {
                 // still be set)
 };
 
+/// What MakePlan loaded to make the plan, handed on so that `run` executes the very model
+/// that was planned (the model's strings point into `sources`) without reading anything again.
+struct PlanInputs {
+  std::optional<model::Workflow> workflow;
+  std::optional<model::EnvironmentsConfig> environments;
+  std::optional<Event> event;
+};
+
 /// Makes the plan. `diagnostics` receives what to print: on kUsageError only
 /// the usage and input errors. `plan` is set on kOk, and on kInvalid when the files could be read.
+/// `inputs` (optional) receives what was loaded.
 PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const GitInfo& git,
                     const step_api::StepCatalog& catalog, Diagnostics& diagnostics,
                     std::optional<Plan>* plan);
+/// The same, handing on the model that was planned (set whenever `plan` is): `run` executes
+/// the very bytes that were planned without loading the file again. Its scalars point into
+/// `sources`, which must outlive it.
+PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const GitInfo& git,
+                    const step_api::StepCatalog& catalog, Diagnostics& diagnostics,
+                    std::optional<Plan>* plan, std::optional<model::Workflow>* workflow);
+/// The same, handing on everything that was loaded: the model, the environments file and the
+/// event (a job whose `environment:` is known only at run time gets its gate from them).
+PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const GitInfo& git,
+                    const step_api::StepCatalog& catalog, Diagnostics& diagnostics,
+                    std::optional<Plan>* plan, PlanInputs* inputs);
+
+/// GitHub's rule for variable names (--var): letters, digits and "_", not starting with a digit
+/// or with "GITHUB_" (any case).
+/// https://docs.github.com/actions/learn-github-actions/variables#naming-conventions-for-configuration-variables
+bool IsValidVariableName(std::string_view name);
 
 /// Loads an environments file: YAML, schema (schemas/environments.schema.json),
 /// then the model. Unreadable → rule "io"; nullopt when there is no tree.

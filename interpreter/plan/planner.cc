@@ -2,9 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <unordered_map>
 
+#include "interpreter/model/job_graph.h"
 #include "interpreter/plan/env_gate.h"
+#include "interpreter/plan/eval_scope.h"
 #include "interpreter/plan/matrix.h"
 #include "interpreter/plan/plan_steps.h"
 #include "interpreter/plan/resolve.h"
@@ -54,32 +55,6 @@ const char* ResultName(Outcome outcome) {
   return "success";
 }
 
-/// Contexts and values that exist only once a run starts.
-void MarkRunTimeOnly(Scope& scope) {
-  for (const char* path : {"secrets",
-                           "steps",
-                           "runner",
-                           "job",
-                           "github.run_id",
-                           "github.run_number",
-                           "github.run_attempt",
-                           "github.workspace",
-                           "github.action",
-                           "github.action_path",
-                           "github.action_ref",
-                           "github.action_repository",
-                           "github.action_status",
-                           "github.token",
-                           "github.event_path",
-                           "github.env",
-                           "github.path",
-                           "github.output",
-                           "github.state",
-                           "github.step_summary"}) {
-    scope.MarkUnknown(path);
-  }
-}
-
 std::string RunsOnText(const yaml::Node* node, const Scope& scope) {
   if (!node) return "";
   if (node->is_scalar()) return Substitute(node->value, scope).text;
@@ -120,109 +95,6 @@ std::optional<double> NumberText(const std::optional<model::Str>& text, const Sc
 
 std::string Quoted(const std::string& text) { return "\"" + text + "\""; }
 
-/// The graph: needs resolved to indices, a topological order (file order among
-/// ready jobs, so output is stable), and cycles reported with the whole cycle.
-struct Graph {
-  std::vector<std::vector<uint32_t>> needs;
-  std::vector<uint32_t> order;  // topological; jobs on a cycle are missing
-  std::vector<bool> on_cycle;
-};
-
-Graph BuildGraph(const model::Workflow& workflow, Diagnostics& diagnostics) {
-  const size_t n = workflow.jobs.size();
-  Graph g;
-  g.needs.resize(n);
-  g.on_cycle.assign(n, false);
-  std::unordered_map<std::string, uint32_t> index;
-  index.reserve(n * 2);
-  std::vector<std::string> ids;
-  ids.reserve(n);
-  for (uint32_t i = 0; i < n; ++i) {
-    index.emplace(workflow.jobs[i].id.value, i);
-    ids.push_back(workflow.jobs[i].id.value);
-  }
-  std::vector<std::vector<uint32_t>> dependants(n);
-  std::vector<uint32_t> missing(n, 0);
-  for (uint32_t i = 0; i < n; ++i) {
-    for (const model::Str& need : workflow.jobs[i].needs) {
-      auto it = index.find(need.value);
-      if (it == index.end()) {
-        diagnostics.Error("job-needs", need.where,
-                          "job " + Quoted(workflow.jobs[i].id.value) + " needs unknown job " +
-                              Quoted(need.value) + DidYouMean(need.value, ids));
-        continue;
-      }
-      if (std::find(g.needs[i].begin(), g.needs[i].end(), it->second) != g.needs[i].end()) {
-        continue;
-      }
-      g.needs[i].push_back(it->second);
-      dependants[it->second].push_back(i);
-      ++missing[i];
-    }
-  }
-  // Kahn's algorithm with a min-heap on the index: among ready jobs the earliest in the file.
-  std::vector<uint32_t> ready;
-  for (uint32_t i = 0; i < n; ++i) {
-    if (missing[i] == 0) ready.push_back(i);
-  }
-  std::make_heap(ready.begin(), ready.end(), std::greater<>());
-  g.order.reserve(n);
-  while (!ready.empty()) {
-    std::pop_heap(ready.begin(), ready.end(), std::greater<>());
-    uint32_t job = ready.back();
-    ready.pop_back();
-    g.order.push_back(job);
-    for (uint32_t d : dependants[job]) {
-      if (--missing[d] == 0) {
-        ready.push_back(d);
-        std::push_heap(ready.begin(), ready.end(), std::greater<>());
-      }
-    }
-  }
-  if (g.order.size() == n) return g;
-  // Report each cycle once, starting from the earliest job on it.
-  for (uint32_t i = 0; i < n; ++i) {
-    if (missing[i] != 0) g.on_cycle[i] = true;
-  }
-  std::vector<bool> reported(n, false);
-  for (uint32_t start = 0; start < n; ++start) {
-    if (!g.on_cycle[start] || reported[start]) continue;
-    // Walk needs that are themselves unfinished until a job repeats.
-    std::vector<uint32_t> path;
-    std::vector<int> position(n, -1);
-    uint32_t current = start;
-    while (position[current] < 0) {
-      position[current] = static_cast<int>(path.size());
-      path.push_back(current);
-      uint32_t next = current;
-      for (uint32_t need : g.needs[current]) {
-        if (g.on_cycle[need]) {
-          next = need;
-          break;
-        }
-      }
-      if (next == current) break;
-      current = next;
-    }
-    if (position[current] < 0 || path.empty()) continue;
-    std::vector<uint32_t> cycle(path.begin() + position[current], path.end());
-    auto first = std::min_element(cycle.begin(), cycle.end());
-    std::rotate(cycle.begin(), first, cycle.end());
-    bool seen = false;
-    for (uint32_t c : cycle) seen = seen || reported[c];
-    if (seen) continue;
-    std::string text;
-    for (uint32_t c : cycle) {
-      text += Quoted(workflow.jobs[c].id.value) + " -> ";
-      reported[c] = true;
-    }
-    text += Quoted(workflow.jobs[cycle.front()].id.value);
-    diagnostics.Error("job-needs", workflow.jobs[cycle.front()].where,
-                      "cycle in \"needs\": " + text);
-  }
-  return g;
-}
-
 /// The per-job state carried to dependants.
 struct JobState {
   Outcome outcome = Outcome::kSuccess;
@@ -241,7 +113,7 @@ class Planner {
   Plan Build();
 
  private:
-  void PlanJob(uint32_t index, const Graph& graph, Plan& plan);
+  void PlanJob(uint32_t index, const model::JobGraph& graph, Plan& plan);
   void DecideStatus(const model::Job& job, const std::vector<uint32_t>& needs, const Scope& scope,
                     PlannedJob& planned, JobState& state);
   Condition EvaluateJobIf(const model::Job& job, const std::vector<uint32_t>& needs,
@@ -280,9 +152,11 @@ Plan Planner::Build() {
   plan.triggered = trigger.triggered;
   plan.reason = trigger.reason;
 
-  root_.Set("github", plan.github);
-  root_.Set("inputs", request_.inputs);
-  root_.Set("vars", request_.vars);
+  EvaluationContexts root;
+  root.github = &plan.github;
+  root.inputs = &request_.inputs;
+  root.vars = &request_.vars;
+  FillScope(root_, root);
   MarkRunTimeOnly(root_);
   for (const std::string& path : event.unknown_payload) root_.MarkUnknown(path);
   workflow_env_.Add(workflow_.env, root_, nullptr);
@@ -302,18 +176,20 @@ Plan Planner::Build() {
     }
   }
 
-  Graph graph = BuildGraph(workflow_, diagnostics_);
+  // The same graph, and the same reports of its problems, as `validate` (model/job_graph.h).
+  const model::JobGraph graph(workflow_);
+  graph.Report(diagnostics_);
   const size_t n = workflow_.jobs.size();
   plan.jobs.resize(n);
   states_.assign(n, JobState{});
   for (uint32_t i = 0; i < n; ++i) {
     plan.jobs[i].index = JobIndex{i};
     plan.jobs[i].id = workflow_.jobs[i].id.value;
-    for (uint32_t need : graph.needs[i]) plan.jobs[i].needs.push_back(JobIndex{need});
+    for (uint32_t need : graph.needs(i)) plan.jobs[i].needs.push_back(JobIndex{need});
   }
-  for (uint32_t i : graph.order) PlanJob(i, graph, plan);
+  for (uint32_t i : graph.order()) PlanJob(i, graph, plan);
   for (uint32_t i = 0; i < n; ++i) {
-    if (!graph.on_cycle[i]) continue;
+    if (!graph.is_blocked(i)) continue;
     PlannedJob& job = plan.jobs[i];
     job.name = job.id;
     job.status = JobStatus::kSkipped;
@@ -528,10 +404,10 @@ void Planner::ApplyGate(const model::Job& job, const Scope& scope, PlannedJob& p
   }
 }
 
-void Planner::PlanJob(uint32_t index, const Graph& graph, Plan& plan) {
+void Planner::PlanJob(uint32_t index, const model::JobGraph& graph, Plan& plan) {
   const model::Job& job = workflow_.jobs[index];
   PlannedJob& planned = plan.jobs[index];
-  const std::vector<uint32_t>& needs = graph.needs[index];
+  const std::vector<uint32_t>& needs = graph.needs(index);
   int wave = 1;
   for (uint32_t need : needs) wave = std::max(wave, plan.jobs[need].wave + 1);
   planned.wave = wave;
@@ -539,7 +415,6 @@ void Planner::PlanJob(uint32_t index, const Graph& graph, Plan& plan) {
   if (job.uses) planned.uses = job.uses->value;
 
   Scope scope(&workflow_scope_);
-  scope.Overlay("github", "job", job.id.value);
   json needs_context = json::object();
   for (uint32_t need : needs) {
     const std::string& id = workflow_.jobs[need].id.value;
@@ -548,7 +423,10 @@ void Planner::PlanJob(uint32_t index, const Graph& graph, Plan& plan) {
     scope.MarkUnknown("needs." + id + ".outputs");
     if (states_[need].outcome == Outcome::kUnknown) scope.MarkUnknown("needs." + id + ".result");
   }
-  scope.Set("needs", std::move(needs_context));
+  EvaluationContexts job_contexts;
+  job_contexts.job_id = job.id.value;
+  job_contexts.needs = &needs_context;
+  FillScope(scope, job_contexts);
 
   JobState& state = states_[index];
   if (!plan.triggered) {
@@ -568,7 +446,11 @@ void Planner::PlanJob(uint32_t index, const Graph& graph, Plan& plan) {
       for (const auto& [key, value] : env->vars) job_scope.Overlay("vars", key.value, value.value);
     }
   }
-  ApplyGate(job, job_scope, planned);
+  // The matrix is not in job_scope yet: an environment named from it is decided per leg, at
+  // run time.
+  Scope gate_scope(&job_scope);
+  if (job.strategy.present) gate_scope.MarkUnknown("matrix");
+  ApplyGate(job, gate_scope, planned);
   if (planned.status == JobStatus::kBlocked) state.outcome = Outcome::kFailure;
 
   // Strategy: the matrix, fail-fast and max-parallel.

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <optional>
 
+#include "interpreter/expr/template.h"
+
 namespace slipway::plan {
 
 namespace {
@@ -46,35 +48,6 @@ bool Overlaps(std::string_view a, std::string_view b) {
     if (x != y && x != "*" && y != "*") return false;
   }
   return true;
-}
-
-bool IsIdentStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
-bool IsIdentChar(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
-}
-
-/// Skips a single-quoted string starting at `i` (on the quote); returns the
-/// index after it and stores its unescaped content in `content`.
-size_t SkipString(std::string_view text, size_t i, std::string* content) {
-  ++i;
-  while (i < text.size()) {
-    if (text[i] == '\'') {
-      if (i + 1 < text.size() && text[i + 1] == '\'') {
-        if (content) *content += '\'';
-        i += 2;
-        continue;
-      }
-      return i + 1;
-    }
-    if (content) *content += text[i];
-    ++i;
-  }
-  return i;
-}
-
-size_t SkipSpace(std::string_view text, size_t i) {
-  while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
-  return i;
 }
 
 }  // namespace
@@ -154,95 +127,6 @@ bool References::Calls(std::string_view function) const {
 
 bool References::UsesStatusFunction() const {
   return Calls("success") || Calls("failure") || Calls("always") || Calls("cancelled");
-}
-
-References FindReferences(std::string_view text) {
-  References refs;
-  size_t i = 0;
-  while (i < text.size()) {
-    char c = text[i];
-    if (c == '\'') {
-      std::string literal;
-      i = SkipString(text, i, &literal);
-      refs.literals.push_back(std::move(literal));
-      continue;
-    }
-    if (std::isdigit(static_cast<unsigned char>(c))) {
-      size_t start = i;
-      while (i < text.size() && (std::isalnum(static_cast<unsigned char>(text[i])) ||
-                                 text[i] == '.' || text[i] == '_')) {
-        ++i;
-      }
-      char* end = nullptr;
-      std::string number(text.substr(start, i - start));
-      double value = std::strtod(number.c_str(), &end);
-      if (end && *end == '\0') refs.literals.push_back(value);
-      continue;
-    }
-    if (!IsIdentStart(c)) {
-      ++i;
-      continue;
-    }
-    size_t start = i;
-    while (i < text.size() && IsIdentChar(text[i])) ++i;
-    std::string ident = Lower(text.substr(start, i - start));
-    size_t after = SkipSpace(text, i);
-    if (after < text.size() && text[after] == '(') {
-      refs.functions.push_back(ident);
-      i = after;
-      continue;
-    }
-    if (ident == "true" || ident == "false" || ident == "null" || ident == "nan" ||
-        ident == "infinity") {
-      continue;
-    }
-    std::string path = ident;
-    while (true) {
-      size_t j = SkipSpace(text, i);
-      if (j < text.size() && text[j] == '.') {
-        j = SkipSpace(text, j + 1);
-        if (j < text.size() && text[j] == '*') {
-          path += ".*";
-          i = j + 1;
-          continue;
-        }
-        size_t k = j;
-        while (k < text.size() && IsIdentChar(text[k])) ++k;
-        if (k == j) break;
-        path += "." + Lower(text.substr(j, k - j));
-        i = k;
-        continue;
-      }
-      if (j < text.size() && text[j] == '[') {
-        size_t k = SkipSpace(text, j + 1);
-        if (k < text.size() && text[k] == '\'') {
-          std::string key;
-          size_t end = SkipString(text, k, &key);
-          size_t close = SkipSpace(text, end);
-          if (close < text.size() && text[close] == ']') {
-            path += "." + Lower(key);
-            i = close + 1;
-            continue;
-          }
-        }
-        if (k < text.size() && text[k] == '*') {
-          size_t close = SkipSpace(text, k + 1);
-          if (close < text.size() && text[close] == ']') {
-            path += ".*";
-            i = close + 1;
-            continue;
-          }
-        }
-        // A computed index: any member may be read; the index itself is scanned next.
-        path += ".*";
-        i = j + 1;
-        break;
-      }
-      break;
-    }
-    refs.paths.push_back(std::move(path));
-  }
-  return refs;
 }
 
 namespace {
@@ -347,13 +231,13 @@ std::optional<nlohmann::ordered_json> DecideDespiteUnknown(std::string_view expr
 }
 
 Evaluation EvaluateImpl(std::string_view expression, const Scope& scope, bool truthiness) {
-  References refs = FindReferences(expression);
+  const References& refs = CachedReferences(expression, scope);
   std::vector<std::string> unknown;
   for (const std::string& path : refs.paths) {
     if (scope.IsUnknown(path)) unknown.push_back(path);
   }
   // hashFiles reads the workspace, which exists only when the job runs.
-  if (refs.Calls("hashfiles")) {
+  if (refs.Calls("hashfiles") && scope.workspace.empty()) {
     Evaluation e;
     e.kind = Evaluation::Kind::kUnknown;
     e.unknown = "hashFiles()";
@@ -386,62 +270,20 @@ Evaluation Evaluate(std::string_view expression, const Scope& scope) {
   return EvaluateImpl(expression, scope, /*truthiness=*/false);
 }
 
-bool SplitTemplate(std::string_view text, std::vector<TemplatePart>* parts) {
-  parts->clear();
-  size_t i = 0;
-  std::string literal;
-  while (i < text.size()) {
-    size_t open = text.find("${{", i);
-    if (open == std::string_view::npos) {
-      literal.append(text.substr(i));
-      break;
-    }
-    literal.append(text.substr(i, open - i));
-    // Find the closing "}}" outside string literals.
-    size_t j = open + 3;
-    size_t close = std::string_view::npos;
-    while (j < text.size()) {
-      if (text[j] == '\'') {
-        j = SkipString(text, j, nullptr);
-        continue;
-      }
-      if (text[j] == '}' && j + 1 < text.size() && text[j + 1] == '}') {
-        close = j;
-        break;
-      }
-      ++j;
-    }
-    if (close == std::string_view::npos) return false;
-    if (!literal.empty()) parts->push_back({false, std::move(literal)});
-    literal.clear();
-    std::string_view inner = text.substr(open + 3, close - open - 3);
-    while (!inner.empty() && std::isspace(static_cast<unsigned char>(inner.front()))) {
-      inner.remove_prefix(1);
-    }
-    while (!inner.empty() && std::isspace(static_cast<unsigned char>(inner.back()))) {
-      inner.remove_suffix(1);
-    }
-    parts->push_back({true, std::string(inner)});
-    i = close + 2;
-  }
-  if (!literal.empty()) parts->push_back({false, std::move(literal)});
-  return true;
-}
-
 Substitution Substitute(std::string_view text, const Scope& scope) {
   Substitution out;
   if (text.find("${{") == std::string_view::npos) {
     out.text = std::string(text);
     return out;
   }
-  std::vector<TemplatePart> parts;
-  if (!SplitTemplate(text, &parts)) {
+  Expected<std::vector<expr::TemplatePart>, expr::Error> parts = expr::SplitTemplate(text);
+  if (!parts) {
     out.text = std::string(text);
     out.resolved = false;
-    out.error = "\"${{\" is not closed by \"}}\"";
+    out.error = parts.error().message;
     return out;
   }
-  for (const TemplatePart& part : parts) {
+  for (const expr::TemplatePart& part : *parts) {
     if (!part.is_expression) {
       out.text += part.text;
       continue;
@@ -457,16 +299,19 @@ Substitution Substitute(std::string_view text, const Scope& scope) {
     } else if (out.error.empty()) {
       out.error = e.error;
     }
-    out.text += "${{ " + part.text + " }}";
+    out.text += "${{ ";
+    out.text += part.text;
+    out.text += " }}";
   }
   return out;
 }
 
 Evaluation EvaluateValue(std::string_view text, const Scope& scope) {
-  std::vector<TemplatePart> parts;
-  if (text.find("${{") != std::string_view::npos && SplitTemplate(text, &parts) &&
-      parts.size() == 1 && parts[0].is_expression) {
-    return Evaluate(parts[0].text, scope);
+  if (expr::HasExpressions(text)) {
+    Expected<std::vector<expr::TemplatePart>, expr::Error> parts = expr::SplitTemplate(text);
+    if (parts && parts->size() == 1 && (*parts)[0].is_expression) {
+      return Evaluate((*parts)[0].text, scope);
+    }
   }
   Substitution s = Substitute(text, scope);
   Evaluation e;
@@ -493,16 +338,16 @@ Condition EvaluateCondition(std::string_view condition, const Scope& scope) {
   }
   std::string expression(text);
   bool is_template = false;
-  if (text.find("${{") != std::string_view::npos) {
-    std::vector<TemplatePart> parts;
-    if (SplitTemplate(text, &parts) && parts.size() == 1 && parts[0].is_expression) {
-      expression = parts[0].text;
+  if (expr::HasExpressions(text)) {
+    Expected<std::vector<expr::TemplatePart>, expr::Error> parts = expr::SplitTemplate(text);
+    if (parts && parts->size() == 1 && (*parts)[0].is_expression) {
+      expression = std::string((*parts)[0].text);
     } else {
       is_template = true;  // "${{ a }} == b" is a string, truthy when not empty
                            // (as GitHub)
     }
   }
-  out.references = FindReferences(expression);
+  out.references = CachedReferences(expression, scope);
   if (expression.empty()) {
     out.kind = out.references.UsesStatusFunction() || scope.status.success
                    ? Condition::Kind::kTrue

@@ -59,6 +59,9 @@ class Scope {
   bool IsUnknown(std::string_view path) const;
 
   StatusAssumption status;
+  /// The workspace, when it exists (at run time): hashFiles() is evaluated against it instead
+  /// of being kept as unknown. "" (planning): hashFiles() is unknown.
+  std::string workspace;
 
   /// Engine-specific cache of converted contexts (resolve_expr.cc).
   struct Cache;
@@ -81,8 +84,9 @@ class Scope {
 
 /// What an expression reads: dotted lower-case reference paths
 /// ("needs.build.outputs.version", "github.ref", "matrix.os",
-/// "steps.*.outputs") and the functions it calls ("success"). Found by a
-/// lexical scan: string literals are skipped, `a['b']` reads as `a.b`.
+/// "steps.*.outputs") and the functions it calls ("success"). Taken from the parsed expression
+/// (expr::Analyze): `a['b']` reads as `a.b`, a computed index `a[x]` as `a.*` (and x's own
+/// reads). An expression that does not parse reads nothing.
 struct References {
   std::vector<std::string> paths;
   std::vector<std::string> functions;
@@ -93,6 +97,8 @@ struct References {
   bool UsesStatusFunction() const;
 };
 References FindReferences(std::string_view expression);
+/// The same, parsed once per distinct text and kept in `scope`'s outermost scope.
+const References& CachedReferences(std::string_view expression, const Scope& scope);
 
 /// One `${{ }}`-free expression evaluated: a JSON value, or why not.
 struct Evaluation {
@@ -135,14 +141,6 @@ Evaluation EvaluateValue(std::string_view text, const Scope& scope);
 /// The string GitHub makes of a value in a template (null → "", numbers as .NET
 /// G15, arrays and objects "Array"/"Object").
 std::string ValueToTemplateString(const nlohmann::ordered_json& value);
-
-/// Splits "a ${{ b }} c" into literal and expression segments (expression text
-/// without the braces, trimmed). Returns false when a `${{` is not closed.
-struct TemplatePart {
-  bool is_expression = false;
-  std::string text;
-};
-bool SplitTemplate(std::string_view text, std::vector<TemplatePart>* parts);
 
 /// The engine call (resolve_expr.cc): evaluates `expression` against `scope`'s
 /// contexts and status assumption. Callers have already checked that it reads

@@ -1,7 +1,9 @@
 // The one place where the plan calls the expression engine (interpreter/expr).
+#include <algorithm>
 #include <map>
 #include <unordered_map>
 
+#include "interpreter/expr/analysis.h"
 #include "interpreter/expr/evaluator.h"
 #include "interpreter/expr/parser.h"
 #include "interpreter/expr/value.h"
@@ -16,9 +18,13 @@ struct Scope::Cache {
   std::map<std::string, expr::Value, std::less<>> converted;
   bool has_context = false;
   expr::Value context;
-  /// Parsed expressions, kept in the outermost scope: a workflow repeats the
-  /// same conditions and templates across jobs and steps. Bounded; cleared when full.
-  std::unordered_map<std::string, Expected<expr::Expr, expr::Error>> parsed;
+  /// Parsed expressions and what they read, kept in the outermost scope: a workflow repeats
+  /// the same conditions and templates across jobs and steps. Bounded; cleared when full.
+  struct Parsed {
+    Expected<expr::Expr, expr::Error> expr;
+    References references;
+  };
+  std::unordered_map<std::string, Parsed> parsed;
 };
 
 struct ScopeAccess {
@@ -35,17 +41,72 @@ namespace {
 
 constexpr size_t kMaxParsed = 8192;
 
-const Expected<expr::Expr, expr::Error>& ParseCached(std::string_view expression,
-                                                     const Scope& scope) {
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+Expected<expr::Expr, expr::Error> ParseForPlan(std::string_view expression) {
+  expr::ParseOptions options;
+  options.allow_any_name = true;
+  return expr::Parse(expression, options);
+}
+
+/// What a parsed expression reads, from the expr module's analysis, plus its string and number
+/// literals in source order (probe values for undecided references).
+References ReferencesOf(const expr::Expr& e) {
+  References refs;
+  if (e.empty()) return refs;
+  expr::Analysis analysis = expr::Analyze(e);
+  for (const expr::NamedValueAccess& access : analysis.accesses) {
+    std::string path;
+    for (const expr::PathSegment& segment : access.segments) {
+      if (!path.empty()) path += '.';
+      path += segment.wildcard ? std::string("*") : Lower(segment.name);
+    }
+    if (access.dynamic) path += ".*";  // a computed index may read any member
+    refs.paths.push_back(std::move(path));
+  }
+  for (const expr::FunctionCallInfo& call : analysis.calls)
+    refs.functions.push_back(Lower(call.name));
+  std::vector<std::pair<uint32_t, nlohmann::ordered_json>> literals;
+  std::vector<uint32_t> stack = {e.root()};  // the tree from its root (a['key'] names a member)
+  while (!stack.empty()) {
+    const expr::Node& n = e.node(stack.back());
+    stack.pop_back();
+    for (uint32_t child : e.children(n)) {
+      const expr::Node& c = e.node(child);
+      const bool names_member = n.kind == expr::NodeKind::kIndex && child == e.children(n)[1] &&
+                                c.kind == expr::NodeKind::kLiteral && e.value(c).is_string();
+      if (!names_member) stack.push_back(child);
+    }
+    if (n.kind != expr::NodeKind::kLiteral) continue;
+    const expr::Value& value = e.value(n);
+    if (value.is_string()) {
+      literals.emplace_back(n.offset, std::string(value.string()));
+    } else if (value.is_number()) {
+      literals.emplace_back(n.offset, value.number());
+    }
+  }
+  std::stable_sort(literals.begin(), literals.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [offset, literal] : literals) refs.literals.push_back(std::move(literal));
+  return refs;
+}
+
+const Scope::Cache::Parsed& ParseCached(std::string_view expression, const Scope& scope) {
   const Scope* root = ScopeAccess::Root(scope);
   Scope::Cache& cache = root->cache();
   std::string key(expression);
   auto it = cache.parsed.find(key);
   if (it != cache.parsed.end()) return it->second;
   if (cache.parsed.size() >= kMaxParsed) cache.parsed.clear();
-  expr::ParseOptions options;
-  options.allow_any_name = true;
-  return cache.parsed.emplace(std::move(key), expr::Parse(expression, options)).first->second;
+  Scope::Cache::Parsed entry{ParseForPlan(expression), {}};
+  if (entry.expr) entry.references = ReferencesOf(*entry.expr);
+  return cache.parsed.emplace(std::move(key), std::move(entry)).first->second;
 }
 
 }  // namespace
@@ -96,10 +157,19 @@ Scope::Cache& Scope::cache() const {
   return *cache_;
 }
 
+References FindReferences(std::string_view expression) {
+  Expected<expr::Expr, expr::Error> parsed = ParseForPlan(expression);
+  return parsed ? ReferencesOf(*parsed) : References{};
+}
+
+const References& CachedReferences(std::string_view expression, const Scope& scope) {
+  return ParseCached(expression, scope).references;
+}
+
 Evaluation EvaluateExpression(std::string_view expression, const Scope& scope,
                               const References* references) {
   Evaluation out;
-  const Expected<expr::Expr, expr::Error>& parsed = ParseCached(expression, scope);
+  const Expected<expr::Expr, expr::Error>& parsed = ParseCached(expression, scope).expr;
   if (!parsed) {
     out.kind = Evaluation::Kind::kError;
     out.error = parsed.error().message;
@@ -107,6 +177,7 @@ Evaluation EvaluateExpression(std::string_view expression, const Scope& scope,
   }
   expr::EvalOptions eval_options;
   eval_options.status = {scope.status.success, scope.status.failure, scope.status.cancelled};
+  eval_options.workspace = scope.workspace;
   expr::Value referenced;
   if (references) {
     // Most expressions read one or two contexts: convert only those.

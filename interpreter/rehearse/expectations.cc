@@ -352,6 +352,11 @@ std::vector<std::string> CheckExpectations(const Scenario& scenario, const Scena
                                 stack.actions[next], made));
     }
   }
+  for (const std::string& text : expect.console) {
+    if (actual.console.find(text) == std::string::npos) {
+      out.push_back(fmt::format("console: expected it to contain {}", Quote(text)));
+    }
+  }
   for (const LogExpect& log : expect.logs) {
     const exec::JobRecord* job = FindJob(record, log.job);
     std::string where = "logs." + log.job + (log.step.empty() ? "" : "." + log.step);

@@ -139,8 +139,9 @@ ScenarioActual RunScenario(const TestFile& file, const Scenario& scenario, size_
   SourceManager sources;
   Diagnostics diagnostics;
   std::optional<plan::Plan> made;
+  plan::PlanInputs loaded;  // environments and event, for gates decided at run time
   plan::PlanStatus status =
-      plan::MakePlan(sources, options, git, *setup.catalog, diagnostics, &made);
+      plan::MakePlan(sources, options, git, *setup.catalog, diagnostics, &made, &loaded);
   if (status != plan::PlanStatus::kOk || !made) {
     actual.result = RunOutcome::kInvalid;
     actual.exit_code = status == plan::PlanStatus::kUsageError ? 2 : 1;
@@ -186,18 +187,18 @@ ScenarioActual RunScenario(const TestFile& file, const Scenario& scenario, size_
   std::string run_id = fmt::format("rehearsal-{:02}", index + 1);
   std::string run_dir = (state_dir / "runs" / run_id).string();
   for (const ScriptedApproval& approval : scenario.approvals) {
-    if (approval.decision == ApprovalDecision::kReject) {
-      actual.problems.push_back(fmt::format(
-          "{}:{}:{}: rejections cannot be rehearsed yet: this build's approval gate has no "
-          "rejection (only approvals and the timeout)",
-          file.path, approval.where.line, approval.where.col));
-      continue;
-    }
-    // Written as `slipway approve` writes it. The run directory exists only once the run has
-    // started, so an approval scripted at 0 lands at the first sleep (a gate's first poll).
+    // Written as `slipway approve`/`reject` write them (signed records in the run directory).
+    // The run directory exists only once the run has started, so a decision scripted at 0
+    // lands at the first sleep (a gate's first poll).
     Duration at = std::max(approval.at, Duration(1));
     clock.At(at, [run_dir, approval, &clock, &actual]() {
-      exec::Approval given{approval.by, exec::FormatUtc(clock.WallNow()), "rehearsal"};
+      exec::Approval given;
+      given.reviewer = approval.by;
+      given.at = exec::FormatUtc(clock.WallNow());
+      given.source = approval.decision == ApprovalDecision::kReject ? "slipway reject"
+                                                                     : "slipway approve";
+      given.comment = approval.comment;
+      given.rejected = approval.decision == ApprovalDecision::kReject;
       if (Expected<bool> written = exec::RecordApproval(run_dir, approval.environment, given);
           !written) {
         actual.problems.push_back("cannot record the scripted approval: " + written.error());
@@ -209,6 +210,8 @@ ScenarioActual RunScenario(const TestFile& file, const Scenario& scenario, size_
   request.plan = &plan;
   request.workflow = &*workflow;
   request.catalog = setup.catalog;
+  request.environments = loaded.environments ? &*loaded.environments : nullptr;
+  request.event = loaded.event ? &*loaded.event : nullptr;
   request.state_dir = state_dir.string();
   request.run_id = run_id;
   request.jobs = 4;
@@ -237,7 +240,13 @@ ScenarioActual RunScenario(const TestFile& file, const Scenario& scenario, size_
     request.out = console ? console : stderr;
   }
   exec::RunResult result = exec::ExecuteRun(request);
-  if (console) std::fclose(console);
+  if (console) {
+    std::fclose(console);
+    std::ifstream in(dir / "console.log", std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    actual.console = text.str();
+  }
 
   actual.virtual_time = std::chrono::duration_cast<Duration>(clock.Latest());
   actual.calls = commands.calls();

@@ -45,6 +45,7 @@ struct ScenarioActual {
   std::map<std::string, std::string> stacks;  // final status of each scripted stack
   std::vector<std::string> stack_actions;     // CloudFormation Actions called, in order
   std::string workspace;
+  std::string console;  // the run's console output (empty with the live view)
   Duration virtual_time{0};
   std::vector<std::string> problems;  // scenario set-up errors (a rejection, a stub failing)
 };

@@ -311,6 +311,9 @@ class Builder {
         out->stacks.push_back(std::move(expect));
       }
     }
+    if (const Node* console = node->Find("console")) {
+      for (const Node& item : console->items) out->console.push_back(item.value);
+    }
     if (const Node* logs = node->Find("logs")) {
       for (const Node& item : logs->items) {
         out->logs.push_back({Str(item, "job"), Str(item, "step"), Opt(item, "contains"),

@@ -160,6 +160,7 @@ struct Expectations {
   std::vector<GateExpect> gates;
   std::vector<LogExpect> logs;
   std::vector<StackExpect> stacks;
+  std::vector<std::string> console;
 };
 
 struct Scenario {

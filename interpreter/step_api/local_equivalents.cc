@@ -1,26 +1,266 @@
 #include "interpreter/step_api/local_equivalents.h"
 
+#include <fmt/format.h>
+
 #include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 namespace slipway::step_api {
 namespace {
 
-struct Equivalent {
-  /// A whole action name; a prefix when it ends in '-'; "*/" matches any owner.
-  std::string_view name;
-  std::string_view what;
-};
+namespace fs = std::filesystem;
 
-constexpr Equivalent kEquivalents[] = {
-    {"actions/checkout", "the workspace already is the checkout: nothing to do"},
-    {"*/setup-", "uses the tool already on PATH"},
+std::string With(const nlohmann::json& with, const char* key, std::string fallback = "") {
+  auto it = with.find(key);
+  if (it == with.end() || it->is_null()) return fallback;
+  return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+StepOutcome Failed(std::string message) {
+  StepOutcome outcome;
+  outcome.status = StepStatus::kFailure;
+  outcome.exit_code = 1;
+  outcome.message = std::move(message);
+  return outcome;
+}
+
+fs::path InWorkspace(const std::string& workspace, const std::string& path) {
+  fs::path p(path);
+  return p.is_absolute() ? p : fs::path(workspace) / p;
+}
+
+StepOutcome ConfigureAwsCredentials(std::string_view, const nlohmann::json& with,
+                                    const LocalActionContext& ctx) {
+  struct Mapping {
+    const char* input;
+    const char* variable;
+    bool secret;
+  };
+  const Mapping kMappings[] = {
+      {"aws-access-key-id", "AWS_ACCESS_KEY_ID", true},
+      {"aws-secret-access-key", "AWS_SECRET_ACCESS_KEY", true},
+      {"aws-session-token", "AWS_SESSION_TOKEN", true},
+      {"aws-region", "AWS_REGION", false},
+  };
+  for (const Mapping& m : kMappings) {
+    std::string value = With(with, m.input);
+    if (value.empty()) continue;
+    if (m.secret) ctx.add_mask(value);
+    ctx.set_env(m.variable, value);
+    if (std::string(m.variable) == "AWS_REGION") ctx.set_env("AWS_DEFAULT_REGION", value);
+  }
+  if (!With(with, "role-to-assume").empty()) {
+    ctx.log(
+        fmt::format("role-to-assume \"{}\" is not assumed locally; the AWS tools use the "
+                    "credentials already in the environment",
+                    With(with, "role-to-assume")));
+  }
+  ctx.log("AWS credentials exported to the following steps");
+  return StepOutcome{};
+}
+
+StepOutcome UploadArtifact(std::string_view, const nlohmann::json& with,
+                           const LocalActionContext& ctx) {
+  std::string name = With(with, "name", "artifact");
+  std::string path = With(with, "path");
+  if (path.empty()) return Failed("input \"path\" is required by actions/upload-artifact");
+  fs::path target = fs::path(ctx.artifacts_dir) / name;
+  std::error_code error;
+  fs::create_directories(target, error);
+  size_t copied = 0;
+  // `path` may list several paths, one per line.
+  size_t start = 0;
+  while (start < path.size()) {
+    size_t end = path.find('\n', start);
+    if (end == std::string::npos) end = path.size();
+    std::string item = path.substr(start, end - start);
+    start = end + 1;
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\r')) item.pop_back();
+    if (item.empty()) continue;
+    fs::path source = InWorkspace(ctx.workspace, item);
+    if (!fs::exists(source)) {
+      if (With(with, "if-no-files-found", "warn") == "error") {
+        return Failed(fmt::format("no files found at \"{}\"", item));
+      }
+      ctx.log(fmt::format("warning: no files found at \"{}\"", item));
+      continue;
+    }
+    fs::copy(source, target / source.filename(),
+             fs::copy_options::recursive | fs::copy_options::overwrite_existing, error);
+    if (error) return Failed(fmt::format("cannot copy \"{}\": {}", item, error.message()));
+    ++copied;
+  }
+  ctx.log(fmt::format("artifact \"{}\": {} path(s) stored in the run's artifacts", name, copied));
+  return StepOutcome{};
+}
+
+StepOutcome DownloadArtifact(std::string_view, const nlohmann::json& with,
+                             const LocalActionContext& ctx) {
+  std::string name = With(with, "name");
+  fs::path destination = InWorkspace(ctx.workspace, With(with, "path", "."));
+  std::error_code error;
+  fs::create_directories(destination, error);
+  std::vector<fs::path> sources;
+  if (name.empty()) {
+    for (const auto& entry : fs::directory_iterator(ctx.artifacts_dir, error)) {
+      sources.push_back(entry.path());
+    }
+  } else {
+    fs::path source = fs::path(ctx.artifacts_dir) / name;
+    if (!fs::exists(source)) return Failed(fmt::format("artifact \"{}\" not found", name));
+    sources.push_back(source);
+  }
+  for (const fs::path& source : sources) {
+    for (const auto& entry : fs::directory_iterator(source, error)) {
+      fs::copy(entry.path(), destination / entry.path().filename(),
+               fs::copy_options::recursive | fs::copy_options::overwrite_existing, error);
+      if (error) return Failed(fmt::format("cannot copy artifact: {}", error.message()));
+    }
+  }
+  ctx.log(fmt::format("artifact(s) copied to \"{}\"", destination.string()));
+  return StepOutcome{};
+}
+
+StepOutcome Checkout(std::string_view, const nlohmann::json&, const LocalActionContext& ctx) {
+  ctx.log("the workspace is already the checkout: nothing to do");
+  return StepOutcome{};
+}
+
+StepOutcome SetupFromPath(std::string_view uses, const nlohmann::json&,
+                          const LocalActionContext& ctx) {
+  ctx.log(fmt::format("{}: using the tools already on PATH", Lower(ActionName(uses))));
+  return StepOutcome{};
+}
+
+std::string FromEnv(const std::map<std::string, std::string>& env, const char* key) {
+  auto it = env.find(key);
+  return it == env.end() ? std::string() : it->second;
+}
+
+BuiltinCall NotifyCall() {
+  BuiltinCall call;
+  call.uses = "slipway/notify@v1";
+  return call;
+}
+
+// slackapi/slack-github-action: v2 takes `webhook` (+ `webhook-type`); v1 the
+// SLACK_WEBHOOK_URL variable.
+BuiltinCall SlackGithubAction(const nlohmann::json& with,
+                              const std::map<std::string, std::string>& env,
+                              const std::string& workspace) {
+  const std::string name = "slackapi/slack-github-action";
+  BuiltinCall call = NotifyCall();
+  std::string url = With(with, "webhook", FromEnv(env, "SLACK_WEBHOOK_URL"));
+  if (!With(with, "method").empty() || !With(with, "token").empty() ||
+      !FromEnv(env, "SLACK_BOT_TOKEN").empty()) {
+    call.error = name +
+                 ": posting with a bot token (Slack API method) has no local "
+                 "equivalent; use an incoming webhook";
+    return call;
+  }
+  if (url.empty()) {
+    call.error = name + ": no webhook: give `with.webhook` or the SLACK_WEBHOOK_URL variable";
+    return call;
+  }
+  call.with["webhook-url"] = url;
+  std::string payload = With(with, "payload");
+  if (std::string file = With(with, "payload-file-path"); !file.empty()) {
+    std::ifstream in(InWorkspace(workspace, file), std::ios::binary);
+    if (!in) {
+      call.error = fmt::format("{}: cannot read payload-file-path \"{}\"", name, file);
+      return call;
+    }
+    std::stringstream body;
+    body << in.rdbuf();
+    payload = body.str();
+  }
+  if (!payload.empty()) {
+    nlohmann::json parsed = nlohmann::json::parse(payload, nullptr, false);
+    if (parsed.is_discarded()) {
+      call.error = name + ": `payload` is not JSON (YAML payloads have no local equivalent)";
+      return call;
+    }
+    call.with["channel"] = "webhook";
+    call.with["body"] = parsed.dump();
+  } else {
+    call.with["channel"] = "slack";
+    call.with["message"] = With(with, "slack-message");
+  }
+  return call;
+}
+
+BuiltinCall ActionSlack(const nlohmann::json& with, const std::map<std::string, std::string>& env,
+                        const std::string&) {
+  BuiltinCall call = NotifyCall();
+  std::string url = With(with, "webhook_url", FromEnv(env, "SLACK_WEBHOOK_URL"));
+  if (url.empty()) {
+    call.error = "8398a7/action-slack: no webhook: set the SLACK_WEBHOOK_URL variable";
+    return call;
+  }
+  call.with["webhook-url"] = url;
+  std::string custom = With(with, "custom_payload");
+  if (!custom.empty()) {
+    call.with["channel"] = "webhook";
+    call.with["body"] = custom;
+    return call;
+  }
+  call.with["channel"] = "slack";
+  std::string status = With(with, "status", "info");
+  call.with["status"] = status == "custom" ? "info" : status;
+  if (std::string text = With(with, "text"); !text.empty()) call.with["message"] = text;
+  if (std::string mention = With(with, "mention"); !mention.empty()) {
+    call.with["mention"] = mention;
+  }
+  return call;
+}
+
+BuiltinCall SlackNotify(const nlohmann::json&, const std::map<std::string, std::string>& env,
+                        const std::string&) {
+  BuiltinCall call = NotifyCall();
+  std::string url = FromEnv(env, "SLACK_WEBHOOK");
+  if (url.empty()) {
+    call.error = "rtcamp/action-slack-notify: no webhook: set the SLACK_WEBHOOK variable";
+    return call;
+  }
+  call.with["channel"] = "slack";
+  call.with["webhook-url"] = url;
+  std::string color = Lower(FromEnv(env, "SLACK_COLOR"));
+  call.with["status"] = color == "good" || color == "success"     ? "success"
+                        : color == "danger" || color == "failure" ? "failure"
+                        : color == "cancelled"                    ? "cancelled"
+                                                                  : "info";
+  if (std::string title = FromEnv(env, "SLACK_TITLE"); !title.empty()) call.with["title"] = title;
+  if (std::string message = FromEnv(env, "SLACK_MESSAGE"); !message.empty()) {
+    call.with["message"] = message;
+  }
+  return call;
+}
+
+// The one table (see the header).
+constexpr LocalEquivalentRow kLocalEquivalents[] = {
+    {"actions/checkout", "the workspace already is the checkout: nothing to do", &Checkout,
+     nullptr},
+    {"*/setup-", "uses the tool already on PATH", &SetupFromPath, nullptr},
     {"aws-actions/configure-aws-credentials",
-     "exports the given AWS credentials and region to later steps (masked)"},
-    {"actions/upload-artifact", "copies the paths into the run's artifacts"},
-    {"actions/download-artifact", "copies from the run's artifacts"},
-    {"slackapi/slack-github-action", "posts to the webhook through slipway/notify"},
-    {"8398a7/action-slack", "posts to SLACK_WEBHOOK_URL through slipway/notify"},
-    {"rtCamp/action-slack-notify", "posts to SLACK_WEBHOOK through slipway/notify"},
+     "exports the given AWS credentials and region to later steps (masked)",
+     &ConfigureAwsCredentials, nullptr},
+    {"actions/upload-artifact", "copies the paths into the run's artifacts", &UploadArtifact,
+     nullptr},
+    {"actions/download-artifact", "copies from the run's artifacts", &DownloadArtifact, nullptr},
+    {"slackapi/slack-github-action", "posts to the webhook through slipway/notify", nullptr,
+     &SlackGithubAction},
+    {"8398a7/action-slack", "posts to SLACK_WEBHOOK_URL through slipway/notify", nullptr,
+     &ActionSlack},
+    {"rtCamp/action-slack-notify", "posts to SLACK_WEBHOOK through slipway/notify", nullptr,
+     &SlackNotify},
 };
 
 // Action names are case-insensitive on GitHub.
@@ -50,12 +290,17 @@ bool Matches(std::string_view pattern, std::string_view name) {
 
 std::string_view ActionName(std::string_view uses) { return uses.substr(0, uses.find('@')); }
 
-std::string_view LocalEquivalent(std::string_view uses) {
+const LocalEquivalentRow* FindLocalEquivalent(std::string_view uses) {
   std::string_view name = ActionName(uses);
-  for (const Equivalent& e : kEquivalents) {
-    if (Matches(e.name, name)) return e.what;
+  for (const LocalEquivalentRow& row : kLocalEquivalents) {
+    if (Matches(row.name, name)) return &row;
   }
-  return "";
+  return nullptr;
+}
+
+std::string_view LocalEquivalent(std::string_view uses) {
+  const LocalEquivalentRow* row = FindLocalEquivalent(uses);
+  return row ? row->what : std::string_view();
 }
 
 }  // namespace slipway::step_api

@@ -1,15 +1,67 @@
 #pragma once
 /// The third-party actions slipway runs locally (DESIGN.md "Common third-party actions ... have
-/// local equivalents"), by name, with one line saying what happens instead. The plan shows the
-/// line; exec/local_actions.h implements each entry. Any other `uses` has no local equivalent:
-/// the plan says so and the step fails at run time unless --skip-unknown-actions.
+/// local equivalents"): ONE table, kLocalEquivalents in local_equivalents.cc. Each row holds the
+/// action's name, the line `plan` shows for it, and what `run` does instead, so what the plan
+/// says and what runs come from the same row:
+///   actions/checkout            the workspace already is the checkout: nothing to do
+///   */setup-*                   tools come from PATH: reports which one would be set up
+///   aws-actions/configure-aws-credentials   exports AWS_* to later steps (masked)
+///   actions/upload-artifact     copies `path` into the run's artifacts/<name>/
+///   actions/download-artifact   copies artifacts/<name>/ into `path`
+///   Slack actions               become a slipway/notify call (the row's as_builtin)
+/// Any other `uses` has no local equivalent: the plan says so and the step fails at run time
+/// unless --skip-unknown-actions. exec runs the rows through its step executor table
+/// (exec/step_executor.h).
 
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
 #include <string_view>
+
+#include "interpreter/step_api/step_api.h"
 
 namespace slipway::step_api {
 
-/// What runs locally for `uses` ("actions/checkout@v4", "actions/setup-node@v4" ...), or ""
-/// when nothing does.
+/// What a local equivalent may touch.
+struct LocalActionContext {
+  std::string workspace;
+  std::string artifacts_dir;
+  std::function<void(std::string_view)> log;
+  /// Sets an environment variable for the job's later steps (like GITHUB_ENV).
+  std::function<void(const std::string&, const std::string&)> set_env;
+  std::function<void(std::string_view)> add_mask;
+};
+
+/// A third-party action done by a built-in step: the built-in's `uses` and `with`, or the
+/// reason the action's inputs cannot be done locally.
+struct BuiltinCall {
+  std::string uses;
+  nlohmann::json with = nlohmann::json::object();
+  std::string error;
+};
+
+/// One row of the table. Exactly one of `run` and `as_builtin` is set.
+struct LocalEquivalentRow {
+  /// A whole action name; a prefix when it ends in '-'; "*/" matches any owner. Names match
+  /// ignoring case, as on GitHub.
+  std::string_view name;
+  /// What happens instead, one line, shown by `plan`.
+  std::string_view what;
+  /// Runs the action with its resolved `with` (string values).
+  StepOutcome (*run)(std::string_view uses, const nlohmann::json& with,
+                     const LocalActionContext& context);
+  /// The built-in call that does the action, from its `with` and the step's environment (where
+  /// some actions take their webhook URLs); files are read relative to `workspace`.
+  BuiltinCall (*as_builtin)(const nlohmann::json& with,
+                            const std::map<std::string, std::string>& env,
+                            const std::string& workspace);
+};
+
+/// The row for `uses` ("actions/checkout@v4", "actions/setup-node@v4" ...), or nullptr.
+const LocalEquivalentRow* FindLocalEquivalent(std::string_view uses);
+
+/// What runs locally for `uses`, or "" when nothing does (the row's `what`).
 std::string_view LocalEquivalent(std::string_view uses);
 
 /// The action's name without its ref: "actions/checkout" for "actions/checkout@v4".

@@ -66,6 +66,11 @@ class StepContext {
   /// Runs a shell command (bash) with the step's environment; returns its exit code and
   /// captures its output into `output` (also logged). Used by steps that drive tools.
   virtual int RunCommand(const std::string& script, std::string* output) = 0;
+  /// The same, for a command whose standard output is data for the step (a pid, a JSON
+  /// document): it is captured into `output` and not logged; its standard error is logged.
+  virtual int RunCommandQuietly(const std::string& script, std::string* output) {
+    return RunCommand(script, output);
+  }
   /// Appends an entry to the run's audit trail (DIR/audit.jsonl, HMAC-chained by exec). exec
   /// adds the run id, actor, time and workflow; the step supplies what/why/where.
   virtual void AppendAudit(const nlohmann::json& entry) = 0;

@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "interpreter/expr/functions.h"
-#include "interpreter/expr/parser.h"
 #include "interpreter/validate/expr_sites.h"
 #include "interpreter/validate/rule.h"
 #include "interpreter/validate/rule_util.h"
@@ -130,13 +129,8 @@ std::string Available(uint32_t allowed) {
   return out;
 }
 
-void CheckNames(const RuleContext& context, const yaml::Node& node, std::string_view text,
+void CheckNames(const RuleContext& context, const yaml::Node& node, const expr::Expr& e,
                 size_t offset, const Site& site) {
-  expr::ParseOptions options;
-  options.allow_any_name = true;
-  Expected<expr::Expr, expr::Error> parsed = expr::Parse(text, options);
-  if (!parsed) return;  // expr-syntax reports it
-  const expr::Expr& e = *parsed;
   if (e.empty()) return;
   std::vector<uint32_t> stack = {e.root()};
   while (!stack.empty()) {
@@ -146,14 +140,21 @@ void CheckNames(const RuleContext& context, const yaml::Node& node, std::string_
     std::string_view name = e.text(n);
     if (n.kind == expr::NodeKind::kNamedValue) {
       std::string lower = Lower(name);
+      size_t known = std::size(kContextNames);
       for (size_t i = 0; i < std::size(kContextNames); ++i) {
-        if (lower != kContextNames[i]) continue;
-        if (!(site.allowed & (1u << i))) {
-          context.diagnostics.Error(
-              "expr-context", RangeAt(node, offset + n.offset, n.length),
-              fmt::format("context \"{}\" is not available in \"{}\"; available contexts are {}",
-                          lower, site.name, Available(site.allowed)));
-        }
+        if (lower == kContextNames[i]) known = i;
+      }
+      if (known == std::size(kContextNames)) {
+        // GitHub's parser: "Unrecognized named-value: 'deployment'".
+        context.diagnostics.Error(
+            "expr-context", RangeAt(node, offset + n.offset, n.length),
+            fmt::format("unrecognized named-value \"{}\"; available contexts in \"{}\" are {}",
+                        name, site.name, Available(site.allowed)));
+      } else if (!(site.allowed & (1u << known))) {
+        context.diagnostics.Error(
+            "expr-context", RangeAt(node, offset + n.offset, n.length),
+            fmt::format("context \"{}\" is not available in \"{}\"; available contexts are {}",
+                        lower, site.name, Available(site.allowed)));
       }
     } else if (n.kind == expr::NodeKind::kCall) {
       std::string lower = Lower(name);
@@ -172,36 +173,30 @@ void CheckNames(const RuleContext& context, const yaml::Node& node, std::string_
 }  // namespace
 
 void CheckExpressionContexts(const RuleContext& context) {
-  if (!context.workflow.yaml) return;
-  ForEachExpressionScalar(*context.workflow.yaml, [&context](const ScalarSite& site_info) {
-    const yaml::Node& node = *site_info.node;
-    std::vector<ExprSpan> spans = SplitExpressions(node.value);
-    if (site_info.is_key) {
-      if (!spans.empty()) {
-        context.diagnostics.Error("expr-allowed", RangeAt(node, spans[0].open, 3),
+  for (const IndexedScalar& scalar : context.expressions.scalars()) {
+    const yaml::Node& node = *scalar.node;
+    const std::vector<IndexedExpression>& expressions = scalar.expressions;
+    const bool bare_if = expressions.size() == 1 && expressions[0].bare_if;
+    if (scalar.is_key) {
+      if (!expressions.empty()) {
+        context.diagnostics.Error("expr-allowed", RangeAt(node, expressions[0].span.open, 3),
                                   "expressions are not allowed in mapping keys");
       }
-      return;
+      continue;
     }
-    const Site* site = FindSite(*site_info.path);
+    const Site* site = FindSite(scalar.path);
     if (!site) {
-      if (!spans.empty()) {
+      if (!expressions.empty() && !bare_if) {
         context.diagnostics.Error(
-            "expr-allowed", RangeAt(node, spans[0].open, 3),
-            fmt::format("expressions are not allowed in \"{}\"", PathName(*site_info.path)));
+            "expr-allowed", RangeAt(node, expressions[0].span.open, 3),
+            fmt::format("expressions are not allowed in \"{}\"", PathName(scalar.path)));
       }
-      return;
+      continue;
     }
-    if (spans.empty()) {
-      if (IsIfPath(*site_info.path) && !yaml::IsBoolScalar(node) && !yaml::IsNumberScalar(node)) {
-        CheckNames(context, node, node.value, 0, *site);
-      }
-      return;
+    for (const IndexedExpression& e : expressions) {
+      if (e.ok()) CheckNames(context, node, **e.parsed, e.span.inner, *site);
     }
-    for (const ExprSpan& span : spans) {
-      if (span.closed) CheckNames(context, node, span.text, span.inner, *site);
-    }
-  });
+  }
 }
 
 }  // namespace slipway::validate

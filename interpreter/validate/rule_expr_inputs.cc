@@ -1,8 +1,8 @@
 // `inputs.<name>` and `github.event.inputs.<name>` name declared inputs:
 // https://docs.github.com/actions/learn-github-actions/contexts#inputs-context
 // GitHub accepts any name and evaluates an undeclared one to null, so a misspelt name is a
-// warning. Only workflows with a workflow_dispatch or workflow_call trigger are checked; the
-// event payload's `inputs` exists only for workflow_dispatch.
+// warning, and so is any `inputs.<name>` in a workflow with neither a workflow_dispatch nor a
+// workflow_call trigger. The event payload's `inputs` exists only for workflow_dispatch.
 #include <fmt/format.h>
 
 #include "interpreter/validate/rule_expr_refs.h"
@@ -33,7 +33,18 @@ std::string Unknown(const std::string& written, const std::vector<std::string>& 
 void CheckExpressionInputs(const RuleContext& context) {
   const model::Trigger* dispatch = context.workflow.FindTrigger("workflow_dispatch");
   const model::Trigger* call = context.workflow.FindTrigger("workflow_call");
-  if (!dispatch && !call) return;
+  if (!dispatch && !call) {
+    // The inputs context is empty for every other event (actionlint warns likewise).
+    ForEachAccess(context, [&](const ExprAccess& use) {
+      if (use.Segment(0) != "inputs" || use.segment_count() < 2 || use.IsIndexed(1)) return;
+      context.diagnostics.Warning(
+          "expr-inputs", use.RangeFrom(1),
+          fmt::format("input \"{}\" is always null: this workflow declares no inputs (it has "
+                      "no workflow_dispatch or workflow_call trigger)",
+                      use.access->segments[1].name));
+    });
+    return;
+  }
   std::vector<std::string> all = InputNames(dispatch);
   for (const std::string& name : InputNames(call)) {
     if (!ContainsIgnoringCase(all, name)) all.push_back(name);

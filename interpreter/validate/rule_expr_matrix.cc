@@ -6,19 +6,44 @@
 // When the matrix, an axis list or `include` is itself an expression, any key may exist.
 #include <fmt/format.h>
 
+#include <map>
+
 #include "interpreter/validate/rule_expr_refs.h"
 #include "interpreter/validate/rule_util.h"
 
 namespace slipway::validate {
 namespace {
 
+/// What the values of one matrix key hold when they are objects (axis items, include values).
+struct ValueShape {
+  bool all_objects = true;  // every value is a mapping
+  bool is_open = false;     // some value is an expression: its members are unknown
+  std::vector<std::string> members;
+};
+
 /// The keys a job's matrix has, or nullopt when they cannot be known statically.
 struct MatrixKeys {
   bool has_matrix = false;
   bool is_open = false;  // an expression decides the keys
   std::vector<std::string> axes;
-  std::vector<std::string> all;  // axes and include keys
+  std::vector<std::string> all;              // axes and include keys
+  std::map<std::string, ValueShape> shapes;  // by lower-cased key
 };
+
+void AddValue(ValueShape& shape, const yaml::Node& value) {
+  if (value.is_scalar() && HasExpression(value.value)) {
+    shape.is_open = true;
+    return;
+  }
+  if (!value.is_mapping()) {
+    shape.all_objects = false;
+    return;
+  }
+  for (const auto& [key, member] : value.entries) {
+    if (HasExpression(key.value)) shape.is_open = true;
+    if (!ContainsIgnoringCase(shape.members, key.value)) shape.members.push_back(key.value);
+  }
+}
 
 MatrixKeys KeysOf(const model::Job& job) {
   MatrixKeys keys;
@@ -42,6 +67,12 @@ MatrixKeys KeysOf(const model::Job& job) {
     if (key.value != "include") {
       keys.axes.push_back(key.value);
       if (!ContainsIgnoringCase(keys.all, key.value)) keys.all.push_back(key.value);
+      ValueShape& shape = keys.shapes[Lower(key.value)];
+      if (value.is_sequence()) {
+        for (const yaml::Node& item : value.items) AddValue(shape, item);
+      } else {
+        shape.is_open = true;
+      }
       continue;
     }
     if (!value.is_sequence()) {
@@ -57,6 +88,7 @@ MatrixKeys KeysOf(const model::Job& job) {
         if (!ContainsIgnoringCase(keys.all, include_key.value)) {
           keys.all.push_back(include_key.value);
         }
+        AddValue(keys.shapes[Lower(include_key.value)], include_value);
       }
     }
   }
@@ -87,6 +119,25 @@ void CheckExclude(const RuleContext& context, const model::Job& job, const Matri
   }
 }
 
+/// `matrix.<key>.<member>` where every value of <key> is an object: the member must be one of
+/// theirs (actionlint's check of object-valued matrix entries).
+void CheckMember(const RuleContext& context, const ExprAccess& use, const MatrixKeys& keys) {
+  if (use.segment_count() < 3 || use.IsIndexed(2)) return;
+  auto it = keys.shapes.find(use.Segment(1));
+  if (it == keys.shapes.end()) return;
+  const ValueShape& shape = it->second;
+  if (shape.is_open || !shape.all_objects || shape.members.empty()) return;
+  const std::string& member = use.access->segments[2].name;
+  if (ContainsIgnoringCase(shape.members, member)) return;
+  std::string hint = SuggestIgnoringCase(member, shape.members);
+  if (hint.empty()) hint = fmt::format("; its values have {}", QuotedList(shape.members));
+  context.diagnostics.Warning(
+      "expr-matrix", use.RangeFrom(2),
+      fmt::format("no value of matrix key \"{}\" in job \"{}\" has \"{}\", so it is always "
+                  "null{}",
+                  use.access->segments[1].name, use.job->id.value, member, hint));
+}
+
 bool InStrategy(const std::vector<std::string>& path) {
   return path.size() >= 3 && path[0] == "jobs" && path[2] == "strategy";
 }
@@ -115,7 +166,10 @@ void CheckExpressionMatrix(const RuleContext& context) {
                       use.job->id.value, written));
       return;
     }
-    if (ContainsIgnoringCase(keys.all, written)) return;
+    if (ContainsIgnoringCase(keys.all, written)) {
+      CheckMember(context, use, keys);
+      return;
+    }
     std::string hint = SuggestIgnoringCase(written, keys.all);
     if (hint.empty()) hint = fmt::format("; its keys are {}", QuotedList(keys.all));
     context.diagnostics.Warning(

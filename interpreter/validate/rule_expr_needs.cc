@@ -6,19 +6,30 @@
 // so these are warnings.
 #include <fmt/format.h>
 
+#include <unordered_map>
+
 #include "interpreter/validate/rule_expr_refs.h"
 #include "interpreter/validate/rule_util.h"
 
 namespace slipway::validate {
 namespace {
 
-const model::Job* FindJobIgnoringCase(const model::Workflow& workflow, std::string_view id) {
-  std::string lower = Lower(id);
-  for (const model::Job& job : workflow.jobs) {
-    if (Lower(job.id.value) == lower) return &job;
+/// Jobs by lower-cased id: contexts look names up ignoring case (needs.Build is needs.build).
+/// Built once per workflow, so checking a reference does not scan every job.
+class JobsIgnoringCase {
+ public:
+  explicit JobsIgnoringCase(const model::Workflow& workflow) {
+    jobs_.reserve(workflow.jobs.size());
+    for (const model::Job& job : workflow.jobs) jobs_.try_emplace(Lower(job.id.value), &job);
   }
-  return nullptr;
-}
+  const model::Job* Find(std::string_view id) const {
+    auto it = jobs_.find(Lower(id));
+    return it == jobs_.end() ? nullptr : it->second;
+  }
+
+ private:
+  std::unordered_map<std::string, const model::Job*> jobs_;
+};
 
 /// Checks `<context>.<job>.<property>[.<output>]` once the job is known to be readable.
 void CheckJobProperties(const RuleContext& context, const ExprAccess& use, const model::Job& target,
@@ -52,14 +63,14 @@ void CheckJobProperties(const RuleContext& context, const ExprAccess& use, const
                                           target.id.value, written, hint));
 }
 
-void CheckNeeds(const RuleContext& context, const ExprAccess& use) {
+void CheckNeeds(const RuleContext& context, const JobsIgnoringCase& jobs, const ExprAccess& use) {
   if (!use.job || use.segment_count() < 2 || use.IsIndexed(1)) return;
   const model::Job& job = *use.job;
   const std::string& written = use.access->segments[1].name;
   std::vector<std::string> needs;
   for (const model::Str& need : job.needs) needs.push_back(need.value);
   if (!ContainsIgnoringCase(needs, written)) {
-    const model::Job* other = FindJobIgnoringCase(context.workflow, written);
+    const model::Job* other = jobs.Find(written);
     std::string message;
     if (other && other != &job) {
       message = fmt::format(
@@ -80,14 +91,14 @@ void CheckNeeds(const RuleContext& context, const ExprAccess& use) {
     context.diagnostics.Warning("expr-needs", use.RangeFrom(1), message);
     return;
   }
-  const model::Job* target = FindJobIgnoringCase(context.workflow, written);
+  const model::Job* target = jobs.Find(written);
   if (target) CheckJobProperties(context, use, *target, "needs");
 }
 
-void CheckJobs(const RuleContext& context, const ExprAccess& use) {
+void CheckJobs(const RuleContext& context, const JobsIgnoringCase& jobs, const ExprAccess& use) {
   if (use.segment_count() < 2 || use.IsIndexed(1)) return;
   const std::string& written = use.access->segments[1].name;
-  const model::Job* target = FindJobIgnoringCase(context.workflow, written);
+  const model::Job* target = jobs.Find(written);
   if (!target) {
     std::vector<std::string> ids;
     for (const model::Job& job : context.workflow.jobs) ids.push_back(job.id.value);
@@ -108,12 +119,13 @@ bool IsWorkflowCallOutput(const std::vector<std::string>& path) {
 }  // namespace
 
 void CheckExpressionNeeds(const RuleContext& context) {
+  const JobsIgnoringCase jobs(context.workflow);
   ForEachAccess(context, [&](const ExprAccess& use) {
     std::string head = use.Segment(0);
     if (head == "needs") {
-      CheckNeeds(context, use);
+      CheckNeeds(context, jobs, use);
     } else if (head == "jobs" && IsWorkflowCallOutput(*use.path)) {
-      CheckJobs(context, use);
+      CheckJobs(context, jobs, use);
     }
   });
 }

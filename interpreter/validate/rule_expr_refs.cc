@@ -4,7 +4,6 @@
 
 #include <algorithm>
 
-#include "interpreter/expr/parser.h"
 #include "interpreter/validate/expr_sites.h"
 #include "interpreter/validate/rule_util.h"
 
@@ -62,138 +61,6 @@ bool ExprAccess::IsIndexed(size_t index) const {
 
 namespace {
 
-/// Where the walk is: the job and step the scalars belong to.
-struct Scope {
-  const model::Job* job = nullptr;
-  std::optional<size_t> step;
-  const yaml::Node* step_node = nullptr;
-};
-
-class Walker {
- public:
-  Walker(const RuleContext& context, const std::function<void(const ExprAccess&)>& visit)
-      : context_(context), visit_(visit) {}
-
-  void WalkRoot(const yaml::Node& root) {
-    if (!root.is_mapping()) return;
-    for (const auto& [key, value] : root.entries) {
-      path_.push_back(key.value);
-      if (key.value == "jobs" && value.is_mapping()) {
-        for (const auto& [job_key, job_value] : value.entries) {
-          path_.push_back(job_key.value);
-          Scope scope;
-          scope.job = context_.workflow.FindJob(job_key.value);
-          WalkJob(job_value, scope);
-          path_.pop_back();
-        }
-      } else {
-        Walk(value, Scope{});
-      }
-      path_.pop_back();
-    }
-  }
-
- private:
-  void WalkJob(const yaml::Node& job, const Scope& scope) {
-    if (!job.is_mapping()) return;
-    for (const auto& [key, value] : job.entries) {
-      path_.push_back(key.value);
-      if (key.value == "needs" || key.value == "uses" || key.value == "permissions") {
-        path_.pop_back();
-        continue;  // no expressions here: expr-context's to report
-      }
-      if (key.value == "steps" && value.is_sequence()) {
-        size_t position = 0;
-        WalkSteps(value, scope, position);
-      } else {
-        Walk(value, scope);
-      }
-      path_.pop_back();
-    }
-  }
-
-  void WalkSteps(const yaml::Node& steps, const Scope& job_scope, size_t& position) {
-    for (const yaml::Node& step : steps.items) {
-      Scope scope = job_scope;
-      scope.step = position;
-      scope.step_node = &step;
-      path_.push_back(std::to_string(position++));
-      const yaml::Node* nested = nullptr;
-      if (step.is_mapping()) {
-        for (const auto& [key, value] : step.entries) {
-          if (key.value == "parallel" && value.is_sequence()) {
-            nested = &value;
-            continue;
-          }
-          if (key.value == "id" || key.value == "uses" || key.value == "shell") continue;
-          path_.push_back(key.value);
-          Walk(value, scope);
-          path_.pop_back();
-        }
-      }
-      path_.pop_back();
-      if (nested) WalkSteps(*nested, job_scope, position);
-    }
-  }
-
-  void Walk(const yaml::Node& node, const Scope& scope) {
-    if (node.is_scalar()) {
-      Visit(node, scope);
-    } else if (node.is_sequence()) {
-      for (size_t i = 0; i < node.items.size(); ++i) {
-        path_.push_back(std::to_string(i));
-        Walk(node.items[i], scope);
-        path_.pop_back();
-      }
-    } else if (node.is_mapping()) {
-      for (const auto& [key, value] : node.entries) {
-        path_.push_back(key.value);
-        Walk(value, scope);
-        path_.pop_back();
-      }
-    }
-  }
-
-  void Visit(const yaml::Node& node, const Scope& scope) {
-    std::vector<ExprSpan> spans = SplitExpressions(node.value);
-    if (spans.empty()) {
-      if (IsIfPath(path_) && !node.value.empty() && !yaml::IsBoolScalar(node) &&
-          !yaml::IsNumberScalar(node)) {
-        VisitExpression(node, node.value, 0, scope);
-      }
-      return;
-    }
-    for (const ExprSpan& span : spans) {
-      if (span.closed) VisitExpression(node, span.text, span.inner, scope);
-    }
-  }
-
-  void VisitExpression(const yaml::Node& node, std::string_view text, size_t offset,
-                       const Scope& scope) {
-    expr::ParseOptions options;
-    options.allow_any_name = true;
-    options.allow_unknown_functions = true;
-    Expected<expr::Expr, expr::Error> parsed = expr::Parse(text, options);
-    if (!parsed || parsed->empty()) return;
-    expr::Analysis analysis = expr::Analyze(*parsed);
-    for (const expr::NamedValueAccess& access : analysis.accesses) {
-      ExprAccess use;
-      use.node = &node;
-      use.expr_offset = offset;
-      use.access = &access;
-      use.path = &path_;
-      use.job = scope.job;
-      use.step = scope.step;
-      use.step_node = scope.step_node;
-      visit_(use);
-    }
-  }
-
-  const RuleContext& context_;
-  const std::function<void(const ExprAccess&)>& visit_;
-  std::vector<std::string> path_;
-};
-
 void CollectStepIds(const yaml::Node& steps, size_t& position, std::vector<StepIdInfo>& out) {
   for (const yaml::Node& step : steps.items) {
     size_t mine = position++;
@@ -211,9 +78,23 @@ void CollectStepIds(const yaml::Node& steps, size_t& position, std::vector<StepI
 
 void ForEachAccess(const RuleContext& context,
                    const std::function<void(const ExprAccess&)>& visit) {
-  if (!context.workflow.yaml) return;
-  Walker walker(context, visit);
-  walker.WalkRoot(*context.workflow.yaml);
+  for (const IndexedScalar& scalar : context.expressions.scalars()) {
+    if (!scalar.reads_checked) continue;
+    for (const IndexedExpression& e : scalar.expressions) {
+      if (!e.ok()) continue;
+      for (const expr::NamedValueAccess& access : e.analysis.accesses) {
+        ExprAccess use;
+        use.node = scalar.node;
+        use.expr_offset = e.span.inner;
+        use.access = &access;
+        use.path = &scalar.path;
+        use.job = scalar.job;
+        use.step = scalar.step;
+        use.step_node = scalar.step_node;
+        visit(use);
+      }
+    }
+  }
 }
 
 std::vector<StepIdInfo> StepIdsInOrder(const model::Job& job) {

@@ -23,36 +23,29 @@ std::string Humanize(const std::string& message) {
   return text;
 }
 
-void CheckText(const RuleContext& context, const yaml::Node& node, std::string_view text,
-               size_t offset, bool is_job_if) {
-  expr::ParseOptions options;
-  options.allow_any_name = true;
-  Expected<expr::Expr, expr::Error> parsed = expr::Parse(text, options);
-  if (parsed) return;
-  const expr::Error& error = parsed.error();
+void Report(const RuleContext& context, const yaml::Node& node, const IndexedExpression& e,
+            bool is_job_if) {
+  const expr::Error& error = e.parsed->error();
   // In a job's `if`, status functions take job ids: success('build', 'test').
   if (is_job_if && error.message.find("Too many parameters supplied") != std::string::npos) {
-    std::string_view name = text.substr(error.offset, error.length);
+    std::string_view name = e.span.text.substr(error.offset, error.length);
     if (expr::IsStatusFunction(name)) return;
   }
   context.diagnostics.Error(
-      "expr-syntax", RangeAt(node, offset + error.offset, std::max<uint32_t>(error.length, 1)),
+      "expr-syntax",
+      RangeAt(node, e.span.inner + error.offset, std::max<uint32_t>(error.length, 1)),
       "invalid expression: " + Humanize(error.message));
 }
 
 }  // namespace
 
 void CheckExpressionSyntax(const RuleContext& context) {
-  if (!context.workflow.yaml) return;
-  ForEachExpressionScalar(*context.workflow.yaml, [&context](const ScalarSite& site) {
-    const yaml::Node& node = *site.node;
-    std::vector<ExprSpan> spans = SplitExpressions(node.value);
-    if (spans.empty()) {
-      if (!site.is_key && IsIfPath(*site.path) && !yaml::IsBoolScalar(node) &&
-          !yaml::IsNumberScalar(node)) {
-        CheckText(context, node, node.value, 0, site.path->size() == 3);
-      }
-      return;
+  for (const IndexedScalar& scalar : context.expressions.scalars()) {
+    const yaml::Node& node = *scalar.node;
+    const bool is_job_if = IsIfPath(scalar.path) && scalar.path.size() == 3;
+    if (scalar.expressions.size() == 1 && scalar.expressions[0].bare_if) {
+      if (!scalar.expressions[0].ok()) Report(context, node, scalar.expressions[0], is_job_if);
+      continue;
     }
     // GitHub turns a scalar with expressions into one format() expression, capped in length.
     if (node.value.size() > expr::kMaxExprLength) {
@@ -60,9 +53,10 @@ void CheckExpressionSyntax(const RuleContext& context) {
           "expr-syntax", node.where,
           fmt::format("value with expressions is {} characters long; the maximum is {}",
                       node.value.size(), expr::kMaxExprLength));
-      return;
+      continue;
     }
-    for (const ExprSpan& span : spans) {
+    for (const IndexedExpression& e : scalar.expressions) {
+      const expr::ExpressionSpan& span = e.span;
       if (!span.closed) {
         SourcePos at = node.PositionOf(span.open);
         context.diagnostics.Error(
@@ -82,10 +76,9 @@ void CheckExpressionSyntax(const RuleContext& context) {
                                               span.text.size(), expr::kMaxExprLength));
         continue;
       }
-      CheckText(context, node, span.text, span.inner,
-                IsIfPath(*site.path) && site.path->size() == 3);
+      if (e.parsed && !e.ok()) Report(context, node, e, is_job_if);
     }
-  });
+  }
 }
 
 }  // namespace slipway::validate

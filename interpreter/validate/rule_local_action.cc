@@ -3,9 +3,11 @@
 // step's `with:` must fit its inputs: every required input without a default is given, and
 // every key names a declared input.
 // https://docs.github.com/en/actions/sharing-automations/creating-actions/metadata-syntax-for-github-actions#inputs
-// Paths are relative to the workspace, which is the directory slipway runs in. An action whose
-// action.yml is not there is not reported: an earlier step (a checkout) may create it, and a
-// workflow may be validated outside its own repository; `run` fails that step clearly.
+// Paths are relative to the workspace, which is the directory slipway runs in. A path that does
+// not exist at all is a warning (actionlint reports it too) when the workflow file itself is in
+// that working tree, unless an earlier step of the job checks out another repository or into a
+// path, which may create it. A directory without
+// action.yml is not reported; `run` fails that step clearly.
 #include <fmt/format.h>
 
 #include <cctype>
@@ -28,12 +30,47 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-void CheckLocalStep(const RuleContext& context, const model::Step& step) {
+/// True when the workflow file lies in the working tree (a relative path not leaving it, or an
+/// absolute one under the current directory): only then is the working tree its repository, so
+/// a missing ./path means something. A file validated from elsewhere is not judged.
+bool InWorkingTree(std::string_view path) {
+  if (path.empty()) return false;
+  if (path[0] != '/') return path.substr(0, 3) != "../" && path != "..";
+  std::error_code error;
+  std::string cwd = fs::current_path(error).string();
+  if (error || cwd.empty()) return false;
+  if (cwd.back() != '/') cwd += '/';
+  return path.substr(0, cwd.size()) == cwd;
+}
+
+/// True when `step` may create files outside the checkout: actions/checkout of another
+/// repository or into a path.
+bool MayCreateDirectories(const model::Step& step) {
+  if (!step.uses) return false;
+  std::string name = Lower(step.uses->value.substr(0, step.uses->value.find('@')));
+  if (name != "actions/checkout") return false;
+  return model::FindIn(step.with, "repository") || model::FindIn(step.with, "path");
+}
+
+void CheckLocalStep(const RuleContext& context, const model::Job& job, const model::Step& step) {
   const std::string& uses = step.uses->value;
   std::string display = model::LocalActionDir(uses);
   fs::path dir = display.empty() ? fs::path(".") : fs::path(display);
   bool has_metadata = model::HasActionFile(dir.string());
-  if (!has_metadata) return;
+  if (!has_metadata) {
+    std::error_code error;
+    if (!InWorkingTree(context.path) || fs::exists(dir, error)) return;
+    for (const model::Step& earlier : job.steps) {
+      if (&earlier == &step) break;
+      if (MayCreateDirectories(earlier)) return;
+    }
+    context.diagnostics.Warning(
+        "local-action", step.uses->where,
+        fmt::format("local action \"{}\" does not exist: no directory \"{}\" in the working "
+                    "tree (paths are relative to the repository root, where slipway runs)",
+                    uses, display));
+    return;
+  }
 
   SourceManager sources;
   Diagnostics found;
@@ -91,7 +128,7 @@ void CheckLocalActions(const RuleContext& context) {
   for (const model::Job& job : context.workflow.jobs) {
     for (const model::Step& step : job.steps) {
       if (!step.uses || step.uses->has_expr || step.uses->value.rfind("./", 0) != 0) continue;
-      CheckLocalStep(context, step);
+      CheckLocalStep(context, job, step);
     }
   }
 }

@@ -3,6 +3,7 @@
 // `include`; `max-parallel` is positive. The axis values themselves may be any YAML.
 #include <fmt/format.h>
 
+#include "interpreter/model/matrix_values.h"
 #include "interpreter/validate/rule.h"
 #include "interpreter/validate/rule_util.h"
 
@@ -40,6 +41,14 @@ void CheckMatrix(const RuleContext& context) {
     if (!has_values && !matrix->entries.empty()) {
       context.diagnostics.Error("matrix", matrix->where,
                                 "matrix has no axes and no \"include\"; it would run no job");
+      continue;
+    }
+    if (std::optional<model::LiteralMatrix> literal = model::ReadLiteralMatrix(*matrix)) {
+      model::MatrixSize size;
+      if (!model::ExpandMatrixBounded(literal->axes, literal->include, literal->exclude,
+                                      model::kMaxMatrixCombinations, &size)) {
+        context.diagnostics.Error("matrix", matrix->where, model::MatrixSizeMessage(size));
+      }
     }
   }
 }

@@ -5,6 +5,7 @@
 // the job id syntax and are unique in their job, ignoring case.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string>
@@ -94,10 +95,28 @@ void CheckStepList(const RuleContext& context, const yaml::Node& steps,
   }
 }
 
+/// `shell:` names one of GitHub's shells or is a command template with "{0}" (the script file):
+/// https://docs.github.com/actions/using-workflows/workflow-syntax-for-github-actions#jobsjob_idstepsshell
+/// Anything else fails when the step runs, so it is a warning here (actionlint reports it too).
+void CheckShell(const RuleContext& context, const std::optional<model::Str>& shell) {
+  static const std::vector<std::string> kShells = {"bash", "pwsh", "python",
+                                                   "sh",   "cmd",  "powershell"};
+  if (!shell || shell->has_expr || shell->value.find("{0}") != std::string::npos) return;
+  if (std::find(kShells.begin(), kShells.end(), shell->value) != kShells.end()) return;
+  context.diagnostics.Warning(
+      "step-shell", shell->where,
+      fmt::format("unknown shell \"{}\"; GitHub knows bash, pwsh, python, sh, cmd and "
+                  "powershell, or a command with \"{{0}}\" for the script file{}",
+                  shell->value, DidYouMean(shell->value, kShells)));
+}
+
 }  // namespace
 
 void CheckSteps(const RuleContext& context) {
+  CheckShell(context, context.workflow.defaults.shell);
   for (const model::Job& job : context.workflow.jobs) {
+    CheckShell(context, job.defaults.shell);
+    for (const model::Step& step : job.steps) CheckShell(context, step.shell);
     if (!job.node) continue;
     const yaml::Node* steps = job.node->Find("steps");
     if (!steps || !steps->is_sequence()) continue;

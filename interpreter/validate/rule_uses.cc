@@ -38,6 +38,13 @@ SchemaCheckOptions WithOptions() {
 void CheckBuiltin(const RuleContext& context, const yaml::Node& step, const model::Str& uses) {
   std::string name, ref;
   if (!step_api::IsBuiltinUses(uses.value, &name, &ref)) return;
+  if (context.portable) {
+    context.diagnostics.Warning(
+        "not-portable", uses.where,
+        fmt::format("\"{}\" is a slipway built-in step; GitHub has no such action, so this "
+                    "workflow runs only with slipway",
+                    uses.value));
+  }
   const step_api::StepTypeInfo* type = context.catalog.Find(name);
   if (!type) {
     std::vector<std::string> names;

@@ -23,6 +23,10 @@ void CheckExpressionSteps(const RuleContext& context);
 void CheckExpressionMatrix(const RuleContext& context);
 void CheckExpressionShapes(const RuleContext& context);
 void CheckExpressionInjection(const RuleContext& context);
+void CheckExpressionLints(const RuleContext& context);
+void CheckExpressionCase(const RuleContext& context);
+void CheckActionInputs(const RuleContext& context);
+void CheckReusableCalls(const RuleContext& context);
 
 const std::vector<Rule>& Rules() {
   static const std::vector<Rule> kRules = {
@@ -34,19 +38,29 @@ const std::vector<Rule>& Rules() {
        &CheckJobKind},
       {"step-kind",
        "a step is run, uses or a background-step control, with that kind's keys; "
-       "step ids (step-id) are valid and unique per job",
+       "step ids (step-id) are valid and unique per job; shells (step-shell) are known",
        &CheckSteps},
       {"uses-format",
        "uses: action, docker:// and reusable-workflow syntax; built-in steps "
        "(builtin-step) and their inputs (step-with)",
        &CheckUses},
-      {"local-action", "uses: ./path names a runnable composite action, and with: fits its inputs",
+      {"local-action",
+       "uses: ./path names a runnable composite action that exists, and with: fits its inputs",
        &CheckLocalActions},
+      {"action-inputs",
+       "with: of the common actions slipway runs locally names inputs they declare",
+       &CheckActionInputs},
       {"input", "workflow_dispatch / workflow_call inputs: names, types, defaults, options",
        &CheckInputs},
+      {"reusable-call",
+       "a call of a reusable workflow at hand fits its workflow_call inputs, secrets and outputs",
+       &CheckReusableCalls},
       {"cron", "schedule cron syntax", &CheckCron},
       {"glob", "branch, tag and path filter patterns", &CheckGlobs},
-      {"matrix", "matrix axes are non-empty; max-parallel is positive", &CheckMatrix},
+      {"matrix",
+       "matrix axes are non-empty, at most 256 combinations (counted before expanding); "
+       "max-parallel is positive",
+       &CheckMatrix},
       {"expr-syntax", "${{ }} closed, non-empty and parseable", &CheckExpressionSyntax},
       {"expr-context",
        "expressions only where allowed (expr-allowed), with the contexts and "
@@ -66,6 +80,14 @@ const std::vector<Rule>& Rules() {
        &CheckExpressionShapes},
       {"expr-injection", "untrusted event fields interpolated into run: and github-script scripts",
        &CheckExpressionInjection},
+      {"expr-lint",
+       "expressions that are always false or null: contains() with swapped arguments, "
+       "indexing a string",
+       &CheckExpressionLints},
+      {"expr-case",
+       "== / != on an input guarding a failure or a confirmation ignores case: suggest an "
+       "exact match",
+       &CheckExpressionCase},
   };
   return kRules;
 }

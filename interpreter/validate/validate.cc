@@ -16,11 +16,15 @@ namespace slipway::validate {
 namespace {
 
 void RunChecks(const model::Workflow& workflow, std::string_view path,
-               const step_api::StepCatalog& catalog, Diagnostics& diagnostics) {
+               const step_api::StepCatalog& catalog, Diagnostics& diagnostics,
+               const ValidateOptions& options) {
   if (workflow.yaml) {
     CheckAgainstSchema(*workflow.yaml, schemas::Embedded("workflow"), diagnostics);
   }
-  RuleContext context{workflow, path, catalog, diagnostics};
+  const ExpressionIndex expressions(workflow);
+  const model::JobGraph graph(workflow);
+  RuleContext context{workflow,    path,  catalog,          diagnostics,
+                      expressions, graph, options.portable, &options.read_callee};
   for (const Rule& rule : Rules()) rule.check(context);
 }
 
@@ -37,10 +41,25 @@ bool IsActionMetadata(const SourceManager& sources, FileId file) {
 
 }  // namespace
 
+std::function<std::optional<std::string>(std::string_view uses)> LocalCalleeReader(
+    std::string root) {
+  return [root = std::move(root)](std::string_view uses) -> std::optional<std::string> {
+    if (uses.substr(0, 2) != "./" || uses.find('@') != std::string_view::npos) {
+      return std::nullopt;
+    }
+    std::string text, error;
+    if (!model::ReadWholeFile(root + "/" + std::string(uses.substr(2)), &text, &error)) {
+      return std::nullopt;
+    }
+    return text;
+  };
+}
+
 void ValidateWorkflow(const model::Workflow& workflow, const SourceManager& sources,
                       const step_api::StepCatalog& catalog, Diagnostics& diagnostics) {
   Diagnostics found;
-  RunChecks(workflow, workflow.file != kNoFile ? sources.path(workflow.file) : "", catalog, found);
+  RunChecks(workflow, workflow.file != kNoFile ? sources.path(workflow.file) : "", catalog, found,
+            ValidateOptions{});
   if (workflow.file != kNoFile) ApplyIgnoreComments(sources.text(workflow.file), found);
   diagnostics.Append(found);
 }
@@ -48,6 +67,13 @@ void ValidateWorkflow(const model::Workflow& workflow, const SourceManager& sour
 std::optional<model::Workflow> ValidateText(const SourceManager& sources, FileId file,
                                             const step_api::StepCatalog& catalog,
                                             Diagnostics& diagnostics) {
+  return ValidateText(sources, file, catalog, diagnostics, ValidateOptions{});
+}
+
+std::optional<model::Workflow> ValidateText(const SourceManager& sources, FileId file,
+                                            const step_api::StepCatalog& catalog,
+                                            Diagnostics& diagnostics,
+                                            const ValidateOptions& options) {
   Diagnostics found;
   if (IsActionMetadata(sources, file)) {
     // A local action's action.yml (e.g. met when validating .github/): checked as one.
@@ -57,7 +83,7 @@ std::optional<model::Workflow> ValidateText(const SourceManager& sources, FileId
     return std::nullopt;
   }
   std::optional<model::Workflow> workflow = model::LoadWorkflowText(sources, file, found);
-  if (workflow) RunChecks(*workflow, sources.path(file), catalog, found);
+  if (workflow) RunChecks(*workflow, sources.path(file), catalog, found, options);
   ApplyIgnoreComments(sources.text(file), found);
   diagnostics.Append(found);
   return workflow;

@@ -3,14 +3,33 @@
 /// Schema and every built-in step's input schema, run the semantic rules (rules.cc), and drop
 /// findings silenced with `# slipway-ignore: rule-id` (on the line or the line above).
 
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "interpreter/base/diagnostic.h"
 #include "interpreter/model/workflow.h"
 #include "interpreter/step_api/step_api.h"
 
 namespace slipway::validate {
+
+/// How a file is validated.
+struct ValidateOptions {
+  /// The file is meant for GitHub too (`--portable`): slipway's extensions (an input's
+  /// `pattern:`, built-in `slipway/*` steps) are warned about as not portable. Without it they
+  /// are warned about only in files under .github/workflows/, which GitHub reads.
+  bool portable = false;
+  /// The text of the workflow a job calls (`jobs.<id>.uses`), or nullopt when it is not at
+  /// hand; with it, the call is checked against the callee's `on.workflow_call` (inputs,
+  /// secrets, outputs). Unset: calls are checked for syntax only.
+  std::function<std::optional<std::string>(std::string_view uses)> read_callee;
+};
+
+/// A read_callee for local calls (`./.github/workflows/x.yml`, `./path/x.yml`), read relative to
+/// `root` (the repository root, where slipway runs). Remote calls are not read.
+std::function<std::optional<std::string>(std::string_view uses)> LocalCalleeReader(
+    std::string root);
 
 /// Reads `path` into `sources`, loads and validates it. Returns the model whenever the file
 /// could be read as YAML (even if it has errors: check `diagnostics.has_errors()` before
@@ -24,6 +43,10 @@ std::optional<model::Workflow> ValidateFile(SourceManager& sources, const std::s
 std::optional<model::Workflow> ValidateText(const SourceManager& sources, FileId file,
                                             const step_api::StepCatalog& catalog,
                                             Diagnostics& diagnostics);
+std::optional<model::Workflow> ValidateText(const SourceManager& sources, FileId file,
+                                            const step_api::StepCatalog& catalog,
+                                            Diagnostics& diagnostics,
+                                            const ValidateOptions& options);
 
 /// Validates an already loaded workflow: schema pass, built-in step inputs, semantic rules, then
 /// slipway-ignore comments. Appends to `diagnostics`.

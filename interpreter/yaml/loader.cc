@@ -1,6 +1,7 @@
 // The one file that calls yaml-cpp: its exceptions become diagnostics here and nowhere else.
 #include "interpreter/yaml/loader.h"
 
+#include <fmt/format.h>
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/exceptions.h>
@@ -8,8 +9,6 @@
 
 #include <sstream>
 #include <unordered_map>
-
-#include <fmt/format.h>
 
 namespace slipway::yaml {
 namespace {
@@ -126,6 +125,7 @@ class TreeBuilder final : public YAML::EventHandler {
     YAML::anchor_t anchor = YAML::NullAnchor;
     bool has_key = false;
     Node key;
+    std::unordered_map<std::string, size_t> key_index;  // scalar key → entry (large mappings)
   };
 
   SourcePos ToPos(const YAML::Mark& mark) const {
@@ -155,11 +155,16 @@ class TreeBuilder final : public YAML::EventHandler {
   ScalarStyle StyleAt(size_t pos, const std::string& tag) const {
     if (tag == "?" || pos >= text_.size()) return ScalarStyle::kPlain;
     switch (text_[pos]) {
-      case '"': return ScalarStyle::kDoubleQuoted;
-      case '\'': return ScalarStyle::kSingleQuoted;
-      case '|': return ScalarStyle::kLiteral;
-      case '>': return ScalarStyle::kFolded;
-      default: return ScalarStyle::kPlain;
+      case '"':
+        return ScalarStyle::kDoubleQuoted;
+      case '\'':
+        return ScalarStyle::kSingleQuoted;
+      case '|':
+        return ScalarStyle::kLiteral;
+      case '>':
+        return ScalarStyle::kFolded;
+      default:
+        return ScalarStyle::kPlain;
     }
   }
 
@@ -209,8 +214,7 @@ class TreeBuilder final : public YAML::EventHandler {
     return {};
   }
 
-  void Open(NodeKind kind, const YAML::Mark& mark, const std::string& tag,
-            YAML::anchor_t anchor) {
+  void Open(NodeKind kind, const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor) {
     if (stack_.size() >= options_.max_depth) {
       diagnostics_.Error(kRule, Range(mark, 1),
                          fmt::format("nesting is deeper than {} levels", options_.max_depth));
@@ -260,19 +264,42 @@ class TreeBuilder final : public YAML::EventHandler {
       return;
     }
     parent.has_key = false;
-    for (const auto& entry : parent.node.entries) {
-      const Node& earlier = entry.first;
-      if (earlier.kind == parent.key.kind && earlier.value == parent.key.value &&
-          parent.key.is_scalar()) {
-        diagnostics_.Error(kRule, parent.key.where,
-                           fmt::format("key \"{}\" is duplicated in this mapping; previously "
-                                       "defined at {}:{}",
-                                       parent.key.value, earlier.where.begin.line,
-                                       earlier.where.begin.col));
+    if (parent.key.is_scalar()) {
+      const Node* earlier = FindEarlierKey(parent, parent.key.value);
+      if (earlier) {
+        diagnostics_.Error(
+            kRule, parent.key.where,
+            fmt::format("key \"{}\" is duplicated in this mapping; previously "
+                        "defined at {}:{}",
+                        parent.key.value, earlier->where.begin.line, earlier->where.begin.col));
         return;  // keep the first, as GitHub reports the second
+      }
+      if (!parent.key_index.empty()) {
+        parent.key_index.emplace(parent.key.value, parent.node.entries.size());
       }
     }
     parent.node.entries.emplace_back(std::move(parent.key), std::move(node));
+  }
+
+  /// The earlier scalar key `value` of the mapping being built, or nullptr. Small mappings are
+  /// scanned; past kIndexFrom entries a hash index is kept, so a mapping of 100k keys (the jobs
+  /// of a huge workflow) is read in linear time.
+  const Node* FindEarlierKey(Frame& frame, const std::string& value) {
+    static constexpr size_t kIndexFrom = 16;
+    std::vector<std::pair<Node, Node>>& entries = frame.node.entries;
+    if (frame.key_index.empty() && entries.size() >= kIndexFrom) {
+      for (size_t i = 0; i < entries.size(); ++i) {
+        if (entries[i].first.is_scalar()) frame.key_index.emplace(entries[i].first.value, i);
+      }
+    }
+    if (!frame.key_index.empty()) {
+      auto it = frame.key_index.find(value);
+      return it == frame.key_index.end() ? nullptr : &entries[it->second].first;
+    }
+    for (const auto& entry : entries) {
+      if (entry.first.is_scalar() && entry.first.value == value) return &entry.first;
+    }
+    return nullptr;
   }
 
   static size_t CountNodes(const Node& node) {
@@ -323,9 +350,9 @@ std::optional<Node> LoadYaml(const SourceManager& sources, FileId file, Diagnost
                              const LoadOptions& options) {
   std::string_view text = sources.text(file);
   if (text.size() > options.max_bytes) {
-    diagnostics.Error(kRule, SourceRange{file, {1, 1}, 0},
-                      fmt::format("file is {} bytes; the limit is {} bytes", text.size(),
-                                  options.max_bytes));
+    diagnostics.Error(
+        kRule, SourceRange{file, {1, 1}, 0},
+        fmt::format("file is {} bytes; the limit is {} bytes", text.size(), options.max_bytes));
     return std::nullopt;
   }
   if (size_t bad = FindInvalidUtf8(text); bad != std::string_view::npos) {
@@ -352,8 +379,11 @@ std::optional<Node> LoadYaml(const SourceManager& sources, FileId file, Diagnost
   } catch (const Abort&) {
     return std::nullopt;
   } catch (const YAML::DeepRecursion& e) {
-    diagnostics.Error(kRule, SourceRange{file, {static_cast<uint32_t>(e.mark.line + 1),
-                                                static_cast<uint32_t>(e.mark.column + 1)}, 1},
+    diagnostics.Error(kRule,
+                      SourceRange{file,
+                                  {static_cast<uint32_t>(e.mark.line + 1),
+                                   static_cast<uint32_t>(e.mark.column + 1)},
+                                  1},
                       "nesting is too deep");
     return std::nullopt;
   } catch (const YAML::Exception& e) {

@@ -5,6 +5,8 @@
 
 namespace slipway::yaml {
 
+Node::Node() = default;
+
 const Node* Node::Find(std::string_view key) const {
   for (const auto& [k, v] : entries) {
     if (k.is_scalar() && k.value == key) return &v;

@@ -16,6 +16,11 @@ enum class ScalarStyle : uint8_t { kPlain, kSingleQuoted, kDoubleQuoted, kLitera
 /// One YAML node. Mappings keep their entries in file order; duplicate keys never reach the
 /// tree (the loader reports them and keeps the first). Aliases are expanded into copies.
 struct Node {
+  // Declared here, defined in node.cc: with clang and libstdc++, an implicit default
+  // constructor makes std::pair<Node, Node> (in `entries`) ask whether Node is implicitly
+  // default-constructible while Node is still incomplete, and the fuzz build fails.
+  Node();
+
   NodeKind kind = NodeKind::kNull;
   ScalarStyle style = ScalarStyle::kPlain;
   /// Where the node starts. For a block scalar this is the `|`/`>` indicator; see

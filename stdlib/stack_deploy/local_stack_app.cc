@@ -87,7 +87,7 @@ std::string StartDetached(const std::string& command,
             "done\n"
             "echo \"$pid\"\n";
   std::string output;
-  int code = context.RunCommand(script, &output);
+  int code = context.RunCommandQuietly(script, &output);
   *pid = std::atoi(output.c_str());
   if (code != 0 || *pid <= 1) return "could not start \"" + command + "\": " + output;
   std::string error;

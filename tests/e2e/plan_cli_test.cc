@@ -213,6 +213,13 @@ TEST_F(PlanCli, UsageErrorsExitTwo) {
       {"deploy.yml --event push --event-file none.json", "cannot read event file"},
       {"deploy.yml --event push --input confirm=x",
        "the push event of this workflow declares no inputs"},
+      // GitHub's variable names: letters, digits and "_", not starting with a digit or GITHUB_.
+      {"deploy.yml --event push --var 'bad name=1'", "invalid variable name \"bad name\""},
+      {"deploy.yml --event push --var 1ST=1", "invalid variable name \"1ST\""},
+      {"deploy.yml --event push --var github_token=1", "invalid variable name \"github_token\""},
+      // A directory where a file is expected is a usage error, said as such.
+      {".slipway", "is a directory"},
+      {"deploy.yml --event push --env-config .slipway", "is a directory"},
   };
   for (const UsageCase& c : cases) {
     CliResult r = Plan(c.args);
@@ -239,6 +246,49 @@ TEST_F(PlanCli, UnconfiguredEnvironmentIsADiagnostic) {
             std::string::npos)
       << r.err;
   EXPECT_NE(r.out.find("Wave 1"), std::string::npos);  // the plan is still shown
+}
+
+TEST_F(PlanCli, UnknownNeedIsReportedOnceInOneWording) {
+  // GitHub's parser: a need names a job id exactly ("Job 'deploy' depends on unknown job
+  // 'build'" when the job is "Build"), reported once.
+  testing::WriteFile(Path("case.yml"), R"(on: push
+jobs:
+  Build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: make
+  deploy:
+    needs: build
+    runs-on: ubuntu-latest
+    steps:
+      - run: ./deploy.sh
+)");
+  CliResult r = Plan("case.yml --event push --ref refs/heads/main");
+  EXPECT_EQ(r.exit_code, 1);
+  const std::string message =
+      "case.yml:8:12: error: job \"deploy\" depends on unknown job \"build\"; did you mean "
+      "\"Build\"? [job-needs]";
+  size_t first = r.err.find(message);
+  EXPECT_NE(first, std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find(message, first + 1), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("needs unknown job"), std::string::npos) << r.err;
+}
+
+TEST_F(PlanCli, HugeMatrixIsRefusedQuickly) {
+  std::string axes;
+  for (char c = 'a'; c < 'a' + 12; ++c) {
+    axes += std::string("        ") + c + ": [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]\n";
+  }
+  testing::WriteFile(Path("matrix.yml"),
+                     "on: push\njobs:\n  big:\n    runs-on: ubuntu-latest\n"
+                     "    strategy:\n      matrix:\n" +
+                         axes + "    steps:\n      - run: echo hi\n");
+  CliResult r = Plan("matrix.yml --event push --ref refs/heads/main");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("matrix.yml:7:9: error: the matrix has more than 256 combinations; GitHub "
+                       "allows at most 256 [matrix]"),
+            std::string::npos)
+      << r.err;
 }
 
 }  // namespace

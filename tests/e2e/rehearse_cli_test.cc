@@ -14,7 +14,7 @@
 namespace slipway {
 namespace {
 
-constexpr const char* kWorkflow = R"(name: Mini
+constexpr const char* kWorkflow = R"Y(name: Mini
 on:
   workflow_dispatch:
     inputs:
@@ -27,6 +27,8 @@ jobs:
     steps:
       - id: who
         run: echo "account=$(aws sts get-caller-identity --query Account --output text)" >> "$GITHUB_OUTPUT"
+      - id: when
+        run: echo "started ${{ github.run_started_at }} now $(date -u +%Y-%m-%dT%H:%M)"
       - id: leak
         run: echo "token is $API_TOKEN"
         env:
@@ -42,6 +44,8 @@ jobs:
         uses: slipway/smoke-test@v1
         with:
           base-url: https://app.example.com
+          retries: 5
+          retry-delay: 10s
           checks: |
             - name: health
               path: /health
@@ -52,19 +56,19 @@ jobs:
     runs-on: ubuntu-latest
     steps:
       - run: echo "deploy failed"
-)";
+)Y";
 
-constexpr const char* kEnvironments = R"(environments:
+constexpr const char* kEnvironments = R"Y(environments:
   production:
     required_reviewers:
       count: 1
       users: [alice]
     wait_timer: 5m
     approval_timeout: 48h
-)";
+)Y";
 
 // The shared part of every test file: the workflow, the trigger and the stubs of a good run.
-constexpr const char* kHeader = R"(workflow: mini.yml
+constexpr const char* kHeader = R"Y(workflow: mini.yml
 trigger:
   event: workflow_dispatch
   actor: carol
@@ -76,7 +80,7 @@ stubs:
     - {argv: "aws s3 sync dist s3://bucket/*", stdout: "upload: dist/index.html\n"}
   http:
     - {host: app.example.com, path: /health, body: ok}
-)";
+)Y";
 
 class RehearseCli : public testing::CliWorkspaceTest {
  protected:
@@ -94,7 +98,7 @@ class RehearseCli : public testing::CliWorkspaceTest {
 };
 
 TEST_F(RehearseCli, PassingScenarioExitsZero) {
-  testing::CliResult r = Test(R"(
+  testing::CliResult r = Test(R"Y(
   - name: approved and healthy
     approvals:
       - {environment: production, by: alice, at: 1h}
@@ -116,7 +120,7 @@ TEST_F(RehearseCli, PassingScenarioExitsZero) {
         - {kind: approval, reviewer: alice, counted: true}
       http:
         - {host: app.example.com, path: /health, count: 1}
-)");
+)Y");
   // The env expectation names a variable no step has: the one deliberate mismatch.
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("FAIL mini.test.yml › approved and healthy"), std::string::npos) << r.out;
@@ -124,7 +128,7 @@ TEST_F(RehearseCli, PassingScenarioExitsZero) {
             std::string::npos)
       << r.out;
 
-  r = Test(R"(
+  r = Test(R"Y(
   - name: approved and healthy
     approvals:
       - {environment: production, by: alice, at: 1h}
@@ -139,20 +143,47 @@ TEST_F(RehearseCli, PassingScenarioExitsZero) {
         - {argv: "aws s3 sync dist s3://bucket/blue", count: 1, env: [GITHUB_SHA]}
       gates:
         - {environment: production, decision: approved}
-)");
+)Y");
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("PASS mini.test.yml › approved and healthy"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("1 scenario: 1 passed, 0 failed"), std::string::npos) << r.out;
 }
 
+TEST_F(RehearseCli, TimeAndHttpAnswersFollowTheVirtualClock) {
+  testing::CliResult r = Test(R"Y(
+  - name: healthy after half a minute
+    approvals: [{environment: production, by: alice, at: 2h}]
+    stubs:
+      http:
+        - {host: app.example.com, path: /health, until: 2h5m30s, status: 503, body: starting}
+    expect:
+      result: success
+      logs:
+        - {job: build, step: when, contains: "started 2026-01-01T00:00:00.000Z now 2026-01-01T00:00"}
+      http:
+        - {host: app.example.com, path: /health, min: 3}
+  - name: the first call fails, the retry passes
+    approvals: [{environment: production, by: alice}]
+    stubs:
+      http:
+        - {host: app.example.com, path: /health, calls: [1], status: 500, body: cold}
+    expect:
+      result: success
+      http:
+        - {host: app.example.com, path: /health, count: 2}
+)Y");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("2 scenarios: 2 passed, 0 failed"), std::string::npos) << r.out;
+}
+
 TEST_F(RehearseCli, StubNeverCalledFailsWithExpectedVersusActual) {
-  testing::CliResult r = Test(R"(
+  testing::CliResult r = Test(R"Y(
   - name: expects a call that never happens
     approvals: [{environment: production, by: alice}]
     expect:
       calls:
         - {argv: "aws s3 rm *", count: 1}
-)");
+)Y");
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("calls \"aws s3 rm *\": expected 1 call, got 0 calls; calls made:"),
             std::string::npos)
@@ -166,7 +197,7 @@ TEST_F(RehearseCli, UnstubbedCallFailsTheStepAndTheScenario) {
   std::string header = kHeader;
   header.replace(header.find("    - {argv: \"aws s3 sync"), std::string::npos,
                  "  http:\n    - {host: app.example.com, path: /health, body: ok}\n");
-  Write("mini.test.yml", header + R"(scenarios:
+  Write("mini.test.yml", header + R"Y(scenarios:
   - name: s3 sync has no rule
     approvals: [{environment: production, by: alice}]
     expect:
@@ -175,7 +206,7 @@ TEST_F(RehearseCli, UnstubbedCallFailsTheStepAndTheScenario) {
         notify: success
       logs:
         - {job: deploy, step: ship, contains: "unstubbed call: aws s3 sync dist s3://bucket/blue (add a rule or allow passthrough)"}
-)");
+)Y");
   testing::CliResult r = Cli({"test", "mini.test.yml"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   // Every expectation holds, but a run that reached for an unstubbed program never passes.
@@ -188,7 +219,7 @@ TEST_F(RehearseCli, UnstubbedCallFailsTheStepAndTheScenario) {
 }
 
 TEST_F(RehearseCli, ScenarioThatMustFailDoesAndPasses) {
-  testing::CliResult r = Test(R"(
+  testing::CliResult r = Test(R"Y(
   - name: unhealthy after deploy
     approvals: [{environment: production, by: alice}]
     stubs:
@@ -212,7 +243,7 @@ TEST_F(RehearseCli, ScenarioThatMustFailDoesAndPasses) {
       result: success
       jobs:
         deploy: success
-)");
+)Y");
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("PASS mini.test.yml › unhealthy after deploy"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("FAIL mini.test.yml › the same scenario expecting success fails"),
@@ -226,7 +257,7 @@ TEST_F(RehearseCli, ScenarioThatMustFailDoesAndPasses) {
 
 TEST_F(RehearseCli, ApprovalTimeoutOf48HoursTakesVirtualTimeOnly) {
   auto started = std::chrono::steady_clock::now();
-  testing::CliResult r = Test(R"(
+  testing::CliResult r = Test(R"Y(
   - name: nobody approves
     expect:
       result: failure
@@ -237,7 +268,7 @@ TEST_F(RehearseCli, ApprovalTimeoutOf48HoursTakesVirtualTimeOnly) {
         - {environment: production, job: deploy, decision: timed-out}
       calls:
         - {argv: "aws s3 sync *", count: 0}
-)",
+)Y",
                               {"--format", "json"});
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -250,15 +281,29 @@ TEST_F(RehearseCli, ApprovalTimeoutOf48HoursTakesVirtualTimeOnly) {
   EXPECT_LT(seconds, 60) << "virtual time did not stay virtual";
 }
 
+TEST_F(RehearseCli, ScriptedRejectionStopsTheGate) {
+  testing::CliResult r = Test(R"Y(
+  - name: rejected after an hour
+    approvals: [{environment: production, by: alice, at: 1h, decision: reject, comment: freeze}]
+    expect:
+      result: failure
+      jobs: {deploy: failure, notify: success}
+      gates: [{environment: production, decision: rejected}]
+      calls: [{argv: "aws s3 sync *", count: 0}]
+)Y");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("PASS mini.test.yml › rejected after an hour"), std::string::npos) << r.out;
+}
+
 TEST_F(RehearseCli, JunitReportsEachScenario) {
-  testing::CliResult r = Test(R"(
+  testing::CliResult r = Test(R"Y(
   - name: good
     approvals: [{environment: production, by: alice}]
     expect: {result: success}
   - name: "bad <one>"
     approvals: [{environment: production, by: alice}]
     expect: {result: cancelled}
-)",
+)Y",
                               {"--format", "junit"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("<testsuites name=\"slipway test\" tests=\"2\" failures=\"1\">"),
@@ -271,8 +316,29 @@ TEST_F(RehearseCli, JunitReportsEachScenario) {
       << r.out;
 }
 
+TEST_F(RehearseCli, RunScenarioShowsOneScenariosRun) {
+  Test(R"Y(
+  - name: good
+    approvals: [{environment: production, by: alice}]
+    expect: {result: success}
+  - name: other
+    expect: {result: success}
+)Y");
+  testing::CliResult r = Cli({"run", "--scenario", "mini.test.yml#good"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  // The run's own console (not a terminal here: plain lines), then the one scenario's result.
+  EXPECT_NE(r.out.find("[deploy] wait timer of 5m"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("PASS mini.test.yml › good"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("other"), std::string::npos) << r.out;
+  r = Cli({"run", "--scenario", "mini.test.yml#missing"});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("no scenario named \"missing\""), std::string::npos) << r.err;
+  r = Cli({"run", "--scenario", "mini.test.yml"});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+}
+
 TEST_F(RehearseCli, BadTestFileIsAPositionedDiagnostic) {
-  Write("bad.test.yml", R"(workflow: mini.yml
+  Write("bad.test.yml", R"Y(workflow: mini.yml
 scenarios:
   - name: typo
     expct: {result: success}
@@ -280,28 +346,28 @@ scenarios:
     stubs:
       commands:
         - {regex: "aws (s3", stdout: x}
-)");
+)Y");
   testing::CliResult r = Cli({"test", "bad.test.yml"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.err.find("bad.test.yml:4:5:"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("expct"), std::string::npos) << r.err;
   EXPECT_TRUE(r.out.empty()) << r.out;
-  Write("bad.test.yml", R"(workflow: mini.yml
+  Write("bad.test.yml", R"Y(workflow: mini.yml
 scenarios:
   - name: bad regex
     stubs:
       commands:
         - {regex: "aws (s3", stdout: x}
-)");
+)Y");
   r = Cli({"test", "bad.test.yml"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-  EXPECT_NE(r.err.find("bad.test.yml:6:20: invalid RE2 pattern"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("bad.test.yml:6:19: error: invalid RE2 pattern"), std::string::npos) << r.err;
   r = Cli({"test", "missing-dir"});
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
 }
 
 TEST_F(RehearseCli, ScriptedCloudFormationCreatesAndRollsBackStacks) {
-  Write("cfn.yml", R"(name: Cfn
+  Write("cfn.yml", R"Y(name: Cfn
 on: workflow_dispatch
 jobs:
   deploy:
@@ -316,8 +382,8 @@ jobs:
           stack-name: web
           template: template.json
           region: us-east-1
-)");
-  Write("cfn.test.yml", R"(workflow: cfn.yml
+)Y");
+  Write("cfn.test.yml", R"Y(workflow: cfn.yml
 files:
   template.json: '{"Resources": {"Bucket": {"Type": "AWS::S3::Bucket"}}}'
 scenarios:
@@ -343,7 +409,7 @@ scenarios:
         - {name: web, status: UPDATE_ROLLBACK_COMPLETE}
       logs:
         - {job: deploy, contains: "Invalid request"}
-)");
+)Y");
   testing::CliResult r = Cli({"test", "cfn.test.yml"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("2 scenarios: 2 passed, 0 failed"), std::string::npos) << r.out;

@@ -382,7 +382,7 @@ TEST_F(RunE2E, ApprovalFromASecondProcess) {
   exec::ProcessResult result = child->Wait(
       [&](exec::OutputStream, std::string_view chunk) {
         out.append(chunk);
-        if (!approved && out.find("waiting for 1 approval(s)") != std::string::npos) {
+        if (!approved && out.find("waiting for 1 approval for") != std::string::npos) {
           approved = true;
           approve = Cli({"approve", "gate", "production", "--as", "bob", "--state-dir", "state"});
         }

@@ -117,5 +117,48 @@ TEST_F(ValidateCli, UsageErrorsExitTwo) {
   EXPECT_EQ(RunValidate("").exit_code, 2);
 }
 
+TEST_F(ValidateCli, DirectoryWithoutWorkflowFilesSaysSo) {
+  std::filesystem::create_directories(dir_ / "empty" / "deeper");
+  testing::WriteFile((dir_ / "empty" / "readme.md").string(), "# nothing here");
+  CliResult r = RunValidate(Path("empty"));
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(r.out, "slipway validate: note: no workflow files (*.yml, *.yaml) in \"" +
+                       Path("empty") + "\"\n");
+}
+
+TEST_F(ValidateCli, PortableFlagsSlipwayExtensions) {
+  testing::WriteFile(Path("ext.yml"), R"(on:
+  workflow_dispatch:
+    inputs:
+      confirm:
+        type: string
+        pattern: '^yes$'
+jobs:
+  notify:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: slipway/notify@v1
+        with:
+          channel: webhook
+          webhook-url: http://127.0.0.1:1/hook
+          message: hi
+)");
+  CliResult plain = RunValidate(Path("ext.yml"));
+  EXPECT_EQ(plain.exit_code, 0) << plain.out;
+  EXPECT_EQ(plain.out, "");
+  CliResult portable = RunValidate(Path("ext.yml") + " --portable");
+  EXPECT_EQ(portable.exit_code, 0) << portable.out;
+  EXPECT_NE(portable.out.find(Path("ext.yml") +
+                              ":6:9: warning: \"pattern\" is a slipway "
+                              "extension; GitHub refuses this workflow file [not-portable]"),
+            std::string::npos)
+      << portable.out;
+  EXPECT_NE(portable.out.find(Path("ext.yml") + ":11:15: warning: \"slipway/notify@v1\" is a "
+                                                "slipway built-in step"),
+            std::string::npos)
+      << portable.out;
+  EXPECT_EQ(RunValidate(Path("ext.yml") + " --portable --strict").exit_code, 1);
+}
+
 }  // namespace
 }  // namespace slipway

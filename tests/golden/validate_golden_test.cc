@@ -25,7 +25,11 @@ std::string ValidateToLines(const std::string& path, const std::string& text) {
   FileId file = sources.Add(path, text);
   Diagnostics diagnostics;
   step_api::StepCatalog catalog = stdlib::BuiltinSteps();
-  validate::ValidateText(sources, file, catalog, diagnostics);
+  validate::ValidateOptions options;
+  // Local reusable-workflow calls (./tests/golden/validate/callees/...) are read from the
+  // source root, where the err/ cases run.
+  options.read_callee = validate::LocalCalleeReader(".");
+  validate::ValidateText(sources, file, catalog, diagnostics, options);
   diagnostics.Sort();
   std::string out;
   for (const Diagnostic& d : diagnostics.items()) {

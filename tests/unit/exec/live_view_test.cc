@@ -169,16 +169,16 @@ TEST(LiveViewTest, WaitingJobShowsItsLatestLineAndHoldsStillWhileApprovalsAreTyp
   LiveView live(masker, clock, out.file(), options);
   live.JobStarted("deploy");
   // The worker prints its gate's line before the scheduler thread reports it waiting.
-  live.Print("deploy", "waiting for 1 approval(s) for environment \"prod\"",
-             "12:00:00 [deploy] waiting for 1 approval(s) for environment \"prod\"\n");
+  live.Print("deploy", "waiting for 1 approval for environment \"prod\"",
+             "12:00:00 [deploy] waiting for 1 approval for environment \"prod\"\n");
   live.JobWaiting("deploy");
   clock.Advance(seconds(5));
   live.Tick();
   EXPECT_EQ(out.New(),
             "⠋ deploy running 0:00\x1b[K\n"
             "\r\x1b[1A\x1b[J"
-            "12:00:00 [deploy] waiting for 1 approval(s) for environment \"prod\"\n"
-            "⠋ deploy waiting 0:05  waiting for 1 approval(s) for environment \"prod\"\x1b[K\n");
+            "12:00:00 [deploy] waiting for 1 approval for environment \"prod\"\n"
+            "⠋ deploy waiting 0:05  waiting for 1 approval for environment \"prod\"\x1b[K\n");
   // Only the clock moved: no redraw (it would wipe the echo of a typed approval).
   clock.Advance(seconds(5));
   live.Tick();
@@ -390,9 +390,9 @@ TEST(LiveViewTest, SchedulerTellsTheObserverAboutStepsAndGates) {
   record.id = "r";
   testing::FakeJobRunner runner(events, 1, /*auto_finish=*/false);
   // Queued before the run: the scheduler applies them once it has started "deploy".
-  events.Push(JobStatusUpdate{"deploy", "running"});
-  events.Push(JobStatusUpdate{"deploy", "waiting"});
-  events.Push(JobStatusUpdate{"deploy", "running"});
+  events.Push(JobStatusUpdate{"deploy", JobPhase::kRunning, ""});
+  events.Push(JobStatusUpdate{"deploy", JobPhase::kWaitingAtGate, "prod"});
+  events.Push(JobStatusUpdate{"deploy", JobPhase::kRunning, ""});
   StepRecord step;
   step.name = "ship";
   events.Push(StepUpdate{"deploy", 0, step});

@@ -1,5 +1,6 @@
 // Scheduler tests: FakeJobRunner and FakeClock, no processes, no sleeping.
 #include "interpreter/exec/scheduler.h"
+#include "interpreter/exec/run.h"
 
 #include <gtest/gtest.h>
 
@@ -47,8 +48,8 @@ struct Harness {
   FakeClock clock;
   RunRecord record;
   Harness() { record.id = "run-1"; }
-  RunStatus Run(const plan::Plan& plan, JobRunner& runner, SchedulerOptions options = {}) {
-    Scheduler scheduler(plan, runner, events, clock, record, nullptr, nullptr, nullptr, options);
+  RunStatus Run(const plan::Plan& plan, JobRunner& runner, const RunRequest* request = nullptr) {
+    Scheduler scheduler(plan, runner, events, clock, record, nullptr, nullptr, nullptr, request);
     return scheduler.Run();
   }
   std::string ResultOf(const std::string& key) { return record.jobs[key].result; }
@@ -227,9 +228,9 @@ TEST(SchedulerTest, OnlyJobRunsItAndItsNeeds) {
   b.Job("deploy", {"build"});
   Harness h;
   FakeJobRunner runner(h.events, 4, true);
-  SchedulerOptions options;
-  options.only_jobs = {"deploy"};
-  EXPECT_EQ(h.Run(b.plan(), runner, options), RunStatus::kSuccess);
+  RunRequest request;
+  request.only_jobs = {"deploy"};
+  EXPECT_EQ(h.Run(b.plan(), runner, &request), RunStatus::kSuccess);
   EXPECT_EQ(runner.started(), (std::vector<std::string>{"build", "deploy"}));
   EXPECT_EQ(h.ResultOf("lint"), "skipped");
 }

@@ -27,7 +27,7 @@ TEST(ShellTest, ResolvesGithubShells) {
     std::string extension;
   };
   const Case cases[] = {
-      {"", "bash --noprofile --norc -eo pipefail {0}", ".sh"},
+      {"", "bash -e {0}", ".sh"},
       {"bash", "bash --noprofile --norc -eo pipefail {0}", ".sh"},
       {"sh", "sh -e {0}", ".sh"},
       // Debian ships python3 only, unless python-is-python3 is installed.
@@ -92,9 +92,27 @@ TEST_F(ShellRunTest, ExplicitBashHasPipefailAndStopsOnError) {
   EXPECT_EQ(out, "");
 }
 
-// Issue 5: the default shell is `bash --noprofile --norc -eo pipefail {0}`.
-TEST_F(ShellRunTest, UnspecifiedShellFailsOnPipefail) {
+// GitHub's runner (ScriptHandler.cs): with no `shell:` a step runs `bash -e {0}`: a failing
+// command stops the script, but a failure inside a pipeline does not (no pipefail).
+TEST_F(ShellRunTest, UnspecifiedShellHasNoPipefail) {
   auto t = ResolveShell("", kPath);
+  ASSERT_TRUE(t.has_value());
+  auto command = PrepareScript(*t, "false | true\necho reached\nfalse\necho not-reached\n",
+                               dir_.string());
+  ASSERT_TRUE(command.has_value());
+  std::string out;
+  ProcessOptions options;
+  options.argv = command->argv;
+  options.env = {{"PATH", kPath}};
+  ProcessResult result = RunProcess(
+      options, [&](OutputStream, std::string_view chunk) { out.append(chunk); }, nullptr);
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_EQ(out, "reached\n");
+}
+
+// An explicit `shell: bash` is `bash --noprofile --norc -eo pipefail {0}`.
+TEST_F(ShellRunTest, ExplicitBashFailsOnPipefail) {
+  auto t = ResolveShell("bash", kPath);
   ASSERT_TRUE(t.has_value());
   auto command = PrepareScript(*t, "false | true\necho reached\n", dir_.string());
   ASSERT_TRUE(command.has_value());
@@ -108,19 +126,39 @@ TEST_F(ShellRunTest, UnspecifiedShellFailsOnPipefail) {
   EXPECT_EQ(out, "");
 }
 
+TEST_F(ShellRunTest, ScriptFilesAreOwnerOnly) {
+  auto t = ResolveShell("", kPath);
+  auto command = PrepareScript(*t, "echo secret\n", dir_.string());
+  ASSERT_TRUE(command.has_value());
+  EXPECT_EQ(std::filesystem::status(command->script_path).permissions() &
+                std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+}
+
 TEST_F(ShellRunTest, StepFilesAndRunnerVariables) {
   auto files = CreateStepFiles(dir_.string(), "build-1");
   ASSERT_TRUE(files.has_value()) << files.error();
-  RunnerInfo info;
-  info.repository = "octo/app";
-  info.job = "build";
-  info.action = "__run";
-  info.ref = "refs/heads/main";
-  std::map<std::string, std::string> env = RunnerEnvironment(info, *files);
+  // As GitHub's runner: GITHUB_<KEY> for the allow-listed github context keys (strings and
+  // booleans as .NET writes them), RUNNER_<KEY> for the runner context's.
+  nlohmann::ordered_json github = {{"repository", "octo/app"},
+                                   {"repository_owner", "octo"},
+                                   {"job", "build"},
+                                   {"ref", "refs/heads/main"},
+                                   {"ref_protected", false},
+                                   {"token", "not-exported"},
+                                   {"event", nlohmann::ordered_json::object()}};
+  nlohmann::ordered_json runner = {{"os", "Linux"}, {"temp", "/tmp/x"}};
+  std::map<std::string, std::string> env = RunnerEnvironment(github, runner, "__run", &*files);
   EXPECT_EQ(env["CI"], "true");
+  EXPECT_EQ(env["GITHUB_ACTIONS"], "true");
   EXPECT_EQ(env["GITHUB_REPOSITORY_OWNER"], "octo");
+  EXPECT_EQ(env["GITHUB_REF_PROTECTED"], "False");
+  EXPECT_EQ(env["GITHUB_ACTION"], "__run");
+  EXPECT_EQ(env.count("GITHUB_TOKEN"), 0u);
+  EXPECT_EQ(env.count("GITHUB_EVENT"), 0u);
   EXPECT_EQ(env["GITHUB_OUTPUT"], files->output);
   EXPECT_EQ(env["RUNNER_OS"], "Linux");
+  EXPECT_EQ(env["RUNNER_TEMP"], "/tmp/x");
   env["PATH"] = kPath;
   auto t = ResolveShell("bash", kPath);
   auto command = PrepareScript(

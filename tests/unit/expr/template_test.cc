@@ -8,6 +8,28 @@
 namespace slipway::expr {
 namespace {
 
+TEST(FindExpressions, ClosesAtTheFirstBracesOutsideAString) {
+  std::vector<ExpressionSpan> spans = FindExpressions("a ${{ b }} c ${{ 'x}}y' }}");
+  ASSERT_EQ(spans.size(), 2u);
+  EXPECT_EQ(spans[0].open, 2u);
+  EXPECT_EQ(spans[0].inner, 5u);
+  EXPECT_EQ(spans[0].text, " b ");
+  EXPECT_TRUE(spans[0].closed);
+  EXPECT_EQ(spans[1].text, " 'x}}y' ");
+  spans = FindExpressions("echo ${{ github.sha");
+  ASSERT_EQ(spans.size(), 1u);
+  EXPECT_FALSE(spans[0].closed);
+  EXPECT_EQ(spans[0].text, " github.sha");
+  EXPECT_TRUE(FindExpressions("no expression").empty());
+  spans = FindExpressions("${{ 'it''s }}' }}");
+  ASSERT_EQ(spans.size(), 1u);
+  EXPECT_EQ(spans[0].text, " 'it''s }}' ");
+  spans = FindExpressions("${{ a }}}${{b}}");
+  ASSERT_EQ(spans.size(), 2u);
+  EXPECT_EQ(spans[0].text, " a ");
+  EXPECT_EQ(spans[1].open, 9u);
+}
+
 Value Ctx() {
   return *FromJson(nlohmann::ordered_json::parse(
       R"({"env": {"NAME": "web", "N": 3, "LIST": [1, 2]}, "inputs": {"go": "yes"}})"));

@@ -63,7 +63,7 @@ jobs:
   EXPECT_NE(f.Messages().find("cycle in \"needs\": \"a\" -> \"c\" -> \"b\" -> \"a\""),
             std::string::npos)
       << f.Messages();
-  EXPECT_NE(f.Messages().find("job \"c\" needs unknown job \"nope\""), std::string::npos);
+  EXPECT_NE(f.Messages().find("job \"c\" depends on unknown job \"nope\""), std::string::npos);
   EXPECT_EQ(Job(plan, "a").status, JobStatus::kSkipped);
   EXPECT_EQ(Job(plan, "d").status, JobStatus::kWillRun);
   EXPECT_EQ(WaveIds(plan), "[d]");

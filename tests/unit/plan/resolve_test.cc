@@ -81,13 +81,13 @@ TEST(ConditionTest, ImplicitSuccessAndStatusFunctions) {
   EXPECT_FALSE(error.error.empty());
 }
 
-TEST(SplitTemplateTest, Parts) {
-  std::vector<TemplatePart> parts;
-  ASSERT_TRUE(SplitTemplate("a ${{ 'x}}y' }} b ${{c}}", &parts));
-  ASSERT_EQ(parts.size(), 4u);
-  EXPECT_EQ(parts[1].text, "'x}}y'");
-  EXPECT_EQ(parts[3].text, "c");
-  EXPECT_FALSE(SplitTemplate("a ${{ b", &parts));
+TEST(ReferencesTest, LiteralsInSourceOrderAreProbeValues) {
+  References r = FindReferences("inputs.level == 'debug' || inputs.n > 3 || x['key'] == 'k'");
+  ASSERT_EQ(r.literals.size(), 3u);
+  EXPECT_EQ(r.literals[0], "debug");
+  EXPECT_EQ(r.literals[1], 3);
+  EXPECT_EQ(r.literals[2], "k");  // the index 'key' names a member; it is not a literal
+  EXPECT_TRUE(FindReferences("github.ref ==").paths.empty());  // does not parse: reads nothing
 }
 
 TEST(EvaluateValueTest, WholeExpressionKeepsItsType) {

@@ -51,7 +51,10 @@ std::string Indexed(const ExprAccess& use) {
 TEST(ForEachAccess, JobStepPathAndPosition) {
   Loaded loaded;
   Load(loaded, kWorkflow);
-  RuleContext context{*loaded.workflow, "test.yml", loaded.catalog, loaded.diagnostics};
+  const ExpressionIndex expressions(*loaded.workflow);
+  const model::JobGraph graph(*loaded.workflow);
+  RuleContext context{*loaded.workflow,   "test.yml",  loaded.catalog,
+                      loaded.diagnostics, expressions, graph};
   std::vector<std::string> seen;
   ForEachAccess(context, [&](const ExprAccess& use) {
     std::string path;

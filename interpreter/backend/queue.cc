@@ -1,0 +1,489 @@
+#include "interpreter/backend/queue.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+
+#include "interpreter/backend/pg_internal.h"
+#include "interpreter/backend/schema.h"
+#include "interpreter/exec/approvals.h"
+
+namespace slipway::backend {
+namespace {
+
+using nlohmann::json;
+
+// Sets a flag when its channel is notified.
+class Wakeup final : public pqxx::notification_receiver {
+ public:
+  Wakeup(pqxx::connection_base& connection, const std::string& channel, std::atomic<int>* count)
+      : pqxx::notification_receiver(connection, channel), count_(count) {}
+  void operator()(const std::string& /*payload*/, int /*backend_pid*/) override { ++*count_; }
+
+ private:
+  std::atomic<int>* count_;
+};
+
+double Seconds(std::chrono::milliseconds ms) { return static_cast<double>(ms.count()) / 1000.0; }
+
+template <class F>
+auto Guard(const char* what, F&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    return MakeUnexpected(fmt::format("{}: {}", what, e.what()));
+  }
+}
+
+json JobRows(const RunSpec& run) {
+  json rows = json::array();
+  for (const JobSpec& job : run.jobs) {
+    rows.push_back({{"key", job.key},
+                    {"job_id", job.job_id},
+                    {"position", job.position},
+                    {"needs", job.needs},
+                    {"if_condition", job.if_condition},
+                    {"labels", job.labels},
+                    {"matrix", job.matrix},
+                    {"environment", job.environment.empty() ? json() : json(job.environment)},
+                    {"gate", job.gate}});
+  }
+  return rows;
+}
+
+json StepsToJson(const std::vector<exec::StepRecord>& steps) {
+  json out = json::array();
+  for (const exec::StepRecord& step : steps) {
+    out.push_back({{"id", step.id},
+                   {"name", step.name},
+                   {"outcome", step.outcome},
+                   {"conclusion", step.conclusion},
+                   {"outputs", step.outputs},
+                   {"log", step.log}});
+  }
+  return out;
+}
+
+void Audit(AuditBuffer& audit, json entry) { audit.push_back(std::move(entry)); }
+
+// Asks run `run_id` to stop, inside `tx` (which holds its row lock).
+void CancelInTx(pqxx::work& tx, const std::string& run_id, AuditBuffer& audit) {
+  tx.exec_params("UPDATE runs SET cancel_requested = true WHERE id = $1", run_id);
+  tx.exec_params(
+      "UPDATE jobs SET state = 'completed', result = 'cancelled', message = 'the run was "
+      "cancelled', finished_at = clock_timestamp() WHERE run_id = $1 AND state IN ('waiting', "
+      "'ready')",
+      run_id);
+  pqxx::result queued =
+      tx.exec_params("SELECT 1 FROM runs WHERE id = $1 AND state = 'queued'", run_id);
+  if (!queued.empty()) {
+    tx.exec_params(
+        "UPDATE jobs SET state = 'completed', result = 'cancelled', message = 'the run was "
+        "cancelled before it started', finished_at = clock_timestamp() WHERE run_id = $1 AND "
+        "state = 'pending'",
+        run_id);
+    tx.exec_params(
+        "UPDATE runs SET state = 'cancelled', finished_at = clock_timestamp() WHERE id = $1",
+        run_id);
+    Audit(audit, {{"kind", "run-end"}, {"run_id", run_id}, {"status", "cancelled"}});
+    tx.exec_params("SELECT pg_notify('slipway_runs', $1)", run_id);
+    return;
+  }
+  AdvanceRun(tx, run_id, audit);
+}
+
+// Moves the waiting jobs of `run_id` whose gate is decided (tx holds the run row's lock).
+void DecideGates(pqxx::work& tx, const std::string& run_id, AuditBuffer& audit) {
+  pqxx::result waiting = tx.exec_params(
+      "SELECT j.key, j.environment, j.gate::text, r.actor, j.gate_deadline < clock_timestamp() "
+      "FROM jobs j JOIN runs r ON r.id = j.run_id WHERE j.run_id = $1 AND j.state = 'waiting'",
+      run_id);
+  for (const pqxx::row& row : waiting) {
+    std::string key = TextField(row[0]), environment = TextField(row[1]);
+    json gate = JsonField(row[2]);
+    std::string actor = TextField(row[3]);
+    exec::ReviewerPolicy policy;
+    policy.required = gate.value("required", 1);
+    policy.users = StringList(gate.value("users", json::array()));
+    policy.prevent_self_review = gate.value("prevent_self_review", false);
+    std::vector<exec::Approval> approvals;
+    pqxx::result given = tx.exec_params(
+        "SELECT reviewer, verdict, comment, to_char(at AT TIME ZONE 'UTC', "
+        "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), role FROM approvals WHERE run_id = $1 AND "
+        "environment = $2 ORDER BY at",
+        run_id, environment);
+    for (const pqxx::row& g : given) {
+      exec::Approval approval{TextField(g[0]), TextField(g[3]), "database role " + TextField(g[4])};
+      approval.comment = TextField(g[2]);
+      approval.rejected = TextField(g[1]) == "reject";
+      approvals.push_back(std::move(approval));
+    }
+    exec::ApprovalTally tally = exec::CountApprovals(policy, environment, actor, approvals);
+    std::string failure;
+    const std::string& rejected_by = tally.rejected_by;
+    const std::string& rejection = tally.rejection_comment;
+    if (!rejected_by.empty()) {
+      failure = fmt::format("\"{}\" rejected the deployment to \"{}\"{}", rejected_by,
+                            environment, rejection.empty() ? "" : ": " + rejection);
+      Audit(audit, {{"kind", "gate"}, {"run_id", run_id}, {"job", key},
+                            {"environment", environment}, {"decision", "rejected"},
+                            {"reviewer", rejected_by}, {"reason", rejection}});
+    } else if (tally.satisfied) {
+      tx.exec_params(
+          "UPDATE jobs SET state = 'ready', ready_at = clock_timestamp() + make_interval(secs "
+          "=> $3), not_before = clock_timestamp() + make_interval(secs => $3) WHERE run_id = $1 "
+          "AND key = $2",
+          run_id, key, gate.value("wait_timer_s", 0.0));
+      tx.exec_params("SELECT pg_notify('slipway_work', $1)", run_id);
+      Audit(audit, {{"kind", "gate"}, {"run_id", run_id}, {"job", key},
+                            {"environment", environment}, {"decision", "approved"},
+                            {"reviewers", tally.counted}, {"refused", tally.refused}});
+      continue;
+    } else if (row[4].as<bool>()) {
+      failure = fmt::format("approval for environment \"{}\" timed out ({} of {} approvals)",
+                            environment, tally.counted.size(), tally.required);
+      Audit(audit, {{"kind", "gate"}, {"run_id", run_id}, {"job", key},
+                            {"environment", environment}, {"decision", "timed-out"}});
+    } else {
+      continue;
+    }
+    tx.exec_params(
+        "UPDATE jobs SET state = 'completed', result = 'failure', message = $3, finished_at = "
+        "clock_timestamp() WHERE run_id = $1 AND key = $2",
+        run_id, key, failure);
+  }
+}
+
+}  // namespace
+
+const char* RunStateName(RunState state) {
+  switch (state) {
+    case RunState::kQueued: return "queued";
+    case RunState::kRunning: return "running";
+    case RunState::kSuccess: return "success";
+    case RunState::kFailure: return "failure";
+    case RunState::kCancelled: return "cancelled";
+  }
+  return "failure";
+}
+
+bool IsFinal(RunState state) { return state != RunState::kQueued && state != RunState::kRunning; }
+
+static RunState RunStateFromSql(const std::string& text) {
+  for (RunState s : {RunState::kQueued, RunState::kRunning, RunState::kSuccess,
+                     RunState::kFailure, RunState::kCancelled}) {
+    if (text == RunStateName(s)) return s;
+  }
+  return RunState::kFailure;
+}
+
+struct Queue::Impl {
+  explicit Impl(const std::string& dsn) : connection(dsn) {}
+  pqxx::connection connection;
+  std::string audit_key;
+  std::string role;
+  std::atomic<int> notified{0};
+  std::vector<std::unique_ptr<Wakeup>> receivers;
+};
+
+Queue::Queue(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Queue::~Queue() = default;
+const std::string& Queue::role() const { return impl_->role; }
+
+Expected<std::unique_ptr<Queue>> Queue::Connect(const std::string& dsn,
+                                                const std::string& audit_key) {
+  return Guard("cannot connect to the backend", [&]() -> Expected<std::unique_ptr<Queue>> {
+    auto impl = std::make_unique<Impl>(dsn);
+    {
+      pqxx::nontransaction tx(impl->connection);
+      pqxx::result exists =
+          tx.exec("SELECT to_regclass('slipway_migrations') IS NOT NULL, session_user");
+      int found = 0;
+      if (exists[0][0].as<bool>()) {
+        found = tx.exec("SELECT COALESCE(MAX(version), 0) FROM slipway_migrations")[0][0].as<int>();
+      }
+      if (found != LatestSchemaVersion()) {
+        return MakeUnexpected(fmt::format(
+            "the database schema is at version {}, this slipway needs {}: run `slipway backend "
+            "init --backend ...` first",
+            found, LatestSchemaVersion()));
+      }
+      impl->role = TextField(exists[0][1]);
+    }
+    impl->audit_key = audit_key;
+    for (const char* channel : {"slipway_work", "slipway_runs"}) {
+      impl->receivers.push_back(
+          std::make_unique<Wakeup>(impl->connection, channel, &impl->notified));
+    }
+    return std::unique_ptr<Queue>(new Queue(std::move(impl)));
+  });
+}
+
+Expected<RunState> Queue::Submit(const RunSpec& run) {
+  return Guard("cannot submit the run", [&]() -> Expected<RunState> {
+    pqxx::work tx(impl_->connection);
+    AuditBuffer audit;
+    tx.exec_params(
+        "INSERT INTO runs (id, workflow, workflow_sha256, event, ref, sha, actor, state, inputs, "
+        "vars, github, plan_options, environments_file, concurrency_group, cancel_in_progress) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', $8::jsonb, $9::jsonb, $10::jsonb, "
+        "$11::jsonb, $12, NULLIF($13, ''), $14)",
+        run.id, run.workflow, run.workflow_sha256, run.event, run.ref, run.sha, run.actor,
+        run.inputs.dump(), run.vars.dump(), run.github.dump(), run.plan_options.dump(),
+        run.environments_file, run.concurrency_group, run.cancel_in_progress);
+    tx.exec_params(
+        "INSERT INTO jobs (run_id, key, job_id, position, needs, if_condition, labels, matrix, "
+        "environment, gate, state) SELECT $1, r.key, r.job_id, r.position, "
+        "ARRAY(SELECT jsonb_array_elements_text(r.needs)), r.if_condition, "
+        "ARRAY(SELECT jsonb_array_elements_text(r.labels)), NULLIF(r.matrix, 'null'::jsonb), "
+        "r.environment, NULLIF(r.gate, 'null'::jsonb), 'pending' FROM jsonb_to_recordset($2::jsonb) "
+        "AS r(key text, job_id text, position integer, needs jsonb, if_condition text, labels "
+        "jsonb, matrix jsonb, environment text, gate jsonb)",
+        run.id, JobRows(run).dump());
+    json job_ids = json::array();
+    for (const JobSpec& job : run.jobs) job_ids.push_back(job.key);
+    Audit(audit,
+          {{"kind", "run-start"},
+           {"run_id", run.id},
+           {"who", {{"actor", run.actor}}},
+           {"what", {{"jobs", job_ids}}},
+           {"where", {{"inputs", run.inputs}}},
+           {"how",
+            {{"event", run.event},
+             {"ref", run.ref},
+             {"commit", run.sha},
+             {"workflow", run.workflow},
+             {"workflow_sha256", run.workflow_sha256}}}});
+    RunState state = RunState::kRunning;
+    if (run.concurrency_group.empty()) {
+      StartRun(tx, run.id, audit);
+    } else {
+      // GitHub: a newer run replaces an older pending one in the group.
+      pqxx::result pending = tx.exec_params(
+          "SELECT id FROM runs WHERE concurrency_group = $1 AND state = 'queued' AND id <> $2 "
+          "FOR UPDATE",
+          run.concurrency_group, run.id);
+      for (const pqxx::row& row : pending) CancelInTx(tx, TextField(row[0]), audit);
+      pqxx::result got = tx.exec_params(
+          "INSERT INTO concurrency_leases (grp, run_id) VALUES ($1, $2) ON CONFLICT (grp) DO "
+          "NOTHING RETURNING run_id",
+          run.concurrency_group, run.id);
+      if (!got.empty()) {
+        StartRun(tx, run.id, audit);
+      } else {
+        state = RunState::kQueued;
+        if (run.cancel_in_progress) {
+          pqxx::result holder = tx.exec_params(
+              "SELECT r.id FROM concurrency_leases l JOIN runs r ON r.id = l.run_id WHERE l.grp "
+              "= $1 FOR UPDATE OF r",
+              run.concurrency_group);
+          if (!holder.empty()) CancelInTx(tx, TextField(holder[0][0]), audit);
+        }
+      }
+    }
+    pqxx::result now = tx.exec_params("SELECT state FROM runs WHERE id = $1", run.id);
+    state = RunStateFromSql(TextField(now[0][0]));
+    FlushAudit(tx, impl_->audit_key, audit);
+    tx.commit();
+    return state;
+  });
+}
+
+Expected<std::optional<Claim>> Queue::ClaimNext(const WorkerIdentity& worker,
+                                                const std::string& only_run) {
+  return Guard("cannot claim a job", [&]() -> Expected<std::optional<Claim>> {
+    // One statement, so one implicit transaction: the claim is atomic without BEGIN/COMMIT
+    // round trips.
+    pqxx::nontransaction tx(impl_->connection);
+    pqxx::result row = tx.exec_params(
+        "WITH c AS (SELECT run_id, key FROM jobs WHERE state = 'ready' AND ready_at <= "
+        "clock_timestamp() AND ($1 OR labels <@ ARRAY(SELECT jsonb_array_elements_text($2::jsonb))) "
+        "AND ($3 = '' OR run_id = $3) ORDER BY ready_at, position LIMIT 1 FOR UPDATE SKIP LOCKED) "
+        "UPDATE jobs j SET state = 'running', attempt = j.attempt + 1, worker = $4, lease_until = "
+        "clock_timestamp() + make_interval(secs => $5), started_at = clock_timestamp() FROM c "
+        "WHERE j.run_id = c.run_id AND j.key = c.key RETURNING j.run_id, j.key, j.job_id, "
+        "j.attempt, j.matrix::text, extract(epoch FROM clock_timestamp() - j.ready_at) * 1000, "
+        "array_to_json(j.needs)::text",
+        worker.any_labels, json(worker.labels).dump(), only_run, worker.name,
+        Seconds(worker.lease));
+    if (row.empty()) return std::optional<Claim>();
+    Claim claim;
+    claim.run_id = TextField(row[0][0]);
+    claim.key = TextField(row[0][1]);
+    claim.job_id = TextField(row[0][2]);
+    claim.attempt = row[0][3].as<int>();
+    claim.matrix = JsonField(row[0][4]);
+    claim.latency_ms = row[0][5].as<double>();
+    claim.worker = worker.name;
+    claim.needs = json::object();
+    std::string needs_json = TextField(row[0][6]);
+    // Completed needs never change again: reading them outside the claim is safe.
+    pqxx::result needs;
+    if (needs_json != "[]") needs = tx.exec_params(
+        "SELECT job_id, result, outputs::text FROM jobs WHERE run_id = $1 AND job_id IN (SELECT "
+        "jsonb_array_elements_text($2::jsonb)) ORDER BY position",
+        claim.run_id, needs_json);
+    // A job's result over its instances, as advance.cc aggregates it.
+    std::map<std::string, std::vector<std::string>> results;
+    for (const pqxx::row& need : needs) {
+      std::string id = TextField(need[0]);
+      results[id].push_back(TextField(need[1]));
+      json& entry = claim.needs[id];
+      if (!entry.contains("outputs")) entry["outputs"] = json::object();
+      json outputs = JsonField(need[2]);
+      if (outputs.is_object()) entry["outputs"].update(outputs);
+    }
+    for (const auto& [id, list] : results) {
+      auto any = [&](const char* r) { return std::find(list.begin(), list.end(), r) != list.end(); };
+      bool all_skipped = std::all_of(list.begin(), list.end(),
+                                     [](const std::string& r) { return r == "skipped"; });
+      claim.needs[id]["result"] = any("failure")     ? "failure"
+                                  : any("cancelled") ? "cancelled"
+                                  : all_skipped      ? "skipped"
+                                                     : "success";
+    }
+    return std::optional<Claim>(std::move(claim));
+  });
+}
+
+Expected<Fence> Queue::Heartbeat(const Claim& claim, std::chrono::milliseconds lease) {
+  return Guard("cannot renew the lease", [&]() -> Expected<Fence> {
+    pqxx::work tx(impl_->connection);
+    pqxx::result row = tx.exec_params(
+        "UPDATE jobs j SET lease_until = clock_timestamp() + make_interval(secs => $5) FROM runs "
+        "r WHERE j.run_id = $1 AND j.key = $2 AND j.attempt = $3 AND j.worker = $4 AND j.state = "
+        "'running' AND j.lease_until >= clock_timestamp() AND r.id = j.run_id RETURNING "
+        "r.cancel_requested",
+        claim.run_id, claim.key, claim.attempt, claim.worker, Seconds(lease));
+    tx.commit();
+    if (row.empty()) return Fence::kLost;
+    return row[0][0].as<bool>() ? Fence::kCancelRequested : Fence::kHeld;
+  });
+}
+
+Expected<Fence> Queue::Complete(const Claim& claim, const Completion& completion) {
+  return Guard("cannot complete the job", [&]() -> Expected<Fence> {
+    pqxx::work tx(impl_->connection);
+    AuditBuffer audit;
+
+    pqxx::result done = tx.exec_params(
+        "UPDATE jobs SET state = 'completed', result = $5::slipway_job_result, outputs = "
+        "$6::jsonb, steps = $7::jsonb, message = $8, finished_at = clock_timestamp(), "
+        "lease_until = NULL, upstream_failed = upstream_failed OR $5 = 'failure' "
+        "WHERE run_id = $1 AND key = $2 AND attempt = $3 AND worker = $4 AND state = 'running' "
+        "AND lease_until >= clock_timestamp() RETURNING 1",
+        claim.run_id, claim.key, claim.attempt, claim.worker, ResultSql(completion.result),
+        json(completion.outputs).dump(), StepsToJson(completion.steps).dump(),
+        completion.message);
+    if (done.empty()) return Fence::kLost;  // the transaction rolls back: nothing written
+    if (!completion.logs.empty()) {
+      json logs = json::array();
+      for (const auto& [index, text] : completion.logs) {
+        logs.push_back({{"i", index}, {"t", text}});
+      }
+      tx.exec_params(
+          "INSERT INTO step_logs (run_id, job_key, step_index, attempt, text) SELECT $1, $2, "
+          "r.i, $3, r.t FROM jsonb_to_recordset($4::jsonb) AS r(i integer, t text) "
+          "ON CONFLICT (run_id, job_key, step_index) DO UPDATE SET text = EXCLUDED.text, "
+          "attempt = EXCLUDED.attempt",
+          claim.run_id, claim.key, claim.attempt, logs.dump());
+    }
+    Audit(audit,
+          {{"kind", "job-result"}, {"run_id", claim.run_id}, {"job", claim.key},
+           {"result", ResultSql(completion.result)}, {"attempt", claim.attempt},
+           {"worker", claim.worker}, {"message", completion.message}});
+    AdvanceAfterCompletion(tx, claim.run_id, claim.job_id, audit);
+    FlushAudit(tx, impl_->audit_key, audit);
+    tx.commit();
+    return Fence::kHeld;
+  });
+}
+
+Expected<int> Queue::Sweep() {
+  return Guard("cannot sweep the queue", [&]() -> Expected<int> {
+    std::vector<std::string> runs;
+    {
+      pqxx::nontransaction tx(impl_->connection);
+      pqxx::result rows = tx.exec(
+          "SELECT DISTINCT run_id FROM jobs WHERE (state = 'running' AND lease_until < "
+          "clock_timestamp()) OR state = 'waiting'");
+      for (const pqxx::row& row : rows) runs.push_back(TextField(row[0]));
+    }
+    int changed = 0;
+    for (const std::string& run_id : runs) {
+      pqxx::work tx(impl_->connection);
+      AuditBuffer audit;
+      tx.exec_params("SELECT 1 FROM runs WHERE id = $1 FOR UPDATE", run_id);
+      pqxx::result lost = tx.exec_params(
+          "UPDATE jobs SET state = 'lost', finished_at = clock_timestamp(), message = "
+          "format('lost: worker %s stopped renewing its lease (attempt %s); it is not run again "
+          "by itself', worker, attempt) WHERE run_id = $1 AND state = 'running' AND lease_until "
+          "< clock_timestamp() RETURNING key, worker, attempt",
+          run_id);
+      for (const pqxx::row& row : lost) {
+        Audit(audit,
+              {{"kind", "job-lost"}, {"run_id", run_id}, {"job", TextField(row[0])},
+               {"worker", TextField(row[1])}, {"attempt", row[2].as<int>()}});
+      }
+      DecideGates(tx, run_id, audit);
+      changed += static_cast<int>(lost.size()) + AdvanceRun(tx, run_id, audit);
+      FlushAudit(tx, impl_->audit_key, audit);
+      tx.commit();
+    }
+    return changed;
+  });
+}
+
+Expected<bool> Queue::WaitForNotification(std::chrono::milliseconds timeout) {
+  return Guard("cannot wait for notifications", [&]() -> Expected<bool> {
+    int before = impl_->notified.load();
+    impl_->connection.get_notifs();
+    if (impl_->notified.load() != before) return true;
+    long us = static_cast<long>(timeout.count()) * 1000;
+    impl_->connection.await_notification(us / 1000000, us % 1000000);
+    return impl_->notified.load() != before;
+  });
+}
+
+Expected<RunStatusInfo> Queue::Status(const std::string& run_id) {
+  return Guard("cannot read the run", [&]() -> Expected<RunStatusInfo> {
+    pqxx::nontransaction tx(impl_->connection);
+    pqxx::result run = tx.exec_params("SELECT state FROM runs WHERE id = $1", run_id);
+    if (run.empty()) return MakeUnexpected(fmt::format("no run \"{}\" in the backend", run_id));
+    RunStatusInfo info;
+    info.state = RunStateFromSql(TextField(run[0][0]));
+    pqxx::result jobs = tx.exec_params(
+        "SELECT key, COALESCE(result::text, state::text) FROM jobs WHERE run_id = $1 ORDER BY "
+        "position, key",
+        run_id);
+    for (const pqxx::row& row : jobs) info.jobs[TextField(row[0])] = TextField(row[1]);
+    return info;
+  });
+}
+
+Expected<StoredRun> Queue::Stored(const std::string& run_id) {
+  return Guard("cannot read the run", [&]() -> Expected<StoredRun> {
+    pqxx::nontransaction tx(impl_->connection);
+    pqxx::result run = tx.exec_params(
+        "SELECT plan_options::text, workflow_sha256 FROM runs WHERE id = $1", run_id);
+    if (run.empty()) return MakeUnexpected(fmt::format("no run \"{}\" in the backend", run_id));
+    return StoredRun{JsonField(run[0][0]), TextField(run[0][1])};
+  });
+}
+
+Expected<bool> Queue::Cancel(const std::string& run_id) {
+  return Guard("cannot cancel the run", [&]() -> Expected<bool> {
+    pqxx::work tx(impl_->connection);
+    AuditBuffer audit;
+    pqxx::result run =
+        tx.exec_params("SELECT state FROM runs WHERE id = $1 FOR UPDATE", run_id);
+    if (run.empty()) return MakeUnexpected(fmt::format("no run \"{}\" in the backend", run_id));
+    CancelInTx(tx, run_id, audit);
+    FlushAudit(tx, impl_->audit_key, audit);
+    tx.commit();
+    return true;
+  });
+}
+
+}  // namespace slipway::backend

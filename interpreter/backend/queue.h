@@ -1,0 +1,152 @@
+#pragma once
+/// Queue: the work queue of the PostgreSQL backend, as River, graphile-worker and pg-boss do
+/// it. A run is stored with one row per job instance; a job is `pending` until every job it
+/// needs is `completed`, then (its `if:` decided from the stored results) `ready`, or
+/// `waiting` at its environment's gate. Workers claim ready jobs whose `runs-on` labels they
+/// serve, one transaction per claim (FOR UPDATE SKIP LOCKED), and hold a lease they renew by
+/// heartbeat. The claim increments the job's `attempt`: that number is the fencing token,
+/// and every later write for the job names it, so a worker whose lease expired (and whose job
+/// was marked `lost` by a sweep) can write nothing any more. Completing a job stores its
+/// result, outputs, steps and step logs and decides the jobs whose needs are now met, in one
+/// transaction. A lost job is never re-run by itself: the run ends as failed, and resuming is
+/// an explicit act.
+///
+/// Time is the database's (clock_timestamp()): leases, wait timers and approval timeouts hold
+/// when no worker is alive. Wake-ups go through LISTEN/NOTIFY (channel slipway_work), and
+/// workers also poll, since notifications are not durable.
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "interpreter/base/expected.h"
+#include "interpreter/exec/job_runner.h"
+
+namespace slipway::backend {
+
+/// One job instance as submitted.
+struct JobSpec {
+  std::string key;     // "build" or "build (linux, 18)"
+  std::string job_id;  // "build"
+  int position = 0;    // file order, for a stable claim order within a run
+  std::vector<std::string> needs;
+  std::string if_condition;  // "" → success()
+  std::vector<std::string> labels;
+  nlohmann::json matrix;  // null without a matrix
+  std::string environment;
+  /// The environment gate when it holds the job before it starts, else null:
+  /// {"required", "users": [...], "prevent_self_review", "wait_timer_s", "approval_timeout_s"}.
+  nlohmann::json gate;
+};
+
+/// A whole run as submitted (plan.h's facts, stored so that any worker can plan it again).
+struct RunSpec {
+  std::string id;
+  std::string workflow;
+  std::string workflow_sha256;
+  std::string event, ref, sha, actor;
+  nlohmann::json inputs = nlohmann::json::object();
+  nlohmann::json vars = nlohmann::json::object();
+  nlohmann::json github = nlohmann::json::object();
+  nlohmann::json plan_options = nlohmann::json::object();
+  std::string environments_file;
+  std::string concurrency_group;  // "" → none
+  bool cancel_in_progress = false;
+  std::vector<JobSpec> jobs;
+};
+
+enum class RunState { kQueued, kRunning, kSuccess, kFailure, kCancelled };
+const char* RunStateName(RunState state);
+bool IsFinal(RunState state);
+
+/// Who claims.
+struct WorkerIdentity {
+  std::string name;                 // host:pid by default
+  std::vector<std::string> labels;  // a job is served when all its labels are in here
+  bool any_labels = false;          // no --labels: serve every job
+  std::chrono::milliseconds lease{15000};
+};
+
+/// A claimed job. `attempt` is the fencing token.
+struct Claim {
+  std::string run_id;
+  std::string key;
+  std::string job_id;
+  int attempt = 0;
+  std::string worker;
+  nlohmann::json matrix;
+  nlohmann::json needs;  // the needs context: {id: {"result", "outputs"}}
+  double latency_ms = 0;  // from ready to claimed, in database time
+};
+
+/// What a job produced, as stored.
+struct Completion {
+  exec::JobResult result = exec::JobResult::kSuccess;
+  std::map<std::string, std::string> outputs;
+  std::vector<exec::StepRecord> steps;
+  std::string message;
+  std::vector<std::pair<size_t, std::string>> logs;  // (step index, masked text)
+};
+
+/// Answer of a fenced write.
+enum class Fence { kHeld, kCancelRequested, kLost };
+
+/// What a worker needs to plan a stored run again.
+struct StoredRun {
+  nlohmann::json plan_options;
+  std::string workflow_sha256;
+};
+
+/// The state of a run as `wait` and `show` need it.
+struct RunStatusInfo {
+  RunState state = RunState::kRunning;
+  std::map<std::string, std::string> jobs;  // key → state or result
+};
+
+class Queue {
+ public:
+  /// Connects (and checks that `backend init` brought the schema to this version).
+  /// `audit_key` (may be empty: no audit entries) signs the entries the queue writes.
+  static Expected<std::unique_ptr<Queue>> Connect(const std::string& dsn,
+                                                  const std::string& audit_key);
+  ~Queue();
+
+  /// Stores a run. Its root jobs become ready at once, unless its concurrency group is held
+  /// (then the run is queued). Returns the run's state.
+  Expected<RunState> Submit(const RunSpec& run);
+
+  /// Claims the oldest ready job this worker serves (of `only_run` when set), or none.
+  Expected<std::optional<Claim>> ClaimNext(const WorkerIdentity& worker,
+                                           const std::string& only_run = "");
+  /// Renews the lease; kLost when it had expired or the job is no longer this attempt's.
+  Expected<Fence> Heartbeat(const Claim& claim, std::chrono::milliseconds lease);
+  /// Completes the job and decides its dependants; kLost (nothing written) when fenced out.
+  Expected<Fence> Complete(const Claim& claim, const Completion& completion);
+
+  /// Marks jobs whose lease expired as lost, moves gates whose approvals arrived (or whose
+  /// timeout passed), and ends runs with nothing left to do. Any process may call it.
+  Expected<int> Sweep();
+
+  /// Blocks until a notification arrives or `timeout` passes; true when one arrived.
+  Expected<bool> WaitForNotification(std::chrono::milliseconds timeout);
+
+  Expected<RunStatusInfo> Status(const std::string& run_id);
+  Expected<StoredRun> Stored(const std::string& run_id);
+  /// Asks a run to stop: pending and waiting jobs are cancelled, running ones told at their
+  /// next heartbeat.
+  Expected<bool> Cancel(const std::string& run_id);
+
+  /// The database role this queue connected as.
+  const std::string& role() const;
+
+ private:
+  struct Impl;
+  explicit Queue(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace slipway::backend

@@ -1,0 +1,190 @@
+#include "interpreter/backend/submit.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "interpreter/exec/scheduler.h"
+#include "interpreter/model/load_workflow.h"
+
+namespace slipway::backend {
+namespace {
+
+using nlohmann::json;
+
+json Pairs(const plan::KeyValues& values) {
+  json out = json::array();
+  for (const auto& [key, value] : values) out.push_back({key, value});
+  return out;
+}
+
+plan::KeyValues PairsFrom(const json& values) {
+  plan::KeyValues out;
+  if (!values.is_array()) return out;
+  for (const json& pair : values) {
+    if (pair.is_array() && pair.size() == 2 && pair[0].is_string() && pair[1].is_string()) {
+      out.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
+    }
+  }
+  return out;
+}
+
+std::string Trim(std::string text) {
+  size_t start = text.find_first_not_of(" \t'\"");
+  size_t end = text.find_last_not_of(" \t'\"");
+  return start == std::string::npos ? "" : text.substr(start, end - start + 1);
+}
+
+}  // namespace
+
+std::vector<std::string> LabelsOf(const std::string& runs_on) {
+  std::string text = runs_on;
+  if (!text.empty() && text.front() == '[') text.erase(0, 1);
+  if (!text.empty() && text.back() == ']') text.pop_back();
+  std::vector<std::string> labels;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    std::string label = Trim(text.substr(start, comma - start));
+    if (!label.empty()) labels.push_back(label);
+    start = comma + 1;
+  }
+  return labels;
+}
+
+Expected<RunSpec> RunSpecFromPlan(const plan::Plan& plan, const plan::PlanOptions& options,
+                                  const std::string& run_id, const std::string& event_payload) {
+  RunSpec run;
+  run.id = run_id;
+  run.workflow = plan.workflow_path;
+  run.workflow_sha256 = plan.workflow_sha256;
+  run.event = plan.event;
+  run.ref = plan.ref;
+  run.sha = plan.sha;
+  run.actor = plan.actor;
+  run.inputs = json::parse(plan.inputs.dump());
+  run.vars = json::parse(plan.vars.dump());
+  run.github = json::parse(plan.github.dump());
+  run.environments_file = plan.environments_path;
+  run.plan_options = {{"workflow", plan.workflow_path},
+                      {"event", plan.event},
+                      {"ref", plan.ref},
+                      {"sha", plan.sha},
+                      {"actor", plan.actor},
+                      {"inputs", Pairs(options.inputs)},
+                      {"vars", Pairs(options.vars)},
+                      {"env_config", plan.environments_path},
+                      {"event_payload", event_payload}};
+  if (plan.concurrency_group) {
+    if (!plan.concurrency_group->resolved) {
+      return MakeUnexpected(fmt::format("the concurrency group \"{}\" is only known at run time",
+                                        plan.concurrency_group->text));
+    }
+    run.concurrency_group = plan.concurrency_group->text;
+    run.cancel_in_progress = plan.cancel_in_progress;
+  }
+  int position = 0;
+  for (const plan::PlannedJob& job : plan.jobs) {
+    if (!job.matrix_known) {
+      return MakeUnexpected(fmt::format(
+          "job \"{}\": a matrix known only at run time ({}) is not supported by the PostgreSQL "
+          "backend yet; run it with --state-dir",
+          job.id, job.matrix_expression));
+    }
+    if (job.concurrency_group && !job.concurrency_group->text.empty()) {
+      return MakeUnexpected(fmt::format(
+          "job \"{}\": job-level concurrency groups are not supported by the PostgreSQL backend "
+          "yet (workflow-level ones are); run it with --state-dir",
+          job.id));
+    }
+    JobSpec spec;
+    spec.job_id = job.id;
+    for (plan::JobIndex need : job.needs) spec.needs.push_back(plan.jobs[plan::ToInt(need)].id);
+    spec.if_condition = job.if_condition;
+    spec.labels = LabelsOf(job.runs_on);
+    if (job.environment) {
+      spec.environment = job.environment->name;
+      const plan::EnvironmentGate& gate = *job.environment;
+      if (gate.required_reviewers > 0 || gate.wait_timer_s > 0) {
+        spec.gate = {{"required", gate.required_reviewers},
+                     {"users", gate.eligible_reviewers},
+                     {"prevent_self_review", gate.prevent_self_review},
+                     {"wait_timer_s", gate.wait_timer_s},
+                     {"approval_timeout_s", gate.approval_timeout_s}};
+      }
+    }
+    if (job.matrix.empty()) {
+      spec.key = job.id;
+      spec.position = position++;
+      run.jobs.push_back(spec);
+      continue;
+    }
+    for (const nlohmann::ordered_json& combo : job.matrix) {
+      JobSpec instance = spec;
+      instance.key = exec::Scheduler::InstanceKey(job.id, combo);
+      instance.matrix = json::parse(combo.dump());
+      instance.position = position++;
+      run.jobs.push_back(std::move(instance));
+    }
+  }
+  return run;
+}
+
+Expected<std::shared_ptr<PreparedRun>> PlanAgain(const std::string& run_id,
+                                                 const json& stored,
+                                                 const std::string& workflow_sha256,
+                                                 const step_api::StepCatalog& catalog,
+                                                 const std::string& scratch_dir) {
+  auto prepared = std::make_shared<PreparedRun>();
+  prepared->skip_unknown_actions = stored.value("skip_unknown_actions", false);
+  plan::PlanOptions options;
+  options.workflow_path = stored.value("workflow", "");
+  options.event_name = stored.value("event", "");
+  options.ref = stored.value("ref", "");
+  options.sha = stored.value("sha", "");
+  options.actor = stored.value("actor", "");
+  options.inputs = PairsFrom(stored.value("inputs", json::array()));
+  options.vars = PairsFrom(stored.value("vars", json::array()));
+  if (std::string env = stored.value("env_config", ""); !env.empty()) options.env_config = env;
+  std::string payload = stored.value("event_payload", "");
+  if (!payload.empty()) {
+    std::error_code ignored;
+    std::filesystem::create_directories(scratch_dir, ignored);
+    prepared->event_path = scratch_dir + "/" + run_id + "-event.json";
+    std::ofstream out(prepared->event_path);
+    out << payload;
+    if (!out) return MakeUnexpected("cannot write \"" + prepared->event_path + "\"");
+    options.event_file = prepared->event_path;
+  }
+  Diagnostics diagnostics;
+  std::optional<plan::Plan> made;
+  plan::PlanStatus status = plan::MakePlan(prepared->sources, options, plan::ReadGitInfo("."),
+                                           catalog, diagnostics, &made);
+  if (status != plan::PlanStatus::kOk || !made) {
+    std::string first;
+    for (const Diagnostic& d : diagnostics.items()) {
+      first = d.message;
+      break;
+    }
+    return MakeUnexpected(fmt::format("cannot plan run \"{}\" again on this host from \"{}\": {}",
+                                      run_id, options.workflow_path, first));
+  }
+  if (made->workflow_sha256 != workflow_sha256) {
+    return MakeUnexpected(fmt::format(
+        "\"{}\" on this host differs from the file run \"{}\" was submitted with (sha256 {} here, "
+        "{} submitted); check out the same commit",
+        options.workflow_path, run_id, made->workflow_sha256.substr(0, 12),
+        workflow_sha256.substr(0, 12)));
+  }
+  prepared->plan = std::move(*made);
+  Diagnostics load;
+  prepared->workflow = model::LoadWorkflowFile(prepared->sources, options.workflow_path, load);
+  if (!prepared->workflow) {
+    return MakeUnexpected(fmt::format("cannot load \"{}\"", options.workflow_path));
+  }
+  return prepared;
+}
+
+}  // namespace slipway::backend

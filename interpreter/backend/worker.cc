@@ -1,0 +1,306 @@
+#include "interpreter/backend/worker.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "interpreter/backend/submit.h"
+#include "interpreter/exec/clock.h"
+#include "interpreter/exec/console.h"
+#include "interpreter/exec/masker.h"
+#include "interpreter/exec/real_job_runner.h"
+#include "interpreter/exec/run_store.h"
+#include "interpreter/exec/secrets.h"
+
+namespace slipway::backend {
+namespace {
+
+using nlohmann::json;
+using nlohmann::ordered_json;
+namespace fs = std::filesystem;
+
+// Plans made on this host, one per run, shared by the slots.
+class PlanCache {
+ public:
+  Expected<std::shared_ptr<PreparedRun>> Get(Queue& queue, const std::string& run_id,
+                                             const WorkerOptions& options) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (auto it = plans_.find(run_id); it != plans_.end()) return it->second;
+    Expected<StoredRun> stored = queue.Stored(run_id);
+    if (!stored) return MakeUnexpected(stored.error());
+    Expected<std::shared_ptr<PreparedRun>> made =
+        PlanAgain(run_id, stored->plan_options, stored->workflow_sha256, *options.catalog,
+                  options.scratch_dir);
+    if (made) plans_[run_id] = *made;
+    return made;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<PreparedRun>> plans_;
+};
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Steps must not see how to reach the database: a step that could connect could approve.
+std::map<std::string, std::string> StepEnvironment(const std::map<std::string, std::string>& env) {
+  std::map<std::string, std::string> out = exec::WithoutSlipwaySecrets(env);
+  for (auto it = out.begin(); it != out.end();) {
+    bool database = it->first == "SLIPWAY_BACKEND" || it->first == "SLIPWAY_AUDIT_KEY" ||
+                    it->first.rfind("PG", 0) == 0;
+    it = database ? out.erase(it) : std::next(it);
+  }
+  return out;
+}
+
+struct Slot {
+  const WorkerOptions& options;
+  PlanCache& plans;
+  Queue& queue;
+  std::mutex& report_mutex;
+  WorkerReport& report;
+
+  void Say(const std::string& line) {
+    std::lock_guard<std::mutex> lock(report_mutex);
+    std::fprintf(options.out, "%s\n", line.c_str());
+    std::fflush(options.out);
+  }
+
+  // Runs the claimed job and stores its outcome; false when the lease was lost.
+  bool Execute(const Claim& claim) {
+    Say(fmt::format("worker {}: run {} job \"{}\" (attempt {}, claimed {:.1f} ms after ready)",
+                    claim.worker, claim.run_id, claim.key, claim.attempt, claim.latency_ms));
+    Completion completion;
+    Expected<std::shared_ptr<PreparedRun>> prepared = plans.Get(queue, claim.run_id, options);
+    bool lost = false;
+    if (!prepared) {
+      completion.result = exec::JobResult::kFailure;
+      completion.message = prepared.error();
+    } else {
+      completion = RunClaimed(claim, **prepared, &lost);
+    }
+    if (lost) {
+      Say(fmt::format("run {} job \"{}\": the lease was lost; the outcome is not stored",
+                      claim.run_id, claim.key));
+      return false;
+    }
+    Expected<Fence> fence = queue.Complete(claim, completion);
+    if (!fence || *fence == Fence::kLost) {
+      Say(fmt::format("run {} job \"{}\": the outcome was refused: {}", claim.run_id, claim.key,
+                      fence ? "the lease had expired" : fence.error()));
+      return false;
+    }
+    Say(fmt::format("run {} job \"{}\": {}{}", claim.run_id, claim.key,
+                    exec::JobResultName(completion.result),
+                    completion.message.empty() ? "" : ": " + completion.message));
+    std::lock_guard<std::mutex> lock(report_mutex);
+    ++report.jobs_run;
+    if (completion.result == exec::JobResult::kFailure ||
+        completion.result == exec::JobResult::kCancelled) {
+      ++report.jobs_failed;
+    }
+    return true;
+  }
+
+  Completion RunClaimed(const Claim& claim, const PreparedRun& prepared, bool* lost) {
+    Completion completion;
+    const plan::PlannedJob* found = prepared.plan.FindJob(claim.job_id);
+    if (!found) {
+      completion.result = exec::JobResult::kFailure;
+      completion.message = fmt::format("no job \"{}\" in the plan made here", claim.job_id);
+      return completion;
+    }
+    // The database has passed the environment's reviewers and wait timer already.
+    plan::PlannedJob job = *found;
+    if (job.environment) {
+      job.environment->required_reviewers = 0;
+      job.environment->wait_timer_s = 0;
+    }
+    exec::Masker masker;
+    for (const auto& [name, value] : options.secrets) masker.Add(value);
+    std::string state_dir = fmt::format("{}/{}/{}-{}", options.scratch_dir,
+                                        exec::SafeFileName(claim.run_id),
+                                        exec::SafeFileName(claim.key), claim.attempt);
+    Expected<exec::RunStore> store = exec::RunStore::Create(state_dir, claim.run_id, &masker);
+    if (!store) {
+      completion.result = exec::JobResult::kFailure;
+      completion.message = store.error();
+      return completion;
+    }
+    exec::RealClock clock;
+    bool github_actions = false;
+    if (auto it = options.environment.find("GITHUB_ACTIONS"); it != options.environment.end()) {
+      github_actions = it->second == "true";
+    }
+    exec::Console console(masker, clock, options.out, github_actions);
+    exec::RunEventQueue events;
+    exec::RunEnvironment env;
+    const plan::Plan& plan = prepared.plan;
+    env.plan = &plan;
+    env.workflow = &*prepared.workflow;
+    env.catalog = options.catalog;
+    env.masker = &masker;
+    env.store = &*store;
+    env.clock = &clock;
+    env.console = &console;
+    env.events = &events;
+    env.run_id = claim.run_id;
+    env.secrets = options.secrets;
+    env.workspace = fs::current_path().string();
+    env.base_env = StepEnvironment(options.environment);
+    env.skip_unknown_actions = prepared.skip_unknown_actions;
+    env.runner.workspace = env.workspace;
+    env.runner.event_name = plan.event;
+    env.runner.event_path = prepared.event_path;
+    env.runner.ref = plan.ref;
+    env.runner.ref_name = plan.github.value("ref_name", "");
+    env.runner.ref_type = plan.github.value("ref_type", "");
+    env.runner.sha = plan.sha;
+    env.runner.actor = plan.actor;
+    env.runner.repository = plan.repository;
+    env.runner.run_id = claim.run_id;
+    env.runner.run_attempt = std::to_string(claim.attempt);
+    env.runner.workflow = plan.workflow_name;
+    env.runner.runner_name = claim.worker;
+    env.runner.runner_tool_cache = options.scratch_dir + "/tool-cache";
+
+    exec::JobAssignment assignment;
+    assignment.key = claim.key;
+    assignment.index = job.index;
+    assignment.job = &job;
+    assignment.matrix = claim.matrix.is_null() ? ordered_json() : ordered_json::parse(claim.matrix.dump());
+    size_t ordinal = 0;
+    for (size_t i = 0; i < job.matrix.size(); ++i) {
+      if (job.matrix[i] == assignment.matrix) ordinal = i;
+    }
+    size_t total = std::max<size_t>(job.matrix.size(), 1);
+    assignment.strategy = {{"fail-fast", job.fail_fast},
+                           {"job-index", ordinal},
+                           {"job-total", total},
+                           {"max-parallel", job.max_parallel.value_or(static_cast<int>(total))}};
+    assignment.needs = ordered_json::parse(claim.needs.dump());
+    assignment.control = std::make_shared<exec::JobControl>();
+
+    exec::JobOutcome outcome;
+    std::thread runner([&] {
+      outcome = exec::RunJob(env, assignment);
+      events.Push(exec::JobFinished{claim.key, {}});
+    });
+    const auto beat = std::max(options.identity.lease / 3, std::chrono::milliseconds(10));
+    auto next_beat = std::chrono::steady_clock::now() + beat;
+    while (true) {
+      std::optional<exec::RunEvent> event = events.WaitUntil(next_beat);
+      if (event && std::holds_alternative<exec::JobFinished>(*event)) break;
+      if (std::chrono::steady_clock::now() < next_beat) continue;
+      next_beat = std::chrono::steady_clock::now() + beat;
+      if (*lost) continue;
+      Expected<Fence> fence = queue.Heartbeat(claim, options.identity.lease);
+      if (!fence || *fence == Fence::kLost) {
+        // Whatever the job does from now on cannot be stored: stop it at once.
+        *lost = true;
+        assignment.control->Force();
+      } else if (*fence == Fence::kCancelRequested) {
+        assignment.control->Cancel();
+      }
+    }
+    runner.join();
+
+    completion.result = outcome.result;
+    completion.message = masker.Mask(outcome.message);
+    for (const auto& [name, value] : outcome.outputs) {
+      completion.outputs[name] = masker.Mask(value);
+    }
+    for (size_t i = 0; i < outcome.steps.size(); ++i) {
+      exec::StepRecord step = outcome.steps[i];
+      step.name = masker.Mask(step.name);
+      for (auto& [name, value] : step.outputs) value = masker.Mask(value);
+      if (!step.log.empty()) {
+        completion.logs.emplace_back(i, masker.Mask(ReadFile(store->run_dir() + "/" + step.log)));
+      }
+      completion.steps.push_back(std::move(step));
+    }
+    std::error_code ignored;
+    fs::remove_all(state_dir, ignored);
+    return completion;
+  }
+
+  void Loop(const std::function<bool()>& stop) {
+    auto next_sweep = std::chrono::steady_clock::now();
+    while (!stop || !stop()) {
+      if (std::chrono::steady_clock::now() >= next_sweep) {
+        if (Expected<int> swept = queue.Sweep(); !swept) {
+          Fail(swept.error());
+          return;
+        }
+        next_sweep = std::chrono::steady_clock::now() + options.poll;
+      }
+      if (!options.only_run.empty()) {
+        Expected<RunStatusInfo> status = queue.Status(options.only_run);
+        if (!status) return Fail(status.error());
+        if (IsFinal(status->state)) {
+          std::lock_guard<std::mutex> lock(report_mutex);
+          report.run_state = status->state;
+          return;
+        }
+      }
+      Expected<std::optional<Claim>> claim = queue.ClaimNext(options.identity, options.only_run);
+      if (!claim) return Fail(claim.error());
+      if (!*claim) {
+        if (Expected<bool> woke = queue.WaitForNotification(options.poll); !woke) {
+          return Fail(woke.error());
+        }
+        continue;
+      }
+      if (!Execute(**claim)) {
+        std::lock_guard<std::mutex> lock(report_mutex);
+        ++report.jobs_lost;
+      }
+      if (options.once) return;
+    }
+  }
+
+  void Fail(const std::string& error) {
+    std::lock_guard<std::mutex> lock(report_mutex);
+    if (report.error.empty()) report.error = error;
+  }
+};
+
+}  // namespace
+
+WorkerReport RunWorker(const WorkerOptions& options, const std::function<bool()>& stop) {
+  WorkerReport report;
+  std::mutex report_mutex;
+  PlanCache plans;
+  size_t slots = options.once ? 1 : std::max<size_t>(options.slots, 1);
+  std::vector<std::unique_ptr<Queue>> queues;
+  for (size_t i = 0; i < slots; ++i) {
+    Expected<std::unique_ptr<Queue>> queue = Queue::Connect(options.dsn, options.audit_key);
+    if (!queue) {
+      report.error = queue.error();
+      return report;
+    }
+    queues.push_back(std::move(queue).value());
+  }
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < slots; ++i) {
+    threads.emplace_back([&, i] {
+      WorkerOptions mine = options;
+      if (slots > 1) mine.identity.name += fmt::format("/{}", i + 1);
+      Slot slot{mine, plans, *queues[i], report_mutex, report};
+      slot.Loop(stop);
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  return report;
+}
+
+}  // namespace slipway::backend

@@ -1,0 +1,251 @@
+// The `uses:` executors of the table (step_executor.h): built-in steps (in-process, through
+// the StepCatalog), local composite actions (composite_action.h), third-party actions with a
+// local equivalent (their row of step_api/local_equivalents.h), and every other action.
+#include <fmt/format.h>
+
+#include <mutex>
+
+#include "interpreter/exec/audit.h"
+#include "interpreter/exec/clock.h"
+#include "interpreter/exec/composite_action.h"
+#include "interpreter/exec/masker.h"
+#include "interpreter/exec/process.h"
+#include "interpreter/exec/real_job_runner.h"
+#include "interpreter/exec/run_overrides.h"
+#include "interpreter/exec/run_store.h"
+#include "interpreter/exec/step_executor.h"
+#include "interpreter/exec/step_log.h"
+#include "interpreter/model/step.h"
+#include "interpreter/plan/plan.h"
+#include "interpreter/step_api/local_equivalents.h"
+#include "interpreter/step_api/step_api.h"
+
+namespace slipway::exec {
+namespace {
+
+/// What a built-in step sees of the run (step_api.h).
+class BuiltinContext final : public step_api::StepContext {
+ public:
+  BuiltinContext(StepIo& io, const std::map<std::string, std::string>& env,
+                 const std::string& working_directory)
+      : io_(io), run_(io.run()), env_(env), working_directory_(working_directory) {}
+  bool cancelled() const override { return io_.cancel().is_cancelled(); }
+  void Log(std::string_view line) override { io_.Log(line); }
+  void AddMask(std::string_view value) override { run_.masker->Add(value); }
+  std::string Mask(std::string_view text) const override { return run_.masker->Mask(text); }
+  std::optional<std::string> Secret(std::string_view name) const override {
+    auto it = run_.request->secrets.find(std::string(name));
+    if (it == run_.request->secrets.end()) return std::nullopt;
+    return it->second;
+  }
+  bool Sleep(std::chrono::milliseconds duration) override {
+    return run_.clock->SleepFor(duration, io_.cancel());
+  }
+  std::string state_dir() const override { return run_.store->state_dir(); }
+  std::string run_dir() const override { return run_.store->run_dir(); }
+  std::string artifacts_dir() const override { return run_.store->artifacts_dir(); }
+  std::string workspace() const override { return run_.workspace; }
+  int RunCommand(const std::string& script, std::string* output) override {
+    return Command(script, output, /*log_stdout=*/true);
+  }
+  int RunCommandQuietly(const std::string& script, std::string* output) override {
+    return Command(script, output, /*log_stdout=*/false);
+  }
+  void AppendAudit(const nlohmann::json& entry) override;
+  int64_t NowMs() const override {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               run_.clock->WallNow().time_since_epoch())
+        .count();
+  }
+  /// Why an audit entry the step asked for could not be written; "" when all were.
+  const std::string& audit_error() const { return audit_error_; }
+
+ private:
+  StepIo& io_;
+  const RunEnvironment& run_;
+  const std::map<std::string, std::string>& env_;
+  const std::string& working_directory_;
+  int Command(const std::string& script, std::string* output, bool log_stdout);
+
+  std::string audit_error_;
+};
+
+void BuiltinContext::AppendAudit(const nlohmann::json& entry) {
+  if (!run_.audit) return;
+  nlohmann::json full = entry.is_object() ? entry : nlohmann::json{{"what", entry}};
+  if (!full.contains("kind")) full["kind"] = "step";
+  full["time"] = FormatUtc(run_.clock->WallNow());
+  full["run_id"] = run_.run_id;
+  full["actor"] = run_.request->plan->actor;
+  full["workflow"] = run_.request->plan->workflow_path;
+  Expected<bool> appended = run_.audit->Append(std::move(full));
+  if (!appended && audit_error_.empty()) {
+    audit_error_ = "cannot write the audit log: " + appended.error();
+    io_.Log("error: " + audit_error_);
+  }
+}
+
+int BuiltinContext::Command(const std::string& script, std::string* output, bool log_stdout) {
+  ProcessOptions options;
+  options.argv = {"bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script};
+  options.env = env_;
+  options.working_directory = working_directory_;
+  options.record_dir = run_.store->processes_dir();
+  options.interrupt_grace = run_.interrupt_grace;
+  options.terminate_grace = run_.terminate_grace;
+  LineSplitter lines(
+      [&](std::string_view line) {
+        if (output) {
+          output->append(line);
+          output->push_back('\n');
+        }
+        if (log_stdout) io_.Log(line);
+      },
+      *run_.masker);
+  LineSplitter errors([&](std::string_view line) { io_.Log(line); }, *run_.masker);
+  ProcessResult result = RunProcess(
+      options,
+      [&](OutputStream stream, std::string_view chunk) {
+        if (stream == OutputStream::kStderr && !log_stdout) {
+          errors.Write(stream, chunk);
+        } else {
+          lines.Write(stream, chunk);
+        }
+      },
+      &io_.cancel());
+  lines.Flush();
+  errors.Flush();
+  if (result.end == ProcessEnd::kSpawnFailed) {
+    io_.Log(result.error);
+    return 127;
+  }
+  if (result.end == ProcessEnd::kExited) return result.exit_code;
+  return result.end == ProcessEnd::kSignaled ? 128 + result.signal : 130;
+}
+
+class BuiltinExecutor final : public StepExecutor {
+ public:
+  StepOutcome Run(const ResolvedStep& step, StepIo& io) override {
+    return RunBuiltinStep(step.uses, step.with, step, io);
+  }
+};
+
+/// Runs a local composite action's steps with the job's own machinery.
+class CompositeExecutor final : public StepExecutor {
+ public:
+  StepOutcome Run(const ResolvedStep& step, StepIo& io) override {
+    CompositeHost& host = io.composite();
+    CompositeCall call;
+    call.uses = step.uses;
+    call.step = step.step;
+    call.caller_file = host.frame() ? host.frame()->file : io.run().request->plan->workflow_path;
+    call.with = step.with;
+    call.env = step.env;
+    call.timeout_minutes = step.timeout_minutes;
+    call.now = io.run().clock->Now();
+    return RunCompositeAction(host, call);
+  }
+};
+
+/// A third-party action done by its row of the local-equivalents table.
+class LocalEquivalentExecutor final : public StepExecutor {
+ public:
+  StepOutcome Run(const ResolvedStep& step, StepIo& io) override {
+    const step_api::LocalEquivalentRow* row = step_api::FindLocalEquivalent(step.uses);
+    if (!row) return StepOutcome::Failure("no local equivalent for \"" + step.uses + "\"");
+    const RunEnvironment& run = io.run();
+    if (row->as_builtin) {
+      std::map<std::string, std::string> env = io.ProcessEnv(step, nullptr);
+      step_api::BuiltinCall call = row->as_builtin(step.with, env, run.workspace);
+      if (!call.error.empty()) return StepOutcome::Failure(call.error);
+      io.Log(fmt::format("{}: done locally by {}", step.uses, call.uses));
+      return RunBuiltinStep(call.uses, call.with, step, io);
+    }
+    step_api::LocalActionContext local;
+    local.workspace = run.workspace;
+    local.artifacts_dir = run.store->artifacts_dir();
+    local.log = [&](std::string_view line) { io.Log(line); };
+    local.set_env = [&](const std::string& key, const std::string& value) {
+      io.SetEnv(key, value);
+    };
+    local.add_mask = [&](std::string_view value) { run.masker->Add(value); };
+    step_api::StepOutcome done = row->run(step.uses, step.with, local);
+    StepOutcome outcome;
+    outcome.outputs = std::move(done.outputs);
+    if (done.status != step_api::StepStatus::kSuccess) {
+      outcome.outcome = StepConclusion::kFailure;
+      outcome.message = done.message.empty() ? step.uses + " failed" : done.message;
+    }
+    return outcome;
+  }
+};
+
+class UnknownActionExecutor final : public StepExecutor {
+ public:
+  StepOutcome Run(const ResolvedStep& step, StepIo& io) override {
+    if (io.run().request->skip_unknown_actions) {
+      io.Log(fmt::format(
+          "SKIPPED: action \"{}\" has no local equivalent (--skip-unknown-actions)", step.uses));
+      StepOutcome outcome;
+      outcome.outcome = StepConclusion::kSkipped;
+      return outcome;
+    }
+    return StepOutcome::Failure(fmt::format(
+        "action \"{}\" has no local equivalent; rerun with --skip-unknown-actions to skip it",
+        step.uses));
+  }
+};
+
+}  // namespace
+
+StepOutcome RunBuiltinStep(const std::string& uses, const nlohmann::json& with,
+                           const ResolvedStep& step, StepIo& io) {
+  const RunEnvironment& run = io.run();
+  const step_api::StepTypeInfo* type = run.request->catalog ? run.request->catalog->FindByUses(uses) : nullptr;
+  if (!type) {
+    return StepOutcome::Failure(
+        fmt::format("unknown built-in step \"{}\"; see `slipway steps`", uses));
+  }
+  std::map<std::string, std::string> env = io.ProcessEnv(step, nullptr);
+  std::unique_ptr<step_api::StepImpl> impl = type->make();
+  step_api::StepInputs inputs;
+  inputs.with = with;
+  if (run.request->overrides) run.request->overrides->RouteInputs(uses, &inputs.with);
+  inputs.env = env;
+  if (step.step && uses == step.uses) {
+    for (const auto& [key, value] : step.step->with) inputs.with_written[key.value] = value.value;
+  }
+  BuiltinContext context(io, env, step.working_directory);
+  step_api::StepOutcome done = impl->Run(inputs, context);
+  StepOutcome outcome;
+  outcome.outputs = std::move(done.outputs);
+  switch (done.status) {
+    case step_api::StepStatus::kSuccess:
+      break;
+    case step_api::StepStatus::kCancelled:
+      outcome.outcome = StepConclusion::kCancelled;
+      return outcome;
+    case step_api::StepStatus::kFailure:
+      outcome.outcome = StepConclusion::kFailure;
+      outcome.message = done.message.empty() ? fmt::format("{} failed", uses) : done.message;
+      return outcome;
+  }
+  if (!context.audit_error().empty()) {
+    outcome.outcome = StepConclusion::kFailure;
+    outcome.message = context.audit_error();
+  }
+  return outcome;
+}
+
+std::unique_ptr<StepExecutor> MakeBuiltinExecutor() { return std::make_unique<BuiltinExecutor>(); }
+std::unique_ptr<StepExecutor> MakeCompositeExecutor() {
+  return std::make_unique<CompositeExecutor>();
+}
+std::unique_ptr<StepExecutor> MakeLocalEquivalentExecutor() {
+  return std::make_unique<LocalEquivalentExecutor>();
+}
+std::unique_ptr<StepExecutor> MakeUnknownActionExecutor() {
+  return std::make_unique<UnknownActionExecutor>();
+}
+
+}  // namespace slipway::exec

@@ -1,0 +1,151 @@
+#pragma once
+/// JobExecution: one job instance on a worker thread — ninja's Builder for one job. It owns the
+/// job's contexts (github, env, vars, secrets, needs, matrix, steps, runner), the environment
+/// gate and the step loop; how a step runs is its executor's business (step_executor.h), so it
+/// never spawns a process itself. RunJob (real_job_runner.h) is its entry point.
+///
+/// The loop, as GitHub's runner does it: for each step, layer its env (workflow → job →
+/// GITHUB_ENV → step), decide its `if` (default success()), resolve it, run it, record its
+/// outcome and conclusion (continue-on-error), then the job's outputs (empty ones are not set)
+/// and its result.
+
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "interpreter/base/expected.h"
+#include "interpreter/exec/clock.h"
+#include "interpreter/exec/composite_action.h"
+#include "interpreter/exec/process.h"
+#include "interpreter/exec/real_job_runner.h"
+#include "interpreter/exec/step_executor.h"
+
+namespace slipway::model {
+struct Job;
+struct Str;
+}  // namespace slipway::model
+
+namespace slipway::exec {
+
+class ConcurrencyLock;
+class StepLog;
+
+/// While a job holds a job-level concurrency group, watches for a newer job of the group that
+/// asks it to stop (cancel-in-progress) and then cancels this job only (job_gate.cc).
+class ConcurrencyWatch {
+ public:
+  ConcurrencyWatch(const ConcurrencyLock* lock, JobControl& control,
+                   std::function<void()> on_cancel);
+  ~ConcurrencyWatch();
+  ConcurrencyWatch(const ConcurrencyWatch&) = delete;
+  ConcurrencyWatch& operator=(const ConcurrencyWatch&) = delete;
+
+ private:
+  CancelTokenPtr stop_;
+  std::thread thread_;
+};
+
+class JobExecution final : public StepIo, public CompositeHost {
+ public:
+  JobExecution(const RunEnvironment& run, const JobAssignment& job);
+  ~JobExecution() override;
+
+  JobOutcome Run();
+
+  // StepIo
+  const RunEnvironment& run() const override { return run_; }
+  void Log(std::string_view line) override;
+  std::map<std::string, std::string> ProcessEnv(const ResolvedStep& step,
+                                                const StepFiles* files) override;
+  void SetEnv(const std::string& key, const std::string& value) override {
+    github_env_[key] = value;
+  }
+  void AddPath(const std::vector<std::string>& dirs) override {
+    path_additions_.insert(path_additions_.begin(), dirs.rbegin(), dirs.rend());
+  }
+  void KeepAlive(ChildProcess child) override { background_.push_back(std::move(child)); }
+  CancelToken& cancel() override {
+    return cancelled_at_start_of_step_ ? *job_.control->force : *job_.control->cancel;
+  }
+  const std::string& temp_dir() const override { return temp_dir_; }
+  CompositeHost& composite() override { return *this; }
+
+  // CompositeHost
+  const CompositeFrame* frame() const override { return frame_; }
+  void SetFrame(const CompositeFrame* frame) override { frame_ = frame; }
+  std::string EvaluateText(const std::string& text, const nlohmann::ordered_json& env,
+                           std::string* error) override;
+  plan::Condition EvaluateCondition(const std::string& text,
+                                    const nlohmann::ordered_json& env) override;
+  nlohmann::ordered_json github_env() const override { return github_env_; }
+  StepOutcome RunStep(const model::Step& step, const nlohmann::ordered_json& env,
+                      const std::string& action) override;
+  const std::string& workspace() const override { return run_.workspace; }
+
+ private:
+  /// The environment a job deploys to, evaluated when it is about to start.
+  struct DeployTarget {
+    std::optional<plan::EnvironmentGate> gate;  // nullopt: no environment
+  };
+
+  bool cancelled() const { return job_.control->cancel->is_cancelled() || timed_out_; }
+  void SetUpContexts();
+  std::unique_ptr<plan::Scope> MakeScope(const nlohmann::ordered_json& env) const;
+  /// Substitutes `value`; the first error names where it is: "wf.yml:12:15: steps[2].name: ...".
+  std::string EvaluateAt(const std::string& key, const model::Str& value,
+                         const nlohmann::ordered_json& env, std::string* error);
+  nlohmann::ordered_json StepEnv(const model::Step& step, std::string* error);
+  /// Fills in what `step`'s executor needs; "" or the first evaluation error.
+  std::string Resolve(const model::Step& step, const plan::PlannedStep* planned,
+                      ResolvedStep* resolved);
+  /// Runs a resolved step through the executor table and words its timeout.
+  StepOutcome Execute(const ResolvedStep& step);
+  StepRecord RunJobStep(const model::Step& step, const plan::PlannedStep* planned, size_t index);
+  bool ContinueOnError(const model::Step& step, const plan::PlannedStep* planned,
+                       const nlohmann::ordered_json& env);
+  std::chrono::milliseconds StepTimeout(const plan::PlannedStep* planned) const;
+  void EvaluateJobOutputs(JobOutcome* outcome);
+
+  // job_gate.cc: what a job passes before its first step.
+  std::optional<JobOutcome> TakeConcurrencyGroup(std::optional<ConcurrencyLock>* lock);
+  Expected<DeployTarget> EvaluateEnvironment();
+  std::optional<JobOutcome> PassGate(const plan::EnvironmentGate& gate);
+  void AuditGate(const plan::EnvironmentGate& gate, nlohmann::json entry);
+  void ReportWaiting(JobPhase phase);
+
+  const RunEnvironment& run_;
+  const JobAssignment& job_;
+  const plan::PlannedJob& planned_;
+  const model::Job& model_;
+  std::unique_ptr<StepExecutors> executors_;
+  nlohmann::ordered_json github_;
+  nlohmann::ordered_json vars_;
+  nlohmann::ordered_json secrets_ = nlohmann::ordered_json::object();
+  nlohmann::ordered_json runner_ctx_;
+  nlohmann::ordered_json job_env_ = nlohmann::ordered_json::object();  // workflow + job env
+  nlohmann::ordered_json github_env_ = nlohmann::ordered_json::object();  // GITHUB_ENV
+  nlohmann::ordered_json steps_ = nlohmann::ordered_json::object();
+  std::vector<std::string> path_additions_;  // GITHUB_PATH, newest first
+  std::string temp_dir_;
+  std::string environment_;    // the evaluated environment name; "" when none
+  std::string first_failure_;  // the first failed step and why
+  bool failed_ = false;
+  bool timed_out_ = false;
+  bool cancelled_at_start_of_step_ = false;
+  bool reported_waiting_ = false;
+  bool audit_failed_ = false;  // a gate entry could not be written: the gate does not open
+  Clock::TimePoint deadline_;
+  std::vector<ChildProcess> background_;  // groups kept alive until the job ends
+  std::string cancel_reason_;             // why the job was cancelled, when not by the run
+  std::string group_;                     // the job-level concurrency group it holds, if any
+  StepLog* log_ = nullptr;                // the running step's log
+  // The composite action whose steps are running now (composite_action.h); null at job level.
+  const CompositeFrame* frame_ = nullptr;
+};
+
+}  // namespace slipway::exec

@@ -1,0 +1,253 @@
+// What a job passes before its first step (job_execution.h): its concurrency group, then its
+// environment — evaluated now, when the job is about to start, so `environment:
+// ${{ matrix.env }}` or `${{ needs.a.outputs.env }}` gets the complete gate of the name it
+// evaluates to (branch/tag policy, reviewers, wait timer, approval timeout), exactly as a
+// literal name does. The approval logic itself is approvals.h's; the gate's rules env_gate.h's.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "interpreter/exec/approvals.h"
+#include "interpreter/exec/audit.h"
+#include "interpreter/exec/concurrency.h"
+#include "interpreter/exec/console.h"
+#include "interpreter/exec/job_execution.h"
+#include "interpreter/exec/run_store.h"
+#include "interpreter/model/environments.h"
+#include "interpreter/model/workflow.h"
+#include "interpreter/plan/env_gate.h"
+
+namespace slipway::exec {
+namespace {
+
+using nlohmann::ordered_json;
+
+// "1 approval", "2 approvals".
+std::string Count(size_t n, std::string_view one, std::string_view many) {
+  return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+
+}  // namespace
+
+ConcurrencyWatch::ConcurrencyWatch(const ConcurrencyLock* lock, JobControl& control,
+                                   std::function<void()> on_cancel)
+    : stop_(CancelToken::Make()) {
+  if (!lock) return;
+  thread_ = std::thread([lock, &control, on_cancel = std::move(on_cancel), stop = stop_] {
+    while (!stop->WaitFor(std::chrono::milliseconds(200))) {
+      if (lock->CancelRequested()) {
+        on_cancel();
+        control.Cancel();
+        return;
+      }
+    }
+  });
+}
+
+ConcurrencyWatch::~ConcurrencyWatch() {
+  stop_->RequestCancel();
+  if (thread_.joinable()) thread_.join();
+}
+
+void JobExecution::ReportWaiting(JobPhase phase) {
+  // One "waiting" per job and phase: a gate with reviewers and a wait timer waits once.
+  if (phase == JobPhase::kWaitingAtGate && reported_waiting_) return;
+  if (phase == JobPhase::kWaitingAtGate) reported_waiting_ = true;
+  run_.events->Push(JobStatusUpdate{job_.key, phase, environment_});
+}
+
+std::optional<JobOutcome> JobExecution::TakeConcurrencyGroup(std::optional<ConcurrencyLock>* lock) {
+  if (!model_.concurrency.present) return std::nullopt;
+  std::string error;
+  ordered_json no_env = ordered_json::object();
+  std::string group = EvaluateAt("concurrency.group", model_.concurrency.group, no_env, &error);
+  bool cancel_in_progress =
+      model_.concurrency.cancel_in_progress &&
+      EvaluateAt("concurrency.cancel-in-progress", *model_.concurrency.cancel_in_progress, no_env,
+                 &error) == "true";
+  if (!error.empty()) return JobOutcome{JobResult::kFailure, {}, {}, error};
+  if (group.empty()) return std::nullopt;
+  ReportWaiting(JobPhase::kWaitingForGroup);
+  Expected<ConcurrencyLock> taken = ConcurrencyLock::Acquire(
+      run_.store->state_dir(), group, ConcurrencyHolder{run_.run_id, job_.key}, cancel_in_progress,
+      [this] { return job_.control->cancel->is_cancelled(); },
+      [this](const std::string& line) { run_.console->Line(job_.key, line); });
+  if (!taken) {
+    if (job_.control->cancel->is_cancelled()) {
+      return JobOutcome{
+          JobResult::kCancelled, {}, {}, "cancelled while waiting for its concurrency group"};
+    }
+    return JobOutcome{JobResult::kFailure, {}, {}, taken.error()};
+  }
+  lock->emplace(std::move(taken).value());
+  group_ = group;
+  run_.events->Push(JobStatusUpdate{job_.key, JobPhase::kRunning, ""});
+  return std::nullopt;
+}
+
+Expected<JobExecution::DeployTarget> JobExecution::EvaluateEnvironment() {
+  DeployTarget target;
+  const model::EnvironmentRef& ref = model_.environment;
+  if (!ref.present) return target;
+  if (!ref.name.has_expr) {
+    // A literal name: the plan has evaluated its gate already.
+    if (planned_.environment) target.gate = *planned_.environment;
+    return target;
+  }
+  // As on GitHub: evaluated when the job is about to start, from github, inputs, vars, needs,
+  // strategy and matrix (no env, steps or secrets yet).
+  std::string error;
+  std::string name = EvaluateAt("environment", ref.name, ordered_json::object(), &error);
+  std::optional<std::string> url;
+  if (ref.url) url = EvaluateAt("environment.url", *ref.url, ordered_json::object(), &error);
+  if (!error.empty()) return MakeUnexpected("cannot evaluate the job's environment: " + error);
+  if (name.empty()) return target;  // no environment, as on GitHub
+  const model::EnvironmentConfig* config =
+      run_.request->environments ? run_.request->environments->Find(name) : nullptr;
+  if (!config) {
+    std::string message =
+        run_.request->environments
+            ? fmt::format("environment \"{}\" (from \"{}\") is not configured in \"{}\"", name,
+                          ref.name.value, run_.request->plan->environments_path)
+            : fmt::format(
+                  "environment \"{}\" (from \"{}\"): no environments file is in use to say "
+                  "what protects it (give --env-config)",
+                  name, ref.name.value);
+    plan::EnvironmentGate unknown;
+    unknown.name = name;
+    AuditGate(unknown, {{"kind", "gate"}, {"decision", "refused"}, {"reason", message}});
+    return MakeUnexpected(message);
+  }
+  plan::Event event;
+  if (run_.request->event) event = *run_.request->event;
+  event.ref = run_.request->plan->ref;
+  plan::EnvironmentGate gate = plan::EvaluateGate(*config, *run_.request->environments, event);
+  if (url) gate.url = url;
+  AuditGate(gate, {{"kind", "environment"}, {"from", ref.name.value}});
+  run_.console->Line(job_.key, fmt::format("environment \"{}\" (from \"{}\")", name,
+                                           ref.name.value));
+  target.gate = std::move(gate);
+  return target;
+}
+
+void JobExecution::AuditGate(const plan::EnvironmentGate& gate, nlohmann::json entry) {
+  if (!run_.audit) return;
+  entry["time"] = FormatUtc(run_.clock->WallNow());
+  entry["run_id"] = run_.run_id;
+  entry["job"] = job_.key;
+  entry["environment"] = gate.name;
+  Expected<bool> appended = run_.audit->Append(std::move(entry));
+  if (!appended) {
+    run_.console->Line(job_.key, "error: cannot write the audit log: " + appended.error());
+    audit_failed_ = true;
+  }
+}
+
+std::optional<JobOutcome> JobExecution::PassGate(const plan::EnvironmentGate& gate) {
+  auto refuse = [&](JobResult result, std::string message) -> std::optional<JobOutcome> {
+    return JobOutcome{result, {}, {}, std::move(message)};
+  };
+  if (!gate.ref_allowed) {
+    std::string message = fmt::format(
+        "environment \"{}\" does not allow ref \"{}\": it matches none of "
+        "deployment_branches.{} ({})",
+        gate.name, run_.request->plan->ref, gate.refused_by, fmt::join(gate.refused_patterns, ", "));
+    run_.console->Line(job_.key, message);
+    AuditGate(gate, {{"kind", "gate"}, {"decision", "refused"}, {"reason", message}});
+    return refuse(JobResult::kFailure, message);
+  }
+  if (gate.required_reviewers > 0) {
+    ReportWaiting(JobPhase::kWaitingAtGate);
+    ReviewerPolicy policy;
+    policy.required = gate.required_reviewers;
+    policy.users = gate.eligible_reviewers;
+    policy.prevent_self_review = gate.prevent_self_review;
+    // Published before the prompt is shown, so `slipway approve` never finds it missing.
+    WaitingMark waiting(run_.store->run_dir(), {gate.name, run_.request->plan->actor, policy});
+    run_.console->Line(
+        job_.key,
+        fmt::format("waiting for {} for environment \"{}\" from {}{}; approve with "
+                    "`slipway approve {} {} --as NAME`",
+                    Count(static_cast<size_t>(gate.required_reviewers), "approval", "approvals"),
+                    gate.name, fmt::join(gate.eligible_reviewers, ", "),
+                    gate.prevent_self_review ? " (self-review not allowed)" : "", run_.run_id,
+                    gate.name));
+    if (run_.inbox) {
+      run_.console->Line(job_.key, fmt::format("or type here: approve {} NAME", gate.name));
+    }
+    auto approvals = [&] {
+      std::vector<Approval> all;
+      for (const auto& [environment, reviewer] : run_.request->approvals) {
+        if (environment == gate.name) all.push_back({reviewer, "", "command line"});
+      }
+      for (Approval& a : ReadApprovals(run_.store->run_dir(), gate.name)) all.push_back(a);
+      if (run_.inbox) {
+        for (Approval& a : run_.inbox->For(gate.name)) all.push_back(a);
+      }
+      return all;
+    };
+    std::vector<std::string> reported;
+    auto on_change = [&](const ApprovalTally& tally) {
+      for (size_t k = 0; k < tally.counted.size(); ++k) {
+        const std::string& name = tally.counted[k];
+        std::string line = "approved by \"" + name + "\"";
+        if (std::find(reported.begin(), reported.end(), line) != reported.end()) continue;
+        reported.push_back(line);
+        run_.console->Line(job_.key, fmt::format("{} ({} of {})", line,
+                                                 std::min<size_t>(k + 1, tally.required),
+                                                 tally.required));
+        AuditGate(gate, {{"kind", "approval"}, {"reviewer", name}, {"counted", true}});
+      }
+      for (const std::string& refusal : tally.refused) {
+        if (std::find(reported.begin(), reported.end(), refusal) != reported.end()) continue;
+        reported.push_back(refusal);
+        run_.console->Line(job_.key, "approval not counted: " + refusal);
+        AuditGate(gate, {{"kind", "approval"}, {"counted", false}, {"reason", refusal}});
+      }
+    };
+    ApprovalTally tally;
+    GateDecision decision = WaitForApprovals(
+        policy, gate.name, run_.request->plan->actor, approvals, *run_.clock, *job_.control->cancel,
+        std::chrono::seconds(gate.approval_timeout_s), run_.approval_poll, on_change, &tally);
+    if (decision == GateDecision::kCancelled) {
+      AuditGate(gate, {{"kind", "gate"}, {"decision", "cancelled"}});
+      return refuse(JobResult::kCancelled, "cancelled while waiting for approval");
+    }
+    if (decision == GateDecision::kRejected) {
+      std::string message = RejectionMessage(gate.name, tally);
+      run_.console->Line(job_.key, message);
+      AuditGate(gate, {{"kind", "gate"},
+                       {"decision", "rejected"},
+                       {"reviewer", tally.rejected_by},
+                       {"comment", tally.rejection_comment}});
+      return refuse(JobResult::kFailure, message);
+    }
+    if (decision == GateDecision::kTimedOut) {
+      std::string message = fmt::format(
+          "approval for environment \"{}\" timed out after {} ({} of {})", gate.name,
+          plan::FormatDuration(gate.approval_timeout_s), tally.counted.size(),
+          Count(static_cast<size_t>(tally.required), "approval", "approvals"));
+      run_.console->Line(job_.key, message);
+      AuditGate(gate, {{"kind", "gate"}, {"decision", "timed-out"}, {"reason", message}});
+      return refuse(JobResult::kFailure, message);
+    }
+    AuditGate(gate, {{"kind", "gate"}, {"decision", "approved"}, {"reviewers", tally.counted}});
+  }
+  if (gate.wait_timer_s > 0) {
+    ReportWaiting(JobPhase::kWaitingAtGate);
+    run_.console->Line(job_.key, fmt::format("wait timer of {} for environment \"{}\"",
+                                             plan::FormatDuration(gate.wait_timer_s), gate.name));
+    if (!run_.clock->SleepFor(std::chrono::seconds(gate.wait_timer_s), *job_.control->cancel)) {
+      return refuse(JobResult::kCancelled, "cancelled during the wait timer");
+    }
+  }
+  if (audit_failed_) {
+    return refuse(JobResult::kFailure,
+                  fmt::format("environment \"{}\": the gate's decision could not be audited",
+                              gate.name));
+  }
+  run_.events->Push(JobStatusUpdate{job_.key, JobPhase::kRunning, ""});
+  return std::nullopt;
+}
+
+}  // namespace slipway::exec

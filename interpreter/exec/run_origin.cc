@@ -1,0 +1,183 @@
+#include "interpreter/exec/run_origin.h"
+
+#include <fmt/format.h>
+
+#include "interpreter/exec/run_store.h"
+#include "interpreter/model/load_workflow.h"
+#include "interpreter/plan/render.h"
+
+namespace slipway::exec {
+namespace {
+
+using nlohmann::ordered_json;
+
+// A typed input back to its command-line spelling.
+std::string InputText(const nlohmann::json& value) {
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+template <typename Json>
+plan::KeyValues Pairs(const Json& object) {
+  plan::KeyValues pairs;
+  if (!object.is_object()) return pairs;
+  for (auto it = object.begin(); it != object.end(); ++it) {
+    pairs.emplace_back(it.key(), InputText(*it));
+  }
+  return pairs;
+}
+
+/// Sets `*field` to `recorded`; a value given on the command line that differs is an error.
+Expected<bool> Take(const char* flag, const std::optional<std::string>& given,
+                    const std::string& recorded, const std::string& source,
+                    std::optional<std::string>* field) {
+  if (given && *given != recorded) {
+    return MakeUnexpected(fmt::format("{} \"{}\" conflicts with {}, which has \"{}\"", flag,
+                                      *given, source, recorded));
+  }
+  *field = recorded;
+  return true;
+}
+
+Expected<bool> TakePairs(const char* flag, const plan::KeyValues& given,
+                         const plan::KeyValues& recorded, const std::string& source,
+                         plan::KeyValues* field) {
+  if (!given.empty()) {
+    for (const auto& [key, value] : given) {
+      bool found = false;
+      for (const auto& [k, v] : recorded) found = found || (k == key && v == value);
+      if (!found) {
+        return MakeUnexpected(fmt::format("{} {}={} conflicts with {}", flag, key, value, source));
+      }
+    }
+  }
+  *field = recorded;
+  return true;
+}
+
+}  // namespace
+
+Expected<ordered_json> OptionsFromReviewedPlan(const std::string& path,
+                                               plan::PlanOptions* options) {
+  std::string text, error;
+  if (!model::ReadWholeFile(path, &text, &error)) {
+    return MakeUnexpected(fmt::format("cannot read \"{}\": {}", path, error));
+  }
+  ordered_json reviewed = ordered_json::parse(text, nullptr, false);
+  if (!reviewed.is_object() || !reviewed.contains("workflow") || !reviewed.contains("jobs") ||
+      !reviewed["workflow"].is_string()) {
+    return MakeUnexpected(
+        fmt::format("\"{}\" is not a plan written by `slipway plan --format json`", path));
+  }
+  std::string source = fmt::format("the reviewed plan \"{}\"", path);
+  std::string workflow = reviewed.value("workflow", "");
+  if (!options->workflow_path.empty() && options->workflow_path != workflow) {
+    return MakeUnexpected(
+        fmt::format("the plan is for \"{}\", not \"{}\"", workflow, options->workflow_path));
+  }
+  options->workflow_path = workflow;
+  std::string event = reviewed.value("event", "");
+  if (!options->event_name.empty() && options->event_name != event) {
+    return MakeUnexpected(fmt::format("--event \"{}\" conflicts with {}, which has \"{}\"",
+                                      options->event_name, source, event));
+  }
+  options->event_name = event;
+  for (auto [flag, key, field] :
+       {std::tuple{"--ref", "ref", &options->ref}, std::tuple{"--sha", "sha", &options->sha},
+        std::tuple{"--actor", "actor", &options->actor}}) {
+    std::optional<std::string> given = *field;
+    Expected<bool> taken = Take(flag, given, reviewed.value(key, ""), source, field);
+    if (!taken) return MakeUnexpected(taken.error());
+  }
+  if (reviewed.contains("environments_file") && reviewed["environments_file"].is_string()) {
+    std::optional<std::string> given = options->env_config;
+    Expected<bool> taken = Take("--env-config", given,
+                                reviewed["environments_file"].get<std::string>(), source,
+                                &options->env_config);
+    if (!taken) return MakeUnexpected(taken.error());
+  }
+  plan::KeyValues given_inputs = options->inputs;
+  Expected<bool> inputs =
+      TakePairs("--input", given_inputs, Pairs(reviewed["inputs"]), source, &options->inputs);
+  if (!inputs) return MakeUnexpected(inputs.error());
+  plan::KeyValues given_vars = options->vars;
+  Expected<bool> vars = TakePairs("--var", given_vars,
+                                  Pairs(reviewed.contains("vars") ? reviewed["vars"]
+                                                                  : ordered_json::object()),
+                                  source, &options->vars);
+  if (!vars) return MakeUnexpected(vars.error());
+  return reviewed;
+}
+
+Expected<bool> CheckReviewedPlan(const ordered_json& reviewed, const std::string& path,
+                                 const plan::Plan& plan) {
+  if (reviewed.value("workflow_sha256", "") != plan.workflow_sha256) {
+    return MakeUnexpected(fmt::format(
+        "\"{}\" changed since the plan was made; make and review a new plan", plan.workflow_path));
+  }
+  std::string env_sha =
+      reviewed.contains("environments_sha256") && reviewed["environments_sha256"].is_string()
+          ? reviewed["environments_sha256"].get<std::string>()
+          : "";
+  if (env_sha != plan.environments_sha256) {
+    return MakeUnexpected(std::string(
+        "the environments file changed since the plan was made; make and review a new plan"));
+  }
+  if (plan::PlanToJson(plan)["jobs"] != reviewed["jobs"]) {
+    return MakeUnexpected(fmt::format(
+        "the plan made now differs from \"{}\" (an event payload, a local action or the git "
+        "checkout changed); make and review a new plan",
+        path));
+  }
+  return true;
+}
+
+Expected<bool> OptionsFromRunRecord(const std::string& state_dir, const std::string& run_id,
+                                    plan::PlanOptions* options) {
+  Expected<RunRecord> record = RunStore::Load(state_dir, run_id);
+  if (!record) return MakeUnexpected(record.error());
+  std::string source = fmt::format("run \"{}\"", run_id);
+  if (!options->workflow_path.empty() && options->workflow_path != record->workflow) {
+    return MakeUnexpected(fmt::format("run \"{}\" ran \"{}\", not \"{}\"", run_id,
+                                      record->workflow, options->workflow_path));
+  }
+  options->workflow_path = record->workflow;
+  if (!options->event_name.empty() && options->event_name != record->event) {
+    return MakeUnexpected(fmt::format("--event \"{}\" conflicts with {}, which has \"{}\"",
+                                      options->event_name, source, record->event));
+  }
+  options->event_name = record->event;
+  for (auto [flag, recorded, field] :
+       {std::tuple{"--ref", &record->ref, &options->ref},
+        std::tuple{"--sha", &record->sha, &options->sha},
+        std::tuple{"--actor", &record->actor, &options->actor}}) {
+    std::optional<std::string> given = *field;
+    Expected<bool> taken = Take(flag, given, *recorded, source, field);
+    if (!taken) return MakeUnexpected(taken.error());
+  }
+  if (!record->environments_file.empty() || options->env_config) {
+    std::optional<std::string> given = options->env_config;
+    Expected<bool> taken =
+        Take("--env-config", given, record->environments_file, source, &options->env_config);
+    if (!taken) return MakeUnexpected(taken.error());
+    if (options->env_config->empty()) options->env_config.reset();
+  }
+  plan::KeyValues given_inputs = options->inputs;
+  Expected<bool> inputs =
+      TakePairs("--input", given_inputs, Pairs(record->inputs), source, &options->inputs);
+  if (!inputs) return MakeUnexpected(inputs.error());
+  plan::KeyValues given_vars = options->vars;
+  Expected<bool> vars =
+      TakePairs("--var", given_vars, Pairs(record->vars), source, &options->vars);
+  if (!vars) return MakeUnexpected(vars.error());
+  if (options->event_file) {
+    return MakeUnexpected(fmt::format(
+        "--event-file cannot be given with --resume: {} keeps the payload it started with",
+        source));
+  }
+  if (!record->event_file.empty()) {
+    options->event_file = RunDirectory(state_dir, run_id) + "/" + record->event_file;
+  }
+  return true;
+}
+
+}  // namespace slipway::exec

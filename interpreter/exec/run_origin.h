@@ -1,0 +1,30 @@
+#pragma once
+/// Where a run's plan options come from when the command line is not the whole story:
+/// `--from-plan FILE` (run exactly what was reviewed) and `--resume RUN_ID` (continue a run with
+/// exactly what it started with). A flag given beside them must agree with what they record;
+/// one that differs is an error (exit 2), never silently overridden.
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "interpreter/base/expected.h"
+#include "interpreter/plan/plan.h"
+#include "interpreter/plan/plan_file.h"
+
+namespace slipway::exec {
+
+/// Replaces `options` (the flags as given) by what the reviewed plan file `path` records.
+/// Returns the reviewed plan (for CheckReviewedPlan).
+Expected<nlohmann::ordered_json> OptionsFromReviewedPlan(const std::string& path,
+                                                         plan::PlanOptions* options);
+
+/// After planning: the plan made now must be the reviewed one (same workflow bytes, same
+/// environments file, same jobs).
+Expected<bool> CheckReviewedPlan(const nlohmann::ordered_json& reviewed, const std::string& path,
+                                 const plan::Plan& plan);
+
+/// Replaces `options` (the flags as given) by what run `run_id` under `state_dir` started with.
+Expected<bool> OptionsFromRunRecord(const std::string& state_dir, const std::string& run_id,
+                                    plan::PlanOptions* options);
+
+}  // namespace slipway::exec

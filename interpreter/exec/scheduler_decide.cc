@@ -1,0 +1,217 @@
+// Deciding whether a ready job runs (scheduler.h): its needs' results, its `if` (default
+// success()), a matrix known only at run time, and why a job that does not run is skipped.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "interpreter/exec/run.h"
+#include "interpreter/exec/scheduler.h"
+#include "interpreter/exec/scheduler_state.h"
+#include "interpreter/model/workflow.h"
+#include "interpreter/plan/matrix.h"
+#include "interpreter/plan/resolve.h"
+
+namespace slipway::exec {
+
+using nlohmann::ordered_json;
+
+ordered_json Scheduler::NeedsContext(uint32_t job) const {
+  ordered_json needs = ordered_json::object();
+  for (plan::JobIndex need : plan_.jobs[job].needs) {
+    uint32_t n = plan::ToInt(need);
+    ordered_json outputs = ordered_json::object();
+    for (const auto& [key, value] : jobs_[n].outputs) outputs[key] = value;
+    needs[plan_.jobs[n].id] = {{"result", JobResultName(jobs_[n].result)},
+                               {"outputs", std::move(outputs)}};
+  }
+  return needs;
+}
+
+JobResult Scheduler::AggregateResult(const JobState& job) const {
+  bool any_failure = false, any_cancelled = false, all_skipped = true;
+  for (size_t i : job.instances) {
+    JobResult r = instances_[i].outcome.result;
+    // A leg that failed with continue-on-error counts as a success for the job's result.
+    if (r == JobResult::kFailure && instances_[i].outcome.continue_on_error) {
+      r = JobResult::kSuccess;
+    }
+    any_failure = any_failure || r == JobResult::kFailure;
+    any_cancelled = any_cancelled || r == JobResult::kCancelled;
+    all_skipped = all_skipped && r == JobResult::kSkipped;
+  }
+  if (any_failure) return JobResult::kFailure;
+  if (any_cancelled) return JobResult::kCancelled;
+  if (all_skipped) return JobResult::kSkipped;
+  return JobResult::kSuccess;
+}
+
+void Scheduler::DecideReadyJobs() {
+  // A worklist, not a scan: deciding a job can finish it (skipped), which makes its
+  // dependants decidable in turn.
+  if (deciding_) return;
+  deciding_ = true;
+  while (!decidable_.empty()) {
+    uint32_t j = decidable_.back();
+    decidable_.pop_back();
+    DecideJob(j);
+  }
+  deciding_ = false;
+}
+
+void Scheduler::DecideJob(uint32_t j) {
+  const plan::PlannedJob& job = plan_.jobs[j];
+  JobState& state = jobs_[j];
+  if (state.decided) return;
+  state.decided = true;
+
+  bool all_success = true;
+  bool upstream_failed = false;
+  for (plan::JobIndex n : job.needs) {
+    const JobState& need = jobs_[plan::ToInt(n)];
+    all_success = all_success && need.result == JobResult::kSuccess;
+    upstream_failed = upstream_failed || need.upstream_failed;
+  }
+  state.upstream_failed = upstream_failed;
+  plan::Condition condition;
+  if (!job.if_condition.empty() || !all_success || cancelled_ || upstream_failed) {
+    plan::Scope scope;
+    ordered_json github = plan_.github;
+    github["run_id"] = record_.id;
+    github["job"] = job.id;
+    scope.Set("github", std::move(github));
+    scope.Set("inputs", plan_.inputs);
+    scope.Set("vars", plan_.vars);
+    scope.Set("needs", NeedsContext(j));
+    scope.status = {all_success && !cancelled_, upstream_failed, cancelled_};
+    condition =
+        plan::EvaluateCondition(job.if_condition.empty() ? "success()" : job.if_condition, scope);
+  }  // else: the implicit success() is true; no need to build contexts (the common case)
+
+  std::optional<JobOutcome> decided;
+  std::string matrix_error;
+  if (!state.selected) {
+    decided = JobOutcome{JobResult::kSkipped, {}, {}, "not selected with --job", false};
+  } else if (condition.kind == plan::Condition::Kind::kError ||
+             condition.kind == plan::Condition::Kind::kUnknown) {
+    decided = JobOutcome{JobResult::kFailure,
+                         {},
+                         {},
+                         fmt::format("cannot evaluate \"if: {}\": {}", job.if_condition,
+                                     condition.kind == plan::Condition::Kind::kError
+                                         ? condition.error
+                                         : "unknown value " + condition.unknown)};
+  } else if (condition.kind == plan::Condition::Kind::kFalse) {
+    decided = JobOutcome{cancelled_ ? JobResult::kCancelled : JobResult::kSkipped,
+                         {},
+                         {},
+                         cancelled_ ? "the run was cancelled" : WhySkipped(j),
+                         false};
+  } else if (state.run_time_matrix) {
+    plan::Scope scope;
+    ordered_json github = plan_.github;
+    github["run_id"] = record_.id;
+    github["job"] = job.id;
+    scope.Set("github", std::move(github));
+    scope.Set("inputs", plan_.inputs);
+    scope.Set("vars", plan_.vars);
+    scope.Set("needs", NeedsContext(j));
+    if (!ExpandRunTimeMatrix(j, scope, &matrix_error)) {
+      decided = JobOutcome{JobResult::kFailure, {}, {}, matrix_error, job.continue_on_error};
+    }
+  }
+  std::vector<size_t> instances = state.instances;
+  for (size_t i : instances) {
+    Instance& instance = instances_[i];
+    if (instance.restored) {
+      const JobRecord& rec = record_.jobs[instance.key];
+      JobOutcome outcome{JobResult::kSuccess, rec.outputs, rec.steps, "restored", false};
+      instance.state = InstanceState::kRunning;  // Finish() expects a started instance
+      ++state.running;
+      ++running_;
+      Finish(i, std::move(outcome));
+      continue;
+    }
+    if (decided) {
+      instance.state = InstanceState::kRunning;
+      ++state.running;
+      ++running_;
+      Finish(i, *decided);
+    } else {
+      instance.state = InstanceState::kReady;
+      // Kept in instance (file) order, so jobs start in a stable order.
+      ready_.insert(std::lower_bound(ready_.begin(), ready_.end(), i), i);
+    }
+  }
+}
+
+bool Scheduler::ExpandRunTimeMatrix(uint32_t j, const plan::Scope& scope, std::string* error) {
+  const plan::PlannedJob& job = plan_.jobs[j];
+  JobState& state = jobs_[j];
+  const model::Workflow* workflow = request_ ? request_->workflow : nullptr;
+  if (!workflow || j >= workflow->jobs.size()) {
+    *error = fmt::format("the matrix of \"{}\" is only known at run time ({})", job.id,
+                         job.matrix_expression);
+    return false;
+  }
+  Diagnostics diagnostics;
+  plan::MatrixExpansion expansion =
+      plan::ExpandMatrix(workflow->jobs[j].strategy, scope, diagnostics);
+  if (diagnostics.has_errors() || !expansion.known || expansion.instances.empty()) {
+    *error =
+        fmt::format("cannot expand the matrix of \"{}\": {}", job.id,
+                    diagnostics.has_errors()      ? diagnostics.items().front().message
+                    : expansion.instances.empty() ? std::string("it has no combinations")
+                                                  : "it reads " + expansion.unknown_expression);
+    return false;
+  }
+  // The placeholder becomes the first combination; the others are appended.
+  size_t placeholder = state.instances.front();
+  record_.jobs.erase(instances_[placeholder].key);
+  instance_by_key_.erase(instances_[placeholder].key);
+  for (size_t k = 0; k < expansion.instances.size(); ++k) {
+    size_t i = placeholder;
+    if (k > 0) {
+      i = instances_.size();
+      instances_.emplace_back();
+      instances_[i].job = j;
+      state.instances.push_back(i);
+      ++unfinished_;
+    }
+    Instance& instance = instances_[i];
+    instance.ordinal = k;
+    instance.matrix = expansion.instances[k];
+    instance.key = InstanceKey(job.id, instance.matrix);
+    instance_by_key_[instance.key] = i;
+    auto old = record_.jobs.find(instance.key);
+    instance.restored = old != record_.jobs.end() && IsRestorable(old->second);
+    if (!instance.restored) record_.jobs[instance.key] = JobRecord{};
+  }
+  state.run_time_matrix = false;
+  return true;
+}
+
+std::string Scheduler::WhySkipped(uint32_t j) const {
+  const plan::PlannedJob& job = plan_.jobs[j];
+  // Only when the job's `if` is the implicit success() (or does not call a status function):
+  // then the needs decided it.
+  if (job.if_condition.empty() || !plan::FindReferences(job.if_condition).UsesStatusFunction()) {
+    for (plan::JobIndex n : job.needs) {
+      const JobState& need = jobs_[plan::ToInt(n)];
+      if (need.result == JobResult::kSuccess) continue;
+      const std::string& id = plan_.jobs[plan::ToInt(n)].id;
+      switch (need.result) {
+        case JobResult::kFailure:
+          return "needs " + id + " failed";
+        case JobResult::kCancelled:
+          return "needs " + id + " was cancelled";
+        case JobResult::kSkipped:
+          return "needs " + id + " was skipped";
+        case JobResult::kSuccess:
+          break;
+      }
+    }
+  }
+  return "its if (" + job.if_condition + ") is false";
+}
+
+}  // namespace slipway::exec

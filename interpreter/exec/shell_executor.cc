@@ -1,0 +1,258 @@
+// The kShell executor (step_executor.h): a `run:` step as GitHub's runner runs it. The script
+// goes to a file (0600) in the job's scratch directory, the shell runs it with the step's
+// environment, the output passes through the workflow-command parser and the Masker, then the
+// file commands (GITHUB_OUTPUT, GITHUB_ENV, GITHUB_PATH, GITHUB_STEP_SUMMARY) are read. The
+// script and the step files are emptied when the step ends, so nothing a step wrote (a secret
+// in a script or in GITHUB_ENV) stays on disk; the scratch directory goes when the job ends.
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <optional>
+
+#include "interpreter/exec/console.h"
+#include "interpreter/exec/masker.h"
+#include "interpreter/exec/process.h"
+#include "interpreter/exec/real_job_runner.h"
+#include "interpreter/exec/run_store.h"
+#include "interpreter/exec/shell.h"
+#include "interpreter/exec/step_executor.h"
+#include "interpreter/exec/step_log.h"
+#include "interpreter/exec/workflow_commands.h"
+
+namespace slipway::exec {
+namespace {
+
+// GitHub's runner refuses these in GITHUB_ENV (FileCommandManager.cs, _setEnvBlockList): it
+// reports an error and ignores the line; the step does not fail.
+constexpr std::string_view kEnvBlockList[] = {"NODE_OPTIONS"};
+
+bool SameIgnoringCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Empties a file the step has finished with (see the file comment); false when it could not.
+bool Empty(const std::string& path) {
+  int fd = open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return errno == ENOENT;
+  bool ok = ftruncate(fd, 0) == 0;
+  close(fd);
+  return ok;
+}
+
+class ShellExecutor final : public StepExecutor {
+ public:
+  StepOutcome Run(const ResolvedStep& step, StepIo& io) override;
+
+ private:
+  void HandleCommand(const WorkflowCommand& command, StepIo& io,
+                     std::map<std::string, std::string>* outputs, std::string* failure);
+  /// Reads what the step wrote to its files; "" or why a file is malformed.
+  std::string ReadFileCommands(const StepFiles& files, StepIo& io,
+                               std::map<std::string, std::string>* outputs);
+
+  // The previous step's script and files, reused by the next one (shell.h).
+  std::string used_script_;
+  std::optional<StepFiles> used_files_;
+};
+
+void ShellExecutor::HandleCommand(const WorkflowCommand& command, StepIo& io,
+                                  std::map<std::string, std::string>* outputs,
+                                  std::string* failure) {
+  const RunEnvironment& run = io.run();
+  switch (command.kind) {
+    case WorkflowCommandKind::kAddMask:
+      run.masker->Add(command.data);
+      io.Log("::add-mask::***");
+      return;
+    case WorkflowCommandKind::kError:
+    case WorkflowCommandKind::kWarning:
+    case WorkflowCommandKind::kNotice: {
+      std::string where;
+      if (auto f = command.properties.find("file"); f != command.properties.end()) {
+        where = f->second;
+        if (auto l = command.properties.find("line"); l != command.properties.end()) {
+          where += ":" + l->second;
+          if (auto c = command.properties.find("col"); c != command.properties.end()) {
+            where += ":" + c->second;
+          }
+        }
+        where += ": ";
+      }
+      io.Log(fmt::format("{}: {}{}", command.name, where, command.data));
+      if (run.console->github_actions()) {
+        std::string props;
+        for (const auto& [key, value] : command.properties) {
+          props += (props.empty() ? " " : ",") + key + "=" + value;
+        }
+        run.console->Raw(fmt::format("::{}{}::{}", command.name, props, command.data));
+      }
+      return;
+    }
+    case WorkflowCommandKind::kDebug:
+      if (run.debug) io.Log("debug: " + command.data);
+      return;
+    case WorkflowCommandKind::kGroup:
+      io.Log("> " + command.data);
+      return;
+    case WorkflowCommandKind::kEndGroup:
+      return;
+    case WorkflowCommandKind::kSetOutput: {
+      auto name = command.properties.find("name");
+      if (name != command.properties.end()) (*outputs)[name->second] = command.data;
+      io.Log("warning: the set-output command is deprecated; write to $GITHUB_OUTPUT");
+      return;
+    }
+    case WorkflowCommandKind::kDisabled:
+      io.Log(
+          fmt::format("error: the {} command is disabled; use the GITHUB_ENV / GITHUB_PATH "
+                      "files",
+                      command.name));
+      if (failure->empty()) *failure = fmt::format("the {} command is disabled", command.name);
+      return;
+    case WorkflowCommandKind::kSaveState:
+    case WorkflowCommandKind::kEcho:
+    case WorkflowCommandKind::kStopCommands:
+    case WorkflowCommandKind::kUnknown:
+      return;
+  }
+}
+
+std::string ShellExecutor::ReadFileCommands(const StepFiles& files, StepIo& io,
+                                            std::map<std::string, std::string>* outputs) {
+  std::string problem;
+  // Each file is emptied once read (most steps write none, and an empty file costs nothing).
+  auto take = [&](const std::string& path) {
+    std::string text = ReadText(path);
+    if (!text.empty() && !Empty(path)) io.Log(fmt::format("warning: cannot empty \"{}\"", path));
+    return text;
+  };
+  Expected<std::vector<std::pair<std::string, std::string>>> written =
+      ParseFileCommands(take(files.output));
+  if (written) {
+    for (auto& [key, value] : *written) (*outputs)[key] = value;
+  } else {
+    problem = "GITHUB_OUTPUT: " + written.error();
+  }
+  Expected<std::vector<std::pair<std::string, std::string>>> env_file =
+      ParseFileCommands(take(files.env));
+  if (env_file) {
+    for (auto& [key, value] : *env_file) {
+      bool blocked = false;
+      for (std::string_view name : kEnvBlockList) blocked = blocked || SameIgnoringCase(key, name);
+      if (blocked) {
+        io.Log(fmt::format("error: Can't store {} output parameter using '$GITHUB_ENV' command.",
+                           key));
+        continue;
+      }
+      io.SetEnv(key, value);
+    }
+  } else if (problem.empty()) {
+    problem = "GITHUB_ENV: " + env_file.error();
+  }
+  std::vector<std::string> paths = ParsePathFile(take(files.path));
+  if (!paths.empty()) io.AddPath(paths);
+  std::string summary = take(files.step_summary);
+  if (!summary.empty()) {
+    Expected<bool> appended = io.run().store->AppendSummary(summary);
+    if (!appended) io.Log("error: cannot append the step summary: " + appended.error());
+  }
+  take(files.state);
+  return problem;
+}
+
+StepOutcome ShellExecutor::Run(const ResolvedStep& step, StepIo& io) {
+  const RunEnvironment& run = io.run();
+  Expected<StepFiles> files =
+      CreateStepFiles(io.temp_dir(), step.action, used_files_ ? &*used_files_ : nullptr);
+  used_files_.reset();
+  if (!files) return StepOutcome::Failure(files.error());
+  used_files_ = *files;
+  ProcessOptions options;
+  options.env = io.ProcessEnv(step, &*files);
+  Expected<ShellTemplate> shell = ResolveShell(step.shell, options.env["PATH"]);
+  if (!shell) return StepOutcome::Failure(shell.error());
+  Expected<ShellCommand> command = PrepareScript(*shell, step.script, io.temp_dir(), used_script_);
+  used_script_.clear();
+  if (!command) return StepOutcome::Failure(command.error());
+  used_script_ = command->script_path;
+  options.argv = command->argv;
+  options.working_directory = step.working_directory;
+  options.timeout = step.timeout;
+  options.record_dir = run.store->processes_dir();
+  options.interrupt_grace = run.interrupt_grace;
+  options.terminate_grace = run.terminate_grace;
+
+  StepOutcome outcome;
+  std::string failure;
+  WorkflowCommandParser parser;
+  LineSplitter lines(
+      [&](std::string_view line) {
+        std::optional<WorkflowCommand> cmd = parser.ParseLine(line);
+        if (cmd && cmd->kind != WorkflowCommandKind::kUnknown &&
+            cmd->kind != WorkflowCommandKind::kStopCommands) {
+          HandleCommand(*cmd, io, &outcome.outputs, &failure);
+          return;
+        }
+        io.Log(line);
+      },
+      *run.masker);
+  Expected<ChildProcess> child = ChildProcess::Spawn(options);
+  if (!child) {
+    Empty(command->script_path);
+    return StepOutcome::Failure(child.error());
+  }
+  ProcessResult result =
+      child->Wait([&](OutputStream stream, std::string_view chunk) { lines.Write(stream, chunk); },
+                  &io.cancel());
+  lines.Flush();
+  // Background processes the step started live until the job ends, as on GitHub.
+  io.KeepAlive(std::move(child).value());
+  if (!Empty(command->script_path)) io.Log("warning: cannot empty the step's script file");
+
+  std::string file_problem = ReadFileCommands(*files, io, &outcome.outputs);
+  switch (result.end) {
+    case ProcessEnd::kExited:
+      if (result.exit_code != 0) {
+        failure = fmt::format("process completed with exit code {}", result.exit_code);
+      } else if (failure.empty()) {
+        failure = file_problem;
+      }
+      break;
+    case ProcessEnd::kSignaled:
+      failure = Describe(result);
+      break;
+    case ProcessEnd::kTimedOut:
+      outcome.timed_out = true;
+      break;
+    case ProcessEnd::kCancelled:
+      return StepOutcome{StepConclusion::kCancelled, "", std::move(outcome.outputs), false};
+    case ProcessEnd::kSpawnFailed:
+      failure = result.error;
+      break;
+  }
+  if (outcome.timed_out) {
+    outcome.outcome = StepConclusion::kFailure;
+    return outcome;
+  }
+  if (!failure.empty()) {
+    outcome.outcome = StepConclusion::kFailure;
+    outcome.message = std::move(failure);
+  }
+  return outcome;
+}
+
+}  // namespace
+
+std::unique_ptr<StepExecutor> MakeShellExecutor() { return std::make_unique<ShellExecutor>(); }
+
+}  // namespace slipway::exec

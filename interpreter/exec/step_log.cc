@@ -1,0 +1,96 @@
+#include "interpreter/exec/step_log.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
+#include "interpreter/exec/console.h"
+#include "interpreter/exec/masker.h"
+
+namespace slipway::exec {
+
+StepLog::StepLog(const Masker& masker, Console& console, std::string job_key,
+                 const std::string& path)
+    : masker_(masker),
+      console_(console),
+      job_key_(std::move(job_key)),
+      path_(path),
+      file_(std::fopen(path.c_str(), "ab")) {
+  if (!file_) error_ = fmt::format("cannot open step log \"{}\": {}", path, std::strerror(errno));
+}
+
+StepLog::~StepLog() {
+  if (file_) std::fclose(file_);
+}
+
+void StepLog::Line(std::string_view text) {
+  std::string masked = masker_.Mask(text);
+  masked.push_back('\n');
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (file_ && error_.empty()) {
+      if (std::fwrite(masked.data(), 1, masked.size(), file_) != masked.size() ||
+          std::fflush(file_) != 0) {
+        error_ = fmt::format("the step log \"{}\" is truncated: {}", path_, std::strerror(errno));
+      }
+    }
+  }
+  masked.pop_back();
+  console_.Line(job_key_, masked);
+}
+
+std::string StepLog::error() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return error_;
+}
+
+void LineSplitter::Write(OutputStream stream, std::string_view chunk) {
+  std::string& pending = stream == OutputStream::kStdout ? out_ : err_;
+  pending.append(chunk);
+  size_t start = 0;
+  for (size_t nl = pending.find('\n'); nl != std::string::npos; nl = pending.find('\n', start)) {
+    std::string_view line(pending.data() + start, nl - start);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    on_line_(line);
+    start = nl + 1;
+  }
+  pending.erase(0, start);
+  if (pending.size() > kMaxLine) {
+    std::shared_ptr<const Masker::Patterns> patterns = masker_.patterns();
+    size_t keep = patterns->empty() ? 0 : patterns->front().size() - 1;
+    on_line_(std::string_view(pending).substr(0, pending.size() - keep));
+    pending.erase(0, pending.size() - keep);
+  }
+}
+
+void LineSplitter::Flush() {
+  for (std::string* pending : {&out_, &err_}) {
+    if (!pending->empty()) on_line_(*pending);
+    pending->clear();
+  }
+}
+
+std::string ReadText(const std::string& path) {
+  std::string text;
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return text;
+  char buffer[16384];
+  for (;;) {
+    ssize_t n = read(fd, buffer, sizeof buffer);
+    if (n > 0) {
+      text.append(buffer, static_cast<size_t>(n));
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else {
+      break;
+    }
+  }
+  close(fd);
+  return text;
+}
+
+}  // namespace slipway::exec
