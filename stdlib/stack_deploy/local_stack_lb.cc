@@ -16,6 +16,18 @@ LocalBalancer::LocalBalancer(const fs::path& stack_dir, int front_port, int blue
                              int green_port)
     : dir_(fs::absolute(stack_dir)), front_port_(front_port), blue_port_(blue_port), green_port_(green_port) {}
 
+fs::path LocalBalancer::socket() const {
+  fs::path in_stack = dir_ / "haproxy.sock";
+  // HAProxy takes at most 97 bytes for a socket path (sun_path, minus its own suffixes).
+  if (in_stack.string().size() <= 90) return in_stack;
+  fs::path short_dir = fs::path("/tmp") / ("slipway-" + Sha256Hex(dir_.string()).substr(0, 16));
+  std::error_code ec;
+  if (fs::create_directory(short_dir, ec)) {
+    fs::permissions(short_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+  }
+  return short_dir / "haproxy.sock";
+}
+
 std::string LocalBalancer::Other(const std::string& slot) {
   return slot == "blue" ? "green" : "blue";
 }

@@ -22,7 +22,9 @@ class LocalBalancer {
   /// The other slot's name ("blue" <-> "green").
   static std::string Other(const std::string& slot);
   int SlotPort(const std::string& slot) const;
-  std::filesystem::path socket() const { return dir_ / "haproxy.sock"; }
+  /// The runtime API's Unix socket: in the stack directory, or (when that path is too long
+  /// for a Unix socket) in a private /tmp/slipway-<id>/ directory named after the stack.
+  std::filesystem::path socket() const;
   std::filesystem::path SlotPidFile(const std::string& slot) const;
   std::filesystem::path SlotLogFile(const std::string& slot) const;
 
