@@ -26,10 +26,13 @@ struct ValidateArgs {
 
 bool IsWorkflowFile(const std::filesystem::path& path) {
   std::string ext = path.extension().string();
-  return ext == ".yml" || ext == ".yaml";
+  if (ext != ".yml" && ext != ".yaml") return false;
+  // Rehearsal scenarios (*.test.yml) beside workflows are `slipway test`'s files, not workflows.
+  return path.stem().extension() != ".test";
 }
 
-/// Expands directories (recursively, *.yml and *.yaml, sorted); files are taken as given.
+/// Expands directories (recursively, *.yml and *.yaml but not *.test.yml, sorted); files are
+/// taken as given.
 /// Returns false, after saying why, when a path does not exist.
 bool CollectFiles(const std::vector<std::string>& paths, std::vector<std::string>* files) {
   namespace fs = std::filesystem;

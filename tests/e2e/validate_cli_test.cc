@@ -86,6 +86,19 @@ TEST_F(ValidateCli, DirectoryIsWalkedForYmlAndYaml) {
   EXPECT_EQ(json["files"][2]["diagnostics"][0]["severity"], "warning");
 }
 
+TEST_F(ValidateCli, DirectoryWalkLeavesRehearsalFilesToSlipwayTest) {
+  // A scenario file beside the workflows is not a workflow: walking a directory skips it.
+  testing::WriteFile((dir_ / "suite" / "ok.yml").string(),
+                     "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps: [{run: 'true'}]\n");
+  testing::WriteFile((dir_ / "suite" / "tests" / "ok.test.yml").string(),
+                     "workflow: ../ok.yml\nscenarios: []\n");
+  CliResult r = RunValidate(Path("suite") + " --format json");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  nlohmann::json json = nlohmann::json::parse(r.out);
+  ASSERT_EQ(json["files"].size(), 1u) << r.out;
+  EXPECT_EQ(json["files"][0]["file"], Path("suite/ok.yml"));
+}
+
 TEST_F(ValidateCli, WarningsExitZeroUnlessStrict) {
   EXPECT_EQ(RunValidate(Path("warn.yml")).exit_code, 0);
   EXPECT_EQ(RunValidate(Path("warn.yml") + " --strict").exit_code, 1);
