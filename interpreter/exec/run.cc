@@ -23,6 +23,7 @@
 #include "interpreter/exec/live_view.h"
 #include "interpreter/exec/masker.h"
 #include "interpreter/exec/real_job_runner.h"
+#include "interpreter/exec/run_preflight.h"
 #include "interpreter/exec/run_store.h"
 #include "interpreter/exec/secrets.h"
 #include "interpreter/exec/shell.h"
@@ -183,6 +184,15 @@ RunResult ExecuteRun(const RunRequest& request) {
   const plan::Plan& plan = *request.plan;
   RealClock real_clock;
   Clock& clock = request.clock ? *request.clock : real_clock;
+
+  // What `run` cannot do as GitHub does it is refused before anything starts (exit 2).
+  if (request.workflow) {
+    std::vector<std::string> refused = UnsupportedConstructs(plan, *request.workflow);
+    if (!refused.empty()) {
+      result.error = fmt::format("{}", fmt::join(refused, "\n"));
+      return result;
+    }
+  }
 
   Masker masker;
   for (const auto& [name, value] : request.secrets) masker.Add(value);

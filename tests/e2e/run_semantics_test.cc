@@ -218,5 +218,69 @@ jobs:
       << r.out;
 }
 
+// What `run` cannot do as GitHub does it is refused before anything runs (exit 2, with the
+// position), never reported as done: a reusable-workflow call, a container or service job, a
+// macOS runner. A job that is skipped anyway does not stop the run.
+TEST_F(RunSemantics, ConstructsRunCannotHonourAreRefusedBeforeAnythingRuns) {
+  Write("wf.yml", R"(on: push
+jobs:
+  first:
+    runs-on: ubuntu-latest
+    steps:
+      - run: touch started
+  call:
+    uses: ./.github/workflows/reuse.yml
+  box:
+    runs-on: ubuntu-latest
+    container: node:20
+    steps:
+      - run: node --version
+  db:
+    runs-on: ubuntu-latest
+    services:
+      postgres:
+        image: postgres:15
+    steps:
+      - run: 'true'
+  mac:
+    runs-on: macos-latest
+    steps:
+      - run: 'true'
+)");
+  Write(".github/workflows/reuse.yml", R"(on: workflow_call
+jobs:
+  inner:
+    runs-on: ubuntu-latest
+    steps:
+      - run: 'true'
+)");
+  CliResult r = RunWorkflow();
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("wf.yml:8:11: job \"call\" calls the reusable workflow"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("wf.yml:11:16: job \"box\" asks for a container"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("job \"db\" asks for service containers"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("job \"mac\" runs on \"macos-latest\""), std::string::npos) << r.err;
+  EXPECT_FALSE(Exists("started"));
+
+  // Skipped jobs do not count: the same constructs behind `if: false` let the run go on.
+  Write("wf.yml", R"(on: push
+jobs:
+  first:
+    runs-on: ubuntu-latest
+    steps:
+      - run: touch started
+  mac:
+    if: false
+    runs-on: macos-latest
+    steps:
+      - run: 'true'
+)");
+  r = RunWorkflow();  // the refused run created nothing, so its id is free
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Exists("started"));
+}
+
 }  // namespace
 }  // namespace slipway
