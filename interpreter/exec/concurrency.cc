@@ -66,7 +66,11 @@ Expected<ConcurrencyLock> ConcurrencyLock::Acquire(
       if (holder.job.empty()) {
         kill(pid, SIGTERM);
       } else {
-        (void)WriteFileAtomically(path + ".cancel", other.dump());
+        Expected<bool> requested = WriteFileAtomically(path + ".cancel", other.dump());
+        if (!requested) {
+          say(fmt::format("concurrency group \"{}\": cannot ask {} to cancel: {}", group,
+                          Describe(other), requested.error()));
+        }
       }
       signalled = true;
     } else if (known && !announced) {
