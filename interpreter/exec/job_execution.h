@@ -137,7 +137,6 @@ class JobExecution final : public StepIo, public CompositeHost {
   bool failed_ = false;
   bool timed_out_ = false;
   bool cancelled_at_start_of_step_ = false;
-  bool reported_waiting_ = false;
   bool audit_failed_ = false;  // a gate entry could not be written: the gate does not open
   Clock::TimePoint deadline_;
   std::vector<ChildProcess> background_;  // groups kept alive until the job ends

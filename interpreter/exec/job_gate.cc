@@ -50,9 +50,8 @@ ConcurrencyWatch::~ConcurrencyWatch() {
 }
 
 void JobExecution::ReportWaiting(JobPhase phase) {
-  // One "waiting" per job and phase: a gate with reviewers and a wait timer waits once.
-  if (phase == JobPhase::kWaitingAtGate && reported_waiting_) return;
-  if (phase == JobPhase::kWaitingAtGate) reported_waiting_ = true;
+  // Each wait is reported (reviewers, then the wait timer: the event stream records both); the
+  // console says "waiting" once per job (ConsoleObserver).
   run_.events->Push(JobStatusUpdate{job_.key, phase, environment_});
 }
 

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -42,6 +43,8 @@ class ConsoleObserver final : public RunObserver {
   explicit ConsoleObserver(Console& console) : console_(console) {}
   void JobStarted(const std::string& key) override { console_.Line(key, "started"); }
   void JobWaiting(const std::string& key) override {
+    // A gate with reviewers and a wait timer waits twice; the console says so once.
+    if (!waiting_said_.insert(key).second) return;
     console_.Line(key, "waiting at its environment's gate");
   }
   void WriteFailed(const std::string& error) override { console_.Line("", "error: " + error); }
@@ -58,6 +61,7 @@ class ConsoleObserver final : public RunObserver {
 
  private:
   Console& console_;
+  std::set<std::string> waiting_said_;
 };
 
 /// Feeds the live view on a terminal: jobs appear in the live region instead of as "started"
@@ -232,7 +236,10 @@ RunResult ExecuteRun(const RunRequest& request) {
 
   Expected<AuditLog> audit = AuditLog::Open(request.state_dir, &masker);
   if (!audit) {
-    result.error = audit.error();
+    // The run record exists: this run started and failed (exit 1), loudly.
+    result.status = RunStatus::kFailure;
+    result.write_error = audit.error();
+    std::fprintf(stderr, "slipway run: %s\n", result.write_error.c_str());
     return result;
   }
 
@@ -308,7 +315,10 @@ RunResult ExecuteRun(const RunRequest& request) {
                          {"workflow", plan.workflow_path},
                          {"workflow_sha256", plan.workflow_sha256}}}});
   if (!started) {
-    result.error = "cannot write the audit log: " + started.error();
+    // The run record exists: this run started and failed (exit 1), loudly.
+    result.status = RunStatus::kFailure;
+    result.write_error = "cannot write the audit log: " + started.error();
+    std::fprintf(stderr, "slipway run: %s\n", result.write_error.c_str());
     return result;
   }
 

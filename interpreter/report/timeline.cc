@@ -1,5 +1,7 @@
 #include "interpreter/report/timeline.h"
 
+#include <cmath>
+
 #include <algorithm>
 #include <fmt/format.h>
 
@@ -92,7 +94,9 @@ class Builder {
     if (!timeline_.run_start) return std::nullopt;
     std::optional<double> t = ParseUtc(time);
     if (!t) return std::nullopt;
-    double offset = std::max(0.0, *t - *timeline_.run_start);
+    // Record times have millisecond precision; rounding drops the error that subtracting two
+    // epoch-sized doubles leaves behind (0.5999999 for 0.6).
+    double offset = std::max(0.0, std::round((*t - *timeline_.run_start) * 1000.0) / 1000.0);
     Extend(offset);
     return offset;
   }

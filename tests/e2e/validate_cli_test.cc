@@ -88,6 +88,7 @@ TEST_F(ValidateCli, DirectoryIsWalkedForYmlAndYaml) {
 
 TEST_F(ValidateCli, DirectoryWalkLeavesRehearsalFilesToSlipwayTest) {
   // A scenario file beside the workflows is not a workflow: walking a directory skips it.
+  std::filesystem::create_directories(dir_ / "suite" / "tests");
   testing::WriteFile((dir_ / "suite" / "ok.yml").string(),
                      "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps: [{run: 'true'}]\n");
   testing::WriteFile((dir_ / "suite" / "tests" / "ok.test.yml").string(),
