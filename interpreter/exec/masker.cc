@@ -8,6 +8,8 @@
 #include <unordered_set>
 #include <utility>
 
+#include "interpreter/base/xml_escape.h"
+
 namespace slipway::exec {
 namespace {
 
@@ -102,32 +104,6 @@ std::string UriEscaped(std::string_view text) {
   return out;
 }
 
-// XML character data and attributes: & < > " ' as entities.
-std::string XmlEscaped(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
-}
 
 // A value passed inside a double-quoted command-line argument: " as \".
 std::string CommandLineEscaped(std::string_view text) {

@@ -2,32 +2,14 @@
 
 #include <fmt/format.h>
 
+#include "interpreter/base/xml_escape.h"
+
 namespace slipway::rehearse {
 namespace {
 
 constexpr char kNs[] = " xmlns=\"http://cloudformation.amazonaws.com/doc/2010-05-15/\"";
 constexpr char kAccount[] = "123456789012";
 constexpr char kRegion[] = "us-east-1";
-
-std::string Xml(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 // application/x-www-form-urlencoded decoding ('+' is a space, %XX a byte).
 std::string Decode(const std::string& text) {
@@ -72,7 +54,7 @@ std::pair<int, std::string> Result(const std::string& action, const std::string&
 
 std::pair<int, std::string> Error(int status, const std::string& code, const std::string& message) {
   return {status, std::string("<ErrorResponse") + kNs + "><Error><Type>Sender</Type><Code>" + code +
-                      "</Code><Message>" + Xml(message) +
+                      "</Code><Message>" + XmlEscaped(message) +
                       "</Message></Error><RequestId>rehearsal</RequestId></ErrorResponse>"};
 }
 
@@ -114,19 +96,19 @@ void CloudStacks::AddEvent(Stack& stack, const std::string& name, const std::str
 }
 
 std::string CloudStacks::Describe(const Stack& stack, const std::string& name) const {
-  std::string member = "<member><StackName>" + Xml(name) + "</StackName><StackId>" + Arn(name) +
+  std::string member = "<member><StackName>" + XmlEscaped(name) + "</StackName><StackId>" + Arn(name) +
                        "</StackId><StackStatus>" + stack.status + "</StackStatus>";
   if (!stack.reason.empty()) {
-    member += "<StackStatusReason>" + Xml(stack.reason) + "</StackStatusReason>";
+    member += "<StackStatusReason>" + XmlEscaped(stack.reason) + "</StackStatusReason>";
   }
   member += "<CreationTime>2026-01-01T00:00:00Z</CreationTime><Parameters>";
   for (const auto& [k, v] : stack.parameters) {
-    member += "<member><ParameterKey>" + Xml(k) + "</ParameterKey><ParameterValue>" + Xml(v) +
+    member += "<member><ParameterKey>" + XmlEscaped(k) + "</ParameterKey><ParameterValue>" + XmlEscaped(v) +
               "</ParameterValue></member>";
   }
   member += "</Parameters><Outputs>";
   for (const auto& [k, v] : stack.outputs) {
-    member += "<member><OutputKey>" + Xml(k) + "</OutputKey><OutputValue>" + Xml(v) +
+    member += "<member><OutputKey>" + XmlEscaped(k) + "</OutputKey><OutputValue>" + XmlEscaped(v) +
               "</OutputValue></member>";
   }
   return member + "</Outputs></member>";
@@ -179,7 +161,7 @@ std::pair<int, std::string> CloudStacks::Handle(const std::string& form_body) {
   Stack& stack = it->second;
   if (action == "DescribeChangeSet") {
     bool none = stack.script.deploy == "no-changes";
-    std::string result = "<ChangeSetName>" + Xml(stack.change_set) + "</ChangeSetName><StackId>" +
+    std::string result = "<ChangeSetName>" + XmlEscaped(stack.change_set) + "</ChangeSetName><StackId>" +
                          Arn(name) + "</StackId><Status>" +
                          (none ? "FAILED" : "CREATE_COMPLETE") + "</Status><ExecutionStatus>" +
                          (none ? "UNAVAILABLE" : "AVAILABLE") + "</ExecutionStatus>";
@@ -195,8 +177,8 @@ std::pair<int, std::string> CloudStacks::Handle(const std::string& form_body) {
       for (const auto& [logical, type] : resources) {
         result += "<member><Type>Resource</Type><ResourceChange><Action>" +
                   std::string(stack.change_type == "CREATE" ? "Add" : "Modify") +
-                  "</Action><LogicalResourceId>" + Xml(logical) +
-                  "</LogicalResourceId><ResourceType>" + Xml(type) +
+                  "</Action><LogicalResourceId>" + XmlEscaped(logical) +
+                  "</LogicalResourceId><ResourceType>" + XmlEscaped(type) +
                   "</ResourceType><Replacement>False</Replacement></ResourceChange></member>";
       }
     }
@@ -235,20 +217,20 @@ std::pair<int, std::string> CloudStacks::Handle(const std::string& form_body) {
     return Result(action);
   }
   if (action == "GetTemplate") {
-    return Result(action, "<TemplateBody>" + Xml(stack.template_body) +
+    return Result(action, "<TemplateBody>" + XmlEscaped(stack.template_body) +
                               "</TemplateBody><StagesAvailable><member>Original</member>"
                               "</StagesAvailable>");
   }
   if (action == "DescribeStackEvents") {
     std::string result = "<StackEvents>";
     for (const Event& e : stack.events) {
-      result += "<member><EventId>" + e.id + "</EventId><StackName>" + Xml(name) +
+      result += "<member><EventId>" + e.id + "</EventId><StackName>" + XmlEscaped(name) +
                 "</StackName><StackId>" + Arn(name) + "</StackId><LogicalResourceId>" +
-                Xml(e.logical) + "</LogicalResourceId><ResourceType>" + Xml(e.type) +
+                XmlEscaped(e.logical) + "</LogicalResourceId><ResourceType>" + XmlEscaped(e.type) +
                 "</ResourceType><Timestamp>" + e.time + "</Timestamp><ResourceStatus>" +
                 e.status + "</ResourceStatus>";
       if (!e.reason.empty()) {
-        result += "<ResourceStatusReason>" + Xml(e.reason) + "</ResourceStatusReason>";
+        result += "<ResourceStatusReason>" + XmlEscaped(e.reason) + "</ResourceStatusReason>";
       }
       result += "</member>";
     }
@@ -257,10 +239,10 @@ std::pair<int, std::string> CloudStacks::Handle(const std::string& form_body) {
   if (action == "DescribeStackResources") {
     std::string result = "<StackResources>";
     for (const auto& [logical, type] : stack.script.resources) {
-      result += "<member><StackName>" + Xml(name) + "</StackName><StackId>" + Arn(name) +
-                "</StackId><LogicalResourceId>" + Xml(logical) + "</LogicalResourceId>"
-                "<PhysicalResourceId>" + Xml(name + "-" + logical) + "</PhysicalResourceId>"
-                "<ResourceType>" + Xml(type) + "</ResourceType><ResourceStatus>" +
+      result += "<member><StackName>" + XmlEscaped(name) + "</StackName><StackId>" + Arn(name) +
+                "</StackId><LogicalResourceId>" + XmlEscaped(logical) + "</LogicalResourceId>"
+                "<PhysicalResourceId>" + XmlEscaped(name + "-" + logical) + "</PhysicalResourceId>"
+                "<ResourceType>" + XmlEscaped(type) + "</ResourceType><ResourceStatus>" +
                 (stack.status.find("ROLLBACK") != std::string::npos ? "UPDATE_COMPLETE"
                                                                      : "CREATE_COMPLETE") +
                 "</ResourceStatus><Timestamp>2026-01-01T00:00:00Z</Timestamp></member>";

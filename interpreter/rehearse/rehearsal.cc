@@ -10,33 +10,13 @@
 
 #include "interpreter/rehearse/expectations.h"
 
+#include "interpreter/base/xml_escape.h"
+
 namespace slipway::rehearse {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string XmlEscape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 std::string MaskSecrets(const Scenario& scenario, std::string text) {
   for (const auto& [name, value] : scenario.trigger.secrets) {
@@ -217,10 +197,10 @@ std::string RenderJunit(const std::vector<ScenarioReport>& reports) {
       time += r->real_seconds;
     }
     out += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" time=\"{:.3f}\">\n",
-                       XmlEscape(file), cases.size(), failed, time);
+                       XmlEscaped(file), cases.size(), failed, time);
     for (const ScenarioReport* r : cases) {
-      out += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3f}\"", XmlEscape(file),
-                         XmlEscape(r->name), r->real_seconds);
+      out += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3f}\"", XmlEscaped(file),
+                         XmlEscaped(r->name), r->real_seconds);
       if (r->passed) {
         out += "/>\n";
         continue;
@@ -229,8 +209,8 @@ std::string RenderJunit(const std::vector<ScenarioReport>& reports) {
       for (const std::string& f : r->failures) text += f + "\n";
       if (!r->run_record.empty()) text += "run record: " + r->run_record + "\n";
       out += fmt::format(">\n      <failure message=\"{}\">{}</failure>\n    </testcase>\n",
-                         XmlEscape(r->failures.empty() ? "failed" : r->failures.front()),
-                         XmlEscape(text));
+                         XmlEscaped(r->failures.empty() ? "failed" : r->failures.front()),
+                         XmlEscaped(text));
     }
     out += "  </testsuite>\n";
   }
