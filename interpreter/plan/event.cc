@@ -102,7 +102,8 @@ std::optional<Event> BuildEvent(const model::Workflow& workflow, const EventOpti
     if (payload.is_discarded() || !payload.is_object()) {
       diagnostics.Error("event", {},
                         "event file \"" + options.event_file_path +
-                            "\" is not a JSON object (the event payload)");
+                            (payload.is_discarded() ? "\" is not JSON (the event payload)"
+                                                    : "\" is not a JSON object (the event payload)"));
       return std::nullopt;
     }
     event.payload = std::move(payload);

@@ -209,7 +209,7 @@ TEST_F(PlanCli, UsageErrorsExitTwo) {
       {"missing.yml", "cannot read file"},
       {"deploy.yml --event pushh", "unsupported event \"pushh\""},
       {"deploy.yml --env-config nope.yml", "cannot read environments file"},
-      {"deploy.yml --event push --event-file bad.json", "is not a JSON object"},
+      {"deploy.yml --event push --event-file bad.json", "is not JSON"},
       {"deploy.yml --event push --event-file none.json", "cannot read event file"},
       {"deploy.yml --event push --input confirm=x",
        "the push event of this workflow declares no inputs"},

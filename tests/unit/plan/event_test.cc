@@ -86,8 +86,15 @@ TEST(EventTest, Errors) {
             "mean \"push\"? [event]\n"
             "a release event needs a tag: pass --ref "
             "refs/tags/<tag> (HEAD has no tag) [event]\n"
-            "event file \"event.json\" is not a JSON object (the "
+            "event file \"event.json\" is not JSON (the "
             "event payload) [event]\n");
+  // JSON, but not an object: said as such.
+  Fixture g;
+  g.Workflow("on: push\njobs: {a: {runs-on: x, steps: [{run: a}]}}\n");
+  bad.event_file_text = "[1, 2]";
+  EXPECT_FALSE(BuildEvent(*g.workflow, bad, FixedGit(), g.diagnostics));
+  EXPECT_EQ(g.Messages(),
+            "event file \"event.json\" is not a JSON object (the event payload) [event]\n");
 }
 
 TEST(EventTest, EventFileFieldsAndFlagsOverride) {
