@@ -100,6 +100,7 @@ class Scheduler {
   JobResult AggregateResult(const JobState& job) const;
 
   nlohmann::ordered_json NeedsContext(uint32_t job) const;
+  void FillJobScope(uint32_t job, plan::Scope& scope) const;
   /// Rewrites run.json; `durable` also flushes it to the disk (RunStore::Save).
   void Save(bool durable = true);
   void Audit(nlohmann::json entry);

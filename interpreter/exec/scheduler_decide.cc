@@ -15,6 +15,18 @@ namespace slipway::exec {
 
 using nlohmann::ordered_json;
 
+// The contexts a job-level `if:` or run-time matrix is evaluated in: github (with this run's id
+// and the job), inputs, vars and needs.
+void Scheduler::FillJobScope(uint32_t job, plan::Scope& scope) const {
+  ordered_json github = plan_.github;
+  github["run_id"] = record_.id;
+  github["job"] = plan_.jobs[job].id;
+  scope.Set("github", std::move(github));
+  scope.Set("inputs", plan_.inputs);
+  scope.Set("vars", plan_.vars);
+  scope.Set("needs", NeedsContext(job));
+}
+
 ordered_json Scheduler::NeedsContext(uint32_t job) const {
   ordered_json needs = ordered_json::object();
   for (plan::JobIndex need : plan_.jobs[job].needs) {
@@ -75,13 +87,7 @@ void Scheduler::DecideJob(uint32_t j) {
   plan::Condition condition;
   if (!job.if_condition.empty() || !all_success || cancelled_ || upstream_failed) {
     plan::Scope scope;
-    ordered_json github = plan_.github;
-    github["run_id"] = record_.id;
-    github["job"] = job.id;
-    scope.Set("github", std::move(github));
-    scope.Set("inputs", plan_.inputs);
-    scope.Set("vars", plan_.vars);
-    scope.Set("needs", NeedsContext(j));
+    FillJobScope(j, scope);
     scope.status = {all_success && !cancelled_, upstream_failed, cancelled_};
     condition =
         plan::EvaluateCondition(job.if_condition.empty() ? "success()" : job.if_condition, scope);
@@ -108,13 +114,7 @@ void Scheduler::DecideJob(uint32_t j) {
                          false};
   } else if (state.run_time_matrix) {
     plan::Scope scope;
-    ordered_json github = plan_.github;
-    github["run_id"] = record_.id;
-    github["job"] = job.id;
-    scope.Set("github", std::move(github));
-    scope.Set("inputs", plan_.inputs);
-    scope.Set("vars", plan_.vars);
-    scope.Set("needs", NeedsContext(j));
+    FillJobScope(j, scope);
     if (!ExpandRunTimeMatrix(j, scope, &matrix_error)) {
       decided = JobOutcome{JobResult::kFailure, {}, {}, matrix_error, job.continue_on_error};
     }
