@@ -145,6 +145,7 @@ int Run(RunArgs args) {
   request.event_file = args.event_file;
   request.jobs = static_cast<size_t>(args.jobs);
   request.secrets = std::move(secrets);
+  request.ref_verified = git.in_repository();
   for (size_t i = 0; i < args.approve_envs.size(); ++i) {
     request.approvals.emplace_back(args.approve_envs[i], args.approve_as[i]);
   }

@@ -2,6 +2,7 @@
 /// The subcommand table: each `slipway <name>` is one row, implemented in cmd_<name>.cc.
 
 #include <functional>
+#include <span>
 #include <string>
 
 namespace CLI {
@@ -36,5 +37,10 @@ void BuildApp(CLI::App& app, std::function<int()>* chosen);
 
 /// Runs the CLI; returns the process exit code.
 int Main(int argc, char** argv);
+
+/// BuildApp and Main over another table (app.cc): the slipway front (main_front.cc) builds its
+/// command line from the few subcommands it runs itself.
+void BuildAppFrom(std::span<const Subcommand> table, CLI::App& app, std::function<int()>* chosen);
+int MainWith(std::span<const Subcommand> table, int argc, char** argv);
 
 }  // namespace slipway::cli

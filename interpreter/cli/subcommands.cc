@@ -1,14 +1,9 @@
-// The subcommand table and the entry point. Wiring only: parsing flags and mapping results to
-// exit codes; each subcommand's work happens in the stages it calls.
+// The subcommand table of the whole CLI (slipway-full) and its entry point. Wiring only:
+// parsing flags and mapping results to exit codes; each subcommand's work happens in the stages
+// it calls.
 #include <CLI/CLI.hpp>
 
-#include <cstdio>
-#include <cstring>
-#include <iostream>
-
-#include "interpreter/base/diagnostic.h"
 #include "interpreter/cli/subcommand.h"
-#include "interpreter/cli/version.h"
 
 namespace slipway::cli {
 
@@ -69,56 +64,10 @@ const Subcommand kSubcommands[] = {
 
 }  // namespace
 
-std::string VersionText() {
-  return std::string("slipway ") + kVersion + " (commit " + kGitCommit + ")";
-}
-
 void BuildApp(CLI::App& app, std::function<int()>* chosen) {
-  app.require_subcommand(1);
-  app.set_version_flag("--version", VersionText(), "print the version and the git commit");
-  for (const Subcommand& sub : kSubcommands) {
-    CLI::App* command = app.add_subcommand(sub.name, sub.description);
-    if (sub.hidden) command->group("");
-    std::function<int()> run = sub.setup(*command);
-    command->callback([chosen, run] { *chosen = run; });
-  }
+  BuildAppFrom(kSubcommands, app, chosen);
 }
 
-int Main(int argc, char** argv) {
-  CLI::App app{"slipway: plan and run deployment pipelines written in GitHub Actions syntax",
-               "slipway"};
-  std::function<int()> chosen;
-  BuildApp(app, &chosen);
-  if (argc < 2) {
-    std::cerr << app.help();
-    return kExitUsage;
-  }
-  // An unknown command is named, with the nearest known one (CLI11 would only say that a
-  // subcommand is required).
-  if (argv[1][0] != '-') {
-    std::vector<std::string> names;
-    bool known = false;
-    for (const Subcommand& sub : kSubcommands) {
-      if (!sub.hidden) names.emplace_back(sub.name);
-      known = known || std::strcmp(argv[1], sub.name) == 0;
-    }
-    if (!known) {
-      std::cerr << "slipway: unknown command '" << argv[1] << "'";
-      std::string match = ClosestMatch(argv[1], names);
-      if (!match.empty()) std::cerr << "; did you mean '" << match << "'?";
-      std::cerr << "\nrun 'slipway help' for the list of commands\n";
-      return kExitUsage;
-    }
-  }
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::Success& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    app.exit(e);
-    return kExitUsage;
-  }
-  return chosen ? chosen() : kExitUsage;
-}
+int Main(int argc, char** argv) { return MainWith(kSubcommands, argc, argv); }
 
 }  // namespace slipway::cli

@@ -480,15 +480,8 @@ JobOutcome JobExecution::Run() {
     for (const auto& [key, value] : target->gate->vars) vars_[key] = value;
   }
   for (const auto& [key, value] : SecretsForJob(run_.request->secrets, environment_)) secrets_[key] = value;
+  WarnAboutMissingSecrets(target->gate ? &*target->gate : nullptr);
   if (target->gate) {
-    for (const std::string& name : target->gate->secrets) {
-      if (!secrets_.contains(name)) {
-        run_.console->Line(job_.key,
-                           fmt::format("warning: secret \"{}\" of environment \"{}\" has no value "
-                                       "(give {}.{}= or {}= in --secrets-file)",
-                                       name, environment_, environment_, name, name));
-      }
-    }
     if (std::optional<JobOutcome> refused = PassGate(*target->gate)) {
       refused->continue_on_error = outcome.continue_on_error;
       return *refused;

@@ -115,6 +115,7 @@ class JobExecution final : public StepIo, public CompositeHost {
   std::optional<JobOutcome> TakeConcurrencyGroup(std::optional<ConcurrencyLock>* lock);
   Expected<DeployTarget> EvaluateEnvironment();
   std::optional<JobOutcome> PassGate(const plan::EnvironmentGate& gate);
+  void WarnAboutMissingSecrets(const plan::EnvironmentGate* gate);
   void AuditGate(const plan::EnvironmentGate& gate, nlohmann::json entry);
   void ReportWaiting(JobPhase phase);
 

@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
+#include <set>
 
 #include "interpreter/exec/approvals.h"
 #include "interpreter/exec/audit.h"
@@ -16,6 +18,7 @@
 #include "interpreter/model/environments.h"
 #include "interpreter/model/workflow.h"
 #include "interpreter/plan/env_gate.h"
+#include "interpreter/plan/secret_refs.h"
 
 namespace slipway::exec {
 namespace {
@@ -146,6 +149,15 @@ std::optional<JobOutcome> JobExecution::PassGate(const plan::EnvironmentGate& ga
   auto refuse = [&](JobResult result, std::string message) -> std::optional<JobOutcome> {
     return JobOutcome{result, {}, {}, std::move(message)};
   };
+  if (gate.has_ref_policy && !run_.request->ref_verified) {
+    std::string message = fmt::format(
+        "environment \"{}\" allows only some branches or tags, and this run is not in a git "
+        "repository, so ref \"{}\" cannot be verified; run from the repository",
+        gate.name, run_.request->plan->ref);
+    run_.console->Line(job_.key, message);
+    AuditGate(gate, {{"kind", "gate"}, {"decision", "refused"}, {"reason", message}});
+    return refuse(JobResult::kFailure, message);
+  }
   if (!gate.ref_allowed) {
     std::string message = fmt::format(
         "environment \"{}\" does not allow ref \"{}\": it matches none of "
@@ -247,6 +259,42 @@ std::optional<JobOutcome> JobExecution::PassGate(const plan::EnvironmentGate& ga
   }
   run_.events->Push(JobStatusUpdate{job_.key, JobPhase::kRunning, ""});
   return std::nullopt;
+}
+
+}  // namespace slipway::exec
+
+namespace slipway::exec {
+
+// Warns about the secrets this job reads that have no value: those its environment lists
+// (with where to give them) and any other it reads. Secrets the job never reads are not
+// mentioned, however many the environment lists.
+void JobExecution::WarnAboutMissingSecrets(const plan::EnvironmentGate* gate) {
+  plan::SecretReads reads = plan::SecretsReadBy(*run_.request->workflow, model_);
+  auto upper = [](std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    return s;
+  };
+  std::set<std::string> present;
+  for (const auto& [key, value] : secrets_.items()) present.insert(upper(key));
+  std::set<std::string> warned;
+  if (gate) {
+    for (const std::string& name : gate->secrets) {
+      std::string key = upper(name);
+      if (present.contains(key) || (!reads.any && !reads.names.contains(key))) continue;
+      warned.insert(key);
+      run_.console->Line(job_.key,
+                         fmt::format("warning: secret \"{}\" of environment \"{}\" has no value "
+                                     "(give {}.{}= or {}= in --secrets-file)",
+                                     name, environment_, environment_, name, name));
+    }
+  }
+  for (const std::string& name : reads.names) {
+    if (present.contains(name) || warned.contains(name)) continue;
+    run_.console->Line(job_.key, fmt::format("warning: secret \"{}\" is read by this job and has "
+                                             "no value (give {}= in --secrets-file); it is empty",
+                                             name, name));
+  }
 }
 
 }  // namespace slipway::exec

@@ -47,6 +47,9 @@ struct RunRequest {
   std::vector<std::pair<std::string, std::string>> approvals;  // (environment, reviewer)
   std::vector<std::string> only_jobs;
   bool skip_unknown_actions = false;
+  /// False when no git repository vouched for the ref (--ref/--sha taken as given): an
+  /// environment with a branch or tag policy then refuses, also one named only at run time.
+  bool ref_verified = true;
   std::map<std::string, std::string> environment;  // slipway's own environment
   std::string workspace;                           // absolute; "" → current directory
   std::FILE* out = stdout;

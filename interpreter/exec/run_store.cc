@@ -93,6 +93,7 @@ json ToJson(const RunRecord& record) {
                  {"started_at", job.started_at.empty() ? json() : json(job.started_at)},
                  {"finished_at", job.finished_at.empty() ? json() : json(job.finished_at)},
                  {"steps", steps}};
+    if (job.started_after_cancel) jobs[key]["started_after_cancel"] = true;
   }
   return {{"id", record.id},
           {"workflow", record.workflow},
@@ -164,6 +165,11 @@ Expected<RunRecord> RunRecordFromJson(const json& value) {
       Expected<std::map<std::string, std::string>> outputs = OutputsField(*it, where);
       if (!outputs) return MakeUnexpected(outputs.error());
       job.outputs = *outputs;
+      if (auto after = it->find("started_after_cancel"); after != it->end()) {
+        if (!after->is_boolean())
+          return MakeUnexpected(where + ": \"started_after_cancel\" must be a boolean");
+        job.started_after_cancel = after->get<bool>();
+      }
       if (auto steps = it->find("steps"); steps != it->end() && steps->is_array()) {
         for (const json& step_json : *steps) {
           StepRecord step;

@@ -46,6 +46,9 @@ struct JobRecord {
   std::string started_at;
   std::string finished_at;
   std::vector<StepRecord> steps;
+  /// It started while the run was being cancelled (an `if: cancelled()` or `always()` job run
+  /// because of the cancellation): --resume runs it again instead of restoring it.
+  bool started_after_cancel = false;
 };
 
 /// The whole run.json.

@@ -46,7 +46,7 @@ const char* JobStatusName(JobRecordStatus status) {
 
 bool IsRestorable(const JobRecord& record) {
   return record.status == JobStatusName(JobRecordStatus::kCompleted) &&
-         record.result == JobResultName(JobResult::kSuccess);
+         record.result == JobResultName(JobResult::kSuccess) && !record.started_after_cancel;
 }
 
 const char* RunStatusName(RunStatus status) {
@@ -191,6 +191,7 @@ bool Scheduler::TryStart(size_t i) {
   JobRecord& rec = record_.jobs[instance.key];
   rec.status = JobStatusName(JobRecordStatus::kRunning);
   rec.started_at = FormatUtc(clock_.WallNow());
+  rec.started_after_cancel = cancelled_;
   if (observer_) observer_->JobStarted(instance.key);
   runner_.Start(std::move(assignment));
   return true;

@@ -48,7 +48,9 @@ std::optional<double> ParseUtc(const std::string& text) {
 std::optional<double> SecondsBetween(const std::string& from, const std::string& to) {
   std::optional<double> a = ParseUtc(from), b = ParseUtc(to);
   if (!a || !b) return std::nullopt;
-  return *b - *a;
+  // Whole milliseconds (what the records hold): the raw difference of two epoch times prints
+  // as 2.4979999999999998 in JSON, where 2.498 is meant.
+  return std::round((*b - *a) * 1000.0) / 1000.0;
 }
 
 std::string FormatSeconds(double seconds) {

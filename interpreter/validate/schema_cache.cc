@@ -23,16 +23,16 @@ struct Entry {
   std::map<std::string, std::unique_ptr<CompiledSchema>> compiled;  // by pruning key
 };
 
-size_t CountRefs(const json& node, const std::string& ref) {
-  size_t count = 0;
+// How many times each "$ref" target occurs in `node`, in one walk of the document (a walk per
+// property cost more than the rest of validating a typical file).
+void CountRefs(const json& node, std::map<std::string, size_t, std::less<>>& counts) {
   if (node.is_object()) {
     auto it = node.find("$ref");
-    if (it != node.end() && it->is_string() && *it == ref) ++count;
-    for (const json& child : node) count += CountRefs(child, ref);
+    if (it != node.end() && it->is_string()) ++counts[it->get_ref<const std::string&>()];
+    for (const json& child : node) CountRefs(child, counts);
   } else if (node.is_array()) {
-    for (const json& child : node) count += CountRefs(child, ref);
+    for (const json& child : node) CountRefs(child, counts);
   }
-  return count;
 }
 
 // The object alternatives with `properties` of definition `schema` (itself, or in anyOf/oneOf).
@@ -56,6 +56,8 @@ std::vector<json*> ObjectAlternatives(json& schema) {
 void FindPrunable(Entry& entry) {
   const json& doc = entry.document;
   if (!doc.is_object() || !doc.contains("properties") || !doc.contains("definitions")) return;
+  std::map<std::string, size_t, std::less<>> ref_counts;
+  CountRefs(doc, ref_counts);
   for (auto it = doc["properties"].begin(); it != doc["properties"].end(); ++it) {
     auto ref = it->find("$ref");
     if (ref == it->end() || !ref->is_string()) continue;
@@ -63,7 +65,7 @@ void FindPrunable(Entry& entry) {
     const std::string prefix = "#/definitions/";
     if (text.rfind(prefix, 0) != 0) continue;
     std::string name = text.substr(prefix.size());
-    if (!doc["definitions"].contains(name) || CountRefs(doc, text) != 1) continue;
+    if (!doc["definitions"].contains(name) || ref_counts[text] != 1) continue;
     json copy = doc["definitions"][name];
     if (ObjectAlternatives(copy).empty()) continue;
     entry.prunable[it.key()] = name;

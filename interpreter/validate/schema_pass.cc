@@ -630,7 +630,9 @@ void CheckAgainstSchema(const yaml::Node& root, std::string_view schema_json,
     return;
   }
   valijson::adapters::NlohmannJsonAdapter adapter(instance);
-  valijson::Validator validator;
+  // One validator per thread for the process: it caches the std::regex of every `pattern` it
+  // has met, and compiling one costs as much as validating a whole step's `with:`.
+  thread_local valijson::Validator validator;
   valijson::ValidationResults results;
   if (validator.validate(compiled.schema, adapter, &results)) return;
   std::vector<RawError> errors;

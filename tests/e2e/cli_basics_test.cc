@@ -218,5 +218,28 @@ TEST_F(CliBasicsE2E, HintsOnceToIgnoreANewStateDirectoryInAGitWorkTree) {
   EXPECT_EQ(Cli(other).err.find("hint:"), std::string::npos);
 }
 
+// The front (`slipway`) runs validate itself without loading the heavy libraries, hands other
+// commands to slipway-full with the same arguments, and says so when slipway-full is missing.
+TEST_F(CliBasicsE2E, FrontRunsValidateItselfAndHandsTheRestToSlipwayFull) {
+  CliResult needed = Shell("bash", "readelf -d \"$(command -v slipway)\" | grep NEEDED");
+  ASSERT_EQ(needed.exit_code, 0) << needed.err;
+  for (const char* heavy : {"libpq", "libpqxx", "libcpp-httplib", "libcmark-gfm", "libssl"}) {
+    EXPECT_EQ(needed.out.find(heavy), std::string::npos) << heavy << " in\n" << needed.out;
+  }
+  Write("wf.yml", "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+                  "      - run: echo from-full\n");
+  EXPECT_EQ(Cli({"validate", "wf.yml"}).exit_code, 0);
+  CliResult run = Cli({"run", "wf.yml", "--state-dir", "state", "--ref", "refs/heads/main",
+                       "--sha", "0123abcd"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("from-full"), std::string::npos) << run.out;
+  // Alone, the front still validates, and refuses the rest with a reason.
+  CliResult alone = Shell("bash",
+                          "mkdir -p alone && cp \"$(command -v slipway)\" alone/ && "
+                          "alone/slipway validate wf.yml && alone/slipway runs; echo \"rc=$?\"");
+  EXPECT_NE(alone.out.find("rc=2"), std::string::npos) << alone.out << alone.err;
+  EXPECT_NE(alone.err.find("slipway-full is missing"), std::string::npos) << alone.err;
+}
+
 }  // namespace
 }  // namespace slipway

@@ -97,6 +97,29 @@ TEST_F(RefsTest, OutsideGitRefAndShaAreRequiredAndPoliciesRefuse) {
   EXPECT_FALSE(Exists("DEPLOYED"));
 }
 
+// The same outside git for an environment named only at run time: the gate of the name it
+// evaluates to refuses, since nothing can vouch for the ref it claims.
+TEST_F(RefsTest, OutsideGitRunTimeEnvironmentWithPolicyRefuses) {
+  Write("wf.yml", R"(on: push
+jobs:
+  pick:
+    runs-on: ubuntu-latest
+    outputs: {env: '${{ steps.s.outputs.env }}'}
+    steps: [{id: s, run: 'echo "env=production" >> "$GITHUB_OUTPUT"'}]
+  deploy:
+    needs: pick
+    runs-on: ubuntu-latest
+    environment: ${{ needs.pick.outputs.env }}
+    steps: [{run: touch DEPLOYED}]
+)");
+  Write(".slipway/environments.yml", kMainOnly);
+  CliResult run = Slipway(
+      {"run", "wf.yml", "--state-dir", "state", "--ref", "refs/heads/main", "--sha", "0123abcd"});
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  EXPECT_TRUE(Has(run.out, "cannot be verified")) << run.out;
+  EXPECT_FALSE(Exists("DEPLOYED"));
+}
+
 // A run refused by the branch policy must not become a success by resuming it with other flags.
 TEST_F(RefsTest, ResumeRefusesDifferentFlagsAndAChangedEnvironmentsFile) {
   MakeRepository();

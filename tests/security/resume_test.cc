@@ -61,5 +61,46 @@ jobs:
                !fs::is_empty(dir_ / "state/runs/k/processes"));
 }
 
+
+// A job that ran only because the run was cancelled (`if: cancelled()`) is not restored as a
+// success by --resume: in the resumed run nothing is cancelled, so it is decided again (and
+// skipped), while the job the cancellation interrupted runs again.
+TEST_F(SecurityTest, ResumeDoesNotRestoreJobsThatRanBecauseOfTheCancellation) {
+  Write("wf.yml", R"(on: push
+jobs:
+  work:
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          echo started >> starts.txt
+          if [ -e resumed ]; then exit 0; fi
+          sleep 30
+  cleanup:
+    needs: work
+    if: cancelled()
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo cleanup-ran >> cleanup.txt
+)");
+  std::vector<std::string> args = {"run",  "wf.yml",   "--state-dir", "state", "--ref",
+                                   "refs/heads/main", "--sha", "0123abcd", "--run-id", "c"};
+  auto run = Start(args);
+  ASSERT_TRUE(run);
+  ASSERT_TRUE(WaitFor([&] { return Exists("starts.txt"); }));
+  ASSERT_EQ(kill(run->child.pid(), SIGINT), 0);  // Ctrl-C: the run is cancelled
+  EXPECT_NE(Finish(*run), 0);
+  ASSERT_TRUE(Exists("cleanup.txt")) << "cleanup should have run because of the cancellation";
+  ASSERT_EQ(RunJson("c")["jobs"]["cleanup"]["result"], "success");
+
+  Write("resumed", "");
+  CliResult resumed = Slipway({"run", "wf.yml", "--state-dir", "state", "--resume", "c"});
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  nlohmann::json record = RunJson("c");
+  EXPECT_EQ(record["status"], "success");
+  EXPECT_EQ(record["jobs"]["work"]["result"], "success");
+  EXPECT_EQ(record["jobs"]["cleanup"]["result"], "skipped") << record.dump(2);
+  EXPECT_EQ(Read("cleanup.txt"), "cleanup-ran\n");  // not run again either
+}
+
 }  // namespace
 }  // namespace slipway::security

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "interpreter/report/markdown.h"
+#include "interpreter/report/run_history.h"
 #include "interpreter/report/svg.h"
 #include "interpreter/report/timeline.h"
 
@@ -146,3 +147,13 @@ TEST(Markdown, GithubTablesAndNoRawHtml) {
 
 }  // namespace
 }  // namespace slipway::report
+
+// A duration is the difference of two recorded times, in whole milliseconds: JSON output says
+// 2.498, not the 2.4979999999999998 the raw difference of two epoch times gives.
+TEST(RunHistory, DurationsAreWholeMilliseconds) {
+  std::optional<double> d =
+      slipway::report::SecondsBetween("2026-12-02T10:00:00.125Z", "2026-12-02T10:00:02.623Z");
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(nlohmann::json(*d).dump(), "2.498");
+  EXPECT_FALSE(slipway::report::SecondsBetween("yesterday", "2026-12-02T10:00:02Z").has_value());
+}
