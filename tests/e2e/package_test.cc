@@ -47,7 +47,7 @@ TEST_F(PackageE2E, CmakeInstallLaysOutEverything) {
   CliResult r = Command({"cmake", "--install", BuildDir(), "--prefix", (dir_ / "prefix").string()});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   for (const char* file :
-       {"bin/slipway", "share/man/man1/slipway.1", "share/bash-completion/completions/slipway",
+       {"bin/slipway", "libexec/slipway/slipway-full", "share/man/man1/slipway.1", "share/bash-completion/completions/slipway",
         "share/zsh/vendor-completions/_slipway", "share/fish/vendor_completions.d/slipway.fish",
         "share/slipway/schemas/workflow.schema.json", "share/slipway/schemas/events.schema.json",
         "share/slipway/schemas/environments.schema.json",
@@ -99,6 +99,12 @@ TEST_F(PackageE2E, DebDependsOnRuntimeLibrariesAndRunsFromAScratchRoot) {
   EXPECT_NE(bad.out.find("bad.yml:5:5"), std::string::npos) << bad.out;
   EXPECT_TRUE(Exists("root/usr/share/man/man1/slipway.1"));
   EXPECT_TRUE(Exists("root/usr/share/slipway/schemas/events.schema.json"));
+  // The front finds the installed slipway-full for every other command.
+  EXPECT_TRUE(Exists("root/usr/libexec/slipway/slipway-full"));
+  CliResult run = Command({slipway, "run", "good.yml", "--state-dir", "state", "--ref",
+                           "refs/heads/main", "--sha", "0123abcd"});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("hi"), std::string::npos) << run.out;
 }
 
 }  // namespace

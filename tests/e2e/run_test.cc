@@ -437,10 +437,11 @@ jobs:
           DEPLOY_KEY: ${{ secrets.DEPLOY_KEY }}
           REPO_TOKEN: ${{ secrets.REPO_TOKEN }}
           STAGING_ONLY: ${{ secrets.STAGING_ONLY }}
+          READ_MISSING: ${{ secrets.READ_MISSING }}
 )");
   Write("envs.yml", R"(environments:
   staging:
-    secrets: [DEPLOY_KEY, STAGING_ONLY, NEVER_GIVEN]
+    secrets: [DEPLOY_KEY, STAGING_ONLY, NEVER_GIVEN, READ_MISSING]
 )");
   // Repository secrets, staging's (one overriding a repository secret), and production's.
   Write("secrets.env",
@@ -452,9 +453,17 @@ jobs:
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(Read("build.txt"), "[repo-key][t-456][]\n");  // no environment: repository's only
   EXPECT_EQ(Read("deploy.txt"), "staging-key-seen\nrepo-token-seen\nstaging-only-seen\n");
-  EXPECT_NE(r.out.find("warning: secret \"NEVER_GIVEN\" of environment \"staging\" has no value"),
+  // Warnings name only the secrets a job reads: one the environment lists and the job reads,
+  // and one the job without an environment reads; never one the environment lists and no job
+  // reads.
+  EXPECT_NE(r.out.find("warning: secret \"READ_MISSING\" of environment \"staging\" has no value"),
             std::string::npos)
       << r.out;
+  EXPECT_NE(r.out.find("[build] warning: secret \"STAGING_ONLY\" is read by this job and has no "
+                       "value"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("NEVER_GIVEN"), std::string::npos) << r.out;
 }
 
 TEST_F(RunE2E, SecretsNeverReachAnyFileOrTheConsole) {
