@@ -142,6 +142,7 @@ Expected<std::shared_ptr<PreparedRun>> PlanAgain(const std::string& run_id,
   plan::PlanOptions options;
   options.workflow_path = stored.value("workflow", "");
   options.event_name = stored.value("event", "");
+  options.check_runner_labels = false;  // the worker claimed the job by its own --labels
   options.ref = stored.value("ref", "");
   options.sha = stored.value("sha", "");
   options.actor = stored.value("actor", "");

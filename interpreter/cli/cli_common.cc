@@ -15,8 +15,13 @@ namespace slipway::cli {
 
 void AddEventFlags(CLI::App& command, EventFlags& flags) {
   command.add_option("--event", flags.event,
-                     "push | pull_request | release | workflow_dispatch | workflow_call | "
-                     "schedule (default: the workflow's first trigger)");
+                     "any event GitHub's `on:` allows: push, pull_request, issue_comment, "
+                     "workflow_run, schedule, ... (default: the workflow's first trigger)");
+  command.add_option("--action", flags.action,
+                     "the activity type, e.g. closed for pull_request (default: the event "
+                     "file's, else the event's usual one)");
+  command.add_option("--at", flags.at,
+                     "schedule: the moment, RFC 3339 UTC (default: now; the next cron to fire)");
   command.add_option("--ref", flags.ref, "the ref, e.g. refs/tags/v1.2.0 (default: git HEAD)");
   command.add_option("--sha", flags.sha, "the commit (default: git HEAD)");
   command.add_option("--actor", flags.actor, "who triggers the run (default: git user.name)");
@@ -71,6 +76,8 @@ bool ToPlanOptions(std::string_view command, const std::string& workflow, const 
   if (!flags.ref.empty()) options->ref = flags.ref;
   if (!flags.sha.empty()) options->sha = flags.sha;
   if (!flags.actor.empty()) options->actor = flags.actor;
+  if (!flags.action.empty()) options->action = flags.action;
+  if (!flags.at.empty()) options->at = flags.at;
   if (!flags.event_file.empty()) options->event_file = flags.event_file;
   if (!flags.env_config.empty()) options->env_config = flags.env_config;
   return ParsePairs(command, flags.inputs, "--input", &options->inputs) &&

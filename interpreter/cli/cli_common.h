@@ -21,11 +21,12 @@ namespace slipway::cli {
 /// The flags `plan` and `run` share: the event and its inputs (DESIGN.md's "plan's flags").
 struct EventFlags {
   std::string event;
-  std::string ref, sha, actor, event_file, env_config;
+  std::string ref, sha, actor, event_file, env_config, action, at;
   std::vector<std::string> inputs, vars;
 };
 
-/// Adds --event, --ref, --sha, --actor, --input, --var, --event-file and --env-config.
+/// Adds --event, --action, --at, --ref, --sha, --actor, --input, --var, --event-file and
+/// --env-config.
 void AddEventFlags(CLI::App& command, EventFlags& flags);
 
 /// Prints diagnostics to stderr: file ones as `file:line:col: ...` with the source line and a

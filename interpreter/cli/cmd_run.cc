@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <fstream>
+#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -90,6 +91,10 @@ int Run(RunArgs args) {
     if (!resumed) return Usage(resumed.error());
   }
   if (options.workflow_path.empty()) return Usage("name the workflow file to run");
+  // On a backend the jobs run on workers, which match runs-on against their own --labels.
+  const char* backend_env = std::getenv("SLIPWAY_BACKEND");
+  options.check_runner_labels = args.backend.empty() && !(backend_env && *backend_env);
+  options.refuse_unserved_runners = false;  // the preflight refuses them with the rest
 
   SourceManager sources;
   Diagnostics diagnostics;

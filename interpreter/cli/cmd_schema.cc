@@ -1,4 +1,4 @@
-// `slipway schema [workflow|environments|plan|events|step NAME]`
+// `slipway schema [workflow|environments|runners|plan|events|test|step NAME]`
 #include <CLI/CLI.hpp>
 
 #include <iostream>
@@ -12,7 +12,7 @@ namespace slipway::cli {
 
 std::function<int()> SetupSchema(CLI::App& command) {
   auto args = std::make_shared<std::vector<std::string>>();
-  command.add_option("what", *args, "workflow | environments | plan | events | step NAME")
+  command.add_option("what", *args, "workflow | environments | runners | plan | events | test | step NAME")
       ->expected(0, 2);
   return [args]() -> int {
     std::vector<std::string>& what = *args;
@@ -34,7 +34,7 @@ std::function<int()> SetupSchema(CLI::App& command) {
     std::string_view text = schemas::Embedded(name);
     if (text.empty() || what.size() > 1) {
       std::cerr << "slipway schema: unknown schema \"" << name
-                << "\"; expected workflow, environments, plan, events or step NAME\n";
+                << "\"; expected workflow, environments, runners, plan, events, test or step NAME\n";
       return kExitUsage;
     }
     std::cout << text;

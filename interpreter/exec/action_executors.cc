@@ -147,6 +147,22 @@ class CompositeExecutor final : public StepExecutor {
   }
 };
 
+/// A tool's version banner (stdout and stderr), for the setup-* rows; nullopt when it cannot run.
+std::optional<std::string> ProbeTool(const std::string& binary,
+                                     const std::vector<std::string>& args,
+                                     const std::map<std::string, std::string>& env) {
+  ProcessOptions options;
+  options.argv = {binary};
+  options.argv.insert(options.argv.end(), args.begin(), args.end());
+  options.env = env;
+  options.timeout = std::chrono::milliseconds(10000);
+  std::string output;
+  ProcessResult result = RunProcess(
+      options, [&](OutputStream, std::string_view chunk) { output.append(chunk); }, nullptr);
+  if (result.end != ProcessEnd::kExited) return std::nullopt;
+  return output;
+}
+
 /// A third-party action done by its row of the local-equivalents table.
 class LocalEquivalentExecutor final : public StepExecutor {
  public:
@@ -169,6 +185,12 @@ class LocalEquivalentExecutor final : public StepExecutor {
       io.SetEnv(key, value);
     };
     local.add_mask = [&](std::string_view value) { run.masker->Add(value); };
+    std::map<std::string, std::string> env = io.ProcessEnv(step, nullptr);
+    if (auto path = env.find("PATH"); path != env.end()) local.path = path->second;
+    if (!run.request->overrides) {  // a rehearsal's tools are stubs: nothing to ask
+      local.probe = [&env](const std::string& binary, const std::vector<std::string>& args)
+          -> std::optional<std::string> { return ProbeTool(binary, args, env); };
+    }
     step_api::StepOutcome done = row->run(step.uses, step.with, local);
     StepOutcome outcome;
     outcome.outputs = std::move(done.outputs);

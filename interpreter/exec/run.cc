@@ -273,11 +273,19 @@ RunResult ExecuteRun(const RunRequest& request) {
   record.vars = nlohmann::json::parse(plan.vars.dump());
   record.environments_file = plan.environments_path;
   record.environments_sha256 = plan.environments_sha256;
-  if (!request.event_file.empty() && !request.resume) {
-    // A copy, so that --resume replays the payload this run started with.
-    std::ifstream in(request.event_file, std::ios::binary);
+  const bool chosen_by_flags =
+      plan.github.contains("event") && plan.github["event"].is_object() &&
+      (plan.github["event"].contains("action") || plan.github["event"].contains("schedule"));
+  if ((!request.event_file.empty() || chosen_by_flags) && !request.resume) {
+    // A copy, so that --resume replays the payload this run started with (with no event file:
+    // the payload made for it, when --action or --at chose part of it).
     std::stringstream payload;
-    payload << in.rdbuf();
+    if (!request.event_file.empty()) {
+      std::ifstream in(request.event_file, std::ios::binary);
+      payload << in.rdbuf();
+    } else {
+      payload << plan.github["event"].dump(2);
+    }
     Expected<bool> copied =
         WriteText(store->run_dir() + "/" + kEventFileCopy, masker.Mask(payload.str()));
     if (!copied) {
@@ -320,6 +328,26 @@ RunResult ExecuteRun(const RunRequest& request) {
     result.write_error = "cannot write the audit log: " + started.error();
     std::fprintf(stderr, "slipway run: %s\n", result.write_error.c_str());
     return result;
+  }
+
+  // Jobs that run here only because .slipway/runners.yml maps their labels: said loudly, in the
+  // log and the audit (plan/runner_labels.h).
+  for (const plan::PlannedJob& job : plan.jobs) {
+    for (const std::string& note : job.runner_mapped) {
+      console.Line(job.id, "WARNING: " + note);
+      Expected<bool> noted = audit->Append({{"kind", "runner-mapped"},
+                                            {"time", FormatUtc(clock.WallNow())},
+                                            {"run_id", result.run_id},
+                                            {"job", job.id},
+                                            {"runs_on", job.runs_on},
+                                            {"why", note}});
+      if (!noted) {
+        result.status = RunStatus::kFailure;
+        result.write_error = "cannot write the audit log: " + noted.error();
+        std::fprintf(stderr, "slipway run: %s\n", result.write_error.c_str());
+        return result;
+      }
+    }
   }
 
   Expected<std::string> scratch = MakeScratchDir(request.environment, result.run_id);

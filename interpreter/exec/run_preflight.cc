@@ -15,14 +15,6 @@ std::string Where(const plan::Plan& plan, const SourceRange& where) {
   return fmt::format("{}:{}:{}", plan.workflow_path, where.begin.line, where.begin.col);
 }
 
-// Labels of a runner this machine is not: slipway runs steps on this Linux host.
-bool NamesAnotherOs(const std::string& runs_on) {
-  for (const char* os : {"macos", "windows"}) {
-    if (runs_on.find(os) != std::string::npos) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 std::vector<std::string> UnsupportedConstructs(const plan::Plan& plan,
@@ -49,12 +41,12 @@ std::vector<std::string> UnsupportedConstructs(const plan::Plan& plan,
           "{}: job \"{}\" asks for service containers; `run` does not start them yet",
           Where(plan, job->services->where), planned.id));
     }
-    if (NamesAnotherOs(planned.runs_on)) {
+    // runs-on labels this machine does not serve (plan/runner_labels.h; MakePlan refuses them
+    // first, this keeps a plan made without the check from running them here).
+    for (const std::string& why : planned.runner_refused) {
       SourceRange where = job->runs_on ? job->runs_on->where : SourceRange{};
-      refused.push_back(fmt::format(
-          "{}: job \"{}\" runs on \"{}\"; this machine is a Linux runner, and running the job "
-          "here would not be what the workflow says",
-          Where(plan, where), planned.id, planned.runs_on));
+      refused.push_back(fmt::format("{}: job \"{}\" cannot run here: {}", Where(plan, where),
+                                    planned.id, why));
     }
   }
   return refused;

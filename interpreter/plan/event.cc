@@ -1,7 +1,14 @@
 #include "interpreter/plan/event.h"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
 #include <cstdlib>
 #include <set>
+
+#include "interpreter/plan/event_catalog.h"
+#include "interpreter/plan/event_schedule.h"
 
 namespace slipway::plan {
 namespace {
@@ -67,6 +74,46 @@ void CollectChangedFiles(Event& event) {
   event.changed_files = std::vector<std::string>(files.begin(), files.end());
 }
 
+/// The activity type: --action, else the payload's, else the event's default (for
+/// repository_dispatch, whose types are the sender's own names: the first of on.*.types, else
+/// "dispatch"). An --action the event does not have is an error.
+bool ChooseAction(const EventKind& kind, const model::Trigger* trigger,
+                  const EventOptions& options, Event& event, Diagnostics& diagnostics) {
+  const bool free_types = kind.name == "repository_dispatch";
+  std::vector<std::string> types = ActivityTypes(kind);
+  std::string payload_action = StringAt(event.payload, {"action"});
+  if (options.action) {
+    if (types.empty() && !free_types) {
+      diagnostics.Error("event", {},
+                        "--action \"" + *options.action + "\": the " + event.name +
+                            " event has no activity types");
+      return false;
+    }
+    if (!free_types && std::find(types.begin(), types.end(), *options.action) == types.end()) {
+      diagnostics.Error("event", {},
+                        "--action \"" + *options.action + "\" is not an activity type of the " +
+                            event.name + " event; expected one of " +
+                            fmt::format("{}", fmt::join(types, ", ")) +
+                            DidYouMean(*options.action, types));
+      return false;
+    }
+    if (!payload_action.empty() && payload_action != *options.action) {
+      diagnostics.Error("event", {},
+                        "--action \"" + *options.action + "\" conflicts with the event file's "
+                        "action \"" + payload_action + "\"");
+      return false;
+    }
+    event.action = *options.action;
+  } else if (!payload_action.empty()) {
+    event.action = payload_action;
+  } else if (free_types) {
+    event.action = trigger && !trigger->types.empty() ? trigger->types.front().value : "dispatch";
+  } else {
+    event.action = std::string(kind.default_action);
+  }
+  return true;
+}
+
 }  // namespace
 
 std::optional<Event> BuildEvent(const model::Workflow& workflow, const EventOptions& options,
@@ -83,16 +130,21 @@ std::optional<Event> BuildEvent(const model::Workflow& workflow, const EventOpti
     }
     event.name = workflow.on.front().event.value;
   }
-  std::vector<std::string> supported(std::begin(kSupportedEvents), std::end(kSupportedEvents));
-  bool known = false;
-  for (const std::string& name : supported) known = known || name == event.name;
-  if (!known) {
+  const EventKind* kind = FindEventKind(event.name);
+  if (!kind) {
+    std::vector<std::string> names = EventNames();
+    std::string hint = DidYouMean(event.name, names);
     diagnostics.Error("event", {},
-                      "unsupported event \"" + event.name +
-                          "\"; expected one of push, "
-                          "pull_request, release, workflow_dispatch, "
-                          "workflow_call, schedule" +
-                          DidYouMean(event.name, supported));
+                      "unknown event \"" + event.name + "\"" +
+                          (hint.empty() ? "; GitHub's events are " +
+                                              fmt::format("{}", fmt::join(names, ", "))
+                                        : hint));
+    return std::nullopt;
+  }
+  if (options.at && event.name != "schedule") {
+    diagnostics.Error("event", {},
+                      "--at picks the moment of a schedule event; the " + event.name +
+                          " event has no time to choose");
     return std::nullopt;
   }
 
@@ -109,6 +161,7 @@ std::optional<Event> BuildEvent(const model::Workflow& workflow, const EventOpti
     event.payload = std::move(payload);
   }
   const json& p = event.payload;
+  const model::Trigger* trigger = workflow.FindTrigger(event.name);
   event.default_branch = StringAt(p, {"repository", "default_branch"});
   if (event.default_branch.empty()) event.default_branch = git.default_branch;
   if (event.default_branch.empty()) event.default_branch = "main";
@@ -126,74 +179,117 @@ std::optional<Event> BuildEvent(const model::Workflow& workflow, const EventOpti
     event.actor = user && *user ? user : "unknown";
   }
 
-  event.action = StringAt(p, {"action"});
+  if (!ChooseAction(*kind, trigger, options, event, diagnostics)) return std::nullopt;
   std::string current_ref = git.ref.empty() ? "refs/heads/" + event.default_branch : git.ref;
+  std::string current_branch =
+      current_ref.rfind("refs/heads/", 0) == 0 ? current_ref.substr(11) : current_ref;
   std::string payload_sha;
 
-  if (event.name == "release") {
-    if (event.action.empty()) event.action = "published";
-    std::string tag = StringAt(p, {"release", "tag_name"});
-    if (options.ref) {
-      event.ref = NormalizeRef(*options.ref, /*tag=*/true);
-    } else if (!tag.empty()) {
-      event.ref = "refs/tags/" + tag;
-    } else if (!git.tag.empty()) {
-      event.ref = "refs/tags/" + git.tag;
-    } else {
-      diagnostics.Error("event", {},
-                        "a release event needs a tag: pass --ref "
-                        "refs/tags/<tag> (HEAD has no "
-                        "tag)");
-      return std::nullopt;
-    }
-    if (event.ref.rfind("refs/tags/", 0) != 0) {
-      diagnostics.Error(
-          "event", {},
-          "a release event's ref must be a tag (refs/tags/...), not \"" + event.ref + "\"");
-      return std::nullopt;
-    }
-    payload_sha = StringAt(p, {"release", "target_commitish"});
-  } else if (event.name == "pull_request") {
-    if (event.action.empty()) event.action = "opened";
-    std::string number = StringAt(p, {"number"});
-    if (number.empty()) number = StringAt(p, {"pull_request", "number"});
-    if (number.empty()) number = "1";
-    event.head_ref = StringAt(p, {"pull_request", "head", "ref"});
-    event.base_ref = StringAt(p, {"pull_request", "base", "ref"});
-    if (options.ref) {
-      std::string ref = NormalizeRef(*options.ref, false);
-      if (ref.rfind("refs/pull/", 0) == 0) {
-        event.ref = ref;
+  switch (kind->ref) {
+    case EventRef::kTag: {
+      std::string tag = StringAt(p, {"release", "tag_name"});
+      if (options.ref) {
+        event.ref = NormalizeRef(*options.ref, /*tag=*/true);
+      } else if (!tag.empty()) {
+        event.ref = "refs/tags/" + tag;
+      } else if (!git.tag.empty()) {
+        event.ref = "refs/tags/" + git.tag;
       } else {
-        event.head_ref = ref.rfind("refs/heads/", 0) == 0 ? ref.substr(11) : ref;
+        diagnostics.Error("event", {},
+                          "a " + event.name +
+                              " event needs a tag: pass --ref refs/tags/<tag> (HEAD has no tag)");
+        return std::nullopt;
       }
+      if (event.ref.rfind("refs/tags/", 0) != 0) {
+        diagnostics.Error("event", {},
+                          "a " + event.name + " event's ref must be a tag (refs/tags/...), not \"" +
+                              event.ref + "\"");
+        return std::nullopt;
+      }
+      payload_sha = StringAt(p, {"release", "target_commitish"});
+      break;
     }
-    if (event.head_ref.empty()) {
-      event.head_ref =
-          current_ref.rfind("refs/heads/", 0) == 0 ? current_ref.substr(11) : current_ref;
+    case EventRef::kPullMerge:
+    case EventRef::kPullBase: {
+      std::string number = StringAt(p, {"number"});
+      if (number.empty()) number = StringAt(p, {"pull_request", "number"});
+      if (number.empty()) number = "1";
+      event.head_ref = StringAt(p, {"pull_request", "head", "ref"});
+      event.base_ref = StringAt(p, {"pull_request", "base", "ref"});
+      std::string pull_ref;
+      if (options.ref) {
+        // --ref names the pull request's head branch (or its refs/pull/ ref).
+        std::string ref = NormalizeRef(*options.ref, false);
+        if (ref.rfind("refs/pull/", 0) == 0) {
+          pull_ref = ref;
+        } else {
+          event.head_ref = ref.rfind("refs/heads/", 0) == 0 ? ref.substr(11) : ref;
+        }
+      }
+      if (event.head_ref.empty()) event.head_ref = current_branch;
+      if (event.base_ref.empty()) event.base_ref = event.default_branch;
+      if (pull_ref.empty()) pull_ref = "refs/pull/" + number + "/merge";
+      if (kind->ref == EventRef::kPullMerge) {
+        event.ref = pull_ref;
+        payload_sha = StringAt(p, {"pull_request", "head", "sha"});
+      } else {
+        // pull_request_target runs in the context of the base branch, on its last commit.
+        event.ref = "refs/heads/" + event.base_ref;
+      }
+      break;
     }
-    if (event.base_ref.empty()) event.base_ref = event.default_branch;
-    if (event.ref.empty()) event.ref = "refs/pull/" + number + "/merge";
-    payload_sha = StringAt(p, {"pull_request", "head", "sha"});
-  } else {
-    std::string payload_ref = StringAt(p, {"ref"});
-    if (options.ref) {
-      event.ref = NormalizeRef(*options.ref, false);
-    } else if (!payload_ref.empty()) {
-      event.ref = NormalizeRef(payload_ref, false);
-    } else if (event.name == "schedule") {
-      event.ref = "refs/heads/" + event.default_branch;  // schedules run on the default branch
-    } else {
-      event.ref = current_ref;
+    case EventRef::kMergeQueue: {
+      event.base_ref = StringAt(p, {"merge_group", "base_ref"});
+      if (event.base_ref.rfind("refs/heads/", 0) == 0) event.base_ref = event.base_ref.substr(11);
+      if (event.base_ref.empty()) event.base_ref = event.default_branch;
+      payload_sha = StringAt(p, {"merge_group", "head_sha"});
+      std::string head = StringAt(p, {"merge_group", "head_ref"});
+      if (options.ref) {
+        event.ref = NormalizeRef(*options.ref, false);
+      } else if (!head.empty()) {
+        event.ref = NormalizeRef(head, false);
+      }
+      break;  // the queue ref needs the sha: set below
     }
-    payload_sha = StringAt(p, {"after"});
+    case EventRef::kDefaultBranch:
+    case EventRef::kCurrent: {
+      std::string payload_ref = event.name == "push" || event.name == "workflow_dispatch" ||
+                                        event.name == "workflow_call"
+                                    ? StringAt(p, {"ref"})
+                                    : "";
+      if (event.name == "deployment" || event.name == "deployment_status") {
+        payload_ref = StringAt(p, {"deployment", "ref"});
+      }
+      if (event.name == "create" && !StringAt(p, {"ref"}).empty()) {
+        payload_ref = (StringAt(p, {"ref_type"}) == "tag" ? "refs/tags/" : "refs/heads/") +
+                      StringAt(p, {"ref"});
+      }
+      if (options.ref) {
+        event.ref = NormalizeRef(*options.ref, false);
+      } else if (!payload_ref.empty()) {
+        event.ref = NormalizeRef(payload_ref, false);
+      } else if (kind->ref == EventRef::kDefaultBranch) {
+        event.ref = "refs/heads/" + event.default_branch;
+      } else {
+        event.ref = current_ref;
+      }
+      if (event.name == "push") payload_sha = StringAt(p, {"after"});
+      if (event.name == "workflow_run") {
+        event.head_ref = StringAt(p, {"workflow_run", "head_branch"});
+        if (event.head_ref.empty()) event.head_ref = current_branch;
+      }
+      break;
+    }
   }
-  SplitRef(event);
 
   event.sha = options.sha.value_or("");
   if (event.sha.empty()) event.sha = payload_sha;
   if (event.sha.empty()) event.sha = git.sha;
   if (event.sha.empty()) event.sha = kZeroSha;
+  if (kind->ref == EventRef::kMergeQueue && event.ref.empty()) {
+    event.ref = "refs/heads/gh-readonly-queue/" + event.base_ref + "/pr-1-" + event.sha;
+  }
+  SplitRef(event);
 
   // Fill the payload GitHub would send, keeping whatever an event file already holds.
   json& payload = event.payload;
@@ -211,47 +307,10 @@ std::optional<Event> BuildEvent(const model::Workflow& workflow, const EventOpti
                    {"owner", json{{"login", owner}}},
                    {"default_branch", event.default_branch}});
   set_default(payload, "sender", json{{"login", event.actor}});
-  if (event.name == "push") {
-    set_default(payload, "ref", event.ref);
-    set_default(payload, "after", event.sha);
-    set_default(payload, "created", false);
-    set_default(payload, "deleted", false);
-    set_default(payload, "forced", false);
-    set_default(payload, "pusher", json{{"name", event.actor}});
-    set_default(payload, "head_commit", json{{"id", event.sha}});
-    CollectChangedFiles(event);
-    for (const char* field : {"before", "commits", "compare", "head_commit.message",
-                              "head_commit.author", "head_commit.timestamp"}) {
-      std::string path = field;
-      std::string top = path.substr(0, path.find('.'));
-      bool given = options.event_file_text && p.contains(top) &&
-                   (top == path || p[top].contains(path.substr(top.size() + 1)));
-      if (!given) event.unknown_payload.push_back("github.event." + path);
-    }
-  } else if (event.name == "release") {
-    set_default(payload, "action", event.action);
-    set_default(payload, "release",
-                json{{"tag_name", event.ref_name},
-                     {"name", event.ref_name},
-                     {"draft", false},
-                     {"prerelease", false},
-                     {"target_commitish", event.sha}});
-  } else if (event.name == "pull_request") {
-    set_default(payload, "action", event.action);
-    std::string number = event.ref.substr(10, event.ref.find('/', 10) - 10);
-    set_default(payload, "number", std::atoll(number.c_str()));
-    set_default(payload, "pull_request",
-                json{{"number", std::atoll(number.c_str())},
-                     {"head", json{{"ref", event.head_ref}, {"sha", event.sha}}},
-                     {"base", json{{"ref", event.base_ref}}}});
-  } else if (event.name == "workflow_dispatch") {
-    set_default(payload, "ref", event.ref);
-    set_default(payload, "inputs", json::object());
-  } else if (event.name == "schedule") {
-    const model::Trigger* trigger = workflow.FindTrigger("schedule");
-    if (trigger && !trigger->crons.empty())
-      set_default(payload, "schedule", trigger->crons[0].value);
-  }
+  if (!event.action.empty()) set_default(payload, "action", event.action);
+  kind->fill(event, payload, trigger);
+  if (event.name == "push") CollectChangedFiles(event);
+  if (event.name == "schedule") ChooseSchedule(trigger, options.at, event);
   return event;
 }
 

@@ -3,6 +3,7 @@
 /// payload, built from flags, an optional payload file and the local git
 /// checkout, and the `github` context GitHub would populate for it.
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -15,14 +16,16 @@
 
 namespace slipway::plan {
 
-/// The events `plan` and `run` can simulate.
-inline constexpr const char* kSupportedEvents[] = {
-    "push", "pull_request", "release", "workflow_dispatch", "workflow_call", "schedule"};
-
 /// What the command line asked for. Absent fields come from the payload, then from git.
 struct EventOptions {
   std::string event_name;  // "" → the workflow's first trigger
   std::optional<std::string> ref, sha, actor;
+  /// --action: the activity type (pull_request "closed", issue_comment "edited", a
+  /// repository_dispatch event type); absent: the payload's, else the event's default.
+  std::optional<std::string> action;
+  /// --at (seconds since the epoch, UTC): the moment a schedule event is simulated at; absent:
+  /// now, and the cron entry that fires next is chosen.
+  std::optional<int64_t> at;
   /// Contents of --event-file (already read) and its path, for messages.
   std::optional<std::string> event_file_text;
   std::string event_file_path;
@@ -48,11 +51,18 @@ struct Event {
   /// --event-file (e.g. push's "before" and "commits"), as context paths
   /// ("github.event.before"): expressions reading them stay symbolic.
   std::vector<std::string> unknown_payload;
+  /// A note for the plan about how the event was chosen (schedule: which cron entry fires
+  /// when); "" when none.
+  std::string note;
+  /// Non-empty: the event as simulated cannot trigger the workflow, and why (schedule --at a
+  /// moment no cron entry fires at). CheckTrigger reports it.
+  std::string not_triggered;
 };
 
-/// Builds the event. Errors (rule "event"): an unsupported --event, a workflow
-/// without triggers, an --event-file that is not a JSON object, a release
-/// without a tag. Returns nullopt when there are errors.
+/// Builds the event for any event GitHub's workflow syntax allows (plan/event_catalog.h).
+/// Errors (rule "event"): an unknown --event, an --action the event does not have, --at for
+/// another event than schedule, a workflow without triggers, an --event-file that is not a
+/// JSON object, a release without a tag. Returns nullopt when there are errors.
 std::optional<Event> BuildEvent(const model::Workflow& workflow, const EventOptions& options,
                                 const GitInfo& git, Diagnostics& diagnostics);
 

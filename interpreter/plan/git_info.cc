@@ -115,7 +115,8 @@ std::string RepositoryRoot(const std::string& path) {
   return "";
 }
 
-std::string DefaultEnvironmentsFile(const std::string& workflow_path, std::string* looked_at) {
+std::string DefaultSlipwayFile(const std::string& workflow_path, const std::string& name,
+                              std::string* looked_at) {
   std::string root = RepositoryRoot(workflow_path);
   if (root.empty()) {
     if (looked_at) {
@@ -126,7 +127,7 @@ std::string DefaultEnvironmentsFile(const std::string& workflow_path, std::strin
     }
     return "";
   }
-  fs::path file = fs::path(root) / ".slipway" / "environments.yml";
+  fs::path file = fs::path(root) / ".slipway" / name;
   // Shown relative to the current directory ("./.slipway/environments.yml" from the root,
   // "../.slipway/environments.yml" from a subdirectory), so plans and records do not depend on
   // where the checkout lives.
@@ -140,6 +141,10 @@ std::string DefaultEnvironmentsFile(const std::string& workflow_path, std::strin
   struct stat info;
   if (stat(candidate.c_str(), &info) == 0 && S_ISREG(info.st_mode)) return candidate;
   return "";
+}
+
+std::string DefaultEnvironmentsFile(const std::string& workflow_path, std::string* looked_at) {
+  return DefaultSlipwayFile(workflow_path, "environments.yml", looked_at);
 }
 
 Expected<bool> VerifyRunRef(const GitInfo& git, const Plan& plan, const ClaimedRef& claimed) {

@@ -47,6 +47,10 @@ std::string RepositoryRoot(const std::string& path);
 /// such file exists.
 std::string DefaultEnvironmentsFile(const std::string& workflow_path, std::string* looked_at);
 
+/// The same for any file of <repository root>/.slipway/ (e.g. "runners.yml").
+std::string DefaultSlipwayFile(const std::string& workflow_path, const std::string& name,
+                               std::string* looked_at);
+
 /// What the command line said about the ref and commit of a run (before defaults).
 struct ClaimedRef {
   bool ref_given = false;  // --ref (or the reviewed plan / the resumed run) named it

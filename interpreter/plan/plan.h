@@ -108,6 +108,12 @@ struct PlannedJob {
   std::string reason;        // why not will-run (and for gated will-run jobs)
   std::string if_condition;  // as written; "" when none (implicit success())
   std::string runs_on;       // label(s), resolved where known
+  /// runs-on checked against the labels this machine serves (runner_labels.h), per matrix leg:
+  /// why a leg may not run here (`runner_refused`: the run refuses to start), or the loud note
+  /// that a leg runs here through the runners file's `map:` (`runner_mapped`). Empty when every
+  /// leg is served, or the check was not made.
+  std::vector<std::string> runner_refused;
+  std::vector<std::string> runner_mapped;
   std::optional<EnvironmentGate> environment;
   /// Matrix: one object per instance (after include/exclude); empty without a strategy.
   std::vector<nlohmann::ordered_json> matrix;

@@ -7,10 +7,13 @@
 #include <set>
 #include <tuple>
 
+#include "interpreter/model/cron.h"
 #include "interpreter/model/load_workflow.h"
 #include "interpreter/plan/env_gate.h"
 #include "interpreter/plan/local_action_preview.h"
 #include "interpreter/plan/planner.h"
+#include "interpreter/plan/runner_labels.h"
+#include "interpreter/plan/setup_preview.h"
 #include "interpreter/validate/schema_pass.h"
 #include "interpreter/validate/validate.h"
 #include "interpreter/yaml/loader.h"
@@ -48,7 +51,41 @@ std::optional<model::EnvironmentsConfig> LoadEnvironmentsFile(SourceManager& sou
                                   diagnostics);
 }
 
+std::optional<model::RunnersConfig> LoadRunnersFile(SourceManager& sources, const std::string& path,
+                                                    Diagnostics& diagnostics) {
+  std::string text, error;
+  if (!model::ReadWholeFile(path, &text, &error)) {
+    FileId file = sources.Add(path, "");
+    diagnostics.Error("io", SourceRange{file, {}, 0}, "cannot read runners file: " + error);
+    return std::nullopt;
+  }
+  FileId file = sources.Add(path, std::move(text));
+  std::optional<yaml::Node> root = yaml::LoadYaml(sources, file, diagnostics);
+  if (!root) return std::nullopt;
+  validate::CheckAgainstSchema(*root, schemas::Embedded("runners"), diagnostics);
+  return model::BuildRunners(std::make_shared<const yaml::Node>(std::move(*root)), file,
+                             diagnostics);
+}
+
 namespace {
+
+/// Jobs that may run here but whose runs-on this machine does not serve: one error each, at
+/// the job's runs-on (rule "runs-on"). True when there is any.
+bool RefuseUnservedRunners(const Plan& plan, const model::Workflow& workflow,
+                           Diagnostics& diagnostics) {
+  bool refused = false;
+  for (const PlannedJob& job : plan.jobs) {
+    if (job.status == JobStatus::kSkipped) continue;
+    const model::Job* model_job = workflow.FindJob(job.id);
+    SourceRange where = model_job && model_job->runs_on ? model_job->runs_on->where
+                                                        : SourceRange{workflow.file, {}, 0};
+    for (const std::string& why : job.runner_refused) {
+      diagnostics.Error("runs-on", where, "job \"" + job.id + "\" cannot run here: " + why);
+      refused = true;
+    }
+  }
+  return refused;
+}
 
 bool HasRule(const Diagnostics& diagnostics, std::string_view rule) {
   for (const Diagnostic& d : diagnostics.items()) {
@@ -145,6 +182,15 @@ PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const Gi
   event_options.ref = options.ref;
   event_options.sha = options.sha;
   event_options.actor = options.actor;
+  event_options.action = options.action;
+  if (options.at) {
+    event_options.at = model::ParseRfc3339(*options.at);
+    if (!event_options.at) {
+      usage.Error("event", {},
+                  "--at \"" + *options.at +
+                      "\" is not an RFC 3339 date-time (e.g. 2026-12-07T03:00:00Z)");
+    }
+  }
   if (options.event_file) {
     std::string text, error;
     event_options.event_file_path = *options.event_file;
@@ -156,6 +202,25 @@ PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const Gi
   }
   std::optional<Event> event;
   if (!usage.has_errors()) event = BuildEvent(*workflow, event_options, git, usage);
+
+  // The labels this machine serves: .slipway/runners.yml at the repository root, else defaults.
+  std::optional<model::RunnersConfig> runners_file;
+  std::string runners_path, runners_looked_at;
+  std::optional<ServedLabels> served;
+  if (options.check_runner_labels) {
+    runners_path = DefaultSlipwayFile(options.workflow_path, "runners.yml", &runners_looked_at);
+    if (!runners_path.empty()) {
+      Diagnostics runner_diagnostics;
+      runners_file = LoadRunnersFile(sources, runners_path, runner_diagnostics);
+      if (HasRule(runner_diagnostics, "io")) {
+        usage.Append(runner_diagnostics);
+      } else {
+        files.Append(runner_diagnostics);
+      }
+    }
+    served = MakeServedLabels(runners_file ? &*runners_file : nullptr, runners_path,
+                              runners_looked_at);
+  }
 
   nlohmann::ordered_json inputs = nlohmann::ordered_json::object();
   if (event) {
@@ -190,6 +255,7 @@ PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const Gi
   request.vars = std::move(vars);
   request.environments = environments ? &*environments : nullptr;
   request.catalog = &catalog;
+  request.runners = served ? &*served : nullptr;
   request.workflow_path = options.workflow_path;
   request.workflow_sha256 = Sha256Hex(sources.text(workflow->file));
   if (environments) {
@@ -203,7 +269,12 @@ PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const Gi
       return PlanStatus::kUsageError;
     }
   }
+  if (options.refuse_unserved_runners && !files.has_errors() &&
+      RefuseUnservedRunners(**plan, *workflow, diagnostics)) {
+    return PlanStatus::kUsageError;
+  }
   PreviewLocalActions(options.work_dir, **plan);
+  if (options.probe_tools) PreviewSetupTools(options.work_dir.c_str(), **plan);
   DropRepeats(files);
   diagnostics.Append(files);
   const bool has_errors = files.has_errors();

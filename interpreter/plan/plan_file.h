@@ -10,6 +10,7 @@
 
 #include "interpreter/base/diagnostic.h"
 #include "interpreter/model/environments.h"
+#include "interpreter/model/runners.h"
 #include "interpreter/model/workflow.h"
 #include "interpreter/plan/event.h"
 #include "interpreter/plan/git_info.h"
@@ -24,10 +25,23 @@ struct PlanOptions {
   std::string workflow_path;
   std::string event_name;  // "" → the workflow's first trigger
   std::optional<std::string> ref, sha, actor, event_file, env_config;
+  std::optional<std::string> action;  // --action: the activity type
+  std::optional<std::string> at;      // --at: RFC 3339 moment of a schedule event
   KeyValues inputs;
   KeyValues vars;
   /// Where `.slipway/environments.yml` is looked for when --env-config is absent.
   std::string work_dir = ".";
+  /// Check each job's runs-on against the labels this machine serves (`.slipway/runners.yml`
+  /// or the defaults; plan/runner_labels.h) and refuse unserved ones (kUsageError). Off where
+  /// the jobs do not run on this machine: backend submissions (workers check their own
+  /// --labels) and rehearsals.
+  bool check_runner_labels = true;
+  /// Refuse (kUsageError) when a job may run and its labels are not served. `run` leaves this
+  /// to its preflight (exec/run_preflight.h), which lists every construct it refuses at once.
+  bool refuse_unserved_runners = true;
+  /// Ask the tools of `actions/setup-*` steps their versions (plan/setup_preview.h). Off in the
+  /// golden tests, whose expected output must not depend on the machine.
+  bool probe_tools = true;
 };
 
 /// How making the plan ended; the CLI maps it to an exit code.
@@ -68,6 +82,11 @@ PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const Gi
 /// or with "GITHUB_" (any case).
 /// https://docs.github.com/actions/learn-github-actions/variables#naming-conventions-for-configuration-variables
 bool IsValidVariableName(std::string_view name);
+
+/// Loads a runners file (`.slipway/runners.yml`): YAML, schema (schemas/runners.schema.json),
+/// then the model. Unreadable → rule "io"; nullopt when there is no tree.
+std::optional<model::RunnersConfig> LoadRunnersFile(SourceManager& sources, const std::string& path,
+                                                    Diagnostics& diagnostics);
 
 /// Loads an environments file: YAML, schema (schemas/environments.schema.json),
 /// then the model. Unreadable → rule "io"; nullopt when there is no tree.

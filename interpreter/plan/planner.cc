@@ -120,6 +120,7 @@ class Planner {
                           const std::vector<Outcome>& results, const Scope& scope,
                           StatusAssumption status);
   void ApplyGate(const model::Job& job, const Scope& scope, PlannedJob& planned);
+  void CheckRunner(const model::Job& job, const Scope& scope, PlannedJob& planned);
 
   const model::Workflow& workflow_;
   const PlanRequest& request_;
@@ -404,6 +405,33 @@ void Planner::ApplyGate(const model::Job& job, const Scope& scope, PlannedJob& p
   }
 }
 
+void Planner::CheckRunner(const model::Job& job, const Scope& scope, PlannedJob& planned) {
+  if (!request_.runners || !job.runs_on || planned.status == JobStatus::kSkipped) return;
+  // Per matrix leg: runs-on: ${{ matrix.os }} is decided by each leg's values.
+  std::vector<const json*> legs;
+  for (const json& leg : planned.matrix) legs.push_back(&leg);
+  if (legs.empty()) legs.push_back(nullptr);
+  for (const json* leg : legs) {
+    Scope leg_scope(&scope);
+    if (leg) leg_scope.Set("matrix", *leg);
+    if (!planned.matrix_known) leg_scope.MarkUnknown("matrix");
+    RunsOn runs_on = EvaluateRunsOn(*job.runs_on, leg_scope);
+    RunnerVerdict verdict = JudgeRunsOn(runs_on, *request_.runners);
+    std::string prefix = leg && legs.size() > 1 ? "matrix " + leg->dump() + ": " : "";
+    if (verdict.kind == RunnerVerdict::Kind::kUnknown) {
+      // Labels are checked before anything runs; a value known only later cannot be.
+      planned.runner_refused.push_back(
+          "runs-on \"" + runs_on.unknown_text +
+          "\" is known only at run time, and slipway checks a job's runner labels before the "
+          "run starts; write the labels (or a matrix of them) in the workflow");
+    } else if (verdict.kind == RunnerVerdict::Kind::kUnserved) {
+      planned.runner_refused.push_back(prefix + verdict.message);
+    } else if (verdict.kind == RunnerVerdict::Kind::kMapped) {
+      planned.runner_mapped.push_back(prefix + verdict.message);
+    }
+  }
+}
+
 void Planner::PlanJob(uint32_t index, const model::JobGraph& graph, Plan& plan) {
   const model::Job& job = workflow_.jobs[index];
   PlannedJob& planned = plan.jobs[index];
@@ -466,6 +494,7 @@ void Planner::PlanJob(uint32_t index, const model::JobGraph& graph, Plan& plan) 
       planned.max_parallel = static_cast<int>(*mp);
     }
   }
+  CheckRunner(job, job_scope, planned);
   json strategy =
       json{{"fail-fast", planned.fail_fast},
            {"job-index", 0},

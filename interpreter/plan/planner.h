@@ -13,6 +13,7 @@
 #include "interpreter/model/workflow.h"
 #include "interpreter/plan/event.h"
 #include "interpreter/plan/plan.h"
+#include "interpreter/plan/runner_labels.h"
 #include "interpreter/step_api/step_api.h"
 
 namespace slipway::plan {
@@ -24,6 +25,9 @@ struct PlanRequest {
   nlohmann::ordered_json vars = nlohmann::ordered_json::object();    // --var K=V
   const model::EnvironmentsConfig* environments = nullptr;  // nullptr: no configuration file
   const step_api::StepCatalog* catalog = nullptr;           // nullptr: no built-in previews
+  /// The labels this machine serves; nullptr: runs-on is not checked (the jobs run elsewhere:
+  /// backend workers, rehearsals).
+  const ServedLabels* runners = nullptr;
   std::string workflow_path;
   std::string workflow_sha256;
   std::string environments_path;

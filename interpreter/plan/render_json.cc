@@ -101,6 +101,9 @@ json JobToJson(const Plan& plan, const PlannedJob& job) {
       {"runs_on", job.runs_on},
   };
   for (const PlannedStep& step : job.steps) out["steps"].push_back(StepToJson(step));
+  if (!job.runner_mapped.empty() || !job.runner_refused.empty()) {
+    out["runner"] = {{"mapped", job.runner_mapped}, {"refused", job.runner_refused}};
+  }
   if (!job.matrix_known) {
     out["matrix_known"] = false;
     out["matrix_expression"] = job.matrix_expression;

@@ -132,6 +132,12 @@ void WriteJob(TreeWriter& tree, const Plan& plan, const PlannedJob& job, bool la
   }
   if (!job.if_condition.empty()) lines.push_back("if: " + job.if_condition);
   if (!job.runs_on.empty()) lines.push_back("runs-on: " + job.runs_on);
+  for (const std::string& note : job.runner_mapped) {
+    lines.push_back(p.Paint("WARNING: runner mapped", "33;1") + ": " + note);
+  }
+  for (const std::string& why : job.runner_refused) {
+    lines.push_back(p.Paint("runner refused", "31;1") + ": " + why);
+  }
   if (!job.uses.empty()) lines.push_back("uses: " + job.uses);
   if (job.environment) {
     const EnvironmentGate& gate = *job.environment;

@@ -1,8 +1,9 @@
 #pragma once
 /// Does an event trigger a workflow? GitHub's rules for `on:`: the event must
-/// be listed; push and pull_request filters (branches/tags/paths and their
-/// -ignore forms, `!` negation, order mattering) and activity types (release,
-/// pull_request) must let it through.
+/// be listed; its activity types (on.<event>.types, else the event's default types, from
+/// plan/event_catalog.h) and its filters (push: branches/tags/paths; pull_request,
+/// pull_request_target, merge_group: the base branch, and paths; workflow_run: workflows and
+/// the triggering run's head branch; `!` negation, order mattering) must let it through.
 /// https://docs.github.com/en/actions/writing-workflows/workflow-syntax-for-github-actions#onpushpull_requestpull_request_targetpathspaths-ignore
 
 #include <string>

@@ -116,6 +116,8 @@ ScenarioActual RunScenario(const TestFile& file, const Scenario& scenario, size_
   plan::PlanOptions options;
   options.workflow_path = file.workflow;
   options.work_dir = workspace.string();
+  options.check_runner_labels = false;  // a rehearsal simulates the runners too
+  options.probe_tools = false;          // and its tools are stubs
   if (trigger.event) options.event_name = *trigger.event;
   options.ref = trigger.ref.value_or("refs/heads/main");
   options.sha = trigger.sha.value_or(kDefaultSha);

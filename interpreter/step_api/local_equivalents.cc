@@ -134,10 +134,19 @@ StepOutcome Checkout(std::string_view, const nlohmann::json&, const LocalActionC
   return StepOutcome{};
 }
 
-StepOutcome SetupFromPath(std::string_view uses, const nlohmann::json&,
+StepOutcome SetupFromPath(std::string_view uses, const nlohmann::json& with,
                           const LocalActionContext& ctx) {
-  ctx.log(fmt::format("{}: using the tools already on PATH", Lower(ActionName(uses))));
-  return StepOutcome{};
+  std::string name = Lower(ActionName(uses));
+  if (!ctx.probe) {
+    ctx.log(fmt::format("{}: rehearsal: the requested version is not checked", name));
+    return StepOutcome{};
+  }
+  SetupCheck check = CheckSetupTool(uses, with, ctx.path, ctx.workspace, ctx.probe);
+  if (check.kind == SetupCheck::Kind::kUnsatisfied) return Failed(name + ": " + check.message);
+  ctx.log(fmt::format("{}: {}", name, check.message));
+  StepOutcome outcome;
+  outcome.outputs = std::move(check.outputs);
+  return outcome;
 }
 
 std::string FromEnv(const std::map<std::string, std::string>& env, const char* key) {
@@ -248,7 +257,8 @@ BuiltinCall SlackNotify(const nlohmann::json&, const std::map<std::string, std::
 constexpr LocalEquivalentRow kLocalEquivalents[] = {
     {"actions/checkout", "the workspace already is the checkout: nothing to do", &Checkout,
      nullptr},
-    {"*/setup-", "uses the tool already on PATH", &SetupFromPath, nullptr},
+    {"*/setup-", "checks the requested version against the tool on PATH", &SetupFromPath,
+     nullptr},
     {"aws-actions/configure-aws-credentials",
      "exports the given AWS credentials and region to later steps (masked)",
      &ConfigureAwsCredentials, nullptr},

@@ -4,7 +4,8 @@
 /// action's name, the line `plan` shows for it, and what `run` does instead, so what the plan
 /// says and what runs come from the same row:
 ///   actions/checkout            the workspace already is the checkout: nothing to do
-///   */setup-*                   tools come from PATH: reports which one would be set up
+///   */setup-*                   checks the requested version against the tool on PATH
+///                               (tool_versions.h): satisfied, or the step fails
 ///   aws-actions/configure-aws-credentials   exports AWS_* to later steps (masked)
 ///   actions/upload-artifact     copies `path` into the run's artifacts/<name>/
 ///   actions/download-artifact   copies artifacts/<name>/ into `path`
@@ -20,6 +21,7 @@
 #include <string_view>
 
 #include "interpreter/step_api/step_api.h"
+#include "interpreter/step_api/tool_versions.h"
 
 namespace slipway::step_api {
 
@@ -31,6 +33,11 @@ struct LocalActionContext {
   /// Sets an environment variable for the job's later steps (like GITHUB_ENV).
   std::function<void(const std::string&, const std::string&)> set_env;
   std::function<void(std::string_view)> add_mask;
+  /// The step's PATH, where setup-* rows look for the tool.
+  std::string path;
+  /// Asks a tool its version (setup-* rows). Empty in a rehearsal, whose tools are stubs: the
+  /// version is then not checked, and the log says so.
+  ToolProbe probe;
 };
 
 /// A third-party action done by a built-in step: the built-in's `uses` and `with`, or the

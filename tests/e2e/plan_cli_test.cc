@@ -207,7 +207,7 @@ TEST_F(PlanCli, UsageErrorsExitTwo) {
       {"deploy.yml --bogus", "--bogus"},
       {"deploy.yml --input confirm", "--input \"confirm\" is not of the form KEY=VALUE"},
       {"missing.yml", "cannot read file"},
-      {"deploy.yml --event pushh", "unsupported event \"pushh\""},
+      {"deploy.yml --event pushh", "unknown event \"pushh\"; did you mean \"push\"?"},
       {"deploy.yml --env-config nope.yml", "cannot read environments file"},
       {"deploy.yml --event push --event-file bad.json", "is not JSON"},
       {"deploy.yml --event push --event-file none.json", "cannot read event file"},

@@ -80,10 +80,7 @@ TEST(EventTest, Errors) {
   bad.event_file_path = "event.json";
   EXPECT_FALSE(BuildEvent(*f.workflow, bad, FixedGit(), f.diagnostics));
   EXPECT_EQ(f.Messages(),
-            "unsupported event \"pushh\"; expected one of push, "
-            "pull_request, release, "
-            "workflow_dispatch, workflow_call, schedule; did you "
-            "mean \"push\"? [event]\n"
+            "unknown event \"pushh\"; did you mean \"push\"? [event]\n"
             "a release event needs a tag: pass --ref "
             "refs/tags/<tag> (HEAD has no tag) [event]\n"
             "event file \"event.json\" is not JSON (the "
