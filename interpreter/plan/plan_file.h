@@ -5,12 +5,14 @@
 /// follows the command-line contract: input and flag errors come first and
 /// alone (exit 2), then workflow and configuration errors (exit 1).
 
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "interpreter/base/diagnostic.h"
 #include "interpreter/model/environments.h"
 #include "interpreter/model/workflow.h"
+#include "interpreter/plan/called_workflows.h"
 #include "interpreter/plan/event.h"
 #include "interpreter/plan/git_info.h"
 #include "interpreter/plan/inputs.h"
@@ -26,8 +28,11 @@ struct PlanOptions {
   std::optional<std::string> ref, sha, actor, event_file, env_config;
   KeyValues inputs;
   KeyValues vars;
-  /// Where `.slipway/environments.yml` is looked for when --env-config is absent.
+  /// Where `.slipway/environments.yml` is looked for when --env-config is absent; also the
+  /// repository root that local reusable-workflow calls (`./...`) are read from.
   std::string work_dir = ".";
+  /// --workflow-path owner/repo=DIR: local checkouts for calls into other repositories.
+  WorkflowPaths workflow_paths;
 };
 
 /// How making the plan ended; the CLI maps it to an exit code.
@@ -44,6 +49,9 @@ struct PlanInputs {
   std::optional<model::Workflow> workflow;
   std::optional<model::EnvironmentsConfig> environments;
   std::optional<Event> event;
+  /// Every workflow file read (the main one and those its jobs call); sources[0].workflow
+  /// points at `workflow`.
+  std::shared_ptr<WorkflowSet> workflows;
 };
 
 /// Makes the plan. `diagnostics` receives what to print: on kUsageError only

@@ -13,6 +13,7 @@
 #include "interpreter/model/workflow.h"
 #include "interpreter/plan/event.h"
 #include "interpreter/plan/plan.h"
+#include "interpreter/plan/workflow_call.h"
 #include "interpreter/step_api/step_api.h"
 
 namespace slipway::plan {
@@ -24,6 +25,9 @@ struct PlanRequest {
   nlohmann::ordered_json vars = nlohmann::ordered_json::object();    // --var K=V
   const model::EnvironmentsConfig* environments = nullptr;  // nullptr: no configuration file
   const step_api::StepCatalog* catalog = nullptr;           // nullptr: no built-in previews
+  /// The workflows the jobs call (called_workflows.h); nullptr: calls are planned as one job
+  /// each (and `run` refuses them).
+  const WorkflowSet* workflows = nullptr;
   std::string workflow_path;
   std::string workflow_sha256;
   std::string environments_path;

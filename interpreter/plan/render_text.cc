@@ -132,7 +132,14 @@ void WriteJob(TreeWriter& tree, const Plan& plan, const PlannedJob& job, bool la
   }
   if (!job.if_condition.empty()) lines.push_back("if: " + job.if_condition);
   if (!job.runs_on.empty()) lines.push_back("runs-on: " + job.runs_on);
-  if (!job.uses.empty()) lines.push_back("uses: " + job.uses);
+  if (!job.uses.empty()) {
+    std::vector<std::string> called;
+    for (const PlannedJob& other : plan.jobs) {
+      if (other.caller && *other.caller == job.index) called.push_back(other.id);
+    }
+    lines.push_back("uses: " + job.uses +
+                    (called.empty() ? "" : " (runs " + Join(called) + ")"));
+  }
   if (job.environment) {
     const EnvironmentGate& gate = *job.environment;
     std::string text = "environment: " + gate.name;
