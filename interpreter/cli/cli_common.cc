@@ -30,6 +30,32 @@ void AddEventFlags(CLI::App& command, EventFlags& flags) {
   command.add_option("--event-file", flags.event_file, "the full event payload (JSON)");
   command.add_option("--env-config", flags.env_config,
                      "environments file (default: .slipway/environments.yml if present)");
+  command.add_option("--workflow-path", flags.workflow_paths,
+                     "a local checkout for reusable workflows called from another repository, "
+                     "OWNER/REPO=DIR");
+}
+
+bool ParseWorkflowPaths(std::string_view command, const std::vector<std::string>& items,
+                        std::map<std::string, std::string>* out) {
+  for (const std::string& item : items) {
+    std::pair<std::string, std::string> kv;
+    const bool split = plan::SplitKeyValue(item, &kv);
+    const size_t slash = kv.first.find('/');
+    if (!split || kv.second.empty() || slash == std::string::npos || slash == 0 ||
+        slash + 1 == kv.first.size() || kv.first.find('/', slash + 1) != std::string::npos) {
+      std::cerr << "slipway " << command << ": --workflow-path \"" << item
+                << "\" is not of the form OWNER/REPO=DIR\n";
+      return false;
+    }
+    std::error_code error;
+    if (!std::filesystem::is_directory(kv.second, error)) {
+      std::cerr << "slipway " << command << ": --workflow-path " << kv.first << ": \""
+                << kv.second << "\" is not a directory\n";
+      return false;
+    }
+    (*out)[kv.first] = kv.second;
+  }
+  return true;
 }
 
 void PrintDiagnostics(std::string_view command, const SourceManager& sources,
@@ -81,7 +107,8 @@ bool ToPlanOptions(std::string_view command, const std::string& workflow, const 
   if (!flags.event_file.empty()) options->event_file = flags.event_file;
   if (!flags.env_config.empty()) options->env_config = flags.env_config;
   return ParsePairs(command, flags.inputs, "--input", &options->inputs) &&
-         ParsePairs(command, flags.vars, "--var", &options->vars);
+         ParsePairs(command, flags.vars, "--var", &options->vars) &&
+         ParseWorkflowPaths(command, flags.workflow_paths, &options->workflow_paths);
 }
 
 void HintGitignore(const std::string& state_dir, bool existed) {

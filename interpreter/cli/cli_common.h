@@ -2,6 +2,7 @@
 /// Helpers shared by the subcommands that plan (plan, run): printing diagnostics and reading
 /// KEY=VALUE flags.
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,10 +24,11 @@ struct EventFlags {
   std::string event;
   std::string ref, sha, actor, event_file, env_config, action, at;
   std::vector<std::string> inputs, vars;
+  std::vector<std::string> workflow_paths;  // --workflow-path owner/repo=DIR
 };
 
-/// Adds --event, --action, --at, --ref, --sha, --actor, --input, --var, --event-file and
-/// --env-config.
+/// Adds --event, --action, --at, --ref, --sha, --actor, --input, --var, --event-file,
+/// --env-config and --workflow-path.
 void AddEventFlags(CLI::App& command, EventFlags& flags);
 
 /// Prints diagnostics to stderr: file ones as `file:line:col: ...` with the source line and a
@@ -38,6 +40,11 @@ void PrintDiagnostics(std::string_view command, const SourceManager& sources,
 /// (not KEY=VALUE) is reported on stderr, naming `command` and the flag; returns false then.
 bool ToPlanOptions(std::string_view command, const std::string& workflow, const EventFlags& flags,
                    plan::PlanOptions* options);
+
+/// Parses --workflow-path values (owner/repo=DIR) into `out`; a malformed one is reported on
+/// stderr, naming `command`; returns false then.
+bool ParseWorkflowPaths(std::string_view command, const std::vector<std::string>& items,
+                        std::map<std::string, std::string>* out);
 
 /// Registers the secrets the reader of a run knows (SLIPWAY_SECRET_* in slipway's environment)
 /// with `masker`: `show`, `logs` and `report` mask them once more, over the store's own masking.

@@ -141,6 +141,7 @@ int Run(RunArgs args) {
   exec::RunRequest request;
   request.plan = &plan;
   request.workflow = workflow;
+  request.workflows = loaded.workflows.get();
   request.environments = loaded.environments ? &*loaded.environments : nullptr;
   request.event = loaded.event ? &*loaded.event : nullptr;
   request.catalog = &catalog;

@@ -4,9 +4,11 @@
 #include <atomic>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <thread>
 
+#include "interpreter/cli/cli_common.h"
 #include "interpreter/cli/subcommand.h"
 #include "interpreter/model/load_workflow.h"
 #include "interpreter/plan/env_gate.h"
@@ -22,6 +24,7 @@ struct ValidateArgs {
   std::string format = "text";
   bool strict = false;
   bool portable = false;
+  std::vector<std::string> workflow_paths;  // --workflow-path owner/repo=DIR
 };
 
 bool IsWorkflowFile(const std::filesystem::path& path) {
@@ -71,6 +74,10 @@ int Run(const ValidateArgs& args) {
               << "\"; expected text, json, sarif or github\n";
     return kExitUsage;
   }
+  std::map<std::string, std::string> workflow_paths;
+  if (!ParseWorkflowPaths("validate", args.workflow_paths, &workflow_paths)) {
+    return kExitUsage;
+  }
   std::vector<std::string> paths;
   if (!CollectFiles(args.paths, &paths)) return kExitUsage;
 
@@ -94,7 +101,7 @@ int Run(const ValidateArgs& args) {
   validate::ValidateOptions options;
   options.portable = args.portable;
   // Local reusable-workflow calls are read from the repository root, where slipway runs.
-  options.read_callee = validate::LocalCalleeReader(".");
+  options.read_callee = validate::LocalCalleeReader(".", workflow_paths);
   std::atomic<size_t> next{0};
   auto worker = [&] {
     for (size_t i = next++; i < paths.size(); i = next++) {
@@ -136,6 +143,9 @@ std::function<int()> SetupValidate(CLI::App& command) {
   command.add_flag("--strict", args->strict, "exit 1 on warnings too");
   command.add_flag("--portable", args->portable,
                    "the files are meant for GitHub too: flag slipway's extensions");
+  command.add_option("--workflow-path", args->workflow_paths,
+                     "a local checkout for reusable workflows called from another repository, "
+                     "OWNER/REPO=DIR");
   return [args] { return Run(*args); };
 }
 

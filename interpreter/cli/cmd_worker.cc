@@ -141,6 +141,12 @@ int RunOnBackend(const std::string& dsn, bool submit, const exec::RunRequest& re
     std::cerr << "slipway run: --job cannot be used with --backend yet\n";
     return kExitUsage;
   }
+  for (const plan::PlannedJob& job : request.plan->jobs) {
+    if (job.callee == 0) continue;
+    std::cerr << "slipway run: job \"" << job.id << "\" calls the reusable workflow \""
+              << job.uses << "\"; calls cannot run with --backend yet (run without it)\n";
+    return kExitUsage;
+  }
   if (!request.approvals.empty()) {
     std::cerr << "slipway run: --approve cannot be used with --backend: approvals there come "
                  "from `slipway approve` as a database role\n";

@@ -71,7 +71,7 @@ JobExecution::JobExecution(const RunEnvironment& run, const JobAssignment& job)
     : run_(run),
       job_(job),
       planned_(*job.job),
-      model_(run.request->workflow->jobs.at(plan::ToInt(job.index))),
+      model_(ModelJobOf(*run.request, *job.job)),
       executors_(run.request->executors ? run.request->executors->ForJob() : MakeRealExecutors()) {}
 
 JobExecution::~JobExecution() = default;
@@ -102,7 +102,8 @@ std::unique_ptr<plan::Scope> JobExecution::MakeScope(const ordered_json& env) co
     scope->Set("steps", frame_->steps);
   } else {
     scope->Set("github", github_);
-    scope->Set("inputs", run_.request->plan->inputs);
+    // A called job's inputs are its call's (workflow_call.h).
+    scope->Set("inputs", job_.call ? job_.call->inputs : run_.request->plan->inputs);
     scope->Set("vars", vars_);
     scope->Set("needs", job_.needs);
     scope->Set("secrets", secrets_);
@@ -137,7 +138,7 @@ std::string JobExecution::EvaluateAt(const std::string& key, const model::Str& v
   std::string text = EvaluateText(value.value, env, &own_error);
   if (!own_error.empty() && error->empty()) {
     *error = value.where.begin.line > 0
-                 ? fmt::format("{}:{}:{}: {}: {}", run_.request->plan->workflow_path,
+                 ? fmt::format("{}:{}:{}: {}: {}", FileOf(*run_.request, planned_),
                                value.where.begin.line, value.where.begin.col, key, own_error)
                  : fmt::format("{}: {}", key, own_error);
   }
@@ -212,7 +213,7 @@ std::string JobExecution::Resolve(const model::Step& step, const plan::PlannedSt
     // defaults.run applies to `run:` steps of the job itself, not inside composite actions
     // (GitHub's ScriptHandler: only when the step has no scope), job level over workflow level.
     const model::RunDefaults& job = model_.defaults;
-    const model::RunDefaults& workflow = run_.request->workflow->defaults;
+    const model::RunDefaults& workflow = WorkflowOf(*run_.request, planned_).defaults;
     bool in_action = frame_ != nullptr;
     if (step.shell) {
       resolved->shell = EvaluateAt(at + ".shell", *step.shell, env, &error);
@@ -245,7 +246,7 @@ std::string JobExecution::Resolve(const model::Step& step, const plan::PlannedSt
     plan::Evaluation evaluated = plan::EvaluateValue(value.value, *scope);
     if (evaluated.kind == plan::Evaluation::Kind::kError) {
       if (error.empty()) {
-        error = fmt::format("{}:{}:{}: {}.with.{}: {}", run_.request->plan->workflow_path,
+        error = fmt::format("{}:{}:{}: {}.with.{}: {}", FileOf(*run_.request, planned_),
                             value.where.begin.line, value.where.begin.col, at, key.value,
                             evaluated.error);
       }
@@ -400,7 +401,7 @@ StepRecord JobExecution::RunJobStep(const model::Step& step, const plan::Planned
 
 void JobExecution::SetUpContexts() {
   github_ = run_.github;
-  github_["job"] = planned_.id;
+  github_["job"] = planned_.local_id.empty() ? planned_.id : planned_.local_id;
   // github.token is the GITHUB_TOKEN secret, as on GitHub (often an action input's default).
   if (auto token = run_.request->secrets.find("GITHUB_TOKEN");
       token != run_.request->secrets.end()) {
@@ -479,7 +480,20 @@ JobOutcome JobExecution::Run() {
     environment_ = target->gate->name;
     for (const auto& [key, value] : target->gate->vars) vars_[key] = value;
   }
-  for (const auto& [key, value] : SecretsForJob(run_.request->secrets, environment_)) secrets_[key] = value;
+  if (job_.call) {
+    // A called job sees only the secrets passed to its call, and its own environment's.
+    for (const auto& [key, value] : job_.call->secrets) {
+      run_.masker->Add(value);
+      secrets_[key] = value;
+    }
+    for (const auto& [key, value] : EnvironmentSecrets(run_.request->secrets, environment_)) {
+      secrets_[key] = value;
+    }
+  } else {
+    for (const auto& [key, value] : SecretsForJob(run_.request->secrets, environment_)) {
+      secrets_[key] = value;
+    }
+  }
   WarnAboutMissingSecrets(target->gate ? &*target->gate : nullptr);
   if (target->gate) {
     if (std::optional<JobOutcome> refused = PassGate(*target->gate)) {
@@ -495,7 +509,7 @@ JobOutcome JobExecution::Run() {
 
   std::string error;
   ordered_json workflow_env = ordered_json::object();
-  for (const auto& [key, value] : run_.request->workflow->env) {
+  for (const auto& [key, value] : WorkflowOf(*run_.request, planned_).env) {
     workflow_env[key.value] = EvaluateAt("env." + key.value, value, workflow_env, &error);
   }
   job_env_ = workflow_env;

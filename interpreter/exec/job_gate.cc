@@ -269,7 +269,7 @@ namespace slipway::exec {
 // (with where to give them) and any other it reads. Secrets the job never reads are not
 // mentioned, however many the environment lists.
 void JobExecution::WarnAboutMissingSecrets(const plan::EnvironmentGate* gate) {
-  plan::SecretReads reads = plan::SecretsReadBy(*run_.request->workflow, model_);
+  plan::SecretReads reads = plan::SecretsReadBy(WorkflowOf(*run_.request, planned_), model_);
   auto upper = [](std::string s) {
     std::transform(s.begin(), s.end(), s.begin(),
                    [](unsigned char c) { return static_cast<char>(std::toupper(c)); });

@@ -36,6 +36,13 @@ struct JobControl {
   }
 };
 
+/// What the jobs of one called workflow see of their call (one leg of the calling job), made
+/// when the call starts: the typed `inputs` and the secrets passed (workflow_call.h).
+struct CallFrame {
+  nlohmann::ordered_json inputs = nlohmann::ordered_json::object();
+  std::map<std::string, std::string> secrets;
+};
+
 /// One job instance to run: a planned job, or one combination of its matrix.
 struct JobAssignment {
   std::string key;  // the run.json key: the job id, or "id (v1, v2)" for a matrix instance
@@ -45,6 +52,8 @@ struct JobAssignment {
   nlohmann::ordered_json strategy;  // {"fail-fast", "job-index", "job-total", "max-parallel"}
   nlohmann::ordered_json needs;     // the needs context: {id: {"result", "outputs"}}
   std::shared_ptr<JobControl> control;
+  /// A job of a called workflow: its call's inputs and secrets; null for the main workflow's.
+  std::shared_ptr<const CallFrame> call;
 };
 
 /// What a job produced.

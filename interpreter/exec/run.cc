@@ -191,7 +191,8 @@ RunResult ExecuteRun(const RunRequest& request) {
 
   // What `run` cannot do as GitHub does it is refused before anything starts (exit 2).
   if (request.workflow) {
-    std::vector<std::string> refused = UnsupportedConstructs(plan, *request.workflow);
+    std::vector<std::string> refused =
+        UnsupportedConstructs(plan, *request.workflow, request.workflows);
     if (!refused.empty()) {
       result.error = fmt::format("{}", fmt::join(refused, "\n"));
       return result;
@@ -273,6 +274,9 @@ RunResult ExecuteRun(const RunRequest& request) {
   record.vars = nlohmann::json::parse(plan.vars.dump());
   record.environments_file = plan.environments_path;
   record.environments_sha256 = plan.environments_sha256;
+  record.called_workflows = CalledWorkflowsJson(plan);
+  record.workflow_paths = nlohmann::json::object();
+  for (const auto& [repository, dir] : plan.workflow_paths) record.workflow_paths[repository] = dir;
   const bool chosen_by_flags =
       plan.github.contains("event") && plan.github["event"].is_object() &&
       (plan.github["event"].contains("action") || plan.github["event"].contains("schedule"));
@@ -526,7 +530,11 @@ RunResult ExecuteRun(const RunRequest& request) {
                                      plan.workflow_name, record.status);
   for (const plan::PlannedJob& job : plan.jobs) {
     for (const auto& [key, rec] : record.jobs) {
-      if (key != job.id && key.rfind(job.id + " (", 0) != 0) continue;
+      // "id" or "id (a, 1)"; not "id (a, 1)/inner", a job of the workflow it calls.
+      if (key != job.id && (key.rfind(job.id + " (", 0) != 0 ||
+                            key.find(")/", job.id.size()) != std::string::npos)) {
+        continue;
+      }
       std::string job_result = rec.result.empty() ? rec.status : rec.result;
       std::string duration = Duration(rec.started_at, rec.finished_at);
       table += fmt::format("{:<40} {:<10} {}\n", key, job_result, duration);

@@ -14,11 +14,14 @@
 
 namespace slipway::model {
 struct Workflow;
+struct Job;
 struct EnvironmentsConfig;
 }  // namespace slipway::model
 namespace slipway::plan {
 struct Event;
-}
+struct PlannedJob;
+struct WorkflowSet;
+}  // namespace slipway::plan
 namespace slipway::step_api {
 class StepCatalog;
 }
@@ -33,6 +36,8 @@ class StepExecutorFactory;
 struct RunRequest {
   const plan::Plan* plan = nullptr;
   const model::Workflow* workflow = nullptr;
+  /// The workflows the jobs call (plan/workflow_call.h); null: the plan has no called jobs.
+  const plan::WorkflowSet* workflows = nullptr;
   const step_api::StepCatalog* catalog = nullptr;
   /// The environments file and the event the plan was made with (jobs whose `environment:` is
   /// known only at run time get their gate from them). Null: none.
@@ -72,5 +77,12 @@ struct RunResult {
 };
 
 RunResult ExecuteRun(const RunRequest& request);
+
+/// The workflow file a planned job is in: the main one, or a called one (RunRequest::workflows).
+const model::Workflow& WorkflowOf(const RunRequest& request, const plan::PlannedJob& job);
+/// The model of a planned job (its position in its own file).
+const model::Job& ModelJobOf(const RunRequest& request, const plan::PlannedJob& job);
+/// The path of the file a planned job is in, for messages.
+const std::string& FileOf(const RunRequest& request, const plan::PlannedJob& job);
 
 }  // namespace slipway::exec

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "interpreter/exec/run_store.h"
 #include "interpreter/model/load_workflow.h"
 #include "interpreter/plan/render.h"
@@ -51,6 +53,27 @@ Expected<bool> TakePairs(const char* flag, const plan::KeyValues& given,
     }
   }
   *field = recorded;
+  return true;
+}
+
+/// --workflow-path: what was recorded; one given that differs is an error.
+template <typename Json>
+Expected<bool> TakeWorkflowPaths(const Json& recorded, const std::string& source,
+                                 plan::WorkflowPaths* field) {
+  plan::WorkflowPaths paths;
+  if (recorded.is_object()) {
+    for (auto it = recorded.begin(); it != recorded.end(); ++it) {
+      if (it->is_string()) paths[it.key()] = it->template get<std::string>();
+    }
+  }
+  for (const auto& [repository, dir] : *field) {
+    auto it = paths.find(repository);
+    if (it == paths.end() || it->second != dir) {
+      return MakeUnexpected(
+          fmt::format("--workflow-path {}={} conflicts with {}", repository, dir, source));
+    }
+  }
+  *field = std::move(paths);
   return true;
 }
 
@@ -105,6 +128,10 @@ Expected<ordered_json> OptionsFromReviewedPlan(const std::string& path,
                                                                   : ordered_json::object()),
                                   source, &options->vars);
   if (!vars) return MakeUnexpected(vars.error());
+  Expected<bool> paths = TakeWorkflowPaths(
+      reviewed.contains("workflow_paths") ? reviewed["workflow_paths"] : ordered_json::object(),
+      source, &options->workflow_paths);
+  if (!paths) return MakeUnexpected(paths.error());
   return reviewed;
 }
 
@@ -122,7 +149,26 @@ Expected<bool> CheckReviewedPlan(const ordered_json& reviewed, const std::string
     return MakeUnexpected(std::string(
         "the environments file changed since the plan was made; make and review a new plan"));
   }
-  if (plan::PlanToJson(plan)["jobs"] != reviewed["jobs"]) {
+  const ordered_json made = plan::PlanToJson(plan);
+  const ordered_json no_calls = ordered_json::array();
+  const ordered_json& called_now = made.contains("called_workflows") ? made["called_workflows"]
+                                                                      : no_calls;
+  const ordered_json& called_then =
+      reviewed.contains("called_workflows") ? reviewed["called_workflows"] : no_calls;
+  if (called_now != called_then) {
+    for (const ordered_json& file : called_now) {
+      if (std::find(called_then.begin(), called_then.end(), file) == called_then.end()) {
+        return MakeUnexpected(fmt::format(
+            "the called workflow \"{}\" changed since the plan was made; make and review a new "
+            "plan",
+            file.value("path", "")));
+      }
+    }
+    return MakeUnexpected(std::string(
+        "the reusable workflows called changed since the plan was made; make and review a new "
+        "plan"));
+  }
+  if (made["jobs"] != reviewed["jobs"]) {
     return MakeUnexpected(fmt::format(
         "the plan made now differs from \"{}\" (an event payload, a local action or the git "
         "checkout changed); make and review a new plan",
@@ -169,6 +215,9 @@ Expected<bool> OptionsFromRunRecord(const std::string& state_dir, const std::str
   Expected<bool> vars =
       TakePairs("--var", given_vars, Pairs(record->vars), source, &options->vars);
   if (!vars) return MakeUnexpected(vars.error());
+  Expected<bool> paths = TakeWorkflowPaths(record->workflow_paths, source,
+                                           &options->workflow_paths);
+  if (!paths) return MakeUnexpected(paths.error());
   if (options->event_file) {
     return MakeUnexpected(fmt::format(
         "--event-file cannot be given with --resume: {} keeps the payload it started with",

@@ -112,6 +112,8 @@ json ToJson(const RunRecord& record) {
           {"environments_sha256",
            record.environments_sha256.empty() ? json() : json(record.environments_sha256)},
           {"event_file", record.event_file.empty() ? json() : json(record.event_file)},
+          {"called_workflows", record.called_workflows},
+          {"workflow_paths", record.workflow_paths},
           {"jobs", jobs}};
 }
 
@@ -146,6 +148,12 @@ Expected<RunRecord> RunRecordFromJson(const json& value) {
     if (!it->is_object())
       return MakeUnexpected(std::string("run record: \"vars\" must be an object"));
     record.vars = *it;
+  }
+  if (auto it = value.find("called_workflows"); it != value.end() && it->is_array()) {
+    record.called_workflows = *it;
+  }
+  if (auto it = value.find("workflow_paths"); it != value.end() && it->is_object()) {
+    record.workflow_paths = *it;
   }
   auto jobs = value.find("jobs");
   if (jobs != value.end() && !jobs->is_null()) {
@@ -500,7 +508,32 @@ Expected<bool> CheckResumeMatches(const RunRecord& record, const plan::Plan& pla
         "the environments file \"{}\" changed since run \"{}\" started; it cannot be resumed",
         plan.environments_path, record.id));
   }
+  const json called = CalledWorkflowsJson(plan);
+  if (record.called_workflows != called) {
+    std::string path;
+    for (const json& file : called) {
+      bool recorded = false;
+      for (const json& was : record.called_workflows) recorded = recorded || was == file;
+      if (!recorded && path.empty()) path = file.value("path", "");
+    }
+    return MakeUnexpected(
+        path.empty()
+            ? fmt::format("the reusable workflows called changed since run \"{}\" started; it "
+                          "cannot be resumed",
+                          record.id)
+            : fmt::format("the called workflow \"{}\" changed since run \"{}\" started; it "
+                          "cannot be resumed",
+                          path, record.id));
+  }
   return true;
+}
+
+json CalledWorkflowsJson(const plan::Plan& plan) {
+  json out = json::array();
+  for (const plan::CalledFile& file : plan.called_files) {
+    out.push_back({{"uses", file.uses}, {"path", file.path}, {"sha256", file.sha256}});
+  }
+  return out;
 }
 
 }  // namespace slipway::exec

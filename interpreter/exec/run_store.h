@@ -70,6 +70,10 @@ struct RunRecord {
   std::string environments_file;
   std::string environments_sha256;  // the environments file's bytes when the run started
   std::string event_file;
+  /// Reusable workflows: the called files ({"uses", "path", "sha256"}; --resume refuses a run
+  /// whose callees changed) and the --workflow-path checkouts.
+  nlohmann::json called_workflows = nlohmann::json::array();
+  nlohmann::json workflow_paths = nlohmann::json::object();
   std::map<std::string, JobRecord> jobs;
 };
 
@@ -81,6 +85,9 @@ Expected<RunRecord> RunRecordFromJson(const nlohmann::json& json);
 /// must have the same workflow, event, ref, commit, actor, inputs, vars and environments file
 /// (path and bytes) as `record`; otherwise an error naming what differs (a usage error).
 Expected<bool> CheckResumeMatches(const RunRecord& record, const plan::Plan& plan);
+
+/// The plan's called workflow files as run.json records them (RunRecord::called_workflows).
+nlohmann::json CalledWorkflowsJson(const plan::Plan& plan);
 
 /// The copy of the run's --event-file payload in the run directory (run.json's "event_file").
 inline constexpr char kEventFileCopy[] = "event-payload.json";

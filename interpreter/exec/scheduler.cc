@@ -11,6 +11,7 @@
 #include "interpreter/model/workflow.h"
 #include "interpreter/plan/matrix.h"
 #include "interpreter/plan/resolve.h"
+#include "interpreter/plan/workflow_call.h"
 
 namespace slipway::exec {
 
@@ -77,17 +78,7 @@ Scheduler::Scheduler(const plan::Plan& plan, JobRunner& runner, RunEventQueue& e
 Scheduler::~Scheduler() = default;
 
 std::string Scheduler::InstanceKey(const std::string& job_id, const ordered_json& matrix) {
-  if (!matrix.is_object() || matrix.empty()) return job_id;
-  std::string key = job_id + " (";
-  bool first = true;
-  for (auto it = matrix.begin(); it != matrix.end(); ++it) {
-    if (!first) key += ", ";
-    first = false;
-    key += it->is_string()      ? it->get<std::string>()
-           : it->is_primitive() ? plan::ValueToTemplateString(*it)
-                                : it->dump();
-  }
-  return key + ")";
+  return plan::InstanceKey(job_id, matrix);
 }
 
 void Scheduler::Expand() {
@@ -108,6 +99,13 @@ void Scheduler::Expand() {
       if (wanted[j]) continue;
       wanted[j] = true;
       for (plan::JobIndex need : plan_.jobs[j].needs) stack.push_back(plan::ToInt(need));
+      // A call runs whole: its calling job and every job of the called workflow.
+      if (plan_.jobs[j].caller) stack.push_back(plan::ToInt(*plan_.jobs[j].caller));
+      for (const plan::PlannedJob& other : plan_.jobs) {
+        if (other.caller && plan::ToInt(*other.caller) == j) {
+          stack.push_back(plan::ToInt(other.index));
+        }
+      }
     }
     for (size_t j = 0; j < jobs_.size(); ++j) jobs_[j].selected = wanted[j];
   }
@@ -131,9 +129,21 @@ void Scheduler::Expand() {
   unfinished_needs_.assign(plan_.jobs.size(), 0);
   for (const plan::PlannedJob& job : plan_.jobs) {
     uint32_t j = plan::ToInt(job.index);
-    unfinished_needs_[j] = job.needs.size();
+    // A called job also waits for its call to start (StartCall / ReleaseCall).
+    unfinished_needs_[j] = job.needs.size() + (job.caller ? 1 : 0);
     for (plan::JobIndex need : job.needs) dependants_[plan::ToInt(need)].push_back(j);
-    if (job.needs.empty()) decidable_.push_back(j);
+    if (unfinished_needs_[j] == 0) decidable_.push_back(j);
+    if (job.caller) {
+      CallLeg& leg = calls_[{plan::ToInt(*job.caller), job.caller_leg}];
+      leg.caller = plan::ToInt(*job.caller);
+      leg.members.push_back(j);
+      ++leg.unfinished;
+    }
+  }
+  for (auto& [key, leg] : calls_) {
+    const std::vector<size_t>& legs = jobs_[key.first].instances;
+    // A calling job whose matrix is known only at run time is refused before the run starts.
+    leg.instance = legs.at(std::min(key.second, legs.size() - 1));
   }
   // Decide in file order (the worklist pops from the back).
   std::reverse(decidable_.begin(), decidable_.end());
@@ -143,7 +153,9 @@ void Scheduler::Expand() {
     Instance& instance = instances_[i];
     auto it = record_.jobs.find(instance.key);
     if (it == record_.jobs.end()) continue;
-    if (IsRestorable(it->second)) {
+    // A calling job is not restored itself: its called jobs are, and its result and outputs
+    // are made from theirs again.
+    if (IsRestorable(it->second) && plan_.jobs[instance.job].callee == 0) {
       instance.restored = true;
     } else {
       // Anything else runs again from the start: forget the old attempt's partial record.
@@ -172,6 +184,7 @@ bool Scheduler::TryStart(size_t i) {
   assignment.job = &job;
   assignment.matrix = instance.matrix;
   assignment.needs = NeedsContext(instance.job);
+  if (const CallLeg* leg = LegOf(instance.job)) assignment.call = leg->frame;
   if (!job.matrix.empty() || !job.matrix_known) {
     assignment.strategy = {
         {"fail-fast", job.fail_fast},
@@ -252,6 +265,9 @@ void Scheduler::Finish(size_t i, JobOutcome outcome) {
       Instance& other = instances_[sibling];
       if (other.state == InstanceState::kRunning && other.control) {
         other.control->Cancel();
+      } else if (other.state == InstanceState::kCalling) {
+        CancelCall(calls_[{instance.job, other.ordinal}],
+                   "by fail-fast after " + instance.key + " failed");
       } else if (other.state == InstanceState::kReady || other.state == InstanceState::kPending) {
         if (other.state == InstanceState::kPending) {
           other.state = InstanceState::kReady;  // Finish() bookkeeping
@@ -274,6 +290,7 @@ void Scheduler::Finish(size_t i, JobOutcome outcome) {
     for (uint32_t dependant : dependants_[instance.job]) {
       if (--unfinished_needs_[dependant] == 0) decidable_.push_back(dependant);
     }
+    if (job.caller) CallMemberFinished(instance.job);
     DecideReadyJobs();  // returns at once when called from inside its own loop
   }
 }

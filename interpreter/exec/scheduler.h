@@ -85,6 +85,7 @@ class Scheduler {
  private:
   struct Instance;
   struct JobState;
+  struct CallLeg;
 
   void Expand();
   void StartReady();
@@ -97,6 +98,20 @@ class Scheduler {
   /// matrix cannot be expanded.
   bool ExpandRunTimeMatrix(uint32_t job, const plan::Scope& scope, std::string* error);
   void CancelRunning(bool force);
+  // Reusable-workflow calls (scheduler_calls.cc).
+  /// The call a job of a called workflow belongs to; null for the main workflow's jobs.
+  CallLeg* LegOf(uint32_t job);
+  const CallLeg* LegOf(uint32_t job) const;
+  /// A calling job's leg may run: evaluates its inputs and secrets, then releases its jobs.
+  void StartCall(size_t instance);
+  /// Lets the leg's jobs be decided (they run when `ran`, else are skipped).
+  void ReleaseCall(CallLeg& leg);
+  void CallMemberFinished(uint32_t job);
+  /// Every job of the leg has a result: the calling instance ends with theirs and the outputs.
+  void FinishCall(CallLeg& leg);
+  void CancelCall(CallLeg& leg, const std::string& why);
+  /// The secrets a job sees (a called job: those passed to its call).
+  std::map<std::string, std::string> SecretsOf(uint32_t job) const;
   JobResult AggregateResult(const JobState& job) const;
 
   nlohmann::ordered_json NeedsContext(uint32_t job) const;
@@ -127,6 +142,7 @@ class Scheduler {
   std::vector<size_t> unfinished_needs_;           // job → needs without a result yet
   std::vector<uint32_t> decidable_;                // jobs whose needs all finished
   std::map<std::string, size_t> instance_by_key_;
+  std::map<std::pair<uint32_t, size_t>, CallLeg> calls_;  // (calling job, leg) → the call
   bool important_ = false;  // a job-level change not yet written to run.json
   bool deciding_ = false;   // inside DecideReadyJobs (Finish must not recurse into it)
   std::string write_error_;

@@ -20,9 +20,13 @@ using nlohmann::ordered_json;
 void Scheduler::FillJobScope(uint32_t job, plan::Scope& scope) const {
   ordered_json github = plan_.github;
   github["run_id"] = record_.id;
-  github["job"] = plan_.jobs[job].id;
+  // A called job's github context is its caller's (GitHub), but for the job's own id.
+  const plan::PlannedJob& planned = plan_.jobs[job];
+  github["job"] = planned.local_id.empty() ? planned.id : planned.local_id;
   scope.Set("github", std::move(github));
-  scope.Set("inputs", plan_.inputs);
+  const CallLeg* leg = LegOf(job);
+  scope.Set("inputs", leg ? (leg->frame ? leg->frame->inputs : ordered_json::object())
+                          : plan_.inputs);
   scope.Set("vars", plan_.vars);
   scope.Set("needs", NeedsContext(job));
 }
@@ -33,8 +37,9 @@ ordered_json Scheduler::NeedsContext(uint32_t job) const {
     uint32_t n = plan::ToInt(need);
     ordered_json outputs = ordered_json::object();
     for (const auto& [key, value] : jobs_[n].outputs) outputs[key] = value;
-    needs[plan_.jobs[n].id] = {{"result", JobResultName(jobs_[n].result)},
-                               {"outputs", std::move(outputs)}};
+    const plan::PlannedJob& need_job = plan_.jobs[n];
+    needs[need_job.local_id.empty() ? need_job.id : need_job.local_id] = {
+        {"result", JobResultName(jobs_[n].result)}, {"outputs", std::move(outputs)}};
   }
   return needs;
 }
@@ -84,8 +89,13 @@ void Scheduler::DecideJob(uint32_t j) {
     upstream_failed = upstream_failed || need.upstream_failed;
   }
   state.upstream_failed = upstream_failed;
+  // A job of a called workflow whose call did not start (or was cancelled) does not run.
+  const CallLeg* leg = LegOf(j);
+  const bool call_stopped = leg && (!leg->ran || leg->cancelled);
   plan::Condition condition;
-  if (!job.if_condition.empty() || !all_success || cancelled_ || upstream_failed) {
+  if (call_stopped) {
+    condition.kind = plan::Condition::Kind::kTrue;  // decided below
+  } else if (!job.if_condition.empty() || !all_success || cancelled_ || upstream_failed) {
     plan::Scope scope;
     FillJobScope(j, scope);
     scope.status = {all_success && !cancelled_, upstream_failed, cancelled_};
@@ -97,6 +107,12 @@ void Scheduler::DecideJob(uint32_t j) {
   std::string matrix_error;
   if (!state.selected) {
     decided = JobOutcome{JobResult::kSkipped, {}, {}, "not selected with --job", false};
+  } else if (call_stopped) {
+    decided = JobOutcome{leg->cancelled || cancelled_ ? JobResult::kCancelled : JobResult::kSkipped,
+                         {},
+                         {},
+                         leg->why_not,
+                         false};
   } else if (condition.kind == plan::Condition::Kind::kError ||
              condition.kind == plan::Condition::Kind::kUnknown) {
     decided = JobOutcome{JobResult::kFailure,
@@ -136,10 +152,23 @@ void Scheduler::DecideJob(uint32_t j) {
       ++state.running;
       ++running_;
       Finish(i, *decided);
+    } else if (job.callee != 0) {
+      StartCall(i);  // a leg of a call takes no worker: its called jobs do
     } else {
       instance.state = InstanceState::kReady;
       // Kept in instance (file) order, so jobs start in a stable order.
       ready_.insert(std::lower_bound(ready_.begin(), ready_.end(), i), i);
+    }
+  }
+  if (decided && job.callee != 0) {
+    // The call does not start: its jobs are skipped (cancelled with the run), saying why.
+    for (auto& [key, call] : calls_) {
+      if (key.first != j) continue;
+      call.why_not = fmt::format("its calling job \"{}\" {}", job.id,
+                                 decided->result == JobResult::kSkipped     ? "was skipped"
+                                 : decided->result == JobResult::kCancelled ? "was cancelled"
+                                                                            : "failed");
+      ReleaseCall(call);
     }
   }
 }
@@ -147,15 +176,14 @@ void Scheduler::DecideJob(uint32_t j) {
 bool Scheduler::ExpandRunTimeMatrix(uint32_t j, const plan::Scope& scope, std::string* error) {
   const plan::PlannedJob& job = plan_.jobs[j];
   JobState& state = jobs_[j];
-  const model::Workflow* workflow = request_ ? request_->workflow : nullptr;
-  if (!workflow || j >= workflow->jobs.size()) {
+  if (!request_ || !request_->workflow) {
     *error = fmt::format("the matrix of \"{}\" is only known at run time ({})", job.id,
                          job.matrix_expression);
     return false;
   }
   Diagnostics diagnostics;
   plan::MatrixExpansion expansion =
-      plan::ExpandMatrix(workflow->jobs[j].strategy, scope, diagnostics);
+      plan::ExpandMatrix(ModelJobOf(*request_, job).strategy, scope, diagnostics);
   if (diagnostics.has_errors() || !expansion.known || expansion.instances.empty()) {
     *error =
         fmt::format("cannot expand the matrix of \"{}\": {}", job.id,

@@ -12,7 +12,9 @@
 
 namespace slipway::exec {
 
-enum class InstanceState { kPending, kReady, kRunning, kDone };
+/// kCalling: a leg of a job that calls a reusable workflow, waiting for the called jobs (it
+/// takes no worker).
+enum class InstanceState { kPending, kReady, kRunning, kCalling, kDone };
 
 struct Scheduler::Instance {
   uint32_t job = 0;
@@ -36,6 +38,19 @@ struct Scheduler::JobState {
   bool upstream_failed = false;                // it or an ancestor failed
   bool run_time_matrix = false;                // instances[0] is a placeholder until decided
   std::map<std::string, std::string> outputs;  // merged in finishing order
+};
+
+/// One leg of a job that calls a reusable workflow (the whole job without a matrix): the called
+/// workflow's jobs planned for it, and what they see of the call.
+struct Scheduler::CallLeg {
+  uint32_t caller = 0;
+  size_t instance = 0;            // the calling job's instance for this leg
+  std::vector<uint32_t> members;  // the called workflow's jobs of this leg (plan indices)
+  size_t unfinished = 0;          // members without a result yet
+  bool ran = false;               // the call started: its jobs may run
+  bool cancelled = false;         // fail-fast cancelled the leg
+  std::string why_not;            // when the call did not start: why its jobs do not run
+  std::shared_ptr<const CallFrame> frame;
 };
 
 }  // namespace slipway::exec

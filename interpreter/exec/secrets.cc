@@ -101,6 +101,13 @@ std::map<std::string, std::string> SecretsForJob(const std::map<std::string, std
   for (const auto& [key, value] : all) {
     if (key.find('.') == std::string::npos) visible.emplace(key, value);
   }
+  for (auto& [key, value] : EnvironmentSecrets(all, environment)) visible[key] = value;
+  return visible;
+}
+
+std::map<std::string, std::string> EnvironmentSecrets(
+    const std::map<std::string, std::string>& all, std::string_view environment) {
+  std::map<std::string, std::string> visible;
   if (environment.empty()) return visible;
   std::string prefix = std::string(environment) + ".";
   for (const auto& [key, value] : all) {

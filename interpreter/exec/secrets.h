@@ -24,6 +24,11 @@ Expected<std::map<std::string, std::string>> ParseDotenv(std::string_view text);
 std::map<std::string, std::string> SecretsForJob(const std::map<std::string, std::string>& all,
                                                  std::string_view environment);
 
+/// Only `environment`'s own secrets ("ENVIRONMENT.NAME" entries, keyed by NAME): what a job of
+/// a called workflow sees besides the secrets passed to its call.
+std::map<std::string, std::string> EnvironmentSecrets(
+    const std::map<std::string, std::string>& all, std::string_view environment);
+
 /// SLIPWAY_SECRET_<NAME>=value entries of `environment`, keyed by NAME.
 std::map<std::string, std::string> SecretsFromEnvironment(
     const std::map<std::string, std::string>& environment);

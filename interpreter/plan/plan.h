@@ -12,6 +12,7 @@
 /// flagged `resolved = false`; they are never guessed.
 
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -129,6 +130,28 @@ struct PlannedJob {
   std::vector<std::pair<std::string, Resolved>> env;      // job `env:` (workflow env merged)
   std::string uses;  // reusable workflow call (`jobs.<id>.uses`), if any
   std::vector<PlannedStep> steps;
+
+  // Reusable workflows (workflow_call.h). The jobs of a called workflow follow the main
+  // workflow's jobs in `Plan::jobs`, one copy per leg of the calling job's matrix.
+  /// The file the job is in: 0 the main workflow, else the index of a called file in the
+  /// WorkflowSet (Plan::called_files[source - 1]).
+  uint32_t source = 0;
+  uint32_t model_index = 0;  // its position in that file's `jobs:`
+  std::string local_id;      // its id in that file (`id` is "call/<local_id>" for a called job)
+  /// For a job of a called workflow: the calling job and the leg of its matrix (0 without).
+  std::optional<JobIndex> caller;
+  size_t caller_leg = 0;
+  /// For a calling job: the file it calls (a source index, as `source`); 0 when the call is not
+  /// loaded (refused at plan time, or planned without the WorkflowSet).
+  uint32_t callee = 0;
+};
+
+/// A workflow file a call reads, digested: a callee changed after review is refused like a
+/// changed workflow.
+struct CalledFile {
+  std::string uses;
+  std::string path;
+  std::string sha256;
 };
 
 /// The whole plan.
@@ -152,7 +175,10 @@ struct Plan {
   std::optional<Resolved> run_name;
   std::optional<Resolved> concurrency_group;  // workflow-level
   bool cancel_in_progress = false;
-  std::vector<PlannedJob> jobs;              // in file order: jobs[i].index == i
+  std::vector<CalledFile> called_files;      // the files of reusable-workflow calls
+  std::map<std::string, std::string> workflow_paths;  // --workflow-path owner/repo → DIR
+  std::vector<PlannedJob> jobs;              // in file order: jobs[i].index == i; called jobs
+                                             // follow the main workflow's
   std::vector<std::vector<JobIndex>> waves;  // waves[w-1]: the jobs of wave w, in file order
 
   const PlannedJob* FindJob(std::string_view id) const;

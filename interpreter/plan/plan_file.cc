@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <cctype>
+#include <filesystem>
 #include <set>
 #include <tuple>
 
@@ -104,6 +105,20 @@ void DropRepeats(Diagnostics& diagnostics) {
   });
 }
 
+/// Where local calls (`./.github/workflows/x.yml`) are read from: the root of the workflow's
+/// repository, as GitHub resolves them (relative to the current directory, so plans do not
+/// depend on where the checkout lives); `work_dir` when there is none. It may run git: looked up
+/// only for a workflow that calls something.
+std::string CallsRoot(const PlanOptions& options) {
+  std::string root = RepositoryRoot(options.workflow_path);
+  if (root.empty()) return options.work_dir;
+  std::error_code error;
+  std::filesystem::path relative =
+      std::filesystem::relative(root, std::filesystem::current_path(error), error);
+  if (error || relative.empty()) return root;
+  return relative == "." ? std::string(".") : relative.string();
+}
+
 }  // namespace
 
 bool IsValidVariableName(std::string_view name) {
@@ -141,6 +156,7 @@ PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const Gi
   Diagnostics files;  // problems in the workflow or environments file
 
   std::optional<model::Workflow> workflow;
+  std::optional<std::string> calls_root;
   {
     std::string text, error;
     if (!model::ReadWholeFile(options.workflow_path, &text, &error)) {
@@ -149,7 +165,11 @@ PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const Gi
     } else {
       FileId file = sources.Add(options.workflow_path, std::move(text));
       validate::ValidateOptions validate_options;
-      validate_options.read_callee = validate::LocalCalleeReader(options.work_dir);
+      // Called workflows are read from the repository's root, looked up at the first call.
+      validate_options.read_callee = [&options, &calls_root](std::string_view uses) {
+        if (!calls_root) calls_root = CallsRoot(options);
+        return validate::LocalCalleeReader(*calls_root, options.workflow_paths)(uses);
+      };
       workflow = validate::ValidateText(sources, file, catalog, files, validate_options);
     }
   }
@@ -158,6 +178,12 @@ PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const Gi
     diagnostics.Append(files);
     return unreadable ? PlanStatus::kUsageError : PlanStatus::kInvalid;
   }
+
+  // The workflows its jobs call, validated like it; a refused call is an error at its `uses:`.
+  auto workflows = std::make_shared<WorkflowSet>(
+      LoadCalledWorkflows(sources, *workflow, options.workflow_path,
+                          calls_root.value_or(options.work_dir), options.workflow_paths,
+                          catalog, files));
 
   std::optional<model::EnvironmentsConfig> environments;
   std::string env_path;
@@ -256,6 +282,7 @@ PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const Gi
   request.environments = environments ? &*environments : nullptr;
   request.catalog = &catalog;
   request.runners = served ? &*served : nullptr;
+  request.workflows = workflows.get();
   request.workflow_path = options.workflow_path;
   request.workflow_sha256 = Sha256Hex(sources.text(workflow->file));
   if (environments) {
@@ -263,6 +290,7 @@ PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const Gi
     request.environments_sha256 = Sha256Hex(sources.text(environments->file));
   }
   *plan = BuildPlan(*workflow, request, files);
+  (*plan)->workflow_paths = options.workflow_paths;
   if (!environments && env_path.empty()) {
     if (std::optional<std::string> refusal = RefuseUnconfiguredGates(**plan, env_looked_at)) {
       diagnostics.Error("env-gate", {}, *refusal);
@@ -281,6 +309,8 @@ PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const Gi
   if (loaded) {
     loaded->event = request.event;
     loaded->workflow = std::move(workflow);
+    workflows->sources[0].workflow = &*loaded->workflow;  // moved
+    loaded->workflows = std::move(workflows);
     loaded->environments = std::move(environments);
   }
   return has_errors ? PlanStatus::kInvalid : PlanStatus::kOk;

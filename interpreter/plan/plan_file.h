@@ -5,6 +5,7 @@
 /// follows the command-line contract: input and flag errors come first and
 /// alone (exit 2), then workflow and configuration errors (exit 1).
 
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -12,6 +13,7 @@
 #include "interpreter/model/environments.h"
 #include "interpreter/model/runners.h"
 #include "interpreter/model/workflow.h"
+#include "interpreter/plan/called_workflows.h"
 #include "interpreter/plan/event.h"
 #include "interpreter/plan/git_info.h"
 #include "interpreter/plan/inputs.h"
@@ -29,7 +31,8 @@ struct PlanOptions {
   std::optional<std::string> at;      // --at: RFC 3339 moment of a schedule event
   KeyValues inputs;
   KeyValues vars;
-  /// Where `.slipway/environments.yml` is looked for when --env-config is absent.
+  /// Where `.slipway/environments.yml` is looked for when --env-config is absent; also the
+  /// repository root that local reusable-workflow calls (`./...`) are read from.
   std::string work_dir = ".";
   /// Check each job's runs-on against the labels this machine serves (`.slipway/runners.yml`
   /// or the defaults; plan/runner_labels.h) and refuse unserved ones (kUsageError). Off where
@@ -42,6 +45,8 @@ struct PlanOptions {
   /// Ask the tools of `actions/setup-*` steps their versions (plan/setup_preview.h). Off in the
   /// golden tests, whose expected output must not depend on the machine.
   bool probe_tools = true;
+  /// --workflow-path owner/repo=DIR: local checkouts for calls into other repositories.
+  WorkflowPaths workflow_paths;
 };
 
 /// How making the plan ended; the CLI maps it to an exit code.
@@ -58,6 +63,9 @@ struct PlanInputs {
   std::optional<model::Workflow> workflow;
   std::optional<model::EnvironmentsConfig> environments;
   std::optional<Event> event;
+  /// Every workflow file read (the main one and those its jobs call); sources[0].workflow
+  /// points at `workflow`.
+  std::shared_ptr<WorkflowSet> workflows;
 };
 
 /// Makes the plan. `diagnostics` receives what to print: on kUsageError only

@@ -8,6 +8,7 @@
 #include "interpreter/plan/eval_scope.h"
 #include "interpreter/plan/matrix.h"
 #include "interpreter/plan/plan_steps.h"
+#include "interpreter/plan/planner_state.h"
 #include "interpreter/plan/resolve.h"
 #include "interpreter/plan/trigger_filter.h"
 
@@ -36,10 +37,7 @@ const PlannedJob* Plan::FindJob(std::string_view id) const {
   return nullptr;
 }
 
-namespace {
-
-/// A job's result on the plan's success path, as its dependants see it.
-enum class Outcome { kSuccess, kSkipped, kFailure, kUnknown };
+namespace detail {
 
 const char* ResultName(Outcome outcome) {
   switch (outcome) {
@@ -54,6 +52,8 @@ const char* ResultName(Outcome outcome) {
   }
   return "success";
 }
+
+namespace {
 
 std::string RunsOnText(const yaml::Node* node, const Scope& scope) {
   if (!node) return "";
@@ -95,115 +95,7 @@ std::optional<double> NumberText(const std::optional<model::Str>& text, const Sc
 
 std::string Quoted(const std::string& text) { return "\"" + text + "\""; }
 
-/// The per-job state carried to dependants.
-struct JobState {
-  Outcome outcome = Outcome::kSuccess;
-  bool upstream_failed = false;  // some ancestor fails on the success path
-};
-
-class Planner {
- public:
-  Planner(const model::Workflow& workflow, const PlanRequest& request, Diagnostics& diagnostics)
-      : workflow_(workflow),
-        request_(request),
-        diagnostics_(diagnostics),
-        root_(),
-        workflow_scope_(&root_) {}
-
-  Plan Build();
-
- private:
-  void PlanJob(uint32_t index, const model::JobGraph& graph, Plan& plan);
-  void DecideStatus(const model::Job& job, const std::vector<uint32_t>& needs, const Scope& scope,
-                    PlannedJob& planned, JobState& state);
-  Condition EvaluateJobIf(const model::Job& job, const std::vector<uint32_t>& needs,
-                          const std::vector<Outcome>& results, const Scope& scope,
-                          StatusAssumption status);
-  void ApplyGate(const model::Job& job, const Scope& scope, PlannedJob& planned);
-  void CheckRunner(const model::Job& job, const Scope& scope, PlannedJob& planned);
-
-  const model::Workflow& workflow_;
-  const PlanRequest& request_;
-  Diagnostics& diagnostics_;
-  Scope root_;
-  Scope workflow_scope_;
-  EnvLayer workflow_env_;
-  std::vector<JobState> states_;
-};
-
-Plan Planner::Build() {
-  Plan plan;
-  const Event& event = request_.event;
-  plan.workflow_path = request_.workflow_path;
-  plan.workflow_name = workflow_.name ? workflow_.name->value : request_.workflow_path;
-  plan.workflow_sha256 = request_.workflow_sha256;
-  plan.environments_path = request_.environments_path;
-  plan.environments_sha256 = request_.environments_sha256;
-  plan.event = event.name;
-  plan.action = event.action;
-  plan.ref = event.ref;
-  plan.sha = event.sha;
-  plan.actor = event.actor;
-  plan.repository = event.repository;
-  plan.inputs = request_.inputs;
-  plan.vars = request_.vars;
-  plan.github = GithubContext(event, plan.workflow_name, request_.workflow_path);
-
-  TriggerDecision trigger = CheckTrigger(workflow_, event);
-  plan.triggered = trigger.triggered;
-  plan.reason = trigger.reason;
-
-  EvaluationContexts root;
-  root.github = &plan.github;
-  root.inputs = &request_.inputs;
-  root.vars = &request_.vars;
-  FillScope(root_, root);
-  MarkRunTimeOnly(root_);
-  for (const std::string& path : event.unknown_payload) root_.MarkUnknown(path);
-  workflow_env_.Add(workflow_.env, root_, nullptr);
-  workflow_env_.Install(workflow_scope_);
-
-  if (workflow_.run_name) {
-    Substitution s = Substitute(workflow_.run_name->value, workflow_scope_);
-    plan.run_name = Resolved{s.text, s.resolved};
-  }
-  if (workflow_.concurrency.present) {
-    Substitution s = Substitute(workflow_.concurrency.group.value, workflow_scope_);
-    plan.concurrency_group = Resolved{s.text, s.resolved};
-    if (workflow_.concurrency.cancel_in_progress) {
-      plan.cancel_in_progress =
-          Substitute(workflow_.concurrency.cancel_in_progress->value, workflow_scope_).text ==
-          "true";
-    }
-  }
-
-  // The same graph, and the same reports of its problems, as `validate` (model/job_graph.h).
-  const model::JobGraph graph(workflow_);
-  graph.Report(diagnostics_);
-  const size_t n = workflow_.jobs.size();
-  plan.jobs.resize(n);
-  states_.assign(n, JobState{});
-  for (uint32_t i = 0; i < n; ++i) {
-    plan.jobs[i].index = JobIndex{i};
-    plan.jobs[i].id = workflow_.jobs[i].id.value;
-    for (uint32_t need : graph.needs(i)) plan.jobs[i].needs.push_back(JobIndex{need});
-  }
-  for (uint32_t i : graph.order()) PlanJob(i, graph, plan);
-  for (uint32_t i = 0; i < n; ++i) {
-    if (!graph.is_blocked(i)) continue;
-    PlannedJob& job = plan.jobs[i];
-    job.name = job.id;
-    job.status = JobStatus::kSkipped;
-    job.reason = "its needs form a cycle";
-  }
-  int waves = 0;
-  for (const PlannedJob& job : plan.jobs) waves = std::max(waves, job.wave);
-  plan.waves.resize(waves);
-  for (const PlannedJob& job : plan.jobs) {
-    if (job.wave > 0) plan.waves[job.wave - 1].push_back(job.index);
-  }
-  return plan;
-}
+}  // namespace
 
 Condition Planner::EvaluateJobIf(const model::Job& job, const std::vector<uint32_t>& needs,
                                  const std::vector<Outcome>& results, const Scope& scope,
@@ -211,7 +103,7 @@ Condition Planner::EvaluateJobIf(const model::Job& job, const std::vector<uint32
   Scope s(&scope);
   json needs_context = json::object();
   for (size_t k = 0; k < needs.size(); ++k) {
-    const std::string& id = workflow_.jobs[needs[k]].id.value;
+    const std::string& id = local_ids_[needs[k]];
     needs_context[id] = json{{"result", ResultName(results[k])}, {"outputs", json::object()}};
     s.MarkUnknown("needs." + id + ".outputs");
   }
@@ -282,7 +174,7 @@ void Planner::DecideStatus(const model::Job& job, const std::vector<uint32_t>& n
       if (results[k] == Outcome::kUnknown) {
         planned.status = JobStatus::kConditional;
         planned.reason = std::string(first ? "runs only if " : "runs only if this job's need ") +
-                         Quoted(workflow_.jobs[needs[k]].id.value) +
+                         Quoted(ids_[needs[k]]) +
                          (first ? " runs" : " is skipped");
         break;
       }
@@ -296,7 +188,7 @@ void Planner::DecideStatus(const model::Job& job, const std::vector<uint32_t>& n
     if (upstream_failed) {
       for (size_t k = 0; k < needs.size(); ++k) {
         if (results[k] == Outcome::kFailure || states_[needs[k]].upstream_failed) {
-          planned.reason = "runs because " + Quoted(workflow_.jobs[needs[k]].id.value) +
+          planned.reason = "runs because " + Quoted(ids_[needs[k]]) +
                            (results[k] == Outcome::kFailure ? " fails (it is blocked)"
                                                             : " is skipped after a failure");
           break;
@@ -348,7 +240,7 @@ void Planner::DecideStatus(const model::Job& job, const std::vector<uint32_t>& n
   if (!refs.UsesStatusFunction()) {
     for (size_t k = 0; k < needs.size(); ++k) {
       if (results[k] == Outcome::kSkipped || results[k] == Outcome::kFailure) {
-        planned.reason = "needs " + Quoted(workflow_.jobs[needs[k]].id.value) + ", which " +
+        planned.reason = "needs " + Quoted(ids_[needs[k]]) + ", which " +
                          (results[k] == Outcome::kSkipped ? "is skipped" : "fails (it is blocked)");
         return;
       }
@@ -432,20 +324,24 @@ void Planner::CheckRunner(const model::Job& job, const Scope& scope, PlannedJob&
   }
 }
 
-void Planner::PlanJob(uint32_t index, const model::JobGraph& graph, Plan& plan) {
-  const model::Job& job = workflow_.jobs[index];
+void Planner::PlanJob(const Unit& unit, uint32_t local, const model::JobGraph& graph,
+                      Plan& plan) {
+  const model::Job& job = unit.workflow->jobs[local];
+  const uint32_t index = unit.base + local;
   PlannedJob& planned = plan.jobs[index];
-  const std::vector<uint32_t>& needs = graph.needs(index);
-  int wave = 1;
-  for (uint32_t need : needs) wave = std::max(wave, plan.jobs[need].wave + 1);
+  std::vector<uint32_t> needs;
+  for (uint32_t need : graph.needs(local)) needs.push_back(unit.base + need);
+  int wave = unit.first_wave;
+  for (uint32_t need : needs) wave = std::max(wave, states_[need].done_wave + 1);
   planned.wave = wave;
+  states_[index].done_wave = wave;
   if (job.if_condition) planned.if_condition = job.if_condition->value;
   if (job.uses) planned.uses = job.uses->value;
 
-  Scope scope(&workflow_scope_);
+  Scope scope(unit.scope);
   json needs_context = json::object();
   for (uint32_t need : needs) {
-    const std::string& id = workflow_.jobs[need].id.value;
+    const std::string& id = local_ids_[need];
     needs_context[id] =
         json{{"result", ResultName(states_[need].outcome)}, {"outputs", json::object()}};
     scope.MarkUnknown("needs." + id + ".outputs");
@@ -457,12 +353,23 @@ void Planner::PlanJob(uint32_t index, const model::JobGraph& graph, Plan& plan) 
   FillScope(scope, job_contexts);
 
   JobState& state = states_[index];
+  const std::optional<Outcome> caller =
+      unit.caller ? std::optional<Outcome>(states_[*unit.caller].outcome) : std::nullopt;
   if (!plan.triggered) {
     planned.status = JobStatus::kSkipped;
     planned.reason = "the workflow is not triggered by this event";
     state.outcome = Outcome::kSkipped;
+  } else if (caller == Outcome::kSkipped) {
+    planned.status = JobStatus::kSkipped;
+    planned.reason = "its calling job " + Quoted(ids_[*unit.caller]) + " is skipped";
+    state.outcome = Outcome::kSkipped;
   } else {
     DecideStatus(job, needs, scope, planned, state);
+    if (caller == Outcome::kUnknown && planned.status == JobStatus::kWillRun) {
+      planned.status = JobStatus::kConditional;
+      planned.reason = "runs only if its calling job " + Quoted(ids_[*unit.caller]) + " runs";
+      state.outcome = Outcome::kUnknown;
+    }
   }
 
   // Environment vars join the vars context for a job that uses the environment.
@@ -532,7 +439,7 @@ void Planner::PlanJob(uint32_t index, const model::JobGraph& graph, Plan& plan) 
     planned.continue_on_error = Substitute(job.continue_on_error->value, job_scope).text == "true";
   }
 
-  EnvLayer env = workflow_env_;
+  EnvLayer env = *unit.env;
   env.Add(job.env, job_scope, &planned.env);
   Scope env_scope(&job_scope);
   env.Install(env_scope);
@@ -542,13 +449,15 @@ void Planner::PlanJob(uint32_t index, const model::JobGraph& graph, Plan& plan) 
   }
   planned.steps = PlanSteps(job, env_scope, env, planned.status == JobStatus::kSkipped,
                             request_.catalog, diagnostics_);
+  // Last: planning the called jobs appends to plan.jobs (`planned` is not used after it).
+  if (job.uses) PlanCall(unit, index, job_scope, plan);
 }
 
-}  // namespace
+}  // namespace detail
 
 Plan BuildPlan(const model::Workflow& workflow, const PlanRequest& request,
                Diagnostics& diagnostics) {
-  Planner planner(workflow, request, diagnostics);
+  detail::Planner planner(workflow, request, diagnostics);
   return planner.Build();
 }
 

@@ -14,6 +14,7 @@
 #include "interpreter/plan/event.h"
 #include "interpreter/plan/plan.h"
 #include "interpreter/plan/runner_labels.h"
+#include "interpreter/plan/workflow_call.h"
 #include "interpreter/step_api/step_api.h"
 
 namespace slipway::plan {
@@ -28,6 +29,9 @@ struct PlanRequest {
   /// The labels this machine serves; nullptr: runs-on is not checked (the jobs run elsewhere:
   /// backend workers, rehearsals).
   const ServedLabels* runners = nullptr;
+  /// The workflows the jobs call (called_workflows.h); nullptr: calls are planned as one job
+  /// each (and `run` refuses them).
+  const WorkflowSet* workflows = nullptr;
   std::string workflow_path;
   std::string workflow_sha256;
   std::string environments_path;

@@ -65,6 +65,11 @@ std::string RenderDot(const Plan& plan) {
       out +=
           "  j" + std::to_string(ToInt(need)) + " -> j" + std::to_string(ToInt(job.index)) + ";\n";
     }
+    // A called job hangs off the job that calls it.
+    if (job.caller) {
+      out += "  j" + std::to_string(ToInt(*job.caller)) + " -> j" +
+             std::to_string(ToInt(job.index)) + " [style=dashed];\n";
+    }
   }
   out += "}\n";
   return out;

@@ -122,6 +122,19 @@ json JobToJson(const Plan& plan, const PlannedJob& job) {
   if (!job.outputs.empty()) out["outputs"] = ResolvedMap(job.outputs);
   if (!job.env.empty()) out["env"] = ResolvedMap(job.env);
   if (!job.uses.empty()) out["uses"] = job.uses;
+  if (job.callee != 0) {
+    json calls = json::array();
+    for (const PlannedJob& other : plan.jobs) {
+      if (other.caller && *other.caller == job.index) calls.push_back(other.id);
+    }
+    out["calls"] = std::move(calls);
+  }
+  if (job.caller) {
+    out["called_by"] = plan.jobs[ToInt(*job.caller)].id;
+    if (job.source > 0 && job.source <= plan.called_files.size()) {
+      out["file"] = plan.called_files[job.source - 1].path;
+    }
+  }
   return out;
 }
 
@@ -162,6 +175,19 @@ nlohmann::ordered_json PlanToJson(const Plan& plan) {
     waves.push_back(std::move(ids));
   }
   out["waves"] = std::move(waves);
+  if (!plan.called_files.empty()) {
+    // Digested: `run --from-plan` refuses a called workflow changed since the review.
+    json called = json::array();
+    for (const CalledFile& file : plan.called_files) {
+      called.push_back({{"uses", file.uses}, {"path", file.path}, {"sha256", file.sha256}});
+    }
+    out["called_workflows"] = std::move(called);
+  }
+  if (!plan.workflow_paths.empty()) {
+    json paths = json::object();
+    for (const auto& [repository, dir] : plan.workflow_paths) paths[repository] = dir;
+    out["workflow_paths"] = std::move(paths);
+  }
   for (const PlannedJob& job : plan.jobs) out["jobs"].push_back(JobToJson(plan, job));
   out["github"] = plan.github;
   return out;

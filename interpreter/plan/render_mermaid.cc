@@ -65,6 +65,11 @@ std::string RenderMermaid(const Plan& plan) {
       out +=
           "  j" + std::to_string(ToInt(need)) + " --> j" + std::to_string(ToInt(job.index)) + "\n";
     }
+    // A called job hangs off the job that calls it.
+    if (job.caller) {
+      out += "  j" + std::to_string(ToInt(*job.caller)) + " -.-> j" +
+             std::to_string(ToInt(job.index)) + "\n";
+    }
   }
   out += "  classDef willRun fill:#d4f7dc,stroke:#2da44e\n";
   out += "  classDef skipped fill:#eeeeee,stroke:#999999,color:#777777\n";

@@ -138,7 +138,14 @@ void WriteJob(TreeWriter& tree, const Plan& plan, const PlannedJob& job, bool la
   for (const std::string& why : job.runner_refused) {
     lines.push_back(p.Paint("runner refused", "31;1") + ": " + why);
   }
-  if (!job.uses.empty()) lines.push_back("uses: " + job.uses);
+  if (!job.uses.empty()) {
+    std::vector<std::string> called;
+    for (const PlannedJob& other : plan.jobs) {
+      if (other.caller && *other.caller == job.index) called.push_back(other.id);
+    }
+    lines.push_back("uses: " + job.uses +
+                    (called.empty() ? "" : " (runs " + Join(called) + ")"));
+  }
   if (job.environment) {
     const EnvironmentGate& gate = *job.environment;
     std::string text = "environment: " + gate.name;

@@ -211,6 +211,7 @@ ScenarioActual RunScenario(const TestFile& file, const Scenario& scenario, size_
   exec::RunRequest request;
   request.plan = &plan;
   request.workflow = &*workflow;
+  request.workflows = loaded.workflows.get();
   request.catalog = setup.catalog;
   request.environments = loaded.environments ? &*loaded.environments : nullptr;
   request.event = loaded.event ? &*loaded.event : nullptr;

@@ -41,16 +41,41 @@ bool IsActionMetadata(const SourceManager& sources, FileId file) {
 
 }  // namespace
 
+std::optional<std::string> CalleePath(std::string_view uses, const std::string& root,
+                                      const std::map<std::string, std::string>& workflow_paths,
+                                      std::string* repo_root) {
+  if (uses.substr(0, 2) == "./") {
+    if (uses.find('@') != std::string_view::npos) return std::nullopt;
+    if (repo_root) *repo_root = root;
+    return root + "/" + std::string(uses.substr(2));
+  }
+  // owner/repo/path/file.yml@ref
+  const size_t at = uses.rfind('@');
+  const size_t owner_end = uses.find('/');
+  const size_t repo_end = owner_end == std::string_view::npos ? owner_end
+                                                              : uses.find('/', owner_end + 1);
+  if (at == std::string_view::npos || repo_end == std::string_view::npos || repo_end > at) {
+    return std::nullopt;
+  }
+  auto it = workflow_paths.find(std::string(uses.substr(0, repo_end)));
+  if (it == workflow_paths.end()) return std::nullopt;
+  if (repo_root) *repo_root = it->second;
+  return it->second + "/" + std::string(uses.substr(repo_end + 1, at - repo_end - 1));
+}
+
 std::function<std::optional<std::string>(std::string_view uses)> LocalCalleeReader(
     std::string root) {
-  return [root = std::move(root)](std::string_view uses) -> std::optional<std::string> {
-    if (uses.substr(0, 2) != "./" || uses.find('@') != std::string_view::npos) {
-      return std::nullopt;
-    }
+  return LocalCalleeReader(std::move(root), {});
+}
+
+std::function<std::optional<std::string>(std::string_view uses)> LocalCalleeReader(
+    std::string root, std::map<std::string, std::string> workflow_paths) {
+  return [root = std::move(root),
+          paths = std::move(workflow_paths)](std::string_view uses) -> std::optional<std::string> {
+    std::optional<std::string> path = CalleePath(uses, root, paths);
+    if (!path) return std::nullopt;
     std::string text, error;
-    if (!model::ReadWholeFile(root + "/" + std::string(uses.substr(2)), &text, &error)) {
-      return std::nullopt;
-    }
+    if (!model::ReadWholeFile(*path, &text, &error)) return std::nullopt;
     return text;
   };
 }

@@ -4,6 +4,7 @@
 /// findings silenced with `# slipway-ignore: rule-id` (on the line or the line above).
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +31,19 @@ struct ValidateOptions {
 /// `root` (the repository root, where slipway runs). Remote calls are not read.
 std::function<std::optional<std::string>(std::string_view uses)> LocalCalleeReader(
     std::string root);
+/// The same, also reading calls into another repository (`owner/repo/path@ref`) from the local
+/// checkout `workflow_paths` names for owner/repo (`--workflow-path owner/repo=DIR`).
+std::function<std::optional<std::string>(std::string_view uses)> LocalCalleeReader(
+    std::string root, std::map<std::string, std::string> workflow_paths);
+
+/// Where the file a job calls is on this machine: `./path` under `root` (the root of the
+/// repository the calling file is in), `owner/repo/path@ref` under the checkout
+/// `workflow_paths` names for "owner/repo"; nullopt when neither (a remote call with no
+/// checkout named, or not a workflow call). `repo_root` (optional) receives the root of the
+/// callee's repository, against which its own `./` calls resolve.
+std::optional<std::string> CalleePath(std::string_view uses, const std::string& root,
+                                      const std::map<std::string, std::string>& workflow_paths,
+                                      std::string* repo_root = nullptr);
 
 /// Reads `path` into `sources`, loads and validates it. Returns the model whenever the file
 /// could be read as YAML (even if it has errors: check `diagnostics.has_errors()` before

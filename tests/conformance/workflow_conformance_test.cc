@@ -159,7 +159,15 @@ TEST(WorkflowConformance, ParserCasesAgreeWithGitHubParser) {
     std::string number;
     while (RE2::FindAndConsume(&input, kLine, &number)) lines.insert(std::stoul(number));
     ++total;
-    std::string diff = Compare(accepts, lines, Validate(name, workflow, callees));
+    // The called workflows are validated too, each in its own file, as `plan` and `run` do
+    // (plan/called_workflows.cc): GitHub reports a problem of a callee's own call there.
+    Outcome ours = Validate(name, workflow, callees);
+    for (const auto& [uses, text] : callees) {
+      Outcome callee = Validate(uses, text, callees);
+      ours.error_lines.insert(callee.error_lines.begin(), callee.error_lines.end());
+      ours.first_errors += callee.first_errors;
+    }
+    std::string diff = Compare(accepts, lines, ours);
     if (diff.empty()) {
       ++agree;
     } else if (differences.count("parser " + name)) {

@@ -34,6 +34,7 @@ struct Fixture {
   Diagnostics diagnostics;
   std::optional<model::Workflow> workflow;
   std::optional<model::EnvironmentsConfig> environments;
+  const WorkflowSet* workflows = nullptr;  // called workflows (workflow_call.h), if any
 
   const model::Workflow& Workflow(const std::string& yaml_text) {
     FileId file = sources.Add("test.yml", yaml_text);
@@ -64,6 +65,7 @@ struct Fixture {
     if (request.event.name == "workflow_dispatch") AddDispatchInputs(request.inputs, request.event);
     request.environments = environments ? &*environments : nullptr;
     request.workflow_path = "test.yml";
+    request.workflows = workflows;
     return BuildPlan(*workflow, request, diagnostics);
   }
 

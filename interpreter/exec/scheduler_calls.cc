@@ -1,0 +1,183 @@
+// Reusable-workflow calls in the scheduler (scheduler.h): a calling job's leg takes no worker;
+// when it may run, its `with:` and `secrets:` are evaluated (plan/workflow_call.h) and the
+// called workflow's jobs of that leg become decidable; when the last of them has a result, the
+// leg ends with theirs — failure if one failed, cancelled if one was cancelled, else success —
+// and with the called workflow's `on.workflow_call.outputs`, which `needs.<call>.outputs`
+// then reads, as on GitHub.
+#include <fmt/format.h>
+
+#include "interpreter/exec/clock.h"
+#include "interpreter/exec/run.h"
+#include "interpreter/exec/scheduler.h"
+#include "interpreter/exec/scheduler_state.h"
+#include "interpreter/exec/secrets.h"
+#include "interpreter/model/workflow.h"
+#include "interpreter/plan/workflow_call.h"
+
+namespace slipway::exec {
+
+using nlohmann::ordered_json;
+
+Scheduler::CallLeg* Scheduler::LegOf(uint32_t job) {
+  const plan::PlannedJob& planned = plan_.jobs[job];
+  if (!planned.caller) return nullptr;
+  auto it = calls_.find({plan::ToInt(*planned.caller), planned.caller_leg});
+  return it == calls_.end() ? nullptr : &it->second;
+}
+
+const Scheduler::CallLeg* Scheduler::LegOf(uint32_t job) const {
+  return const_cast<Scheduler*>(this)->LegOf(job);
+}
+
+std::map<std::string, std::string> Scheduler::SecretsOf(uint32_t job) const {
+  if (const CallLeg* leg = LegOf(job)) {
+    return leg->frame ? leg->frame->secrets : std::map<std::string, std::string>{};
+  }
+  // A calling job has no environment: the repository's secrets.
+  return request_ ? SecretsForJob(request_->secrets, "") : std::map<std::string, std::string>{};
+}
+
+void Scheduler::StartCall(size_t i) {
+  Instance& instance = instances_[i];
+  const uint32_t c = instance.job;
+  const plan::PlannedJob& job = plan_.jobs[c];
+  CallLeg& leg = calls_[{c, instance.ordinal}];
+  instance.state = InstanceState::kCalling;
+  JobRecord& rec = record_.jobs[instance.key];
+  rec.status = JobStatusName(JobRecordStatus::kRunning);
+  rec.started_at = FormatUtc(clock_.WallNow());
+  important_ = true;
+  if (observer_) observer_->JobStarted(instance.key);
+
+  std::string error;
+  const model::Workflow* callee = nullptr;
+  if (request_ && request_->workflows && job.callee < request_->workflows->sources.size()) {
+    callee = request_->workflows->sources[job.callee].workflow;
+  }
+  auto frame = std::make_shared<CallFrame>();
+  if (!request_) {
+    // Scheduler tests (no request): the call's jobs run with no inputs or secrets.
+  } else if (!callee || !request_->workflow) {
+    error = fmt::format("the workflow \"{}\" calls was not loaded", job.uses);
+  } else {
+    const model::Job& model = ModelJobOf(*request_, job);
+    plan::Scope scope;
+    FillJobScope(c, scope);
+    scope.Set("matrix", instance.matrix.is_null() ? ordered_json::object() : instance.matrix);
+    scope.Set("strategy",
+              ordered_json{{"fail-fast", job.fail_fast},
+                           {"job-index", instance.ordinal},
+                           {"job-total", jobs_[c].instances.size()},
+                           {"max-parallel", job.max_parallel.value_or(
+                                                static_cast<int>(jobs_[c].instances.size()))}});
+    const std::map<std::string, std::string> secrets = SecretsOf(c);
+    ordered_json secrets_context = ordered_json::object();
+    for (const auto& [name, value] : secrets) secrets_context[name] = value;
+    scope.Set("secrets", std::move(secrets_context));
+    // An input's default sees github and vars (GitHub's context availability).
+    plan::Scope defaults;
+    defaults.Set("github", *scope.Find("github"));
+    defaults.Set("vars", plan_.vars);
+    const model::Trigger* call = callee->FindTrigger("workflow_call");
+    plan::CallInputs inputs = plan::EvaluateCallInputs(model, call, scope, defaults);
+    error = inputs.error;
+    if (!inputs.unknown.empty() && error.empty()) {
+      error = fmt::format("input \"{}\" cannot be evaluated", inputs.unknown.front());
+    }
+    frame->inputs = std::move(inputs.inputs);
+    frame->secrets = plan::EvaluateCallSecrets(model, secrets, scope, &error);
+  }
+  if (!error.empty()) {
+    leg.why_not = fmt::format("its calling job \"{}\" failed", instance.key);
+    Finish(i, JobOutcome{JobResult::kFailure, {}, {},
+                         fmt::format("cannot call \"{}\": {}", job.uses, error), false});
+    ReleaseCall(leg);
+    return;
+  }
+  leg.frame = std::move(frame);
+  leg.ran = true;
+  ReleaseCall(leg);
+}
+
+void Scheduler::ReleaseCall(CallLeg& leg) {
+  if (leg.members.empty()) {
+    if (leg.ran) FinishCall(leg);
+    return;
+  }
+  // The worklist pops from the back: pushed in reverse, the called jobs are decided in file
+  // order.
+  for (auto it = leg.members.rbegin(); it != leg.members.rend(); ++it) {
+    if (--unfinished_needs_[*it] == 0) decidable_.push_back(*it);
+  }
+  DecideReadyJobs();  // returns at once when called from inside its own loop
+}
+
+void Scheduler::CallMemberFinished(uint32_t job) {
+  CallLeg* leg = LegOf(job);
+  if (!leg || leg->unfinished == 0) return;
+  if (--leg->unfinished == 0 && leg->ran) FinishCall(*leg);
+}
+
+void Scheduler::FinishCall(CallLeg& leg) {
+  const plan::PlannedJob& caller = plan_.jobs[leg.caller];
+  JobOutcome outcome;
+  ordered_json jobs = ordered_json::object();
+  std::string failed, cancelled;
+  for (uint32_t member : leg.members) {
+    const plan::PlannedJob& planned = plan_.jobs[member];
+    const JobState& state = jobs_[member];
+    ordered_json outputs = ordered_json::object();
+    for (const auto& [key, value] : state.outputs) outputs[key] = value;
+    jobs[planned.local_id] = {{"result", JobResultName(state.result)},
+                              {"outputs", std::move(outputs)}};
+    if (state.result == JobResult::kFailure && failed.empty()) failed = planned.id;
+    if (state.result == JobResult::kCancelled && cancelled.empty()) cancelled = planned.id;
+  }
+  if (!failed.empty()) {
+    outcome.result = JobResult::kFailure;
+    outcome.message = fmt::format("its called job \"{}\" failed", failed);
+  } else if (!cancelled.empty()) {
+    outcome.result = JobResult::kCancelled;
+    outcome.message = fmt::format("its called job \"{}\" was cancelled", cancelled);
+  }
+  const model::Workflow* callee = nullptr;
+  if (request_ && request_->workflows && caller.callee < request_->workflows->sources.size()) {
+    callee = request_->workflows->sources[caller.callee].workflow;
+  }
+  if (callee && leg.frame) {
+    plan::Scope scope;
+    ordered_json github = plan_.github;
+    github["run_id"] = record_.id;
+    scope.Set("github", std::move(github));
+    scope.Set("inputs", leg.frame->inputs);
+    scope.Set("vars", plan_.vars);
+    std::string error;
+    outcome.outputs =
+        plan::EvaluateCallOutputs(callee->FindTrigger("workflow_call"), jobs, scope, &error);
+    if (!error.empty() && outcome.result == JobResult::kSuccess) {
+      outcome.result = JobResult::kFailure;
+      outcome.message = "cannot evaluate the called workflow's outputs: " + error;
+    }
+  }
+  Finish(leg.instance, std::move(outcome));
+}
+
+void Scheduler::CancelCall(CallLeg& leg, const std::string& why) {
+  leg.cancelled = true;
+  if (leg.why_not.empty()) leg.why_not = why;
+  for (uint32_t member : leg.members) {
+    std::vector<size_t> instances = jobs_[member].instances;
+    for (size_t i : instances) {
+      Instance& instance = instances_[i];
+      if (instance.state == InstanceState::kRunning && instance.control) {
+        instance.control->Cancel();
+      } else if (instance.state == InstanceState::kReady) {
+        Finish(i, JobOutcome{JobResult::kCancelled, {}, {}, why, false});
+      } else if (instance.state == InstanceState::kCalling) {
+        CancelCall(calls_[{member, instance.ordinal}], why);
+      }
+    }
+  }
+}
+
+}  // namespace slipway::exec
