@@ -6,6 +6,7 @@
 #include <iostream>
 #include <map>
 
+#include "interpreter/exec/container_runtime.h"
 #include "interpreter/exec/masker.h"
 #include "interpreter/exec/process.h"
 #include "interpreter/exec/secrets.h"
@@ -25,6 +26,9 @@ void AddEventFlags(CLI::App& command, EventFlags& flags) {
   command.add_option("--event-file", flags.event_file, "the full event payload (JSON)");
   command.add_option("--env-config", flags.env_config,
                      "environments file (default: .slipway/environments.yml if present)");
+  command.add_flag("--no-containers", flags.no_containers,
+                   "with no container runtime, run the steps of jobs with container:/services: "
+                   "on the host (loudly) instead of refusing them");
 }
 
 void PrintDiagnostics(std::string_view command, const SourceManager& sources,
@@ -73,6 +77,11 @@ bool ToPlanOptions(std::string_view command, const std::string& workflow, const 
   if (!flags.actor.empty()) options->actor = flags.actor;
   if (!flags.event_file.empty()) options->event_file = flags.event_file;
   if (!flags.env_config.empty()) options->env_config = flags.env_config;
+  options->no_containers = flags.no_containers;
+  if (std::optional<exec::ContainerRuntime> runtime = exec::DetectContainerRuntime(
+          exec::CurrentEnvironment(), &options->container_runtime_missing)) {
+    options->container_runtime = runtime->Describe();
+  }
   return ParsePairs(command, flags.inputs, "--input", &options->inputs) &&
          ParsePairs(command, flags.vars, "--var", &options->vars);
 }

@@ -47,6 +47,9 @@ struct RunRequest {
   std::vector<std::pair<std::string, std::string>> approvals;  // (environment, reviewer)
   std::vector<std::string> only_jobs;
   bool skip_unknown_actions = false;
+  /// --no-containers: with no container runtime, jobs with `container:`/`services:` run their
+  /// steps on the host (loudly) instead of being refused.
+  bool no_containers = false;
   std::map<std::string, std::string> environment;  // slipway's own environment
   std::string workspace;                           // absolute; "" → current directory
   std::FILE* out = stdout;

@@ -38,17 +38,6 @@ std::vector<std::string> UnsupportedConstructs(const plan::Plan& plan,
           "workflow calls yet, so it refuses rather than report the call's jobs as done",
           Where(plan, job->uses->where), planned.id, job->uses->value));
     }
-    if (job->container) {
-      refused.push_back(fmt::format(
-          "{}: job \"{}\" asks for a container; `run` does not start containers yet and will "
-          "not run the job's steps on the host instead",
-          Where(plan, job->container->where), planned.id));
-    }
-    if (job->services) {
-      refused.push_back(fmt::format(
-          "{}: job \"{}\" asks for service containers; `run` does not start them yet",
-          Where(plan, job->services->where), planned.id));
-    }
     if (NamesAnotherOs(planned.runs_on)) {
       SourceRange where = job->runs_on ? job->runs_on->where : SourceRange{};
       refused.push_back(fmt::format(

@@ -26,6 +26,10 @@ struct PlanOptions {
   std::optional<std::string> ref, sha, actor, event_file, env_config;
   KeyValues inputs;
   KeyValues vars;
+  /// The container runtime (PlanRequest::container_runtime), why none, and --no-containers.
+  std::string container_runtime;
+  std::string container_runtime_missing;
+  bool no_containers = false;
   /// Where `.slipway/environments.yml` is looked for when --env-config is absent.
   std::string work_dir = ".";
 };

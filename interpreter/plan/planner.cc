@@ -7,6 +7,7 @@
 #include "interpreter/plan/env_gate.h"
 #include "interpreter/plan/eval_scope.h"
 #include "interpreter/plan/matrix.h"
+#include "interpreter/plan/plan_containers.h"
 #include "interpreter/plan/plan_steps.h"
 #include "interpreter/plan/resolve.h"
 #include "interpreter/plan/trigger_filter.h"
@@ -413,6 +414,7 @@ void Planner::PlanJob(uint32_t index, const model::JobGraph& graph, Plan& plan) 
   planned.wave = wave;
   if (job.if_condition) planned.if_condition = job.if_condition->value;
   if (job.uses) planned.uses = job.uses->value;
+  planned.containers = PlanContainers(job, request_);
 
   Scope scope(&workflow_scope_);
   json needs_context = json::object();

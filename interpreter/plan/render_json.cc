@@ -119,6 +119,16 @@ json JobToJson(const Plan& plan, const PlannedJob& job) {
   if (!job.outputs.empty()) out["outputs"] = ResolvedMap(job.outputs);
   if (!job.env.empty()) out["env"] = ResolvedMap(job.env);
   if (!job.uses.empty()) out["uses"] = job.uses;
+  if (job.containers) {
+    json services = json::object();
+    for (const auto& [id, image] : job.containers->services) services[id] = image;
+    out["containers"] = {{"image", job.containers->image},
+                         {"services", services},
+                         {"runtime", job.containers->runtime.empty()
+                                         ? json(nullptr)
+                                         : json(job.containers->runtime)}};
+    if (!job.containers->note.empty()) out["containers"]["note"] = job.containers->note;
+  }
   return out;
 }
 
