@@ -11,7 +11,11 @@ build_packages=(cmake ninja-build g++ pkg-config git python3
   libcmark-gfm-extensions-dev libpqxx-dev libpq-dev
   haproxy)  # the main job's local production pipeline shifts traffic through a real HAProxy
 test_packages=(postgresql-15 libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
-  dpkg-dev chromium fonts-dejavu-core)
+  dpkg-dev chromium fonts-dejavu-core
+  # container jobs (tests/e2e/container_test.cc): a runtime, the OCI runtime its tests select,
+  # the busybox their image is made of, and name resolution on a job's network (CNI's dnsname)
+  podman runc busybox-static containernetworking-plugins
+  golang-github-containernetworking-plugin-dnsname)
 packages=("${build_packages[@]}")
 case "${1:-build}" in
   build) ;;

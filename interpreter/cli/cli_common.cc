@@ -6,6 +6,7 @@
 #include <iostream>
 #include <map>
 
+#include "interpreter/exec/container_runtime.h"
 #include "interpreter/exec/masker.h"
 #include "interpreter/exec/process.h"
 #include "interpreter/exec/secrets.h"
@@ -33,6 +34,9 @@ void AddEventFlags(CLI::App& command, EventFlags& flags) {
   command.add_option("--workflow-path", flags.workflow_paths,
                      "a local checkout for reusable workflows called from another repository, "
                      "OWNER/REPO=DIR");
+  command.add_flag("--no-containers", flags.no_containers,
+                   "with no container runtime, run the steps of jobs with container:/services: "
+                   "on the host (loudly) instead of refusing them");
 }
 
 bool ParseWorkflowPaths(std::string_view command, const std::vector<std::string>& items,
@@ -106,6 +110,11 @@ bool ToPlanOptions(std::string_view command, const std::string& workflow, const 
   if (!flags.at.empty()) options->at = flags.at;
   if (!flags.event_file.empty()) options->event_file = flags.event_file;
   if (!flags.env_config.empty()) options->env_config = flags.env_config;
+  options->no_containers = flags.no_containers;
+  if (std::optional<exec::ContainerRuntime> runtime = exec::DetectContainerRuntime(
+          exec::CurrentEnvironment(), &options->container_runtime_missing)) {
+    options->container_runtime = runtime->Describe();
+  }
   return ParsePairs(command, flags.inputs, "--input", &options->inputs) &&
          ParsePairs(command, flags.vars, "--var", &options->vars) &&
          ParseWorkflowPaths(command, flags.workflow_paths, &options->workflow_paths);

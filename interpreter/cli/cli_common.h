@@ -25,10 +25,11 @@ struct EventFlags {
   std::string ref, sha, actor, event_file, env_config, action, at;
   std::vector<std::string> inputs, vars;
   std::vector<std::string> workflow_paths;  // --workflow-path owner/repo=DIR
+  bool no_containers = false;               // --no-containers
 };
 
 /// Adds --event, --action, --at, --ref, --sha, --actor, --input, --var, --event-file,
-/// --env-config and --workflow-path.
+/// --env-config, --workflow-path and --no-containers.
 void AddEventFlags(CLI::App& command, EventFlags& flags);
 
 /// Prints diagnostics to stderr: file ones as `file:line:col: ...` with the source line and a
@@ -36,7 +37,8 @@ void AddEventFlags(CLI::App& command, EventFlags& flags);
 void PrintDiagnostics(std::string_view command, const SourceManager& sources,
                       Diagnostics& diagnostics);
 
-/// Fills plan options from the workflow path and the event flags. A malformed --input/--var
+/// Fills plan options from the workflow path and the event flags (and the container runtime
+/// of this machine, exec/container_runtime.h). A malformed --input/--var
 /// (not KEY=VALUE) is reported on stderr, naming `command` and the flag; returns false then.
 bool ToPlanOptions(std::string_view command, const std::string& workflow, const EventFlags& flags,
                    plan::PlanOptions* options);

@@ -165,6 +165,7 @@ int Run(RunArgs args) {
     }
   }
   request.skip_unknown_actions = args.skip_unknown_actions;
+  request.no_containers = args.no_containers;
   if (args.skip_unknown_actions) {
     std::cerr << "slipway run: warning: --skip-unknown-actions: actions without a local "
                  "equivalent will be SKIPPED, not run\n";

@@ -16,6 +16,7 @@
 
 #include "interpreter/exec/concurrency.h"
 #include "interpreter/exec/console.h"
+#include "interpreter/exec/job_containers.h"
 #include "interpreter/exec/masker.h"
 #include "interpreter/exec/run_overrides.h"
 #include "interpreter/exec/run_store.h"
@@ -112,7 +113,7 @@ std::unique_ptr<plan::Scope> JobExecution::MakeScope(const ordered_json& env) co
   scope->Set("matrix", job_.matrix.is_null() ? ordered_json::object() : job_.matrix);
   scope->Set("strategy", job_.strategy);
   scope->Set("runner", runner_ctx_);
-  scope->Set("job", ordered_json{{"status", failed_ ? "failure" : "success"}});
+  scope->Set("job", JobContext());
   scope->Set("env", env);
   bool cancel = cancelled();
   scope->status = {!failed && !cancel, failed, cancel};
@@ -156,9 +157,11 @@ ordered_json JobExecution::StepEnv(const model::Step& step, std::string* error) 
   return layered;
 }
 
-std::map<std::string, std::string> JobExecution::ProcessEnv(const ResolvedStep& step,
-                                                            const StepFiles* files) {
-  std::map<std::string, std::string> out = run_.base_env;
+std::map<std::string, std::string> JobExecution::StepEnvironment(const ResolvedStep& step,
+                                                                 const StepFiles* files,
+                                                                 bool host) {
+  // In a container nothing of slipway's own environment goes in, as on GitHub's runner.
+  std::map<std::string, std::string> out = host ? run_.base_env : std::map<std::string, std::string>{};
   ordered_json github_for_step;
   const ordered_json* github = &github_;
   if (frame_) {
@@ -175,6 +178,11 @@ std::map<std::string, std::string> JobExecution::ProcessEnv(const ResolvedStep& 
   if (!path_additions_.empty()) {
     std::string path;
     for (const std::string& dir : path_additions_) path += dir + ":";
+    if (!host && !out.contains("PATH")) {
+      out["PATH"] = containers_ && !containers_->container_path().empty()
+                        ? containers_->container_path()
+                        : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    }
     out["PATH"] = path + out["PATH"];
   }
   for (auto& [key, value] : runtime) {
@@ -521,6 +529,11 @@ JobOutcome JobExecution::Run() {
     return JobOutcome{JobResult::kFailure, {}, {}, error, outcome.continue_on_error};
   }
 
+  if (std::optional<JobOutcome> failed = StartContainers()) {
+    failed->continue_on_error = outcome.continue_on_error;
+    return *failed;
+  }
+
   // Creating a file is the costliest filesystem call of a step on some filesystems (ext4 walks
   // recently freed inodes), so the later steps' logs are created beside the first steps.
   std::jthread log_maker;
@@ -551,6 +564,7 @@ JobOutcome JobExecution::Run() {
 
   EvaluateJobOutputs(&outcome);
   background_.clear();  // stops what the steps left running
+  containers_.reset();  // removes the job's containers and network
   std::error_code removed;
   fs::remove_all(temp_dir_, removed);
 

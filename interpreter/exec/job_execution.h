@@ -33,6 +33,7 @@ struct Str;
 namespace slipway::exec {
 
 class ConcurrencyLock;
+class JobContainers;
 class StepLog;
 
 /// While a job holds a job-level concurrency group, watches for a newer job of the group that
@@ -61,7 +62,12 @@ class JobExecution final : public StepIo, public CompositeHost {
   const RunEnvironment& run() const override { return run_; }
   void Log(std::string_view line) override;
   std::map<std::string, std::string> ProcessEnv(const ResolvedStep& step,
-                                                const StepFiles* files) override;
+                                                const StepFiles* files) override {
+    return StepEnvironment(step, files, /*host=*/true);
+  }
+  std::map<std::string, std::string> ContainerEnv(const ResolvedStep& step,
+                                                  const StepFiles* files) override;
+  JobContainers* containers(bool make) override;
   void SetEnv(const std::string& key, const std::string& value) override {
     github_env_[key] = value;
   }
@@ -110,6 +116,14 @@ class JobExecution final : public StepIo, public CompositeHost {
                        const nlohmann::ordered_json& env);
   std::chrono::milliseconds StepTimeout(const plan::PlannedStep* planned) const;
   void EvaluateJobOutputs(JobOutcome* outcome);
+  std::map<std::string, std::string> StepEnvironment(const ResolvedStep& step,
+                                                     const StepFiles* files, bool host);
+
+  // job_container_setup.cc: `container:` and `services:`.
+  /// Starts the job's containers, if it has any; a failure ends the job.
+  std::optional<JobOutcome> StartContainers();
+  /// The `job` context: status, and container/services when they run.
+  nlohmann::ordered_json JobContext() const;
 
   // job_gate.cc: what a job passes before its first step.
   std::optional<JobOutcome> TakeConcurrencyGroup(std::optional<ConcurrencyLock>* lock);
@@ -141,6 +155,7 @@ class JobExecution final : public StepIo, public CompositeHost {
   bool audit_failed_ = false;  // a gate entry could not be written: the gate does not open
   Clock::TimePoint deadline_;
   std::vector<ChildProcess> background_;  // groups kept alive until the job ends
+  std::unique_ptr<JobContainers> containers_;  // removed when the job ends
   std::string cancel_reason_;             // why the job was cancelled, when not by the run
   std::string group_;                     // the job-level concurrency group it holds, if any
   StepLog* log_ = nullptr;                // the running step's log

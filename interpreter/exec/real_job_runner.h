@@ -8,11 +8,13 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "interpreter/exec/container_runtime.h"
 #include "interpreter/exec/job_runner.h"
 #include "interpreter/exec/run.h"
 
@@ -52,6 +54,9 @@ struct RunEnvironment {
   nlohmann::ordered_json runner = nlohmann::ordered_json::object();
   bool debug = false;  // RUNNER_DEBUG=1: ::debug:: lines are shown
   std::chrono::milliseconds approval_poll{500};
+  /// The container runtime jobs with `container:`/`services:` and `docker://` steps use;
+  /// nullopt: none (such jobs were refused, or run on the host with --no-containers).
+  std::optional<ContainerRuntime> container_runtime;
   std::chrono::milliseconds interrupt_grace{7500};
   std::chrono::milliseconds terminate_grace{2500};
 };

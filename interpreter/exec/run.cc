@@ -24,6 +24,8 @@
 #include "interpreter/exec/live_view.h"
 #include "interpreter/exec/masker.h"
 #include "interpreter/exec/real_job_runner.h"
+#include "interpreter/exec/container_spec.h"
+#include "interpreter/exec/job_containers.h"
 #include "interpreter/exec/run_preflight.h"
 #include "interpreter/exec/run_store.h"
 #include "interpreter/exec/secrets.h"
@@ -181,6 +183,17 @@ Expected<bool> PrependSummaryTable(const std::string& path, const std::string& r
   return WriteFileAtomically(path, table + end + appended, 0644, false);
 }
 
+// The ids of the jobs that may run and have `container:` or `services:`.
+std::vector<std::string> JobsWithContainers(const plan::Plan& plan, const model::Workflow* workflow) {
+  std::vector<std::string> ids;
+  for (const plan::PlannedJob& planned : plan.jobs) {
+    const model::Job* job = workflow ? workflow->FindJob(planned.id) : nullptr;
+    if (planned.status == plan::JobStatus::kSkipped || !job) continue;
+    if (job->container || job->services) ids.push_back(planned.id);
+  }
+  return ids;
+}
+
 }  // namespace
 
 RunResult ExecuteRun(const RunRequest& request) {
@@ -190,9 +203,20 @@ RunResult ExecuteRun(const RunRequest& request) {
   Clock& clock = request.clock ? *request.clock : real_clock;
 
   // What `run` cannot do as GitHub does it is refused before anything starts (exit 2).
+  // Jobs with `container:`/`services:` need a runtime (a rehearsal starts none).
+  std::string runtime_missing;
+  std::optional<ContainerRuntime> runtime =
+      request.overrides ? std::nullopt
+                        : DetectContainerRuntime(request.environment, &runtime_missing);
   if (request.workflow) {
     std::vector<std::string> refused =
         UnsupportedConstructs(plan, *request.workflow, request.workflows);
+    if (!runtime && !request.overrides) {
+      for (std::string& message : ContainerRefusals(plan, *request.workflow, runtime_missing,
+                                                    request.no_containers)) {
+        refused.push_back(std::move(message));
+      }
+    }
     if (!refused.empty()) {
       result.error = fmt::format("{}", fmt::join(refused, "\n"));
       return result;
@@ -234,6 +258,12 @@ RunResult ExecuteRun(const RunRequest& request) {
   Console console(masker, clock, request.out, github_actions);
   console.Raw(fmt::format("run {}", result.run_id));
   for (const std::string& notice : store->resume_notices()) console.Line("", notice);
+  if (request.resume) {
+    for (const std::string& notice :
+         RemoveRecordedContainers(ContainerRecordDir(*store), request.environment)) {
+      console.Line("", notice);
+    }
+  }
 
   Expected<AuditLog> audit = AuditLog::Open(request.state_dir, &masker);
   if (!audit) {
@@ -326,6 +356,22 @@ RunResult ExecuteRun(const RunRequest& request) {
                          {"commit", plan.sha},
                          {"workflow", plan.workflow_path},
                          {"workflow_sha256", plan.workflow_sha256}}}});
+  if (started && request.no_containers && !runtime) {
+    std::vector<std::string> on_host = JobsWithContainers(plan, request.workflow);
+    if (!on_host.empty()) {
+      std::string warning = fmt::format(
+          "--no-containers: no container runtime ({}); the `container:`/`services:` of job(s) "
+          "{} are NOT started and their steps run on the host",
+          runtime_missing, fmt::join(on_host, ", "));
+      console.Line("", "warning: " + warning);
+      started = audit->Append({{"kind", "containers-on-host"},
+                               {"time", record.started_at},
+                               {"run_id", result.run_id},
+                               {"who", {{"actor", plan.actor}}},
+                               {"why", "--no-containers"},
+                               {"what", {{"jobs", on_host}, {"warning", warning}}}});
+    }
+  }
   if (!started) {
     // The run record exists: this run started and failed (exit 1), loudly.
     result.status = RunStatus::kFailure;
@@ -393,6 +439,7 @@ RunResult ExecuteRun(const RunRequest& request) {
   run.github["workspace"] = workspace;
   run.github["event_path"] = event_path;
   run.approval_poll = request.approval_poll;
+  run.container_runtime = runtime;
   if (auto it = request.environment.find("RUNNER_DEBUG"); it != request.environment.end()) {
     run.debug = it->second == "1";
   }

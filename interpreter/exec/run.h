@@ -55,6 +55,9 @@ struct RunRequest {
   /// False when no git repository vouched for the ref (--ref/--sha taken as given): an
   /// environment with a branch or tag policy then refuses, also one named only at run time.
   bool ref_verified = true;
+  /// --no-containers: with no container runtime, jobs with `container:`/`services:` run their
+  /// steps on the host (loudly) instead of being refused.
+  bool no_containers = false;
   std::map<std::string, std::string> environment;  // slipway's own environment
   std::string workspace;                           // absolute; "" → current directory
   std::FILE* out = stdout;

@@ -71,17 +71,6 @@ std::vector<std::string> UnsupportedConstructs(const plan::Plan& plan,
             job->uses->value, planned.id));
       }
     }
-    if (job->container) {
-      refused.push_back(fmt::format(
-          "{}: job \"{}\" asks for a container; `run` does not start containers yet and will "
-          "not run the job's steps on the host instead",
-          Where(at, job->container->where), planned.id));
-    }
-    if (job->services) {
-      refused.push_back(fmt::format(
-          "{}: job \"{}\" asks for service containers; `run` does not start them yet",
-          Where(at, job->services->where), planned.id));
-    }
     // runs-on labels this machine does not serve (plan/runner_labels.h; MakePlan refuses them
     // first, this keeps a plan made without the check from running them here).
     for (const std::string& why : planned.runner_refused) {

@@ -4,6 +4,9 @@
 // file commands (GITHUB_OUTPUT, GITHUB_ENV, GITHUB_PATH, GITHUB_STEP_SUMMARY) are read. The
 // script and the step files are emptied when the step ends, so nothing a step wrote (a secret
 // in a script or in GITHUB_ENV) stays on disk; the scratch directory goes when the job ends.
+// In a job with `container:` the same process runs in the job container (`podman exec`); the
+// kContainerAction executor is this one too, with `RUNTIME run IMAGE` for the process
+// (job_containers.h), so both read their output and step files exactly as a `run:` step does.
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <unistd.h>
@@ -13,6 +16,7 @@
 #include <optional>
 
 #include "interpreter/exec/console.h"
+#include "interpreter/exec/job_containers.h"
 #include "interpreter/exec/masker.h"
 #include "interpreter/exec/process.h"
 #include "interpreter/exec/real_job_runner.h"
@@ -49,17 +53,38 @@ bool Empty(const std::string& path) {
   return ok;
 }
 
+// What `uses: docker://IMAGE` passes on: `with.args` and `with.entrypoint` are the
+// container's; every other input is INPUT_<NAME> (the runner's ContainerActionHandler).
+std::string Upper(std::string text) {
+  for (char& c : text) {
+    c = c == ' ' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return text;
+}
+std::string InputText(const nlohmann::json& value) {
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
 class ShellExecutor final : public StepExecutor {
  public:
+  explicit ShellExecutor(bool container_action) : container_action_(container_action) {}
   StepOutcome Run(const ResolvedStep& step, StepIo& io) override;
 
  private:
+  /// The process of a `run:` step (in the job container when there is one); "" or an error.
+  std::string ScriptProcess(const ResolvedStep& step, StepIo& io, const StepFiles& files,
+                            ProcessOptions* options);
+  /// The process of a `uses: docker://` step; "" or an error.
+  std::string ActionProcess(const ResolvedStep& step, StepIo& io, const StepFiles& files,
+                            ProcessOptions* options);
+
   void HandleCommand(const WorkflowCommand& command, StepIo& io,
                      std::map<std::string, std::string>* outputs, std::string* failure);
   /// Reads what the step wrote to its files; "" or why a file is malformed.
   std::string ReadFileCommands(const StepFiles& files, StepIo& io,
                                std::map<std::string, std::string>* outputs);
 
+  bool container_action_;
   // The previous step's script and files, reused by the next one (shell.h).
   std::string used_script_;
   std::optional<StepFiles> used_files_;
@@ -170,6 +195,54 @@ std::string ShellExecutor::ReadFileCommands(const StepFiles& files, StepIo& io,
   return problem;
 }
 
+std::string ShellExecutor::ScriptProcess(const ResolvedStep& step, StepIo& io,
+                                         const StepFiles& files, ProcessOptions* options) {
+  JobContainers* containers = io.containers(false);
+  bool inside = containers && containers->has_job_container();
+  options->env = inside ? io.ContainerEnv(step, &files) : io.ProcessEnv(step, &files);
+  // In a container the runner does not look for bash: no `shell:` is `sh -e {0}`.
+  Expected<ShellTemplate> shell = ResolveShell(step.shell, inside ? "" : options->env["PATH"]);
+  if (!shell) return shell.error();
+  Expected<ShellCommand> command = PrepareScript(*shell, step.script, io.temp_dir(), used_script_);
+  used_script_.clear();
+  if (!command) return command.error();
+  used_script_ = command->script_path;
+  options->argv = command->argv;
+  options->working_directory = step.working_directory;
+  if (inside) {
+    std::map<std::string, std::string> env = std::move(options->env);
+    *options = containers->InJobContainer(std::move(*options), env);
+  }
+  return "";
+}
+
+std::string ShellExecutor::ActionProcess(const ResolvedStep& step, StepIo& io,
+                                         const StepFiles& files, ProcessOptions* options) {
+  JobContainers* containers = io.containers(true);
+  if (!containers) {
+    return fmt::format("\"{}\" runs in a container, and no container runtime is available "
+                       "(podman or docker; --no-containers does not apply to docker:// steps)",
+                       step.uses);
+  }
+  std::map<std::string, std::string> env = io.ContainerEnv(step, &files);
+  std::string entrypoint, args;
+  for (auto it = step.with.begin(); it != step.with.end(); ++it) {
+    if (it.key() == "args") {
+      args = InputText(*it);
+    } else if (it.key() == "entrypoint") {
+      entrypoint = InputText(*it);
+    } else {
+      env["INPUT_" + Upper(it.key())] = InputText(*it);
+    }
+  }
+  Expected<ProcessOptions> made = containers->ActionContainer(
+      step.uses.substr(std::string_view("docker://").size()), step.action, entrypoint, args, env,
+      io.cancel());
+  if (!made) return made.error();
+  *options = std::move(made).value();
+  return "";
+}
+
 StepOutcome ShellExecutor::Run(const ResolvedStep& step, StepIo& io) {
   const RunEnvironment& run = io.run();
   Expected<StepFiles> files =
@@ -178,15 +251,9 @@ StepOutcome ShellExecutor::Run(const ResolvedStep& step, StepIo& io) {
   if (!files) return StepOutcome::Failure(files.error());
   used_files_ = *files;
   ProcessOptions options;
-  options.env = io.ProcessEnv(step, &*files);
-  Expected<ShellTemplate> shell = ResolveShell(step.shell, options.env["PATH"]);
-  if (!shell) return StepOutcome::Failure(shell.error());
-  Expected<ShellCommand> command = PrepareScript(*shell, step.script, io.temp_dir(), used_script_);
-  used_script_.clear();
-  if (!command) return StepOutcome::Failure(command.error());
-  used_script_ = command->script_path;
-  options.argv = command->argv;
-  options.working_directory = step.working_directory;
+  std::string error = container_action_ ? ActionProcess(step, io, *files, &options)
+                                        : ScriptProcess(step, io, *files, &options);
+  if (!error.empty()) return StepOutcome::Failure(error);
   options.timeout = step.timeout;
   options.record_dir = run.store->processes_dir();
   options.interrupt_grace = run.interrupt_grace;
@@ -208,7 +275,7 @@ StepOutcome ShellExecutor::Run(const ResolvedStep& step, StepIo& io) {
       *run.masker);
   Expected<ChildProcess> child = ChildProcess::Spawn(options);
   if (!child) {
-    Empty(command->script_path);
+    if (!used_script_.empty()) Empty(used_script_);
     return StepOutcome::Failure(child.error());
   }
   ProcessResult result =
@@ -217,7 +284,9 @@ StepOutcome ShellExecutor::Run(const ResolvedStep& step, StepIo& io) {
   lines.Flush();
   // Background processes the step started live until the job ends, as on GitHub.
   io.KeepAlive(std::move(child).value());
-  if (!Empty(command->script_path)) io.Log("warning: cannot empty the step's script file");
+  if (!used_script_.empty() && !Empty(used_script_)) {
+    io.Log("warning: cannot empty the step's script file");
+  }
 
   std::string file_problem = ReadFileCommands(*files, io, &outcome.outputs);
   switch (result.end) {
@@ -253,6 +322,9 @@ StepOutcome ShellExecutor::Run(const ResolvedStep& step, StepIo& io) {
 
 }  // namespace
 
-std::unique_ptr<StepExecutor> MakeShellExecutor() { return std::make_unique<ShellExecutor>(); }
+std::unique_ptr<StepExecutor> MakeShellExecutor() { return std::make_unique<ShellExecutor>(false); }
+std::unique_ptr<StepExecutor> MakeContainerActionExecutor() {
+  return std::make_unique<ShellExecutor>(true);
+}
 
 }  // namespace slipway::exec

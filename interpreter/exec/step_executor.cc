@@ -17,6 +17,8 @@ const ExecutorRow kExecutors[] = {
     {StepKind::kLocalEquivalent,
      "uses: a third-party action with a local equivalent (step_api/local_equivalents.h)",
      &MakeLocalEquivalentExecutor},
+    {StepKind::kContainerAction, "uses: docker://IMAGE (a container of the image)",
+     &MakeContainerActionExecutor},
     {StepKind::kUnknownAction, "uses: any other action", &MakeUnknownActionExecutor},
 };
 constexpr size_t kKinds = sizeof(kExecutors) / sizeof(kExecutors[0]);
@@ -64,6 +66,7 @@ StepKind ClassifyStep(bool is_run, std::string_view uses, const step_api::StepCa
     return StepKind::kBuiltin;
   }
   if (step_api::FindLocalEquivalent(uses)) return StepKind::kLocalEquivalent;
+  if (uses.starts_with("docker://")) return StepKind::kContainerAction;
   return StepKind::kUnknownAction;
 }
 

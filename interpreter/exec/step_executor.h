@@ -9,10 +9,12 @@
 ///   kLocalEquivalent  `uses: actions/checkout@v4`  the third-party action's row of
 ///                                                  step_api/local_equivalents.h, the same row
 ///                                                  the plan describes
+///   kContainerAction  `uses: docker://IMAGE`       a container of the image (job_containers.h)
 ///   kUnknownAction    any other `uses:`            fails, or is skipped loudly with
 ///                                                  --skip-unknown-actions
-/// Reusable-workflow calls and container steps (`uses: docker://`) become rows of their own
-/// when they are implemented; until then a `docker://` step is a kUnknownAction.
+/// A `run:` step of a job with `container:` is a kShell step whose process the job container
+/// runs (StepIo::containers()). Reusable-workflow calls become a row of their own when they
+/// are implemented.
 /// Nothing else dispatches on the kind of a step. Tests swap the whole table for a fake
 /// (tests/support/fake_step_executor.h) and test the job logic without spawning anything.
 
@@ -41,10 +43,18 @@ namespace slipway::exec {
 
 class ChildProcess;
 class CompositeHost;
+class JobContainers;
 struct RunEnvironment;
 struct StepFiles;
 
-enum class StepKind { kShell, kBuiltin, kLocalAction, kLocalEquivalent, kUnknownAction };
+enum class StepKind {
+  kShell,
+  kBuiltin,
+  kLocalAction,
+  kLocalEquivalent,
+  kContainerAction,
+  kUnknownAction
+};
 
 /// How a step ended, as `steps.<id>.outcome` / `.conclusion` spell it.
 enum class StepConclusion { kSuccess, kFailure, kCancelled, kSkipped };
@@ -106,6 +116,14 @@ class StepIo {
   /// the step files when given.
   virtual std::map<std::string, std::string> ProcessEnv(const ResolvedStep& step,
                                                         const StepFiles* files) = 0;
+  /// The environment of `step` in a container: the step's env context and the GITHUB_* /
+  /// RUNNER_* variables (host paths; the container side translates them), nothing of slipway's
+  /// own, and PATH only when GITHUB_PATH added to it (then before the job container's PATH).
+  virtual std::map<std::string, std::string> ContainerEnv(const ResolvedStep& step,
+                                                          const StepFiles* files) = 0;
+  /// The job's containers (job_containers.h); null when there are none. `make`: made on first
+  /// use when the job has none (its `docker://` steps), null when no runtime is available.
+  virtual JobContainers* containers(bool make) = 0;
   /// A variable for the job's later steps (GITHUB_ENV).
   virtual void SetEnv(const std::string& key, const std::string& value) = 0;
   /// Directories for the front of PATH in later steps (GITHUB_PATH), in file order.
@@ -160,6 +178,7 @@ std::unique_ptr<StepExecutor> MakeShellExecutor();
 std::unique_ptr<StepExecutor> MakeBuiltinExecutor();
 std::unique_ptr<StepExecutor> MakeCompositeExecutor();
 std::unique_ptr<StepExecutor> MakeLocalEquivalentExecutor();
+std::unique_ptr<StepExecutor> MakeContainerActionExecutor();
 std::unique_ptr<StepExecutor> MakeUnknownActionExecutor();
 
 /// Runs built-in step `uses` with `with` (shared by kBuiltin and the local equivalents that

@@ -99,6 +99,15 @@ struct EnvironmentGate {
 };
 
 /// One planned job. Matrix instances are listed in `matrix`; exec runs each as a job.
+/// A job's `container:` and `services:` (exec/job_containers.h runs them), images as written.
+struct PlannedContainers {
+  std::string image;                                          // the job container's; "" none
+  std::vector<std::pair<std::string, std::string>> services;  // id, image
+  std::string runtime;  // "podman (/usr/bin/podman)"; "" when none is available
+  /// With no runtime: "needs a container runtime (...)", or what --no-containers does.
+  std::string note;
+};
+
 struct PlannedJob {
   JobIndex index{};
   std::string id;
@@ -129,6 +138,7 @@ struct PlannedJob {
   std::vector<std::pair<std::string, Resolved>> outputs;  // symbolic until the job runs
   std::vector<std::pair<std::string, Resolved>> env;      // job `env:` (workflow env merged)
   std::string uses;  // reusable workflow call (`jobs.<id>.uses`), if any
+  std::optional<PlannedContainers> containers;  // `container:` / `services:`, if any
   std::vector<PlannedStep> steps;
 
   // Reusable workflows (workflow_call.h). The jobs of a called workflow follow the main

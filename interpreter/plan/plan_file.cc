@@ -284,6 +284,9 @@ PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const Gi
   request.runners = served ? &*served : nullptr;
   request.workflows = workflows.get();
   request.workflow_path = options.workflow_path;
+  request.container_runtime = options.container_runtime;
+  request.container_runtime_missing = options.container_runtime_missing;
+  request.no_containers = options.no_containers;
   request.workflow_sha256 = Sha256Hex(sources.text(workflow->file));
   if (environments) {
     request.environments_path = env_path;

@@ -31,6 +31,10 @@ struct PlanOptions {
   std::optional<std::string> at;      // --at: RFC 3339 moment of a schedule event
   KeyValues inputs;
   KeyValues vars;
+  /// The container runtime (PlanRequest::container_runtime), why none, and --no-containers.
+  std::string container_runtime;
+  std::string container_runtime_missing;
+  bool no_containers = false;
   /// Where `.slipway/environments.yml` is looked for when --env-config is absent; also the
   /// repository root that local reusable-workflow calls (`./...`) are read from.
   std::string work_dir = ".";

@@ -176,6 +176,7 @@ std::vector<PlannedStep> PlanSteps(const model::Job& job, const Scope& job_scope
         planned.uses_note = "local action";
       } else if (step.uses->value.rfind("docker://", 0) == 0) {
         planned.uses_note = "container action";
+        planned.local_equivalent = "a container of the image (needs podman or docker)";
       } else {
         planned.uses_note = "action";
         planned.local_equivalent = step_api::LocalEquivalent(step.uses->value);

@@ -7,6 +7,7 @@
 #include "interpreter/plan/env_gate.h"
 #include "interpreter/plan/eval_scope.h"
 #include "interpreter/plan/matrix.h"
+#include "interpreter/plan/plan_containers.h"
 #include "interpreter/plan/plan_steps.h"
 #include "interpreter/plan/planner_state.h"
 #include "interpreter/plan/resolve.h"
@@ -337,6 +338,7 @@ void Planner::PlanJob(const Unit& unit, uint32_t local, const model::JobGraph& g
   states_[index].done_wave = wave;
   if (job.if_condition) planned.if_condition = job.if_condition->value;
   if (job.uses) planned.uses = job.uses->value;
+  planned.containers = PlanContainers(job, request_);
 
   Scope scope(unit.scope);
   json needs_context = json::object();

@@ -36,6 +36,10 @@ struct PlanRequest {
   std::string workflow_sha256;
   std::string environments_path;
   std::string environments_sha256;
+  /// The container runtime `run` would use ("podman (/usr/bin/podman)"), or "" and why none.
+  std::string container_runtime;
+  std::string container_runtime_missing;
+  bool no_containers = false;  // --no-containers
 };
 
 Plan BuildPlan(const model::Workflow& workflow, const PlanRequest& request,

@@ -135,6 +135,16 @@ json JobToJson(const Plan& plan, const PlannedJob& job) {
       out["file"] = plan.called_files[job.source - 1].path;
     }
   }
+  if (job.containers) {
+    json services = json::object();
+    for (const auto& [id, image] : job.containers->services) services[id] = image;
+    out["containers"] = {{"image", job.containers->image},
+                         {"services", services},
+                         {"runtime", job.containers->runtime.empty()
+                                         ? json(nullptr)
+                                         : json(job.containers->runtime)}};
+    if (!job.containers->note.empty()) out["containers"]["note"] = job.containers->note;
+  }
   return out;
 }
 

@@ -146,6 +146,15 @@ void WriteJob(TreeWriter& tree, const Plan& plan, const PlannedJob& job, bool la
     lines.push_back("uses: " + job.uses +
                     (called.empty() ? "" : " (runs " + Join(called) + ")"));
   }
+  if (job.containers) {
+    const PlannedContainers& c = *job.containers;
+    std::string where = c.runtime.empty() ? "" : " (" + c.runtime + ")";
+    if (!c.image.empty()) lines.push_back("container: " + c.image + where);
+    for (const auto& [id, image] : c.services) {
+      lines.push_back("service " + id + ": " + image + where);
+    }
+    if (!c.note.empty()) lines.push_back(p.Paint(c.note, "33"));
+  }
   if (job.environment) {
     const EnvironmentGate& gate = *job.environment;
     std::string text = "environment: " + gate.name;
