@@ -1,6 +1,7 @@
 // AdvanceRun: what happens in the database once jobs finish — GitHub's rules for deciding a
 // job whose needs have results (scheduler.h states them), applied to the stored rows so that
-// any process holding the run row's lock can apply them, with no scheduler process alive.
+// any process can apply them, with no scheduler process alive. Decisions are made in batches:
+// one query reads the needs of every candidate, one UPDATE applies every decision.
 #include <fmt/format.h>
 
 #include <optional>
@@ -10,6 +11,22 @@
 #include "interpreter/plan/resolve.h"
 
 namespace slipway::backend {
+
+const char kCandidateColumns[] =
+    "p.key, p.job_id, p.if_condition, p.gate::text, array_to_json(p.needs)::text, "
+    "COALESCE(p.max_parallel, 0)";
+
+Candidate CandidateFromRow(const pqxx::row& row, int first) {
+  Candidate c;
+  c.key = TextField(row[first]);
+  c.job_id = TextField(row[first + 1]);
+  c.if_condition = TextField(row[first + 2]);
+  c.gate = JsonField(row[first + 3]);
+  c.needs_json = TextField(row[first + 4]);
+  c.max_parallel = row[first + 5].as<int>();
+  return c;
+}
+
 namespace {
 
 using nlohmann::json;
@@ -30,8 +47,16 @@ struct NeedResult {
   }
 };
 
-void Audit(AuditBuffer& audit, json entry) { audit.push_back(std::move(entry)); }
+// One instance of a needed job, as read for deciding its dependants.
+struct NeedRow {
+  bool completed = false;
+  std::string result;
+  bool upstream_failed = false;
+  json outputs;
+};
+using NeedRows = std::map<std::string, std::vector<NeedRow>>;  // job_id → its instances
 
+void Audit(AuditBuffer& audit, json entry) { audit.push_back(std::move(entry)); }
 
 // What every decision of one run needs from its row.
 struct RunContext {
@@ -61,35 +86,65 @@ RunContext LoadRun(pqxx::work& tx, const std::string& run_id) {
   return run;
 }
 
-// Decides one pending job whose needs all completed: ready, waiting at its gate, or completed
-// (skipped, cancelled, failed). Returns true when it completed.
-bool Decide(pqxx::work& tx, const RunContext& run, const pqxx::row& row, bool* any_ready) {
-  const std::string& run_id = run.run_id;
-  const bool cancelled = run.cancelled;
-  const json& github = run.github;
-  const ordered_json& inputs = run.inputs;
-  const ordered_json& vars = run.vars;
-  bool completed = false;
-  const std::string key = TextField(row[0]);
-  const std::string job_id = TextField(row[1]);
-  const std::string if_condition = TextField(row[2]);
-  const json gate = JsonField(row[3]);
-  const std::string needs_json = TextField(row[4]);
+// The instances of every job the candidates need, in one query (a fresh snapshot: call it
+// after the candidates are locked).
+NeedRows LoadNeeds(pqxx::work& tx, const std::string& run_id,
+                   const std::vector<Candidate>& candidates) {
+  json ids = json::array();
+  for (const Candidate& c : candidates) {
+    for (const std::string& need : StringList(json::parse(c.needs_json))) ids.push_back(need);
+  }
+  NeedRows rows;
+  if (ids.empty()) return rows;
+  pqxx::result found = tx.exec_params(
+      "SELECT job_id, state = 'completed', COALESCE(result::text, ''), upstream_failed, "
+      "outputs::text FROM jobs WHERE run_id = $1 AND job_id IN (SELECT "
+      "jsonb_array_elements_text($2::jsonb)) ORDER BY position",
+      run_id, ids.dump());
+  for (const pqxx::row& row : found) {
+    rows[TextField(row[0])].push_back(
+        NeedRow{row[1].as<bool>(), TextField(row[2]), row[3].as<bool>(), JsonField(row[4])});
+  }
+  return rows;
+}
+
+// True when every instance of every job `c` needs has completed.
+bool Decidable(const Candidate& c, const NeedRows& rows) {
+  for (const std::string& need : StringList(json::parse(c.needs_json))) {
+    auto it = rows.find(need);
+    if (it == rows.end()) continue;
+    for (const NeedRow& row : it->second) {
+      if (!row.completed) return false;
+    }
+  }
+  return true;
+}
+
+// What becomes of a pending job whose needs all completed.
+struct Decision {
+  std::string key, job_id;
+  int max_parallel = 0;
+  std::string state;   // ready, waiting, completed
+  std::string result;  // when completed
+  std::string message;
+  bool upstream_failed = false;
+  double delay_s = 0;    // ready: the wait timer
+  double timeout_s = 0;  // waiting: the approval timeout
+};
+
+Decision Decide(const RunContext& run, const Candidate& c, const NeedRows& rows) {
   std::map<std::string, NeedResult> needs;
-  for (const std::string& need : StringList(json::parse(needs_json))) needs[need];
-  pqxx::result need_rows = tx.exec_params(
-      "SELECT job_id, result, upstream_failed, outputs::text FROM jobs WHERE run_id = $1 "
-      "AND job_id IN (SELECT jsonb_array_elements_text($2::jsonb)) ORDER BY position",
-      run_id, needs_json);
-  for (const pqxx::row& need : need_rows) {
-    NeedResult& n = needs[TextField(need[0])];
-    std::string result = TextField(need[1]);
-    n.any_failure = n.any_failure || result == "failure";
-    n.any_cancelled = n.any_cancelled || result == "cancelled";
-    n.all_skipped = n.all_skipped && result == "skipped";
-    n.upstream_failed = n.upstream_failed || need[2].as<bool>() || result == "failure";
-    json outputs = JsonField(need[3]);
-    if (outputs.is_object()) n.outputs.update(outputs);
+  for (const std::string& need : StringList(json::parse(c.needs_json))) {
+    NeedResult& n = needs[need];
+    auto it = rows.find(need);
+    if (it == rows.end()) continue;
+    for (const NeedRow& row : it->second) {
+      n.any_failure = n.any_failure || row.result == "failure";
+      n.any_cancelled = n.any_cancelled || row.result == "cancelled";
+      n.all_skipped = n.all_skipped && row.result == "skipped";
+      n.upstream_failed = n.upstream_failed || row.upstream_failed || row.result == "failure";
+      if (row.outputs.is_object()) n.outputs.update(row.outputs);
+    }
   }
   bool all_success = true, upstream_failed = false;
   ordered_json needs_context = ordered_json::object();
@@ -99,57 +154,92 @@ bool Decide(pqxx::work& tx, const RunContext& run, const pqxx::row& row, bool* a
     needs_context[id] = {{"result", n.Name()}, {"outputs", Ordered(n.outputs)}};
   }
   plan::Condition condition;
-  if (!if_condition.empty() || !all_success || cancelled || upstream_failed) {
+  if (!c.if_condition.empty() || !all_success || run.cancelled || upstream_failed) {
     plan::Scope scope;
-    json job_github = github;
-    job_github["job"] = job_id;
+    json job_github = run.github;
+    job_github["job"] = c.job_id;
     scope.Set("github", Ordered(job_github));
-    scope.Set("inputs", inputs);
-    scope.Set("vars", vars);
+    scope.Set("inputs", run.inputs);
+    scope.Set("vars", run.vars);
     scope.Set("needs", needs_context);
-    scope.status = {all_success && !cancelled, upstream_failed, cancelled};
+    scope.status = {all_success && !run.cancelled, upstream_failed, run.cancelled};
     condition =
-        plan::EvaluateCondition(if_condition.empty() ? "success()" : if_condition, scope);
+        plan::EvaluateCondition(c.if_condition.empty() ? "success()" : c.if_condition, scope);
   }
-  std::string result, message;
+  Decision d;
+  d.key = c.key;
+  d.job_id = c.job_id;
+  d.max_parallel = c.max_parallel;
+  d.upstream_failed = upstream_failed;
   if (condition.kind == plan::Condition::Kind::kError ||
       condition.kind == plan::Condition::Kind::kUnknown) {
-    result = "failure";
-    message = fmt::format("cannot evaluate \"if: {}\": {}", if_condition,
-                          condition.kind == plan::Condition::Kind::kError
-                              ? condition.error
-                              : "unknown value " + condition.unknown);
+    d.state = "completed";
+    d.result = "failure";
+    d.message = fmt::format("cannot evaluate \"if: {}\": {}", c.if_condition,
+                            condition.kind == plan::Condition::Kind::kError
+                                ? condition.error
+                                : "unknown value " + condition.unknown);
   } else if (condition.kind == plan::Condition::Kind::kFalse) {
-    result = cancelled ? "cancelled" : "skipped";
-    message = cancelled ? "the run was cancelled" : "its if is false";
-  }
-  if (!result.empty()) {
-    tx.exec_params(
-        "UPDATE jobs SET state = 'completed', result = $3::slipway_job_result, message = $4, "
-        "upstream_failed = $5, finished_at = clock_timestamp() WHERE run_id = $1 AND key = $2 "
-        "AND state = 'pending'",
-        run_id, key, result, message, upstream_failed);
-    completed = true;
-  } else if (gate.is_object() && gate.value("required", 0) > 0) {
-    tx.exec_params(
-        "UPDATE jobs SET state = 'waiting', upstream_failed = $3, gate_deadline = "
-        "clock_timestamp() + make_interval(secs => $4) WHERE run_id = $1 AND key = $2 AND state = "
-        "'pending'",
-        run_id, key, upstream_failed, gate.value("approval_timeout_s", 48.0 * 3600));
+    d.state = "completed";
+    d.result = run.cancelled ? "cancelled" : "skipped";
+    d.message = run.cancelled ? "the run was cancelled" : "its if is false";
+  } else if (c.gate.is_object() && c.gate.value("required", 0) > 0) {
+    d.state = "waiting";
+    d.timeout_s = c.gate.value("approval_timeout_s", 48.0 * 3600);
   } else {
-    double timer = gate.is_object() ? gate.value("wait_timer_s", 0.0) : 0.0;
-    tx.exec_params(
-        "UPDATE jobs SET state = 'ready', upstream_failed = $3, ready_at = clock_timestamp() "
-        "+ make_interval(secs => $4), not_before = clock_timestamp() + make_interval(secs "
-        "=> $4) WHERE run_id = $1 AND key = $2 AND state = 'pending'",
-        run_id, key, upstream_failed, timer);
-    *any_ready = true;
+    d.state = "ready";
+    d.delay_s = c.gate.is_object() ? c.gate.value("wait_timer_s", 0.0) : 0.0;
   }
-  return completed;
+  return d;
 }
 
-constexpr char kCandidateColumns[] =
-    "p.key, p.job_id, p.if_condition, p.gate::text, array_to_json(p.needs)::text";
+// Of the instances of a job with max-parallel N becoming ready, only as many as leave at most N
+// ready or running; the others are throttled until one of them completes.
+void Throttle(pqxx::work& tx, const std::string& run_id, std::vector<Decision>& decisions) {
+  std::map<std::string, int> room;  // job id → instances that may still become ready
+  for (Decision& d : decisions) {
+    if (d.state != "ready" || d.max_parallel <= 0) continue;
+    auto it = room.find(d.job_id);
+    if (it == room.end()) {
+      pqxx::result busy = tx.exec_params(
+          "SELECT count(*) FROM jobs WHERE run_id = $1 AND job_id = $2 AND state IN ('ready', "
+          "'running')",
+          run_id, d.job_id);
+      it = room.emplace(d.job_id, d.max_parallel - busy[0][0].as<int>()).first;
+    }
+    if (it->second > 0) {
+      --it->second;
+    } else {
+      d.state = "throttled";
+    }
+  }
+}
+
+// Applies decisions in one statement; notifies the workers when a job became ready.
+void Apply(pqxx::work& tx, const std::string& run_id, std::vector<Decision>& decisions) {
+  if (decisions.empty()) return;
+  Throttle(tx, run_id, decisions);
+  json rows = json::array();
+  bool any_ready = false;
+  for (const Decision& d : decisions) {
+    rows.push_back({{"key", d.key}, {"state", d.state}, {"result", d.result},
+                    {"message", d.message}, {"uf", d.upstream_failed}, {"delay", d.delay_s},
+                    {"timeout", d.timeout_s}});
+    any_ready = any_ready || d.state == "ready";
+  }
+  tx.exec_params(
+      "UPDATE jobs j SET state = d.state::slipway_job_state, result = NULLIF(d.result, "
+      "'')::slipway_job_result, message = d.message, upstream_failed = d.uf, finished_at = CASE "
+      "WHEN d.state = 'completed' THEN clock_timestamp() END, ready_at = CASE WHEN d.state = "
+      "'ready' THEN clock_timestamp() + make_interval(secs => d.delay) END, not_before = CASE "
+      "WHEN d.state = 'ready' THEN clock_timestamp() + make_interval(secs => d.delay) END, "
+      "gate_deadline = CASE WHEN d.state = 'waiting' THEN clock_timestamp() + "
+      "make_interval(secs => d.timeout) END FROM jsonb_to_recordset($2::jsonb) AS d(key text, "
+      "state text, result text, message text, uf boolean, delay float8, timeout float8) WHERE "
+      "j.run_id = $1 AND j.key = d.key AND j.state = 'pending'",
+      run_id, rows.dump());
+  if (any_ready) tx.exec_params("SELECT pg_notify('slipway_work', $1)", run_id);
+}
 
 // Ends the run when nothing is left to do (lost jobs leave their dependants pending).
 int MaybeEndRun(pqxx::work& tx, const RunContext& run, AuditBuffer& audit);
@@ -160,72 +250,71 @@ int AdvanceRun(pqxx::work& tx, const std::string& run_id, AuditBuffer& audit) {
   RunContext run = LoadRun(tx, run_id);
   if (!run.running) return 0;
   int changed = 0;
-  bool any_ready = false;
   while (true) {
     // Pending jobs whose needs all completed (a lost need keeps them pending).
-    pqxx::result candidates = tx.exec_params(
+    pqxx::result found = tx.exec_params(
         std::string("SELECT ") + kCandidateColumns +
             " FROM jobs p WHERE p.run_id = $1 AND p.state = 'pending' AND NOT EXISTS ("
             "  SELECT 1 FROM jobs n WHERE n.run_id = p.run_id AND n.job_id = ANY(p.needs) "
             "  AND n.state <> 'completed') ORDER BY p.position",
         run_id);
-    if (candidates.empty()) break;
-    for (const pqxx::row& row : candidates) {
-      Decide(tx, run, row, &any_ready);
-      ++changed;
-    }
+    if (found.empty()) break;
+    std::vector<Candidate> candidates;
+    for (const pqxx::row& row : found) candidates.push_back(CandidateFromRow(row, 0));
+    NeedRows needs = LoadNeeds(tx, run_id, candidates);
+    std::vector<Decision> decisions;
+    for (const Candidate& c : candidates) decisions.push_back(Decide(run, c, needs));
+    Apply(tx, run_id, decisions);
+    changed += static_cast<int>(decisions.size());
   }
-  if (any_ready) tx.exec_params("SELECT pg_notify('slipway_work', $1)", run_id);
   return changed + MaybeEndRun(tx, run, audit);
 }
 
-int AdvanceAfterCompletion(pqxx::work& tx, const std::string& run_id, const std::string& job_id,
-                           AuditBuffer& audit) {
+int AdvanceAfterCompletion(pqxx::work& tx, const std::string& run_id,
+                           std::vector<Candidate> dependants) {
   std::optional<RunContext> run;  // read when a dependant is to be decided
   int changed = 0;
-  bool any_ready = false;
-  std::vector<std::string> finished = {job_id};
-  while (!finished.empty()) {
-    std::string done = finished.back();
-    finished.pop_back();
-    // Locking the dependants serialises the completions of their needs: the second one to
-    // get here sees the first one's result.
-    pqxx::result dependants = tx.exec_params(
-        std::string("SELECT ") + kCandidateColumns +
-            " FROM jobs p WHERE p.run_id = $1 AND p.state = 'pending' AND $2 = ANY(p.needs) "
-            "ORDER BY p.position FOR UPDATE",
-        run_id, done);
-    for (const pqxx::row& row : dependants) {
-      pqxx::result open = tx.exec_params(
-          "SELECT EXISTS (SELECT 1 FROM jobs n WHERE n.run_id = $1 AND n.job_id IN (SELECT "
-          "jsonb_array_elements_text($2::jsonb)) AND n.state <> 'completed')",
-          run_id, TextField(row[4]));
-      if (open[0][0].as<bool>()) continue;
+  while (!dependants.empty()) {
+    NeedRows needs = LoadNeeds(tx, run_id, dependants);
+    std::vector<Decision> decisions;
+    for (const Candidate& c : dependants) {
+      if (!Decidable(c, needs)) continue;
       if (!run) run = LoadRun(tx, run_id);
       if (!run->running) return changed;
-      if (Decide(tx, *run, row, &any_ready)) finished.push_back(TextField(row[1]));
-      ++changed;
+      decisions.push_back(Decide(*run, c, needs));
     }
+    Apply(tx, run_id, decisions);
+    changed += static_cast<int>(decisions.size());
+    // Jobs completed by a decision (skipped, failed) decide their own dependants in turn.
+    json finished = json::array();
+    for (const Decision& d : decisions) {
+      if (d.state == "completed") finished.push_back(d.job_id);
+    }
+    dependants.clear();
+    if (finished.empty()) break;
+    pqxx::result next = tx.exec_params(
+        std::string("SELECT ") + kCandidateColumns +
+            " FROM jobs p WHERE p.run_id = $1 AND p.state = 'pending' AND p.needs && ARRAY(SELECT "
+            "jsonb_array_elements_text($2::jsonb)) ORDER BY p.position FOR UPDATE",
+        run_id, finished.dump());
+    for (const pqxx::row& row : next) dependants.push_back(CandidateFromRow(row, 0));
   }
-  if (any_ready) tx.exec_params("SELECT pg_notify('slipway_work', $1)", run_id);
-  // Last, so the run row is locked only for the end of the transaction.
-  pqxx::result locked = tx.exec_params(
-      "SELECT COALESCE(concurrency_group, '') FROM runs WHERE id = $1 FOR UPDATE", run_id);
-  if (!run) {
-    run.emplace();
-    run->run_id = run_id;
-    run->group = locked.empty() ? "" : TextField(locked[0][0]);
-  }
-  return changed + MaybeEndRun(tx, *run, audit);
+  return changed;
+}
+
+int EndRunIfDone(pqxx::work& tx, const std::string& run_id, AuditBuffer& audit) {
+  RunContext run = LoadRun(tx, run_id);
+  if (!run.running) return 0;
+  return MaybeEndRun(tx, run, audit);
 }
 
 namespace {
-
 int MaybeEndRun(pqxx::work& tx, const RunContext& run, AuditBuffer& audit) {
   const std::string& run_id = run.run_id;
   const std::string& group = run.group;
   pqxx::result busy = tx.exec_params(
       "SELECT EXISTS (SELECT 1 FROM jobs WHERE run_id = $1 AND state IN ('waiting', 'ready', "
+      "'throttled', "
       "'running')), state = 'running', cancel_requested FROM runs WHERE id = $1",
       run_id);
   if (busy.empty() || !busy[0][1].as<bool>()) return 0;  // ended by someone else already

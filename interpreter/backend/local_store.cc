@@ -112,6 +112,23 @@ class LocalStore final : public exec::Store {
     return text;
   }
 
+  Expected<std::vector<exec::StepLogEntry>> StepLogs(const std::string& run_id) override {
+    Expected<exec::RunRecord> record = LoadRun(run_id);
+    if (!record) return MakeUnexpected(record.error());
+    std::vector<exec::StepLogEntry> out;
+    for (const auto& [key, job] : record->jobs) {
+      for (size_t i = 0; i < job.steps.size(); ++i) {
+        if (job.steps[i].log.empty()) continue;
+        bool ok = false;
+        std::string text =
+            ReadFile(exec::RunDirectory(dir_, run_id) + "/" + job.steps[i].log, &ok);
+        if (!ok) continue;  // a log not written yet
+        out.push_back({key, i, job.steps[i].id.empty() ? "step" : job.steps[i].id, 1, text});
+      }
+    }
+    return out;
+  }
+
   Expected<std::vector<exec::ArtifactEntry>> Artifacts(const std::string& run_id) override {
     std::vector<exec::ArtifactEntry> entries;
     fs::path root = exec::RunDirectory(dir_, run_id) + "/artifacts";

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "interpreter/base/expected.h"
+#include "interpreter/backend/queue.h"
 #include "interpreter/exec/job_runner.h"
 
 namespace slipway::backend {
@@ -37,17 +38,35 @@ inline std::vector<std::string> StringList(const nlohmann::json& array) {
 const char* ResultSql(exec::JobResult result);
 exec::JobResult ResultFromSql(const std::string& text);
 
-/// Appends an audit entry inside `tx`: serialised by an advisory lock, numbered from
-/// audit_seq, MAC'd over the previous entry's MAC and the entry itself (which carries the
-/// database's time and role), as audit.h does for the file. `key` empty: an error.
-Expected<bool> AppendAuditInTx(pqxx::work& tx, const std::string& key, nlohmann::json entry);
-
-/// Audit entries a transaction writes, appended at its very end (FlushAudit) so that the
-/// audit table's lock is always the last one a transaction takes: no lock-order deadlocks.
+/// Audit entries a transaction writes, appended at its very end by an AuditWriter.
 using AuditBuffer = std::vector<nlohmann::json>;
 
-/// Appends the buffered entries (none when `key` is empty: an unaudited queue, for benches).
-void FlushAudit(pqxx::work& tx, const std::string& key, AuditBuffer& buffer);
+/// One connection's audit chain (pg_audit.h): appends a transaction's entries and commits it.
+/// Not thread-safe: one per connection, as the connection itself.
+class AuditWriter {
+ public:
+  /// `key` empty: entries are dropped (an unaudited queue, for benches).
+  AuditWriter(std::string key, std::string writer)
+      : key_(std::move(key)), writer_(std::move(writer)) {}
+  /// Appends `buffer` (emptied) inside `tx` and commits `tx`; the chain's head moves only once
+  /// the commit succeeded. `db_time` is the database's time for the entries (read when empty).
+  /// A failed audit write throws: the transaction is not committed, nothing is done unaudited.
+  void Commit(pqxx::work& tx, AuditBuffer& buffer, const std::string& db_time = "");
+
+ private:
+  struct Head {
+    int64_t chain = 0;  // 0: no chain opened yet
+    int64_t seq = 0;
+    std::string mac;
+    std::string role;
+  };
+  void Open(pqxx::work& tx, Head& head);
+  std::string key_, writer_;
+  Head head_;
+};
+
+/// The database's time as audit entries and run records write it.
+constexpr char kUtcFormat[] = "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'";
 
 /// Decides what follows once jobs of `run_id` finished: dependants whose needs are all
 /// completed become ready / waiting / skipped (cascading), and when nothing is left to run the
@@ -55,14 +74,32 @@ void FlushAudit(pqxx::work& tx, const std::string& key, AuditBuffer& buffer);
 /// row's lock (SELECT ... FOR UPDATE) in `tx`. Returns how many jobs changed.
 int AdvanceRun(pqxx::work& tx, const std::string& run_id, AuditBuffer& audit);
 
-/// The same after job `job_id` completed, looking only at its dependants (locked, so that two
-/// needs completing at once cannot both miss the moment their dependant is decidable), then
-/// at the run's end under the run row's lock, taken last.
-int AdvanceAfterCompletion(pqxx::work& tx, const std::string& run_id, const std::string& job_id,
-                           AuditBuffer& audit);
+/// A pending job to decide, as read from a jobs row aliased `p` (kCandidateColumns).
+struct Candidate {
+  std::string key, job_id, if_condition;
+  nlohmann::json gate;
+  std::string needs_json;  // a JSON array of job ids
+  int max_parallel = 0;
+};
+extern const char kCandidateColumns[];
+Candidate CandidateFromRow(const pqxx::row& row, int first_column);
+
+/// The same after a job completed, looking only at its pending `dependants`, which the caller
+/// locked (FOR UPDATE) so that two needs completing at once cannot both miss the moment their
+/// dependant is decidable; cascades through jobs its decisions complete. Neither locks nor ends
+/// the run: the caller checks after its commit (EndRunIfDone), when its own completion and any
+/// concurrent one are both visible to one of them.
+int AdvanceAfterCompletion(pqxx::work& tx, const std::string& run_id,
+                           std::vector<Candidate> dependants);
+
+/// Ends the run if nothing is left to do. The caller holds the run row's lock.
+int EndRunIfDone(pqxx::work& tx, const std::string& run_id, AuditBuffer& audit);
 
 /// Gives `group` to the oldest queued run in it (if any) and starts that run's root jobs.
 void StartNextInGroup(pqxx::work& tx, const std::string& group, AuditBuffer& audit);
+
+/// Puts an ended run back to work (resume.cc); the caller commits.
+Expected<ResumeReport> ResumeInTx(pqxx::work& tx, const std::string& run_id, AuditBuffer& audit);
 
 /// Starts a run that holds its group: its root jobs are decided.
 void StartRun(pqxx::work& tx, const std::string& run_id, AuditBuffer& audit);

@@ -30,7 +30,7 @@ auto Guard(const std::string& what, F&& body) -> decltype(body()) {
 
 // A job row's state in run.json's words.
 std::string JobStatusText(const std::string& state) {
-  if (state == "pending" || state == "ready") return "queued";
+  if (state == "pending" || state == "ready" || state == "throttled") return "queued";
   return state;  // waiting, running, completed, lost
 }
 
@@ -228,6 +228,23 @@ class PgStore final : public exec::Store {
                                           run_id, index + 1, job_key));
       }
       return TextField(row[0][0]);
+    });
+  }
+
+  Expected<std::vector<exec::StepLogEntry>> StepLogs(const std::string& run_id) override {
+    return Guard("cannot read the logs", [&]() -> Expected<std::vector<exec::StepLogEntry>> {
+      pqxx::connection connection(dsn_);
+      pqxx::nontransaction tx(connection);
+      std::vector<exec::StepLogEntry> out;
+      for (const pqxx::row& row : tx.exec_params(
+               "SELECT l.job_key, l.step_index, l.name, l.attempt, l.text FROM step_logs l LEFT "
+               "JOIN jobs j ON j.run_id = l.run_id AND j.key = l.job_key WHERE l.run_id = $1 "
+               "ORDER BY j.position, l.job_key, l.step_index",
+               run_id)) {
+        out.push_back({TextField(row[0]), row[1].as<size_t>(), TextField(row[2]),
+                       row[3].as<int>(), TextField(row[4])});
+      }
+      return out;
     });
   }
 

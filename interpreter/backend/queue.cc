@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <unistd.h>
+
 #include <atomic>
 
 #include "interpreter/backend/pg_internal.h"
@@ -47,7 +49,9 @@ json JobRows(const RunSpec& run) {
                     {"labels", job.labels},
                     {"matrix", job.matrix},
                     {"environment", job.environment.empty() ? json() : json(job.environment)},
-                    {"gate", job.gate}});
+                    {"gate", job.gate},
+                    {"max_parallel", job.max_parallel},
+                    {"fail_fast", job.fail_fast}});
   }
   return rows;
 }
@@ -73,7 +77,7 @@ void CancelInTx(pqxx::work& tx, const std::string& run_id, AuditBuffer& audit) {
   tx.exec_params(
       "UPDATE jobs SET state = 'completed', result = 'cancelled', message = 'the run was "
       "cancelled', finished_at = clock_timestamp() WHERE run_id = $1 AND state IN ('waiting', "
-      "'ready')",
+      "'ready', 'throttled')",
       run_id);
   pqxx::result queued =
       tx.exec_params("SELECT 1 FROM runs WHERE id = $1 AND state = 'queued'", run_id);
@@ -155,6 +159,37 @@ void DecideGates(pqxx::work& tx, const std::string& run_id, AuditBuffer& audit) 
   }
 }
 
+// A matrix job's strategy after one of its instances completed: fail-fast cancels the other
+// instances when this one failed; else max-parallel lets the next throttled one start.
+void Strategy(pqxx::work& tx, const Claim& claim, exec::JobResult result, int max_parallel,
+              bool fail_fast, AuditBuffer& audit) {
+  if (fail_fast && result == exec::JobResult::kFailure) {
+    std::string why = fmt::format("cancelled: \"{}\" failed (fail-fast)", claim.key);
+    pqxx::result cancelled = tx.exec_params(
+        "UPDATE jobs SET state = 'completed', result = 'cancelled', message = $3, finished_at = "
+        "clock_timestamp() WHERE run_id = $1 AND job_id = $2 AND state IN ('pending', 'ready', "
+        "'waiting', 'throttled') RETURNING key",
+        claim.run_id, claim.job_id, why);
+    pqxx::result told = tx.exec_params(
+        "UPDATE jobs SET cancel_requested = true WHERE run_id = $1 AND job_id = $2 AND state = "
+        "'running' RETURNING key",
+        claim.run_id, claim.job_id);
+    if (!cancelled.empty() || !told.empty()) {
+      Audit(audit, {{"kind", "fail-fast"}, {"run_id", claim.run_id}, {"job", claim.key},
+                    {"cancelled", static_cast<int>(cancelled.size() + told.size())}});
+    }
+    return;
+  }
+  if (max_parallel <= 0) return;
+  pqxx::result promoted = tx.exec_params(
+      "UPDATE jobs SET state = 'ready', ready_at = clock_timestamp(), not_before = "
+      "clock_timestamp() WHERE run_id = $1 AND key = (SELECT key FROM jobs WHERE run_id = $1 AND "
+      "job_id = $2 AND state = 'throttled' ORDER BY position LIMIT 1 FOR UPDATE SKIP LOCKED) "
+      "RETURNING 1",
+      claim.run_id, claim.job_id);
+  if (!promoted.empty()) tx.exec_params("SELECT pg_notify('slipway_work', $1)", claim.run_id);
+}
+
 }  // namespace
 
 const char* RunStateName(RunState state) {
@@ -181,7 +216,7 @@ static RunState RunStateFromSql(const std::string& text) {
 struct Queue::Impl {
   explicit Impl(const std::string& dsn) : connection(dsn) {}
   pqxx::connection connection;
-  std::string audit_key;
+  std::unique_ptr<AuditWriter> audit;
   std::string role;
   std::atomic<int> notified{0};
   std::vector<std::unique_ptr<Wakeup>> receivers;
@@ -211,7 +246,8 @@ Expected<std::unique_ptr<Queue>> Queue::Connect(const std::string& dsn,
       }
       impl->role = TextField(exists[0][1]);
     }
-    impl->audit_key = audit_key;
+    impl->audit = std::make_unique<AuditWriter>(
+        audit_key, fmt::format("{} pid {}", impl->role, static_cast<long>(getpid())));
     for (const char* channel : {"slipway_work", "slipway_runs"}) {
       impl->receivers.push_back(
           std::make_unique<Wakeup>(impl->connection, channel, &impl->notified));
@@ -234,12 +270,13 @@ Expected<RunState> Queue::Submit(const RunSpec& run) {
         run.environments_file, run.concurrency_group, run.cancel_in_progress);
     tx.exec_params(
         "INSERT INTO jobs (run_id, key, job_id, position, needs, if_condition, labels, matrix, "
-        "environment, gate, state) SELECT $1, r.key, r.job_id, r.position, "
+        "environment, gate, state, max_parallel, fail_fast) SELECT $1, r.key, r.job_id, r.position, "
         "ARRAY(SELECT jsonb_array_elements_text(r.needs)), r.if_condition, "
         "ARRAY(SELECT jsonb_array_elements_text(r.labels)), NULLIF(r.matrix, 'null'::jsonb), "
-        "r.environment, NULLIF(r.gate, 'null'::jsonb), 'pending' FROM jsonb_to_recordset($2::jsonb) "
-        "AS r(key text, job_id text, position integer, needs jsonb, if_condition text, labels "
-        "jsonb, matrix jsonb, environment text, gate jsonb)",
+        "r.environment, NULLIF(r.gate, 'null'::jsonb), 'pending', NULLIF(r.max_parallel, 0), "
+        "r.fail_fast FROM jsonb_to_recordset($2::jsonb) AS r(key text, job_id text, position "
+        "integer, needs jsonb, if_condition text, labels jsonb, matrix jsonb, environment text, "
+        "gate jsonb, max_parallel integer, fail_fast boolean)",
         run.id, JobRows(run).dump());
     json job_ids = json::array();
     for (const JobSpec& job : run.jobs) job_ids.push_back(job.key);
@@ -284,8 +321,7 @@ Expected<RunState> Queue::Submit(const RunSpec& run) {
     }
     pqxx::result now = tx.exec_params("SELECT state FROM runs WHERE id = $1", run.id);
     state = RunStateFromSql(TextField(now[0][0]));
-    FlushAudit(tx, impl_->audit_key, audit);
-    tx.commit();
+    impl_->audit->Commit(tx, audit);
     return state;
   });
 }
@@ -354,7 +390,7 @@ Expected<Fence> Queue::Heartbeat(const Claim& claim, std::chrono::milliseconds l
         "UPDATE jobs j SET lease_until = clock_timestamp() + make_interval(secs => $5) FROM runs "
         "r WHERE j.run_id = $1 AND j.key = $2 AND j.attempt = $3 AND j.worker = $4 AND j.state = "
         "'running' AND j.lease_until >= clock_timestamp() AND r.id = j.run_id RETURNING "
-        "r.cancel_requested",
+        "r.cancel_requested OR j.cancel_requested",
         claim.run_id, claim.key, claim.attempt, claim.worker, Seconds(lease));
     tx.commit();
     if (row.empty()) return Fence::kLost;
@@ -362,42 +398,94 @@ Expected<Fence> Queue::Heartbeat(const Claim& claim, std::chrono::milliseconds l
   });
 }
 
+Expected<Fence> Queue::PushLogs(const Claim& claim, const std::vector<LiveLog>& logs) {
+  return Guard("cannot store the step logs", [&]() -> Expected<Fence> {
+    json rows = json::array();
+    for (const LiveLog& log : logs) {
+      rows.push_back({{"i", log.index}, {"n", log.name}, {"t", log.text}});
+    }
+    pqxx::nontransaction tx(impl_->connection);
+    pqxx::result held = tx.exec_params(
+        "WITH held AS (SELECT 1 FROM jobs WHERE run_id = $1 AND key = $2 AND attempt = $3 AND "
+        "worker = $4 AND state = 'running' AND lease_until >= clock_timestamp()), written AS "
+        "(INSERT INTO step_logs (run_id, job_key, step_index, attempt, text, name) SELECT $1, $2, "
+        "r.i, $3, r.t, r.n FROM jsonb_to_recordset($5::jsonb) AS r(i integer, n text, t text) "
+        "WHERE EXISTS (SELECT 1 FROM held) ON CONFLICT (run_id, job_key, step_index) DO UPDATE "
+        "SET text = EXCLUDED.text, attempt = EXCLUDED.attempt, name = EXCLUDED.name, updated_at "
+        "= clock_timestamp() RETURNING 1) SELECT count(*) FROM held",
+        claim.run_id, claim.key, claim.attempt, claim.worker, rows.dump());
+    return held[0][0].as<int64_t>() > 0 ? Fence::kHeld : Fence::kLost;
+  });
+}
+
 Expected<Fence> Queue::Complete(const Claim& claim, const Completion& completion) {
   return Guard("cannot complete the job", [&]() -> Expected<Fence> {
-    pqxx::work tx(impl_->connection);
-    AuditBuffer audit;
-
-    pqxx::result done = tx.exec_params(
-        "UPDATE jobs SET state = 'completed', result = $5::slipway_job_result, outputs = "
-        "$6::jsonb, steps = $7::jsonb, message = $8, finished_at = clock_timestamp(), "
-        "lease_until = NULL, upstream_failed = upstream_failed OR $5 = 'failure' "
-        "WHERE run_id = $1 AND key = $2 AND attempt = $3 AND worker = $4 AND state = 'running' "
-        "AND lease_until >= clock_timestamp() RETURNING 1",
-        claim.run_id, claim.key, claim.attempt, claim.worker, ResultSql(completion.result),
-        json(completion.outputs).dump(), StepsToJson(completion.steps).dump(),
-        completion.message);
-    if (done.empty()) return Fence::kLost;  // the transaction rolls back: nothing written
-    if (!completion.logs.empty()) {
+    Fence fence = Fence::kHeld;
+    {
+      pqxx::work tx(impl_->connection);
+      AuditBuffer audit;
       json logs = json::array();
-      for (const auto& [index, text] : completion.logs) {
-        logs.push_back({{"i", index}, {"t", text}});
+      for (const LiveLog& log : completion.logs) {
+        logs.push_back({{"i", log.index}, {"n", log.name}, {"t", log.text}});
       }
-      tx.exec_params(
-          "INSERT INTO step_logs (run_id, job_key, step_index, attempt, text) SELECT $1, $2, "
-          "r.i, $3, r.t FROM jsonb_to_recordset($4::jsonb) AS r(i integer, t text) "
-          "ON CONFLICT (run_id, job_key, step_index) DO UPDATE SET text = EXCLUDED.text, "
-          "attempt = EXCLUDED.attempt",
-          claim.run_id, claim.key, claim.attempt, logs.dump());
+      // One statement: the result (fenced by the attempt and the lease), the step logs, and
+      // the pending dependants, locked.
+      pqxx::result done = tx.exec_params(
+          std::string(
+              "WITH done AS (UPDATE jobs SET state = 'completed', result = "
+              "$5::slipway_job_result, outputs = $6::jsonb, steps = $7::jsonb, message = $8, "
+              "finished_at = clock_timestamp(), lease_until = NULL, upstream_failed = "
+              "upstream_failed OR $5 = 'failure' WHERE run_id = $1 AND key = $2 AND attempt = $3 "
+              "AND worker = $4 AND state = 'running' AND lease_until >= clock_timestamp() "
+              "RETURNING COALESCE(max_parallel, 0) AS mp, fail_fast AND matrix IS NOT NULL AS "
+              "ff), logs AS (INSERT INTO step_logs (run_id, job_key, step_index, "
+              "attempt, text, name) SELECT $1, $2, r.i, $3, r.t, r.n FROM "
+              "jsonb_to_recordset($9::jsonb) AS r(i integer, n text, t text) WHERE EXISTS (SELECT "
+              "1 FROM done) ON CONFLICT (run_id, job_key, step_index) DO UPDATE SET text = "
+              "EXCLUDED.text, attempt = EXCLUDED.attempt, name = EXCLUDED.name, updated_at = "
+              "clock_timestamp()), deps AS (SELECT p.position, ") +
+              kCandidateColumns +
+              " FROM jobs p WHERE p.run_id = $1 AND p.state = 'pending' AND $10 = ANY(p.needs) "
+              "AND EXISTS (SELECT 1 FROM done) FOR UPDATE) SELECT to_char(clock_timestamp() AT "
+              "TIME ZONE 'UTC', " +
+              kUtcFormat + "), done.mp, done.ff, d.* FROM done LEFT JOIN deps d ON true ORDER BY "
+              "d.position",
+          claim.run_id, claim.key, claim.attempt, claim.worker, ResultSql(completion.result),
+          json(completion.outputs).dump(), StepsToJson(completion.steps).dump(),
+          completion.message, logs.dump(), claim.job_id);
+      if (done.empty()) return Fence::kLost;  // the transaction rolls back: nothing written
+      std::vector<Candidate> dependants;
+      for (const pqxx::row& row : done) {
+        if (!row[3].is_null()) dependants.push_back(CandidateFromRow(row, 4));
+      }
+      Strategy(tx, claim, completion.result, done[0][1].as<int>(), done[0][2].as<bool>(), audit);
+      Audit(audit,
+            {{"kind", "job-result"}, {"run_id", claim.run_id}, {"job", claim.key},
+             {"result", ResultSql(completion.result)}, {"attempt", claim.attempt},
+             {"worker", claim.worker}, {"message", completion.message}});
+      AdvanceAfterCompletion(tx, claim.run_id, std::move(dependants));
+      impl_->audit->Commit(tx, audit, TextField(done[0][0]));
     }
-    Audit(audit,
-          {{"kind", "job-result"}, {"run_id", claim.run_id}, {"job", claim.key},
-           {"result", ResultSql(completion.result)}, {"attempt", claim.attempt},
-           {"worker", claim.worker}, {"message", completion.message}});
-    AdvanceAfterCompletion(tx, claim.run_id, claim.job_id, audit);
-    FlushAudit(tx, impl_->audit_key, audit);
-    tx.commit();
-    return Fence::kHeld;
+    // After the commit, so that of two last jobs completing at once, one sees both done.
+    EndIfDone(claim.run_id);
+    return fence;
   });
+}
+
+void Queue::EndIfDone(const std::string& run_id) {
+  {
+    pqxx::nontransaction tx(impl_->connection);
+    pqxx::result open = tx.exec_params(
+        "SELECT state = 'running' AND NOT EXISTS (SELECT 1 FROM jobs WHERE run_id = $1 AND state "
+        "IN ('waiting', 'ready', 'throttled', 'running')) FROM runs WHERE id = $1",
+        run_id);
+    if (open.empty() || !open[0][0].as<bool>()) return;
+  }
+  pqxx::work tx(impl_->connection);
+  AuditBuffer audit;
+  tx.exec_params("SELECT 1 FROM runs WHERE id = $1 FOR UPDATE", run_id);
+  EndRunIfDone(tx, run_id, audit);
+  impl_->audit->Commit(tx, audit);
 }
 
 Expected<int> Queue::Sweep() {
@@ -428,8 +516,7 @@ Expected<int> Queue::Sweep() {
       }
       DecideGates(tx, run_id, audit);
       changed += static_cast<int>(lost.size()) + AdvanceRun(tx, run_id, audit);
-      FlushAudit(tx, impl_->audit_key, audit);
-      tx.commit();
+      impl_->audit->Commit(tx, audit);
     }
     return changed;
   });
@@ -472,6 +559,17 @@ Expected<StoredRun> Queue::Stored(const std::string& run_id) {
   });
 }
 
+Expected<ResumeReport> Queue::Resume(const std::string& run_id) {
+  return Guard("cannot resume the run", [&]() -> Expected<ResumeReport> {
+    pqxx::work tx(impl_->connection);
+    AuditBuffer audit;
+    Expected<ResumeReport> report = ResumeInTx(tx, run_id, audit);
+    if (!report) return report;
+    impl_->audit->Commit(tx, audit);
+    return report;
+  });
+}
+
 Expected<bool> Queue::Cancel(const std::string& run_id) {
   return Guard("cannot cancel the run", [&]() -> Expected<bool> {
     pqxx::work tx(impl_->connection);
@@ -480,8 +578,7 @@ Expected<bool> Queue::Cancel(const std::string& run_id) {
         tx.exec_params("SELECT state FROM runs WHERE id = $1 FOR UPDATE", run_id);
     if (run.empty()) return MakeUnexpected(fmt::format("no run \"{}\" in the backend", run_id));
     CancelInTx(tx, run_id, audit);
-    FlushAudit(tx, impl_->audit_key, audit);
-    tx.commit();
+    impl_->audit->Commit(tx, audit);
     return true;
   });
 }

@@ -37,6 +37,8 @@ struct JobSpec {
   std::string if_condition;  // "" → success()
   std::vector<std::string> labels;
   nlohmann::json matrix;  // null without a matrix
+  int max_parallel = 0;   // strategy.max-parallel of a matrix job; 0: no limit
+  bool fail_fast = false;  // strategy.fail-fast of a matrix job
   std::string environment;
   /// The environment gate when it holds the job before it starts, else null:
   /// {"required", "users": [...], "prevent_self_review", "wait_timer_s", "approval_timeout_s"}.
@@ -83,13 +85,20 @@ struct Claim {
   double latency_ms = 0;  // from ready to claimed, in database time
 };
 
+/// A step's log as far as it is written (masked), pushed while the job runs.
+struct LiveLog {
+  size_t index = 0;  // 0-based
+  std::string name;  // the step's id (or "step")
+  std::string text;
+};
+
 /// What a job produced, as stored.
 struct Completion {
   exec::JobResult result = exec::JobResult::kSuccess;
   std::map<std::string, std::string> outputs;
   std::vector<exec::StepRecord> steps;
   std::string message;
-  std::vector<std::pair<size_t, std::string>> logs;  // (step index, masked text)
+  std::vector<LiveLog> logs;  // masked
 };
 
 /// Answer of a fenced write.
@@ -99,6 +108,12 @@ enum class Fence { kHeld, kCancelRequested, kLost };
 struct StoredRun {
   nlohmann::json plan_options;
   std::string workflow_sha256;
+};
+
+/// What `run --resume` did to an ended run.
+struct ResumeReport {
+  RunState state = RunState::kRunning;  // kQueued while its concurrency group is held
+  std::vector<std::string> notices;     // lost jobs, said as a local resume says interrupted ones
 };
 
 /// The state of a run as `wait` and `show` need it.
@@ -124,6 +139,9 @@ class Queue {
                                            const std::string& only_run = "");
   /// Renews the lease; kLost when it had expired or the job is no longer this attempt's.
   Expected<Fence> Heartbeat(const Claim& claim, std::chrono::milliseconds lease);
+  /// Stores the logs of the claimed job's steps as far as they are written (fenced: nothing is
+  /// written once the lease is lost).
+  Expected<Fence> PushLogs(const Claim& claim, const std::vector<LiveLog>& logs);
   /// Completes the job and decides its dependants; kLost (nothing written) when fenced out.
   Expected<Fence> Complete(const Claim& claim, const Completion& completion);
 
@@ -140,12 +158,18 @@ class Queue {
   /// next heartbeat.
   Expected<bool> Cancel(const std::string& run_id);
 
+  /// `run --resume`: jobs of an ended (failed or cancelled) run that did not succeed run again
+  /// from their first step; successful ones keep their results and are not run again.
+  Expected<ResumeReport> Resume(const std::string& run_id);
+
   /// The database role this queue connected as.
   const std::string& role() const;
 
  private:
   struct Impl;
   explicit Queue(std::unique_ptr<Impl> impl);
+  /// Ends the run when nothing is left to do (after a completion committed).
+  void EndIfDone(const std::string& run_id);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -179,6 +179,54 @@ GRANT SELECT ON runs, jobs, reviewer_roles TO slipway_reviewer;
 GRANT SELECT ON slipway_migrations TO slipway_worker, slipway_reviewer;
 GRANT SELECT, INSERT ON approvals TO slipway_reviewer;
 )sql",
+    // 2: the audit chained per writer (pg_audit.h) so that completions do not wait for each
+    // other's audit writes; `seq` is only the insertion order from now on.
+    R"sql(
+CREATE TABLE audit_chains (
+  id bigint PRIMARY KEY,
+  info jsonb NOT NULL,
+  prev text NOT NULL,
+  mac text NOT NULL,
+  head_seq bigint NOT NULL DEFAULT 0,
+  head_mac text NOT NULL DEFAULT ''
+);
+ALTER TABLE audit ADD COLUMN chain bigint, ADD COLUMN chain_seq bigint;
+ALTER TABLE audit ALTER COLUMN seq SET DEFAULT nextval('audit_seq');
+CREATE UNIQUE INDEX audit_chain_position ON audit (chain, chain_seq) WHERE chain IS NOT NULL;
+
+-- A chain's row is never deleted; only its head moves, forwards.
+CREATE FUNCTION slipway_chain_head_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.id <> OLD.id OR NEW.info <> OLD.info OR NEW.prev <> OLD.prev OR NEW.mac <> OLD.mac
+     OR NEW.head_seq <= OLD.head_seq THEN
+    RAISE EXCEPTION 'audit_chains: only a chain''s head moves, forwards'
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER audit_chains_head_only BEFORE UPDATE ON audit_chains
+  FOR EACH ROW EXECUTE FUNCTION slipway_chain_head_only();
+CREATE TRIGGER audit_chains_append_only BEFORE DELETE ON audit_chains
+  FOR EACH ROW EXECUTE FUNCTION slipway_refuse_change();
+CREATE TRIGGER audit_chains_no_truncate BEFORE TRUNCATE ON audit_chains
+  FOR EACH STATEMENT EXECUTE FUNCTION slipway_refuse_change();
+REVOKE ALL ON audit_chains FROM PUBLIC;
+
+-- A matrix job's strategy, enforced by the queue: at most max_parallel instances are ready or
+-- running (the others wait as 'throttled'); with fail_fast, a failed instance cancels the
+-- others (cancel_requested tells a running one at its next heartbeat).
+ALTER TYPE slipway_job_state ADD VALUE 'throttled';
+ALTER TABLE jobs ADD COLUMN max_parallel integer, ADD COLUMN fail_fast boolean NOT NULL DEFAULT
+  false, ADD COLUMN cancel_requested boolean NOT NULL DEFAULT false;
+
+-- Step logs as they are written (workers push them while the step runs), named for `logs`.
+ALTER TABLE step_logs ADD COLUMN name text NOT NULL DEFAULT '',
+  ADD COLUMN updated_at timestamptz NOT NULL DEFAULT clock_timestamp();
+GRANT UPDATE ON step_logs TO slipway_worker;
+GRANT SELECT ON step_logs TO slipway_reviewer;
+GRANT SELECT, INSERT, UPDATE (head_seq, head_mac) ON audit_chains TO slipway_worker,
+  slipway_reviewer;
+)sql",
 };
 
 }  // namespace

@@ -121,6 +121,8 @@ Expected<RunSpec> RunSpecFromPlan(const plan::Plan& plan, const plan::PlanOption
       run.jobs.push_back(spec);
       continue;
     }
+    spec.max_parallel = job.max_parallel.value_or(0);
+    spec.fail_fast = job.fail_fast;
     for (const nlohmann::ordered_json& combo : job.matrix) {
       JobSpec instance = spec;
       instance.key = exec::Scheduler::InstanceKey(job.id, combo);
@@ -132,6 +134,55 @@ Expected<RunSpec> RunSpecFromPlan(const plan::Plan& plan, const plan::PlanOption
   return run;
 }
 
+Expected<bool> OptionsFromStored(const json& stored, const std::string& run_id,
+                                 const std::string& scratch_dir, plan::PlanOptions* options) {
+  plan::PlanOptions given = *options;
+  options->workflow_path = stored.value("workflow", "");
+  options->event_name = stored.value("event", "");
+  options->ref = stored.value("ref", "");
+  options->sha = stored.value("sha", "");
+  options->actor = stored.value("actor", "");
+  options->inputs = PairsFrom(stored.value("inputs", json::array()));
+  options->vars = PairsFrom(stored.value("vars", json::array()));
+  options->env_config.reset();
+  if (std::string env = stored.value("env_config", ""); !env.empty()) options->env_config = env;
+  // A flag given beside --resume must agree with what the run started with.
+  auto differs = [&](const char* flag, bool given_flag, bool same) -> Expected<bool> {
+    if (given_flag && !same) {
+      return MakeUnexpected(fmt::format("{} conflicts with run \"{}\", which keeps what it "
+                                        "started with",
+                                        flag, run_id));
+    }
+    return true;
+  };
+  for (Expected<bool> check :
+       {differs("the workflow", !given.workflow_path.empty(),
+                given.workflow_path == options->workflow_path),
+        differs("--event", !given.event_name.empty(), given.event_name == options->event_name),
+        differs("--ref", given.ref.has_value(), given.ref == options->ref),
+        differs("--sha", given.sha.has_value(), given.sha == options->sha),
+        differs("--actor", given.actor.has_value(), given.actor == options->actor),
+        differs("--input", !given.inputs.empty(), given.inputs == options->inputs),
+        differs("--var", !given.vars.empty(), given.vars == options->vars),
+        differs("--env-config", given.env_config.has_value(),
+                given.env_config == options->env_config),
+        differs("--event-file", given.event_file.has_value(), false)}) {
+    if (!check) return check;
+  }
+  options->event_file.reset();
+  std::string payload = stored.value("event_payload", "");
+  if (!payload.empty()) {
+    std::error_code ignored;
+    std::filesystem::create_directories(scratch_dir, ignored);
+    std::string path = scratch_dir + "/" + run_id + "-event.json";
+    std::ofstream out(path);
+    out << payload;
+    if (!out) return MakeUnexpected("cannot write \"" + path + "\"");
+    options->event_file = path;
+  }
+  return true;
+}
+
 Expected<std::shared_ptr<PreparedRun>> PlanAgain(const std::string& run_id,
                                                  const json& stored,
                                                  const std::string& workflow_sha256,
@@ -140,25 +191,10 @@ Expected<std::shared_ptr<PreparedRun>> PlanAgain(const std::string& run_id,
   auto prepared = std::make_shared<PreparedRun>();
   prepared->skip_unknown_actions = stored.value("skip_unknown_actions", false);
   plan::PlanOptions options;
-  options.workflow_path = stored.value("workflow", "");
-  options.event_name = stored.value("event", "");
+  Expected<bool> taken = OptionsFromStored(stored, run_id, scratch_dir, &options);
+  if (!taken) return MakeUnexpected(taken.error());
   options.check_runner_labels = false;  // the worker claimed the job by its own --labels
-  options.ref = stored.value("ref", "");
-  options.sha = stored.value("sha", "");
-  options.actor = stored.value("actor", "");
-  options.inputs = PairsFrom(stored.value("inputs", json::array()));
-  options.vars = PairsFrom(stored.value("vars", json::array()));
-  if (std::string env = stored.value("env_config", ""); !env.empty()) options.env_config = env;
-  std::string payload = stored.value("event_payload", "");
-  if (!payload.empty()) {
-    std::error_code ignored;
-    std::filesystem::create_directories(scratch_dir, ignored);
-    prepared->event_path = scratch_dir + "/" + run_id + "-event.json";
-    std::ofstream out(prepared->event_path);
-    out << payload;
-    if (!out) return MakeUnexpected("cannot write \"" + prepared->event_path + "\"");
-    options.event_file = prepared->event_path;
-  }
+  prepared->event_path = options.event_file.value_or("");
   Diagnostics diagnostics;
   std::optional<plan::Plan> made;
   plan::PlanStatus status = plan::MakePlan(prepared->sources, options, plan::ReadGitInfo("."),

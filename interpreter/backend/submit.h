@@ -32,6 +32,12 @@ struct PreparedRun {
   bool skip_unknown_actions = false;  // `run --skip-unknown-actions`, stored with the run
 };
 
+/// Replaces `options` (the flags as given) by the stored options of run `run_id` (its
+/// plan_options column); a flag given that differs is an error, as with a local --resume. The
+/// stored event payload is written under `scratch_dir` and named as the event file.
+Expected<bool> OptionsFromStored(const nlohmann::json& stored, const std::string& run_id,
+                                 const std::string& scratch_dir, plan::PlanOptions* options);
+
 /// Plans run `run_id` again from its stored options, in the current directory (the
 /// repository checkout). An error when the workflow file here differs from the submitted one.
 Expected<std::shared_ptr<PreparedRun>> PlanAgain(const std::string& run_id,

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -62,6 +63,42 @@ std::map<std::string, std::string> StepEnvironment(const std::map<std::string, s
   }
   return out;
 }
+
+// "logs/<job>/03-build.log" → "build".
+std::string StepLogName(const std::string& path) {
+  std::string file = fs::path(path).stem().string();
+  size_t dash = file.find('-');
+  return dash == std::string::npos ? file : file.substr(dash + 1);
+}
+
+// The step logs of a running job (RunStore::StepLogPath names them NN-<id>.log, NN 1-based),
+// read again when they grew, masked.
+class LogShipper {
+ public:
+  LogShipper(std::string dir, const exec::Masker& masker)
+      : dir_(std::move(dir)), masker_(masker) {}
+  std::vector<LiveLog> Changed() {
+    std::vector<LiveLog> out;
+    std::error_code error;
+    for (const auto& entry : fs::directory_iterator(dir_, error)) {
+      std::string file = entry.path().filename().string();
+      int number = std::atoi(file.c_str());
+      uintmax_t size = entry.file_size(error);
+      if (number < 1 || error) continue;
+      uintmax_t& seen = sizes_[file];
+      if (size == seen) continue;
+      seen = size;
+      out.push_back({static_cast<size_t>(number - 1), StepLogName(file),
+                     masker_.Mask(ReadFile(entry.path().string()))});
+    }
+    return out;
+  }
+
+ private:
+  std::string dir_;
+  const exec::Masker& masker_;
+  std::map<std::string, uintmax_t> sizes_;
+};
 
 struct Slot {
   const WorkerOptions& options;
@@ -211,9 +248,22 @@ struct Slot {
     });
     const auto beat = std::max(options.identity.lease / 3, std::chrono::milliseconds(10));
     auto next_beat = std::chrono::steady_clock::now() + beat;
+    auto next_logs = std::chrono::steady_clock::now() + options.log_interval;
+    LogShipper logs{store->run_dir() + "/logs/" + exec::SafeFileName(claim.key), masker};
     while (true) {
-      std::optional<exec::RunEvent> event = events.WaitUntil(next_beat);
+      std::optional<exec::RunEvent> event = events.WaitUntil(std::min(next_beat, next_logs));
       if (event && std::holds_alternative<exec::JobFinished>(*event)) break;
+      if (std::chrono::steady_clock::now() >= next_logs) {
+        next_logs = std::chrono::steady_clock::now() + options.log_interval;
+        // Live logs: best effort (the completion stores them all); a refused push means the
+        // lease is gone, which the heartbeat finds.
+        std::vector<LiveLog> changed = logs.Changed();
+        if (!changed.empty() && !*lost) {
+          if (Expected<Fence> pushed = queue.PushLogs(claim, changed); !pushed) {
+            Say(fmt::format("run {} job \"{}\": {}", claim.run_id, claim.key, pushed.error()));
+          }
+        }
+      }
       if (std::chrono::steady_clock::now() < next_beat) continue;
       next_beat = std::chrono::steady_clock::now() + beat;
       if (*lost) continue;
@@ -238,7 +288,8 @@ struct Slot {
       step.name = masker.Mask(step.name);
       for (auto& [name, value] : step.outputs) value = masker.Mask(value);
       if (!step.log.empty()) {
-        completion.logs.emplace_back(i, masker.Mask(ReadFile(store->run_dir() + "/" + step.log)));
+        completion.logs.push_back(
+            {i, StepLogName(step.log), masker.Mask(ReadFile(store->run_dir() + "/" + step.log))});
       }
       completion.steps.push_back(std::move(step));
     }

@@ -35,6 +35,7 @@ struct WorkerOptions {
   const step_api::StepCatalog* catalog = nullptr;
   std::FILE* out = stdout;
   std::chrono::milliseconds poll{1000};  // polling besides LISTEN/NOTIFY
+  std::chrono::milliseconds log_interval{250};  // live step logs pushed this often
 };
 
 struct WorkerReport {

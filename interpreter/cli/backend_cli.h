@@ -16,6 +16,10 @@ std::string BackendDsn(const std::string& command, const std::string& flag);
 
 /// `slipway run --backend DSN [--submit]` once the plan is made: stores the run, then either
 /// prints its id (--submit) or works on it as a worker until it ends. Returns the exit code.
+/// `run --resume RUN_ID --backend DSN`: replaces `options` by what the stored run started with.
+Expected<bool> BackendResumeOptions(const std::string& dsn, const std::string& run_id,
+                                    plan::PlanOptions* options);
+
 int RunOnBackend(const std::string& dsn, bool submit, const exec::RunRequest& request,
                  const plan::PlanOptions& options);
 
@@ -23,6 +27,11 @@ int RunOnBackend(const std::string& dsn, bool submit, const exec::RunRequest& re
 int DecideOnBackend(const std::string& dsn, const std::string& run_id,
                     const std::string& environment, const std::string& as,
                     const std::string& comment, bool approve);
+
+/// `slipway logs RUN_ID [JOB [STEP]] [--follow] --backend DSN`: the step logs stored in the
+/// database, as far as workers wrote them; --follow until the run ends.
+int LogsOnBackend(const std::string& dsn, const std::string& run_id, const std::string& job,
+                  const std::string& step, bool follow);
 
 /// `slipway audit verify --backend DSN`.
 int VerifyAuditOnBackend(const std::string& dsn);

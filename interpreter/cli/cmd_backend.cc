@@ -1,10 +1,14 @@
 // `slipway backend init --backend DSN`: creates or migrates the PostgreSQL schema (versioned,
 // idempotent). Also the backend side of approve/reject/audit verify (backend_cli.h).
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <thread>
 
+#include "interpreter/backend/log_follow.h"
 #include "interpreter/backend/pg_audit.h"
 #include "interpreter/backend/schema.h"
 #include "interpreter/backend/stores.h"
@@ -106,10 +110,49 @@ int VerifyAuditOnBackend(const std::string& dsn) {
     return kExitUsage;
   }
   if (!result->ok) {
-    std::cout << "audit table: entry " << result->line << ": " << result->message << "\n";
+    std::cout << "audit table: "
+              << (result->line > 0 ? "entry " + std::to_string(result->line) + ": " : "")
+              << result->message << "\n";
     return kExitFailed;
   }
   std::cout << "audit table intact: " << result->entries << " entries\n";
+  return kExitOk;
+}
+
+int LogsOnBackend(const std::string& dsn, const std::string& run_id, const std::string& job,
+                  const std::string& step, bool follow) {
+  Expected<std::unique_ptr<exec::Store>> store = backend::OpenPgStore(dsn, "");
+  if (!store) {
+    std::cerr << "slipway logs: " << store.error() << "\n";
+    return kExitUsage;
+  }
+  Expected<exec::RunRecord> run = (*store)->LoadRun(run_id);
+  if (!run) {
+    std::cerr << "slipway logs: " << run.error() << "\n";
+    return kExitUsage;
+  }
+  if (!job.empty() && run->jobs.count(job) == 0 &&
+      std::none_of(run->jobs.begin(), run->jobs.end(),
+                   [&](const auto& entry) { return entry.first.rfind(job + " (", 0) == 0; })) {
+    std::cerr << "slipway logs: run \"" << run_id << "\" has no job \"" << job << "\"\n";
+    return kExitUsage;
+  }
+  backend::LogFollower logs(**store, run_id, job, step);
+  if (!follow) {
+    Expected<bool> printed = logs.Poll(stdout, /*flush_partial=*/true);
+    if (!printed) std::cerr << "slipway logs: " << printed.error() << "\n";
+    return printed ? kExitOk : kExitUsage;
+  }
+  // Until the run ended (queued and running are the states that still write).
+  for (bool ended = false; !ended;) {
+    Expected<exec::RunRecord> now = (*store)->LoadRun(run_id);
+    ended = !now || (now->status != "running" && now->status != "queued");
+    if (Expected<bool> printed = logs.Poll(stdout, ended); !printed) {
+      std::cerr << "slipway logs: " << printed.error() << "\n";
+      return kExitUsage;
+    }
+    if (!ended) std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
   return kExitOk;
 }
 

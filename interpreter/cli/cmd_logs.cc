@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "interpreter/base/diagnostic.h"
+#include "interpreter/cli/backend_cli.h"
 #include "interpreter/cli/cli_common.h"
 #include "interpreter/cli/subcommand.h"
 #include "interpreter/exec/event_stream.h"
@@ -29,6 +30,7 @@ struct LogsArgs {
   std::string step;
   bool follow = false;
   std::string state_dir = ".slipway";
+  std::string backend;  // postgresql://...: backend_cli.h reads the database
   int poll_ms = 200;
 };
 
@@ -152,6 +154,10 @@ int Follow(const LogsArgs& args, const report::RunView& run, const exec::Masker&
 }
 
 int Logs(const LogsArgs& args) {
+  if (std::string dsn = BackendDsn("logs", args.backend); !dsn.empty()) {
+    return dsn == "!" ? kExitUsage
+                      : LogsOnBackend(dsn, args.run_id, args.job, args.step, args.follow);
+  }
   exec::Masker masker;
   AddReaderSecrets(masker);
   Expected<report::RunView> run = report::LoadRun(args.state_dir, args.run_id, &masker);
@@ -178,6 +184,8 @@ std::function<int()> SetupLogs(CLI::App& command) {
   command.add_option("step", args->step, "only this step (its id, name or number)");
   command.add_flag("--follow,-f", args->follow, "print output as the run writes it, until it ends");
   command.add_option("--state-dir", args->state_dir, "state directory (default: .slipway)");
+  command.add_option("--backend", args->backend,
+                     "read the logs from PostgreSQL, postgresql://... (default: $SLIPWAY_BACKEND)");
   return [args]() -> int { return Logs(*args); };
 }
 

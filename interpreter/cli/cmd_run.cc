@@ -87,7 +87,11 @@ int Run(RunArgs args) {
   }
   // --resume: the same event, ref, commit, actor and inputs as the first attempt.
   if (!args.resume.empty()) {
-    Expected<bool> resumed = exec::OptionsFromRunRecord(args.state_dir, args.resume, &options);
+    std::string dsn = BackendDsn("run", args.backend);
+    if (dsn == "!") return kExitUsage;
+    Expected<bool> resumed =
+        dsn.empty() ? exec::OptionsFromRunRecord(args.state_dir, args.resume, &options)
+                    : BackendResumeOptions(dsn, args.resume, &options);
     if (!resumed) return Usage(resumed.error());
   }
   if (options.workflow_path.empty()) return Usage("name the workflow file to run");

@@ -1,5 +1,5 @@
-// `slipway wait RUN_ID --backend DSN`: follows a submitted run — one line per job as its state
-// changes — and exits with the run's exit code (0 success, 1 failure, 130 cancelled). It also
+// `slipway wait RUN_ID --backend DSN`: follows a submitted run — its step logs as workers write
+// them ("[job] line"), one line per job as its state changes — and exits with the run's exit code (0 success, 1 failure, 130 cancelled). It also
 // sweeps the queue, so a run whose workers died ends (with its jobs lost) even when no worker
 // is left to notice.
 #include <CLI/CLI.hpp>
@@ -7,7 +7,9 @@
 #include <iostream>
 #include <memory>
 
+#include "interpreter/backend/log_follow.h"
 #include "interpreter/backend/pg_audit.h"
+#include "interpreter/backend/stores.h"
 #include "interpreter/backend/queue.h"
 #include "interpreter/cli/backend_cli.h"
 #include "interpreter/cli/subcommand.h"
@@ -36,6 +38,12 @@ int Wait(const WaitArgs& args) {
     std::cerr << "slipway wait: " << queue.error() << "\n";
     return kExitUsage;
   }
+  Expected<std::unique_ptr<exec::Store>> store = backend::OpenPgStore(dsn, "");
+  if (!store) {
+    std::cerr << "slipway wait: " << store.error() << "\n";
+    return kExitUsage;
+  }
+  backend::LogFollower logs(**store, args.run_id);
   auto deadline = std::chrono::steady_clock::now() +
                   std::chrono::milliseconds(static_cast<int64_t>(args.timeout_s * 1000));
   std::map<std::string, std::string> shown;
@@ -52,13 +60,17 @@ int Wait(const WaitArgs& args) {
       std::cerr << "slipway wait: " << status.error() << "\n";
       return kExitUsage;
     }
+    bool ended = backend::IsFinal(status->state);
+    if (Expected<bool> printed = logs.Poll(stdout, ended); !printed) {
+      std::cerr << "slipway wait: " << printed.error() << "\n";
+    }
     for (const auto& [job, state] : status->jobs) {
       if (shown[job] != state) {
         std::cout << job << ": " << state << "\n" << std::flush;
         shown[job] = state;
       }
     }
-    if (backend::IsFinal(status->state)) {
+    if (ended) {
       std::cout << "run " << args.run_id << ": " << backend::RunStateName(status->state) << "\n";
       if (status->state == backend::RunState::kSuccess) return kExitOk;
       return status->state == backend::RunState::kCancelled ? kExitCancelled : kExitFailed;
@@ -68,7 +80,7 @@ int Wait(const WaitArgs& args) {
                 << backend::RunStateName(status->state) << " after --timeout\n";
       return kExitFailed;
     }
-    if (Expected<bool> woke = (*queue)->WaitForNotification(std::chrono::milliseconds(1000));
+    if (Expected<bool> woke = (*queue)->WaitForNotification(std::chrono::milliseconds(250));
         !woke) {
       std::cerr << "slipway wait: " << woke.error() << "\n";
       return kExitUsage;

@@ -131,12 +131,17 @@ int Worker(const WorkerArgs& args) {
 
 }  // namespace
 
+Expected<bool> BackendResumeOptions(const std::string& dsn, const std::string& run_id,
+                                    plan::PlanOptions* options) {
+  Expected<std::unique_ptr<backend::Queue>> queue = backend::Queue::Connect(dsn, "");
+  if (!queue) return MakeUnexpected(queue.error());
+  Expected<backend::StoredRun> stored = (*queue)->Stored(run_id);
+  if (!stored) return MakeUnexpected(stored.error());
+  return backend::OptionsFromStored(stored->plan_options, run_id, DefaultScratch(), options);
+}
+
 int RunOnBackend(const std::string& dsn, bool submit, const exec::RunRequest& request,
                  const plan::PlanOptions& options) {
-  if (request.resume) {
-    std::cerr << "slipway run: --resume is not supported with --backend yet\n";
-    return kExitUsage;
-  }
   if (!request.only_jobs.empty()) {
     std::cerr << "slipway run: --job cannot be used with --backend yet\n";
     return kExitUsage;
@@ -166,19 +171,43 @@ int RunOnBackend(const std::string& dsn, bool submit, const exec::RunRequest& re
     return kExitUsage;
   }
   std::string run_id = request.run_id.empty() ? exec::GenerateRunId() : request.run_id;
-  Expected<backend::RunSpec> spec =
-      backend::RunSpecFromPlan(*request.plan, options, run_id, payload);
-  if (!spec) {
-    std::cerr << "slipway run: " << spec.error() << "\n";
-    return kExitUsage;
-  }
-  spec->plan_options["skip_unknown_actions"] = request.skip_unknown_actions;
   Expected<std::unique_ptr<backend::Queue>> queue = backend::Queue::Connect(dsn, *key);
   if (!queue) {
     std::cerr << "slipway run: " << queue.error() << "\n";
     return kExitUsage;
   }
-  Expected<backend::RunState> state = (*queue)->Submit(*spec);
+  Expected<backend::RunState> state = backend::RunState::kRunning;
+  if (request.resume) {
+    // The plan made here from the stored options must be of the same workflow bytes.
+    Expected<backend::StoredRun> stored = (*queue)->Stored(run_id);
+    if (!stored) {
+      std::cerr << "slipway run: " << stored.error() << "\n";
+      return kExitUsage;
+    }
+    if (stored->workflow_sha256 != request.plan->workflow_sha256) {
+      std::cerr << "slipway run: \"" << request.plan->workflow_path << "\" changed since run \""
+                << run_id << "\" started; resume it from the same commit\n";
+      return kExitUsage;
+    }
+    Expected<backend::ResumeReport> resumed = (*queue)->Resume(run_id);
+    if (!resumed) {
+      std::cerr << "slipway run: " << resumed.error() << "\n";
+      return kExitUsage;
+    }
+    for (const std::string& notice : resumed->notices) {
+      std::fprintf(request.out, "%s\n", notice.c_str());
+    }
+    state = resumed->state;
+  } else {
+    Expected<backend::RunSpec> spec =
+        backend::RunSpecFromPlan(*request.plan, options, run_id, payload);
+    if (!spec) {
+      std::cerr << "slipway run: " << spec.error() << "\n";
+      return kExitUsage;
+    }
+    spec->plan_options["skip_unknown_actions"] = request.skip_unknown_actions;
+    state = (*queue)->Submit(*spec);
+  }
   if (!state) {
     std::cerr << "slipway run: " << state.error() << "\n";
     return kExitUsage;

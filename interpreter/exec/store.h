@@ -55,6 +55,16 @@ struct ArtifactEntry {
   uint64_t size = 0;
 };
 
+/// A step's log as the store holds it: on PostgreSQL as far as it is written while the step
+/// runs (workers push it), on the directory once the job recorded the step.
+struct StepLogEntry {
+  std::string job_key;
+  size_t index = 0;  // 0-based
+  std::string name;  // the step's id ("step" without one)
+  int attempt = 0;   // PostgreSQL: the job's attempt that wrote it
+  std::string text;  // masked
+};
+
 /// Holding a concurrency group; released when destroyed.
 class GroupLease {
  public:
@@ -96,6 +106,8 @@ class Store {
   /// The text of step `index` (0-based) of job `job_key`.
   virtual Expected<std::string> StepLog(const std::string& run_id, const std::string& job_key,
                                         size_t index) = 0;
+  /// Every step log of the run, in job (file) order then step order.
+  virtual Expected<std::vector<StepLogEntry>> StepLogs(const std::string& run_id) = 0;
   virtual Expected<std::vector<ArtifactEntry>> Artifacts(const std::string& run_id) = 0;
 };
 

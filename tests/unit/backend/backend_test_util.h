@@ -2,6 +2,7 @@
 // Shared helpers of the backend tests: a migrated fresh database and small run specs.
 #include <gtest/gtest.h>
 
+#include <pqxx/pqxx>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,20 @@ inline std::unique_ptr<Queue> MustConnect(const std::string& dsn,
   Expected<std::unique_ptr<Queue>> queue = Queue::Connect(dsn, key);
   EXPECT_TRUE(queue) << (queue ? "" : queue.error());
   return queue ? std::move(queue).value() : nullptr;
+}
+
+/// Runs `sql` in one transaction as whoever `dsn` connects as (the superuser by default); the
+/// error text, or "" when it succeeded.
+inline std::string Exec(const std::string& dsn, const std::string& sql) {
+  try {
+    pqxx::connection connection(dsn);
+    pqxx::work tx(connection);
+    tx.exec(sql);
+    tx.commit();
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "";
 }
 
 inline WorkerIdentity AnyWorker(const std::string& name) {
