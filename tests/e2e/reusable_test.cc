@@ -574,5 +574,39 @@ jobs:
   EXPECT_EQ(RunJson("p1")["jobs"]["call"]["outputs"]["greeting"], "hello world");
 }
 
+// `slipway test` rehearses a workflow with a call: a job stub is keyed by the called job's id,
+// and expectations read called jobs and the caller by their ids.
+TEST_F(Reusable, RehearsalsStubCalledJobsByTheirIds) {
+  Write(".github/workflows/greet.yml", kOutputsCallee);
+  Write("wf.yml", R"(on: push
+jobs:
+  call:
+    uses: ./.github/workflows/greet.yml
+  after:
+    needs: call
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "${{ needs.call.outputs.greeting }}"
+)");
+  Write("wf.test.yml", R"(workflow: wf.yml
+trigger:
+  event: push
+scenarios:
+  - name: stubbed call
+    stubs:
+      jobs:
+        - {job: call/inner, result: success, outputs: {text: stubbed}}
+    expect:
+      result: success
+      jobs:
+        call/inner: success
+        call: {result: success, outputs: {greeting: stubbed}}
+        after: success
+)");
+  CliResult r = Cli({"test", "wf.test.yml"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("PASS"), std::string::npos) << r.out;
+}
+
 }  // namespace
 }  // namespace slipway
