@@ -437,7 +437,9 @@ std::vector<std::string> RemoveRecordedContainers(const std::string& record_dir,
       if (name.is_string()) networks.push_back(name.get<std::string>());
     }
     for (const std::string& name : names) {
-      RunRuntime(runtime, {"rm", "--force", name}, env, std::chrono::seconds(60));
+      std::vector<std::string> args = {"rm", "--force", name};
+      if (runtime.kind == RuntimeKind::kPodman) args = {"rm", "--force", "--time", "0", name};
+      RunRuntime(runtime, args, env, std::chrono::seconds(60));
     }
     for (const std::string& name : networks) {
       RunRuntime(runtime, {"network", "rm", name}, env, std::chrono::seconds(60));

@@ -24,9 +24,21 @@ std::optional<PlannedContainers> PlanContainers(const model::Job& job, const Pla
       planned.services.emplace_back(id.value, Image(value));
     }
   }
+  bool credentials = job.container && job.container->is_mapping() &&
+                     job.container->Find("credentials");
+  if (job.services && job.services->is_mapping()) {
+    for (const auto& [id, value] : job.services->entries) {
+      credentials = credentials || (value.is_mapping() && value.Find("credentials"));
+    }
+  }
   planned.runtime = request.container_runtime;
+  if (credentials) {
+    planned.note = "credentials are not used: slipway logs in to no registry, so the images must "
+                   "be present locally";
+  }
   if (planned.runtime.empty()) {
-    planned.note =
+    if (!planned.note.empty()) planned.note += "; ";
+    planned.note +=
         request.no_containers
             ? "--no-containers: no container runtime (" + request.container_runtime_missing +
                   "); the containers are NOT started and the steps run on the host"

@@ -29,8 +29,9 @@ namespace fs = std::filesystem;
 using testing::CliResult;
 
 constexpr const char* kImage = "localhost/slipway-test-busybox:1";
-// The same root filesystem, with a command that serves $GREETING over HTTP on 8080 after 2 s.
-constexpr const char* kServiceImage = "localhost/slipway-test-httpd:1";
+// The same root filesystem, with a command that serves $GREETING over HTTP on 8080 after $DELAY
+// seconds.
+constexpr const char* kServiceImage = "localhost/slipway-test-httpd:2";
 
 struct Podman {
   bool ok = false;
@@ -83,7 +84,7 @@ const Podman& SetUpPodman() {
         "echo 'only in the image' > $R/etc/slipway-image-marker\n"
         "podman image exists " + std::string(kImage) + " || tar -C $R -c . | podman import - " + kImage + " >/dev/null\n"
         "podman image exists " + kServiceImage + " || tar -C $R -c . | podman import "
-        "--change 'CMD [\"sh\", \"-c\", \"sleep 2; echo $GREETING > /www/greeting; exec httpd -f -p 8080 -h /www\"]' - " +
+        "--change 'CMD [\"sh\", \"-c\", \"sleep ${DELAY:-0}; echo $GREETING > /www/greeting; exec httpd -f -p 8080 -h /www\"]' - " +
         kServiceImage + " >/dev/null\n"
         "podman run --rm " + kImage + " true\n";
     auto [code, out] = Shell(script, env);
@@ -209,6 +210,7 @@ jobs:
         image: )" + kServiceImage + R"(
         env:
           GREETING: hello-from-the-service
+          DELAY: 8
         ports:
           - 8080
         options: >-
@@ -236,7 +238,7 @@ jobs:
   std::string id = RunId("ctr-svc");
   CliResult r = RunWorkflow(id);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  // The service only answers after 2 s: the job waited for its health check.
+  // The service only answers after 8 s: the job waited for its health check.
   EXPECT_EQ(Read("by-name.txt"), "hello-from-the-service\n");
   EXPECT_EQ(Read("by-port.txt"), "hello-host\n");
   EXPECT_NE(r.out.find("service \"api\" is starting"), std::string::npos) << r.out;
