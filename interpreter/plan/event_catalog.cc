@@ -19,6 +19,8 @@ void Default(json& object, const char* key, json value) {
 }
 
 /// `object[key]` as an object (created when absent; replaced only when it is not an object).
+/// The payload is an ordered_json, whose members live in a vector: a reference from here is
+/// valid only until the next key is added to `object`.
 json& Object(json& object, const char* key) {
   if (!object.contains(key) || !object[key].is_object()) object[key] = json::object();
   return object[key];
@@ -188,8 +190,10 @@ void FillWorkflowRun(Event& event, json& payload, const model::Trigger* trigger)
   Default(run, "display_title", name);
   Default(run, "html_url", "https://github.com/" + event.repository + "/actions/runs/1");
   Default(run, "head_repository", json{{"full_name", event.repository}});
-  Default(payload, "workflow", json{{"name", run["name"]}, {"path", ".github/workflows/build.yml"}});
   if (run["head_branch"].is_string()) event.head_ref = run["head_branch"].get<std::string>();
+  // Inserting into the payload may move its members: `run` is not used after this.
+  json workflow = json{{"name", run["name"]}, {"path", ".github/workflows/build.yml"}};
+  Default(payload, "workflow", std::move(workflow));
 }
 
 void FillRepositoryDispatch(Event& event, json& payload, const model::Trigger*) {

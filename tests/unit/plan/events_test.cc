@@ -242,7 +242,7 @@ TEST(EventsTest, ScheduleChoosesTheCronThatFires) {
   EXPECT_FALSE(none.decision.triggered);
   EXPECT_EQ(none.decision.reason,
             "no cron entry of on.schedule fires at 2026-12-02T06:00:00Z; the next is "
-            "\"0 0 1 * *\" at 2027-01-01T00:00:00Z");
+            "\"30 5 * * 1,3\" at 2026-12-07T05:30:00Z");
 
   // Without --at: the entry that fires next from now.
   Fixture k;
