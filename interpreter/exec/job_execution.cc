@@ -2,6 +2,7 @@
 // and the concurrency group are in job_gate.cc; how each step runs is in the executors
 // (step_executor.h).
 #include "interpreter/exec/job_execution.h"
+#include "interpreter/plan/eval_scope.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -86,37 +87,40 @@ void JobExecution::Log(std::string_view line) {
 }
 
 std::unique_ptr<plan::Scope> JobExecution::MakeScope(const ordered_json& env) const {
-  auto scope = std::make_unique<plan::Scope>();
-  // The workspace exists now: hashFiles() reads it.
-  scope->workspace = run_.workspace;
+  static const ordered_json kEmpty = ordered_json::object();
   // Inside a composite action: its own inputs and steps, github.action_path, and no
   // secrets/vars/needs (action.yml loading has already refused expressions that read them).
   // Its status functions follow the action's own steps (github.action_status), as on GitHub,
   // so an action called by an always() step after a failure still runs its steps.
   bool failed = frame_ ? frame_->failed : failed_;
-  if (frame_) {
-    ordered_json github = github_;
-    github["action_path"] = frame_->action_path;
-    github["action_status"] = failed ? "failure" : "success";
-    scope->Set("github", std::move(github));
-    scope->Set("inputs", frame_->inputs);
-    scope->Set("steps", frame_->steps);
-  } else {
-    scope->Set("github", github_);
-    // A called job's inputs are its call's (workflow_call.h).
-    scope->Set("inputs", job_.call ? job_.call->inputs : run_.request->plan->inputs);
-    scope->Set("vars", vars_);
-    scope->Set("needs", job_.needs);
-    scope->Set("secrets", secrets_);
-    scope->Set("steps", steps_);
-  }
-  scope->Set("matrix", job_.matrix.is_null() ? ordered_json::object() : job_.matrix);
-  scope->Set("strategy", job_.strategy);
-  scope->Set("runner", runner_ctx_);
-  scope->Set("job", JobContext());
-  scope->Set("env", env);
   bool cancel = cancelled();
-  scope->status = {!failed && !cancel, failed, cancel};
+  const ordered_json job_context = JobContext();
+  plan::EvaluationContexts contexts;
+  contexts.github = &github_;
+  if (frame_) {
+    contexts.inputs = &frame_->inputs;
+    contexts.steps = &frame_->steps;
+  } else {
+    // A called job's inputs are its call's (workflow_call.h).
+    contexts.inputs = job_.call ? &job_.call->inputs : &run_.request->plan->inputs;
+    contexts.vars = &vars_;
+    contexts.needs = &job_.needs;
+    contexts.secrets = &secrets_;
+    contexts.steps = &steps_;
+  }
+  contexts.matrix = job_.matrix.is_null() ? &kEmpty : &job_.matrix;
+  contexts.strategy = &job_.strategy;
+  contexts.runner = &runner_ctx_;
+  contexts.job = &job_context;
+  contexts.env = &env;
+  contexts.status = {!failed && !cancel, failed, cancel};
+  std::unique_ptr<plan::Scope> scope = plan::MakeScope(contexts);
+  // The workspace exists now: hashFiles() reads it.
+  scope->workspace = run_.workspace;
+  if (frame_) {
+    scope->Overlay("github", "action_path", frame_->action_path);
+    scope->Overlay("github", "action_status", failed ? "failure" : "success");
+  }
   return scope;
 }
 

@@ -12,6 +12,7 @@
 #include "interpreter/exec/scheduler_state.h"
 #include "interpreter/exec/secrets.h"
 #include "interpreter/model/workflow.h"
+#include "interpreter/plan/eval_scope.h"
 #include "interpreter/plan/workflow_call.h"
 
 namespace slipway::exec {
@@ -76,7 +77,7 @@ void Scheduler::StartCall(size_t i) {
     scope.Set("secrets", std::move(secrets_context));
     // An input's default sees github and vars (GitHub's context availability).
     plan::Scope defaults;
-    defaults.Set("github", *scope.Find("github"));
+    defaults.Set("github", scope.Materialize("github"));
     defaults.Set("vars", plan_.vars);
     const model::Trigger* call = callee->FindTrigger("workflow_call");
     plan::CallInputs inputs = plan::EvaluateCallInputs(model, call, scope, defaults);
@@ -146,11 +147,12 @@ void Scheduler::FinishCall(CallLeg& leg) {
   }
   if (callee && leg.frame) {
     plan::Scope scope;
-    ordered_json github = plan_.github;
-    github["run_id"] = record_.id;
-    scope.Set("github", std::move(github));
-    scope.Set("inputs", leg.frame->inputs);
-    scope.Set("vars", plan_.vars);
+    plan::EvaluationContexts contexts;
+    contexts.github = &plan_.github;
+    contexts.run_id = record_.id;
+    contexts.inputs = &leg.frame->inputs;
+    contexts.vars = &plan_.vars;
+    plan::FillScope(scope, contexts);
     std::string error;
     outcome.outputs =
         plan::EvaluateCallOutputs(callee->FindTrigger("workflow_call"), jobs, scope, &error);

@@ -9,6 +9,7 @@
 #include "interpreter/exec/scheduler_state.h"
 #include "interpreter/model/workflow.h"
 #include "interpreter/plan/matrix.h"
+#include "interpreter/plan/eval_scope.h"
 #include "interpreter/plan/resolve.h"
 
 namespace slipway::exec {
@@ -16,19 +17,21 @@ namespace slipway::exec {
 using nlohmann::ordered_json;
 
 // The contexts a job-level `if:` or run-time matrix is evaluated in: github (with this run's id
-// and the job), inputs, vars and needs.
+// and the job), inputs, vars and needs — through the one scope builder (plan/eval_scope.h).
 void Scheduler::FillJobScope(uint32_t job, plan::Scope& scope) const {
-  ordered_json github = plan_.github;
-  github["run_id"] = record_.id;
-  // A called job's github context is its caller's (GitHub), but for the job's own id.
+  static const ordered_json kNoInputs = ordered_json::object();
   const plan::PlannedJob& planned = plan_.jobs[job];
-  github["job"] = planned.local_id.empty() ? planned.id : planned.local_id;
-  scope.Set("github", std::move(github));
   const CallLeg* leg = LegOf(job);
-  scope.Set("inputs", leg ? (leg->frame ? leg->frame->inputs : ordered_json::object())
-                          : plan_.inputs);
-  scope.Set("vars", plan_.vars);
-  scope.Set("needs", NeedsContext(job));
+  const ordered_json needs = NeedsContext(job);
+  plan::EvaluationContexts contexts;
+  contexts.github = &plan_.github;
+  contexts.run_id = record_.id;
+  // A called job's github context is its caller's (GitHub), but for the job's own id.
+  contexts.job_id = planned.local_id.empty() ? planned.id : planned.local_id;
+  contexts.inputs = leg ? (leg->frame ? &leg->frame->inputs : &kNoInputs) : &plan_.inputs;
+  contexts.vars = &plan_.vars;
+  contexts.needs = &needs;
+  plan::FillScope(scope, contexts);
 }
 
 ordered_json Scheduler::NeedsContext(uint32_t job) const {
