@@ -5,7 +5,8 @@
 //                             alone), with (/1) and without (/0) an audit entry per job.
 //                             Counters jobs_per_s (target >= 1,000), and the reference of the
 //                             same run: select1_per_s (8 connections running SELECT 1) and
-//                             round_trips_per_job = select1_per_s / jobs_per_s.
+//                             round_trips_per_job = select1_per_s / jobs_per_s. Completions take
+//                             no global lock: the audit is chained per writer (pg_audit.h).
 //   BM_BackendDag1000         the same 1,000-job DAG of `run: "true"` jobs (~2 needs each),
 //                             once with the local backend (ExecuteRun, --jobs 8) and once
 //                             submitted to PostgreSQL and run by a worker with 8 slots

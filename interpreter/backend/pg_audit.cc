@@ -155,14 +155,14 @@ class Verifier {
       int64_t seq = row[0].as<int64_t>();
       json entry = JsonField(row[1]);
       std::string own_prev = TextField(row[2]), mac = TextField(row[3]);
+      if (!entry.is_object() || Mac(key_, own_prev, entry) != mac) {
+        return Fail(seq, fmt::format("entry {} was edited or forged: its MAC does not match", seq));
+      }
       if (row[4].as<int64_t>() != row[5].as<int64_t>()) {
         return Fail(seq, fmt::format("entry {} was rewritten after it was inserted (an UPDATE "
                                      "with the append-only trigger bypassed, which only a "
                                      "superuser can do)",
                                      seq));
-      }
-      if (!entry.is_object() || Mac(key_, own_prev, entry) != mac) {
-        return Fail(seq, fmt::format("entry {} was edited or forged: its MAC does not match", seq));
       }
       if (row[6].is_null()) {
         if (!Legacy(seq, entry, own_prev)) return false;

@@ -137,10 +137,8 @@ TEST_F(AuditChains, AWholeChainDeletedIsFound) {
 }
 
 TEST_F(AuditChains, AChainHeadRolledBackIsFound) {
-  // Deleting the tail and moving the head back to the entry before: the head's MAC no longer
-  // matches... unless set to that entry's own MAC, which is what the superuser would do. Then
-  // the numbering of later chains is the only witness left; this test states what remains:
-  // the head check catches a head that does not name the chain's last entry.
+  // The last entry deleted and the head's number moved back over it: the head's MAC is still
+  // the deleted entry's, not the new last one's.
   ASSERT_EQ(Exec(dsn_, std::string(kBypass) + "DELETE FROM audit WHERE chain = 1 AND chain_seq = "
                                               "6; UPDATE audit_chains SET head_seq = 5 WHERE id = 1"),
             "");

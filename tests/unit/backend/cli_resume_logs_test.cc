@@ -18,7 +18,7 @@ size_t Lines(const std::string& text) {
 }
 
 TEST_F(BackendCli, AKilledWorkersLostJobRunsAgainOnlyOnResumeAndTheRestIsKept) {
-  Write("wf.yml", R"(on: push
+  Write("wf.yml", R"yml(on: push
 jobs:
   first:
     runs-on: linux
@@ -32,7 +32,7 @@ jobs:
     runs-on: linux
     steps:
       - run: echo "run ${{ needs.first.outputs.v }}" >> slow.count && touch started && sleep "$(cat delay)"
-)");
+)yml");
   Write("delay", "30");
   ASSERT_EQ(Cli({"run", "wf.yml", "--backend", dsn_, "--submit", "--run-id", "k", "--ref",
                  "refs/heads/main", "--sha", "1"},
@@ -72,7 +72,7 @@ jobs:
 }
 
 TEST_F(BackendCli, StepLogsAreReadFromTheDatabaseWhileTheStepRuns) {
-  Write("wf.yml", R"(on: push
+  Write("wf.yml", R"yml(on: push
 jobs:
   live:
     runs-on: linux
@@ -85,7 +85,7 @@ jobs:
           echo second-line
         env:
           TOKEN: ${{ secrets.TOKEN }}
-)");
+)yml");
   std::map<std::string, std::string> env = env_;
   env["SLIPWAY_SECRET_TOKEN"] = "tok-secret-value";
   ASSERT_EQ(Cli({"run", "wf.yml", "--backend", dsn_, "--submit", "--run-id", "l", "--ref",
