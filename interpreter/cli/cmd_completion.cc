@@ -13,6 +13,7 @@
 #include "interpreter/cli/subcommand.h"
 #include "interpreter/exec/run_store.h"
 #include "interpreter/model/load_workflow.h"
+#include "interpreter/plan/event_catalog.h"
 #include "interpreter/report/run_history.h"
 #include "interpreter/yaml/loader.h"
 
@@ -74,7 +75,7 @@ complete -c slipway -f -a '(__slipway_complete)'
 struct ValueSource {
   const char* command;
   const char* name;  // "--flag" or a positional's name
-  const char* kind;  // files | dirs | jobs | run-jobs | runs | environments | commands | a b c
+  const char* kind;  // files | dirs | jobs | run-jobs | runs | environments | events | commands | a b c
 };
 
 const ValueSource kValueSources[] = {
@@ -86,7 +87,7 @@ const ValueSource kValueSources[] = {
     {"*", "--context", "files"},
     {"*", "--json-into", "files"},
     {"*", "--output", "files"},
-    {"*", "--event", "push pull_request release workflow_dispatch workflow_call schedule"},
+    {"*", "--event", "events"},
     {"validate", "--format", "text json sarif github"},
     {"plan", "--format", "text json mermaid dot"},
     {"*", "--format", "text json"},
@@ -230,6 +231,7 @@ class Completer {
     if (kind == "files") return {"__files__"};
     if (kind == "dirs") return {"__dirs__"};
     if (kind == "commands") return Commands(false);
+    if (kind == "events") return plan::EventNames();  // plan/event_catalog.h, the one list
     if (kind == "runs") {
       std::vector<std::string> ids;
       for (const report::RunRow& row : report::ListRuns(StateDir(), nullptr)) ids.push_back(row.id);

@@ -159,7 +159,6 @@ void FillRelease(Event& event, json& payload, const model::Trigger*) {
 void FillWorkflowDispatch(Event& event, json& payload, const model::Trigger*) {
   Default(payload, "ref", event.ref);
   Default(payload, "inputs", json::object());
-  Default(payload, "workflow", ".github/workflows/workflow.yml");
 }
 
 void FillNothing(Event&, json&, const model::Trigger*) {}

@@ -88,6 +88,22 @@ bool RefuseUnservedRunners(const Plan& plan, const model::Workflow& workflow,
   return refused;
 }
 
+/// `jobs.<id>.snapshot` makes a custom runner image on GitHub; nothing here can: said, never
+/// silently dropped (rule "snapshot", a warning: the job itself runs as written).
+void WarnSnapshots(const Plan& plan, const model::Workflow& workflow, Diagnostics& diagnostics) {
+  for (const PlannedJob& job : plan.jobs) {
+    if (job.status == JobStatus::kSkipped) continue;
+    const model::Job* model_job = workflow.FindJob(job.id);
+    const yaml::Node* key = model_job && model_job->node ? model_job->node->FindKey("snapshot")
+                                                         : nullptr;
+    if (!key) continue;
+    diagnostics.Warning("snapshot", key->where,
+                        "job \"" + job.id +
+                            "\" asks for a snapshot (a custom runner image); slipway makes no "
+                            "image: the job runs, and no snapshot is taken");
+  }
+}
+
 bool HasRule(const Diagnostics& diagnostics, std::string_view rule) {
   for (const Diagnostic& d : diagnostics.items()) {
     if (d.severity == Severity::kError && d.rule == rule) return true;
@@ -304,6 +320,7 @@ PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const Gi
       RefuseUnservedRunners(**plan, *workflow, diagnostics)) {
     return PlanStatus::kUsageError;
   }
+  WarnSnapshots(**plan, *workflow, files);
   PreviewLocalActions(options.work_dir, **plan);
   if (options.probe_tools) PreviewSetupTools(options.work_dir.c_str(), **plan);
   DropRepeats(files);

@@ -33,9 +33,9 @@ TEST_F(ActionE2E, ActionYmlIsValid) {
 }
 
 TEST_F(ActionE2E, RunsAsALocalCompositeActionAndPassesExitCodesThrough) {
-  Write("inner/good.yml", "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo hi\n");
-  Write("inner/bad.yml", "on: push\njobs:\n  a:\n    runs-on: x\n    stepz: []\n");
-  Write("inner/fails.yml", "on: push\njobs:\n  inner-job:\n    runs-on: x\n    steps:\n"
+  Write("inner/good.yml", "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo hi\n");
+  Write("inner/bad.yml", "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    stepz: []\n");
+  Write("inner/fails.yml", "on: push\njobs:\n  inner-job:\n    runs-on: ubuntu-latest\n    steps:\n"
                            "      - run: echo inner; exit 3\n");
   const std::string exe = SLIPWAY_EXE;
   Write("wf.yml", R"(on: push

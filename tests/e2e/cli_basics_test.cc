@@ -51,8 +51,8 @@ class CliBasicsE2E : public testing::CliWorkspaceTest {
   }
 
   void MakeRuns() {
-    Write("wf.yml", "on: push\njobs:\n  build:\n    runs-on: x\n    steps:\n      - run: 'true'\n"
-                    "  deploy:\n    needs: build\n    runs-on: x\n    steps:\n      - run: 'true'\n");
+    Write("wf.yml", "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: 'true'\n"
+                    "  deploy:\n    needs: build\n    runs-on: ubuntu-latest\n    steps:\n      - run: 'true'\n");
     Write(".slipway/environments.yml", "environments:\n  staging: {}\n  production: {}\n");
     ASSERT_EQ(Cli({"run", "wf.yml", "--run-id", "run-one", "--ref", "refs/heads/main", "--sha",
                    "0123abcd", "--actor", "alice"})
@@ -201,7 +201,7 @@ TEST_F(CliBasicsE2E, ExprEvaluatesStatusFunctionsWithJobStatus) {
 TEST_F(CliBasicsE2E, HintsOnceToIgnoreANewStateDirectoryInAGitWorkTree) {
   if (access("/usr/bin/git", X_OK) != 0) GTEST_SKIP() << "git is not installed";
   ASSERT_EQ(Shell("bash", "git init -q .").exit_code, 0);
-  Write("wf.yml", "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: 'true'\n");
+  Write("wf.yml", "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: 'true'\n");
   std::vector<std::string> run = {"run", "wf.yml", "--ref", "refs/heads/main", "--sha",
                                   "0123abcd", "--actor", "alice"};
   CliResult first = Cli(run);

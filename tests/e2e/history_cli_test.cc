@@ -251,7 +251,7 @@ TEST_F(HistoryE2E, SummaryMdStartsWithTheTableThenWhatStepsAppended) {
   EXPECT_LT(deploy, step);
 
   // A run whose steps append nothing still gets one.
-  Write("plain.yml", "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: 'true'\n");
+  Write("plain.yml", "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: 'true'\n");
   ASSERT_EQ(Cli({"run", "plain.yml", "--state-dir", "state", "--run-id", "p", "--ref",
                  "refs/heads/main", "--sha", "0123abcd", "--actor", "alice"})
                 .exit_code,

@@ -196,7 +196,7 @@ jobs:
 }
 
 TEST_F(LiveViewE2E, InvalidProgressIsAUsageError) {
-  Write("wf.yml", "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: 'true'\n");
+  Write("wf.yml", "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: 'true'\n");
   PtyResult r = RunOnTerminal({"--progress", "fancy"}, {{"TERM", "xterm"}});
   EXPECT_EQ(r.exit_code, 2) << r.out;
   EXPECT_NE(r.out.find("--progress"), std::string::npos) << r.out;

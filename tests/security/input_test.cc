@@ -24,7 +24,7 @@ std::string Bomb() {
 std::string Deep(int depth) { return "on: push\njobs: " + std::string(depth, '[') + "\n"; }
 
 TEST_F(SecurityTest, YamlBombsAndDeepNestingFailFast) {
-  Write("bomb.yml", Bomb() + "on: push\njobs:\n  a:\n    runs-on: x\n    steps: [{run: '*a9'}]\n");
+  Write("bomb.yml", Bomb() + "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps: [{run: '*a9'}]\n");
   Write("deep.yml", Deep(100000));
   Write("wf.yml", kGated);
   Write("envs-bomb.yml", Bomb() + "environments:\n  production: {}\n");
