@@ -422,7 +422,7 @@ void Planner::PlanJob(const Unit& unit, uint32_t local, const model::JobGraph& g
     job_scope.MarkUnknown("strategy.job-index");
   }
 
-  planned.name = job.id.value;
+  planned.name = planned.id;  // a called job: "call/inner"
   if (job.name) {
     Substitution s = Substitute(job.name->value, job_scope);
     planned.name = s.text;

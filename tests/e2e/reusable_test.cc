@@ -103,10 +103,10 @@ jobs:
 )");
   CliResult r = Plan();
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-  EXPECT_NE(r.err.find("wf.yml:4:11: input \"name\" is required by the called workflow"),
+  EXPECT_NE(r.err.find("wf.yml:4:11: error: input \"name\" is required by the called workflow"),
             std::string::npos)
       << r.err;
-  EXPECT_NE(r.err.find("wf.yml:6:14: input \"count\" of the called workflow is a number"),
+  EXPECT_NE(r.err.find("wf.yml:6:14: error: input \"count\" of the called workflow is a number"),
             std::string::npos)
       << r.err;
 
@@ -449,7 +449,7 @@ jobs:
 )");
   CliResult r = Run();
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-  EXPECT_NE(r.err.find(".github/workflows/b.yml:4:11: reusable workflow calls form a cycle: "
+  EXPECT_NE(r.err.find(".github/workflows/b.yml:4:11: error: reusable workflow calls form a cycle: "
                        "\"./.github/workflows/a.yml\" -> \"./.github/workflows/b.yml\" -> "
                        "\"./.github/workflows/a.yml\""),
             std::string::npos)
@@ -479,7 +479,7 @@ TEST_F(Reusable, TenLevelsOfWorkflowsRunAndAnEleventhIsRefused) {
   chain(10);
   r = Run({}, "r2");
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-  EXPECT_NE(r.err.find(".github/workflows/l9.yml:4:11: job \"next\" calls "
+  EXPECT_NE(r.err.find(".github/workflows/l9.yml:4:11: error: job \"next\" calls "
                        "\"./.github/workflows/l10.yml\" at level 11 of nested workflows; GitHub "
                        "connects at most 10 levels"),
             std::string::npos)
@@ -501,7 +501,7 @@ jobs:
 )");
   CliResult r = Plan();
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-  EXPECT_NE(r.err.find("wf.yml:4:11: job \"call\" calls "
+  EXPECT_NE(r.err.find("wf.yml:4:11: error: job \"call\" calls "
                        "\"acme/tools/.github/workflows/greet.yml@v1\" in another repository, "
                        "which slipway does not fetch; name a local checkout of it with "
                        "--workflow-path acme/tools=DIR"),
