@@ -14,7 +14,7 @@ test_packages=(postgresql-15 libgtest-dev libgmock-dev libbenchmark-dev clang li
   dpkg-dev chromium fonts-dejavu-core
   # container jobs (tests/e2e/container_test.cc): a runtime, the OCI runtime its tests select,
   # the busybox their image is made of, and name resolution on a job's network (CNI's dnsname)
-  podman runc busybox-static containernetworking-plugins
+  podman runc busybox-static containernetworking-plugins uidmap slirp4netns fuse-overlayfs
   golang-github-containernetworking-plugin-dnsname)
 packages=("${build_packages[@]}")
 case "${1:-build}" in
