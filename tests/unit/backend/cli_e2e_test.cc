@@ -185,6 +185,8 @@ jobs:
 
 TEST_F(BackendCli, SameWorkflowGivesTheSameRunRecordOnBothBackends) {
   Write("wf.yml", kWorkflow);
+  // The local run executes every job here, so this machine must serve `production` too.
+  Write(".slipway/runners.yml", "add: [production]\n");
   std::map<std::string, std::string> env = env_;
   env["SLIPWAY_SECRET_TOKEN"] = "tok";
   std::vector<std::string> common = {"--ref", "refs/heads/main", "--sha", "1", "--actor",
