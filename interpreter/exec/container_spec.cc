@@ -162,4 +162,15 @@ std::vector<std::string> ContainerRefusals(const plan::Plan& plan, const model::
   return refused;
 }
 
+std::vector<std::string> JobsWithContainers(const plan::Plan& plan,
+                                            const model::Workflow* workflow) {
+  std::vector<std::string> ids;
+  for (const plan::PlannedJob& planned : plan.jobs) {
+    const model::Job* job = workflow ? workflow->FindJob(planned.id) : nullptr;
+    if (planned.status == plan::JobStatus::kSkipped || !job) continue;
+    if (job->container || job->services) ids.push_back(planned.id);
+  }
+  return ids;
+}
+
 }  // namespace slipway::exec

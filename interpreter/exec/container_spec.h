@@ -55,6 +55,10 @@ Expected<JobContainerSpecs> ReadContainerSpecs(const model::Job& job,
 /// Before a run starts, with no container runtime (`runtime_missing` says why): one message
 /// per job that may run and has `container:`/`services:` (unless `no_containers`: its steps
 /// then run on the host, loudly) or a `uses: docker://` step, as "FILE:LINE:COL: job \"ID\" ...".
+/// The ids of the jobs that may run and have `container:` or `services:`.
+std::vector<std::string> JobsWithContainers(const plan::Plan& plan,
+                                            const model::Workflow* workflow);
+
 std::vector<std::string> ContainerRefusals(const plan::Plan& plan, const model::Workflow& workflow,
                                            const std::string& runtime_missing, bool no_containers);
 

@@ -38,7 +38,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-
 /// Prints job progress as it happens.
 class ConsoleObserver final : public RunObserver {
  public:
@@ -181,17 +180,6 @@ Expected<bool> PrependSummaryTable(const std::string& path, const std::string& r
     appended = appended.substr(at + end.size());
   }
   return WriteFileAtomically(path, table + end + appended, 0644, false);
-}
-
-// The ids of the jobs that may run and have `container:` or `services:`.
-std::vector<std::string> JobsWithContainers(const plan::Plan& plan, const model::Workflow* workflow) {
-  std::vector<std::string> ids;
-  for (const plan::PlannedJob& planned : plan.jobs) {
-    const model::Job* job = workflow ? workflow->FindJob(planned.id) : nullptr;
-    if (planned.status == plan::JobStatus::kSkipped || !job) continue;
-    if (job->container || job->services) ids.push_back(planned.id);
-  }
-  return ids;
 }
 
 }  // namespace
