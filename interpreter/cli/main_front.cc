@@ -21,30 +21,13 @@
 
 namespace slipway::cli {
 
-std::function<int()> SetupSchema(CLI::App& command);
-std::function<int()> SetupValidate(CLI::App& command);
-std::function<int()> SetupExpr(CLI::App& command);
-std::function<int()> SetupPlan(CLI::App& command);
-std::function<int()> SetupSteps(CLI::App& command);
-
 namespace {
-
-// The rows of subcommands.cc that the front runs itself (same descriptions and setup).
-const Subcommand kFrontSubcommands[] = {
-    {"schema", "print a JSON Schema (workflow, environments, plan, events, or a step's inputs)",
-     &SetupSchema},
-    {"validate", "check workflow files; exit 1 when errors are found", &SetupValidate},
-    {"expr", "evaluate a ${{ }} expression (or JSON lines with --batch)", &SetupExpr},
-    {"plan", "show what an event would run: jobs, waves, gates, resolved steps", &SetupPlan},
-    {"steps", "list the built-in step types (uses: slipway/<name>@v1) and their inputs",
-     &SetupSteps},
-};
 
 bool RunsHere(int argc, char** argv) {
   if (argc < 2) return false;  // the whole help: slipway-full knows every command
   std::string_view first = argv[1];
   if (first == "--version") return true;
-  for (const Subcommand& sub : kFrontSubcommands) {
+  for (const Subcommand& sub : FrontSubcommands()) {
     if (first == sub.name) return true;
   }
   return false;
@@ -70,7 +53,7 @@ std::string FindFull() {
 int main(int argc, char** argv) {
   using namespace slipway;
   if (cli::RunsHere(argc, argv)) {
-    return cli::MainWith(cli::kFrontSubcommands, argc, exec::HardenProcess(argc, argv));
+    return cli::MainWith(cli::FrontSubcommands(), argc, exec::HardenProcess(argc, argv));
   }
   std::string full = cli::FindFull();
   if (full.empty()) {

@@ -43,4 +43,8 @@ int Main(int argc, char** argv);
 void BuildAppFrom(std::span<const Subcommand> table, CLI::App& app, std::function<int()>* chosen);
 int MainWith(std::span<const Subcommand> table, int argc, char** argv);
 
+/// The subcommands the front runs itself (front_subcommands.cc), also the first rows of the
+/// whole table.
+std::span<const Subcommand> FrontSubcommands();
+
 }  // namespace slipway::cli

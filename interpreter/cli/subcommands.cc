@@ -3,16 +3,14 @@
 // it calls.
 #include <CLI/CLI.hpp>
 
+#include <iterator>
+#include <vector>
+
 #include "interpreter/cli/subcommand.h"
 
 namespace slipway::cli {
 
 // One row per subcommand, each defined in its cmd_<name>.cc.
-std::function<int()> SetupSchema(CLI::App& command);
-std::function<int()> SetupValidate(CLI::App& command);
-std::function<int()> SetupExpr(CLI::App& command);
-std::function<int()> SetupPlan(CLI::App& command);
-std::function<int()> SetupSteps(CLI::App& command);
 std::function<int()> SetupRun(CLI::App& command);
 std::function<int()> SetupApprove(CLI::App& command);
 std::function<int()> SetupReject(CLI::App& command);
@@ -32,14 +30,8 @@ std::function<int()> SetupComplete(CLI::App& command);
 
 namespace {
 
-const Subcommand kSubcommands[] = {
-    {"schema", "print a JSON Schema (workflow, environments, plan, events, or a step's inputs)",
-     &SetupSchema},
-    {"validate", "check workflow files; exit 1 when errors are found", &SetupValidate},
-    {"expr", "evaluate a ${{ }} expression (or JSON lines with --batch)", &SetupExpr},
-    {"plan", "show what an event would run: jobs, waves, gates, resolved steps", &SetupPlan},
-    {"steps", "list the built-in step types (uses: slipway/<name>@v1) and their inputs",
-     &SetupSteps},
+// The rows after the front's own (front_subcommands.cc).
+const Subcommand kOtherSubcommands[] = {
     {"run", "execute a workflow: jobs in parallel, gates, masked secrets, a run record",
      &SetupRun},
     {"approve", "approve a waiting run's environment gate (RUN_ID ENV --as NAME)", &SetupApprove},
@@ -62,12 +54,22 @@ const Subcommand kSubcommands[] = {
      &SetupComplete, true},
 };
 
+// Every subcommand, in help order: the front's rows first.
+const std::vector<Subcommand>& AllSubcommands() {
+  static const std::vector<Subcommand> all = [] {
+    std::vector<Subcommand> rows(FrontSubcommands().begin(), FrontSubcommands().end());
+    rows.insert(rows.end(), std::begin(kOtherSubcommands), std::end(kOtherSubcommands));
+    return rows;
+  }();
+  return all;
+}
+
 }  // namespace
 
 void BuildApp(CLI::App& app, std::function<int()>* chosen) {
-  BuildAppFrom(kSubcommands, app, chosen);
+  BuildAppFrom(AllSubcommands(), app, chosen);
 }
 
-int Main(int argc, char** argv) { return MainWith(kSubcommands, argc, argv); }
+int Main(int argc, char** argv) { return MainWith(AllSubcommands(), argc, argv); }
 
 }  // namespace slipway::cli
