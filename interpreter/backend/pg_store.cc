@@ -29,9 +29,12 @@ auto Guard(const std::string& what, F&& body) -> decltype(body()) {
 }
 
 // A job row's state in run.json's words.
-std::string JobStatusText(const std::string& state) {
-  if (state == "pending" || state == "ready" || state == "throttled") return "queued";
-  return state;  // waiting, running, completed, lost
+exec::JobRecordStatus JobStatusOf(const std::string& state) {
+  if (state == "pending" || state == "ready" || state == "throttled") {
+    return exec::JobRecordStatus::kQueued;
+  }
+  // waiting, running, completed, lost (the schema's enum allows nothing else)
+  return exec::ParseJobStatus(state).value_or(exec::JobRecordStatus::kQueued);
 }
 
 // A session-level advisory lock: released by the server when this connection ends, so a
@@ -72,7 +75,7 @@ class PgStore final : public exec::Store {
       record.ref = TextField(run[0][3]);
       record.sha = TextField(run[0][4]);
       record.actor = TextField(run[0][5]);
-      record.status = TextField(run[0][6]);
+      record.status = exec::ParseRunStatus(TextField(run[0][6])).value_or(exec::RunStatus::kQueued);
       record.started_at = TextField(run[0][7]);
       record.finished_at = TextField(run[0][8]);
       record.inputs = JsonField(run[0][9]);
@@ -85,8 +88,8 @@ class PgStore final : public exec::Store {
           run_id);
       for (const pqxx::row& row : jobs) {
         exec::JobRecord job;
-        job.status = JobStatusText(TextField(row[1]));
-        job.result = TextField(row[2]);
+        job.status = JobStatusOf(TextField(row[1]));
+        job.result = exec::ParseJobResult(TextField(row[2]));
         json outputs = JsonField(row[3]);
         for (auto it = outputs.begin(); outputs.is_object() && it != outputs.end(); ++it) {
           if (it->is_string()) job.outputs[it.key()] = it->get<std::string>();
@@ -98,8 +101,8 @@ class PgStore final : public exec::Store {
           exec::StepRecord step;
           step.id = s.value("id", "");
           step.name = s.value("name", "");
-          step.outcome = s.value("outcome", "");
-          step.conclusion = s.value("conclusion", "");
+          step.outcome = exec::ParseStepConclusion(s.value("outcome", ""));
+          step.conclusion = exec::ParseStepConclusion(s.value("conclusion", ""));
           step.log = s.value("log", "");
           if (s.contains("outputs") && s["outputs"].is_object()) {
             for (auto it = s["outputs"].begin(); it != s["outputs"].end(); ++it) {

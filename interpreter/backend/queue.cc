@@ -61,8 +61,9 @@ json StepsToJson(const std::vector<exec::StepRecord>& steps) {
   for (const exec::StepRecord& step : steps) {
     out.push_back({{"id", step.id},
                    {"name", step.name},
-                   {"outcome", step.outcome},
-                   {"conclusion", step.conclusion},
+                   {"outcome", step.outcome ? exec::StepConclusionName(*step.outcome) : ""},
+                   {"conclusion",
+                    step.conclusion ? exec::StepConclusionName(*step.conclusion) : ""},
                    {"outputs", step.outputs},
                    {"log", step.log}});
   }

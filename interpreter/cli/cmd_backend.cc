@@ -146,7 +146,7 @@ int LogsOnBackend(const std::string& dsn, const std::string& run_id, const std::
   // Until the run ended (queued and running are the states that still write).
   for (bool ended = false; !ended;) {
     Expected<exec::RunRecord> now = (*store)->LoadRun(run_id);
-    ended = !now || (now->status != "running" && now->status != "queued");
+    ended = !now || exec::IsFinished(now->status);
     if (Expected<bool> printed = logs.Poll(stdout, ended); !printed) {
       std::cerr << "slipway logs: " << printed.error() << "\n";
       return kExitUsage;

@@ -146,7 +146,7 @@ int Follow(const LogsArgs& args, const report::RunView& run, const exec::Masker&
       quiet_polls = 0;
     } else if (++quiet_polls >= 3) {
       Expected<exec::RunRecord> record = exec::RunStore::Load(args.state_dir, args.run_id);
-      if (record && record->status != "running") return kExitOk;
+      if (record && exec::IsFinished(record->status)) return kExitOk;
       quiet_polls = 0;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(args.poll_ms));

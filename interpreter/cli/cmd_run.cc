@@ -206,10 +206,12 @@ int Run(RunArgs args) {
   switch (result.status) {
     case exec::RunStatus::kSuccess:
       return kExitOk;
-    case exec::RunStatus::kFailure:
-      return kExitFailed;
     case exec::RunStatus::kCancelled:
       return kExitCancelled;
+    case exec::RunStatus::kQueued:  // a finished run is never queued or running
+    case exec::RunStatus::kRunning:
+    case exec::RunStatus::kFailure:
+      return kExitFailed;
   }
   return kExitFailed;
 }

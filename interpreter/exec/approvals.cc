@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "interpreter/base/ascii.h"
 #include "interpreter/exec/audit.h"
 #include "interpreter/exec/clock.h"
 #include "interpreter/exec/run_store.h"
@@ -17,15 +18,10 @@
 namespace slipway::exec {
 namespace {
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool Contains(const std::vector<std::string>& names, const std::string& lower_name) {
   return std::any_of(names.begin(), names.end(),
-                     [&](const std::string& n) { return Lower(n) == lower_name; });
+                     [&](const std::string& n) { return AsciiLower(n) == lower_name; });
 }
 
 bool IsEligible(const ReviewerPolicy& policy, const std::string& lower_name) {
@@ -57,7 +53,7 @@ ApprovalTally CountApprovals(const ReviewerPolicy& policy, std::string_view envi
   // A rejection by anyone eligible ends the gate, however many approvals came first.
   for (const Approval& approval : approvals) {
     if (approval.forged || !approval.rejected) continue;
-    if (IsEligible(policy, Lower(approval.reviewer))) {
+    if (IsEligible(policy, AsciiLower(approval.reviewer))) {
       tally.rejected_by = approval.reviewer;
       tally.rejection_comment = approval.comment;
       break;
@@ -69,7 +65,7 @@ ApprovalTally CountApprovals(const ReviewerPolicy& policy, std::string_view envi
       tally.refused.push_back(Forged(approval));
       continue;
     }
-    std::string name = Lower(approval.reviewer);
+    std::string name = AsciiLower(approval.reviewer);
     if (approval.rejected) {
       if (!IsEligible(policy, name)) tally.refused.push_back(NotAReviewer(approval, environment));
       continue;
@@ -80,7 +76,7 @@ ApprovalTally CountApprovals(const ReviewerPolicy& policy, std::string_view envi
       tally.refused.push_back(NotAReviewer(approval, environment));
       continue;
     }
-    if (policy.prevent_self_review && name == Lower(actor)) {
+    if (policy.prevent_self_review && name == AsciiLower(actor)) {
       tally.refused.push_back(fmt::format("\"{}\" started the run and \"{}\" prevents self-review",
                                           approval.reviewer, environment));
       continue;
@@ -98,7 +94,7 @@ ApprovalTally CountApprovals(const ReviewerPolicy& policy, std::string_view envi
 std::string WhyNotCounted(const ReviewerPolicy& policy, std::string_view environment,
                           std::string_view actor, const std::vector<Approval>& existing,
                           const Approval& approval) {
-  std::string name = Lower(approval.reviewer);
+  std::string name = AsciiLower(approval.reviewer);
   if (name.empty()) return "the reviewer name is empty";
   if (!IsEligible(policy, name)) return NotAReviewer(approval, environment);
   ApprovalTally before = CountApprovals(policy, environment, actor, existing);
@@ -107,13 +103,13 @@ std::string WhyNotCounted(const ReviewerPolicy& policy, std::string_view environ
   }
   for (const Approval& previous : existing) {
     if (!previous.forged && previous.rejected == approval.rejected &&
-        Lower(previous.reviewer) == name) {
+        AsciiLower(previous.reviewer) == name) {
       return fmt::format("\"{}\" already {} \"{}\" for this run", approval.reviewer,
                          approval.rejected ? "rejected" : "approved", environment);
     }
   }
   if (approval.rejected) return "";
-  if (policy.prevent_self_review && name == Lower(actor)) {
+  if (policy.prevent_self_review && name == AsciiLower(actor)) {
     return fmt::format("\"{}\" started the run and \"{}\" prevents self-review", approval.reviewer,
                        environment);
   }
@@ -241,7 +237,7 @@ Expected<bool> RecordApproval(const std::string& run_dir, std::string_view envir
       {"source", approval.source}};
   value["mac"] = RecordMac(*key, value);
   std::string name = (approval.rejected ? "reject-" : "approve-") +
-                     SafeFileName(Lower(approval.reviewer)) + ".json";
+                     SafeFileName(AsciiLower(approval.reviewer)) + ".json";
   return WriteFileAtomically((dir / name).string(), value.dump() + "\n", 0600);
 }
 

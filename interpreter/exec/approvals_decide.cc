@@ -34,10 +34,10 @@ DecisionResult SubmitDecision(const std::string& state_dir, const std::string& r
   Expected<RunRecord> record = RunStore::Load(state_dir, run_id);
   if (!record) return Refused(record.error());
   std::string run_dir = RunDirectory(state_dir, run_id);
-  if (record->status != "running") {
+  if (record->status != RunStatus::kRunning) {
     return {DecisionOutcome::kNotRunning,
             fmt::format("run \"{}\" is not running (it ended with {}); nothing to {}", run_id,
-                        record->status, verb)};
+                        RunStatusName(record->status), verb)};
   }
   if (!RunProcessAlive(run_dir)) {
     return {DecisionOutcome::kNotRunning,

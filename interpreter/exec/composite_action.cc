@@ -7,6 +7,7 @@
 #include <optional>
 #include <vector>
 
+#include "interpreter/base/ascii.h"
 #include "interpreter/base/diagnostic.h"
 #include "interpreter/model/action.h"
 
@@ -16,11 +17,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::ordered_json;
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 /// "file:line:col: " for a position in `file`; "file: " when the position is unknown.
 std::string Where(const std::string& file, const SourcePos& pos) {
@@ -81,7 +77,7 @@ std::string BindInputs(CompositeHost& host, const CompositeCall& call, const mod
   for (const model::ActionInput& input : action.inputs) {
     std::optional<std::string> given;
     for (auto it = call.with.begin(); it != call.with.end(); ++it) {
-      if (Lower(it.key()) == Lower(input.id.value)) given = TemplateString(*it);
+      if (AsciiLower(it.key()) == AsciiLower(input.id.value)) given = TemplateString(*it);
     }
     if (given) {
       (*inputs)[input.id.value] = *given;

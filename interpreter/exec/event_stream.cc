@@ -55,16 +55,6 @@ void Forward(RunObserver* next, Call call) {
   forwarding = false;
 }
 
-const char* ResultName(JobResult result) {
-  switch (result) {
-    case JobResult::kSuccess: return "success";
-    case JobResult::kFailure: return "failure";
-    case JobResult::kCancelled: return "cancelled";
-    case JobResult::kSkipped: return "skipped";
-  }
-  return "failure";
-}
-
 ordered_json OutputsJson(const std::map<std::string, std::string>& outputs) {
   ordered_json json = ordered_json::object();
   for (const auto& [name, value] : outputs) json[name] = value;
@@ -232,7 +222,7 @@ void EventStream::RunFinished(const RunRecord& record) {
   std::lock_guard<std::mutex> lock(mutex_);
   for (auto& [key, job] : jobs_) FlushHeldLocked(job);
   ordered_json finished = Record(EventType::kRunFinished);
-  finished["status"] = record.status;
+  finished["status"] = RunStatusName(record.status);
   finished["started_at"] = record.started_at;
   finished["finished_at"] = record.finished_at;
   Write(finished);
@@ -359,15 +349,15 @@ void EventStream::StepFinished(const std::string& key, const StepRecord& step) {
     ordered_json record = Record(EventType::kStepFinished);
     record["job"] = key;
     record["step"] = {{"index", job.step_index}, {"id", step.id}, {"name", step.name}};
-    record["outcome"] = step.outcome;
-    record["conclusion"] = step.conclusion;
+    record["outcome"] = step.outcome ? StepConclusionName(*step.outcome) : "";
+    record["conclusion"] = step.conclusion ? StepConclusionName(*step.conclusion) : "";
     record["outputs"] = OutputsJson(step.outputs);
     Write(record);
     // A notification step that succeeded has sent its message.
     if (job.planned && job.step_index >= 0 &&
         static_cast<size_t>(job.step_index) < job.planned->steps.size() &&
         job.planned->steps[static_cast<size_t>(job.step_index)].builtin == "notify" &&
-        step.outcome == "success") {
+        step.outcome == StepConclusion::kSuccess) {
       ordered_json sent = Record(EventType::kNotificationSent);
       sent["job"] = key;
       sent["step"] = {{"index", job.step_index}, {"id", step.id}, {"name", step.name}};
@@ -388,7 +378,7 @@ void EventStream::JobFinished(const std::string& key, const JobOutcome& outcome)
     CloseApprovalLocked(key, job);
     ordered_json record = Record(EventType::kJobFinished);
     record["job"] = key;
-    record["result"] = ResultName(outcome.result);
+    record["result"] = JobResultName(outcome.result);
     if (!outcome.message.empty()) record["message"] = outcome.message;
     record["outputs"] = OutputsJson(outcome.outputs);
     Write(record);

@@ -24,6 +24,7 @@
 #include "interpreter/exec/secrets.h"
 #include "interpreter/exec/shell.h"
 #include "interpreter/exec/step_log.h"
+#include "interpreter/model/step_ids.h"
 #include "interpreter/model/workflow.h"
 #include "interpreter/plan/resolve.h"
 
@@ -301,9 +302,13 @@ StepOutcome JobExecution::RunStep(const model::Step& step, const ordered_json& e
   ResolvedStep resolved;
   resolved.env = env;
   resolved.action = action;
+  // A step of a composite action runs under its own name; the calling step's comes back after.
+  ordered_json outer = github_.value("action", ordered_json(""));
+  github_["action"] = action;
   std::string error = Resolve(step, nullptr, &resolved);
-  if (!error.empty()) return StepOutcome::Failure(error);
-  return Execute(resolved);
+  StepOutcome outcome = error.empty() ? Execute(resolved) : StepOutcome::Failure(error);
+  github_["action"] = std::move(outer);
+  return outcome;
 }
 
 bool JobExecution::ContinueOnError(const model::Step& step, const plan::PlannedStep* planned,
@@ -322,7 +327,10 @@ StepRecord JobExecution::RunJobStep(const model::Step& step, const plan::Planned
   record.id = step.id ? step.id->value : "";
   std::string error;
   ResolvedStep resolved;
-  resolved.action = record.id.empty() ? fmt::format("__run_{}", index + 1) : record.id;
+  resolved.action = index < step_ids_.size() ? step_ids_[index] : record.id;
+  // Set before anything of the step is evaluated (StepsRunner.cs), so `${{ github.action }}`
+  // names the step.
+  github_["action"] = resolved.action;
   resolved.env = StepEnv(step, &error);
   model::Str display_name;
   display_name.value = step.DisplayName();
@@ -344,7 +352,7 @@ StepRecord JobExecution::RunJobStep(const model::Step& step, const plan::Planned
         !failed_ && !cancelled() ? plan::Condition::Kind::kTrue : plan::Condition::Kind::kFalse;
   }
   if (condition.kind == plan::Condition::Kind::kFalse) {
-    record.outcome = record.conclusion = StepConclusionName(StepConclusion::kSkipped);
+    record.outcome = record.conclusion = StepConclusion::kSkipped;
     return record;
   }
   run_.events->Push(StepUpdate{job_.key, index, record});
@@ -398,8 +406,8 @@ StepRecord JobExecution::RunJobStep(const model::Step& step, const plan::Planned
   }
   log_ = nullptr;
   record.outputs = std::move(outcome.outputs);
-  record.outcome = StepConclusionName(outcome.outcome);
-  record.conclusion = StepConclusionName(conclusion);
+  record.outcome = outcome.outcome;
+  record.conclusion = conclusion;
   if (conclusion == StepConclusion::kFailure) {
     failed_ = true;
     if (first_failure_.empty()) {
@@ -552,6 +560,7 @@ JobOutcome JobExecution::Run() {
       }
     });
   }
+  step_ids_ = model::StepIds(model_.steps);
   for (size_t i = 0; i < model_.steps.size(); ++i) {
     const model::Step& step = model_.steps[i];
     const plan::PlannedStep* planned = i < planned_.steps.size() ? &planned_.steps[i] : nullptr;
@@ -559,8 +568,11 @@ JobOutcome JobExecution::Run() {
     if (!record.id.empty()) {
       ordered_json outputs = ordered_json::object();
       for (const auto& [key, value] : record.outputs) outputs[key] = value;
+      // A finished step always has both; a missing one would read as a failure.
       steps_[record.id] = {
-          {"outputs", outputs}, {"outcome", record.outcome}, {"conclusion", record.conclusion}};
+          {"outputs", outputs},
+          {"outcome", StepConclusionName(record.outcome.value_or(StepConclusion::kFailure))},
+          {"conclusion", StepConclusionName(record.conclusion.value_or(StepConclusion::kFailure))}};
     }
     run_.events->Push(StepUpdate{job_.key, i, record});
     outcome.steps.push_back(std::move(record));

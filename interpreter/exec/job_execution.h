@@ -71,8 +71,13 @@ class JobExecution final : public StepIo, public CompositeHost {
   void SetEnv(const std::string& key, const std::string& value) override {
     github_env_[key] = value;
   }
+  /// A directory added again moves to the front instead of appearing twice (the runner's
+  /// AddPathFileCommand removes it first).
   void AddPath(const std::vector<std::string>& dirs) override {
-    path_additions_.insert(path_additions_.begin(), dirs.rbegin(), dirs.rend());
+    for (const std::string& dir : dirs) {
+      std::erase(path_additions_, dir);
+      path_additions_.insert(path_additions_.begin(), dir);
+    }
   }
   void KeepAlive(ChildProcess child) override { background_.push_back(std::move(child)); }
   CancelToken& cancel() override {
@@ -139,6 +144,7 @@ class JobExecution final : public StepIo, public CompositeHost {
   const model::Job& model_;
   std::unique_ptr<StepExecutors> executors_;
   nlohmann::ordered_json github_;
+  std::vector<std::string> step_ids_;  // GITHUB_ACTION of each step (model::StepIds)
   nlohmann::ordered_json vars_;
   nlohmann::ordered_json secrets_ = nlohmann::ordered_json::object();
   nlohmann::ordered_json runner_ctx_;

@@ -19,9 +19,6 @@
 
 namespace slipway::exec {
 
-/// How a job instance ended, as `needs.<id>.result` spells it.
-enum class JobResult { kSuccess, kFailure, kCancelled, kSkipped };
-const char* JobResultName(JobResult result);
 
 /// The two stop signals of a running job: `cancel` (the run was cancelled, fail-fast, a job
 /// timeout: stop the current step, still run always()/cancelled() steps) and `force` (a second

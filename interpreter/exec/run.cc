@@ -285,7 +285,7 @@ RunResult ExecuteRun(const RunRequest& request) {
   record.ref = plan.ref;
   record.sha = plan.sha;
   record.actor = plan.actor;
-  record.status = "running";
+  record.status = RunStatus::kRunning;
   record.finished_at.clear();
   if (record.started_at.empty()) record.started_at = FormatUtc(clock.WallNow());
   record.inputs = nlohmann::json::parse(plan.inputs.dump());
@@ -496,16 +496,16 @@ RunResult ExecuteRun(const RunRequest& request) {
     }
     if (cancelled_while_waiting) {
       JobRecord cancelled_job;
-      cancelled_job.status = JobStatusName(JobRecordStatus::kCompleted);
-      cancelled_job.result = JobResultName(JobResult::kCancelled);
+      cancelled_job.status = JobRecordStatus::kCompleted;
+      cancelled_job.result = JobResult::kCancelled;
       for (auto& [key, job] : record.jobs) {
-        if (job.status != JobStatusName(JobRecordStatus::kCompleted)) job = cancelled_job;
+        if (job.status != JobRecordStatus::kCompleted) job = cancelled_job;
       }
       for (const plan::PlannedJob& job : plan.jobs) {
         JobRecord& rec = record.jobs[job.id];
-        if (rec.result.empty()) rec = cancelled_job;
+        if (!rec.result) rec = cancelled_job;
       }
-      record.status = RunStatusName(RunStatus::kCancelled);
+      record.status = RunStatus::kCancelled;
       record.finished_at = FormatUtc(clock.WallNow());
       if (Expected<bool> saved = store->Save(record); !saved) {
         result.write_error = "cannot write the run record: " + saved.error();
@@ -534,7 +534,7 @@ RunResult ExecuteRun(const RunRequest& request) {
   Expected<bool> ended = audit->Append({{"kind", "run-end"},
                                        {"time", record.finished_at},
                                        {"run_id", result.run_id},
-                                       {"status", record.status}});
+                                       {"status", RunStatusName(record.status)}});
   if (!ended && result.write_error.empty()) {
     result.write_error = "cannot write the audit log: " + ended.error();
   }
@@ -562,7 +562,7 @@ RunResult ExecuteRun(const RunRequest& request) {
   // The summary table (on the console, and at the top of summary.md).
   std::string table = fmt::format("\n{:<40} {:<10} {}\n", "JOB", "RESULT", "DURATION");
   std::string markdown = fmt::format("## {}: {}\n\n| Job | Result | Duration |\n|---|---|---|\n",
-                                     plan.workflow_name, record.status);
+                                     plan.workflow_name, RunStatusName(record.status));
   for (const plan::PlannedJob& job : plan.jobs) {
     for (const auto& [key, rec] : record.jobs) {
       // "id" or "id (a, 1)"; not "id (a, 1)/inner", a job of the workflow it calls.
@@ -570,13 +570,13 @@ RunResult ExecuteRun(const RunRequest& request) {
                             key.find(")/", job.id.size()) != std::string::npos)) {
         continue;
       }
-      std::string job_result = rec.result.empty() ? rec.status : rec.result;
+      const char* job_result = ShownState(rec);
       std::string duration = Duration(rec.started_at, rec.finished_at);
       table += fmt::format("{:<40} {:<10} {}\n", key, job_result, duration);
       markdown += fmt::format("| {} | {} | {} |\n", key, job_result, duration);
     }
   }
-  table += fmt::format("run {}: {}", result.run_id, record.status);
+  table += fmt::format("run {}: {}", result.run_id, RunStatusName(record.status));
   console.Raw(table);
   Expected<bool> summary_written =
       PrependSummaryTable(store->summary_path(), result.run_id, masker.Mask(markdown));

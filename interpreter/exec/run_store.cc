@@ -52,6 +52,32 @@ Expected<std::string> StringField(const json& object, const char* key, const std
   return it->get<std::string>();
 }
 
+// A state field ("status", "result", "outcome", "conclusion"): absent or null is none; any other
+// text must be one of the state's names.
+template <typename Enum>
+Expected<std::optional<Enum>> OptionalStateField(const json& object, const char* key,
+                                                 const std::string& where,
+                                                 std::optional<Enum> (*parse)(std::string_view)) {
+  Expected<std::string> text = StringField(object, key, where);
+  if (!text) return MakeUnexpected(text.error());
+  if (text->empty()) return std::optional<Enum>();
+  std::optional<Enum> state = parse(*text);
+  if (!state) {
+    return MakeUnexpected(fmt::format("{}: \"{}\" is not a known {} (\"{}\")", where, key, key, *text));
+  }
+  return state;
+}
+
+// A state field that must be present.
+template <typename Enum>
+Expected<Enum> StateField(const json& object, const char* key, const std::string& where,
+                          std::optional<Enum> (*parse)(std::string_view)) {
+  Expected<std::optional<Enum>> state = OptionalStateField(object, key, where, parse);
+  if (!state) return MakeUnexpected(state.error());
+  if (!*state) return MakeUnexpected(fmt::format("{}: \"{}\" is missing", where, key));
+  return **state;
+}
+
 Expected<std::map<std::string, std::string>> OutputsField(const json& object,
                                                           const std::string& where) {
   std::map<std::string, std::string> outputs;
@@ -75,6 +101,14 @@ struct RunStore::Failures {
   std::string first;
 };
 
+const char* ShownState(const JobRecord& job) {
+  return job.result ? JobResultName(*job.result) : JobStatusName(job.status);
+}
+
+std::optional<StepConclusion> ShownResult(const StepRecord& step) {
+  return step.conclusion ? step.conclusion : step.outcome;
+}
+
 json ToJson(const RunRecord& record) {
   json jobs = json::object();
   for (const auto& [key, job] : record.jobs) {
@@ -82,13 +116,14 @@ json ToJson(const RunRecord& record) {
     for (const StepRecord& step : job.steps) {
       steps.push_back({{"id", step.id},
                        {"name", step.name},
-                       {"outcome", step.outcome.empty() ? json() : json(step.outcome)},
-                       {"conclusion", step.conclusion.empty() ? json() : json(step.conclusion)},
+                       {"outcome", step.outcome ? json(StepConclusionName(*step.outcome)) : json()},
+                       {"conclusion",
+                        step.conclusion ? json(StepConclusionName(*step.conclusion)) : json()},
                        {"outputs", OutputsToJson(step.outputs)},
                        {"log", step.log.empty() ? json() : json(step.log)}});
     }
-    jobs[key] = {{"status", job.status},
-                 {"result", job.result.empty() ? json() : json(job.result)},
+    jobs[key] = {{"status", JobStatusName(job.status)},
+                 {"result", job.result ? json(JobResultName(*job.result)) : json()},
                  {"outputs", OutputsToJson(job.outputs)},
                  {"started_at", job.started_at.empty() ? json() : json(job.started_at)},
                  {"finished_at", job.finished_at.empty() ? json() : json(job.finished_at)},
@@ -102,7 +137,7 @@ json ToJson(const RunRecord& record) {
           {"ref", record.ref},
           {"sha", record.sha},
           {"actor", record.actor},
-          {"status", record.status},
+          {"status", RunStatusName(record.status)},
           {"started_at", record.started_at},
           {"finished_at", record.finished_at.empty() ? json() : json(record.finished_at)},
           {"inputs", record.inputs},
@@ -131,7 +166,6 @@ Expected<RunRecord> RunRecordFromJson(const json& value) {
                           {"ref", &record.ref},
                           {"sha", &record.sha},
                           {"actor", &record.actor},
-                          {"status", &record.status},
                           {"started_at", &record.started_at},
                           {"finished_at", &record.finished_at},
                           {"environments_file", &record.environments_file},
@@ -143,6 +177,9 @@ Expected<RunRecord> RunRecordFromJson(const json& value) {
     *field.target = *text;
   }
   if (record.id.empty()) return MakeUnexpected(std::string("run record: \"id\" is missing"));
+  Expected<RunStatus> status = StateField(value, "status", "run record", ParseRunStatus);
+  if (!status) return MakeUnexpected(status.error());
+  record.status = *status;
   if (auto it = value.find("inputs"); it != value.end() && !it->is_null()) record.inputs = *it;
   if (auto it = value.find("vars"); it != value.end() && !it->is_null()) {
     if (!it->is_object())
@@ -164,12 +201,18 @@ Expected<RunRecord> RunRecordFromJson(const json& value) {
       if (!it->is_object()) return MakeUnexpected(where + " must be an object");
       JobRecord job;
       for (auto [key, target] :
-           {std::pair{"status", &job.status}, std::pair{"result", &job.result},
-            std::pair{"started_at", &job.started_at}, std::pair{"finished_at", &job.finished_at}}) {
+           {std::pair{"started_at", &job.started_at}, std::pair{"finished_at", &job.finished_at}}) {
         Expected<std::string> text = StringField(*it, key, where);
         if (!text) return MakeUnexpected(text.error());
         *target = *text;
       }
+      Expected<JobRecordStatus> status = StateField(*it, "status", where, ParseJobStatus);
+      if (!status) return MakeUnexpected(status.error());
+      job.status = *status;
+      Expected<std::optional<JobResult>> result =
+          OptionalStateField(*it, "result", where, ParseJobResult);
+      if (!result) return MakeUnexpected(result.error());
+      job.result = *result;
       Expected<std::map<std::string, std::string>> outputs = OutputsField(*it, where);
       if (!outputs) return MakeUnexpected(outputs.error());
       job.outputs = *outputs;
@@ -183,11 +226,17 @@ Expected<RunRecord> RunRecordFromJson(const json& value) {
           StepRecord step;
           for (auto [key, target] :
                {std::pair{"id", &step.id}, std::pair{"name", &step.name},
-                std::pair{"outcome", &step.outcome}, std::pair{"conclusion", &step.conclusion},
                 std::pair{"log", &step.log}}) {
             Expected<std::string> text = StringField(step_json, key, where + " step");
             if (!text) return MakeUnexpected(text.error());
             *target = *text;
+          }
+          for (auto [key, target] : {std::pair{"outcome", &step.outcome},
+                                     std::pair{"conclusion", &step.conclusion}}) {
+            Expected<std::optional<StepConclusion>> state =
+                OptionalStateField(step_json, key, where + " step", ParseStepConclusion);
+            if (!state) return MakeUnexpected(state.error());
+            *target = *state;
           }
           Expected<std::map<std::string, std::string>> step_outputs =
               OutputsField(step_json, where + " step");
@@ -373,7 +422,9 @@ Expected<RunStore> RunStore::Open(const std::string& state_dir, const std::strin
   // otherwise), then its interrupted jobs are reported.
   store.resume_notices_ = StopRecordedGroups(store.processes_dir(), std::chrono::seconds(2));
   for (const auto& [key, job] : loaded->jobs) {
-    if (job.status == "completed" || job.status == "queued") continue;
+    if (job.status == JobRecordStatus::kCompleted || job.status == JobRecordStatus::kQueued) {
+      continue;
+    }
     std::string partial;
     std::error_code missing;
     for (const auto& entry : fs::directory_iterator(dir + "/logs/" + SafeFileName(key), missing)) {

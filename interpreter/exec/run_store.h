@@ -14,11 +14,13 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "interpreter/base/expected.h"
+#include "interpreter/exec/run_states.h"
 
 namespace slipway::plan {
 struct Plan;
@@ -32,16 +34,16 @@ class Masker;
 struct StepRecord {
   std::string id;
   std::string name;
-  std::string outcome;     // success | failure | cancelled | skipped ("" while running)
-  std::string conclusion;  // the outcome after continue-on-error
+  std::optional<StepConclusion> outcome;     // none while running
+  std::optional<StepConclusion> conclusion;  // the outcome after continue-on-error
   std::map<std::string, std::string> outputs;
   std::string log;  // path of the step log, relative to the run directory
 };
 
 /// One job (or matrix instance) in run.json.
 struct JobRecord {
-  std::string status = "queued";  // queued | waiting | running | completed
-  std::string result;             // success | failure | cancelled | skipped ("" until completed)
+  JobRecordStatus status = JobRecordStatus::kQueued;
+  std::optional<JobResult> result;  // none until completed
   std::map<std::string, std::string> outputs;
   std::string started_at;
   std::string finished_at;
@@ -60,7 +62,7 @@ struct RunRecord {
   std::string ref;
   std::string sha;
   std::string actor;
-  std::string status = "running";  // running | success | failure | cancelled
+  RunStatus status = RunStatus::kRunning;
   std::string started_at;
   std::string finished_at;
   nlohmann::json inputs = nlohmann::json::object();
@@ -76,6 +78,11 @@ struct RunRecord {
   nlohmann::json workflow_paths = nlohmann::json::object();
   std::map<std::string, JobRecord> jobs;
 };
+
+/// What a job shows as its state: its result's name once it has one, its status's before.
+const char* ShownState(const JobRecord& job);
+/// A step's conclusion, else its outcome (none while it runs).
+std::optional<StepConclusion> ShownResult(const StepRecord& step);
 
 nlohmann::json ToJson(const RunRecord& record);
 /// Parses run.json; errors are messages naming the missing/mistyped field.

@@ -17,49 +17,9 @@ namespace slipway::exec {
 
 using nlohmann::ordered_json;
 
-const char* JobResultName(JobResult result) {
-  switch (result) {
-    case JobResult::kSuccess:
-      return "success";
-    case JobResult::kFailure:
-      return "failure";
-    case JobResult::kCancelled:
-      return "cancelled";
-    case JobResult::kSkipped:
-      return "skipped";
-  }
-  return "failure";
-}
-
-const char* JobStatusName(JobRecordStatus status) {
-  switch (status) {
-    case JobRecordStatus::kQueued:
-      return "queued";
-    case JobRecordStatus::kWaiting:
-      return "waiting";
-    case JobRecordStatus::kRunning:
-      return "running";
-    case JobRecordStatus::kCompleted:
-      return "completed";
-  }
-  return "queued";
-}
-
 bool IsRestorable(const JobRecord& record) {
-  return record.status == JobStatusName(JobRecordStatus::kCompleted) &&
-         record.result == JobResultName(JobResult::kSuccess) && !record.started_after_cancel;
-}
-
-const char* RunStatusName(RunStatus status) {
-  switch (status) {
-    case RunStatus::kSuccess:
-      return "success";
-    case RunStatus::kFailure:
-      return "failure";
-    case RunStatus::kCancelled:
-      return "cancelled";
-  }
-  return "failure";
+  return record.status == JobRecordStatus::kCompleted && record.result == JobResult::kSuccess &&
+         !record.started_after_cancel;
 }
 
 Scheduler::Scheduler(const plan::Plan& plan, JobRunner& runner, RunEventQueue& events, Clock& clock,
@@ -165,7 +125,7 @@ void Scheduler::Expand() {
   for (const plan::PlannedJob& job : plan_.jobs) {
     for (size_t i : jobs_[plan::ToInt(job.index)].instances) {
       JobRecord& rec = record_.jobs[instances_[i].key];
-      if (!instances_[i].restored) rec.status = JobStatusName(JobRecordStatus::kQueued);
+      if (!instances_[i].restored) rec.status = JobRecordStatus::kQueued;
     }
   }
 }
@@ -202,7 +162,7 @@ bool Scheduler::TryStart(size_t i) {
   ++state.running;
   ++running_;
   JobRecord& rec = record_.jobs[instance.key];
-  rec.status = JobStatusName(JobRecordStatus::kRunning);
+  rec.status = JobRecordStatus::kRunning;
   rec.started_at = FormatUtc(clock_.WallNow());
   rec.started_after_cancel = cancelled_;
   if (observer_) observer_->JobStarted(instance.key);
@@ -240,8 +200,8 @@ void Scheduler::Finish(size_t i, JobOutcome outcome) {
   important_ = true;
 
   JobRecord& rec = record_.jobs[instance.key];
-  rec.status = JobStatusName(JobRecordStatus::kCompleted);
-  rec.result = JobResultName(outcome.result);
+  rec.status = JobRecordStatus::kCompleted;
+  rec.result = outcome.result;
   rec.outputs = outcome.outputs;
   if (!outcome.steps.empty() || !instance.restored) rec.steps = outcome.steps;
   if (!instance.restored) rec.finished_at = FormatUtc(clock_.WallNow());
@@ -250,7 +210,7 @@ void Scheduler::Finish(size_t i, JobOutcome outcome) {
   if (!instance.restored) {
     Audit({{"kind", "job-result"},
            {"job", instance.key},
-           {"result", rec.result},
+           {"result", JobResultName(outcome.result)},
            {"message", outcome.message}});
   }
   // A leg that fails with continue-on-error (evaluated for that leg, or a literal `true` the
@@ -324,7 +284,7 @@ void Scheduler::Apply(const RunEvent& event) {
     JobRecord& rec = record_.jobs[update->job_key];
     if (rec.steps.size() <= update->index) rec.steps.resize(update->index + 1);
     rec.steps[update->index] = update->step;
-    if (observer_ && !update->step.outcome.empty()) {
+    if (observer_ && update->step.outcome) {
       observer_->StepFinished(update->job_key, update->step);
     } else if (observer_) {
       observer_->StepStarted(update->job_key, update->step);
@@ -332,7 +292,7 @@ void Scheduler::Apply(const RunEvent& event) {
   } else if (const auto* status = std::get_if<JobStatusUpdate>(&event)) {
     bool running = status->phase == JobPhase::kRunning;
     record_.jobs[status->job_key].status =
-        JobStatusName(running ? JobRecordStatus::kRunning : JobRecordStatus::kWaiting);
+        running ? JobRecordStatus::kRunning : JobRecordStatus::kWaiting;
     important_ = true;
     if (observer_ && status->phase == JobPhase::kWaitingAtGate) {
       observer_->JobWaiting(status->job_key);
@@ -427,7 +387,7 @@ RunStatus Scheduler::Run() {
                                      : RunStatus::kSuccess;
   // A run whose record or audit could not be written fails loudly: its trail is incomplete.
   if (!write_error_.empty() && status == RunStatus::kSuccess) status = RunStatus::kFailure;
-  record_.status = RunStatusName(status);
+  record_.status = status;
   record_.finished_at = FormatUtc(clock_.WallNow());
   Save();
   return status;

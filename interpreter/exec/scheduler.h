@@ -52,14 +52,6 @@ class RunObserver {
   virtual void WriteFailed(const std::string& /*error*/) {}
 };
 
-/// How the run ended.
-enum class RunStatus { kSuccess, kFailure, kCancelled };
-const char* RunStatusName(RunStatus status);
-
-/// Where a job instance is, as run.json's "status" spells it (JobRecord::status).
-enum class JobRecordStatus { kQueued, kWaiting, kRunning, kCompleted };
-const char* JobStatusName(JobRecordStatus status);
-
 /// Whether a job of an earlier attempt is kept by --resume: completed with success.
 bool IsRestorable(const JobRecord& record);
 

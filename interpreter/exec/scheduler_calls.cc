@@ -45,7 +45,7 @@ void Scheduler::StartCall(size_t i) {
   CallLeg& leg = calls_[{c, instance.ordinal}];
   instance.state = InstanceState::kCalling;
   JobRecord& rec = record_.jobs[instance.key];
-  rec.status = JobStatusName(JobRecordStatus::kRunning);
+  rec.status = JobRecordStatus::kRunning;
   rec.started_at = FormatUtc(clock_.WallNow());
   important_ = true;
   if (observer_) observer_->JobStarted(instance.key);

@@ -216,6 +216,13 @@ Expected<ShellTemplate> ResolveShell(std::string_view shell, const std::string& 
           "custom shell \"{}\" must contain \"{{0}}\" (the script file), e.g. \"{} {{0}}\"", shell,
           t.argv.empty() ? std::string("perl") : t.argv[0]));
     }
+    // The script file's extension comes from the command's name, as written
+    // (ScriptHandlerHelpers.GetScriptFileExtension): none for anything but these.
+    const std::string& command = t.argv[0];
+    t.extension = command == "bash" || command == "sh" ? ".sh"
+                  : command == "python"                ? ".py"
+                  : command == "pwsh" || command == "powershell" ? ".ps1"
+                                                                 : "";
   }
   return t;
 }

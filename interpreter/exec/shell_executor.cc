@@ -96,8 +96,9 @@ void ShellExecutor::HandleCommand(const WorkflowCommand& command, StepIo& io,
   const RunEnvironment& run = io.run();
   switch (command.kind) {
     case WorkflowCommandKind::kAddMask:
+      // Not echoed: the runner writes no line for a command it processed (echo is off unless
+      // step debugging is on).
       run.masker->Add(command.data);
-      io.Log("::add-mask::***");
       return;
     case WorkflowCommandKind::kError:
     case WorkflowCommandKind::kWarning:
@@ -269,6 +270,12 @@ StepOutcome ShellExecutor::Run(const ResolvedStep& step, StepIo& io) {
             cmd->kind != WorkflowCommandKind::kStopCommands) {
           HandleCommand(*cmd, io, &outcome.outputs, &failure);
           return;
+        }
+        // The runner echoes ::stop-commands::, but first makes a token longer than 6
+        // characters a secret (ActionCommandManager.cs), so the log shows neither it nor the
+        // line that resumes commands.
+        if (cmd && cmd->kind == WorkflowCommandKind::kStopCommands && cmd->data.size() > 6) {
+          run.masker->Add(cmd->data);
         }
         io.Log(line);
       },

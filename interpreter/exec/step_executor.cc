@@ -42,20 +42,6 @@ class RealExecutors final : public StepExecutors {
 
 }  // namespace
 
-const char* StepConclusionName(StepConclusion conclusion) {
-  switch (conclusion) {
-    case StepConclusion::kSuccess:
-      return "success";
-    case StepConclusion::kFailure:
-      return "failure";
-    case StepConclusion::kCancelled:
-      return "cancelled";
-    case StepConclusion::kSkipped:
-      return "skipped";
-  }
-  return "failure";
-}
-
 std::unique_ptr<StepExecutors> MakeRealExecutors() { return std::make_unique<RealExecutors>(); }
 
 StepKind ClassifyStep(bool is_run, std::string_view uses, const step_api::StepCatalog* catalog) {

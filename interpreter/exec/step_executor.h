@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "interpreter/exec/cancel_token.h"
+#include "interpreter/exec/run_states.h"
 
 namespace slipway::model {
 struct Step;
@@ -56,10 +57,6 @@ enum class StepKind {
   kUnknownAction
 };
 
-/// How a step ended, as `steps.<id>.outcome` / `.conclusion` spell it.
-enum class StepConclusion { kSuccess, kFailure, kCancelled, kSkipped };
-/// "success", "failure", "cancelled", "skipped".
-const char* StepConclusionName(StepConclusion conclusion);
 
 /// A step with everything evaluated that its executor needs.
 struct ResolvedStep {

@@ -352,7 +352,7 @@ const Value* Value::Find(std::string_view key) const {
 void Object::Set(std::string key, Value value) {
   const uint32_t h = HashIgnoreCase(key);
   for (Entry& e : entries_) {
-    if (e.hash == h && EqualsIgnoreCase(e.key, key)) {
+    if (e.hash == h && (case_sensitive_ ? e.key == key : EqualsIgnoreCase(e.key, key))) {
       e.value = std::move(value);
       return;
     }
@@ -364,7 +364,9 @@ const Value* Object::Find(std::string_view key) const { return Find(key, HashIgn
 
 const Value* Object::Find(std::string_view key, uint32_t h) const {
   for (const Entry& e : entries_) {
-    if (e.hash == h && EqualsIgnoreCase(e.key, key)) return &e.value;
+    if (e.hash == h && (case_sensitive_ ? e.key == key : EqualsIgnoreCase(e.key, key))) {
+      return &e.value;
+    }
   }
   return nullptr;
 }

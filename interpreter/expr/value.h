@@ -86,6 +86,13 @@ class Object {
     Value value;
     uint32_t hash;  // HashIgnoreCase(key)
   };
+  /// An object whose keys are compared exactly, as the runner's
+  /// CaseSensitiveDictionaryContextData (the `env` context on Linux and macOS).
+  static Object CaseSensitive() {
+    Object object;
+    object.case_sensitive_ = true;
+    return object;
+  }
   void Set(std::string key, Value value);
   const Value* Find(std::string_view key) const;
   /// Find with `hash` == HashIgnoreCase(key) already computed (the parser precomputes it).
@@ -97,6 +104,7 @@ class Object {
 
  private:
   std::vector<Entry> entries_;
+  bool case_sensitive_ = false;
 };
 
 // ---- Coercion (GitHub's rules; the runner wins where the TypeScript library differs) ----

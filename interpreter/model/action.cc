@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 
+#include "interpreter/base/ascii.h"
 #include "interpreter/expr/analysis.h"
 #include "interpreter/expr/parser.h"
 #include "interpreter/expr/template.h"
@@ -44,11 +45,6 @@ const std::vector<std::string> kStepKeys = {"id",
                                             "working-directory",
                                             "continue-on-error"};
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 /// Checks one file's shape while building the Action; every problem is a diagnostic.
 class ActionBuilder {
@@ -317,7 +313,7 @@ class ActionBuilder {
     }
     for (const expr::NamedValueAccess& access : expr::Analyze(*parsed).accesses) {
       if (access.segments.empty()) continue;
-      std::string name = Lower(access.segments.front().name);
+      std::string name = AsciiLower(access.segments.front().name);
       if (std::find(contexts.begin(), contexts.end(), name) != contexts.end()) continue;
       const std::vector<std::string>& standard = expr::StandardContextNames();
       std::string message;
@@ -350,9 +346,9 @@ class ActionBuilder {
 }  // namespace
 
 const ActionInput* Action::FindInput(std::string_view id) const {
-  std::string wanted = Lower(id);
+  std::string wanted = AsciiLower(id);
   for (const ActionInput& input : inputs) {
-    if (Lower(input.id.value) == wanted) return &input;
+    if (AsciiLower(input.id.value) == wanted) return &input;
   }
   return nullptr;
 }

@@ -1,4 +1,5 @@
 #include "interpreter/model/runners.h"
+#include "interpreter/base/ascii.h"
 
 #include <sys/utsname.h>
 
@@ -16,10 +17,6 @@ std::vector<Str> Strings(const yaml::Node* node) {
   return out;
 }
 
-std::string Lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
 
 }  // namespace
 
@@ -44,7 +41,7 @@ RunnersConfig BuildRunners(std::shared_ptr<const yaml::Node> root, FileId file,
   for (const Str& mapped : config.mapped) {
     for (const std::vector<Str>* list : {&config.labels, &config.add}) {
       for (const Str& label : *list) {
-        if (Lower(label.value) == Lower(mapped.value)) {
+        if (AsciiLower(label.value) == AsciiLower(mapped.value)) {
           diagnostics.Error("runners", mapped.where,
                             "label \"" + mapped.value +
                                 "\" is both served and mapped; a mapped label is one this "
@@ -60,7 +57,7 @@ std::vector<std::string> DefaultRunnerLabels(std::string* description) {
   struct utsname name {};
   std::string os = "linux", machine = "x86_64";
   if (uname(&name) == 0) {
-    os = Lower(name.sysname);
+    os = AsciiLower(name.sysname);
     machine = name.machine;
   }
   if (description) *description = os + "/" + machine;

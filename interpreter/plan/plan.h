@@ -50,8 +50,8 @@ struct PlannedStep {
   std::string id;            // `id:`, or "" when none
   std::string name;          // display name, expressions resolved where known
   std::string if_condition;  // as written; "" when none
-  /// "will-run", "skipped" or "conditional" (step-level, on the job's success path).
-  std::string status = "will-run";
+  /// kWillRun, kSkipped or kConditional (step-level, on the job's success path; never kBlocked).
+  JobStatus status = JobStatus::kWillRun;
   std::string reason;           // why skipped/conditional; "" for will-run
   std::optional<Resolved> run;  // `run:` script
   std::optional<std::string> uses;

@@ -74,7 +74,7 @@ std::vector<PlannedStep> PlanSteps(const model::Job& job, const Scope& job_scope
     if (step.name && step.name->has_expr) planned.name = Substitute(step.name->value, scope).text;
 
     if (job_skipped) {
-      planned.status = "skipped";
+      planned.status = JobStatus::kSkipped;
       planned.reason = "the job is skipped";
     }
     if (step.if_condition) {
@@ -85,11 +85,11 @@ std::vector<PlannedStep> PlanSteps(const model::Job& job, const Scope& job_scope
           case Condition::Kind::kTrue:
             break;
           case Condition::Kind::kUnknown:
-            planned.status = "conditional";
+            planned.status = JobStatus::kConditional;
             planned.reason = UnknownReason(c.unknown);
             break;
           case Condition::Kind::kError:
-            planned.status = "conditional";
+            planned.status = JobStatus::kConditional;
             planned.reason = "its if cannot be evaluated: " + c.error;
             diagnostics.Error("expr", step.if_condition->where,
                               "cannot evaluate \"" + step.if_condition->value + "\": " + c.error);
@@ -101,15 +101,15 @@ std::vector<PlannedStep> PlanSteps(const model::Job& job, const Scope& job_scope
             cancelled.status = {false, false, true};
             if (EvaluateCondition(step.if_condition->value, failed).kind ==
                 Condition::Kind::kTrue) {
-              planned.status = "conditional";
+              planned.status = JobStatus::kConditional;
               planned.reason = "runs if an earlier step fails";
             } else if (c.references.Calls("cancelled") &&
                        EvaluateCondition(step.if_condition->value, cancelled).kind ==
                            Condition::Kind::kTrue) {
-              planned.status = "conditional";
+              planned.status = JobStatus::kConditional;
               planned.reason = "runs if the run is cancelled";
             } else {
-              planned.status = "skipped";
+              planned.status = JobStatus::kSkipped;
               planned.reason = "if \"" + step.if_condition->value + "\" is false";
             }
             break;
@@ -137,7 +137,11 @@ std::vector<PlannedStep> PlanSteps(const model::Job& job, const Scope& job_scope
       Substitution s = Substitute(step.timeout_minutes->value, scope);
       char* end = nullptr;
       double minutes = std::strtod(s.text.c_str(), &end);
-      if (s.resolved && end && *end == '\0' && !s.text.empty()) planned.timeout_minutes = minutes;
+      // Whole minutes, as GitHub converts it ((Int32) in ConvertToStepTimeout): 0.5 is 0, no
+      // timeout at all.
+      if (s.resolved && end && *end == '\0' && !s.text.empty() && std::isfinite(minutes)) {
+        planned.timeout_minutes = std::trunc(minutes);
+      }
     }
 
     if (step.uses) {

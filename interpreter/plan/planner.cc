@@ -436,7 +436,10 @@ void Planner::PlanJob(const Unit& unit, uint32_t local, const model::JobGraph& g
           Substitute(job.concurrency.cancel_in_progress->value, job_scope).text == "true";
     }
   }
-  planned.timeout_minutes = NumberText(job.timeout_minutes, job_scope);
+  // Whole minutes, as GitHub converts it ((Int32) in ConvertToJobTimeout).
+  if (std::optional<double> minutes = NumberText(job.timeout_minutes, job_scope)) {
+    planned.timeout_minutes = std::trunc(*minutes);
+  }
   if (job.continue_on_error) {
     planned.continue_on_error = Substitute(job.continue_on_error->value, job_scope).text == "true";
   }

@@ -53,7 +53,7 @@ json StepToJson(const PlannedStep& step) {
       {"id", step.id.empty() ? json(nullptr) : json(step.id)},
       {"name", step.name},
       {"if", step.if_condition.empty() ? json(nullptr) : json(step.if_condition)},
-      {"status", step.status},
+      {"status", JobStatusName(step.status)},
   };
   if (!step.reason.empty()) out["reason"] = step.reason;
   if (step.run) {

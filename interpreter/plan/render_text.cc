@@ -23,10 +23,11 @@ struct Palette {
     }
     return "";
   }
-  std::string StepStatus(const std::string& status) const {
-    if (status == "skipped") return Paint(status, "2");
-    if (status == "conditional") return Paint(status, "33");
-    return Paint(status, "32");
+  std::string StepStatus(JobStatus status) const {
+    const char* name = JobStatusName(status);
+    if (status == JobStatus::kSkipped) return Paint(name, "2");
+    if (status == JobStatus::kConditional) return Paint(name, "33");
+    return Paint(name, "32");
   }
 };
 
@@ -78,7 +79,7 @@ class TreeWriter {
 void WriteStep(TreeWriter& tree, const std::string& prefix, bool last, const PlannedStep& step,
                const Palette& p) {
   std::string head = std::to_string(step.index + 1) + ". " + step.name;
-  if (step.status != "will-run") {
+  if (step.status != JobStatus::kWillRun) {
     head += " — " + p.StepStatus(step.status) + (step.reason.empty() ? "" : ": " + step.reason);
   }
   std::string child = tree.Node(prefix, last, head);

@@ -4,17 +4,13 @@
 #include <cctype>
 #include <optional>
 
+#include "interpreter/base/ascii.h"
 #include "interpreter/expr/template.h"
 
 namespace slipway::plan {
 
 namespace {
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::vector<std::string_view> Segments(std::string_view path) {
   std::vector<std::string_view> out;
@@ -53,12 +49,12 @@ bool Overlaps(std::string_view a, std::string_view b) {
 }  // namespace
 
 void Scope::Set(const std::string& name, nlohmann::ordered_json value) {
-  contexts_[Lower(name)] = std::move(value);
+  contexts_[AsciiLower(name)] = std::move(value);
   InvalidateCache();
 }
 
 void Scope::Overlay(const std::string& name, const std::string& key, nlohmann::ordered_json value) {
-  nlohmann::ordered_json& object = overlays_[Lower(name)];
+  nlohmann::ordered_json& object = overlays_[AsciiLower(name)];
   if (!object.is_object()) object = nlohmann::ordered_json::object();
   object[key] = std::move(value);
   InvalidateCache();
@@ -97,7 +93,7 @@ std::vector<std::string> Scope::ContextNames() const {
   return names;
 }
 
-void Scope::MarkUnknown(std::string path) { unknown_.push_back(Lower(path)); }
+void Scope::MarkUnknown(std::string path) { unknown_.push_back(AsciiLower(path)); }
 
 const nlohmann::ordered_json* Scope::Find(std::string_view name) const {
   for (const Scope* s = this; s; s = s->parent_) {
@@ -121,7 +117,7 @@ bool Scope::IsUnknown(std::string_view path) const {
 }
 
 bool References::Calls(std::string_view function) const {
-  std::string lower = Lower(function);
+  std::string lower = AsciiLower(function);
   return std::find(functions.begin(), functions.end(), lower) != functions.end();
 }
 

@@ -3,9 +3,11 @@
 #include <map>
 #include <unordered_map>
 
+#include "interpreter/base/ascii.h"
 #include "interpreter/expr/analysis.h"
 #include "interpreter/expr/evaluator.h"
 #include "interpreter/expr/parser.h"
+#include "interpreter/expr/unicode.h"
 #include "interpreter/expr/value.h"
 #include "interpreter/plan/resolve.h"
 
@@ -41,13 +43,6 @@ namespace {
 
 constexpr size_t kMaxParsed = 8192;
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 Expected<expr::Expr, expr::Error> ParseForPlan(std::string_view expression) {
   expr::ParseOptions options;
@@ -65,13 +60,13 @@ References ReferencesOf(const expr::Expr& e) {
     std::string path;
     for (const expr::PathSegment& segment : access.segments) {
       if (!path.empty()) path += '.';
-      path += segment.wildcard ? std::string("*") : Lower(segment.name);
+      path += segment.wildcard ? std::string("*") : AsciiLower(segment.name);
     }
     if (access.dynamic) path += ".*";  // a computed index may read any member
     refs.paths.push_back(std::move(path));
   }
   for (const expr::FunctionCallInfo& call : analysis.calls)
-    refs.functions.push_back(Lower(call.name));
+    refs.functions.push_back(AsciiLower(call.name));
   std::vector<std::pair<uint32_t, nlohmann::ordered_json>> literals;
   std::vector<uint32_t> stack = {e.root()};  // the tree from its root (a['key'] names a member)
   while (!stack.empty()) {
@@ -132,7 +127,17 @@ const expr::Value& ScopeAccess::Context(const Scope& scope, const std::string& n
     }
     return cache.converted.emplace(name, expr::Value::FromObject(std::move(object))).first->second;
   }
-  Expected<expr::Value> value = expr::FromJson(owner->Materialize(name));
+  const nlohmann::ordered_json& json = owner->Materialize(name);
+  if (expr::EqualsIgnoreCase(name, "env") && json.is_object()) {
+    // On Linux the runner's env context compares names exactly: `env.foo` is not `FOO`.
+    expr::Object env = expr::Object::CaseSensitive();
+    for (auto m = json.begin(); m != json.end(); ++m) {
+      Expected<expr::Value> member = expr::FromJson(*m);
+      env.Set(m.key(), member ? *member : expr::Value());
+    }
+    return cache.converted.emplace(name, expr::Value::FromObject(std::move(env))).first->second;
+  }
+  Expected<expr::Value> value = expr::FromJson(json);
   return cache.converted.emplace(name, value ? *value : expr::Value()).first->second;
 }
 

@@ -1,4 +1,5 @@
 #include "interpreter/plan/runner_labels.h"
+#include "interpreter/base/ascii.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -9,15 +10,11 @@
 namespace slipway::plan {
 namespace {
 
-std::string Lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
 
 bool Contains(const std::vector<std::string>& list, const std::string& item) {
-  std::string wanted = Lower(item);
+  std::string wanted = AsciiLower(item);
   return std::any_of(list.begin(), list.end(),
-                     [&](const std::string& x) { return Lower(x) == wanted; });
+                     [&](const std::string& x) { return AsciiLower(x) == wanted; });
 }
 
 std::string Quoted(const std::vector<std::string>& items) {

@@ -47,7 +47,7 @@ void PreviewSetupTools(const char* work_dir, Plan& plan) {
   const char* path = std::getenv("PATH");
   for (PlannedJob& job : plan.jobs) {
     for (PlannedStep& step : job.steps) {
-      if (!step.uses || !IsSetupAction(*step.uses) || step.status == "skipped") continue;
+      if (!step.uses || !IsSetupAction(*step.uses) || step.status == JobStatus::kSkipped) continue;
       nlohmann::json with = nlohmann::json::object();
       bool resolved = true;
       for (const auto& [key, value] : step.with) {

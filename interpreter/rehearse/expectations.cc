@@ -127,7 +127,7 @@ std::vector<std::string> CheckExpectations(const Scenario& scenario, const Scena
                                 job_expect.result.value_or("the job")));
       continue;
     }
-    std::string result = job->result.empty() ? job->status : job->result;
+    std::string result = exec::ShownState(*job);
     if (job_expect.result && *job_expect.result != result) {
       out.push_back(fmt::format("{}.result: expected {}, got {}", where, *job_expect.result, result));
     }
@@ -141,13 +141,16 @@ std::vector<std::string> CheckExpectations(const Scenario& scenario, const Scena
                                   Count(job->steps.size(), "step")));
         continue;
       }
-      if (step_expect.outcome && *step_expect.outcome != step->outcome) {
+      std::string outcome = step->outcome ? exec::StepConclusionName(*step->outcome) : "";
+      std::string conclusion =
+          step->conclusion ? exec::StepConclusionName(*step->conclusion) : "";
+      if (step_expect.outcome && *step_expect.outcome != outcome) {
         out.push_back(fmt::format("{}.outcome: expected {}, got {}", step_where,
-                                  *step_expect.outcome, step->outcome));
+                                  *step_expect.outcome, outcome));
       }
-      if (step_expect.conclusion && *step_expect.conclusion != step->conclusion) {
+      if (step_expect.conclusion && *step_expect.conclusion != conclusion) {
         out.push_back(fmt::format("{}.conclusion: expected {}, got {}", step_where,
-                                  *step_expect.conclusion, step->conclusion));
+                                  *step_expect.conclusion, conclusion));
       }
       CheckOutputs(step_where, step_expect.outputs, step->outputs, &out);
     }
@@ -157,9 +160,9 @@ std::vector<std::string> CheckExpectations(const Scenario& scenario, const Scena
       const exec::JobRecord* first = FindJob(record, chain[i]);
       const exec::JobRecord* second = FindJob(record, chain[i + 1]);
       std::string what = fmt::format("order: expected {} before {}", chain[i], chain[i + 1]);
-      if (!first || first->started_at.empty() || first->result == "skipped") {
+      if (!first || first->started_at.empty() || first->result == exec::JobResult::kSkipped) {
         out.push_back(what + fmt::format(", but {} did not run", chain[i]));
-      } else if (!second || second->started_at.empty() || second->result == "skipped") {
+      } else if (!second || second->started_at.empty() || second->result == exec::JobResult::kSkipped) {
         out.push_back(what + fmt::format(", but {} did not run", chain[i + 1]));
       } else if (!(first->finished_at <= second->started_at)) {
         out.push_back(what + fmt::format(", got {} started at {}, {} finished at {}", chain[i + 1],

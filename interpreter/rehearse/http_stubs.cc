@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "interpreter/base/ascii.h"
 #include "interpreter/rehearse/virtual_clock.h"
 
 namespace slipway::rehearse {
@@ -48,10 +49,6 @@ bool ReadLine(int fd, std::string* buffer, std::string* line) {
   }
 }
 
-std::string Lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
 
 }  // namespace
 
@@ -111,7 +108,7 @@ Expected<bool> HttpStubs::Start() {
     for (const HttpRule& rule : rules_) {
       if (!GlobMatch(rule.path, record.path)) continue;
       if (!rule.host.empty() && !GlobMatch(rule.host, record.host)) continue;
-      if (!rule.method.empty() && Lower(rule.method) != Lower(record.method)) continue;
+      if (!rule.method.empty() && AsciiLower(rule.method) != AsciiLower(record.method)) continue;
       if (!rule.calls.empty() &&
           std::find(rule.calls.begin(), rule.calls.end(), call) == rule.calls.end()) {
         continue;
@@ -125,7 +122,7 @@ Expected<bool> HttpStubs::Start() {
       res.status = chosen->status;
       std::string type = "text/plain";
       for (const auto& [key, value] : chosen->headers) {
-        if (Lower(key) == "content-type") {
+        if (AsciiLower(key) == "content-type") {
           type = value;
         } else {
           res.set_header(key, value);
@@ -175,7 +172,7 @@ std::string HttpStubs::RouteUrl(const std::string& url) const {
   if (scheme_end == std::string::npos || url.find_first_of(" \t\r\n") != std::string::npos) {
     return url;
   }
-  std::string scheme = Lower(url.substr(0, scheme_end));
+  std::string scheme = AsciiLower(url.substr(0, scheme_end));
   size_t host_start = scheme_end + 3;
   size_t host_end = url.find_first_of("/?#", host_start);
   std::string authority = url.substr(host_start, host_end == std::string::npos
@@ -217,7 +214,7 @@ void HttpStubs::SmtpSession(int fd) {
   EmailRecord mail;
   if (!SendLine(fd, "220 slipway rehearsal SMTP sink")) return;
   while (ReadLine(fd, &buffer, &line)) {
-    std::string verb = Lower(line.substr(0, 4));
+    std::string verb = AsciiLower(line.substr(0, 4));
     if (verb == "ehlo" || verb == "helo") {
       if (!SendLine(fd, "250 slipway")) return;
     } else if (verb == "mail") {

@@ -268,6 +268,8 @@ ScenarioActual RunScenario(const TestFile& file, const Scenario& scenario, size_
       actual.result = RunOutcome::kSuccess;
       actual.exit_code = 0;
       break;
+    case exec::RunStatus::kQueued:  // a finished run is never queued or running
+    case exec::RunStatus::kRunning:
     case exec::RunStatus::kFailure:
       actual.result = RunOutcome::kFailure;
       actual.exit_code = 1;

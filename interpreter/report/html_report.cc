@@ -90,7 +90,7 @@ std::string Header(const RunView& run, const Timeline& timeline) {
       "<div class=\"meta\"><span><code>{}</code></span><span>run <code>{}</code></span>"
       "<span>{} {}</span><span>commit <code>{}</code></span><span>by {}</span>"
       "<span>started {}</span><span>{}</span></div></header>\n",
-      Esc(title), ResultClass(r.status), Esc(r.status), Esc(r.workflow), Esc(r.id), Esc(r.event),
+      Esc(title), ResultClass(exec::RunStatusName(r.status)), Esc(exec::RunStatusName(r.status)), Esc(r.workflow), Esc(r.id), Esc(r.event),
       Esc(r.ref),
       Esc(r.sha.substr(0, 12)), Esc(r.actor), Esc(r.started_at),
       took ? "took " + Esc(FormatSeconds(*took)) : std::string());
@@ -175,7 +175,7 @@ std::string RenderHtmlReport(const RunView& run, const exec::Masker* masker) {
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
       "<meta name=\"generator\" content=\"slipway\">\n"
       "<title>slipway run {} ({})</title>\n<style>{}</style></head><body>\n",
-      Esc(run.record.id), Esc(run.record.status), kStyle);
+      Esc(run.record.id), Esc(exec::RunStatusName(run.record.status)), kStyle);
   html += Header(run, timeline);
   html += "<main>\n<section id=\"dag\"><h2>Job graph</h2>" + RenderDagSvg(timeline) +
           "<div class=\"legend\"><span>" + Dot("success") + "success</span><span>" +

@@ -64,7 +64,7 @@ ordered_json RunsToJson(const std::vector<RunRow>& rows) {
 
 std::string RenderShow(const RunView& run, const Timeline& timeline) {
   const exec::RunRecord& r = run.record;
-  std::string out = fmt::format("run {}: {}\n", r.id, r.status);
+  std::string out = fmt::format("run {}: {}\n", r.id, exec::RunStatusName(r.status));
   out += fmt::format("  workflow  {}\n", r.workflow);
   out += fmt::format("  trigger   {} {} @ {}\n", r.event, r.ref, r.sha.substr(0, 12));
   out += fmt::format("  actor     {}\n", r.actor);

@@ -79,7 +79,7 @@ std::vector<RunRow> ListRuns(const std::string& state_dir, std::vector<std::stri
                record->event,
                record->ref,
                record->actor,
-               record->status,
+               exec::RunStatusName(record->status),
                record->started_at,
                record->finished_at,
                SecondsBetween(record->started_at, record->finished_at)};

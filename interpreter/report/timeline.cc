@@ -47,8 +47,8 @@ class Builder {
       auto it = run_.record.jobs.find(job.key);
       if (it == run_.record.jobs.end()) continue;
       const exec::JobRecord& record = it->second;
-      job.status = record.status;
-      job.result = record.result;
+      job.status = exec::JobStatusName(record.status);
+      job.result = record.result ? exec::JobResultName(*record.result) : "";
       if (job.outputs.empty()) job.outputs = record.outputs;
       if (!job.start) job.start = Offset(record.started_at);
       if (!job.end) job.end = Offset(record.finished_at);
@@ -66,8 +66,8 @@ class Builder {
         }
         span->id = step.id;
         span->name = step.name;
-        span->outcome = step.outcome;
-        span->conclusion = step.conclusion;
+        span->outcome = step.outcome ? exec::StepConclusionName(*step.outcome) : "";
+        span->conclusion = step.conclusion ? exec::StepConclusionName(*step.conclusion) : "";
         span->log = step.log;
         span->outputs = step.outputs;
       }

@@ -1,4 +1,5 @@
 #include "interpreter/step_api/local_equivalents.h"
+#include "interpreter/base/ascii.h"
 
 #include <fmt/format.h>
 
@@ -18,11 +19,6 @@ std::string With(const nlohmann::json& with, const char* key, std::string fallba
   return it->is_string() ? it->get<std::string>() : it->dump();
 }
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 StepOutcome Failed(std::string message) {
   StepOutcome outcome;
@@ -136,7 +132,7 @@ StepOutcome Checkout(std::string_view, const nlohmann::json&, const LocalActionC
 
 StepOutcome SetupFromPath(std::string_view uses, const nlohmann::json& with,
                           const LocalActionContext& ctx) {
-  std::string name = Lower(ActionName(uses));
+  std::string name = AsciiLower(ActionName(uses));
   if (!ctx.probe) {
     ctx.log(fmt::format("{}: rehearsal: the requested version is not checked", name));
     return StepOutcome{};
@@ -241,7 +237,7 @@ BuiltinCall SlackNotify(const nlohmann::json&, const std::map<std::string, std::
   }
   call.with["channel"] = "slack";
   call.with["webhook-url"] = url;
-  std::string color = Lower(FromEnv(env, "SLACK_COLOR"));
+  std::string color = AsciiLower(FromEnv(env, "SLACK_COLOR"));
   call.with["status"] = color == "good" || color == "success"     ? "success"
                         : color == "danger" || color == "failure" ? "failure"
                         : color == "cancelled"                    ? "cancelled"

@@ -1,4 +1,5 @@
 #include "interpreter/step_api/tool_versions.h"
+#include "interpreter/base/ascii.h"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -250,11 +251,6 @@ constexpr std::pair<std::string_view, int> kNodeLts[] = {
     {"iron", 20},     {"jod", 22},  {"krypton", 24},
 };
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 }  // namespace
 
@@ -265,7 +261,7 @@ std::optional<bool> VersionSatisfies(std::string_view installed, std::string_vie
     *error = fmt::format("cannot read the installed version \"{}\"", installed);
     return std::nullopt;
   }
-  std::string spec = Lower(Trim(std::string(range)));
+  std::string spec = AsciiLower(Trim(std::string(range)));
   if (spec.rfind("lts/", 0) == 0) {
     std::string name = spec.substr(4);
     if (name == "*" || name == "-1") {
@@ -329,12 +325,12 @@ SetupCheck CheckSetupTool(std::string_view uses, const nlohmann::json& with,
   std::string_view action = name.substr(name.find('/') + 1);
   const SetupTool* tool = nullptr;
   for (const SetupTool& row : kSetupTools) {
-    if (Lower(action) == row.action) tool = &row;
+    if (AsciiLower(action) == row.action) tool = &row;
   }
   if (!tool) {
     check.kind = SetupCheck::Kind::kUnknownTool;
     for (auto it = with.begin(); it != with.end(); ++it) {
-      if (Lower(it.key()).find("version") != std::string::npos && !With(with, it.key()).empty()) {
+      if (AsciiLower(it.key()).find("version") != std::string::npos && !With(with, it.key()).empty()) {
         check.kind = SetupCheck::Kind::kUnsatisfied;
         check.message = fmt::format(
             "{} asks for {} \"{}\", and slipway has no way to check that version of this tool "
@@ -410,7 +406,7 @@ SetupCheck CheckSetupTool(std::string_view uses, const nlohmann::json& with,
   }
   std::vector<std::string> notes;
   for (const std::string& line : lines) {
-    std::string lower = Lower(line);
+    std::string lower = AsciiLower(line);
     if (tool->tool == "python" && (lower.rfind("pypy", 0) == 0 || lower.rfind("graalpy", 0) == 0)) {
       check.kind = SetupCheck::Kind::kUnsatisfied;
       check.message = fmt::format("python \"{}\" was asked for; slipway checks CPython only, and "

@@ -13,6 +13,7 @@
 
 #include "interpreter/step_api/local_equivalents.h"
 #include "interpreter/validate/rule.h"
+#include "interpreter/base/ascii.h"
 #include "interpreter/validate/rule_util.h"
 
 namespace slipway::validate {
@@ -95,7 +96,7 @@ const std::vector<KnownAction>& KnownActions() {
 }
 
 const KnownAction* Find(std::string_view uses) {
-  const std::string name = Lower(step_api::ActionName(uses));
+  const std::string name = AsciiLower(step_api::ActionName(uses));
   for (const KnownAction& action : KnownActions()) {
     if (action.name == name) return &action;
   }
@@ -113,7 +114,7 @@ void CheckActionInputs(const RuleContext& context) {
       if (!action) continue;
       std::vector<std::string> names(action->inputs.begin(), action->inputs.end());
       for (const auto& [key, value] : step.with) {
-        if (std::find(names.begin(), names.end(), Lower(key.value)) != names.end()) continue;
+        if (std::find(names.begin(), names.end(), AsciiLower(key.value)) != names.end()) continue;
         context.diagnostics.Warning(
             "action-inputs", key.where,
             fmt::format("input \"{}\" is not defined by action \"{}\"{}", key.value, action->name,

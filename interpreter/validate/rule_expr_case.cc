@@ -17,6 +17,7 @@
 #include "interpreter/expr/unicode.h"
 #include "interpreter/validate/expr_sites.h"
 #include "interpreter/validate/rule.h"
+#include "interpreter/base/ascii.h"
 #include "interpreter/validate/rule_util.h"
 
 namespace slipway::validate {
@@ -24,7 +25,7 @@ namespace {
 
 using expr::NodeKind;
 
-bool SaysConfirm(std::string_view text) { return Lower(text).find("confirm") != std::string::npos; }
+bool SaysConfirm(std::string_view text) { return AsciiLower(text).find("confirm") != std::string::npos; }
 
 /// The input name read by `n` (inputs.X or github.event.inputs.X), if it is one.
 std::optional<std::string> InputRead(const expr::Expr& e, const expr::Node& n) {
@@ -112,7 +113,7 @@ void CheckExpressionCase(const RuleContext& context) {
         if (!LettersOfOneCase(text) || InputType(context.workflow, *input) != "string") continue;
         if (!guards_failure && !confirm_job && !SaysConfirm(*input)) continue;
         std::string other_case(text);
-        const bool is_upper = LettersOfOneCase(text) && Lower(text) != text;
+        const bool is_upper = LettersOfOneCase(text) && AsciiLower(text) != text;
         for (char& c : other_case) {
           if (is_upper && c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
           if (!is_upper && c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');

@@ -11,6 +11,7 @@
 #include "interpreter/expr/functions.h"
 #include "interpreter/validate/expr_sites.h"
 #include "interpreter/validate/rule.h"
+#include "interpreter/base/ascii.h"
 #include "interpreter/validate/rule_util.h"
 
 namespace slipway::validate {
@@ -139,7 +140,7 @@ void CheckNames(const RuleContext& context, const yaml::Node& node, const expr::
     for (uint32_t child : e.children(n)) stack.push_back(child);
     std::string_view name = e.text(n);
     if (n.kind == expr::NodeKind::kNamedValue) {
-      std::string lower = Lower(name);
+      std::string lower = AsciiLower(name);
       size_t known = std::size(kContextNames);
       for (size_t i = 0; i < std::size(kContextNames); ++i) {
         if (lower == kContextNames[i]) known = i;
@@ -157,7 +158,7 @@ void CheckNames(const RuleContext& context, const yaml::Node& node, const expr::
                         lower, site.name, Available(site.allowed)));
       }
     } else if (n.kind == expr::NodeKind::kCall) {
-      std::string lower = Lower(name);
+      std::string lower = AsciiLower(name);
       bool status = expr::IsStatusFunction(lower);
       bool hash_files = lower == "hashfiles";
       if ((status && !(site.allowed & kStatusFunctions)) ||

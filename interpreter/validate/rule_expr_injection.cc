@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "interpreter/validate/rule_expr_refs.h"
+#include "interpreter/base/ascii.h"
 #include "interpreter/validate/rule_util.h"
 
 namespace slipway::validate {
@@ -85,7 +86,7 @@ const char* ScriptKey(const ExprAccess& use) {
   if (path.size() == 5 && path[4] == "run") return "run";
   if (path.size() == 6 && path[4] == "with" && path[5] == "script") {
     const yaml::Node* uses = use.step_node->Find("uses");
-    if (uses && uses->is_scalar() && Lower(uses->value).rfind("actions/github-script@", 0) == 0) {
+    if (uses && uses->is_scalar() && AsciiLower(uses->value).rfind("actions/github-script@", 0) == 0) {
       return "script";
     }
   }

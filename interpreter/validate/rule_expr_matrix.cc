@@ -9,6 +9,7 @@
 #include <map>
 
 #include "interpreter/validate/rule_expr_refs.h"
+#include "interpreter/base/ascii.h"
 #include "interpreter/validate/rule_util.h"
 
 namespace slipway::validate {
@@ -67,7 +68,7 @@ MatrixKeys KeysOf(const model::Job& job) {
     if (key.value != "include") {
       keys.axes.push_back(key.value);
       if (!ContainsIgnoringCase(keys.all, key.value)) keys.all.push_back(key.value);
-      ValueShape& shape = keys.shapes[Lower(key.value)];
+      ValueShape& shape = keys.shapes[AsciiLower(key.value)];
       if (value.is_sequence()) {
         for (const yaml::Node& item : value.items) AddValue(shape, item);
       } else {
@@ -88,7 +89,7 @@ MatrixKeys KeysOf(const model::Job& job) {
         if (!ContainsIgnoringCase(keys.all, include_key.value)) {
           keys.all.push_back(include_key.value);
         }
-        AddValue(keys.shapes[Lower(include_key.value)], include_value);
+        AddValue(keys.shapes[AsciiLower(include_key.value)], include_value);
       }
     }
   }

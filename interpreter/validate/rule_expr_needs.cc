@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "interpreter/validate/rule_expr_refs.h"
+#include "interpreter/base/ascii.h"
 #include "interpreter/validate/rule_util.h"
 
 namespace slipway::validate {
@@ -20,10 +21,10 @@ class JobsIgnoringCase {
  public:
   explicit JobsIgnoringCase(const model::Workflow& workflow) {
     jobs_.reserve(workflow.jobs.size());
-    for (const model::Job& job : workflow.jobs) jobs_.try_emplace(Lower(job.id.value), &job);
+    for (const model::Job& job : workflow.jobs) jobs_.try_emplace(AsciiLower(job.id.value), &job);
   }
   const model::Job* Find(std::string_view id) const {
-    auto it = jobs_.find(Lower(id));
+    auto it = jobs_.find(AsciiLower(id));
     return it == jobs_.end() ? nullptr : it->second;
   }
 
@@ -36,7 +37,7 @@ void CheckJobProperties(const RuleContext& context, const ExprAccess& use, const
                         std::string_view context_name) {
   if (use.segment_count() < 3 || use.IsIndexed(2)) return;
   const std::string& property = use.access->segments[2].name;
-  std::string lower = Lower(property);
+  std::string lower = AsciiLower(property);
   if (lower != "outputs" && lower != "result") {
     static const std::vector<std::string> kProperties = {"outputs", "result"};
     std::string hint = SuggestIgnoringCase(property, kProperties);

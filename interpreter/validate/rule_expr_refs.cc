@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "interpreter/validate/expr_sites.h"
+#include "interpreter/base/ascii.h"
 #include "interpreter/validate/rule_util.h"
 
 namespace slipway::validate {
@@ -45,7 +46,7 @@ std::string_view ExprAccess::Text() const {
 }
 
 std::string ExprAccess::Segment(size_t index) const {
-  return index < access->segments.size() ? Lower(access->segments[index].name) : std::string();
+  return index < access->segments.size() ? AsciiLower(access->segments[index].name) : std::string();
 }
 
 bool ExprAccess::IsIndexed(size_t index) const {
@@ -110,8 +111,8 @@ std::vector<StepIdInfo> StepIdsInOrder(const model::Job& job) {
 std::string SuggestIgnoringCase(std::string_view word, const std::vector<std::string>& candidates) {
   std::vector<std::string> lowered;
   lowered.reserve(candidates.size());
-  for (const std::string& candidate : candidates) lowered.push_back(Lower(candidate));
-  std::string match = ClosestMatch(Lower(word), lowered);
+  for (const std::string& candidate : candidates) lowered.push_back(AsciiLower(candidate));
+  std::string match = ClosestMatch(AsciiLower(word), lowered);
   if (match.empty()) return "";
   for (size_t i = 0; i < lowered.size(); ++i) {
     if (lowered[i] == match) return "; did you mean \"" + candidates[i] + "\"?";
@@ -127,9 +128,9 @@ std::string QuotedList(const std::vector<std::string>& names) {
 }
 
 bool ContainsIgnoringCase(const std::vector<std::string>& names, std::string_view word) {
-  std::string lower = Lower(word);
+  std::string lower = AsciiLower(word);
   for (const std::string& name : names) {
-    if (Lower(name) == lower) return true;
+    if (AsciiLower(name) == lower) return true;
   }
   return false;
 }

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "interpreter/validate/rule_expr_refs.h"
+#include "interpreter/base/ascii.h"
 #include "interpreter/validate/rule_util.h"
 
 namespace slipway::validate {
@@ -38,7 +39,7 @@ void CheckExpressionSteps(const RuleContext& context) {
     std::vector<StepIdInfo> ids = StepIdsInOrder(job);
     const StepIdInfo* found = nullptr;
     for (const StepIdInfo& info : ids) {
-      if (Lower(info.id) == Lower(written)) found = &info;
+      if (AsciiLower(info.id) == AsciiLower(written)) found = &info;
     }
     if (!found) {
       std::vector<std::string> earlier;

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "interpreter/validate/rule.h"
+#include "interpreter/base/ascii.h"
 #include "interpreter/validate/rule_util.h"
 
 namespace slipway::validate {
@@ -34,7 +35,7 @@ void CheckJobIds(const RuleContext& context) {
                                             "100 characters",
                                             id));
     }
-    auto [it, inserted] = seen.try_emplace(Lower(id), &job);
+    auto [it, inserted] = seen.try_emplace(AsciiLower(id), &job);
     if (!inserted) {
       const SourcePos& first = it->second->id.where.begin;
       context.diagnostics.Error(

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "interpreter/model/action.h"
+#include "interpreter/base/ascii.h"
 #include "interpreter/validate/rule.h"
 
 namespace slipway::validate {
@@ -24,11 +25,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 /// True when the workflow file lies in the working tree (a relative path not leaving it, or an
 /// absolute one under the current directory): only then is the working tree its repository, so
@@ -47,7 +43,7 @@ bool InWorkingTree(std::string_view path) {
 /// repository or into a path.
 bool MayCreateDirectories(const model::Step& step) {
   if (!step.uses) return false;
-  std::string name = Lower(step.uses->value.substr(0, step.uses->value.find('@')));
+  std::string name = AsciiLower(step.uses->value.substr(0, step.uses->value.find('@')));
   if (name != "actions/checkout") return false;
   return model::FindIn(step.with, "repository") || model::FindIn(step.with, "path");
 }
@@ -112,7 +108,7 @@ void CheckLocalStep(const RuleContext& context, const model::Job& job, const mod
     if (!input.required || input.default_value) continue;
     bool given = false;
     for (const auto& [key, value] : step.with)
-      given = given || Lower(key.value) == Lower(input.id.value);
+      given = given || AsciiLower(key.value) == AsciiLower(input.id.value);
     if (given) continue;
     context.diagnostics.Error(
         "local-action", step.uses->where,

@@ -25,6 +25,7 @@
 #include "interpreter/model/load_workflow.h"
 #include "interpreter/validate/rule.h"
 #include "interpreter/validate/rule_expr_refs.h"
+#include "interpreter/base/ascii.h"
 #include "interpreter/validate/rule_util.h"
 
 namespace slipway::validate {
@@ -32,14 +33,14 @@ namespace {
 
 const model::InputDef* FindInput(const model::Trigger& call, std::string_view name) {
   for (const model::InputDef& input : call.inputs) {
-    if (Lower(input.name.value) == Lower(name)) return &input;
+    if (AsciiLower(input.name.value) == AsciiLower(name)) return &input;
   }
   return nullptr;
 }
 
 bool Given(const model::StrMap& map, std::string_view name) {
   for (const auto& [key, value] : map) {
-    if (Lower(key.value) == Lower(name)) return true;
+    if (AsciiLower(key.value) == AsciiLower(name)) return true;
   }
   return false;
 }
@@ -206,7 +207,7 @@ void CheckReusableCalls(const RuleContext& context) {
     CheckInputs(context, job, *call);
     CheckSecrets(context, job, *call);
     CheckPermissions(context, job, *callee);
-    outputs[Lower(job.id.value)] = Names(call->outputs);
+    outputs[AsciiLower(job.id.value)] = Names(call->outputs);
   }
   if (outputs.empty()) return;
   ForEachAccess(context, [&](const ExprAccess& use) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "interpreter/validate/rule.h"
+#include "interpreter/base/ascii.h"
 #include "interpreter/validate/rule_util.h"
 
 namespace slipway::validate {
@@ -79,7 +80,7 @@ void CheckStepList(const RuleContext& context, const yaml::Node& steps,
             "step-id", id->where,
             fmt::format("invalid step ID \"{}\"; IDs starting with \"__\" are reserved", value));
       } else {
-        auto [it, inserted] = ids.try_emplace(Lower(value), id);
+        auto [it, inserted] = ids.try_emplace(AsciiLower(value), id);
         if (!inserted) {
           context.diagnostics.Error(
               "step-id", id->where,

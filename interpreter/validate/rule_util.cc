@@ -1,4 +1,5 @@
 #include "interpreter/validate/rule_util.h"
+#include "interpreter/base/ascii.h"
 
 namespace slipway::validate {
 
@@ -12,12 +13,5 @@ bool IsValidIdentifier(std::string_view id) {
   return true;
 }
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 }  // namespace slipway::validate

@@ -15,8 +15,6 @@ namespace slipway::validate {
 /// letters, digits, '-' and '_'.
 bool IsValidIdentifier(std::string_view id);
 
-/// ASCII lower case.
-std::string Lower(std::string_view text);
 
 /// True when `text` contains "${{".
 inline bool HasExpression(std::string_view text) {

@@ -501,12 +501,12 @@ runs:
   using: composite
   steps:
     - shell: bash
-      run: sleep 30
+      run: sleep 300
 )");
-  WriteCaller("./slow", "        timeout-minutes: 0.01\n");
+  WriteCaller("./slow", "        timeout-minutes: 1\n");  // whole minutes, as on GitHub
   CliResult r = Run("slow");
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-  EXPECT_NE(r.out.find("failed: the step exceeded its timeout (0.01 minutes)"), std::string::npos)
+  EXPECT_NE(r.out.find("failed: the step exceeded its timeout (1 minutes)"), std::string::npos)
       << r.out;
 }
 

@@ -180,32 +180,42 @@ jobs:
   EXPECT_EQ(steps[3]["outcome"], "skipped");
 }
 
+// GitHub counts timeouts in whole minutes (a fractional value is truncated), so this takes one
+// real minute; both jobs time out side by side.
 TEST_F(RunE2E, StepAndJobTimeoutsKillTheProcessGroup) {
   Write("wf.yml", R"(on: push
 jobs:
   step-timeout:
     runs-on: ubuntu-latest
     steps:
-      - timeout-minutes: 0.005
-        run: sleep 30
+      - timeout-minutes: 1.9
+        run: sleep 300
       - if: always()
         run: touch after-step-timeout
   job-timeout:
     runs-on: ubuntu-latest
-    timeout-minutes: 0.005
+    timeout-minutes: 1
     steps:
-      - run: sleep 30
+      - run: sleep 300
+  fractional:
+    runs-on: ubuntu-latest
+    steps:
+      - timeout-minutes: 0.01
+        run: sleep 2 && touch fractional-step-finished
 )");
   auto start = std::chrono::steady_clock::now();
   CliResult r = RunWorkflow({"--run-id", "t"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(110));
+  // 0.01 minutes is 0: no timeout at all (ConvertToStepTimeout, StepsRunner's `> 0`).
+  EXPECT_TRUE(fs::exists(dir_ / "fractional-step-finished"));
   EXPECT_TRUE(fs::exists(dir_ / "after-step-timeout"));
   EXPECT_NE(r.out.find("the step exceeded its timeout"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("the job exceeded its timeout"), std::string::npos) << r.out;
   nlohmann::json run = RunJson("t");
   EXPECT_EQ(run["jobs"]["step-timeout"]["result"], "failure");
   EXPECT_EQ(run["jobs"]["job-timeout"]["result"], "failure");
+  EXPECT_EQ(run["jobs"]["fractional"]["result"], "success");
 }
 
 TEST_F(RunE2E, SigintMidRunCancelsWith130AndRunsAlwaysJobs) {

@@ -93,9 +93,9 @@ TEST_F(BackendCli, SubmittedRunIsSpreadOverLabelledWorkersAndWaitedFor) {
   ASSERT_TRUE(store) << store.error();
   Expected<exec::RunRecord> record = (*store)->LoadRun("r1");
   ASSERT_TRUE(record) << record.error();
-  EXPECT_EQ(record->status, "success");
+  EXPECT_EQ(record->status, exec::RunStatus::kSuccess);
   EXPECT_EQ(record->jobs["build"].outputs["version"], "1.2.1");
-  EXPECT_EQ(record->jobs["test (b)"].result, "success");
+  EXPECT_EQ(record->jobs["test (b)"].result, exec::JobResult::kSuccess);
   Expected<std::string> log = (*store)->StepLog("r1", "test (b)", 0);
   ASSERT_TRUE(log) << log.error();
   EXPECT_NE(log->find("testing b of 1.2.1"), std::string::npos) << *log;

@@ -372,7 +372,7 @@ TEST(LiveViewTest, SchedulerTellsTheObserverAboutStepsAndGates) {
       seen.push_back("step " + key + " " + step.name);
     }
     void StepFinished(const std::string& key, const StepRecord& step) override {
-      seen.push_back("step done " + key + " " + step.outcome);
+      seen.push_back("step done " + key + " " + StepConclusionName(step.outcome.value_or(StepConclusion::kFailure)));
     }
     void JobFinished(const std::string& key, const JobOutcome& outcome) override {
       seen.push_back(std::string("finished ") + key + " " + JobResultName(outcome.result));
@@ -396,7 +396,7 @@ TEST(LiveViewTest, SchedulerTellsTheObserverAboutStepsAndGates) {
   StepRecord step;
   step.name = "ship";
   events.Push(StepUpdate{"deploy", 0, step});
-  step.outcome = step.conclusion = "success";
+  step.outcome = step.conclusion = StepConclusion::kSuccess;
   events.Push(StepUpdate{"deploy", 0, step});
   events.Push(JobFinished{"deploy", Outcome(JobResult::kSuccess)});
   Recorder recorder;

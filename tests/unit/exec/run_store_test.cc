@@ -43,12 +43,13 @@ RunRecord SampleRecord() {
   record.started_at = "2026-01-01T00:00:00.000Z";
   record.inputs = {{"environment", "prod"}};
   JobRecord& build = record.jobs["build"];
-  build.status = "completed";
-  build.result = "success";
+  build.status = JobRecordStatus::kCompleted;
+  build.result = JobResult::kSuccess;
   build.outputs = {{"version", "1.2.0"}};
   build.steps.push_back(
-      {"v", "Compute version", "success", "success", {{"v", "1.2.0"}}, "logs/build/01-v.log"});
-  record.jobs["deploy"].status = "running";
+      {"v", "Compute version", StepConclusion::kSuccess, StepConclusion::kSuccess, {{"v", "1.2.0"}},
+       "logs/build/01-v.log"});
+  record.jobs["deploy"].status = JobRecordStatus::kRunning;
   return record;
 }
 
@@ -88,7 +89,8 @@ TEST_F(RunStoreTest, UnsyncedSavesStillReplaceTheRecordWhole) {
   ASSERT_TRUE(store.has_value()) << store.error();
   RunRecord record = SampleRecord();
   ASSERT_TRUE(store->Save(record).has_value());
-  record.jobs["deploy"].steps.push_back({"", "Step 1", "", "", {}, "logs/deploy/01-step.log"});
+  record.jobs["deploy"].steps.push_back(
+      {"", "Step 1", std::nullopt, std::nullopt, {}, "logs/deploy/01-step.log"});
   ASSERT_TRUE(store->Save(record, /*durable=*/false).has_value());
   auto loaded = RunStore::Load(state_, "r1");
   ASSERT_TRUE(loaded.has_value()) << loaded.error();
@@ -144,11 +146,31 @@ TEST_F(RunStoreTest, LoadErrors) {
   ASSERT_FALSE(missing.has_value());
   EXPECT_NE(missing.error().find("no run \"nope\""), std::string::npos) << missing.error();
   fs::create_directories(state_ + "/runs/bad");
-  std::ofstream(state_ + "/runs/bad/run.json") << R"({"id": "bad", "jobs": {"a": {"status": 3}}})";
+  std::ofstream(state_ + "/runs/bad/run.json") << R"({"id": "bad", "status": "running", "jobs": {"a": {"status": 3}}})";
   auto bad = RunStore::Load(state_, "bad");
   ASSERT_FALSE(bad.has_value());
   EXPECT_NE(bad.error().find("job \"a\": \"status\" must be a string"), std::string::npos)
       << bad.error();
+}
+
+TEST_F(RunStoreTest, UnknownStatesAreErrorsNotStrings) {
+  fs::create_directories(state_ + "/runs/odd");
+  std::ofstream(state_ + "/runs/odd/run.json")
+      << R"({"id": "odd", "status": "running", "jobs": {"a": {"status": "completed",
+             "result": "succeeded"}}})";
+  auto odd = RunStore::Load(state_, "odd");
+  ASSERT_FALSE(odd.has_value());
+  EXPECT_NE(odd.error().find("job \"a\": \"result\" is not a known result (\"succeeded\")"),
+            std::string::npos)
+      << odd.error();
+  std::ofstream(state_ + "/runs/odd/run.json") << R"({"id": "odd", "status": "done"})";
+  odd = RunStore::Load(state_, "odd");
+  ASSERT_FALSE(odd.has_value());
+  EXPECT_NE(odd.error().find("\"status\" is not a known status"), std::string::npos) << odd.error();
+  std::ofstream(state_ + "/runs/odd/run.json") << R"({"id": "odd"})";
+  odd = RunStore::Load(state_, "odd");
+  ASSERT_FALSE(odd.has_value());
+  EXPECT_NE(odd.error().find("\"status\" is missing"), std::string::npos) << odd.error();
 }
 
 TEST_F(RunStoreTest, StepLogPathsAreSafeFileNames) {

@@ -65,7 +65,7 @@ TEST(SchedulerCallsTest, CalledJobsRunInsideTheCallAndTheCallerEndsWithThem) {
   nlohmann::ordered_json needs = runner.assignment("call/b").needs;
   EXPECT_EQ(needs["a"]["outputs"]["x"], "1") << needs.dump();
   EXPECT_EQ(runner.assignment("after").needs["call"]["result"], "success");
-  EXPECT_EQ(h.record.jobs["call"].result, "success");
+  EXPECT_EQ(h.record.jobs["call"].result, JobResult::kSuccess);
 }
 
 TEST(SchedulerCallsTest, AFailedCalledJobFailsTheCallerAndSkipsItsDependants) {
@@ -74,9 +74,9 @@ TEST(SchedulerCallsTest, AFailedCalledJobFailsTheCallerAndSkipsItsDependants) {
   FakeJobRunner runner(h.events, 1, /*auto_finish=*/true);
   runner.SetOutcome("call/a", JobOutcome{JobResult::kFailure, {}, {}, "exit 1"});
   EXPECT_EQ(h.Run(plan, runner), RunStatus::kFailure);
-  EXPECT_EQ(h.record.jobs["call/b"].result, "skipped");
-  EXPECT_EQ(h.record.jobs["call"].result, "failure");
-  EXPECT_EQ(h.record.jobs["after"].result, "skipped");
+  EXPECT_EQ(h.record.jobs["call/b"].result, JobResult::kSkipped);
+  EXPECT_EQ(h.record.jobs["call"].result, JobResult::kFailure);
+  EXPECT_EQ(h.record.jobs["after"].result, JobResult::kSkipped);
   EXPECT_EQ(runner.started(), (std::vector<std::string>{"build", "call/a"}));
 }
 
@@ -86,10 +86,10 @@ TEST(SchedulerCallsTest, ASkippedCallerSkipsEveryCalledJob) {
   FakeJobRunner runner(h.events, 1, /*auto_finish=*/true);
   EXPECT_EQ(h.Run(plan, runner), RunStatus::kSuccess);
   EXPECT_EQ(runner.started(), (std::vector<std::string>{"build"}));
-  EXPECT_EQ(h.record.jobs["call/a"].result, "skipped");
-  EXPECT_EQ(h.record.jobs["call/b"].result, "skipped");
-  EXPECT_EQ(h.record.jobs["call"].result, "skipped");
-  EXPECT_EQ(h.record.jobs["after"].result, "skipped");
+  EXPECT_EQ(h.record.jobs["call/a"].result, JobResult::kSkipped);
+  EXPECT_EQ(h.record.jobs["call/b"].result, JobResult::kSkipped);
+  EXPECT_EQ(h.record.jobs["call"].result, JobResult::kSkipped);
+  EXPECT_EQ(h.record.jobs["after"].result, JobResult::kSkipped);
 }
 
 }  // namespace

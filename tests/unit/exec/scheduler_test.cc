@@ -52,7 +52,10 @@ struct Harness {
     Scheduler scheduler(plan, runner, events, clock, record, nullptr, nullptr, nullptr, request);
     return scheduler.Run();
   }
-  std::string ResultOf(const std::string& key) { return record.jobs[key].result; }
+  std::string ResultOf(const std::string& key) {
+    const std::optional<JobResult>& result = record.jobs[key].result;
+    return result ? JobResultName(*result) : "";
+  }
 };
 
 TEST(SchedulerTest, RunsInDependencyOrder) {
@@ -65,7 +68,7 @@ TEST(SchedulerTest, RunsInDependencyOrder) {
   FakeJobRunner runner(h.events, 1, /*auto_finish=*/true);
   EXPECT_EQ(h.Run(b.plan(), runner), RunStatus::kSuccess);
   EXPECT_EQ(runner.started(), (std::vector<std::string>{"build", "deploy", "verify"}));
-  EXPECT_EQ(h.record.status, "success");
+  EXPECT_EQ(h.record.status, RunStatus::kSuccess);
   EXPECT_EQ(h.ResultOf("verify"), "success");
 }
 
@@ -86,7 +89,7 @@ TEST(SchedulerTest, FailureSkipsDependantsButRunsAlwaysAndFailureJobs) {
   EXPECT_EQ(h.ResultOf("rollback"), "success");
   EXPECT_EQ(h.ResultOf("notify"), "success");
   EXPECT_EQ(h.ResultOf("celebrate"), "skipped");
-  EXPECT_EQ(h.record.status, "failure");
+  EXPECT_EQ(h.record.status, RunStatus::kFailure);
 }
 
 TEST(SchedulerTest, OutputsFlowThroughNeeds) {
@@ -189,7 +192,7 @@ TEST(SchedulerTest, InterruptCancelsAndRunsOnlyAlwaysJobs) {
   EXPECT_EQ(h.ResultOf("next"), "cancelled");
   EXPECT_EQ(h.ResultOf("cleanup"), "success");
   EXPECT_EQ(h.ResultOf("on-cancel"), "success");
-  EXPECT_EQ(h.record.status, "cancelled");
+  EXPECT_EQ(h.record.status, RunStatus::kCancelled);
 }
 
 TEST(SchedulerTest, ContinueOnErrorJobDoesNotFailTheRun) {
@@ -210,11 +213,11 @@ TEST(SchedulerTest, ResumeSkipsSuccessfulJobsAndRestoresOutputs) {
   b.Job("deploy", {"build"});
   Harness h;
   JobRecord& build = h.record.jobs["build"];
-  build.status = "completed";
-  build.result = "success";
+  build.status = JobRecordStatus::kCompleted;
+  build.result = JobResult::kSuccess;
   build.outputs = {{"version", "9.9.9"}};
   JobRecord& deploy = h.record.jobs["deploy"];
-  deploy.status = "running";  // killed mid-job
+  deploy.status = JobRecordStatus::kRunning;  // killed mid-job
   FakeJobRunner runner(h.events, 4, true);
   EXPECT_EQ(h.Run(b.plan(), runner), RunStatus::kSuccess);
   EXPECT_EQ(runner.started(), (std::vector<std::string>{"deploy"}));

@@ -37,7 +37,11 @@ TEST(ShellTest, ResolvesGithubShells) {
            : "python3 {0}",
        ".py"},
       {"pwsh", "pwsh -command . '{0}'", ".ps1"},
-      {"perl -w {0}", "perl -w {0}", ".sh"},
+      // A custom shell's file takes the extension of its command's name, none for others
+      // (ScriptHandlerHelpers.GetScriptFileExtension).
+      {"perl -w {0}", "perl -w {0}", ""},
+      {"python3 {0}", "python3 {0}", ""},
+      {"python {0}", "python {0}", ".py"},
       {"bash -x '{0}' \"two words\"", "bash -x {0} two words", ".sh"},
   };
   for (const Case& c : cases) {

@@ -167,8 +167,8 @@ jobs:
             "$STAGE prod-main --sha "
             "1111111111111111111111111111111111111111");
   EXPECT_FALSE(deploy.steps[0].run->resolved);
-  EXPECT_EQ(deploy.steps[1].status, "conditional");
-  EXPECT_EQ(deploy.steps[2].status, "conditional");
+  EXPECT_EQ(deploy.steps[1].status, JobStatus::kConditional);
+  EXPECT_EQ(deploy.steps[2].status, JobStatus::kConditional);
   EXPECT_EQ(deploy.steps[2].reason, "runs if an earlier step fails");
   EXPECT_EQ(deploy.steps[3].run->text, "echo ${{ env.TOKEN }}");
   EXPECT_EQ(Job(plan, "build").outputs[0].second.text, "${{ steps.v.outputs.version }}");

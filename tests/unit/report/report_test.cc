@@ -18,14 +18,15 @@ using nlohmann::json;
 RunView SampleRun() {
   RunView run;
   run.record.id = "r1";
-  run.record.status = "failure";
+  run.record.status = exec::RunStatus::kFailure;
   run.record.started_at = "2026-01-31T12:00:00.000Z";
   run.record.finished_at = "2026-01-31T12:00:10.000Z";
-  exec::JobRecord build{"completed", "success", {}, "2026-01-31T12:00:00.500Z",
+  exec::JobRecord build{exec::JobRecordStatus::kCompleted, exec::JobResult::kSuccess, {}, "2026-01-31T12:00:00.500Z",
                         "2026-01-31T12:00:02.000Z", {}};
-  build.steps.push_back({"compile", "Compile", "success", "success", {{"artifact", "a.tgz"}},
+  build.steps.push_back({"compile", "Compile", exec::StepConclusion::kSuccess,
+                         exec::StepConclusion::kSuccess, {{"artifact", "a.tgz"}},
                          "logs/build/01-compile.log"});
-  exec::JobRecord deploy{"completed", "failure", {}, "2026-01-31T12:00:02.000Z",
+  exec::JobRecord deploy{exec::JobRecordStatus::kCompleted, exec::JobResult::kFailure, {}, "2026-01-31T12:00:02.000Z",
                          "2026-01-31T12:00:09.000Z", {}};
   run.record.jobs = {{"build", build}, {"deploy", deploy}};
   auto at = [](const char* t) { return std::string("2026-01-31T12:00:") + t + "Z"; };
