@@ -247,6 +247,7 @@ void Scheduler::Finish(size_t i, JobOutcome outcome) {
     // the run.
     state.result = AggregateResult(state);
     state.upstream_failed = state.upstream_failed || state.result == JobResult::kFailure;
+    state.chain_success = state.chain_success && state.result == JobResult::kSuccess;
     for (uint32_t dependant : dependants_[instance.job]) {
       if (--unfinished_needs_[dependant] == 0) decidable_.push_back(dependant);
     }

@@ -88,10 +88,11 @@ void Scheduler::DecideJob(uint32_t j) {
   bool upstream_failed = false;
   for (plan::JobIndex n : job.needs) {
     const JobState& need = jobs_[plan::ToInt(n)];
-    all_success = all_success && need.result == JobResult::kSuccess;
+    all_success = all_success && need.chain_success;
     upstream_failed = upstream_failed || need.upstream_failed;
   }
   state.upstream_failed = upstream_failed;
+  state.chain_success = all_success;  // and its own result, when it finishes
   // A job of a called workflow whose call did not start (or was cancelled) does not run.
   const CallLeg* leg = LegOf(j);
   const bool call_stopped = leg && (!leg->ran || leg->cancelled);

@@ -36,6 +36,9 @@ struct Scheduler::JobState {
   bool finished = false;
   JobResult result = JobResult::kSuccess;      // what needs.<id>.result says
   bool upstream_failed = false;                // it or an ancestor failed
+  // It and every ancestor succeeded: a job's implicit success() asks this of its needs, so a
+  // failure or skip anywhere up the chain skips it even behind an always() job, as on GitHub.
+  bool chain_success = false;
   bool run_time_matrix = false;                // instances[0] is a placeholder until decided
   std::map<std::string, std::string> outputs;  // merged in finishing order
 };

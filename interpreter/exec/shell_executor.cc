@@ -45,6 +45,19 @@ bool SameIgnoringCase(std::string_view a, std::string_view b) {
 }
 
 // Empties a file the step has finished with (see the file comment); false when it could not.
+// An output's name is matched ignoring case and keeps its first spelling, as in the runner's
+// steps context (DictionaryContextData): `foo` then `FOO` is one output, `foo`.
+void SetOutput(std::map<std::string, std::string>* outputs, const std::string& name,
+               std::string value) {
+  for (auto& [key, existing] : *outputs) {
+    if (SameIgnoringCase(key, name)) {
+      existing = std::move(value);
+      return;
+    }
+  }
+  (*outputs)[name] = std::move(value);
+}
+
 bool Empty(const std::string& path) {
   int fd = open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return errno == ENOENT;
@@ -134,7 +147,7 @@ void ShellExecutor::HandleCommand(const WorkflowCommand& command, StepIo& io,
       return;
     case WorkflowCommandKind::kSetOutput: {
       auto name = command.properties.find("name");
-      if (name != command.properties.end()) (*outputs)[name->second] = command.data;
+      if (name != command.properties.end()) SetOutput(outputs, name->second, command.data);
       io.Log("warning: the set-output command is deprecated; write to $GITHUB_OUTPUT");
       return;
     }
@@ -165,7 +178,7 @@ std::string ShellExecutor::ReadFileCommands(const StepFiles& files, StepIo& io,
   Expected<std::vector<std::pair<std::string, std::string>>> written =
       ParseFileCommands(take(files.output));
   if (written) {
-    for (auto& [key, value] : *written) (*outputs)[key] = value;
+    for (auto& [key, value] : *written) SetOutput(outputs, key, std::move(value));
   } else {
     problem = "GITHUB_OUTPUT: " + written.error();
   }
@@ -192,7 +205,11 @@ std::string ShellExecutor::ReadFileCommands(const StepFiles& files, StepIo& io,
     Expected<bool> appended = io.run().store->AppendSummary(summary);
     if (!appended) io.Log("error: cannot append the step summary: " + appended.error());
   }
-  take(files.state);
+  // GITHUB_STATE only matters to an action's post step (none run here), but the runner parses
+  // it like GITHUB_OUTPUT, so a malformed line fails the step there too.
+  Expected<std::vector<std::pair<std::string, std::string>>> state =
+      ParseFileCommands(take(files.state));
+  if (!state && problem.empty()) problem = "GITHUB_STATE: " + state.error();
   return problem;
 }
 

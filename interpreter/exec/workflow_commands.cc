@@ -122,14 +122,14 @@ Expected<std::vector<std::pair<std::string, std::string>>> ParseFileCommands(
   while (start < text.size()) {
     size_t end = text.find('\n', start);
     if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(start, end - start);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    lines.push_back(line);
+    // Lines end at LF only, as on GitHub's Linux runners (FileCommandManager.ReadLine handles
+    // CRLF only on Windows): a CR before the LF stays in the value.
+    lines.push_back(text.substr(start, end - start));
     start = end + 1;
   }
   for (size_t i = 0; i < lines.size(); ++i) {
     std::string_view line = lines[i];
-    if (TrimSpaces(line).empty()) continue;
+    if (line.empty()) continue;  // only empty lines are skipped; one of spaces is invalid
     size_t eq = line.find('=');
     size_t heredoc = line.find("<<");
     if (heredoc != std::string_view::npos && (eq == std::string_view::npos || heredoc < eq)) {

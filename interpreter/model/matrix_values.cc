@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <limits>
 
+#include "interpreter/expr/unicode.h"
+#include "interpreter/expr/value.h"
+
 namespace slipway::model {
 
 using json = nlohmann::ordered_json;
@@ -99,6 +102,34 @@ uint64_t SaturatingMul(uint64_t a, uint64_t b) {
   return a > kSaturated / b ? kSaturated : a * b;
 }
 
+/// Whether a matrix value matches an include/exclude filter value, as the runner's
+/// MatrixFilter decides it: every leaf of the filter (through nested mappings and sequences) is
+/// compared with `==` to the value at the same path, so strings compare ignoring case, '1'
+/// equals 1, and a mapping matches any object that has (at least) its keys.
+bool FilterMatches(const json& value, const json& filter) {
+  if (filter.is_object()) {
+    if (!value.is_object()) return false;
+    for (auto it = filter.begin(); it != filter.end(); ++it) {
+      const json* member = nullptr;
+      for (auto v = value.begin(); v != value.end() && !member; ++v) {
+        if (expr::EqualsIgnoreCase(v.key(), it.key())) member = &*v;
+      }
+      if (!member || !FilterMatches(*member, *it)) return false;
+    }
+    return true;
+  }
+  if (filter.is_array()) {
+    if (!value.is_array() || value.size() < filter.size()) return false;
+    for (size_t i = 0; i < filter.size(); ++i) {
+      if (!FilterMatches(value[i], filter[i])) return false;
+    }
+    return true;
+  }
+  Expected<expr::Value> a = expr::FromJson(value);
+  Expected<expr::Value> b = expr::FromJson(filter);
+  return a && b && expr::Equals(*a, *b);
+}
+
 /// The walk over the axes that counts (and, asked to, lists) the combinations no exclude entry
 /// removes. Axes are visited in `order`; an exclude entry is a set of (axis, allowed values).
 class ExcludeWalk {
@@ -113,14 +144,16 @@ class ExcludeWalk {
       for (auto it = entry.begin(); it != entry.end() && possible; ++it) {
         size_t axis = n;
         for (size_t a = 0; a < n; ++a) {
-          if (axes[a].first == it.key()) axis = a;
+          if (expr::EqualsIgnoreCase(axes[a].first, it.key())) axis = a;
         }
         if (axis == n) {
           possible = false;  // names no axis: matches no combination
           break;
         }
         std::vector<bool> allowed(axes[axis].second.size());
-        for (size_t v = 0; v < allowed.size(); ++v) allowed[v] = axes[axis].second[v] == *it;
+        for (size_t v = 0; v < allowed.size(); ++v) {
+          allowed[v] = FilterMatches(axes[axis].second[v], *it);
+        }
         parts.emplace_back(axis, std::move(allowed));
       }
       if (!possible) continue;
@@ -260,7 +293,7 @@ std::optional<std::vector<json>> ExpandMatrixBounded(const MatrixAxes& axes,
       bool compatible = true;
       for (auto it = entry.begin(); it != entry.end(); ++it) {
         auto orig = original_values[i].find(it.key());
-        if (orig != original_values[i].end() && *orig != *it) {
+        if (orig != original_values[i].end() && !FilterMatches(*orig, *it)) {
           compatible = false;
           break;
         }

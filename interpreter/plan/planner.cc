@@ -121,14 +121,18 @@ Condition Planner::EvaluateJobIf(const model::Job& job, const std::vector<uint32
 void Planner::DecideStatus(const model::Job& job, const std::vector<uint32_t>& needs,
                            const Scope& scope, PlannedJob& planned, JobState& state) {
   std::vector<Outcome> results;
-  bool any_unknown = false, upstream_failed = false;
+  bool any_unknown = false, upstream_failed = false, chain_broken = false;
   for (uint32_t need : needs) {
     results.push_back(states_[need].outcome);
     any_unknown = any_unknown || states_[need].outcome == Outcome::kUnknown;
     upstream_failed = upstream_failed || states_[need].upstream_failed ||
                       states_[need].outcome == Outcome::kFailure;
+    chain_broken = chain_broken || states_[need].chain_broken ||
+                   states_[need].outcome == Outcome::kFailure ||
+                   states_[need].outcome == Outcome::kSkipped;
   }
   state.upstream_failed = upstream_failed;
+  state.chain_broken = chain_broken;
 
   // One scenario per way the undecided needs can end: all of them run, or none does.
   std::vector<std::vector<Outcome>> scenarios;
@@ -145,8 +149,10 @@ void Planner::DecideStatus(const model::Job& job, const std::vector<uint32_t>& n
   }
   std::vector<Condition> decisions;
   for (const std::vector<Outcome>& scenario : scenarios) {
-    bool all_success = std::all_of(scenario.begin(), scenario.end(),
-                                   [](Outcome o) { return o == Outcome::kSuccess; });
+    // success() asks the whole chain: a job behind an always() job that ran after a failure
+    // or skip is skipped too, as on GitHub.
+    bool all_success = !chain_broken && std::all_of(scenario.begin(), scenario.end(),
+                                                    [](Outcome o) { return o == Outcome::kSuccess; });
     decisions.push_back(
         EvaluateJobIf(job, needs, scenario, scope, {all_success, upstream_failed, false}));
   }
@@ -243,6 +249,14 @@ void Planner::DecideStatus(const model::Job& job, const std::vector<uint32_t>& n
       if (results[k] == Outcome::kSkipped || results[k] == Outcome::kFailure) {
         planned.reason = "needs " + Quoted(ids_[needs[k]]) + ", which " +
                          (results[k] == Outcome::kSkipped ? "is skipped" : "fails (it is blocked)");
+        return;
+      }
+    }
+    for (size_t k = 0; k < needs.size(); ++k) {
+      if (states_[needs[k]].chain_broken) {
+        planned.reason = "needs " + Quoted(ids_[needs[k]]) +
+                         ", which runs only after an earlier job fails or is skipped (success() "
+                         "asks the whole chain)";
         return;
       }
     }

@@ -24,6 +24,7 @@ const char* ResultName(Outcome outcome);
 struct JobState {
   Outcome outcome = Outcome::kSuccess;
   bool upstream_failed = false;  // some ancestor fails on the success path
+  bool chain_broken = false;     // some ancestor fails or is skipped (the implicit success())
   int done_wave = 0;  // the wave its result is known in (a calling job: its last called job's)
 };
 

@@ -204,7 +204,7 @@ jobs:
         run: sleep 2 && touch fractional-step-finished
 )");
   auto start = std::chrono::steady_clock::now();
-  CliResult r = RunWorkflow({"--run-id", "t"});
+  CliResult r = RunWorkflow({"--run-id", "t", "--jobs", "3"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(110));
   // 0.01 minutes is 0: no timeout at all (ConvertToStepTimeout, StepsRunner's `> 0`).

@@ -47,7 +47,7 @@ exec::ProcessOptions CliWorkspaceTest::Options(std::vector<std::string> args,
   options.env.erase("GITHUB_ACTIONS");
   for (const auto& [key, value] : env) options.env[key] = value;
   options.working_directory = dir_.string();
-  options.timeout = milliseconds(60'000);  // a hung run fails the test instead of CI
+  options.timeout = milliseconds(150'000);  // a hung run fails the test instead of CI (timeouts are whole minutes)
   options.interrupt_grace = milliseconds(2000);
   options.terminate_grace = milliseconds(1000);
   return options;

@@ -84,6 +84,15 @@ TEST(FileCommandsTest, ParsesSimpleAndMultiLineForms) {
   EXPECT_EQ(*parsed, expected);
 }
 
+// Linux runners end lines at LF only (FileCommandManager.ReadLine: CRLF only on Windows).
+TEST(FileCommandsTest, CarriageReturnsStayInValues) {
+  auto parsed = ParseFileCommands("plain=v\r\nmulti<<EOF\r\nline\r\nEOF\r\n");
+  ASSERT_TRUE(parsed.has_value()) << parsed.error();
+  std::vector<std::pair<std::string, std::string>> expected = {{"plain", "v\r"},
+                                                               {"multi", "line\r"}};
+  EXPECT_EQ(*parsed, expected);
+}
+
 TEST(FileCommandsTest, Errors) {
   struct Case {
     std::string text;
@@ -96,6 +105,9 @@ TEST(FileCommandsTest, Errors) {
       {"x<<EOF\nvalue\n", "line 1: matching delimiter \"EOF\" not found"},
       {"=v\n", "line 1: empty name"},
       {"x<<\n", "line 1: empty delimiter after \"<<\""},
+      // Only empty lines are skipped; one of spaces is "Invalid format" on the runner.
+      {"a=1\n   \n",
+       "line 2: invalid format \"   \"; expected NAME=VALUE or NAME<<DELIMITER"},
   };
   for (const Case& c : cases) {
     auto parsed = ParseFileCommands(c.text);

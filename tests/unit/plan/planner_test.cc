@@ -115,8 +115,12 @@ TEST(PlannerTest, SkippingPropagatesUnlessAStatusFunctionIsUsed) {
   EXPECT_EQ(Job(plan, "report").status, JobStatus::kWillRun);
   EXPECT_EQ(Job(plan, "rollback").status, JobStatus::kConditional);
   EXPECT_EQ(Job(plan, "rollback").reason, "runs if an upstream job fails");
-  EXPECT_EQ(Job(plan, "cleanup").status, JobStatus::kConditional);
-  EXPECT_EQ(Job(plan, "cleanup").reason, "runs only if \"rollback\" runs");
+  // Its implicit success() asks the whole chain (GitHub's docs: "a failure or skip applies to
+  // all jobs in the dependency chain"): rollback runs only after a failure, so cleanup never does.
+  EXPECT_EQ(Job(plan, "cleanup").status, JobStatus::kSkipped);
+  EXPECT_EQ(Job(plan, "cleanup").reason,
+            "needs \"rollback\", which runs only after an earlier job fails or is skipped "
+            "(success() asks the whole chain)");
   EXPECT_FALSE(f.diagnostics.has_errors()) << f.Messages();
 }
 
