@@ -68,7 +68,7 @@ struct RunContext {
   std::string group;
 };
 
-RunContext LoadRun(pqxx::work& tx, const std::string& run_id) {
+RunContext LoadRun(pqxx::transaction_base& tx, const std::string& run_id) {
   RunContext run;
   run.run_id = run_id;
   pqxx::result row = tx.exec_params(
@@ -88,7 +88,7 @@ RunContext LoadRun(pqxx::work& tx, const std::string& run_id) {
 
 // The instances of every job the candidates need, in one query (a fresh snapshot: call it
 // after the candidates are locked).
-NeedRows LoadNeeds(pqxx::work& tx, const std::string& run_id,
+NeedRows LoadNeeds(pqxx::transaction_base& tx, const std::string& run_id,
                    const std::vector<Candidate>& candidates) {
   json ids = json::array();
   for (const Candidate& c : candidates) {
@@ -195,7 +195,8 @@ Decision Decide(const RunContext& run, const Candidate& c, const NeedRows& rows)
 
 // Of the instances of a job with max-parallel N becoming ready, only as many as leave at most N
 // ready or running; the others are throttled until one of them completes.
-void Throttle(pqxx::work& tx, const std::string& run_id, std::vector<Decision>& decisions) {
+void Throttle(pqxx::transaction_base& tx, const std::string& run_id,
+              std::vector<Decision>& decisions) {
   std::map<std::string, int> room;  // job id → instances that may still become ready
   for (Decision& d : decisions) {
     if (d.state != "ready" || d.max_parallel <= 0) continue;
@@ -216,7 +217,8 @@ void Throttle(pqxx::work& tx, const std::string& run_id, std::vector<Decision>& 
 }
 
 // Applies decisions in one statement; notifies the workers when a job became ready.
-void Apply(pqxx::work& tx, const std::string& run_id, std::vector<Decision>& decisions) {
+void Apply(pqxx::transaction_base& tx, const std::string& run_id,
+           std::vector<Decision>& decisions) {
   if (decisions.empty()) return;
   Throttle(tx, run_id, decisions);
   json rows = json::array();
@@ -242,11 +244,11 @@ void Apply(pqxx::work& tx, const std::string& run_id, std::vector<Decision>& dec
 }
 
 // Ends the run when nothing is left to do (lost jobs leave their dependants pending).
-int MaybeEndRun(pqxx::work& tx, const RunContext& run, AuditBuffer& audit);
+int MaybeEndRun(pqxx::transaction_base& tx, const RunContext& run, AuditBuffer& audit);
 
 }  // namespace
 
-int AdvanceRun(pqxx::work& tx, const std::string& run_id, AuditBuffer& audit) {
+int AdvanceRun(pqxx::transaction_base& tx, const std::string& run_id, AuditBuffer& audit) {
   RunContext run = LoadRun(tx, run_id);
   if (!run.running) return 0;
   int changed = 0;
@@ -270,7 +272,7 @@ int AdvanceRun(pqxx::work& tx, const std::string& run_id, AuditBuffer& audit) {
   return changed + MaybeEndRun(tx, run, audit);
 }
 
-int AdvanceAfterCompletion(pqxx::work& tx, const std::string& run_id,
+int AdvanceAfterCompletion(pqxx::transaction_base& tx, const std::string& run_id,
                            std::vector<Candidate> dependants) {
   std::optional<RunContext> run;  // read when a dependant is to be decided
   int changed = 0;
@@ -302,14 +304,14 @@ int AdvanceAfterCompletion(pqxx::work& tx, const std::string& run_id,
   return changed;
 }
 
-int EndRunIfDone(pqxx::work& tx, const std::string& run_id, AuditBuffer& audit) {
+int EndRunIfDone(pqxx::transaction_base& tx, const std::string& run_id, AuditBuffer& audit) {
   RunContext run = LoadRun(tx, run_id);
   if (!run.running) return 0;
   return MaybeEndRun(tx, run, audit);
 }
 
 namespace {
-int MaybeEndRun(pqxx::work& tx, const RunContext& run, AuditBuffer& audit) {
+int MaybeEndRun(pqxx::transaction_base& tx, const RunContext& run, AuditBuffer& audit) {
   const std::string& run_id = run.run_id;
   const std::string& group = run.group;
   pqxx::result busy = tx.exec_params(
@@ -362,14 +364,13 @@ exec::JobResult ResultFromSql(const std::string& text) {
   return exec::JobResult::kFailure;
 }
 
-
-void StartRun(pqxx::work& tx, const std::string& run_id, AuditBuffer& audit) {
+void StartRun(pqxx::transaction_base& tx, const std::string& run_id, AuditBuffer& audit) {
   tx.exec_params(
       "UPDATE runs SET state = 'running', started_at = clock_timestamp() WHERE id = $1", run_id);
   AdvanceRun(tx, run_id, audit);
 }
 
-void StartNextInGroup(pqxx::work& tx, const std::string& group, AuditBuffer& audit) {
+void StartNextInGroup(pqxx::transaction_base& tx, const std::string& group, AuditBuffer& audit) {
   pqxx::result next = tx.exec_params(
       "SELECT id FROM runs WHERE concurrency_group = $1 AND state = 'queued' "
       "ORDER BY created_at, id LIMIT 1 FOR UPDATE",
