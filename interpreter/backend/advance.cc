@@ -8,6 +8,7 @@
 
 #include "interpreter/backend/pg_internal.h"
 #include "interpreter/backend/queue.h"
+#include "interpreter/plan/eval_scope.h"
 #include "interpreter/plan/resolve.h"
 
 namespace slipway::backend {
@@ -63,7 +64,7 @@ struct RunContext {
   std::string run_id;
   bool running = false;
   bool cancelled = false;
-  json github;
+  ordered_json github;  // as stored; github.run_id and github.job are overlaid per job
   ordered_json inputs, vars;
   std::string group;
 };
@@ -78,8 +79,7 @@ RunContext LoadRun(pqxx::transaction_base& tx, const std::string& run_id) {
   if (row.empty()) return run;
   run.running = TextField(row[0][0]) == "running";
   run.cancelled = row[0][1].as<bool>();
-  run.github = JsonField(row[0][2]);
-  run.github["run_id"] = run_id;
+  run.github = Ordered(JsonField(row[0][2]));
   run.inputs = Ordered(JsonField(row[0][3]));
   run.vars = Ordered(JsonField(row[0][4]));
   run.group = TextField(row[0][5]);
@@ -155,14 +155,18 @@ Decision Decide(const RunContext& run, const Candidate& c, const NeedRows& rows)
   }
   plan::Condition condition;
   if (!c.if_condition.empty() || !all_success || run.cancelled || upstream_failed) {
+    // The contexts of a job-level `if:`, through the one scope builder, as exec's scheduler
+    // gives them (Scheduler::FillJobScope).
+    plan::EvaluationContexts contexts;
+    contexts.github = &run.github;
+    contexts.run_id = run.run_id;
+    contexts.job_id = c.job_id;
+    contexts.inputs = &run.inputs;
+    contexts.vars = &run.vars;
+    contexts.needs = &needs_context;
+    contexts.status = {all_success && !run.cancelled, upstream_failed, run.cancelled};
     plan::Scope scope;
-    json job_github = run.github;
-    job_github["job"] = c.job_id;
-    scope.Set("github", Ordered(job_github));
-    scope.Set("inputs", run.inputs);
-    scope.Set("vars", run.vars);
-    scope.Set("needs", needs_context);
-    scope.status = {all_success && !run.cancelled, upstream_failed, run.cancelled};
+    plan::FillScope(scope, contexts);
     condition =
         plan::EvaluateCondition(c.if_condition.empty() ? "success()" : c.if_condition, scope);
   }

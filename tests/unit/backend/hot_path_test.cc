@@ -1,8 +1,10 @@
-// The queue's hot paths (schema version 3): claims of several jobs in one statement, and a
-// completion whose BEGIN and COMMIT travel with its statements.
+// The queue's hot paths (schema version 3): claims of several jobs in one statement, a
+// completion whose BEGIN and COMMIT travel with its statements, and the job-level `if:` scope
+// built by the one scope builder (plan/eval_scope.h).
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "interpreter/backend/pg_audit.h"
@@ -145,6 +147,44 @@ TEST(HotPath, ACompletionWhoseAuditAppendIsRefusedIsNotCommitted) {
   status = queue->Status("a");
   ASSERT_TRUE(status) << status.error();
   EXPECT_EQ(status->state, RunState::kSuccess);
+}
+
+TEST(HotPath, AJobIfSeesGithubInputsAndVarsOfItsRun) {
+  std::string dsn;
+  SLIPWAY_MIGRATED_POSTGRES(dsn);
+  std::unique_ptr<Queue> queue = MustConnect(dsn);
+  ASSERT_TRUE(queue);
+  auto job = [](const std::string& id, const std::string& condition) {
+    JobSpec spec = Job(id, {"build"});
+    spec.if_condition = condition;
+    return spec;
+  };
+  RunSpec run = MakeRun(
+      "ctx", {Job("build"), job("by_job", "github.job == 'by_job' && github.run_id == 'ctx'"),
+              job("other_job", "github.job == 'build'"),
+              job("by_input", "inputs.flavour == 'mint' && vars.REGION == 'eu'"),
+              job("by_event", "github.event_name == 'push' && github.ref == 'refs/heads/main'"),
+              job("wrong_input", "inputs.flavour == 'lemon'")});
+  run.inputs = {{"flavour", "mint"}};
+  run.vars = {{"REGION", "eu"}};
+  run.github = {{"event_name", "push"}, {"ref", "refs/heads/main"}, {"run_id", "stale"}};
+  ASSERT_TRUE(queue->Submit(run));
+  Expected<std::optional<Claim>> build = queue->ClaimNext(AnyWorker("w"));
+  ASSERT_TRUE(build && *build);
+  ASSERT_EQ(*queue->Complete(**build, Completion{}), Fence::kHeld);
+  std::set<std::string> claimed;
+  while (true) {
+    Expected<std::optional<Claim>> next = queue->ClaimNext(AnyWorker("w"));
+    ASSERT_TRUE(next) << next.error();
+    if (!*next) break;
+    claimed.insert((*next)->key);
+    ASSERT_EQ(*queue->Complete(**next, Completion{}), Fence::kHeld);
+  }
+  EXPECT_EQ(claimed, (std::set<std::string>{"by_job", "by_input", "by_event"}));
+  Expected<RunStatusInfo> status = queue->Status("ctx");
+  ASSERT_TRUE(status) << status.error();
+  EXPECT_EQ(status->jobs["other_job"], "skipped");
+  EXPECT_EQ(status->jobs["wrong_input"], "skipped");
 }
 
 }  // namespace
