@@ -95,6 +95,20 @@ json NeedsContext(const json& instances) {
   return needs;
 }
 
+// A claim from slipway_claim's columns, starting at `first`.
+Claim ClaimFromRow(const pqxx::row& row, int first, const std::string& worker) {
+  Claim claim;
+  claim.run_id = TextField(row[first]);
+  claim.key = TextField(row[first + 1]);
+  claim.job_id = TextField(row[first + 2]);
+  claim.attempt = row[first + 3].as<int>();
+  claim.matrix = JsonField(row[first + 4]);
+  claim.latency_ms = row[first + 5].as<double>();
+  claim.worker = worker;
+  claim.needs = NeedsContext(JsonField(row[first + 6]));
+  return claim;
+}
+
 void Audit(AuditBuffer& audit, json entry) { audit.push_back(std::move(entry)); }
 
 // Asks run `run_id` to stop, inside `tx` (which holds its row lock).
@@ -370,18 +384,7 @@ Expected<std::vector<Claim>> Queue::ClaimUpTo(const WorkerIdentity& worker, int 
                                        worker.name, worker.any_labels, json(worker.labels).dump(),
                                        only_run, Seconds(worker.lease), std::max(limit, 1));
     std::vector<Claim> claims;
-    for (const pqxx::row& row : rows) {
-      Claim claim;
-      claim.run_id = TextField(row[0]);
-      claim.key = TextField(row[1]);
-      claim.job_id = TextField(row[2]);
-      claim.attempt = row[3].as<int>();
-      claim.matrix = JsonField(row[4]);
-      claim.latency_ms = row[5].as<double>();
-      claim.worker = worker.name;
-      claim.needs = NeedsContext(JsonField(row[6]));
-      claims.push_back(std::move(claim));
-    }
+    for (const pqxx::row& row : rows) claims.push_back(ClaimFromRow(row, 0, worker.name));
     return claims;
   });
 }
@@ -420,16 +423,18 @@ Expected<Fence> Queue::PushLogs(const Claim& claim, const std::vector<LiveLog>& 
   });
 }
 
-Expected<Fence> Queue::Complete(const Claim& claim, const Completion& completion) {
+Expected<Fence> Queue::Complete(const Claim& claim, const Completion& completion,
+                                NextClaims* next) {
   return Guard("cannot complete the job", [&]() -> Expected<Fence> {
-    std::optional<bool> drained = CompleteInTx(claim, completion);
+    std::optional<bool> drained = CompleteInTx(claim, completion, next);
     if (!drained) return Fence::kLost;
     if (*drained) EndRun(claim.run_id);
     return Fence::kHeld;
   });
 }
 
-std::optional<bool> Queue::CompleteInTx(const Claim& claim, const Completion& completion) {
+std::optional<bool> Queue::CompleteInTx(const Claim& claim, const Completion& completion,
+                                        NextClaims* next) {
   RawTransaction tx(impl_->connection);
   AuditBuffer audit;
   json logs = json::array();
@@ -458,12 +463,24 @@ std::optional<bool> Queue::CompleteInTx(const Claim& claim, const Completion& co
                 {"worker", claim.worker},
                 {"message", completion.message}});
   AdvanceAfterCompletion(tx.tx(), claim.run_id, std::move(dependants));
-  // One round trip with the COMMIT: the audit entries, and whether the run has anything left
-  // to do, asked after the commit so that of two last jobs completing at once, one sees both
-  // done.
-  pqxx::result left =
-      impl_->audit->Commit(tx, audit, TextField(done[0][0]),
-                           fmt::format("SELECT slipway_run_drained({})", tx.Quote(claim.run_id)));
+  // One round trip with the COMMIT: the audit entries, then (after the commit, so that of two
+  // last jobs completing at once, one sees both done) whether the run has anything left to do,
+  // and the worker's next claims, in their own implicit transaction.
+  std::string after = fmt::format("SELECT slipway_run_drained({})", tx.Quote(claim.run_id));
+  if (next) {
+    after = fmt::format(
+        "SELECT d.drained, c.* FROM slipway_run_drained({}) AS d(drained) LEFT JOIN LATERAL "
+        "slipway_claim({}, {}, {}::jsonb, {}, {}, {}) AS c ON true",
+        tx.Quote(claim.run_id), tx.Quote(next->worker->name),
+        next->worker->any_labels ? "true" : "false", tx.Quote(json(next->worker->labels).dump()),
+        tx.Quote(next->only_run), Seconds(next->worker->lease), std::max(next->limit, 1));
+  }
+  pqxx::result left = impl_->audit->Commit(tx, audit, TextField(done[0][0]), after);
+  if (next) {
+    for (const pqxx::row& row : left) {
+      if (!row[1].is_null()) next->claimed.push_back(ClaimFromRow(row, 1, next->worker->name));
+    }
+  }
   return left[0][0].as<bool>();
 }
 

@@ -102,6 +102,17 @@ struct Completion {
   std::vector<LiveLog> logs;  // masked
 };
 
+/// A worker's next jobs, asked for along with a completion: claimed (as ClaimUpTo would) in the
+/// completion's last round trip, once it committed.
+struct NextClaims {
+  const WorkerIdentity* worker = nullptr;
+  int limit = 1;
+  std::string only_run;
+  /// Filled as soon as the completion committed, even when Complete then reports an error:
+  /// these jobs are this worker's to run.
+  std::vector<Claim> claimed;
+};
+
 /// Answer of a fenced write.
 enum class Fence { kHeld, kCancelRequested, kLost };
 
@@ -147,8 +158,10 @@ class Queue {
   /// Stores the logs of the claimed job's steps as far as they are written (fenced: nothing is
   /// written once the lease is lost).
   Expected<Fence> PushLogs(const Claim& claim, const std::vector<LiveLog>& logs);
-  /// Completes the job and decides its dependants; kLost (nothing written) when fenced out.
-  Expected<Fence> Complete(const Claim& claim, const Completion& completion);
+  /// Completes the job and decides its dependants; kLost (nothing written, nothing claimed)
+  /// when fenced out. With `next`, claims the worker's next jobs in the same round trip.
+  Expected<Fence> Complete(const Claim& claim, const Completion& completion,
+                           NextClaims* next = nullptr);
 
   /// Marks jobs whose lease expired as lost, moves gates whose approvals arrived (or whose
   /// timeout passed), and ends runs with nothing left to do. Any process may call it.
@@ -175,7 +188,8 @@ class Queue {
   explicit Queue(std::unique_ptr<Impl> impl);
   /// Complete's transaction: nullopt when fenced out (nothing written), else whether the run
   /// has nothing left to do once it committed.
-  std::optional<bool> CompleteInTx(const Claim& claim, const Completion& completion);
+  std::optional<bool> CompleteInTx(const Claim& claim, const Completion& completion,
+                                   NextClaims* next);
   /// Ends the run when nothing is left to do (after a completion committed and found the
   /// run drained).
   void EndRun(const std::string& run_id);

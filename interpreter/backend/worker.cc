@@ -146,7 +146,8 @@ struct Slot {
   }
 
   // Runs the claimed job and stores its outcome; false when the lease was lost.
-  bool Execute(const Claim& claim) {
+  // `next` (may be null): the jobs to claim along with the completion.
+  bool Execute(const Claim& claim, NextClaims* next) {
     Say(fmt::format("worker {}: run {} job \"{}\" (attempt {}, claimed {:.1f} ms after ready)",
                     claim.worker, claim.run_id, claim.key, claim.attempt, claim.latency_ms));
     Completion completion;
@@ -163,7 +164,7 @@ struct Slot {
                       claim.run_id, claim.key));
       return false;
     }
-    Expected<Fence> fence = queue.Complete(claim, completion);
+    Expected<Fence> fence = queue.Complete(claim, completion, next);
     if (!fence || *fence == Fence::kLost) {
       Say(fmt::format("run {} job \"{}\": the outcome was refused: {}", claim.run_id, claim.key,
                       fence ? "the lease had expired" : fence.error()));
@@ -332,7 +333,9 @@ struct Slot {
 
   void Loop(const std::function<bool()>& stop) {
     auto next_sweep = std::chrono::steady_clock::now();
-    while (!stop || !stop()) {
+    // Claimed along with the last completion: this slot's to run, before it may stop.
+    std::vector<Claim> mine;
+    while (!mine.empty() || !stop || !stop()) {
       if (std::chrono::steady_clock::now() >= next_sweep) {
         if (Expected<int> swept = queue.Sweep(); !swept) {
           Fail(swept.error());
@@ -340,7 +343,13 @@ struct Slot {
         }
         next_sweep = std::chrono::steady_clock::now() + options.poll;
       }
-      Expected<std::optional<Claim>> claim = claims.Next(queue, options.identity, options.only_run);
+      Expected<std::optional<Claim>> claim = std::optional<Claim>();
+      if (!mine.empty()) {
+        claim = std::optional<Claim>(std::move(mine.front()));
+        mine.erase(mine.begin());
+      } else {
+        claim = claims.Next(queue, options.identity, options.only_run);
+      }
       if (!claim) return Fail(claim.error());
       if (!*claim) {
         // Nothing to claim: has the run this worker serves ended? (An ended run has no ready
@@ -359,10 +368,15 @@ struct Slot {
         }
         continue;
       }
-      if (!Execute(**claim)) {
+      // The next job is claimed with this one's completion (one round trip less), unless this
+      // slot stops after it.
+      NextClaims next{&options.identity, 1, options.only_run, {}};
+      const bool more = !options.once && (!stop || !stop());
+      if (!Execute(**claim, more ? &next : nullptr)) {
         std::lock_guard<std::mutex> lock(report_mutex);
         ++report.jobs_lost;
       }
+      for (Claim& claimed : next.claimed) mine.push_back(std::move(claimed));
       if (options.once) return;
     }
   }

@@ -63,6 +63,42 @@ TEST(HotPath, OneClaimOfSeveralJobsGivesEachItsOwnLeaseAndAttempt) {
   EXPECT_EQ(audit->entries, 6u);  // run-start, 4 job results, run-end
 }
 
+TEST(HotPath, ACompletionClaimsTheWorkersNextJobOnceCommitted) {
+  std::string dsn;
+  SLIPWAY_MIGRATED_POSTGRES(dsn);
+  std::unique_ptr<Queue> queue = MustConnect(dsn);
+  ASSERT_TRUE(queue);
+  ASSERT_TRUE(queue->Submit(MakeRun("n", {Job("first"), Job("second", {"first"})})));
+  WorkerIdentity me = AnyWorker("w");
+  Expected<std::optional<Claim>> first = queue->ClaimNext(me);
+  ASSERT_TRUE(first && *first);
+  // A completion fenced out claims nothing.
+  Claim stale = **first;
+  stale.attempt = 7;
+  NextClaims none{&me, 1, "", {}};
+  ASSERT_EQ(*queue->Complete(stale, Completion{}, &none), Fence::kLost);
+  EXPECT_TRUE(none.claimed.empty());
+  // The dependant this completion made ready is this worker's next job, with its needs.
+  Completion out;
+  out.outputs["v"] = "1";
+  NextClaims next{&me, 1, "", {}};
+  ASSERT_EQ(*queue->Complete(**first, out, &next), Fence::kHeld);
+  ASSERT_EQ(next.claimed.size(), 1u);
+  EXPECT_EQ(next.claimed[0].key, "second");
+  EXPECT_EQ(next.claimed[0].attempt, 1);
+  EXPECT_EQ(next.claimed[0].needs["first"]["outputs"]["v"], "1");
+  Expected<RunStatusInfo> status = queue->Status("n");
+  ASSERT_TRUE(status) << status.error();
+  EXPECT_EQ(status->jobs["second"], "running");
+  // The last completion ends the run; there is nothing more to claim.
+  NextClaims after{&me, 1, "", {}};
+  ASSERT_EQ(*queue->Complete(next.claimed[0], Completion{}, &after), Fence::kHeld);
+  EXPECT_TRUE(after.claimed.empty());
+  status = queue->Status("n");
+  ASSERT_TRUE(status) << status.error();
+  EXPECT_EQ(status->state, RunState::kSuccess);
+}
+
 TEST(HotPath, RacingBatchClaimersRunEachJobExactlyOnce) {
   std::string dsn;
   SLIPWAY_MIGRATED_POSTGRES(dsn);
