@@ -231,6 +231,11 @@ GRANT SELECT, INSERT, UPDATE (head_seq, head_mac) ON audit_chains TO slipway_wor
     // are one short statement each whose plans PL/pgSQL keeps for the session. They run with
     // the caller's rights (SECURITY INVOKER): they can do nothing its grants do not allow.
     R"sql(
+-- Ready jobs in claim order, so that a claim reads the rows it takes and no more (the index
+-- on ready_at alone made every claim sort a batch of ready rows).
+CREATE INDEX jobs_ready_order ON jobs (ready_at, position) WHERE state = 'ready';
+DROP INDEX jobs_ready;
+
 -- Claims up to p_limit ready jobs the worker serves (labels: a JSON array of strings), oldest
 -- first; each claim increments the job's attempt, its fencing token. The needs of each job
 -- come along as [[job_id, result, outputs], ...] (completed jobs: they never change again).
