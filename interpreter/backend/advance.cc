@@ -8,6 +8,7 @@
 
 #include "interpreter/backend/pg_internal.h"
 #include "interpreter/backend/queue.h"
+#include "interpreter/plan/eval_scope.h"
 #include "interpreter/plan/resolve.h"
 
 namespace slipway::backend {
@@ -63,12 +64,12 @@ struct RunContext {
   std::string run_id;
   bool running = false;
   bool cancelled = false;
-  json github;
+  ordered_json github;  // as stored; github.run_id and github.job are overlaid per job
   ordered_json inputs, vars;
   std::string group;
 };
 
-RunContext LoadRun(pqxx::work& tx, const std::string& run_id) {
+RunContext LoadRun(pqxx::transaction_base& tx, const std::string& run_id) {
   RunContext run;
   run.run_id = run_id;
   pqxx::result row = tx.exec_params(
@@ -78,8 +79,7 @@ RunContext LoadRun(pqxx::work& tx, const std::string& run_id) {
   if (row.empty()) return run;
   run.running = TextField(row[0][0]) == "running";
   run.cancelled = row[0][1].as<bool>();
-  run.github = JsonField(row[0][2]);
-  run.github["run_id"] = run_id;
+  run.github = Ordered(JsonField(row[0][2]));
   run.inputs = Ordered(JsonField(row[0][3]));
   run.vars = Ordered(JsonField(row[0][4]));
   run.group = TextField(row[0][5]);
@@ -88,7 +88,7 @@ RunContext LoadRun(pqxx::work& tx, const std::string& run_id) {
 
 // The instances of every job the candidates need, in one query (a fresh snapshot: call it
 // after the candidates are locked).
-NeedRows LoadNeeds(pqxx::work& tx, const std::string& run_id,
+NeedRows LoadNeeds(pqxx::transaction_base& tx, const std::string& run_id,
                    const std::vector<Candidate>& candidates) {
   json ids = json::array();
   for (const Candidate& c : candidates) {
@@ -155,14 +155,18 @@ Decision Decide(const RunContext& run, const Candidate& c, const NeedRows& rows)
   }
   plan::Condition condition;
   if (!c.if_condition.empty() || !all_success || run.cancelled || upstream_failed) {
+    // The contexts of a job-level `if:`, through the one scope builder, as exec's scheduler
+    // gives them (Scheduler::FillJobScope).
+    plan::EvaluationContexts contexts;
+    contexts.github = &run.github;
+    contexts.run_id = run.run_id;
+    contexts.job_id = c.job_id;
+    contexts.inputs = &run.inputs;
+    contexts.vars = &run.vars;
+    contexts.needs = &needs_context;
+    contexts.status = {all_success && !run.cancelled, upstream_failed, run.cancelled};
     plan::Scope scope;
-    json job_github = run.github;
-    job_github["job"] = c.job_id;
-    scope.Set("github", Ordered(job_github));
-    scope.Set("inputs", run.inputs);
-    scope.Set("vars", run.vars);
-    scope.Set("needs", needs_context);
-    scope.status = {all_success && !run.cancelled, upstream_failed, run.cancelled};
+    plan::FillScope(scope, contexts);
     condition =
         plan::EvaluateCondition(c.if_condition.empty() ? "success()" : c.if_condition, scope);
   }
@@ -195,7 +199,8 @@ Decision Decide(const RunContext& run, const Candidate& c, const NeedRows& rows)
 
 // Of the instances of a job with max-parallel N becoming ready, only as many as leave at most N
 // ready or running; the others are throttled until one of them completes.
-void Throttle(pqxx::work& tx, const std::string& run_id, std::vector<Decision>& decisions) {
+void Throttle(pqxx::transaction_base& tx, const std::string& run_id,
+              std::vector<Decision>& decisions) {
   std::map<std::string, int> room;  // job id → instances that may still become ready
   for (Decision& d : decisions) {
     if (d.state != "ready" || d.max_parallel <= 0) continue;
@@ -216,7 +221,8 @@ void Throttle(pqxx::work& tx, const std::string& run_id, std::vector<Decision>& 
 }
 
 // Applies decisions in one statement; notifies the workers when a job became ready.
-void Apply(pqxx::work& tx, const std::string& run_id, std::vector<Decision>& decisions) {
+void Apply(pqxx::transaction_base& tx, const std::string& run_id,
+           std::vector<Decision>& decisions) {
   if (decisions.empty()) return;
   Throttle(tx, run_id, decisions);
   json rows = json::array();
@@ -242,11 +248,11 @@ void Apply(pqxx::work& tx, const std::string& run_id, std::vector<Decision>& dec
 }
 
 // Ends the run when nothing is left to do (lost jobs leave their dependants pending).
-int MaybeEndRun(pqxx::work& tx, const RunContext& run, AuditBuffer& audit);
+int MaybeEndRun(pqxx::transaction_base& tx, const RunContext& run, AuditBuffer& audit);
 
 }  // namespace
 
-int AdvanceRun(pqxx::work& tx, const std::string& run_id, AuditBuffer& audit) {
+int AdvanceRun(pqxx::transaction_base& tx, const std::string& run_id, AuditBuffer& audit) {
   RunContext run = LoadRun(tx, run_id);
   if (!run.running) return 0;
   int changed = 0;
@@ -270,7 +276,7 @@ int AdvanceRun(pqxx::work& tx, const std::string& run_id, AuditBuffer& audit) {
   return changed + MaybeEndRun(tx, run, audit);
 }
 
-int AdvanceAfterCompletion(pqxx::work& tx, const std::string& run_id,
+int AdvanceAfterCompletion(pqxx::transaction_base& tx, const std::string& run_id,
                            std::vector<Candidate> dependants) {
   std::optional<RunContext> run;  // read when a dependant is to be decided
   int changed = 0;
@@ -302,14 +308,14 @@ int AdvanceAfterCompletion(pqxx::work& tx, const std::string& run_id,
   return changed;
 }
 
-int EndRunIfDone(pqxx::work& tx, const std::string& run_id, AuditBuffer& audit) {
+int EndRunIfDone(pqxx::transaction_base& tx, const std::string& run_id, AuditBuffer& audit) {
   RunContext run = LoadRun(tx, run_id);
   if (!run.running) return 0;
   return MaybeEndRun(tx, run, audit);
 }
 
 namespace {
-int MaybeEndRun(pqxx::work& tx, const RunContext& run, AuditBuffer& audit) {
+int MaybeEndRun(pqxx::transaction_base& tx, const RunContext& run, AuditBuffer& audit) {
   const std::string& run_id = run.run_id;
   const std::string& group = run.group;
   pqxx::result busy = tx.exec_params(
@@ -362,14 +368,13 @@ exec::JobResult ResultFromSql(const std::string& text) {
   return exec::JobResult::kFailure;
 }
 
-
-void StartRun(pqxx::work& tx, const std::string& run_id, AuditBuffer& audit) {
+void StartRun(pqxx::transaction_base& tx, const std::string& run_id, AuditBuffer& audit) {
   tx.exec_params(
       "UPDATE runs SET state = 'running', started_at = clock_timestamp() WHERE id = $1", run_id);
   AdvanceRun(tx, run_id, audit);
 }
 
-void StartNextInGroup(pqxx::work& tx, const std::string& group, AuditBuffer& audit) {
+void StartNextInGroup(pqxx::transaction_base& tx, const std::string& group, AuditBuffer& audit) {
   pqxx::result next = tx.exec_params(
       "SELECT id FROM runs WHERE concurrency_group = $1 AND state = 'queued' "
       "ORDER BY created_at, id LIMIT 1 FOR UPDATE",

@@ -24,7 +24,7 @@ std::string Mac(const std::string& key, const std::string& prev, const json& ent
 
 }  // namespace
 
-void AuditWriter::Open(pqxx::work& tx, Head& head) {
+void AuditWriter::Open(pqxx::transaction_base& tx, Head& head) {
   tx.exec_params("SELECT pg_advisory_xact_lock($1)", kChainLock);
   pqxx::result last = tx.exec(
       std::string("SELECT COALESCE((SELECT id FROM audit_chains ORDER BY id DESC LIMIT 1), 0), "
@@ -44,51 +44,66 @@ void AuditWriter::Open(pqxx::work& tx, Head& head) {
                  head.chain, info.dump(), prev, head.mac);
 }
 
-void AuditWriter::Commit(pqxx::work& tx, AuditBuffer& buffer, const std::string& db_time) {
+std::string AuditWriter::Seal(pqxx::transaction_base& tx, AuditBuffer& buffer,
+                              const std::string& db_time, Head& next) {
   if (key_.empty() || buffer.empty()) {
     buffer.clear();
-    tx.commit();
-    return;
+    return "";
   }
+  if (next.chain == 0) Open(tx, next);
+  std::string at = db_time;
+  if (at.empty()) {
+    at = TextField(tx.exec(std::string("SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', ") +
+                           kUtcFormat + ")")[0][0]);
+  }
+  const int64_t from = next.seq;
+  json rows = json::array();
+  for (json& entry : buffer) {
+    if (!entry.is_object()) throw std::runtime_error("an audit entry must be an object");
+    entry.erase("mac");
+    entry["chain"] = next.chain;
+    entry["chain_seq"] = ++next.seq;
+    entry["prev"] = next.mac;
+    entry["db_time"] = at;
+    entry["db_role"] = next.role;
+    if (!entry.contains("time")) entry["time"] = at;
+    std::string mac = Mac(key_, next.mac, entry);
+    rows.push_back({{"entry", entry}, {"prev", next.mac}, {"mac", mac}, {"n", next.seq}});
+    next.mac = std::move(mac);
+  }
+  buffer.clear();
+  // One statement: the entries and the chain's head, fenced on the head this writer knew (the
+  // function raises when it moved, so that nothing commits).
+  return fmt::format("SELECT slipway_audit_append({}, {}::timestamptz, {}::jsonb, {}, {}, {})",
+                     next.chain, tx.quote(at), tx.quote(rows.dump()), from, next.seq,
+                     tx.quote(next.mac));
+}
+
+void AuditWriter::Commit(pqxx::work& tx, AuditBuffer& buffer, const std::string& db_time) {
   try {
     Head next = head_;
-    if (next.chain == 0) Open(tx, next);
-    std::string at = db_time;
-    if (at.empty()) {
-      at = TextField(tx.exec(std::string("SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', ") +
-                             kUtcFormat + ")")[0][0]);
-    }
-    const int64_t from = next.seq;
-    json rows = json::array();
-    for (json& entry : buffer) {
-      if (!entry.is_object()) throw std::runtime_error("an audit entry must be an object");
-      entry.erase("mac");
-      entry["chain"] = next.chain;
-      entry["chain_seq"] = ++next.seq;
-      entry["prev"] = next.mac;
-      entry["db_time"] = at;
-      entry["db_role"] = next.role;
-      if (!entry.contains("time")) entry["time"] = at;
-      std::string mac = Mac(key_, next.mac, entry);
-      rows.push_back({{"entry", entry}, {"prev", next.mac}, {"mac", mac}, {"n", next.seq}});
-      next.mac = std::move(mac);
-    }
-    buffer.clear();
-    // One statement: the entries and the chain's head (fenced on the head this writer knew).
-    pqxx::result moved = tx.exec_params(
-        "WITH e AS (INSERT INTO audit (at, entry, prev, mac, chain, chain_seq) SELECT "
-        "$2::timestamptz, r.entry, r.prev, r.mac, $1, r.n FROM jsonb_to_recordset($3::jsonb) AS "
-        "r(entry jsonb, prev text, mac text, n bigint) RETURNING 1) UPDATE audit_chains SET "
-        "head_seq = $4, head_mac = $5 WHERE id = $1 AND head_seq = $6 AND (SELECT count(*) FROM "
-        "e) = $4 - $6 RETURNING id",
-        next.chain, at, rows.dump(), next.seq, next.mac, from);
-    if (moved.empty()) throw std::runtime_error("the audit chain's head moved under its writer");
+    std::string append = Seal(tx, buffer, db_time, next);
+    if (!append.empty()) tx.exec(append);
     tx.commit();
     head_ = std::move(next);
   } catch (...) {
     // Whether or not that commit happened is not known for sure: the next write opens a new
     // chain rather than risk a second entry with the same number.
     head_ = Head{};
+    throw;
+  }
+}
+
+pqxx::result AuditWriter::Commit(RawTransaction& tx, AuditBuffer& buffer,
+                                 const std::string& db_time, const std::string& after) {
+  try {
+    Head next = head_;
+    std::string append = Seal(tx.tx(), buffer, db_time, next);
+    pqxx::result result = tx.Commit(append, after);
+    head_ = std::move(next);
+    return result;
+  } catch (...) {
+    head_ = Head{};  // as above
     throw;
   }
 }

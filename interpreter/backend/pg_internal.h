@@ -41,6 +41,32 @@ exec::JobResult ResultFromSql(const std::string& text);
 /// Audit entries a transaction writes, appended at its very end by an AuditWriter.
 using AuditBuffer = std::vector<nlohmann::json>;
 
+/// A transaction for the hot paths whose BEGIN travels with its first statement and whose
+/// COMMIT with its last ones: each is one string of several statements (simple query
+/// protocol), so one round trip instead of two or three. It runs on a pqxx::nontransaction,
+/// which sends nothing of its own; statements in between go through tx(). Rolled back when it
+/// ends uncommitted (an exception, a fenced-out write).
+class RawTransaction {
+ public:
+  explicit RawTransaction(pqxx::connection_base& connection) : tx_(connection) {}
+  ~RawTransaction();
+  RawTransaction(const RawTransaction&) = delete;
+  RawTransaction& operator=(const RawTransaction&) = delete;
+  /// Sends "BEGIN; <sql>" and returns the result of `sql`.
+  pqxx::result Begin(const std::string& sql);
+  /// Sends "<before>; COMMIT; <after>" (`before` may be empty; `after` runs in its own
+  /// implicit transaction, with a snapshot taken after the commit) and returns the result of
+  /// `after`.
+  pqxx::result Commit(const std::string& before, const std::string& after);
+  pqxx::transaction_base& tx() { return tx_; }
+  /// A string literal, escaped for this connection.
+  std::string Quote(const std::string& text) { return tx_.quote(text); }
+
+ private:
+  pqxx::nontransaction tx_;
+  bool open_ = false;
+};
+
 /// One connection's audit chain (pg_audit.h): appends a transaction's entries and commits it.
 /// Not thread-safe: one per connection, as the connection itself.
 class AuditWriter {
@@ -52,6 +78,10 @@ class AuditWriter {
   /// the commit succeeded. `db_time` is the database's time for the entries (read when empty).
   /// A failed audit write throws: the transaction is not committed, nothing is done unaudited.
   void Commit(pqxx::work& tx, AuditBuffer& buffer, const std::string& db_time = "");
+  /// The same for a RawTransaction, the append and the COMMIT in one round trip with `after`
+  /// (see RawTransaction::Commit), whose result it returns.
+  pqxx::result Commit(RawTransaction& tx, AuditBuffer& buffer, const std::string& db_time,
+                      const std::string& after);
 
  private:
   struct Head {
@@ -60,7 +90,11 @@ class AuditWriter {
     std::string mac;
     std::string role;
   };
-  void Open(pqxx::work& tx, Head& head);
+  void Open(pqxx::transaction_base& tx, Head& head);
+  /// The statement appending `buffer` (emptied) after `next` (moved to the new head), or ""
+  /// when there is nothing to write.
+  std::string Seal(pqxx::transaction_base& tx, AuditBuffer& buffer, const std::string& db_time,
+                   Head& next);
   std::string key_, writer_;
   Head head_;
 };
@@ -72,7 +106,7 @@ constexpr char kUtcFormat[] = "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'";
 /// completed become ready / waiting / skipped (cascading), and when nothing is left to run the
 /// run ends (its concurrency group passes to the next queued run). The caller holds the run
 /// row's lock (SELECT ... FOR UPDATE) in `tx`. Returns how many jobs changed.
-int AdvanceRun(pqxx::work& tx, const std::string& run_id, AuditBuffer& audit);
+int AdvanceRun(pqxx::transaction_base& tx, const std::string& run_id, AuditBuffer& audit);
 
 /// A pending job to decide, as read from a jobs row aliased `p` (kCandidateColumns).
 struct Candidate {
@@ -89,19 +123,20 @@ Candidate CandidateFromRow(const pqxx::row& row, int first_column);
 /// dependant is decidable; cascades through jobs its decisions complete. Neither locks nor ends
 /// the run: the caller checks after its commit (EndRunIfDone), when its own completion and any
 /// concurrent one are both visible to one of them.
-int AdvanceAfterCompletion(pqxx::work& tx, const std::string& run_id,
+int AdvanceAfterCompletion(pqxx::transaction_base& tx, const std::string& run_id,
                            std::vector<Candidate> dependants);
 
 /// Ends the run if nothing is left to do. The caller holds the run row's lock.
-int EndRunIfDone(pqxx::work& tx, const std::string& run_id, AuditBuffer& audit);
+int EndRunIfDone(pqxx::transaction_base& tx, const std::string& run_id, AuditBuffer& audit);
 
 /// Gives `group` to the oldest queued run in it (if any) and starts that run's root jobs.
-void StartNextInGroup(pqxx::work& tx, const std::string& group, AuditBuffer& audit);
+void StartNextInGroup(pqxx::transaction_base& tx, const std::string& group, AuditBuffer& audit);
 
 /// Puts an ended run back to work (resume.cc); the caller commits.
-Expected<ResumeReport> ResumeInTx(pqxx::work& tx, const std::string& run_id, AuditBuffer& audit);
+Expected<ResumeReport> ResumeInTx(pqxx::transaction_base& tx, const std::string& run_id,
+                                  AuditBuffer& audit);
 
 /// Starts a run that holds its group: its root jobs are decided.
-void StartRun(pqxx::work& tx, const std::string& run_id, AuditBuffer& audit);
+void StartRun(pqxx::transaction_base& tx, const std::string& run_id, AuditBuffer& audit);
 
 }  // namespace slipway::backend

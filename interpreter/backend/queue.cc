@@ -70,10 +70,50 @@ json StepsToJson(const std::vector<exec::StepRecord>& steps) {
   return out;
 }
 
+// The needs context of a claimed job from slipway_claim's [[job_id, result, outputs], ...]:
+// a job's result over its instances, as advance.cc aggregates it, and their outputs merged.
+json NeedsContext(const json& instances) {
+  json needs = json::object();
+  std::map<std::string, std::vector<std::string>> results;
+  if (!instances.is_array()) return needs;
+  for (const json& need : instances) {
+    if (!need.is_array() || need.size() != 3 || !need[0].is_string()) continue;
+    std::string id = need[0].get<std::string>();
+    results[id].push_back(need[1].is_string() ? need[1].get<std::string>() : "");
+    json& entry = needs[id];
+    if (!entry.contains("outputs")) entry["outputs"] = json::object();
+    if (need[2].is_object()) entry["outputs"].update(need[2]);
+  }
+  for (const auto& [id, list] : results) {
+    auto any = [&](const char* r) { return std::find(list.begin(), list.end(), r) != list.end(); };
+    bool all_skipped =
+        std::all_of(list.begin(), list.end(), [](const std::string& r) { return r == "skipped"; });
+    needs[id]["result"] = any("failure")     ? "failure"
+                          : any("cancelled") ? "cancelled"
+                          : all_skipped      ? "skipped"
+                                             : "success";
+  }
+  return needs;
+}
+
+// A claim from slipway_claim's columns, starting at `first`.
+Claim ClaimFromRow(const pqxx::row& row, int first, const std::string& worker) {
+  Claim claim;
+  claim.run_id = TextField(row[first]);
+  claim.key = TextField(row[first + 1]);
+  claim.job_id = TextField(row[first + 2]);
+  claim.attempt = row[first + 3].as<int>();
+  claim.matrix = JsonField(row[first + 4]);
+  claim.latency_ms = row[first + 5].as<double>();
+  claim.worker = worker;
+  claim.needs = NeedsContext(JsonField(row[first + 6]));
+  return claim;
+}
+
 void Audit(AuditBuffer& audit, json entry) { audit.push_back(std::move(entry)); }
 
 // Asks run `run_id` to stop, inside `tx` (which holds its row lock).
-void CancelInTx(pqxx::work& tx, const std::string& run_id, AuditBuffer& audit) {
+void CancelInTx(pqxx::transaction_base& tx, const std::string& run_id, AuditBuffer& audit) {
   tx.exec_params("UPDATE runs SET cancel_requested = true WHERE id = $1", run_id);
   tx.exec_params(
       "UPDATE jobs SET state = 'completed', result = 'cancelled', message = 'the run was "
@@ -99,7 +139,7 @@ void CancelInTx(pqxx::work& tx, const std::string& run_id, AuditBuffer& audit) {
 }
 
 // Moves the waiting jobs of `run_id` whose gate is decided (tx holds the run row's lock).
-void DecideGates(pqxx::work& tx, const std::string& run_id, AuditBuffer& audit) {
+void DecideGates(pqxx::transaction_base& tx, const std::string& run_id, AuditBuffer& audit) {
   pqxx::result waiting = tx.exec_params(
       "SELECT j.key, j.environment, j.gate::text, r.actor, j.gate_deadline < clock_timestamp() "
       "FROM jobs j JOIN runs r ON r.id = j.run_id WHERE j.run_id = $1 AND j.state = 'waiting'",
@@ -162,8 +202,8 @@ void DecideGates(pqxx::work& tx, const std::string& run_id, AuditBuffer& audit) 
 
 // A matrix job's strategy after one of its instances completed: fail-fast cancels the other
 // instances when this one failed; else max-parallel lets the next throttled one start.
-void Strategy(pqxx::work& tx, const Claim& claim, exec::JobResult result, int max_parallel,
-              bool fail_fast, AuditBuffer& audit) {
+void Strategy(pqxx::transaction_base& tx, const Claim& claim, exec::JobResult result,
+              int max_parallel, bool fail_fast, AuditBuffer& audit) {
   if (fail_fast && result == exec::JobResult::kFailure) {
     std::string why = fmt::format("cancelled: \"{}\" failed (fail-fast)", claim.key);
     pqxx::result cancelled = tx.exec_params(
@@ -329,71 +369,36 @@ Expected<RunState> Queue::Submit(const RunSpec& run) {
 
 Expected<std::optional<Claim>> Queue::ClaimNext(const WorkerIdentity& worker,
                                                 const std::string& only_run) {
-  return Guard("cannot claim a job", [&]() -> Expected<std::optional<Claim>> {
-    // One statement, so one implicit transaction: the claim is atomic without BEGIN/COMMIT
-    // round trips.
+  Expected<std::vector<Claim>> claims = ClaimUpTo(worker, 1, only_run);
+  if (!claims) return MakeUnexpected(claims.error());
+  if (claims->empty()) return std::optional<Claim>();
+  return std::optional<Claim>(std::move(claims->front()));
+}
+
+Expected<std::vector<Claim>> Queue::ClaimUpTo(const WorkerIdentity& worker, int limit,
+                                              const std::string& only_run) {
+  return Guard("cannot claim a job", [&]() -> Expected<std::vector<Claim>> {
+    // One statement, so one implicit transaction: the claims are atomic without BEGIN/COMMIT
+    // round trips, and each job's needs come with it.
     pqxx::nontransaction tx(impl_->connection);
-    pqxx::result row = tx.exec_params(
-        "WITH c AS (SELECT run_id, key FROM jobs WHERE state = 'ready' AND ready_at <= "
-        "clock_timestamp() AND ($1 OR labels <@ ARRAY(SELECT jsonb_array_elements_text($2::jsonb))) "
-        "AND ($3 = '' OR run_id = $3) ORDER BY ready_at, position LIMIT 1 FOR UPDATE SKIP LOCKED) "
-        "UPDATE jobs j SET state = 'running', attempt = j.attempt + 1, worker = $4, lease_until = "
-        "clock_timestamp() + make_interval(secs => $5), started_at = clock_timestamp() FROM c "
-        "WHERE j.run_id = c.run_id AND j.key = c.key RETURNING j.run_id, j.key, j.job_id, "
-        "j.attempt, j.matrix::text, extract(epoch FROM clock_timestamp() - j.ready_at) * 1000, "
-        "array_to_json(j.needs)::text",
-        worker.any_labels, json(worker.labels).dump(), only_run, worker.name,
-        Seconds(worker.lease));
-    if (row.empty()) return std::optional<Claim>();
-    Claim claim;
-    claim.run_id = TextField(row[0][0]);
-    claim.key = TextField(row[0][1]);
-    claim.job_id = TextField(row[0][2]);
-    claim.attempt = row[0][3].as<int>();
-    claim.matrix = JsonField(row[0][4]);
-    claim.latency_ms = row[0][5].as<double>();
-    claim.worker = worker.name;
-    claim.needs = json::object();
-    std::string needs_json = TextField(row[0][6]);
-    // Completed needs never change again: reading them outside the claim is safe.
-    pqxx::result needs;
-    if (needs_json != "[]") needs = tx.exec_params(
-        "SELECT job_id, result, outputs::text FROM jobs WHERE run_id = $1 AND job_id IN (SELECT "
-        "jsonb_array_elements_text($2::jsonb)) ORDER BY position",
-        claim.run_id, needs_json);
-    // A job's result over its instances, as advance.cc aggregates it.
-    std::map<std::string, std::vector<std::string>> results;
-    for (const pqxx::row& need : needs) {
-      std::string id = TextField(need[0]);
-      results[id].push_back(TextField(need[1]));
-      json& entry = claim.needs[id];
-      if (!entry.contains("outputs")) entry["outputs"] = json::object();
-      json outputs = JsonField(need[2]);
-      if (outputs.is_object()) entry["outputs"].update(outputs);
-    }
-    for (const auto& [id, list] : results) {
-      auto any = [&](const char* r) { return std::find(list.begin(), list.end(), r) != list.end(); };
-      bool all_skipped = std::all_of(list.begin(), list.end(),
-                                     [](const std::string& r) { return r == "skipped"; });
-      claim.needs[id]["result"] = any("failure")     ? "failure"
-                                  : any("cancelled") ? "cancelled"
-                                  : all_skipped      ? "skipped"
-                                                     : "success";
-    }
-    return std::optional<Claim>(std::move(claim));
+    pqxx::result rows = tx.exec_params("SELECT * FROM slipway_claim($1, $2, $3::jsonb, $4, $5, $6)",
+                                       worker.name, worker.any_labels, json(worker.labels).dump(),
+                                       only_run, Seconds(worker.lease), std::max(limit, 1));
+    std::vector<Claim> claims;
+    for (const pqxx::row& row : rows) claims.push_back(ClaimFromRow(row, 0, worker.name));
+    return claims;
   });
 }
 
 Expected<Fence> Queue::Heartbeat(const Claim& claim, std::chrono::milliseconds lease) {
   return Guard("cannot renew the lease", [&]() -> Expected<Fence> {
-    pqxx::work tx(impl_->connection);
+    pqxx::nontransaction tx(impl_->connection);  // one statement: its own transaction
     pqxx::result row = tx.exec_params(
         "UPDATE jobs j SET lease_until = clock_timestamp() + make_interval(secs => $5) FROM runs "
         "r WHERE j.run_id = $1 AND j.key = $2 AND j.attempt = $3 AND j.worker = $4 AND j.state = "
         "'running' AND j.lease_until >= clock_timestamp() AND r.id = j.run_id RETURNING "
         "r.cancel_requested OR j.cancel_requested",
         claim.run_id, claim.key, claim.attempt, claim.worker, Seconds(lease));
-    tx.commit();
     if (row.empty()) return Fence::kLost;
     return row[0][0].as<bool>() ? Fence::kCancelRequested : Fence::kHeld;
   });
@@ -419,69 +424,68 @@ Expected<Fence> Queue::PushLogs(const Claim& claim, const std::vector<LiveLog>& 
   });
 }
 
-Expected<Fence> Queue::Complete(const Claim& claim, const Completion& completion) {
+Expected<Fence> Queue::Complete(const Claim& claim, const Completion& completion,
+                                NextClaims* next) {
   return Guard("cannot complete the job", [&]() -> Expected<Fence> {
-    Fence fence = Fence::kHeld;
-    {
-      pqxx::work tx(impl_->connection);
-      AuditBuffer audit;
-      json logs = json::array();
-      for (const LiveLog& log : completion.logs) {
-        logs.push_back({{"i", log.index}, {"n", log.name}, {"t", log.text}});
-      }
-      // One statement: the result (fenced by the attempt and the lease), the step logs, and
-      // the pending dependants, locked.
-      pqxx::result done = tx.exec_params(
-          std::string(
-              "WITH done AS (UPDATE jobs SET state = 'completed', result = "
-              "$5::slipway_job_result, outputs = $6::jsonb, steps = $7::jsonb, message = $8, "
-              "finished_at = clock_timestamp(), lease_until = NULL, upstream_failed = "
-              "upstream_failed OR $5 = 'failure' WHERE run_id = $1 AND key = $2 AND attempt = $3 "
-              "AND worker = $4 AND state = 'running' AND lease_until >= clock_timestamp() "
-              "RETURNING COALESCE(max_parallel, 0) AS mp, fail_fast AND matrix IS NOT NULL AS "
-              "ff), logs AS (INSERT INTO step_logs (run_id, job_key, step_index, "
-              "attempt, text, name) SELECT $1, $2, r.i, $3, r.t, r.n FROM "
-              "jsonb_to_recordset($9::jsonb) AS r(i integer, n text, t text) WHERE EXISTS (SELECT "
-              "1 FROM done) ON CONFLICT (run_id, job_key, step_index) DO UPDATE SET text = "
-              "EXCLUDED.text, attempt = EXCLUDED.attempt, name = EXCLUDED.name, updated_at = "
-              "clock_timestamp()), deps AS (SELECT p.position, ") +
-              kCandidateColumns +
-              " FROM jobs p WHERE p.run_id = $1 AND p.state = 'pending' AND $10 = ANY(p.needs) "
-              "AND EXISTS (SELECT 1 FROM done) FOR UPDATE) SELECT to_char(clock_timestamp() AT "
-              "TIME ZONE 'UTC', " +
-              kUtcFormat + "), done.mp, done.ff, d.* FROM done LEFT JOIN deps d ON true ORDER BY "
-              "d.position",
-          claim.run_id, claim.key, claim.attempt, claim.worker, ResultSql(completion.result),
-          json(completion.outputs).dump(), StepsToJson(completion.steps).dump(),
-          completion.message, logs.dump(), claim.job_id);
-      if (done.empty()) return Fence::kLost;  // the transaction rolls back: nothing written
-      std::vector<Candidate> dependants;
-      for (const pqxx::row& row : done) {
-        if (!row[3].is_null()) dependants.push_back(CandidateFromRow(row, 4));
-      }
-      Strategy(tx, claim, completion.result, done[0][1].as<int>(), done[0][2].as<bool>(), audit);
-      Audit(audit,
-            {{"kind", "job-result"}, {"run_id", claim.run_id}, {"job", claim.key},
-             {"result", ResultSql(completion.result)}, {"attempt", claim.attempt},
-             {"worker", claim.worker}, {"message", completion.message}});
-      AdvanceAfterCompletion(tx, claim.run_id, std::move(dependants));
-      impl_->audit->Commit(tx, audit, TextField(done[0][0]));
-    }
-    // After the commit, so that of two last jobs completing at once, one sees both done.
-    EndIfDone(claim.run_id);
-    return fence;
+    std::optional<bool> drained = CompleteInTx(claim, completion, next);
+    if (!drained) return Fence::kLost;
+    if (*drained) EndRun(claim.run_id);
+    return Fence::kHeld;
   });
 }
 
-void Queue::EndIfDone(const std::string& run_id) {
-  {
-    pqxx::nontransaction tx(impl_->connection);
-    pqxx::result open = tx.exec_params(
-        "SELECT state = 'running' AND NOT EXISTS (SELECT 1 FROM jobs WHERE run_id = $1 AND state "
-        "IN ('waiting', 'ready', 'throttled', 'running')) FROM runs WHERE id = $1",
-        run_id);
-    if (open.empty() || !open[0][0].as<bool>()) return;
+std::optional<bool> Queue::CompleteInTx(const Claim& claim, const Completion& completion,
+                                        NextClaims* next) {
+  RawTransaction tx(impl_->connection);
+  AuditBuffer audit;
+  json logs = json::array();
+  for (const LiveLog& log : completion.logs) {
+    logs.push_back({{"i", log.index}, {"n", log.name}, {"t", log.text}});
   }
+  // One round trip with the BEGIN: the result (fenced by the attempt and the lease), the
+  // step logs, and the pending dependants, locked.
+  pqxx::result done = tx.Begin(fmt::format(
+      "SELECT * FROM slipway_complete({}, {}, {}, {}, {}, {}::jsonb, {}::jsonb, {}, {}::jsonb)",
+      tx.Quote(claim.run_id), tx.Quote(claim.key), claim.attempt, tx.Quote(claim.worker),
+      tx.Quote(ResultSql(completion.result)), tx.Quote(json(completion.outputs).dump()),
+      tx.Quote(StepsToJson(completion.steps).dump()), tx.Quote(completion.message),
+      tx.Quote(logs.dump())));
+  if (done.empty()) return std::nullopt;  // rolled back: nothing written
+  std::vector<Candidate> dependants;
+  for (const pqxx::row& row : done) {
+    if (!row[3].is_null()) dependants.push_back(CandidateFromRow(row, 3));
+  }
+  Strategy(tx.tx(), claim, completion.result, done[0][1].as<int>(), done[0][2].as<bool>(), audit);
+  Audit(audit, {{"kind", "job-result"},
+                {"run_id", claim.run_id},
+                {"job", claim.key},
+                {"result", ResultSql(completion.result)},
+                {"attempt", claim.attempt},
+                {"worker", claim.worker},
+                {"message", completion.message}});
+  AdvanceAfterCompletion(tx.tx(), claim.run_id, std::move(dependants));
+  // One round trip with the COMMIT: the audit entries, then (after the commit, so that of two
+  // last jobs completing at once, one sees both done) whether the run has anything left to do,
+  // and the worker's next claims, in their own implicit transaction.
+  std::string after = fmt::format("SELECT slipway_run_drained({})", tx.Quote(claim.run_id));
+  if (next) {
+    after = fmt::format(
+        "SELECT d.drained, c.* FROM slipway_run_drained({}) AS d(drained) LEFT JOIN LATERAL "
+        "slipway_claim({}, {}, {}::jsonb, {}, {}, {}) AS c ON true",
+        tx.Quote(claim.run_id), tx.Quote(next->worker->name),
+        next->worker->any_labels ? "true" : "false", tx.Quote(json(next->worker->labels).dump()),
+        tx.Quote(next->only_run), Seconds(next->worker->lease), std::max(next->limit, 1));
+  }
+  pqxx::result left = impl_->audit->Commit(tx, audit, TextField(done[0][0]), after);
+  if (next) {
+    for (const pqxx::row& row : left) {
+      if (!row[1].is_null()) next->claimed.push_back(ClaimFromRow(row, 1, next->worker->name));
+    }
+  }
+  return left[0][0].as<bool>();
+}
+
+void Queue::EndRun(const std::string& run_id) {
   pqxx::work tx(impl_->connection);
   AuditBuffer audit;
   tx.exec_params("SELECT 1 FROM runs WHERE id = $1 FOR UPDATE", run_id);

@@ -3,12 +3,13 @@
 /// it. A run is stored with one row per job instance; a job is `pending` until every job it
 /// needs is `completed`, then (its `if:` decided from the stored results) `ready`, or
 /// `waiting` at its environment's gate. Workers claim ready jobs whose `runs-on` labels they
-/// serve, one transaction per claim (FOR UPDATE SKIP LOCKED), and hold a lease they renew by
-/// heartbeat. The claim increments the job's `attempt`: that number is the fencing token,
+/// serve, one statement per claim (FOR UPDATE SKIP LOCKED LIMIT n: one job, or one for each of
+/// a worker's slots asking at once), and hold a lease per job they renew by heartbeat. The claim increments the job's `attempt`: that number is the fencing token,
 /// and every later write for the job names it, so a worker whose lease expired (and whose job
 /// was marked `lost` by a sweep) can write nothing any more. Completing a job stores its
 /// result, outputs, steps and step logs and decides the jobs whose needs are now met, in one
-/// transaction. A lost job is never re-run by itself: the run ends as failed, and resuming is
+/// transaction whose BEGIN and COMMIT travel with its statements (two round trips when no
+/// dependant needs deciding). The hot paths are PL/pgSQL functions (schema version 3). A lost job is never re-run by itself: the run ends as failed, and resuming is
 /// an explicit act.
 ///
 /// Time is the database's (clock_timestamp()): leases, wait timers and approval timeouts hold
@@ -101,6 +102,17 @@ struct Completion {
   std::vector<LiveLog> logs;  // masked
 };
 
+/// A worker's next jobs, asked for along with a completion: claimed (as ClaimUpTo would) in the
+/// completion's last round trip, once it committed.
+struct NextClaims {
+  const WorkerIdentity* worker = nullptr;
+  int limit = 1;
+  std::string only_run;
+  /// Filled as soon as the completion committed, even when Complete then reports an error:
+  /// these jobs are this worker's to run.
+  std::vector<Claim> claimed;
+};
+
 /// Answer of a fenced write.
 enum class Fence { kHeld, kCancelRequested, kLost };
 
@@ -137,13 +149,19 @@ class Queue {
   /// Claims the oldest ready job this worker serves (of `only_run` when set), or none.
   Expected<std::optional<Claim>> ClaimNext(const WorkerIdentity& worker,
                                            const std::string& only_run = "");
+  /// The same for up to `limit` jobs at once (a worker with that many free slots), in one
+  /// statement: each job is claimed by one worker only, with its own lease and attempt.
+  Expected<std::vector<Claim>> ClaimUpTo(const WorkerIdentity& worker, int limit,
+                                         const std::string& only_run = "");
   /// Renews the lease; kLost when it had expired or the job is no longer this attempt's.
   Expected<Fence> Heartbeat(const Claim& claim, std::chrono::milliseconds lease);
   /// Stores the logs of the claimed job's steps as far as they are written (fenced: nothing is
   /// written once the lease is lost).
   Expected<Fence> PushLogs(const Claim& claim, const std::vector<LiveLog>& logs);
-  /// Completes the job and decides its dependants; kLost (nothing written) when fenced out.
-  Expected<Fence> Complete(const Claim& claim, const Completion& completion);
+  /// Completes the job and decides its dependants; kLost (nothing written, nothing claimed)
+  /// when fenced out. With `next`, claims the worker's next jobs in the same round trip.
+  Expected<Fence> Complete(const Claim& claim, const Completion& completion,
+                           NextClaims* next = nullptr);
 
   /// Marks jobs whose lease expired as lost, moves gates whose approvals arrived (or whose
   /// timeout passed), and ends runs with nothing left to do. Any process may call it.
@@ -168,8 +186,13 @@ class Queue {
  private:
   struct Impl;
   explicit Queue(std::unique_ptr<Impl> impl);
-  /// Ends the run when nothing is left to do (after a completion committed).
-  void EndIfDone(const std::string& run_id);
+  /// Complete's transaction: nullopt when fenced out (nothing written), else whether the run
+  /// has nothing left to do once it committed.
+  std::optional<bool> CompleteInTx(const Claim& claim, const Completion& completion,
+                                   NextClaims* next);
+  /// Ends the run when nothing is left to do (after a completion committed and found the
+  /// run drained).
+  void EndRun(const std::string& run_id);
   std::unique_ptr<Impl> impl_;
 };
 

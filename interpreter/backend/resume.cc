@@ -10,7 +10,8 @@
 
 namespace slipway::backend {
 
-Expected<ResumeReport> ResumeInTx(pqxx::work& tx, const std::string& run_id, AuditBuffer& audit) {
+Expected<ResumeReport> ResumeInTx(pqxx::transaction_base& tx, const std::string& run_id,
+                                  AuditBuffer& audit) {
   pqxx::result run = tx.exec_params(
       "SELECT state::text, COALESCE(concurrency_group, '') FROM runs WHERE id = $1 FOR UPDATE",
       run_id);

@@ -227,6 +227,129 @@ GRANT SELECT ON step_logs TO slipway_reviewer;
 GRANT SELECT, INSERT, UPDATE (head_seq, head_mac) ON audit_chains TO slipway_worker,
   slipway_reviewer;
 )sql",
+    // 3: the queue's hot paths as functions, so that a claim, a completion and an audit append
+    // are one short statement each whose plans PL/pgSQL keeps for the session. They run with
+    // the caller's rights (SECURITY INVOKER): they can do nothing its grants do not allow.
+    R"sql(
+-- Ready jobs in claim order, so that a claim reads the rows it takes and no more (the index
+-- on ready_at alone made every claim sort a batch of ready rows).
+CREATE INDEX jobs_ready_order ON jobs (ready_at, position) WHERE state = 'ready';
+DROP INDEX jobs_ready;
+
+-- Claims up to p_limit ready jobs the worker serves (labels: a JSON array of strings), oldest
+-- first; each claim increments the job's attempt, its fencing token. The needs of each job
+-- come along as [[job_id, result, outputs], ...] (completed jobs: they never change again).
+CREATE FUNCTION slipway_claim(p_worker text, p_any_labels boolean, p_labels jsonb,
+                              p_only_run text, p_lease_s float8, p_limit integer)
+RETURNS TABLE (c_run_id text, c_key text, c_job_id text, c_attempt integer, c_matrix text,
+               c_latency_ms float8, c_needs text)
+LANGUAGE plpgsql AS $$
+BEGIN
+  RETURN QUERY
+  WITH c AS (
+    SELECT j.run_id, j.key FROM jobs j
+    WHERE j.state = 'ready' AND j.ready_at <= clock_timestamp()
+      AND (p_any_labels OR j.labels <@ ARRAY(SELECT jsonb_array_elements_text(p_labels)))
+      AND (p_only_run = '' OR j.run_id = p_only_run)
+    ORDER BY j.ready_at, j.position LIMIT p_limit FOR UPDATE SKIP LOCKED),
+  u AS (
+    UPDATE jobs j SET state = 'running', attempt = j.attempt + 1, worker = p_worker,
+      lease_until = clock_timestamp() + make_interval(secs => p_lease_s),
+      started_at = clock_timestamp()
+    FROM c WHERE j.run_id = c.run_id AND j.key = c.key
+    RETURNING j.run_id, j.key, j.job_id, j.attempt, j.matrix, j.ready_at, j.position, j.needs)
+  SELECT u.run_id, u.key, u.job_id, u.attempt, u.matrix::text,
+    extract(epoch FROM clock_timestamp() - u.ready_at)::float8 * 1000,
+    CASE WHEN cardinality(u.needs) = 0 THEN '[]' ELSE
+      (SELECT COALESCE(jsonb_agg(jsonb_build_array(n.job_id, n.result, n.outputs)
+                                 ORDER BY n.position), '[]'::jsonb)
+       FROM jobs n WHERE n.run_id = u.run_id AND n.job_id = ANY(u.needs))::text END
+  FROM u ORDER BY u.ready_at, u.position;
+END $$;
+
+-- Completes a claimed job when the caller still holds it (attempt, worker, unexpired lease):
+-- its result, outputs, steps and step logs; then locks its pending dependants and returns
+-- them, one row each (or one row of NULLs after the first three columns when it has none),
+-- with the database time and the job's strategy. No row: fenced out, nothing written.
+CREATE FUNCTION slipway_complete(p_run_id text, p_key text, p_attempt integer, p_worker text,
+                                 p_result slipway_job_result, p_outputs jsonb, p_steps jsonb,
+                                 p_message text, p_logs jsonb)
+RETURNS TABLE (c_time text, c_max_parallel integer, c_fail_fast boolean, c_key text,
+               c_job_id text, c_if text, c_gate text, c_needs text, c_dep_max_parallel integer)
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_max_parallel integer;
+  v_fail_fast boolean;
+  v_job_id text;
+  v_time text;
+BEGIN
+  UPDATE jobs j SET state = 'completed', result = p_result, outputs = p_outputs,
+    steps = p_steps, message = p_message, finished_at = clock_timestamp(), lease_until = NULL,
+    upstream_failed = j.upstream_failed OR p_result = 'failure'
+  WHERE j.run_id = p_run_id AND j.key = p_key AND j.attempt = p_attempt AND j.worker = p_worker
+    AND j.state = 'running' AND j.lease_until >= clock_timestamp()
+  RETURNING COALESCE(j.max_parallel, 0), j.fail_fast AND j.matrix IS NOT NULL, j.job_id
+    INTO v_max_parallel, v_fail_fast, v_job_id;
+  IF NOT FOUND THEN
+    RETURN;
+  END IF;
+  IF jsonb_array_length(p_logs) > 0 THEN
+    INSERT INTO step_logs (run_id, job_key, step_index, attempt, text, name)
+      SELECT p_run_id, p_key, r.i, p_attempt, r.t, r.n
+      FROM jsonb_to_recordset(p_logs) AS r(i integer, n text, t text)
+    ON CONFLICT (run_id, job_key, step_index) DO UPDATE SET text = EXCLUDED.text,
+      attempt = EXCLUDED.attempt, name = EXCLUDED.name, updated_at = clock_timestamp();
+  END IF;
+  v_time := to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"');
+  RETURN QUERY
+    SELECT v_time, v_max_parallel, v_fail_fast, p.key, p.job_id, p.if_condition, p.gate::text,
+      array_to_json(p.needs)::text, COALESCE(p.max_parallel, 0)
+    FROM jobs p WHERE p.run_id = p_run_id AND p.state = 'pending' AND v_job_id = ANY(p.needs)
+    ORDER BY p.position FOR UPDATE OF p;
+  IF NOT FOUND THEN
+    RETURN QUERY SELECT v_time, v_max_parallel, v_fail_fast, NULL::text, NULL::text, NULL::text,
+      NULL::text, NULL::text, NULL::integer;
+  END IF;
+END $$;
+
+-- Appends a writer's entries to its audit chain (pg_audit.h) and moves the chain's head, which
+-- must still be where the writer left it (p_from); raises otherwise, so that nothing commits.
+CREATE FUNCTION slipway_audit_append(p_chain bigint, p_at timestamptz, p_rows jsonb,
+                                     p_from bigint, p_head_seq bigint, p_head_mac text)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  v_count bigint;
+BEGIN
+  INSERT INTO audit (at, entry, prev, mac, chain, chain_seq)
+    SELECT p_at, r.entry, r.prev, r.mac, p_chain, r.n
+    FROM jsonb_to_recordset(p_rows) AS r(entry jsonb, prev text, mac text, n bigint);
+  GET DIAGNOSTICS v_count = ROW_COUNT;
+  UPDATE audit_chains SET head_seq = p_head_seq, head_mac = p_head_mac
+    WHERE id = p_chain AND head_seq = p_from AND v_count = p_head_seq - p_from;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'the audit chain''s head moved under its writer';
+  END IF;
+END $$;
+
+-- True when the run is running and none of its jobs is waiting, ready, throttled or running:
+-- asked after a completion committed, so that of two last jobs completing at once, one sees
+-- both done. (PL/pgSQL: its body is checked when first run, not in the migrating transaction
+-- that may have just added 'throttled'.)
+CREATE FUNCTION slipway_run_drained(p_run_id text) RETURNS boolean LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  RETURN COALESCE((SELECT r.state = 'running' AND NOT EXISTS (
+    SELECT 1 FROM jobs j WHERE j.run_id = p_run_id
+      AND j.state IN ('waiting', 'ready', 'throttled', 'running'))
+  FROM runs r WHERE r.id = p_run_id), false);
+END $$;
+
+REVOKE ALL ON FUNCTION slipway_claim, slipway_complete, slipway_run_drained FROM PUBLIC;
+REVOKE ALL ON FUNCTION slipway_audit_append FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION slipway_claim, slipway_complete, slipway_run_drained
+  TO slipway_worker;
+GRANT EXECUTE ON FUNCTION slipway_audit_append TO slipway_worker, slipway_reviewer;
+GRANT EXECUTE ON FUNCTION slipway_run_drained TO slipway_reviewer;
+)sql",
 };
 
 }  // namespace

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <cstdlib>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -44,6 +46,35 @@ class PlanCache {
  private:
   std::mutex mutex_;
   std::map<std::string, std::shared_ptr<PreparedRun>> plans_;
+};
+
+// Claims for the slots of one worker: the slots asking at the same moment are served by one
+// claim of that many jobs (FOR UPDATE SKIP LOCKED LIMIT n), the first to get the lock claiming
+// for the others, which take their job from here. Only slots already asking are counted, so
+// no job waits here for a slot that is busy or asleep in LISTEN.
+class SharedClaims {
+ public:
+  Expected<std::optional<Claim>> Next(Queue& queue, const WorkerIdentity& identity,
+                                      const std::string& only_run) {
+    ++asking_;
+    std::lock_guard<std::mutex> lock(mutex_);
+    --asking_;
+    if (!claimed_.empty()) {
+      Claim mine = std::move(claimed_.front());
+      claimed_.pop_front();
+      return std::optional<Claim>(std::move(mine));
+    }
+    Expected<std::vector<Claim>> claims = queue.ClaimUpTo(identity, 1 + asking_.load(), only_run);
+    if (!claims) return MakeUnexpected(claims.error());
+    if (claims->empty()) return std::optional<Claim>();
+    for (size_t i = 1; i < claims->size(); ++i) claimed_.push_back(std::move((*claims)[i]));
+    return std::optional<Claim>(std::move(claims->front()));
+  }
+
+ private:
+  std::mutex mutex_;
+  std::atomic<int> asking_{0};  // slots waiting for the lock
+  std::deque<Claim> claimed_;   // claimed for them, each taken by the next slot in
 };
 
 std::string ReadFile(const std::string& path) {
@@ -103,6 +134,7 @@ class LogShipper {
 struct Slot {
   const WorkerOptions& options;
   PlanCache& plans;
+  SharedClaims& claims;
   Queue& queue;
   std::mutex& report_mutex;
   WorkerReport& report;
@@ -114,7 +146,8 @@ struct Slot {
   }
 
   // Runs the claimed job and stores its outcome; false when the lease was lost.
-  bool Execute(const Claim& claim) {
+  // `next` (may be null): the jobs to claim along with the completion.
+  bool Execute(const Claim& claim, NextClaims* next) {
     Say(fmt::format("worker {}: run {} job \"{}\" (attempt {}, claimed {:.1f} ms after ready)",
                     claim.worker, claim.run_id, claim.key, claim.attempt, claim.latency_ms));
     Completion completion;
@@ -131,7 +164,7 @@ struct Slot {
                       claim.run_id, claim.key));
       return false;
     }
-    Expected<Fence> fence = queue.Complete(claim, completion);
+    Expected<Fence> fence = queue.Complete(claim, completion, next);
     if (!fence || *fence == Fence::kLost) {
       Say(fmt::format("run {} job \"{}\": the outcome was refused: {}", claim.run_id, claim.key,
                       fence ? "the lease had expired" : fence.error()));
@@ -300,7 +333,9 @@ struct Slot {
 
   void Loop(const std::function<bool()>& stop) {
     auto next_sweep = std::chrono::steady_clock::now();
-    while (!stop || !stop()) {
+    // Claimed along with the last completion: this slot's to run, before it may stop.
+    std::vector<Claim> mine;
+    while (!mine.empty() || !stop || !stop()) {
       if (std::chrono::steady_clock::now() >= next_sweep) {
         if (Expected<int> swept = queue.Sweep(); !swept) {
           Fail(swept.error());
@@ -308,27 +343,40 @@ struct Slot {
         }
         next_sweep = std::chrono::steady_clock::now() + options.poll;
       }
-      if (!options.only_run.empty()) {
-        Expected<RunStatusInfo> status = queue.Status(options.only_run);
-        if (!status) return Fail(status.error());
-        if (IsFinal(status->state)) {
-          std::lock_guard<std::mutex> lock(report_mutex);
-          report.run_state = status->state;
-          return;
-        }
+      Expected<std::optional<Claim>> claim = std::optional<Claim>();
+      if (!mine.empty()) {
+        claim = std::optional<Claim>(std::move(mine.front()));
+        mine.erase(mine.begin());
+      } else {
+        claim = claims.Next(queue, options.identity, options.only_run);
       }
-      Expected<std::optional<Claim>> claim = queue.ClaimNext(options.identity, options.only_run);
       if (!claim) return Fail(claim.error());
       if (!*claim) {
+        // Nothing to claim: has the run this worker serves ended? (An ended run has no ready
+        // job, so asking only now misses nothing.)
+        if (!options.only_run.empty()) {
+          Expected<RunStatusInfo> status = queue.Status(options.only_run);
+          if (!status) return Fail(status.error());
+          if (IsFinal(status->state)) {
+            std::lock_guard<std::mutex> lock(report_mutex);
+            report.run_state = status->state;
+            return;
+          }
+        }
         if (Expected<bool> woke = queue.WaitForNotification(options.poll); !woke) {
           return Fail(woke.error());
         }
         continue;
       }
-      if (!Execute(**claim)) {
+      // The next job is claimed with this one's completion (one round trip less), unless this
+      // slot stops after it.
+      NextClaims next{&options.identity, 1, options.only_run, {}};
+      const bool more = !options.once && (!stop || !stop());
+      if (!Execute(**claim, more ? &next : nullptr)) {
         std::lock_guard<std::mutex> lock(report_mutex);
         ++report.jobs_lost;
       }
+      for (Claim& claimed : next.claimed) mine.push_back(std::move(claimed));
       if (options.once) return;
     }
   }
@@ -345,6 +393,7 @@ WorkerReport RunWorker(const WorkerOptions& options, const std::function<bool()>
   WorkerReport report;
   std::mutex report_mutex;
   PlanCache plans;
+  SharedClaims claims;
   size_t slots = options.once ? 1 : std::max<size_t>(options.slots, 1);
   std::vector<std::unique_ptr<Queue>> queues;
   for (size_t i = 0; i < slots; ++i) {
@@ -360,7 +409,7 @@ WorkerReport RunWorker(const WorkerOptions& options, const std::function<bool()>
     threads.emplace_back([&, i] {
       WorkerOptions mine = options;
       if (slots > 1) mine.identity.name += fmt::format("/{}", i + 1);
-      Slot slot{mine, plans, *queues[i], report_mutex, report};
+      Slot slot{mine, plans, claims, *queues[i], report_mutex, report};
       slot.Loop(stop);
     });
   }

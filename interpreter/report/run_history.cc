@@ -138,7 +138,10 @@ Expected<RunView> LoadRun(const std::string& state_dir, const std::string& run_i
 
 std::string ReadStepLog(const RunView& run, const std::string& relative_path,
                         const exec::Masker* masker) {
-  if (relative_path.empty() || relative_path.find("..") != std::string::npos) return "";
+  if (run.run_dir.empty() || relative_path.empty() ||
+      relative_path.find("..") != std::string::npos) {
+    return "";
+  }
   std::string text = ReadAll(run.run_dir + "/" + relative_path);
   return masker ? masker->Mask(text) : text;
 }

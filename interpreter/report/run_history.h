@@ -15,6 +15,7 @@
 
 namespace slipway::exec {
 class Masker;
+class Store;
 }
 
 namespace slipway::report {
@@ -59,7 +60,15 @@ struct RunView {
 Expected<RunView> LoadRun(const std::string& state_dir, const std::string& run_id,
                           const exec::Masker* masker);
 
-/// The text of a step log (path relative to the run directory), masked; "" when missing.
+/// The same two through a Store (exec/store.h), for either backend: what the Store keeps of a
+/// run is its record, so the view has no events, audit entries, summary or run directory.
+/// Runs whose record cannot be read are listed in `unreadable` (may be null) and skipped.
+Expected<std::vector<RunRow>> ListRuns(exec::Store& store, std::vector<std::string>* unreadable);
+Expected<RunView> LoadRun(exec::Store& store, const std::string& run_id,
+                          const exec::Masker* masker);
+
+/// The text of a step log (path relative to the run directory), masked; "" when missing (or
+/// when the view has no run directory).
 std::string ReadStepLog(const RunView& run, const std::string& relative_path,
                         const exec::Masker* masker);
 

@@ -192,6 +192,31 @@ TEST_F(Gates, ApprovedFromAnotherProcessWithNoWorkerAliveThenPickedUp) {
   EXPECT_EQ(audit[0][0].as<std::string>(), "[\"alice\"]");
 }
 
+// As on the local backend, where `run --resume` keeps the run directory's approvals
+// (RunStore::Open) and the gate reads them all (ReadApprovals in job_gate.cc): an approval
+// given before the resume counts for the resumed attempt.
+TEST_F(Gates, AnApprovalGivenBeforeAResumeCountsAsOnTheLocalBackend) {
+  std::unique_ptr<Queue> queue = MustConnect(dsn_);
+  ASSERT_TRUE(queue);
+  ASSERT_EQ(*queue->Submit(GatedRun("r")), RunState::kRunning);
+  ASSERT_EQ(ApproveFromAnotherProcess(DsnAs(dsn_, "alice"), "r", "alice", "approve"), 0);
+  // Cancelled before any sweep decided the gate: the approval has not been used yet.
+  ASSERT_TRUE(queue->Cancel("r"));
+  Expected<RunStatusInfo> status = queue->Status("r");
+  ASSERT_TRUE(status) << status.error();
+  ASSERT_EQ(status->state, RunState::kCancelled);
+  ASSERT_EQ(status->jobs["deploy"], "cancelled");
+  Expected<ResumeReport> resumed = queue->Resume("r");
+  ASSERT_TRUE(resumed) << resumed.error();
+  EXPECT_EQ(resumed->state, RunState::kRunning);
+  EXPECT_EQ(queue->Status("r")->jobs["deploy"], "waiting");
+  ASSERT_TRUE(queue->Sweep());
+  Expected<std::optional<Claim>> claim = queue->ClaimNext(AnyWorker("w"));
+  ASSERT_TRUE(claim) << claim.error();
+  ASSERT_TRUE(*claim) << "alice's approval, given before the resume, counts";
+  EXPECT_EQ((*claim)->key, "deploy");
+}
+
 TEST_F(Gates, ARejectionFailsTheJobAndAStepRoleCannotApprove) {
   std::unique_ptr<Queue> queue = MustConnect(dsn_);
   ASSERT_TRUE(queue);
