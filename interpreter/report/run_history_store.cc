@@ -18,7 +18,7 @@ Expected<std::vector<RunRow>> ListRuns(exec::Store& store, std::vector<std::stri
       continue;
     }
     rows.push_back(RunRow{record->id.empty() ? id : record->id, record->workflow, record->event,
-                          record->ref, record->actor, record->status, record->started_at,
+                          record->ref, record->actor, exec::RunStatusName(record->status), record->started_at,
                           record->finished_at,
                           SecondsBetween(record->started_at, record->finished_at)});
   }
