@@ -78,7 +78,9 @@ std::map<std::string, std::string> JobExecution::ContainerEnv(const ResolvedStep
 nlohmann::ordered_json JobExecution::JobContext() const {
   nlohmann::ordered_json job = containers_ ? containers_->JobContext()
                                            : nlohmann::ordered_json::object();
-  job["status"] = failed_ ? "failure" : "success";
+  // A cancellation (of the run, fail-fast, the job's timeout) makes it "cancelled", as the
+  // runner's StepsRunner sets JobContext.Status when the job is cancelled.
+  job["status"] = assume_cancelled_ || cancelled() ? "cancelled" : failed_ ? "failure" : "success";
   return job;
 }
 

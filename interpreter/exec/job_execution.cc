@@ -94,7 +94,7 @@ std::unique_ptr<plan::Scope> JobExecution::MakeScope(const ordered_json& env) co
   // Its status functions follow the action's own steps (github.action_status), as on GitHub,
   // so an action called by an always() step after a failure still runs its steps.
   bool failed = frame_ ? frame_->failed : failed_;
-  bool cancel = cancelled();
+  bool cancel = assume_cancelled_ || cancelled();
   const ordered_json job_context = JobContext();
   plan::EvaluationContexts contexts;
   contexts.github = &github_;
@@ -354,6 +354,16 @@ StepRecord JobExecution::RunJobStep(const model::Step& step, const plan::Planned
   if (condition.kind == plan::Condition::Kind::kFalse) {
     record.outcome = record.conclusion = StepConclusion::kSkipped;
     return record;
+  }
+  // When the job is cancelled while this step runs, the runner evaluates its `if:` again and
+  // stops it only if that is now false: an always()/cancelled() step runs on. The contexts it
+  // reads cannot change while it runs, so asking now with the job cancelled gives the answer.
+  survives_cancel_ = false;
+  if (step.if_condition && !cancelled_at_start_of_step_) {
+    assume_cancelled_ = true;
+    survives_cancel_ = EvaluateCondition(condition_text, resolved.env).kind ==
+                       plan::Condition::Kind::kTrue;
+    assume_cancelled_ = false;
   }
   run_.events->Push(StepUpdate{job_.key, index, record});
   StepLog log(*run_.masker, *run_.console, job_.key, run_.store->run_dir() + "/" + record.log);

@@ -81,7 +81,8 @@ class JobExecution final : public StepIo, public CompositeHost {
   }
   void KeepAlive(ChildProcess child) override { background_.push_back(std::move(child)); }
   CancelToken& cancel() override {
-    return cancelled_at_start_of_step_ ? *job_.control->force : *job_.control->cancel;
+    return cancelled_at_start_of_step_ || survives_cancel_ ? *job_.control->force
+                                                           : *job_.control->cancel;
   }
   const std::string& temp_dir() const override { return temp_dir_; }
   CompositeHost& composite() override { return *this; }
@@ -158,6 +159,10 @@ class JobExecution final : public StepIo, public CompositeHost {
   bool failed_ = false;
   bool timed_out_ = false;
   bool cancelled_at_start_of_step_ = false;
+  // The running step's `if:` is still true once the job is cancelled (always(), cancelled()):
+  // only a forced stop ends it.
+  bool survives_cancel_ = false;
+  bool assume_cancelled_ = false;  // MakeScope answers cancelled() with true
   bool audit_failed_ = false;  // a gate entry could not be written: the gate does not open
   Clock::TimePoint deadline_;
   std::vector<ChildProcess> background_;  // groups kept alive until the job ends

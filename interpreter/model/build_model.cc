@@ -1,6 +1,25 @@
 #include "interpreter/model/build_model.h"
 
+#include "interpreter/expr/value.h"
+
 namespace slipway::model {
+namespace {
+
+// A plain scalar where a string is expected, as GitHub's workflow parser reads it: YAML 1.2
+// core-schema typing first, then the token's text (TemplateReader converts a literal that is not
+// a string): 3.10 is "3.1", 0x1F "31", True "true", null "". Quoted, block and tagged scalars
+// keep their text.
+std::string ScalarText(const yaml::Node& node) {
+  if (!node.is_plain() || !node.tag.empty()) return node.value;
+  if (yaml::IsNullScalar(node)) return "";
+  bool flag = false;
+  if (yaml::IsBoolScalar(node, &flag)) return flag ? "true" : "false";
+  double number = 0;
+  if (yaml::IsNumberScalar(node, &number)) return expr::FormatNumber(number);
+  return node.value;
+}
+
+}  // namespace
 
 const Str* FindIn(const StrMap& map, std::string_view key) {
   for (const auto& [k, v] : map) {
@@ -11,7 +30,7 @@ const Str* FindIn(const StrMap& map, std::string_view key) {
 
 Str ToStr(const yaml::Node& node) {
   Str s;
-  if (node.is_scalar()) s.value = node.value;
+  if (node.is_scalar()) s.value = ScalarText(node);
   s.where = node.where;
   s.has_expr = s.value.find("${{") != std::string::npos;
   s.node = &node;

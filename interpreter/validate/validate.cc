@@ -1,6 +1,7 @@
 #include "interpreter/validate/validate.h"
 
 #include <algorithm>
+#include <future>
 #include <string_view>
 #include <vector>
 
@@ -15,17 +16,35 @@
 namespace slipway::validate {
 namespace {
 
+/// From this many jobs on, the schema pass runs on a thread of its own beside the rules (both
+/// only read the workflow): a file of the maximum size takes both cores instead of one.
+constexpr size_t kJobsForParallelSchemaPass = 256;
+
 void RunChecks(const model::Workflow& workflow, std::string_view path,
                const step_api::StepCatalog& catalog, Diagnostics& diagnostics,
                const ValidateOptions& options) {
+  Diagnostics schema_found;
+  std::future<void> schema_pass;
   if (workflow.yaml) {
-    CheckAgainstSchema(*workflow.yaml, schemas::Embedded("workflow"), diagnostics);
+    auto check = [&] {
+      CheckAgainstSchema(*workflow.yaml, schemas::Embedded("workflow"), schema_found);
+    };
+    if (workflow.jobs.size() >= kJobsForParallelSchemaPass) {
+      schema_pass = std::async(std::launch::async, check);
+    } else {
+      check();
+    }
   }
+  Diagnostics rules_found;
   const ExpressionIndex expressions(workflow);
   const model::JobGraph graph(workflow);
-  RuleContext context{workflow,    path,  catalog,          diagnostics,
+  RuleContext context{workflow,    path,  catalog,          rules_found,
                       expressions, graph, options.portable, &options.read_callee};
   for (const Rule& rule : Rules()) rule.check(context);
+  if (schema_pass.valid()) schema_pass.get();
+  // The schema's findings first, then the rules', whichever thread finished first.
+  diagnostics.Append(schema_found);
+  diagnostics.Append(rules_found);
 }
 
 /// True for an action's metadata file: named action.yml / action.yaml, without `jobs:` (a
