@@ -15,6 +15,7 @@
 #include <sstream>
 #include <thread>
 
+#include "interpreter/base/ascii.h"
 #include "interpreter/exec/audit.h"
 #include "interpreter/exec/run_store.h"
 
@@ -43,7 +44,9 @@ Expected<ConcurrencyLock> ConcurrencyLock::Acquire(
   std::string dir = state_dir + "/concurrency";
   std::error_code error;
   std::filesystem::create_directories(dir, error);
-  std::string key = holder.job.empty() ? group : "job\n" + group;
+  // Group names are case-insensitive on GitHub ("prod and Prod will be treated as the same
+  // concurrency group").
+  std::string key = holder.job.empty() ? AsciiLower(group) : "job\n" + AsciiLower(group);
   std::string path = dir + "/" + Sha256Hex(key).substr(0, 32) + ".lock";
   int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) return MakeUnexpected(fmt::format("cannot open \"{}\": {}", path, strerror(errno)));

@@ -45,11 +45,6 @@ std::chrono::milliseconds Minutes(double minutes) {
 // Minutes as a person writes them: 5, 0.5, 2.498 (never 2.4979999999999998).
 std::string FormatMinutes(double minutes) { return fmt::format("{:g}", minutes); }
 
-// The GITHUB_* / RUNNER_* variables a step's env cannot override, as on GitHub's runner
-// (ScriptHandler.cs sets the github and runner contexts' variables after the step's env). CI
-// and GITHUB_ACTIONS are the runner's own process environment there, so an env may change them.
-bool IsRuntimeVariable(const std::string& key) { return key != "CI" && key != "GITHUB_ACTIONS"; }
-
 // A rehearsal's answer (step_api's outcome) as an executor's.
 StepOutcome FromRehearsal(const step_api::StepOutcome& forced) {
   StepOutcome outcome;
@@ -88,7 +83,6 @@ void JobExecution::Log(std::string_view line) {
 }
 
 std::unique_ptr<plan::Scope> JobExecution::MakeScope(const ordered_json& env) const {
-  static const ordered_json kEmpty = ordered_json::object();
   // Inside a composite action: its own inputs and steps, github.action_path, and no
   // secrets/vars/needs (action.yml loading has already refused expressions that read them).
   // Its status functions follow the action's own steps (github.action_status), as on GitHub,
@@ -109,7 +103,8 @@ std::unique_ptr<plan::Scope> JobExecution::MakeScope(const ordered_json& env) co
     contexts.secrets = &secrets_;
     contexts.steps = &steps_;
   }
-  contexts.matrix = job_.matrix.is_null() ? &kEmpty : &job_.matrix;
+  // A job without a matrix has a null matrix context (WorkflowTemplateEvaluator.EvaluateStrategy).
+  contexts.matrix = &job_.matrix;
   contexts.strategy = &job_.strategy;
   contexts.runner = &runner_ctx_;
   contexts.job = &job_context;
@@ -160,40 +155,6 @@ ordered_json JobExecution::StepEnv(const model::Step& step, std::string* error) 
                                     value, env, error);
   }
   return layered;
-}
-
-std::map<std::string, std::string> JobExecution::StepEnvironment(const ResolvedStep& step,
-                                                                 const StepFiles* files,
-                                                                 bool host) {
-  // In a container nothing of slipway's own environment goes in, as on GitHub's runner.
-  std::map<std::string, std::string> out = host ? run_.base_env : std::map<std::string, std::string>{};
-  ordered_json github_for_step;
-  const ordered_json* github = &github_;
-  if (frame_) {
-    github_for_step = github_;
-    github_for_step["action_path"] = frame_->action_path;
-    github = &github_for_step;
-  }
-  std::map<std::string, std::string> runtime =
-      RunnerEnvironment(*github, runner_ctx_, step.action, files);
-  for (const char* key : {"CI", "GITHUB_ACTIONS"}) out[key] = runtime[key];
-  for (auto it = step.env.begin(); it != step.env.end(); ++it) {
-    out[it.key()] = it->is_string() ? it->get<std::string>() : plan::ValueToTemplateString(*it);
-  }
-  if (!path_additions_.empty()) {
-    std::string path;
-    for (const std::string& dir : path_additions_) path += dir + ":";
-    if (!host && !out.contains("PATH")) {
-      out["PATH"] = containers_ && !containers_->container_path().empty()
-                        ? containers_->container_path()
-                        : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-    }
-    out["PATH"] = path + out["PATH"];
-  }
-  for (auto& [key, value] : runtime) {
-    if (IsRuntimeVariable(key)) out.insert_or_assign(key, std::move(value));
-  }
-  return out;
 }
 
 std::chrono::milliseconds JobExecution::StepTimeout(const plan::PlannedStep* planned) const {

@@ -64,7 +64,7 @@ void Scheduler::StartCall(size_t i) {
     const model::Job& model = ModelJobOf(*request_, job);
     plan::Scope scope;
     FillJobScope(c, scope);
-    scope.Set("matrix", instance.matrix.is_null() ? ordered_json::object() : instance.matrix);
+    scope.Set("matrix", instance.matrix);  // null without a matrix, as on GitHub
     scope.Set("strategy",
               ordered_json{{"fail-fast", job.fail_fast},
                            {"job-index", instance.ordinal},

@@ -316,7 +316,7 @@ StepOutcome ShellExecutor::Run(const ResolvedStep& step, StepIo& io) {
   switch (result.end) {
     case ProcessEnd::kExited:
       if (result.exit_code != 0) {
-        failure = fmt::format("process completed with exit code {}", result.exit_code);
+        failure = fmt::format("Process completed with exit code {}.", result.exit_code);
       } else if (failure.empty()) {
         failure = file_problem;
       }

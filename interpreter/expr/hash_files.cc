@@ -165,7 +165,50 @@ Expected<std::string> HashFiles(const std::string& workspace,
     if (included) files.push_back(rel);
   }
   if (files.empty()) return std::string();
-  std::sort(files.begin(), files.end());
+  // The order @actions/glob finds them in: the search roots of the include patterns in the
+  // order written (a root under another is walked with it), each walked depth first with every
+  // directory's entries sorted by name (libuv's scandir), so `a/f` comes before `a-b/f`.
+  std::vector<std::string> roots;
+  for (const Rule& r : rules) {
+    if (r.negate) continue;
+    std::string root;
+    size_t start = 0;
+    while (start <= r.pattern.size()) {
+      size_t slash = r.pattern.find('/', start);
+      if (slash == std::string::npos) slash = r.pattern.size();
+      std::string segment = r.pattern.substr(start, slash - start);
+      if (segment.find_first_of("*?[") != std::string::npos) break;
+      root += (root.empty() ? "" : "/") + segment;
+      start = slash + 1;
+    }
+    roots.push_back(root);
+  }
+  auto under = [](const std::string& path, const std::string& root) {
+    return root.empty() || path == root ||
+           (path.size() > root.size() && path.compare(0, root.size(), root) == 0 &&
+            path[root.size()] == '/');
+  };
+  auto rank = [&](const std::string& rel) {
+    for (size_t i = 0; i < roots.size(); ++i) {
+      bool nested = false;  // walked as part of an earlier-listed or enclosing root
+      for (size_t j = 0; j < roots.size() && !nested; ++j) {
+        nested = j != i && under(roots[i], roots[j]) && roots[i] != roots[j];
+      }
+      if (!nested && under(rel, roots[i])) return i;
+    }
+    return roots.size();
+  };
+  auto by_walk = [&](const std::string& a, const std::string& b) {
+    size_t ra = rank(a), rb = rank(b);
+    if (ra != rb) return ra < rb;
+    // Component by component: '/' sorts before every byte a name can hold.
+    return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+      unsigned char ux = x == '/' ? 0 : static_cast<unsigned char>(x);
+      unsigned char uy = y == '/' ? 0 : static_cast<unsigned char>(y);
+      return ux < uy;
+    });
+  };
+  std::sort(files.begin(), files.end(), by_walk);
   DigestPtr total = NewSha256();
   std::vector<char> buf(1 << 16);
   for (const std::string& rel : files) {

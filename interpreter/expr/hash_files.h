@@ -1,6 +1,7 @@
 #pragma once
 /// hashFiles(): GitHub's algorithm (actions/runner src/Misc/expressionFunc/hashFiles): the
-/// SHA-256 of each matching regular file under the workspace, in path order, fed into one
+/// SHA-256 of each matching regular file under the workspace, in the order @actions/glob finds
+/// them, fed into one
 /// SHA-256 whose hex digest is the result; "" when nothing matches.
 
 #include <string>
@@ -13,8 +14,9 @@ namespace slipway::expr {
 /// Patterns follow @actions/glob: one per line or argument, relative to `workspace`; `*`, `?`,
 /// `[...]` within a path segment, `**` across segments, a leading `!` excludes, a `#` line is a
 /// comment, and a pattern that names a directory matches every file below it. Files are taken
-/// in sorted path order (GitHub takes them in directory-walk order, which sorted order is on
-/// most file systems). Errors (unreadable file) are messages.
+/// in @actions/glob's walk order: the include patterns' search roots in the order written, each
+/// depth first with a directory's entries sorted by name (so `a/f` before `a-b/f`). Errors
+/// (unreadable file) are messages.
 Expected<std::string> HashFiles(const std::string& workspace,
                                 const std::vector<std::string>& patterns, bool follow_symlinks);
 

@@ -429,7 +429,7 @@ void Planner::PlanJob(const Unit& unit, uint32_t local, const model::JobGraph& g
   if (planned.matrix.size() == 1) {
     job_scope.Set("matrix", planned.matrix.front());
   } else if (planned.matrix.empty() && planned.matrix_known && !job.strategy.matrix) {
-    job_scope.Set("matrix", json::object());
+    job_scope.Set("matrix", nullptr);  // no matrix: null, as on GitHub
   } else {
     // Several instances (or unknown ones): matrix values stay symbolic in the shared text.
     job_scope.MarkUnknown("matrix");

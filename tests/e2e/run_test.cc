@@ -147,7 +147,7 @@ jobs:
   EXPECT_EQ(run["status"], "failure");
   EXPECT_EQ(run["jobs"]["deploy"]["result"], "failure");
   EXPECT_EQ(run["jobs"]["smoke"]["result"], "skipped");
-  EXPECT_NE(r.out.find("process completed with exit code 3"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Process completed with exit code 3."), std::string::npos) << r.out;
 }
 
 TEST_F(RunE2E, ContinueOnErrorAndStepStatusFunctions) {

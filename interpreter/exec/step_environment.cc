@@ -1,0 +1,54 @@
+// JobExecution::StepEnvironment (job_execution.h): the process environment of one step, on the
+// host or in the job container.
+#include "interpreter/exec/job_execution.h"
+#include "interpreter/exec/job_containers.h"
+#include "interpreter/exec/shell.h"
+#include "interpreter/plan/resolve.h"
+
+namespace slipway::exec {
+namespace {
+
+using nlohmann::ordered_json;
+
+// The GITHUB_* / RUNNER_* variables a step's env cannot override, as on GitHub's runner
+// (ScriptHandler.cs sets the github and runner contexts' variables after the step's env). CI
+// and GITHUB_ACTIONS are the runner's own process environment there, so an env may change them.
+bool IsRuntimeVariable(const std::string& key) { return key != "CI" && key != "GITHUB_ACTIONS"; }
+
+}  // namespace
+
+std::map<std::string, std::string> JobExecution::StepEnvironment(const ResolvedStep& step,
+                                                                 const StepFiles* files,
+                                                                 bool host) {
+  // In a container nothing of slipway's own environment goes in, as on GitHub's runner.
+  std::map<std::string, std::string> out = host ? run_.base_env : std::map<std::string, std::string>{};
+  ordered_json github_for_step;
+  const ordered_json* github = &github_;
+  if (frame_) {
+    github_for_step = github_;
+    github_for_step["action_path"] = frame_->action_path;
+    github = &github_for_step;
+  }
+  std::map<std::string, std::string> runtime =
+      RunnerEnvironment(*github, runner_ctx_, step.action, files);
+  for (const char* key : {"CI", "GITHUB_ACTIONS"}) out[key] = runtime[key];
+  for (auto it = step.env.begin(); it != step.env.end(); ++it) {
+    out[it.key()] = it->is_string() ? it->get<std::string>() : plan::ValueToTemplateString(*it);
+  }
+  if (!path_additions_.empty()) {
+    std::string path;
+    for (const std::string& dir : path_additions_) path += dir + ":";
+    if (!host && !out.contains("PATH")) {
+      out["PATH"] = containers_ && !containers_->container_path().empty()
+                        ? containers_->container_path()
+                        : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    }
+    out["PATH"] = path + out["PATH"];
+  }
+  for (auto& [key, value] : runtime) {
+    if (IsRuntimeVariable(key)) out.insert_or_assign(key, std::move(value));
+  }
+  return out;
+}
+
+}  // namespace slipway::exec
