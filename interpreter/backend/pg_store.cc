@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "interpreter/backend/pg_audit.h"
+#include "interpreter/base/ascii.h"
 #include "interpreter/backend/pg_internal.h"
 #include "interpreter/backend/schema.h"
 #include "interpreter/backend/stores.h"
@@ -198,7 +199,9 @@ class PgStore final : public exec::Store {
     return Guard("cannot take the concurrency group",
                  [&]() -> Expected<std::unique_ptr<exec::GroupLease>> {
                    auto connection = std::make_unique<pqxx::connection>(dsn_);
-                   std::string key = job_key.empty() ? group : "job\n" + group;
+                   // Case-insensitive names, as on GitHub (and exec/concurrency.cc).
+                   std::string key =
+                       job_key.empty() ? AsciiLower(group) : "job\n" + AsciiLower(group);
                    bool announced = false;
                    while (true) {
                      pqxx::nontransaction tx(*connection);

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "interpreter/base/ascii.h"
 #include "interpreter/exec/scheduler.h"
 #include "interpreter/model/load_workflow.h"
 
@@ -82,7 +83,8 @@ Expected<RunSpec> RunSpecFromPlan(const plan::Plan& plan, const plan::PlanOption
       return MakeUnexpected(fmt::format("the concurrency group \"{}\" is only known at run time",
                                         plan.concurrency_group->text));
     }
-    run.concurrency_group = plan.concurrency_group->text;
+    // Group names are case-insensitive on GitHub: stored folded, so every host compares alike.
+    run.concurrency_group = AsciiLower(plan.concurrency_group->text);
     run.cancel_in_progress = plan.cancel_in_progress;
   }
   int position = 0;

@@ -190,12 +190,12 @@ runs:
   EXPECT_EQ(run["jobs"]["a"]["result"], "failure");
   EXPECT_EQ(run["jobs"]["a"]["steps"][0]["outcome"], "failure");
   std::string log = StepLog("fail", "a", 0);
-  EXPECT_NE(log.find("error: act/action.yml:7:7: step \"Break\" failed: process completed with "
-                     "exit code 3"),
+  EXPECT_NE(log.find("error: act/action.yml:7:7: step \"Break\" failed: Process completed with "
+                     "exit code 3."),
             std::string::npos)
       << log;
-  EXPECT_NE(log.find("error: step \"Break\" of action \"./act\" failed: process completed with "
-                     "exit code 3"),
+  EXPECT_NE(log.find("error: step \"Break\" of action \"./act\" failed: Process completed with "
+                     "exit code 3."),
             std::string::npos)
       << log;
 }

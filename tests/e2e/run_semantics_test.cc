@@ -212,8 +212,8 @@ jobs:
   CliResult r = RunWorkflow();
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.out.find("[deploy] skipped: needs build failed"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("[build] failure: step \"Run exit 3\" failed: process completed with exit "
-                       "code 3"),
+  EXPECT_NE(r.out.find("[build] failure: step \"Run exit 3\" failed: Process completed with exit "
+                       "code 3."),
             std::string::npos)
       << r.out;
 }
