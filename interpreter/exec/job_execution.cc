@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "interpreter/base/ascii.h"
 #include "interpreter/exec/concurrency.h"
 #include "interpreter/exec/console.h"
 #include "interpreter/exec/job_containers.h"
@@ -320,7 +321,12 @@ StepRecord JobExecution::RunJobStep(const model::Step& step, const plan::Planned
   // stops it only if that is now false: an always()/cancelled() step runs on. The contexts it
   // reads cannot change while it runs, so asking now with the job cancelled gives the answer.
   survives_cancel_ = false;
-  if (step.if_condition && !cancelled_at_start_of_step_) {
+  // Only always() and cancelled() can be true once the job is cancelled (the implicit success()
+  // is not), so other conditions are not evaluated twice.
+  const std::string lowered = AsciiLower(condition_text);
+  if (step.if_condition && !cancelled_at_start_of_step_ &&
+      (lowered.find("always") != std::string::npos ||
+       lowered.find("cancelled") != std::string::npos)) {
     assume_cancelled_ = true;
     survives_cancel_ = EvaluateCondition(condition_text, resolved.env).kind ==
                        plan::Condition::Kind::kTrue;
