@@ -188,15 +188,20 @@ Expected<std::string> HashFiles(const std::string& workspace,
            (path.size() > root.size() && path.compare(0, root.size(), root) == 0 &&
             path[root.size()] == '/');
   };
-  auto rank = [&](const std::string& rel) {
-    for (size_t i = 0; i < roots.size(); ++i) {
-      bool nested = false;  // walked as part of an earlier-listed or enclosing root
-      for (size_t j = 0; j < roots.size() && !nested; ++j) {
-        nested = j != i && under(roots[i], roots[j]) && roots[i] != roots[j];
-      }
-      if (!nested && under(rel, roots[i])) return i;
+  // A root under another one is walked as part of it.
+  std::vector<std::string> walked;
+  for (const std::string& root : roots) {
+    bool nested = false;
+    for (const std::string& other : roots) nested = nested || (other != root && under(root, other));
+    if (!nested && std::find(walked.begin(), walked.end(), root) == walked.end()) {
+      walked.push_back(root);
     }
-    return roots.size();
+  }
+  auto rank = [&](const std::string& rel) {
+    for (size_t i = 0; i < walked.size(); ++i) {
+      if (under(rel, walked[i])) return i;
+    }
+    return walked.size();
   };
   auto by_walk = [&](const std::string& a, const std::string& b) {
     size_t ra = rank(a), rb = rank(b);

@@ -5,42 +5,11 @@
 
 #include "interpreter/expr/unicode.h"
 #include "interpreter/expr/value.h"
+#include "interpreter/yaml/to_json.h"
 
 namespace slipway::model {
 
 using json = nlohmann::ordered_json;
-
-json YamlToJson(const yaml::Node& node) {
-  switch (node.kind) {
-    case yaml::NodeKind::kNull:
-      return nullptr;
-    case yaml::NodeKind::kScalar: {
-      if (!node.is_plain()) return node.value;
-      if (yaml::IsNullScalar(node)) return nullptr;
-      bool b = false;
-      if (yaml::IsBoolScalar(node, &b)) return b;
-      double d = 0;
-      if (yaml::IsNumberScalar(node, &d)) {
-        if (d == static_cast<double>(static_cast<int64_t>(d)) && d > -9e15 && d < 9e15) {
-          return static_cast<int64_t>(d);
-        }
-        return d;
-      }
-      return node.value;
-    }
-    case yaml::NodeKind::kSequence: {
-      json out = json::array();
-      for (const yaml::Node& item : node.items) out.push_back(YamlToJson(item));
-      return out;
-    }
-    case yaml::NodeKind::kMapping: {
-      json out = json::object();
-      for (const auto& [key, value] : node.entries) out[key.value] = YamlToJson(value);
-      return out;
-    }
-  }
-  return nullptr;
-}
 
 namespace {
 
@@ -73,7 +42,7 @@ std::optional<LiteralMatrix> ReadLiteralMatrix(const yaml::Node& matrix) {
       for (const yaml::Node& entry : value.items) {
         if (!entry.is_mapping()) return std::nullopt;  // the schema pass reports it
         if (is_exclude && HoldsExpression(entry)) return std::nullopt;
-        (is_exclude ? out.exclude : out.include).push_back(YamlToJson(entry));
+        (is_exclude ? out.exclude : out.include).push_back(yaml::ToJson<json>(entry));
       }
       continue;
     }
@@ -82,7 +51,7 @@ std::optional<LiteralMatrix> ReadLiteralMatrix(const yaml::Node& matrix) {
     values.reserve(value.items.size());
     for (const yaml::Node& item : value.items) {
       axis_has_expression = axis_has_expression || HoldsExpression(item);
-      values.push_back(YamlToJson(item));
+      values.push_back(yaml::ToJson<json>(item));
     }
     out.axes.emplace_back(key.value, std::move(values));
   }

@@ -42,7 +42,7 @@ std::optional<std::vector<nlohmann::ordered_json>> ExpandMatrixBounded(
 /// The error message for a matrix that is over GitHub's limit (or cannot be counted).
 std::string MatrixSizeMessage(const MatrixSize& size);
 
-/// A matrix written out in the file: axes, include and exclude as YamlToJson types them.
+/// A matrix written out in the file: axes, include and exclude as yaml::ToJson types them.
 struct LiteralMatrix {
   MatrixAxes axes;  // in file order
   std::vector<nlohmann::ordered_json> include, exclude;
@@ -53,8 +53,5 @@ struct LiteralMatrix {
 /// expression is left out (it can only add combinations).
 std::optional<LiteralMatrix> ReadLiteralMatrix(const yaml::Node& matrix);
 
-/// A YAML node as JSON with YAML 1.2 core-schema typing (plain true/3/null typed; quoted text
-/// strings). Scalars containing `${{` are returned as strings.
-nlohmann::ordered_json YamlToJson(const yaml::Node& node);
 
 }  // namespace slipway::model

@@ -4,12 +4,11 @@
 #include <optional>
 
 #include "interpreter/model/matrix_values.h"
+#include "interpreter/yaml/to_json.h"
 
 namespace slipway::plan {
 
 using json = nlohmann::ordered_json;
-
-nlohmann::ordered_json YamlToJson(const yaml::Node& node) { return model::YamlToJson(node); }
 
 std::vector<json> ExpandMatrixValues(
     const std::vector<std::pair<std::string, std::vector<json>>>& axes,
@@ -60,7 +59,7 @@ MatrixExpansion ExpandMatrix(const model::Strategy& strategy, const Scope& scope
   if (strategy.matrix_expr) {
     matrix = strategy.matrix_expr->value;
   } else if (strategy.matrix->is_mapping()) {
-    matrix = YamlToJson(*strategy.matrix);
+    matrix = yaml::ToJson<json>(*strategy.matrix);
   } else {
     return out;  // the schema pass reports the shape
   }

@@ -39,8 +39,5 @@ struct MatrixExpansion {
 MatrixExpansion ExpandMatrix(const model::Strategy& strategy, const Scope& scope,
                              Diagnostics& diagnostics);
 
-/// A YAML node as JSON with YAML 1.2 core-schema typing (plain true/3/null
-/// typed; quoted text strings). Scalars containing `${{` are returned as strings.
-nlohmann::ordered_json YamlToJson(const yaml::Node& node);
 
 }  // namespace slipway::plan

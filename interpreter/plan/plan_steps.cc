@@ -5,6 +5,7 @@
 
 #include "interpreter/plan/matrix.h"
 #include "interpreter/step_api/local_equivalents.h"
+#include "interpreter/yaml/to_json.h"
 
 namespace slipway::plan {
 
@@ -41,7 +42,7 @@ namespace {
 /// typing for plain scalars, the expression's value for a whole `${{ }}`, else
 /// the substituted text.
 json TypedWith(const model::Str& value, const Scope& scope, const Resolved& resolved) {
-  if (!value.has_expr) return value.node ? YamlToJson(*value.node) : json(value.value);
+  if (!value.has_expr) return value.node ? yaml::ToJson<json>(*value.node) : json(value.value);
   if (!resolved.resolved) return resolved.text;
   Evaluation e = EvaluateValue(value.value, scope);
   if (e.kind == Evaluation::Kind::kValue) return e.value;

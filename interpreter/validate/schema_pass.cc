@@ -4,6 +4,7 @@
 
 #include "interpreter/validate/schema_cache.h"
 #include "interpreter/validate/schema_yaml.h"
+#include "interpreter/yaml/to_json.h"
 
 #include <fmt/format.h>
 #include <re2/re2.h>
@@ -539,7 +540,7 @@ class Explainer {
 
 void CheckAgainstSchema(const yaml::Node& root, std::string_view schema_json,
                         const SchemaCheckOptions& options, Diagnostics& diagnostics) {
-  json instance = ToJson(root);
+  json instance = yaml::ToJson<json>(root);
   const CompiledSchema& compiled = CompileFor(schema_json, instance);
   if (!compiled.error.empty()) {
     diagnostics.Error(std::string(options.rule), root.where,

@@ -1,11 +1,7 @@
 #include "interpreter/validate/schema_yaml.h"
 
-#include <cmath>
-
 namespace slipway::validate {
 namespace {
-
-using nlohmann::json;
 
 /// One step of a valijson context ("[jobs]", "[0]") into the YAML tree. Returns the child and
 /// the key node that leads to it (null for sequence items).
@@ -27,38 +23,6 @@ Step Descend(const yaml::Node& node, const std::string& component) {
 }
 
 }  // namespace
-
-json ToJson(const yaml::Node& node) {
-  switch (node.kind) {
-    case yaml::NodeKind::kNull:
-      return nullptr;
-    case yaml::NodeKind::kSequence: {
-      json array = json::array();
-      for (const yaml::Node& item : node.items) array.push_back(ToJson(item));
-      return array;
-    }
-    case yaml::NodeKind::kMapping: {
-      json object = json::object();
-      for (const auto& [key, value] : node.entries) object[key.value] = ToJson(value);
-      return object;
-    }
-    case yaml::NodeKind::kScalar:
-      break;
-  }
-  if (yaml::IsNullScalar(node)) return nullptr;
-  bool flag = false;
-  if (yaml::IsBoolScalar(node, &flag)) return flag;
-  double number = 0;
-  if (yaml::IsNumberScalar(node, &number)) {
-    if (std::isfinite(number) && number == std::floor(number) && std::fabs(number) < 9e15) {
-      return static_cast<int64_t>(number);
-    }
-    return number;
-  }
-  return node.value;
-}
-
-// --- Paths -------------------------------------------------------------------------------------
 
 bool IsIndex(const std::string& component) {
   return !component.empty() && component.find_first_not_of("0123456789") == std::string::npos;

@@ -1,8 +1,7 @@
 #pragma once
-/// The YAML side of the schema pass (schema_pass.cc): the JSON copy of a YAML tree that valijson
-/// reads, and the YAML node a valijson error path leads back to.
+/// The YAML side of the schema pass (schema_pass.cc): the YAML node a valijson error path leads
+/// back to. (The JSON copy valijson reads is yaml::ToJson.)
 
-#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -10,9 +9,6 @@
 #include "interpreter/yaml/node.h"
 
 namespace slipway::validate {
-
-/// The tree as JSON, scalars typed by the YAML 1.2 core schema (integers as integers).
-nlohmann::json ToJson(const yaml::Node& node);
 
 /// A path component that is a sequence index ("0", "12").
 bool IsIndex(const std::string& component);
