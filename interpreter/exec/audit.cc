@@ -63,6 +63,34 @@ std::string HeadMac(const std::string& key, size_t count, const std::string& las
   return HmacSha256Hex(key, fmt::format("head\n{}\n{}", count, last));
 }
 
+// The last non-empty line of the file open as `fd`, read from its end ("" when none).
+std::string LastLine(int fd) {
+  struct stat st {};
+  if (fstat(fd, &st) != 0 || st.st_size <= 0) return "";
+  const off_t size = st.st_size;
+  std::string tail;
+  for (off_t window = 4096;; window *= 2) {
+    off_t start = std::max<off_t>(0, size - window);
+    tail.resize(static_cast<size_t>(size - start));
+    size_t done = 0;
+    while (done < tail.size()) {
+      ssize_t n = pread(fd, tail.data() + done, tail.size() - done,
+                        start + static_cast<off_t>(done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return "";
+      done += static_cast<size_t>(n);
+    }
+    size_t end = tail.find_last_not_of('\n');
+    if (end == std::string::npos) {
+      if (start == 0) return "";
+      continue;
+    }
+    size_t begin = tail.rfind('\n', end);
+    if (begin != std::string::npos) return tail.substr(begin + 1, end - begin);
+    if (start == 0) return tail.substr(0, end + 1);
+  }
+}
+
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> lines;
   size_t start = 0;
@@ -228,19 +256,14 @@ Expected<bool> AuditLog::AppendLocked(json entry) const {
     close(fd);
     return MakeUnexpected(fmt::format("cannot lock \"{}\": {}", path_, strerror(errno)));
   }
-  // Under the lock: find the last entry to chain to.
-  bool exists = false;
-  std::vector<std::string> lines = Lines(ReadAll(path_, &exists));
+  // Under the lock: find the last entry to chain to (only the end of the file is read: the log
+  // is shared by every run of the state directory and grows without bound).
   size_t seq = 0;
   std::string prev;
-  for (auto it = lines.rbegin(); it != lines.rend(); ++it) {
-    if (it->empty()) continue;
-    json last = json::parse(*it, nullptr, false);
-    if (last.is_object() && last.contains("mac") && last["mac"].is_string()) {
-      prev = last["mac"].get<std::string>();
-      seq = last.value("seq", size_t{0});
-    }
-    break;
+  json last = json::parse(LastLine(fd), nullptr, false);
+  if (last.is_object() && last.contains("mac") && last["mac"].is_string()) {
+    prev = last["mac"].get<std::string>();
+    seq = last.value("seq", size_t{0});
   }
   if (masker_) entry = MaskJson(entry, *masker_);
   entry["seq"] = seq + 1;

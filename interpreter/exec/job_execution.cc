@@ -147,9 +147,14 @@ std::string JobExecution::EvaluateAt(const std::string& key, const model::Str& v
   return text;
 }
 
-ordered_json JobExecution::StepEnv(const model::Step& step, std::string* error) {
+ordered_json JobExecution::CurrentEnv() const {
   ordered_json env = job_env_;
   for (auto it = github_env_.begin(); it != github_env_.end(); ++it) env[it.key()] = *it;
+  return env;
+}
+
+ordered_json JobExecution::StepEnv(const model::Step& step, std::string* error) {
+  const ordered_json env = CurrentEnv();
   ordered_json layered = env;
   for (const auto& [key, value] : step.env) {
     layered[key.value] = EvaluateAt(fmt::format("steps[{}].env.{}", step.index, key.value),
@@ -274,38 +279,64 @@ StepOutcome JobExecution::RunStep(const model::Step& step, const ordered_json& e
 }
 
 bool JobExecution::ContinueOnError(const model::Step& step, const plan::PlannedStep* planned,
-                                   const ordered_json& env) {
-  // Evaluated here, for this job instance: `continue-on-error: ${{ matrix.experimental }}`
-  // differs between the legs of a matrix, which the plan cannot tell apart.
+                                   const ordered_json& env, const StepRecord& record,
+                                   std::string* error) {
+  // As the runner's ApplyContinueOnError: asked only once the step has failed, after its file
+  // commands (so it can read the step's own outputs), and the value must be a boolean; an error
+  // leaves the step failed. Evaluated per job instance: `${{ matrix.experimental }}` differs
+  // between the legs of a matrix.
   if (!step.continue_on_error) return planned && planned->continue_on_error;
-  std::string error;
-  std::string value = EvaluateText(step.continue_on_error->value, env, &error);
-  return error.empty() && value == "true";
+  const std::string& text = step.continue_on_error->value;
+  if (text.find("${{") == std::string::npos) return text == "true";
+  bool own = !record.id.empty() && !steps_.contains(record.id);
+  if (own) {
+    ordered_json outputs = ordered_json::object();
+    for (const auto& [key, value] : record.outputs) outputs[key] = value;
+    steps_[record.id] = {{"outputs", outputs}};
+  }
+  plan::Evaluation value = plan::EvaluateValue(text, *MakeScope(env));
+  if (own) steps_.erase(record.id);
+  if (value.kind == plan::Evaluation::Kind::kValue && value.value.is_boolean()) {
+    return value.value.get<bool>();
+  }
+  *error = value.kind == plan::Evaluation::Kind::kError
+               ? value.error
+               : fmt::format("Unexpected value '{}'", plan::ValueToTemplateString(value.value));
+  return false;
 }
 
 StepRecord JobExecution::RunJobStep(const model::Step& step, const plan::PlannedStep* planned,
                                     size_t index) {
   StepRecord record;
   record.id = step.id ? step.id->value : "";
-  std::string error;
   ResolvedStep resolved;
   resolved.action = index < step_ids_.size() ? step_ids_[index] : record.id;
   // Set before anything of the step is evaluated (StepsRunner.cs), so `${{ github.action }}`
   // names the step.
   github_["action"] = resolved.action;
-  resolved.env = StepEnv(step, &error);
+  // The step's env comes first (StepsRunner.cs): an error there fails the step at once, its
+  // `if:` unasked and continue-on-error not applied.
+  std::string env_error;
+  resolved.env = StepEnv(step, &env_error);
+  // The name is best effort (ActionRunner.TryUpdateDisplayName): an error leaves it as written
+  // and is a warning.
   model::Str display_name;
   display_name.value = step.DisplayName();
   display_name.where = step.where;
+  std::string name_error;
   resolved.name = EvaluateAt(fmt::format("steps[{}].name", index),
-                             step.name ? *step.name : display_name, resolved.env, &error);
+                             step.name ? *step.name : display_name, resolved.env, &name_error);
+  if (!name_error.empty()) resolved.name = step.name ? step.name->value : display_name.value;
   record.name = resolved.name;
   record.log = run_.store->StepLogPath(job_.key, index, record.id);
   cancelled_at_start_of_step_ = cancelled();
 
   plan::Condition condition;
+  condition.kind = plan::Condition::Kind::kTrue;
   std::string condition_text;
-  if (step.if_condition) {
+  if (!env_error.empty()) {
+    // Failed before its condition.
+  } else if (step.if_condition) {
     condition_text = step.if_condition->value;
     condition = EvaluateCondition(condition_text, resolved.env);
   } else {
@@ -324,7 +355,7 @@ StepRecord JobExecution::RunJobStep(const model::Step& step, const plan::Planned
   // Only always() and cancelled() can be true once the job is cancelled (the implicit success()
   // is not), so other conditions are not evaluated twice.
   const std::string lowered = AsciiLower(condition_text);
-  if (step.if_condition && !cancelled_at_start_of_step_ &&
+  if (step.if_condition && env_error.empty() && !cancelled_at_start_of_step_ &&
       (lowered.find("always") != std::string::npos ||
        lowered.find("cancelled") != std::string::npos)) {
     assume_cancelled_ = true;
@@ -341,32 +372,46 @@ StepRecord JobExecution::RunJobStep(const model::Step& step, const plan::Planned
   }
   log.Line("> " + record.name);
 
+  if (!name_error.empty()) log.Line("warning: " + name_error);
   StepOutcome outcome;
-  if (condition.kind != plan::Condition::Kind::kTrue) {
+  bool final_failure = true;  // failed before it ran: continue-on-error does not apply
+  if (!env_error.empty()) {
+    outcome = StepOutcome::Failure(env_error);
+  } else if (condition.kind != plan::Condition::Kind::kTrue) {
     outcome = StepOutcome::Failure(fmt::format(
         "steps[{}].if: cannot evaluate \"{}\": {}", index, condition_text,
         condition.error.empty() ? "unknown value " + condition.unknown : condition.error));
-  } else if (!error.empty()) {
-    outcome = StepOutcome::Failure(error);
-  } else if (std::optional<step_api::StepOutcome> forced =
-                 run_.request->overrides && !record.id.empty()
-                     ? run_.request->overrides->ForceStep(planned_.id, record.id)
-                     : std::nullopt) {
-    log.Line("forced by the rehearsal");
-    outcome = FromRehearsal(*forced);
-  } else if (std::string resolve_error = Resolve(step, planned, &resolved);
-             !resolve_error.empty()) {
-    outcome = StepOutcome::Failure(resolve_error);
   } else {
-    outcome = Execute(resolved);
+    final_failure = false;
+    if (std::optional<step_api::StepOutcome> forced =
+            run_.request->overrides && !record.id.empty()
+                ? run_.request->overrides->ForceStep(planned_.id, record.id)
+                : std::nullopt) {
+      log.Line("forced by the rehearsal");
+      outcome = FromRehearsal(*forced);
+    } else if (std::string resolve_error = Resolve(step, planned, &resolved);
+               !resolve_error.empty()) {
+      outcome = StepOutcome::Failure(resolve_error);
+    } else {
+      outcome = Execute(resolved);
+    }
   }
 
-  bool continue_on_error = ContinueOnError(step, planned, resolved.env);
-  StepConclusion conclusion = outcome.outcome == StepConclusion::kFailure && continue_on_error
-                                  ? StepConclusion::kSuccess
-                                  : outcome.outcome;
+  bool continue_on_error = false;
+  std::string coe_error;
+  if (outcome.outcome == StepConclusion::kFailure && !final_failure) {
+    record.outputs = outcome.outputs;
+    continue_on_error = ContinueOnError(step, planned, resolved.env, record, &coe_error);
+  }
+  StepConclusion conclusion =
+      continue_on_error ? StepConclusion::kSuccess : outcome.outcome;
   if (outcome.outcome == StepConclusion::kFailure) {
     log.Line("error: " + outcome.message + (continue_on_error ? " (continue-on-error)" : ""));
+  }
+  if (!coe_error.empty()) {
+    log.Line(
+        "error: The step failed and an error occurred when attempting to determine whether to "
+        "continue on error: " + coe_error);
   }
   if (std::string log_error = log.error(); !log_error.empty()) {
     run_.console->Line(job_.key, "error: " + log_error);
@@ -412,10 +457,12 @@ void JobExecution::SetUpContexts() {
 void JobExecution::EvaluateJobOutputs(JobOutcome* outcome) {
   // As GitHub's runner (JobExtension.cs): an empty value is not set, so a later matrix leg
   // that leaves it empty does not overwrite an earlier leg's; a value that carries a secret
-  // is not passed on; an expression that fails fails the job.
+  // is not passed on; an expression that fails fails the job. The env context is the job's
+  // with what its steps wrote to GITHUB_ENV (FinalizeJob rebuilds it).
+  const ordered_json env = CurrentEnv();
   for (const auto& [key, value] : model_.outputs) {
     std::string error;
-    std::string text = EvaluateAt("outputs." + key.value, value, job_env_, &error);
+    std::string text = EvaluateAt("outputs." + key.value, value, env, &error);
     if (!error.empty()) {
       run_.console->Line(job_.key, "error: cannot evaluate the job's outputs: " + error);
       failed_ = true;
@@ -556,6 +603,7 @@ JobOutcome JobExecution::Run() {
   }
 
   EvaluateJobOutputs(&outcome);
+  EvaluateEnvironmentUrl(&outcome);
   background_.clear();  // stops what the steps left running
   containers_.reset();  // removes the job's containers and network
   std::error_code removed;

@@ -111,6 +111,8 @@ class JobExecution final : public StepIo, public CompositeHost {
   /// Substitutes `value`; the first error names where it is: "wf.yml:12:15: steps[2].name: ...".
   std::string EvaluateAt(const std::string& key, const model::Str& value,
                          const nlohmann::ordered_json& env, std::string* error);
+  /// The job's env with what its steps wrote to GITHUB_ENV so far.
+  nlohmann::ordered_json CurrentEnv() const;
   nlohmann::ordered_json StepEnv(const model::Step& step, std::string* error);
   /// Fills in what `step`'s executor needs; "" or the first evaluation error.
   std::string Resolve(const model::Step& step, const plan::PlannedStep* planned,
@@ -118,8 +120,10 @@ class JobExecution final : public StepIo, public CompositeHost {
   /// Runs a resolved step through the executor table and words its timeout.
   StepOutcome Execute(const ResolvedStep& step);
   StepRecord RunJobStep(const model::Step& step, const plan::PlannedStep* planned, size_t index);
+  /// Whether the failed step `record` continues on error; `error`: why it could not be told.
   bool ContinueOnError(const model::Step& step, const plan::PlannedStep* planned,
-                       const nlohmann::ordered_json& env);
+                       const nlohmann::ordered_json& env, const StepRecord& record,
+                       std::string* error);
   std::chrono::milliseconds StepTimeout(const plan::PlannedStep* planned) const;
   void EvaluateJobOutputs(JobOutcome* outcome);
   std::map<std::string, std::string> StepEnvironment(const ResolvedStep& step,
@@ -134,6 +138,8 @@ class JobExecution final : public StepIo, public CompositeHost {
   // job_gate.cc: what a job passes before its first step.
   std::optional<JobOutcome> TakeConcurrencyGroup(std::optional<ConcurrencyLock>* lock);
   Expected<DeployTarget> EvaluateEnvironment();
+  /// `environment.url`, evaluated when the job ends (GitHub: with the steps context).
+  void EvaluateEnvironmentUrl(JobOutcome* outcome);
   std::optional<JobOutcome> PassGate(const plan::EnvironmentGate& gate);
   void WarnAboutMissingSecrets(const plan::EnvironmentGate* gate);
   void AuditGate(const plan::EnvironmentGate& gate, nlohmann::json entry);

@@ -11,6 +11,7 @@
 
 #include "interpreter/exec/approvals.h"
 #include "interpreter/exec/audit.h"
+#include "interpreter/exec/masker.h"
 #include "interpreter/exec/concurrency.h"
 #include "interpreter/exec/console.h"
 #include "interpreter/exec/job_execution.h"
@@ -99,9 +100,8 @@ Expected<JobExecution::DeployTarget> JobExecution::EvaluateEnvironment() {
   // As on GitHub: evaluated when the job is about to start, from github, inputs, vars, needs,
   // strategy and matrix (no env, steps or secrets yet).
   std::string error;
+  // The url is evaluated when the job ends (EvaluateEnvironmentUrl).
   std::string name = EvaluateAt("environment", ref.name, ordered_json::object(), &error);
-  std::optional<std::string> url;
-  if (ref.url) url = EvaluateAt("environment.url", *ref.url, ordered_json::object(), &error);
   if (!error.empty()) return MakeUnexpected("cannot evaluate the job's environment: " + error);
   if (name.empty()) return target;  // no environment, as on GitHub
   const model::EnvironmentConfig* config =
@@ -124,12 +124,38 @@ Expected<JobExecution::DeployTarget> JobExecution::EvaluateEnvironment() {
   if (run_.request->event) event = *run_.request->event;
   event.ref = run_.request->plan->ref;
   plan::EnvironmentGate gate = plan::EvaluateGate(*config, *run_.request->environments, event);
-  if (url) gate.url = url;
   AuditGate(gate, {{"kind", "environment"}, {"from", ref.name.value}});
   run_.console->Line(job_.key, fmt::format("environment \"{}\" (from \"{}\")", name,
                                            ref.name.value));
   target.gate = std::move(gate);
   return target;
+}
+
+void JobExecution::EvaluateEnvironmentUrl(JobOutcome* outcome) {
+  // As GitHub's runner (JobExtension.cs, after the job's outputs): with every context of the
+  // finished job, steps included; a url that carries a secret is not set; an error fails the
+  // job.
+  const model::EnvironmentRef& ref = model_.environment;
+  if (environment_.empty() || !ref.url) return;
+  run_.console->Line(job_.key, "Evaluate and set environment url");
+  std::string error;
+  std::string url = EvaluateAt("environment.url", *ref.url, CurrentEnv(), &error);
+  if (!error.empty()) {
+    run_.console->Line(job_.key, "error: Failed to evaluate environment url: " + error);
+    failed_ = true;
+    if (outcome->message.empty()) outcome->message = error;
+    return;
+  }
+  if (run_.masker->Mask(url) != url) {
+    run_.console->Line(job_.key, fmt::format("warning: Skip setting environment url as "
+                                             "environment '{}' may contain secret.",
+                                             environment_));
+    return;
+  }
+  run_.console->Line(job_.key, "Evaluated environment url: " + url);
+  plan::EnvironmentGate gate;
+  gate.name = environment_;
+  AuditGate(gate, {{"kind", "environment-url"}, {"url", url}});
 }
 
 void JobExecution::AuditGate(const plan::EnvironmentGate& gate, nlohmann::json entry) {

@@ -24,6 +24,7 @@
 #include "interpreter/exec/live_view.h"
 #include "interpreter/exec/masker.h"
 #include "interpreter/exec/real_job_runner.h"
+#include "interpreter/exec/run_origin.h"
 #include "interpreter/exec/container_spec.h"
 #include "interpreter/exec/job_containers.h"
 #include "interpreter/exec/run_preflight.h"

@@ -229,4 +229,53 @@ Expected<bool> OptionsFromRunRecord(const std::string& state_dir, const std::str
   return true;
 }
 
+Expected<bool> CheckResumeMatches(const RunRecord& record, const plan::Plan& plan) {
+  auto differs = [&](const char* what, const std::string& was, const std::string& now) {
+    return MakeUnexpected(fmt::format(
+        "run \"{}\" started with {} \"{}\", not \"{}\"; a resume runs exactly what the run "
+        "started with (drop the flag, or start a new run)",
+        record.id, what, was, now));
+  };
+  if (record.workflow != plan.workflow_path) {
+    return differs("workflow", record.workflow, plan.workflow_path);
+  }
+  if (record.event != plan.event) return differs("event", record.event, plan.event);
+  if (record.ref != plan.ref) return differs("ref", record.ref, plan.ref);
+  if (record.sha != plan.sha) return differs("commit", record.sha, plan.sha);
+  if (record.actor != plan.actor) return differs("actor", record.actor, plan.actor);
+  if (record.inputs != nlohmann::json::parse(plan.inputs.dump())) {
+    return differs("inputs", record.inputs.dump(), plan.inputs.dump());
+  }
+  if (record.vars != nlohmann::json::parse(plan.vars.dump())) {
+    return differs("vars", record.vars.dump(), plan.vars.dump());
+  }
+  if (record.environments_file != plan.environments_path) {
+    return differs("environments file", record.environments_file, plan.environments_path);
+  }
+  if (!record.environments_sha256.empty() &&
+      record.environments_sha256 != plan.environments_sha256) {
+    return MakeUnexpected(fmt::format(
+        "the environments file \"{}\" changed since run \"{}\" started; it cannot be resumed",
+        plan.environments_path, record.id));
+  }
+  const nlohmann::json called = CalledWorkflowsJson(plan);
+  if (record.called_workflows != called) {
+    std::string path;
+    for (const nlohmann::json& file : called) {
+      bool recorded = false;
+      for (const nlohmann::json& was : record.called_workflows) recorded = recorded || was == file;
+      if (!recorded && path.empty()) path = file.value("path", "");
+    }
+    return MakeUnexpected(
+        path.empty()
+            ? fmt::format("the reusable workflows called changed since run \"{}\" started; it "
+                          "cannot be resumed",
+                          record.id)
+            : fmt::format("the called workflow \"{}\" changed since run \"{}\" started; it "
+                          "cannot be resumed",
+                          path, record.id));
+  }
+  return true;
+}
+
 }  // namespace slipway::exec

@@ -10,6 +10,7 @@
 #include "interpreter/base/expected.h"
 #include "interpreter/plan/plan.h"
 #include "interpreter/plan/plan_file.h"
+#include "interpreter/exec/run_store.h"
 
 namespace slipway::exec {
 
@@ -26,5 +27,11 @@ Expected<bool> CheckReviewedPlan(const nlohmann::ordered_json& reviewed, const s
 /// Replaces `options` (the flags as given) by what run `run_id` under `state_dir` started with.
 Expected<bool> OptionsFromRunRecord(const std::string& state_dir, const std::string& run_id,
                                     plan::PlanOptions* options);
+
+/// --resume runs exactly what the run started with: `plan` (made from the resume's flags)
+/// must have the same workflow, event, ref, commit, actor, inputs, vars and environments file
+/// (path and bytes) as `record`; otherwise an error naming what differs (a usage error).
+Expected<bool> CheckResumeMatches(const RunRecord& record, const plan::Plan& plan);
+
 
 }  // namespace slipway::exec

@@ -19,6 +19,7 @@
 #include "interpreter/exec/clock.h"
 #include "interpreter/exec/masker.h"
 #include "interpreter/exec/process.h"
+#include "interpreter/exec/run_journal.h"
 #include "interpreter/plan/plan.h"
 
 namespace slipway::exec {
@@ -109,27 +110,30 @@ std::optional<StepConclusion> ShownResult(const StepRecord& step) {
   return step.conclusion ? step.conclusion : step.outcome;
 }
 
+json ToJson(const JobRecord& job) {
+  json steps = json::array();
+  for (const StepRecord& step : job.steps) {
+    steps.push_back({{"id", step.id},
+                     {"name", step.name},
+                     {"outcome", step.outcome ? json(StepConclusionName(*step.outcome)) : json()},
+                     {"conclusion",
+                      step.conclusion ? json(StepConclusionName(*step.conclusion)) : json()},
+                     {"outputs", OutputsToJson(step.outputs)},
+                     {"log", step.log.empty() ? json() : json(step.log)}});
+  }
+  json out = {{"status", JobStatusName(job.status)},
+              {"result", job.result ? json(JobResultName(*job.result)) : json()},
+              {"outputs", OutputsToJson(job.outputs)},
+              {"started_at", job.started_at.empty() ? json() : json(job.started_at)},
+              {"finished_at", job.finished_at.empty() ? json() : json(job.finished_at)},
+              {"steps", std::move(steps)}};
+  if (job.started_after_cancel) out["started_after_cancel"] = true;
+  return out;
+}
+
 json ToJson(const RunRecord& record) {
   json jobs = json::object();
-  for (const auto& [key, job] : record.jobs) {
-    json steps = json::array();
-    for (const StepRecord& step : job.steps) {
-      steps.push_back({{"id", step.id},
-                       {"name", step.name},
-                       {"outcome", step.outcome ? json(StepConclusionName(*step.outcome)) : json()},
-                       {"conclusion",
-                        step.conclusion ? json(StepConclusionName(*step.conclusion)) : json()},
-                       {"outputs", OutputsToJson(step.outputs)},
-                       {"log", step.log.empty() ? json() : json(step.log)}});
-    }
-    jobs[key] = {{"status", JobStatusName(job.status)},
-                 {"result", job.result ? json(JobResultName(*job.result)) : json()},
-                 {"outputs", OutputsToJson(job.outputs)},
-                 {"started_at", job.started_at.empty() ? json() : json(job.started_at)},
-                 {"finished_at", job.finished_at.empty() ? json() : json(job.finished_at)},
-                 {"steps", steps}};
-    if (job.started_after_cancel) jobs[key]["started_after_cancel"] = true;
-  }
+  for (const auto& [key, job] : record.jobs) jobs[key] = ToJson(job);
   return {{"id", record.id},
           {"workflow", record.workflow},
           {"workflow_sha256", record.workflow_sha256},
@@ -150,6 +154,57 @@ json ToJson(const RunRecord& record) {
           {"called_workflows", record.called_workflows},
           {"workflow_paths", record.workflow_paths},
           {"jobs", jobs}};
+}
+
+Expected<JobRecord> JobRecordFromJson(const json& value, const std::string& where) {
+  if (!value.is_object()) return MakeUnexpected(where + " must be an object");
+  JobRecord job;
+  for (auto [key, target] :
+       {std::pair{"started_at", &job.started_at}, std::pair{"finished_at", &job.finished_at}}) {
+    Expected<std::string> text = StringField(value, key, where);
+    if (!text) return MakeUnexpected(text.error());
+    *target = *text;
+  }
+  Expected<JobRecordStatus> status = StateField(value, "status", where, ParseJobStatus);
+  if (!status) return MakeUnexpected(status.error());
+  job.status = *status;
+  Expected<std::optional<JobResult>> result =
+      OptionalStateField(value, "result", where, ParseJobResult);
+  if (!result) return MakeUnexpected(result.error());
+  job.result = *result;
+  Expected<std::map<std::string, std::string>> outputs = OutputsField(value, where);
+  if (!outputs) return MakeUnexpected(outputs.error());
+  job.outputs = *outputs;
+  if (auto after = value.find("started_after_cancel"); after != value.end()) {
+    if (!after->is_boolean())
+      return MakeUnexpected(where + ": \"started_after_cancel\" must be a boolean");
+    job.started_after_cancel = after->get<bool>();
+  }
+  if (auto steps = value.find("steps"); steps != value.end() && steps->is_array()) {
+    for (const json& step_json : *steps) {
+      StepRecord step;
+      for (auto [key, target] :
+           {std::pair{"id", &step.id}, std::pair{"name", &step.name},
+            std::pair{"log", &step.log}}) {
+        Expected<std::string> text = StringField(step_json, key, where + " step");
+        if (!text) return MakeUnexpected(text.error());
+        *target = *text;
+      }
+      for (auto [key, target] : {std::pair{"outcome", &step.outcome},
+                                 std::pair{"conclusion", &step.conclusion}}) {
+        Expected<std::optional<StepConclusion>> state =
+            OptionalStateField(step_json, key, where + " step", ParseStepConclusion);
+        if (!state) return MakeUnexpected(state.error());
+        *target = *state;
+      }
+      Expected<std::map<std::string, std::string>> step_outputs =
+          OutputsField(step_json, where + " step");
+      if (!step_outputs) return MakeUnexpected(step_outputs.error());
+      step.outputs = *step_outputs;
+      job.steps.push_back(std::move(step));
+    }
+  }
+  return job;
 }
 
 Expected<RunRecord> RunRecordFromJson(const json& value) {
@@ -197,55 +252,9 @@ Expected<RunRecord> RunRecordFromJson(const json& value) {
     if (!jobs->is_object())
       return MakeUnexpected(std::string("run record: \"jobs\" must be an object"));
     for (auto it = jobs->begin(); it != jobs->end(); ++it) {
-      std::string where = fmt::format("job \"{}\"", it.key());
-      if (!it->is_object()) return MakeUnexpected(where + " must be an object");
-      JobRecord job;
-      for (auto [key, target] :
-           {std::pair{"started_at", &job.started_at}, std::pair{"finished_at", &job.finished_at}}) {
-        Expected<std::string> text = StringField(*it, key, where);
-        if (!text) return MakeUnexpected(text.error());
-        *target = *text;
-      }
-      Expected<JobRecordStatus> status = StateField(*it, "status", where, ParseJobStatus);
-      if (!status) return MakeUnexpected(status.error());
-      job.status = *status;
-      Expected<std::optional<JobResult>> result =
-          OptionalStateField(*it, "result", where, ParseJobResult);
-      if (!result) return MakeUnexpected(result.error());
-      job.result = *result;
-      Expected<std::map<std::string, std::string>> outputs = OutputsField(*it, where);
-      if (!outputs) return MakeUnexpected(outputs.error());
-      job.outputs = *outputs;
-      if (auto after = it->find("started_after_cancel"); after != it->end()) {
-        if (!after->is_boolean())
-          return MakeUnexpected(where + ": \"started_after_cancel\" must be a boolean");
-        job.started_after_cancel = after->get<bool>();
-      }
-      if (auto steps = it->find("steps"); steps != it->end() && steps->is_array()) {
-        for (const json& step_json : *steps) {
-          StepRecord step;
-          for (auto [key, target] :
-               {std::pair{"id", &step.id}, std::pair{"name", &step.name},
-                std::pair{"log", &step.log}}) {
-            Expected<std::string> text = StringField(step_json, key, where + " step");
-            if (!text) return MakeUnexpected(text.error());
-            *target = *text;
-          }
-          for (auto [key, target] : {std::pair{"outcome", &step.outcome},
-                                     std::pair{"conclusion", &step.conclusion}}) {
-            Expected<std::optional<StepConclusion>> state =
-                OptionalStateField(step_json, key, where + " step", ParseStepConclusion);
-            if (!state) return MakeUnexpected(state.error());
-            *target = *state;
-          }
-          Expected<std::map<std::string, std::string>> step_outputs =
-              OutputsField(step_json, where + " step");
-          if (!step_outputs) return MakeUnexpected(step_outputs.error());
-          step.outputs = *step_outputs;
-          job.steps.push_back(std::move(step));
-        }
-      }
-      record.jobs[it.key()] = std::move(job);
+      Expected<JobRecord> job = JobRecordFromJson(*it, fmt::format("job \"{}\"", it.key()));
+      if (!job) return MakeUnexpected(job.error());
+      record.jobs[it.key()] = std::move(job).value();
     }
   }
   return record;
@@ -381,6 +390,7 @@ Expected<RunStore> RunStore::Create(const std::string& state_dir, const std::str
   store.masker_ = masker;
   store.lock_fd_ = *lock;
   store.failures_ = std::make_shared<Failures>();
+  store.journal_ = std::make_shared<Journal>();
   return store;
 }
 
@@ -399,6 +409,12 @@ Expected<RunRecord> RunStore::Load(const std::string& state_dir, const std::stri
   if (value.is_discarded()) return MakeUnexpected(fmt::format("\"{}\" is not valid JSON", path));
   Expected<RunRecord> record = RunRecordFromJson(value);
   if (!record) return MakeUnexpected(fmt::format("\"{}\": {}", path, record.error()));
+  if (auto seq = value.find("journal_seq"); seq != value.end() && seq->is_number_unsigned()) {
+    record->journal_seq = seq->get<uint64_t>();
+  }
+  Expected<bool> replayed =
+      ReplayJournal(RunDirectory(state_dir, run_id) + "/" + kRunJournal, *record);
+  if (!replayed) return MakeUnexpected(replayed.error());
   return record;
 }
 
@@ -418,6 +434,12 @@ Expected<RunStore> RunStore::Open(const std::string& state_dir, const std::strin
   store.masker_ = masker;
   store.lock_fd_ = *lock;
   store.failures_ = std::make_shared<Failures>();
+  store.journal_ = std::make_shared<Journal>();
+  // Later entries follow the dead run's; its journal is emptied by the first Save.
+  store.journal_->seq = loaded->journal_seq;
+  std::error_code no_journal;
+  store.journal_->bytes = fs::file_size(dir + "/" + kRunJournal, no_journal);
+  if (no_journal) store.journal_->bytes = 0;
   // What the dead run left running is stopped before anything runs again (twice at once
   // otherwise), then its interrupted jobs are reported.
   store.resume_notices_ = StopRecordedGroups(store.processes_dir(), std::chrono::seconds(2));
@@ -459,6 +481,7 @@ RunStore& RunStore::operator=(RunStore&& other) noexcept {
     masker_ = other.masker_;
     lock_fd_ = std::exchange(other.lock_fd_, -1);
     failures_ = std::move(other.failures_);
+    journal_ = std::move(other.journal_);
     resume_notices_ = std::move(other.resume_notices_);
   }
   return *this;
@@ -485,9 +508,22 @@ std::string RunStore::write_error() const {
 Expected<bool> RunStore::Save(const RunRecord& record, bool durable) const {
   json value = ToJson(record);
   if (masker_) value = MaskJson(value, *masker_);
-  return Remember(WriteFileAtomically(
-      run_dir_ + "/run.json", value.dump(2, ' ', false, json::error_handler_t::replace) + "\n",
-      0644, durable));
+  Journal& journal = *journal_;
+  if (journal.seq > 0) value["journal_seq"] = journal.seq;
+  std::string text = value.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+  Expected<bool> written = WriteFileAtomically(run_dir_ + "/run.json", text, 0644, durable);
+  if (!written) return Remember(written);
+  journal.base_bytes = text.size();
+  if (journal.bytes > 0) {
+    // run.json now holds every entry (journal_seq): a crash before this truncation leaves
+    // entries that readers skip.
+    std::string path = run_dir_ + "/" + kRunJournal;
+    if (truncate(path.c_str(), 0) != 0 && errno != ENOENT) {
+      return Remember(MakeUnexpected(fmt::format("cannot empty \"{}\": {}", path, strerror(errno))));
+    }
+    journal.bytes = 0;
+  }
+  return true;
 }
 
 Expected<bool> RunStore::AppendSummary(const std::string& markdown) const {
@@ -528,55 +564,6 @@ std::vector<std::string> RemoveLeftovers(const std::string& state_dir) {
     cleaned.push_back(run.path().filename().string());
   }
   return cleaned;
-}
-
-Expected<bool> CheckResumeMatches(const RunRecord& record, const plan::Plan& plan) {
-  auto differs = [&](const char* what, const std::string& was, const std::string& now) {
-    return MakeUnexpected(fmt::format(
-        "run \"{}\" started with {} \"{}\", not \"{}\"; a resume runs exactly what the run "
-        "started with (drop the flag, or start a new run)",
-        record.id, what, was, now));
-  };
-  if (record.workflow != plan.workflow_path) {
-    return differs("workflow", record.workflow, plan.workflow_path);
-  }
-  if (record.event != plan.event) return differs("event", record.event, plan.event);
-  if (record.ref != plan.ref) return differs("ref", record.ref, plan.ref);
-  if (record.sha != plan.sha) return differs("commit", record.sha, plan.sha);
-  if (record.actor != plan.actor) return differs("actor", record.actor, plan.actor);
-  if (record.inputs != json::parse(plan.inputs.dump())) {
-    return differs("inputs", record.inputs.dump(), plan.inputs.dump());
-  }
-  if (record.vars != json::parse(plan.vars.dump())) {
-    return differs("vars", record.vars.dump(), plan.vars.dump());
-  }
-  if (record.environments_file != plan.environments_path) {
-    return differs("environments file", record.environments_file, plan.environments_path);
-  }
-  if (!record.environments_sha256.empty() &&
-      record.environments_sha256 != plan.environments_sha256) {
-    return MakeUnexpected(fmt::format(
-        "the environments file \"{}\" changed since run \"{}\" started; it cannot be resumed",
-        plan.environments_path, record.id));
-  }
-  const json called = CalledWorkflowsJson(plan);
-  if (record.called_workflows != called) {
-    std::string path;
-    for (const json& file : called) {
-      bool recorded = false;
-      for (const json& was : record.called_workflows) recorded = recorded || was == file;
-      if (!recorded && path.empty()) path = file.value("path", "");
-    }
-    return MakeUnexpected(
-        path.empty()
-            ? fmt::format("the reusable workflows called changed since run \"{}\" started; it "
-                          "cannot be resumed",
-                          record.id)
-            : fmt::format("the called workflow \"{}\" changed since run \"{}\" started; it "
-                          "cannot be resumed",
-                          path, record.id));
-  }
-  return true;
 }
 
 json CalledWorkflowsJson(const plan::Plan& plan) {

@@ -1,6 +1,9 @@
 #pragma once
 /// The run record: everything a run produces lives under DIR/runs/<id>/ —
-///   run.json            the record below, rewritten atomically on every state change
+///   run.json            the record below, rewritten atomically on every state change; for a
+///                       large run (run.json of 64 KiB or more) job changes are appended to
+///   run.journal         instead, one line per changed job, and folded into run.json when the
+///                       journal grows past it and at the end of the run (run_journal.h)
 ///   logs/<job>/NN-<step>.log   one log per step (masked)
 ///   summary.md          the step summaries, appended per step
 ///   artifacts/          what steps store (backups, reports)
@@ -15,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -77,6 +81,9 @@ struct RunRecord {
   nlohmann::json called_workflows = nlohmann::json::array();
   nlohmann::json workflow_paths = nlohmann::json::object();
   std::map<std::string, JobRecord> jobs;
+  /// The last run.journal entry folded into this record (0: none); not part of run.json's
+  /// contract (RunStore keeps it so that a journal left beside a newer run.json is not replayed).
+  uint64_t journal_seq = 0;
 };
 
 /// What a job shows as its state: its result's name once it has one, its status's before.
@@ -87,11 +94,10 @@ std::optional<StepConclusion> ShownResult(const StepRecord& step);
 nlohmann::json ToJson(const RunRecord& record);
 /// Parses run.json; errors are messages naming the missing/mistyped field.
 Expected<RunRecord> RunRecordFromJson(const nlohmann::json& json);
-
-/// --resume runs exactly what the run started with: `plan` (made from the resume's flags)
-/// must have the same workflow, event, ref, commit, actor, inputs, vars and environments file
-/// (path and bytes) as `record`; otherwise an error naming what differs (a usage error).
-Expected<bool> CheckResumeMatches(const RunRecord& record, const plan::Plan& plan);
+/// One job of run.json's "jobs" (also one run.journal entry's "record").
+nlohmann::json ToJson(const JobRecord& job);
+/// `where` names the job in messages: `job "build"`.
+Expected<JobRecord> JobRecordFromJson(const nlohmann::json& json, const std::string& where);
 
 /// The plan's called workflow files as run.json records them (RunRecord::called_workflows).
 nlohmann::json CalledWorkflowsJson(const plan::Plan& plan);
@@ -133,7 +139,14 @@ class RunStore {
   ~RunStore();
 
   /// Masks and atomically rewrites run.json; `durable`: fsynced too (WriteFileAtomically).
+  /// Any run.journal is then emptied: run.json holds everything.
   Expected<bool> Save(const RunRecord& record, bool durable = true) const;
+  /// Records the jobs `changed` (keys; one no longer in `record` was removed): a small run.json
+  /// is rewritten whole (Save), a large one gets one run.journal line per job, so that a run of
+  /// n jobs writes O(n) bytes in all, not O(n²); the journal is folded into run.json (Save) when
+  /// it grows larger than run.json. `durable`: flushed to the disk before returning.
+  Expected<bool> SaveJobs(const RunRecord& record, const std::set<std::string>& changed,
+                          bool durable = true) const;
   /// Appends (masked) text to the run's summary.md.
   Expected<bool> AppendSummary(const std::string& markdown) const;
   /// The first failed Save or AppendSummary's message ("" when all succeeded): a run whose
@@ -163,9 +176,11 @@ class RunStore {
   std::string run_dir_;
   Expected<bool> Remember(Expected<bool> written) const;
   struct Failures;
+  struct Journal;
   const Masker* masker_ = nullptr;
   int lock_fd_ = -1;
   std::shared_ptr<Failures> failures_;
+  std::shared_ptr<Journal> journal_;
   std::vector<std::string> resume_notices_;
 };
 

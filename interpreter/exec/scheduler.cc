@@ -124,7 +124,7 @@ void Scheduler::Expand() {
   }
   for (const plan::PlannedJob& job : plan_.jobs) {
     for (size_t i : jobs_[plan::ToInt(job.index)].instances) {
-      JobRecord& rec = record_.jobs[instances_[i].key];
+      JobRecord& rec = Touch(instances_[i].key);
       if (!instances_[i].restored) rec.status = JobRecordStatus::kQueued;
     }
   }
@@ -161,7 +161,7 @@ bool Scheduler::TryStart(size_t i) {
   instance.state = InstanceState::kRunning;
   ++state.running;
   ++running_;
-  JobRecord& rec = record_.jobs[instance.key];
+  JobRecord& rec = Touch(instance.key);
   rec.status = JobRecordStatus::kRunning;
   rec.started_at = FormatUtc(clock_.WallNow());
   rec.started_after_cancel = cancelled_;
@@ -199,7 +199,7 @@ void Scheduler::Finish(size_t i, JobOutcome outcome) {
   --unfinished_;
   important_ = true;
 
-  JobRecord& rec = record_.jobs[instance.key];
+  JobRecord& rec = Touch(instance.key);
   rec.status = JobRecordStatus::kCompleted;
   rec.result = outcome.result;
   rec.outputs = outcome.outputs;
@@ -282,7 +282,7 @@ void Scheduler::CancelRunning(bool force) {
 
 void Scheduler::Apply(const RunEvent& event) {
   if (const auto* update = std::get_if<StepUpdate>(&event)) {
-    JobRecord& rec = record_.jobs[update->job_key];
+    JobRecord& rec = Touch(update->job_key);
     if (rec.steps.size() <= update->index) rec.steps.resize(update->index + 1);
     rec.steps[update->index] = update->step;
     if (observer_ && update->step.outcome) {
@@ -292,7 +292,7 @@ void Scheduler::Apply(const RunEvent& event) {
     }
   } else if (const auto* status = std::get_if<JobStatusUpdate>(&event)) {
     bool running = status->phase == JobPhase::kRunning;
-    record_.jobs[status->job_key].status =
+    Touch(status->job_key).status =
         running ? JobRecordStatus::kRunning : JobRecordStatus::kWaiting;
     important_ = true;
     if (observer_ && status->phase == JobPhase::kWaitingAtGate) {
@@ -317,11 +317,18 @@ void Scheduler::Apply(const RunEvent& event) {
   }
 }
 
-void Scheduler::Save(bool durable) {
+JobRecord& Scheduler::Touch(const std::string& key) {
+  changed_.insert(key);
+  return record_.jobs[key];
+}
+
+void Scheduler::Save(bool durable, bool whole) {
   if (!store_) return;
   // A failed write does not stop a deployment half-way (the next change retries), but it is
   // reported, and the run fails at its end (write_error()).
-  Expected<bool> saved = store_->Save(record_, durable);
+  Expected<bool> saved =
+      whole ? store_->Save(record_, durable) : store_->SaveJobs(record_, changed_, durable);
+  if (saved) changed_.clear();
   if (!saved) NoteWriteError("cannot write the run record: " + saved.error());
 }
 
@@ -342,7 +349,7 @@ void Scheduler::NoteWriteError(const std::string& error) {
 RunStatus Scheduler::Run() {
   Expand();
   DecideReadyJobs();
-  Save();
+  Save(/*durable=*/true, /*whole=*/true);
   // run.json is rewritten at once (and fsynced) when a job starts, waits or ends; step
   // progress is written at most every kStepSaveInterval and not fsynced, so a job of many
   // short steps does not wait on the disk. Every rewrite is a rename, atomic for a process
@@ -390,7 +397,7 @@ RunStatus Scheduler::Run() {
   if (!write_error_.empty() && status == RunStatus::kSuccess) status = RunStatus::kFailure;
   record_.status = status;
   record_.finished_at = FormatUtc(clock_.WallNow());
-  Save();
+  Save(/*durable=*/true, /*whole=*/true);
   return status;
 }
 

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -108,8 +109,11 @@ class Scheduler {
 
   nlohmann::ordered_json NeedsContext(uint32_t job) const;
   void FillJobScope(uint32_t job, plan::Scope& scope) const;
-  /// Rewrites run.json; `durable` also flushes it to the disk (RunStore::Save).
-  void Save(bool durable = true);
+  /// Records the jobs changed since the last save (RunStore::SaveJobs); `whole`: run.json is
+  /// rewritten whole (the run's start and end); `durable` also flushes it to the disk.
+  void Save(bool durable = true, bool whole = false);
+  /// The run record of job `key`, marked as changed for the next Save.
+  JobRecord& Touch(const std::string& key);
   void Audit(nlohmann::json entry);
   void NoteWriteError(const std::string& error);
   /// Why a job whose `if` is false is skipped: "needs build failed", or its `if`.
@@ -135,6 +139,7 @@ class Scheduler {
   std::vector<uint32_t> decidable_;                // jobs whose needs all finished
   std::map<std::string, size_t> instance_by_key_;
   std::map<std::pair<uint32_t, size_t>, CallLeg> calls_;  // (calling job, leg) → the call
+  std::set<std::string> changed_;  // job keys changed since the last Save
   bool important_ = false;  // a job-level change not yet written to run.json
   bool deciding_ = false;   // inside DecideReadyJobs (Finish must not recurse into it)
   std::string write_error_;

@@ -44,7 +44,7 @@ void Scheduler::StartCall(size_t i) {
   const plan::PlannedJob& job = plan_.jobs[c];
   CallLeg& leg = calls_[{c, instance.ordinal}];
   instance.state = InstanceState::kCalling;
-  JobRecord& rec = record_.jobs[instance.key];
+  JobRecord& rec = Touch(instance.key);
   rec.status = JobRecordStatus::kRunning;
   rec.started_at = FormatUtc(clock_.WallNow());
   important_ = true;

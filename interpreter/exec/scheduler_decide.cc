@@ -198,6 +198,7 @@ bool Scheduler::ExpandRunTimeMatrix(uint32_t j, const plan::Scope& scope, std::s
   }
   // The placeholder becomes the first combination; the others are appended.
   size_t placeholder = state.instances.front();
+  changed_.insert(instances_[placeholder].key);
   record_.jobs.erase(instances_[placeholder].key);
   instance_by_key_.erase(instances_[placeholder].key);
   for (size_t k = 0; k < expansion.instances.size(); ++k) {
@@ -216,7 +217,7 @@ bool Scheduler::ExpandRunTimeMatrix(uint32_t j, const plan::Scope& scope, std::s
     instance_by_key_[instance.key] = i;
     auto old = record_.jobs.find(instance.key);
     instance.restored = old != record_.jobs.end() && IsRestorable(old->second);
-    if (!instance.restored) record_.jobs[instance.key] = JobRecord{};
+    if (!instance.restored) Touch(instance.key) = JobRecord{};
   }
   state.run_time_matrix = false;
   return true;

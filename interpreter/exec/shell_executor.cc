@@ -8,6 +8,7 @@
 // kContainerAction executor is this one too, with `RUNTIME run IMAGE` for the process
 // (job_containers.h), so both read their output and step files exactly as a `run:` step does.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include <cerrno>
 #include <optional>
 
+#include "interpreter/base/ascii.h"
 #include "interpreter/exec/console.h"
 #include "interpreter/exec/job_containers.h"
 #include "interpreter/exec/masker.h"
@@ -98,6 +100,7 @@ class ShellExecutor final : public StepExecutor {
                                std::map<std::string, std::string>* outputs);
 
   bool container_action_;
+  bool allow_unsecure_commands_ = false;
   // The previous step's script and files, reused by the next one (shell.h).
   std::string used_script_;
   std::optional<StepFiles> used_files_;
@@ -152,6 +155,15 @@ void ShellExecutor::HandleCommand(const WorkflowCommand& command, StepIo& io,
       return;
     }
     case WorkflowCommandKind::kDisabled:
+      if (allow_unsecure_commands_) {
+        if (command.name == "add-path") {
+          io.AddPath({command.data});
+        } else if (auto name = command.properties.find("name");
+                   name != command.properties.end()) {
+          io.SetEnv(name->second, command.data);
+        }
+        return;
+      }
       io.Log(
           fmt::format("error: the {} command is disabled; use the GITHUB_ENV / GITHUB_PATH "
                       "files",
@@ -171,33 +183,39 @@ std::string ShellExecutor::ReadFileCommands(const StepFiles& files, StepIo& io,
   std::string problem;
   // Each file is emptied once read (most steps write none, and an empty file costs nothing).
   auto take = [&](const std::string& path) {
+    // Most steps write none of their files: one lstat instead of an open, a read and a close.
+    struct stat st {};
+    if (lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0) {
+      return std::string();
+    }
     std::string text = ReadText(path);
     if (!text.empty() && !Empty(path)) io.Log(fmt::format("warning: cannot empty \"{}\"", path));
     return text;
   };
+  std::vector<std::pair<std::string, std::string>> pairs;
   Expected<std::vector<std::pair<std::string, std::string>>> written =
-      ParseFileCommands(take(files.output));
+      ParseFileCommands(take(files.output), &pairs);
   if (written) {
-    for (auto& [key, value] : *written) SetOutput(outputs, key, std::move(value));
+    pairs = std::move(written).value();
   } else {
     problem = "GITHUB_OUTPUT: " + written.error();
   }
+  for (auto& [key, value] : pairs) SetOutput(outputs, key, std::move(value));
+  pairs.clear();
   Expected<std::vector<std::pair<std::string, std::string>>> env_file =
-      ParseFileCommands(take(files.env));
-  if (env_file) {
-    for (auto& [key, value] : *env_file) {
-      bool blocked = false;
-      for (std::string_view name : kEnvBlockList) blocked = blocked || SameIgnoringCase(key, name);
-      if (blocked) {
-        io.Log(fmt::format("error: Can't store {} output parameter using '$GITHUB_ENV' command.",
-                           key));
-        continue;
-      }
-      io.SetEnv(key, value);
+      ParseFileCommands(take(files.env), &pairs);
+  if (env_file) pairs = std::move(env_file).value();
+  for (auto& [key, value] : pairs) {
+    bool blocked = false;
+    for (std::string_view name : kEnvBlockList) blocked = blocked || SameIgnoringCase(key, name);
+    if (blocked) {
+      io.Log(fmt::format("error: Can't store {} output parameter using '$GITHUB_ENV' command.",
+                         key));
+      continue;
     }
-  } else if (problem.empty()) {
-    problem = "GITHUB_ENV: " + env_file.error();
+    io.SetEnv(key, value);
   }
+  if (!env_file && problem.empty()) problem = "GITHUB_ENV: " + env_file.error();
   std::vector<std::string> paths = ParsePathFile(take(files.path));
   if (!paths.empty()) io.AddPath(paths);
   std::string summary = take(files.step_summary);
@@ -279,6 +297,11 @@ StepOutcome ShellExecutor::Run(const ResolvedStep& step, StepIo& io) {
 
   StepOutcome outcome;
   std::string failure;
+  // ::set-env and ::add-path work again when ACTIONS_ALLOW_UNSECURE_COMMANDS is true in the env
+  // context (the runner's SetEnvCommandExtension / AddPathCommandExtension, bool.TryParse).
+  auto unsecure = step.env.find("ACTIONS_ALLOW_UNSECURE_COMMANDS");
+  allow_unsecure_commands_ = unsecure != step.env.end() && unsecure->is_string() &&
+                             AsciiLower(unsecure->get<std::string>()) == "true";
   WorkflowCommandParser parser;
   LineSplitter lines(
       [&](std::string_view line) {

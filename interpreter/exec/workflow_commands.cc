@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
+#include "interpreter/base/ascii.h"
+
 namespace slipway::exec {
 namespace {
 
@@ -53,6 +57,26 @@ std::string Unescape(std::string_view text, bool property) {
   return out;
 }
 
+// The `##[...]` form's escapes (ActionCommand.Unescape): %3B ; %0D %0A %5D ] %25 %.
+std::string UnescapeLegacy(std::string_view text) {
+  std::string out(text);
+  for (auto [code, token] : {std::pair{"%3B", ";"}, std::pair{"%0D", "\r"}, std::pair{"%0A", "\n"},
+                             std::pair{"%5D", "]"}, std::pair{"%25", "%"}}) {
+    std::string replaced;
+    for (size_t at = 0;;) {
+      size_t found = out.find(code, at);
+      if (found == std::string::npos) {
+        replaced.append(out, at, std::string::npos);
+        break;
+      }
+      replaced.append(out, at, found - at).append(token);
+      at = found + 3;
+    }
+    out = std::move(replaced);
+  }
+  return out;
+}
+
 std::string_view TrimSpaces(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
   while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) {
@@ -68,45 +92,60 @@ std::string UnescapeCommandProperty(std::string_view text) { return Unescape(tex
 
 std::optional<WorkflowCommand> WorkflowCommandParser::ParseLine(std::string_view line) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  // The runner accepts leading whitespace before "::".
-  size_t start = line.find_first_not_of(" \t");
-  if (start == std::string_view::npos) return std::nullopt;
-  line.remove_prefix(start);
-  if (line.substr(0, 2) != "::") return std::nullopt;
-  if (!stop_token_.empty()) {
-    if (line == "::" + stop_token_ + "::") stop_token_.clear();
+  // As the runner's ActionCommand: `::name props::data` after leading whitespace, else the
+  // older `##[name k=v;k=v]data` anywhere in the line. Command and property names ignore case.
+  std::string_view name, properties, data;
+  bool legacy = false;
+  std::string_view trimmed = line.substr(std::min(line.size(), line.find_first_not_of(" \t")));
+  if (trimmed.substr(0, 2) == "::" && trimmed.find("::", 2) != std::string_view::npos) {
+    size_t end = trimmed.find("::", 2);
+    std::string_view head = trimmed.substr(2, end - 2);
+    data = trimmed.substr(end + 2);
+    size_t space = head.find(' ');
+    name = head.substr(0, space);
+    if (space != std::string_view::npos) properties = head.substr(space + 1);
+  } else if (size_t prefix = line.find("##["); prefix != std::string_view::npos &&
+                                                 line.find(']', prefix) != std::string_view::npos) {
+    legacy = true;
+    size_t close = line.find(']', prefix);
+    std::string_view head = line.substr(prefix + 3, close - prefix - 3);
+    data = line.substr(close + 1);
+    size_t space = head.find(' ');
+    name = head.substr(0, space);
+    if (space != std::string_view::npos) properties = head.substr(space + 1);
+  } else {
     return std::nullopt;
   }
-  size_t end = line.find("::", 2);
-  if (end == std::string_view::npos) return std::nullopt;
-  std::string_view head = line.substr(2, end - 2);
-  std::string_view data = line.substr(end + 2);
-  size_t space = head.find(' ');
-  std::string_view name = head.substr(0, space);
+  if (!stop_token_.empty()) {
+    // Only the token, as a command, resumes processing; everything else is plain output.
+    if (AsciiLower(name) == AsciiLower(stop_token_)) stop_token_.clear();
+    return std::nullopt;
+  }
   if (name.empty()) return std::nullopt;
-
   WorkflowCommand command;
-  command.name = std::string(name);
+  const std::string lowered = AsciiLower(name);
   for (const KindName& known : kCommands) {
-    if (known.name == name) command.kind = known.kind;
+    if (known.name == lowered) command.kind = known.kind;
   }
   if (command.kind == WorkflowCommandKind::kUnknown) return std::nullopt;
-  if (space != std::string_view::npos) {
-    std::string_view properties = head.substr(space + 1);
-    size_t pos = 0;
-    while (pos <= properties.size()) {
-      size_t comma = properties.find(',', pos);
-      if (comma == std::string_view::npos) comma = properties.size();
-      std::string_view pair = properties.substr(pos, comma - pos);
-      size_t eq = pair.find('=');
-      if (eq != std::string_view::npos) {
-        std::string key(TrimSpaces(pair.substr(0, eq)));
-        if (!key.empty()) command.properties[key] = UnescapeCommandProperty(pair.substr(eq + 1));
+  command.name = lowered;
+  const char separator = legacy ? ';' : ',';
+  size_t pos = 0;
+  while (!properties.empty() && pos <= properties.size()) {
+    size_t comma = properties.find(separator, pos);
+    if (comma == std::string_view::npos) comma = properties.size();
+    std::string_view pair = properties.substr(pos, comma - pos);
+    size_t eq = pair.find('=');
+    if (eq != std::string_view::npos) {
+      std::string key = AsciiLower(TrimSpaces(pair.substr(0, eq)));
+      std::string_view value = pair.substr(eq + 1);
+      if (!key.empty() && !value.empty()) {
+        command.properties[key] = legacy ? UnescapeLegacy(value) : UnescapeCommandProperty(value);
       }
-      pos = comma + 1;
     }
+    pos = comma + 1;
   }
-  command.data = UnescapeCommandData(data);
+  command.data = legacy ? UnescapeLegacy(data) : UnescapeCommandData(data);
   if (command.kind == WorkflowCommandKind::kStopCommands) {
     // An empty token would make "::::" the resume line; the runner ignores such a request.
     if (!command.data.empty()) stop_token_ = command.data;
@@ -115,8 +154,13 @@ std::optional<WorkflowCommand> WorkflowCommandParser::ParseLine(std::string_view
 }
 
 Expected<std::vector<std::pair<std::string, std::string>>> ParseFileCommands(
-    std::string_view text) {
+    std::string_view text, std::vector<std::pair<std::string, std::string>>* before_error) {
   std::vector<std::pair<std::string, std::string>> result;
+  // The runner reads the pairs one by one, so those before a bad line are kept.
+  auto fail = [&](std::string message) {
+    if (before_error) *before_error = std::move(result);
+    return MakeUnexpected(std::move(message));
+  };
   std::vector<std::string_view> lines;
   size_t start = 0;
   while (start < text.size()) {
@@ -135,9 +179,9 @@ Expected<std::vector<std::pair<std::string, std::string>>> ParseFileCommands(
     if (heredoc != std::string_view::npos && (eq == std::string_view::npos || heredoc < eq)) {
       std::string name(line.substr(0, heredoc));
       std::string delimiter(line.substr(heredoc + 2));
-      if (name.empty()) return MakeUnexpected(fmt::format("line {}: empty name", i + 1));
+      if (name.empty()) return fail(fmt::format("line {}: empty name", i + 1));
       if (delimiter.empty()) {
-        return MakeUnexpected(fmt::format("line {}: empty delimiter after \"<<\"", i + 1));
+        return fail(fmt::format("line {}: empty delimiter after \"<<\"", i + 1));
       }
       std::string value;
       size_t j = i + 1;
@@ -151,7 +195,7 @@ Expected<std::vector<std::pair<std::string, std::string>>> ParseFileCommands(
         value.append(lines[j]);
       }
       if (!closed) {
-        return MakeUnexpected(
+        return fail(
             fmt::format("line {}: matching delimiter \"{}\" not found", i + 1, delimiter));
       }
       result.emplace_back(std::move(name), std::move(value));
@@ -159,26 +203,27 @@ Expected<std::vector<std::pair<std::string, std::string>>> ParseFileCommands(
       continue;
     }
     if (eq == std::string_view::npos) {
-      return MakeUnexpected(
+      return fail(
           fmt::format("line {}: invalid format \"{}\"; expected NAME=VALUE or "
                       "NAME<<DELIMITER",
                       i + 1, line));
     }
-    if (eq == 0) return MakeUnexpected(fmt::format("line {}: empty name", i + 1));
+    if (eq == 0) return fail(fmt::format("line {}: empty name", i + 1));
     result.emplace_back(std::string(line.substr(0, eq)), std::string(line.substr(eq + 1)));
   }
   return result;
 }
 
 std::vector<std::string> ParsePathFile(std::string_view text) {
+  // File.ReadAllLines: CRLF, CR and LF all end a line; only empty lines are skipped, nothing is
+  // trimmed (FileCommandManager.cs, AddPathFileCommand).
   std::vector<std::string> paths;
   size_t start = 0;
   while (start < text.size()) {
-    size_t end = text.find('\n', start);
+    size_t end = text.find_first_of("\r\n", start);
     if (end == std::string_view::npos) end = text.size();
-    std::string_view line = TrimSpaces(text.substr(start, end - start));
-    if (!line.empty()) paths.emplace_back(line);
-    start = end + 1;
+    if (end > start) paths.emplace_back(text.substr(start, end - start));
+    start = end + (text.substr(end, 2) == "\r\n" ? 2 : 1);
   }
   return paths;
 }

@@ -57,10 +57,13 @@ std::string UnescapeCommandProperty(std::string_view text);
 
 /// Parses a GITHUB_OUTPUT / GITHUB_ENV file: `NAME=value` lines and the multi-line form
 /// `NAME<<DELIMITER`, lines..., `DELIMITER`. Later assignments win. Errors are messages naming
-/// the line, e.g. "line 3: matching delimiter \"EOF\" not found".
-Expected<std::vector<std::pair<std::string, std::string>>> ParseFileCommands(std::string_view text);
+/// the line, e.g. "line 3: matching delimiter \"EOF\" not found"; `before_error` (optional)
+/// then receives the pairs read before the bad line, which the runner has applied already.
+Expected<std::vector<std::pair<std::string, std::string>>> ParseFileCommands(
+    std::string_view text,
+    std::vector<std::pair<std::string, std::string>>* before_error = nullptr);
 
-/// Parses a GITHUB_PATH file: one directory per non-empty line, in the order written.
+/// Parses a GITHUB_PATH file: one directory per non-empty line (CRLF, CR or LF), as written.
 std::vector<std::string> ParsePathFile(std::string_view text);
 
 }  // namespace slipway::exec

@@ -396,7 +396,9 @@ jobs:
   EXPECT_EQ(fake_.names(), (std::vector<std::string>{"s", "u"}));
 }
 
-// An expression error says which key of which step.
+// An expression error says which key of which step. A name is best effort (the runner's
+// TryUpdateDisplayName): its error is a warning and the step runs; an error in the step's env
+// fails the step before its `if:`, and continue-on-error does not apply (StepsRunner.cs).
 TEST_F(JobLogicTest, ExpressionErrorsNameTheKey) {
   RunStatus status = Run(R"(on: push
 jobs:
@@ -405,10 +407,20 @@ jobs:
     steps:
       - {name: ok, run: x}
       - name: "${{ fromJSON('not json') }}"
+        id: named
+        run: x
+      - id: envd
+        continue-on-error: true
+        if: false
+        env: {X: "${{ fromJSON('not json') }}"}
         run: x
 )");
   EXPECT_EQ(status, RunStatus::kFailure);
+  EXPECT_TRUE(Printed("warning: ")) << console_;
   EXPECT_TRUE(Printed("steps[1].name: ")) << console_;
+  EXPECT_TRUE(Printed("steps[2].env.X: ")) << console_;
+  EXPECT_EQ(fake_.names(),
+            (std::vector<std::string>{"ok", "${{ fromJSON('not json') }}"}));
   EXPECT_FALSE(Printed("cannot evaluate the step's env")) << console_;
 }
 

@@ -116,9 +116,35 @@ TEST(FileCommandsTest, Errors) {
   }
 }
 
+// FileCommandManager.AddPathFileCommand reads File.ReadAllLines: CRLF, CR and LF end lines,
+// only empty lines are skipped, nothing is trimmed.
 TEST(FileCommandsTest, PathFile) {
-  EXPECT_EQ(ParsePathFile("/opt/a/bin\n\n  /opt/b \n"),
-            (std::vector<std::string>{"/opt/a/bin", "/opt/b"}));
+  EXPECT_EQ(ParsePathFile("/opt/a/bin\n\n  /opt/b \ncr1\rcr2\r\n/last"),
+            (std::vector<std::string>{"/opt/a/bin", "  /opt/b ", "cr1", "cr2", "/last"}));
+}
+
+// The runner applies each pair as it reads it: those before a bad line are set.
+TEST(FileCommandsTest, PairsBeforeABadLineAreKept) {
+  std::vector<std::pair<std::string, std::string>> before;
+  auto parsed = ParseFileCommands("kept=1\nx<<EOF\nno end\n", &before);
+  ASSERT_FALSE(parsed.has_value());
+  EXPECT_EQ(before, (std::vector<std::pair<std::string, std::string>>{{"kept", "1"}}));
+}
+
+// Command and property names ignore case (ActionCommandManager's OrdinalIgnoreCase sets); the
+// older `##[name k=v;k=v]data` form is still read anywhere in a line.
+TEST(WorkflowCommandParserTest, NamesIgnoreCaseAndTheLegacyFormIsRead) {
+  WorkflowCommandParser parser;
+  auto upper = parser.ParseLine("::SET-OUTPUT NAME=x::v");
+  ASSERT_TRUE(upper.has_value());
+  EXPECT_EQ(upper->kind, WorkflowCommandKind::kSetOutput);
+  EXPECT_EQ(upper->properties.at("name"), "x");
+  auto legacy = parser.ParseLine("prefix ##[set-output name=y;]a%3Bb%5D");
+  ASSERT_TRUE(legacy.has_value());
+  EXPECT_EQ(legacy->kind, WorkflowCommandKind::kSetOutput);
+  EXPECT_EQ(legacy->properties.at("name"), "y");
+  EXPECT_EQ(legacy->data, "a;b]");
+  EXPECT_FALSE(parser.ParseLine("##[nosuchcommand]x").has_value());
 }
 
 }  // namespace
