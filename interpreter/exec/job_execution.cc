@@ -147,6 +147,30 @@ std::string JobExecution::EvaluateAt(const std::string& key, const model::Str& v
   return text;
 }
 
+std::string JobExecution::EvaluateEnvAt(const std::string& key, const model::Str& value,
+                                        const ordered_json& env, std::string* error) {
+  // env values are strings (workflow-v1.0.json): a number, boolean or null from a whole
+  // `${{ }}` becomes its text, a mapping or sequence is an error (TemplateEvaluator).
+  if (value.value.find("${{") == std::string::npos) return value.value;
+  plan::Evaluation evaluated = plan::EvaluateValue(value.value, *MakeScope(env));
+  if (evaluated.kind == plan::Evaluation::Kind::kValue && !evaluated.value.is_object() &&
+      !evaluated.value.is_array()) {
+    return plan::ValueToTemplateString(evaluated.value);
+  }
+  if (error->empty()) {
+    std::string message = evaluated.kind == plan::Evaluation::Kind::kError ? evaluated.error
+                          : evaluated.kind == plan::Evaluation::Kind::kUnknown
+                              ? "unknown value " + evaluated.unknown
+                          : evaluated.value.is_object() ? std::string("A mapping was not expected")
+                                                        : std::string("A sequence was not expected");
+    *error = value.where.begin.line > 0
+                 ? fmt::format("{}:{}:{}: {}: {}", FileOf(*run_.request, planned_),
+                               value.where.begin.line, value.where.begin.col, key, message)
+                 : fmt::format("{}: {}", key, message);
+  }
+  return "";
+}
+
 ordered_json JobExecution::CurrentEnv() const {
   ordered_json env = job_env_;
   for (auto it = github_env_.begin(); it != github_env_.end(); ++it) env[it.key()] = *it;
@@ -157,8 +181,8 @@ ordered_json JobExecution::StepEnv(const model::Step& step, std::string* error) 
   const ordered_json env = CurrentEnv();
   ordered_json layered = env;
   for (const auto& [key, value] : step.env) {
-    layered[key.value] = EvaluateAt(fmt::format("steps[{}].env.{}", step.index, key.value),
-                                    value, env, error);
+    layered[key.value] = EvaluateEnvAt(fmt::format("steps[{}].env.{}", step.index, key.value),
+                                       value, env, error);
   }
   return layered;
 }
@@ -554,12 +578,12 @@ JobOutcome JobExecution::Run() {
   std::string error;
   ordered_json workflow_env = ordered_json::object();
   for (const auto& [key, value] : WorkflowOf(*run_.request, planned_).env) {
-    workflow_env[key.value] = EvaluateAt("env." + key.value, value, workflow_env, &error);
+    workflow_env[key.value] = EvaluateEnvAt("env." + key.value, value, workflow_env, &error);
   }
   job_env_ = workflow_env;
   for (const auto& [key, value] : model_.env) {
     job_env_[key.value] =
-        EvaluateAt("jobs." + planned_.id + ".env." + key.value, value, workflow_env, &error);
+        EvaluateEnvAt("jobs." + planned_.id + ".env." + key.value, value, workflow_env, &error);
   }
   if (!error.empty()) {
     return JobOutcome{JobResult::kFailure, {}, {}, error, outcome.continue_on_error};

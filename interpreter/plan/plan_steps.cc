@@ -92,8 +92,10 @@ std::vector<PlannedStep> PlanSteps(const model::Job& job, const Scope& job_scope
           case Condition::Kind::kError:
             planned.status = JobStatus::kConditional;
             planned.reason = "its if cannot be evaluated: " + c.error;
-            diagnostics.Error("expr", step.if_condition->where,
-                              "cannot evaluate \"" + step.if_condition->value + "\": " + c.error);
+            // As on GitHub, the workflow runs and this step fails when it is reached.
+            diagnostics.Warning("expr", step.if_condition->where,
+                                "cannot evaluate \"" + step.if_condition->value + "\": " + c.error +
+                                    "; the step will fail when it is reached");
             break;
           case Condition::Kind::kFalse: {
             Scope failed(&scope);

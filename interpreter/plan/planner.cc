@@ -159,8 +159,10 @@ void Planner::DecideStatus(const model::Job& job, const std::vector<uint32_t>& n
   const std::string if_text = job.if_condition ? job.if_condition->value : "";
   for (const Condition& c : decisions) {
     if (c.kind == Condition::Kind::kError) {
-      diagnostics_.Error("expr", job.if_condition->where,
-                         "cannot evaluate \"" + if_text + "\": " + c.error);
+      // As on GitHub, the workflow runs and this job fails when it is reached.
+      diagnostics_.Warning("expr", job.if_condition->where,
+                           "cannot evaluate \"" + if_text + "\": " + c.error +
+                               "; the job will fail when it is reached");
       planned.status = JobStatus::kConditional;
       planned.reason = "its if cannot be evaluated: " + c.error;
       state.outcome = Outcome::kUnknown;
