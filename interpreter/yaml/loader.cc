@@ -504,6 +504,9 @@ std::optional<Node> LoadInPieces(FileId file, std::string_view text, const LoadO
       if (key.is_scalar() && !ids.insert(key.value).second) return std::nullopt;
     }
   }
+  size_t total = 0;
+  for (const Node* piece_jobs : jobs) total += piece_jobs->entries.size();
+  jobs[0]->entries.reserve(total);
   for (size_t k = 1; k < jobs.size(); ++k) {
     for (auto& entry : jobs[k]->entries) jobs[0]->entries.push_back(std::move(entry));
   }
