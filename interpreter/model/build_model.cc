@@ -343,6 +343,7 @@ Workflow BuildModel(std::shared_ptr<const yaml::Node> root, FileId file) {
   w.permissions = ReadPermissions(top->Find("permissions"));
   w.concurrency = ReadConcurrency(top->Find("concurrency"));
   if (const yaml::Node* jobs = top->Find("jobs"); jobs && jobs->is_mapping()) {
+    w.jobs.reserve(jobs->entries.size());  // a Job is large: no moves while the vector grows
     for (const auto& [key, value] : jobs->entries) {
       if (key.is_scalar()) w.jobs.push_back(ReadJob(key, value));
     }

@@ -7,8 +7,14 @@
 #include <yaml-cpp/exceptions.h>
 #include <yaml-cpp/parser.h>
 
+#include <algorithm>
 #include <sstream>
+#include <system_error>
+#include <thread>
 #include <unordered_map>
+#include <unordered_set>
+
+#include "interpreter/yaml/parallel_split.h"
 
 namespace slipway::yaml {
 namespace {
@@ -58,27 +64,42 @@ SourcePos PosOfOffset(std::string_view text, size_t offset) {
   return pos;
 }
 
+/// Where the text yaml-cpp reads is in the file: a piece of a large file parsed on its own (see
+/// LoadInPieces) begins at byte `offset`, 0-based line `line`, column 0, and ends at `end` when
+/// another piece follows.
+struct Origin {
+  size_t offset = 0;
+  int line = 0;
+  size_t end = std::string_view::npos;
+};
+
 /// Builds Node trees from yaml-cpp's parse events.
 class TreeBuilder final : public YAML::EventHandler {
  public:
   TreeBuilder(FileId file, std::string_view text, Diagnostics& diagnostics,
-              const LoadOptions& options)
-      : file_(file), text_(text), diagnostics_(diagnostics), options_(options) {}
+              const LoadOptions& options, Origin origin = {})
+      : file_(file), text_(text), diagnostics_(diagnostics), options_(options), origin_(origin) {}
 
   std::optional<Node> TakeRoot() { return std::move(root_); }
   SourcePos document_start() const { return document_start_; }
+  size_t node_count() const { return node_count_; }
+  /// A quoted scalar ran to the end of a piece that another follows: yaml-cpp accepts a quote
+  /// left open at the end of its input, but the whole parse would read on.
+  bool quote_open_at_end() const { return quote_open_at_end_; }
 
-  void OnDocumentStart(const YAML::Mark& mark) override { document_start_ = ToPos(mark); }
+  void OnDocumentStart(const YAML::Mark& at) override { document_start_ = ToPos(InFile(at)); }
   void OnDocumentEnd() override {}
 
-  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+  void OnNull(const YAML::Mark& at, YAML::anchor_t anchor) override {
+    const YAML::Mark mark = InFile(at);
     Node node;
     node.kind = NodeKind::kNull;
     node.where = Range(mark, 0);
     Finish(std::move(node), anchor);
   }
 
-  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+  void OnAlias(const YAML::Mark& at, YAML::anchor_t anchor) override {
+    const YAML::Mark mark = InFile(at);
     if (anchor >= anchors_.size() || !anchors_[anchor].has_value()) {
       diagnostics_.Error(kRule, Range(mark, 1), "alias refers to an anchor that is not defined");
       throw Abort{};
@@ -93,29 +114,33 @@ class TreeBuilder final : public YAML::EventHandler {
     Finish(std::move(copy), YAML::NullAnchor);
   }
 
-  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+  void OnScalar(const YAML::Mark& at, const std::string& tag, YAML::anchor_t anchor,
                 const std::string& value) override {
+    const YAML::Mark mark = InFile(at);
     Node node;
     node.kind = NodeKind::kScalar;
     node.value = value;
     size_t start = SkipProperties(mark.pos);
     SourcePos begin = PosOfOffset(start, mark);
     node.style = StyleAt(start, tag);
+    if (origin_.end != std::string_view::npos && !QuoteClosesBefore(start, node.style)) {
+      quote_open_at_end_ = true;
+    }
     if (tag != "?" && tag != "!") node.tag = tag;
     node.where = SourceRange{file_, begin, ScalarLength(start, node)};
-    if (node.is_block()) node.content = BlockContentStart(start);
+    if (node.is_block()) node.content = BlockContentStart(start, mark);
     Finish(std::move(node), anchor);
   }
 
   void OnSequenceStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
                        YAML::EmitterStyle::value) override {
-    Open(NodeKind::kSequence, mark, tag, anchor);
+    Open(NodeKind::kSequence, InFile(mark), tag, anchor);
   }
   void OnSequenceEnd() override { Close(); }
 
   void OnMapStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
                   YAML::EmitterStyle::value) override {
-    Open(NodeKind::kMapping, mark, tag, anchor);
+    Open(NodeKind::kMapping, InFile(mark), tag, anchor);
   }
   void OnMapEnd() override { Close(); }
 
@@ -128,6 +153,12 @@ class TreeBuilder final : public YAML::EventHandler {
     std::unordered_map<std::string, size_t> key_index;  // scalar key → entry (large mappings)
   };
 
+  // yaml-cpp's mark of a position in the text it reads → the same position in the file.
+  YAML::Mark InFile(YAML::Mark mark) const {
+    mark.pos += static_cast<int>(origin_.offset);
+    mark.line += origin_.line;
+    return mark;
+  }
   SourcePos ToPos(const YAML::Mark& mark) const {
     return {static_cast<uint32_t>(mark.line + 1), static_cast<uint32_t>(mark.column + 1)};
   }
@@ -168,6 +199,28 @@ class TreeBuilder final : public YAML::EventHandler {
     }
   }
 
+  // Whether the quoted scalar starting at `pos` ends before origin_.end (true if not quoted).
+  bool QuoteClosesBefore(size_t pos, ScalarStyle style) const {
+    if (style != ScalarStyle::kDoubleQuoted && style != ScalarStyle::kSingleQuoted) return true;
+    size_t end = std::min(origin_.end, text_.size());
+    for (size_t i = pos + 1; i < end; ++i) {
+      if (style == ScalarStyle::kDoubleQuoted) {
+        if (text_[i] == '\\') {
+          ++i;
+        } else if (text_[i] == '"') {
+          return true;
+        }
+      } else if (text_[i] == '\'') {
+        if (i + 1 < end && text_[i + 1] == '\'') {
+          ++i;
+        } else {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   uint32_t ScalarLength(size_t pos, const Node& node) const {
     size_t end = pos;
     switch (node.style) {
@@ -198,9 +251,14 @@ class TreeBuilder final : public YAML::EventHandler {
     return static_cast<uint32_t>(end - pos + 1);
   }
 
-  SourcePos BlockContentStart(size_t indicator) const {
+  // `indicator` is at or after `mark`, nearly always on its line: count from there, not from
+  // the start of the file (a file of thousands of `run: |` would take quadratic time).
+  SourcePos BlockContentStart(size_t indicator, const YAML::Mark& mark) const {
     size_t line_start = text_.find('\n', indicator);
-    SourcePos pos = ::slipway::yaml::PosOfOffset(text_, indicator);
+    SourcePos pos = ToPos(mark);
+    for (size_t i = static_cast<size_t>(mark.pos); i < indicator && i < text_.size(); ++i) {
+      if (text_[i] == '\n') ++pos.line;
+    }
     while (line_start != std::string_view::npos) {
       ++line_start;
       ++pos.line;
@@ -313,6 +371,8 @@ class TreeBuilder final : public YAML::EventHandler {
   std::string_view text_;
   Diagnostics& diagnostics_;
   const LoadOptions& options_;
+  Origin origin_;
+  bool quote_open_at_end_ = false;
   std::vector<Frame> stack_;
   std::vector<std::optional<Node>> anchors_;
   std::optional<Node> root_;
@@ -344,6 +404,115 @@ bool ReportTabIndentation(std::string_view text, uint32_t error_line, FileId fil
   return false;
 }
 
+/// One piece of a large file, parsed on a thread of its own.
+struct Piece {
+  std::string input;  // what yaml-cpp reads
+  Origin origin;      // where `input` starts in the file
+  std::optional<Node> root;
+  size_t nodes = 0;
+  bool ok = false;  // parsed as one document without any diagnostic
+};
+
+void ParsePiece(FileId file, std::string_view text, const LoadOptions& options, Piece& piece) {
+  try {
+    Diagnostics found;
+    std::istringstream stream(std::move(piece.input));
+    TreeBuilder builder(file, text, found, options, piece.origin);
+    YAML::Parser parser(stream);
+    if (!parser.HandleNextDocument(builder)) return;
+    TreeBuilder second(file, text, found, options, piece.origin);
+    if (parser.HandleNextDocument(second)) return;
+    piece.root = builder.TakeRoot();
+    piece.nodes = builder.node_count();
+    piece.ok = piece.root.has_value() && found.empty() && !builder.quote_open_at_end();
+  } catch (...) {
+    // Any failure (yaml-cpp, Abort, memory) means: parse the whole file instead.
+  }
+}
+
+/// Moves the null nodes at `end` on the last path down from `node` to `next`.
+void PlaceEmptyValuesAtEnd(Node& node, SourcePos end, SourcePos next) {
+  if (node.is_null() && node.where.begin == end) node.where.begin = next;
+  if (!node.items.empty()) PlaceEmptyValuesAtEnd(node.items.back(), end, next);
+  if (!node.entries.empty()) {
+    PlaceEmptyValuesAtEnd(node.entries.back().first, end, next);
+    PlaceEmptyValuesAtEnd(node.entries.back().second, end, next);
+  }
+}
+
+/// The `jobs` mapping a piece's root ends with, or nullptr.
+Node* JobsOf(std::optional<Node>& root) {
+  if (!root || !root->is_mapping() || root->entries.empty()) return nullptr;
+  auto& [key, value] = root->entries.back();
+  if (!key.is_scalar() || key.value != "jobs" || !value.is_mapping() || value.entries.empty()) {
+    return nullptr;
+  }
+  return &value;
+}
+
+/// Parses `text` cut at `cuts` (SplitJobs): the first piece as it is, every later one as
+/// "jobs:\n" followed by its lines, so that yaml-cpp starts it in the state the whole parse is
+/// in at that line (inside the jobs mapping, at a new key, at the same depth). Returns the tree
+/// the whole parse gives, or nullopt when any piece is not clean (an error or warning, an
+/// exception, an alias to an anchor of another piece, a job id in two pieces, too many nodes):
+/// the caller then parses the whole text, which reports what is wrong in the usual order.
+std::optional<Node> LoadInPieces(FileId file, std::string_view text, const LoadOptions& options,
+                                 const std::vector<JobsCut>& cuts) {
+  static constexpr std::string_view kPrefix = "jobs:\n";
+  std::vector<Piece> pieces(cuts.size() + 1);
+  pieces[0].input = std::string(text.substr(0, cuts[0].offset));
+  for (size_t k = 1; k < pieces.size(); ++k) {
+    size_t begin = cuts[k - 1].offset;
+    size_t end = k < cuts.size() ? cuts[k].offset : text.size();
+    pieces[k].input.reserve(kPrefix.size() + end - begin);
+    pieces[k].input.append(kPrefix).append(text.substr(begin, end - begin));
+    pieces[k].origin = {begin - kPrefix.size(), static_cast<int>(cuts[k - 1].line) - 1};
+  }
+  for (size_t k = 0; k < cuts.size(); ++k) pieces[k].origin.end = cuts[k].offset;
+  std::vector<std::thread> threads;
+  for (size_t k = 1; k < pieces.size(); ++k) {
+    try {
+      threads.emplace_back(ParsePiece, file, text, std::cref(options), std::ref(pieces[k]));
+    } catch (const std::system_error&) {
+      ParsePiece(file, text, options, pieces[k]);
+    }
+  }
+  ParsePiece(file, text, options, pieces[0]);
+  for (std::thread& thread : threads) thread.join();
+
+  std::vector<Node*> jobs;
+  size_t nodes = 0;
+  for (size_t k = 0; k < pieces.size(); ++k) {
+    Piece& piece = pieces[k];
+    if (!piece.ok) return std::nullopt;
+    Node* piece_jobs = JobsOf(piece.root);
+    if (!piece_jobs) return std::nullopt;
+    if (k > 0 && piece.root->entries.size() != 1) return std::nullopt;
+    jobs.push_back(piece_jobs);
+    nodes += k == 0 ? piece.nodes : piece.nodes - 3;  // not the added root, `jobs` and mapping
+  }
+  if (nodes > options.max_nodes) return std::nullopt;
+  // A value left empty at the end of a piece is placed by yaml-cpp at the end of its input,
+  // column 1 of the cut line; the whole parse places it at the next token: the next job's id.
+  for (size_t k = 0; k + 1 < jobs.size(); ++k) {
+    SourcePos end{cuts[k].line + 1, 1};
+    PlaceEmptyValuesAtEnd(*jobs[k], end, jobs[k + 1]->entries.front().first.where.begin);
+  }
+  std::unordered_set<std::string_view> ids;
+  for (const Node* piece_jobs : jobs) {
+    for (const auto& [key, value] : piece_jobs->entries) {
+      if (key.is_scalar() && !ids.insert(key.value).second) return std::nullopt;
+    }
+  }
+  size_t total = 0;
+  for (const Node* piece_jobs : jobs) total += piece_jobs->entries.size();
+  jobs[0]->entries.reserve(total);
+  for (size_t k = 1; k < jobs.size(); ++k) {
+    for (auto& entry : jobs[k]->entries) jobs[0]->entries.push_back(std::move(entry));
+  }
+  return std::move(pieces[0].root);
+}
+
 }  // namespace
 
 std::optional<Node> LoadYaml(const SourceManager& sources, FileId file, Diagnostics& diagnostics,
@@ -361,8 +530,19 @@ std::optional<Node> LoadYaml(const SourceManager& sources, FileId file, Diagnost
                                   static_cast<unsigned char>(text[bad])));
     return std::nullopt;
   }
-  std::string input(text);
-  std::istringstream stream(input);
+  if (options.pieces_used) *options.pieces_used = 1;
+  if (text.size() >= options.parallel_from) {
+    size_t pieces = options.parallel_pieces ? options.parallel_pieces
+                                            : std::thread::hardware_concurrency();
+    std::vector<JobsCut> cuts = SplitJobs(text, pieces);
+    if (!cuts.empty()) {
+      if (std::optional<Node> root = LoadInPieces(file, text, options, cuts)) {
+        if (options.pieces_used) *options.pieces_used = cuts.size() + 1;
+        return root;
+      }
+    }
+  }
+  std::istringstream stream{std::string(text)};
   TreeBuilder builder(file, text, diagnostics, options);
   try {
     YAML::Parser parser(stream);
