@@ -1,0 +1,144 @@
+// JobExecution's expressions (job_execution.h): the scope a job evaluates in, text, env values
+// (strings only), conditions, and continue-on-error, each error naming its key and position.
+#include <fmt/format.h>
+
+#include "interpreter/exec/job_execution.h"
+#include "interpreter/plan/eval_scope.h"
+#include "interpreter/plan/resolve.h"
+
+namespace slipway::exec {
+
+using nlohmann::ordered_json;
+
+std::unique_ptr<plan::Scope> JobExecution::MakeScope(const ordered_json& env) const {
+  // Inside a composite action: its own inputs and steps, github.action_path, and no
+  // secrets/vars/needs (action.yml loading has already refused expressions that read them).
+  // Its status functions follow the action's own steps (github.action_status), as on GitHub,
+  // so an action called by an always() step after a failure still runs its steps.
+  bool failed = frame_ ? frame_->failed : failed_;
+  bool cancel = assume_cancelled_ || cancelled();
+  const ordered_json job_context = JobContext();
+  plan::EvaluationContexts contexts;
+  contexts.github = &github_;
+  if (frame_) {
+    contexts.inputs = &frame_->inputs;
+    contexts.steps = &frame_->steps;
+  } else {
+    // A called job's inputs are its call's (workflow_call.h).
+    contexts.inputs = job_.call ? &job_.call->inputs : &run_.request->plan->inputs;
+    contexts.vars = &vars_;
+    contexts.needs = &job_.needs;
+    contexts.secrets = &secrets_;
+    contexts.steps = &steps_;
+  }
+  // A job without a matrix has a null matrix context (WorkflowTemplateEvaluator.EvaluateStrategy).
+  contexts.matrix = &job_.matrix;
+  contexts.strategy = &job_.strategy;
+  contexts.runner = &runner_ctx_;
+  contexts.job = &job_context;
+  contexts.env = &env;
+  contexts.status = {!failed && !cancel, failed, cancel};
+  std::unique_ptr<plan::Scope> scope = plan::MakeScope(contexts);
+  // The workspace exists now: hashFiles() reads it.
+  scope->workspace = run_.workspace;
+  if (frame_) {
+    scope->Overlay("github", "action_path", frame_->action_path);
+    scope->Overlay("github", "action_status", failed ? "failure" : "success");
+  }
+  return scope;
+}
+
+std::string JobExecution::EvaluateText(const std::string& text, const ordered_json& env,
+                                       std::string* error) {
+  if (text.find("${{") == std::string::npos) return text;
+  std::unique_ptr<plan::Scope> scope = MakeScope(env);
+  plan::Substitution result = plan::Substitute(text, *scope);
+  if (!result.error.empty() && error && error->empty()) *error = result.error;
+  return result.text;
+}
+
+plan::Condition JobExecution::EvaluateCondition(const std::string& text, const ordered_json& env) {
+  return plan::EvaluateCondition(text, *MakeScope(env));
+}
+
+std::string JobExecution::EvaluateAt(const std::string& key, const model::Str& value,
+                                     const ordered_json& env, std::string* error) {
+  std::string own_error;
+  std::string text = EvaluateText(value.value, env, &own_error);
+  if (!own_error.empty() && error->empty()) {
+    *error = value.where.begin.line > 0
+                 ? fmt::format("{}:{}:{}: {}: {}", FileOf(*run_.request, planned_),
+                               value.where.begin.line, value.where.begin.col, key, own_error)
+                 : fmt::format("{}: {}", key, own_error);
+  }
+  return text;
+}
+
+std::string JobExecution::EvaluateEnvAt(const std::string& key, const model::Str& value,
+                                        const ordered_json& env, std::string* error) {
+  // env values are strings (workflow-v1.0.json): a number, boolean or null from a whole
+  // `${{ }}` becomes its text, a mapping or sequence is an error (TemplateEvaluator).
+  if (value.value.find("${{") == std::string::npos) return value.value;
+  plan::Evaluation evaluated = plan::EvaluateValue(value.value, *MakeScope(env));
+  if (evaluated.kind == plan::Evaluation::Kind::kValue && !evaluated.value.is_object() &&
+      !evaluated.value.is_array()) {
+    return plan::ValueToTemplateString(evaluated.value);
+  }
+  if (error->empty()) {
+    std::string message = evaluated.kind == plan::Evaluation::Kind::kError ? evaluated.error
+                          : evaluated.kind == plan::Evaluation::Kind::kUnknown
+                              ? "unknown value " + evaluated.unknown
+                          : evaluated.value.is_object() ? std::string("A mapping was not expected")
+                                                        : std::string("A sequence was not expected");
+    *error = value.where.begin.line > 0
+                 ? fmt::format("{}:{}:{}: {}: {}", FileOf(*run_.request, planned_),
+                               value.where.begin.line, value.where.begin.col, key, message)
+                 : fmt::format("{}: {}", key, message);
+  }
+  return "";
+}
+
+ordered_json JobExecution::CurrentEnv() const {
+  ordered_json env = job_env_;
+  for (auto it = github_env_.begin(); it != github_env_.end(); ++it) env[it.key()] = *it;
+  return env;
+}
+
+ordered_json JobExecution::StepEnv(const model::Step& step, std::string* error) {
+  const ordered_json env = CurrentEnv();
+  ordered_json layered = env;
+  for (const auto& [key, value] : step.env) {
+    layered[key.value] = EvaluateEnvAt(fmt::format("steps[{}].env.{}", step.index, key.value),
+                                       value, env, error);
+  }
+  return layered;
+}
+
+bool JobExecution::ContinueOnError(const model::Step& step, const plan::PlannedStep* planned,
+                                   const ordered_json& env, const StepRecord& record,
+                                   std::string* error) {
+  // As the runner's ApplyContinueOnError: asked only once the step has failed, after its file
+  // commands (so it can read the step's own outputs), and the value must be a boolean; an error
+  // leaves the step failed. Evaluated per job instance: `${{ matrix.experimental }}` differs
+  // between the legs of a matrix.
+  if (!step.continue_on_error) return planned && planned->continue_on_error;
+  const std::string& text = step.continue_on_error->value;
+  if (text.find("${{") == std::string::npos) return text == "true";
+  bool own = !record.id.empty() && !steps_.contains(record.id);
+  if (own) {
+    ordered_json outputs = ordered_json::object();
+    for (const auto& [key, value] : record.outputs) outputs[key] = value;
+    steps_[record.id] = {{"outputs", outputs}};
+  }
+  plan::Evaluation value = plan::EvaluateValue(text, *MakeScope(env));
+  if (own) steps_.erase(record.id);
+  if (value.kind == plan::Evaluation::Kind::kValue && value.value.is_boolean()) {
+    return value.value.get<bool>();
+  }
+  *error = value.kind == plan::Evaluation::Kind::kError
+               ? value.error
+               : fmt::format("Unexpected value '{}'", plan::ValueToTemplateString(value.value));
+  return false;
+}
+
+}  // namespace slipway::exec
