@@ -61,16 +61,19 @@ plan::Condition JobExecution::EvaluateCondition(const std::string& text, const o
   return plan::EvaluateCondition(text, *MakeScope(env));
 }
 
+std::string JobExecution::Positioned(const std::string& key, const model::Str& value,
+                                     const std::string& message) const {
+  return value.where.begin.line > 0
+             ? fmt::format("{}:{}:{}: {}: {}", FileOf(*run_.request, planned_),
+                           value.where.begin.line, value.where.begin.col, key, message)
+             : fmt::format("{}: {}", key, message);
+}
+
 std::string JobExecution::EvaluateAt(const std::string& key, const model::Str& value,
                                      const ordered_json& env, std::string* error) {
   std::string own_error;
   std::string text = EvaluateText(value.value, env, &own_error);
-  if (!own_error.empty() && error->empty()) {
-    *error = value.where.begin.line > 0
-                 ? fmt::format("{}:{}:{}: {}: {}", FileOf(*run_.request, planned_),
-                               value.where.begin.line, value.where.begin.col, key, own_error)
-                 : fmt::format("{}: {}", key, own_error);
-  }
+  if (!own_error.empty() && error->empty()) *error = Positioned(key, value, own_error);
   return text;
 }
 
@@ -90,10 +93,7 @@ std::string JobExecution::EvaluateEnvAt(const std::string& key, const model::Str
                               ? "unknown value " + evaluated.unknown
                           : evaluated.value.is_object() ? std::string("A mapping was not expected")
                                                         : std::string("A sequence was not expected");
-    *error = value.where.begin.line > 0
-                 ? fmt::format("{}:{}:{}: {}: {}", FileOf(*run_.request, planned_),
-                               value.where.begin.line, value.where.begin.col, key, message)
-                 : fmt::format("{}: {}", key, message);
+    *error = Positioned(key, value, message);
   }
   return "";
 }

@@ -111,6 +111,9 @@ class JobExecution final : public StepIo, public CompositeHost {
   /// Substitutes `value`; the first error names where it is: "wf.yml:12:15: steps[2].name: ...".
   std::string EvaluateAt(const std::string& key, const model::Str& value,
                          const nlohmann::ordered_json& env, std::string* error);
+  /// "wf.yml:12:15: KEY: MESSAGE" (without the position when `value` has none).
+  std::string Positioned(const std::string& key, const model::Str& value,
+                         const std::string& message) const;
   /// An env value (a string; a mapping or sequence is an error), as EvaluateAt.
   std::string EvaluateEnvAt(const std::string& key, const model::Str& value,
                             const nlohmann::ordered_json& env, std::string* error);

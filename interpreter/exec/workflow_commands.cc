@@ -95,24 +95,23 @@ std::optional<WorkflowCommand> WorkflowCommandParser::ParseLine(std::string_view
   // As the runner's ActionCommand: `::name props::data` after leading whitespace, else the
   // older `##[name k=v;k=v]data` anywhere in the line. Command and property names ignore case.
   std::string_view name, properties, data;
+  auto split_head = [&](std::string_view head) {  // "name k=v,..." → name, properties
+    size_t space = head.find(' ');
+    name = head.substr(0, space);
+    if (space != std::string_view::npos) properties = head.substr(space + 1);
+  };
   bool legacy = false;
   std::string_view trimmed = line.substr(std::min(line.size(), line.find_first_not_of(" \t")));
   if (trimmed.substr(0, 2) == "::" && trimmed.find("::", 2) != std::string_view::npos) {
     size_t end = trimmed.find("::", 2);
-    std::string_view head = trimmed.substr(2, end - 2);
+    split_head(trimmed.substr(2, end - 2));
     data = trimmed.substr(end + 2);
-    size_t space = head.find(' ');
-    name = head.substr(0, space);
-    if (space != std::string_view::npos) properties = head.substr(space + 1);
   } else if (size_t prefix = line.find("##["); prefix != std::string_view::npos &&
                                                  line.find(']', prefix) != std::string_view::npos) {
     legacy = true;
     size_t close = line.find(']', prefix);
-    std::string_view head = line.substr(prefix + 3, close - prefix - 3);
+    split_head(line.substr(prefix + 3, close - prefix - 3));
     data = line.substr(close + 1);
-    size_t space = head.find(' ');
-    name = head.substr(0, space);
-    if (space != std::string_view::npos) properties = head.substr(space + 1);
   } else {
     return std::nullopt;
   }

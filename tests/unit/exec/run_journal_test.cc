@@ -3,14 +3,14 @@
 #include "interpreter/exec/run_journal.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "interpreter/exec/masker.h"
+#include "tests/support/fake_step_context.h"
+#include "tests/support/golden.h"
 
 namespace slipway::exec {
 namespace {
@@ -19,22 +19,10 @@ namespace fs = std::filesystem;
 
 class RunJournalTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    state_ = (fs::temp_directory_path() /
-              ("slipway-journal-" + std::to_string(getpid()) + "-" +
-               ::testing::UnitTest::GetInstance()->current_test_info()->name()))
-                 .string();
-    fs::remove_all(state_);
-  }
-  void TearDown() override { fs::remove_all(state_); }
-  std::string Read(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-  }
+  std::string Read(const std::string& path) { return testing::ReadFile(path); }
   std::string journal() { return state_ + "/runs/big/" + kRunJournal; }
-  std::string state_;
+  testing::ScratchDir scratch_;
+  const std::string state_ = scratch_.path().string();
 };
 
 /// A record whose run.json is well past kJournalFromBytes.
