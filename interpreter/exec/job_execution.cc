@@ -192,9 +192,14 @@ StepOutcome JobExecution::RunStep(const model::Step& step, const ordered_json& e
   // A step of a composite action runs under its own name; the calling step's comes back after.
   ordered_json outer = github_.value("action", ordered_json(""));
   github_["action"] = action;
+  ordered_json outer_repository = github_.value("action_repository", ordered_json(""));
+  ordered_json outer_ref = github_.value("action_ref", ordered_json(""));
+  SetActionRepository(step);
   std::string error = Resolve(step, nullptr, &resolved);
   StepOutcome outcome = error.empty() ? Execute(resolved) : StepOutcome::Failure(error);
   github_["action"] = std::move(outer);
+  github_["action_repository"] = std::move(outer_repository);
+  github_["action_ref"] = std::move(outer_ref);
   return outcome;
 }
 
@@ -207,6 +212,7 @@ StepRecord JobExecution::RunJobStep(const model::Step& step, const plan::Planned
   // Set before anything of the step is evaluated (StepsRunner.cs), so `${{ github.action }}`
   // names the step.
   github_["action"] = resolved.action;
+  SetActionRepository(step);
   // The step's env comes first (StepsRunner.cs): an error there fails the step at once, its
   // `if:` unasked and continue-on-error not applied.
   std::string env_error;
@@ -334,6 +340,26 @@ StepRecord JobExecution::RunJobStep(const model::Step& step, const plan::Planned
   return record;
 }
 
+void JobExecution::SetActionRepository(const model::Step& step) {
+  // ActionRunner.cs: `owner/repo[/path]@ref` sets github.action_repository and action_ref;
+  // every other step (run:, ./local, docker://) sets both to null, which steps see as empty
+  // GITHUB_ACTION_REPOSITORY / GITHUB_ACTION_REF variables.
+  std::string repository, ref;
+  if (step.uses) {
+    const std::string& uses = step.uses->value;
+    size_t at = uses.find('@');
+    if (at != std::string::npos && uses.rfind("./", 0) != 0 && uses.rfind("docker://", 0) != 0) {
+      std::string_view name(uses.data(), at);
+      size_t slash = name.find('/');
+      if (slash != std::string_view::npos) name = name.substr(0, name.find('/', slash + 1));
+      repository = std::string(name);
+      ref = uses.substr(at + 1);
+    }
+  }
+  github_["action_repository"] = repository;
+  github_["action_ref"] = ref;
+}
+
 void JobExecution::SetUpContexts() {
   github_ = run_.github;
   github_["job"] = planned_.local_id.empty() ? planned_.id : planned_.local_id;
@@ -345,6 +371,11 @@ void JobExecution::SetUpContexts() {
   vars_ = run_.request->plan->vars;
   runner_ctx_ = run_.runner;
   runner_ctx_["temp"] = temp_dir_;
+  // runner.workspace is the directory that holds the workspace (JobExtension.cs: the runner's
+  // <work>/<repo>, GITHUB_WORKSPACE being <work>/<repo>/<repo>): the checkout's parent here.
+  if (auto workspace = github_.find("workspace"); workspace != github_.end() && workspace->is_string()) {
+    runner_ctx_["workspace"] = fs::path(workspace->get<std::string>()).parent_path().string();
+  }
 }
 
 void JobExecution::EvaluateJobOutputs(JobOutcome* outcome) {

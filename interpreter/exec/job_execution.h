@@ -107,6 +107,8 @@ class JobExecution final : public StepIo, public CompositeHost {
 
   bool cancelled() const { return job_.control->cancel->is_cancelled() || timed_out_; }
   void SetUpContexts();
+  /// github.action_repository / action_ref for the step about to run.
+  void SetActionRepository(const model::Step& step);
   std::unique_ptr<plan::Scope> MakeScope(const nlohmann::ordered_json& env) const;
   /// Substitutes `value`; the first error names where it is: "wf.yml:12:15: steps[2].name: ...".
   std::string EvaluateAt(const std::string& key, const model::Str& value,

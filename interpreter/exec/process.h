@@ -35,6 +35,10 @@ struct ProcessOptions {
   /// SIGINT → SIGTERM after `interrupt_grace`, SIGTERM → SIGKILL after `terminate_grace`.
   std::chrono::milliseconds interrupt_grace{7500};
   std::chrono::milliseconds terminate_grace{2500};
+  /// How long Wait keeps reading stdout/stderr after the child exited while other processes
+  /// (its background children) still hold them open; then the pipes are closed. GitHub's
+  /// runner waits 5 seconds (ProcessInvoker.ProcessExitedHandler).
+  std::chrono::milliseconds output_grace{0};
   /// When set, the child's process group is recorded as RECORD_DIR/<pid>.json (its pid and the
   /// leader's start time, nothing of its command line) until the group is stopped and reaped, so
   /// that after a kill -9 of slipway a resume finds and stops what is still running
@@ -93,6 +97,7 @@ class ChildProcess {
   std::chrono::milliseconds timeout_{0};
   std::chrono::milliseconds interrupt_grace_{0};
   std::chrono::milliseconds terminate_grace_{0};
+  std::chrono::milliseconds output_grace_{0};
 };
 
 /// Spawn + Wait. Spawn failures come back as ProcessEnd::kSpawnFailed.

@@ -250,6 +250,7 @@ Expected<ChildProcess> ChildProcess::Spawn(const ProcessOptions& options) {
   child.timeout_ = options.timeout;
   child.interrupt_grace_ = options.interrupt_grace;
   child.terminate_grace_ = options.terminate_grace;
+  child.output_grace_ = options.output_grace;
   return child;
 }
 
@@ -267,6 +268,7 @@ ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
     timeout_ = other.timeout_;
     interrupt_grace_ = other.interrupt_grace_;
     terminate_grace_ = other.terminate_grace_;
+    output_grace_ = other.output_grace_;
   }
   return *this;
 }
@@ -375,10 +377,24 @@ ProcessResult ChildProcess::Wait(const OutputCallback& on_output, CancelToken* c
     if (done == pid_) exited = true;
   }
   reaped_ = true;
-  // Whatever the child wrote before exiting is in the pipes now; background processes that
-  // still hold them are not waited for.
-  drain(stdout_fd_, OutputStream::kStdout);
-  drain(stderr_fd_, OutputStream::kStderr);
+  // Whatever the child wrote before exiting is in the pipes now. Background processes that
+  // still hold them are read for output_grace_ more (not after a timeout or a cancellation).
+  const auto output_until = SteadyClock::now() + (stop == Stop::kNone ? output_grace_
+                                                                       : std::chrono::milliseconds(0));
+  for (;;) {
+    drain(stdout_fd_, OutputStream::kStdout);
+    drain(stderr_fd_, OutputStream::kStderr);
+    auto now = SteadyClock::now();
+    if ((stdout_fd_ < 0 && stderr_fd_ < 0) || now >= output_until) break;
+    if (cancel && cancel->is_cancelled()) break;
+    auto wake = std::min(output_until, now + kCancelPollInterval);
+    int wait_ms = static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(wake - now).count());
+    pollfd fds[2];
+    int count = 0;
+    if (stdout_fd_ >= 0) fds[count++] = {stdout_fd_, POLLIN, 0};
+    if (stderr_fd_ >= 0) fds[count++] = {stderr_fd_, POLLIN, 0};
+    if (poll(fds, count, wait_ms) < 0 && errno != EINTR) break;
+  }
   CloseFd(stdout_fd_);
   CloseFd(stderr_fd_);
   CloseFd(pidfd_);

@@ -150,33 +150,79 @@ const std::string& RunnerArch() {
 }
 
 std::vector<std::string> SplitCommandLine(std::string_view line) {
+  // .NET's ParseArgumentsIntoList / GetNextArgument (System.Diagnostics.Process on Unix).
   std::vector<std::string> words;
-  std::string current;
-  bool in_word = false;
-  char quote = 0;
-  for (char c : line) {
-    if (quote != 0) {
-      if (c == quote) {
-        quote = 0;
-      } else {
-        current.push_back(c);
+  size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+    if (i == line.size()) break;
+    std::string current;
+    bool in_quotes = false;
+    while (i < line.size()) {
+      size_t backslashes = 0;
+      while (i < line.size() && line[i] == '\\') {
+        ++i;
+        ++backslashes;
       }
-      continue;
-    }
-    if (c == '\'' || c == '"') {
-      quote = c;
-      in_word = true;
-    } else if (c == ' ' || c == '\t' || c == '\n') {
-      if (in_word) words.push_back(std::move(current));
-      current.clear();
-      in_word = false;
-    } else {
+      if (backslashes > 0) {
+        if (i >= line.size() || line[i] != '"') {
+          current.append(backslashes, '\\');
+        } else {
+          // Pairs of backslashes before a quote are one backslash each; an odd one left makes
+          // the quote literal.
+          current.append(backslashes / 2, '\\');
+          if (backslashes % 2 != 0) {
+            current.push_back('"');
+            ++i;
+          }
+        }
+        continue;
+      }
+      char c = line[i];
+      if (c == '"') {
+        if (in_quotes && i + 1 < line.size() && line[i + 1] == '"') {
+          current.push_back('"');  // "" inside quotes: a literal quote, still quoted
+          ++i;
+        } else {
+          in_quotes = !in_quotes;
+        }
+        ++i;
+        continue;
+      }
+      if ((c == ' ' || c == '\t') && !in_quotes) break;
       current.push_back(c);
-      in_word = true;
+      ++i;
+    }
+    words.push_back(std::move(current));
+  }
+  return words;
+}
+
+Expected<std::string> FormatScriptArgument(std::string_view format, std::string_view path) {
+  // .NET's string.Format with one argument: "{{" and "}}" are braces, "{0}" the argument;
+  // any other brace is a FormatException on the runner (the step fails).
+  std::string out;
+  for (size_t i = 0; i < format.size(); ++i) {
+    char c = format[i];
+    if (c == '{' && i + 1 < format.size() && format[i + 1] == '{') {
+      out.push_back('{');
+      ++i;
+    } else if (c == '}' && i + 1 < format.size() && format[i + 1] == '}') {
+      out.push_back('}');
+      ++i;
+    } else if (c == '{' && format.substr(i, 3) == "{0}") {
+      out.append(path);
+      i += 2;
+    } else if (c == '{' || c == '}') {
+      return MakeUnexpected(fmt::format(
+          "\"{}\": input string was not in a correct format (the argument format is .NET's "
+          "string.Format: {{0}} is the script file, {{{{ and }}}} are braces)",
+          format));
+    } else {
+      out.push_back(c);
     }
   }
-  if (in_word) words.push_back(std::move(current));
-  return words;
+  return out;
 }
 
 Expected<ShellTemplate> ResolveShell(std::string_view shell, const std::string& path) {
@@ -206,19 +252,37 @@ Expected<ShellTemplate> ResolveShell(std::string_view shell, const std::string& 
   } else if (shell == "cmd") {
     return MakeUnexpected(std::string("shell \"cmd\" is only available on Windows runners"));
   } else {
-    t.argv = SplitCommandLine(shell);
-    bool has_placeholder = false;
-    for (const std::string& arg : t.argv) {
-      if (arg.find("{0}") != std::string::npos) has_placeholder = true;
+    // ScriptHandler.cs: the command is the text before the first space, the rest (leading
+    // spaces dropped) an argument format for string.Format, whose result .NET splits into
+    // arguments (SplitCommandLine). Here each argument is formatted after the split, so that a
+    // script path holding spaces stays one argument (the runner's paths hold none).
+    size_t space = shell.find(' ');
+    std::string command(shell.substr(0, space));
+    std::string_view format = space == std::string_view::npos ? "" : shell.substr(space + 1);
+    while (!format.empty() && std::isspace(static_cast<unsigned char>(format.front()))) {
+      format.remove_prefix(1);
     }
-    if (t.argv.empty() || !has_placeholder) {
+    std::string format_text(format);
+    if (format_text.empty()) {
+      format_text = command == "bash"   ? "--noprofile --norc -e -o pipefail {0}"
+                    : command == "sh"   ? "-e {0}"
+                    : command == "python" ? "{0}"
+                    : command == "pwsh" || command == "powershell" ? "-command \". '{0}'\""
+                                                                    : "";
+    }
+    if (command.empty() || format_text.find("{0}") == std::string::npos) {
       return MakeUnexpected(fmt::format(
           "custom shell \"{}\" must contain \"{{0}}\" (the script file), e.g. \"{} {{0}}\"", shell,
-          t.argv.empty() ? std::string("perl") : t.argv[0]));
+          command.empty() ? std::string("perl") : command));
     }
+    if (Expected<std::string> checked = FormatScriptArgument(format_text, "");
+        !checked) {
+      return MakeUnexpected(fmt::format("custom shell: {}", checked.error()));
+    }
+    t.argv = {command};
+    for (std::string& word : SplitCommandLine(format_text)) t.argv.push_back(std::move(word));
     // The script file's extension comes from the command's name, as written
     // (ScriptHandlerHelpers.GetScriptFileExtension): none for anything but these.
-    const std::string& command = t.argv[0];
     t.extension = command == "bash" || command == "sh" ? ".sh"
                   : command == "python"                ? ".py"
                   : command == "pwsh" || command == "powershell" ? ".ps1"
@@ -240,13 +304,11 @@ Expected<ShellCommand> PrepareScript(const ShellTemplate& shell, std::string_vie
   if (!written) return MakeUnexpected(written.error());
   ShellCommand command;
   command.script_path = path;
-  for (const std::string& arg : shell.argv) {
-    std::string expanded = arg;
-    for (size_t at = expanded.find("{0}"); at != std::string::npos;
-         at = expanded.find("{0}", at + path.size())) {
-      expanded.replace(at, 3, path);
-    }
-    command.argv.push_back(std::move(expanded));
+  command.argv.push_back(shell.argv.front());
+  for (size_t i = 1; i < shell.argv.size(); ++i) {
+    Expected<std::string> expanded = FormatScriptArgument(shell.argv[i], path);
+    if (!expanded) return MakeUnexpected(expanded.error());
+    command.argv.push_back(std::move(expanded).value());
   }
   return command;
 }
@@ -280,7 +342,7 @@ std::map<std::string, std::string> RunnerEnvironment(const nlohmann::ordered_jso
     if (it->is_string()) {
       env["GITHUB_" + Upper(key)] = it->get<std::string>();
     } else if (it->is_boolean()) {
-      env["GITHUB_" + Upper(key)] = it->get<bool>() ? "True" : "False";
+      env["GITHUB_" + Upper(key)] = it->get<bool>() ? "true" : "false";
     }
   }
   env["GITHUB_ACTION"] = action;

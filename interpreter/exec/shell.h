@@ -16,7 +16,8 @@
 
 namespace slipway::exec {
 
-/// How a `shell:` value runs a script file: argv with "{0}" standing for the file's path.
+/// How a `shell:` value runs a script file: argv[0] the command, each other argument a .NET
+/// format string (FormatScriptArgument) in which "{0}" stands for the file's path.
 struct ShellTemplate {
   std::vector<std::string>
       argv;               // e.g. {"bash", "--noprofile", "--norc", "-eo", "pipefail", "{0}"}
@@ -31,7 +32,10 @@ struct ShellTemplate {
 ///   sh        `sh -e {0}`
 ///   python    `python {0}`
 ///   pwsh      `pwsh -command ". '{0}'"`   powershell likewise
-///   otherwise a custom command line that must contain {0}: `perl {0}`, `bash -x {0}`.
+///   otherwise COMMAND FORMAT as GitHub's runner reads it: the command up to the first space,
+///             then an argument format that must contain {0} (`perl {0}`, `bash -x {0}`), split
+///             into arguments with .NET's rules (SplitCommandLine) and formatted with .NET's
+///             string.Format ({{ and }} are braces; any other brace is an error).
 /// Errors are messages ("custom shell \"perl\" must contain \"{0}\"...").
 Expected<ShellTemplate> ResolveShell(std::string_view shell, const std::string& path);
 
@@ -68,7 +72,8 @@ Expected<StepFiles> CreateStepFiles(const std::string& dir, const std::string& s
 
 /// The variables GitHub's runner sets for a step (ScriptHandler.cs, GitHubContext.cs,
 /// RunnerContext.cs): CI and GITHUB_ACTIONS; GITHUB_<KEY> for each allow-listed key of the
-/// `github` context that holds a string or a boolean ("True"/"False", as .NET writes them);
+/// `github` context that holds a string or a boolean ("true"/"false": the runner's
+/// BooleanContextData.ToString);
 /// RUNNER_<KEY> for each key of the `runner` context; GITHUB_ACTION; and, with `files`, the
 /// step files (GITHUB_OUTPUT, GITHUB_ENV, GITHUB_PATH, GITHUB_STATE, GITHUB_STEP_SUMMARY).
 std::map<std::string, std::string> RunnerEnvironment(const nlohmann::ordered_json& github,
@@ -79,7 +84,15 @@ std::map<std::string, std::string> RunnerEnvironment(const nlohmann::ordered_jso
 /// runner.arch for this machine: X86, X64, ARM or ARM64.
 const std::string& RunnerArch();
 
-/// Splits a custom shell command line into words ('...' and "..." group, no expansion).
+/// Splits a command line into arguments as .NET does on Unix (Process.ParseArgumentsIntoList),
+/// which is how GitHub's runner hands a custom shell's, a container's and a docker action's
+/// arguments to a process: spaces and tabs separate, double quotes group (`""` inside quotes is
+/// a quote), backslashes are literal except before a double quote (`\"` is a quote); single
+/// quotes are ordinary characters.
 std::vector<std::string> SplitCommandLine(std::string_view line);
+
+/// .NET's string.Format(format, path): "{0}" is `path`, "{{" and "}}" are braces; any other
+/// brace is an error (a FormatException on the runner).
+Expected<std::string> FormatScriptArgument(std::string_view format, std::string_view path);
 
 }  // namespace slipway::exec

@@ -27,6 +27,7 @@
 #include "interpreter/exec/step_executor.h"
 #include "interpreter/exec/step_log.h"
 #include "interpreter/exec/workflow_commands.h"
+#include "interpreter/expr/unicode.h"
 
 namespace slipway::exec {
 namespace {
@@ -106,6 +107,16 @@ class ShellExecutor final : public StepExecutor {
   std::optional<StepFiles> used_files_;
 };
 
+// A set-output, save-state or set-env without a `name` fails the step, as the runner's
+// command extensions throw and ActionCommandManager marks the command's result failed.
+void MissingName(const WorkflowCommand& command, StepIo& io, std::string* failure) {
+  io.Log(fmt::format("error: Unable to process command '::{}' successfully.", command.name));
+  std::string message =
+      fmt::format("Required field 'name' is missing in ##[{}] command.", command.name);
+  io.Log("error: " + message);
+  if (failure->empty()) *failure = message;
+}
+
 void ShellExecutor::HandleCommand(const WorkflowCommand& command, StepIo& io,
                                   std::map<std::string, std::string>* outputs,
                                   std::string* failure) {
@@ -113,8 +124,21 @@ void ShellExecutor::HandleCommand(const WorkflowCommand& command, StepIo& io,
   switch (command.kind) {
     case WorkflowCommandKind::kAddMask:
       // Not echoed: the runner writes no line for a command it processed (echo is off unless
-      // step debugging is on).
+      // step debugging is on). As AddMaskCommandExtension: the value as written, and each of
+      // its lines trimmed, so a value printed with padding or one line of it is masked too.
+      if (expr::TrimWhiteSpace(command.data).empty()) {
+        io.Log("warning: Can't add secret mask for empty string in ##[add-mask] command.");
+        return;
+      }
       run.masker->Add(command.data);
+      for (size_t start = 0; start < command.data.size();) {
+        size_t end = command.data.find_first_of("\r\n", start);
+        if (end == std::string::npos) end = command.data.size();
+        std::string_view line =
+            expr::TrimWhiteSpace(std::string_view(command.data).substr(start, end - start));
+        if (!line.empty()) run.masker->Add(line);
+        start = end + 1;
+      }
       return;
     case WorkflowCommandKind::kError:
     case WorkflowCommandKind::kWarning:
@@ -149,9 +173,10 @@ void ShellExecutor::HandleCommand(const WorkflowCommand& command, StepIo& io,
     case WorkflowCommandKind::kEndGroup:
       return;
     case WorkflowCommandKind::kSetOutput: {
-      auto name = command.properties.find("name");
-      if (name != command.properties.end()) SetOutput(outputs, name->second, command.data);
       io.Log("warning: the set-output command is deprecated; write to $GITHUB_OUTPUT");
+      auto name = command.properties.find("name");
+      if (name == command.properties.end()) return MissingName(command, io, failure);
+      SetOutput(outputs, name->second, command.data);
       return;
     }
     case WorkflowCommandKind::kDisabled:
@@ -161,6 +186,8 @@ void ShellExecutor::HandleCommand(const WorkflowCommand& command, StepIo& io,
         } else if (auto name = command.properties.find("name");
                    name != command.properties.end()) {
           io.SetEnv(name->second, command.data);
+        } else {
+          MissingName(command, io, failure);
         }
         return;
       }
@@ -171,6 +198,8 @@ void ShellExecutor::HandleCommand(const WorkflowCommand& command, StepIo& io,
       if (failure->empty()) *failure = fmt::format("the {} command is disabled", command.name);
       return;
     case WorkflowCommandKind::kSaveState:
+      if (!command.properties.contains("name")) MissingName(command, io, failure);
+      return;
     case WorkflowCommandKind::kEcho:
     case WorkflowCommandKind::kStopCommands:
     case WorkflowCommandKind::kUnknown:
@@ -190,7 +219,10 @@ std::string ShellExecutor::ReadFileCommands(const StepFiles& files, StepIo& io,
     }
     std::string text = ReadText(path);
     if (!text.empty() && !Empty(path)) io.Log(fmt::format("warning: cannot empty \"{}\"", path));
-    return text;
+    // Read as the runner's File.ReadAllText / ReadAllLines do: a UTF-8 byte order mark is not
+    // part of the text, and bytes that are not UTF-8 read as U+FFFD.
+    if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
+    return expr::ReplaceInvalidUtf8(std::move(text));
   };
   std::vector<std::pair<std::string, std::string>> pairs;
   Expected<std::vector<std::pair<std::string, std::string>>> written =
@@ -294,6 +326,7 @@ StepOutcome ShellExecutor::Run(const ResolvedStep& step, StepIo& io) {
   options.record_dir = run.store->processes_dir();
   options.interrupt_grace = run.interrupt_grace;
   options.terminate_grace = run.terminate_grace;
+  options.output_grace = std::chrono::seconds(5);
 
   StepOutcome outcome;
   std::string failure;
@@ -345,7 +378,9 @@ StepOutcome ShellExecutor::Run(const ResolvedStep& step, StepIo& io) {
       }
       break;
     case ProcessEnd::kSignaled:
-      failure = Describe(result);
+      // .NET reports a process killed by signal N as exit code 128 + N (137 for SIGKILL: the
+      // message GitHub shows for a step killed when out of memory).
+      failure = fmt::format("Process completed with exit code {}.", 128 + result.signal);
       break;
     case ProcessEnd::kTimedOut:
       outcome.timed_out = true;

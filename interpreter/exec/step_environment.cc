@@ -11,9 +11,10 @@ namespace {
 using nlohmann::ordered_json;
 
 // The GITHUB_* / RUNNER_* variables a step's env cannot override, as on GitHub's runner
-// (ScriptHandler.cs sets the github and runner contexts' variables after the step's env). CI
-// and GITHUB_ACTIONS are the runner's own process environment there, so an env may change them.
-bool IsRuntimeVariable(const std::string& key) { return key != "CI" && key != "GITHUB_ACTIONS"; }
+// (ScriptHandler.cs sets the github and runner contexts' variables after the step's env, and
+// ProcessInvoker.cs sets GITHUB_ACTIONS=true last). Only CI may be changed: ProcessInvoker sets
+// it to "true" only when neither the step's env nor the runner's own environment has it.
+bool IsRuntimeVariable(const std::string& key) { return key != "CI"; }
 
 }  // namespace
 
@@ -31,7 +32,7 @@ std::map<std::string, std::string> JobExecution::StepEnvironment(const ResolvedS
   }
   std::map<std::string, std::string> runtime =
       RunnerEnvironment(*github, runner_ctx_, step.action, files);
-  for (const char* key : {"CI", "GITHUB_ACTIONS"}) out[key] = runtime[key];
+  if (!out.contains("CI")) out["CI"] = runtime["CI"];
   for (auto it = step.env.begin(); it != step.env.end(); ++it) {
     out[it.key()] = it->is_string() ? it->get<std::string>() : plan::ValueToTemplateString(*it);
   }

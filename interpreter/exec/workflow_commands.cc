@@ -38,13 +38,13 @@ std::string Unescape(std::string_view text, bool property) {
       char decoded = 0;
       if (code == "25")
         decoded = '%';
-      else if (code == "0D" || code == "0d")
+      else if (code == "0D")
         decoded = '\r';
-      else if (code == "0A" || code == "0a")
+      else if (code == "0A")
         decoded = '\n';
-      else if (property && (code == "3A" || code == "3a"))
+      else if (property && code == "3A")
         decoded = ':';
-      else if (property && (code == "2C" || code == "2c"))
+      else if (property && code == "2C")
         decoded = ',';
       if (decoded != 0) {
         out.push_back(decoded);
@@ -129,6 +129,7 @@ std::optional<WorkflowCommand> WorkflowCommandParser::ParseLine(std::string_view
   if (command.kind == WorkflowCommandKind::kUnknown) return std::nullopt;
   command.name = lowered;
   const char separator = legacy ? ';' : ',';
+  if (!legacy) properties = TrimSpaces(properties);
   size_t pos = 0;
   while (!properties.empty() && pos <= properties.size()) {
     size_t comma = properties.find(separator, pos);
@@ -136,7 +137,9 @@ std::optional<WorkflowCommand> WorkflowCommandParser::ParseLine(std::string_view
     std::string_view pair = properties.substr(pos, comma - pos);
     size_t eq = pair.find('=');
     if (eq != std::string_view::npos) {
-      std::string key = AsciiLower(TrimSpaces(pair.substr(0, eq)));
+      // The key as written (TryParseV2 trims the whole property list, not each key): `name =x`
+      // or `a=1, name=x` name no `name` property.
+      std::string key = AsciiLower(pair.substr(0, eq));
       std::string_view value = pair.substr(eq + 1);
       if (!key.empty() && !value.empty()) {
         command.properties[key] = legacy ? UnescapeLegacy(value) : UnescapeCommandProperty(value);

@@ -51,7 +51,8 @@ class WorkflowCommandParser {
   std::string stop_token_;
 };
 
-/// Undoes the escapes of a command's data (%25 %0D %0A) or property value (also %3A %2C).
+/// Undoes the escapes of a command's data (%25 %0D %0A) or property value (also %3A %2C); upper case
+/// only, as the runner's ordinal String.Replace (`%0a` stays as written).
 std::string UnescapeCommandData(std::string_view text);
 std::string UnescapeCommandProperty(std::string_view text);
 

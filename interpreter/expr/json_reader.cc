@@ -24,6 +24,8 @@ bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 /// -Infinity and overflowing numbers: each becomes `null` in the text handed to nlohmann, and
 /// `specials` says, for every `null` token in that text in order, which number it stands for
 /// (nullopt: a real null). SAX callbacks arrive in text order, so the two line up exactly.
+/// Single-quoted strings and unquoted property names (Newtonsoft reads both) are handed on as
+/// JSON strings.
 struct Rewritten {
   std::string text;
   std::vector<std::optional<double>> specials;
@@ -79,6 +81,25 @@ Rewritten Rewrite(std::string_view text) {
       i = j;
       continue;
     }
+    if (c == '\'') {
+      // Newtonsoft also reads single-quoted strings (JsonTextReader.ParseString with '\''):
+      // the same escapes, `\'` a quote; handed on double-quoted.
+      out.text.push_back('"');
+      size_t j = i + 1;
+      for (; j < n && text[j] != '\''; ++j) {
+        if (text[j] == '\\' && j + 1 < n) {
+          if (text[j + 1] != '\'') out.text.push_back('\\');
+          out.text.push_back(text[++j]);
+        } else if (text[j] == '"') {
+          out.text += "\\\"";
+        } else {
+          out.text.push_back(text[j]);
+        }
+      }
+      if (j < n) out.text.push_back('"');  // unterminated: left open for nlohmann to refuse
+      i = std::min(n, j + 1);
+      continue;
+    }
     if (c == '/' && i + 1 < n && (text[i + 1] == '*' || text[i + 1] == '/')) {
       size_t end = text[i + 1] == '*' ? text.find("*/", i + 2) : text.find('\n', i + 2);
       end = end == std::string_view::npos ? n : end + (text[i + 1] == '*' ? 2 : 1);
@@ -123,7 +144,17 @@ Rewritten Rewrite(std::string_view text) {
       size_t j = i;
       while (j < n && IsWordChar(text[j])) ++j;
       const std::string_view word = text.substr(i, j - i);
-      if (word == "NaN") {
+      size_t after = j;
+      while (after < n && (text[after] == ' ' || text[after] == '\t' || text[after] == '\r' ||
+                           text[after] == '\n')) {
+        ++after;
+      }
+      if (after < n && text[after] == ':') {
+        // An unquoted property name (JsonTextReader.ParseUnquotedProperty).
+        out.text.push_back('"');
+        out.text.append(word);
+        out.text.push_back('"');
+      } else if (word == "NaN") {
         out.text += "null";
         out.specials.push_back(std::nan(""));
       } else if (word == "Infinity") {

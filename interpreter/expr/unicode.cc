@@ -257,4 +257,62 @@ std::string_view TrimWhiteSpace(std::string_view text) {
   return text.substr(begin, end - begin);
 }
 
+namespace {
+
+// The length of the well-formed UTF-8 sequence at `text[i]` (Unicode Table 3-7), or 0; in
+// `*valid_prefix` the bytes that could still start one (the maximal ill-formed subpart).
+size_t WellFormedAt(std::string_view text, size_t i, size_t* valid_prefix) {
+  const auto b0 = static_cast<unsigned char>(text[i]);
+  *valid_prefix = 1;
+  if (b0 < 0x80) return 1;
+  size_t length = 0;
+  unsigned char low = 0x80, high = 0xBF;
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    length = 2;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    length = 3;
+    if (b0 == 0xE0) low = 0xA0;
+    if (b0 == 0xED) high = 0x9F;
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    length = 4;
+    if (b0 == 0xF0) low = 0x90;
+    if (b0 == 0xF4) high = 0x8F;
+  } else {
+    return 0;
+  }
+  for (size_t k = 1; k < length; ++k) {
+    if (i + k >= text.size()) return 0;
+    const auto b = static_cast<unsigned char>(text[i + k]);
+    const unsigned char lo = k == 1 ? low : 0x80, hi = k == 1 ? high : 0xBF;
+    if (b < lo || b > hi) return 0;
+    *valid_prefix = k + 1;
+  }
+  return length;
+}
+
+}  // namespace
+
+std::string ReplaceInvalidUtf8(std::string text) {
+  size_t i = 0;
+  size_t prefix = 0;
+  while (i < text.size()) {
+    size_t n = WellFormedAt(text, i, &prefix);
+    if (n == 0) break;
+    i += n;
+  }
+  if (i == text.size()) return text;
+  std::string out = text.substr(0, i);
+  while (i < text.size()) {
+    size_t n = WellFormedAt(text, i, &prefix);
+    if (n > 0) {
+      out.append(text, i, n);
+      i += n;
+    } else {
+      out.append("\xEF\xBF\xBD");
+      i += prefix;
+    }
+  }
+  return out;
+}
+
 }  // namespace slipway::expr

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace slipway::expr {
@@ -33,6 +34,11 @@ bool StartsWithIgnoreCase(std::string_view text, std::string_view prefix);
 bool EndsWithIgnoreCase(std::string_view text, std::string_view suffix);
 /// A hash that is equal for strings that are EqualsIgnoreCase.
 uint32_t HashIgnoreCase(std::string_view text);
+
+/// `text` with every ill-formed UTF-8 sequence replaced by U+FFFD, as .NET's UTF8Encoding
+/// decodes it (one replacement per maximal ill-formed subpart); well-formed text is returned
+/// as it is.
+std::string ReplaceInvalidUtf8(std::string text);
 
 /// Trims .NET whitespace at both ends (String.Trim()).
 std::string_view TrimWhiteSpace(std::string_view text);

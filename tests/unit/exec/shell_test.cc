@@ -42,7 +42,12 @@ TEST(ShellTest, ResolvesGithubShells) {
       {"perl -w {0}", "perl -w {0}", ""},
       {"python3 {0}", "python3 {0}", ""},
       {"python {0}", "python {0}", ".py"},
-      {"bash -x '{0}' \"two words\"", "bash -x {0} two words", ".sh"},
+      // The runner splits with .NET's rules: double quotes group, single quotes do not;
+      // string.Format turns {{ and }} into braces.
+      {"bash -x '{0}' \"two words\"", "bash -x '{0}' two words", ".sh"},
+      {"bash  -e   {0} {{x}} {{0}}", "bash -e {0} {{x}} {{0}}", ".sh"},
+      // Only the rest after the command is a format; without one, the command's default.
+      {"bash ", "bash --noprofile --norc -e -o pipefail {0}", ".sh"},
   };
   for (const Case& c : cases) {
     auto t = ResolveShell(c.shell, kPath);
@@ -50,6 +55,37 @@ TEST(ShellTest, ResolvesGithubShells) {
     EXPECT_EQ(Joined(t->argv), c.argv) << c.shell;
     EXPECT_EQ(t->extension, c.extension) << c.shell;
   }
+}
+
+// .NET's Process.ParseArgumentsIntoList, as the runner hands a custom shell its arguments.
+TEST(ShellTest, SplitsArgumentsAsDotNet) {
+  auto split = [](std::string_view line) {
+    std::string out;
+    for (const std::string& word : SplitCommandLine(line)) out += "[" + word + "]";
+    return out;
+  };
+  EXPECT_EQ(split("  a\tb  c "), "[a][b][c]");
+  EXPECT_EQ(split("'a b'"), "['a][b']");
+  EXPECT_EQ(split("\"a b\" c"), "[a b][c]");
+  EXPECT_EQ(split("\"x\\\"y\""), "[x\"y]");          // \" is a quote
+  EXPECT_EQ(split("a\\\\\"b c\""), "[a\\b c]");     // \\" is a backslash, then a quote
+  EXPECT_EQ(split("a\\b"), "[a\\b]");                // backslashes elsewhere are literal
+  EXPECT_EQ(split("\"a\"\"b\""), "[a\"b]");            // "" inside quotes is a quote
+  EXPECT_EQ(split("\"\" x"), "[][x]");                  // an empty quoted argument
+}
+
+// .NET's string.Format with the script path as its one argument.
+TEST(ShellTest, FormatsScriptArgumentsAsDotNet) {
+  EXPECT_EQ(FormatScriptArgument("{0}", "/s.sh").value(), "/s.sh");
+  EXPECT_EQ(FormatScriptArgument("--f={0}:{0}", "/s").value(), "--f=/s:/s");
+  EXPECT_EQ(FormatScriptArgument("{{0}}", "/s").value(), "{0}");
+  EXPECT_EQ(FormatScriptArgument("{{{0}}}", "/s").value(), "{/s}");
+  EXPECT_FALSE(FormatScriptArgument("}", "/s").has_value());
+  EXPECT_FALSE(FormatScriptArgument("{1}", "/s").has_value());
+  EXPECT_FALSE(FormatScriptArgument("{x}", "/s").has_value());
+  auto lone = ResolveShell("bash -e {0} }", kPath);
+  ASSERT_FALSE(lone.has_value());
+  EXPECT_NE(lone.error().find("not in a correct format"), std::string::npos) << lone.error();
 }
 
 TEST(ShellTest, UnspecifiedShellFallsBackToSh) {
@@ -156,7 +192,8 @@ TEST_F(ShellRunTest, StepFilesAndRunnerVariables) {
   EXPECT_EQ(env["CI"], "true");
   EXPECT_EQ(env["GITHUB_ACTIONS"], "true");
   EXPECT_EQ(env["GITHUB_REPOSITORY_OWNER"], "octo");
-  EXPECT_EQ(env["GITHUB_REF_PROTECTED"], "False");
+  // BooleanContextData.ToString() is lower case.
+  EXPECT_EQ(env["GITHUB_REF_PROTECTED"], "false");
   EXPECT_EQ(env["GITHUB_ACTION"], "__run");
   EXPECT_EQ(env.count("GITHUB_TOKEN"), 0u);
   EXPECT_EQ(env.count("GITHUB_EVENT"), 0u);

@@ -66,6 +66,10 @@ TEST(Evaluator, Table) {
       {"toJSON(matrix.node)", "\"[\\n  18,\\n  20\\n]\""},
       {"fromJSON('{\"a\": [1, 2]}').a[1]", "2"},
       {"fromJSON('NaN') == fromJSON('NaN')", "false"},
+      // Newtonsoft reads single-quoted strings and unquoted property names.
+      {"fromJSON('{''k'': ''v\"w''}').k", "\"v\\\"w\""},
+      {"fromJSON('{key_1: 5, null: [''x'', \"y\"]}').null[0]", "\"x\""},
+      {"fromJSON('{key_1 : 5}').key_1", "5"},
       {"case(env.STAGE == 'prod', 'p', 'other')", "\"p\""},
       {"matrix.*", "[\"ubuntu-latest\",[18,20]]"},
       {"1 / 2", "error: Unexpected symbol: '/'. Located at position 3 within expression: 1 / 2"},
