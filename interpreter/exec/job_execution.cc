@@ -83,10 +83,14 @@ void JobExecution::Log(std::string_view line) {
   }
 }
 
+double JobExecution::CancelTimeoutMinutes() const {
+  return planned_.cancel_timeout_minutes.value_or(kCancelTimeoutMinutes);
+}
+
 std::chrono::milliseconds JobExecution::StepTimeout(const plan::PlannedStep* planned) const {
   auto now = run_.clock->Now();
   auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - now);
-  if (cancelled_at_start_of_step_) remaining = Minutes(kCancelTimeoutMinutes);
+  if (cancelled_at_start_of_step_) remaining = Minutes(CancelTimeoutMinutes());
   if (remaining.count() <= 0) remaining = std::chrono::milliseconds(1);
   if (planned && planned->timeout_minutes && *planned->timeout_minutes > 0) {
     remaining = std::min(remaining, Minutes(*planned->timeout_minutes));
@@ -179,7 +183,7 @@ StepOutcome JobExecution::Execute(const ResolvedStep& step) {
                           FormatMinutes(step.planned && step.planned->timeout_minutes
                                             ? *step.planned->timeout_minutes
                                         : frame_ && frame_->deadline ? frame_->timeout_minutes
-                                                                     : kCancelTimeoutMinutes));
+                                                                     : CancelTimeoutMinutes()));
   }
   return outcome;
 }

@@ -107,6 +107,8 @@ class JobExecution final : public StepIo, public CompositeHost {
 
   bool cancelled() const { return job_.control->cancel->is_cancelled() || timed_out_; }
   void SetUpContexts();
+  /// What a step that starts after the job was cancelled may take (cancel-timeout-minutes).
+  double CancelTimeoutMinutes() const;
   /// github.action_repository / action_ref for the step about to run.
   void SetActionRepository(const model::Step& step);
   std::unique_ptr<plan::Scope> MakeScope(const nlohmann::ordered_json& env) const;

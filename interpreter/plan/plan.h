@@ -134,6 +134,9 @@ struct PlannedJob {
   std::optional<Resolved> concurrency_group;
   bool cancel_in_progress = false;
   std::optional<double> timeout_minutes;
+  /// `cancel-timeout-minutes`: how long steps that run after a cancellation (always(),
+  /// cancelled()) may take; GitHub's default is 5.
+  std::optional<double> cancel_timeout_minutes;
   bool continue_on_error = false;
   std::vector<std::pair<std::string, Resolved>> outputs;  // symbolic until the job runs
   std::vector<std::pair<std::string, Resolved>> env;      // job `env:` (workflow env merged)

@@ -456,6 +456,9 @@ void Planner::PlanJob(const Unit& unit, uint32_t local, const model::JobGraph& g
   if (std::optional<double> minutes = NumberText(job.timeout_minutes, job_scope)) {
     planned.timeout_minutes = std::trunc(*minutes);
   }
+  if (std::optional<double> minutes = NumberText(job.cancel_timeout_minutes, job_scope)) {
+    planned.cancel_timeout_minutes = std::trunc(*minutes);
+  }
   if (job.continue_on_error) {
     planned.continue_on_error = Substitute(job.continue_on_error->value, job_scope).text == "true";
   }

@@ -118,6 +118,7 @@ json JobToJson(const Plan& plan, const PlannedJob& job) {
                           {"cancel_in_progress", job.cancel_in_progress}};
   }
   if (job.timeout_minutes) out["timeout_minutes"] = *job.timeout_minutes;
+  if (job.cancel_timeout_minutes) out["cancel_timeout_minutes"] = *job.cancel_timeout_minutes;
   if (job.continue_on_error) out["continue_on_error"] = true;
   if (!job.outputs.empty()) out["outputs"] = ResolvedMap(job.outputs);
   if (!job.env.empty()) out["env"] = ResolvedMap(job.env);

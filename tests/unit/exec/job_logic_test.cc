@@ -540,6 +540,36 @@ jobs:
   EXPECT_FALSE(Printed("cancelled: cancelled")) << console_;
 }
 
+// jobs.<id>.cancel-timeout-minutes: a step that runs after the cancellation (always(),
+// cancelled()) gets that long, GitHub's 5 minutes when the key is absent.
+TEST_F(JobLogicTest, CancelTimeoutMinutes) {
+  std::vector<int64_t> timeouts;
+  fake_.On("long", [](const ResolvedStep&, StepIo& io) {
+    kill(getpid(), SIGINT);
+    for (int i = 0; i < 500 && !io.cancel().is_cancelled(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return StepOutcome::Cancelled();
+  });
+  fake_.On("cleanup", [&](const ResolvedStep& step, StepIo&) {
+    timeouts.push_back(step.timeout.count());
+    return StepOutcome{};
+  });
+  for (const char* key : {"    cancel-timeout-minutes: ${{ fromJSON('2') }}\n", ""}) {
+    std::string workflow = std::string(R"(on: push
+jobs:
+  j:
+    runs-on: ubuntu-latest
+)") + key + R"(    steps:
+      - {name: long, run: x}
+      - {name: cleanup, if: always(), run: x}
+)";
+    EXPECT_EQ(Run(workflow), RunStatus::kCancelled) << console_;
+    std::filesystem::remove_all(dir_ / "state" / "runs");  // the next run is r1 again
+  }
+  EXPECT_EQ(timeouts, (std::vector<int64_t>{2 * 60'000, 5 * 60'000}));
+}
+
 const char kEnvironments[] = R"(environments:
   staging: {}
   production:
