@@ -141,6 +141,7 @@ class CompositeExecutor final : public StepExecutor {
     call.caller_file = host.frame() ? host.frame()->file : io.run().request->plan->workflow_path;
     call.with = step.with;
     call.env = step.env;
+    call.action = step.action;
     call.timeout_minutes = step.timeout_minutes;
     call.now = io.run().clock->Now();
     return RunCompositeAction(host, call);

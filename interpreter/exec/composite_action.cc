@@ -104,11 +104,13 @@ std::string BindInputs(CompositeHost& host, const CompositeCall& call, const mod
 }
 
 /// The env a step of the action sees before its own `env:`: the caller's, plus what earlier
-/// steps wrote to GITHUB_ENV since the action started.
+/// steps wrote to GITHUB_ENV since the action started, except keys a calling step's `env:`
+/// sets (CompositeActionHandler: global env, then StepEnvironmentOverrides).
 ordered_json InnerEnv(const ordered_json& caller_env, const ordered_json& env_at_start,
-                      const ordered_json& env_now) {
+                      const ordered_json& env_now, const std::set<std::string>& overrides) {
   ordered_json env = caller_env;
   for (auto it = env_now.begin(); it != env_now.end(); ++it) {
+    if (overrides.contains(it.key())) continue;
     auto before = env_at_start.find(it.key());
     if (before == env_at_start.end() || *before != *it) env[it.key()] = *it;
   }
@@ -164,6 +166,11 @@ StepOutcome RunCompositeAction(CompositeHost& host, const CompositeCall& call) {
     frame.action_path.pop_back();
   }
   frame.file = sources.path(action->file);
+  if (caller) frame.env_overrides = caller->env_overrides;
+  if (call.step) {
+    for (const auto& [key, value] : call.step->env) frame.env_overrides.insert(key.value);
+  }
+  frame.action = call.action;
   if (caller && caller->deadline) {
     frame.deadline = caller->deadline;
     frame.timeout_minutes = caller->timeout_minutes;
@@ -187,12 +194,16 @@ StepOutcome RunCompositeAction(CompositeHost& host, const CompositeCall& call) {
   bool cancelled = false;
   for (const model::Step& step : action->steps) {
     std::string error;
-    ordered_json env = InnerEnv(call.env, env_at_start, host.github_env());
+    ordered_json env = InnerEnv(call.env, env_at_start, host.github_env(), frame.env_overrides);
     ordered_json layered = env;
     for (const auto& [key, value] : step.env) {
       layered[key.value] = host.EvaluateText(value.value, env, &error);
     }
-    std::string name = host.EvaluateText(step.DisplayName(), layered, &error);
+    // The display name is best effort, as at job level: an error leaves it as written.
+    model::Step::NameSource source = step.DisplayNameSource();
+    std::string name_error;
+    std::string name = host.EvaluateText(source.text.value, layered, &name_error);
+    name = model::FormatDisplayName(source.prefix, name_error.empty() ? name : source.text.value);
     std::string id = step.id ? step.id->value : "";
     std::string condition_text =
         step.if_condition ? step.if_condition->value : std::string("success()");
@@ -203,23 +214,43 @@ StepOutcome RunCompositeAction(CompositeHost& host, const CompositeCall& call) {
     } else {
       host.Log(fmt::format("{} {}", std::string(static_cast<size_t>(depth) + 1, '>'), name));
       if (condition.kind != plan::Condition::Kind::kTrue) {
-        done = StepOutcome::Failure(
+        // CompositeActionHandler: a condition that cannot be evaluated fails the step and
+        // ends the action; no later step of it runs, always() ones included.
+        std::string message =
             fmt::format("cannot evaluate \"if: {}\": {}", condition_text,
-                        condition.error.empty() ? condition.unknown : condition.error));
+                        condition.error.empty() ? condition.unknown : condition.error);
+        host.Log("error: " + Where(frame.file, step.where.begin) + message);
+        result.outcome = StepConclusion::kFailure;
+        if (result.message.empty()) {
+          result.message =
+              fmt::format("step \"{}\" of action \"{}\" failed: {}", name, call.uses, message);
+        }
+        frame.failed = true;
+        break;
       } else if (!error.empty()) {
         done = StepOutcome::Failure("cannot evaluate the step's env: " + error);
       } else {
-        std::string action_key =
-            fmt::format("__{}_{}", depth, id.empty() ? fmt::format("run_{}", step.index + 1) : id);
-        done = host.RunStep(step, layered, action_key);
+        done = host.RunStep(step, layered, frame.action);
       }
     }
     StepConclusion conclusion = done.outcome;
+    if (!id.empty()) {
+      // Recorded before continue-on-error is asked, which may read the step's own outputs.
+      ordered_json out = ordered_json::object();
+      for (const auto& [key, value] : done.outputs) out[key] = value;
+      frame.steps[id] = {{"outputs", out},
+                         {"outcome", StepConclusionName(done.outcome)},
+                         {"conclusion", StepConclusionName(conclusion)}};
+    }
     if (done.outcome == StepConclusion::kFailure) {
       std::string coe_error;
       bool continue_on_error =
           step.continue_on_error &&
-          host.EvaluateText(step.continue_on_error->value, layered, &coe_error) == "true";
+          host.ContinueOnError(step.continue_on_error->value, layered, &coe_error);
+      if (!coe_error.empty()) {
+        host.Log("error: " + Where(frame.file, step.continue_on_error->where.begin) +
+                 "continue-on-error: " + coe_error);
+      }
       // A nested action's failure already names the step inside it that failed: pass it on
       // as it is rather than wrapping it once per level.
       bool nested = step.uses && IsLocalActionUses(step.uses->value);
@@ -242,29 +273,26 @@ StepOutcome RunCompositeAction(CompositeHost& host, const CompositeCall& call) {
     } else if (done.outcome == StepConclusion::kCancelled) {
       cancelled = true;
     }
-    if (!id.empty()) {
-      ordered_json out = ordered_json::object();
-      for (const auto& [key, value] : done.outputs) out[key] = value;
-      frame.steps[id] = {{"outputs", out},
-                         {"outcome", StepConclusionName(done.outcome)},
-                         {"conclusion", StepConclusionName(conclusion)}};
-    }
+    if (!id.empty()) frame.steps[id]["conclusion"] = StepConclusionName(conclusion);
   }
   if (cancelled) return StepOutcome::Cancelled();
 
-  // The action's outputs, evaluated after its steps in its own contexts.
-  ordered_json env = InnerEnv(call.env, env_at_start, host.github_env());
+  // The action's outputs, evaluated after its steps in its own contexts, with the env the
+  // calling step started with (EvaluateCompositeOutputs; GITHUB_ENV writes of the inner steps
+  // are not in it). The whole mapping is one evaluation: any error (an object or array is not
+  // a string) fails the step and sets no output.
   for (const model::ActionOutput& output : action->outputs) {
     if (!output.value) continue;
     std::string error;
-    std::string value = host.EvaluateText(output.value->value, env, &error);
+    std::string value = host.EvaluateString(output.value->value, call.env, &error);
     if (!error.empty()) {
+      result.outputs.clear();
+      result.outcome = StepConclusion::kFailure;
       if (result.message.empty()) {
-        result.outcome = StepConclusion::kFailure;
         result.message = Where(frame.file, output.value->where.begin) +
                          fmt::format("cannot evaluate output \"{}\": {}", output.id.value, error);
       }
-      continue;
+      return result;
     }
     result.outputs[output.id.value] = value;
   }

@@ -12,6 +12,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -38,6 +39,12 @@ struct CompositeFrame {
   /// The calling step's `timeout-minutes` bounds every step inside (nested frames inherit it).
   std::optional<std::chrono::steady_clock::time_point> deadline;
   double timeout_minutes = 0;
+  /// The `env:` keys of the calling steps (this frame's and its parents'): GITHUB_ENV writes
+  /// inside the action do not override them (the runner's StepEnvironmentOverrides).
+  std::set<std::string> env_overrides;
+  /// github.action of every step inside: the calling job step's (the runner sets it only in
+  /// StepsRunner; embedded steps share the caller's github context).
+  std::string action;
 
   /// 1 for an action called by a job step, 2 for one called from inside that action, ...
   int depth() const { return parent ? parent->depth() + 1 : 1; }
@@ -59,6 +66,13 @@ class CompositeHost {
   /// An `if:` in the current frame's contexts and status.
   virtual plan::Condition EvaluateCondition(const std::string& text,
                                             const nlohmann::ordered_json& env) = 0;
+  /// Like EvaluateText for a string-typed key: a mapping or sequence is an error.
+  virtual std::string EvaluateString(const std::string& text, const nlohmann::ordered_json& env,
+                                     std::string* error) = 0;
+  /// A step's `continue-on-error` after it failed, in the current frame's contexts: a boolean
+  /// or an error ("Unexpected value '...'"), as the runner's ApplyContinueOnError.
+  virtual bool ContinueOnError(const std::string& text, const nlohmann::ordered_json& env,
+                               std::string* error) = 0;
   /// The variables written to GITHUB_ENV so far in this job.
   virtual nlohmann::ordered_json github_env() const = 0;
   /// Resolves and runs the body of a `run:` or `uses:` step of the action (no `if`, no log
@@ -77,6 +91,8 @@ struct CompositeCall {
   std::string caller_file;            // the file that step is in, as shown in messages
   nlohmann::json with;                // the caller's `with:`, evaluated
   nlohmann::ordered_json env;         // the calling step's env context
+  /// The calling step's github.action (GITHUB_ACTION): every step inside keeps it.
+  std::string action;
   /// The calling step's `timeout-minutes`, when it has one; it bounds the whole action.
   std::optional<double> timeout_minutes;
   std::chrono::steady_clock::time_point now;  // when the call starts (the job's clock)

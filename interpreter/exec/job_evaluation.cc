@@ -77,25 +77,45 @@ std::string JobExecution::EvaluateAt(const std::string& key, const model::Str& v
   return text;
 }
 
-std::string JobExecution::EvaluateEnvAt(const std::string& key, const model::Str& value,
-                                        const ordered_json& env, std::string* error) {
-  // env values are strings (workflow-v1.0.json): a number, boolean or null from a whole
+std::string JobExecution::EvaluateString(const std::string& text, const ordered_json& env,
+                                         std::string* error) {
+  // Strings (workflow-v1.0.json's string contexts): a number, boolean or null from a whole
   // `${{ }}` becomes its text, a mapping or sequence is an error (TemplateEvaluator).
-  if (value.value.find("${{") == std::string::npos) return value.value;
-  plan::Evaluation evaluated = plan::EvaluateValue(value.value, *MakeScope(env));
+  if (text.find("${{") == std::string::npos) return text;
+  plan::Evaluation evaluated = plan::EvaluateValue(text, *MakeScope(env));
   if (evaluated.kind == plan::Evaluation::Kind::kValue && !evaluated.value.is_object() &&
       !evaluated.value.is_array()) {
     return plan::ValueToTemplateString(evaluated.value);
   }
   if (error->empty()) {
-    std::string message = evaluated.kind == plan::Evaluation::Kind::kError ? evaluated.error
-                          : evaluated.kind == plan::Evaluation::Kind::kUnknown
-                              ? "unknown value " + evaluated.unknown
-                          : evaluated.value.is_object() ? std::string("A mapping was not expected")
-                                                        : std::string("A sequence was not expected");
-    *error = Positioned(key, value, message);
+    *error = evaluated.kind == plan::Evaluation::Kind::kError ? evaluated.error
+             : evaluated.kind == plan::Evaluation::Kind::kUnknown
+                 ? "unknown value " + evaluated.unknown
+             : evaluated.value.is_object() ? std::string("A mapping was not expected")
+                                           : std::string("A sequence was not expected");
   }
   return "";
+}
+
+std::string JobExecution::EvaluateEnvAt(const std::string& key, const model::Str& value,
+                                        const ordered_json& env, std::string* error) {
+  std::string own_error;
+  std::string text = EvaluateString(value.value, env, &own_error);
+  if (!own_error.empty() && error->empty()) *error = Positioned(key, value, own_error);
+  return text;
+}
+
+bool JobExecution::ContinueOnError(const std::string& text, const ordered_json& env,
+                                   std::string* error) {
+  if (text.find("${{") == std::string::npos) return text == "true";
+  plan::Evaluation value = plan::EvaluateValue(text, *MakeScope(env));
+  if (value.kind == plan::Evaluation::Kind::kValue && value.value.is_boolean()) {
+    return value.value.get<bool>();
+  }
+  *error = value.kind == plan::Evaluation::Kind::kError
+               ? value.error
+               : fmt::format("Unexpected value '{}'", plan::ValueToTemplateString(value.value));
+  return false;
 }
 
 ordered_json JobExecution::CurrentEnv() const {
@@ -122,23 +142,15 @@ bool JobExecution::ContinueOnError(const model::Step& step, const plan::PlannedS
   // leaves the step failed. Evaluated per job instance: `${{ matrix.experimental }}` differs
   // between the legs of a matrix.
   if (!step.continue_on_error) return planned && planned->continue_on_error;
-  const std::string& text = step.continue_on_error->value;
-  if (text.find("${{") == std::string::npos) return text == "true";
   bool own = !record.id.empty() && !steps_.contains(record.id);
   if (own) {
     ordered_json outputs = ordered_json::object();
     for (const auto& [key, value] : record.outputs) outputs[key] = value;
     steps_[record.id] = {{"outputs", outputs}};
   }
-  plan::Evaluation value = plan::EvaluateValue(text, *MakeScope(env));
+  bool result = ContinueOnError(step.continue_on_error->value, env, error);
   if (own) steps_.erase(record.id);
-  if (value.kind == plan::Evaluation::Kind::kValue && value.value.is_boolean()) {
-    return value.value.get<bool>();
-  }
-  *error = value.kind == plan::Evaluation::Kind::kError
-               ? value.error
-               : fmt::format("Unexpected value '{}'", plan::ValueToTemplateString(value.value));
-  return false;
+  return result;
 }
 
 }  // namespace slipway::exec

@@ -223,13 +223,16 @@ StepRecord JobExecution::RunJobStep(const model::Step& step, const plan::Planned
   resolved.env = StepEnv(step, &env_error);
   // The name is best effort (ActionRunner.TryUpdateDisplayName): an error leaves it as written
   // and is a warning.
-  model::Str display_name;
-  display_name.value = step.DisplayName();
-  display_name.where = step.where;
+  // The name or the whole script is evaluated, then trimmed and cut to its first line.
+  model::Step::NameSource source = step.DisplayNameSource();
   std::string name_error;
-  resolved.name = EvaluateAt(fmt::format("steps[{}].name", index),
-                             step.name ? *step.name : display_name, resolved.env, &name_error);
-  if (!name_error.empty()) resolved.name = step.name ? step.name->value : display_name.value;
+  std::string name =
+      EvaluateAt(fmt::format("steps[{}].name", index), source.text, resolved.env, &name_error);
+  if (!name_error.empty()) {
+    name = source.text.value;
+    if (!step.name) name_error.clear();  // the script's own evaluation reports it as an error
+  }
+  resolved.name = model::FormatDisplayName(source.prefix, name);
   record.name = resolved.name;
   record.log = run_.store->StepLogPath(job_.key, index, record.id);
   cancelled_at_start_of_step_ = cancelled();
@@ -385,17 +388,20 @@ void JobExecution::SetUpContexts() {
 void JobExecution::EvaluateJobOutputs(JobOutcome* outcome) {
   // As GitHub's runner (JobExtension.cs): an empty value is not set, so a later matrix leg
   // that leaves it empty does not overwrite an earlier leg's; a value that carries a secret
-  // is not passed on; an expression that fails fails the job. The env context is the job's
-  // with what its steps wrote to GITHUB_ENV (FinalizeJob rebuilds it).
+  // is not passed on. The values are strings, and the whole mapping is one evaluation
+  // (EvaluateJobOutput): any error, a mapping or sequence included, fails the job and sets no
+  // output. The env context is the job's with what its steps wrote to GITHUB_ENV (FinalizeJob
+  // rebuilds it).
   const ordered_json env = CurrentEnv();
   for (const auto& [key, value] : model_.outputs) {
     std::string error;
-    std::string text = EvaluateAt("outputs." + key.value, value, env, &error);
+    std::string text = EvaluateEnvAt("outputs." + key.value, value, env, &error);
     if (!error.empty()) {
       run_.console->Line(job_.key, "error: cannot evaluate the job's outputs: " + error);
       failed_ = true;
       if (outcome->message.empty()) outcome->message = error;
-      continue;
+      outcome->outputs.clear();
+      return;
     }
     if (text.empty()) continue;
     if (run_.masker->Mask(text) != text) {

@@ -95,6 +95,10 @@ class JobExecution final : public StepIo, public CompositeHost {
   plan::Condition EvaluateCondition(const std::string& text,
                                     const nlohmann::ordered_json& env) override;
   nlohmann::ordered_json github_env() const override { return github_env_; }
+  bool ContinueOnError(const std::string& text, const nlohmann::ordered_json& env,
+                       std::string* error) override;
+  std::string EvaluateString(const std::string& text, const nlohmann::ordered_json& env,
+                             std::string* error) override;
   StepOutcome RunStep(const model::Step& step, const nlohmann::ordered_json& env,
                       const std::string& action) override;
   const std::string& workspace() const override { return run_.workspace; }

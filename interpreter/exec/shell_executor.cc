@@ -251,6 +251,15 @@ std::string ShellExecutor::ReadFileCommands(const StepFiles& files, StepIo& io,
   std::vector<std::string> paths = ParsePathFile(take(files.path));
   if (!paths.empty()) io.AddPath(paths);
   std::string summary = take(files.step_summary);
+  // The runner attaches no summary over 1 MiB (FileCommandManager.cs, AttachmentSizeLimit):
+  // an error in the log, the step's result unchanged.
+  constexpr size_t kSummaryLimit = 1024 * 1024;
+  if (summary.size() > kSummaryLimit) {
+    io.Log(fmt::format("error: $GITHUB_STEP_SUMMARY upload aborted, supports content up to a size "
+                       "of {}k, got {}k.",
+                       kSummaryLimit / 1024, summary.size() / 1024));
+    summary.clear();
+  }
   if (!summary.empty()) {
     Expected<bool> appended = io.run().store->AppendSummary(summary);
     if (!appended) io.Log("error: cannot append the step summary: " + appended.error());

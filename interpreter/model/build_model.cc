@@ -37,14 +37,30 @@ Str ToStr(const yaml::Node& node) {
   return s;
 }
 
-std::string Step::DisplayName() const {
-  if (name) return name->value;
-  if (run) {
-    std::string first = run->value.substr(0, run->value.find('\n'));
-    return "Run " + first;
+Step::NameSource Step::DisplayNameSource() const {
+  if (name) return {"", *name};
+  if (run) return {"Run ", *run};
+  if (uses) {
+    Str text = *uses;
+    if (text.value.rfind("docker://", 0) == 0) text.value.erase(0, 9);
+    return {"Run ", text};
   }
-  if (uses) return "Run " + uses->value;
-  return "step " + std::to_string(index + 1);
+  Str text;
+  text.value = "step " + std::to_string(index + 1);
+  text.where = where;
+  return {"", text};
+}
+
+std::string Step::DisplayName() const {
+  NameSource source = DisplayNameSource();
+  return FormatDisplayName(source.prefix, source.text.value);
+}
+
+std::string FormatDisplayName(std::string_view prefix, std::string_view text) {
+  if (text.empty()) return "";
+  text.remove_prefix(std::min(text.size(), text.find_first_not_of(" \t\r\n")));
+  text = text.substr(0, text.find_first_of("\r\n"));
+  return std::string(prefix) + std::string(text);
 }
 
 const Job* Workflow::FindJob(std::string_view id) const {

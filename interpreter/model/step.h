@@ -22,8 +22,20 @@ struct Step {
   SourceRange where;                // the step's first key
   const yaml::Node* node = nullptr;  // the step's mapping
 
-  /// Display name as GitHub shows it: name, else "Run <first line>", else the uses value.
+  /// What GitHub evaluates for the display name (ActionRunner.GenerateDisplayName): `name`,
+  /// else the whole `run:` script, else the action reference (a `docker://` image without the
+  /// scheme), with "Run " as the prefix of the last two.
+  struct NameSource {
+    std::string prefix;
+    Str text;
+  };
+  NameSource DisplayNameSource() const;
+  /// The display name unevaluated: FormatDisplayName of DisplayNameSource.
   std::string DisplayName() const;
 };
+
+/// The runner's FormatStepName: `text` without leading spaces, tabs and line breaks, cut at
+/// its first line break, after `prefix`; "" when `text` is empty.
+std::string FormatDisplayName(std::string_view prefix, std::string_view text);
 
 }  // namespace slipway::model

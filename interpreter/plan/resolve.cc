@@ -339,18 +339,30 @@ Condition EvaluateCondition(std::string_view condition, const Scope& scope) {
     if (parts && parts->size() == 1 && (*parts)[0].is_expression) {
       expression = std::string((*parts)[0].text);
     } else {
-      is_template = true;  // "${{ a }} == b" is a string, truthy when not empty
-                           // (as GitHub)
+      // "${{ a }} == b" is format('{0} == b', a): a string, truthy when not empty (as GitHub).
+      // Its status functions are the calls inside its expressions: `${{ always() }} && x` is
+      // not wrapped in success() (ConvertToIfCondition walks the format() call's arguments).
+      is_template = true;
+      if (parts) {
+        for (const expr::TemplatePart& part : *parts) {
+          if (!part.is_expression) continue;
+          const References& refs = CachedReferences(part.text, scope);
+          out.references.paths.insert(out.references.paths.end(), refs.paths.begin(),
+                                      refs.paths.end());
+          out.references.functions.insert(out.references.functions.end(),
+                                          refs.functions.begin(), refs.functions.end());
+        }
+      }
     }
   }
-  out.references = CachedReferences(expression, scope);
+  if (!is_template) out.references = CachedReferences(expression, scope);
   if (expression.empty()) {
     out.kind = out.references.UsesStatusFunction() || scope.status.success
                    ? Condition::Kind::kTrue
                    : Condition::Kind::kFalse;
     return out;
   }
-  if (!is_template && !out.references.UsesStatusFunction() && !scope.status.success) {
+  if (!out.references.UsesStatusFunction() && !scope.status.success) {
     out.kind = Condition::Kind::kFalse;  // implicit success() && (...)
     return out;
   }
@@ -382,7 +394,6 @@ Condition EvaluateCondition(std::string_view condition, const Scope& scope) {
   } else {
     truthy = true;
   }
-  if (is_template && !scope.status.success) truthy = false;
   out.kind = truthy ? Condition::Kind::kTrue : Condition::Kind::kFalse;
   return out;
 }
