@@ -117,6 +117,9 @@ char** HardenProcess(int argc, char** argv);
 /// gone while members remain (a pid in use as a group id is never reused), gets SIGINT, then
 /// SIGTERM after `grace`, then SIGKILL, and is waited for (bounded). A record whose pid now
 /// names another process is dropped without a signal. Returns one line per group stopped.
+/// Removes the released records Spawn keeps in `record_dir` for reuse (at the end of a run).
+void DropReleasedRecords(const std::string& record_dir);
+
 std::vector<std::string> StopRecordedGroups(const std::string& record_dir,
                                             std::chrono::milliseconds grace);
 

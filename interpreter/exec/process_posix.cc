@@ -14,6 +14,9 @@
 #include <algorithm>
 #include <fstream>
 #include <iterator>
+#include <map>
+#include <mutex>
+#include <set>
 #include <sstream>
 #include <thread>
 #include <cerrno>
@@ -143,6 +146,78 @@ bool GroupAlive(int pgid) {
   return false;
 }
 
+// Process records are reused: creating and removing a file costs an inode each time (on ext4
+// here, ten times a rename), and a job of many short steps would pay it for every step. A
+// released record is renamed to "free-N" (StopRecordedGroups ignores those) and renamed again
+// for the next process in the same directory; its content has a fixed length, so the new one
+// simply overwrites it.
+constexpr size_t kRecordLength = 64;
+constexpr char kFreeRecordPrefix[] = "free-";
+
+class RecordPool {
+ public:
+  static RecordPool& Get() {
+    static RecordPool pool;
+    return pool;
+  }
+  std::string Take(const std::string& dir) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::vector<std::string>& free = free_[dir];
+    if (free.empty()) return "";
+    std::string path = std::move(free.back());
+    free.pop_back();
+    return path;
+  }
+  // Renames a released record out of the way for reuse; false when it could not.
+  bool Give(const std::string& record) {
+    std::string dir = std::filesystem::path(record).parent_path().string();
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::string free = fmt::format("{}/{}{}", dir, kFreeRecordPrefix, ++serial_);
+    if (rename(record.c_str(), free.c_str()) != 0) return false;
+    free_[dir].push_back(std::move(free));
+    return true;
+  }
+  std::vector<std::string> Drop(const std::string& dir) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::vector<std::string> paths = std::move(free_[dir]);
+    free_.erase(dir);
+    return paths;
+  }
+  bool Known(const std::string& dir) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return !made_.insert(dir).second;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, std::vector<std::string>> free_;
+  std::set<std::string> made_;  // record directories already created
+  uint64_t serial_ = 0;
+};
+
+// Writes the record of `pid` (`{"pid":N,"start":"T"}`, padded to kRecordLength) into DIR/N.json,
+// reusing a released record when there is one; the path, or "" when it could not be written.
+std::string WriteRecord(const std::string& dir, int pid) {
+  std::string text = fmt::format("{{\"pid\":{},\"start\":\"{}\"}}", pid, StartTime(pid));
+  if (text.size() < kRecordLength - 1) text.append(kRecordLength - 1 - text.size(), ' ');
+  text.push_back('\n');
+  RecordPool& pool = RecordPool::Get();
+  if (!pool.Known(dir)) mkdir(dir.c_str(), 0700);
+  std::string path = fmt::format("{}/{}.json", dir, pid);
+  int fd = -1;
+  if (std::string reuse = pool.Take(dir); !reuse.empty()) {
+    if (rename(reuse.c_str(), path.c_str()) == 0) {
+      fd = open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+    } else {
+      unlink(reuse.c_str());
+    }
+  }
+  if (fd < 0) fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return "";
+  bool written = pwrite(fd, text.data(), text.size(), 0) == static_cast<ssize_t>(text.size());
+  return close(fd) == 0 && written ? path : "";
+}
+
 bool WaitGroupGone(int pgid, std::chrono::milliseconds limit) {
   auto deadline = SteadyClock::now() + limit;
   while (GroupAlive(pgid)) {
@@ -237,15 +312,7 @@ Expected<ChildProcess> ChildProcess::Spawn(const ProcessOptions& options) {
   if (!options.record_dir.empty()) {
     // Written after the spawn (the pid is needed), before any output is read: a kill -9 of
     // slipway from here on leaves a record a resume can act on.
-    std::string start = StartTime(pid);
-    mkdir(options.record_dir.c_str(), 0700);
-    std::string path = fmt::format("{}/{}.json", options.record_dir, pid);
-    std::string text = fmt::format("{{\"pid\":{},\"start\":\"{}\"}}\n", pid, start);
-    int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd >= 0) {
-      bool written = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-      if (close(fd) == 0 && written) child.record_ = path;
-    }
+    child.record_ = WriteRecord(options.record_dir, pid);
   }
   child.timeout_ = options.timeout;
   child.interrupt_grace_ = options.interrupt_grace;
@@ -285,7 +352,7 @@ void ChildProcess::Release() {
     }
   }
   if (!record_.empty()) {
-    unlink(record_.c_str());
+    if (!RecordPool::Get().Give(record_)) unlink(record_.c_str());
     record_.clear();
   }
   pid_ = -1;
@@ -422,6 +489,11 @@ std::vector<std::string> StopRecordedGroups(const std::string& record_dir,
   std::vector<std::string> stopped;
   std::error_code error;
   for (const auto& entry : std::filesystem::directory_iterator(record_dir, error)) {
+    std::error_code ignored;
+    if (entry.path().filename().string().rfind(kFreeRecordPrefix, 0) == 0) {
+      std::filesystem::remove(entry.path(), ignored);  // a released record kept for reuse
+      continue;
+    }
     std::ifstream in(entry.path());
     std::stringstream text;
     text << in.rdbuf();
@@ -430,7 +502,6 @@ std::vector<std::string> StopRecordedGroups(const std::string& record_dir,
     char start[64] = {0};
     bool parsed =
         std::sscanf(record.c_str(), "{\"pid\":%lu,\"start\":\"%63[0-9]\"", &pid_value, start) >= 1;
-    std::error_code ignored;
     std::filesystem::remove(entry.path(), ignored);
     if (!parsed || pid_value < 2 || pid_value > 0x3fffffff) continue;
     int pid = static_cast<int>(pid_value);
@@ -516,6 +587,10 @@ std::string Describe(const ProcessResult& result) {
       return result.error;
   }
   return "unknown";
+}
+
+void DropReleasedRecords(const std::string& record_dir) {
+  for (const std::string& path : RecordPool::Get().Drop(record_dir)) unlink(path.c_str());
 }
 
 }  // namespace slipway::exec

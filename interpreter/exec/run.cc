@@ -543,6 +543,7 @@ RunResult ExecuteRun(const RunRequest& request) {
     result.status = RunStatus::kFailure;
   }
 
+  DropReleasedRecords(store->processes_dir());
   console.SetTap(nullptr);
   stream.RunFinished(record);
   if (!stream.ok()) console.Line("", "warning: the event stream could not be written completely");
