@@ -25,13 +25,16 @@ bool SameName(std::string_view a, std::string_view b) {
 
 // GitHub's typing of a call's input: a boolean takes true/false, a number a number, a string
 // any scalar (as its text). False (and `why`) when the value does not fit.
-bool Typed(const std::string& type, const json& value, json* out, std::string* why) {
+// `literal`: the value is the YAML scalar as written (its text, typed here); a value from a
+// `${{ }}` keeps its type: a string is never a boolean or a number (TemplateEvaluator.Validate
+// on the runner's boolean-/number-needs-context: "Unexpected value 'true'").
+bool Typed(const std::string& type, const json& value, bool literal, json* out, std::string* why) {
   if (type == "boolean") {
     if (value.is_boolean()) {
       *out = value;
       return true;
     }
-    if (value.is_string()) {
+    if (literal && value.is_string()) {
       std::string text = value.get<std::string>();
       for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       if (text == "true" || text == "false") {
@@ -47,7 +50,7 @@ bool Typed(const std::string& type, const json& value, json* out, std::string* w
       *out = value;
       return true;
     }
-    if (value.is_string()) {
+    if (literal && value.is_string()) {
       const std::string text = value.get<std::string>();
       char* end = nullptr;
       double number = std::strtod(text.c_str(), &end);
@@ -137,7 +140,8 @@ CallInputs EvaluateCallInputs(const model::Job& caller, const model::Trigger* ca
     }
     json typed;
     std::string expected;
-    if (!Typed(type, value.value, &typed, &expected)) {
+    const std::string& text = given ? given->value : input.default_value->value;
+    if (!Typed(type, value.value, text.find("${{") == std::string::npos, &typed, &expected)) {
       if (out.error.empty()) {
         out.error = fmt::format("input \"{}\" of the called workflow is a {}; \"{}\" is not {}",
                                 name, type, ValueToTemplateString(value.value), expected);

@@ -96,6 +96,28 @@ jobs:
   EXPECT_EQ(inputs.unknown, std::vector<std::string>{"name"});
 }
 
+// A value from an expression keeps its type: a string is not a boolean or a number (the
+// runner's TemplateEvaluator.Validate: "Unexpected value 'true'"); a literal is typed by its text.
+TEST(WorkflowCallTest, AStringFromAnExpressionIsNotABooleanOrANumber) {
+  for (const char* with : {"{name: n, flag: \"${{ 'true' }}\"}", "{name: n, count: \"${{ '3' }}\"}"}) {
+    Fixture f;
+    f.Workflow(std::string(R"(
+on: push
+jobs:
+  call:
+    uses: ./callee.yml
+    with: )") + with + "\n");
+    FileId file = f.sources.Add("callee.yml", kCallee);
+    std::optional<model::Workflow> callee =
+        model::LoadWorkflowText(f.sources, file, f.diagnostics);
+    ASSERT_TRUE(callee);
+    Scope scope;
+    CallInputs inputs =
+        EvaluateCallInputs(f.workflow->jobs[0], callee->FindTrigger("workflow_call"), scope, scope);
+    EXPECT_NE(inputs.error, "") << with << " → " << inputs.inputs.dump();
+  }
+}
+
 TEST(WorkflowCallTest, NamesOfCalledJobs) {
   EXPECT_EQ(CalledJobId(InstanceKey("call", json()), "inner"), "call/inner");
   EXPECT_EQ(CalledJobId(InstanceKey("call", json{{"os", "linux"}, {"n", 1}}), "inner"),
