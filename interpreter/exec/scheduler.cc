@@ -187,6 +187,7 @@ void Scheduler::Finish(size_t i, JobOutcome outcome) {
   JobState& state = jobs_[instance.job];
   if (instance.state == InstanceState::kDone) return;
   bool was_running = instance.state == InstanceState::kRunning;
+  bool was_calling = instance.state == InstanceState::kCalling;
   if (instance.state == InstanceState::kReady) {
     ready_.erase(std::remove(ready_.begin(), ready_.end(), i), ready_.end());
   }
@@ -239,6 +240,11 @@ void Scheduler::Finish(size_t i, JobOutcome outcome) {
                                    false});
       }
     }
+  }
+
+  if (was_calling) {
+    --state.calling;
+    StartWaitingCalls(instance.job);  // after fail-fast, which finishes the legs it cancels
   }
 
   if (state.done == state.instances.size() && !state.finished) {

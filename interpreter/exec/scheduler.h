@@ -97,6 +97,8 @@ class Scheduler {
   const CallLeg* LegOf(uint32_t job) const;
   /// A calling job's leg may run: evaluates its inputs and secrets, then releases its jobs.
   void StartCall(size_t instance);
+  /// Starts the legs of calling job `job` that max-parallel held back, while it allows.
+  void StartWaitingCalls(uint32_t job);
   /// Lets the leg's jobs be decided (they run when `ran`, else are skipped).
   void ReleaseCall(CallLeg& leg);
   void CallMemberFinished(uint32_t job);

@@ -38,12 +38,24 @@ std::map<std::string, std::string> Scheduler::SecretsOf(uint32_t job) const {
   return request_ ? SecretsForJob(request_->secrets, "") : std::map<std::string, std::string>{};
 }
 
+void Scheduler::StartWaitingCalls(uint32_t job) {
+  JobState& state = jobs_[job];
+  const std::optional<int>& max = plan_.jobs[job].max_parallel;
+  while (!state.waiting_calls.empty() &&
+         (!max || *max <= 0 || state.calling < static_cast<size_t>(*max))) {
+    size_t next = state.waiting_calls.front();
+    state.waiting_calls.pop_front();
+    if (instances_[next].state == InstanceState::kPending) StartCall(next);  // not cancelled
+  }
+}
+
 void Scheduler::StartCall(size_t i) {
   Instance& instance = instances_[i];
   const uint32_t c = instance.job;
   const plan::PlannedJob& job = plan_.jobs[c];
   CallLeg& leg = calls_[{c, instance.ordinal}];
   instance.state = InstanceState::kCalling;
+  ++jobs_[c].calling;
   JobRecord& rec = Touch(instance.key);
   rec.status = JobRecordStatus::kRunning;
   rec.started_at = FormatUtc(clock_.WallNow());

@@ -157,13 +157,16 @@ void Scheduler::DecideJob(uint32_t j) {
       ++running_;
       Finish(i, *decided);
     } else if (job.callee != 0) {
-      StartCall(i);  // a leg of a call takes no worker: its called jobs do
+      // A leg of a call takes no worker (its called jobs do), but max-parallel still bounds
+      // how many legs' workflows run at once.
+      state.waiting_calls.push_back(i);
     } else {
       instance.state = InstanceState::kReady;
       // Kept in instance (file) order, so jobs start in a stable order.
       ready_.insert(std::lower_bound(ready_.begin(), ready_.end(), i), i);
     }
   }
+  if (!decided && job.callee != 0) StartWaitingCalls(j);
   if (decided && job.callee != 0) {
     // The call does not start: its jobs are skipped (cancelled with the run), saying why.
     for (auto& [key, call] : calls_) {

@@ -2,6 +2,7 @@
 /// The scheduler's private bookkeeping (scheduler.h), shared by scheduler.cc (the loop) and
 /// scheduler_decide.cc (deciding whether a job runs). Not for use outside the scheduler.
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -32,6 +33,8 @@ struct Scheduler::JobState {
   bool selected = true;  // --job
   bool decided = false;
   size_t running = 0;
+  size_t calling = 0;                // legs whose called workflow is running (max-parallel)
+  std::deque<size_t> waiting_calls;  // legs held back by max-parallel, in matrix order
   size_t done = 0;
   bool finished = false;
   JobResult result = JobResult::kSuccess;      // what needs.<id>.result says

@@ -247,6 +247,37 @@ jobs:
       << json["waves"].dump();
 }
 
+// strategy.max-parallel bounds a calling matrix too (workflow syntax: "the maximum number of
+// jobs that can run simultaneously when using a matrix job strategy"): with 1, the second leg's
+// called job starts after the first leg's has finished.
+TEST_F(Reusable, MaxParallelRunsOneLegOfACallingMatrixAtATime) {
+  Write(".github/workflows/slow.yml", R"(on: workflow_call
+jobs:
+  j:
+    runs-on: ubuntu-latest
+    steps:
+      - run: sleep 1
+)");
+  Write("wf.yml", R"(on: push
+jobs:
+  call:
+    strategy:
+      max-parallel: 1
+      matrix:
+        n: [1, 2]
+    uses: ./.github/workflows/slow.yml
+)");
+  CliResult r = Run();
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  nlohmann::json run = RunJson("r1");
+  const nlohmann::json& first = run["jobs"]["call (1)/j"];
+  const nlohmann::json& second = run["jobs"]["call (2)/j"];
+  ASSERT_EQ(second["result"], "success") << run.dump(1);
+  // UTC timestamps of one format compare as text.
+  EXPECT_GE(second["started_at"].get<std::string>(), first["finished_at"].get<std::string>())
+      << run.dump(1);
+}
+
 TEST_F(Reusable, AFailingCalledJobFailsTheCallerAndSkipsItsDependants) {
   Write(".github/workflows/fail.yml", R"(on: workflow_call
 jobs:
