@@ -53,7 +53,33 @@ Expected<ConcurrencyLock> ConcurrencyLock::Acquire(
   bool announced = false;
   bool signalled = false;
   int unknown_polls = 0;
+  // The pending slot: who waits now. Taking it replaces the waiter named there, which sees
+  // the slot name someone else at its next poll and gives up.
+  const std::string pending_path = path + ".pending";
+  nlohmann::json me = {{"run_id", holder.run_id}, {"pid", getpid()}, {"group", group}};
+  if (!holder.job.empty()) me["job"] = holder.job;
+  bool pending = false;
   while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (!pending) {
+      nlohmann::json previous = ReadJson(pending_path);
+      Expected<bool> taken = WriteFileAtomically(pending_path, me.dump(), 0644, false);
+      if (!taken) {
+        close(fd);
+        return MakeUnexpected(fmt::format("cannot write \"{}\": {}", pending_path, taken.error()));
+      }
+      pending = true;
+      if (previous.is_object() && previous != me) {
+        say(fmt::format("concurrency group \"{}\": {} was pending; it is cancelled and this "
+                        "one waits in its place",
+                        group, Describe(previous)));
+      }
+    } else if (ReadJson(pending_path) != me) {
+      close(fd);
+      say(fmt::format("concurrency group \"{}\": a newer holder is pending; cancelled (a group "
+                      "has at most one pending)",
+                      group));
+      return MakeUnexpected(std::string(kReplaced));
+    }
     // Who holds it: the holder wrote {"run_id", "job", "pid"} into the lock file.
     char buffer[1024] = {};
     ssize_t n = pread(fd, buffer, sizeof buffer - 1, 0);
@@ -82,13 +108,19 @@ Expected<ConcurrencyLock> ConcurrencyLock::Acquire(
     }
     announced = announced || known;
     if (interrupted()) {
+      if (pending && ReadJson(pending_path) == me) {
+        std::error_code ignored;
+        std::filesystem::remove(pending_path, ignored);
+      }
       close(fd);
       return MakeUnexpected(std::string("cancelled"));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
-  nlohmann::json me = {{"run_id", holder.run_id}, {"pid", getpid()}, {"group", group}};
-  if (!holder.job.empty()) me["job"] = holder.job;
+  if (pending && ReadJson(pending_path) == me) {
+    std::error_code ignored;
+    std::filesystem::remove(pending_path, ignored);
+  }
   std::string text = me.dump();
   if (ftruncate(fd, 0) == 0) {
     (void)pwrite(fd, text.data(), text.size(), 0);

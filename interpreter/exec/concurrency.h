@@ -7,7 +7,9 @@
 /// CancelRequested), so the rest of that run goes on. Implemented with flock on
 /// DIR/concurrency/<sha256 of the group>.lock, so a killed holder releases it automatically.
 /// Workflow-level and job-level groups are kept apart, so a job whose group repeats its
-/// workflow's group does not wait for its own run.
+/// workflow's group does not wait for its own run. As on GitHub, a group has at most one
+/// pending holder besides the running one: a newcomer that has to wait takes the pending slot
+/// (DIR/concurrency/<hash>.lock.pending), and the waiter it replaces gives up as cancelled.
 
 #include <functional>
 #include <string>
@@ -25,8 +27,9 @@ struct ConcurrencyHolder {
 class ConcurrencyLock {
  public:
   /// Takes the group's lock, waiting (polling every 200 ms) while another holder has it.
-  /// `interrupted()` is asked while waiting: true gives up (error "cancelled"). `say` reports
-  /// what is happening ("waiting for run X ...").
+  /// `interrupted()` is asked while waiting: true gives up (error "cancelled"). A newer holder
+  /// waiting for the same group replaces this one (error kReplaced). `say` reports what is
+  /// happening ("waiting for run X ...").
   static Expected<ConcurrencyLock> Acquire(const std::string& state_dir, const std::string& group,
                                            const ConcurrencyHolder& holder, bool cancel_in_progress,
                                            const std::function<bool()>& interrupted,
@@ -38,6 +41,9 @@ class ConcurrencyLock {
   ConcurrencyLock& operator=(ConcurrencyLock&&) = delete;
   ConcurrencyLock(const ConcurrencyLock&) = delete;
   ~ConcurrencyLock();
+
+  /// Acquire's error when a newer pending holder took this one's place.
+  static constexpr const char* kReplaced = "replaced by a newer pending holder of the group";
 
   /// True once a newer job of the group asked this (job-level) holder to stop.
   bool CancelRequested() const;

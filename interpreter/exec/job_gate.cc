@@ -80,6 +80,14 @@ std::optional<JobOutcome> JobExecution::TakeConcurrencyGroup(std::optional<Concu
       return JobOutcome{
           JobResult::kCancelled, {}, {}, "cancelled while waiting for its concurrency group"};
     }
+    if (taken.error() == ConcurrencyLock::kReplaced) {
+      return JobOutcome{JobResult::kCancelled,
+                        {},
+                        {},
+                        fmt::format("cancelled: a newer job of concurrency group \"{}\" is "
+                                    "pending",
+                                    group)};
+    }
     return JobOutcome{JobResult::kFailure, {}, {}, taken.error()};
   }
   lock->emplace(std::move(taken).value());

@@ -488,7 +488,7 @@ RunResult ExecuteRun(const RunRequest& request) {
           [&console](const std::string& line) { console.Line("", line); });
       if (lock) {
         group_lock.emplace(std::move(lock).value());
-      } else if (interrupted_flag) {
+      } else if (interrupted_flag || lock.error() == ConcurrencyLock::kReplaced) {
         cancelled_while_waiting = true;
       } else {
         result.error = lock.error();
