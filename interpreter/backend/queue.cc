@@ -51,7 +51,10 @@ json JobRows(const RunSpec& run) {
                     {"environment", job.environment.empty() ? json() : json(job.environment)},
                     {"gate", job.gate},
                     {"max_parallel", job.max_parallel},
-                    {"fail_fast", job.fail_fast}});
+                    {"fail_fast", job.fail_fast},
+                    {"grp_template", job.concurrency_group},
+                    {"grp_cancel", job.cancel_in_progress},
+                    {"matrix_definition", job.matrix_definition}});
   }
   return rows;
 }
@@ -118,7 +121,7 @@ void CancelInTx(pqxx::transaction_base& tx, const std::string& run_id, AuditBuff
   tx.exec_params(
       "UPDATE jobs SET state = 'completed', result = 'cancelled', message = 'the run was "
       "cancelled', finished_at = clock_timestamp() WHERE run_id = $1 AND state IN ('waiting', "
-      "'ready', 'throttled')",
+      "'ready', 'throttled', 'grouped')",
       run_id);
   pqxx::result queued =
       tx.exec_params("SELECT 1 FROM runs WHERE id = $1 AND state = 'queued'", run_id);
@@ -198,37 +201,6 @@ void DecideGates(pqxx::transaction_base& tx, const std::string& run_id, AuditBuf
         "clock_timestamp() WHERE run_id = $1 AND key = $2",
         run_id, key, failure);
   }
-}
-
-// A matrix job's strategy after one of its instances completed: fail-fast cancels the other
-// instances when this one failed; else max-parallel lets the next throttled one start.
-void Strategy(pqxx::transaction_base& tx, const Claim& claim, exec::JobResult result,
-              int max_parallel, bool fail_fast, AuditBuffer& audit) {
-  if (fail_fast && result == exec::JobResult::kFailure) {
-    std::string why = fmt::format("cancelled: \"{}\" failed (fail-fast)", claim.key);
-    pqxx::result cancelled = tx.exec_params(
-        "UPDATE jobs SET state = 'completed', result = 'cancelled', message = $3, finished_at = "
-        "clock_timestamp() WHERE run_id = $1 AND job_id = $2 AND state IN ('pending', 'ready', "
-        "'waiting', 'throttled') RETURNING key",
-        claim.run_id, claim.job_id, why);
-    pqxx::result told = tx.exec_params(
-        "UPDATE jobs SET cancel_requested = true WHERE run_id = $1 AND job_id = $2 AND state = "
-        "'running' RETURNING key",
-        claim.run_id, claim.job_id);
-    if (!cancelled.empty() || !told.empty()) {
-      Audit(audit, {{"kind", "fail-fast"}, {"run_id", claim.run_id}, {"job", claim.key},
-                    {"cancelled", static_cast<int>(cancelled.size() + told.size())}});
-    }
-    return;
-  }
-  if (max_parallel <= 0) return;
-  pqxx::result promoted = tx.exec_params(
-      "UPDATE jobs SET state = 'ready', ready_at = clock_timestamp(), not_before = "
-      "clock_timestamp() WHERE run_id = $1 AND key = (SELECT key FROM jobs WHERE run_id = $1 AND "
-      "job_id = $2 AND state = 'throttled' ORDER BY position LIMIT 1 FOR UPDATE SKIP LOCKED) "
-      "RETURNING 1",
-      claim.run_id, claim.job_id);
-  if (!promoted.empty()) tx.exec_params("SELECT pg_notify('slipway_work', $1)", claim.run_id);
 }
 
 }  // namespace
@@ -311,13 +283,16 @@ Expected<RunState> Queue::Submit(const RunSpec& run) {
         run.environments_file, run.concurrency_group, run.cancel_in_progress);
     tx.exec_params(
         "INSERT INTO jobs (run_id, key, job_id, position, needs, if_condition, labels, matrix, "
-        "environment, gate, state, max_parallel, fail_fast) SELECT $1, r.key, r.job_id, r.position, "
+        "environment, gate, state, max_parallel, fail_fast, grp_template, grp_cancel, "
+        "matrix_definition) SELECT $1, r.key, r.job_id, r.position, "
         "ARRAY(SELECT jsonb_array_elements_text(r.needs)), r.if_condition, "
         "ARRAY(SELECT jsonb_array_elements_text(r.labels)), NULLIF(r.matrix, 'null'::jsonb), "
         "r.environment, NULLIF(r.gate, 'null'::jsonb), 'pending', NULLIF(r.max_parallel, 0), "
-        "r.fail_fast FROM jsonb_to_recordset($2::jsonb) AS r(key text, job_id text, position "
-        "integer, needs jsonb, if_condition text, labels jsonb, matrix jsonb, environment text, "
-        "gate jsonb, max_parallel integer, fail_fast boolean)",
+        "r.fail_fast, NULLIF(r.grp_template, ''), r.grp_cancel, NULLIF(r.matrix_definition, '') "
+        "FROM jsonb_to_recordset($2::jsonb) AS r(key text, job_id text, position integer, needs "
+        "jsonb, if_condition text, labels jsonb, matrix jsonb, environment text, gate jsonb, "
+        "max_parallel integer, fail_fast boolean, grp_template text, grp_cancel boolean, "
+        "matrix_definition text)",
         run.id, JobRows(run).dump());
     json job_ids = json::array();
     for (const JobSpec& job : run.jobs) job_ids.push_back(job.key);
@@ -455,7 +430,8 @@ std::optional<bool> Queue::CompleteInTx(const Claim& claim, const Completion& co
   for (const pqxx::row& row : done) {
     if (!row[3].is_null()) dependants.push_back(CandidateFromRow(row, 3));
   }
-  Strategy(tx.tx(), claim, completion.result, done[0][1].as<int>(), done[0][2].as<bool>(), audit);
+  ApplyStrategy(tx.tx(), claim.run_id, claim.job_id, claim.key, completion.result,
+                done[0][1].as<int>(), done[0][2].as<bool>(), audit);
   Audit(audit, {{"kind", "job-result"},
                 {"run_id", claim.run_id},
                 {"job", claim.key},
@@ -463,7 +439,7 @@ std::optional<bool> Queue::CompleteInTx(const Claim& claim, const Completion& co
                 {"attempt", claim.attempt},
                 {"worker", claim.worker},
                 {"message", completion.message}});
-  AdvanceAfterCompletion(tx.tx(), claim.run_id, std::move(dependants));
+  AdvanceAfterCompletion(tx.tx(), claim.run_id, std::move(dependants), audit);
   // One round trip with the COMMIT: the audit entries, then (after the commit, so that of two
   // last jobs completing at once, one sees both done) whether the run has anything left to do,
   // and the worker's next claims, in their own implicit transaction.
@@ -500,7 +476,8 @@ Expected<int> Queue::Sweep() {
       pqxx::nontransaction tx(impl_->connection);
       pqxx::result rows = tx.exec(
           "SELECT DISTINCT run_id FROM jobs WHERE (state = 'running' AND lease_until < "
-          "clock_timestamp()) OR state = 'waiting'");
+          "clock_timestamp()) OR state = 'waiting' OR (cancel_requested AND state IN ('ready', "
+          "'waiting'))");
       for (const pqxx::row& row : rows) runs.push_back(TextField(row[0]));
     }
     int changed = 0;
@@ -519,6 +496,7 @@ Expected<int> Queue::Sweep() {
               {{"kind", "job-lost"}, {"run_id", run_id}, {"job", TextField(row[0])},
                {"worker", TextField(row[1])}, {"attempt", row[2].as<int>()}});
       }
+      changed += CancelRequestedBeforeStart(tx, run_id, audit);
       DecideGates(tx, run_id, audit);
       changed += static_cast<int>(lost.size()) + AdvanceRun(tx, run_id, audit);
       impl_->audit->Commit(tx, audit);

@@ -44,7 +44,17 @@ struct JobSpec {
   /// The environment gate when it holds the job before it starts, else null:
   /// {"required", "users": [...], "prevent_self_review", "wait_timer_s", "approval_timeout_s"}.
   nlohmann::json gate;
+  /// Job-level `concurrency.group` as planned: resolved text, or text whose `${{ }}` (reading
+  /// needs, matrix or strategy) is evaluated when the job is decided. "" without one.
+  std::string concurrency_group;
+  bool cancel_in_progress = false;
+  /// A matrix known only at run time: this spec is the job's placeholder, and this its matrix
+  /// as written (plan::MatrixDefinitionToJson), expanded into legs when the job is decided.
+  std::string matrix_definition;
 };
+
+/// Positions left free after a placeholder for the legs of its run-time matrix.
+inline constexpr int kLegPositions = 256;  // plan::kMaxMatrixCombinations
 
 /// A whole run as submitted (plan.h's facts, stored so that any worker can plan it again).
 struct RunSpec {

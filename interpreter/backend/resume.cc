@@ -45,7 +45,8 @@ Expected<ResumeReport> ResumeInTx(pqxx::transaction_base& tx, const std::string&
   tx.exec_params(
       "UPDATE jobs SET state = 'pending', result = NULL, outputs = '{}', steps = '[]', message = "
       "'', worker = NULL, lease_until = NULL, ready_at = NULL, not_before = NULL, gate_deadline "
-      "= NULL, started_at = NULL, finished_at = NULL, upstream_failed = false WHERE run_id = $1 "
+      "= NULL, started_at = NULL, finished_at = NULL, upstream_failed = false, cancel_requested "
+      "= false, grp = NULL, grouped_at = NULL WHERE run_id = $1 "
       "AND NOT (state = 'completed' AND result = 'success')",
       run_id);
   tx.exec_params(

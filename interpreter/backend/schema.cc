@@ -350,6 +350,160 @@ GRANT EXECUTE ON FUNCTION slipway_claim, slipway_complete, slipway_run_drained
 GRANT EXECUTE ON FUNCTION slipway_audit_append TO slipway_worker, slipway_reviewer;
 GRANT EXECUTE ON FUNCTION slipway_run_drained TO slipway_reviewer;
 )sql",
+    // 4: job-level concurrency groups as lease rows shared by every host, like the
+    // workflow-level ones, and matrices known only at run time (one placeholder row per job,
+    // expanded into its legs when the job becomes ready).
+    R"sql(
+-- A job with a job-level group holds it from the moment it may start (ready, or waiting at its
+-- environment's gate) until it ends; a job whose group another job holds waits as 'grouped',
+-- holding no worker, first come first served.
+ALTER TYPE slipway_job_state ADD VALUE 'grouped';
+ALTER TABLE jobs ADD COLUMN grp_template text, ADD COLUMN grp_cancel boolean NOT NULL DEFAULT
+  false, ADD COLUMN grp text, ADD COLUMN grouped_at timestamptz, ADD COLUMN matrix_definition
+  text;
+CREATE INDEX jobs_grp ON jobs (grp, grouped_at, position) WHERE grp IS NOT NULL;
+CREATE INDEX jobs_cancel_requested ON jobs (run_id) WHERE cancel_requested;
+
+-- grp: the group's name, folded to lower case (names compare ignoring case, as on GitHub).
+CREATE TABLE job_group_leases (
+  grp text PRIMARY KEY,
+  run_id text NOT NULL REFERENCES runs (id),
+  job_key text NOT NULL,
+  acquired_at timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+REVOKE ALL ON job_group_leases FROM PUBLIC;
+-- UPDATE only for the row lock (FOR KEY SHARE) a job waiting for the group takes.
+GRANT SELECT, INSERT, UPDATE, DELETE ON job_group_leases TO slipway_worker;
+GRANT SELECT ON job_group_leases TO slipway_reviewer;
+
+-- A job that held its group and ended (completed or lost, however that came about) passes the
+-- group to the job that has waited longest for it, which becomes waiting (reviewers) or ready.
+CREATE FUNCTION slipway_pass_group() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  v_run text;
+  v_key text;
+  v_gate jsonb;
+BEGIN
+  DELETE FROM job_group_leases WHERE grp = OLD.grp AND run_id = OLD.run_id
+    AND job_key = OLD.key;
+  IF NOT FOUND THEN
+    RETURN NULL;
+  END IF;
+  SELECT j.run_id, j.key, j.gate INTO v_run, v_key, v_gate FROM jobs j
+    WHERE j.grp = OLD.grp AND j.state = 'grouped'
+    ORDER BY j.grouped_at, j.position LIMIT 1 FOR UPDATE;
+  IF NOT FOUND THEN
+    RETURN NULL;
+  END IF;
+  INSERT INTO job_group_leases (grp, run_id, job_key) VALUES (OLD.grp, v_run, v_key);
+  IF COALESCE((v_gate->>'required')::integer, 0) > 0 THEN
+    UPDATE jobs SET state = 'waiting', gate_deadline = clock_timestamp() + make_interval(secs =>
+      COALESCE((v_gate->>'approval_timeout_s')::float8, 172800)) WHERE run_id = v_run
+      AND key = v_key;
+  ELSE
+    UPDATE jobs SET state = 'ready', ready_at = clock_timestamp() + make_interval(secs =>
+      COALESCE((v_gate->>'wait_timer_s')::float8, 0)), not_before = clock_timestamp() +
+      make_interval(secs => COALESCE((v_gate->>'wait_timer_s')::float8, 0))
+      WHERE run_id = v_run AND key = v_key;
+  END IF;
+  PERFORM pg_notify('slipway_work', v_run);
+  RETURN NULL;
+END $$;
+CREATE TRIGGER jobs_pass_group AFTER UPDATE OF state ON jobs FOR EACH ROW
+  WHEN (OLD.grp IS NOT NULL AND OLD.state IN ('waiting', 'ready', 'running')
+        AND NEW.state IN ('completed', 'lost'))
+  EXECUTE FUNCTION slipway_pass_group();
+
+-- A job asked to stop before it started (cancel-in-progress) is not claimed.
+CREATE OR REPLACE FUNCTION slipway_claim(p_worker text, p_any_labels boolean, p_labels jsonb,
+                                         p_only_run text, p_lease_s float8, p_limit integer)
+RETURNS TABLE (c_run_id text, c_key text, c_job_id text, c_attempt integer, c_matrix text,
+               c_latency_ms float8, c_needs text)
+LANGUAGE plpgsql AS $$
+BEGIN
+  RETURN QUERY
+  WITH c AS (
+    SELECT j.run_id, j.key FROM jobs j
+    WHERE j.state = 'ready' AND j.ready_at <= clock_timestamp() AND NOT j.cancel_requested
+      AND (p_any_labels OR j.labels <@ ARRAY(SELECT jsonb_array_elements_text(p_labels)))
+      AND (p_only_run = '' OR j.run_id = p_only_run)
+    ORDER BY j.ready_at, j.position LIMIT p_limit FOR UPDATE SKIP LOCKED),
+  u AS (
+    UPDATE jobs j SET state = 'running', attempt = j.attempt + 1, worker = p_worker,
+      lease_until = clock_timestamp() + make_interval(secs => p_lease_s),
+      started_at = clock_timestamp()
+    FROM c WHERE j.run_id = c.run_id AND j.key = c.key
+    RETURNING j.run_id, j.key, j.job_id, j.attempt, j.matrix, j.ready_at, j.position, j.needs)
+  SELECT u.run_id, u.key, u.job_id, u.attempt, u.matrix::text,
+    extract(epoch FROM clock_timestamp() - u.ready_at)::float8 * 1000,
+    CASE WHEN cardinality(u.needs) = 0 THEN '[]' ELSE
+      (SELECT COALESCE(jsonb_agg(jsonb_build_array(n.job_id, n.result, n.outputs)
+                                 ORDER BY n.position), '[]'::jsonb)
+       FROM jobs n WHERE n.run_id = u.run_id AND n.job_id = ANY(u.needs))::text END
+  FROM u ORDER BY u.ready_at, u.position;
+END $$;
+
+-- The dependants come with what deciding them needs besides: their group, matrix and position.
+DROP FUNCTION slipway_complete(text, text, integer, text, slipway_job_result, jsonb, jsonb,
+                               text, jsonb);
+CREATE FUNCTION slipway_complete(p_run_id text, p_key text, p_attempt integer, p_worker text,
+                                 p_result slipway_job_result, p_outputs jsonb, p_steps jsonb,
+                                 p_message text, p_logs jsonb)
+RETURNS TABLE (c_time text, c_max_parallel integer, c_fail_fast boolean, c_key text,
+               c_job_id text, c_if text, c_gate text, c_needs text, c_dep_max_parallel integer,
+               c_grp_template text, c_grp_cancel boolean, c_matrix text,
+               c_matrix_definition text, c_position integer)
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_max_parallel integer;
+  v_fail_fast boolean;
+  v_job_id text;
+  v_time text;
+BEGIN
+  UPDATE jobs j SET state = 'completed', result = p_result, outputs = p_outputs,
+    steps = p_steps, message = p_message, finished_at = clock_timestamp(), lease_until = NULL,
+    upstream_failed = j.upstream_failed OR p_result = 'failure'
+  WHERE j.run_id = p_run_id AND j.key = p_key AND j.attempt = p_attempt AND j.worker = p_worker
+    AND j.state = 'running' AND j.lease_until >= clock_timestamp()
+  RETURNING COALESCE(j.max_parallel, 0), j.fail_fast AND j.matrix IS NOT NULL, j.job_id
+    INTO v_max_parallel, v_fail_fast, v_job_id;
+  IF NOT FOUND THEN
+    RETURN;
+  END IF;
+  IF jsonb_array_length(p_logs) > 0 THEN
+    INSERT INTO step_logs (run_id, job_key, step_index, attempt, text, name)
+      SELECT p_run_id, p_key, r.i, p_attempt, r.t, r.n
+      FROM jsonb_to_recordset(p_logs) AS r(i integer, n text, t text)
+    ON CONFLICT (run_id, job_key, step_index) DO UPDATE SET text = EXCLUDED.text,
+      attempt = EXCLUDED.attempt, name = EXCLUDED.name, updated_at = clock_timestamp();
+  END IF;
+  v_time := to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"');
+  RETURN QUERY
+    SELECT v_time, v_max_parallel, v_fail_fast, p.key, p.job_id, p.if_condition, p.gate::text,
+      array_to_json(p.needs)::text, COALESCE(p.max_parallel, 0), COALESCE(p.grp_template, ''),
+      p.grp_cancel, p.matrix::text, COALESCE(p.matrix_definition, ''), p.position
+    FROM jobs p WHERE p.run_id = p_run_id AND p.state = 'pending' AND v_job_id = ANY(p.needs)
+    ORDER BY p.position FOR UPDATE OF p;
+  IF NOT FOUND THEN
+    RETURN QUERY SELECT v_time, v_max_parallel, v_fail_fast, NULL::text, NULL::text, NULL::text,
+      NULL::text, NULL::text, NULL::integer, NULL::text, NULL::boolean, NULL::text, NULL::text,
+      NULL::integer;
+  END IF;
+END $$;
+
+-- A job waiting for its group is not done.
+CREATE OR REPLACE FUNCTION slipway_run_drained(p_run_id text) RETURNS boolean LANGUAGE plpgsql
+STABLE AS $$
+BEGIN
+  RETURN COALESCE((SELECT r.state = 'running' AND NOT EXISTS (
+    SELECT 1 FROM jobs j WHERE j.run_id = p_run_id
+      AND j.state IN ('waiting', 'ready', 'throttled', 'grouped', 'running'))
+  FROM runs r WHERE r.id = p_run_id), false);
+END $$;
+
+REVOKE ALL ON FUNCTION slipway_complete FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION slipway_complete TO slipway_worker;
+)sql",
 };
 
 }  // namespace

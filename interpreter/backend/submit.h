@@ -18,10 +18,12 @@
 namespace slipway::backend {
 
 /// The run and its job instances. `event_payload` is the --event-file's text ("" → none);
-/// it is stored with the run, since other hosts do not have the file. Errors: what this backend
-/// cannot run yet (a matrix known only at run time, job-level concurrency groups).
-Expected<RunSpec> RunSpecFromPlan(const plan::Plan& plan, const plan::PlanOptions& options,
-                                  const std::string& run_id, const std::string& event_payload);
+/// it is stored with the run, since other hosts do not have the file. `workflow` (the plan's
+/// model) gives the matrices known only at run time as written: each such job is stored as a
+/// placeholder expanded when it is decided. Errors: what this backend cannot run.
+Expected<RunSpec> RunSpecFromPlan(const plan::Plan& plan, const model::Workflow* workflow,
+                                  const plan::PlanOptions& options, const std::string& run_id,
+                                  const std::string& event_payload);
 
 /// A run as a worker holds it: the plan and the workflow model, made from the stored options.
 struct PreparedRun {

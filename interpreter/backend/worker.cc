@@ -223,6 +223,7 @@ struct Slot {
     request.skip_unknown_actions = prepared.skip_unknown_actions;
     request.state_dir = state_dir;
     request.run_id = claim.run_id;
+    request.groups_taken_by_queue = true;  // the queue gave the job its group before the claim
     exec::RunEnvironment env;
     env.request = &request;
     env.masker = &masker;
