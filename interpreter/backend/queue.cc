@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <unistd.h>
 
 #include <atomic>
@@ -110,6 +111,14 @@ Claim ClaimFromRow(const pqxx::row& row, int first, const std::string& worker) {
   claim.latency_ms = row[first + 5].as<double>();
   claim.worker = worker;
   claim.needs = NeedsContext(JsonField(row[first + 6]));
+  if (!row[first + 7].is_null()) {
+    std::string leg = TextField(row[first + 7]);  // "index/total"
+    size_t slash = leg.find('/');
+    if (slash != std::string::npos) {
+      claim.job_index = std::atoi(leg.c_str());
+      claim.job_total = std::atoi(leg.c_str() + slash + 1);
+    }
+  }
   return claim;
 }
 

@@ -94,6 +94,10 @@ struct Claim {
   nlohmann::json matrix;
   nlohmann::json needs;  // the needs context: {id: {"result", "outputs"}}
   double latency_ms = 0;  // from ready to claimed, in database time
+  /// A matrix instance's strategy.job-index and job-total among its job's instances (as
+  /// stored, so also for a matrix known only at run time); job_total 0 without a matrix.
+  int job_index = 0;
+  int job_total = 0;
 };
 
 /// A step's log as far as it is written (masked), pushed while the job runs.

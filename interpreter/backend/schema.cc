@@ -414,11 +414,14 @@ CREATE TRIGGER jobs_pass_group AFTER UPDATE OF state ON jobs FOR EACH ROW
         AND NEW.state IN ('completed', 'lost'))
   EXECUTE FUNCTION slipway_pass_group();
 
--- A job asked to stop before it started (cancel-in-progress) is not claimed.
-CREATE OR REPLACE FUNCTION slipway_claim(p_worker text, p_any_labels boolean, p_labels jsonb,
-                                         p_only_run text, p_lease_s float8, p_limit integer)
+-- A job asked to stop before it started (cancel-in-progress) is not claimed. A matrix
+-- instance comes with its place among its job's instances ("index/total": strategy.job-index
+-- and job-total, which a worker cannot plan for a matrix known only at run time).
+DROP FUNCTION slipway_claim(text, boolean, jsonb, text, float8, integer);
+CREATE FUNCTION slipway_claim(p_worker text, p_any_labels boolean, p_labels jsonb,
+                              p_only_run text, p_lease_s float8, p_limit integer)
 RETURNS TABLE (c_run_id text, c_key text, c_job_id text, c_attempt integer, c_matrix text,
-               c_latency_ms float8, c_needs text)
+               c_latency_ms float8, c_needs text, c_leg text)
 LANGUAGE plpgsql AS $$
 BEGIN
   RETURN QUERY
@@ -439,9 +442,14 @@ BEGIN
     CASE WHEN cardinality(u.needs) = 0 THEN '[]' ELSE
       (SELECT COALESCE(jsonb_agg(jsonb_build_array(n.job_id, n.result, n.outputs)
                                  ORDER BY n.position), '[]'::jsonb)
-       FROM jobs n WHERE n.run_id = u.run_id AND n.job_id = ANY(u.needs))::text END
+       FROM jobs n WHERE n.run_id = u.run_id AND n.job_id = ANY(u.needs))::text END,
+    CASE WHEN u.matrix IS NULL THEN NULL ELSE
+      (SELECT (count(*) FILTER (WHERE s.position < u.position)) || '/' || count(*)
+       FROM jobs s WHERE s.run_id = u.run_id AND s.job_id = u.job_id) END
   FROM u ORDER BY u.ready_at, u.position;
 END $$;
+REVOKE ALL ON FUNCTION slipway_claim FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION slipway_claim TO slipway_worker;
 
 -- The dependants come with what deciding them needs besides: their group, matrix and position.
 DROP FUNCTION slipway_complete(text, text, integer, text, slipway_job_result, jsonb, jsonb,

@@ -263,11 +263,10 @@ struct Slot {
     assignment.index = job.index;
     assignment.job = &job;
     assignment.matrix = claim.matrix.is_null() ? ordered_json() : ordered_json::parse(claim.matrix.dump());
-    size_t ordinal = 0;
-    for (size_t i = 0; i < job.matrix.size(); ++i) {
-      if (job.matrix[i] == assignment.matrix) ordinal = i;
-    }
-    size_t total = std::max<size_t>(job.matrix.size(), 1);
+    // The instance's place as the queue stored it (a matrix known only at run time is not in
+    // this host's plan).
+    size_t ordinal = static_cast<size_t>(std::max(claim.job_index, 0));
+    size_t total = static_cast<size_t>(std::max(claim.job_total, 1));
     assignment.strategy = {{"fail-fast", job.fail_fast},
                            {"job-index", ordinal},
                            {"job-total", total},

@@ -114,7 +114,7 @@ jobs:
       max-parallel: 1
       matrix: ${{ fromJSON(needs.pick.outputs.m) }}
     steps:
-      - run: echo "${{ matrix.os }}${{ matrix.extra }}" >> legs.txt
+      - run: echo "${{ matrix.os }}${{ matrix.extra }} ${{ strategy.job-index }}/${{ strategy.job-total }}" >> legs.txt
   after:
     needs: build
     runs-on: [self-hosted, linux]
@@ -127,7 +127,7 @@ jobs:
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
   std::vector<std::string> legs = Lines(Read("legs.txt"));
   std::sort(legs.begin(), legs.end());
-  EXPECT_EQ(legs, (std::vector<std::string>{"linux", "mac", "winx"}));
+  EXPECT_EQ(legs, (std::vector<std::string>{"linux 0/3", "mac 1/3", "winx 2/3"}));
   EXPECT_EQ(Read("after.txt"), "success\n");
   Expected<std::unique_ptr<exec::Store>> store = OpenPgStore(dsn_, testing_util::kAuditKey);
   ASSERT_TRUE(store) << store.error();

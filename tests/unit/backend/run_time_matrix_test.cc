@@ -54,6 +54,7 @@ TEST(RunTimeMatrix, ExpandsIntoLegsWhenItsNeedsAreMet) {
   EXPECT_EQ(status->jobs["m (win, 2)"], "ready");
   EXPECT_EQ(status->jobs["after"], "pending");
   std::vector<std::string> keys;
+  std::vector<int> indexes;
   for (int i = 0; i < 3; ++i) {
     Expected<std::optional<Claim>> leg = queue->ClaimNext(AnyWorker("w"));
     ASSERT_TRUE(leg && *leg);
@@ -61,12 +62,16 @@ TEST(RunTimeMatrix, ExpandsIntoLegsWhenItsNeedsAreMet) {
     EXPECT_TRUE((*leg)->matrix.contains("os")) << (*leg)->matrix.dump();
     EXPECT_EQ((*leg)->needs["a"]["result"], "success");
     keys.push_back((*leg)->key);
+    EXPECT_EQ((*leg)->job_total, 3);
+    indexes.push_back((*leg)->job_index);
     Completion done;
     done.outputs["leg"] = (*leg)->matrix["os"].get<std::string>();
     ASSERT_EQ(*queue->Complete(**leg, done), Fence::kHeld);
   }
   std::sort(keys.begin(), keys.end());
   EXPECT_EQ(keys, (std::vector<std::string>{"m (linux, 1)", "m (mac, 1)", "m (win, 2)"}));
+  std::sort(indexes.begin(), indexes.end());
+  EXPECT_EQ(indexes, (std::vector<int>{0, 1, 2})) << "strategy.job-index of each leg";
   Expected<std::optional<Claim>> after = queue->ClaimNext(AnyWorker("w"));
   ASSERT_TRUE(after && *after);
   EXPECT_EQ((*after)->key, "after");
