@@ -4,8 +4,9 @@
 // apart from workflow-level ones), held in lease rows that every host shares. A job takes its
 // group when it is decided (its needs met, its `if:` true), before its environment's gate, as
 // a local job does before its first step; one that must wait is 'grouped' and holds no worker.
-// The group passes on when its holder ends, whatever ends it: the trigger of schema version 4
-// (schema.cc) hands it to the job that has waited longest.
+// The group passes on when its holder ends, whatever ends it (a completion, the sweep, a
+// cancellation, fail-fast), in the same transaction: slipway_pass_groups (schema version 4)
+// hands it to the job that has waited longest.
 #include <fmt/format.h>
 
 #include "interpreter/backend/pg_internal.h"
@@ -84,12 +85,14 @@ bool EnterGroup(pqxx::transaction_base& tx, const std::string& run_id, const std
         group, run_id, key);
     if (!taken.empty()) return true;
     if (cancel_in_progress) {
-      // Told at its next heartbeat when it runs; cancelled by the next sweep (and never
-      // claimed meanwhile) when it has not started.
+      // Told at its next heartbeat when it runs. One that has not started is cancelled by the
+      // next sweep (which advances its run, whichever run that is); a ready one is parked as
+      // waiting meanwhile, so that it is never claimed (claims stay free of the check).
       pqxx::result asked = tx.exec_params(
-          "UPDATE jobs j SET cancel_requested = true, message = $2 FROM job_group_leases l WHERE "
-          "l.grp = $1 AND j.run_id = l.run_id AND j.key = l.job_key AND j.state IN ('waiting', "
-          "'ready', 'running') AND NOT j.cancel_requested RETURNING j.run_id, j.key",
+          "UPDATE jobs j SET cancel_requested = true, message = $2, state = CASE WHEN j.state = "
+          "'ready' THEN 'waiting' ELSE j.state END FROM job_group_leases l WHERE l.grp = $1 AND "
+          "j.run_id = l.run_id AND j.key = l.job_key AND j.state IN ('waiting', 'ready', "
+          "'running') AND NOT j.cancel_requested RETURNING j.run_id, j.key",
           group,
           fmt::format("a newer job took concurrency group \"{}\" (cancel-in-progress)", group));
       for (const pqxx::row& row : asked) {
@@ -101,7 +104,7 @@ bool EnterGroup(pqxx::transaction_base& tx, const std::string& run_id, const std
       }
     }
     // The lease row stays locked until this transaction ends, so a holder ending meanwhile
-    // (its trigger deletes the row) sees this job waiting and passes the group to it.
+    // (slipway_pass_groups deletes the row) sees this job waiting and passes the group to it.
     pqxx::result held = tx.exec_params(
         "SELECT 1 FROM job_group_leases WHERE grp = $1 FOR KEY SHARE", group);
     if (!held.empty()) return false;
@@ -109,12 +112,16 @@ bool EnterGroup(pqxx::transaction_base& tx, const std::string& run_id, const std
   }
 }
 
+void PassGroups(pqxx::transaction_base& tx, const std::string& run_id) {
+  tx.exec_params("SELECT slipway_pass_groups($1)", run_id);
+}
+
 int CancelRequestedBeforeStart(pqxx::transaction_base& tx, const std::string& run_id,
                                AuditBuffer& audit) {
   pqxx::result cancelled = tx.exec_params(
       "UPDATE jobs SET state = 'completed', result = 'cancelled', message = CASE WHEN message = "
       "'' THEN 'cancelled before it started' ELSE message END, finished_at = clock_timestamp() "
-      "WHERE run_id = $1 AND cancel_requested AND state IN ('ready', 'waiting') RETURNING key, "
+      "WHERE run_id = $1 AND cancel_requested AND state = 'waiting' RETURNING key, "
       "message",
       run_id);
   for (const pqxx::row& row : cancelled) {

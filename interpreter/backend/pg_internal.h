@@ -184,11 +184,16 @@ void TakeGroups(pqxx::transaction_base& tx, const std::string& run_id,
 
 /// Takes job-level group `group` (lower case) for job `key` of `run_id`, about to start: true
 /// when it holds it now (a lease row). Otherwise it must wait (the group passes to the job
-/// that waited longest when its holder ends: the trigger of schema version 4) and, with
-/// `cancel_in_progress`, the holder is asked to stop: at its next heartbeat when it runs, at
-/// the next sweep when it has not started.
+/// that waited longest when its holder ends: PassGroups) and, with `cancel_in_progress`, the
+/// holder is asked to stop: at its next heartbeat when it runs, at the next sweep when it has
+/// not started.
 bool EnterGroup(pqxx::transaction_base& tx, const std::string& run_id, const std::string& key,
                 const std::string& group, bool cancel_in_progress, AuditBuffer& audit);
+
+/// Passes on the groups held by jobs of `run_id` that ended (slipway_pass_groups, schema
+/// version 4): whatever ends a job other than its completion (which passes its own) calls it in
+/// the same transaction.
+void PassGroups(pqxx::transaction_base& tx, const std::string& run_id);
 
 /// A matrix job's strategy after one of its instances completed (strategy.cc): fail-fast
 /// cancels the other instances when this one failed; else max-parallel lets the next throttled
@@ -198,7 +203,8 @@ void ApplyStrategy(pqxx::transaction_base& tx, const std::string& run_id,
                    int max_parallel, bool fail_fast, AuditBuffer& audit);
 
 /// Cancels the jobs of `run_id` asked to stop before they started (cancel-in-progress of a
-/// newer job of their group); the caller holds the run row's lock and advances the run.
+/// newer job of their group: parked as waiting until then); the caller holds the run row's lock
+/// and advances the run.
 int CancelRequestedBeforeStart(pqxx::transaction_base& tx, const std::string& run_id,
                                AuditBuffer& audit);
 

@@ -40,6 +40,18 @@ auto Guard(const char* what, F&& body) -> decltype(body()) {
 }
 
 json JobRows(const RunSpec& run) {
+  // A matrix instance's place among its job's instances, "index/total" (strategy.job-index and
+  // job-total), in submission order.
+  std::map<std::string, int> total;
+  std::map<std::string, std::string> leg;
+  for (const JobSpec& job : run.jobs) {
+    if (!job.matrix.is_null()) ++total[job.job_id];
+  }
+  std::map<std::string, int> seen;
+  for (const JobSpec& job : run.jobs) {
+    if (job.matrix.is_null()) continue;
+    leg[job.key] = fmt::format("{}/{}", seen[job.job_id]++, total[job.job_id]);
+  }
   json rows = json::array();
   for (const JobSpec& job : run.jobs) {
     rows.push_back({{"key", job.key},
@@ -55,7 +67,8 @@ json JobRows(const RunSpec& run) {
                     {"fail_fast", job.fail_fast},
                     {"grp_template", job.concurrency_group},
                     {"grp_cancel", job.cancel_in_progress},
-                    {"matrix_definition", job.matrix_definition}});
+                    {"matrix_definition", job.matrix_definition},
+                    {"leg", job.matrix.is_null() ? json() : json(leg[job.key])}});
   }
   return rows;
 }
@@ -147,6 +160,7 @@ void CancelInTx(pqxx::transaction_base& tx, const std::string& run_id, AuditBuff
     tx.exec_params("SELECT pg_notify('slipway_runs', $1)", run_id);
     return;
   }
+  PassGroups(tx, run_id);
   AdvanceRun(tx, run_id, audit);
 }
 
@@ -293,15 +307,16 @@ Expected<RunState> Queue::Submit(const RunSpec& run) {
     tx.exec_params(
         "INSERT INTO jobs (run_id, key, job_id, position, needs, if_condition, labels, matrix, "
         "environment, gate, state, max_parallel, fail_fast, grp_template, grp_cancel, "
-        "matrix_definition) SELECT $1, r.key, r.job_id, r.position, "
+        "matrix_definition, leg) SELECT $1, r.key, r.job_id, r.position, "
         "ARRAY(SELECT jsonb_array_elements_text(r.needs)), r.if_condition, "
         "ARRAY(SELECT jsonb_array_elements_text(r.labels)), NULLIF(r.matrix, 'null'::jsonb), "
         "r.environment, NULLIF(r.gate, 'null'::jsonb), 'pending', NULLIF(r.max_parallel, 0), "
-        "r.fail_fast, NULLIF(r.grp_template, ''), r.grp_cancel, NULLIF(r.matrix_definition, '') "
+        "r.fail_fast, NULLIF(r.grp_template, ''), r.grp_cancel, NULLIF(r.matrix_definition, ''), "
+        "r.leg "
         "FROM jsonb_to_recordset($2::jsonb) AS r(key text, job_id text, position integer, needs "
         "jsonb, if_condition text, labels jsonb, matrix jsonb, environment text, gate jsonb, "
         "max_parallel integer, fail_fast boolean, grp_template text, grp_cancel boolean, "
-        "matrix_definition text)",
+        "matrix_definition text, leg text)",
         run.id, JobRows(run).dump());
     json job_ids = json::array();
     for (const JobSpec& job : run.jobs) job_ids.push_back(job.key);
@@ -485,8 +500,7 @@ Expected<int> Queue::Sweep() {
       pqxx::nontransaction tx(impl_->connection);
       pqxx::result rows = tx.exec(
           "SELECT DISTINCT run_id FROM jobs WHERE (state = 'running' AND lease_until < "
-          "clock_timestamp()) OR state = 'waiting' OR (cancel_requested AND state IN ('ready', "
-          "'waiting'))");
+          "clock_timestamp()) OR state = 'waiting'");
       for (const pqxx::row& row : rows) runs.push_back(TextField(row[0]));
     }
     int changed = 0;
@@ -507,6 +521,7 @@ Expected<int> Queue::Sweep() {
       }
       changed += CancelRequestedBeforeStart(tx, run_id, audit);
       DecideGates(tx, run_id, audit);
+      PassGroups(tx, run_id);  // of the jobs lost, cancelled or refused at their gate just now
       changed += static_cast<int>(lost.size()) + AdvanceRun(tx, run_id, audit);
       impl_->audit->Commit(tx, audit);
     }

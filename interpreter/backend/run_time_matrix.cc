@@ -72,17 +72,18 @@ void ExpandRunTimeMatrices(pqxx::transaction_base& tx, const RunContext& run,
       leg.position = d.position + static_cast<int>(k);
       rows.push_back({{"key", leg.key},
                       {"matrix", json::parse(leg.matrix.dump())},
-                      {"position", leg.position}});
+                      {"position", leg.position},
+                      {"leg", fmt::format("{}/{}", k, legs->size())}});
       expanded.push_back(std::move(leg));
     }
     pqxx::result inserted = tx.exec_params(
         "WITH gone AS (DELETE FROM jobs WHERE run_id = $1 AND key = $2 AND state = 'pending' "
         "RETURNING *) INSERT INTO jobs (run_id, key, job_id, position, needs, if_condition, "
         "labels, matrix, environment, gate, state, attempt, max_parallel, fail_fast, "
-        "grp_template, grp_cancel) SELECT g.run_id, r.key, g.job_id, r.position, g.needs, "
+        "grp_template, grp_cancel, leg) SELECT g.run_id, r.key, g.job_id, r.position, g.needs, "
         "g.if_condition, g.labels, r.matrix, g.environment, g.gate, 'pending', g.attempt, "
-        "g.max_parallel, g.fail_fast, g.grp_template, g.grp_cancel FROM gone g, "
-        "jsonb_to_recordset($3::jsonb) AS r(key text, matrix jsonb, position integer) "
+        "g.max_parallel, g.fail_fast, g.grp_template, g.grp_cancel, r.leg FROM gone g, "
+        "jsonb_to_recordset($3::jsonb) AS r(key text, matrix jsonb, position integer, leg text) "
         "RETURNING 1",
         run.run_id, d.key, rows.dump());
     if (inserted.size() != expanded.size()) {

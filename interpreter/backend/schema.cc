@@ -360,9 +360,8 @@ GRANT EXECUTE ON FUNCTION slipway_run_drained TO slipway_reviewer;
 ALTER TYPE slipway_job_state ADD VALUE 'grouped';
 ALTER TABLE jobs ADD COLUMN grp_template text, ADD COLUMN grp_cancel boolean NOT NULL DEFAULT
   false, ADD COLUMN grp text, ADD COLUMN grouped_at timestamptz, ADD COLUMN matrix_definition
-  text;
+  text, ADD COLUMN leg text;
 CREATE INDEX jobs_grp ON jobs (grp, grouped_at, position) WHERE grp IS NOT NULL;
-CREATE INDEX jobs_cancel_requested ON jobs (run_id) WHERE cancel_requested;
 
 -- grp: the group's name, folded to lower case (names compare ignoring case, as on GitHub).
 CREATE TABLE job_group_leases (
@@ -376,47 +375,49 @@ REVOKE ALL ON job_group_leases FROM PUBLIC;
 GRANT SELECT, INSERT, UPDATE, DELETE ON job_group_leases TO slipway_worker;
 GRANT SELECT ON job_group_leases TO slipway_reviewer;
 
--- A job that held its group and ended (completed or lost, however that came about) passes the
--- group to the job that has waited longest for it, which becomes waiting (reviewers) or ready.
-CREATE FUNCTION slipway_pass_group() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Passes on the groups held by jobs of p_run_id that ended (completed or lost, however that
+-- came about), each to the job that has waited longest for it, which becomes waiting
+-- (reviewers) or ready. Called by whatever ends a holder (slipway_complete, the sweep, a
+-- cancellation, fail-fast), in the same transaction; a function rather than a trigger, so that
+-- jobs without a group pay nothing.
+CREATE FUNCTION slipway_pass_groups(p_run_id text) RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
+  v_grp text;
   v_run text;
   v_key text;
   v_gate jsonb;
+  v_passed integer := 0;
 BEGIN
-  DELETE FROM job_group_leases WHERE grp = OLD.grp AND run_id = OLD.run_id
-    AND job_key = OLD.key;
-  IF NOT FOUND THEN
-    RETURN NULL;
-  END IF;
-  SELECT j.run_id, j.key, j.gate INTO v_run, v_key, v_gate FROM jobs j
-    WHERE j.grp = OLD.grp AND j.state = 'grouped'
-    ORDER BY j.grouped_at, j.position LIMIT 1 FOR UPDATE;
-  IF NOT FOUND THEN
-    RETURN NULL;
-  END IF;
-  INSERT INTO job_group_leases (grp, run_id, job_key) VALUES (OLD.grp, v_run, v_key);
-  IF COALESCE((v_gate->>'required')::integer, 0) > 0 THEN
-    UPDATE jobs SET state = 'waiting', gate_deadline = clock_timestamp() + make_interval(secs =>
-      COALESCE((v_gate->>'approval_timeout_s')::float8, 172800)) WHERE run_id = v_run
-      AND key = v_key;
-  ELSE
-    UPDATE jobs SET state = 'ready', ready_at = clock_timestamp() + make_interval(secs =>
-      COALESCE((v_gate->>'wait_timer_s')::float8, 0)), not_before = clock_timestamp() +
-      make_interval(secs => COALESCE((v_gate->>'wait_timer_s')::float8, 0))
-      WHERE run_id = v_run AND key = v_key;
-  END IF;
-  PERFORM pg_notify('slipway_work', v_run);
-  RETURN NULL;
+  FOR v_grp IN
+    DELETE FROM job_group_leases l USING jobs j WHERE l.run_id = p_run_id
+      AND j.run_id = l.run_id AND j.key = l.job_key AND j.state IN ('completed', 'lost')
+    RETURNING l.grp
+  LOOP
+    SELECT j.run_id, j.key, j.gate INTO v_run, v_key, v_gate FROM jobs j
+      WHERE j.grp = v_grp AND j.state = 'grouped'
+      ORDER BY j.grouped_at, j.position LIMIT 1 FOR UPDATE;
+    CONTINUE WHEN NOT FOUND;
+    INSERT INTO job_group_leases (grp, run_id, job_key) VALUES (v_grp, v_run, v_key);
+    IF COALESCE((v_gate->>'required')::integer, 0) > 0 THEN
+      UPDATE jobs SET state = 'waiting', grouped_at = NULL, gate_deadline = clock_timestamp() +
+        make_interval(secs => COALESCE((v_gate->>'approval_timeout_s')::float8, 172800))
+        WHERE run_id = v_run AND key = v_key;
+    ELSE
+      UPDATE jobs SET state = 'ready', grouped_at = NULL, ready_at = clock_timestamp() +
+        make_interval(secs => COALESCE((v_gate->>'wait_timer_s')::float8, 0)),
+        not_before = clock_timestamp() + make_interval(secs =>
+        COALESCE((v_gate->>'wait_timer_s')::float8, 0))
+        WHERE run_id = v_run AND key = v_key;
+    END IF;
+    PERFORM pg_notify('slipway_work', v_run);
+    v_passed := v_passed + 1;
+  END LOOP;
+  RETURN v_passed;
 END $$;
-CREATE TRIGGER jobs_pass_group AFTER UPDATE OF state ON jobs FOR EACH ROW
-  WHEN (OLD.grp IS NOT NULL AND OLD.state IN ('waiting', 'ready', 'running')
-        AND NEW.state IN ('completed', 'lost'))
-  EXECUTE FUNCTION slipway_pass_group();
 
--- A job asked to stop before it started (cancel-in-progress) is not claimed. A matrix
--- instance comes with its place among its job's instances ("index/total": strategy.job-index
--- and job-total, which a worker cannot plan for a matrix known only at run time).
+-- A matrix instance comes with its place among its job's instances (`leg`, "index/total":
+-- strategy.job-index and job-total, which a worker cannot plan for a matrix known only at run
+-- time).
 DROP FUNCTION slipway_claim(text, boolean, jsonb, text, float8, integer);
 CREATE FUNCTION slipway_claim(p_worker text, p_any_labels boolean, p_labels jsonb,
                               p_only_run text, p_lease_s float8, p_limit integer)
@@ -427,7 +428,7 @@ BEGIN
   RETURN QUERY
   WITH c AS (
     SELECT j.run_id, j.key FROM jobs j
-    WHERE j.state = 'ready' AND j.ready_at <= clock_timestamp() AND NOT j.cancel_requested
+    WHERE j.state = 'ready' AND j.ready_at <= clock_timestamp()
       AND (p_any_labels OR j.labels <@ ARRAY(SELECT jsonb_array_elements_text(p_labels)))
       AND (p_only_run = '' OR j.run_id = p_only_run)
     ORDER BY j.ready_at, j.position LIMIT p_limit FOR UPDATE SKIP LOCKED),
@@ -436,16 +437,14 @@ BEGIN
       lease_until = clock_timestamp() + make_interval(secs => p_lease_s),
       started_at = clock_timestamp()
     FROM c WHERE j.run_id = c.run_id AND j.key = c.key
-    RETURNING j.run_id, j.key, j.job_id, j.attempt, j.matrix, j.ready_at, j.position, j.needs)
+    RETURNING j.run_id, j.key, j.job_id, j.attempt, j.matrix, j.ready_at, j.position, j.needs,
+      j.leg)
   SELECT u.run_id, u.key, u.job_id, u.attempt, u.matrix::text,
     extract(epoch FROM clock_timestamp() - u.ready_at)::float8 * 1000,
     CASE WHEN cardinality(u.needs) = 0 THEN '[]' ELSE
       (SELECT COALESCE(jsonb_agg(jsonb_build_array(n.job_id, n.result, n.outputs)
                                  ORDER BY n.position), '[]'::jsonb)
-       FROM jobs n WHERE n.run_id = u.run_id AND n.job_id = ANY(u.needs))::text END,
-    CASE WHEN u.matrix IS NULL THEN NULL ELSE
-      (SELECT (count(*) FILTER (WHERE s.position < u.position)) || '/' || count(*)
-       FROM jobs s WHERE s.run_id = u.run_id AND s.job_id = u.job_id) END
+       FROM jobs n WHERE n.run_id = u.run_id AND n.job_id = ANY(u.needs))::text END, u.leg
   FROM u ORDER BY u.ready_at, u.position;
 END $$;
 REVOKE ALL ON FUNCTION slipway_claim FROM PUBLIC;
@@ -467,16 +466,20 @@ DECLARE
   v_fail_fast boolean;
   v_job_id text;
   v_time text;
+  v_held_group boolean;
 BEGIN
   UPDATE jobs j SET state = 'completed', result = p_result, outputs = p_outputs,
     steps = p_steps, message = p_message, finished_at = clock_timestamp(), lease_until = NULL,
     upstream_failed = j.upstream_failed OR p_result = 'failure'
   WHERE j.run_id = p_run_id AND j.key = p_key AND j.attempt = p_attempt AND j.worker = p_worker
     AND j.state = 'running' AND j.lease_until >= clock_timestamp()
-  RETURNING COALESCE(j.max_parallel, 0), j.fail_fast AND j.matrix IS NOT NULL, j.job_id
-    INTO v_max_parallel, v_fail_fast, v_job_id;
+  RETURNING COALESCE(j.max_parallel, 0), j.fail_fast AND j.matrix IS NOT NULL, j.job_id,
+    j.grp IS NOT NULL INTO v_max_parallel, v_fail_fast, v_job_id, v_held_group;
   IF NOT FOUND THEN
     RETURN;
+  END IF;
+  IF v_held_group THEN
+    PERFORM slipway_pass_groups(p_run_id);
   END IF;
   IF jsonb_array_length(p_logs) > 0 THEN
     INSERT INTO step_logs (run_id, job_key, step_index, attempt, text, name)
@@ -509,8 +512,8 @@ BEGIN
   FROM runs r WHERE r.id = p_run_id), false);
 END $$;
 
-REVOKE ALL ON FUNCTION slipway_complete FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION slipway_complete TO slipway_worker;
+REVOKE ALL ON FUNCTION slipway_complete, slipway_pass_groups FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION slipway_complete, slipway_pass_groups TO slipway_worker;
 )sql",
 };
 

@@ -22,6 +22,7 @@ void ApplyStrategy(pqxx::transaction_base& tx, const std::string& run_id,
         "UPDATE jobs SET cancel_requested = true WHERE run_id = $1 AND job_id = $2 AND state = "
         "'running' RETURNING key",
         run_id, job_id);
+    if (!cancelled.empty()) PassGroups(tx, run_id);  // a cancelled leg may have held one
     if (!cancelled.empty() || !told.empty()) {
       audit.push_back({{"kind", "fail-fast"},
                        {"run_id", run_id},

@@ -178,7 +178,7 @@ TEST(JobGroups, AReadyHolderAskedToStopIsNeverClaimed) {
   ASSERT_TRUE(queue);
   ASSERT_TRUE(queue->Submit(MakeRun("old", {Grouped("deploy", "prod")})));
   ASSERT_TRUE(queue->Submit(MakeRun("new", {Grouped("deploy", "prod", true)})));
-  EXPECT_EQ(queue->Status("old")->jobs["deploy"], "ready");
+  EXPECT_EQ(queue->Status("old")->jobs["deploy"], "waiting") << "parked until the sweep";
   Expected<std::optional<Claim>> none = queue->ClaimNext(AnyWorker("a"));
   ASSERT_TRUE(none);
   EXPECT_FALSE(*none) << "old's deploy was asked to stop; new's waits for the group";
@@ -249,6 +249,40 @@ TEST(JobGroups, ALostHolderAndACancelledRunPassTheGroupOn) {
   ASSERT_TRUE(queue->Cancel("b"));
   EXPECT_EQ(queue->Status("b")->state, RunState::kCancelled);
   EXPECT_EQ(queue->Status("c")->jobs["deploy"], "ready");
+}
+
+TEST(JobGroups, FailFastPassesOnTheGroupsOfTheLegsItCancels) {
+  std::string dsn;
+  SLIPWAY_MIGRATED_POSTGRES(dsn);
+  std::unique_ptr<Queue> queue = MustConnect(dsn);
+  ASSERT_TRUE(queue);
+  std::vector<JobSpec> legs;
+  for (int n = 1; n <= 3; ++n) {
+    JobSpec leg = Grouped("m", "g");
+    leg.key = "m (" + std::to_string(n) + ")";
+    leg.matrix = {{"n", n}};
+    leg.fail_fast = true;
+    legs.push_back(leg);
+  }
+  ASSERT_TRUE(queue->Submit(MakeRun("ff", legs)));
+  ASSERT_TRUE(queue->Submit(MakeRun("other", {Grouped("deploy", "g")})));
+  Expected<RunStatusInfo> status = queue->Status("ff");
+  EXPECT_EQ(status->jobs["m (1)"], "ready");
+  EXPECT_EQ(status->jobs["m (2)"], "grouped");
+  Expected<std::optional<Claim>> first = queue->ClaimNext(AnyWorker("a"));
+  ASSERT_TRUE(first && *first);
+  ASSERT_EQ((*first)->key, "m (1)");
+  Completion failed;
+  failed.result = exec::JobResult::kFailure;
+  // Its completion passes the group to "m (2)", which fail-fast cancels at once: the group
+  // goes on to the next in line, another run's job.
+  ASSERT_EQ(*queue->Complete(**first, failed), Fence::kHeld);
+  status = queue->Status("ff");
+  EXPECT_EQ(status->jobs["m (2)"], "cancelled");
+  EXPECT_EQ(status->jobs["m (3)"], "cancelled");
+  EXPECT_EQ(status->state, RunState::kFailure);
+  EXPECT_EQ(queue->Status("other")->jobs["deploy"], "ready");
+  EXPECT_EQ(Cell(dsn, "SELECT run_id FROM job_group_leases WHERE grp = 'g'"), "other");
 }
 
 }  // namespace
