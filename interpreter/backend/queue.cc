@@ -11,6 +11,7 @@
 #include "interpreter/backend/pg_internal.h"
 #include "interpreter/backend/schema.h"
 #include "interpreter/exec/approvals.h"
+#include "interpreter/exec/audit.h"
 
 namespace slipway::backend {
 namespace {
@@ -450,6 +451,16 @@ std::optional<bool> Queue::CompleteInTx(const Claim& claim, const Completion& co
       tx.Quote(StepsToJson(completion.steps).dump()), tx.Quote(completion.message),
       tx.Quote(logs.dump())));
   if (done.empty()) return std::nullopt;  // rolled back: nothing written
+  for (const exec::ArtifactFile& file : completion.artifacts) {
+    tx.tx().exec_params(
+        "INSERT INTO artifacts (run_id, job_key, name, sha256, size, content, attempt) VALUES "
+        "($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (run_id, job_key, name) DO UPDATE SET sha256 = "
+        "EXCLUDED.sha256, size = EXCLUDED.size, content = EXCLUDED.content, attempt = "
+        "EXCLUDED.attempt",
+        claim.run_id, claim.key, file.name, exec::Sha256Hex(file.content),
+        static_cast<int64_t>(file.content.size()),
+        pqxx::binarystring(file.content.data(), file.content.size()), claim.attempt);
+  }
   std::vector<Candidate> dependants;
   for (const pqxx::row& row : done) {
     if (!row[3].is_null()) dependants.push_back(CandidateFromRow(row, 3));

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "interpreter/base/expected.h"
+#include "interpreter/exec/artifacts_index.h"
 #include "interpreter/exec/job_runner.h"
 
 namespace slipway::backend {
@@ -114,6 +115,9 @@ struct Completion {
   std::vector<exec::StepRecord> steps;
   std::string message;
   std::vector<LiveLog> logs;  // masked
+  /// What the steps stored under the run's artifacts/ on this worker (exec/artifacts_index.h),
+  /// written with the completion to the artifacts table.
+  std::vector<exec::ArtifactFile> artifacts;
 };
 
 /// A worker's next jobs, asked for along with a completion: claimed (as ClaimUpTo would) in the

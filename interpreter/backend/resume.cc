@@ -49,6 +49,11 @@ Expected<ResumeReport> ResumeInTx(pqxx::transaction_base& tx, const std::string&
       "= false, grp = NULL, grouped_at = NULL WHERE run_id = $1 "
       "AND NOT (state = 'completed' AND result = 'success')",
       run_id);
+  // Their artifacts go with their results: the new attempt stores its own.
+  tx.exec_params(
+      "DELETE FROM artifacts a USING jobs j WHERE a.run_id = $1 AND j.run_id = a.run_id AND j.key "
+      "= a.job_key AND j.state = 'pending'",
+      run_id);
   tx.exec_params(
       "UPDATE runs SET state = 'queued', finished_at = NULL, cancel_requested = false WHERE id = "
       "$1",

@@ -512,6 +512,13 @@ BEGIN
   FROM runs r WHERE r.id = p_run_id), false);
 END $$;
 
+-- The artifacts a job's steps stored (its run's artifacts/ directory on the worker), with their
+-- content, written with the job's completion and fenced like it; `run --resume` clears those of
+-- the jobs it runs again.
+ALTER TABLE artifacts ADD COLUMN content bytea, ADD COLUMN attempt integer NOT NULL DEFAULT 0;
+GRANT UPDATE, DELETE ON artifacts TO slipway_worker;
+GRANT SELECT ON artifacts TO slipway_reviewer;
+
 REVOKE ALL ON FUNCTION slipway_complete, slipway_pass_groups FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION slipway_complete, slipway_pass_groups TO slipway_worker;
 )sql",

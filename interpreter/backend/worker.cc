@@ -326,6 +326,15 @@ struct Slot {
       }
       completion.steps.push_back(std::move(step));
     }
+    // The artifacts outlive this scratch state directory in the database.
+    Expected<std::vector<exec::ArtifactFile>> artifacts =
+        exec::ReadArtifacts(store->run_dir() + "/artifacts");
+    if (artifacts) {
+      completion.artifacts = std::move(artifacts).value();
+    } else {
+      completion.result = exec::JobResult::kFailure;
+      completion.message = "cannot store the job's artifacts: " + artifacts.error();
+    }
     std::error_code ignored;
     fs::remove_all(state_dir, ignored);
     return completion;
