@@ -190,6 +190,10 @@ void TakeGroups(pqxx::transaction_base& tx, const std::string& run_id,
 bool EnterGroup(pqxx::transaction_base& tx, const std::string& run_id, const std::string& key,
                 const std::string& group, bool cancel_in_progress, AuditBuffer& audit);
 
+/// Moves the waiting jobs of `run_id` whose gate is decided (gates.cc): approved → ready
+/// (after the wait timer), rejected or timed out → failed. The caller holds the run row's lock.
+void DecideGates(pqxx::transaction_base& tx, const std::string& run_id, AuditBuffer& audit);
+
 /// Passes on the groups held by jobs of `run_id` that ended (slipway_pass_groups, schema
 /// version 4): whatever ends a job other than its completion (which passes its own) calls it in
 /// the same transaction.
