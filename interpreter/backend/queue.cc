@@ -515,6 +515,23 @@ Expected<StoredRun> Queue::Stored(const std::string& run_id) {
   });
 }
 
+Expected<std::vector<exec::ArtifactFile>> Queue::RunArtifacts(const std::string& run_id) {
+  return Guard("cannot read the run's artifacts",
+               [&]() -> Expected<std::vector<exec::ArtifactFile>> {
+                 pqxx::nontransaction tx(impl_->connection);
+                 pqxx::result rows = tx.exec_params(
+                     "SELECT a.name, a.content FROM artifacts a LEFT JOIN jobs j ON j.run_id = "
+                     "a.run_id AND j.key = a.job_key WHERE a.run_id = $1 AND a.content IS NOT "
+                     "NULL ORDER BY j.position, a.job_key, a.name",
+                     run_id);
+                 std::vector<exec::ArtifactFile> files;
+                 for (const pqxx::row& row : rows) {
+                   files.push_back({TextField(row[0]), pqxx::binarystring(row[1]).str()});
+                 }
+                 return files;
+               });
+}
+
 Expected<ResumeReport> Queue::Resume(const std::string& run_id) {
   return Guard("cannot resume the run", [&]() -> Expected<ResumeReport> {
     pqxx::work tx(impl_->connection);

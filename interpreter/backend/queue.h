@@ -190,6 +190,9 @@ class Queue {
 
   Expected<RunStatusInfo> Status(const std::string& run_id);
   Expected<StoredRun> Stored(const std::string& run_id);
+  /// The artifacts the run's jobs stored so far, content included, in job (file) order: what
+  /// a worker puts in place before a job that downloads artifacts runs.
+  Expected<std::vector<exec::ArtifactFile>> RunArtifacts(const std::string& run_id);
   /// Asks a run to stop: pending and waiting jobs are cancelled, running ones told at their
   /// next heartbeat.
   Expected<bool> Cancel(const std::string& run_id);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <deque>
@@ -12,6 +13,7 @@
 #include <thread>
 
 #include "interpreter/backend/submit.h"
+#include "interpreter/exec/audit.h"
 #include "interpreter/exec/clock.h"
 #include "interpreter/exec/console.h"
 #include "interpreter/exec/masker.h"
@@ -182,6 +184,33 @@ struct Slot {
     return true;
   }
 
+  // Writes the run's stored artifacts under `store`'s artifacts/ when the job has an
+  // actions/download-artifact step; returns what it wrote (name → sha256).
+  Expected<std::map<std::string, std::string>> FetchArtifacts(const Claim& claim,
+                                                               const plan::PlannedJob& job,
+                                                               const exec::RunStore& store) {
+    std::map<std::string, std::string> fetched;
+    bool downloads = std::any_of(job.steps.begin(), job.steps.end(), [](const auto& step) {
+      return step.uses && step.uses->rfind("actions/download-artifact", 0) == 0;
+    });
+    if (!downloads) return fetched;
+    Expected<std::vector<exec::ArtifactFile>> files = queue.RunArtifacts(claim.run_id);
+    if (!files) return MakeUnexpected(files.error());
+    for (const exec::ArtifactFile& file : *files) {
+      fs::path path = fs::path(store.artifacts_dir()) / file.name;
+      std::error_code error;
+      fs::create_directories(path.parent_path(), error);
+      std::ofstream out(path, std::ios::binary | std::ios::trunc);
+      out << file.content;
+      if (error || !out) {
+        return MakeUnexpected(fmt::format("cannot write artifact \"{}\" to \"{}\"", file.name,
+                                          path.string()));
+      }
+      fetched[file.name] = exec::Sha256Hex(file.content);
+    }
+    return fetched;
+  }
+
   Completion RunClaimed(const Claim& claim, const PreparedRun& prepared, bool* lost) {
     Completion completion;
     const plan::PlannedJob* found = prepared.plan.FindJob(claim.job_id);
@@ -205,6 +234,13 @@ struct Slot {
     if (!store) {
       completion.result = exec::JobResult::kFailure;
       completion.message = store.error();
+      return completion;
+    }
+    // The artifacts other jobs stored (on any host), for a job that downloads some.
+    Expected<std::map<std::string, std::string>> fetched = FetchArtifacts(claim, job, *store);
+    if (!fetched) {
+      completion.result = exec::JobResult::kFailure;
+      completion.message = fetched.error();
       return completion;
     }
     exec::RealClock clock;
@@ -326,11 +362,16 @@ struct Slot {
       }
       completion.steps.push_back(std::move(step));
     }
-    // The artifacts outlive this scratch state directory in the database.
+    // The artifacts outlive this scratch state directory in the database (those fetched for
+    // the job, unchanged, are another job's).
     Expected<std::vector<exec::ArtifactFile>> artifacts =
-        exec::ReadArtifacts(store->run_dir() + "/artifacts");
+        exec::ReadArtifacts(store->artifacts_dir());
     if (artifacts) {
-      completion.artifacts = std::move(artifacts).value();
+      for (exec::ArtifactFile& file : *artifacts) {
+        auto it = fetched->find(file.name);
+        if (it != fetched->end() && it->second == exec::Sha256Hex(file.content)) continue;
+        completion.artifacts.push_back(std::move(file));
+      }
     } else {
       completion.result = exec::JobResult::kFailure;
       completion.message = "cannot store the job's artifacts: " + artifacts.error();

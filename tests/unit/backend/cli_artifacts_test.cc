@@ -83,5 +83,46 @@ TEST_F(BackendCli, TheStateDirectoryShowsItsArtifactsToo) {
   EXPECT_NE(shown.out.find("bundle/notes.txt"), std::string::npos) << shown.out;
 }
 
+TEST_F(BackendCli, AJobDownloadsWhatAnotherJobUploadedOnAnotherWorker) {
+  Write("wf.yml", R"(on: push
+jobs:
+  up:
+    runs-on: build-host
+    steps:
+      - run: mkdir -p out && echo "built on the build host" > out/app.txt
+      - uses: actions/upload-artifact@v4
+        with:
+          name: app
+          path: out/app.txt
+  down:
+    needs: up
+    runs-on: deploy-host
+    steps:
+      - uses: actions/download-artifact@v4
+        with:
+          name: app
+          path: fetched
+      - run: cp fetched/app.txt deployed.txt
+)");
+  ASSERT_EQ(Cli({"run", "wf.yml", "--backend", dsn_, "--submit", "--run-id", "dl", "--ref",
+                 "refs/heads/main", "--sha", "1"},
+                env_)
+                .exit_code,
+            0);
+  // Two hosts: each job's scratch state directory is its own, so only the database carries
+  // the artifact from one to the other.
+  CliResult build = Cli({"worker", "--backend", dsn_, "--once", "--labels", "build-host"}, env_);
+  ASSERT_EQ(build.exit_code, 0) << build.out << build.err;
+  CliResult deploy = Cli({"worker", "--backend", dsn_, "--once", "--labels", "deploy-host"}, env_);
+  ASSERT_EQ(deploy.exit_code, 0) << deploy.out << deploy.err;
+  EXPECT_EQ(Read("deployed.txt"), "built on the build host\n");
+  pqxx::connection connection(dsn_);
+  pqxx::nontransaction tx(connection);
+  pqxx::result rows =
+      tx.exec("SELECT job_key || ':' || name FROM artifacts WHERE run_id = 'dl' ORDER BY 1");
+  ASSERT_EQ(rows.size(), 1u) << "the downloaded copy is not stored again under \"down\"";
+  EXPECT_EQ(rows[0][0].as<std::string>(), "up:app/app.txt");
+}
+
 }  // namespace
 }  // namespace slipway::backend
