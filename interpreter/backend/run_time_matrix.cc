@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "interpreter/backend/pg_internal.h"
+#include "interpreter/backend/submit.h"
 #include "interpreter/exec/scheduler.h"
 #include "interpreter/plan/eval_scope.h"
 #include "interpreter/plan/matrix.h"
@@ -18,12 +19,9 @@ namespace {
 using nlohmann::json;
 using nlohmann::ordered_json;
 
-// The legs of the decided placeholder `d`, or why it has none.
-Expected<std::vector<ordered_json>> Legs(const RunContext& run, const Decision& d) {
-  std::optional<plan::MatrixDefinition> definition = plan::MatrixDefinitionFromJson(
-      ordered_json::parse(d.matrix_definition, nullptr, /*allow_exceptions=*/false));
-  if (!definition) return MakeUnexpected(std::string("its stored matrix is unreadable"));
-  // GitHub evaluates strategy.matrix with github, needs, vars and inputs.
+// The contexts of decision `d` (github, inputs, vars, needs; with `matrix` when given).
+void FillJobScope(plan::Scope& scope, const RunContext& run, const Decision& d,
+                  const ordered_json* matrix) {
   plan::EvaluationContexts contexts;
   contexts.github = &run.github;
   contexts.run_id = run.run_id;
@@ -31,8 +29,18 @@ Expected<std::vector<ordered_json>> Legs(const RunContext& run, const Decision& 
   contexts.inputs = &run.inputs;
   contexts.vars = &run.vars;
   contexts.needs = &d.needs;
-  plan::Scope scope;
+  contexts.matrix = matrix;
   plan::FillScope(scope, contexts);
+}
+
+// The legs of the decided placeholder `d`, or why it has none.
+Expected<std::vector<ordered_json>> Legs(const RunContext& run, const Decision& d) {
+  std::optional<plan::MatrixDefinition> definition = plan::MatrixDefinitionFromJson(
+      ordered_json::parse(d.matrix_definition, nullptr, /*allow_exceptions=*/false));
+  if (!definition) return MakeUnexpected(std::string("its stored matrix is unreadable"));
+  // GitHub evaluates strategy.matrix with github, needs, vars and inputs.
+  plan::Scope scope;
+  FillJobScope(scope, run, d, nullptr);
   Diagnostics diagnostics;
   plan::MatrixExpansion expansion =
       plan::ExpandMatrixDefinition(std::move(*definition), scope, nullptr, diagnostics);
@@ -61,6 +69,13 @@ void ExpandRunTimeMatrices(pqxx::transaction_base& tx, const RunContext& run,
       out.push_back(std::move(d));
       continue;
     }
+    // Each leg's own labels (`runs-on: ${{ matrix.os }}`).
+    pqxx::result placeholder = tx.exec_params(
+        "SELECT array_to_json(labels)::text FROM jobs WHERE run_id = $1 AND key = $2",
+        run.run_id, d.key);
+    std::vector<std::string> labels =
+        placeholder.empty() ? std::vector<std::string>{}
+                            : StringList(json::parse(TextField(placeholder[0][0]), nullptr, false));
     // Positions: the submitter left room for kMaxMatrixCombinations legs after the placeholder.
     json rows = json::array();
     std::vector<Decision> expanded;
@@ -70,10 +85,13 @@ void ExpandRunTimeMatrices(pqxx::transaction_base& tx, const RunContext& run,
       leg.matrix = (*legs)[k];
       leg.matrix_definition.clear();
       leg.position = d.position + static_cast<int>(k);
+      plan::Scope scope;
+      FillJobScope(scope, run, d, &leg.matrix);
       rows.push_back({{"key", leg.key},
                       {"matrix", json::parse(leg.matrix.dump())},
                       {"position", leg.position},
-                      {"leg", fmt::format("{}/{}", k, legs->size())}});
+                      {"leg", fmt::format("{}/{}", k, legs->size())},
+                      {"labels", EvaluateLabels(labels, scope)}});
       expanded.push_back(std::move(leg));
     }
     pqxx::result inserted = tx.exec_params(
@@ -81,9 +99,10 @@ void ExpandRunTimeMatrices(pqxx::transaction_base& tx, const RunContext& run,
         "RETURNING *) INSERT INTO jobs (run_id, key, job_id, position, needs, if_condition, "
         "labels, matrix, environment, gate, state, attempt, max_parallel, fail_fast, "
         "grp_template, grp_cancel, leg) SELECT g.run_id, r.key, g.job_id, r.position, g.needs, "
-        "g.if_condition, g.labels, r.matrix, g.environment, g.gate, 'pending', g.attempt, "
-        "g.max_parallel, g.fail_fast, g.grp_template, g.grp_cancel, r.leg FROM gone g, "
-        "jsonb_to_recordset($3::jsonb) AS r(key text, matrix jsonb, position integer, leg text) "
+        "g.if_condition, ARRAY(SELECT jsonb_array_elements_text(r.labels)), r.matrix, "
+        "g.environment, g.gate, 'pending', g.attempt, g.max_parallel, g.fail_fast, "
+        "g.grp_template, g.grp_cancel, r.leg FROM gone g, jsonb_to_recordset($3::jsonb) AS "
+        "r(key text, matrix jsonb, position integer, leg text, labels jsonb) "
         "RETURNING 1",
         run.run_id, d.key, rows.dump());
     if (inserted.size() != expanded.size()) {

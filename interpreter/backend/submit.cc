@@ -2,12 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
 #include "interpreter/base/ascii.h"
 #include "interpreter/exec/scheduler.h"
 #include "interpreter/model/load_workflow.h"
+#include "interpreter/plan/eval_scope.h"
 #include "interpreter/plan/matrix.h"
 
 namespace slipway::backend {
@@ -54,6 +56,24 @@ std::vector<std::string> LabelsOf(const std::string& runs_on) {
     start = comma + 1;
   }
   return labels;
+}
+
+std::vector<std::string> EvaluateLabels(const std::vector<std::string>& labels,
+                                        const plan::Scope& scope) {
+  std::vector<std::string> out;
+  for (const std::string& label : labels) {
+    if (label.find("${{") == std::string::npos) {
+      out.push_back(label);
+      continue;
+    }
+    plan::Substitution s = plan::Substitute(label, scope);
+    if (!s.resolved || !s.error.empty()) {
+      out.push_back(label);
+      continue;
+    }
+    for (std::string& part : LabelsOf(s.text)) out.push_back(std::move(part));
+  }
+  return out;
 }
 
 Expected<RunSpec> RunSpecFromPlan(const plan::Plan& plan, const model::Workflow* workflow,
@@ -138,8 +158,22 @@ Expected<RunSpec> RunSpecFromPlan(const plan::Plan& plan, const model::Workflow*
       run.jobs.push_back(spec);
       continue;
     }
+    const bool labels_per_leg =
+        std::any_of(spec.labels.begin(), spec.labels.end(),
+                    [](const std::string& label) { return label.find("${{") != std::string::npos; });
     for (const nlohmann::ordered_json& combo : job.matrix) {
       JobSpec instance = spec;
+      if (labels_per_leg) {
+        plan::EvaluationContexts contexts;
+        contexts.github = &plan.github;
+        contexts.job_id = job.id;
+        contexts.inputs = &plan.inputs;
+        contexts.vars = &plan.vars;
+        contexts.matrix = &combo;
+        plan::Scope scope;
+        plan::FillScope(scope, contexts);
+        instance.labels = EvaluateLabels(spec.labels, scope);
+      }
       instance.key = exec::Scheduler::InstanceKey(job.id, combo);
       instance.matrix = json::parse(combo.dump());
       instance.position = position++;

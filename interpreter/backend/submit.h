@@ -13,6 +13,7 @@
 #include "interpreter/model/workflow.h"
 #include "interpreter/plan/plan.h"
 #include "interpreter/plan/plan_file.h"
+#include "interpreter/plan/resolve.h"
 #include "interpreter/step_api/step_api.h"
 
 namespace slipway::backend {
@@ -51,5 +52,11 @@ Expected<std::shared_ptr<PreparedRun>> PlanAgain(const std::string& run_id,
 /// The labels of a `runs-on:` value as the plan spells it ("ubuntu-latest",
 /// "[self-hosted, linux]", "self-hosted, linux").
 std::vector<std::string> LabelsOf(const std::string& runs_on);
+
+/// `labels` with each `${{ }}` evaluated in `scope`: a matrix instance's own labels
+/// (`runs-on: ${{ matrix.os }}`), which the plan leaves as written when a job has several
+/// instances. A label that cannot be evaluated stays as written (no worker serves it).
+std::vector<std::string> EvaluateLabels(const std::vector<std::string>& labels,
+                                        const plan::Scope& scope);
 
 }  // namespace slipway::backend

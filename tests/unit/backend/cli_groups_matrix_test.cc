@@ -138,5 +138,39 @@ jobs:
   EXPECT_EQ(record->jobs["build (win, x)"].result, exec::JobResult::kSuccess);
 }
 
+TEST_F(BackendCli, EachLegOfALiteralMatrixIsRoutedByItsOwnLabels) {
+  Write("wf.yml", R"(on: push
+jobs:
+  build:
+    runs-on: [self-hosted, "${{ matrix.host }}"]
+    strategy:
+      matrix:
+        host: [alpha, beta]
+    steps:
+      - run: echo "${{ matrix.host }}" > "built-on-${{ matrix.host }}.txt"
+)");
+  ASSERT_EQ(Cli({"run", "wf.yml", "--backend", dsn_, "--submit", "--run-id", "lab", "--ref",
+                 "refs/heads/main", "--sha", "1"},
+                env_)
+                .exit_code,
+            0);
+  {
+    pqxx::connection connection(dsn_);
+    pqxx::nontransaction tx(connection);
+    pqxx::result rows =
+        tx.exec("SELECT key, array_to_string(labels, ',') FROM jobs WHERE run_id = 'lab' ORDER BY "
+                "position");
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0][1].as<std::string>(), "self-hosted,alpha");
+    EXPECT_EQ(rows[1][1].as<std::string>(), "self-hosted,beta");
+  }
+  CliResult beta = Cli({"worker", "--backend", dsn_, "--once", "--labels", "self-hosted,beta"},
+                       env_);
+  ASSERT_EQ(beta.exit_code, 0) << beta.out << beta.err;
+  EXPECT_TRUE(Exists("built-on-beta.txt"));
+  EXPECT_FALSE(Exists("built-on-alpha.txt"));
+  EXPECT_EQ(JobState("lab", "build (alpha)"), "ready");
+}
+
 }  // namespace
 }  // namespace slipway::backend

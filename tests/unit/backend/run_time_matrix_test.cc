@@ -185,5 +185,25 @@ TEST(RunTimeMatrix, ASkippedPlaceholderIsNotExpanded) {
   EXPECT_EQ(status->state, RunState::kFailure);
 }
 
+TEST(RunTimeMatrix, EachLegGetsItsOwnRunsOnLabels) {
+  std::string dsn;
+  SLIPWAY_MIGRATED_POSTGRES(dsn);
+  std::unique_ptr<Queue> queue = MustConnect(dsn);
+  ASSERT_TRUE(queue);
+  RunSpec run = RunTimeMatrixRun("r", kWholeMatrix);
+  run.jobs[1].labels = {"self-hosted", "${{ matrix.os }}"};
+  ASSERT_TRUE(queue->Submit(run));
+  CompleteA(*queue, R"({"os": ["linux", "mac"]})");
+  WorkerIdentity mac_host;
+  mac_host.name = "mac-host";
+  mac_host.labels = {"self-hosted", "mac"};
+  Expected<std::optional<Claim>> mine = queue->ClaimNext(mac_host);
+  ASSERT_TRUE(mine && *mine);
+  EXPECT_EQ((*mine)->key, "m (mac)");
+  Expected<std::optional<Claim>> none = queue->ClaimNext(mac_host);
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(*none) << "the linux leg is not the mac host's";
+}
+
 }  // namespace
 }  // namespace slipway::backend
