@@ -231,7 +231,7 @@ void BM_BackendDag1000(benchmark::State& state) {
 
     start = Clock::now();
     std::string run_id = "pg-" + std::to_string(round);
-    Expected<RunSpec> spec = RunSpecFromPlan(*plan, options, run_id, "");
+    Expected<RunSpec> spec = RunSpecFromPlan(*plan, &*workflow, options, run_id, "");
     Expected<std::unique_ptr<Queue>> queue = Queue::Connect(dsn, kKey);
     if (!spec || !queue || !(*queue)->Submit(*spec)) {
       state.SkipWithError("cannot submit the DAG");

@@ -15,7 +15,8 @@ namespace slipway::backend {
 
 const char kCandidateColumns[] =
     "p.key, p.job_id, p.if_condition, p.gate::text, array_to_json(p.needs)::text, "
-    "COALESCE(p.max_parallel, 0)";
+    "COALESCE(p.max_parallel, 0), COALESCE(p.grp_template, ''), p.grp_cancel, p.matrix::text, "
+    "COALESCE(p.matrix_definition, ''), p.position";
 
 Candidate CandidateFromRow(const pqxx::row& row, int first) {
   Candidate c;
@@ -25,7 +26,23 @@ Candidate CandidateFromRow(const pqxx::row& row, int first) {
   c.gate = JsonField(row[first + 3]);
   c.needs_json = TextField(row[first + 4]);
   c.max_parallel = row[first + 5].as<int>();
+  c.group_template = TextField(row[first + 6]);
+  c.group_cancel = row[first + 7].as<bool>();
+  c.matrix = JsonField(row[first + 8]);
+  c.matrix_definition = TextField(row[first + 9]);
+  c.position = row[first + 10].as<int>();
   return c;
+}
+
+const char* DecidedSql(Decided state) {
+  switch (state) {
+    case Decided::kReady: return "ready";
+    case Decided::kWaiting: return "waiting";
+    case Decided::kCompleted: return "completed";
+    case Decided::kThrottled: return "throttled";
+    case Decided::kGrouped: return "grouped";
+  }
+  return "completed";
 }
 
 namespace {
@@ -58,16 +75,6 @@ struct NeedRow {
 using NeedRows = std::map<std::string, std::vector<NeedRow>>;  // job_id → its instances
 
 void Audit(AuditBuffer& audit, json entry) { audit.push_back(std::move(entry)); }
-
-// What every decision of one run needs from its row.
-struct RunContext {
-  std::string run_id;
-  bool running = false;
-  bool cancelled = false;
-  ordered_json github;  // as stored; github.run_id and github.job are overlaid per job
-  ordered_json inputs, vars;
-  std::string group;
-};
 
 RunContext LoadRun(pqxx::transaction_base& tx, const std::string& run_id) {
   RunContext run;
@@ -120,18 +127,6 @@ bool Decidable(const Candidate& c, const NeedRows& rows) {
   return true;
 }
 
-// What becomes of a pending job whose needs all completed.
-struct Decision {
-  std::string key, job_id;
-  int max_parallel = 0;
-  std::string state;   // ready, waiting, completed
-  std::string result;  // when completed
-  std::string message;
-  bool upstream_failed = false;
-  double delay_s = 0;    // ready: the wait timer
-  double timeout_s = 0;  // waiting: the approval timeout
-};
-
 Decision Decide(const RunContext& run, const Candidate& c, const NeedRows& rows) {
   std::map<std::string, NeedResult> needs;
   for (const std::string& need : StringList(json::parse(c.needs_json))) {
@@ -175,23 +170,27 @@ Decision Decide(const RunContext& run, const Candidate& c, const NeedRows& rows)
   d.job_id = c.job_id;
   d.max_parallel = c.max_parallel;
   d.upstream_failed = upstream_failed;
+  d.group_template = c.group_template;
+  d.group_cancel = c.group_cancel;
+  if (!c.matrix.is_null()) d.matrix = Ordered(c.matrix);
+  d.matrix_definition = c.matrix_definition;
+  d.position = c.position;
+  if (!c.group_template.empty() || !c.matrix_definition.empty()) d.needs = needs_context;
   if (condition.kind == plan::Condition::Kind::kError ||
       condition.kind == plan::Condition::Kind::kUnknown) {
-    d.state = "completed";
-    d.result = "failure";
-    d.message = fmt::format("cannot evaluate \"if: {}\": {}", c.if_condition,
-                            condition.kind == plan::Condition::Kind::kError
-                                ? condition.error
-                                : "unknown value " + condition.unknown);
+    d.Fail(fmt::format("cannot evaluate \"if: {}\": {}", c.if_condition,
+                       condition.kind == plan::Condition::Kind::kError
+                           ? condition.error
+                           : "unknown value " + condition.unknown));
   } else if (condition.kind == plan::Condition::Kind::kFalse) {
-    d.state = "completed";
+    d.state = Decided::kCompleted;
     d.result = run.cancelled ? "cancelled" : "skipped";
     d.message = run.cancelled ? "the run was cancelled" : "its if is false";
   } else if (c.gate.is_object() && c.gate.value("required", 0) > 0) {
-    d.state = "waiting";
+    d.state = Decided::kWaiting;
     d.timeout_s = c.gate.value("approval_timeout_s", 48.0 * 3600);
   } else {
-    d.state = "ready";
+    d.state = Decided::kReady;
     d.delay_s = c.gate.is_object() ? c.gate.value("wait_timer_s", 0.0) : 0.0;
   }
   return d;
@@ -203,7 +202,7 @@ void Throttle(pqxx::transaction_base& tx, const std::string& run_id,
               std::vector<Decision>& decisions) {
   std::map<std::string, int> room;  // job id → instances that may still become ready
   for (Decision& d : decisions) {
-    if (d.state != "ready" || d.max_parallel <= 0) continue;
+    if (d.state != Decided::kReady || d.max_parallel <= 0) continue;
     auto it = room.find(d.job_id);
     if (it == room.end()) {
       pqxx::result busy = tx.exec_params(
@@ -215,23 +214,30 @@ void Throttle(pqxx::transaction_base& tx, const std::string& run_id,
     if (it->second > 0) {
       --it->second;
     } else {
-      d.state = "throttled";
+      d.state = Decided::kThrottled;
     }
   }
 }
 
-// Applies decisions in one statement; notifies the workers when a job became ready.
-void Apply(pqxx::transaction_base& tx, const std::string& run_id,
-           std::vector<Decision>& decisions) {
+// Applies decisions in one statement; notifies the workers when a job became ready. A matrix
+// known only at run time is expanded first (each leg then has its own group), the groups are
+// evaluated before max-parallel throttles (a throttled leg keeps its group's name for later)
+// and taken after (a throttled leg takes none).
+void Apply(pqxx::transaction_base& tx, const RunContext& run, std::vector<Decision>& decisions,
+           AuditBuffer& audit) {
   if (decisions.empty()) return;
+  const std::string& run_id = run.run_id;
+  ExpandRunTimeMatrices(tx, run, decisions);
+  EvaluateGroups(tx, run, decisions);
   Throttle(tx, run_id, decisions);
+  TakeGroups(tx, run_id, decisions, audit);
   json rows = json::array();
   bool any_ready = false;
   for (const Decision& d : decisions) {
-    rows.push_back({{"key", d.key}, {"state", d.state}, {"result", d.result},
+    rows.push_back({{"key", d.key}, {"state", DecidedSql(d.state)}, {"result", d.result},
                     {"message", d.message}, {"uf", d.upstream_failed}, {"delay", d.delay_s},
-                    {"timeout", d.timeout_s}});
-    any_ready = any_ready || d.state == "ready";
+                    {"timeout", d.timeout_s}, {"grp", d.group}});
+    any_ready = any_ready || d.state == Decided::kReady;
   }
   tx.exec_params(
       "UPDATE jobs j SET state = d.state::slipway_job_state, result = NULLIF(d.result, "
@@ -240,9 +246,10 @@ void Apply(pqxx::transaction_base& tx, const std::string& run_id,
       "'ready' THEN clock_timestamp() + make_interval(secs => d.delay) END, not_before = CASE "
       "WHEN d.state = 'ready' THEN clock_timestamp() + make_interval(secs => d.delay) END, "
       "gate_deadline = CASE WHEN d.state = 'waiting' THEN clock_timestamp() + "
-      "make_interval(secs => d.timeout) END FROM jsonb_to_recordset($2::jsonb) AS d(key text, "
-      "state text, result text, message text, uf boolean, delay float8, timeout float8) WHERE "
-      "j.run_id = $1 AND j.key = d.key AND j.state = 'pending'",
+      "make_interval(secs => d.timeout) END, grp = NULLIF(d.grp, ''), grouped_at = CASE WHEN "
+      "d.state = 'grouped' THEN clock_timestamp() END FROM jsonb_to_recordset($2::jsonb) AS "
+      "d(key text, state text, result text, message text, uf boolean, delay float8, timeout "
+      "float8, grp text) WHERE j.run_id = $1 AND j.key = d.key AND j.state = 'pending'",
       run_id, rows.dump());
   if (any_ready) tx.exec_params("SELECT pg_notify('slipway_work', $1)", run_id);
 }
@@ -270,14 +277,14 @@ int AdvanceRun(pqxx::transaction_base& tx, const std::string& run_id, AuditBuffe
     NeedRows needs = LoadNeeds(tx, run_id, candidates);
     std::vector<Decision> decisions;
     for (const Candidate& c : candidates) decisions.push_back(Decide(run, c, needs));
-    Apply(tx, run_id, decisions);
+    Apply(tx, run, decisions, audit);
     changed += static_cast<int>(decisions.size());
   }
   return changed + MaybeEndRun(tx, run, audit);
 }
 
 int AdvanceAfterCompletion(pqxx::transaction_base& tx, const std::string& run_id,
-                           std::vector<Candidate> dependants) {
+                           std::vector<Candidate> dependants, AuditBuffer& audit) {
   std::optional<RunContext> run;  // read when a dependant is to be decided
   int changed = 0;
   while (!dependants.empty()) {
@@ -289,12 +296,12 @@ int AdvanceAfterCompletion(pqxx::transaction_base& tx, const std::string& run_id
       if (!run->running) return changed;
       decisions.push_back(Decide(*run, c, needs));
     }
-    Apply(tx, run_id, decisions);
+    if (!decisions.empty()) Apply(tx, *run, decisions, audit);
     changed += static_cast<int>(decisions.size());
     // Jobs completed by a decision (skipped, failed) decide their own dependants in turn.
     json finished = json::array();
     for (const Decision& d : decisions) {
-      if (d.state == "completed") finished.push_back(d.job_id);
+      if (d.state == Decided::kCompleted) finished.push_back(d.job_id);
     }
     dependants.clear();
     if (finished.empty()) break;
@@ -320,16 +327,16 @@ int MaybeEndRun(pqxx::transaction_base& tx, const RunContext& run, AuditBuffer& 
   const std::string& group = run.group;
   pqxx::result busy = tx.exec_params(
       "SELECT EXISTS (SELECT 1 FROM jobs WHERE run_id = $1 AND state IN ('waiting', 'ready', "
-      "'throttled', "
-      "'running')), state = 'running', cancel_requested FROM runs WHERE id = $1",
+      "'throttled', 'grouped', 'running')), state = 'running', cancel_requested FROM runs WHERE "
+      "id = $1",
       run_id);
   if (busy.empty() || !busy[0][1].as<bool>()) return 0;  // ended by someone else already
   const bool cancelled = busy[0][2].as<bool>();
   if (busy[0][0].as<bool>()) return 0;
   pqxx::result left = tx.exec_params(
-      "SELECT 0, count(*) FILTER (WHERE state = 'lost'), count(*) FILTER (WHERE result = "
-      "'failure'), string_agg(key, ', ' ORDER BY position) FILTER (WHERE state = 'lost') "
-      "FROM jobs WHERE run_id = $1",
+      "SELECT count(*) FILTER (WHERE result = 'cancelled'), count(*) FILTER (WHERE state = "
+      "'lost'), count(*) FILTER (WHERE result = 'failure'), string_agg(key, ', ' ORDER BY "
+      "position) FILTER (WHERE state = 'lost') FROM jobs WHERE run_id = $1",
       run_id);
   const char* state = "success";
   std::string reason;
@@ -340,6 +347,10 @@ int MaybeEndRun(pqxx::transaction_base& tx, const RunContext& run, AuditBuffer& 
     state = "cancelled";
   } else if (left[0][2].as<int64_t>() > 0) {
     state = "failure";
+  } else if (left[0][0].as<int64_t>() > 0) {
+    // As a local run ends: a job cancelled (by a newer job of its concurrency group, say)
+    // makes the run cancelled.
+    state = "cancelled";
   }
   tx.exec_params(
       "UPDATE runs SET state = $2::slipway_run_state, finished_at = clock_timestamp() WHERE id = $1",

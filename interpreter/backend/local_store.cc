@@ -10,6 +10,7 @@
 
 #include "interpreter/backend/stores.h"
 #include "interpreter/exec/approvals_decide.h"
+#include "interpreter/exec/artifacts_index.h"
 #include "interpreter/exec/clock.h"
 #include "interpreter/exec/concurrency.h"
 
@@ -130,21 +131,7 @@ class LocalStore final : public exec::Store {
   }
 
   Expected<std::vector<exec::ArtifactEntry>> Artifacts(const std::string& run_id) override {
-    std::vector<exec::ArtifactEntry> entries;
-    fs::path root = exec::RunDirectory(dir_, run_id) + "/artifacts";
-    std::error_code error;
-    for (auto it = fs::recursive_directory_iterator(root, error);
-         !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
-      if (!it->is_regular_file()) continue;
-      bool ok = false;
-      std::string content = ReadFile(it->path().string(), &ok);
-      if (!ok) return MakeUnexpected(fmt::format("cannot read \"{}\"", it->path().string()));
-      entries.push_back({"", fs::relative(it->path(), root).string(), exec::Sha256Hex(content),
-                         content.size()});
-    }
-    std::sort(entries.begin(), entries.end(),
-              [](const auto& a, const auto& b) { return a.name < b.name; });
-    return entries;
+    return exec::ListArtifacts(exec::RunDirectory(dir_, run_id) + "/artifacts");
   }
 
  private:

@@ -114,9 +114,103 @@ struct Candidate {
   nlohmann::json gate;
   std::string needs_json;  // a JSON array of job ids
   int max_parallel = 0;
+  std::string group_template;  // job-level `concurrency.group` as planned; "" without one
+  bool group_cancel = false;   // its cancel-in-progress
+  nlohmann::json matrix;       // this instance's combination; null without a matrix
+  /// A matrix known only at run time (plan::MatrixDefinitionToJson, as text so that its keys
+  /// keep their order): this row is the job's placeholder until it is expanded. "" otherwise.
+  std::string matrix_definition;
+  int position = 0;
 };
 extern const char kCandidateColumns[];
 Candidate CandidateFromRow(const pqxx::row& row, int first_column);
+
+/// What every decision of one run needs from its row.
+struct RunContext {
+  std::string run_id;
+  bool running = false;
+  bool cancelled = false;
+  nlohmann::ordered_json github;  // as stored; github.run_id and github.job are overlaid per job
+  nlohmann::ordered_json inputs, vars;
+  std::string group;
+};
+
+/// The states a decision moves a pending job to.
+enum class Decided { kReady, kWaiting, kCompleted, kThrottled, kGrouped };
+const char* DecidedSql(Decided state);
+
+/// What becomes of a pending job whose needs all completed.
+struct Decision {
+  std::string key, job_id;
+  int max_parallel = 0;
+  Decided state = Decided::kReady;
+  std::string result;  // when completed
+  std::string message;
+  bool upstream_failed = false;
+  double delay_s = 0;    // ready: the wait timer
+  double timeout_s = 0;  // waiting: the approval timeout
+  // What follows the decision (run_time_matrix.cc, job_groups.cc), from the candidate:
+  std::string group_template;
+  bool group_cancel = false;
+  nlohmann::ordered_json matrix;  // null without a matrix
+  std::string matrix_definition;
+  int position = 0;
+  nlohmann::ordered_json needs;  // the needs context (set when a group or matrix reads it)
+  std::string group;  // the job-level group it evaluated to, folded to lower case; "" none
+  /// Whether the job may start (ready or waiting at its gate), i.e. holds its group if it has one.
+  bool MayStart() const { return state == Decided::kReady || state == Decided::kWaiting; }
+  void Fail(std::string why) {
+    state = Decided::kCompleted;
+    result = "failure";
+    message = std::move(why);
+  }
+};
+
+/// Replaces each decided placeholder of a matrix known only at run time (run_time_matrix.cc)
+/// by its legs: their rows are inserted (pending) in place of the placeholder's, and its
+/// decision by one per leg. A matrix that cannot be expanded fails the job.
+void ExpandRunTimeMatrices(pqxx::transaction_base& tx, const RunContext& run,
+                           std::vector<Decision>& decisions);
+
+/// Evaluates the job-level concurrency group of each decision that may start (job_groups.cc),
+/// with github, inputs, vars, needs, strategy and matrix, as GitHub gives a job's
+/// `concurrency`; an expression that cannot be evaluated fails the job.
+void EvaluateGroups(pqxx::transaction_base& tx, const RunContext& run,
+                    std::vector<Decision>& decisions);
+
+/// Takes the evaluated groups: a decision whose group another job holds becomes kGrouped.
+void TakeGroups(pqxx::transaction_base& tx, const std::string& run_id,
+                std::vector<Decision>& decisions, AuditBuffer& audit);
+
+/// Takes job-level group `group` (lower case) for job `key` of `run_id`, about to start: true
+/// when it holds it now (a lease row). Otherwise it must wait (the group passes to the job
+/// that waited longest when its holder ends: PassGroups) and, with `cancel_in_progress`, the
+/// holder is asked to stop: at its next heartbeat when it runs, at the next sweep when it has
+/// not started.
+bool EnterGroup(pqxx::transaction_base& tx, const std::string& run_id, const std::string& key,
+                const std::string& group, bool cancel_in_progress, AuditBuffer& audit);
+
+/// Moves the waiting jobs of `run_id` whose gate is decided (gates.cc): approved → ready
+/// (after the wait timer), rejected or timed out → failed. The caller holds the run row's lock.
+void DecideGates(pqxx::transaction_base& tx, const std::string& run_id, AuditBuffer& audit);
+
+/// Passes on the groups held by jobs of `run_id` that ended (slipway_pass_groups, schema
+/// version 4): whatever ends a job other than its completion (which passes its own) calls it in
+/// the same transaction.
+void PassGroups(pqxx::transaction_base& tx, const std::string& run_id);
+
+/// A matrix job's strategy after one of its instances completed (strategy.cc): fail-fast
+/// cancels the other instances when this one failed; else max-parallel lets the next throttled
+/// one start (through its group, if it has one).
+void ApplyStrategy(pqxx::transaction_base& tx, const std::string& run_id,
+                   const std::string& job_id, const std::string& key, exec::JobResult result,
+                   int max_parallel, bool fail_fast, AuditBuffer& audit);
+
+/// Cancels the jobs of `run_id` asked to stop before they started (cancel-in-progress of a
+/// newer job of their group: parked as waiting until then); the caller holds the run row's lock
+/// and advances the run.
+int CancelRequestedBeforeStart(pqxx::transaction_base& tx, const std::string& run_id,
+                               AuditBuffer& audit);
 
 /// The same after a job completed, looking only at its pending `dependants`, which the caller
 /// locked (FOR UPDATE) so that two needs completing at once cannot both miss the moment their
@@ -124,7 +218,7 @@ Candidate CandidateFromRow(const pqxx::row& row, int first_column);
 /// the run: the caller checks after its commit (EndRunIfDone), when its own completion and any
 /// concurrent one are both visible to one of them.
 int AdvanceAfterCompletion(pqxx::transaction_base& tx, const std::string& run_id,
-                           std::vector<Candidate> dependants);
+                           std::vector<Candidate> dependants, AuditBuffer& audit);
 
 /// Ends the run if nothing is left to do. The caller holds the run row's lock.
 int EndRunIfDone(pqxx::transaction_base& tx, const std::string& run_id, AuditBuffer& audit);

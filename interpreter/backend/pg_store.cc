@@ -31,7 +31,7 @@ auto Guard(const std::string& what, F&& body) -> decltype(body()) {
 
 // A job row's state in run.json's words.
 exec::JobRecordStatus JobStatusOf(const std::string& state) {
-  if (state == "pending" || state == "ready" || state == "throttled") {
+  if (state == "pending" || state == "ready" || state == "throttled" || state == "grouped") {
     return exec::JobRecordStatus::kQueued;
   }
   // waiting, running, completed, lost (the schema's enum allows nothing else)

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <unistd.h>
 
 #include <atomic>
@@ -10,6 +11,7 @@
 #include "interpreter/backend/pg_internal.h"
 #include "interpreter/backend/schema.h"
 #include "interpreter/exec/approvals.h"
+#include "interpreter/exec/audit.h"
 
 namespace slipway::backend {
 namespace {
@@ -39,6 +41,18 @@ auto Guard(const char* what, F&& body) -> decltype(body()) {
 }
 
 json JobRows(const RunSpec& run) {
+  // A matrix instance's place among its job's instances, "index/total" (strategy.job-index and
+  // job-total), in submission order.
+  std::map<std::string, int> total;
+  std::map<std::string, std::string> leg;
+  for (const JobSpec& job : run.jobs) {
+    if (!job.matrix.is_null()) ++total[job.job_id];
+  }
+  std::map<std::string, int> seen;
+  for (const JobSpec& job : run.jobs) {
+    if (job.matrix.is_null()) continue;
+    leg[job.key] = fmt::format("{}/{}", seen[job.job_id]++, total[job.job_id]);
+  }
   json rows = json::array();
   for (const JobSpec& job : run.jobs) {
     rows.push_back({{"key", job.key},
@@ -51,7 +65,11 @@ json JobRows(const RunSpec& run) {
                     {"environment", job.environment.empty() ? json() : json(job.environment)},
                     {"gate", job.gate},
                     {"max_parallel", job.max_parallel},
-                    {"fail_fast", job.fail_fast}});
+                    {"fail_fast", job.fail_fast},
+                    {"grp_template", job.concurrency_group},
+                    {"grp_cancel", job.cancel_in_progress},
+                    {"matrix_definition", job.matrix_definition},
+                    {"leg", job.matrix.is_null() ? json() : json(leg[job.key])}});
   }
   return rows;
 }
@@ -107,6 +125,14 @@ Claim ClaimFromRow(const pqxx::row& row, int first, const std::string& worker) {
   claim.latency_ms = row[first + 5].as<double>();
   claim.worker = worker;
   claim.needs = NeedsContext(JsonField(row[first + 6]));
+  if (!row[first + 7].is_null()) {
+    std::string leg = TextField(row[first + 7]);  // "index/total"
+    size_t slash = leg.find('/');
+    if (slash != std::string::npos) {
+      claim.job_index = std::atoi(leg.c_str());
+      claim.job_total = std::atoi(leg.c_str() + slash + 1);
+    }
+  }
   return claim;
 }
 
@@ -118,7 +144,7 @@ void CancelInTx(pqxx::transaction_base& tx, const std::string& run_id, AuditBuff
   tx.exec_params(
       "UPDATE jobs SET state = 'completed', result = 'cancelled', message = 'the run was "
       "cancelled', finished_at = clock_timestamp() WHERE run_id = $1 AND state IN ('waiting', "
-      "'ready', 'throttled')",
+      "'ready', 'throttled', 'grouped')",
       run_id);
   pqxx::result queued =
       tx.exec_params("SELECT 1 FROM runs WHERE id = $1 AND state = 'queued'", run_id);
@@ -135,100 +161,8 @@ void CancelInTx(pqxx::transaction_base& tx, const std::string& run_id, AuditBuff
     tx.exec_params("SELECT pg_notify('slipway_runs', $1)", run_id);
     return;
   }
+  PassGroups(tx, run_id);
   AdvanceRun(tx, run_id, audit);
-}
-
-// Moves the waiting jobs of `run_id` whose gate is decided (tx holds the run row's lock).
-void DecideGates(pqxx::transaction_base& tx, const std::string& run_id, AuditBuffer& audit) {
-  pqxx::result waiting = tx.exec_params(
-      "SELECT j.key, j.environment, j.gate::text, r.actor, j.gate_deadline < clock_timestamp() "
-      "FROM jobs j JOIN runs r ON r.id = j.run_id WHERE j.run_id = $1 AND j.state = 'waiting'",
-      run_id);
-  for (const pqxx::row& row : waiting) {
-    std::string key = TextField(row[0]), environment = TextField(row[1]);
-    json gate = JsonField(row[2]);
-    std::string actor = TextField(row[3]);
-    exec::ReviewerPolicy policy;
-    policy.required = gate.value("required", 1);
-    policy.users = StringList(gate.value("users", json::array()));
-    policy.prevent_self_review = gate.value("prevent_self_review", false);
-    std::vector<exec::Approval> approvals;
-    pqxx::result given = tx.exec_params(
-        "SELECT reviewer, verdict, comment, to_char(at AT TIME ZONE 'UTC', "
-        "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), role FROM approvals WHERE run_id = $1 AND "
-        "environment = $2 ORDER BY at",
-        run_id, environment);
-    for (const pqxx::row& g : given) {
-      exec::Approval approval{TextField(g[0]), TextField(g[3]), "database role " + TextField(g[4])};
-      approval.comment = TextField(g[2]);
-      approval.rejected = TextField(g[1]) == "reject";
-      approvals.push_back(std::move(approval));
-    }
-    exec::ApprovalTally tally = exec::CountApprovals(policy, environment, actor, approvals);
-    std::string failure;
-    const std::string& rejected_by = tally.rejected_by;
-    const std::string& rejection = tally.rejection_comment;
-    if (!rejected_by.empty()) {
-      failure = fmt::format("\"{}\" rejected the deployment to \"{}\"{}", rejected_by,
-                            environment, rejection.empty() ? "" : ": " + rejection);
-      Audit(audit, {{"kind", "gate"}, {"run_id", run_id}, {"job", key},
-                            {"environment", environment}, {"decision", "rejected"},
-                            {"reviewer", rejected_by}, {"reason", rejection}});
-    } else if (tally.satisfied) {
-      tx.exec_params(
-          "UPDATE jobs SET state = 'ready', ready_at = clock_timestamp() + make_interval(secs "
-          "=> $3), not_before = clock_timestamp() + make_interval(secs => $3) WHERE run_id = $1 "
-          "AND key = $2",
-          run_id, key, gate.value("wait_timer_s", 0.0));
-      tx.exec_params("SELECT pg_notify('slipway_work', $1)", run_id);
-      Audit(audit, {{"kind", "gate"}, {"run_id", run_id}, {"job", key},
-                            {"environment", environment}, {"decision", "approved"},
-                            {"reviewers", tally.counted}, {"refused", tally.refused}});
-      continue;
-    } else if (row[4].as<bool>()) {
-      failure = fmt::format("approval for environment \"{}\" timed out ({} of {} approvals)",
-                            environment, tally.counted.size(), tally.required);
-      Audit(audit, {{"kind", "gate"}, {"run_id", run_id}, {"job", key},
-                            {"environment", environment}, {"decision", "timed-out"}});
-    } else {
-      continue;
-    }
-    tx.exec_params(
-        "UPDATE jobs SET state = 'completed', result = 'failure', message = $3, finished_at = "
-        "clock_timestamp() WHERE run_id = $1 AND key = $2",
-        run_id, key, failure);
-  }
-}
-
-// A matrix job's strategy after one of its instances completed: fail-fast cancels the other
-// instances when this one failed; else max-parallel lets the next throttled one start.
-void Strategy(pqxx::transaction_base& tx, const Claim& claim, exec::JobResult result,
-              int max_parallel, bool fail_fast, AuditBuffer& audit) {
-  if (fail_fast && result == exec::JobResult::kFailure) {
-    std::string why = fmt::format("cancelled: \"{}\" failed (fail-fast)", claim.key);
-    pqxx::result cancelled = tx.exec_params(
-        "UPDATE jobs SET state = 'completed', result = 'cancelled', message = $3, finished_at = "
-        "clock_timestamp() WHERE run_id = $1 AND job_id = $2 AND state IN ('pending', 'ready', "
-        "'waiting', 'throttled') RETURNING key",
-        claim.run_id, claim.job_id, why);
-    pqxx::result told = tx.exec_params(
-        "UPDATE jobs SET cancel_requested = true WHERE run_id = $1 AND job_id = $2 AND state = "
-        "'running' RETURNING key",
-        claim.run_id, claim.job_id);
-    if (!cancelled.empty() || !told.empty()) {
-      Audit(audit, {{"kind", "fail-fast"}, {"run_id", claim.run_id}, {"job", claim.key},
-                    {"cancelled", static_cast<int>(cancelled.size() + told.size())}});
-    }
-    return;
-  }
-  if (max_parallel <= 0) return;
-  pqxx::result promoted = tx.exec_params(
-      "UPDATE jobs SET state = 'ready', ready_at = clock_timestamp(), not_before = "
-      "clock_timestamp() WHERE run_id = $1 AND key = (SELECT key FROM jobs WHERE run_id = $1 AND "
-      "job_id = $2 AND state = 'throttled' ORDER BY position LIMIT 1 FOR UPDATE SKIP LOCKED) "
-      "RETURNING 1",
-      claim.run_id, claim.job_id);
-  if (!promoted.empty()) tx.exec_params("SELECT pg_notify('slipway_work', $1)", claim.run_id);
 }
 
 }  // namespace
@@ -311,13 +245,17 @@ Expected<RunState> Queue::Submit(const RunSpec& run) {
         run.environments_file, run.concurrency_group, run.cancel_in_progress);
     tx.exec_params(
         "INSERT INTO jobs (run_id, key, job_id, position, needs, if_condition, labels, matrix, "
-        "environment, gate, state, max_parallel, fail_fast) SELECT $1, r.key, r.job_id, r.position, "
+        "environment, gate, state, max_parallel, fail_fast, grp_template, grp_cancel, "
+        "matrix_definition, leg) SELECT $1, r.key, r.job_id, r.position, "
         "ARRAY(SELECT jsonb_array_elements_text(r.needs)), r.if_condition, "
         "ARRAY(SELECT jsonb_array_elements_text(r.labels)), NULLIF(r.matrix, 'null'::jsonb), "
         "r.environment, NULLIF(r.gate, 'null'::jsonb), 'pending', NULLIF(r.max_parallel, 0), "
-        "r.fail_fast FROM jsonb_to_recordset($2::jsonb) AS r(key text, job_id text, position "
-        "integer, needs jsonb, if_condition text, labels jsonb, matrix jsonb, environment text, "
-        "gate jsonb, max_parallel integer, fail_fast boolean)",
+        "r.fail_fast, NULLIF(r.grp_template, ''), r.grp_cancel, NULLIF(r.matrix_definition, ''), "
+        "r.leg "
+        "FROM jsonb_to_recordset($2::jsonb) AS r(key text, job_id text, position integer, needs "
+        "jsonb, if_condition text, labels jsonb, matrix jsonb, environment text, gate jsonb, "
+        "max_parallel integer, fail_fast boolean, grp_template text, grp_cancel boolean, "
+        "matrix_definition text, leg text)",
         run.id, JobRows(run).dump());
     json job_ids = json::array();
     for (const JobSpec& job : run.jobs) job_ids.push_back(job.key);
@@ -451,11 +389,22 @@ std::optional<bool> Queue::CompleteInTx(const Claim& claim, const Completion& co
       tx.Quote(StepsToJson(completion.steps).dump()), tx.Quote(completion.message),
       tx.Quote(logs.dump())));
   if (done.empty()) return std::nullopt;  // rolled back: nothing written
+  for (const exec::ArtifactFile& file : completion.artifacts) {
+    tx.tx().exec_params(
+        "INSERT INTO artifacts (run_id, job_key, name, sha256, size, content, attempt) VALUES "
+        "($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (run_id, job_key, name) DO UPDATE SET sha256 = "
+        "EXCLUDED.sha256, size = EXCLUDED.size, content = EXCLUDED.content, attempt = "
+        "EXCLUDED.attempt",
+        claim.run_id, claim.key, file.name, exec::Sha256Hex(file.content),
+        static_cast<int64_t>(file.content.size()),
+        pqxx::binarystring(file.content.data(), file.content.size()), claim.attempt);
+  }
   std::vector<Candidate> dependants;
   for (const pqxx::row& row : done) {
     if (!row[3].is_null()) dependants.push_back(CandidateFromRow(row, 3));
   }
-  Strategy(tx.tx(), claim, completion.result, done[0][1].as<int>(), done[0][2].as<bool>(), audit);
+  ApplyStrategy(tx.tx(), claim.run_id, claim.job_id, claim.key, completion.result,
+                done[0][1].as<int>(), done[0][2].as<bool>(), audit);
   Audit(audit, {{"kind", "job-result"},
                 {"run_id", claim.run_id},
                 {"job", claim.key},
@@ -463,7 +412,7 @@ std::optional<bool> Queue::CompleteInTx(const Claim& claim, const Completion& co
                 {"attempt", claim.attempt},
                 {"worker", claim.worker},
                 {"message", completion.message}});
-  AdvanceAfterCompletion(tx.tx(), claim.run_id, std::move(dependants));
+  AdvanceAfterCompletion(tx.tx(), claim.run_id, std::move(dependants), audit);
   // One round trip with the COMMIT: the audit entries, then (after the commit, so that of two
   // last jobs completing at once, one sees both done) whether the run has anything left to do,
   // and the worker's next claims, in their own implicit transaction.
@@ -519,7 +468,9 @@ Expected<int> Queue::Sweep() {
               {{"kind", "job-lost"}, {"run_id", run_id}, {"job", TextField(row[0])},
                {"worker", TextField(row[1])}, {"attempt", row[2].as<int>()}});
       }
+      changed += CancelRequestedBeforeStart(tx, run_id, audit);
       DecideGates(tx, run_id, audit);
+      PassGroups(tx, run_id);  // of the jobs lost, cancelled or refused at their gate just now
       changed += static_cast<int>(lost.size()) + AdvanceRun(tx, run_id, audit);
       impl_->audit->Commit(tx, audit);
     }
@@ -562,6 +513,23 @@ Expected<StoredRun> Queue::Stored(const std::string& run_id) {
     if (run.empty()) return MakeUnexpected(fmt::format("no run \"{}\" in the backend", run_id));
     return StoredRun{JsonField(run[0][0]), TextField(run[0][1])};
   });
+}
+
+Expected<std::vector<exec::ArtifactFile>> Queue::RunArtifacts(const std::string& run_id) {
+  return Guard("cannot read the run's artifacts",
+               [&]() -> Expected<std::vector<exec::ArtifactFile>> {
+                 pqxx::nontransaction tx(impl_->connection);
+                 pqxx::result rows = tx.exec_params(
+                     "SELECT a.name, a.content FROM artifacts a LEFT JOIN jobs j ON j.run_id = "
+                     "a.run_id AND j.key = a.job_key WHERE a.run_id = $1 AND a.content IS NOT "
+                     "NULL ORDER BY j.position, a.job_key, a.name",
+                     run_id);
+                 std::vector<exec::ArtifactFile> files;
+                 for (const pqxx::row& row : rows) {
+                   files.push_back({TextField(row[0]), pqxx::binarystring(row[1]).str()});
+                 }
+                 return files;
+               });
 }
 
 Expected<ResumeReport> Queue::Resume(const std::string& run_id) {

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "interpreter/base/expected.h"
+#include "interpreter/exec/artifacts_index.h"
 #include "interpreter/exec/job_runner.h"
 
 namespace slipway::backend {
@@ -44,7 +45,17 @@ struct JobSpec {
   /// The environment gate when it holds the job before it starts, else null:
   /// {"required", "users": [...], "prevent_self_review", "wait_timer_s", "approval_timeout_s"}.
   nlohmann::json gate;
+  /// Job-level `concurrency.group` as planned: resolved text, or text whose `${{ }}` (reading
+  /// needs, matrix or strategy) is evaluated when the job is decided. "" without one.
+  std::string concurrency_group;
+  bool cancel_in_progress = false;
+  /// A matrix known only at run time: this spec is the job's placeholder, and this its matrix
+  /// as written (plan::MatrixDefinitionToJson), expanded into legs when the job is decided.
+  std::string matrix_definition;
 };
+
+/// Positions left free after a placeholder for the legs of its run-time matrix.
+inline constexpr int kLegPositions = 256;  // plan::kMaxMatrixCombinations
 
 /// A whole run as submitted (plan.h's facts, stored so that any worker can plan it again).
 struct RunSpec {
@@ -84,6 +95,10 @@ struct Claim {
   nlohmann::json matrix;
   nlohmann::json needs;  // the needs context: {id: {"result", "outputs"}}
   double latency_ms = 0;  // from ready to claimed, in database time
+  /// A matrix instance's strategy.job-index and job-total among its job's instances (as
+  /// stored, so also for a matrix known only at run time); job_total 0 without a matrix.
+  int job_index = 0;
+  int job_total = 0;
 };
 
 /// A step's log as far as it is written (masked), pushed while the job runs.
@@ -100,6 +115,9 @@ struct Completion {
   std::vector<exec::StepRecord> steps;
   std::string message;
   std::vector<LiveLog> logs;  // masked
+  /// What the steps stored under the run's artifacts/ on this worker (exec/artifacts_index.h),
+  /// written with the completion to the artifacts table.
+  std::vector<exec::ArtifactFile> artifacts;
 };
 
 /// A worker's next jobs, asked for along with a completion: claimed (as ClaimUpTo would) in the
@@ -172,6 +190,9 @@ class Queue {
 
   Expected<RunStatusInfo> Status(const std::string& run_id);
   Expected<StoredRun> Stored(const std::string& run_id);
+  /// The artifacts the run's jobs stored so far, content included, in job (file) order: what
+  /// a worker puts in place before a job that downloads artifacts runs.
+  Expected<std::vector<exec::ArtifactFile>> RunArtifacts(const std::string& run_id);
   /// Asks a run to stop: pending and waiting jobs are cancelled, running ones told at their
   /// next heartbeat.
   Expected<bool> Cancel(const std::string& run_id);

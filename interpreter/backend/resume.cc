@@ -45,8 +45,14 @@ Expected<ResumeReport> ResumeInTx(pqxx::transaction_base& tx, const std::string&
   tx.exec_params(
       "UPDATE jobs SET state = 'pending', result = NULL, outputs = '{}', steps = '[]', message = "
       "'', worker = NULL, lease_until = NULL, ready_at = NULL, not_before = NULL, gate_deadline "
-      "= NULL, started_at = NULL, finished_at = NULL, upstream_failed = false WHERE run_id = $1 "
+      "= NULL, started_at = NULL, finished_at = NULL, upstream_failed = false, cancel_requested "
+      "= false, grp = NULL, grouped_at = NULL WHERE run_id = $1 "
       "AND NOT (state = 'completed' AND result = 'success')",
+      run_id);
+  // Their artifacts go with their results: the new attempt stores its own.
+  tx.exec_params(
+      "DELETE FROM artifacts a USING jobs j WHERE a.run_id = $1 AND j.run_id = a.run_id AND j.key "
+      "= a.job_key AND j.state = 'pending'",
       run_id);
   tx.exec_params(
       "UPDATE runs SET state = 'queued', finished_at = NULL, cancel_requested = false WHERE id = "

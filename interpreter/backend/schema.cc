@@ -350,6 +350,178 @@ GRANT EXECUTE ON FUNCTION slipway_claim, slipway_complete, slipway_run_drained
 GRANT EXECUTE ON FUNCTION slipway_audit_append TO slipway_worker, slipway_reviewer;
 GRANT EXECUTE ON FUNCTION slipway_run_drained TO slipway_reviewer;
 )sql",
+    // 4: job-level concurrency groups as lease rows shared by every host, like the
+    // workflow-level ones, and matrices known only at run time (one placeholder row per job,
+    // expanded into its legs when the job becomes ready).
+    R"sql(
+-- A job with a job-level group holds it from the moment it may start (ready, or waiting at its
+-- environment's gate) until it ends; a job whose group another job holds waits as 'grouped',
+-- holding no worker, first come first served.
+ALTER TYPE slipway_job_state ADD VALUE 'grouped';
+ALTER TABLE jobs ADD COLUMN grp_template text, ADD COLUMN grp_cancel boolean NOT NULL DEFAULT
+  false, ADD COLUMN grp text, ADD COLUMN grouped_at timestamptz, ADD COLUMN matrix_definition
+  text, ADD COLUMN leg text;
+CREATE INDEX jobs_grp ON jobs (grp, grouped_at, position) WHERE grp IS NOT NULL;
+
+-- grp: the group's name, folded to lower case (names compare ignoring case, as on GitHub).
+CREATE TABLE job_group_leases (
+  grp text PRIMARY KEY,
+  run_id text NOT NULL REFERENCES runs (id),
+  job_key text NOT NULL,
+  acquired_at timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+REVOKE ALL ON job_group_leases FROM PUBLIC;
+-- UPDATE only for the row lock (FOR KEY SHARE) a job waiting for the group takes.
+GRANT SELECT, INSERT, UPDATE, DELETE ON job_group_leases TO slipway_worker;
+GRANT SELECT ON job_group_leases TO slipway_reviewer;
+
+-- Passes on the groups held by jobs of p_run_id that ended (completed or lost, however that
+-- came about), each to the job that has waited longest for it, which becomes waiting
+-- (reviewers) or ready. Called by whatever ends a holder (slipway_complete, the sweep, a
+-- cancellation, fail-fast), in the same transaction; a function rather than a trigger, so that
+-- jobs without a group pay nothing.
+CREATE FUNCTION slipway_pass_groups(p_run_id text) RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE
+  v_grp text;
+  v_run text;
+  v_key text;
+  v_gate jsonb;
+  v_passed integer := 0;
+BEGIN
+  FOR v_grp IN
+    DELETE FROM job_group_leases l USING jobs j WHERE l.run_id = p_run_id
+      AND j.run_id = l.run_id AND j.key = l.job_key AND j.state IN ('completed', 'lost')
+    RETURNING l.grp
+  LOOP
+    SELECT j.run_id, j.key, j.gate INTO v_run, v_key, v_gate FROM jobs j
+      WHERE j.grp = v_grp AND j.state = 'grouped'
+      ORDER BY j.grouped_at, j.position LIMIT 1 FOR UPDATE;
+    CONTINUE WHEN NOT FOUND;
+    INSERT INTO job_group_leases (grp, run_id, job_key) VALUES (v_grp, v_run, v_key);
+    IF COALESCE((v_gate->>'required')::integer, 0) > 0 THEN
+      UPDATE jobs SET state = 'waiting', grouped_at = NULL, gate_deadline = clock_timestamp() +
+        make_interval(secs => COALESCE((v_gate->>'approval_timeout_s')::float8, 172800))
+        WHERE run_id = v_run AND key = v_key;
+    ELSE
+      UPDATE jobs SET state = 'ready', grouped_at = NULL, ready_at = clock_timestamp() +
+        make_interval(secs => COALESCE((v_gate->>'wait_timer_s')::float8, 0)),
+        not_before = clock_timestamp() + make_interval(secs =>
+        COALESCE((v_gate->>'wait_timer_s')::float8, 0))
+        WHERE run_id = v_run AND key = v_key;
+    END IF;
+    PERFORM pg_notify('slipway_work', v_run);
+    v_passed := v_passed + 1;
+  END LOOP;
+  RETURN v_passed;
+END $$;
+
+-- A matrix instance comes with its place among its job's instances (`leg`, "index/total":
+-- strategy.job-index and job-total, which a worker cannot plan for a matrix known only at run
+-- time).
+DROP FUNCTION slipway_claim(text, boolean, jsonb, text, float8, integer);
+CREATE FUNCTION slipway_claim(p_worker text, p_any_labels boolean, p_labels jsonb,
+                              p_only_run text, p_lease_s float8, p_limit integer)
+RETURNS TABLE (c_run_id text, c_key text, c_job_id text, c_attempt integer, c_matrix text,
+               c_latency_ms float8, c_needs text, c_leg text)
+LANGUAGE plpgsql AS $$
+BEGIN
+  RETURN QUERY
+  WITH c AS (
+    SELECT j.run_id, j.key FROM jobs j
+    WHERE j.state = 'ready' AND j.ready_at <= clock_timestamp()
+      AND (p_any_labels OR j.labels <@ ARRAY(SELECT jsonb_array_elements_text(p_labels)))
+      AND (p_only_run = '' OR j.run_id = p_only_run)
+    ORDER BY j.ready_at, j.position LIMIT p_limit FOR UPDATE SKIP LOCKED),
+  u AS (
+    UPDATE jobs j SET state = 'running', attempt = j.attempt + 1, worker = p_worker,
+      lease_until = clock_timestamp() + make_interval(secs => p_lease_s),
+      started_at = clock_timestamp()
+    FROM c WHERE j.run_id = c.run_id AND j.key = c.key
+    RETURNING j.run_id, j.key, j.job_id, j.attempt, j.matrix, j.ready_at, j.position, j.needs,
+      j.leg)
+  SELECT u.run_id, u.key, u.job_id, u.attempt, u.matrix::text,
+    extract(epoch FROM clock_timestamp() - u.ready_at)::float8 * 1000,
+    CASE WHEN cardinality(u.needs) = 0 THEN '[]' ELSE
+      (SELECT COALESCE(jsonb_agg(jsonb_build_array(n.job_id, n.result, n.outputs)
+                                 ORDER BY n.position), '[]'::jsonb)
+       FROM jobs n WHERE n.run_id = u.run_id AND n.job_id = ANY(u.needs))::text END, u.leg
+  FROM u ORDER BY u.ready_at, u.position;
+END $$;
+REVOKE ALL ON FUNCTION slipway_claim FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION slipway_claim TO slipway_worker;
+
+-- The dependants come with what deciding them needs besides: their group, matrix and position.
+DROP FUNCTION slipway_complete(text, text, integer, text, slipway_job_result, jsonb, jsonb,
+                               text, jsonb);
+CREATE FUNCTION slipway_complete(p_run_id text, p_key text, p_attempt integer, p_worker text,
+                                 p_result slipway_job_result, p_outputs jsonb, p_steps jsonb,
+                                 p_message text, p_logs jsonb)
+RETURNS TABLE (c_time text, c_max_parallel integer, c_fail_fast boolean, c_key text,
+               c_job_id text, c_if text, c_gate text, c_needs text, c_dep_max_parallel integer,
+               c_grp_template text, c_grp_cancel boolean, c_matrix text,
+               c_matrix_definition text, c_position integer)
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_max_parallel integer;
+  v_fail_fast boolean;
+  v_job_id text;
+  v_time text;
+  v_held_group boolean;
+BEGIN
+  UPDATE jobs j SET state = 'completed', result = p_result, outputs = p_outputs,
+    steps = p_steps, message = p_message, finished_at = clock_timestamp(), lease_until = NULL,
+    upstream_failed = j.upstream_failed OR p_result = 'failure'
+  WHERE j.run_id = p_run_id AND j.key = p_key AND j.attempt = p_attempt AND j.worker = p_worker
+    AND j.state = 'running' AND j.lease_until >= clock_timestamp()
+  RETURNING COALESCE(j.max_parallel, 0), j.fail_fast AND j.matrix IS NOT NULL, j.job_id,
+    j.grp IS NOT NULL INTO v_max_parallel, v_fail_fast, v_job_id, v_held_group;
+  IF NOT FOUND THEN
+    RETURN;
+  END IF;
+  IF v_held_group THEN
+    PERFORM slipway_pass_groups(p_run_id);
+  END IF;
+  IF jsonb_array_length(p_logs) > 0 THEN
+    INSERT INTO step_logs (run_id, job_key, step_index, attempt, text, name)
+      SELECT p_run_id, p_key, r.i, p_attempt, r.t, r.n
+      FROM jsonb_to_recordset(p_logs) AS r(i integer, n text, t text)
+    ON CONFLICT (run_id, job_key, step_index) DO UPDATE SET text = EXCLUDED.text,
+      attempt = EXCLUDED.attempt, name = EXCLUDED.name, updated_at = clock_timestamp();
+  END IF;
+  v_time := to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"');
+  RETURN QUERY
+    SELECT v_time, v_max_parallel, v_fail_fast, p.key, p.job_id, p.if_condition, p.gate::text,
+      array_to_json(p.needs)::text, COALESCE(p.max_parallel, 0), COALESCE(p.grp_template, ''),
+      p.grp_cancel, p.matrix::text, COALESCE(p.matrix_definition, ''), p.position
+    FROM jobs p WHERE p.run_id = p_run_id AND p.state = 'pending' AND v_job_id = ANY(p.needs)
+    ORDER BY p.position FOR UPDATE OF p;
+  IF NOT FOUND THEN
+    RETURN QUERY SELECT v_time, v_max_parallel, v_fail_fast, NULL::text, NULL::text, NULL::text,
+      NULL::text, NULL::text, NULL::integer, NULL::text, NULL::boolean, NULL::text, NULL::text,
+      NULL::integer;
+  END IF;
+END $$;
+
+-- A job waiting for its group is not done.
+CREATE OR REPLACE FUNCTION slipway_run_drained(p_run_id text) RETURNS boolean LANGUAGE plpgsql
+STABLE AS $$
+BEGIN
+  RETURN COALESCE((SELECT r.state = 'running' AND NOT EXISTS (
+    SELECT 1 FROM jobs j WHERE j.run_id = p_run_id
+      AND j.state IN ('waiting', 'ready', 'throttled', 'grouped', 'running'))
+  FROM runs r WHERE r.id = p_run_id), false);
+END $$;
+
+-- The artifacts a job's steps stored (its run's artifacts/ directory on the worker), with their
+-- content, written with the job's completion and fenced like it; `run --resume` clears those of
+-- the jobs it runs again.
+ALTER TABLE artifacts ADD COLUMN content bytea, ADD COLUMN attempt integer NOT NULL DEFAULT 0;
+GRANT UPDATE, DELETE ON artifacts TO slipway_worker;
+GRANT SELECT ON artifacts TO slipway_reviewer;
+
+REVOKE ALL ON FUNCTION slipway_complete, slipway_pass_groups FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION slipway_complete, slipway_pass_groups TO slipway_worker;
+)sql",
 };
 
 }  // namespace

@@ -2,12 +2,15 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
 #include "interpreter/base/ascii.h"
 #include "interpreter/exec/scheduler.h"
 #include "interpreter/model/load_workflow.h"
+#include "interpreter/plan/eval_scope.h"
+#include "interpreter/plan/matrix.h"
 
 namespace slipway::backend {
 namespace {
@@ -55,8 +58,27 @@ std::vector<std::string> LabelsOf(const std::string& runs_on) {
   return labels;
 }
 
-Expected<RunSpec> RunSpecFromPlan(const plan::Plan& plan, const plan::PlanOptions& options,
-                                  const std::string& run_id, const std::string& event_payload) {
+std::vector<std::string> EvaluateLabels(const std::vector<std::string>& labels,
+                                        const plan::Scope& scope) {
+  std::vector<std::string> out;
+  for (const std::string& label : labels) {
+    if (label.find("${{") == std::string::npos) {
+      out.push_back(label);
+      continue;
+    }
+    plan::Substitution s = plan::Substitute(label, scope);
+    if (!s.resolved || !s.error.empty()) {
+      out.push_back(label);
+      continue;
+    }
+    for (std::string& part : LabelsOf(s.text)) out.push_back(std::move(part));
+  }
+  return out;
+}
+
+Expected<RunSpec> RunSpecFromPlan(const plan::Plan& plan, const model::Workflow* workflow,
+                                  const plan::PlanOptions& options, const std::string& run_id,
+                                  const std::string& event_payload) {
   RunSpec run;
   run.id = run_id;
   run.workflow = plan.workflow_path;
@@ -89,19 +111,25 @@ Expected<RunSpec> RunSpecFromPlan(const plan::Plan& plan, const plan::PlanOption
   }
   int position = 0;
   for (const plan::PlannedJob& job : plan.jobs) {
-    if (!job.matrix_known) {
-      return MakeUnexpected(fmt::format(
-          "job \"{}\": a matrix known only at run time ({}) is not supported by the PostgreSQL "
-          "backend yet; run it with --state-dir",
-          job.id, job.matrix_expression));
-    }
-    if (job.concurrency_group && !job.concurrency_group->text.empty()) {
-      return MakeUnexpected(fmt::format(
-          "job \"{}\": job-level concurrency groups are not supported by the PostgreSQL backend "
-          "yet (workflow-level ones are); run it with --state-dir",
-          job.id));
-    }
     JobSpec spec;
+    if (!job.matrix_known) {
+      const model::Job* model_job =
+          workflow && job.source == 0 && job.model_index < workflow->jobs.size()
+              ? &workflow->jobs[job.model_index]
+              : nullptr;
+      std::optional<plan::MatrixDefinition> definition =
+          model_job ? plan::DefineMatrix(model_job->strategy) : std::nullopt;
+      if (!definition) {
+        return MakeUnexpected(fmt::format(
+            "job \"{}\": the matrix known only at run time ({}) cannot be stored", job.id,
+            job.matrix_expression));
+      }
+      spec.matrix_definition = plan::MatrixDefinitionToJson(*definition).dump();
+    }
+    if (job.concurrency_group) {
+      spec.concurrency_group = job.concurrency_group->text;
+      spec.cancel_in_progress = job.cancel_in_progress;
+    }
     spec.job_id = job.id;
     for (plan::JobIndex need : job.needs) spec.needs.push_back(plan.jobs[plan::ToInt(need)].id);
     spec.if_condition = job.if_condition;
@@ -117,16 +145,35 @@ Expected<RunSpec> RunSpecFromPlan(const plan::Plan& plan, const plan::PlanOption
                      {"approval_timeout_s", gate.approval_timeout_s}};
       }
     }
+    spec.max_parallel = job.max_parallel.value_or(0);
+    spec.fail_fast = job.fail_fast;
     if (job.matrix.empty()) {
       spec.key = job.id;
-      spec.position = position++;
+      spec.position = position;
+      position += spec.matrix_definition.empty() ? 1 : kLegPositions;
+      if (spec.matrix_definition.empty()) {
+        spec.max_parallel = 0;
+        spec.fail_fast = false;
+      }
       run.jobs.push_back(spec);
       continue;
     }
-    spec.max_parallel = job.max_parallel.value_or(0);
-    spec.fail_fast = job.fail_fast;
+    const bool labels_per_leg =
+        std::any_of(spec.labels.begin(), spec.labels.end(),
+                    [](const std::string& label) { return label.find("${{") != std::string::npos; });
     for (const nlohmann::ordered_json& combo : job.matrix) {
       JobSpec instance = spec;
+      if (labels_per_leg) {
+        plan::EvaluationContexts contexts;
+        contexts.github = &plan.github;
+        contexts.job_id = job.id;
+        contexts.inputs = &plan.inputs;
+        contexts.vars = &plan.vars;
+        contexts.matrix = &combo;
+        plan::Scope scope;
+        plan::FillScope(scope, contexts);
+        instance.labels = EvaluateLabels(spec.labels, scope);
+      }
       instance.key = exec::Scheduler::InstanceKey(job.id, combo);
       instance.matrix = json::parse(combo.dump());
       instance.position = position++;

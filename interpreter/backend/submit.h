@@ -13,15 +13,18 @@
 #include "interpreter/model/workflow.h"
 #include "interpreter/plan/plan.h"
 #include "interpreter/plan/plan_file.h"
+#include "interpreter/plan/resolve.h"
 #include "interpreter/step_api/step_api.h"
 
 namespace slipway::backend {
 
 /// The run and its job instances. `event_payload` is the --event-file's text ("" → none);
-/// it is stored with the run, since other hosts do not have the file. Errors: what this backend
-/// cannot run yet (a matrix known only at run time, job-level concurrency groups).
-Expected<RunSpec> RunSpecFromPlan(const plan::Plan& plan, const plan::PlanOptions& options,
-                                  const std::string& run_id, const std::string& event_payload);
+/// it is stored with the run, since other hosts do not have the file. `workflow` (the plan's
+/// model) gives the matrices known only at run time as written: each such job is stored as a
+/// placeholder expanded when it is decided. Errors: what this backend cannot run.
+Expected<RunSpec> RunSpecFromPlan(const plan::Plan& plan, const model::Workflow* workflow,
+                                  const plan::PlanOptions& options, const std::string& run_id,
+                                  const std::string& event_payload);
 
 /// A run as a worker holds it: the plan and the workflow model, made from the stored options.
 struct PreparedRun {
@@ -49,5 +52,11 @@ Expected<std::shared_ptr<PreparedRun>> PlanAgain(const std::string& run_id,
 /// The labels of a `runs-on:` value as the plan spells it ("ubuntu-latest",
 /// "[self-hosted, linux]", "self-hosted, linux").
 std::vector<std::string> LabelsOf(const std::string& runs_on);
+
+/// `labels` with each `${{ }}` evaluated in `scope`: a matrix instance's own labels
+/// (`runs-on: ${{ matrix.os }}`), which the plan leaves as written when a job has several
+/// instances. A label that cannot be evaluated stays as written (no worker serves it).
+std::vector<std::string> EvaluateLabels(const std::vector<std::string>& labels,
+                                        const plan::Scope& scope);
 
 }  // namespace slipway::backend

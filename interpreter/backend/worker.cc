@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <deque>
@@ -12,6 +13,7 @@
 #include <thread>
 
 #include "interpreter/backend/submit.h"
+#include "interpreter/exec/audit.h"
 #include "interpreter/exec/clock.h"
 #include "interpreter/exec/console.h"
 #include "interpreter/exec/masker.h"
@@ -182,6 +184,33 @@ struct Slot {
     return true;
   }
 
+  // Writes the run's stored artifacts under `store`'s artifacts/ when the job has an
+  // actions/download-artifact step; returns what it wrote (name → sha256).
+  Expected<std::map<std::string, std::string>> FetchArtifacts(const Claim& claim,
+                                                               const plan::PlannedJob& job,
+                                                               const exec::RunStore& store) {
+    std::map<std::string, std::string> fetched;
+    bool downloads = std::any_of(job.steps.begin(), job.steps.end(), [](const auto& step) {
+      return step.uses && step.uses->rfind("actions/download-artifact", 0) == 0;
+    });
+    if (!downloads) return fetched;
+    Expected<std::vector<exec::ArtifactFile>> files = queue.RunArtifacts(claim.run_id);
+    if (!files) return MakeUnexpected(files.error());
+    for (const exec::ArtifactFile& file : *files) {
+      fs::path path = fs::path(store.artifacts_dir()) / file.name;
+      std::error_code error;
+      fs::create_directories(path.parent_path(), error);
+      std::ofstream out(path, std::ios::binary | std::ios::trunc);
+      out << file.content;
+      if (error || !out) {
+        return MakeUnexpected(fmt::format("cannot write artifact \"{}\" to \"{}\"", file.name,
+                                          path.string()));
+      }
+      fetched[file.name] = exec::Sha256Hex(file.content);
+    }
+    return fetched;
+  }
+
   Completion RunClaimed(const Claim& claim, const PreparedRun& prepared, bool* lost) {
     Completion completion;
     const plan::PlannedJob* found = prepared.plan.FindJob(claim.job_id);
@@ -207,6 +236,13 @@ struct Slot {
       completion.message = store.error();
       return completion;
     }
+    // The artifacts other jobs stored (on any host), for a job that downloads some.
+    Expected<std::map<std::string, std::string>> fetched = FetchArtifacts(claim, job, *store);
+    if (!fetched) {
+      completion.result = exec::JobResult::kFailure;
+      completion.message = fetched.error();
+      return completion;
+    }
     exec::RealClock clock;
     bool github_actions = false;
     if (auto it = options.environment.find("GITHUB_ACTIONS"); it != options.environment.end()) {
@@ -223,6 +259,7 @@ struct Slot {
     request.skip_unknown_actions = prepared.skip_unknown_actions;
     request.state_dir = state_dir;
     request.run_id = claim.run_id;
+    request.groups_taken_by_queue = true;  // the queue gave the job its group before the claim
     exec::RunEnvironment env;
     env.request = &request;
     env.masker = &masker;
@@ -262,11 +299,10 @@ struct Slot {
     assignment.index = job.index;
     assignment.job = &job;
     assignment.matrix = claim.matrix.is_null() ? ordered_json() : ordered_json::parse(claim.matrix.dump());
-    size_t ordinal = 0;
-    for (size_t i = 0; i < job.matrix.size(); ++i) {
-      if (job.matrix[i] == assignment.matrix) ordinal = i;
-    }
-    size_t total = std::max<size_t>(job.matrix.size(), 1);
+    // The instance's place as the queue stored it (a matrix known only at run time is not in
+    // this host's plan).
+    size_t ordinal = static_cast<size_t>(std::max(claim.job_index, 0));
+    size_t total = static_cast<size_t>(std::max(claim.job_total, 1));
     assignment.strategy = {{"fail-fast", job.fail_fast},
                            {"job-index", ordinal},
                            {"job-total", total},
@@ -325,6 +361,20 @@ struct Slot {
             {i, StepLogName(step.log), masker.Mask(ReadFile(store->run_dir() + "/" + step.log))});
       }
       completion.steps.push_back(std::move(step));
+    }
+    // The artifacts outlive this scratch state directory in the database (those fetched for
+    // the job, unchanged, are another job's).
+    Expected<std::vector<exec::ArtifactFile>> artifacts =
+        exec::ReadArtifacts(store->artifacts_dir());
+    if (artifacts) {
+      for (exec::ArtifactFile& file : *artifacts) {
+        auto it = fetched->find(file.name);
+        if (it != fetched->end() && it->second == exec::Sha256Hex(file.content)) continue;
+        completion.artifacts.push_back(std::move(file));
+      }
+    } else {
+      completion.result = exec::JobResult::kFailure;
+      completion.message = "cannot store the job's artifacts: " + artifacts.error();
     }
     std::error_code ignored;
     fs::remove_all(state_dir, ignored);

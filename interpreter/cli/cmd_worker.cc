@@ -200,7 +200,7 @@ int RunOnBackend(const std::string& dsn, bool submit, const exec::RunRequest& re
     state = resumed->state;
   } else {
     Expected<backend::RunSpec> spec =
-        backend::RunSpecFromPlan(*request.plan, options, run_id, payload);
+        backend::RunSpecFromPlan(*request.plan, request.workflow, options, run_id, payload);
     if (!spec) {
       std::cerr << "slipway run: " << spec.error() << "\n";
       return kExitUsage;

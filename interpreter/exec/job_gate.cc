@@ -60,7 +60,7 @@ void JobExecution::ReportWaiting(JobPhase phase) {
 }
 
 std::optional<JobOutcome> JobExecution::TakeConcurrencyGroup(std::optional<ConcurrencyLock>* lock) {
-  if (!model_.concurrency.present) return std::nullopt;
+  if (!model_.concurrency.present || run_.request->groups_taken_by_queue) return std::nullopt;
   std::string error;
   ordered_json no_env = ordered_json::object();
   std::string group = EvaluateAt("concurrency.group", model_.concurrency.group, no_env, &error);

@@ -68,6 +68,9 @@ struct RunRequest {
   const RunOverrides* overrides = nullptr;    // rehearsals only (run_overrides.h)
   std::chrono::milliseconds approval_poll{500};  // how often a gate looks for approvals
   std::FILE* json_out = nullptr;  // --json / --json-into: the event stream (event_stream.h)
+  /// Job-level concurrency groups are taken by the store's queue before a job is handed over
+  /// (the PostgreSQL backend: lease rows shared by every host), not by the job itself.
+  bool groups_taken_by_queue = false;
 };
 
 struct RunResult {

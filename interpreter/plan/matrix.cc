@@ -50,19 +50,52 @@ bool ResolveStrings(json& value, const Scope& scope, const yaml::Node* where,
 
 }  // namespace
 
+std::optional<MatrixDefinition> DefineMatrix(const model::Strategy& strategy) {
+  if (!strategy.matrix) return std::nullopt;
+  MatrixDefinition definition;
+  if (strategy.matrix_expr) {
+    definition.matrix = strategy.matrix_expr->value;
+    definition.whole_expression = true;
+  } else if (strategy.matrix->is_mapping()) {
+    definition.matrix = yaml::ToJson<json>(*strategy.matrix);
+    for (const auto& [key, node] : strategy.axes) definition.axes.push_back(key.value);
+  } else {
+    return std::nullopt;  // the schema pass reports the shape
+  }
+  return definition;
+}
+
+json MatrixDefinitionToJson(const MatrixDefinition& definition) {
+  return json{{"matrix", definition.matrix},
+              {"axes", definition.axes},
+              {"whole_expression", definition.whole_expression}};
+}
+
+std::optional<MatrixDefinition> MatrixDefinitionFromJson(const json& stored) {
+  if (!stored.is_object() || !stored.contains("matrix")) return std::nullopt;
+  MatrixDefinition definition;
+  definition.matrix = stored["matrix"];
+  definition.whole_expression = stored.value("whole_expression", false);
+  if (stored.contains("axes") && stored["axes"].is_array()) {
+    for (const json& axis : stored["axes"]) {
+      if (axis.is_string()) definition.axes.push_back(axis.get<std::string>());
+    }
+  }
+  return definition;
+}
+
 MatrixExpansion ExpandMatrix(const model::Strategy& strategy, const Scope& scope,
                              Diagnostics& diagnostics) {
+  std::optional<MatrixDefinition> definition = DefineMatrix(strategy);
+  if (!definition) return MatrixExpansion{};
+  return ExpandMatrixDefinition(std::move(*definition), scope, strategy.matrix, diagnostics);
+}
+
+MatrixExpansion ExpandMatrixDefinition(MatrixDefinition definition, const Scope& scope,
+                                       const yaml::Node* where, Diagnostics& diagnostics) {
   MatrixExpansion out;
-  if (!strategy.matrix) return out;
-  const yaml::Node* where = strategy.matrix;
-  json matrix;
-  if (strategy.matrix_expr) {
-    matrix = strategy.matrix_expr->value;
-  } else if (strategy.matrix->is_mapping()) {
-    matrix = yaml::ToJson<json>(*strategy.matrix);
-  } else {
-    return out;  // the schema pass reports the shape
-  }
+  json& matrix = definition.matrix;
+  const SourceRange at = where ? where->where : SourceRange{};
   std::string unknown;
   if (!ResolveStrings(matrix, scope, where, diagnostics, &unknown)) {
     if (!unknown.empty()) {
@@ -73,7 +106,7 @@ MatrixExpansion ExpandMatrix(const model::Strategy& strategy, const Scope& scope
   }
   if (!matrix.is_object()) {
     diagnostics.Error(
-        "matrix", where->where,
+        "matrix", at,
         "the matrix must be an object of axes, found " + std::string(matrix.type_name()));
     return out;
   }
@@ -88,24 +121,24 @@ MatrixExpansion ExpandMatrix(const model::Strategy& strategy, const Scope& scope
       } else if (it->is_object()) {
         list.push_back(*it);
       } else if (!it->is_null()) {
-        diagnostics.Error("matrix", where->where, "matrix " + key + " must be a list of objects");
+        diagnostics.Error("matrix", at, "matrix " + key + " must be a list of objects");
       }
       continue;
     }
     if (!it->is_array()) {
       diagnostics.Error(
-          "matrix", where->where,
+          "matrix", at,
           "matrix axis \"" + key + "\" must be a list, found " + std::string(it->type_name()));
       return out;
     }
     axes.emplace_back(key, std::vector<json>(it->begin(), it->end()));
   }
   // nlohmann::ordered_json objects are sorted by key; axes must keep the file's order.
-  if (!strategy.matrix_expr) {
+  if (!definition.whole_expression) {
     std::vector<std::pair<std::string, std::vector<json>>> ordered;
-    for (const auto& [key, node] : strategy.axes) {
+    for (const std::string& key : definition.axes) {
       for (auto& axis : axes) {
-        if (axis.first == key.value) ordered.push_back(std::move(axis));
+        if (axis.first == key) ordered.push_back(std::move(axis));
       }
     }
     axes = std::move(ordered);
@@ -115,12 +148,12 @@ MatrixExpansion ExpandMatrix(const model::Strategy& strategy, const Scope& scope
   std::optional<std::vector<json>> instances =
       model::ExpandMatrixBounded(axes, include, exclude, kMaxMatrixCombinations, &size);
   if (!instances) {
-    diagnostics.Error("matrix", where->where, model::MatrixSizeMessage(size));
+    diagnostics.Error("matrix", at, model::MatrixSizeMessage(size));
     return out;
   }
   out.instances = std::move(*instances);
   if (out.instances.empty()) {
-    diagnostics.Warning("matrix", where->where,
+    diagnostics.Warning("matrix", at,
                         "the matrix has no combinations, so the job will not run");
   }
   return out;

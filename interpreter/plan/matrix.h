@@ -6,6 +6,7 @@
 /// https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/running-variations-of-jobs-in-a-workflow#expanding-or-adding-matrix-configurations
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -31,6 +32,26 @@ struct MatrixExpansion {
   std::string unknown_expression;  // then: the expression it comes from
   std::vector<nlohmann::ordered_json> instances;
 };
+
+/// A strategy's matrix as written, before any expression in it is evaluated: what a run keeps
+/// to expand the matrix later with no workflow model at hand (the PostgreSQL backend expands a
+/// matrix known only at run time when its job becomes ready, on whichever host decides it).
+struct MatrixDefinition {
+  nlohmann::ordered_json matrix;  // the mapping, or the whole-matrix `${{ }}` string
+  std::vector<std::string> axes;  // the axes in file order (a mapping's)
+  bool whole_expression = false;
+};
+
+/// The definition of `strategy.matrix`; nullopt without one (or when it is neither a mapping
+/// nor an expression: the schema pass reports that).
+std::optional<MatrixDefinition> DefineMatrix(const model::Strategy& strategy);
+nlohmann::ordered_json MatrixDefinitionToJson(const MatrixDefinition& definition);
+std::optional<MatrixDefinition> MatrixDefinitionFromJson(const nlohmann::ordered_json& stored);
+
+/// Evaluates a definition's expressions in `scope` and expands it (ExpandMatrix's second half).
+/// `where` (may be null) positions the diagnostics.
+MatrixExpansion ExpandMatrixDefinition(MatrixDefinition definition, const Scope& scope,
+                                       const yaml::Node* where, Diagnostics& diagnostics);
 
 /// Reads a job's `strategy.matrix` (YAML values, expressions evaluated in
 /// `scope`, whole-matrix

@@ -164,6 +164,19 @@ std::string AuditSection(const RunView& run) {
          rows + "</table></section>\n";
 }
 
+std::string ArtifactsSection(const RunView& run) {
+  if (run.artifacts.empty()) return "";
+  std::string rows;
+  for (const exec::ArtifactEntry& a : run.artifacts) {
+    rows += fmt::format("<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td><code>{}</code>"
+                        "</td></tr>",
+                        Esc(a.name), Esc(a.job_key), a.size, Esc(a.sha256));
+  }
+  return "<section id=\"artifacts\"><h2>Artifacts</h2><table><tr><th>name</th><th>job</th>"
+         "<th>bytes</th><th>sha256</th></tr>" +
+         rows + "</table></section>\n";
+}
+
 }  // namespace
 
 std::string RenderHtmlReport(const RunView& run, const exec::Masker* masker) {
@@ -195,6 +208,7 @@ std::string RenderHtmlReport(const RunView& run, const exec::Masker* masker) {
   html += run.summary_markdown.empty() ? "<p class=\"muted\">no summary</p>"
                                        : MarkdownToHtml(run.summary_markdown);
   html += "</section>\n";
+  html += ArtifactsSection(run);
   html += AuditSection(run);
   html += "</main></body></html>\n";
   return html;
@@ -203,6 +217,13 @@ std::string RenderHtmlReport(const RunView& run, const exec::Masker* masker) {
 Expected<bool> WriteHtmlReport(const std::string& state_dir, const std::string& run_id,
                                const std::string& path, const exec::Masker* masker) {
   Expected<RunView> run = LoadRun(state_dir, run_id, masker);
+  if (!run) return MakeUnexpected(run.error());
+  return exec::WriteFileAtomically(path, RenderHtmlReport(*run, masker), 0644, false);
+}
+
+Expected<bool> WriteHtmlReport(exec::Store& store, const std::string& run_id,
+                               const std::string& path, const exec::Masker* masker) {
+  Expected<RunView> run = LoadRun(store, run_id, masker);
   if (!run) return MakeUnexpected(run.error());
   return exec::WriteFileAtomically(path, RenderHtmlReport(*run, masker), 0644, false);
 }

@@ -13,6 +13,7 @@
 
 namespace slipway::exec {
 class Masker;
+class Store;
 }
 
 namespace slipway::report {
@@ -22,6 +23,10 @@ std::string RenderHtmlReport(const RunView& run, const exec::Masker* masker);
 
 /// Loads run `run_id` of `state_dir` and writes its report to `path` (atomically).
 Expected<bool> WriteHtmlReport(const std::string& state_dir, const std::string& run_id,
+                               const std::string& path, const exec::Masker* masker);
+/// The same through a Store (the PostgreSQL backend): what it keeps of a run — the record and
+/// the artifacts index; no events (job times only), summary or audit entries.
+Expected<bool> WriteHtmlReport(exec::Store& store, const std::string& run_id,
                                const std::string& path, const exec::Masker* masker);
 
 }  // namespace slipway::report

@@ -112,6 +112,11 @@ std::string RenderShow(const RunView& run, const Timeline& timeline) {
       out += fmt::format("     output {} = {}\n", name, value);
     }
   }
+  if (!run.artifacts.empty()) out += "\nartifacts\n";
+  for (const exec::ArtifactEntry& a : run.artifacts) {
+    out += fmt::format("  {:<50} {:>10} bytes  sha256 {}{}\n", a.name, a.size,
+                       a.sha256.substr(0, 12), a.job_key.empty() ? "" : "  (" + a.job_key + ")");
+  }
   return out;
 }
 
@@ -145,6 +150,14 @@ ordered_json ShowToJson(const RunView& run, const Timeline& timeline) {
     jobs.push_back(std::move(j));
   }
   out["timeline"] = std::move(jobs);
+  if (!run.artifacts.empty()) {
+    ordered_json artifacts = ordered_json::array();
+    for (const exec::ArtifactEntry& a : run.artifacts) {
+      artifacts.push_back(
+          {{"job", a.job_key}, {"name", a.name}, {"size", a.size}, {"sha256", a.sha256}});
+    }
+    out["artifacts"] = std::move(artifacts);
+  }
   return out;
 }
 

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "interpreter/exec/artifacts_index.h"
 #include "interpreter/exec/event_stream.h"
 #include "interpreter/exec/masker.h"
 
@@ -124,7 +125,12 @@ Expected<RunView> LoadRun(const std::string& state_dir, const std::string& run_i
     }
   }
   view.summary_markdown = ReadAll(view.run_dir + "/summary.md");
+  Expected<std::vector<exec::ArtifactEntry>> artifacts =
+      exec::ListArtifacts(view.run_dir + "/artifacts");
+  if (!artifacts) return MakeUnexpected(artifacts.error());
+  view.artifacts = std::move(artifacts).value();
   if (masker && !masker->empty()) {
+    for (exec::ArtifactEntry& entry : view.artifacts) entry.name = masker->Mask(entry.name);
     view.run_json = exec::MaskJson(view.run_json, *masker);
     if (Expected<exec::RunRecord> masked = exec::RunRecordFromJson(view.run_json)) {
       view.record = std::move(masked).value();

@@ -12,6 +12,7 @@
 
 #include "interpreter/base/expected.h"
 #include "interpreter/exec/run_store.h"
+#include "interpreter/exec/store.h"
 
 namespace slipway::exec {
 class Masker;
@@ -54,6 +55,9 @@ struct RunView {
   std::vector<nlohmann::json> events;  // events.jsonl (empty for runs before it existed)
   std::vector<nlohmann::json> audit;   // audit.jsonl entries whose run_id is this run
   std::string summary_markdown;        // summary.md ("" when none)
+  /// The run's artifacts index (exec/store.h): name, sha256, size; on PostgreSQL also the job
+  /// that stored each, whose worker wrote it with the job's completion.
+  std::vector<exec::ArtifactEntry> artifacts;
 };
 
 /// Loads run `run_id` (errors: no such run, unreadable run.json). `masker` may be null.

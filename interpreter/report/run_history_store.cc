@@ -35,10 +35,14 @@ Expected<RunView> LoadRun(exec::Store& store, const std::string& run_id,
                           const exec::Masker* masker) {
   Expected<exec::RunRecord> record = store.LoadRun(run_id);
   if (!record) return MakeUnexpected(record.error());
+  Expected<std::vector<exec::ArtifactEntry>> artifacts = store.Artifacts(run_id);
+  if (!artifacts) return MakeUnexpected(artifacts.error());
   RunView view;
   view.record = std::move(record).value();
   view.run_json = exec::ToJson(view.record);
+  view.artifacts = std::move(artifacts).value();
   if (masker && !masker->empty()) {
+    for (exec::ArtifactEntry& entry : view.artifacts) entry.name = masker->Mask(entry.name);
     view.run_json = exec::MaskJson(view.run_json, *masker);
     if (Expected<exec::RunRecord> masked = exec::RunRecordFromJson(view.run_json)) {
       view.record = std::move(masked).value();
