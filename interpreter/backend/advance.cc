@@ -152,13 +152,7 @@ Decision Decide(const RunContext& run, const Candidate& c, const NeedRows& rows)
   if (!c.if_condition.empty() || !all_success || run.cancelled || upstream_failed) {
     // The contexts of a job-level `if:`, through the one scope builder, as exec's scheduler
     // gives them (Scheduler::FillJobScope).
-    plan::EvaluationContexts contexts;
-    contexts.github = &run.github;
-    contexts.run_id = run.run_id;
-    contexts.job_id = c.job_id;
-    contexts.inputs = &run.inputs;
-    contexts.vars = &run.vars;
-    contexts.needs = &needs_context;
+    plan::EvaluationContexts contexts = run.JobContexts(c.job_id, &needs_context);
     contexts.status = {all_success && !run.cancelled, upstream_failed, run.cancelled};
     plan::Scope scope;
     plan::FillScope(scope, contexts);

@@ -39,13 +39,7 @@ void EvaluateGroups(pqxx::transaction_base& tx, const RunContext& run,
   for (Decision& d : decisions) {
     if (d.group_template.empty() || !d.MayStart()) continue;
     ordered_json strategy;
-    plan::EvaluationContexts contexts;
-    contexts.github = &run.github;
-    contexts.run_id = run.run_id;
-    contexts.job_id = d.job_id;
-    contexts.inputs = &run.inputs;
-    contexts.vars = &run.vars;
-    contexts.needs = &d.needs;
+    plan::EvaluationContexts contexts = run.JobContexts(d.job_id, &d.needs);
     contexts.matrix = &d.matrix;  // null without a matrix, as on GitHub
     if (d.group_template.find("strategy") != std::string::npos) {
       strategy = StrategyOf(tx, run.run_id, d);

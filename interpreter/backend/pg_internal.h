@@ -10,6 +10,7 @@
 #include "interpreter/base/expected.h"
 #include "interpreter/backend/queue.h"
 #include "interpreter/exec/job_runner.h"
+#include "interpreter/plan/eval_scope.h"
 
 namespace slipway::backend {
 
@@ -133,6 +134,20 @@ struct RunContext {
   nlohmann::ordered_json github;  // as stored; github.run_id and github.job are overlaid per job
   nlohmann::ordered_json inputs, vars;
   std::string group;
+
+  /// The contexts a job-level expression of job `job_id` sees (github, inputs, vars and the
+  /// given needs context), for plan::FillScope; the caller adds matrix, strategy, status.
+  plan::EvaluationContexts JobContexts(const std::string& job_id,
+                                       const nlohmann::ordered_json* needs) const {
+    plan::EvaluationContexts contexts;
+    contexts.github = &github;
+    contexts.run_id = run_id;
+    contexts.job_id = job_id;
+    contexts.inputs = &inputs;
+    contexts.vars = &vars;
+    contexts.needs = needs;
+    return contexts;
+  }
 };
 
 /// The states a decision moves a pending job to.

@@ -22,13 +22,7 @@ using nlohmann::ordered_json;
 // The contexts of decision `d` (github, inputs, vars, needs; with `matrix` when given).
 void FillJobScope(plan::Scope& scope, const RunContext& run, const Decision& d,
                   const ordered_json* matrix) {
-  plan::EvaluationContexts contexts;
-  contexts.github = &run.github;
-  contexts.run_id = run.run_id;
-  contexts.job_id = d.job_id;
-  contexts.inputs = &run.inputs;
-  contexts.vars = &run.vars;
-  contexts.needs = &d.needs;
+  plan::EvaluationContexts contexts = run.JobContexts(d.job_id, &d.needs);
   contexts.matrix = matrix;
   plan::FillScope(scope, contexts);
 }

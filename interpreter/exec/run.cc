@@ -1,9 +1,8 @@
 #include "interpreter/exec/run.h"
 
 #include <fmt/format.h>
-#include <unistd.h>
-
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
