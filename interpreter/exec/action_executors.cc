@@ -188,6 +188,7 @@ class LocalEquivalentExecutor final : public StepExecutor {
     local.add_mask = [&](std::string_view value) { run.masker->Add(value); };
     std::map<std::string, std::string> env = io.ProcessEnv(step, nullptr);
     if (auto path = env.find("PATH"); path != env.end()) local.path = path->second;
+    local.env = env;
     if (!run.request->overrides) {  // a rehearsal's tools are stubs: nothing to ask
       local.probe = [&env](const std::string& binary, const std::vector<std::string>& args)
           -> std::optional<std::string> { return ProbeTool(binary, args, env); };

@@ -109,8 +109,10 @@ bool GlobMatch(std::string_view pattern, std::string_view path) {
   return MatchSegments(SplitPath(pattern), 0, SplitPath(path), 0);
 }
 
-Expected<std::string> HashFiles(const std::string& workspace,
-                                const std::vector<std::string>& patterns, bool follow_symlinks) {
+Expected<std::vector<std::string>> GlobFiles(const std::string& workspace,
+                                             const std::vector<std::string>& patterns,
+                                             bool follow_symlinks,
+                                             std::vector<std::string>* search_roots) {
   struct Rule {
     std::string pattern;
     bool negate;
@@ -164,7 +166,6 @@ Expected<std::string> HashFiles(const std::string& workspace,
     }
     if (included) files.push_back(rel);
   }
-  if (files.empty()) return std::string();
   // The order @actions/glob finds them in: the search roots of the include patterns in the
   // order written (a root under another is walked with it), each walked depth first with every
   // directory's entries sorted by name (libuv's scandir), so `a/f` comes before `a-b/f`.
@@ -214,6 +215,17 @@ Expected<std::string> HashFiles(const std::string& workspace,
     });
   };
   std::sort(files.begin(), files.end(), by_walk);
+  if (search_roots) *search_roots = std::move(roots);
+  return files;
+}
+
+Expected<std::string> HashFiles(const std::string& workspace,
+                                const std::vector<std::string>& patterns, bool follow_symlinks) {
+  Expected<std::vector<std::string>> found =
+      GlobFiles(workspace, patterns, follow_symlinks, nullptr);
+  if (!found) return MakeUnexpected(found.error());
+  const std::vector<std::string>& files = *found;
+  if (files.empty()) return std::string();
   DigestPtr total = NewSha256();
   std::vector<char> buf(1 << 16);
   for (const std::string& rel : files) {

@@ -20,6 +20,14 @@ namespace slipway::expr {
 Expected<std::string> HashFiles(const std::string& workspace,
                                 const std::vector<std::string>& patterns, bool follow_symlinks);
 
+/// The regular files the patterns (as HashFiles reads them) match, relative to `workspace`, in
+/// @actions/glob's walk order; with `search_roots`, also each include pattern's search path
+/// (its segments before the first one with a wildcard; "" for the workspace itself).
+Expected<std::vector<std::string>> GlobFiles(const std::string& workspace,
+                                             const std::vector<std::string>& patterns,
+                                             bool follow_symlinks,
+                                             std::vector<std::string>* search_roots);
+
 /// Whether `path` (relative, '/'-separated) matches the glob `pattern` or lies below a match.
 bool GlobMatch(std::string_view pattern, std::string_view path);
 

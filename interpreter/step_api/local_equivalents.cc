@@ -1,8 +1,10 @@
 #include "interpreter/step_api/local_equivalents.h"
 #include "interpreter/base/ascii.h"
+#include "interpreter/expr/hash_files.h"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
@@ -63,71 +65,165 @@ StepOutcome ConfigureAwsCredentials(std::string_view, const nlohmann::json& with
   return StepOutcome{};
 }
 
+std::string EnvOf(const LocalActionContext& ctx, const char* key) {
+  auto it = ctx.env.find(key);
+  return it == ctx.env.end() ? std::string() : it->second;
+}
+
+// A path with a segment that starts with '.': upload-artifact leaves it out (v4.4.0 and later)
+// unless `include-hidden-files: true`.
+bool IsHidden(const std::string& relative) {
+  size_t start = 0;
+  while (start < relative.size()) {
+    if (relative[start] == '.') return true;
+    size_t slash = relative.find('/', start);
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  return false;
+}
+
+// actions/upload-artifact (src/upload, src/shared/search.ts): `path` is @actions/glob patterns;
+// the files are stored relative to the search paths' least common ancestor (a single directory
+// is the artifact's root, a single file's directory likewise); if-no-files-found applies when
+// nothing at all matched. Outputs artifact-id and artifact-url.
 StepOutcome UploadArtifact(std::string_view, const nlohmann::json& with,
                            const LocalActionContext& ctx) {
   std::string name = With(with, "name", "artifact");
   std::string path = With(with, "path");
-  if (path.empty()) return Failed("input \"path\" is required by actions/upload-artifact");
+  if (path.empty()) return Failed("Input required and not supplied: path");
+  std::string if_none = With(with, "if-no-files-found", "warn");
+  if (if_none != "warn" && if_none != "error" && if_none != "ignore") {
+    return Failed(fmt::format("Unrecognized if-no-files-found input. Provided: {}. Available "
+                              "options: warn, error, ignore",
+                              if_none));
+  }
+  if (std::string level = With(with, "compression-level"); !level.empty()) {
+    if (level.size() != 1 || level[0] < '0' || level[0] > '9') {
+      return Failed("Invalid compression-level. Valid values are 0-9");
+    }
+  }
+  if (std::string days = With(with, "retention-days"); !days.empty()) {
+    if (days.find_first_not_of("0123456789") != std::string::npos) {
+      return Failed("Invalid retention-days");
+    }
+  }
+  std::vector<std::string> roots;
+  Expected<std::vector<std::string>> found = expr::GlobFiles(ctx.workspace, {path}, true, &roots);
+  if (!found) return Failed(found.error());
+  bool hidden = With(with, "include-hidden-files", "false") == "true";
+  std::vector<std::string> files;
+  for (const std::string& file : *found) {
+    if (hidden || !IsHidden(file)) files.push_back(file);
+  }
+  if (files.empty()) {
+    std::string message = fmt::format(
+        "No files were found with the provided path: {}. No artifacts will be uploaded.", path);
+    if (if_none == "error") return Failed(message);
+    ctx.log((if_none == "warn" ? "warning: " : "") + message);
+    return StepOutcome{};
+  }
+  // The root: one search path that is a directory is the root, a file's directory otherwise;
+  // several are reduced to their common leading segments (getMultiPathLCA).
+  std::string root = roots.empty() ? std::string() : roots.front();
+  if (roots.size() == 1) {
+    std::error_code error;
+    if (!fs::is_directory(InWorkspace(ctx.workspace, root), error)) {
+      root = fs::path(root).parent_path().generic_string();
+    }
+  } else {
+    for (const std::string& other : roots) {
+      size_t common = 0, i = 0;
+      while (i < root.size() && i < other.size() && root[i] == other[i]) {
+        if (root[i] == '/') common = i;
+        ++i;
+      }
+      bool whole = i == root.size() && (i == other.size() || other[i] == '/');
+      root = whole ? root : root.substr(0, common);
+    }
+  }
   fs::path target = fs::path(ctx.artifacts_dir) / name;
   std::error_code error;
   fs::create_directories(target, error);
-  size_t copied = 0;
-  // `path` may list several paths, one per line.
-  size_t start = 0;
-  while (start < path.size()) {
-    size_t end = path.find('\n', start);
-    if (end == std::string::npos) end = path.size();
-    std::string item = path.substr(start, end - start);
-    start = end + 1;
-    while (!item.empty() && (item.back() == ' ' || item.back() == '\r')) item.pop_back();
-    if (item.empty()) continue;
-    fs::path source = InWorkspace(ctx.workspace, item);
-    if (!fs::exists(source)) {
-      if (With(with, "if-no-files-found", "warn") == "error") {
-        return Failed(fmt::format("no files found at \"{}\"", item));
-      }
-      ctx.log(fmt::format("warning: no files found at \"{}\"", item));
-      continue;
-    }
-    fs::copy(source, target / source.filename(),
-             fs::copy_options::recursive | fs::copy_options::overwrite_existing, error);
-    if (error) return Failed(fmt::format("cannot copy \"{}\": {}", item, error.message()));
-    ++copied;
+  for (const std::string& file : files) {
+    std::string relative = root.empty() ? file : file.substr(root.size() + 1);
+    fs::create_directories((target / relative).parent_path(), error);
+    fs::copy_file(fs::path(ctx.workspace) / file, target / relative,
+                  fs::copy_options::overwrite_existing, error);
+    if (error) return Failed(fmt::format("cannot copy \"{}\": {}", file, error.message()));
   }
-  ctx.log(fmt::format("artifact \"{}\": {} path(s) stored in the run's artifacts", name, copied));
-  return StepOutcome{};
+  ctx.log(fmt::format("artifact \"{}\": {} file(s) stored in the run's artifacts", name,
+                      files.size()));
+  // A local id: the artifact's position among the run's artifacts.
+  size_t id = 0;
+  for (const auto& entry : fs::directory_iterator(ctx.artifacts_dir, error)) {
+    (void)entry;
+    ++id;
+  }
+  StepOutcome outcome;
+  outcome.outputs["artifact-id"] = std::to_string(id);
+  outcome.outputs["artifact-url"] =
+      fmt::format("{}/{}/actions/runs/{}/artifacts/{}", EnvOf(ctx, "GITHUB_SERVER_URL"),
+                  EnvOf(ctx, "GITHUB_REPOSITORY"), EnvOf(ctx, "GITHUB_RUN_ID"), id);
+  return outcome;
 }
 
+// actions/download-artifact (src/download-artifact.ts): `name` downloads one artifact into
+// `path`; without it, every artifact (filtered by `pattern`) goes to path/<name>/ unless
+// `merge-multiple: true`. `~` in `path` is the home directory. Output download-path.
 StepOutcome DownloadArtifact(std::string_view, const nlohmann::json& with,
                              const LocalActionContext& ctx) {
   std::string name = With(with, "name");
-  fs::path destination = InWorkspace(ctx.workspace, With(with, "path", "."));
+  std::string path = With(with, "path", ".");
+  if (size_t tilde = path.find('~'); tilde != std::string::npos) {
+    path.replace(tilde, 1, EnvOf(ctx, "HOME"));
+  }
+  fs::path destination = InWorkspace(ctx.workspace, path).lexically_normal();
   std::error_code error;
-  fs::create_directories(destination, error);
-  std::vector<fs::path> sources;
-  if (name.empty()) {
-    for (const auto& entry : fs::directory_iterator(ctx.artifacts_dir, error)) {
-      sources.push_back(entry.path());
-    }
-  } else {
+  std::vector<std::pair<fs::path, fs::path>> copies;  // artifact → where its files go
+  if (!name.empty()) {
     fs::path source = fs::path(ctx.artifacts_dir) / name;
-    if (!fs::exists(source)) return Failed(fmt::format("artifact \"{}\" not found", name));
-    sources.push_back(source);
-  }
-  for (const fs::path& source : sources) {
-    for (const auto& entry : fs::directory_iterator(source, error)) {
-      fs::copy(entry.path(), destination / entry.path().filename(),
-               fs::copy_options::recursive | fs::copy_options::overwrite_existing, error);
-      if (error) return Failed(fmt::format("cannot copy artifact: {}", error.message()));
+    if (!fs::is_directory(source, error)) {
+      return Failed(fmt::format("Unable to download artifact(s): Artifact '{}' not found", name));
+    }
+    copies.emplace_back(source, destination);
+  } else {
+    std::string pattern = With(with, "pattern");
+    bool merge = With(with, "merge-multiple", "false") == "true";
+    std::vector<fs::path> artifacts;
+    for (const auto& entry : fs::directory_iterator(ctx.artifacts_dir, error)) {
+      std::string artifact = entry.path().filename().string();
+      if (pattern.empty() || expr::GlobMatch(pattern, artifact)) artifacts.push_back(entry.path());
+    }
+    std::sort(artifacts.begin(), artifacts.end());
+    for (const fs::path& artifact : artifacts) {
+      copies.emplace_back(artifact, merge ? destination : destination / artifact.filename());
     }
   }
-  ctx.log(fmt::format("artifact(s) copied to \"{}\"", destination.string()));
-  return StepOutcome{};
+  for (const auto& [source, into] : copies) {
+    fs::create_directories(into, error);
+    fs::copy(source, into, fs::copy_options::recursive | fs::copy_options::overwrite_existing,
+             error);
+    if (error) return Failed(fmt::format("cannot copy artifact: {}", error.message()));
+  }
+  ctx.log(fmt::format("{} artifact(s) copied to \"{}\"", copies.size(), destination.string()));
+  StepOutcome outcome;
+  outcome.outputs["download-path"] = destination.string();
+  return outcome;
 }
 
-StepOutcome Checkout(std::string_view, const nlohmann::json&, const LocalActionContext& ctx) {
+// actions/checkout: the workspace is the checkout already. Its outputs are the ref and the
+// commit checked out (src/main.ts, git-source-provider.ts).
+StepOutcome Checkout(std::string_view, const nlohmann::json& with, const LocalActionContext& ctx) {
+  if (!With(with, "path").empty() || !With(with, "repository").empty()) {
+    return Failed("actions/checkout: `path` and `repository` are not done locally (the workspace "
+                  "is the checkout)");
+  }
   ctx.log("the workspace is already the checkout: nothing to do");
-  return StepOutcome{};
+  StepOutcome outcome;
+  outcome.outputs["ref"] = EnvOf(ctx, "GITHUB_REF");
+  outcome.outputs["commit"] = EnvOf(ctx, "GITHUB_SHA");
+  return outcome;
 }
 
 StepOutcome SetupFromPath(std::string_view uses, const nlohmann::json& with,

@@ -35,6 +35,8 @@ struct LocalActionContext {
   std::function<void(std::string_view)> add_mask;
   /// The step's PATH, where setup-* rows look for the tool.
   std::string path;
+  /// The step's process environment (GITHUB_SHA, GITHUB_REF, GITHUB_RUN_ID, HOME, ...).
+  std::map<std::string, std::string> env;
   /// Asks a tool its version (setup-* rows). Empty in a rehearsal, whose tools are stubs: the
   /// version is then not checked, and the log says so.
   ToolProbe probe;

@@ -442,7 +442,11 @@ SetupCheck CheckSetupTool(std::string_view uses, const nlohmann::json& with,
     }
   }
   check.kind = SetupCheck::Kind::kSatisfied;
-  if (!tool->output_version.empty()) check.outputs[std::string(tool->output_version)] = check.version;
+  if (!tool->output_version.empty()) {
+    // setup-node's node-version is `node --version` as printed: "v20.11.1".
+    check.outputs[std::string(tool->output_version)] =
+        (std::string_view(tool->tool) == "node" ? "v" : "") + check.version;
+  }
   if (!tool->output_path.empty()) check.outputs[std::string(tool->output_path)] = binary;
   check.message = fmt::format("{} satisfies {} {}", installed, tool->tool, check.requested);
   for (const std::string& note : notes) check.message += "; " + note;
