@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <exception>
 
+#include <fmt/format.h>
+
+#include "interpreter/base/ascii.h"
 #include "interpreter/plan/matrix.h"
 #include "interpreter/step_api/local_equivalents.h"
 #include "interpreter/yaml/to_json.h"
@@ -187,6 +190,18 @@ std::vector<PlannedStep> PlanSteps(const model::Job& job, const Scope& job_scope
       } else {
         planned.uses_note = "action";
         planned.local_equivalent = step_api::LocalEquivalent(step.uses->value);
+        // Refused before anything runs rather than failing half-way through a deployment.
+        if (AsciiLower(step_api::ActionName(step.uses->value)) == "actions/checkout") {
+          for (const auto& [key, value] : step.with) {
+            if (key.value == "path" || key.value == "repository") {
+              diagnostics.Error("local-equivalent", key.where,
+                                fmt::format("actions/checkout `{}:` is not done locally: the "
+                                            "workspace is the checkout, and another one is not "
+                                            "placed",
+                                            key.value));
+            }
+          }
+        }
       }
     }
     out.push_back(std::move(planned));

@@ -104,6 +104,27 @@ TEST_F(PlanCli, WrongConfirmationIsRefusedBeforeAnythingElse) {
       << r.err;
 }
 
+// actions/checkout's local equivalent does nothing (the workspace is the checkout): a step that
+// asks for another checkout (`path:`, `repository:`) is refused before anything runs, with its
+// position, instead of failing half-way through the run.
+TEST_F(PlanCli, ACheckoutIntoAnotherPathIsRefusedBeforeAnythingRuns) {
+  testing::WriteFile(Path("co.yml"), R"(on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/checkout@v4
+        with:
+          path: tools
+)");
+  CliResult r = Plan("co.yml --event push");
+  EXPECT_EQ(r.exit_code, 1) << r.out;  // the workflow has errors (DESIGN.md's exit codes)
+  EXPECT_NE(r.err.find("co.yml:9:11: error: actions/checkout `path:` is not done locally"),
+            std::string::npos)
+      << r.err;
+}
+
 TEST_F(PlanCli, EveryInputErrorIsReportedAndNamed) {
   CliResult r = Plan(
       "deploy.yml --event workflow_dispatch --input "
