@@ -59,6 +59,12 @@ Expected<ConcurrencyLock> ConcurrencyLock::Acquire(
   nlohmann::json me = {{"run_id", holder.run_id}, {"pid", getpid()}, {"group", group}};
   if (!holder.job.empty()) me["job"] = holder.job;
   bool pending = false;
+  // Empties the slot on leaving it, unless a newer waiter holds it by then.
+  auto leave_pending = [&] {
+    if (!pending || ReadJson(pending_path) != me) return;
+    std::error_code ignored;
+    std::filesystem::remove(pending_path, ignored);
+  };
   while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
     if (!pending) {
       nlohmann::json previous = ReadJson(pending_path);
@@ -108,19 +114,13 @@ Expected<ConcurrencyLock> ConcurrencyLock::Acquire(
     }
     announced = announced || known;
     if (interrupted()) {
-      if (pending && ReadJson(pending_path) == me) {
-        std::error_code ignored;
-        std::filesystem::remove(pending_path, ignored);
-      }
+      leave_pending();
       close(fd);
       return MakeUnexpected(std::string("cancelled"));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
-  if (pending && ReadJson(pending_path) == me) {
-    std::error_code ignored;
-    std::filesystem::remove(pending_path, ignored);
-  }
+  leave_pending();
   std::string text = me.dump();
   if (ftruncate(fd, 0) == 0) {
     (void)pwrite(fd, text.data(), text.size(), 0);
