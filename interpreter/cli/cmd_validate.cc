@@ -13,7 +13,9 @@
 #include "interpreter/model/load_workflow.h"
 #include "interpreter/plan/env_gate.h"
 #include "interpreter/validate/render.h"
+#include "interpreter/validate/schema_cache.h"
 #include "interpreter/validate/validate.h"
+#include "schemas/embedded.h"
 #include "stdlib/registry.h"
 
 namespace slipway::cli {
@@ -80,6 +82,17 @@ int Run(const ValidateArgs& args) {
   }
   std::vector<std::string> paths;
   if (!CollectFiles(args.paths, &paths)) return kExitUsage;
+
+  // Parsing the schemas (and compiling the environments file's) does not depend on the files:
+  // on a core of its own it overlaps reading and loading them, most of one file's validate.
+  std::thread prepare([] {
+    validate::PrepareSchema(schemas::Embedded("workflow"));
+    validate::PrepareSchema(schemas::Embedded("environments"));
+  });
+  struct Join {
+    std::thread& thread;
+    ~Join() { thread.join(); }
+  } join_prepare{prepare};
 
   // Read every file first (SourceManager is not thread-safe for adding), then validate them in
   // parallel; results land in per-file slots, so the output order is the input order.

@@ -106,8 +106,13 @@ std::string RepositoryRoot(const std::string& path) {
   fs::path absolute = fs::absolute(path, error);
   if (error) return "";
   fs::path dir = IsDirectory(absolute) ? absolute : absolute.parent_path();
-  std::string top = Git(dir.string(), "rev-parse --show-toplevel");
-  if (!top.empty()) return top;
+  // The git top-level is the nearest directory holding a `.git` entry (a directory, or the file
+  // a worktree or submodule has); found by looking, not by spawning git (validate's start time).
+  std::error_code ignored;
+  for (fs::path at = dir; !at.empty(); at = at.parent_path()) {
+    if (fs::exists(at / ".git", ignored)) return at.string();
+    if (at == at.parent_path()) break;
+  }
   for (fs::path at = dir; !at.empty(); at = at.parent_path()) {
     if (IsDirectory(at / ".github") || IsDirectory(at / ".slipway")) return at.string();
     if (at == at.parent_path()) break;

@@ -82,13 +82,15 @@ std::set<std::string> UsedKeys(const json& instance, const std::string& property
   return keys;
 }
 
-}  // namespace
-
-const CompiledSchema& CompileFor(std::string_view text, const json& instance) {
+std::mutex& CacheMutex() {
   static std::mutex mutex;
+  return mutex;
+}
+
+/// The entry of schema `text`, parsed on first use. The caller holds CacheMutex().
+Entry& FindOrParse(std::string_view text) {
   // Never freed: see the header.
   static auto* cache = new std::map<std::string, std::unique_ptr<Entry>, std::less<>>();
-  std::lock_guard<std::mutex> lock(mutex);
   auto found = cache->find(text);
   if (found == cache->end()) {
     auto entry = std::make_unique<Entry>();
@@ -100,7 +102,24 @@ const CompiledSchema& CompileFor(std::string_view text, const json& instance) {
     }
     found = cache->emplace(std::string(text), std::move(entry)).first;
   }
-  Entry& entry = *found->second;
+  return *found->second;
+}
+
+}  // namespace
+
+void PrepareSchema(std::string_view text) {
+  bool prunable;
+  {
+    std::lock_guard<std::mutex> lock(CacheMutex());
+    prunable = !FindOrParse(text).prunable.empty();
+  }
+  // Without prunable properties the compiled form does not depend on the instance.
+  if (!prunable) (void)CompileFor(text, json());
+}
+
+const CompiledSchema& CompileFor(std::string_view text, const json& instance) {
+  std::lock_guard<std::mutex> lock(CacheMutex());
+  Entry& entry = FindOrParse(text);
 
   // The pruning key: for each prunable property, the keys the instance uses.
   std::string key;
