@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <memory>
 
 #include "interpreter/cli/subcommand.h"
@@ -28,16 +29,17 @@ std::function<int()> SetupSchema(CLI::App& command) {
         std::cerr << "slipway schema step: unknown step \"" << what[1] << "\"\n";
         return kExitUsage;
       }
-      std::cout << type->schema;
+      std::cout << nlohmann::ordered_json::parse(type->schema).dump(2) << "\n";
       return kExitOk;
     }
+    // Schemas are embedded minified (cmake/embed_json.cc): printed indented, in the file's order.
     std::string_view text = schemas::Embedded(name);
     if (text.empty() || what.size() > 1) {
       std::cerr << "slipway schema: unknown schema \"" << name
                 << "\"; expected workflow, environments, runners, plan, events, test or step NAME\n";
       return kExitUsage;
     }
-    std::cout << text;
+    std::cout << nlohmann::ordered_json::parse(text).dump(2) << "\n";
     return kExitOk;
   };
 }

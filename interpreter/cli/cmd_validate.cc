@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <future>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -83,16 +84,18 @@ int Run(const ValidateArgs& args) {
   std::vector<std::string> paths;
   if (!CollectFiles(args.paths, &paths)) return kExitUsage;
 
-  // Parsing the schemas (and compiling the environments file's) does not depend on the files:
-  // on a core of its own it overlaps reading and loading them, most of one file's validate.
-  std::thread prepare([] {
+  // What does not depend on the files' contents runs on a second core while they are read,
+  // loaded and checked: parsing the schemas and, for one file, loading the environments file
+  // of its repository (most of validating one file).
+  auto prepare = [single = paths.size() == 1 ? paths[0] : std::string()] {
     validate::PrepareSchema(schemas::Embedded("workflow"));
     validate::PrepareSchema(schemas::Embedded("environments"));
-  });
-  struct Join {
-    std::thread& thread;
-    ~Join() { thread.join(); }
-  } join_prepare{prepare};
+    std::optional<plan::DefaultEnvironments> environments;
+    if (!single.empty()) environments = plan::LoadDefaultEnvironments(single);
+    return environments;
+  };
+  std::future<std::optional<plan::DefaultEnvironments>> prepared =
+      std::async(std::launch::async, prepare);
 
   // Read every file first (SourceManager is not thread-safe for adding), then validate them in
   // parallel; results land in per-file slots, so the output order is the input order.
@@ -121,7 +124,11 @@ int Run(const ValidateArgs& args) {
       if (ids[i] == kNoFile) continue;
       std::optional<model::Workflow> workflow =
           validate::ValidateText(sources, ids[i], catalog, results[i], options);
-      if (workflow) plan::WarnUnconfiguredEnvironments(*workflow, paths[i], results[i]);
+      if (!workflow) continue;
+      std::optional<plan::DefaultEnvironments> environments;
+      if (paths.size() == 1) environments = prepared.get();
+      plan::WarnUnconfiguredEnvironments(*workflow, paths[i], results[i],
+                                         environments ? &*environments : nullptr);
     }
   };
   size_t thread_count =

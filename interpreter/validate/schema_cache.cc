@@ -13,8 +13,11 @@ namespace {
 
 using nlohmann::json;
 
-/// One schema text: its parsed document and, per pruning, its compiled forms.
+/// One schema text: its parsed document and, per pruning, its compiled forms. Each schema has
+/// its own locks, so that compiling one never waits for parsing or compiling another.
 struct Entry {
+  std::once_flag parsed;
+  std::mutex compiling;  // guards `compiled`
   json document;
   std::string parse_error;
   /// Root property → the definition it alone refers to ("on" → "on"), for the definitions
@@ -82,44 +85,41 @@ std::set<std::string> UsedKeys(const json& instance, const std::string& property
   return keys;
 }
 
-std::mutex& CacheMutex() {
-  static std::mutex mutex;
-  return mutex;
-}
-
-/// The entry of schema `text`, parsed on first use. The caller holds CacheMutex().
+/// The entry of schema `text`, parsed on first use.
 Entry& FindOrParse(std::string_view text) {
+  static std::mutex mutex;  // guards the map, not the entries
   // Never freed: see the header.
   static auto* cache = new std::map<std::string, std::unique_ptr<Entry>, std::less<>>();
-  auto found = cache->find(text);
-  if (found == cache->end()) {
-    auto entry = std::make_unique<Entry>();
+  Entry* entry;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto found = cache->find(text);
+    if (found == cache->end()) {
+      found = cache->emplace(std::string(text), std::make_unique<Entry>()).first;
+    }
+    entry = found->second.get();
+  }
+  std::call_once(entry->parsed, [&] {
     try {
       entry->document = json::parse(text);
       FindPrunable(*entry);
     } catch (const std::exception& e) {
       entry->parse_error = e.what();
     }
-    found = cache->emplace(std::string(text), std::move(entry)).first;
-  }
-  return *found->second;
+  });
+  return *entry;
 }
 
 }  // namespace
 
 void PrepareSchema(std::string_view text) {
-  bool prunable;
-  {
-    std::lock_guard<std::mutex> lock(CacheMutex());
-    prunable = !FindOrParse(text).prunable.empty();
-  }
   // Without prunable properties the compiled form does not depend on the instance.
-  if (!prunable) (void)CompileFor(text, json());
+  if (FindOrParse(text).prunable.empty()) (void)CompileFor(text, json());
 }
 
 const CompiledSchema& CompileFor(std::string_view text, const json& instance) {
-  std::lock_guard<std::mutex> lock(CacheMutex());
   Entry& entry = FindOrParse(text);
+  std::lock_guard<std::mutex> lock(entry.compiling);
 
   // The pruning key: for each prunable property, the keys the instance uses.
   std::string key;
