@@ -1,5 +1,8 @@
 #include "interpreter/validate/expr_index.h"
 
+#include <algorithm>
+#include <future>
+#include <iterator>
 #include <unordered_map>
 
 #include "interpreter/expr/parser.h"
@@ -23,29 +26,50 @@ class IndexBuilder {
     for (const model::Job& job : workflow.jobs) jobs_.try_emplace(job.id.value, &job);
   }
 
-  void Root(const yaml::Node& root) {
-    if (!root.is_mapping()) return Walk(root, Where{}, true);
+  /// The whole tree, with only the jobs [first, last) of `jobs:`. Returns how many scalars
+  /// were indexed when those jobs were done (where the other jobs' scalars belong).
+  size_t Root(const yaml::Node& root, size_t first, size_t last) {
+    size_t jobs_end = 0;
+    if (!root.is_mapping()) {
+      Walk(root, Where{}, true);
+      return out_.size();
+    }
     for (const auto& [key, value] : root.entries) {
       Key(key, Where{});
       path_.push_back(key.value);
       if (key.value == "jobs" && value.is_mapping()) {
-        for (const auto& [job_key, job_value] : value.entries) {
-          Key(job_key, Where{});
-          path_.push_back(job_key.value);
-          Where where;
-          auto job = jobs_.find(job_key.value);
-          where.job = job == jobs_.end() ? nullptr : job->second;
-          Job(job_value, where);
-          path_.pop_back();
-        }
+        Jobs(value, first, last);
+        jobs_end = out_.size();
       } else {
         Walk(value, Where{}, true);
       }
       path_.pop_back();
     }
+    return jobs_end;
+  }
+
+  /// Only the jobs [first, last) of the root's `jobs:` mapping.
+  void JobsOnly(const yaml::Node& root, size_t first, size_t last) {
+    path_.push_back("jobs");
+    Jobs(*root.Find("jobs"), first, last);
+    path_.pop_back();
   }
 
  private:
+  void Jobs(const yaml::Node& jobs, size_t first, size_t last) {
+    last = std::min(last, jobs.entries.size());
+    for (size_t i = first; i < last; ++i) {
+      const auto& [job_key, job_value] = jobs.entries[i];
+      Key(job_key, Where{});
+      path_.push_back(job_key.value);
+      Where where;
+      auto job = jobs_.find(job_key.value);
+      where.job = job == jobs_.end() ? nullptr : job->second;
+      Job(job_value, where);
+      path_.pop_back();
+    }
+  }
+
   void Job(const yaml::Node& job, const Where& where) {
     if (!job.is_mapping()) return Walk(job, where, true);
     for (const auto& [key, value] : job.entries) {
@@ -164,10 +188,25 @@ class IndexBuilder {
 
 }  // namespace
 
-ExpressionIndex::ExpressionIndex(const model::Workflow& workflow) {
+ExpressionIndex::ExpressionIndex(const model::Workflow& workflow, bool two_threads) {
   if (!workflow.yaml) return;
-  IndexBuilder builder(workflow, scalars_);
-  builder.Root(*workflow.yaml);
+  const yaml::Node& root = *workflow.yaml;
+  const yaml::Node* jobs = root.is_mapping() ? root.Find("jobs") : nullptr;
+  const size_t count = jobs && jobs->is_mapping() ? jobs->entries.size() : 0;
+  if (!two_threads || count < 2) {
+    IndexBuilder(workflow, scalars_).Root(root, 0, count);
+    return;
+  }
+  // The second half of the jobs on another thread; its scalars go where they would have been
+  // found, so the index is the same as one thread's.
+  std::vector<IndexedScalar> later;
+  auto second = std::async(std::launch::async, [&] {
+    IndexBuilder(workflow, later).JobsOnly(root, count / 2, count);
+  });
+  size_t jobs_end = IndexBuilder(workflow, scalars_).Root(root, 0, count / 2);
+  second.get();
+  scalars_.insert(scalars_.begin() + static_cast<std::ptrdiff_t>(jobs_end),
+                  std::make_move_iterator(later.begin()), std::make_move_iterator(later.end()));
 }
 
 }  // namespace slipway::validate

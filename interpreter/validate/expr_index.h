@@ -46,7 +46,9 @@ struct IndexedScalar {
 
 class ExpressionIndex {
  public:
-  explicit ExpressionIndex(const model::Workflow& workflow);
+  /// With `two_threads`, the second half of the jobs is indexed on a thread of its own (large
+  /// files); the index is the same either way.
+  explicit ExpressionIndex(const model::Workflow& workflow, bool two_threads = false);
   const std::vector<IndexedScalar>& scalars() const { return scalars_; }
 
  private:

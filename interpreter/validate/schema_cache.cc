@@ -76,12 +76,11 @@ void FindPrunable(Entry& entry) {
 }
 
 // The keys of instance[property] that its definition's properties are kept for.
-std::set<std::string> UsedKeys(const json& instance, const std::string& property) {
+std::set<std::string> UsedKeys(const yaml::Node* instance, const std::string& property) {
   std::set<std::string> keys;
-  if (!instance.is_object()) return keys;
-  auto it = instance.find(property);
-  if (it == instance.end() || !it->is_object()) return keys;
-  for (auto key = it->begin(); key != it->end(); ++key) keys.insert(key.key());
+  const yaml::Node* value = instance ? instance->Find(property) : nullptr;
+  if (!value || !value->is_mapping()) return keys;
+  for (const auto& [key, ignored] : value->entries) keys.insert(key.value);
   return keys;
 }
 
@@ -114,10 +113,10 @@ Entry& FindOrParse(std::string_view text) {
 
 void PrepareSchema(std::string_view text) {
   // Without prunable properties the compiled form does not depend on the instance.
-  if (FindOrParse(text).prunable.empty()) (void)CompileFor(text, json());
+  if (FindOrParse(text).prunable.empty()) (void)CompileFor(text, nullptr);
 }
 
-const CompiledSchema& CompileFor(std::string_view text, const json& instance) {
+const CompiledSchema& CompileFor(std::string_view text, const yaml::Node* instance) {
   Entry& entry = FindOrParse(text);
   std::lock_guard<std::mutex> lock(entry.compiling);
 

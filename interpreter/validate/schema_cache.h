@@ -19,6 +19,8 @@
 #include <string_view>
 #include <valijson/schema.hpp>
 
+#include "interpreter/yaml/node.h"
+
 namespace slipway::validate {
 
 /// A compiled schema: valijson's form for validating, and the parsed (unpruned) document for
@@ -34,7 +36,7 @@ struct CompiledSchema {
 /// (validate on one file). Thread-safe; the work is never done twice.
 void PrepareSchema(std::string_view text);
 
-/// The schema `text` compiled for validating `instance`. Thread-safe.
-const CompiledSchema& CompileFor(std::string_view text, const nlohmann::json& instance);
+/// The schema `text` compiled for validating `instance` (nullptr: any instance). Thread-safe.
+const CompiledSchema& CompileFor(std::string_view text, const yaml::Node* instance);
 
 }  // namespace slipway::validate

@@ -4,7 +4,7 @@
 
 #include "interpreter/validate/schema_cache.h"
 #include "interpreter/validate/schema_yaml.h"
-#include "interpreter/yaml/to_json.h"
+#include "interpreter/validate/yaml_adapter.h"
 
 #include <fmt/format.h>
 #include <re2/re2.h>
@@ -540,14 +540,13 @@ class Explainer {
 
 void CheckAgainstSchema(const yaml::Node& root, std::string_view schema_json,
                         const SchemaCheckOptions& options, Diagnostics& diagnostics) {
-  json instance = yaml::ToJson<json>(root);
-  const CompiledSchema& compiled = CompileFor(schema_json, instance);
+  const CompiledSchema& compiled = CompileFor(schema_json, &root);
   if (!compiled.error.empty()) {
     diagnostics.Error(std::string(options.rule), root.where,
                       "the JSON Schema itself is invalid: " + compiled.error);
     return;
   }
-  valijson::adapters::NlohmannJsonAdapter adapter(instance);
+  YamlAdapter adapter(root);
   // One validator per thread for the process: it caches the std::regex of every `pattern` it
   // has met, and compiling one costs as much as validating a whole step's `with:`.
   thread_local valijson::Validator validator;

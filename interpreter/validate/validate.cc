@@ -1,6 +1,7 @@
 #include "interpreter/validate/validate.h"
 
 #include <algorithm>
+#include <atomic>
 #include <future>
 #include <string_view>
 #include <vector>
@@ -16,35 +17,36 @@
 namespace slipway::validate {
 namespace {
 
-/// From this many jobs on, the schema pass runs on a thread of its own beside the rules (both
-/// only read the workflow): a file of the maximum size takes both cores instead of one.
-constexpr size_t kJobsForParallelSchemaPass = 256;
-
 void RunChecks(const model::Workflow& workflow, std::string_view path,
                const step_api::StepCatalog& catalog, Diagnostics& diagnostics,
                const ValidateOptions& options) {
-  Diagnostics schema_found;
-  std::future<void> schema_pass;
-  if (workflow.yaml) {
-    auto check = [&] {
-      CheckAgainstSchema(*workflow.yaml, schemas::Embedded("workflow"), schema_found);
-    };
-    if (workflow.jobs.size() >= kJobsForParallelSchemaPass) {
-      schema_pass = std::async(std::launch::async, check);
-    } else {
-      check();
-    }
-  }
-  Diagnostics rules_found;
-  const ExpressionIndex expressions(workflow);
+  // On two threads, the expression index is built in two halves, then the schema pass and the
+  // rules are shared out one at a time.
+  const bool parallel = workflow.jobs.size() >= options.two_threads_from_jobs;
+  const ExpressionIndex expressions(workflow, parallel);
   const model::JobGraph graph(workflow);
-  RuleContext context{workflow,    path,  catalog,          rules_found,
-                      expressions, graph, options.portable, &options.read_callee};
-  for (const Rule& rule : Rules()) rule.check(context);
-  if (schema_pass.valid()) schema_pass.get();
-  // The schema's findings first, then the rules', whichever thread finished first.
-  diagnostics.Append(schema_found);
-  diagnostics.Append(rules_found);
+  const std::vector<Rule>& rules = Rules();
+  // Task 0 is the schema pass, task i + 1 is rule i. Each writes its own findings, appended in
+  // task order (the schema's first), so the output does not depend on which thread ran what.
+  std::vector<Diagnostics> found(rules.size() + 1);
+  auto run = [&](size_t task) {
+    if (task == 0) {
+      if (workflow.yaml) CheckAgainstSchema(*workflow.yaml, schemas::Embedded("workflow"), found[0]);
+      return;
+    }
+    RuleContext context{workflow,    path,  catalog,          found[task],
+                        expressions, graph, options.portable, &options.read_callee};
+    rules[task - 1].check(context);
+  };
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t task = next++; task < found.size(); task = next++) run(task);
+  };
+  std::future<void> other;
+  if (parallel) other = std::async(std::launch::async, worker);
+  worker();
+  if (other.valid()) other.get();
+  for (const Diagnostics& d : found) diagnostics.Append(d);
 }
 
 /// True for an action's metadata file: named action.yml / action.yaml, without `jobs:` (a

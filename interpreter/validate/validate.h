@@ -25,6 +25,9 @@ struct ValidateOptions {
   /// hand; with it, the call is checked against the callee's `on.workflow_call` (inputs,
   /// secrets, outputs). Unset: calls are checked for syntax only.
   std::function<std::optional<std::string>(std::string_view uses)> read_callee;
+  /// From this many jobs on, the checks run on two threads (the findings are the same, in the
+  /// same order): a file of the maximum size takes both cores instead of one.
+  size_t two_threads_from_jobs = 256;
 };
 
 /// A read_callee for local calls (`./.github/workflows/x.yml`, `./path/x.yml`), read relative to

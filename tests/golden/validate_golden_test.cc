@@ -19,8 +19,10 @@ using testing::ListCases;
 using testing::ReadFile;
 using testing::SourcePath;
 
-/// Validates `text` as `path` and renders one line per diagnostic, without the file name.
-std::string ValidateToLines(const std::string& path, const std::string& text) {
+/// Validates `text` as `path` and renders one line per diagnostic, without the file name, in
+/// position order (`sorted`) or as found.
+std::string ValidateToLines(const std::string& path, const std::string& text,
+                            size_t two_threads_from_jobs = 256, bool sorted = true) {
   SourceManager sources;
   FileId file = sources.Add(path, text);
   Diagnostics diagnostics;
@@ -29,8 +31,9 @@ std::string ValidateToLines(const std::string& path, const std::string& text) {
   // Local reusable-workflow calls (./tests/golden/validate/callees/...) are read from the
   // source root, where the err/ cases run.
   options.read_callee = validate::LocalCalleeReader(".");
+  options.two_threads_from_jobs = two_threads_from_jobs;
   validate::ValidateText(sources, file, catalog, diagnostics, options);
-  diagnostics.Sort();
+  if (sorted) diagnostics.Sort();
   std::string out;
   for (const Diagnostic& d : diagnostics.items()) {
     out += fmt::format("{}:{}: {}: {} [{}]\n", d.where.begin.line, d.where.begin.col,
@@ -70,6 +73,15 @@ TEST_P(ValidateErrGolden, MatchesOut) {
     EXPECT_NE(actual.find(": error: "), std::string::npos) << "no error for " << GetParam();
   }
   testing::ExpectLinesMatch(expected, actual);
+}
+
+// Large files are checked on two threads: the findings, and their order before sorting, must be
+// those of one thread.
+TEST_P(ValidateErrGolden, SameOnTwoThreads) {
+  std::string text = ReadFile(SourcePath("tests/golden/validate/err/" + GetParam() + ".yml"));
+  constexpr size_t kNever = SIZE_MAX;
+  EXPECT_EQ(ValidateToLines("test.yml", text, /*two_threads_from_jobs=*/0, /*sorted=*/false),
+            ValidateToLines("test.yml", text, kNever, /*sorted=*/false));
 }
 
 INSTANTIATE_TEST_SUITE_P(Err, ValidateErrGolden,
