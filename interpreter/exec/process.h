@@ -83,6 +83,9 @@ class ChildProcess {
   ProcessResult Wait(const OutputCallback& on_output, CancelToken* cancel);
   /// Sends `signal` to every process of the group.
   void SignalGroup(int signal) const;
+  /// True while a process of the group is alive (zombies aside): after Wait, the background
+  /// processes the child left.
+  bool GroupAlive() const;
 
  private:
   ChildProcess() = default;

@@ -362,6 +362,8 @@ void ChildProcess::Release() {
   CloseFd(stderr_fd_);
 }
 
+bool ChildProcess::GroupAlive() const { return pid_ > 0 && slipway::exec::GroupAlive(pid_); }
+
 void ChildProcess::SignalGroup(int signal) const {
   if (pid_ > 0) kill(-pid_, signal);
 }

@@ -371,8 +371,9 @@ StepOutcome ShellExecutor::Run(const ResolvedStep& step, StepIo& io) {
       child->Wait([&](OutputStream stream, std::string_view chunk) { lines.Write(stream, chunk); },
                   &io.cancel());
   lines.Flush();
-  // Background processes the step started live until the job ends, as on GitHub.
-  io.KeepAlive(std::move(child).value());
+  // Background processes the step started live until the job ends, as on GitHub. A step that
+  // left none releases its group now, and its process record serves the next step.
+  if (child->GroupAlive()) io.KeepAlive(std::move(child).value());
   if (!used_script_.empty() && !Empty(used_script_)) {
     io.Log("warning: cannot empty the step's script file");
   }

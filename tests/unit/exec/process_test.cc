@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <string>
 
 namespace slipway::exec {
@@ -186,6 +187,44 @@ TEST(ProcessTest, DestructorKillsAndReaps) {
   }
   // Reaped by us: the pid no longer exists at all (not even as a zombie).
   EXPECT_NE(kill(pid, 0), 0);
+}
+
+// A process that left no background process has no live group after Wait; its record, given
+// back when the object goes, serves the next spawn (a rename instead of a new file per step).
+TEST(ProcessTest, GroupAliveOnlyWithBackgroundProcessesAndRecordsAreReused) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("slipway-records-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  auto names = [&] {
+    std::set<std::string> out;
+    for (const auto& entry : fs::directory_iterator(dir)) out.insert(entry.path().filename());
+    return out;
+  };
+  {
+    ProcessOptions options = Bash("true");
+    options.record_dir = dir.string();
+    Expected<ChildProcess> child = ChildProcess::Spawn(options);
+    ASSERT_TRUE(child.has_value()) << child.error();
+    EXPECT_EQ(names(), std::set<std::string>{std::to_string(child->pid()) + ".json"});
+    EXPECT_TRUE(child->Wait(nullptr, nullptr).succeeded());
+    EXPECT_FALSE(child->GroupAlive());
+  }
+  std::set<std::string> released = names();
+  ASSERT_EQ(released.size(), 1u);
+  EXPECT_EQ(released.begin()->rfind(".json"), std::string::npos) << *released.begin();
+  {
+    ProcessOptions options = Bash("sleep 30 & exit 0");
+    options.record_dir = dir.string();
+    Expected<ChildProcess> child = ChildProcess::Spawn(options);
+    ASSERT_TRUE(child.has_value()) << child.error();
+    // The released record was renamed into place: still one file.
+    EXPECT_EQ(names(), std::set<std::string>{std::to_string(child->pid()) + ".json"});
+    EXPECT_TRUE(child->Wait(nullptr, nullptr).succeeded());
+    EXPECT_TRUE(child->GroupAlive());  // the background sleep
+  }
+  DropReleasedRecords(dir.string());
+  EXPECT_TRUE(names().empty());
+  fs::remove_all(dir);
 }
 
 }  // namespace
