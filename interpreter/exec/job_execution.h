@@ -61,6 +61,7 @@ class JobExecution final : public StepIo, public CompositeHost {
   // StepIo
   const RunEnvironment& run() const override { return run_; }
   void Log(std::string_view line) override;
+  std::string ShellSearchPath() const override;
   std::map<std::string, std::string> ProcessEnv(const ResolvedStep& step,
                                                 const StepFiles* files) override {
     return StepEnvironment(step, files, /*host=*/true);
@@ -173,6 +174,7 @@ class JobExecution final : public StepIo, public CompositeHost {
   nlohmann::ordered_json github_env_ = nlohmann::ordered_json::object();  // GITHUB_ENV
   nlohmann::ordered_json steps_ = nlohmann::ordered_json::object();
   std::vector<std::string> path_additions_;  // GITHUB_PATH, newest first
+  std::string PathAdditions() const;          // joined with ':', newest first
   std::string temp_dir_;
   std::string environment_;    // the evaluated environment name; "" when none
   std::string first_failure_;  // the first failed step and why

@@ -12,21 +12,22 @@
 #include <cstring>
 #include <filesystem>
 #include <mutex>
+#include <map>
 #include <set>
 
 namespace slipway::exec {
-namespace {
 
-bool InPath(const std::string& program, const std::string& path) {
+std::string FindInPath(const std::string& program, const std::string& path) {
+  if (program.find('/') != std::string::npos) return program;
   // Found programs are remembered per PATH value: every `run:` step without a `shell:` asks
   // for bash, and the walk costs one access() per PATH entry. A program that is not found is
   // looked up again next time.
   static std::mutex mutex;
-  static std::set<std::string> found;
+  static std::map<std::string, std::string> found;
   std::string key = program + '\0' + path;
   {
     std::lock_guard<std::mutex> lock(mutex);
-    if (found.count(key) != 0) return true;
+    if (auto it = found.find(key); it != found.end()) return it->second;
   }
   size_t start = 0;
   while (start <= path.size()) {
@@ -38,12 +39,18 @@ bool InPath(const std::string& program, const std::string& path) {
     if (access(candidate.c_str(), X_OK) == 0) {
       std::lock_guard<std::mutex> lock(mutex);
       if (found.size() >= 64) found.clear();
-      found.insert(std::move(key));
-      return true;
+      found.emplace(std::move(key), candidate);
+      return candidate;
     }
     start = end + 1;
   }
-  return false;
+  return "";
+}
+
+namespace {
+
+bool InPath(const std::string& program, const std::string& path) {
+  return !FindInPath(program, path).empty();
 }
 
 // Whether `st` is a file slipway may reuse: a plain file with no other name, not a symlink,

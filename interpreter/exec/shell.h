@@ -39,6 +39,10 @@ struct ShellTemplate {
 /// Errors are messages ("custom shell \"perl\" must contain \"{0}\"...").
 Expected<ShellTemplate> ResolveShell(std::string_view shell, const std::string& path);
 
+/// The first executable `program` in the directories of `path` (a PATH value), as its full
+/// path; `program` itself when it holds a '/'; "" when not found.
+std::string FindInPath(const std::string& program, const std::string& path);
+
 /// A `run:` step made ready to spawn.
 struct ShellCommand {
   std::vector<std::string> argv;

@@ -277,14 +277,21 @@ std::string ShellExecutor::ScriptProcess(const ResolvedStep& step, StepIo& io,
   JobContainers* containers = io.containers(false);
   bool inside = containers && containers->has_job_container();
   options->env = inside ? io.ContainerEnv(step, &files) : io.ProcessEnv(step, &files);
-  // In a container the runner does not look for bash: no `shell:` is `sh -e {0}`.
-  Expected<ShellTemplate> shell = ResolveShell(step.shell, inside ? "" : options->env["PATH"]);
+  // In a container the runner does not look for bash: no `shell:` is `sh -e {0}`. On the host
+  // the shell is found on the runner's PATH (with GITHUB_PATH's additions), not the step's.
+  const std::string search_path = inside ? "" : io.ShellSearchPath();
+  Expected<ShellTemplate> shell = ResolveShell(step.shell, search_path);
   if (!shell) return shell.error();
   Expected<ShellCommand> command = PrepareScript(*shell, step.script, io.temp_dir(), used_script_);
   used_script_.clear();
   if (!command) return command.error();
   used_script_ = command->script_path;
   options->argv = command->argv;
+  if (!inside) {
+    if (std::string found = FindInPath(options->argv[0], search_path); !found.empty()) {
+      options->argv[0] = std::move(found);
+    }
+  }
   options->working_directory = step.working_directory;
   if (inside) {
     std::map<std::string, std::string> env = std::move(options->env);

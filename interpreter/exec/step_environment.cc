@@ -18,6 +18,34 @@ bool IsRuntimeVariable(const std::string& key) { return key != "CI"; }
 
 }  // namespace
 
+namespace {
+
+// PathUtil.PrependPath of GitHub's runner: nothing is added when `current` already starts with
+// the additions, and an empty PATH gets no trailing separator (that would mean the current
+// directory).
+std::string PrependPath(const std::string& additions, const std::string& current) {
+  if (current.empty()) return additions;
+  if (current.rfind(additions + ":", 0) == 0) return current;
+  return additions + ":" + current;
+}
+
+}  // namespace
+
+std::string JobExecution::PathAdditions() const {
+  std::string joined;
+  for (const std::string& dir : path_additions_) {
+    if (!joined.empty()) joined += ":";
+    joined += dir;
+  }
+  return joined;
+}
+
+std::string JobExecution::ShellSearchPath() const {
+  auto own = run_.base_env.find("PATH");
+  const std::string runner_path = own == run_.base_env.end() ? "" : own->second;
+  return path_additions_.empty() ? runner_path : PrependPath(PathAdditions(), runner_path);
+}
+
 std::map<std::string, std::string> JobExecution::StepEnvironment(const ResolvedStep& step,
                                                                  const StepFiles* files,
                                                                  bool host) {
@@ -37,14 +65,12 @@ std::map<std::string, std::string> JobExecution::StepEnvironment(const ResolvedS
     out[it.key()] = it->is_string() ? it->get<std::string>() : plan::ValueToTemplateString(*it);
   }
   if (!path_additions_.empty()) {
-    std::string path;
-    for (const std::string& dir : path_additions_) path += dir + ":";
     if (!host && !out.contains("PATH")) {
       out["PATH"] = containers_ && !containers_->container_path().empty()
                         ? containers_->container_path()
                         : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     }
-    out["PATH"] = path + out["PATH"];
+    out["PATH"] = PrependPath(PathAdditions(), out["PATH"]);
   }
   for (auto& [key, value] : runtime) {
     if (IsRuntimeVariable(key)) out.insert_or_assign(key, std::move(value));

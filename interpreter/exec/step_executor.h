@@ -118,6 +118,9 @@ class StepIo {
   /// own, and PATH only when GITHUB_PATH added to it (then before the job container's PATH).
   virtual std::map<std::string, std::string> ContainerEnv(const ResolvedStep& step,
                                                           const StepFiles* files) = 0;
+  /// Where a step's shell is looked for on the host, as GitHub's runner does (WhichUtil): the
+  /// GITHUB_PATH additions, then the runner's own PATH (never the step's `env: PATH`).
+  virtual std::string ShellSearchPath() const = 0;
   /// The job's containers (job_containers.h); null when there are none. `make`: made on first
   /// use when the job has none (its `docker://` steps), null when no runtime is available.
   virtual JobContainers* containers(bool make) = 0;

@@ -73,6 +73,31 @@ std::vector<ExpressionSpan> FindExpressions(std::string_view text) {
   return spans;
 }
 
+std::optional<std::string> LiteralOnlyTemplate(std::string_view text) {
+  if (text.substr(0, kOpen.size()) != kOpen) return std::nullopt;
+  std::vector<ExpressionSpan> spans = FindExpressions(text);
+  if (spans.size() != 1 || !spans[0].closed) return std::nullopt;
+  const ExpressionSpan& span = spans[0];
+  if (span.inner + span.text.size() + 2 != text.size()) return std::nullopt;  // text after }}
+  // IsExpressionString of the runner: quotes only around the text, '' an escaped quote.
+  std::string_view trimmed = TrimWhiteSpace(span.text);
+  if (trimmed.size() < 2 || trimmed.front() != '\'' || trimmed.back() != '\'') return std::nullopt;
+  std::string out;
+  bool in_string = false;
+  for (size_t i = 0; i < trimmed.size(); ++i) {
+    if (trimmed[i] == '\'') {
+      in_string = !in_string;
+      if (in_string && i != 0) out.push_back('\'');
+    } else if (!in_string) {
+      return std::nullopt;
+    } else {
+      out.push_back(trimmed[i]);
+    }
+  }
+  if (in_string || out.find(kOpen) != std::string::npos) return std::nullopt;
+  return out;
+}
+
 Expected<std::vector<TemplatePart>, Error> SplitTemplate(std::string_view text) {
   std::vector<TemplatePart> parts;
   size_t i = 0;

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -42,6 +43,14 @@ struct ExpressionSpan {
 /// "${{" in order, closed by the first "}}" outside a '...' string literal (a doubled '' is an
 /// escaped quote). An unclosed one ends the scan, returned with closed = false.
 std::vector<ExpressionSpan> FindExpressions(std::string_view text);
+
+/// The string `text` stands for when it is exactly one `${{ }}` holding one string literal
+/// (`${{ 'ubuntu-latest' }}`, `${{ '' }}`): GitHub's template reader turns such a scalar into
+/// that plain string while it reads the workflow (TemplateReader.ParseScalar), so
+/// `if: ${{ 'false' }}` is the condition `false` and `shell: ${{ 'bash' }}` is `bash`.
+/// nullopt otherwise, and also when the string itself holds "${{" (slipway would read it as an
+/// expression again; kept as the expression, which evaluates to the same text).
+std::optional<std::string> LiteralOnlyTemplate(std::string_view text);
 
 /// Splits `text` (which must outlive the parts). Errors: an unclosed "${{" (offset of the
 /// "${{"), an empty "${{ }}" (offset of the "${{").

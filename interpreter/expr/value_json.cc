@@ -189,7 +189,9 @@ nlohmann::ordered_json ToJson(const Value& v) {
       return v.boolean();
     case Kind::kNumber: {
       const double d = v.number();
-      if (!std::isfinite(d)) return nullptr;
+      // NaN and ±Infinity stay numbers (nlohmann holds them; its dump writes null), so a value
+      // that goes through JSON still reads as "NaN"/"Infinity" in text, as on the runner.
+      if (!std::isfinite(d)) return d;
       if (std::fabs(d) < 9007199254740992.0 && d == std::trunc(d)) {
         return static_cast<int64_t>(d);
       }

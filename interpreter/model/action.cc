@@ -11,6 +11,7 @@
 #include "interpreter/expr/analysis.h"
 #include "interpreter/expr/parser.h"
 #include "interpreter/expr/template.h"
+#include "interpreter/model/literal_templates.h"
 #include "interpreter/model/load_workflow.h"
 #include "interpreter/yaml/loader.h"
 
@@ -358,6 +359,7 @@ std::optional<Action> LoadActionText(const SourceManager& sources, FileId file,
   size_t errors_before = diagnostics.error_count();
   std::optional<yaml::Node> root = yaml::LoadYaml(sources, file, diagnostics);
   if (!root) return std::nullopt;
+  FoldLiteralTemplates(*root);
   Action action;
   action.file = file;
   action.yaml = std::make_shared<const yaml::Node>(std::move(*root));

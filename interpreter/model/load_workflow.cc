@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "interpreter/model/build_model.h"
+#include "interpreter/model/literal_templates.h"
 #include "interpreter/yaml/loader.h"
 
 namespace slipway::model {
@@ -37,6 +38,7 @@ std::optional<Workflow> LoadWorkflowText(const SourceManager& sources, FileId fi
                                          Diagnostics& diagnostics) {
   std::optional<yaml::Node> root = yaml::LoadYaml(sources, file, diagnostics);
   if (!root) return std::nullopt;
+  FoldLiteralTemplates(*root);
   return BuildModel(std::make_shared<const yaml::Node>(std::move(*root)), file);
 }
 

@@ -250,9 +250,11 @@ std::optional<std::vector<json>> ExpandMatrixBounded(const MatrixAxes& axes,
     for (size_t a = 0; a < axes.size(); ++a) combo[axes[a].first] = axes[a].second[pick[a]];
     kept.push_back(std::move(combo));
   }
-  // Include: an entry extends every original combination whose original values it does not
-  // contradict; values added by earlier includes may be overwritten. No such combination: the
-  // entry becomes a combination of its own (and later entries never extend it).
+  // Include (MatrixBuilder): an entry's keys that are axes filter, its other keys extend every
+  // original combination the filter matches. The combination keeps its own values ("the
+  // original matrix values will not be overwritten": `os: LIN` matches and leaves `lin`);
+  // values added by earlier includes may be overwritten. No such combination: the entry becomes
+  // a combination of its own (and later entries never extend it).
   const size_t original = kept.size();
   const std::vector<json> original_values(kept.begin(), kept.end());
   for (const json& entry : include) {
@@ -268,7 +270,9 @@ std::optional<std::vector<json>> ExpandMatrixBounded(const MatrixAxes& axes,
         }
       }
       if (!compatible) continue;
-      for (auto it = entry.begin(); it != entry.end(); ++it) kept[i][it.key()] = *it;
+      for (auto it = entry.begin(); it != entry.end(); ++it) {
+        if (!original_values[i].contains(it.key())) kept[i][it.key()] = *it;
+      }
       added = true;
     }
     if (!added) kept.push_back(entry);

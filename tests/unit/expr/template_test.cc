@@ -41,6 +41,21 @@ ParseOptions Names() {
   return options;
 }
 
+// TemplateReader.ParseScalar/IsExpressionString: one ${{ }} holding one string literal, and
+// nothing around it, is that string.
+TEST(Template, LiteralOnly) {
+  EXPECT_EQ(LiteralOnlyTemplate("${{ 'ubuntu-latest' }}"), "ubuntu-latest");
+  EXPECT_EQ(LiteralOnlyTemplate("${{''}}"), "");
+  EXPECT_EQ(LiteralOnlyTemplate("${{ 'it''s' }}"), "it's");
+  EXPECT_EQ(LiteralOnlyTemplate("${{ '{{ not an expression }}' }}"), "{{ not an expression }}");
+  for (const char* not_literal :
+       {" ${{ 'a' }}", "${{ 'a' }} ", "x${{ 'a' }}", "${{ 'a' == 'b' }}", "${{ 'a' 'b' }}",
+        "${{ format('a') }}", "${{ a }}", "${{ 'a' }}${{ 'b' }}", "${{ 'a", "'a'",
+        "${{ '${{ x }}' }}"}) {
+    EXPECT_EQ(LiteralOnlyTemplate(not_literal), std::nullopt) << not_literal;
+  }
+}
+
 TEST(Template, Splits) {
   Expected<std::vector<TemplatePart>, Error> parts = SplitTemplate("a ${{ b.c }} d${{'}}'}}");
   ASSERT_TRUE(parts.has_value());

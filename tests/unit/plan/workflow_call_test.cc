@@ -98,8 +98,10 @@ jobs:
 
 // A value from an expression keeps its type: a string is not a boolean or a number (the
 // runner's TemplateEvaluator.Validate: "Unexpected value 'true'"); a literal is typed by its text.
+// (`${{ 'true' }}` alone is no expression: the template reader makes it the literal 'true'.)
 TEST(WorkflowCallTest, AStringFromAnExpressionIsNotABooleanOrANumber) {
-  for (const char* with : {"{name: n, flag: \"${{ 'true' }}\"}", "{name: n, count: \"${{ '3' }}\"}"}) {
+  for (const char* with : {"{name: n, flag: \"${{ format('true') }}\"}",
+                           "{name: n, count: \"${{ format('{0}', 3) }}\"}"}) {
     Fixture f;
     f.Workflow(std::string(R"(
 on: push
