@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
-#include <future>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -14,9 +13,7 @@
 #include "interpreter/model/load_workflow.h"
 #include "interpreter/plan/env_gate.h"
 #include "interpreter/validate/render.h"
-#include "interpreter/validate/schema_cache.h"
 #include "interpreter/validate/validate.h"
-#include "schemas/embedded.h"
 #include "stdlib/registry.h"
 
 namespace slipway::cli {
@@ -84,19 +81,6 @@ int Run(const ValidateArgs& args) {
   std::vector<std::string> paths;
   if (!CollectFiles(args.paths, &paths)) return kExitUsage;
 
-  // What does not depend on the files' contents runs on a second core while they are read,
-  // loaded and checked: parsing the schemas and, for one file, loading the environments file
-  // of its repository (most of validating one file).
-  auto prepare = [single = paths.size() == 1 ? paths[0] : std::string()] {
-    validate::PrepareSchema(schemas::Embedded("workflow"));
-    validate::PrepareSchema(schemas::Embedded("environments"));
-    std::optional<plan::DefaultEnvironments> environments;
-    if (!single.empty()) environments = plan::LoadDefaultEnvironments(single);
-    return environments;
-  };
-  std::future<std::optional<plan::DefaultEnvironments>> prepared =
-      std::async(std::launch::async, prepare);
-
   // Read every file first (SourceManager is not thread-safe for adding), then validate them in
   // parallel; results land in per-file slots, so the output order is the input order.
   SourceManager sources;
@@ -124,11 +108,7 @@ int Run(const ValidateArgs& args) {
       if (ids[i] == kNoFile) continue;
       std::optional<model::Workflow> workflow =
           validate::ValidateText(sources, ids[i], catalog, results[i], options);
-      if (!workflow) continue;
-      std::optional<plan::DefaultEnvironments> environments;
-      if (paths.size() == 1) environments = prepared.get();
-      plan::WarnUnconfiguredEnvironments(*workflow, paths[i], results[i],
-                                         environments ? &*environments : nullptr);
+      if (workflow) plan::WarnUnconfiguredEnvironments(*workflow, paths[i], results[i]);
     }
   };
   size_t thread_count =

@@ -90,19 +90,8 @@ std::optional<std::string> RefuseUnconfiguredGates(const Plan& plan, const std::
   return std::nullopt;
 }
 
-DefaultEnvironments LoadDefaultEnvironments(const std::string& workflow_path) {
-  DefaultEnvironments found;
-  found.path = DefaultEnvironmentsFile(workflow_path, &found.looked_at);
-  if (!found.path.empty()) {
-    SourceManager env_sources;  // its own: the caller's may be shared between threads
-    Diagnostics env_diagnostics;
-    found.config = LoadEnvironmentsFile(env_sources, found.path, env_diagnostics);
-  }
-  return found;
-}
-
 void WarnUnconfiguredEnvironments(const model::Workflow& workflow, const std::string& workflow_path,
-                                  Diagnostics& diagnostics, const DefaultEnvironments* preloaded) {
+                                  Diagnostics& diagnostics) {
   std::vector<const model::Job*> users;
   for (const model::Job& job : workflow.jobs) {
     const std::string& name = job.environment.name.value;
@@ -111,22 +100,26 @@ void WarnUnconfiguredEnvironments(const model::Workflow& workflow, const std::st
     }
   }
   if (users.empty()) return;
-  DefaultEnvironments loaded;
-  if (!preloaded) loaded = LoadDefaultEnvironments(workflow_path);
-  const DefaultEnvironments& environments = preloaded ? *preloaded : loaded;
+  std::string looked_at;
+  std::string path = DefaultEnvironmentsFile(workflow_path, &looked_at);
+  std::optional<model::EnvironmentsConfig> config;
+  if (!path.empty()) {
+    SourceManager env_sources;  // its own: the caller's may be shared between threads
+    Diagnostics env_diagnostics;
+    config = LoadEnvironmentsFile(env_sources, path, env_diagnostics);
+  }
   for (const model::Job* job : users) {
     const std::string& name = job->environment.name.value;
-    if (!environments.config) {
+    if (!config) {
       diagnostics.Warning("env-gate", job->environment.name.where,
                           "environment \"" + name + "\" of job \"" + job->id.value +
                               "\" is not configured: no environments file was found (looked for " +
-                              environments.looked_at +
-                              "), so run and plan refuse to start this job");
-    } else if (!environments.config->Find(name)) {
+                              looked_at + "), so run and plan refuse to start this job");
+    } else if (!config->Find(name)) {
       diagnostics.Warning("env-gate", job->environment.name.where,
                           "environment \"" + name + "\" of job \"" + job->id.value +
-                              "\" is not configured in \"" + environments.path + "\"" +
-                              DidYouMean(name, environments.config->Names()));
+                              "\" is not configured in \"" + path + "\"" +
+                              DidYouMean(name, config->Names()));
     }
   }
 }

@@ -30,24 +30,12 @@ std::string DescribeGate(const EnvironmentGate& gate);
 /// environment and `looked_at` (where the file was looked for); nullopt when no job uses one.
 std::optional<std::string> RefuseUnconfiguredGates(const Plan& plan, const std::string& looked_at);
 
-/// The environments file found from a workflow's repository root, loaded (config is nullopt when
-/// there is none, or it does not load), and where it was looked for.
-struct DefaultEnvironments {
-  std::string path;       // "" when no file was found
-  std::string looked_at;  // for messages
-  std::optional<model::EnvironmentsConfig> config;
-};
-DefaultEnvironments LoadDefaultEnvironments(const std::string& workflow_path);
-
 /// `validate`'s check of the environments a workflow uses: a warning (rule "env-gate", at the
 /// job's `environment:`) for each literal name the environments file found from the workflow's
 /// repository root does not configure, or for every name when no such file exists (run and plan
-/// would refuse the job). Names decided at run time (`${{ }}`) are not checked. `preloaded` is
-/// LoadDefaultEnvironments(workflow_path) when the caller has it already (validate loads it on a
-/// second thread); otherwise it is loaded here, only if the workflow uses an environment.
+/// would refuse the job). Names decided at run time (`${{ }}`) are not checked.
 void WarnUnconfiguredEnvironments(const model::Workflow& workflow, const std::string& workflow_path,
-                                  Diagnostics& diagnostics,
-                                  const DefaultEnvironments* preloaded = nullptr);
+                                  Diagnostics& diagnostics);
 
 /// "5m", "1h30m", "48h", "0s".
 std::string FormatDuration(int64_t seconds);

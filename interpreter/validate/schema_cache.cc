@@ -111,11 +111,6 @@ Entry& FindOrParse(std::string_view text) {
 
 }  // namespace
 
-void PrepareSchema(std::string_view text) {
-  // Without prunable properties the compiled form does not depend on the instance.
-  if (FindOrParse(text).prunable.empty()) (void)CompileFor(text, nullptr);
-}
-
 const CompiledSchema& CompileFor(std::string_view text, const yaml::Node* instance) {
   Entry& entry = FindOrParse(text);
   std::lock_guard<std::mutex> lock(entry.compiling);

@@ -31,12 +31,7 @@ struct CompiledSchema {
   std::string error;  // non-empty when the schema text itself is broken
 };
 
-/// Parses schema `text` now, and compiles it when its compiled form does not depend on the
-/// instance, so that a thread of its own can do it while the caller reads and loads the files
-/// (validate on one file). Thread-safe; the work is never done twice.
-void PrepareSchema(std::string_view text);
-
-/// The schema `text` compiled for validating `instance` (nullptr: any instance). Thread-safe.
+/// The schema `text` compiled for validating `instance`. Thread-safe.
 const CompiledSchema& CompileFor(std::string_view text, const yaml::Node* instance);
 
 }  // namespace slipway::validate
