@@ -1,5 +1,6 @@
 #include "interpreter/model/step_ids.h"
 
+#include <map>
 #include <set>
 
 #include "interpreter/base/ascii.h"
@@ -47,6 +48,9 @@ std::vector<std::string> StepIds(const std::vector<Step>& steps) {
   }
   std::vector<std::string> ids;
   ids.reserve(steps.size());
+  // Per base, the attempt that last succeeded: every attempt before it is taken (the set only
+  // grows), so a job of many `run:` steps costs linear time, not quadratic.
+  std::map<std::string, int> next_attempt;
   for (const Step& step : steps) {
     if (step.id) {
       ids.push_back(step.id->value);
@@ -54,11 +58,13 @@ std::vector<std::string> StepIds(const std::vector<Step>& steps) {
     }
     std::string base = "__";
     for (char c : DefaultSegment(step)) base += IdChar(c) ? c : '_';
-    for (int attempt = 1;; ++attempt) {
+    int& start = next_attempt.try_emplace(base, 1).first->second;
+    for (int attempt = start;; ++attempt) {
       std::string suffix = attempt == 1 ? "" : "_" + std::to_string(attempt);
       std::string candidate = base.substr(0, kMaxIdLength - 1 - suffix.size()) + suffix;
       if (taken.insert(AsciiLower(candidate)).second) {
         ids.push_back(candidate);
+        start = attempt + 1;
         break;
       }
     }
