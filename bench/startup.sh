@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Process start → exit of `slipway validate` on one typical workflow, against `slipway --version`
-# (the same binary doing nothing) measured in the same run, interleaved so that machine load
-# hits both alike. Prints the median and mean per process and validate's extra time.
+# (the same binary doing nothing) and /bin/true (a process start and nothing) measured in the
+# same run, interleaved so that machine load hits all alike. Prints the median and mean per
+# process and validate's extra time.
 #   bench/startup.sh [SLIPWAY] [WORKFLOW]     RUNS=N (default 300)
 # Not a CI test: timings are reported, never asserted.
 set -euo pipefail
@@ -13,7 +14,8 @@ runs="${RUNS:-300}"
 python3 - "$slipway" "$workflow" "$runs" <<'PY'
 import os, statistics, sys, time
 slipway, workflow, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
-commands = {"--version": [slipway, "--version"], "validate": [slipway, "validate", workflow]}
+commands = {"--version": [slipway, "--version"], "validate": [slipway, "validate", workflow],
+            "/bin/true": ["/bin/true"]}
 times = {name: [] for name in commands}
 cpu = {name: [] for name in commands}  # user + system time: less sensitive to other load
 devnull = os.open(os.devnull, os.O_WRONLY)
