@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <charconv>
 #include <cerrno>
 #include <optional>
 
@@ -31,6 +32,58 @@
 
 namespace slipway::exec {
 namespace {
+
+// An integer property as .NET's int.TryParse reads it (surrounding blanks and a sign allowed).
+struct AnnotationNumber {
+  bool set = false;
+  long value = 0;
+  AnnotationNumber(const std::map<std::string, std::string>& properties, const char* key) {
+    auto it = properties.find(key);
+    if (it == properties.end()) return;
+    std::string_view text = expr::TrimWhiteSpace(it->second);
+    if (!text.empty() && text[0] == '+') text.remove_prefix(1);
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    set = !text.empty() && error == std::errc() && end == text.data() + text.size();
+  }
+};
+
+// "file:line:col: title: " of an annotation for the log (property names arrive lower-cased:
+// the runner reads them ignoring case), its lines and columns kept as GitHub
+// keeps them (IssueCommandExtension.ValidateLinesAndColumns): an endLine alone is the line,
+// columns need a line and go when the annotation spans lines, an end before its start drops
+// the pair.
+std::string AnnotationPrefix(const std::map<std::string, std::string>& properties) {
+  AnnotationNumber line(properties, "line"), end_line(properties, "endline");
+  AnnotationNumber col(properties, "col"), end_col(properties, "endcolumn");
+  if (end_line.set && !line.set) line = end_line;
+  if (end_col.set && !col.set) col = end_col;
+  const bool has_column = col.set || end_col.set;
+  if ((!line.set && has_column) || (end_line.set && has_column && end_line.value != line.value)) {
+    col.set = end_col.set = false;
+  }
+  if (line.set && end_line.set && end_line.value < line.value) line.set = end_line.set = false;
+  if (col.set && end_col.set && end_col.value < col.value) col.set = end_col.set = false;
+  std::string out;
+  if (auto file = properties.find("file"); file != properties.end()) {
+    out = file->second;
+    if (line.set) {
+      out += ":" + std::to_string(line.value);
+      if (end_line.set && end_line.value != line.value) {
+        out += "-" + std::to_string(end_line.value);
+      }
+      if (col.set) {
+        out += ":" + std::to_string(col.value);
+        if (end_col.set && end_col.value != col.value) out += "-" + std::to_string(end_col.value);
+      }
+    }
+    out += ": ";
+  }
+  if (auto title = properties.find("title"); title != properties.end() && !title->second.empty()) {
+    out += title->second + ": ";
+  }
+  return out;
+}
+
 
 // GitHub's runner refuses these in GITHUB_ENV (FileCommandManager.cs, _setEnvBlockList): it
 // reports an error and ignores the line; the step does not fail.
@@ -143,18 +196,8 @@ void ShellExecutor::HandleCommand(const WorkflowCommand& command, StepIo& io,
     case WorkflowCommandKind::kError:
     case WorkflowCommandKind::kWarning:
     case WorkflowCommandKind::kNotice: {
-      std::string where;
-      if (auto f = command.properties.find("file"); f != command.properties.end()) {
-        where = f->second;
-        if (auto l = command.properties.find("line"); l != command.properties.end()) {
-          where += ":" + l->second;
-          if (auto c = command.properties.find("col"); c != command.properties.end()) {
-            where += ":" + c->second;
-          }
-        }
-        where += ": ";
-      }
-      io.Log(fmt::format("{}: {}{}", command.name, where, command.data));
+      io.Log(fmt::format("{}: {}{}", command.name, AnnotationPrefix(command.properties),
+                         command.data));
       if (run.console->github_actions()) {
         std::string props;
         for (const auto& [key, value] : command.properties) {
