@@ -148,11 +148,10 @@ bool GroupAlive(int pgid) {
 
 // Process records are reused: creating and removing a file costs an inode each time (on ext4
 // here, ten times a rename), and a job of many short steps would pay it for every step. A
-// released record is renamed to "free-N" (StopRecordedGroups ignores those) and renamed again
-// for the next process in the same directory; its content has a fixed length, so the new one
-// simply overwrites it.
+// record file stays open for the run; a released record is blanked in place (StopRecordedGroups
+// skips blank ones) and the next process in the same directory writes over it. The content has
+// a fixed length, so each write replaces all of it.
 constexpr size_t kRecordLength = 64;
-constexpr char kFreeRecordPrefix[] = "free-";
 
 class RecordPool {
  public:
@@ -160,62 +159,71 @@ class RecordPool {
     static RecordPool pool;
     return pool;
   }
-  std::string Take(const std::string& dir) {
+  // A record file of `dir` to write: a released one, or a new one; "" when none can be made.
+  std::pair<std::string, int> Take(const std::string& dir) {
     std::lock_guard<std::mutex> lock(mutex_);
     std::vector<std::string>& free = free_[dir];
-    if (free.empty()) return "";
-    std::string path = std::move(free.back());
-    free.pop_back();
-    return path;
+    if (!free.empty()) {
+      std::string path = std::move(free.back());
+      free.pop_back();
+      return {path, fds_[path]};
+    }
+    if (made_.insert(dir).second) mkdir(dir.c_str(), 0700);
+    std::string path = fmt::format("{}/record-{}.json", dir, ++serial_);
+    int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) return {"", -1};
+    fds_[path] = fd;
+    return {path, fd};
   }
-  // Renames a released record out of the way for reuse; false when it could not.
+  // Blanks a released record for reuse; false when it could not (it is then removed).
   bool Give(const std::string& record) {
-    std::string dir = std::filesystem::path(record).parent_path().string();
     std::lock_guard<std::mutex> lock(mutex_);
-    std::string free = fmt::format("{}/{}{}", dir, kFreeRecordPrefix, ++serial_);
-    if (rename(record.c_str(), free.c_str()) != 0) return false;
-    free_[dir].push_back(std::move(free));
+    auto fd = fds_.find(record);
+    if (fd == fds_.end()) return false;
+    const std::string blank = std::string(kRecordLength - 1, ' ') + "\n";
+    if (pwrite(fd->second, blank.data(), blank.size(), 0) != static_cast<ssize_t>(blank.size())) {
+      close(fd->second);
+      fds_.erase(fd);
+      return false;
+    }
+    free_[std::filesystem::path(record).parent_path().string()].push_back(record);
     return true;
   }
+  // Closes the released records of `dir`; their paths.
   std::vector<std::string> Drop(const std::string& dir) {
     std::lock_guard<std::mutex> lock(mutex_);
     std::vector<std::string> paths = std::move(free_[dir]);
     free_.erase(dir);
+    for (const std::string& path : paths) {
+      if (auto fd = fds_.find(path); fd != fds_.end()) {
+        close(fd->second);
+        fds_.erase(fd);
+      }
+    }
     return paths;
-  }
-  bool Known(const std::string& dir) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return !made_.insert(dir).second;
   }
 
  private:
   std::mutex mutex_;
-  std::map<std::string, std::vector<std::string>> free_;
-  std::set<std::string> made_;  // record directories already created
+  std::map<std::string, std::vector<std::string>> free_;  // released records, by directory
+  std::map<std::string, int> fds_;                        // every open record, by path
+  std::set<std::string> made_;                            // record directories already created
   uint64_t serial_ = 0;
 };
 
-// Writes the record of `pid` (`{"pid":N,"start":"T"}`, padded to kRecordLength) into DIR/N.json,
-// reusing a released record when there is one; the path, or "" when it could not be written.
+// Writes the record of `pid` (`{"pid":N,"start":"T"}`, padded to kRecordLength) into a record
+// file of `dir`; its path, or "" when it could not be written.
 std::string WriteRecord(const std::string& dir, int pid) {
   std::string text = fmt::format("{{\"pid\":{},\"start\":\"{}\"}}", pid, StartTime(pid));
   if (text.size() < kRecordLength - 1) text.append(kRecordLength - 1 - text.size(), ' ');
   text.push_back('\n');
-  RecordPool& pool = RecordPool::Get();
-  if (!pool.Known(dir)) mkdir(dir.c_str(), 0700);
-  std::string path = fmt::format("{}/{}.json", dir, pid);
-  int fd = -1;
-  if (std::string reuse = pool.Take(dir); !reuse.empty()) {
-    if (rename(reuse.c_str(), path.c_str()) == 0) {
-      fd = open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-    } else {
-      unlink(reuse.c_str());
-    }
-  }
-  if (fd < 0) fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+  auto [path, fd] = RecordPool::Get().Take(dir);
   if (fd < 0) return "";
-  bool written = pwrite(fd, text.data(), text.size(), 0) == static_cast<ssize_t>(text.size());
-  return close(fd) == 0 && written ? path : "";
+  if (pwrite(fd, text.data(), text.size(), 0) != static_cast<ssize_t>(text.size())) {
+    RecordPool::Get().Give(path);
+    return "";
+  }
+  return path;
 }
 
 bool WaitGroupGone(int pgid, std::chrono::milliseconds limit) {
@@ -492,10 +500,6 @@ std::vector<std::string> StopRecordedGroups(const std::string& record_dir,
   std::error_code error;
   for (const auto& entry : std::filesystem::directory_iterator(record_dir, error)) {
     std::error_code ignored;
-    if (entry.path().filename().string().rfind(kFreeRecordPrefix, 0) == 0) {
-      std::filesystem::remove(entry.path(), ignored);  // a released record kept for reuse
-      continue;
-    }
     std::ifstream in(entry.path());
     std::stringstream text;
     text << in.rdbuf();

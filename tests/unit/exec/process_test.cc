@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <set>
+#include <map>
 #include <string>
 
 namespace slipway::exec {
@@ -189,41 +189,53 @@ TEST(ProcessTest, DestructorKillsAndReaps) {
   EXPECT_NE(kill(pid, 0), 0);
 }
 
-// A process that left no background process has no live group after Wait; its record, given
-// back when the object goes, serves the next spawn (a rename instead of a new file per step).
+// A process that left no background process has no live group after Wait; its record, blanked
+// when the object goes, is written over by the next spawn (no new file per step).
 TEST(ProcessTest, GroupAliveOnlyWithBackgroundProcessesAndRecordsAreReused) {
   namespace fs = std::filesystem;
   fs::path dir = fs::temp_directory_path() / ("slipway-records-" + std::to_string(getpid()));
   fs::remove_all(dir);
-  auto names = [&] {
-    std::set<std::string> out;
-    for (const auto& entry : fs::directory_iterator(dir)) out.insert(entry.path().filename());
+  auto files = [&] {
+    std::map<std::string, std::string> out;  // name → content
+    for (const auto& entry : fs::directory_iterator(dir)) {
+      std::ifstream in(entry.path());
+      out[entry.path().filename()] =
+          std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    }
     return out;
   };
+  std::string name;
   {
     ProcessOptions options = Bash("true");
     options.record_dir = dir.string();
     Expected<ChildProcess> child = ChildProcess::Spawn(options);
     ASSERT_TRUE(child.has_value()) << child.error();
-    EXPECT_EQ(names(), std::set<std::string>{std::to_string(child->pid()) + ".json"});
+    auto records = files();
+    ASSERT_EQ(records.size(), 1u);
+    name = records.begin()->first;
+    EXPECT_EQ(records.begin()->second.rfind("{\"pid\":" + std::to_string(child->pid()) + ",", 0), 0u)
+        << records.begin()->second;
     EXPECT_TRUE(child->Wait(nullptr, nullptr).succeeded());
     EXPECT_FALSE(child->GroupAlive());
   }
-  std::set<std::string> released = names();
+  auto released = files();
   ASSERT_EQ(released.size(), 1u);
-  EXPECT_EQ(released.begin()->rfind(".json"), std::string::npos) << *released.begin();
+  EXPECT_EQ(released.begin()->second.find_first_not_of(" \n"), std::string::npos)
+      << "a released record is blank: " << released.begin()->second;
   {
     ProcessOptions options = Bash("sleep 30 & exit 0");
     options.record_dir = dir.string();
     Expected<ChildProcess> child = ChildProcess::Spawn(options);
     ASSERT_TRUE(child.has_value()) << child.error();
-    // The released record was renamed into place: still one file.
-    EXPECT_EQ(names(), std::set<std::string>{std::to_string(child->pid()) + ".json"});
+    auto records = files();  // the same file, written over
+    ASSERT_EQ(records.size(), 1u);
+    EXPECT_EQ(records.begin()->first, name);
+    EXPECT_EQ(records.begin()->second.rfind("{\"pid\":" + std::to_string(child->pid()) + ",", 0), 0u);
     EXPECT_TRUE(child->Wait(nullptr, nullptr).succeeded());
     EXPECT_TRUE(child->GroupAlive());  // the background sleep
   }
   DropReleasedRecords(dir.string());
-  EXPECT_TRUE(names().empty());
+  EXPECT_TRUE(files().empty());
   fs::remove_all(dir);
 }
 
