@@ -76,9 +76,9 @@ void FindPrunable(Entry& entry) {
 }
 
 // The keys of instance[property] that its definition's properties are kept for.
-std::set<std::string> UsedKeys(const yaml::Node* instance, const std::string& property) {
+std::set<std::string> UsedKeys(const yaml::Node& instance, const std::string& property) {
   std::set<std::string> keys;
-  const yaml::Node* value = instance ? instance->Find(property) : nullptr;
+  const yaml::Node* value = instance.Find(property);
   if (!value || !value->is_mapping()) return keys;
   for (const auto& [key, ignored] : value->entries) keys.insert(key.value);
   return keys;
@@ -111,7 +111,7 @@ Entry& FindOrParse(std::string_view text) {
 
 }  // namespace
 
-const CompiledSchema& CompileFor(std::string_view text, const yaml::Node* instance) {
+const CompiledSchema& CompileFor(std::string_view text, const yaml::Node& instance) {
   Entry& entry = FindOrParse(text);
   std::lock_guard<std::mutex> lock(entry.compiling);
 

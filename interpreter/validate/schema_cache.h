@@ -32,6 +32,6 @@ struct CompiledSchema {
 };
 
 /// The schema `text` compiled for validating `instance`. Thread-safe.
-const CompiledSchema& CompileFor(std::string_view text, const yaml::Node* instance);
+const CompiledSchema& CompileFor(std::string_view text, const yaml::Node& instance);
 
 }  // namespace slipway::validate

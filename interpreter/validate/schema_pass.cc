@@ -540,7 +540,7 @@ class Explainer {
 
 void CheckAgainstSchema(const yaml::Node& root, std::string_view schema_json,
                         const SchemaCheckOptions& options, Diagnostics& diagnostics) {
-  const CompiledSchema& compiled = CompileFor(schema_json, &root);
+  const CompiledSchema& compiled = CompileFor(schema_json, root);
   if (!compiled.error.empty()) {
     diagnostics.Error(std::string(options.rule), root.where,
                       "the JSON Schema itself is invalid: " + compiled.error);
