@@ -333,9 +333,14 @@ nlohmann::ordered_json GithubContext(const Event& event, const std::string& work
   size_t slash = event.repository.find('/');
   std::string owner =
       slash == std::string::npos ? event.repository : event.repository.substr(0, slash);
+  json payload = event.payload;
+  // The workflow_dispatch webhook names the workflow file by its path in the repository.
+  if (event.name == "workflow_dispatch" && payload.is_object() && !payload.contains("workflow")) {
+    payload["workflow"] = workflow_path;
+  }
   json github = {
       {"event_name", event.name},
-      {"event", event.payload},
+      {"event", payload},
       {"ref", event.ref},
       {"ref_name", event.ref_name},
       {"ref_type", event.ref_type},
@@ -350,6 +355,7 @@ nlohmann::ordered_json GithubContext(const Event& event, const std::string& work
       {"graphql_url", "https://api.github.com/graphql"},
       {"workflow", workflow_name},
       {"workflow_ref", event.repository + "/" + workflow_path + "@" + event.ref},
+      {"workflow_sha", event.sha},
       {"base_ref", event.base_ref},
       {"head_ref", event.head_ref},
       {"retention_days", "90"},

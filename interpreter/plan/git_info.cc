@@ -120,6 +120,17 @@ std::string RepositoryRoot(const std::string& path) {
   return "";
 }
 
+std::string PathInRepository(const std::string& path) {
+  std::string root = RepositoryRoot(path);
+  if (root.empty()) return path;
+  std::error_code error;
+  fs::path absolute = fs::absolute(path, error).lexically_normal();
+  if (error) return path;
+  fs::path relative = absolute.lexically_relative(fs::path(root).lexically_normal());
+  if (relative.empty() || relative.begin()->string() == "..") return path;
+  return relative.generic_string();
+}
+
 std::string DefaultSlipwayFile(const std::string& workflow_path, const std::string& name,
                               std::string* looked_at) {
   std::string root = RepositoryRoot(workflow_path);

@@ -40,6 +40,10 @@ std::string RepositoryFromRemoteUrl(std::string_view url);
 /// nearest directory at or above it that holds `.github/` or `.slipway/`; "" when none.
 std::string RepositoryRoot(const std::string& path);
 
+/// `path` relative to its repository root (RepositoryRoot), "/"-separated, as GitHub names a
+/// workflow file (".github/workflows/ci.yml"); `path` as given when there is no root.
+std::string PathInRepository(const std::string& path);
+
 /// Where the default environments file of workflow `workflow_path` is:
 /// <repository root>/.slipway/environments.yml. Never the current directory: `cd sub &&
 /// slipway run ../wf.yml` finds the same file as a run from the root. `looked_at` receives the

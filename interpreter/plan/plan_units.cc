@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "interpreter/plan/eval_scope.h"
+#include "interpreter/plan/git_info.h"
 #include "interpreter/plan/planner_state.h"
 #include "interpreter/plan/trigger_filter.h"
 
@@ -19,7 +20,9 @@ Plan Planner::Build() {
   Plan plan;
   const Event& event = request_.event;
   plan.workflow_path = request_.workflow_path;
-  plan.workflow_name = workflow_.name ? workflow_.name->value : request_.workflow_path;
+  // Without `name:`, GitHub names a workflow by its file's path in the repository.
+  const std::string in_repository = PathInRepository(request_.workflow_path);
+  plan.workflow_name = workflow_.name ? workflow_.name->value : in_repository;
   plan.workflow_sha256 = request_.workflow_sha256;
   plan.environments_path = request_.environments_path;
   plan.environments_sha256 = request_.environments_sha256;
@@ -32,7 +35,7 @@ Plan Planner::Build() {
   plan.repository = event.repository;
   plan.inputs = request_.inputs;
   plan.vars = request_.vars;
-  plan.github = GithubContext(event, plan.workflow_name, request_.workflow_path);
+  plan.github = GithubContext(event, plan.workflow_name, in_repository);
   if (request_.workflows) {
     for (size_t i = 1; i < request_.workflows->sources.size(); ++i) {
       const WorkflowSource& source = request_.workflows->sources[i];
