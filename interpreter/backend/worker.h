@@ -13,6 +13,7 @@
 #include <string>
 
 #include "interpreter/backend/queue.h"
+#include "interpreter/backend/worker_artifacts.h"
 
 namespace slipway::step_api {
 class StepCatalog;
@@ -36,6 +37,9 @@ struct WorkerOptions {
   std::FILE* out = stdout;
   std::chrono::milliseconds poll{1000};  // polling besides LISTEN/NOTIFY
   std::chrono::milliseconds log_interval{250};  // live step logs pushed this often
+  /// The most one artifact of a job may store in the database (SLIPWAY_ARTIFACT_LIMIT); a job
+  /// whose artifact is larger fails, naming it (worker_artifacts.h).
+  uint64_t artifact_limit = kDefaultArtifactLimit;
 };
 
 struct WorkerReport {

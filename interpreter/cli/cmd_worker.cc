@@ -79,6 +79,12 @@ std::string ReadSecrets(const std::string& file, const std::map<std::string, std
   return "";
 }
 
+// SLIPWAY_ARTIFACT_LIMIT of `environment` (worker_artifacts.h).
+Expected<uint64_t> ArtifactLimit(const std::map<std::string, std::string>& environment) {
+  auto it = environment.find("SLIPWAY_ARTIFACT_LIMIT");
+  return backend::ParseArtifactLimit(it == environment.end() ? "" : it->second);
+}
+
 int Worker(const WorkerArgs& args) {
   std::string dsn = BackendDsn("worker", args.backend);
   if (dsn == "!") return kExitUsage;
@@ -116,6 +122,12 @@ int Worker(const WorkerArgs& args) {
     return kExitUsage;
   }
   options.scratch_dir = args.scratch_dir.empty() ? DefaultScratch() : args.scratch_dir;
+  Expected<uint64_t> limit = ArtifactLimit(options.environment);
+  if (!limit) {
+    std::cerr << "slipway worker: " << limit.error() << "\n";
+    return kExitUsage;
+  }
+  options.artifact_limit = *limit;
   options.audit_key = *key;
   options.catalog = &catalog;
   std::signal(SIGINT, OnStopSignal);
@@ -146,10 +158,9 @@ int RunOnBackend(const std::string& dsn, bool submit, const exec::RunRequest& re
     std::cerr << "slipway run: --job cannot be used with --backend yet\n";
     return kExitUsage;
   }
-  for (const plan::PlannedJob& job : request.plan->jobs) {
-    if (job.callee == 0) continue;
-    std::cerr << "slipway run: job \"" << job.id << "\" calls the reusable workflow \""
-              << job.uses << "\"; calls cannot run with --backend yet (run without it)\n";
+  Expected<uint64_t> limit = ArtifactLimit(request.environment);
+  if (!limit) {
+    std::cerr << "slipway run: " << limit.error() << "\n";
     return kExitUsage;
   }
   if (!request.approvals.empty()) {
@@ -226,6 +237,7 @@ int RunOnBackend(const std::string& dsn, bool submit, const exec::RunRequest& re
   worker.secrets = request.secrets;
   worker.environment = request.environment;
   worker.scratch_dir = DefaultScratch();
+  worker.artifact_limit = *limit;
   worker.audit_key = *key;
   worker.catalog = request.catalog;
   worker.out = request.out;
