@@ -285,12 +285,28 @@ struct Slot {
     }
     fs::permissions(env.scratch_dir, fs::perms::owner_all, mkdir_error);
     env.base_env = StepEnvironment(options.environment);
+    env.container_runtime = options.container_runtime;
     env.github = plan.github;
     env.github["run_id"] = claim.run_id;
     env.github["run_number"] = "1";
     env.github["run_attempt"] = std::to_string(claim.attempt);
     env.github["workspace"] = env.workspace;
-    env.github["event_path"] = prepared.event_path;
+    // The event payload, as GITHUB_EVENT_PATH (exec/run.cc writes it so): steps and the job
+    // container (/github/workflow/event.json) read it.
+    {
+      const std::string event_path = env.scratch_dir + "/event.json";
+      const ordered_json event =
+          plan.github.contains("event") ? plan.github["event"] : ordered_json::object();
+      std::ofstream out(event_path, std::ios::binary | std::ios::trunc);
+      out << masker.Mask(event.dump(2)) << "\n";
+      out.close();
+      if (!out) {
+        completion.result = exec::JobResult::kFailure;
+        completion.message = fmt::format("cannot write \"{}\"", event_path);
+        return completion;
+      }
+      env.github["event_path"] = event_path;
+    }
     env.runner = {{"os", "Linux"},
                   {"arch", "X64"},
                   {"name", claim.worker},

@@ -14,7 +14,9 @@
 #include "interpreter/backend/worker.h"
 #include "interpreter/cli/backend_cli.h"
 #include "interpreter/cli/subcommand.h"
+#include "interpreter/exec/container_runtime.h"
 #include "interpreter/exec/process.h"
+#include "interpreter/exec/run_preflight.h"
 #include "interpreter/exec/run_store.h"
 #include "interpreter/exec/secrets.h"
 #include "interpreter/model/load_workflow.h"
@@ -128,6 +130,7 @@ int Worker(const WorkerArgs& args) {
     return kExitUsage;
   }
   options.artifact_limit = *limit;
+  options.container_runtime = exec::DetectContainerRuntime(options.environment);
   options.audit_key = *key;
   options.catalog = &catalog;
   std::signal(SIGINT, OnStopSignal);
@@ -157,6 +160,14 @@ int RunOnBackend(const std::string& dsn, bool submit, const exec::RunRequest& re
   if (!request.only_jobs.empty()) {
     std::cerr << "slipway run: --job cannot be used with --backend yet\n";
     return kExitUsage;
+  }
+  // What `run` refuses before anything starts is refused at submit too (a call whose matrix
+  // is known only at run time, a group held for a whole call).
+  if (request.workflow) {
+    std::vector<std::string> refused =
+        exec::UnsupportedConstructs(*request.plan, *request.workflow, request.workflows);
+    for (const std::string& message : refused) std::cerr << "slipway run: " << message << "\n";
+    if (!refused.empty()) return kExitUsage;
   }
   Expected<uint64_t> limit = ArtifactLimit(request.environment);
   if (!limit) {
@@ -238,6 +249,7 @@ int RunOnBackend(const std::string& dsn, bool submit, const exec::RunRequest& re
   worker.environment = request.environment;
   worker.scratch_dir = DefaultScratch();
   worker.artifact_limit = *limit;
+  worker.container_runtime = exec::DetectContainerRuntime(request.environment);
   worker.audit_key = *key;
   worker.catalog = request.catalog;
   worker.out = request.out;

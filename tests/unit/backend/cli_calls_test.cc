@@ -138,5 +138,30 @@ TEST_F(BackendCli, ReusableWorkflowCallsRunOnWorkersAsOnTheStateDirectory) {
   EXPECT_EQ(never[0][2].as<std::string>(), "its calling job \"never\" was skipped");
 }
 
+// What `run` refuses before anything starts for a call, submitting refuses too: nothing is
+// stored.
+TEST_F(BackendCli, ACallThatRunCannotHonourIsRefusedAtSubmit) {
+  Write("wf.yml", R"(on: push
+jobs:
+  call:
+    concurrency: deploy
+    uses: ./.github/workflows/called.yml
+    with:
+      word: x
+)");
+  Write(".github/workflows/called.yml", kCalled);
+  CliResult submitted = Cli({"run", "wf.yml", "--backend", dsn_, "--submit", "--run-id", "no",
+                             "--ref", "refs/heads/main", "--sha", "1"},
+                            env_);
+  EXPECT_EQ(submitted.exit_code, 2) << submitted.out << submitted.err;
+  EXPECT_NE(submitted.err.find("wf.yml:4:18: job \"call\" calls a reusable workflow in "
+                               "concurrency group \"deploy\""),
+            std::string::npos)
+      << submitted.err;
+  pqxx::connection connection(dsn_);
+  pqxx::nontransaction tx(connection);
+  EXPECT_EQ(tx.exec("SELECT count(*) FROM runs")[0][0].as<int>(), 0);
+}
+
 }  // namespace
 }  // namespace slipway::backend
