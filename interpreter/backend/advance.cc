@@ -145,11 +145,11 @@ std::optional<Decision> DecideCall(const RunContext& run, const Candidate& c,
   if (call.caller.empty() || !call.caller_ended) return std::nullopt;
   d.state = Decided::kCompleted;
   d.result = run.cancelled ? "cancelled" : "skipped";
-  d.message = call.caller_result == "failure"
-                  ? fmt::format("its calling job \"{}\" failed", call.caller)
-                  : fmt::format("its calling job \"{}\" {}", call.caller_job_id,
-                                call.caller_result == "cancelled" ? "was cancelled"
-                                                                  : "was skipped");
+  d.message =
+      call.caller_result == "failure"
+          ? fmt::format("its calling job \"{}\" failed", call.caller)
+          : fmt::format("its calling job \"{}\" {}", call.caller_job_id,
+                        call.caller_result == "cancelled" ? "was cancelled" : "was skipped");
   return d;
 }
 
@@ -184,8 +184,7 @@ Decision Decide(const RunContext& run, const Candidate& c, const NeedRows& rows,
   if (!c.if_condition.empty() || !all_success || run.cancelled || upstream_failed) {
     // The contexts of a job-level `if:`, through the one scope builder, as exec's scheduler
     // gives them (Scheduler::FillJobScope).
-    plan::EvaluationContexts contexts =
-        run.JobContexts(LocalId(c.job_id, caller), &needs_context);
+    plan::EvaluationContexts contexts = run.JobContexts(LocalId(c.job_id, caller), &needs_context);
     if (!caller.empty()) contexts.inputs = &call->inputs;
     contexts.status = {all_success && !run.cancelled, upstream_failed, run.cancelled};
     plan::Scope scope;
@@ -266,9 +265,15 @@ void Apply(pqxx::transaction_base& tx, const RunContext& run, std::vector<Decisi
   json rows = json::array();
   bool any_ready = false;
   for (const Decision& d : decisions) {
-    rows.push_back({{"key", d.key}, {"state", DecidedSql(d.state)}, {"result", d.result},
-                    {"message", d.message}, {"uf", d.upstream_failed}, {"delay", d.delay_s},
-                    {"timeout", d.timeout_s}, {"grp", d.group}, {"gc", d.group_cancel}});
+    rows.push_back({{"key", d.key},
+                    {"state", DecidedSql(d.state)},
+                    {"result", d.result},
+                    {"message", d.message},
+                    {"uf", d.upstream_failed},
+                    {"delay", d.delay_s},
+                    {"timeout", d.timeout_s},
+                    {"grp", d.group},
+                    {"gc", d.group_cancel}});
     any_ready = any_ready || d.state == Decided::kReady;
   }
   tx.exec_params(
@@ -281,7 +286,8 @@ void Apply(pqxx::transaction_base& tx, const RunContext& run, std::vector<Decisi
       "make_interval(secs => d.timeout) END, grp = NULLIF(d.grp, ''), grp_cancel = d.gc, "
       "grouped_at = CASE WHEN d.state = 'grouped' THEN clock_timestamp() END FROM "
       "jsonb_to_recordset($2::jsonb) AS d(key text, state text, result text, message text, uf "
-      "boolean, delay float8, timeout float8, grp text, gc boolean) WHERE j.run_id = $1 AND j.key = d.key AND j.state = 'pending'",
+      "boolean, delay float8, timeout float8, grp text, gc boolean) WHERE j.run_id = $1 AND j.key "
+      "= d.key AND j.state = 'pending'",
       run_id, rows.dump());
   if (any_ready) tx.exec_params("SELECT pg_notify('slipway_work', $1)", run_id);
 }

@@ -15,8 +15,8 @@ namespace slipway::backend {
 using nlohmann::json;
 
 std::string LocalId(const std::string& id, const std::string& caller) {
-  if (caller.empty() || id.size() <= caller.size() + 1 || id.compare(0, caller.size(), caller) != 0 ||
-      id[caller.size()] != '/') {
+  if (caller.empty() || id.size() <= caller.size() + 1 ||
+      id.compare(0, caller.size(), caller) != 0 || id[caller.size()] != '/') {
     return id;
   }
   return id.substr(caller.size() + 1);

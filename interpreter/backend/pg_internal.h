@@ -2,14 +2,14 @@
 /// Helpers shared by the backend's .cc files (never included by other modules): libpqxx is an
 /// implementation detail of interpreter/backend, and no exception leaves it.
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
-#include <map>
 #include <string>
 #include <vector>
 
-#include "interpreter/base/expected.h"
 #include "interpreter/backend/queue.h"
+#include "interpreter/base/expected.h"
 #include "interpreter/exec/job_runner.h"
 #include "interpreter/plan/eval_scope.h"
 
@@ -207,8 +207,8 @@ struct Decision {
   /// The contexts of the job's expressions (RunContext::JobContexts, with a called job's own
   /// id and its call's inputs); the caller adds matrix and strategy.
   plan::EvaluationContexts Contexts(const RunContext& run) const {
-    plan::EvaluationContexts contexts = run.JobContexts(local_id.empty() ? job_id : local_id,
-                                                        &needs);
+    plan::EvaluationContexts contexts =
+        run.JobContexts(local_id.empty() ? job_id : local_id, &needs);
     if (!local_id.empty()) contexts.inputs = &call_inputs;
     return contexts;
   }

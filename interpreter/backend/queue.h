@@ -200,8 +200,7 @@ class Queue {
   Expected<Fence> StartCall(const Claim& claim, const nlohmann::json& frame);
   /// Job `key` and its callers outward: [0] the job, [1] the calling job whose call it is in,
   /// ... up to a job of the main workflow.
-  Expected<std::vector<CallChainRow>> CallChain(const std::string& run_id,
-                                                const std::string& key);
+  Expected<std::vector<CallChainRow>> CallChain(const std::string& run_id, const std::string& key);
 
   /// Marks jobs whose lease expired as lost, moves gates whose approvals arrived (or whose
   /// timeout passed), and ends runs with nothing left to do. Any process may call it.

@@ -292,10 +292,10 @@ Expected<std::shared_ptr<PreparedRun>> PlanAgain(const std::string& run_id,
     auto here = std::find_if(made->called_files.begin(), made->called_files.end(),
                              [&](const plan::CalledFile& f) { return f.uses == uses; });
     if (here == made->called_files.end() || here->sha256 != sha256) {
-      return MakeUnexpected(fmt::format(
-          "the workflow \"{}\" calls differs on this host from the file run \"{}\" was "
-          "submitted with; check out the same commit",
-          uses, run_id));
+      return MakeUnexpected(
+          fmt::format("the workflow \"{}\" calls differs on this host from the file run \"{}\" was "
+                      "submitted with; check out the same commit",
+                      uses, run_id));
     }
   }
   prepared->plan = std::move(*made);

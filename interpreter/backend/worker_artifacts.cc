@@ -14,14 +14,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool IsDownload(const std::string& uses) {
-  return uses.rfind("actions/download-artifact", 0) == 0;
-}
+bool IsDownload(const std::string& uses) { return uses.rfind("actions/download-artifact", 0) == 0; }
 
 // Whether the steps named by `uses` (of a job or an action) download artifacts, looking into
 // local composite actions as deep as they may run (exec::kMaxCompositeDepth).
-bool StepsDownload(const std::vector<std::string>& uses, const std::string& workspace,
-                   int depth) {
+bool StepsDownload(const std::vector<std::string>& uses, const std::string& workspace, int depth) {
   for (const std::string& one : uses) {
     if (IsDownload(one)) return true;
     if (one.rfind("./", 0) != 0 || depth >= exec::kMaxCompositeDepth) continue;
@@ -41,8 +38,10 @@ bool StepsDownload(const std::vector<std::string>& uses, const std::string& work
 }
 
 std::string Bytes(uint64_t n) {
-  if (n >= (uint64_t{1} << 30) && n % (uint64_t{1} << 30) == 0) return fmt::format("{} GiB", n >> 30);
-  if (n >= (uint64_t{1} << 20)) return fmt::format("{:.1f} MiB", static_cast<double>(n) / (1 << 20));
+  if (n >= (uint64_t{1} << 30) && n % (uint64_t{1} << 30) == 0)
+    return fmt::format("{} GiB", n >> 30);
+  if (n >= (uint64_t{1} << 20))
+    return fmt::format("{:.1f} MiB", static_cast<double>(n) / (1 << 20));
   if (n >= 1024) return fmt::format("{:.1f} KiB", static_cast<double>(n) / 1024);
   return fmt::format("{} bytes", n);
 }
@@ -54,10 +53,11 @@ Expected<uint64_t> ParseArtifactLimit(const std::string& text) {
   size_t digits = 0;
   while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
   std::string suffix = text.substr(digits);
-  int shift = suffix.empty() ? 0 : suffix == "K" || suffix == "k" ? 10
-                                 : suffix == "M" || suffix == "m" ? 20
-                                 : suffix == "G" || suffix == "g" ? 30
-                                                                  : -1;
+  int shift = suffix.empty()                   ? 0
+              : suffix == "K" || suffix == "k" ? 10
+              : suffix == "M" || suffix == "m" ? 20
+              : suffix == "G" || suffix == "g" ? 30
+                                               : -1;
   if (digits == 0 || digits > 12 || shift < 0) {
     return MakeUnexpected(fmt::format(
         "SLIPWAY_ARTIFACT_LIMIT \"{}\" is not a size (bytes, or a number with K, M or G)", text));
@@ -73,9 +73,8 @@ bool DownloadsArtifacts(const plan::PlannedJob& job, const std::string& workspac
   return StepsDownload(uses, workspace, 0);
 }
 
-Expected<std::map<std::string, std::string>> FetchArtifacts(Queue& queue,
-                                                             const std::string& run_id,
-                                                             const std::string& artifacts_dir) {
+Expected<std::map<std::string, std::string>> FetchArtifacts(Queue& queue, const std::string& run_id,
+                                                            const std::string& artifacts_dir) {
   std::map<std::string, std::string> fetched;
   Expected<std::vector<exec::ArtifactFile>> files = queue.RunArtifacts(run_id);
   if (!files) return MakeUnexpected(files.error());

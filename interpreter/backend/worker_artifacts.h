@@ -31,9 +31,8 @@ bool DownloadsArtifacts(const plan::PlannedJob& job, const std::string& workspac
 
 /// Writes the run's stored artifacts under `artifacts_dir`; returns what it wrote
 /// (name → sha256), so that the job's completion does not store them again.
-Expected<std::map<std::string, std::string>> FetchArtifacts(Queue& queue,
-                                                             const std::string& run_id,
-                                                             const std::string& artifacts_dir);
+Expected<std::map<std::string, std::string>> FetchArtifacts(Queue& queue, const std::string& run_id,
+                                                            const std::string& artifacts_dir);
 
 /// The first artifact of `files` (grouped by their first path component, the artifact's
 /// name) whose size is over `limit`: the error naming it, its size and the limit; nullopt

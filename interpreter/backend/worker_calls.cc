@@ -119,8 +119,10 @@ CallLegStep Start(Queue& queue, const CallContext& ctx, const Claim& claim,
   CallLegStep step;
   const model::Workflow* callee = CalleeOf(ctx.run, job);
   if (!callee) {
-    step.completion = Failed(fmt::format("cannot call \"{}\": the workflow \"{}\" calls was not "
-                                         "loaded", job.uses, job.uses));
+    step.completion =
+        Failed(fmt::format("cannot call \"{}\": the workflow \"{}\" calls was not "
+                           "loaded",
+                           job.uses, job.uses));
     return step;
   }
   const ordered_json needs = LocalNeeds(claim.needs, chain.size() > 1 ? chain[1].key : "");
@@ -171,8 +173,8 @@ CallLegStep End(const CallContext& ctx, const Claim& claim, const CallChainRow& 
     exec::CalledJobResult& result = jobs.emplace_back();
     result.id = member.id;
     result.local_id = member.local_id;
-    const json need = claim.needs.is_object() ? claim.needs.value(member.id, json::object())
-                                              : json::object();
+    const json need =
+        claim.needs.is_object() ? claim.needs.value(member.id, json::object()) : json::object();
     result.result = ResultFromSql(need.value("result", "skipped"));
     result.outputs = Ordered(need.value("outputs", json::object()));
   }
@@ -198,8 +200,8 @@ CallLegStep RunCallLeg(Queue& queue, const Claim& claim, const PreparedRun& run,
   Expected<std::vector<CallChainRow>> chain = queue.CallChain(claim.run_id, claim.key);
   if (!chain || chain->empty()) {
     CallLegStep step;
-    step.completion = Failed(chain ? fmt::format("no job \"{}\" in the backend", claim.key)
-                                   : chain.error());
+    step.completion =
+        Failed(chain ? fmt::format("no job \"{}\" in the backend", claim.key) : chain.error());
     return step;
   }
   if ((*chain)[0].frame.is_object()) return End(ctx, claim, (*chain)[0], job);

@@ -34,7 +34,8 @@ const Podman& SetUpPodman() {
       return p;
     }
     p.path = where.substr(0, where.find('\n'));
-    fs::path dir = fs::temp_directory_path() / ("slipway-container-test-" + std::to_string(getpid()));
+    fs::path dir =
+        fs::temp_directory_path() / ("slipway-container-test-" + std::to_string(getpid()));
     fs::create_directories(dir);
     p.conf = (dir / "containers.conf").string();
     std::ofstream(p.conf) << "[containers]\n"
@@ -49,15 +50,23 @@ const Podman& SetUpPodman() {
     }
     std::string root = (dir / "root").string();
     std::string script =
-        "set -e; R='" + root + "'; mkdir -p $R/bin $R/etc $R/tmp $R/www; cp \"$(command -v busybox)\" $R/bin/busybox\n"
+        "set -e; R='" + root +
+        "'; mkdir -p $R/bin $R/etc $R/tmp $R/www; cp \"$(command -v busybox)\" $R/bin/busybox\n"
         "for a in $($R/bin/busybox --list); do [ $a = busybox ] || ln -sf busybox $R/bin/$a; done\n"
         "printf 'NAME=\"slipway test busybox\"\\nID=slipway-busybox\\n' > $R/etc/os-release\n"
         "echo 'only in the image' > $R/etc/slipway-image-marker\n"
-        "podman image exists " + std::string(kBusyboxImage) + " || tar -C $R -c . | podman import - " + kBusyboxImage + " >/dev/null\n"
-        "podman image exists " + kHttpdImage + " || tar -C $R -c . | podman import "
-        "--change 'CMD [\"sh\", \"-c\", \"sleep ${DELAY:-0}; echo $GREETING > /www/greeting; exec httpd -f -p 8080 -h /www\"]' - " +
-        kHttpdImage + " >/dev/null\n"
-        "podman run --rm " + kBusyboxImage + " true\n";
+        "podman image exists " +
+        std::string(kBusyboxImage) + " || tar -C $R -c . | podman import - " + kBusyboxImage +
+        " >/dev/null\n"
+        "podman image exists " +
+        kHttpdImage +
+        " || tar -C $R -c . | podman import "
+        "--change 'CMD [\"sh\", \"-c\", \"sleep ${DELAY:-0}; echo $GREETING > /www/greeting; exec "
+        "httpd -f -p 8080 -h /www\"]' - " +
+        kHttpdImage +
+        " >/dev/null\n"
+        "podman run --rm " +
+        kBusyboxImage + " true\n";
     auto [code, out] = RunBash(script, env);
     if (code != 0) {
       p.why = "podman cannot start a container here: " + out;

@@ -39,10 +39,10 @@ std::pair<int, std::string> RunBash(const std::string& script,
 
 }  // namespace slipway::testing
 
-#define SLIPWAY_SKIP_WITHOUT_PODMAN()                                                    \
-  do {                                                                                   \
-    if (!::slipway::testing::SetUpPodman().ok) {                                         \
-      std::printf("skipped: %s\n", ::slipway::testing::SetUpPodman().why.c_str());       \
-      GTEST_SKIP() << ::slipway::testing::SetUpPodman().why;                             \
-    }                                                                                    \
+#define SLIPWAY_SKIP_WITHOUT_PODMAN()                                              \
+  do {                                                                             \
+    if (!::slipway::testing::SetUpPodman().ok) {                                   \
+      std::printf("skipped: %s\n", ::slipway::testing::SetUpPodman().why.c_str()); \
+      GTEST_SKIP() << ::slipway::testing::SetUpPodman().why;                       \
+    }                                                                              \
   } while (0)

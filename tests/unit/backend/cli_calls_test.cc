@@ -3,7 +3,7 @@
 // directory: the called jobs are claimed by workers like any job, the call's `with:` reads the
 // calling job's needs and matrix, `secrets: inherit` and mapped secrets are resolved on the
 // worker's host (never stored), `needs.<call>.outputs` are the callee's outputs, and a call
-// whose calling job is skipped runs none of its jobs.
+// whose calling job is skipped runs none of its jobs; a call inside a called workflow too.
 #include <algorithm>
 #include <pqxx/pqxx>
 #include <sstream>
@@ -83,6 +83,24 @@ jobs:
         run: |
           echo "o=${{ needs.first.outputs.o }}-${{ github.job }}" >> "$GITHUB_OUTPUT"
           echo "${{ inputs.word }} token=${{ secrets.token != '' }} inherited=${{ secrets.DEPLOY_TOKEN != '' }}" >> "secrets-${{ github.run_id }}.txt"
+  nested:
+    needs: second
+    uses: ./.github/workflows/inner.yml
+    with:
+      word: ${{ needs.second.outputs.o }}
+    secrets: inherit
+)";
+
+constexpr char kInner[] = R"(on:
+  workflow_call:
+    inputs:
+      word:
+        type: string
+jobs:
+  leaf:
+    runs-on: linux
+    steps:
+      - run: echo "inner ${{ inputs.word }} token=${{ secrets.token != '' }} inherited=${{ secrets.DEPLOY_TOKEN != '' }}" >> "secrets-${{ github.run_id }}.txt"
 )";
 
 std::vector<std::string> SortedLines(const std::string& text) {
@@ -96,9 +114,10 @@ std::vector<std::string> SortedLines(const std::string& text) {
 TEST_F(BackendCli, ReusableWorkflowCallsRunOnWorkersAsOnTheStateDirectory) {
   Write("wf.yml", kCaller);
   Write(".github/workflows/called.yml", kCalled);
+  Write(".github/workflows/inner.yml", kInner);
   Write(".slipway/runners.yml", "add: [linux]\n");
   Write("secrets.env", "DEPLOY_TOKEN=s3cr3t-value\n");
-  std::vector<std::string> common = {"--ref",          "refs/heads/main", "--sha",     "1",
+  std::vector<std::string> common = {"--ref",          "refs/heads/main", "--sha",      "1",
                                      "--secrets-file", "secrets.env",     "--progress", "plain"};
   std::vector<std::string> local = {"run", "wf.yml", "--state-dir", "state", "--run-id", "dir"};
   local.insert(local.end(), common.begin(), common.end());
@@ -120,6 +139,9 @@ TEST_F(BackendCli, ReusableWorkflowCallsRunOnWorkersAsOnTheStateDirectory) {
   EXPECT_EQ(SortedLines(Read("secrets-local.txt")),
             (std::vector<std::string>{"from-prep-1 token=false inherited=true",
                                       "from-prep-2 token=false inherited=true",
+                                      "inner from-prep-1-second token=false inherited=true",
+                                      "inner from-prep-2-second token=false inherited=true",
+                                      "inner mapped-second token=true inherited=false",
                                       "mapped token=true inherited=false"}));
   EXPECT_EQ(SortedLines(Read("secrets-dir.txt")), SortedLines(Read("secrets-local.txt")));
   ExpectSameRunRecord("state", "dir");
@@ -130,11 +152,16 @@ TEST_F(BackendCli, ReusableWorkflowCallsRunOnWorkersAsOnTheStateDirectory) {
       "SELECT count(*) FROM jobs WHERE call_frame::text LIKE '%s3cr3t%' OR outputs::text LIKE "
       "'%s3cr3t%'");
   EXPECT_EQ(leaked[0][0].as<int>(), 0) << "secrets are never stored";
+  // The skipped call's jobs, its nested call's too, never ran.
   pqxx::result never = tx.exec(
-      "SELECT key, result::text, message FROM jobs WHERE run_id = 'dir' AND caller = 'never' "
+      "SELECT key, result::text, message FROM jobs WHERE run_id = 'dir' AND key LIKE 'never/%' "
       "ORDER BY position");
-  ASSERT_EQ(never.size(), 2u);
-  EXPECT_EQ(never[0][1].as<std::string>(), "skipped");
+  ASSERT_EQ(never.size(), 4u);
+  for (const pqxx::row& row : never) {
+    EXPECT_EQ(row[1].as<std::string>(), "skipped") << row[0].as<std::string>();
+    EXPECT_EQ(row[2].as<std::string>().rfind("its calling job \"never", 0), 0u)
+        << row[2].as<std::string>();
+  }
   EXPECT_EQ(never[0][2].as<std::string>(), "its calling job \"never\" was skipped");
 }
 
@@ -150,6 +177,7 @@ jobs:
       word: x
 )");
   Write(".github/workflows/called.yml", kCalled);
+  Write(".github/workflows/inner.yml", kInner);
   CliResult submitted = Cli({"run", "wf.yml", "--backend", dsn_, "--submit", "--run-id", "no",
                              "--ref", "refs/heads/main", "--sha", "1"},
                             env_);

@@ -18,7 +18,8 @@ jobs:
   build:
     runs-on: ubuntu-latest
     container:
-      image: )") + testing::kBusyboxImage + R"yml(
+      image: )") + testing::kBusyboxImage +
+                      R"yml(
     steps:
       - run: |
           . /etc/os-release
@@ -32,14 +33,13 @@ jobs:
   CliResult local_run = Cli(local, env);
   ASSERT_EQ(local_run.exit_code, 0) << local_run.out << local_run.err;
   for (const char* id : {"pg", "none"}) {
-    std::vector<std::string> submit = {"run", "wf.yml", "--backend", dsn_, "--submit", "--run-id",
-                                       id};
+    std::vector<std::string> submit = {"run",      "wf.yml",   "--backend", dsn_,
+                                       "--submit", "--run-id", id};
     submit.insert(submit.end(), common.begin(), common.end());
     CliResult submitted = Cli(submit, env_);
     ASSERT_EQ(submitted.exit_code, 0) << submitted.out << submitted.err;
   }
-  CliResult worker =
-      Cli({"worker", "--backend", dsn_, "--once", "--labels", "ubuntu-latest"}, env);
+  CliResult worker = Cli({"worker", "--backend", dsn_, "--once", "--labels", "ubuntu-latest"}, env);
   ASSERT_EQ(worker.exit_code, 0) << worker.out << worker.err;
   EXPECT_EQ(Read("in-dir.txt").rfind("slipway-busybox /__w/", 0), 0u) << Read("in-dir.txt");
   EXPECT_EQ(Read("in-pg.txt"), Read("in-dir.txt"));

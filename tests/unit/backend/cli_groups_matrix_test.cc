@@ -137,8 +137,7 @@ jobs:
   {
     pqxx::connection connection(dsn_);
     pqxx::nontransaction tx(connection);
-    pqxx::result row = tx.exec(
-        "SELECT message FROM jobs WHERE run_id = 'two' AND key = 'deploy'");
+    pqxx::result row = tx.exec("SELECT message FROM jobs WHERE run_id = 'two' AND key = 'deploy'");
     ASSERT_EQ(row.size(), 1u);
     EXPECT_EQ(row[0][0].as<std::string>(),
               "cancelled: a newer job of concurrency group \"prod\" is pending");

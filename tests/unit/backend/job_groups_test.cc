@@ -143,9 +143,10 @@ TEST(JobGroups, RacingWorkersNeverRunTwoHoldersAtOnce) {
   }
   EXPECT_GE(succeeded, 1);
   EXPECT_EQ(succeeded, deployed.load());
-  EXPECT_EQ(Cell(dsn, "SELECT count(*) FROM jobs WHERE job_id = 'deploy' AND result = "
-                      "'cancelled' AND message <> 'cancelled: a newer job of concurrency group "
-                      "\"g\" is pending'"),
+  EXPECT_EQ(Cell(dsn,
+                 "SELECT count(*) FROM jobs WHERE job_id = 'deploy' AND result = "
+                 "'cancelled' AND message <> 'cancelled: a newer job of concurrency group "
+                 "\"g\" is pending'"),
             "0");
 }
 
