@@ -81,7 +81,7 @@ RunContext LoadRun(pqxx::transaction_base& tx, const std::string& run_id) {
   run.run_id = run_id;
   pqxx::result row = tx.exec_params(
       "SELECT state, cancel_requested, github::text, inputs::text, vars::text, "
-      "COALESCE(concurrency_group, '') FROM runs WHERE id = $1",
+      "COALESCE(concurrency_group, ''), has_calls FROM runs WHERE id = $1",
       run_id);
   if (row.empty()) return run;
   run.running = TextField(row[0][0]) == "running";
@@ -90,6 +90,7 @@ RunContext LoadRun(pqxx::transaction_base& tx, const std::string& run_id) {
   run.inputs = Ordered(JsonField(row[0][3]));
   run.vars = Ordered(JsonField(row[0][4]));
   run.group = TextField(row[0][5]);
+  run.has_calls = row[0][6].as<bool>();
   return run;
 }
 
@@ -127,7 +128,38 @@ bool Decidable(const Candidate& c, const NeedRows& rows) {
   return true;
 }
 
-Decision Decide(const RunContext& run, const Candidate& c, const NeedRows& rows) {
+// A calling job whose called jobs all ended is ready for a worker to end its call; a called
+// job whose calling job ended without starting the call does not run (as exec's scheduler
+// decides it: skipped, or cancelled with the run, saying why).
+std::optional<Decision> DecideCall(const RunContext& run, const Candidate& c,
+                                   const CallInfo& call) {
+  Decision d;
+  d.key = c.key;
+  d.job_id = c.job_id;
+  d.position = c.position;
+  if (call.ending) {
+    d.state = Decided::kReady;
+    d.upstream_failed = call.upstream_failed;
+    return d;
+  }
+  if (call.caller.empty() || !call.caller_ended) return std::nullopt;
+  d.state = Decided::kCompleted;
+  d.result = run.cancelled ? "cancelled" : "skipped";
+  d.message =
+      call.caller_result == "failure"
+          ? fmt::format("its calling job \"{}\" failed", call.caller)
+          : fmt::format("its calling job \"{}\" {}", call.caller_job_id,
+                        call.caller_result == "cancelled" ? "was cancelled" : "was skipped");
+  return d;
+}
+
+Decision Decide(const RunContext& run, const Candidate& c, const NeedRows& rows,
+                const CallInfo* call) {
+  if (call) {
+    if (std::optional<Decision> d = DecideCall(run, c, *call)) return *std::move(d);
+  }
+  // A called job sees its needs, github.job and inputs as in its own file.
+  const std::string caller = call ? call->caller : "";
   std::map<std::string, NeedResult> needs;
   for (const std::string& need : StringList(json::parse(c.needs_json))) {
     NeedResult& n = needs[need];
@@ -146,13 +178,14 @@ Decision Decide(const RunContext& run, const Candidate& c, const NeedRows& rows)
   for (const auto& [id, n] : needs) {
     all_success = all_success && std::string(n.Name()) == "success";
     upstream_failed = upstream_failed || n.upstream_failed;
-    needs_context[id] = {{"result", n.Name()}, {"outputs", Ordered(n.outputs)}};
+    needs_context[LocalId(id, caller)] = {{"result", n.Name()}, {"outputs", Ordered(n.outputs)}};
   }
   plan::Condition condition;
   if (!c.if_condition.empty() || !all_success || run.cancelled || upstream_failed) {
     // The contexts of a job-level `if:`, through the one scope builder, as exec's scheduler
     // gives them (Scheduler::FillJobScope).
-    plan::EvaluationContexts contexts = run.JobContexts(c.job_id, &needs_context);
+    plan::EvaluationContexts contexts = run.JobContexts(LocalId(c.job_id, caller), &needs_context);
+    if (!caller.empty()) contexts.inputs = &call->inputs;
     contexts.status = {all_success && !run.cancelled, upstream_failed, run.cancelled};
     plan::Scope scope;
     plan::FillScope(scope, contexts);
@@ -169,6 +202,10 @@ Decision Decide(const RunContext& run, const Candidate& c, const NeedRows& rows)
   if (!c.matrix.is_null()) d.matrix = Ordered(c.matrix);
   d.matrix_definition = c.matrix_definition;
   d.position = c.position;
+  if (!caller.empty()) {
+    d.local_id = LocalId(c.job_id, caller);
+    d.call_inputs = call->inputs;
+  }
   if (!c.group_template.empty() || !c.matrix_definition.empty()) d.needs = needs_context;
   if (condition.kind == plan::Condition::Kind::kError ||
       condition.kind == plan::Condition::Kind::kUnknown) {
@@ -228,9 +265,15 @@ void Apply(pqxx::transaction_base& tx, const RunContext& run, std::vector<Decisi
   json rows = json::array();
   bool any_ready = false;
   for (const Decision& d : decisions) {
-    rows.push_back({{"key", d.key}, {"state", DecidedSql(d.state)}, {"result", d.result},
-                    {"message", d.message}, {"uf", d.upstream_failed}, {"delay", d.delay_s},
-                    {"timeout", d.timeout_s}, {"grp", d.group}});
+    rows.push_back({{"key", d.key},
+                    {"state", DecidedSql(d.state)},
+                    {"result", d.result},
+                    {"message", d.message},
+                    {"uf", d.upstream_failed},
+                    {"delay", d.delay_s},
+                    {"timeout", d.timeout_s},
+                    {"grp", d.group},
+                    {"gc", d.group_cancel}});
     any_ready = any_ready || d.state == Decided::kReady;
   }
   tx.exec_params(
@@ -240,10 +283,11 @@ void Apply(pqxx::transaction_base& tx, const RunContext& run, std::vector<Decisi
       "'ready' THEN clock_timestamp() + make_interval(secs => d.delay) END, not_before = CASE "
       "WHEN d.state = 'ready' THEN clock_timestamp() + make_interval(secs => d.delay) END, "
       "gate_deadline = CASE WHEN d.state = 'waiting' THEN clock_timestamp() + "
-      "make_interval(secs => d.timeout) END, grp = NULLIF(d.grp, ''), grouped_at = CASE WHEN "
-      "d.state = 'grouped' THEN clock_timestamp() END FROM jsonb_to_recordset($2::jsonb) AS "
-      "d(key text, state text, result text, message text, uf boolean, delay float8, timeout "
-      "float8, grp text) WHERE j.run_id = $1 AND j.key = d.key AND j.state = 'pending'",
+      "make_interval(secs => d.timeout) END, grp = NULLIF(d.grp, ''), grp_cancel = d.gc, "
+      "grouped_at = CASE WHEN d.state = 'grouped' THEN clock_timestamp() END FROM "
+      "jsonb_to_recordset($2::jsonb) AS d(key text, state text, result text, message text, uf "
+      "boolean, delay float8, timeout float8, grp text, gc boolean) WHERE j.run_id = $1 AND j.key "
+      "= d.key AND j.state = 'pending'",
       run_id, rows.dump());
   if (any_ready) tx.exec_params("SELECT pg_notify('slipway_work', $1)", run_id);
 }
@@ -269,8 +313,13 @@ int AdvanceRun(pqxx::transaction_base& tx, const std::string& run_id, AuditBuffe
     std::vector<Candidate> candidates;
     for (const pqxx::row& row : found) candidates.push_back(CandidateFromRow(row, 0));
     NeedRows needs = LoadNeeds(tx, run_id, candidates);
+    std::map<std::string, CallInfo> calls;
+    if (run.has_calls) calls = LoadCalls(tx, run_id, candidates);
     std::vector<Decision> decisions;
-    for (const Candidate& c : candidates) decisions.push_back(Decide(run, c, needs));
+    for (const Candidate& c : candidates) {
+      auto call = calls.find(c.key);
+      decisions.push_back(Decide(run, c, needs, call == calls.end() ? nullptr : &call->second));
+    }
     Apply(tx, run, decisions, audit);
     changed += static_cast<int>(decisions.size());
   }
@@ -284,11 +333,18 @@ int AdvanceAfterCompletion(pqxx::transaction_base& tx, const std::string& run_id
   while (!dependants.empty()) {
     NeedRows needs = LoadNeeds(tx, run_id, dependants);
     std::vector<Decision> decisions;
+    std::map<std::string, CallInfo> calls;
+    bool calls_loaded = false;
     for (const Candidate& c : dependants) {
       if (!Decidable(c, needs)) continue;
       if (!run) run = LoadRun(tx, run_id);
       if (!run->running) return changed;
-      decisions.push_back(Decide(*run, c, needs));
+      if (run->has_calls && !calls_loaded) {
+        calls = LoadCalls(tx, run_id, dependants);
+        calls_loaded = true;
+      }
+      auto call = calls.find(c.key);
+      decisions.push_back(Decide(*run, c, needs, call == calls.end() ? nullptr : &call->second));
     }
     if (!decisions.empty()) Apply(tx, *run, decisions, audit);
     changed += static_cast<int>(decisions.size());

@@ -9,6 +9,8 @@
 // hands it to the job that has waited longest.
 #include <fmt/format.h>
 
+#include <map>
+
 #include "interpreter/backend/pg_internal.h"
 #include "interpreter/base/ascii.h"
 #include "interpreter/plan/eval_scope.h"
@@ -32,14 +34,40 @@ ordered_json StrategyOf(pqxx::transaction_base& tx, const std::string& run_id,
           {"max-parallel", d.max_parallel > 0 ? d.max_parallel : total}};
 }
 
+// The `cancel-in-progress` expressions known only at run time of the decisions that may take a
+// group (grp_cancel_template), by key; one query, and only when such a decision is there.
+std::map<std::string, std::string> CancelTemplates(pqxx::transaction_base& tx,
+                                                   const std::string& run_id,
+                                                   const std::vector<Decision>& decisions) {
+  nlohmann::json keys = nlohmann::json::array();
+  for (const Decision& d : decisions) {
+    if (!d.group_template.empty() && d.MayStart()) keys.push_back(d.key);
+  }
+  std::map<std::string, std::string> out;
+  if (keys.empty()) return out;
+  pqxx::result rows = tx.exec_params(
+      "SELECT key, grp_cancel_template FROM jobs WHERE run_id = $1 AND key IN (SELECT "
+      "jsonb_array_elements_text($2::jsonb)) AND grp_cancel_template IS NOT NULL",
+      run_id, keys.dump());
+  for (const pqxx::row& row : rows) out[TextField(row[0])] = TextField(row[1]);
+  return out;
+}
+
+std::string ReplacedMessage(const std::string& group) {
+  // exec/job_gate.cc's words for a pending job that a newer one replaced.
+  return fmt::format("cancelled: a newer job of concurrency group \"{}\" is pending", group);
+}
+
 }  // namespace
 
 void EvaluateGroups(pqxx::transaction_base& tx, const RunContext& run,
                     std::vector<Decision>& decisions) {
+  const std::map<std::string, std::string> cancel_templates =
+      CancelTemplates(tx, run.run_id, decisions);
   for (Decision& d : decisions) {
     if (d.group_template.empty() || !d.MayStart()) continue;
     ordered_json strategy;
-    plan::EvaluationContexts contexts = run.JobContexts(d.job_id, &d.needs);
+    plan::EvaluationContexts contexts = d.Contexts(run);
     contexts.matrix = &d.matrix;  // null without a matrix, as on GitHub
     if (d.group_template.find("strategy") != std::string::npos) {
       strategy = StrategyOf(tx, run.run_id, d);
@@ -59,14 +87,44 @@ void EvaluateGroups(pqxx::transaction_base& tx, const RunContext& run,
     }
     // An empty name is no group, as on GitHub.
     d.group = AsciiLower(group.text);
+    // As a local job does (exec/job_gate.cc): cancel-in-progress is evaluated when the job is
+    // about to start, in the same contexts as its group.
+    if (auto it = cancel_templates.find(d.key); it != cancel_templates.end()) {
+      plan::Substitution cancel = plan::Substitute(it->second, scope);
+      if (!cancel.error.empty() || !cancel.resolved) {
+        d.Fail(fmt::format("cannot evaluate the job's concurrency cancel-in-progress \"{}\": {}",
+                           it->second,
+                           !cancel.error.empty() ? cancel.error
+                                                 : "it reads " + cancel.unknown.front() +
+                                                       ", which a job's concurrency cannot read"));
+        continue;
+      }
+      d.group_cancel = cancel.text == "true";
+    }
   }
 }
 
 void TakeGroups(pqxx::transaction_base& tx, const std::string& run_id,
                 std::vector<Decision>& decisions, AuditBuffer& audit) {
+  // GitHub keeps one pending job per group: of this batch's jobs that must wait for the same
+  // group, the later replaces the earlier (EnterGroup replaces those already waiting).
+  std::map<std::string, Decision*> pending;  // group → this batch's job waiting for it
   for (Decision& d : decisions) {
     if (d.group.empty() || !d.MayStart()) continue;
-    if (!EnterGroup(tx, run_id, d.key, d.group, d.group_cancel, audit)) d.state = Decided::kGrouped;
+    if (EnterGroup(tx, run_id, d.key, d.group, d.group_cancel, audit)) continue;
+    d.state = Decided::kGrouped;
+    Decision*& older = pending[d.group];
+    if (older) {
+      older->state = Decided::kCompleted;
+      older->result = "cancelled";
+      older->message = ReplacedMessage(older->group);
+      older->group.clear();
+      audit.push_back({{"kind", "job-cancelled"},
+                       {"run_id", run_id},
+                       {"job", older->key},
+                       {"message", older->message}});
+    }
+    older = &d;
   }
 }
 
@@ -101,7 +159,25 @@ bool EnterGroup(pqxx::transaction_base& tx, const std::string& run_id, const std
     // (slipway_pass_groups deletes the row) sees this job waiting and passes the group to it.
     pqxx::result held = tx.exec_params(
         "SELECT 1 FROM job_group_leases WHERE grp = $1 FOR KEY SHARE", group);
-    if (!held.empty()) return false;
+    if (!held.empty()) {
+      // This job is the group's pending one now: an older pending job is cancelled, as on
+      // GitHub. It is parked as waiting, asked to stop, until the next sweep cancels it and
+      // advances its run (whichever run that is), as a cancel-in-progress holder that has not
+      // started is.
+      pqxx::result replaced = tx.exec_params(
+          "UPDATE jobs SET cancel_requested = true, message = $3, state = 'waiting', grp = NULL, "
+          "grouped_at = NULL WHERE grp = $1 AND state = 'grouped' AND NOT (run_id = $2 AND key "
+          "= $4) RETURNING run_id, key",
+          group, run_id, ReplacedMessage(group), key);
+      for (const pqxx::row& row : replaced) {
+        audit.push_back({{"kind", "concurrency-replaced"},
+                         {"run_id", TextField(row[0])},
+                         {"job", TextField(row[1])},
+                         {"group", group},
+                         {"by", {{"run_id", run_id}, {"job", key}}}});
+      }
+      return false;
+    }
     // The holder ended between the two statements: the group is free; try again.
   }
 }

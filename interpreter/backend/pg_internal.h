@@ -2,13 +2,14 @@
 /// Helpers shared by the backend's .cc files (never included by other modules): libpqxx is an
 /// implementation detail of interpreter/backend, and no exception leaves it.
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 #include <string>
 #include <vector>
 
-#include "interpreter/base/expected.h"
 #include "interpreter/backend/queue.h"
+#include "interpreter/base/expected.h"
 #include "interpreter/exec/job_runner.h"
 #include "interpreter/plan/eval_scope.h"
 
@@ -134,6 +135,7 @@ struct RunContext {
   nlohmann::ordered_json github;  // as stored; github.run_id and github.job are overlaid per job
   nlohmann::ordered_json inputs, vars;
   std::string group;
+  bool has_calls = false;  // jobs of called workflows are among its rows (calls.cc)
 
   /// The contexts a job-level expression of job `job_id` sees (github, inputs, vars and the
   /// given needs context), for plan::FillScope; the caller adds matrix, strategy, status.
@@ -149,6 +151,33 @@ struct RunContext {
     return contexts;
   }
 };
+
+/// Where a pending job stands with respect to reusable-workflow calls (calls.cc), read for
+/// the candidates of a run that has calls.
+struct CallInfo {
+  /// A calling job whose call started: its called jobs all ended now, so a worker ends it.
+  bool ending = false;
+  bool upstream_failed = false;  // as decided when its call started
+  /// A called job: its call leg (the calling job's key and job id), whether that job ended
+  /// without its call starting (skipped, failed or cancelled: `caller_result`), and the
+  /// inputs of the call when it started.
+  std::string caller, caller_job_id;
+  bool caller_ended = false;
+  std::string caller_result;
+  nlohmann::ordered_json inputs;
+};
+/// The CallInfo of each candidate that calls or is called, by key (one query).
+std::map<std::string, CallInfo> LoadCalls(pqxx::transaction_base& tx, const std::string& run_id,
+                                          const std::vector<Candidate>& candidates);
+/// A called job's id in its own file: `id` without its call leg's "<caller>/".
+std::string LocalId(const std::string& id, const std::string& caller);
+
+/// Queue::StartCall's transaction; false when fenced out (nothing written).
+bool StartCallInTx(pqxx::transaction_base& tx, const Claim& claim, const nlohmann::json& frame,
+                   AuditBuffer& audit);
+/// Queue::CallChain's query.
+std::vector<CallChainRow> CallChainInTx(pqxx::transaction_base& tx, const std::string& run_id,
+                                        const std::string& key);
 
 /// The states a decision moves a pending job to.
 enum class Decided { kReady, kWaiting, kCompleted, kThrottled, kGrouped };
@@ -171,7 +200,18 @@ struct Decision {
   std::string matrix_definition;
   int position = 0;
   nlohmann::ordered_json needs;  // the needs context (set when a group or matrix reads it)
+  /// A called job: its id in its own file (github.job) and its call's inputs.
+  std::string local_id;
+  nlohmann::ordered_json call_inputs;
   std::string group;  // the job-level group it evaluated to, folded to lower case; "" none
+  /// The contexts of the job's expressions (RunContext::JobContexts, with a called job's own
+  /// id and its call's inputs); the caller adds matrix and strategy.
+  plan::EvaluationContexts Contexts(const RunContext& run) const {
+    plan::EvaluationContexts contexts =
+        run.JobContexts(local_id.empty() ? job_id : local_id, &needs);
+    if (!local_id.empty()) contexts.inputs = &call_inputs;
+    return contexts;
+  }
   /// Whether the job may start (ready or waiting at its gate), i.e. holds its group if it has one.
   bool MayStart() const { return state == Decided::kReady || state == Decided::kWaiting; }
   void Fail(std::string why) {

@@ -68,8 +68,10 @@ json JobRows(const RunSpec& run) {
                     {"fail_fast", job.fail_fast},
                     {"grp_template", job.concurrency_group},
                     {"grp_cancel", job.cancel_in_progress},
+                    {"grp_cancel_template", job.cancel_in_progress_expression},
                     {"matrix_definition", job.matrix_definition},
-                    {"leg", job.matrix.is_null() ? json() : json(leg[job.key])}});
+                    {"leg", job.matrix.is_null() ? json() : json(leg[job.key])},
+                    {"caller", job.caller}});
   }
   return rows;
 }
@@ -246,17 +248,22 @@ Expected<RunState> Queue::Submit(const RunSpec& run) {
     tx.exec_params(
         "INSERT INTO jobs (run_id, key, job_id, position, needs, if_condition, labels, matrix, "
         "environment, gate, state, max_parallel, fail_fast, grp_template, grp_cancel, "
-        "matrix_definition, leg) SELECT $1, r.key, r.job_id, r.position, "
+        "matrix_definition, leg, grp_cancel_template, caller) SELECT $1, r.key, r.job_id, "
+        "r.position, "
         "ARRAY(SELECT jsonb_array_elements_text(r.needs)), r.if_condition, "
         "ARRAY(SELECT jsonb_array_elements_text(r.labels)), NULLIF(r.matrix, 'null'::jsonb), "
         "r.environment, NULLIF(r.gate, 'null'::jsonb), 'pending', NULLIF(r.max_parallel, 0), "
         "r.fail_fast, NULLIF(r.grp_template, ''), r.grp_cancel, NULLIF(r.matrix_definition, ''), "
-        "r.leg "
+        "r.leg, NULLIF(r.grp_cancel_template, ''), NULLIF(r.caller, '') "
         "FROM jsonb_to_recordset($2::jsonb) AS r(key text, job_id text, position integer, needs "
         "jsonb, if_condition text, labels jsonb, matrix jsonb, environment text, gate jsonb, "
         "max_parallel integer, fail_fast boolean, grp_template text, grp_cancel boolean, "
-        "matrix_definition text, leg text)",
+        "matrix_definition text, leg text, grp_cancel_template text, caller text)",
         run.id, JobRows(run).dump());
+    if (std::any_of(run.jobs.begin(), run.jobs.end(),
+                    [](const JobSpec& job) { return !job.caller.empty(); })) {
+      tx.exec_params("UPDATE runs SET has_calls = true WHERE id = $1", run.id);
+    }
     json job_ids = json::array();
     for (const JobSpec& job : run.jobs) job_ids.push_back(job.key);
     Audit(audit,
@@ -540,6 +547,24 @@ Expected<ResumeReport> Queue::Resume(const std::string& run_id) {
     if (!report) return report;
     impl_->audit->Commit(tx, audit);
     return report;
+  });
+}
+
+Expected<Fence> Queue::StartCall(const Claim& claim, const nlohmann::json& frame) {
+  return Guard("cannot start the call", [&]() -> Expected<Fence> {
+    pqxx::work tx(impl_->connection);
+    AuditBuffer audit;
+    if (!StartCallInTx(tx, claim, frame, audit)) return Fence::kLost;
+    impl_->audit->Commit(tx, audit);
+    return Fence::kHeld;
+  });
+}
+
+Expected<std::vector<CallChainRow>> Queue::CallChain(const std::string& run_id,
+                                                     const std::string& key) {
+  return Guard("cannot read the call", [&]() -> Expected<std::vector<CallChainRow>> {
+    pqxx::nontransaction tx(impl_->connection);
+    return CallChainInTx(tx, run_id, key);
   });
 }
 

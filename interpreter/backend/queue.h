@@ -49,9 +49,14 @@ struct JobSpec {
   /// needs, matrix or strategy) is evaluated when the job is decided. "" without one.
   std::string concurrency_group;
   bool cancel_in_progress = false;
+  /// Its `cancel-in-progress` as written when known only at run time: evaluated when the job
+  /// is decided, with its group. "" when `cancel_in_progress` says it.
+  std::string cancel_in_progress_expression;
   /// A matrix known only at run time: this spec is the job's placeholder, and this its matrix
   /// as written (plan::MatrixDefinitionToJson), expanded into legs when the job is decided.
   std::string matrix_definition;
+  /// A job of a called workflow: its call leg (the calling job's instance key); "" otherwise.
+  std::string caller;
 };
 
 /// Positions left free after a placeholder for the legs of its run-time matrix.
@@ -140,6 +145,14 @@ struct StoredRun {
   std::string workflow_sha256;
 };
 
+/// A row of a call chain (Queue::CallChain): a job, and the frame of its call when it is a
+/// calling job whose call started (null otherwise).
+struct CallChainRow {
+  std::string key;
+  std::string job_id;
+  nlohmann::json frame;
+};
+
 /// What `run --resume` did to an ended run.
 struct ResumeReport {
   RunState state = RunState::kRunning;  // kQueued while its concurrency group is held
@@ -180,6 +193,14 @@ class Queue {
   /// when fenced out. With `next`, claims the worker's next jobs in the same round trip.
   Expected<Fence> Complete(const Claim& claim, const Completion& completion,
                            NextClaims* next = nullptr);
+
+  /// Starts the call of a claimed calling job (calls.cc): stores its frame, and its called
+  /// jobs become decidable while the row waits, pending, for them to end (then it is ready to
+  /// be claimed again, to end the call). Fenced like Complete.
+  Expected<Fence> StartCall(const Claim& claim, const nlohmann::json& frame);
+  /// Job `key` and its callers outward: [0] the job, [1] the calling job whose call it is in,
+  /// ... up to a job of the main workflow.
+  Expected<std::vector<CallChainRow>> CallChain(const std::string& run_id, const std::string& key);
 
   /// Marks jobs whose lease expired as lost, moves gates whose approvals arrived (or whose
   /// timeout passed), and ends runs with nothing left to do. Any process may call it.

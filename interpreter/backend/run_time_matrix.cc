@@ -22,7 +22,7 @@ using nlohmann::ordered_json;
 // The contexts of decision `d` (github, inputs, vars, needs; with `matrix` when given).
 void FillJobScope(plan::Scope& scope, const RunContext& run, const Decision& d,
                   const ordered_json* matrix) {
-  plan::EvaluationContexts contexts = run.JobContexts(d.job_id, &d.needs);
+  plan::EvaluationContexts contexts = d.Contexts(run);
   contexts.matrix = matrix;
   plan::FillScope(scope, contexts);
 }
@@ -92,10 +92,11 @@ void ExpandRunTimeMatrices(pqxx::transaction_base& tx, const RunContext& run,
         "WITH gone AS (DELETE FROM jobs WHERE run_id = $1 AND key = $2 AND state = 'pending' "
         "RETURNING *) INSERT INTO jobs (run_id, key, job_id, position, needs, if_condition, "
         "labels, matrix, environment, gate, state, attempt, max_parallel, fail_fast, "
-        "grp_template, grp_cancel, leg) SELECT g.run_id, r.key, g.job_id, r.position, g.needs, "
-        "g.if_condition, ARRAY(SELECT jsonb_array_elements_text(r.labels)), r.matrix, "
-        "g.environment, g.gate, 'pending', g.attempt, g.max_parallel, g.fail_fast, "
-        "g.grp_template, g.grp_cancel, r.leg FROM gone g, jsonb_to_recordset($3::jsonb) AS "
+        "grp_template, grp_cancel, grp_cancel_template, leg) SELECT g.run_id, r.key, g.job_id, "
+        "r.position, g.needs, g.if_condition, ARRAY(SELECT jsonb_array_elements_text(r.labels)), "
+        "r.matrix, g.environment, g.gate, 'pending', g.attempt, g.max_parallel, g.fail_fast, "
+        "g.grp_template, g.grp_cancel, g.grp_cancel_template, r.leg FROM gone g, "
+        "jsonb_to_recordset($3::jsonb) AS "
         "r(key text, matrix jsonb, position integer, leg text, labels jsonb) "
         "RETURNING 1",
         run.run_id, d.key, rows.dump());

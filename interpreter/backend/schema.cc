@@ -522,6 +522,21 @@ GRANT SELECT ON artifacts TO slipway_reviewer;
 REVOKE ALL ON FUNCTION slipway_complete, slipway_pass_groups FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION slipway_complete, slipway_pass_groups TO slipway_worker;
 )sql",
+    // 5: a job-level `cancel-in-progress` known only at run time, kept as written and evaluated
+    // when the job is about to start (job_groups.cc), as its group is.
+    R"sql(
+ALTER TABLE jobs ADD COLUMN grp_cancel_template text;
+)sql",
+    // 6: reusable-workflow calls (calls.cc). A called job's row names its call leg (`caller`,
+    // the calling job's instance key) and needs the calling job until the call starts. A
+    // calling job's row is claimed twice: the first claim starts the call (its frame stored
+    // in call_frame: inputs and the contexts its secrets are mapped in; its row pending again,
+    // needing its called jobs), the second ends it (result and outputs).
+    R"sql(
+ALTER TABLE jobs ADD COLUMN caller text, ADD COLUMN call_frame jsonb;
+ALTER TABLE runs ADD COLUMN has_calls boolean NOT NULL DEFAULT false;
+CREATE INDEX jobs_caller ON jobs (run_id, caller) WHERE caller IS NOT NULL;
+)sql",
 };
 
 }  // namespace

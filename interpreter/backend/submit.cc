@@ -99,7 +99,14 @@ Expected<RunSpec> RunSpecFromPlan(const plan::Plan& plan, const model::Workflow*
                       {"inputs", Pairs(options.inputs)},
                       {"vars", Pairs(options.vars)},
                       {"env_config", plan.environments_path},
-                      {"event_payload", event_payload}};
+                      {"event_payload", event_payload},
+                      {"workflow_paths", plan.workflow_paths}};
+  // The files the run's calls read, digested: a worker whose copy differs refuses the run.
+  json called = json::array();
+  for (const plan::CalledFile& file : plan.called_files) {
+    called.push_back({{"uses", file.uses}, {"sha256", file.sha256}});
+  }
+  if (!called.empty()) run.plan_options["called_files"] = called;
   if (plan.concurrency_group) {
     if (!plan.concurrency_group->resolved) {
       return MakeUnexpected(fmt::format("the concurrency group \"{}\" is only known at run time",
@@ -129,9 +136,18 @@ Expected<RunSpec> RunSpecFromPlan(const plan::Plan& plan, const model::Workflow*
     if (job.concurrency_group) {
       spec.concurrency_group = job.concurrency_group->text;
       spec.cancel_in_progress = job.cancel_in_progress;
+      spec.cancel_in_progress_expression = job.cancel_in_progress_expression;
     }
     spec.job_id = job.id;
     for (plan::JobIndex need : job.needs) spec.needs.push_back(plan.jobs[plan::ToInt(need)].id);
+    if (job.caller) {
+      // A called job waits for its call leg to start (calls.cc).
+      const plan::PlannedJob& caller = plan.jobs[plan::ToInt(*job.caller)];
+      spec.caller = caller.matrix.empty() || job.caller_leg >= caller.matrix.size()
+                        ? caller.id
+                        : exec::Scheduler::InstanceKey(caller.id, caller.matrix[job.caller_leg]);
+      spec.needs.push_back(caller.id);
+    }
     spec.if_condition = job.if_condition;
     spec.labels = LabelsOf(job.runs_on);
     if (job.environment) {
@@ -195,6 +211,12 @@ Expected<bool> OptionsFromStored(const json& stored, const std::string& run_id,
   options->vars = PairsFrom(stored.value("vars", json::array()));
   options->env_config.reset();
   if (std::string env = stored.value("env_config", ""); !env.empty()) options->env_config = env;
+  options->workflow_paths.clear();
+  if (auto paths = stored.find("workflow_paths"); paths != stored.end() && paths->is_object()) {
+    for (auto it = paths->begin(); it != paths->end(); ++it) {
+      if (it->is_string()) options->workflow_paths[it.key()] = it->get<std::string>();
+    }
+  }
   // A flag given beside --resume must agree with what the run started with.
   auto differs = [&](const char* flag, bool given_flag, bool same) -> Expected<bool> {
     if (given_flag && !same) {
@@ -246,8 +268,9 @@ Expected<std::shared_ptr<PreparedRun>> PlanAgain(const std::string& run_id,
   prepared->event_path = options.event_file.value_or("");
   Diagnostics diagnostics;
   std::optional<plan::Plan> made;
+  plan::PlanInputs loaded;
   plan::PlanStatus status = plan::MakePlan(prepared->sources, options, plan::ReadGitInfo("."),
-                                           catalog, diagnostics, &made);
+                                           catalog, diagnostics, &made, &loaded);
   if (status != plan::PlanStatus::kOk || !made) {
     std::string first;
     for (const Diagnostic& d : diagnostics.items()) {
@@ -264,12 +287,24 @@ Expected<std::shared_ptr<PreparedRun>> PlanAgain(const std::string& run_id,
         options.workflow_path, run_id, made->workflow_sha256.substr(0, 12),
         workflow_sha256.substr(0, 12)));
   }
+  for (const json& file : stored.value("called_files", json::array())) {
+    const std::string uses = file.value("uses", ""), sha256 = file.value("sha256", "");
+    auto here = std::find_if(made->called_files.begin(), made->called_files.end(),
+                             [&](const plan::CalledFile& f) { return f.uses == uses; });
+    if (here == made->called_files.end() || here->sha256 != sha256) {
+      return MakeUnexpected(
+          fmt::format("the workflow \"{}\" calls differs on this host from the file run \"{}\" was "
+                      "submitted with; check out the same commit",
+                      uses, run_id));
+    }
+  }
   prepared->plan = std::move(*made);
-  Diagnostics load;
-  prepared->workflow = model::LoadWorkflowFile(prepared->sources, options.workflow_path, load);
-  if (!prepared->workflow) {
+  if (!loaded.workflow || !loaded.workflows) {
     return MakeUnexpected(fmt::format("cannot load \"{}\"", options.workflow_path));
   }
+  prepared->workflow = std::move(loaded.workflow);
+  prepared->workflows = std::move(loaded.workflows);
+  prepared->workflows->sources[0].workflow = &*prepared->workflow;  // moved
   return prepared;
 }
 

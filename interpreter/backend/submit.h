@@ -14,6 +14,7 @@
 #include "interpreter/plan/plan.h"
 #include "interpreter/plan/plan_file.h"
 #include "interpreter/plan/resolve.h"
+#include "interpreter/plan/workflow_call.h"
 #include "interpreter/step_api/step_api.h"
 
 namespace slipway::backend {
@@ -31,6 +32,8 @@ struct PreparedRun {
   SourceManager sources;  // owns the text the workflow model points into
   plan::Plan plan;
   std::optional<model::Workflow> workflow;
+  /// Every workflow file the run reads (sources[0] is `workflow`): what calls run.
+  std::shared_ptr<plan::WorkflowSet> workflows;
   std::string event_path;  // the stored event payload, written to a file ("" → none)
   bool skip_unknown_actions = false;  // `run --skip-unknown-actions`, stored with the run
 };

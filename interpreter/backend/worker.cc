@@ -13,6 +13,8 @@
 #include <thread>
 
 #include "interpreter/backend/submit.h"
+#include "interpreter/backend/worker_artifacts.h"
+#include "interpreter/backend/worker_calls.h"
 #include "interpreter/exec/audit.h"
 #include "interpreter/exec/clock.h"
 #include "interpreter/exec/console.h"
@@ -155,9 +157,19 @@ struct Slot {
     Completion completion;
     Expected<std::shared_ptr<PreparedRun>> prepared = plans.Get(queue, claim.run_id, options);
     bool lost = false;
+    const plan::PlannedJob* planned = prepared ? (*prepared)->plan.FindJob(claim.job_id) : nullptr;
     if (!prepared) {
       completion.result = exec::JobResult::kFailure;
       completion.message = prepared.error();
+    } else if (planned && planned->callee != 0) {
+      // A leg of a calling job: its first claim starts the call, its second ends it.
+      CallLegStep step = RunCallLeg(queue, claim, **prepared, *planned, options.secrets);
+      if (step.kind == CallLegStep::Kind::kStarted) {
+        Say(fmt::format("run {} job \"{}\": call started", claim.run_id, claim.key));
+        return true;
+      }
+      lost = step.kind == CallLegStep::Kind::kLost;
+      completion = std::move(step.completion);
     } else {
       completion = RunClaimed(claim, **prepared, &lost);
     }
@@ -184,33 +196,6 @@ struct Slot {
     return true;
   }
 
-  // Writes the run's stored artifacts under `store`'s artifacts/ when the job has an
-  // actions/download-artifact step; returns what it wrote (name → sha256).
-  Expected<std::map<std::string, std::string>> FetchArtifacts(const Claim& claim,
-                                                               const plan::PlannedJob& job,
-                                                               const exec::RunStore& store) {
-    std::map<std::string, std::string> fetched;
-    bool downloads = std::any_of(job.steps.begin(), job.steps.end(), [](const auto& step) {
-      return step.uses && step.uses->rfind("actions/download-artifact", 0) == 0;
-    });
-    if (!downloads) return fetched;
-    Expected<std::vector<exec::ArtifactFile>> files = queue.RunArtifacts(claim.run_id);
-    if (!files) return MakeUnexpected(files.error());
-    for (const exec::ArtifactFile& file : *files) {
-      fs::path path = fs::path(store.artifacts_dir()) / file.name;
-      std::error_code error;
-      fs::create_directories(path.parent_path(), error);
-      std::ofstream out(path, std::ios::binary | std::ios::trunc);
-      out << file.content;
-      if (error || !out) {
-        return MakeUnexpected(fmt::format("cannot write artifact \"{}\" to \"{}\"", file.name,
-                                          path.string()));
-      }
-      fetched[file.name] = exec::Sha256Hex(file.content);
-    }
-    return fetched;
-  }
-
   Completion RunClaimed(const Claim& claim, const PreparedRun& prepared, bool* lost) {
     Completion completion;
     const plan::PlannedJob* found = prepared.plan.FindJob(claim.job_id);
@@ -227,6 +212,20 @@ struct Slot {
     }
     exec::Masker masker;
     for (const auto& [name, value] : options.secrets) masker.Add(value);
+    // A job of a called workflow: its call's inputs, the secrets the call passes (mapped on
+    // this host) and its needs under the ids of its own file.
+    std::optional<CalledJobContext> called;
+    if (job.caller) {
+      Expected<CalledJobContext> context =
+          ReadCalledJobContext(queue, claim, prepared, options.secrets);
+      if (!context) {
+        completion.result = exec::JobResult::kFailure;
+        completion.message = context.error();
+        return completion;
+      }
+      for (const auto& [name, value] : context->frame->secrets) masker.Add(value);
+      called = std::move(context).value();
+    }
     std::string state_dir = fmt::format("{}/{}/{}-{}", options.scratch_dir,
                                         exec::SafeFileName(claim.run_id),
                                         exec::SafeFileName(claim.key), claim.attempt);
@@ -237,7 +236,10 @@ struct Slot {
       return completion;
     }
     // The artifacts other jobs stored (on any host), for a job that downloads some.
-    Expected<std::map<std::string, std::string>> fetched = FetchArtifacts(claim, job, *store);
+    Expected<std::map<std::string, std::string>> fetched = std::map<std::string, std::string>();
+    if (DownloadsArtifacts(job, fs::current_path().string())) {
+      fetched = FetchArtifacts(queue, claim.run_id, store->artifacts_dir());
+    }
     if (!fetched) {
       completion.result = exec::JobResult::kFailure;
       completion.message = fetched.error();
@@ -254,6 +256,7 @@ struct Slot {
     exec::RunRequest request;
     request.plan = &plan;
     request.workflow = &*prepared.workflow;
+    request.workflows = prepared.workflows.get();
     request.catalog = options.catalog;
     request.secrets = options.secrets;
     request.skip_unknown_actions = prepared.skip_unknown_actions;
@@ -282,12 +285,28 @@ struct Slot {
     }
     fs::permissions(env.scratch_dir, fs::perms::owner_all, mkdir_error);
     env.base_env = StepEnvironment(options.environment);
+    env.container_runtime = options.container_runtime;
     env.github = plan.github;
     env.github["run_id"] = claim.run_id;
     env.github["run_number"] = "1";
     env.github["run_attempt"] = std::to_string(claim.attempt);
     env.github["workspace"] = env.workspace;
-    env.github["event_path"] = prepared.event_path;
+    // The event payload, as GITHUB_EVENT_PATH (exec/run.cc writes it so): steps and the job
+    // container (/github/workflow/event.json) read it.
+    {
+      const std::string event_path = env.scratch_dir + "/event.json";
+      const ordered_json event =
+          plan.github.contains("event") ? plan.github["event"] : ordered_json::object();
+      std::ofstream out(event_path, std::ios::binary | std::ios::trunc);
+      out << masker.Mask(event.dump(2)) << "\n";
+      out.close();
+      if (!out) {
+        completion.result = exec::JobResult::kFailure;
+        completion.message = fmt::format("cannot write \"{}\"", event_path);
+        return completion;
+      }
+      env.github["event_path"] = event_path;
+    }
     env.runner = {{"os", "Linux"},
                   {"arch", "X64"},
                   {"name", claim.worker},
@@ -308,6 +327,10 @@ struct Slot {
                            {"job-total", total},
                            {"max-parallel", job.max_parallel.value_or(static_cast<int>(total))}};
     assignment.needs = ordered_json::parse(claim.needs.dump());
+    if (called) {
+      assignment.needs = called->needs;
+      assignment.call = called->frame;
+    }
     assignment.control = std::make_shared<exec::JobControl>();
 
     exec::JobOutcome outcome;
@@ -371,6 +394,12 @@ struct Slot {
         auto it = fetched->find(file.name);
         if (it != fetched->end() && it->second == exec::Sha256Hex(file.content)) continue;
         completion.artifacts.push_back(std::move(file));
+      }
+      if (std::optional<std::string> over =
+              ArtifactOverLimit(completion.artifacts, options.artifact_limit)) {
+        completion.result = exec::JobResult::kFailure;
+        completion.message = "cannot store the job's artifacts: " + *over;
+        completion.artifacts.clear();
       }
     } else {
       completion.result = exec::JobResult::kFailure;

@@ -5,14 +5,18 @@
 /// lease every third of the lease time. A lost lease stops the job at once (nothing it does
 /// afterwards can be written: the fencing token refuses it); a cancelled run cancels it.
 /// Secrets come from this host only (secrets file, SLIPWAY_SECRET_* variables) and never reach
-/// the database; steps get no database credentials in their environment.
+/// the database; steps get no database credentials in their environment. A job's containers
+/// run in this host's container runtime, if it has one.
 
 #include <chrono>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "interpreter/backend/queue.h"
+#include "interpreter/backend/worker_artifacts.h"
+#include "interpreter/exec/container_runtime.h"
 
 namespace slipway::step_api {
 class StepCatalog;
@@ -36,6 +40,12 @@ struct WorkerOptions {
   std::FILE* out = stdout;
   std::chrono::milliseconds poll{1000};  // polling besides LISTEN/NOTIFY
   std::chrono::milliseconds log_interval{250};  // live step logs pushed this often
+  /// The most one artifact of a job may store in the database (SLIPWAY_ARTIFACT_LIMIT); a job
+  /// whose artifact is larger fails, naming it (worker_artifacts.h).
+  uint64_t artifact_limit = kDefaultArtifactLimit;
+  /// This host's container runtime (exec/container_runtime.h): jobs with `container:` or
+  /// `services:` run in it as in a local run; with none they fail, saying they need one.
+  std::optional<exec::ContainerRuntime> container_runtime;
 };
 
 struct WorkerReport {

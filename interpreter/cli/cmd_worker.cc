@@ -14,7 +14,9 @@
 #include "interpreter/backend/worker.h"
 #include "interpreter/cli/backend_cli.h"
 #include "interpreter/cli/subcommand.h"
+#include "interpreter/exec/container_runtime.h"
 #include "interpreter/exec/process.h"
+#include "interpreter/exec/run_preflight.h"
 #include "interpreter/exec/run_store.h"
 #include "interpreter/exec/secrets.h"
 #include "interpreter/model/load_workflow.h"
@@ -79,6 +81,12 @@ std::string ReadSecrets(const std::string& file, const std::map<std::string, std
   return "";
 }
 
+// SLIPWAY_ARTIFACT_LIMIT of `environment` (worker_artifacts.h).
+Expected<uint64_t> ArtifactLimit(const std::map<std::string, std::string>& environment) {
+  auto it = environment.find("SLIPWAY_ARTIFACT_LIMIT");
+  return backend::ParseArtifactLimit(it == environment.end() ? "" : it->second);
+}
+
 int Worker(const WorkerArgs& args) {
   std::string dsn = BackendDsn("worker", args.backend);
   if (dsn == "!") return kExitUsage;
@@ -116,6 +124,13 @@ int Worker(const WorkerArgs& args) {
     return kExitUsage;
   }
   options.scratch_dir = args.scratch_dir.empty() ? DefaultScratch() : args.scratch_dir;
+  Expected<uint64_t> limit = ArtifactLimit(options.environment);
+  if (!limit) {
+    std::cerr << "slipway worker: " << limit.error() << "\n";
+    return kExitUsage;
+  }
+  options.artifact_limit = *limit;
+  options.container_runtime = exec::DetectContainerRuntime(options.environment);
   options.audit_key = *key;
   options.catalog = &catalog;
   std::signal(SIGINT, OnStopSignal);
@@ -146,10 +161,17 @@ int RunOnBackend(const std::string& dsn, bool submit, const exec::RunRequest& re
     std::cerr << "slipway run: --job cannot be used with --backend yet\n";
     return kExitUsage;
   }
-  for (const plan::PlannedJob& job : request.plan->jobs) {
-    if (job.callee == 0) continue;
-    std::cerr << "slipway run: job \"" << job.id << "\" calls the reusable workflow \""
-              << job.uses << "\"; calls cannot run with --backend yet (run without it)\n";
+  // What `run` refuses before anything starts is refused at submit too (a call whose matrix
+  // is known only at run time, a group held for a whole call).
+  if (request.workflow) {
+    std::vector<std::string> refused =
+        exec::UnsupportedConstructs(*request.plan, *request.workflow, request.workflows);
+    for (const std::string& message : refused) std::cerr << "slipway run: " << message << "\n";
+    if (!refused.empty()) return kExitUsage;
+  }
+  Expected<uint64_t> limit = ArtifactLimit(request.environment);
+  if (!limit) {
+    std::cerr << "slipway run: " << limit.error() << "\n";
     return kExitUsage;
   }
   if (!request.approvals.empty()) {
@@ -226,6 +248,8 @@ int RunOnBackend(const std::string& dsn, bool submit, const exec::RunRequest& re
   worker.secrets = request.secrets;
   worker.environment = request.environment;
   worker.scratch_dir = DefaultScratch();
+  worker.artifact_limit = *limit;
+  worker.container_runtime = exec::DetectContainerRuntime(request.environment);
   worker.audit_key = *key;
   worker.catalog = request.catalog;
   worker.out = request.out;

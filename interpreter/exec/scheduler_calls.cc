@@ -6,6 +6,7 @@
 // then reads, as on GitHub.
 #include <fmt/format.h>
 
+#include "interpreter/exec/call_leg.h"
 #include "interpreter/exec/clock.h"
 #include "interpreter/exec/run.h"
 #include "interpreter/exec/scheduler.h"
@@ -73,7 +74,6 @@ void Scheduler::StartCall(size_t i) {
   } else if (!callee || !request_->workflow) {
     error = fmt::format("the workflow \"{}\" calls was not loaded", job.uses);
   } else {
-    const model::Job& model = ModelJobOf(*request_, job);
     plan::Scope scope;
     FillJobScope(c, scope);
     scope.Set("matrix", instance.matrix);  // null without a matrix, as on GitHub
@@ -83,22 +83,13 @@ void Scheduler::StartCall(size_t i) {
                            {"job-total", jobs_[c].instances.size()},
                            {"max-parallel", job.max_parallel.value_or(
                                                 static_cast<int>(jobs_[c].instances.size()))}});
-    const std::map<std::string, std::string> secrets = SecretsOf(c);
-    ordered_json secrets_context = ordered_json::object();
-    for (const auto& [name, value] : secrets) secrets_context[name] = value;
-    scope.Set("secrets", std::move(secrets_context));
-    // An input's default sees github and vars (GitHub's context availability).
-    plan::Scope defaults;
-    defaults.Set("github", scope.Materialize("github"));
-    defaults.Set("vars", plan_.vars);
-    const model::Trigger* call = callee->FindTrigger("workflow_call");
-    plan::CallInputs inputs = plan::EvaluateCallInputs(model, call, scope, defaults);
-    error = inputs.error;
-    if (!inputs.unknown.empty() && error.empty()) {
-      error = fmt::format("input \"{}\" cannot be evaluated", inputs.unknown.front());
+    Expected<CallFrame> started =
+        StartCallFrame(ModelJobOf(*request_, job), *callee, scope, plan_.vars, SecretsOf(c));
+    if (started) {
+      *frame = std::move(started).value();
+    } else {
+      error = started.error();
     }
-    frame->inputs = std::move(inputs.inputs);
-    frame->secrets = plan::EvaluateCallSecrets(model, secrets, scope, &error);
   }
   if (!error.empty()) {
     leg.why_not = fmt::format("its calling job \"{}\" failed", instance.key);
@@ -133,47 +124,25 @@ void Scheduler::CallMemberFinished(uint32_t job) {
 
 void Scheduler::FinishCall(CallLeg& leg) {
   const plan::PlannedJob& caller = plan_.jobs[leg.caller];
-  JobOutcome outcome;
-  ordered_json jobs = ordered_json::object();
-  std::string failed, cancelled;
+  std::vector<CalledJobResult> jobs;
   for (uint32_t member : leg.members) {
     const plan::PlannedJob& planned = plan_.jobs[member];
     const JobState& state = jobs_[member];
-    ordered_json outputs = ordered_json::object();
-    for (const auto& [key, value] : state.outputs) outputs[key] = value;
-    jobs[planned.local_id] = {{"result", JobResultName(state.result)},
-                              {"outputs", std::move(outputs)}};
-    if (state.result == JobResult::kFailure && failed.empty()) failed = planned.id;
-    if (state.result == JobResult::kCancelled && cancelled.empty()) cancelled = planned.id;
-  }
-  if (!failed.empty()) {
-    outcome.result = JobResult::kFailure;
-    outcome.message = fmt::format("its called job \"{}\" failed", failed);
-  } else if (!cancelled.empty()) {
-    outcome.result = JobResult::kCancelled;
-    outcome.message = fmt::format("its called job \"{}\" was cancelled", cancelled);
+    CalledJobResult& job = jobs.emplace_back();
+    job.id = planned.id;
+    job.local_id = planned.local_id;
+    job.result = state.result;
+    for (const auto& [key, value] : state.outputs) job.outputs[key] = value;
   }
   const model::Workflow* callee = nullptr;
   if (request_ && request_->workflows && caller.callee < request_->workflows->sources.size()) {
     callee = request_->workflows->sources[caller.callee].workflow;
   }
-  if (callee && leg.frame) {
-    plan::Scope scope;
-    plan::EvaluationContexts contexts;
-    contexts.github = &plan_.github;
-    contexts.run_id = record_.id;
-    contexts.inputs = &leg.frame->inputs;
-    contexts.vars = &plan_.vars;
-    plan::FillScope(scope, contexts);
-    std::string error;
-    outcome.outputs =
-        plan::EvaluateCallOutputs(callee->FindTrigger("workflow_call"), jobs, scope, &error);
-    if (!error.empty() && outcome.result == JobResult::kSuccess) {
-      outcome.result = JobResult::kFailure;
-      outcome.message = "cannot evaluate the called workflow's outputs: " + error;
-    }
-  }
-  Finish(leg.instance, std::move(outcome));
+  plan::EvaluationContexts contexts;
+  contexts.github = &plan_.github;
+  contexts.run_id = record_.id;
+  contexts.vars = &plan_.vars;
+  Finish(leg.instance, EndCall(callee, leg.frame.get(), jobs, contexts));
 }
 
 void Scheduler::CancelCall(CallLeg& leg, const std::string& why) {

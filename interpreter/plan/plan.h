@@ -133,6 +133,9 @@ struct PlannedJob {
   bool fail_fast = true;
   std::optional<Resolved> concurrency_group;
   bool cancel_in_progress = false;
+  /// `cancel-in-progress` as written when it is known only at run time (it reads needs, say):
+  /// evaluated when the job is about to start. "" when resolved (then `cancel_in_progress`).
+  std::string cancel_in_progress_expression;
   std::optional<double> timeout_minutes;
   /// `cancel-timeout-minutes`: how long steps that run after a cancellation (always(),
   /// cancelled()) may take; GitHub's default is 5.

@@ -448,8 +448,11 @@ void Planner::PlanJob(const Unit& unit, uint32_t local, const model::JobGraph& g
     Substitution s = Substitute(job.concurrency.group.value, job_scope);
     planned.concurrency_group = Resolved{s.text, s.resolved};
     if (job.concurrency.cancel_in_progress) {
-      planned.cancel_in_progress =
-          Substitute(job.concurrency.cancel_in_progress->value, job_scope).text == "true";
+      Substitution cancel = Substitute(job.concurrency.cancel_in_progress->value, job_scope);
+      planned.cancel_in_progress = cancel.resolved && cancel.text == "true";
+      if (!cancel.resolved) {
+        planned.cancel_in_progress_expression = job.concurrency.cancel_in_progress->value;
+      }
     }
   }
   // Whole minutes, as GitHub converts it ((Int32) in ConvertToJobTimeout).

@@ -4,8 +4,7 @@
 // are always tested; the rest is skipped, with the reason printed, only when podman cannot start
 // a container on this machine.
 //
-// The machine's quirks stay out of slipway: the tests point CONTAINERS_CONF at a containers.conf
-// of their own (runtime runc, ulimits a container without CAP_SYS_RESOURCE may set).
+// The machine's quirks stay out of slipway: tests/support/podman_fixture.h sets podman up.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
@@ -21,6 +20,7 @@
 
 #include "interpreter/exec/process.h"
 #include "tests/support/cli_workspace.h"
+#include "tests/support/podman_fixture.h"
 
 namespace slipway {
 namespace {
@@ -28,83 +28,18 @@ namespace {
 namespace fs = std::filesystem;
 using testing::CliResult;
 
-constexpr const char* kImage = "localhost/slipway-test-busybox:1";
-// The same root filesystem, with a command that serves $GREETING over HTTP on 8080 after $DELAY
-// seconds.
-constexpr const char* kServiceImage = "localhost/slipway-test-httpd:2";
-
-struct Podman {
-  bool ok = false;
-  std::string why;  // when !ok
-  std::string path;
-  std::string conf;  // CONTAINERS_CONF
-};
+using ::slipway::testing::Podman;
+using ::slipway::testing::SetUpPodman;
+constexpr const char* kImage = ::slipway::testing::kBusyboxImage;
+constexpr const char* kServiceImage = ::slipway::testing::kHttpdImage;
 
 // Runs `script` with bash; its exit code and output.
 std::pair<int, std::string> Shell(const std::string& script,
                                   const std::map<std::string, std::string>& extra = {}) {
-  exec::ProcessOptions options;
-  options.argv = {"bash", "-c", script};
-  options.env = exec::CurrentEnvironment();
-  for (const auto& [k, v] : extra) options.env[k] = v;
-  options.timeout = std::chrono::seconds(120);
-  std::string out;
-  exec::ProcessResult result = exec::RunProcess(
-      options, [&](exec::OutputStream, std::string_view chunk) { out.append(chunk); }, nullptr);
-  return {result.end == exec::ProcessEnd::kExited ? result.exit_code : -1, out};
+  return ::slipway::testing::RunBash(script, extra);
 }
 
-const Podman& SetUpPodman() {
-  static const Podman podman = [] {
-    Podman p;
-    auto [found, where] = Shell("command -v podman");
-    if (found != 0) {
-      p.why = "podman is not installed (scripts/install-deps.sh test installs it)";
-      return p;
-    }
-    p.path = where.substr(0, where.find('\n'));
-    fs::path dir = fs::temp_directory_path() / ("slipway-container-test-" + std::to_string(getpid()));
-    fs::create_directories(dir);
-    p.conf = (dir / "containers.conf").string();
-    std::ofstream(p.conf) << "[containers]\n"
-                             "default_ulimits = [\"nofile=1024:1024\", \"nproc=1024:1024\"]\n"
-                             "[engine]\n"
-                             "runtime = \"runc\"\n";
-    std::map<std::string, std::string> env = {{"CONTAINERS_CONF", p.conf}};
-    auto [busybox, bb] = Shell("command -v busybox");
-    if (busybox != 0) {
-      p.why = "busybox (busybox-static) is not installed";
-      return p;
-    }
-    std::string root = (dir / "root").string();
-    std::string script =
-        "set -e; R='" + root + "'; mkdir -p $R/bin $R/etc $R/tmp $R/www; cp \"$(command -v busybox)\" $R/bin/busybox\n"
-        "for a in $($R/bin/busybox --list); do [ $a = busybox ] || ln -sf busybox $R/bin/$a; done\n"
-        "printf 'NAME=\"slipway test busybox\"\\nID=slipway-busybox\\n' > $R/etc/os-release\n"
-        "echo 'only in the image' > $R/etc/slipway-image-marker\n"
-        "podman image exists " + std::string(kImage) + " || tar -C $R -c . | podman import - " + kImage + " >/dev/null\n"
-        "podman image exists " + kServiceImage + " || tar -C $R -c . | podman import "
-        "--change 'CMD [\"sh\", \"-c\", \"sleep ${DELAY:-0}; echo $GREETING > /www/greeting; exec httpd -f -p 8080 -h /www\"]' - " +
-        kServiceImage + " >/dev/null\n"
-        "podman run --rm " + kImage + " true\n";
-    auto [code, out] = Shell(script, env);
-    if (code != 0) {
-      p.why = "podman cannot start a container here: " + out;
-      return p;
-    }
-    p.ok = true;
-    return p;
-  }();
-  return podman;
-}
-
-#define SKIP_WITHOUT_PODMAN()                                            \
-  do {                                                                   \
-    if (!SetUpPodman().ok) {                                             \
-      std::printf("skipped: %s\n", SetUpPodman().why.c_str());           \
-      GTEST_SKIP() << SetUpPodman().why;                                 \
-    }                                                                    \
-  } while (0)
+#define SKIP_WITHOUT_PODMAN() SLIPWAY_SKIP_WITHOUT_PODMAN()
 
 class ContainerE2E : public testing::CliWorkspaceTest {
  protected:

@@ -4,6 +4,7 @@
 #include <pqxx/pqxx>
 #include <thread>
 
+#include "interpreter/backend/stores.h"
 #include "tests/support/cli_workspace.h"
 #include "tests/unit/backend/backend_test_util.h"
 
@@ -54,6 +55,36 @@ class BackendCli : public testing::CliWorkspaceTest {
         "SELECT COALESCE(result::text, state::text) FROM jobs WHERE run_id = $1 AND key = $2",
         run_id, key);
     return row.empty() ? "" : row[0][0].as<std::string>();
+  }
+
+  /// Run `run_id` as recorded in state directory `state_dir` and in the database alike: status,
+  /// event, and each job's status, result, outputs and steps.
+  void ExpectSameRunRecord(const std::string& state_dir, const std::string& run_id) {
+    Expected<exec::RunRecord> a = OpenLocalStore((dir_ / state_dir).string())->LoadRun(run_id);
+    Expected<std::unique_ptr<exec::Store>> pg = OpenPgStore(dsn_, testing_util::kAuditKey);
+    ASSERT_TRUE(a && pg);
+    Expected<exec::RunRecord> b = (*pg)->LoadRun(run_id);
+    ASSERT_TRUE(b) << b.error();
+    EXPECT_EQ(a->status, b->status);
+    EXPECT_EQ(a->event, b->event);
+    EXPECT_EQ(a->ref, b->ref);
+    EXPECT_EQ(a->actor, b->actor);
+    EXPECT_EQ(a->workflow_sha256, b->workflow_sha256);
+    ASSERT_EQ(a->jobs.size(), b->jobs.size());
+    for (const auto& [key, job] : a->jobs) {
+      ASSERT_EQ(b->jobs.count(key), 1u) << key;
+      const exec::JobRecord& other = b->jobs[key];
+      EXPECT_EQ(job.status, other.status) << key;
+      EXPECT_EQ(job.result, other.result) << key;
+      EXPECT_EQ(job.outputs, other.outputs) << key;
+      ASSERT_EQ(job.steps.size(), other.steps.size()) << key;
+      for (size_t i = 0; i < job.steps.size(); ++i) {
+        EXPECT_EQ(job.steps[i].name, other.steps[i].name) << key;
+        EXPECT_EQ(job.steps[i].outcome, other.steps[i].outcome) << key;
+        EXPECT_EQ(job.steps[i].conclusion, other.steps[i].conclusion) << key;
+        EXPECT_EQ(job.steps[i].outputs, other.steps[i].outputs) << key;
+      }
+    }
   }
 
   std::string dsn_;

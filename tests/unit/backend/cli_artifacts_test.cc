@@ -124,5 +124,94 @@ jobs:
   EXPECT_EQ(rows[0][0].as<std::string>(), "up:app/app.txt");
 }
 
+// actions/download-artifact inside a local composite action: the worker fetches the run's
+// artifacts from the database for it too, and the job sees what it sees on the state directory.
+TEST_F(BackendCli, ADownloadInsideALocalCompositeActionGetsTheArtifactAsLocally) {
+  Write(".github/actions/fetch/action.yml", R"(name: fetch
+runs:
+  using: composite
+  steps:
+    - uses: ./.github/actions/fetch-inner
+)");
+  Write(".github/actions/fetch-inner/action.yml", R"(name: fetch-inner
+runs:
+  using: composite
+  steps:
+    - uses: actions/download-artifact@v4
+      with:
+        name: app
+        path: fetched
+    - run: cp fetched/app.txt "deployed-${{ github.run_id }}.txt"
+      shell: bash
+)");
+  Write("wf.yml", R"(on: push
+jobs:
+  up:
+    runs-on: linux
+    steps:
+      - run: mkdir -p out && echo "built" > out/app.txt
+      - uses: actions/upload-artifact@v4
+        with:
+          name: app
+          path: out/app.txt
+  down:
+    needs: up
+    runs-on: linux
+    steps:
+      - uses: ./.github/actions/fetch
+)");
+  Write(".slipway/runners.yml", "add: [linux]\n");
+  CliResult local = Cli({"run", "wf.yml", "--state-dir", "state", "--run-id", "dir", "--ref",
+                         "refs/heads/main", "--sha", "1", "--progress", "plain"},
+                        env_);
+  ASSERT_EQ(local.exit_code, 0) << local.out << local.err;
+  CliResult run = Cli({"run", "wf.yml", "--backend", dsn_, "--run-id", "pg", "--ref",
+                       "refs/heads/main", "--sha", "1", "--progress", "plain"},
+                      env_);
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_EQ(Read("deployed-dir.txt"), "built\n");
+  EXPECT_EQ(Read("deployed-pg.txt"), Read("deployed-dir.txt"));
+}
+
+// One artifact over the database's cap fails its job, naming the artifact, its size and the
+// limit; nothing of it is stored.
+TEST_F(BackendCli, AnArtifactOverTheLimitFailsItsJobAndIsNotStored) {
+  Write("wf.yml", R"(on: push
+jobs:
+  up:
+    runs-on: linux
+    steps:
+      - run: head -c 3000 /dev/zero > big.bin && echo small > small.txt
+      - uses: actions/upload-artifact@v4
+        with:
+          name: small
+          path: small.txt
+      - uses: actions/upload-artifact@v4
+        with:
+          name: big
+          path: big.bin
+)");
+  std::map<std::string, std::string> env = env_;
+  env["SLIPWAY_ARTIFACT_LIMIT"] = "2K";
+  CliResult run = Cli({"run", "wf.yml", "--backend", dsn_, "--run-id", "cap", "--ref",
+                       "refs/heads/main", "--sha", "1", "--progress", "plain"},
+                      env);
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  EXPECT_NE(run.out.find("artifact \"big\" is 2.9 KiB (3000 bytes), over the database's limit "
+                         "of 2.0 KiB (2048 bytes) for one artifact; set SLIPWAY_ARTIFACT_LIMIT"),
+            std::string::npos)
+      << run.out;
+  pqxx::connection connection(dsn_);
+  pqxx::nontransaction tx(connection);
+  EXPECT_EQ(tx.exec("SELECT count(*) FROM artifacts WHERE run_id = 'cap'")[0][0].as<int>(), 0);
+  env["SLIPWAY_ARTIFACT_LIMIT"] = "lots";
+  CliResult bad = Cli({"run", "wf.yml", "--backend", dsn_, "--run-id", "cap2", "--ref",
+                       "refs/heads/main", "--sha", "1"},
+                      env);
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("SLIPWAY_ARTIFACT_LIMIT \"lots\" is not a size"), std::string::npos)
+      << bad.err;
+}
+
 }  // namespace
 }  // namespace slipway::backend

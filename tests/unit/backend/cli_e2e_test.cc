@@ -200,30 +200,7 @@ TEST_F(BackendCli, SameWorkflowGivesTheSameRunRecordOnBothBackends) {
   CliResult remote_run = Cli(remote, env);
   ASSERT_EQ(remote_run.exit_code, 0) << remote_run.out << remote_run.err;
 
-  Expected<exec::RunRecord> a = OpenLocalStore((dir_ / "state").string())->LoadRun("same");
-  Expected<std::unique_ptr<exec::Store>> pg = OpenPgStore(dsn_, testing_util::kAuditKey);
-  ASSERT_TRUE(a && pg);
-  Expected<exec::RunRecord> b = (*pg)->LoadRun("same");
-  ASSERT_TRUE(b) << b.error();
-  EXPECT_EQ(a->status, b->status);
-  EXPECT_EQ(a->event, b->event);
-  EXPECT_EQ(a->ref, b->ref);
-  EXPECT_EQ(a->actor, b->actor);
-  EXPECT_EQ(a->workflow_sha256, b->workflow_sha256);
-  ASSERT_EQ(a->jobs.size(), b->jobs.size());
-  for (const auto& [key, job] : a->jobs) {
-    const exec::JobRecord& other = b->jobs[key];
-    EXPECT_EQ(job.status, other.status) << key;
-    EXPECT_EQ(job.result, other.result) << key;
-    EXPECT_EQ(job.outputs, other.outputs) << key;
-    ASSERT_EQ(job.steps.size(), other.steps.size()) << key;
-    for (size_t i = 0; i < job.steps.size(); ++i) {
-      EXPECT_EQ(job.steps[i].name, other.steps[i].name) << key;
-      EXPECT_EQ(job.steps[i].outcome, other.steps[i].outcome) << key;
-      EXPECT_EQ(job.steps[i].conclusion, other.steps[i].conclusion) << key;
-      EXPECT_EQ(job.steps[i].outputs, other.steps[i].outputs) << key;
-    }
-  }
+  ExpectSameRunRecord("state", "same");
 }
 
 }  // namespace

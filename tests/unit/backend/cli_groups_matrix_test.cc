@@ -97,6 +97,106 @@ jobs:
   EXPECT_FALSE(Exists("finished-old")) << "the older job's step was stopped";
 }
 
+// GitHub keeps at most one pending job per group: a newer pending job cancels the older
+// pending one (as the state directory does: exec/job_gate.cc, ConcurrencyLock::kReplaced).
+TEST_F(BackendCli, ANewerPendingJobOfAGroupReplacesTheOlderPendingOne) {
+  Write("wf.yml", R"(on: push
+jobs:
+  deploy:
+    runs-on: linux
+    concurrency:
+      group: prod
+    steps:
+      - run: echo "${{ github.run_id }}" >> order.txt
+  after:
+    needs: deploy
+    if: always()
+    runs-on: linux
+    steps:
+      - run: echo "after ${{ github.run_id }} ${{ needs.deploy.result }}" >> order.txt
+)");
+  for (const char* id : {"one", "two", "three"}) {
+    CliResult submitted = Cli({"run", "wf.yml", "--backend", dsn_, "--submit", "--run-id", id,
+                               "--ref", "refs/heads/main", "--sha", "1"},
+                              env_);
+    ASSERT_EQ(submitted.exit_code, 0) << submitted.out << submitted.err;
+  }
+  EXPECT_EQ(JobState("one", "deploy"), "ready");
+  EXPECT_EQ(JobState("two", "deploy"), "waiting") << "replaced: asked to stop before it starts";
+  EXPECT_EQ(JobState("three", "deploy"), "grouped");
+  auto worker = StartWorker({"--labels", "linux", "--name", "host-a"});
+  CliResult one = Cli({"wait", "one", "--backend", dsn_, "--timeout", "30"}, env_);
+  EXPECT_EQ(one.exit_code, 0) << one.out << one.err;
+  CliResult two = Cli({"wait", "two", "--backend", dsn_, "--timeout", "30"}, env_);
+  EXPECT_EQ(two.exit_code, 130) << two.out << two.err;
+  CliResult three = Cli({"wait", "three", "--backend", dsn_, "--timeout", "30"}, env_);
+  EXPECT_EQ(three.exit_code, 0) << three.out << three.err;
+  worker->child->SignalGroup(SIGTERM);
+  worker->pump.join();
+  EXPECT_EQ(JobState("two", "deploy"), "cancelled");
+  {
+    pqxx::connection connection(dsn_);
+    pqxx::nontransaction tx(connection);
+    pqxx::result row = tx.exec("SELECT message FROM jobs WHERE run_id = 'two' AND key = 'deploy'");
+    ASSERT_EQ(row.size(), 1u);
+    EXPECT_EQ(row[0][0].as<std::string>(),
+              "cancelled: a newer job of concurrency group \"prod\" is pending");
+  }
+  std::vector<std::string> order = Lines(Read("order.txt"));
+  EXPECT_EQ(std::count(order.begin(), order.end(), "two"), 0) << Read("order.txt");
+  EXPECT_NE(std::find(order.begin(), order.end(), "after two cancelled"), order.end())
+      << "the replaced job's dependants are decided: " << Read("order.txt") << worker->out;
+}
+
+// `cancel-in-progress` known only at run time (it reads a needs output) is evaluated when the
+// job is about to start, as on the state directory.
+TEST_F(BackendCli, CancelInProgressFromANeedsOutputIsEvaluatedWhenTheJobStarts) {
+  Write("wf.yml", R"(on: push
+jobs:
+  pick:
+    runs-on: linux
+    outputs:
+      cancel: ${{ steps.s.outputs.cancel }}
+    steps:
+      - id: s
+        run: echo "cancel=${{ github.run_id == 'new' }}" >> "$GITHUB_OUTPUT"
+  deploy:
+    needs: pick
+    runs-on: linux
+    concurrency:
+      group: prod
+      cancel-in-progress: ${{ needs.pick.outputs.cancel == 'true' }}
+    steps:
+      - run: |
+          touch "started-${{ github.run_id }}"
+          if [ "${{ github.run_id }}" = old ]; then sleep 30; fi
+          touch "finished-${{ github.run_id }}"
+)");
+  ASSERT_EQ(Cli({"run", "wf.yml", "--backend", dsn_, "--submit", "--run-id", "old", "--ref",
+                 "refs/heads/main", "--sha", "1"},
+                env_)
+                .exit_code,
+            0);
+  // Two slots: the newer run's `pick` runs while the older deploy holds the group.
+  auto worker =
+      StartWorker({"--labels", "linux", "--jobs", "2", "--lease", "1", "--name", "host-a"});
+  for (int i = 0; i < 200 && !Exists("started-old"); ++i) std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(Exists("started-old")) << worker->out;
+  ASSERT_EQ(Cli({"run", "wf.yml", "--backend", dsn_, "--submit", "--run-id", "new", "--ref",
+                 "refs/heads/main", "--sha", "1"},
+                env_)
+                .exit_code,
+            0);
+  CliResult old_run = Cli({"wait", "old", "--backend", dsn_, "--timeout", "20"}, env_);
+  EXPECT_EQ(old_run.exit_code, 130) << old_run.out << old_run.err;
+  CliResult new_run = Cli({"wait", "new", "--backend", dsn_, "--timeout", "20"}, env_);
+  EXPECT_EQ(new_run.exit_code, 0) << new_run.out << new_run.err;
+  worker->child->SignalGroup(SIGTERM);
+  worker->pump.join();
+  EXPECT_TRUE(Exists("finished-new"));
+  EXPECT_FALSE(Exists("finished-old")) << "the older job's step was stopped";
+}
+
 TEST_F(BackendCli, AMatrixFromANeedsOutputIsExpandedWhenItsNeedsAreMet) {
   Write("wf.yml", R"(on: push
 jobs:
