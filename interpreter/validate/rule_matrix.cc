@@ -1,6 +1,6 @@
 // `strategy.matrix`: https://docs.github.com/actions/using-jobs/using-a-matrix-for-your-jobs
 // Each axis is a non-empty list (or an expression); a matrix needs at least one axis or an
-// `include`; `max-parallel` is positive. The axis values themselves may be any YAML.
+// `include`; no include/exclude entry is empty; `max-parallel` is positive. The axis values themselves may be any YAML.
 #include <fmt/format.h>
 
 #include "interpreter/model/matrix_values.h"
@@ -26,6 +26,17 @@ void CheckMatrix(const RuleContext& context) {
     if (!matrix || !matrix->is_mapping()) continue;
     bool has_values = false;
     for (const auto& [key, value] : matrix->entries) {
+      if ((key.value == "include" || key.value == "exclude") && value.is_sequence()) {
+        // MatrixBuilder refuses an empty entry: it would match (or add) nothing.
+        for (const yaml::Node& entry : value.items) {
+          if (entry.is_mapping() && entry.entries.empty()) {
+            context.diagnostics.Error("matrix", entry.where,
+                                      key.value == "include"
+                                          ? "matrix include mapping does not contain any values"
+                                          : "matrix exclude filter must not be empty");
+          }
+        }
+      }
       if (key.value == "exclude") continue;
       if (key.value == "include") {
         has_values |= !value.is_sequence() || !value.items.empty();
