@@ -146,11 +146,9 @@ bool GroupAlive(int pgid) {
   return false;
 }
 
-// Process records are reused: creating and removing a file costs an inode each time (on ext4
-// here, ten times a rename), and a job of many short steps would pay it for every step. A
-// record file stays open for the run; a released record is blanked in place (StopRecordedGroups
-// skips blank ones) and the next process in the same directory writes over it. The content has
-// a fixed length, so each write replaces all of it.
+// Process records are reused (a new file costs an inode each time, ten times a rename on ext4
+// here): a record file stays open for the run, is blanked in place when released
+// (StopRecordedGroups skips blank ones), and the next process writes its fixed length over it.
 constexpr size_t kRecordLength = 64;
 
 class RecordPool {
