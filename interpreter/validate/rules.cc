@@ -5,6 +5,7 @@
 namespace slipway::validate {
 
 void CheckYamlTags(const RuleContext& context);
+void CheckKeysIgnoringCase(const RuleContext& context);
 void CheckJobIds(const RuleContext& context);
 void CheckJobNeeds(const RuleContext& context);
 void CheckJobKind(const RuleContext& context);
@@ -31,6 +32,7 @@ void CheckReusableCalls(const RuleContext& context);
 const std::vector<Rule>& Rules() {
   static const std::vector<Rule> kRules = {
       {"yaml", "explicit YAML tags: only the core schema's, fitting their values", &CheckYamlTags},
+      {"keys", "mapping keys unique ignoring case (GitHub's parser)", &CheckKeysIgnoringCase},
       {"job-id", "job ids: syntax, reserved \"__\" prefix, length, unique ignoring case",
        &CheckJobIds},
       {"job-needs", "needs: jobs that exist, no duplicates, no cycles", &CheckJobNeeds},
