@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <random>
 #include <thread>
 
 #include "stdlib/http_client.h"
@@ -30,6 +31,32 @@ int FreeLoopbackPort() {
   }
   ::close(fd);
   return port;
+}
+
+namespace {
+bool CanBind(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return ok;
+}
+}  // namespace
+
+int FreeLoopbackPortRun(int count) {
+  std::random_device random;
+  std::uniform_int_distribution<int> base(20000, 32000 - count);
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    int first = base(random);
+    bool all = true;
+    for (int i = 0; i < count && all; ++i) all = CanBind(first + i);
+    if (all) return first;
+  }
+  return 0;
 }
 
 HaproxyProcess::HaproxyProcess(const fs::path& dir, int front_port,

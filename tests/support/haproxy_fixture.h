@@ -14,6 +14,11 @@ namespace slipway::testing {
 /// An unused TCP port on 127.0.0.1 (bound and released; good enough on a test machine).
 int FreeLoopbackPort();
 
+/// The first of `count` consecutive loopback ports that are all free now, chosen below the
+/// kernel's ephemeral range (32768 up), where other tests' outgoing connections take their
+/// source ports; 0 when none was found.
+int FreeLoopbackPortRun(int count);
+
 class HaproxyProcess {
  public:
   /// One server of the backend "app".

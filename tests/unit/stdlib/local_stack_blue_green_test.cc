@@ -42,10 +42,7 @@ class LocalBlueGreenTest : public ::testing::Test {
     if (!HaproxyInstalled()) GTEST_SKIP() << "haproxy is not installed (Debian package haproxy)";
     context_.set_real_sleep(true);
     // Three ports in a row for HAProxy, blue and green.
-    for (int attempt = 0; attempt < 20 && port_ == 0; ++attempt) {
-      int candidate = slipway::testing::FreeLoopbackPort();
-      if (candidate > 1024 && candidate < 65000) port_ = candidate;
-    }
+    port_ = slipway::testing::FreeLoopbackPortRun(3);
     ASSERT_NE(port_, 0);
   }
 
