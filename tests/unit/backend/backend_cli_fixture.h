@@ -48,6 +48,13 @@ class BackendCli : public testing::CliWorkspaceTest {
     return bg;
   }
 
+  /// `slipway run wf.yml --submit` on main at commit "1" as run `run_id`.
+  CliResult Submit(const std::string& run_id) {
+    return Cli({"run", "wf.yml", "--backend", dsn_, "--submit", "--run-id", run_id, "--ref",
+                "refs/heads/main", "--sha", "1"},
+               env_);
+  }
+
   std::string JobState(const std::string& run_id, const std::string& key) {
     pqxx::connection connection(dsn_);
     pqxx::nontransaction tx(connection);

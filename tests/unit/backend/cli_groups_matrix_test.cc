@@ -35,9 +35,7 @@ jobs:
       - run: echo "start ${{ github.run_id }}" >> order.txt && sleep 1 && echo "end ${{ github.run_id }}" >> order.txt
 )");
   for (const char* id : {"one", "two"}) {
-    CliResult submitted = Cli({"run", "wf.yml", "--backend", dsn_, "--submit", "--run-id", id,
-                               "--ref", "refs/heads/main", "--sha", "1"},
-                              env_);
+    CliResult submitted = Submit(id);
     ASSERT_EQ(submitted.exit_code, 0) << submitted.out << submitted.err;
   }
   EXPECT_EQ(JobState("one", "deploy"), "ready");
@@ -72,19 +70,11 @@ jobs:
           if [ "${{ github.run_id }}" = old ]; then sleep 30; fi
           touch "finished-${{ github.run_id }}"
 )");
-  ASSERT_EQ(Cli({"run", "wf.yml", "--backend", dsn_, "--submit", "--run-id", "old", "--ref",
-                 "refs/heads/main", "--sha", "1"},
-                env_)
-                .exit_code,
-            0);
+  ASSERT_EQ(Submit("old").exit_code, 0);
   auto worker = StartWorker({"--labels", "linux", "--lease", "1", "--name", "host-a"});
   for (int i = 0; i < 200 && !Exists("started-old"); ++i) std::this_thread::sleep_for(50ms);
   ASSERT_TRUE(Exists("started-old")) << worker->out;
-  ASSERT_EQ(Cli({"run", "wf.yml", "--backend", dsn_, "--submit", "--run-id", "new", "--ref",
-                 "refs/heads/main", "--sha", "1"},
-                env_)
-                .exit_code,
-            0);
+  ASSERT_EQ(Submit("new").exit_code, 0);
   EXPECT_EQ(JobState("new", "deploy"), "grouped");
   CliResult old_run = Cli({"wait", "old", "--backend", dsn_, "--timeout", "20"}, env_);
   EXPECT_EQ(old_run.exit_code, 130) << old_run.out << old_run.err;
@@ -116,9 +106,7 @@ jobs:
       - run: echo "after ${{ github.run_id }} ${{ needs.deploy.result }}" >> order.txt
 )");
   for (const char* id : {"one", "two", "three"}) {
-    CliResult submitted = Cli({"run", "wf.yml", "--backend", dsn_, "--submit", "--run-id", id,
-                               "--ref", "refs/heads/main", "--sha", "1"},
-                              env_);
+    CliResult submitted = Submit(id);
     ASSERT_EQ(submitted.exit_code, 0) << submitted.out << submitted.err;
   }
   EXPECT_EQ(JobState("one", "deploy"), "ready");
@@ -172,21 +160,13 @@ jobs:
           if [ "${{ github.run_id }}" = old ]; then sleep 30; fi
           touch "finished-${{ github.run_id }}"
 )");
-  ASSERT_EQ(Cli({"run", "wf.yml", "--backend", dsn_, "--submit", "--run-id", "old", "--ref",
-                 "refs/heads/main", "--sha", "1"},
-                env_)
-                .exit_code,
-            0);
+  ASSERT_EQ(Submit("old").exit_code, 0);
   // Two slots: the newer run's `pick` runs while the older deploy holds the group.
   auto worker =
       StartWorker({"--labels", "linux", "--jobs", "2", "--lease", "1", "--name", "host-a"});
   for (int i = 0; i < 200 && !Exists("started-old"); ++i) std::this_thread::sleep_for(50ms);
   ASSERT_TRUE(Exists("started-old")) << worker->out;
-  ASSERT_EQ(Cli({"run", "wf.yml", "--backend", dsn_, "--submit", "--run-id", "new", "--ref",
-                 "refs/heads/main", "--sha", "1"},
-                env_)
-                .exit_code,
-            0);
+  ASSERT_EQ(Submit("new").exit_code, 0);
   CliResult old_run = Cli({"wait", "old", "--backend", dsn_, "--timeout", "20"}, env_);
   EXPECT_EQ(old_run.exit_code, 130) << old_run.out << old_run.err;
   CliResult new_run = Cli({"wait", "new", "--backend", dsn_, "--timeout", "20"}, env_);
@@ -249,11 +229,7 @@ jobs:
     steps:
       - run: echo "${{ matrix.host }}" > "built-on-${{ matrix.host }}.txt"
 )");
-  ASSERT_EQ(Cli({"run", "wf.yml", "--backend", dsn_, "--submit", "--run-id", "lab", "--ref",
-                 "refs/heads/main", "--sha", "1"},
-                env_)
-                .exit_code,
-            0);
+  ASSERT_EQ(Submit("lab").exit_code, 0);
   {
     pqxx::connection connection(dsn_);
     pqxx::nontransaction tx(connection);
