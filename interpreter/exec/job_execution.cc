@@ -499,6 +499,9 @@ JobOutcome JobExecution::Run() {
     return JobOutcome{JobResult::kFailure, {}, {}, error, outcome.continue_on_error};
   }
 
+  if (Expected<bool> made = run_.store->CreateStepLogDir(job_.key); !made) {
+    return JobOutcome{JobResult::kFailure, {}, {}, made.error(), outcome.continue_on_error};
+  }
   if (std::optional<JobOutcome> failed = StartContainers()) {
     failed->continue_on_error = outcome.continue_on_error;
     return *failed;

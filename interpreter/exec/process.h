@@ -84,8 +84,9 @@ class ChildProcess {
   /// Sends `signal` to every process of the group.
   void SignalGroup(int signal) const;
   /// True while a process of the group is alive (zombies aside): after Wait, the background
-  /// processes the child left.
-  bool GroupAlive() const;
+  /// processes the child left. A group found empty stays empty (nothing can join a group that
+  /// has no process), so releasing this object then sends no signal.
+  bool GroupAlive();
 
  private:
   ChildProcess() = default;
@@ -97,6 +98,7 @@ class ChildProcess {
   int stdout_fd_ = -1;
   int stderr_fd_ = -1;
   bool reaped_ = false;
+  bool group_gone_ = false;
   std::chrono::milliseconds timeout_{0};
   std::chrono::milliseconds interrupt_grace_{0};
   std::chrono::milliseconds terminate_grace_{0};

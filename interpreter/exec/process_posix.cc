@@ -337,6 +337,7 @@ ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
     stdout_fd_ = std::exchange(other.stdout_fd_, -1);
     stderr_fd_ = std::exchange(other.stderr_fd_, -1);
     reaped_ = std::exchange(other.reaped_, false);
+    group_gone_ = std::exchange(other.group_gone_, false);
     record_ = std::exchange(other.record_, std::string());
     timeout_ = other.timeout_;
     interrupt_grace_ = other.interrupt_grace_;
@@ -350,7 +351,7 @@ ChildProcess::~ChildProcess() { Release(); }
 
 void ChildProcess::Release() {
   if (pid_ > 0) {
-    kill(-pid_, SIGKILL);
+    if (!group_gone_) kill(-pid_, SIGKILL);
     if (!reaped_) {
       int status = 0;
       while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
@@ -363,12 +364,20 @@ void ChildProcess::Release() {
   }
   pid_ = -1;
   reaped_ = false;
+  group_gone_ = false;
   CloseFd(pidfd_);
   CloseFd(stdout_fd_);
   CloseFd(stderr_fd_);
 }
 
-bool ChildProcess::GroupAlive() const { return pid_ > 0 && slipway::exec::GroupAlive(pid_); }
+bool ChildProcess::GroupAlive() {
+  if (pid_ <= 0 || group_gone_) return false;
+  const bool alive = slipway::exec::GroupAlive(pid_);
+  // With the leader reaped, an empty group's number is free for the system to hand out again:
+  // no signal may be sent to it any more.
+  group_gone_ = !alive && reaped_;
+  return alive;
+}
 
 void ChildProcess::SignalGroup(int signal) const {
   if (pid_ > 0) kill(-pid_, signal);

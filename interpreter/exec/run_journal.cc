@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "interpreter/base/fd_io.h"
 #include "interpreter/exec/masker.h"
 
 namespace slipway::exec {
@@ -81,16 +82,11 @@ Expected<bool> RunStore::SaveJobs(const RunRecord& record, const std::set<std::s
       return Remember(MakeUnexpected(fmt::format("cannot write \"{}\": {}", path, strerror(errno))));
     }
   }
-  for (size_t done = 0; done < lines.size();) {
-    ssize_t n = write(journal.fd, lines.data() + done, lines.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int saved = errno;
-      // Leave no half line in the middle of the journal for the next append to follow.
-      if (ftruncate(journal.fd, static_cast<off_t>(journal.bytes)) != 0) journal.bytes = 0;
-      return Remember(MakeUnexpected(fmt::format("cannot write \"{}\": {}", path, strerror(saved))));
-    }
-    done += static_cast<size_t>(n);
+  if (!WriteAll(journal.fd, lines)) {
+    int saved = errno;
+    // Leave no half line in the middle of the journal for the next append to follow.
+    if (ftruncate(journal.fd, static_cast<off_t>(journal.bytes)) != 0) journal.bytes = 0;
+    return Remember(MakeUnexpected(fmt::format("cannot write \"{}\": {}", path, strerror(saved))));
   }
   if (durable && fdatasync(journal.fd) != 0) {
     return Remember(MakeUnexpected(fmt::format("cannot write \"{}\": {}", path, strerror(errno))));

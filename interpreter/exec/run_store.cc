@@ -16,6 +16,7 @@
 #include <random>
 #include <sstream>
 
+#include "interpreter/base/fd_io.h"
 #include "interpreter/exec/clock.h"
 #include "interpreter/exec/masker.h"
 #include "interpreter/exec/process.h"
@@ -265,17 +266,11 @@ Expected<bool> WriteFileAtomically(const std::string& path, const std::string& c
   std::string temp = fmt::format("{}.tmp-{}", path, getpid());
   int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) return MakeUnexpected(fmt::format("cannot write \"{}\": {}", temp, strerror(errno)));
-  size_t done = 0;
-  while (done < content.size()) {
-    ssize_t n = write(fd, content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int saved = errno;
-      close(fd);
-      unlink(temp.c_str());
-      return MakeUnexpected(fmt::format("cannot write \"{}\": {}", temp, strerror(saved)));
-    }
-    done += static_cast<size_t>(n);
+  if (!WriteAll(fd, content)) {
+    int saved = errno;
+    close(fd);
+    unlink(temp.c_str());
+    return MakeUnexpected(fmt::format("cannot write \"{}\": {}", temp, strerror(saved)));
   }
   if ((durable && fsync(fd) != 0) || close(fd) != 0) {
     int saved = errno;
@@ -538,11 +533,16 @@ Expected<bool> RunStore::AppendSummary(const std::string& markdown) const {
 
 std::string RunStore::StepLogPath(const std::string& job_key, size_t index,
                                   const std::string& step_id) const {
-  std::string job_dir = "logs/" + SafeFileName(job_key);
-  std::error_code ignored;
-  fs::create_directories(run_dir_ + "/" + job_dir, ignored);
   std::string name = step_id.empty() ? "step" : SafeFileName(step_id);
-  return fmt::format("{}/{:02}-{}.log", job_dir, index + 1, name);
+  return fmt::format("logs/{}/{:02}-{}.log", SafeFileName(job_key), index + 1, name);
+}
+
+Expected<bool> RunStore::CreateStepLogDir(const std::string& job_key) const {
+  const std::string dir = run_dir_ + "/logs/" + SafeFileName(job_key);
+  std::error_code error;
+  fs::create_directories(dir, error);
+  if (error) return MakeUnexpected(fmt::format("cannot create \"{}\": {}", dir, error.message()));
+  return true;
 }
 
 std::vector<std::string> RemoveLeftovers(const std::string& state_dir) {

@@ -165,10 +165,12 @@ class RunStore {
   /// anything runs again) and jobs interrupted mid-way, each with its partial step log. The
   /// caller prints them.
   const std::vector<std::string>& resume_notices() const { return resume_notices_; }
-  /// The log path of step `index` (0-based) of job `job_key`, relative to run_dir(); the
-  /// directory is created.
+  /// The log path of step `index` (0-based) of job `job_key`, relative to run_dir(), in the
+  /// directory CreateStepLogDir makes.
   std::string StepLogPath(const std::string& job_key, size_t index,
                           const std::string& step_id) const;
+  /// Creates the directory of job `job_key`'s step logs (once, before its first step).
+  Expected<bool> CreateStepLogDir(const std::string& job_key) const;
 
  private:
   RunStore() = default;

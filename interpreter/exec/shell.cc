@@ -15,6 +15,8 @@
 #include <map>
 #include <set>
 
+#include "interpreter/base/fd_io.h"
+
 namespace slipway::exec {
 
 std::string FindInPath(const std::string& program, const std::string& path) {
@@ -99,16 +101,10 @@ Expected<bool> WriteNewFile(const std::string& path, std::string_view content, m
   off_t old_size = 0;
   int fd = OpenForRewrite(path, renamed, mode, &old_size);
   if (fd < 0) return MakeUnexpected(fmt::format("cannot create \"{}\": {}", path, strerror(errno)));
-  size_t done = 0;
-  while (done < content.size()) {
-    ssize_t n = write(fd, content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int saved = errno;
-      close(fd);
-      return MakeUnexpected(fmt::format("cannot write \"{}\": {}", path, strerror(saved)));
-    }
-    done += static_cast<size_t>(n);
+  if (!WriteAll(fd, content)) {
+    int saved = errno;
+    close(fd);
+    return MakeUnexpected(fmt::format("cannot write \"{}\": {}", path, strerror(saved)));
   }
   if (old_size > static_cast<off_t>(content.size()) &&
       ftruncate(fd, static_cast<off_t>(content.size())) != 0) {

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cctype>
 #include <charconv>
 #include <cerrno>
@@ -155,10 +156,34 @@ class ShellExecutor final : public StepExecutor {
 
   bool container_action_;
   bool allow_unsecure_commands_ = false;
-  // The previous step's script and files, reused by the next one (shell.h).
+  /// Makes the files for this executor's next step ready: from the files of a finished step,
+  /// renamed, while a step's process starts (the job thread has nothing else to do then), so a
+  /// step does not wait for them. "" or why they cannot be made.
+  std::string PrepareNextFiles(const std::string& temp_dir);
+
+  // The previous step's script, reused by the next one (shell.h); the files the next step will
+  // use; the files of a finished step, read, to be renamed into the next ones.
   std::string used_script_;
+  std::optional<StepFiles> next_files_;
   std::optional<StepFiles> used_files_;
 };
+
+// A name for a new set of step files, unique in the process (steps of nested actions share the
+// job's directory).
+std::string NewStepFilesKey() {
+  static std::atomic<uint64_t> counter{0};
+  return fmt::format("step-{}", ++counter);
+}
+
+std::string ShellExecutor::PrepareNextFiles(const std::string& temp_dir) {
+  if (next_files_) return "";
+  Expected<StepFiles> made =
+      CreateStepFiles(temp_dir, NewStepFilesKey(), used_files_ ? &*used_files_ : nullptr);
+  used_files_.reset();
+  if (!made) return made.error();
+  next_files_ = std::move(made).value();
+  return "";
+}
 
 // A set-output, save-state or set-env without a `name` fails the step, as the runner's
 // command extensions throw and ActionCommandManager marks the command's result failed.
@@ -372,14 +397,14 @@ std::string ShellExecutor::ActionProcess(const ResolvedStep& step, StepIo& io,
 
 StepOutcome ShellExecutor::Run(const ResolvedStep& step, StepIo& io) {
   const RunEnvironment& run = io.run();
-  Expected<StepFiles> files =
-      CreateStepFiles(io.temp_dir(), step.action, used_files_ ? &*used_files_ : nullptr);
-  used_files_.reset();
-  if (!files) return StepOutcome::Failure(files.error());
-  used_files_ = *files;
+  if (std::string error = PrepareNextFiles(io.temp_dir()); !error.empty()) {
+    return StepOutcome::Failure(error);
+  }
+  const StepFiles files = std::move(*next_files_);
+  next_files_.reset();
   ProcessOptions options;
-  std::string error = container_action_ ? ActionProcess(step, io, *files, &options)
-                                        : ScriptProcess(step, io, *files, &options);
+  std::string error = container_action_ ? ActionProcess(step, io, files, &options)
+                                        : ScriptProcess(step, io, files, &options);
   if (!error.empty()) return StepOutcome::Failure(error);
   options.timeout = step.timeout;
   options.record_dir = run.store->processes_dir();
@@ -417,6 +442,7 @@ StepOutcome ShellExecutor::Run(const ResolvedStep& step, StepIo& io) {
     if (!used_script_.empty()) Empty(used_script_);
     return StepOutcome::Failure(child.error());
   }
+  PrepareNextFiles(io.temp_dir());  // an error comes back when the next step asks again
   ProcessResult result =
       child->Wait([&](OutputStream stream, std::string_view chunk) { lines.Write(stream, chunk); },
                   &io.cancel());
@@ -428,7 +454,8 @@ StepOutcome ShellExecutor::Run(const ResolvedStep& step, StepIo& io) {
     io.Log("warning: cannot empty the step's script file");
   }
 
-  std::string file_problem = ReadFileCommands(*files, io, &outcome.outputs);
+  std::string file_problem = ReadFileCommands(files, io, &outcome.outputs);
+  used_files_ = files;
   switch (result.end) {
     case ProcessEnd::kExited:
       if (result.exit_code != 0) {

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <memory>
 
+#include "interpreter/base/fd_io.h"
 #include "interpreter/exec/console.h"
 #include "interpreter/exec/masker.h"
 
@@ -19,12 +20,12 @@ StepLog::StepLog(const Masker& masker, Console& console, std::string job_key,
       console_(console),
       job_key_(std::move(job_key)),
       path_(path),
-      file_(std::fopen(path.c_str(), "ab")) {
-  if (!file_) error_ = fmt::format("cannot open step log \"{}\": {}", path, std::strerror(errno));
+      fd_(open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) {
+  if (fd_ < 0) error_ = fmt::format("cannot open step log \"{}\": {}", path, std::strerror(errno));
 }
 
 StepLog::~StepLog() {
-  if (file_) std::fclose(file_);
+  if (fd_ >= 0) close(fd_);
 }
 
 void StepLog::Line(std::string_view text) {
@@ -32,9 +33,8 @@ void StepLog::Line(std::string_view text) {
   masked.push_back('\n');
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (file_ && error_.empty()) {
-      if (std::fwrite(masked.data(), 1, masked.size(), file_) != masked.size() ||
-          std::fflush(file_) != 0) {
+    if (fd_ >= 0 && error_.empty()) {
+      if (!WriteAll(fd_, masked)) {
         error_ = fmt::format("the step log \"{}\" is truncated: {}", path_, std::strerror(errno));
       }
     }

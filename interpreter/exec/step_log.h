@@ -2,7 +2,6 @@
 /// Where a step's output goes: StepLog appends masked lines to the step's log file and the
 /// console; LineSplitter cuts a child's output into lines without ever cutting a secret.
 
-#include <cstdio>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -33,7 +32,7 @@ class StepLog {
   Console& console_;
   std::string job_key_;
   std::string path_;
-  std::FILE* file_;
+  int fd_;
   std::string error_;
   mutable std::mutex mutex_;
 };

@@ -178,6 +178,7 @@ TEST_F(RunStoreTest, StepLogPathsAreSafeFileNames) {
   ASSERT_TRUE(store.has_value());
   EXPECT_EQ(store->StepLogPath("build (linux, 18)", 0, "compile"),
             "logs/build__linux__18_/01-compile.log");
+  ASSERT_TRUE(store->CreateStepLogDir("build (linux, 18)").has_value());
   EXPECT_TRUE(fs::is_directory(store->run_dir() + "/logs/build__linux__18_"));
   EXPECT_EQ(store->StepLogPath("a", 11, ""), "logs/a/12-step.log");
 }
