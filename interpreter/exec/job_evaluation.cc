@@ -1,6 +1,8 @@
 // JobExecution's expressions (job_execution.h): the scope a job evaluates in, text, env values
-// (strings only), conditions, and continue-on-error, each error naming its key and position.
+// (strings only), conditions, continue-on-error and step timeouts, each error naming its key and position.
 #include <fmt/format.h>
+
+#include <cmath>
 
 #include "interpreter/exec/job_execution.h"
 #include "interpreter/plan/eval_scope.h"
@@ -116,6 +118,35 @@ bool JobExecution::ContinueOnError(const std::string& text, const ordered_json& 
                ? value.error
                : fmt::format("Unexpected value '{}'", plan::ValueToTemplateString(value.value));
   return false;
+}
+
+std::optional<double> JobExecution::StepTimeoutMinutes(const model::Step& step,
+                                                       const ordered_json& env,
+                                                       std::string* error) {
+  const std::string& text = step.timeout_minutes->value;
+  double minutes = 0;
+  if (text.find("${{") == std::string::npos) {
+    // A literal: validate has made sure it is a number.
+    char* end = nullptr;
+    minutes = std::strtod(text.c_str(), &end);
+    if (end == text.c_str() || *end != '\0') return std::nullopt;
+  } else {
+    plan::Evaluation value = plan::EvaluateValue(text, *MakeScope(env));
+    if (value.kind == plan::Evaluation::Kind::kError) {
+      *error = value.error;
+      return std::nullopt;
+    }
+    if (value.kind != plan::Evaluation::Kind::kValue || !value.value.is_number()) {
+      // The runner's AssertNumber on what the expression gave.
+      *error = fmt::format("Unexpected value '{}' for steps[{}].timeout-minutes: a number is expected",
+                           plan::ValueToTemplateString(value.value), step.index);
+      return std::nullopt;
+    }
+    minutes = value.value.get<double>();
+  }
+  if (!std::isfinite(minutes)) return std::nullopt;
+  // (Int32) in ConvertToStepTimeout: whole minutes toward zero; 0 or less is no timeout.
+  return std::trunc(minutes);
 }
 
 ordered_json JobExecution::CurrentEnv() const {

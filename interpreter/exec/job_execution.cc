@@ -87,15 +87,14 @@ double JobExecution::CancelTimeoutMinutes() const {
   return planned_.cancel_timeout_minutes.value_or(kCancelTimeoutMinutes);
 }
 
-std::chrono::milliseconds JobExecution::StepTimeout(const plan::PlannedStep* planned) const {
+std::chrono::milliseconds JobExecution::StepTimeout(std::optional<double> minutes,
+                                                    bool job_step) const {
   auto now = run_.clock->Now();
   auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - now);
   if (cancelled_at_start_of_step_) remaining = Minutes(CancelTimeoutMinutes());
   if (remaining.count() <= 0) remaining = std::chrono::milliseconds(1);
-  if (planned && planned->timeout_minutes && *planned->timeout_minutes > 0) {
-    remaining = std::min(remaining, Minutes(*planned->timeout_minutes));
-  }
-  if (!planned && frame_ && frame_->deadline) {
+  if (minutes && *minutes > 0) remaining = std::min(remaining, Minutes(*minutes));
+  if (!job_step && frame_ && frame_->deadline) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*frame_->deadline - now);
     remaining = std::min(remaining, std::max(left, std::chrono::milliseconds(1)));
   }
@@ -109,8 +108,15 @@ std::string JobExecution::Resolve(const model::Step& step, const plan::PlannedSt
   const ordered_json& env = resolved->env;
   resolved->step = &step;
   resolved->planned = planned;
-  resolved->timeout = StepTimeout(planned);
-  if (planned) resolved->timeout_minutes = planned->timeout_minutes;
+  if (planned && step.timeout_minutes) {
+    std::string timeout_error;
+    resolved->timeout_minutes = StepTimeoutMinutes(step, env, &timeout_error);
+    if (!timeout_error.empty()) {
+      Log("error: An error occurred when attempting to determine the step timeout.");
+      Log("error: " + timeout_error);
+    }
+  }
+  resolved->timeout = StepTimeout(resolved->timeout_minutes, planned != nullptr);
   if (step.run) {
     resolved->kind = StepKind::kShell;
     resolved->script = EvaluateAt(at + ".run", *step.run, env, &error);
@@ -180,8 +186,8 @@ StepOutcome JobExecution::Execute(const ResolvedStep& step) {
             ? fmt::format("the job exceeded its timeout ({} minutes)",
                           FormatMinutes(planned_.timeout_minutes.value_or(kDefaultJobTimeoutMinutes)))
             : fmt::format("the step exceeded its timeout ({} minutes)",
-                          FormatMinutes(step.planned && step.planned->timeout_minutes
-                                            ? *step.planned->timeout_minutes
+                          FormatMinutes(step.timeout_minutes && *step.timeout_minutes > 0
+                                            ? *step.timeout_minutes
                                         : frame_ && frame_->deadline ? frame_->timeout_minutes
                                                                      : CancelTimeoutMinutes()));
   }

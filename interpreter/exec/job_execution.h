@@ -139,7 +139,14 @@ class JobExecution final : public StepIo, public CompositeHost {
   bool ContinueOnError(const model::Step& step, const plan::PlannedStep* planned,
                        const nlohmann::ordered_json& env, const StepRecord& record,
                        std::string* error);
-  std::chrono::milliseconds StepTimeout(const plan::PlannedStep* planned) const;
+  /// A job step's `timeout-minutes`, evaluated as the runner's EvaluateStepTimeout does when
+  /// the step starts: a number, cut to whole minutes; nullopt when there is none, or when it is
+  /// not a number (`error` says why: the runner logs it and runs the step without a timeout).
+  std::optional<double> StepTimeoutMinutes(const model::Step& step,
+                                           const nlohmann::ordered_json& env, std::string* error);
+  /// What a step may take: its own timeout (minutes, when set), the job's time left, or the
+  /// cancel timeout for a step that starts after the job was cancelled.
+  std::chrono::milliseconds StepTimeout(std::optional<double> minutes, bool job_step) const;
   void EvaluateJobOutputs(JobOutcome* outcome);
   std::map<std::string, std::string> StepEnvironment(const ResolvedStep& step,
                                                      const StepFiles* files, bool host);

@@ -215,6 +215,43 @@ jobs:
   EXPECT_EQ(fake_.names(), (std::vector<std::string>{"slow", "cleanup"}));
 }
 
+// A step's timeout-minutes is evaluated when the step starts (StepsRunner.RunStepAsync,
+// EvaluateStepTimeout), so it may read an earlier step's outputs; what it gives must be a
+// number: a string (even "3") is an error logged on the step, which then runs without a
+// timeout of its own (only the job's, 360 minutes here).
+TEST_F(JobLogicTest, StepTimeoutEvaluatedWhenTheStepStarts) {
+  std::vector<int64_t> timeouts;
+  fake_.On("first", [](const ResolvedStep&, StepIo&) {
+    StepOutcome outcome;
+    outcome.outputs["minutes"] = "3";
+    return outcome;
+  });
+  for (const char* name : {"from-output", "from-string", "from-env"}) {
+    fake_.On(name, [&](const ResolvedStep& step, StepIo&) {
+      timeouts.push_back(step.timeout.count());
+      return StepOutcome{};
+    });
+  }
+  RunStatus status = Run(R"(on: push
+jobs:
+  j:
+    runs-on: ubuntu-latest
+    env: {T: "4"}
+    steps:
+      - {id: a, name: first, run: x}
+      - {name: from-output, run: x, timeout-minutes: "${{ fromJSON(steps.a.outputs.minutes) }}"}
+      - {name: from-string, run: x, timeout-minutes: "${{ steps.a.outputs.minutes }}"}
+      - {name: from-env, run: x, timeout-minutes: "${{ env.T }}"}
+)");
+  EXPECT_EQ(status, RunStatus::kSuccess) << console_;
+  ASSERT_EQ(timeouts.size(), 3u);
+  EXPECT_EQ(timeouts[0], 3 * 60'000);
+  EXPECT_GT(timeouts[1], 359 * 60'000);  // what is left of the job's 360 minutes
+  EXPECT_GT(timeouts[2], 359 * 60'000);
+  EXPECT_TRUE(Printed("An error occurred when attempting to determine the step timeout.")) << console_;
+  EXPECT_TRUE(Printed("Unexpected value '3' for steps[2].timeout-minutes")) << console_;
+}
+
 // Job outputs: https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/passing-information-between-jobs
 // (step output → job output → needs.<job>.outputs in a dependent job's env).
 TEST_F(JobLogicTest, OutputsFlowFromStepsToDependentJobs) {
