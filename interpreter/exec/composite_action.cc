@@ -58,21 +58,25 @@ std::string BindInputs(CompositeHost& host, const CompositeCall& call, const mod
                        const std::string& action_file, ordered_json* inputs) {
   std::vector<std::string> declared;
   for (const model::ActionInput& input : action.inputs) declared.push_back(input.id.value);
+  // The runner's warnings, in its words (ActionRunner.cs): each deprecated input given, then
+  // every unexpected one in one line.
+  std::vector<std::string> unexpected;
   for (auto it = call.with.begin(); it != call.with.end(); ++it) {
     const model::ActionInput* input = action.FindInput(it.key());
     if (!input) {
-      host.Log(fmt::format(
-          "warning: unexpected input \"{}\" for action \"{}\"; {}{}", it.key(), call.uses,
-          declared.empty() ? std::string("it declares no inputs")
-                           : fmt::format("valid inputs are \"{}\"", fmt::join(declared, "\", \"")),
-          DidYouMean(it.key(), declared)));
+      unexpected.push_back(it.key());
       (*inputs)[it.key()] = TemplateString(*it);
       continue;
     }
     if (input->deprecation_message) {
-      host.Log(fmt::format("warning: input \"{}\" of action \"{}\" is deprecated: {}",
-                           input->id.value, call.uses, input->deprecation_message->value));
+      host.Log(fmt::format("warning: Input '{}' has been deprecated with message: {}",
+                           input->id.value, input->deprecation_message->value));
     }
+  }
+  if (!unexpected.empty()) {
+    host.Log(fmt::format("warning: Unexpected input(s) '{}', valid inputs are ['{}']{}",
+                         fmt::join(unexpected, "', '"), fmt::join(declared, "', '"),
+                         DidYouMean(unexpected.front(), declared)));
   }
   for (const model::ActionInput& input : action.inputs) {
     std::optional<std::string> given;

@@ -185,7 +185,8 @@ StepOutcome JobExecution::Execute(const ResolvedStep& step) {
         timed_out_
             ? fmt::format("the job exceeded its timeout ({} minutes)",
                           FormatMinutes(planned_.timeout_minutes.value_or(kDefaultJobTimeoutMinutes)))
-            : fmt::format("the step exceeded its timeout ({} minutes)",
+            // The runner's words (StepsRunner.RunStepAsync).
+            : fmt::format("The action '{}' has timed out after {} minutes.", step.name,
                           FormatMinutes(step.timeout_minutes && *step.timeout_minutes > 0
                                             ? *step.timeout_minutes
                                         : frame_ && frame_->deadline ? frame_->timeout_minutes

@@ -20,7 +20,12 @@
 namespace slipway::exec {
 
 std::string FindInPath(const std::string& program, const std::string& path) {
-  if (program.find('/') != std::string::npos) return program;
+  // As the runner's WhichUtil.Which: a full path is taken when it exists; any other name, even
+  // one holding a '/', is looked for in the PATH directories only, never in the working
+  // directory.
+  if (!program.empty() && program.front() == '/') {
+    return access(program.c_str(), X_OK) == 0 ? program : "";
+  }
   // Found programs are remembered per PATH value: every `run:` step without a `shell:` asks
   // for bash, and the walk costs one access() per PATH entry. A program that is not found is
   // looked up again next time.

@@ -40,7 +40,8 @@ struct ShellTemplate {
 Expected<ShellTemplate> ResolveShell(std::string_view shell, const std::string& path);
 
 /// The first executable `program` in the directories of `path` (a PATH value), as its full
-/// path; `program` itself when it holds a '/'; "" when not found.
+/// path (a relative `program` holding a '/' too: `./x` is looked for as DIR/./x); `program`
+/// itself when it is a full path to an executable; "" when not found.
 std::string FindInPath(const std::string& program, const std::string& path);
 
 /// A `run:` step made ready to spawn.

@@ -292,13 +292,22 @@ std::string ShellExecutor::ReadFileCommands(const StepFiles& files, StepIo& io,
     if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
     return expr::ReplaceInvalidUtf8(std::move(text));
   };
+  // As the runner's ProcessFiles: each file that cannot be read fails the step with two errors.
+  auto failed = [&](const char* file, const std::string& error) {
+    io.Log(fmt::format("error: Unable to process file command '{}' successfully.", file));
+    if (problem.empty()) {
+      problem = error;  // logged with the step's failure
+    } else {
+      io.Log("error: " + error);
+    }
+  };
   std::vector<std::pair<std::string, std::string>> pairs;
   Expected<std::vector<std::pair<std::string, std::string>>> written =
       ParseFileCommands(take(files.output), &pairs);
   if (written) {
     pairs = std::move(written).value();
   } else {
-    problem = "GITHUB_OUTPUT: " + written.error();
+    failed("output", written.error());
   }
   for (auto& [key, value] : pairs) SetOutput(outputs, key, std::move(value));
   pairs.clear();
@@ -315,7 +324,7 @@ std::string ShellExecutor::ReadFileCommands(const StepFiles& files, StepIo& io,
     }
     io.SetEnv(key, value);
   }
-  if (!env_file && problem.empty()) problem = "GITHUB_ENV: " + env_file.error();
+  if (!env_file) failed("env", env_file.error());
   std::vector<std::string> paths = ParsePathFile(take(files.path));
   if (!paths.empty()) io.AddPath(paths);
   std::string summary = take(files.step_summary);
@@ -336,7 +345,7 @@ std::string ShellExecutor::ReadFileCommands(const StepFiles& files, StepIo& io,
   // it like GITHUB_OUTPUT, so a malformed line fails the step there too.
   Expected<std::vector<std::pair<std::string, std::string>>> state =
       ParseFileCommands(take(files.state));
-  if (!state && problem.empty()) problem = "GITHUB_STATE: " + state.error();
+  if (!state) failed("state", state.error());
   return problem;
 }
 
@@ -356,9 +365,9 @@ std::string ShellExecutor::ScriptProcess(const ResolvedStep& step, StepIo& io,
   used_script_ = command->script_path;
   options->argv = command->argv;
   if (!inside) {
-    if (std::string found = FindInPath(options->argv[0], search_path); !found.empty()) {
-      options->argv[0] = std::move(found);
-    }
+    std::string found = FindInPath(options->argv[0], search_path);
+    if (found.empty()) return fmt::format("{}: command not found", options->argv[0]);
+    options->argv[0] = std::move(found);
   }
   options->working_directory = step.working_directory;
   if (inside) {

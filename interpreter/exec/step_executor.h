@@ -64,7 +64,7 @@ struct ResolvedStep {
   const plan::PlannedStep* planned = nullptr;  // null inside a composite action
   StepKind kind = StepKind::kShell;
   std::string name;    // display name, evaluated
-  std::string action;  // GITHUB_ACTION, and the name of the step's files
+  std::string action;  // GITHUB_ACTION
   /// The env context: workflow env, job env, GITHUB_ENV of earlier steps, the step's env.
   nlohmann::ordered_json env = nlohmann::ordered_json::object();
   // run:

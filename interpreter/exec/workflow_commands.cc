@@ -181,9 +181,9 @@ Expected<std::vector<std::pair<std::string, std::string>>> ParseFileCommands(
     if (heredoc != std::string_view::npos && (eq == std::string_view::npos || heredoc < eq)) {
       std::string name(line.substr(0, heredoc));
       std::string delimiter(line.substr(heredoc + 2));
-      if (name.empty()) return fail(fmt::format("line {}: empty name", i + 1));
-      if (delimiter.empty()) {
-        return fail(fmt::format("line {}: empty delimiter after \"<<\"", i + 1));
+      if (name.empty() || delimiter.empty()) {
+        return fail(fmt::format(
+            "Invalid format '{}'. Name must not be empty and delimiter must not be empty", line));
       }
       std::string value;
       size_t j = i + 1;
@@ -197,20 +197,20 @@ Expected<std::vector<std::pair<std::string, std::string>>> ParseFileCommands(
         value.append(lines[j]);
       }
       if (!closed) {
-        return fail(
-            fmt::format("line {}: matching delimiter \"{}\" not found", i + 1, delimiter));
+        // The runner reads on to the end: a last value line with no newline after it is
+        // reported before the missing delimiter.
+        const bool last_line_unended = j > i + 1 && !text.empty() && text.back() != '\n';
+        return fail(last_line_unended
+                        ? std::string("Invalid value. EOF marker missing new line.")
+                        : fmt::format("Invalid value. Matching delimiter not found '{}'",
+                                      delimiter));
       }
       result.emplace_back(std::move(name), std::move(value));
       i = j;
       continue;
     }
-    if (eq == std::string_view::npos) {
-      return fail(
-          fmt::format("line {}: invalid format \"{}\"; expected NAME=VALUE or "
-                      "NAME<<DELIMITER",
-                      i + 1, line));
-    }
-    if (eq == 0) return fail(fmt::format("line {}: empty name", i + 1));
+    if (eq == std::string_view::npos) return fail(fmt::format("Invalid format '{}'", line));
+    if (eq == 0) return fail(fmt::format("Invalid format '{}'. Name must not be empty", line));
     result.emplace_back(std::string(line.substr(0, eq)), std::string(line.substr(eq + 1)));
   }
   return result;

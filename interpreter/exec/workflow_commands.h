@@ -57,8 +57,9 @@ std::string UnescapeCommandData(std::string_view text);
 std::string UnescapeCommandProperty(std::string_view text);
 
 /// Parses a GITHUB_OUTPUT / GITHUB_ENV file: `NAME=value` lines and the multi-line form
-/// `NAME<<DELIMITER`, lines..., `DELIMITER`. Later assignments win. Errors are messages naming
-/// the line, e.g. "line 3: matching delimiter \"EOF\" not found"; `before_error` (optional)
+/// `NAME<<DELIMITER`, lines..., `DELIMITER`. Later assignments win. Errors are the runner's
+/// messages (FileCommandManager.cs), e.g. "Invalid value. Matching delimiter not found 'EOF'";
+/// `before_error` (optional)
 /// then receives the pairs read before the bad line, which the runner has applied already.
 Expected<std::vector<std::pair<std::string, std::string>>> ParseFileCommands(
     std::string_view text,

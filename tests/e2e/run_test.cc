@@ -210,7 +210,7 @@ jobs:
   // 0.01 minutes is 0: no timeout at all (ConvertToStepTimeout, StepsRunner's `> 0`).
   EXPECT_TRUE(fs::exists(dir_ / "fractional-step-finished"));
   EXPECT_TRUE(fs::exists(dir_ / "after-step-timeout"));
-  EXPECT_NE(r.out.find("the step exceeded its timeout"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("has timed out after"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("the job exceeded its timeout"), std::string::npos) << r.out;
   nlohmann::json run = RunJson("t");
   EXPECT_EQ(run["jobs"]["step-timeout"]["result"], "failure");

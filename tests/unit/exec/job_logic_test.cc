@@ -211,7 +211,7 @@ jobs:
       - {name: cleanup, if: always(), run: echo}
 )");
   EXPECT_EQ(status, RunStatus::kFailure);
-  EXPECT_TRUE(Printed("the step exceeded its timeout (2 minutes)")) << console_;
+  EXPECT_TRUE(Printed("The action 'slow' has timed out after 2 minutes.")) << console_;
   EXPECT_EQ(fake_.names(), (std::vector<std::string>{"slow", "cleanup"}));
 }
 

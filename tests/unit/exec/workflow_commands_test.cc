@@ -99,15 +99,14 @@ TEST(FileCommandsTest, Errors) {
     std::string error;
   };
   const Case cases[] = {
-      {"a=1\nnoequals\n",
-       "line 2: invalid format \"noequals\"; expected NAME=VALUE or "
-       "NAME<<DELIMITER"},
-      {"x<<EOF\nvalue\n", "line 1: matching delimiter \"EOF\" not found"},
-      {"=v\n", "line 1: empty name"},
-      {"x<<\n", "line 1: empty delimiter after \"<<\""},
+      // The runner's messages (FileCommandManager.cs).
+      {"a=1\nnoequals\n", "Invalid format 'noequals'"},
+      {"x<<EOF\nvalue\n", "Invalid value. Matching delimiter not found 'EOF'"},
+      {"x<<EOF\nvalue", "Invalid value. EOF marker missing new line."},
+      {"=v\n", "Invalid format '=v'. Name must not be empty"},
+      {"x<<\n", "Invalid format 'x<<'. Name must not be empty and delimiter must not be empty"},
       // Only empty lines are skipped; one of spaces is "Invalid format" on the runner.
-      {"a=1\n   \n",
-       "line 2: invalid format \"   \"; expected NAME=VALUE or NAME<<DELIMITER"},
+      {"a=1\n   \n", "Invalid format '   '"},
   };
   for (const Case& c : cases) {
     auto parsed = ParseFileCommands(c.text);
