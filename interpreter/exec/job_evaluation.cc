@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "interpreter/exec/job_execution.h"
+#include "interpreter/model/job.h"
 #include "interpreter/plan/eval_scope.h"
 #include "interpreter/plan/resolve.h"
 
@@ -109,44 +110,56 @@ std::string JobExecution::EvaluateEnvAt(const std::string& key, const model::Str
 
 bool JobExecution::ContinueOnError(const std::string& text, const ordered_json& env,
                                    std::string* error) {
-  if (text.find("${{") == std::string::npos) return text == "true";
-  plan::Evaluation value = plan::EvaluateValue(text, *MakeScope(env));
-  if (value.kind == plan::Evaluation::Kind::kValue && value.value.is_boolean()) {
-    return value.value.get<bool>();
-  }
-  *error = value.kind == plan::Evaluation::Kind::kError
-               ? value.error
-               : fmt::format("Unexpected value '{}'", plan::ValueToTemplateString(value.value));
-  return false;
+  Expected<ordered_json> value = plan::EvaluateTyped(text, *MakeScope(env), /*number=*/false);
+  if (!value) *error = value.error();
+  return value && value->get<bool>();
 }
 
 std::optional<double> JobExecution::StepTimeoutMinutes(const model::Step& step,
                                                        const ordered_json& env,
                                                        std::string* error) {
-  const std::string& text = step.timeout_minutes->value;
-  double minutes = 0;
-  if (text.find("${{") == std::string::npos) {
-    // A literal: validate has made sure it is a number.
-    char* end = nullptr;
-    minutes = std::strtod(text.c_str(), &end);
-    if (end == text.c_str() || *end != '\0') return std::nullopt;
-  } else {
-    plan::Evaluation value = plan::EvaluateValue(text, *MakeScope(env));
-    if (value.kind == plan::Evaluation::Kind::kError) {
-      *error = value.error;
-      return std::nullopt;
-    }
-    if (value.kind != plan::Evaluation::Kind::kValue || !value.value.is_number()) {
-      // The runner's AssertNumber on what the expression gave.
-      *error = fmt::format("Unexpected value '{}' for steps[{}].timeout-minutes: a number is expected",
-                           plan::ValueToTemplateString(value.value), step.index);
-      return std::nullopt;
-    }
-    minutes = value.value.get<double>();
+  Expected<ordered_json> value = plan::EvaluateTyped(step.timeout_minutes->value, *MakeScope(env), /*number=*/true);
+  if (!value) {
+    *error = fmt::format("steps[{}].timeout-minutes: {}", step.index, value.error());
+    return std::nullopt;
   }
+  const double minutes = value->get<double>();
   if (!std::isfinite(minutes)) return std::nullopt;
   // (Int32) in ConvertToStepTimeout: whole minutes toward zero; 0 or less is no timeout.
   return std::trunc(minutes);
+}
+
+std::string JobExecution::EvaluateJobKeys() {
+  // Evaluated when the job starts, with needs, matrix and strategy (GitHub decides them when it
+  // creates the job): a boolean or a number, never a string from an expression
+  // (WorkflowTemplateConverter's AssertBoolean/AssertNumber), else the job fails.
+  const std::unique_ptr<plan::Scope> scope = MakeScope(ordered_json::object());
+  timeout_minutes_ = planned_.timeout_minutes;
+  cancel_timeout_minutes_ = planned_.cancel_timeout_minutes;
+  auto at = [&](const char* key, const model::Str& value, const std::string& error) {
+    return Positioned(fmt::format("jobs.{}.{}", planned_.id, key), value, error);
+  };
+  if (model_.continue_on_error) {
+    Expected<ordered_json> value = plan::EvaluateTyped(model_.continue_on_error->value, *scope, false);
+    if (!value) return at("continue-on-error", *model_.continue_on_error, value.error());
+    continue_on_error_ = value->get<bool>();
+  } else {
+    continue_on_error_ = planned_.continue_on_error;
+  }
+  struct Minutes {
+    const char* key;
+    const std::optional<model::Str>& text;
+    std::optional<double>* out;
+  };
+  for (const Minutes& m : {Minutes{"timeout-minutes", model_.timeout_minutes, &timeout_minutes_},
+                           Minutes{"cancel-timeout-minutes", model_.cancel_timeout_minutes,
+                                   &cancel_timeout_minutes_}}) {
+    if (!m.text) continue;
+    Expected<ordered_json> value = plan::EvaluateTyped(m.text->value, *scope, true);
+    if (!value) return at(m.key, *m.text, value.error());
+    if (std::isfinite(value->get<double>())) *m.out = std::trunc(value->get<double>());
+  }
+  return "";
 }
 
 ordered_json JobExecution::CurrentEnv() const {

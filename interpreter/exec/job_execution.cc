@@ -84,7 +84,7 @@ void JobExecution::Log(std::string_view line) {
 }
 
 double JobExecution::CancelTimeoutMinutes() const {
-  return planned_.cancel_timeout_minutes.value_or(kCancelTimeoutMinutes);
+  return cancel_timeout_minutes_.value_or(kCancelTimeoutMinutes);
 }
 
 std::chrono::milliseconds JobExecution::StepTimeout(std::optional<double> minutes,
@@ -184,7 +184,7 @@ StepOutcome JobExecution::Execute(const ResolvedStep& step) {
     outcome.message =
         timed_out_
             ? fmt::format("the job exceeded its timeout ({} minutes)",
-                          FormatMinutes(planned_.timeout_minutes.value_or(kDefaultJobTimeoutMinutes)))
+                          FormatMinutes(timeout_minutes_.value_or(kDefaultJobTimeoutMinutes)))
             // The runner's words (StepsRunner.RunStepAsync).
             : fmt::format("The action '{}' has timed out after {} minutes.", step.name,
                           FormatMinutes(step.timeout_minutes && *step.timeout_minutes > 0
@@ -439,12 +439,11 @@ JobOutcome JobExecution::Run() {
   }
   SetUpContexts();
   JobOutcome outcome;
-  std::string coe_error;
-  outcome.continue_on_error =
-      model_.continue_on_error
-          ? EvaluateAt("continue-on-error", *model_.continue_on_error, ordered_json::object(),
-                       &coe_error) == "true"
-          : planned_.continue_on_error;
+  if (std::string error = EvaluateJobKeys(); !error.empty()) {
+    run_.console->Line(job_.key, "error: " + error);
+    return JobOutcome{JobResult::kFailure, {}, {}, error, false};
+  }
+  outcome.continue_on_error = continue_on_error_;
 
   std::optional<ConcurrencyLock> group_lock;
   if (std::optional<JobOutcome> refused = TakeConcurrencyGroup(&group_lock)) {
@@ -490,7 +489,7 @@ JobOutcome JobExecution::Run() {
   // timeout-minutes counts from when the job may run: the environment's approvals and wait
   // timer come first, as on GitHub, where no runner takes the job before its gate opens.
   deadline_ =
-      run_.clock->Now() + Minutes(planned_.timeout_minutes.value_or(kDefaultJobTimeoutMinutes));
+      run_.clock->Now() + Minutes(timeout_minutes_.value_or(kDefaultJobTimeoutMinutes));
 
   std::string error;
   ordered_json workflow_env = ordered_json::object();
@@ -557,7 +556,7 @@ JobOutcome JobExecution::Run() {
     outcome.result = JobResult::kFailure;
     outcome.message = fmt::format(
         "the job exceeded its timeout ({} minutes)",
-        FormatMinutes(planned_.timeout_minutes.value_or(kDefaultJobTimeoutMinutes)));
+        FormatMinutes(timeout_minutes_.value_or(kDefaultJobTimeoutMinutes)));
   } else if (job_.control->cancel->is_cancelled()) {
     outcome.result = JobResult::kCancelled;
     outcome.message = cancel_reason_;

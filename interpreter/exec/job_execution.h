@@ -139,6 +139,9 @@ class JobExecution final : public StepIo, public CompositeHost {
   bool ContinueOnError(const model::Step& step, const plan::PlannedStep* planned,
                        const nlohmann::ordered_json& env, const StepRecord& record,
                        std::string* error);
+  /// The job's continue-on-error, timeout-minutes and cancel-timeout-minutes, evaluated when it
+  /// starts; "" or why one cannot be (the job then fails).
+  std::string EvaluateJobKeys();
   /// A job step's `timeout-minutes`, evaluated as the runner's EvaluateStepTimeout does when
   /// the step starts: a number, cut to whole minutes; nullopt when there is none, or when it is
   /// not a number (`error` says why: the runner logs it and runs the step without a timeout).
@@ -187,6 +190,10 @@ class JobExecution final : public StepIo, public CompositeHost {
   std::string first_failure_;  // the first failed step and why
   bool failed_ = false;
   bool timed_out_ = false;
+  // EvaluateJobKeys: the job's own values, decided when it starts.
+  bool continue_on_error_ = false;
+  std::optional<double> timeout_minutes_;
+  std::optional<double> cancel_timeout_minutes_;
   bool cancelled_at_start_of_step_ = false;
   // The running step's `if:` is still true once the job is cancelled (always(), cancelled()):
   // only a forced stop ends it.

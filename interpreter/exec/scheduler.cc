@@ -73,6 +73,8 @@ void Scheduler::Expand() {
     uint32_t j = plan::ToInt(job.index);
     std::vector<ordered_json> combos = job.matrix;
     jobs_[j].run_time_matrix = !job.matrix_known;
+    jobs_[j].fail_fast = job.fail_fast;
+    jobs_[j].max_parallel = job.max_parallel;
     if (combos.empty()) combos.push_back(ordered_json());
     for (size_t k = 0; k < combos.size(); ++k) {
       Instance instance;
@@ -134,8 +136,8 @@ bool Scheduler::TryStart(size_t i) {
   Instance& instance = instances_[i];
   const plan::PlannedJob& job = plan_.jobs[instance.job];
   JobState& state = jobs_[instance.job];
-  if (job.max_parallel && *job.max_parallel > 0 &&
-      state.running >= static_cast<size_t>(*job.max_parallel)) {
+  if (state.max_parallel && *state.max_parallel > 0 &&
+      state.running >= static_cast<size_t>(*state.max_parallel)) {
     return false;
   }
   JobAssignment assignment;
@@ -147,13 +149,13 @@ bool Scheduler::TryStart(size_t i) {
   if (const CallLeg* leg = LegOf(instance.job)) assignment.call = leg->frame;
   if (!job.matrix.empty() || !job.matrix_known) {
     assignment.strategy = {
-        {"fail-fast", job.fail_fast},
+        {"fail-fast", state.fail_fast},
         {"job-index", instance.ordinal},
         {"job-total", state.instances.size()},
-        {"max-parallel", job.max_parallel.value_or(static_cast<int>(state.instances.size()))}};
+        {"max-parallel", state.max_parallel.value_or(static_cast<int>(state.instances.size()))}};
   } else {
     assignment.strategy = {
-        {"fail-fast", job.fail_fast}, {"job-index", 0}, {"job-total", 1}, {"max-parallel", 1}};
+        {"fail-fast", state.fail_fast}, {"job-index", 0}, {"job-total", 1}, {"max-parallel", 1}};
   }
   instance.control = std::make_shared<JobControl>();
   if (forced_) instance.control->Force();
@@ -221,7 +223,7 @@ void Scheduler::Finish(size_t i, JobOutcome outcome) {
   instance.outcome = std::move(outcome);
 
   // fail-fast: a failed matrix instance cancels its siblings.
-  if (failed && job.fail_fast && state.instances.size() > 1) {
+  if (failed && state.fail_fast && state.instances.size() > 1) {
     for (size_t sibling : state.instances) {
       Instance& other = instances_[sibling];
       if (other.state == InstanceState::kRunning && other.control) {

@@ -87,6 +87,10 @@ class Scheduler {
   void Finish(size_t instance, JobOutcome outcome);
   void DecideReadyJobs();
   void DecideJob(uint32_t job);
+  /// strategy.fail-fast and max-parallel written as expressions, evaluated when the job is
+  /// decided (they may read needs, as on GitHub, which decides them when it creates the job):
+  /// a boolean and a number, never a string from an expression; "" or why not.
+  std::string DecideStrategy(uint32_t job);
   /// Replaces the placeholder instance of a run-time matrix job; false (and `error`) when the
   /// matrix cannot be expanded.
   bool ExpandRunTimeMatrix(uint32_t job, const plan::Scope& scope, std::string* error);

@@ -41,7 +41,7 @@ std::map<std::string, std::string> Scheduler::SecretsOf(uint32_t job) const {
 
 void Scheduler::StartWaitingCalls(uint32_t job) {
   JobState& state = jobs_[job];
-  const std::optional<int>& max = plan_.jobs[job].max_parallel;
+  const std::optional<int>& max = state.max_parallel;
   while (!state.waiting_calls.empty() &&
          (!max || *max <= 0 || state.calling < static_cast<size_t>(*max))) {
     size_t next = state.waiting_calls.front();
@@ -78,10 +78,10 @@ void Scheduler::StartCall(size_t i) {
     FillJobScope(c, scope);
     scope.Set("matrix", instance.matrix);  // null without a matrix, as on GitHub
     scope.Set("strategy",
-              ordered_json{{"fail-fast", job.fail_fast},
+              ordered_json{{"fail-fast", jobs_[c].fail_fast},
                            {"job-index", instance.ordinal},
                            {"job-total", jobs_[c].instances.size()},
-                           {"max-parallel", job.max_parallel.value_or(
+                           {"max-parallel", jobs_[c].max_parallel.value_or(
                                                 static_cast<int>(jobs_[c].instances.size()))}});
     Expected<CallFrame> started =
         StartCallFrame(ModelJobOf(*request_, job), *callee, scope, plan_.vars, SecretsOf(c));

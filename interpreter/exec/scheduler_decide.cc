@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "interpreter/exec/run.h"
 #include "interpreter/exec/scheduler.h"
@@ -132,6 +133,8 @@ void Scheduler::DecideJob(uint32_t j) {
                          {},
                          cancelled_ ? "the run was cancelled" : WhySkipped(j),
                          false};
+  } else if (std::string error = DecideStrategy(j); !error.empty()) {
+    decided = JobOutcome{JobResult::kFailure, {}, {}, error, job.continue_on_error};
   } else if (state.run_time_matrix) {
     plan::Scope scope;
     FillJobScope(j, scope);
@@ -178,6 +181,33 @@ void Scheduler::DecideJob(uint32_t j) {
       ReleaseCall(call);
     }
   }
+}
+
+std::string Scheduler::DecideStrategy(uint32_t j) {
+  if (!request_ || !request_->workflow) return "";
+  const plan::PlannedJob& job = plan_.jobs[j];
+  const model::Strategy& strategy = ModelJobOf(*request_, job).strategy;
+  auto expression = [](const std::optional<model::Str>& text) {
+    return text && text->value.find("${{") != std::string::npos;
+  };
+  if (!expression(strategy.fail_fast) && !expression(strategy.max_parallel)) return "";
+  plan::Scope scope;
+  FillJobScope(j, scope);
+  JobState& state = jobs_[j];
+  if (expression(strategy.fail_fast)) {
+    Expected<ordered_json> value = plan::EvaluateTyped(strategy.fail_fast->value, scope, false);
+    if (!value) return fmt::format("jobs.{}.strategy.fail-fast: {}", job.id, value.error());
+    state.fail_fast = value->get<bool>();
+  }
+  if (expression(strategy.max_parallel)) {
+    Expected<ordered_json> value = plan::EvaluateTyped(strategy.max_parallel->value, scope, true);
+    if (!value) return fmt::format("jobs.{}.strategy.max-parallel: {}", job.id, value.error());
+    const double number = value->get<double>();
+    state.max_parallel = std::isfinite(number) && number >= 1 && number < 1e9
+                             ? std::optional<int>(static_cast<int>(number))
+                             : std::nullopt;
+  }
+  return "";
 }
 
 bool Scheduler::ExpandRunTimeMatrix(uint32_t j, const plan::Scope& scope, std::string* error) {

@@ -4,6 +4,7 @@
 
 #include <deque>
 #include <map>
+#include <optional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -43,6 +44,10 @@ struct Scheduler::JobState {
   // failure or skip anywhere up the chain skips it even behind an always() job, as on GitHub.
   bool chain_success = false;
   bool run_time_matrix = false;                // instances[0] is a placeholder until decided
+  // strategy.fail-fast and max-parallel: the plan's, or, when written as expressions, what
+  // they gave when the job was decided (they may read needs).
+  bool fail_fast = true;
+  std::optional<int> max_parallel;
   std::map<std::string, std::string> outputs;  // merged in finishing order
 };
 

@@ -1,5 +1,7 @@
 #include "interpreter/plan/resolve.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <optional>
@@ -321,6 +323,28 @@ Evaluation EvaluateValue(std::string_view text, const Scope& scope) {
     e.value = s.text;
   }
   return e;
+}
+
+Expected<nlohmann::ordered_json> EvaluateTyped(std::string_view text, const Scope& scope,
+                                               bool number) {
+  if (!expr::HasExpressions(text)) {
+    // A literal: validate has checked its type.
+    if (!number) return nlohmann::ordered_json(text == "true");
+    std::string copy(text);
+    char* end = nullptr;
+    double value = std::strtod(copy.c_str(), &end);
+    if (end == copy.c_str() || *end != '\0') {
+      return MakeUnexpected(fmt::format("Unexpected value '{}'", text));
+    }
+    return nlohmann::ordered_json(value);
+  }
+  Evaluation value = EvaluateValue(text, scope);
+  if (value.kind == Evaluation::Kind::kError) return MakeUnexpected(value.error);
+  if (value.kind == Evaluation::Kind::kUnknown) {
+    return MakeUnexpected(fmt::format("{} is not known here", value.unknown));
+  }
+  if (number ? value.value.is_number() : value.value.is_boolean()) return value.value;
+  return MakeUnexpected(fmt::format("Unexpected value '{}'", ValueToTemplateString(value.value)));
 }
 
 Condition EvaluateCondition(std::string_view condition, const Scope& scope) {

@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "interpreter/base/expected.h"
+
 namespace slipway::plan {
 
 /// What the status functions return in an evaluation. The plan asks on the
@@ -137,6 +139,13 @@ Substitution Substitute(std::string_view text, const Scope& scope);
 /// A value: a whole-scalar `${{ expr }}` evaluates to its JSON value (so
 /// fromJSON gives arrays and objects); other text substitutes to a string.
 Evaluation EvaluateValue(std::string_view text, const Scope& scope);
+
+/// A key that must be a boolean (or, with `number`, a number), as the runner's AssertBoolean
+/// and AssertNumber read it (continue-on-error, timeout-minutes, fail-fast, max-parallel): a
+/// literal as written; an expression must give that type (a string is an error, even "true"
+/// or "5"). The error is "Unexpected value '...'" or the expression's.
+Expected<nlohmann::ordered_json> EvaluateTyped(std::string_view text, const Scope& scope,
+                                               bool number);
 
 /// The string GitHub makes of a value in a template (null → "", numbers as .NET
 /// G15, arrays and objects "Array"/"Object").

@@ -249,7 +249,55 @@ jobs:
   EXPECT_GT(timeouts[1], 359 * 60'000);  // what is left of the job's 360 minutes
   EXPECT_GT(timeouts[2], 359 * 60'000);
   EXPECT_TRUE(Printed("An error occurred when attempting to determine the step timeout.")) << console_;
-  EXPECT_TRUE(Printed("Unexpected value '3' for steps[2].timeout-minutes")) << console_;
+  EXPECT_TRUE(Printed("steps[2].timeout-minutes: Unexpected value '3'")) << console_;
+}
+
+// A job's timeout-minutes and cancel-timeout-minutes are decided when the job starts, so they
+// may come from needs or from the leg's matrix (WorkflowTemplateConverter: number-strategy-
+// context); each leg gets its own.
+TEST_F(JobLogicTest, JobTimeoutFromNeedsAndMatrix) {
+  fake_.On("produce", [](const ResolvedStep&, StepIo&) {
+    StepOutcome outcome;
+    outcome.outputs["minutes"] = "7";
+    return outcome;
+  });
+  std::map<std::string, int64_t> timeouts;
+  fake_.On("probe", [&](const ResolvedStep& step, StepIo&) {
+    timeouts[step.env.value("LEG", "")] = step.timeout.count();
+    return StepOutcome{};
+  });
+  RunStatus status = Run(R"(on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    outputs: {minutes: "${{ steps.p.outputs.minutes }}"}
+    steps:
+      - {id: p, name: produce, run: x}
+  b:
+    needs: a
+    runs-on: ubuntu-latest
+    timeout-minutes: ${{ fromJSON(needs.a.outputs.minutes) }}
+    env: {LEG: needs}
+    steps:
+      - {name: probe, run: x}
+  c:
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        t: [2, 3]
+    timeout-minutes: ${{ matrix.t }}
+    env: {LEG: "m${{ matrix.t }}"}
+    steps:
+      - {name: probe, run: x}
+)");
+  EXPECT_EQ(status, RunStatus::kSuccess) << console_;
+  ASSERT_EQ(timeouts.size(), 3u) << console_;
+  EXPECT_GT(timeouts["needs"], 6 * 60'000);
+  EXPECT_LE(timeouts["needs"], 7 * 60'000);
+  EXPECT_GT(timeouts["m2"], 1 * 60'000);
+  EXPECT_LE(timeouts["m2"], 2 * 60'000);
+  EXPECT_GT(timeouts["m3"], 2 * 60'000);
+  EXPECT_LE(timeouts["m3"], 3 * 60'000);
 }
 
 // Job outputs: https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/passing-information-between-jobs
