@@ -71,7 +71,8 @@ json JobRows(const RunSpec& run) {
                     {"grp_cancel_template", job.cancel_in_progress_expression},
                     {"matrix_definition", job.matrix_definition},
                     {"leg", job.matrix.is_null() ? json() : json(leg[job.key])},
-                    {"caller", job.caller}});
+                    {"caller", job.caller},
+                    {"needs_container", job.needs_container}});
   }
   return rows;
 }
@@ -248,17 +249,18 @@ Expected<RunState> Queue::Submit(const RunSpec& run) {
     tx.exec_params(
         "INSERT INTO jobs (run_id, key, job_id, position, needs, if_condition, labels, matrix, "
         "environment, gate, state, max_parallel, fail_fast, grp_template, grp_cancel, "
-        "matrix_definition, leg, grp_cancel_template, caller) SELECT $1, r.key, r.job_id, "
+        "matrix_definition, leg, grp_cancel_template, caller, needs_container) SELECT $1, r.key, r.job_id, "
         "r.position, "
         "ARRAY(SELECT jsonb_array_elements_text(r.needs)), r.if_condition, "
         "ARRAY(SELECT jsonb_array_elements_text(r.labels)), NULLIF(r.matrix, 'null'::jsonb), "
         "r.environment, NULLIF(r.gate, 'null'::jsonb), 'pending', NULLIF(r.max_parallel, 0), "
         "r.fail_fast, NULLIF(r.grp_template, ''), r.grp_cancel, NULLIF(r.matrix_definition, ''), "
-        "r.leg, NULLIF(r.grp_cancel_template, ''), NULLIF(r.caller, '') "
+        "r.leg, NULLIF(r.grp_cancel_template, ''), NULLIF(r.caller, ''), r.needs_container "
         "FROM jsonb_to_recordset($2::jsonb) AS r(key text, job_id text, position integer, needs "
         "jsonb, if_condition text, labels jsonb, matrix jsonb, environment text, gate jsonb, "
         "max_parallel integer, fail_fast boolean, grp_template text, grp_cancel boolean, "
-        "matrix_definition text, leg text, grp_cancel_template text, caller text)",
+        "matrix_definition text, leg text, grp_cancel_template text, caller text, "
+        "needs_container boolean)",
         run.id, JobRows(run).dump());
     if (std::any_of(run.jobs.begin(), run.jobs.end(),
                     [](const JobSpec& job) { return !job.caller.empty(); })) {
@@ -326,9 +328,10 @@ Expected<std::vector<Claim>> Queue::ClaimUpTo(const WorkerIdentity& worker, int 
     // One statement, so one implicit transaction: the claims are atomic without BEGIN/COMMIT
     // round trips, and each job's needs come with it.
     pqxx::nontransaction tx(impl_->connection);
-    pqxx::result rows = tx.exec_params("SELECT * FROM slipway_claim($1, $2, $3::jsonb, $4, $5, $6)",
-                                       worker.name, worker.any_labels, json(worker.labels).dump(),
-                                       only_run, Seconds(worker.lease), std::max(limit, 1));
+    pqxx::result rows = tx.exec_params(
+        "SELECT * FROM slipway_claim($1, $2, $3::jsonb, $4, $5, $6, $7)", worker.name,
+        worker.any_labels, json(worker.labels).dump(), only_run, Seconds(worker.lease),
+        std::max(limit, 1), worker.has_container_runtime);
     std::vector<Claim> claims;
     for (const pqxx::row& row : rows) claims.push_back(ClaimFromRow(row, 0, worker.name));
     return claims;
@@ -410,8 +413,18 @@ std::optional<bool> Queue::CompleteInTx(const Claim& claim, const Completion& co
   for (const pqxx::row& row : done) {
     if (!row[3].is_null()) dependants.push_back(CandidateFromRow(row, 3));
   }
-  ApplyStrategy(tx.tx(), claim.run_id, claim.job_id, claim.key, completion.result,
-                done[0][1].as<int>(), done[0][2].as<bool>(), audit);
+  const std::vector<std::string> legs =
+      ApplyStrategy(tx.tx(), claim.run_id, claim.job_id, claim.key, completion.result,
+                    done[0][1].as<int>(), done[0][2].as<bool>(), audit);
+  if (!legs.empty()) {
+    // Calling legs whose calls fail-fast cancelled: decided with the dependants, locked alike.
+    pqxx::result rows = tx.tx().exec_params(
+        std::string("SELECT ") + kCandidateColumns +
+            " FROM jobs p WHERE p.run_id = $1 AND p.state = 'pending' AND p.key IN (SELECT "
+            "jsonb_array_elements_text($2::jsonb)) ORDER BY p.position FOR UPDATE",
+        claim.run_id, json(legs).dump());
+    for (const pqxx::row& row : rows) dependants.push_back(CandidateFromRow(row, 0));
+  }
   Audit(audit, {{"kind", "job-result"},
                 {"run_id", claim.run_id},
                 {"job", claim.key},
@@ -427,10 +440,11 @@ std::optional<bool> Queue::CompleteInTx(const Claim& claim, const Completion& co
   if (next) {
     after = fmt::format(
         "SELECT d.drained, c.* FROM slipway_run_drained({}) AS d(drained) LEFT JOIN LATERAL "
-        "slipway_claim({}, {}, {}::jsonb, {}, {}, {}) AS c ON true",
+        "slipway_claim({}, {}, {}::jsonb, {}, {}, {}, {}) AS c ON true",
         tx.Quote(claim.run_id), tx.Quote(next->worker->name),
         next->worker->any_labels ? "true" : "false", tx.Quote(json(next->worker->labels).dump()),
-        tx.Quote(next->only_run), Seconds(next->worker->lease), std::max(next->limit, 1));
+        tx.Quote(next->only_run), Seconds(next->worker->lease), std::max(next->limit, 1),
+        next->worker->has_container_runtime ? "true" : "false");
   }
   pqxx::result left = impl_->audit->Commit(tx, audit, TextField(done[0][0]), after);
   if (next) {
@@ -504,8 +518,8 @@ Expected<RunStatusInfo> Queue::Status(const std::string& run_id) {
     RunStatusInfo info;
     info.state = RunStateFromSql(TextField(run[0][0]));
     pqxx::result jobs = tx.exec_params(
-        "SELECT key, COALESCE(result::text, state::text) FROM jobs WHERE run_id = $1 ORDER BY "
-        "position, key",
+        "SELECT key, " + std::string(kShownState) +
+            " FROM jobs WHERE run_id = $1 ORDER BY position, key",
         run_id);
     for (const pqxx::row& row : jobs) info.jobs[TextField(row[0])] = TextField(row[1]);
     return info;

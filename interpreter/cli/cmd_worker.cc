@@ -222,7 +222,8 @@ int RunOnBackend(const std::string& dsn, bool submit, const exec::RunRequest& re
     state = resumed->state;
   } else {
     Expected<backend::RunSpec> spec =
-        backend::RunSpecFromPlan(*request.plan, request.workflow, options, run_id, payload);
+        backend::RunSpecFromPlan(*request.plan, request.workflow, options, run_id, payload,
+                                 request.workflows);
     if (!spec) {
       std::cerr << "slipway run: " << spec.error() << "\n";
       return kExitUsage;
