@@ -6,9 +6,8 @@
 #include <cstdlib>
 #include <unistd.h>
 
-#include <atomic>
-
 #include "interpreter/backend/pg_internal.h"
+#include "interpreter/backend/queue_impl.h"
 #include "interpreter/backend/schema.h"
 #include "interpreter/exec/approvals.h"
 #include "interpreter/exec/audit.h"
@@ -18,27 +17,7 @@ namespace {
 
 using nlohmann::json;
 
-// Sets a flag when its channel is notified.
-class Wakeup final : public pqxx::notification_receiver {
- public:
-  Wakeup(pqxx::connection_base& connection, const std::string& channel, std::atomic<int>* count)
-      : pqxx::notification_receiver(connection, channel), count_(count) {}
-  void operator()(const std::string& /*payload*/, int /*backend_pid*/) override { ++*count_; }
-
- private:
-  std::atomic<int>* count_;
-};
-
 double Seconds(std::chrono::milliseconds ms) { return static_cast<double>(ms.count()) / 1000.0; }
-
-template <class F>
-auto Guard(const char* what, F&& body) -> decltype(body()) {
-  try {
-    return body();
-  } catch (const std::exception& e) {
-    return MakeUnexpected(fmt::format("{}: {}", what, e.what()));
-  }
-}
 
 json JobRows(const RunSpec& run) {
   // A matrix instance's place among its job's instances, "index/total" (strategy.job-index and
@@ -182,23 +161,6 @@ const char* RunStateName(RunState state) {
 }
 
 bool IsFinal(RunState state) { return state != RunState::kQueued && state != RunState::kRunning; }
-
-static RunState RunStateFromSql(const std::string& text) {
-  for (RunState s : {RunState::kQueued, RunState::kRunning, RunState::kSuccess,
-                     RunState::kFailure, RunState::kCancelled}) {
-    if (text == RunStateName(s)) return s;
-  }
-  return RunState::kFailure;
-}
-
-struct Queue::Impl {
-  explicit Impl(const std::string& dsn) : connection(dsn) {}
-  pqxx::connection connection;
-  std::unique_ptr<AuditWriter> audit;
-  std::string role;
-  std::atomic<int> notified{0};
-  std::vector<std::unique_ptr<Wakeup>> receivers;
-};
 
 Queue::Queue(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Queue::~Queue() = default;
@@ -499,60 +461,6 @@ Expected<int> Queue::Sweep() {
   });
 }
 
-Expected<bool> Queue::WaitForNotification(std::chrono::milliseconds timeout) {
-  return Guard("cannot wait for notifications", [&]() -> Expected<bool> {
-    int before = impl_->notified.load();
-    impl_->connection.get_notifs();
-    if (impl_->notified.load() != before) return true;
-    long us = static_cast<long>(timeout.count()) * 1000;
-    impl_->connection.await_notification(us / 1000000, us % 1000000);
-    return impl_->notified.load() != before;
-  });
-}
-
-Expected<RunStatusInfo> Queue::Status(const std::string& run_id) {
-  return Guard("cannot read the run", [&]() -> Expected<RunStatusInfo> {
-    pqxx::nontransaction tx(impl_->connection);
-    pqxx::result run = tx.exec_params("SELECT state FROM runs WHERE id = $1", run_id);
-    if (run.empty()) return MakeUnexpected(fmt::format("no run \"{}\" in the backend", run_id));
-    RunStatusInfo info;
-    info.state = RunStateFromSql(TextField(run[0][0]));
-    pqxx::result jobs = tx.exec_params(
-        "SELECT key, " + std::string(kShownState) +
-            " FROM jobs WHERE run_id = $1 ORDER BY position, key",
-        run_id);
-    for (const pqxx::row& row : jobs) info.jobs[TextField(row[0])] = TextField(row[1]);
-    return info;
-  });
-}
-
-Expected<StoredRun> Queue::Stored(const std::string& run_id) {
-  return Guard("cannot read the run", [&]() -> Expected<StoredRun> {
-    pqxx::nontransaction tx(impl_->connection);
-    pqxx::result run = tx.exec_params(
-        "SELECT plan_options::text, workflow_sha256 FROM runs WHERE id = $1", run_id);
-    if (run.empty()) return MakeUnexpected(fmt::format("no run \"{}\" in the backend", run_id));
-    return StoredRun{JsonField(run[0][0]), TextField(run[0][1])};
-  });
-}
-
-Expected<std::vector<exec::ArtifactFile>> Queue::RunArtifacts(const std::string& run_id) {
-  return Guard("cannot read the run's artifacts",
-               [&]() -> Expected<std::vector<exec::ArtifactFile>> {
-                 pqxx::nontransaction tx(impl_->connection);
-                 pqxx::result rows = tx.exec_params(
-                     "SELECT a.name, a.content FROM artifacts a LEFT JOIN jobs j ON j.run_id = "
-                     "a.run_id AND j.key = a.job_key WHERE a.run_id = $1 AND a.content IS NOT "
-                     "NULL ORDER BY j.position, a.job_key, a.name",
-                     run_id);
-                 std::vector<exec::ArtifactFile> files;
-                 for (const pqxx::row& row : rows) {
-                   files.push_back({TextField(row[0]), pqxx::binarystring(row[1]).str()});
-                 }
-                 return files;
-               });
-}
-
 Expected<ResumeReport> Queue::Resume(const std::string& run_id) {
   return Guard("cannot resume the run", [&]() -> Expected<ResumeReport> {
     pqxx::work tx(impl_->connection);
@@ -571,14 +479,6 @@ Expected<Fence> Queue::StartCall(const Claim& claim, const nlohmann::json& frame
     if (!StartCallInTx(tx, claim, frame, audit)) return Fence::kLost;
     impl_->audit->Commit(tx, audit);
     return Fence::kHeld;
-  });
-}
-
-Expected<std::vector<CallChainRow>> Queue::CallChain(const std::string& run_id,
-                                                     const std::string& key) {
-  return Guard("cannot read the call", [&]() -> Expected<std::vector<CallChainRow>> {
-    pqxx::nontransaction tx(impl_->connection);
-    return CallChainInTx(tx, run_id, key);
   });
 }
 
