@@ -56,8 +56,8 @@ bool StartCallInTx(pqxx::transaction_base& tx, const Claim& claim, const json& f
   tx.exec_params("SELECT 1 FROM runs WHERE id = $1 FOR UPDATE", claim.run_id);
   pqxx::result started = tx.exec_params(
       "UPDATE jobs j SET state = 'pending', call_frame = $5::jsonb, worker = NULL, lease_until "
-      "= NULL, needs_before_call = j.needs, needs = ARRAY(SELECT DISTINCT m.job_id FROM jobs m WHERE m.run_id = $1 AND "
-      "m.caller = $2) WHERE j.run_id = $1 AND j.key = $2 AND j.attempt = $3 AND j.worker = $4 "
+      "= NULL, needs_before_call = j.needs, needs = ARRAY(SELECT DISTINCT m.job_id FROM jobs m "
+      "WHERE m.run_id = $1 AND m.caller = $2) WHERE j.run_id = $1 AND j.key = $2 AND j.attempt = $3 AND j.worker = $4 "
       "AND j.state = 'running' AND j.lease_until >= clock_timestamp() RETURNING j.job_id, "
       "j.cancel_requested",
       claim.run_id, claim.key, claim.attempt, claim.worker, frame.dump());

@@ -211,8 +211,8 @@ Expected<RunState> Queue::Submit(const RunSpec& run) {
     tx.exec_params(
         "INSERT INTO jobs (run_id, key, job_id, position, needs, if_condition, labels, matrix, "
         "environment, gate, state, max_parallel, fail_fast, grp_template, grp_cancel, "
-        "matrix_definition, leg, grp_cancel_template, caller, needs_container) SELECT $1, r.key, r.job_id, "
-        "r.position, "
+        "matrix_definition, leg, grp_cancel_template, caller, needs_container) SELECT $1, "
+        "r.key, r.job_id, r.position, "
         "ARRAY(SELECT jsonb_array_elements_text(r.needs)), r.if_condition, "
         "ARRAY(SELECT jsonb_array_elements_text(r.labels)), NULLIF(r.matrix, 'null'::jsonb), "
         "r.environment, NULLIF(r.gate, 'null'::jsonb), 'pending', NULLIF(r.max_parallel, 0), "
