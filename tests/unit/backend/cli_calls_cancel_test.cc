@@ -1,6 +1,6 @@
 // Reusable-workflow calls on the PostgreSQL backend once something stops them (built CLI, real
 // PostgreSQL 15): fail-fast of a calling matrix cancels the running called jobs of the other
-// legs, as a local run does.
+// legs, those of calls inside their calls too, as a local run does.
 #include <chrono>
 #include <pqxx/pqxx>
 
@@ -36,11 +36,32 @@ jobs:
       - run: |
           if [ "${{ inputs.n }}" = 1 ]; then sleep 2; exit 1; fi
           sleep 60
+  nested:
+    uses: ./.github/workflows/inner.yml
+    with:
+      n: ${{ inputs.n }}
+)";
+
+// Inside a call of the call: leg n=2's runs for a minute unless cancelled too.
+constexpr char kFailFastInner[] = R"(on:
+  workflow_call:
+    inputs:
+      n:
+        type: number
+        required: true
+jobs:
+  leaf:
+    runs-on: linux
+    steps:
+      - run: |
+          if [ "${{ inputs.n }}" = 1 ]; then exit 0; fi
+          sleep 60
 )";
 
 TEST_F(BackendCli, FailFastOfACallingMatrixCancelsTheRunningCalledJobsOfItsOtherLegs) {
   Write("wf.yml", kFailFastCaller);
   Write(".github/workflows/called.yml", kFailFastCalled);
+  Write(".github/workflows/inner.yml", kFailFastInner);
   Write(".slipway/runners.yml", "add: [linux]\n");
   std::vector<std::string> common = {"--ref", "refs/heads/main", "--sha",  "1",
                                      "--jobs", "4",              "--progress", "plain"};
@@ -60,6 +81,9 @@ TEST_F(BackendCli, FailFastOfACallingMatrixCancelsTheRunningCalledJobsOfItsOther
   EXPECT_EQ(JobState("ff", "call (2)/work"), "cancelled");
   EXPECT_EQ(JobState("ff", "call (1)"), "failure");
   EXPECT_EQ(JobState("ff", "call (2)"), "cancelled");
+  EXPECT_EQ(JobState("ff", "call (1)/nested/leaf"), "success");
+  EXPECT_EQ(JobState("ff", "call (2)/nested/leaf"), "cancelled");
+  EXPECT_EQ(JobState("ff", "call (2)/nested"), "cancelled");
   ExpectSameRunRecord("state", "ff");
 }
 

@@ -2,6 +2,7 @@
 // `wait` and `show` say a calling job whose call started is running, as a local run records
 // it, and `run --resume` of a run with calls follows the local resume's rules — a calling job's
 // call starts again, its called jobs that succeeded keep their results, the others run again.
+#include <algorithm>
 #include <pqxx/pqxx>
 #include <regex>
 
@@ -138,6 +139,87 @@ TEST_F(BackendCli, ResumingARunWithCallsFollowsTheLocalRules) {
   EXPECT_EQ(Read("after-local.txt"), "hi-first-second\n");
   EXPECT_EQ(Read("after-r.txt"), Read("after-local.txt"));
   ExpectSameRunRecord("state", "r");
+}
+
+// Two legs of a calling matrix, each calling a workflow that calls another: only leg "b"'s
+// innermost job fails, so only it runs again; every call starts again.
+TEST_F(BackendCli, ResumingNestedCallsOfACallingMatrixRunsOnlyWhatFailed) {
+  Write("wf.yml", R"(on: push
+jobs:
+  call:
+    strategy:
+      fail-fast: false
+      matrix:
+        w: [a, b]
+    uses: ./.github/workflows/called.yml
+    with:
+      word: ${{ matrix.w }}
+)");
+  Write(".github/workflows/called.yml", R"(on:
+  workflow_call:
+    inputs:
+      word:
+        type: string
+        required: true
+jobs:
+  first:
+    runs-on: linux
+    steps:
+      - run: echo "first ${{ inputs.word }}" >> "ran-${{ github.run_id }}.txt"
+  inner:
+    needs: first
+    uses: ./.github/workflows/inner.yml
+    with:
+      word: ${{ inputs.word }}
+)");
+  Write(".github/workflows/inner.yml", R"(on:
+  workflow_call:
+    inputs:
+      word:
+        type: string
+        required: true
+jobs:
+  leaf:
+    runs-on: linux
+    steps:
+      - run: |
+          echo "leaf ${{ inputs.word }}" >> "ran-${{ github.run_id }}.txt"
+          test -f fixed || test "${{ inputs.word }}" = a
+)");
+  Write(".slipway/runners.yml", "add: [linux]\n");
+  std::vector<std::string> common = {"--ref", "refs/heads/main", "--sha", "1", "--progress",
+                                     "plain"};
+  std::vector<std::string> local = {"run", "wf.yml", "--state-dir", "state", "--run-id", "n"};
+  local.insert(local.end(), common.begin(), common.end());
+  ASSERT_EQ(Cli(local, env_).exit_code, 1);
+  Write("fixed", "");
+  CliResult local_resumed =
+      Cli({"run", "wf.yml", "--state-dir", "state", "--resume", "n", "--progress", "plain"}, env_);
+  ASSERT_EQ(local_resumed.exit_code, 0) << local_resumed.out << local_resumed.err;
+  std::filesystem::rename(dir_ / "ran-n.txt", dir_ / "ran-local.txt");
+  std::filesystem::remove(dir_ / "fixed");
+
+  std::vector<std::string> remote = {"run", "wf.yml", "--backend", dsn_, "--run-id", "n"};
+  remote.insert(remote.end(), common.begin(), common.end());
+  ASSERT_EQ(Cli(remote, env_).exit_code, 1);
+  Write("fixed", "");
+  CliResult remote_resumed =
+      Cli({"run", "wf.yml", "--backend", dsn_, "--resume", "n", "--progress", "plain"}, env_);
+  ASSERT_EQ(remote_resumed.exit_code, 0) << remote_resumed.out << remote_resumed.err;
+
+  auto sorted = [](std::string text) {
+    std::vector<std::string> lines;
+    for (size_t at; (at = text.find('\n')) != std::string::npos; text.erase(0, at + 1)) {
+      lines.push_back(text.substr(0, at));
+    }
+    std::sort(lines.begin(), lines.end());
+    return lines;
+  };
+  EXPECT_EQ(sorted(Read("ran-local.txt")),
+            (std::vector<std::string>{"first a", "first b", "leaf a", "leaf b", "leaf b"}));
+  EXPECT_EQ(sorted(Read("ran-n.txt")), sorted(Read("ran-local.txt")));
+  ExpectSameRunRecord("state", "n");
+  EXPECT_EQ(JobState("n", "call (b)/inner/leaf"), "success");
 }
 
 }  // namespace
