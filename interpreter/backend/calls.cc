@@ -56,9 +56,10 @@ bool StartCallInTx(pqxx::transaction_base& tx, const Claim& claim, const json& f
   tx.exec_params("SELECT 1 FROM runs WHERE id = $1 FOR UPDATE", claim.run_id);
   pqxx::result started = tx.exec_params(
       "UPDATE jobs j SET state = 'pending', call_frame = $5::jsonb, worker = NULL, lease_until "
-      "= NULL, needs = ARRAY(SELECT DISTINCT m.job_id FROM jobs m WHERE m.run_id = $1 AND "
-      "m.caller = $2) WHERE j.run_id = $1 AND j.key = $2 AND j.attempt = $3 AND j.worker = $4 "
-      "AND j.state = 'running' AND j.lease_until >= clock_timestamp() RETURNING j.job_id",
+      "= NULL, needs_before_call = j.needs, needs = ARRAY(SELECT DISTINCT m.job_id FROM jobs m "
+      "WHERE m.run_id = $1 AND m.caller = $2) WHERE j.run_id = $1 AND j.key = $2 AND j.attempt = $3 AND j.worker = $4 "
+      "AND j.state = 'running' AND j.lease_until >= clock_timestamp() RETURNING j.job_id, "
+      "j.cancel_requested",
       claim.run_id, claim.key, claim.attempt, claim.worker, frame.dump());
   if (started.empty()) return false;
   // Its called jobs no longer wait for it (the other legs' jobs still do).
@@ -70,8 +71,60 @@ bool StartCallInTx(pqxx::transaction_base& tx, const Claim& claim, const json& f
                    {"job", claim.key},
                    {"worker", claim.worker},
                    {"inputs", frame.value("inputs", json::object())}});
+  if (started[0][1].as<bool>()) {
+    // Asked to stop (fail-fast of a sibling leg) while its call was starting: its called jobs
+    // do not run, and AdvanceRun below decides the leg, whose called jobs all ended.
+    tx.exec_params("UPDATE jobs SET cancel_requested = false WHERE run_id = $1 AND key = $2",
+                   claim.run_id, claim.key);
+    CancelCallsInTx(tx, claim.run_id, {claim.key},
+                    fmt::format("cancelled: \"{}\" was asked to stop as its call started",
+                                claim.key),
+                    audit);
+  }
   AdvanceRun(tx, claim.run_id, audit);
   return true;
+}
+
+std::vector<std::string> CancelCallsInTx(pqxx::transaction_base& tx, const std::string& run_id,
+                                         const std::vector<std::string>& legs,
+                                         const std::string& why, AuditBuffer& audit) {
+  if (legs.empty()) return {};
+  // Every job inside these calls, nested ones included.
+  const std::string inside =
+      "WITH RECURSIVE d (key, depth) AS (SELECT key, 0 FROM jobs WHERE run_id = $1 AND caller IN "
+      "(SELECT jsonb_array_elements_text($2::jsonb)) UNION ALL SELECT j.key, d.depth + 1 FROM "
+      "jobs j JOIN d ON j.run_id = $1 AND j.caller = d.key WHERE d.depth < 16) ";
+  const std::string keys = json(legs).dump();
+  pqxx::result cancelled = tx.exec_params(
+      inside +
+          "UPDATE jobs SET state = 'completed', result = 'cancelled', message = $3, finished_at "
+          "= clock_timestamp() WHERE run_id = $1 AND key IN (SELECT key FROM d) AND state IN "
+          "('pending', 'ready', 'waiting', 'throttled', 'grouped') AND call_frame IS NULL "
+          "RETURNING key",
+      run_id, keys, why);
+  pqxx::result told = tx.exec_params(
+      inside +
+          "UPDATE jobs SET cancel_requested = true WHERE run_id = $1 AND key IN (SELECT key FROM "
+          "d) AND state = 'running' RETURNING key",
+      run_id, keys);
+  pqxx::result nested = tx.exec_params(
+      inside +
+          "SELECT key FROM jobs WHERE run_id = $1 AND key IN (SELECT key FROM d) AND state = "
+          "'pending' AND call_frame IS NOT NULL ORDER BY position",
+      run_id, keys);
+  if (!cancelled.empty()) PassGroups(tx, run_id);  // a cancelled called job may have held one
+  std::vector<std::string> to_decide = legs;
+  for (const pqxx::row& row : nested) to_decide.push_back(TextField(row[0]));
+  json jobs = json::array();
+  for (const pqxx::result* rows : {&cancelled, &told}) {
+    for (const pqxx::row& row : *rows) jobs.push_back(TextField(row[0]));
+  }
+  audit.push_back({{"kind", "call-cancel"},
+                   {"run_id", run_id},
+                   {"calls", legs},
+                   {"jobs", jobs},
+                   {"message", why}});
+  return to_decide;
 }
 
 std::vector<CallChainRow> CallChainInTx(pqxx::transaction_base& tx, const std::string& run_id,

@@ -36,6 +36,13 @@ inline std::vector<std::string> StringList(const nlohmann::json& array) {
   return out;
 }
 
+/// A jobs row's state as `wait` and `show` say it: its result once it has one; "running" for a
+/// calling leg whose call started (pending or ready again while its called jobs run, or until
+/// a worker ends it), as a local run records it; else the row's state.
+inline constexpr char kShownState[] =
+    "CASE WHEN result IS NOT NULL THEN result::text WHEN call_frame IS NOT NULL AND state <> "
+    "'lost' THEN 'running' ELSE state::text END";
+
 /// The SQL enum spelling of a job result, and back.
 const char* ResultSql(exec::JobResult result);
 exec::JobResult ResultFromSql(const std::string& text);
@@ -255,11 +262,23 @@ void DecideGates(pqxx::transaction_base& tx, const std::string& run_id, AuditBuf
 void PassGroups(pqxx::transaction_base& tx, const std::string& run_id);
 
 /// A matrix job's strategy after one of its instances completed (strategy.cc): fail-fast
-/// cancels the other instances when this one failed; else max-parallel lets the next throttled
-/// one start (through its group, if it has one).
-void ApplyStrategy(pqxx::transaction_base& tx, const std::string& run_id,
-                   const std::string& job_id, const std::string& key, exec::JobResult result,
-                   int max_parallel, bool fail_fast, AuditBuffer& audit);
+/// cancels the other instances when this one failed (the calls of those whose call started:
+/// CancelCallsInTx); else max-parallel lets the next throttled one start (through its group, if
+/// it has one). Returns the calling legs to decide again (CancelCallsInTx).
+std::vector<std::string> ApplyStrategy(pqxx::transaction_base& tx, const std::string& run_id,
+                                       const std::string& job_id, const std::string& key,
+                                       exec::JobResult result, int max_parallel, bool fail_fast,
+                                       AuditBuffer& audit);
+
+/// Cancels the started calls of calling legs `legs` of `run_id` (calls.cc), as a cancelled run
+/// cancels its jobs: their called jobs, nested calls' included, that have not started end
+/// cancelled with `why`, running ones are told at their next heartbeat; a leg itself ends once
+/// its called jobs all ended, with their results. Returns the keys of the legs (the given ones
+/// and the nested ones whose call started) to decide again: those whose called jobs all ended
+/// now are ready for a worker to end their call.
+std::vector<std::string> CancelCallsInTx(pqxx::transaction_base& tx, const std::string& run_id,
+                                         const std::vector<std::string>& legs,
+                                         const std::string& why, AuditBuffer& audit);
 
 /// Cancels the jobs of `run_id` asked to stop before they started (cancel-in-progress of a
 /// newer job of their group: parked as waiting until then); the caller holds the run row's lock

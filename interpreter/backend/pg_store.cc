@@ -83,7 +83,8 @@ class PgStore final : public exec::Store {
       record.vars = JsonField(run[0][10]);
       record.environments_file = TextField(run[0][11]);
       pqxx::result jobs = tx.exec_params(
-          "SELECT key, state::text, COALESCE(result::text, ''), outputs::text, " +
+          "SELECT key, CASE WHEN result IS NULL AND call_frame IS NOT NULL AND state <> 'lost' "
+          "THEN 'running' ELSE state::text END, COALESCE(result::text, ''), outputs::text, " +
               Utc("started_at") + ", " + Utc("finished_at") +
               ", steps::text FROM jobs WHERE run_id = $1 ORDER BY position",
           run_id);

@@ -6,9 +6,8 @@
 #include <cstdlib>
 #include <unistd.h>
 
-#include <atomic>
-
 #include "interpreter/backend/pg_internal.h"
+#include "interpreter/backend/queue_impl.h"
 #include "interpreter/backend/schema.h"
 #include "interpreter/exec/approvals.h"
 #include "interpreter/exec/audit.h"
@@ -18,27 +17,7 @@ namespace {
 
 using nlohmann::json;
 
-// Sets a flag when its channel is notified.
-class Wakeup final : public pqxx::notification_receiver {
- public:
-  Wakeup(pqxx::connection_base& connection, const std::string& channel, std::atomic<int>* count)
-      : pqxx::notification_receiver(connection, channel), count_(count) {}
-  void operator()(const std::string& /*payload*/, int /*backend_pid*/) override { ++*count_; }
-
- private:
-  std::atomic<int>* count_;
-};
-
 double Seconds(std::chrono::milliseconds ms) { return static_cast<double>(ms.count()) / 1000.0; }
-
-template <class F>
-auto Guard(const char* what, F&& body) -> decltype(body()) {
-  try {
-    return body();
-  } catch (const std::exception& e) {
-    return MakeUnexpected(fmt::format("{}: {}", what, e.what()));
-  }
-}
 
 json JobRows(const RunSpec& run) {
   // A matrix instance's place among its job's instances, "index/total" (strategy.job-index and
@@ -71,7 +50,8 @@ json JobRows(const RunSpec& run) {
                     {"grp_cancel_template", job.cancel_in_progress_expression},
                     {"matrix_definition", job.matrix_definition},
                     {"leg", job.matrix.is_null() ? json() : json(leg[job.key])},
-                    {"caller", job.caller}});
+                    {"caller", job.caller},
+                    {"needs_container", job.needs_container}});
   }
   return rows;
 }
@@ -182,23 +162,6 @@ const char* RunStateName(RunState state) {
 
 bool IsFinal(RunState state) { return state != RunState::kQueued && state != RunState::kRunning; }
 
-static RunState RunStateFromSql(const std::string& text) {
-  for (RunState s : {RunState::kQueued, RunState::kRunning, RunState::kSuccess,
-                     RunState::kFailure, RunState::kCancelled}) {
-    if (text == RunStateName(s)) return s;
-  }
-  return RunState::kFailure;
-}
-
-struct Queue::Impl {
-  explicit Impl(const std::string& dsn) : connection(dsn) {}
-  pqxx::connection connection;
-  std::unique_ptr<AuditWriter> audit;
-  std::string role;
-  std::atomic<int> notified{0};
-  std::vector<std::unique_ptr<Wakeup>> receivers;
-};
-
 Queue::Queue(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Queue::~Queue() = default;
 const std::string& Queue::role() const { return impl_->role; }
@@ -248,17 +211,18 @@ Expected<RunState> Queue::Submit(const RunSpec& run) {
     tx.exec_params(
         "INSERT INTO jobs (run_id, key, job_id, position, needs, if_condition, labels, matrix, "
         "environment, gate, state, max_parallel, fail_fast, grp_template, grp_cancel, "
-        "matrix_definition, leg, grp_cancel_template, caller) SELECT $1, r.key, r.job_id, "
-        "r.position, "
+        "matrix_definition, leg, grp_cancel_template, caller, needs_container) SELECT $1, "
+        "r.key, r.job_id, r.position, "
         "ARRAY(SELECT jsonb_array_elements_text(r.needs)), r.if_condition, "
         "ARRAY(SELECT jsonb_array_elements_text(r.labels)), NULLIF(r.matrix, 'null'::jsonb), "
         "r.environment, NULLIF(r.gate, 'null'::jsonb), 'pending', NULLIF(r.max_parallel, 0), "
         "r.fail_fast, NULLIF(r.grp_template, ''), r.grp_cancel, NULLIF(r.matrix_definition, ''), "
-        "r.leg, NULLIF(r.grp_cancel_template, ''), NULLIF(r.caller, '') "
+        "r.leg, NULLIF(r.grp_cancel_template, ''), NULLIF(r.caller, ''), r.needs_container "
         "FROM jsonb_to_recordset($2::jsonb) AS r(key text, job_id text, position integer, needs "
         "jsonb, if_condition text, labels jsonb, matrix jsonb, environment text, gate jsonb, "
         "max_parallel integer, fail_fast boolean, grp_template text, grp_cancel boolean, "
-        "matrix_definition text, leg text, grp_cancel_template text, caller text)",
+        "matrix_definition text, leg text, grp_cancel_template text, caller text, "
+        "needs_container boolean)",
         run.id, JobRows(run).dump());
     if (std::any_of(run.jobs.begin(), run.jobs.end(),
                     [](const JobSpec& job) { return !job.caller.empty(); })) {
@@ -326,9 +290,10 @@ Expected<std::vector<Claim>> Queue::ClaimUpTo(const WorkerIdentity& worker, int 
     // One statement, so one implicit transaction: the claims are atomic without BEGIN/COMMIT
     // round trips, and each job's needs come with it.
     pqxx::nontransaction tx(impl_->connection);
-    pqxx::result rows = tx.exec_params("SELECT * FROM slipway_claim($1, $2, $3::jsonb, $4, $5, $6)",
-                                       worker.name, worker.any_labels, json(worker.labels).dump(),
-                                       only_run, Seconds(worker.lease), std::max(limit, 1));
+    pqxx::result rows = tx.exec_params(
+        "SELECT * FROM slipway_claim($1, $2, $3::jsonb, $4, $5, $6, $7)", worker.name,
+        worker.any_labels, json(worker.labels).dump(), only_run, Seconds(worker.lease),
+        std::max(limit, 1), worker.has_container_runtime);
     std::vector<Claim> claims;
     for (const pqxx::row& row : rows) claims.push_back(ClaimFromRow(row, 0, worker.name));
     return claims;
@@ -410,8 +375,18 @@ std::optional<bool> Queue::CompleteInTx(const Claim& claim, const Completion& co
   for (const pqxx::row& row : done) {
     if (!row[3].is_null()) dependants.push_back(CandidateFromRow(row, 3));
   }
-  ApplyStrategy(tx.tx(), claim.run_id, claim.job_id, claim.key, completion.result,
-                done[0][1].as<int>(), done[0][2].as<bool>(), audit);
+  const std::vector<std::string> legs =
+      ApplyStrategy(tx.tx(), claim.run_id, claim.job_id, claim.key, completion.result,
+                    done[0][1].as<int>(), done[0][2].as<bool>(), audit);
+  if (!legs.empty()) {
+    // Calling legs whose calls fail-fast cancelled: decided with the dependants, locked alike.
+    pqxx::result rows = tx.tx().exec_params(
+        std::string("SELECT ") + kCandidateColumns +
+            " FROM jobs p WHERE p.run_id = $1 AND p.state = 'pending' AND p.key IN (SELECT "
+            "jsonb_array_elements_text($2::jsonb)) ORDER BY p.position FOR UPDATE",
+        claim.run_id, json(legs).dump());
+    for (const pqxx::row& row : rows) dependants.push_back(CandidateFromRow(row, 0));
+  }
   Audit(audit, {{"kind", "job-result"},
                 {"run_id", claim.run_id},
                 {"job", claim.key},
@@ -427,10 +402,11 @@ std::optional<bool> Queue::CompleteInTx(const Claim& claim, const Completion& co
   if (next) {
     after = fmt::format(
         "SELECT d.drained, c.* FROM slipway_run_drained({}) AS d(drained) LEFT JOIN LATERAL "
-        "slipway_claim({}, {}, {}::jsonb, {}, {}, {}) AS c ON true",
+        "slipway_claim({}, {}, {}::jsonb, {}, {}, {}, {}) AS c ON true",
         tx.Quote(claim.run_id), tx.Quote(next->worker->name),
         next->worker->any_labels ? "true" : "false", tx.Quote(json(next->worker->labels).dump()),
-        tx.Quote(next->only_run), Seconds(next->worker->lease), std::max(next->limit, 1));
+        tx.Quote(next->only_run), Seconds(next->worker->lease), std::max(next->limit, 1),
+        next->worker->has_container_runtime ? "true" : "false");
   }
   pqxx::result left = impl_->audit->Commit(tx, audit, TextField(done[0][0]), after);
   if (next) {
@@ -485,60 +461,6 @@ Expected<int> Queue::Sweep() {
   });
 }
 
-Expected<bool> Queue::WaitForNotification(std::chrono::milliseconds timeout) {
-  return Guard("cannot wait for notifications", [&]() -> Expected<bool> {
-    int before = impl_->notified.load();
-    impl_->connection.get_notifs();
-    if (impl_->notified.load() != before) return true;
-    long us = static_cast<long>(timeout.count()) * 1000;
-    impl_->connection.await_notification(us / 1000000, us % 1000000);
-    return impl_->notified.load() != before;
-  });
-}
-
-Expected<RunStatusInfo> Queue::Status(const std::string& run_id) {
-  return Guard("cannot read the run", [&]() -> Expected<RunStatusInfo> {
-    pqxx::nontransaction tx(impl_->connection);
-    pqxx::result run = tx.exec_params("SELECT state FROM runs WHERE id = $1", run_id);
-    if (run.empty()) return MakeUnexpected(fmt::format("no run \"{}\" in the backend", run_id));
-    RunStatusInfo info;
-    info.state = RunStateFromSql(TextField(run[0][0]));
-    pqxx::result jobs = tx.exec_params(
-        "SELECT key, COALESCE(result::text, state::text) FROM jobs WHERE run_id = $1 ORDER BY "
-        "position, key",
-        run_id);
-    for (const pqxx::row& row : jobs) info.jobs[TextField(row[0])] = TextField(row[1]);
-    return info;
-  });
-}
-
-Expected<StoredRun> Queue::Stored(const std::string& run_id) {
-  return Guard("cannot read the run", [&]() -> Expected<StoredRun> {
-    pqxx::nontransaction tx(impl_->connection);
-    pqxx::result run = tx.exec_params(
-        "SELECT plan_options::text, workflow_sha256 FROM runs WHERE id = $1", run_id);
-    if (run.empty()) return MakeUnexpected(fmt::format("no run \"{}\" in the backend", run_id));
-    return StoredRun{JsonField(run[0][0]), TextField(run[0][1])};
-  });
-}
-
-Expected<std::vector<exec::ArtifactFile>> Queue::RunArtifacts(const std::string& run_id) {
-  return Guard("cannot read the run's artifacts",
-               [&]() -> Expected<std::vector<exec::ArtifactFile>> {
-                 pqxx::nontransaction tx(impl_->connection);
-                 pqxx::result rows = tx.exec_params(
-                     "SELECT a.name, a.content FROM artifacts a LEFT JOIN jobs j ON j.run_id = "
-                     "a.run_id AND j.key = a.job_key WHERE a.run_id = $1 AND a.content IS NOT "
-                     "NULL ORDER BY j.position, a.job_key, a.name",
-                     run_id);
-                 std::vector<exec::ArtifactFile> files;
-                 for (const pqxx::row& row : rows) {
-                   files.push_back({TextField(row[0]), pqxx::binarystring(row[1]).str()});
-                 }
-                 return files;
-               });
-}
-
 Expected<ResumeReport> Queue::Resume(const std::string& run_id) {
   return Guard("cannot resume the run", [&]() -> Expected<ResumeReport> {
     pqxx::work tx(impl_->connection);
@@ -557,14 +479,6 @@ Expected<Fence> Queue::StartCall(const Claim& claim, const nlohmann::json& frame
     if (!StartCallInTx(tx, claim, frame, audit)) return Fence::kLost;
     impl_->audit->Commit(tx, audit);
     return Fence::kHeld;
-  });
-}
-
-Expected<std::vector<CallChainRow>> Queue::CallChain(const std::string& run_id,
-                                                     const std::string& key) {
-  return Guard("cannot read the call", [&]() -> Expected<std::vector<CallChainRow>> {
-    pqxx::nontransaction tx(impl_->connection);
-    return CallChainInTx(tx, run_id, key);
   });
 }
 

@@ -57,6 +57,8 @@ struct JobSpec {
   std::string matrix_definition;
   /// A job of a called workflow: its call leg (the calling job's instance key); "" otherwise.
   std::string caller;
+  /// It has `container:` or `services:`: only a worker with a container runtime claims it.
+  bool needs_container = false;
 };
 
 /// Positions left free after a placeholder for the legs of its run-time matrix.
@@ -88,6 +90,9 @@ struct WorkerIdentity {
   std::vector<std::string> labels;  // a job is served when all its labels are in here
   bool any_labels = false;          // no --labels: serve every job
   std::chrono::milliseconds lease{15000};
+  /// This host has a container runtime (podman or docker): only then are jobs with
+  /// `container:` or `services:` claimed (RunWorker sets it from WorkerOptions).
+  bool has_container_runtime = false;
 };
 
 /// A claimed job. `attempt` is the fencing token.

@@ -4,7 +4,8 @@
 // transaction that decides it evaluates the matrix with the needs' outputs, as exec's scheduler
 // does (Scheduler::ExpandRunTimeMatrix), and puts one row per leg in the placeholder's place.
 // From then on the legs are ordinary matrix instances: max-parallel throttles them, fail-fast
-// cancels them, their dependants wait for all of them.
+// cancels them, their dependants wait for all of them. A job of a called workflow is expanded
+// alike, in its call's contexts (its own id, the call's inputs), and its legs stay in the call.
 #include <fmt/format.h>
 
 #include "interpreter/backend/pg_internal.h"
@@ -92,10 +93,11 @@ void ExpandRunTimeMatrices(pqxx::transaction_base& tx, const RunContext& run,
         "WITH gone AS (DELETE FROM jobs WHERE run_id = $1 AND key = $2 AND state = 'pending' "
         "RETURNING *) INSERT INTO jobs (run_id, key, job_id, position, needs, if_condition, "
         "labels, matrix, environment, gate, state, attempt, max_parallel, fail_fast, "
-        "grp_template, grp_cancel, grp_cancel_template, leg) SELECT g.run_id, r.key, g.job_id, "
-        "r.position, g.needs, g.if_condition, ARRAY(SELECT jsonb_array_elements_text(r.labels)), "
-        "r.matrix, g.environment, g.gate, 'pending', g.attempt, g.max_parallel, g.fail_fast, "
-        "g.grp_template, g.grp_cancel, g.grp_cancel_template, r.leg FROM gone g, "
+        "grp_template, grp_cancel, grp_cancel_template, leg, caller, needs_container) SELECT "
+        "g.run_id, r.key, g.job_id, r.position, g.needs, g.if_condition, ARRAY(SELECT "
+        "jsonb_array_elements_text(r.labels)), r.matrix, g.environment, g.gate, 'pending', "
+        "g.attempt, g.max_parallel, g.fail_fast, g.grp_template, g.grp_cancel, "
+        "g.grp_cancel_template, r.leg, g.caller, g.needs_container FROM gone g, "
         "jsonb_to_recordset($3::jsonb) AS "
         "r(key text, matrix jsonb, position integer, leg text, labels jsonb) "
         "RETURNING 1",

@@ -4,6 +4,8 @@
 
 #include <pqxx/pqxx>
 
+#include "interpreter/backend/migrations.h"
+
 namespace slipway::backend {
 namespace {
 
@@ -537,6 +539,7 @@ ALTER TABLE jobs ADD COLUMN caller text, ADD COLUMN call_frame jsonb;
 ALTER TABLE runs ADD COLUMN has_calls boolean NOT NULL DEFAULT false;
 CREATE INDEX jobs_caller ON jobs (run_id, caller) WHERE caller IS NOT NULL;
 )sql",
+    kMigrationCallsResumeContainerRouting,  // 7 (migrations.cc)
 };
 
 }  // namespace

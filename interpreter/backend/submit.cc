@@ -78,7 +78,8 @@ std::vector<std::string> EvaluateLabels(const std::vector<std::string>& labels,
 
 Expected<RunSpec> RunSpecFromPlan(const plan::Plan& plan, const model::Workflow* workflow,
                                   const plan::PlanOptions& options, const std::string& run_id,
-                                  const std::string& event_payload) {
+                                  const std::string& event_payload,
+                                  const plan::WorkflowSet* workflows) {
   RunSpec run;
   run.id = run_id;
   run.workflow = plan.workflow_path;
@@ -120,10 +121,13 @@ Expected<RunSpec> RunSpecFromPlan(const plan::Plan& plan, const model::Workflow*
   for (const plan::PlannedJob& job : plan.jobs) {
     JobSpec spec;
     if (!job.matrix_known) {
+      // The file the job is in: the main workflow, or a called one.
+      const model::Workflow* file = job.source == 0 ? workflow : nullptr;
+      if (job.source != 0 && workflows && job.source < workflows->sources.size()) {
+        file = workflows->sources[job.source].workflow;
+      }
       const model::Job* model_job =
-          workflow && job.source == 0 && job.model_index < workflow->jobs.size()
-              ? &workflow->jobs[job.model_index]
-              : nullptr;
+          file && job.model_index < file->jobs.size() ? &file->jobs[job.model_index] : nullptr;
       std::optional<plan::MatrixDefinition> definition =
           model_job ? plan::DefineMatrix(model_job->strategy) : std::nullopt;
       if (!definition) {
@@ -163,6 +167,7 @@ Expected<RunSpec> RunSpecFromPlan(const plan::Plan& plan, const model::Workflow*
     }
     spec.max_parallel = job.max_parallel.value_or(0);
     spec.fail_fast = job.fail_fast;
+    spec.needs_container = job.containers.has_value();
     if (job.matrix.empty()) {
       spec.key = job.id;
       spec.position = position;

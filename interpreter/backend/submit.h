@@ -22,10 +22,13 @@ namespace slipway::backend {
 /// The run and its job instances. `event_payload` is the --event-file's text ("" → none);
 /// it is stored with the run, since other hosts do not have the file. `workflow` (the plan's
 /// model) gives the matrices known only at run time as written: each such job is stored as a
-/// placeholder expanded when it is decided. Errors: what this backend cannot run.
+/// placeholder expanded when it is decided; `workflows` (the files the run calls; may be null
+/// without calls) does the same for the jobs of called workflows. Errors: what this backend
+/// cannot run.
 Expected<RunSpec> RunSpecFromPlan(const plan::Plan& plan, const model::Workflow* workflow,
                                   const plan::PlanOptions& options, const std::string& run_id,
-                                  const std::string& event_payload);
+                                  const std::string& event_payload,
+                                  const plan::WorkflowSet* workflows = nullptr);
 
 /// A run as a worker holds it: the plan and the workflow model, made from the stored options.
 struct PreparedRun {

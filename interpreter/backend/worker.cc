@@ -488,6 +488,7 @@ WorkerReport RunWorker(const WorkerOptions& options, const std::function<bool()>
     threads.emplace_back([&, i] {
       WorkerOptions mine = options;
       if (slots > 1) mine.identity.name += fmt::format("/{}", i + 1);
+      mine.identity.has_container_runtime = options.container_runtime.has_value();
       Slot slot{mine, plans, claims, *queues[i], report_mutex, report};
       slot.Loop(stop);
     });

@@ -44,7 +44,8 @@ struct WorkerOptions {
   /// whose artifact is larger fails, naming it (worker_artifacts.h).
   uint64_t artifact_limit = kDefaultArtifactLimit;
   /// This host's container runtime (exec/container_runtime.h): jobs with `container:` or
-  /// `services:` run in it as in a local run; with none they fail, saying they need one.
+  /// `services:` run in it as in a local run; with none this worker does not claim them (its
+  /// identity says so), and they wait for a worker whose host has one.
   std::optional<exec::ContainerRuntime> container_runtime;
 };
 

@@ -222,7 +222,8 @@ int RunOnBackend(const std::string& dsn, bool submit, const exec::RunRequest& re
     state = resumed->state;
   } else {
     Expected<backend::RunSpec> spec =
-        backend::RunSpecFromPlan(*request.plan, request.workflow, options, run_id, payload);
+        backend::RunSpecFromPlan(*request.plan, request.workflow, options, run_id, payload,
+                                 request.workflows);
     if (!spec) {
       std::cerr << "slipway run: " << spec.error() << "\n";
       return kExitUsage;
@@ -250,6 +251,17 @@ int RunOnBackend(const std::string& dsn, bool submit, const exec::RunRequest& re
   worker.scratch_dir = DefaultScratch();
   worker.artifact_limit = *limit;
   worker.container_runtime = exec::DetectContainerRuntime(request.environment);
+  if (!worker.container_runtime) {
+    // This process does not claim them (WorkerIdentity::has_container_runtime): say so, rather
+    // than seem to hang.
+    for (const plan::PlannedJob& job : request.plan->jobs) {
+      if (!job.containers || job.status == plan::JobStatus::kSkipped) continue;
+      std::fprintf(request.out,
+                   "job \"%s\" needs a container runtime (podman or docker), which this host "
+                   "lacks: it waits for a worker whose host has one\n",
+                   job.id.c_str());
+    }
+  }
   worker.audit_key = *key;
   worker.catalog = request.catalog;
   worker.out = request.out;

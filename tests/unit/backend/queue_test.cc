@@ -255,6 +255,30 @@ TEST(Queue, WorkersClaimOnlyJobsWhoseLabelsTheyServe) {
   EXPECT_EQ((*c)->key, "prod");
 }
 
+// A job with `container:` or `services:` goes only to a worker whose host has a container
+// runtime: one without leaves it for another instead of claiming it and failing it.
+TEST(Queue, ContainerJobsGoOnlyToWorkersWithAContainerRuntime) {
+  std::string dsn;
+  SLIPWAY_MIGRATED_POSTGRES(dsn);
+  std::unique_ptr<Queue> queue = MustConnect(dsn);
+  ASSERT_TRUE(queue);
+  JobSpec boxed = Job("boxed", {}, {"linux"});
+  boxed.needs_container = true;
+  ASSERT_TRUE(queue->Submit(MakeRun("c", {boxed, Job("bare", {}, {"linux"})})));
+  WorkerIdentity plain{"plain-1", {"linux"}, false, 10s};
+  WorkerIdentity podman_host{"podman-1", {"linux"}, false, 10s, /*has_container_runtime=*/true};
+  Expected<std::vector<Claim>> first = queue->ClaimUpTo(plain, 5);
+  ASSERT_TRUE(first) << first.error();
+  ASSERT_EQ(first->size(), 1u);
+  EXPECT_EQ(first->front().key, "bare");
+  Expected<std::optional<Claim>> none = queue->ClaimNext(plain);
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(*none) << "a host without a container runtime claims no container job";
+  Expected<std::optional<Claim>> boxed_claim = queue->ClaimNext(podman_host);
+  ASSERT_TRUE(boxed_claim && *boxed_claim);
+  EXPECT_EQ((*boxed_claim)->key, "boxed");
+}
+
 TEST(Queue, ConcurrencyGroupSerialisesRunsFromTwoHosts) {
   std::string dsn;
   SLIPWAY_MIGRATED_POSTGRES(dsn);

@@ -1,0 +1,10 @@
+#pragma once
+/// The texts of the schema migrations that followed version 6 (schema.cc lists them all, in
+/// order; schema.cc holds versions 1 to 6). Never edit a released one: append a new one.
+
+namespace slipway::backend {
+
+/// 7: resuming runs with calls, and routing container jobs to hosts with a runtime.
+extern const char kMigrationCallsResumeContainerRouting[];
+
+}  // namespace slipway::backend
