@@ -13,6 +13,7 @@
 #include "interpreter/cli/subcommand.h"
 #include "interpreter/exec/approvals_decide.h"
 #include "interpreter/exec/clock.h"
+#include "interpreter/exec/orphans.h"
 
 namespace slipway::cli {
 namespace {
@@ -27,6 +28,14 @@ struct DecisionArgs {
 };
 
 int Decide(const DecisionArgs& args, bool rejected) {
+  if (std::string inside = exec::InsideAStep(); !inside.empty()) {
+    // A workflow's own code never reviews its deployment (DESIGN: no workflow code bypasses a
+    // protection rule); a reviewer decides from a terminal or a process of their own.
+    std::cerr << "slipway " << (rejected ? "reject" : "approve")
+              << ": refused: " << inside << "; a reviewer's decision cannot come from a "
+              << "workflow's own steps\n";
+    return kExitUsage;
+  }
   if (std::string dsn = BackendDsn(rejected ? "reject" : "approve", args.backend); !dsn.empty()) {
     return dsn == "!" ? kExitUsage
                       : DecideOnBackend(dsn, args.run_id, args.environment, args.reviewer,

@@ -19,6 +19,7 @@
 #include "interpreter/cli/subcommand.h"
 #include "interpreter/exec/live_view.h"
 #include "interpreter/exec/masker.h"
+#include "interpreter/exec/orphans.h"
 #include "interpreter/exec/process.h"
 #include "interpreter/exec/run.h"
 #include "interpreter/exec/run_origin.h"
@@ -40,6 +41,7 @@ struct RunArgs : EventFlags {
   std::string workflow;
   int jobs = 0;  // 0: the number of cores
   bool jobs_given = false;
+  bool resume_given = false;  // --resume "" (an unset variable) is an error, not a new run
   std::string secrets_file;
   std::string state_dir = ".slipway";
   std::string run_id;
@@ -68,6 +70,15 @@ int Run(RunArgs args) {
   if (args.jobs_given && args.jobs < 1) return Usage("--jobs must be at least 1");
   if (args.approve_envs.size() != args.approve_as.size()) {
     return Usage("each --approve ENV needs its own --as NAME");
+  }
+  if (!args.approve_envs.empty()) {
+    if (std::string inside = exec::InsideAStep(); !inside.empty()) {
+      return Usage("--approve refused: " + inside +
+                   "; a reviewer's decision cannot come from a workflow's own steps");
+    }
+  }
+  if (args.resume_given && args.resume.empty()) {
+    return Usage("--resume needs the id of the run to resume (it was given empty)");
   }
   if (!args.resume.empty() && !args.run_id.empty()) {
     return Usage("--resume and --run-id cannot be combined (the resumed run keeps its id)");
@@ -228,7 +239,8 @@ std::function<int()> SetupRun(CLI::App& command) {
   command.add_option("--state-dir", args->state_dir, "state directory (default: .slipway)");
   command.add_option("--run-id", args->run_id, "the run's id (default: generated)");
   command.add_option("--job", args->only_jobs, "run only this job (and what it needs)");
-  command.add_option("--resume", args->resume, "continue a killed or failed run");
+  command.add_option("--resume", args->resume, "continue a killed or failed run")
+      ->each([args](const std::string&) { args->resume_given = true; });
   command.add_option("--approve", args->approve_envs, "approve environment ENV (with --as)");
   command.add_option("--as", args->approve_as, "the reviewer approving (after --approve)");
   command.add_flag("--skip-unknown-actions", args->skip_unknown_actions,

@@ -254,7 +254,8 @@ WaitingMark::WaitingMark(std::string run_dir, const WaitingGate& gate) {
                           {"users", gate.policy.users},
                           {"teams", gate.policy.teams},
                           {"team_members", gate.policy.team_members},
-                          {"prevent_self_review", gate.policy.prevent_self_review}};
+                          {"prevent_self_review", gate.policy.prevent_self_review},
+                          {"since", gate.since}};
   value["mac"] = RecordMac(*key, value);
   std::string path = (dir / "waiting").string();
   if (WriteFileAtomically(path, value.dump() + "\n", 0600)) path_ = path;
@@ -285,6 +286,7 @@ Expected<WaitingGate> ReadWaitingGate(const std::string& run_dir, std::string_vi
   WaitingGate gate;
   gate.environment = std::string(environment);
   gate.actor = value.value("actor", "");
+  gate.since = value.value("since", "");
   gate.policy.required = value.value("required", 1);
   gate.policy.users = value.value("users", std::vector<std::string>());
   gate.policy.teams = value.value("teams", std::vector<std::string>());

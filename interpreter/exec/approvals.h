@@ -92,6 +92,8 @@ struct WaitingGate {
   std::string environment;
   std::string actor;
   ReviewerPolicy policy;
+  /// When the job began to wait (UTC, the system clock): only reviews given since answer it.
+  std::string since{};
 };
 
 /// Publishes `gate` as DIR/runs/<id>/approvals/<env>/waiting (signed) for as long as the

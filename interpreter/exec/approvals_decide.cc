@@ -49,7 +49,8 @@ DecisionResult SubmitDecision(const std::string& state_dir, const std::string& r
   if (!gate) return Refused(gate.error());
   std::vector<Approval> existing;
   for (Approval& a : ReadApprovals(run_dir, environment)) {
-    if (!a.forged) existing.push_back(std::move(a));
+    // Reviews given before this job began to wait answered an earlier job (job_gate.cc).
+    if (!a.forged && a.at >= gate->since) existing.push_back(std::move(a));
   }
   std::string why = WhyNotCounted(gate->policy, environment, gate->actor, existing, decision);
   if (!why.empty()) {

@@ -405,4 +405,21 @@ Expected<AuditVerification> VerifyAudit(const std::string& state_dir) {
   return result;
 }
 
+Expected<std::vector<json>> VerifiedRunEntries(const std::string& state_dir,
+                                               const std::string& run_id) {
+  Expected<AuditVerification> verified = VerifyAudit(state_dir);
+  if (!verified) return MakeUnexpected(verified.error());
+  if (!verified->ok) {
+    return MakeUnexpected(fmt::format("the audit log does not verify (line {}: {})",
+                                      verified->line, verified->message));
+  }
+  bool exists = false;
+  std::vector<json> entries;
+  for (const std::string& line : Lines(ReadAll(state_dir + "/audit.jsonl", &exists))) {
+    json entry = json::parse(line, nullptr, false);
+    if (entry.is_object() && entry.value("run_id", "") == run_id) entries.push_back(entry);
+  }
+  return entries;
+}
+
 }  // namespace slipway::exec

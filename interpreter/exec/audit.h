@@ -71,4 +71,9 @@ struct AuditVerification {
 /// unreadable file) are messages; tampering is a verification with ok == false.
 Expected<AuditVerification> VerifyAudit(const std::string& state_dir);
 
+/// The entries of run `run_id` in DIR/audit.jsonl, in order, once the whole log verifies
+/// (VerifyAudit); an error saying why not otherwise. What a resume may trust of a run.
+Expected<std::vector<nlohmann::json>> VerifiedRunEntries(const std::string& state_dir,
+                                                         const std::string& run_id);
+
 }  // namespace slipway::exec

@@ -20,6 +20,7 @@
 #include "interpreter/exec/console.h"
 #include "interpreter/exec/job_containers.h"
 #include "interpreter/exec/masker.h"
+#include "interpreter/exec/orphans.h"
 #include "interpreter/exec/run_overrides.h"
 #include "interpreter/exec/run_store.h"
 #include "interpreter/exec/secrets.h"
@@ -438,6 +439,7 @@ JobOutcome JobExecution::Run() {
                       fmt::format("cannot create \"{}\": {}", temp_dir_, std::strerror(errno))};
   }
   SetUpContexts();
+  tracking_id_ = NewTrackingId();
   JobOutcome outcome;
   if (std::string error = EvaluateJobKeys(); !error.empty()) {
     run_.console->Line(job_.key, "error: " + error);
@@ -548,6 +550,12 @@ JobOutcome JobExecution::Run() {
   EvaluateJobOutputs(&outcome);
   EvaluateEnvironmentUrl(&outcome);
   background_.clear();  // stops what the steps left running
+  if (started_processes_) {
+    // And what left the steps' process groups (setsid), as the runner's orphan clean-up.
+    for (const std::string& orphan : StopTrackedProcesses(tracking_id_)) {
+      run_.console->Line(job_.key, "Terminate orphan process: " + orphan);
+    }
+  }
   containers_.reset();  // removes the job's containers and network
   std::error_code removed;
   fs::remove_all(temp_dir_, removed);

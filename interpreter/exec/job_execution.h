@@ -190,6 +190,9 @@ class JobExecution final : public StepIo, public CompositeHost {
   std::string first_failure_;  // the first failed step and why
   bool failed_ = false;
   bool timed_out_ = false;
+  // RUNNER_TRACKING_ID of the job's processes, and whether any was started (orphans.h).
+  std::string tracking_id_;
+  bool started_processes_ = false;
   // EvaluateJobKeys: the job's own values, decided when it starts.
   bool continue_on_error_ = false;
   std::optional<double> timeout_minutes_;

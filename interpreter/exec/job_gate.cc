@@ -207,8 +207,14 @@ std::optional<JobOutcome> JobExecution::PassGate(const plan::EnvironmentGate& ga
     policy.required = gate.required_reviewers;
     policy.users = gate.eligible_reviewers;
     policy.prevent_self_review = gate.prevent_self_review;
+    // A review answers the jobs waiting for the environment when it is given, as on GitHub: a
+    // job of the same run that reaches the gate later waits for a review of its own. (Approvals
+    // given with --approve on the command line are for the whole run.) Reviews are stamped
+    // with the system clock, so this is too, also in a rehearsal.
+    const std::string waiting_since = FormatUtc(std::chrono::system_clock::now());
     // Published before the prompt is shown, so `slipway approve` never finds it missing.
-    WaitingMark waiting(run_.store->run_dir(), {gate.name, run_.request->plan->actor, policy});
+    WaitingMark waiting(run_.store->run_dir(),
+                        {gate.name, run_.request->plan->actor, policy, waiting_since});
     run_.console->Line(
         job_.key,
         fmt::format("waiting for {} for environment \"{}\" from {}{}; approve with "
@@ -225,9 +231,13 @@ std::optional<JobOutcome> JobExecution::PassGate(const plan::EnvironmentGate& ga
       for (const auto& [environment, reviewer] : run_.request->approvals) {
         if (environment == gate.name) all.push_back({reviewer, "", "command line"});
       }
-      for (Approval& a : ReadApprovals(run_.store->run_dir(), gate.name)) all.push_back(a);
+      for (Approval& a : ReadApprovals(run_.store->run_dir(), gate.name)) {
+        if (a.forged || a.at >= waiting_since) all.push_back(a);
+      }
       if (run_.inbox) {
-        for (Approval& a : run_.inbox->For(gate.name)) all.push_back(a);
+        for (Approval& a : run_.inbox->For(gate.name)) {
+          if (a.at >= waiting_since) all.push_back(a);
+        }
       }
       return all;
     };

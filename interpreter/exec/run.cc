@@ -215,17 +215,14 @@ RunResult ExecuteRun(const RunRequest& request) {
   for (const auto& [name, value] : request.secrets) masker.Add(value);
 
   RunRecord record;
+  std::vector<std::string> audit_notices;
   Expected<RunStore> store = MakeUnexpected(std::string());
   if (request.resume) {
     store = RunStore::Open(request.state_dir, request.run_id, &masker, &record);
-    if (store && record.workflow_sha256 != plan.workflow_sha256) {
-      result.error = fmt::format(
-          "the workflow file changed since run \"{}\" started; it cannot "
-          "be resumed",
-          request.run_id);
-      return result;
-    }
-    if (Expected<bool> same = store ? CheckResumeMatches(record, plan) : true; !same) {
+    if (Expected<bool> same = store ? CheckResume(&record, plan, request.state_dir,
+                                                  &audit_notices)
+                                    : true;
+        !same) {
       result.error = same.error();
       return result;
     }
@@ -246,6 +243,7 @@ RunResult ExecuteRun(const RunRequest& request) {
   Console console(masker, clock, request.out, github_actions);
   console.Raw(fmt::format("run {}", result.run_id));
   for (const std::string& notice : store->resume_notices()) console.Line("", notice);
+  for (const std::string& notice : audit_notices) console.Line("", notice);
   if (request.resume) {
     for (const std::string& notice :
          RemoveRecordedContainers(ContainerRecordDir(*store), request.environment)) {
@@ -343,7 +341,9 @@ RunResult ExecuteRun(const RunRequest& request) {
                          {"ref", plan.ref},
                          {"commit", plan.sha},
                          {"workflow", plan.workflow_path},
-                         {"workflow_sha256", plan.workflow_sha256}}}});
+                         {"workflow_sha256", plan.workflow_sha256},
+                         {"environments_file", plan.environments_path},
+                         {"environments_sha256", plan.environments_sha256}}}});
   if (started && request.no_containers && !runtime) {
     std::vector<std::string> on_host = JobsWithContainers(plan, request.workflow);
     if (!on_host.empty()) {

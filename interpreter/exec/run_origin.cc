@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "interpreter/exec/audit.h"
 #include "interpreter/exec/run_store.h"
 #include "interpreter/model/load_workflow.h"
 #include "interpreter/plan/render.h"
@@ -229,6 +230,9 @@ Expected<bool> OptionsFromRunRecord(const std::string& state_dir, const std::str
   return true;
 }
 
+namespace {
+
+// The run's origin in its record against now.
 Expected<bool> CheckResumeMatches(const RunRecord& record, const plan::Plan& plan) {
   auto differs = [&](const char* what, const std::string& was, const std::string& now) {
     return MakeUnexpected(fmt::format(
@@ -274,6 +278,58 @@ Expected<bool> CheckResumeMatches(const RunRecord& record, const plan::Plan& pla
             : fmt::format("the called workflow \"{}\" changed since run \"{}\" started; it "
                           "cannot be resumed",
                           path, record.id));
+  }
+  return true;
+}
+
+}  // namespace
+
+Expected<bool> CheckResume(RunRecord* record, const plan::Plan& plan, const std::string& state_dir,
+                           std::vector<std::string>* notices) {
+  if (record->workflow_sha256 != plan.workflow_sha256) {
+    return MakeUnexpected(fmt::format(
+        "the workflow file changed since run \"{}\" started; it cannot be resumed", record->id));
+  }
+  if (Expected<bool> same = CheckResumeMatches(*record, plan); !same) return same;
+  Expected<std::vector<nlohmann::json>> entries = VerifiedRunEntries(state_dir, record->id);
+  if (!entries) {
+    return MakeUnexpected(fmt::format("run \"{}\" cannot be resumed: {}", record->id,
+                                      entries.error()));
+  }
+  const nlohmann::json* start = nullptr;
+  std::map<std::string, std::string> results;  // job key → its last audited result
+  for (const nlohmann::json& entry : *entries) {
+    const std::string kind = entry.value("kind", "");
+    if (kind == "run-start" && !start) start = &entry;
+    if (kind == "job-result" && entry.contains("job") && entry["job"].is_string()) {
+      results[entry["job"].get<std::string>()] = entry.value("result", "");
+    }
+  }
+  if (!start) {
+    return MakeUnexpected(fmt::format(
+        "run \"{}\" cannot be resumed: the audit log has no run-start entry for it", record->id));
+  }
+  const nlohmann::json how = start->value("how", nlohmann::json::object());
+  for (const auto& [key, now] : {std::pair<const char*, const std::string&>{
+                                     "workflow_sha256", plan.workflow_sha256},
+                                 {"environments_file", plan.environments_path},
+                                 {"environments_sha256", plan.environments_sha256}}) {
+    // Entries written before a key was audited do not have it.
+    if (how.contains(key) && how[key].is_string() && how[key].get<std::string>() != now) {
+      return MakeUnexpected(fmt::format(
+          "run \"{}\" started with {} \"{}\" (audit log), not \"{}\"; a resume runs exactly "
+          "what the run started with",
+          record->id, key, how[key].get<std::string>(), now));
+    }
+  }
+  for (auto& [key, job] : record->jobs) {
+    if (job.status != JobRecordStatus::kCompleted || job.result != JobResult::kSuccess) continue;
+    auto audited = results.find(key);
+    if (audited != results.end() && audited->second == "success") continue;
+    notices->push_back(fmt::format(
+        "job \"{}\": the run record says it succeeded, the audit log does not; it runs again",
+        key));
+    job = JobRecord{};
   }
   return true;
 }

@@ -31,7 +31,15 @@ Expected<bool> OptionsFromRunRecord(const std::string& state_dir, const std::str
 /// --resume runs exactly what the run started with: `plan` (made from the resume's flags)
 /// must have the same workflow, event, ref, commit, actor, inputs, vars and environments file
 /// (path and bytes) as `record`; otherwise an error naming what differs (a usage error).
-Expected<bool> CheckResumeMatches(const RunRecord& record, const plan::Plan& plan);
+/// What a resume trusts is what the audit log (MAC-chained, its key outside the workspace)
+/// says, not the run record a process of the same user could edit: the run's run-start entry
+/// must name the same workflow and environments file digests as now, and a job the record
+/// calls successful is restored only when the log holds its success; any other is reset to run
+/// again (a line in `notices` each). An error when the log does not verify or lacks the run,
+/// or when the run's origin differs from now (CheckResumeMatches).
+Expected<bool> CheckResume(RunRecord* record, const plan::Plan& plan,
+                                       const std::string& state_dir,
+                                       std::vector<std::string>* notices);
 
 
 }  // namespace slipway::exec

@@ -444,10 +444,13 @@ Expected<RunStore> RunStore::Open(const std::string& state_dir, const std::strin
     }
     std::string partial;
     std::error_code missing;
+    // The record may already list the step that was running (started, no outcome yet).
+    size_t completed = 0;
+    while (completed < job.steps.size() && job.steps[completed].outcome) ++completed;
     for (const auto& entry : fs::directory_iterator(dir + "/logs/" + SafeFileName(key), missing)) {
       std::string name = entry.path().filename().string();
       // NN-<id>.log, NN 1-based: the step after the last completed one was running.
-      if (std::atoi(name.c_str()) == static_cast<int>(job.steps.size()) + 1 &&
+      if (std::atoi(name.c_str()) == static_cast<int>(completed) + 1 &&
           entry.file_size(missing) > 0) {
         partial = "logs/" + SafeFileName(key) + "/" + name;
       }
@@ -455,7 +458,7 @@ Expected<RunStore> RunStore::Open(const std::string& state_dir, const std::strin
     store.resume_notices_.push_back(fmt::format(
         "job \"{}\" was interrupted when the run died, after {} completed step(s){}; it runs "
         "again from its first step",
-        key, job.steps.size(),
+        key, completed,
         partial.empty() ? "" : "; the partial log of the step that was running: " + partial));
   }
   // This run's own leftovers (it was killed): scripts and env files may hold secrets.

@@ -75,6 +75,11 @@ std::map<std::string, std::string> JobExecution::StepEnvironment(const ResolvedS
   for (auto& [key, value] : runtime) {
     if (IsRuntimeVariable(key)) out.insert_or_assign(key, std::move(value));
   }
+  if (host) {
+    // What the job's processes leave behind is found by it at the job's end (orphans.h).
+    out["RUNNER_TRACKING_ID"] = tracking_id_;
+    started_processes_ = true;
+  }
   return out;
 }
 

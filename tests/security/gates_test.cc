@@ -198,6 +198,77 @@ TEST_F(SecurityTest, RejectFailsTheWaitingJobWithItsComment) {
   EXPECT_EQ(Slipway({"audit", "verify", "--state-dir", "state"}).exit_code, 0);
 }
 
+// A review answers the jobs waiting at the environment when it is given: a later job of the
+// same run that reaches the same environment waits for reviews of its own, as on GitHub (each
+// job's deployment is reviewed), instead of passing on the first job's approvals.
+TEST_F(SecurityTest, AnApprovalDoesNotOpenTheGateForALaterJob) {
+  Write("wf.yml", R"(on: push
+jobs:
+  db:
+    runs-on: ubuntu-latest
+    environment: production
+    steps:
+      - run: touch DEPLOYED_DB
+  app:
+    needs: db
+    runs-on: ubuntu-latest
+    environment: production
+    steps:
+      - run: touch DEPLOYED_APP
+)");
+  Write("envs.yml", Reviewers("60s"));
+  auto run = Start(RunArgs({"--env-config", "envs.yml", "--run-id", "two"}));
+  ASSERT_TRUE(run);
+  const std::string waiting = "state/runs/two/approvals/production/waiting";
+  ASSERT_TRUE(WaitFor([&] { return Exists(waiting); }));
+  for (const char* reviewer : {"bob", "carol"}) {
+    ASSERT_EQ(Slipway({"approve", "two", "production", "--as", reviewer, "--state-dir", "state"})
+                  .exit_code,
+              0);
+  }
+  ASSERT_TRUE(WaitFor([&] { return Exists("DEPLOYED_DB"); }));
+  ASSERT_TRUE(WaitFor([&] { return Exists(waiting); }));  // app at the gate
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  EXPECT_FALSE(Exists("DEPLOYED_APP")) << "the first job's approvals opened the second gate";
+  for (const char* reviewer : {"bob", "dave"}) {
+    ASSERT_EQ(Slipway({"approve", "two", "production", "--as", reviewer, "--state-dir", "state"})
+                  .exit_code,
+              0);
+  }
+  EXPECT_EQ(Finish(*run), 0) << run->out;
+  EXPECT_TRUE(Exists("DEPLOYED_APP"));
+}
+
+// A workflow's own step cannot review its deployment: `slipway approve` (and `run --approve`)
+// started from inside a step of a run is refused, so the gate times out and nothing deploys.
+TEST_F(SecurityTest, AStepCannotApproveItsOwnRun) {
+  Write("wf.yml", std::string(R"(on: push
+jobs:
+  helper:
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          for i in $(seq 100); do [ -e state/runs/own/approvals/production/waiting ] && break; sleep 0.1; done
+          for who in bob carol; do
+            rc=0; ")") + SLIPWAY_EXE + R"(" approve own production --as $who --state-dir state || rc=$?
+            echo "$rc" >> approve_rc
+          done
+          rc=0; ")" + SLIPWAY_EXE + R"(" run other.yml --approve production --as bob --state-dir state || rc=$?
+          echo "$rc" >> approve_rc
+  deploy:
+    runs-on: ubuntu-latest
+    environment: production
+    steps:
+      - run: touch DEPLOYED
+)");
+  Write("envs.yml", Reviewers("3s"));
+  CliResult r = Slipway(RunArgs({"--env-config", "envs.yml", "--run-id", "own"}));
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_FALSE(Exists("DEPLOYED"));
+  EXPECT_EQ(Read("approve_rc"), "2\n2\n2\n") << r.out;
+  EXPECT_TRUE(Has(r.out, "cannot come from a workflow's own steps")) << r.out;
+}
+
 // What held before: self-review in other letter cases and one reviewer twice never count, and
 // `--job` naming the gated job still meets the gate.
 TEST_F(SecurityTest, SelfReviewCaseVariantsAndRepeatsNeverCount) {

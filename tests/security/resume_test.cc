@@ -102,5 +102,63 @@ jobs:
   EXPECT_EQ(Read("cleanup.txt"), "cleanup-ran\n");  // not run again either
 }
 
+
+// A process a step starts in a session of its own (setsid) leaves the step's process group, so
+// stopping the group misses it: it is found by the job's RUNNER_TRACKING_ID and stopped when the
+// job ends, as the runner's orphan clean-up does, instead of outliving the run.
+TEST_F(SecurityTest, WhatAStepLeavesInASessionOfItsOwnIsStoppedWithTheJob) {
+  Write("wf.yml", R"(on: push
+jobs:
+  leave:
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          setsid sleep 300 > /dev/null 2>&1 < /dev/null &
+          echo $! > orphan.pid
+)");
+  CliResult r = Slipway({"run", "wf.yml", "--state-dir", "state", "--ref", "refs/heads/main",
+                         "--sha", "0123abcd"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  int orphan = std::stoi(Read("orphan.pid"));
+  EXPECT_FALSE(Running(orphan)) << r.out;
+  if (Running(orphan)) kill(orphan, SIGKILL);
+  EXPECT_TRUE(Has(r.out, "Terminate orphan process: pid " + std::to_string(orphan))) << r.out;
+}
+
+// A resume trusts the audit log, not the run record: a job that failed and was then written
+// down as successful in run.json (by hand, or by a process a step left behind) runs again,
+// saying why, and a record whose run is missing from the audit log is not resumed at all.
+TEST_F(SecurityTest, AResumeRestoresOnlyWhatTheAuditLogSaysSucceeded) {
+  Write("wf.yml", R"(on: push
+jobs:
+  gate:
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          echo ran >> gate-runs.txt
+          [ -e fixed ]
+  ship:
+    needs: gate
+    runs-on: ubuntu-latest
+    steps:
+      - run: touch SHIPPED
+)");
+  std::vector<std::string> args = {"run",  "wf.yml",   "--state-dir", "state", "--ref",
+                                   "refs/heads/main", "--sha", "0123abcd", "--run-id", "f"};
+  EXPECT_EQ(Slipway(args).exit_code, 1);
+  nlohmann::json record = RunJson("f");
+  ASSERT_EQ(record["jobs"]["gate"]["result"], "failure");
+  record["jobs"]["gate"]["result"] = "success";
+  record["status"] = "failure";
+  Write("state/runs/f/run.json", record.dump(2));
+  CliResult resumed = Slipway({"run", "wf.yml", "--state-dir", "state", "--resume", "f"});
+  EXPECT_EQ(resumed.exit_code, 1) << resumed.out << resumed.err;
+  EXPECT_TRUE(Has(resumed.out, "job \"gate\": the run record says it succeeded, the audit log "
+                               "does not; it runs again"))
+      << resumed.out;
+  EXPECT_EQ(Read("gate-runs.txt"), "ran\nran\n");
+  EXPECT_FALSE(Exists("SHIPPED"));
+}
+
 }  // namespace
 }  // namespace slipway::security
