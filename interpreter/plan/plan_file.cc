@@ -1,5 +1,6 @@
 #include "interpreter/plan/plan_file.h"
 
+#include <fmt/format.h>
 #include <openssl/evp.h>
 #include <sys/stat.h>
 
@@ -206,6 +207,16 @@ PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const Gi
   std::string env_looked_at;
   if (options.env_config) {
     env_path = *options.env_config;
+    // Another file than the repository's own replaces its protection rules for this run: said
+    // at every plan and run (and the run-start audit entry names the file used).
+    std::string own = DefaultEnvironmentsFile(options.workflow_path, &env_looked_at);
+    std::error_code error;
+    if (!own.empty() && !std::filesystem::equivalent(own, env_path, error)) {
+      files.Warning("environments", {},
+                    fmt::format("--env-config \"{}\" replaces the repository's environments "
+                                "file \"{}\": its protection rules do not apply",
+                                env_path, own));
+    }
   } else {
     env_path = DefaultEnvironmentsFile(options.workflow_path, &env_looked_at);
   }

@@ -269,6 +269,20 @@ jobs:
   EXPECT_TRUE(Has(r.out, "cannot come from a workflow's own steps")) << r.out;
 }
 
+// --env-config in place of the repository's own environments file is said at every run, and
+// the run-start audit entry names the file used and its digest.
+TEST_F(SecurityTest, AnotherEnvironmentsFileIsSaidAndAudited) {
+  Write("wf.yml", kGated);
+  Write(".slipway/environments.yml", Reviewers("1s"));
+  Write("open.yml", "environments:\n  production: {}\n");
+  CliResult r = Slipway(RunArgs({"--env-config", "open.yml"}));
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Has(r.err, "--env-config \"open.yml\" replaces the repository's environments file"))
+      << r.err;
+  std::string audit = Read("state/audit.jsonl");
+  EXPECT_TRUE(Has(audit, "\"environments_file\":\"open.yml\"")) << audit;
+}
+
 // What held before: self-review in other letter cases and one reviewer twice never count, and
 // `--job` naming the gated job still meets the gate.
 TEST_F(SecurityTest, SelfReviewCaseVariantsAndRepeatsNeverCount) {
