@@ -90,17 +90,6 @@ std::string AnnotationPrefix(const std::map<std::string, std::string>& propertie
 // reports an error and ignores the line; the step does not fail.
 constexpr std::string_view kEnvBlockList[] = {"NODE_OPTIONS"};
 
-bool SameIgnoringCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
 // Empties a file the step has finished with (see the file comment); false when it could not.
 // An output's name is matched ignoring case and keeps its first spelling, as in the runner's
 // steps context (DictionaryContextData): `foo` then `FOO` is one output, `foo`.

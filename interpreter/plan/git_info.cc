@@ -90,6 +90,7 @@ GitInfo ReadGitInfo(const std::string& dir) {
   if (info.ref.empty() && !info.tag.empty()) info.ref = "refs/tags/" + info.tag;
   info.repository = RepositoryFromRemoteUrl(Git(dir, "config --get remote.origin.url"));
   info.actor = Git(dir, "config user.name");
+  info.uncommitted_changes = !Git(dir, "status --porcelain --untracked-files=no").empty();
   std::string head = Git(dir, "symbolic-ref -q refs/remotes/origin/HEAD");
   if (head.rfind("refs/remotes/origin/", 0) == 0) info.default_branch = head.substr(20);
   return info;

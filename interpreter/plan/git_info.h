@@ -22,6 +22,7 @@ struct GitInfo {
   std::string repository;      // "owner/name" from the origin remote URL
   std::string actor;           // git config user.name
   std::string default_branch;  // from refs/remotes/origin/HEAD, e.g. "main"
+  bool uncommitted_changes = false;  // tracked files differ from HEAD (git status)
   /// True in a git repository with at least one commit.
   bool in_repository() const { return !sha.empty(); }
 };

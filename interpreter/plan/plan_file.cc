@@ -9,6 +9,7 @@
 #include <set>
 #include <tuple>
 
+#include "interpreter/base/ascii.h"
 #include "interpreter/model/cron.h"
 #include "interpreter/model/load_workflow.h"
 #include "interpreter/plan/env_gate.h"
@@ -255,6 +256,22 @@ PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const Gi
   }
   std::optional<Event> event;
   if (!usage.has_errors()) event = BuildEvent(*workflow, event_options, git, usage);
+  // What the run claims of its origin and what is true of the checkout: said at every plan and
+  // run when they differ.
+  if (event && git.in_repository()) {
+    if (options.actor && !git.actor.empty() && !SameIgnoringCase(*options.actor, git.actor)) {
+      files.Warning("actor", {},
+                    fmt::format("--actor \"{}\" is not the git user \"{}\": reviews and "
+                                "prevent_self_review are checked against \"{}\"",
+                                *options.actor, git.actor, *options.actor));
+    }
+    if (git.uncommitted_changes && event->sha == git.sha) {
+      files.Warning("commit", {},
+                    fmt::format("the working tree has uncommitted changes to tracked files: the "
+                                "run claims commit {} but runs the files as they are",
+                                git.sha.substr(0, 12)));
+    }
+  }
 
   // The labels this machine serves: .slipway/runners.yml at the repository root, else defaults.
   std::optional<model::RunnersConfig> runners_file;

@@ -107,15 +107,21 @@ jobs:
 // stopping the group misses it: it is found by the job's RUNNER_TRACKING_ID and stopped when the
 // job ends, as the runner's orphan clean-up does, instead of outliving the run.
 TEST_F(SecurityTest, WhatAStepLeavesInASessionOfItsOwnIsStoppedWithTheJob) {
-  Write("wf.yml", R"(on: push
+  Write("wf.yml", R"wf(on: push
 jobs:
   leave:
     runs-on: ubuntu-latest
     steps:
       - run: |
           setsid sleep 300 > /dev/null 2>&1 < /dev/null &
-          echo $! > orphan.pid
-)");
+          pid=$!
+          echo $pid > orphan.pid
+          # Until it leads a session of its own (it has left the step's process group).
+          for i in $(seq 100); do
+            [ "$(cut -d' ' -f6 /proc/$pid/stat)" = "$pid" ] && break
+            sleep 0.05
+          done
+)wf");
   CliResult r = Slipway({"run", "wf.yml", "--state-dir", "state", "--ref", "refs/heads/main",
                          "--sha", "0123abcd"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
