@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "interpreter/exec/process.h"
+#include "interpreter/exec/step_log.h"
 
 namespace slipway::exec {
 namespace {
@@ -59,8 +60,8 @@ bool GroupAlive(int pgid) {
   for (const auto& entry : std::filesystem::directory_iterator("/proc", error)) {
     const std::string name = entry.path().filename().string();
     if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream in(entry.path() / "stat");
-    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // Plain read(2): a process that ends while it is read is no error (an ifstream throws).
+    const std::string stat = ReadText(entry.path().string() + "/stat");
     size_t close_paren = stat.rfind(')');
     if (close_paren == std::string::npos || close_paren + 2 >= stat.size()) continue;
     char state = stat[close_paren + 2];

@@ -265,24 +265,26 @@ void Scheduler::Finish(size_t i, JobOutcome outcome) {
 }
 
 void Scheduler::CancelRunning(bool force) {
+  // GitHub evaluates each job's `if` again when a run is cancelled: a job whose condition still
+  // holds (one that calls always() or cancelled()) is not cancelled, whether it is running or
+  // about to start; only a second interrupt (force-cancel) stops it.
+  auto runs_anyway = [&](const plan::PlannedJob& job) {
+    plan::References refs = plan::FindReferences(job.if_condition);
+    return !job.if_condition.empty() && (refs.Calls("always") || refs.Calls("cancelled"));
+  };
   for (Instance& instance : instances_) {
     if (instance.state == InstanceState::kRunning && instance.control) {
       if (force) {
         instance.control->Force();
-      } else {
+      } else if (!runs_anyway(plan_.jobs[instance.job])) {
         instance.control->Cancel();
       }
     }
   }
-  // Ready instances that have not started: their job's `if` was decided before the
-  // cancellation; decide again as GitHub would (only always()/cancelled() jobs still run).
   std::vector<size_t> ready = ready_;
   for (size_t i : ready) {
     const plan::PlannedJob& job = plan_.jobs[instances_[i].job];
-    plan::References refs = plan::FindReferences(job.if_condition);
-    bool runs_anyway =
-        !job.if_condition.empty() && (refs.Calls("always") || refs.Calls("cancelled"));
-    if (force || !runs_anyway) {
+    if (force || !runs_anyway(job)) {
       Finish(i, JobOutcome{JobResult::kCancelled, {}, {}, "the run was cancelled", false});
     }
   }
