@@ -67,6 +67,7 @@ std::optional<std::string> CalleePath(std::string_view uses, const std::string& 
                                       std::string* repo_root) {
   if (uses.substr(0, 2) == "./") {
     if (uses.find('@') != std::string_view::npos) return std::nullopt;
+    if (model::LeavesRepository(uses)) return std::nullopt;  // never read: uses-format says why
     if (repo_root) *repo_root = root;
     return root + "/" + std::string(uses.substr(2));
   }
@@ -78,10 +79,12 @@ std::optional<std::string> CalleePath(std::string_view uses, const std::string& 
   if (at == std::string_view::npos || repo_end == std::string_view::npos || repo_end > at) {
     return std::nullopt;
   }
+  const std::string in_repository(uses.substr(repo_end + 1, at - repo_end - 1));
+  if (model::LeavesRepository("./" + in_repository)) return std::nullopt;
   auto it = workflow_paths.find(std::string(uses.substr(0, repo_end)));
   if (it == workflow_paths.end()) return std::nullopt;
   if (repo_root) *repo_root = it->second;
-  return it->second + "/" + std::string(uses.substr(repo_end + 1, at - repo_end - 1));
+  return it->second + "/" + in_repository;
 }
 
 std::function<std::optional<std::string>(std::string_view uses)> LocalCalleeReader(
