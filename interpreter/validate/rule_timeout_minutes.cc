@@ -15,8 +15,9 @@ void CheckOne(const RuleContext& context, const std::optional<model::Str>& value
   if (!value || value->has_expr) return;
   std::optional<double> minutes = model::TimeoutNumber(value->value);
   if (!minutes) return;  // not a number: the schema says so
-  if (std::optional<std::string> problem =
-          model::TimeoutMinutesProblem(key, *minutes, value->value)) {
+  // Quoted as written ("1e26"), not as the model's string form of the number ("1E+26").
+  const std::string& written = value->node ? value->node->value : value->value;
+  if (std::optional<std::string> problem = model::TimeoutMinutesProblem(key, *minutes, written)) {
     context.diagnostics.Error("timeout-minutes", value->where, *problem);
   }
 }

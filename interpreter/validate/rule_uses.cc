@@ -19,6 +19,7 @@
 #include "interpreter/validate/rule.h"
 #include "interpreter/validate/rule_util.h"
 #include "interpreter/validate/schema_pass.h"
+#include "interpreter/validate/validate.h"
 
 namespace slipway::validate {
 namespace {
@@ -125,6 +126,11 @@ void CheckUses(const RuleContext& context) {
       }
       if (ok && local && !RefuseOutsideRepository(context, *job.uses, "reusable workflow")) {
         WarnOutsideWorkflowsDirectory(context, *job.uses);
+      }
+      if (ok && !local && CallLeavesItsRepository(value)) {
+        context.diagnostics.Error(
+            "uses-format", job.uses->where,
+            fmt::format("reusable workflow \"{}\" names a path outside its repository", value));
       }
     }
     for (const model::Step& step : job.steps) {
