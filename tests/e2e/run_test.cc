@@ -361,16 +361,18 @@ TEST_F(RunE2E, EndlessInputFilesAreRefusedNamingThem) {
   Write("wf.yml", kGatedWorkflow);
   Write("envs.yml", Environments(""));
   const std::vector<std::vector<std::string>> cases = {
-      {"run", "wf.yml", "--env-config", "envs.yml", "--secrets-file", "/dev/zero"},
-      {"run", "wf.yml", "--env-config", "envs.yml", "--event-file", "/dev/zero"},
-      {"plan", "wf.yml", "--env-config", "/dev/zero"},
+      {"run", "wf.yml", "--ref", "refs/heads/main", "--sha", "0123abcd", "--env-config",
+       "envs.yml", "--secrets-file", "/dev/zero"},
+      {"run", "wf.yml", "--ref", "refs/heads/main", "--sha", "0123abcd", "--env-config",
+       "envs.yml", "--event-file", "/dev/zero"},
+      {"plan", "wf.yml", "--ref", "refs/heads/main", "--env-config", "/dev/zero"},
       {"plan", "/dev/zero"},
       {"expr", "--context", "/dev/zero", "github"},
   };
   for (const std::vector<std::string>& args : cases) {
     CliResult r = Cli(args);
-    EXPECT_EQ(r.exit_code, 2) << args[2] << " " << args.back() << r.out << r.err;
-    EXPECT_NE(r.err.find("/dev/zero"), std::string::npos) << r.err;
+    EXPECT_EQ(r.exit_code, 2) << args[0] << " " << args.back() << r.out << r.err;
+    EXPECT_NE(r.err.find("/dev/zero"), std::string::npos) << args[0] << r.out << r.err;
     EXPECT_NE(r.err.find("is not a regular file or a pipe"), std::string::npos) << r.err;
   }
   EXPECT_FALSE(fs::exists(dir_ / "deployed"));
