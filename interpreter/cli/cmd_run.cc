@@ -2,19 +2,19 @@
 //  [--run-id ID] [--job ID]... [--resume RUN_ID] [--approve ENV --as NAME]...
 //  [--skip-unknown-actions] [--from-plan PLAN.json] [--progress auto|live|plain]`
 // Wiring only: flags → plan (the same MakePlan as `slipway plan`) → exec::ExecuteRun → exit code.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
-#include <fmt/format.h>
-#include <fmt/ranges.h>
-#include <optional>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "interpreter/cli/backend_cli.h"

@@ -9,7 +9,6 @@
 #include <cstring>
 
 #include "interpreter/base/fd_io.h"
-
 #include "interpreter/exec/run_store.h"
 #include "interpreter/report/markdown.h"
 #include "interpreter/report/svg.h"

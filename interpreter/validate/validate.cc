@@ -66,8 +66,8 @@ bool CallLeavesItsRepository(std::string_view uses) {
   if (model::LeavesRepository(uses)) return true;
   const size_t at = uses.rfind('@');
   const size_t owner_end = uses.find('/');
-  const size_t repo_end = owner_end == std::string_view::npos ? owner_end
-                                                              : uses.find('/', owner_end + 1);
+  const size_t repo_end =
+      owner_end == std::string_view::npos ? owner_end : uses.find('/', owner_end + 1);
   if (at == std::string_view::npos || repo_end == std::string_view::npos || repo_end > at) {
     return false;
   }

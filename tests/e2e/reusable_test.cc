@@ -652,7 +652,8 @@ TEST_F(Reusable, LocalUsesOutsideTheRepositoryIsRefusedBeforeAnythingRuns) {
   const std::string marker = (dir_ / "ran-outside").string();
   testing::WriteFile((outside / "r.yml").string(),
                      "on: workflow_call\njobs:\n  inner:\n    runs-on: ubuntu-latest\n"
-                     "    steps:\n      - run: touch " + marker + "\n");
+                     "    steps:\n      - run: touch " +
+                         marker + "\n");
   testing::WriteFile((outside / "act" / "action.yml").string(),
                      "name: x\nruns:\n  using: composite\n  steps:\n    - run: touch " + marker +
                          "\n      shell: bash\n");
@@ -660,11 +661,13 @@ TEST_F(Reusable, LocalUsesOutsideTheRepositoryIsRefusedBeforeAnythingRuns) {
   for (const std::string& workflow :
        {"on: push\njobs:\n  call:\n    uses: ./../" + name + "/r.yml\n",
         "on: push\njobs:\n  comp:\n    runs-on: ubuntu-latest\n    steps:\n"
-        "      - uses: ./scratch/../../" + name + "/act\n"}) {
+        "      - uses: ./scratch/../../" +
+            name + "/act\n"}) {
     Write("wf.yml", workflow);
     CliResult validate = Cli({"validate", "wf.yml"});
     EXPECT_EQ(validate.exit_code, 1) << workflow << validate.out << validate.err;
-    EXPECT_NE(validate.out.find("leaves the repository; a \"./\" path is resolved inside it"), std::string::npos)
+    EXPECT_NE(validate.out.find("leaves the repository; a \"./\" path is resolved inside it"),
+              std::string::npos)
         << validate.out << validate.err;
     CliResult run = Run({"--progress", "plain"});
     EXPECT_EQ(run.exit_code, 1) << workflow << run.out << run.err;

@@ -361,10 +361,10 @@ TEST_F(RunE2E, EndlessInputFilesAreRefusedNamingThem) {
   Write("wf.yml", kGatedWorkflow);
   Write("envs.yml", Environments(""));
   const std::vector<std::vector<std::string>> cases = {
-      {"run", "wf.yml", "--ref", "refs/heads/main", "--sha", "0123abcd", "--env-config",
-       "envs.yml", "--secrets-file", "/dev/zero"},
-      {"run", "wf.yml", "--ref", "refs/heads/main", "--sha", "0123abcd", "--env-config",
-       "envs.yml", "--event-file", "/dev/zero"},
+      {"run", "wf.yml", "--ref", "refs/heads/main", "--sha", "0123abcd", "--env-config", "envs.yml",
+       "--secrets-file", "/dev/zero"},
+      {"run", "wf.yml", "--ref", "refs/heads/main", "--sha", "0123abcd", "--env-config", "envs.yml",
+       "--event-file", "/dev/zero"},
       {"plan", "wf.yml", "--ref", "refs/heads/main", "--env-config", "/dev/zero"},
       {"plan", "/dev/zero"},
       {"expr", "--context", "/dev/zero", "github"},
@@ -382,8 +382,8 @@ TEST_F(RunE2E, ApprovalOfAnEnvironmentNoJobUsesIsAUsageError) {
   Write("wf.yml", kGatedWorkflow);
   Write("envs.yml", Environments("  staging: {}\n"));
   for (const char* env : {"nosuchenv", "staging", "Production", ""}) {
-    CliResult r = RunWorkflow({"--env-config", "envs.yml", "--approve", "production", "--as",
-                               "bob", "--approve", env, "--as", "dave"});
+    CliResult r = RunWorkflow({"--env-config", "envs.yml", "--approve", "production", "--as", "bob",
+                               "--approve", env, "--as", "dave"});
     EXPECT_EQ(r.exit_code, 2) << env << r.out << r.err;
     EXPECT_NE(r.err.find(std::string("--approve \"") + env +
                          "\": no job of \"wf.yml\" uses that environment (its jobs use "

@@ -182,8 +182,8 @@ TEST_F(ValidateCli, EndlessInputIsRefusedAndAPipeIsRead) {
   EXPECT_NE(zero.out.find("/dev/zero"), std::string::npos) << zero.out;
   EXPECT_NE(zero.out.find("is not a regular file or a pipe"), std::string::npos) << zero.out;
 
-  std::string command = "cat " + Path("nested/bad.yaml") + " | " + SLIPWAY_EXE +
-                        " validate /dev/stdin 2>&1";
+  std::string command =
+      "cat " + Path("nested/bad.yaml") + " | " + SLIPWAY_EXE + " validate /dev/stdin 2>&1";
   CliResult piped;
   FILE* pipe = popen(command.c_str(), "r");
   ASSERT_NE(pipe, nullptr);
