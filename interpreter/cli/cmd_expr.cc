@@ -4,17 +4,16 @@
 // context has one).
 #include <CLI/CLI.hpp>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 
 #include "interpreter/cli/subcommand.h"
 #include "interpreter/expr/batch.h"
 #include "interpreter/expr/functions.h"
 #include "interpreter/expr/parser.h"
+#include "interpreter/model/load_workflow.h"
 
 namespace slipway::cli {
 namespace {
@@ -64,14 +63,12 @@ int RunBatch() {
 int RunOne(const ExprArgs& args) {
   nlohmann::ordered_json json = nlohmann::ordered_json::object();
   if (!args.context_file.empty()) {
-    std::ifstream in(args.context_file, std::ios::binary);
-    if (!in) {
-      std::cerr << "error: cannot read \"" << args.context_file << "\"\n";
+    std::string text, error;
+    if (!model::ReadWholeFile(args.context_file, &text, &error)) {
+      std::cerr << "error: cannot read \"" << args.context_file << "\": " << error << "\n";
       return kExitUsage;
     }
-    std::stringstream text;
-    text << in.rdbuf();
-    json = nlohmann::ordered_json::parse(text.str(), nullptr, false);
+    json = nlohmann::ordered_json::parse(text, nullptr, false);
     if (json.is_discarded()) {
       std::cerr << "error: \"" << args.context_file << "\" is not JSON\n";
       return kExitUsage;

@@ -2,15 +2,19 @@
 //  [--run-id ID] [--job ID]... [--resume RUN_ID] [--approve ENV --as NAME]...
 //  [--skip-unknown-actions] [--from-plan PLAN.json] [--progress auto|live|plain]`
 // Wiring only: flags → plan (the same MakePlan as `slipway plan`) → exec::ExecuteRun → exit code.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "interpreter/cli/backend_cli.h"
@@ -63,6 +67,33 @@ struct RunArgs : EventFlags {
 int Usage(const std::string& message) {
   std::cerr << "slipway run: " << message << "\n";
   return kExitUsage;
+}
+
+/// An --approve naming an environment no job of the plan uses would be silently ignored: said
+/// instead. When some job's environment is an expression decided at run time, any name may be
+/// the one it picks.
+std::optional<std::string> UnusedApproval(const std::vector<std::string>& approve_envs,
+                                          const plan::Plan& plan) {
+  std::vector<std::string> used;
+  for (const plan::PlannedJob& job : plan.jobs) {
+    if (!job.environment) continue;
+    // Unresolved, the name keeps its "${{ }}" (plan::Substitute).
+    if (job.environment->name.find("${{") != std::string::npos) return std::nullopt;
+    if (std::find(used.begin(), used.end(), job.environment->name) == used.end()) {
+      used.push_back(job.environment->name);
+    }
+  }
+  for (const std::string& env : approve_envs) {
+    if (std::find(used.begin(), used.end(), env) != used.end()) continue;
+    std::string known = "no job uses an environment";
+    if (!used.empty()) {
+      std::sort(used.begin(), used.end());
+      known = fmt::format("its jobs use \"{}\"", fmt::join(used, "\", \""));
+    }
+    return "--approve \"" + env + "\": no job of \"" + plan.workflow_path +
+           "\" uses that environment (" + known + ")";
+  }
+  return std::nullopt;
 }
 
 int Run(RunArgs args) {
@@ -129,6 +160,9 @@ int Run(RunArgs args) {
   if (!args.from_plan.empty()) {
     Expected<bool> same = exec::CheckReviewedPlan(reviewed, args.from_plan, plan);
     if (!same) return Usage(same.error());
+  }
+  if (std::optional<std::string> unused = UnusedApproval(args.approve_envs, plan)) {
+    return Usage(*unused);
   }
   if (!plan.triggered) {
     std::cerr << "slipway run: the " << plan.event << " event does not trigger \""

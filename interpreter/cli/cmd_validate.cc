@@ -34,8 +34,17 @@ bool IsWorkflowFile(const std::filesystem::path& path) {
   return path.stem().extension() != ".test";
 }
 
-/// Expands directories (recursively, *.yml and *.yaml but not *.test.yml, sorted); files are
-/// taken as given.
+/// True for a directory a walk skips: slipway's state directory (.slipway: environments.yml,
+/// runners.yml, run records; none is a workflow) and git's.
+bool IsSkippedDirectory(const std::filesystem::directory_entry& entry) {
+  std::error_code error;
+  if (!entry.is_directory(error)) return false;
+  const std::string name = entry.path().filename().string();
+  return name == ".slipway" || name == ".git";
+}
+
+/// Expands directories (recursively, *.yml and *.yaml but not *.test.yml, sorted, skipping
+/// .slipway and .git below them); files are taken as given.
 /// Returns false, after saying why, when a path does not exist.
 bool CollectFiles(const std::vector<std::string>& paths, std::vector<std::string>* files) {
   namespace fs = std::filesystem;
@@ -53,6 +62,10 @@ bool CollectFiles(const std::vector<std::string>& paths, std::vector<std::string
     std::vector<std::string> found;
     for (fs::recursive_directory_iterator it(path, error), end; !error && it != end;
          it.increment(error)) {
+      if (IsSkippedDirectory(*it)) {
+        it.disable_recursion_pending();
+        continue;
+      }
       if (it->is_regular_file(error) && IsWorkflowFile(it->path())) {
         found.push_back(it->path().string());
       }

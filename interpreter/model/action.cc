@@ -271,6 +271,11 @@ class ActionBuilder {
         }
       }
       if (s.uses->empty()) Error(s.uses->where, "\"uses\" must not be empty");
+      if (LeavesRepository(s.uses->value)) {
+        Error(s.uses->where, fmt::format("local action \"{}\" leaves the repository; a \"./\" "
+                                         "path is resolved inside it, as on GitHub",
+                                         s.uses->value));
+      }
     }
     for (const std::optional<Str>* field :
          {&s.name, &s.run, &s.uses, &s.shell, &s.working_directory, &s.continue_on_error}) {
@@ -373,6 +378,20 @@ std::string LocalActionDir(std::string_view uses) {
   std::string dir = std::filesystem::path(uses).lexically_normal().generic_string();
   while (!dir.empty() && dir.back() == '/') dir.pop_back();
   return dir == "." ? "" : dir;
+}
+
+bool LeavesRepository(std::string_view uses) {
+  if (uses.rfind("./", 0) != 0 && uses.rfind(".\\", 0) != 0 && uses.rfind("$/", 0) != 0) {
+    return false;  // not a local path
+  }
+  uses.remove_prefix(2);
+  std::string path(uses);
+  for (char& c : path) {
+    if (c == '\\') c = '/';  // GitHub accepts ".\\" too: a backslash separates here as well
+  }
+  if (!path.empty() && path.front() == '/') return true;
+  const std::string normal = std::filesystem::path(path).lexically_normal().generic_string();
+  return normal == ".." || normal.rfind("../", 0) == 0;
 }
 
 bool HasActionFile(const std::string& dir) {

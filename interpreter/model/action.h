@@ -56,6 +56,12 @@ inline constexpr const char* kActionFileNames[] = {"action.yml", "action.yaml"};
 /// ("./a/../b/" → "b"); "" for the workspace itself.
 std::string LocalActionDir(std::string_view uses);
 
+/// True when a local `uses:` ("./path", ".\\path" or "$/path") leaves the repository once
+/// normalized ("./../x", "./a/../../x"); false for any other `uses:`. GitHub resolves these
+/// inside the repository only (`./` against the workspace, a local reusable workflow against
+/// the caller's own repository), so slipway never reads or runs such a path.
+bool LeavesRepository(std::string_view uses);
+
 /// True when `dir` holds an action.yml or action.yaml.
 bool HasActionFile(const std::string& dir);
 

@@ -95,6 +95,8 @@ void Loader::Visit(uint32_t index, const std::string& root, int level,
     std::optional<std::string> path =
         validate::CalleePath(uses, root, workflow_paths_, &callee_root);
     if (!path) {
+      // Outside its repository: validate's uses-format says so, and it is never read.
+      if (validate::CallLeavesItsRepository(uses)) continue;
       const size_t at = uses.rfind('@');
       const size_t owner = uses.find('/');
       const size_t repo = owner == std::string::npos ? owner : uses.find('/', owner + 1);

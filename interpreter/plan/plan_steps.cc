@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "interpreter/base/ascii.h"
+#include "interpreter/model/timeout_minutes.h"
 #include "interpreter/plan/matrix.h"
 #include "interpreter/step_api/local_equivalents.h"
 #include "interpreter/yaml/to_json.h"
@@ -141,12 +142,16 @@ std::vector<PlannedStep> PlanSteps(const model::Job& job, const Scope& job_scope
     planned.continue_on_error = IsTrueText(step.continue_on_error, scope);
     if (step.timeout_minutes) {
       Substitution s = Substitute(step.timeout_minutes->value, scope);
-      char* end = nullptr;
-      double minutes = std::strtod(s.text.c_str(), &end);
       // Whole minutes, as GitHub converts it ((Int32) in ConvertToStepTimeout): 0.5 is 0, no
-      // timeout at all.
-      if (s.resolved && end && *end == '\0' && !s.text.empty() && std::isfinite(minutes)) {
-        planned.timeout_minutes = std::trunc(minutes);
+      // timeout at all; past the Int32 range it is an error at the key.
+      std::optional<double> minutes = s.resolved ? model::TimeoutNumber(s.text) : std::nullopt;
+      if (minutes) {
+        if (std::optional<std::string> problem =
+                model::TimeoutMinutesProblem(model::TimeoutKey::kStep, *minutes, s.text)) {
+          diagnostics.Error("timeout-minutes", step.timeout_minutes->where, *problem);
+        } else {
+          planned.timeout_minutes = std::trunc(*minutes);
+        }
       }
     }
 

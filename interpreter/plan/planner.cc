@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "interpreter/model/job_graph.h"
+#include "interpreter/model/timeout_minutes.h"
 #include "interpreter/plan/env_gate.h"
 #include "interpreter/plan/eval_scope.h"
 #include "interpreter/plan/matrix.h"
@@ -95,6 +96,22 @@ std::optional<double> NumberText(const std::optional<model::Str>& text, const Sc
 }
 
 std::string Quoted(const std::string& text) { return "\"" + text + "\""; }
+
+/// A timeout key resolved to whole minutes; nullopt (with an error at the key when the number is
+/// out of range) when it does not resolve to a usable number.
+std::optional<double> TimeoutMinutes(const std::optional<model::Str>& text, const Scope& scope,
+                                     model::TimeoutKey key, Diagnostics& diagnostics) {
+  if (!text) return std::nullopt;
+  Substitution s = Substitute(text->value, scope);
+  if (!s.resolved) return std::nullopt;
+  std::optional<double> minutes = model::TimeoutNumber(s.text);
+  if (!minutes) return std::nullopt;
+  if (std::optional<std::string> problem = model::TimeoutMinutesProblem(key, *minutes, s.text)) {
+    diagnostics.Error("timeout-minutes", text->where, *problem);
+    return std::nullopt;
+  }
+  return std::trunc(*minutes);
+}
 
 }  // namespace
 
@@ -455,13 +472,12 @@ void Planner::PlanJob(const Unit& unit, uint32_t local, const model::JobGraph& g
       }
     }
   }
-  // Whole minutes, as GitHub converts it ((Int32) in ConvertToJobTimeout).
-  if (std::optional<double> minutes = NumberText(job.timeout_minutes, job_scope)) {
-    planned.timeout_minutes = std::trunc(*minutes);
-  }
-  if (std::optional<double> minutes = NumberText(job.cancel_timeout_minutes, job_scope)) {
-    planned.cancel_timeout_minutes = std::trunc(*minutes);
-  }
+  // Whole minutes, as GitHub converts it ((Int32) in ConvertToJobTimeout); a value out of that
+  // range (0.5 minutes, 1e26) is an error at the key, never a 0-minute or overflowing timeout.
+  planned.timeout_minutes =
+      TimeoutMinutes(job.timeout_minutes, job_scope, model::TimeoutKey::kJob, diagnostics_);
+  planned.cancel_timeout_minutes = TimeoutMinutes(job.cancel_timeout_minutes, job_scope,
+                                                  model::TimeoutKey::kJobCancel, diagnostics_);
   if (job.continue_on_error) {
     planned.continue_on_error = Substitute(job.continue_on_error->value, job_scope).text == "true";
   }

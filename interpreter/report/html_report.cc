@@ -1,7 +1,14 @@
 #include "interpreter/report/html_report.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+
+#include "interpreter/base/fd_io.h"
 #include "interpreter/exec/run_store.h"
 #include "interpreter/report/markdown.h"
 #include "interpreter/report/svg.h"
@@ -214,18 +221,42 @@ std::string RenderHtmlReport(const RunView& run, const exec::Masker* masker) {
   return html;
 }
 
+namespace {
+
+/// Writes the report to `path`: a regular file (or a new one) is replaced atomically; anything
+/// else that exists (a terminal, /dev/stdout, a pipe) is written into directly, never renamed
+/// over, and every write is checked (-o /dev/full fails with "No space left on device").
+Expected<bool> WriteReportFile(const std::string& path, const std::string& html) {
+  struct stat info;
+  if (stat(path.c_str(), &info) != 0 || S_ISREG(info.st_mode)) {
+    return exec::WriteFileAtomically(path, html, 0644, false);
+  }
+  if (S_ISDIR(info.st_mode)) return MakeUnexpected(fmt::format("\"{}\" is a directory", path));
+  const int fd = open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+  if (fd < 0) return MakeUnexpected(fmt::format("cannot write \"{}\": {}", path, strerror(errno)));
+  const bool wrote = WriteAll(fd, html);
+  const int saved = errno;
+  if (close(fd) != 0 || !wrote) {
+    return MakeUnexpected(
+        fmt::format("cannot write \"{}\": {}", path, strerror(wrote ? errno : saved)));
+  }
+  return true;
+}
+
+}  // namespace
+
 Expected<bool> WriteHtmlReport(const std::string& state_dir, const std::string& run_id,
                                const std::string& path, const exec::Masker* masker) {
   Expected<RunView> run = LoadRun(state_dir, run_id, masker);
   if (!run) return MakeUnexpected(run.error());
-  return exec::WriteFileAtomically(path, RenderHtmlReport(*run, masker), 0644, false);
+  return WriteReportFile(path, RenderHtmlReport(*run, masker));
 }
 
 Expected<bool> WriteHtmlReport(exec::Store& store, const std::string& run_id,
                                const std::string& path, const exec::Masker* masker) {
   Expected<RunView> run = LoadRun(store, run_id, masker);
   if (!run) return MakeUnexpected(run.error());
-  return exec::WriteFileAtomically(path, RenderHtmlReport(*run, masker), 0644, false);
+  return WriteReportFile(path, RenderHtmlReport(*run, masker));
 }
 
 }  // namespace slipway::report

@@ -124,6 +124,8 @@ void CheckLocalActions(const RuleContext& context) {
   for (const model::Job& job : context.workflow.jobs) {
     for (const model::Step& step : job.steps) {
       if (!step.uses || step.uses->has_expr || step.uses->value.rfind("./", 0) != 0) continue;
+      // Outside the repository: reported by uses-format, and never read.
+      if (model::LeavesRepository(step.uses->value)) continue;
       CheckLocalStep(context, job, step);
     }
   }

@@ -3,16 +3,23 @@
 // Steps take {owner}/{repo}[/path]@ref, ./path, $/path (this repository) or docker://image; a job
 // calls a reusable workflow with {owner}/{repo}/{path}.yml@ref or ./path.yml. Built-in steps
 // (slipway/<name>@v1) must name a step of the catalog, and their `with:` is checked against that
-// step's JSON Schema.
+// step's JSON Schema. A local path (./path, .\\path, $/path) stays inside the repository: GitHub
+// resolves it there (the workspace for an action, the caller's repository for a reusable
+// workflow), so "./../x" is an error and slipway never reads or runs it. GitHub reads a local
+// reusable workflow only from .github/workflows ("references to workflows must be rooted in
+// '.github/workflows'"); slipway runs one from anywhere in the repository and says so under
+// --portable.
 #include <fmt/format.h>
 #include <re2/re2.h>
 
 #include <string>
 #include <vector>
 
+#include "interpreter/model/action.h"
 #include "interpreter/validate/rule.h"
 #include "interpreter/validate/rule_util.h"
 #include "interpreter/validate/schema_pass.h"
+#include "interpreter/validate/validate.h"
 
 namespace slipway::validate {
 namespace {
@@ -75,6 +82,31 @@ void CheckBuiltin(const RuleContext& context, const yaml::Node& step, const mode
   }
 }
 
+/// Reports a local `uses:` that leaves the repository; true when it does.
+bool RefuseOutsideRepository(const RuleContext& context, const model::Str& uses,
+                             std::string_view what) {
+  if (!model::LeavesRepository(uses.value)) return false;
+  context.diagnostics.Error(
+      "uses-format", uses.where,
+      fmt::format("local {} \"{}\" leaves the repository; a \"./\" path is resolved inside it, "
+                  "as on GitHub",
+                  what, uses.value));
+  return true;
+}
+
+/// --portable: GitHub calls a local reusable workflow only from .github/workflows itself.
+void WarnOutsideWorkflowsDirectory(const RuleContext& context, const model::Str& uses) {
+  if (!context.portable || uses.value.rfind("./", 0) != 0) return;
+  std::string dir = model::LocalActionDir(uses.value);
+  dir = dir.substr(0, dir.find_last_of('/') == std::string::npos ? 0 : dir.find_last_of('/'));
+  if (dir == ".github/workflows") return;
+  context.diagnostics.Warning(
+      "not-portable", uses.where,
+      fmt::format("GitHub calls a local reusable workflow only from \".github/workflows\" (no "
+                  "subdirectory); \"{}\" runs only with slipway",
+                  uses.value));
+}
+
 }  // namespace
 
 void CheckUses(const RuleContext& context) {
@@ -92,12 +124,21 @@ void CheckUses(const RuleContext& context) {
                         "\"{{owner}}/{{repo}}/{{path}}.yml@{{ref}}\" or \"./{{path}}.yml\"",
                         value));
       }
+      if (ok && local && !RefuseOutsideRepository(context, *job.uses, "reusable workflow")) {
+        WarnOutsideWorkflowsDirectory(context, *job.uses);
+      }
+      if (ok && !local && CallLeavesItsRepository(value)) {
+        context.diagnostics.Error(
+            "uses-format", job.uses->where,
+            fmt::format("reusable workflow \"{}\" names a path outside its repository", value));
+      }
     }
     for (const model::Step& step : job.steps) {
       if (!step.uses || step.uses->has_expr || !step.node) continue;
       const std::string& value = step.uses->value;
       if (value.rfind("docker://", 0) == 0 || value.rfind("./", 0) == 0 ||
           value.rfind(".\\", 0) == 0 || value.rfind("$/", 0) == 0) {
+        RefuseOutsideRepository(context, *step.uses, "action");
         continue;
       }
       if (!RE2::FullMatch(value, RemoteAction())) {

@@ -28,6 +28,7 @@ void CheckExpressionLints(const RuleContext& context);
 void CheckExpressionCase(const RuleContext& context);
 void CheckActionInputs(const RuleContext& context);
 void CheckReusableCalls(const RuleContext& context);
+void CheckTimeoutMinutes(const RuleContext& context);
 
 const std::vector<Rule>& Rules() {
   static const std::vector<Rule> kRules = {
@@ -57,6 +58,10 @@ const std::vector<Rule>& Rules() {
       {"reusable-call",
        "a call of a reusable workflow at hand fits its workflow_call inputs, secrets and outputs",
        &CheckReusableCalls},
+      {"timeout-minutes",
+       "timeout-minutes and cancel-timeout-minutes numbers in GitHub's range (whole minutes, an "
+       "Int32; a job's at least one)",
+       &CheckTimeoutMinutes},
       {"cron", "schedule cron syntax", &CheckCron},
       {"glob", "branch, tag and path filter patterns", &CheckGlobs},
       {"matrix",

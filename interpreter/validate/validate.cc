@@ -62,11 +62,24 @@ bool IsActionMetadata(const SourceManager& sources, FileId file) {
 
 }  // namespace
 
+bool CallLeavesItsRepository(std::string_view uses) {
+  if (model::LeavesRepository(uses)) return true;
+  const size_t at = uses.rfind('@');
+  const size_t owner_end = uses.find('/');
+  const size_t repo_end =
+      owner_end == std::string_view::npos ? owner_end : uses.find('/', owner_end + 1);
+  if (at == std::string_view::npos || repo_end == std::string_view::npos || repo_end > at) {
+    return false;
+  }
+  return model::LeavesRepository("./" + std::string(uses.substr(repo_end + 1, at - repo_end - 1)));
+}
+
 std::optional<std::string> CalleePath(std::string_view uses, const std::string& root,
                                       const std::map<std::string, std::string>& workflow_paths,
                                       std::string* repo_root) {
   if (uses.substr(0, 2) == "./") {
     if (uses.find('@') != std::string_view::npos) return std::nullopt;
+    if (CallLeavesItsRepository(uses)) return std::nullopt;  // never read: uses-format says why
     if (repo_root) *repo_root = root;
     return root + "/" + std::string(uses.substr(2));
   }
@@ -78,10 +91,12 @@ std::optional<std::string> CalleePath(std::string_view uses, const std::string& 
   if (at == std::string_view::npos || repo_end == std::string_view::npos || repo_end > at) {
     return std::nullopt;
   }
+  if (CallLeavesItsRepository(uses)) return std::nullopt;
+  const std::string in_repository(uses.substr(repo_end + 1, at - repo_end - 1));
   auto it = workflow_paths.find(std::string(uses.substr(0, repo_end)));
   if (it == workflow_paths.end()) return std::nullopt;
   if (repo_root) *repo_root = it->second;
-  return it->second + "/" + std::string(uses.substr(repo_end + 1, at - repo_end - 1));
+  return it->second + "/" + in_repository;
 }
 
 std::function<std::optional<std::string>(std::string_view uses)> LocalCalleeReader(

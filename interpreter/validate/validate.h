@@ -44,6 +44,10 @@ std::function<std::optional<std::string>(std::string_view uses)> LocalCalleeRead
 /// `workflow_paths` names for "owner/repo"; nullopt when neither (a remote call with no
 /// checkout named, or not a workflow call). `repo_root` (optional) receives the root of the
 /// callee's repository, against which its own `./` calls resolve.
+/// True when a call of a reusable workflow names a path outside its repository: "./../x.yml"
+/// (model::LeavesRepository) or "owner/repo/../../x.yml@ref". Such a file is never read.
+bool CallLeavesItsRepository(std::string_view uses);
+
 std::optional<std::string> CalleePath(std::string_view uses, const std::string& root,
                                       const std::map<std::string, std::string>& workflow_paths,
                                       std::string* repo_root = nullptr);

@@ -3,8 +3,12 @@
 // Chromium (Debian's `chromium`): --dump-dom for the structure, --screenshot for a picture that
 // is not blank. Skipped, saying why, only when Chromium is not installed or cannot start.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -126,6 +130,22 @@ TEST_F(ReportE2E, ReportIsSelfContainedAndMasked) {
   CliResult missing = Cli({"report", "nope", "-o", "x.html", "--state-dir", "state"});
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_FALSE(Exists("x.html"));
+}
+
+// A report written to a device is written into it, every write checked: /dev/full's "no space"
+// fails the command, and the device is never replaced by a renamed file.
+TEST_F(ReportE2E, WriteToAFullDeviceFailsAndKeepsTheDevice) {
+  const std::string full = (dir_ / "full").string();
+  if (mknod(full.c_str(), S_IFCHR | 0666, makedev(1, 7)) != 0) {
+    GTEST_SKIP() << "cannot make a /dev/full node here: " << std::strerror(errno);
+  }
+  CliResult r = Cli({"report", "r1", "-o", "full", "--state-dir", "state"});
+  EXPECT_NE(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out.find("report written"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("No space left on device"), std::string::npos) << r.err;
+  struct stat info;
+  ASSERT_EQ(stat(full.c_str(), &info), 0);
+  EXPECT_TRUE(S_ISCHR(info.st_mode)) << "the device was replaced";
 }
 
 TEST_F(ReportE2E, ChromiumRendersTheStructure) {

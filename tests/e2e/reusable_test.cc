@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "tests/support/cli_workspace.h"
+#include "tests/support/golden.h"
 
 namespace slipway {
 namespace {
@@ -637,6 +638,43 @@ scenarios:
   CliResult r = Cli({"test", "wf.test.yml"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("PASS"), std::string::npos) << r.out;
+}
+
+// A local `uses:` resolves inside the repository, as on GitHub: a reusable workflow or a
+// composite action reached through "./../" is refused before anything runs, never read or run.
+TEST_F(Reusable, LocalUsesOutsideTheRepositoryIsRefusedBeforeAnythingRuns) {
+  const fs::path outside = dir_.parent_path() / (dir_.filename().string() + "-outside");
+  fs::create_directories(outside / "act");
+  struct Cleanup {
+    fs::path path;
+    ~Cleanup() { fs::remove_all(path); }
+  } cleanup{outside};
+  const std::string marker = (dir_ / "ran-outside").string();
+  testing::WriteFile((outside / "r.yml").string(),
+                     "on: workflow_call\njobs:\n  inner:\n    runs-on: ubuntu-latest\n"
+                     "    steps:\n      - run: touch " +
+                         marker + "\n");
+  testing::WriteFile((outside / "act" / "action.yml").string(),
+                     "name: x\nruns:\n  using: composite\n  steps:\n    - run: touch " + marker +
+                         "\n      shell: bash\n");
+  const std::string name = outside.filename().string();
+  for (const std::string& workflow :
+       {"on: push\njobs:\n  call:\n    uses: ./../" + name + "/r.yml\n",
+        "on: push\njobs:\n  comp:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: ./scratch/../../" +
+            name + "/act\n"}) {
+    Write("wf.yml", workflow);
+    CliResult validate = Cli({"validate", "wf.yml"});
+    EXPECT_EQ(validate.exit_code, 1) << workflow << validate.out << validate.err;
+    EXPECT_NE(validate.out.find("leaves the repository; a \"./\" path is resolved inside it"),
+              std::string::npos)
+        << validate.out << validate.err;
+    CliResult run = Run({"--progress", "plain"});
+    EXPECT_EQ(run.exit_code, 1) << workflow << run.out << run.err;
+    EXPECT_NE((run.out + run.err).find("leaves the repository"), std::string::npos)
+        << run.out << run.err;
+    EXPECT_FALSE(fs::exists(marker)) << workflow;
+  }
 }
 
 }  // namespace

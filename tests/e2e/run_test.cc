@@ -353,6 +353,47 @@ TEST_F(RunE2E, TwoDistinctReviewersApprove) {
   EXPECT_NE(r.out.find("approved by \"dave\" (2 of 2)"), std::string::npos) << r.out;
 }
 
+// An --approve for an environment no job uses would be silently ignored: a usage error naming
+// it (and the environments the jobs do use), before anything runs.
+// Every input file is read the one capped way: an endless one (/dev/zero) is refused at once
+// with exit 2, naming it, instead of being read until memory runs out.
+TEST_F(RunE2E, EndlessInputFilesAreRefusedNamingThem) {
+  Write("wf.yml", kGatedWorkflow);
+  Write("envs.yml", Environments(""));
+  const std::vector<std::vector<std::string>> cases = {
+      {"run", "wf.yml", "--ref", "refs/heads/main", "--sha", "0123abcd", "--env-config", "envs.yml",
+       "--secrets-file", "/dev/zero"},
+      {"run", "wf.yml", "--ref", "refs/heads/main", "--sha", "0123abcd", "--env-config", "envs.yml",
+       "--event-file", "/dev/zero"},
+      {"plan", "wf.yml", "--ref", "refs/heads/main", "--env-config", "/dev/zero"},
+      {"plan", "/dev/zero"},
+      {"expr", "--context", "/dev/zero", "github"},
+  };
+  for (const std::vector<std::string>& args : cases) {
+    CliResult r = Cli(args);
+    EXPECT_EQ(r.exit_code, 2) << args[0] << " " << args.back() << r.out << r.err;
+    EXPECT_NE(r.err.find("/dev/zero"), std::string::npos) << args[0] << r.out << r.err;
+    EXPECT_NE(r.err.find("is not a regular file or a pipe"), std::string::npos) << r.err;
+  }
+  EXPECT_FALSE(fs::exists(dir_ / "deployed"));
+}
+
+TEST_F(RunE2E, ApprovalOfAnEnvironmentNoJobUsesIsAUsageError) {
+  Write("wf.yml", kGatedWorkflow);
+  Write("envs.yml", Environments("  staging: {}\n"));
+  for (const char* env : {"nosuchenv", "staging", "Production", ""}) {
+    CliResult r = RunWorkflow({"--env-config", "envs.yml", "--approve", "production", "--as", "bob",
+                               "--approve", env, "--as", "dave"});
+    EXPECT_EQ(r.exit_code, 2) << env << r.out << r.err;
+    EXPECT_NE(r.err.find(std::string("--approve \"") + env +
+                         "\": no job of \"wf.yml\" uses that environment (its jobs use "
+                         "\"production\")"),
+              std::string::npos)
+        << r.err;
+    EXPECT_FALSE(fs::exists(dir_ / "deployed"));
+  }
+}
+
 TEST_F(RunE2E, MissingWrongAndSelfApprovalsTimeOut) {
   Write("wf.yml", kGatedWorkflow);
   Write("envs.yml", Environments(""));

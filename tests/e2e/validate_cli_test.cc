@@ -174,5 +174,52 @@ jobs:
   EXPECT_EQ(RunValidate(Path("ext.yml") + " --portable --strict").exit_code, 1);
 }
 
+// A file that never ends (/dev/zero) is refused at once, naming it, instead of being read until
+// memory runs out; a pipe is read (`slipway validate /dev/stdin`).
+TEST_F(ValidateCli, EndlessInputIsRefusedAndAPipeIsRead) {
+  CliResult zero = RunValidate("/dev/zero");
+  EXPECT_EQ(zero.exit_code, 2) << zero.out;
+  EXPECT_NE(zero.out.find("/dev/zero"), std::string::npos) << zero.out;
+  EXPECT_NE(zero.out.find("is not a regular file or a pipe"), std::string::npos) << zero.out;
+
+  std::string command =
+      "cat " + Path("nested/bad.yaml") + " | " + SLIPWAY_EXE + " validate /dev/stdin 2>&1";
+  CliResult piped;
+  FILE* pipe = popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) piped.out.append(buffer, n);
+  int status = pclose(pipe);
+  piped.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  EXPECT_EQ(piped.exit_code, 1) << piped.out;
+  EXPECT_NE(piped.out.find("unexpected key \"enviroment\""), std::string::npos) << piped.out;
+}
+
+// Past the 32 MiB cap a file is refused with the reason, not read whole.
+TEST_F(ValidateCli, HugeFileIsRefused) {
+  std::filesystem::resize_file(Path("good.yml"), 33u * 1024 * 1024);  // sparse: zeros
+  CliResult r = RunValidate(Path("good.yml"));
+  EXPECT_EQ(r.exit_code, 2) << r.out.substr(0, 300);
+  EXPECT_NE(r.out.find("is larger than 32 MiB"), std::string::npos) << r.out.substr(0, 300);
+}
+
+// The state directory (.slipway: environments.yml, runners.yml, run records) and .git hold no
+// workflows: a walk of the repository skips them.
+TEST_F(ValidateCli, DirectoryWalkSkipsTheStateDirectory) {
+  std::filesystem::create_directories(dir_ / ".slipway" / "runs" / "r1");
+  testing::WriteFile((dir_ / ".slipway" / "environments.yml").string(),
+                     "environments:\n  production:\n    wait_timer: 0\n");
+  testing::WriteFile((dir_ / ".slipway" / "runs" / "r1" / "x.yml").string(), "a: b\n");
+  std::filesystem::create_directories(dir_ / ".git");
+  testing::WriteFile((dir_ / ".git" / "hook.yml").string(), "a: b\n");
+  CliResult r = RunValidate(dir_.string() + " --format json");
+  nlohmann::json json = nlohmann::json::parse(r.out);
+  ASSERT_EQ(json["files"].size(), 3u) << r.out;  // good.yml, nested/bad.yaml, warn.yml
+  for (const auto& file : json["files"]) {
+    EXPECT_EQ(file["file"].get<std::string>().find("/.slipway/"), std::string::npos) << r.out;
+  }
+}
+
 }  // namespace
 }  // namespace slipway

@@ -3,8 +3,13 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <utility>
+
+#include "interpreter/model/load_workflow.h"
 
 namespace slipway::model {
 namespace {
@@ -196,6 +201,57 @@ TEST(Action, LocalActionDirNormalizes) {
       {"./.", ""},
   };
   for (const auto& [uses, dir] : cases) EXPECT_EQ(LocalActionDir(uses), dir) << uses;
+}
+
+TEST(LeavesRepositoryTest, OnlyALocalPathThatNormalizesOutsideLeaves) {
+  const std::pair<const char*, bool> cases[] = {
+      {"./.github/actions/x", false},
+      {"./a/../b", false},
+      {"./", false},
+      {"./.github/workflows/../../x.yml", false},
+      {"./../x", true},
+      {"./a/../../x", true},
+      {"./..", true},
+      {".//etc/passwd", true},
+      {".\\..\\x", true},
+      {"$/../x.yml", true},
+      {"actions/checkout@v4", false},
+      {"owner/repo/../../x@v1", false},  // not local: the uses-format pattern decides
+      {"docker://../x", false},
+  };
+  for (const auto& [uses, leaves] : cases) EXPECT_EQ(LeavesRepository(uses), leaves) << uses;
+}
+
+// The one reader of input files: a device that never ends is refused, a pipe is read, and a
+// file past kMaxInputFileBytes is refused rather than read whole.
+TEST(ReadWholeFileTest, RefusesDevicesAndHugeFilesAndReadsPipes) {
+  std::string text, error;
+  EXPECT_FALSE(ReadWholeFile("/dev/zero", &text, &error));
+  EXPECT_EQ(error, "is not a regular file or a pipe");
+  EXPECT_FALSE(ReadWholeFile("/", &text, &error));
+  EXPECT_EQ(error, "is a directory");
+
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  ASSERT_EQ(write(fds[1], "on: push\n", 9), 9);
+  close(fds[1]);
+  EXPECT_TRUE(ReadWholeFile("/dev/fd/" + std::to_string(fds[0]), &text, &error)) << error;
+  EXPECT_EQ(text, "on: push\n");
+  close(fds[0]);
+
+  const std::string big = ::testing::TempDir() + "/slipway-read-whole-file-big";
+  {
+    FILE* f = std::fopen(big.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fclose(f);
+  }
+  ASSERT_EQ(truncate(big.c_str(), static_cast<off_t>(kMaxInputFileBytes)), 0);
+  EXPECT_TRUE(ReadWholeFile(big, &text, &error)) << error;
+  EXPECT_EQ(text.size(), kMaxInputFileBytes);
+  ASSERT_EQ(truncate(big.c_str(), static_cast<off_t>(kMaxInputFileBytes + 1)), 0);
+  EXPECT_FALSE(ReadWholeFile(big, &text, &error));
+  EXPECT_EQ(error, "is larger than 32 MiB, the limit for a file slipway reads");
+  std::remove(big.c_str());
 }
 
 }  // namespace

@@ -400,3 +400,54 @@ environments:
 
 }  // namespace
 }  // namespace slipway::plan
+
+namespace slipway::plan {
+namespace {
+
+// A timeout resolved in the plan is whole minutes in GitHub's Int32 range: a job's 0.5 (a
+// 0-minute job) or 1e26 (an overflow) is an error at the key, never a planned timeout; a
+// step's 0.5 is 0, no step timeout, as on GitHub.
+TEST(PlannerTest, ResolvedTimeoutsOutOfRangeAreErrorsAtTheKey) {
+  testing::Fixture f;
+  f.Workflow(R"(
+on: push
+jobs:
+  half:
+    runs-on: x
+    timeout-minutes: ${{ fromJSON('0.5') }}
+    steps: [{run: a}]
+  huge:
+    runs-on: x
+    timeout-minutes: ${{ fromJSON('1e26') }}
+    cancel-timeout-minutes: ${{ fromJSON('-2') }}
+    steps: [{run: a, timeout-minutes: "${{ fromJSON('1e26') }}"}]
+  fine:
+    runs-on: x
+    timeout-minutes: ${{ fromJSON('2.7') }}
+    steps: [{run: a, timeout-minutes: "${{ fromJSON('0.5') }}"}]
+)");
+  Plan plan = f.MakePlan(testing::On("push", "refs/heads/main"));
+  const std::string messages = f.Messages();
+  auto at = [&](uint32_t line, const std::string& text) {
+    for (const Diagnostic& d : f.diagnostics.items()) {
+      if (d.rule == "timeout-minutes" && d.where.begin.line == line &&
+          d.message.find(text) != std::string::npos) {
+        return true;
+      }
+    }
+    return false;
+  };
+  EXPECT_TRUE(at(6, "job timeout-minutes \"0.5\" is less than one minute")) << messages;
+  EXPECT_TRUE(at(10, "is out of range: GitHub takes whole minutes up to 2147483647")) << messages;
+  EXPECT_TRUE(at(11, "job cancel-timeout-minutes \"-2\" is negative")) << messages;
+  EXPECT_TRUE(at(12, "step timeout-minutes")) << messages;
+  EXPECT_FALSE(at(15, "") || at(16, "")) << messages;
+  EXPECT_FALSE(plan.FindJob("half")->timeout_minutes.has_value());
+  EXPECT_FALSE(plan.FindJob("huge")->timeout_minutes.has_value());
+  EXPECT_EQ(plan.FindJob("fine")->timeout_minutes, 2.0);
+  ASSERT_EQ(plan.FindJob("fine")->steps.size(), 1u);
+  EXPECT_EQ(plan.FindJob("fine")->steps[0].timeout_minutes, 0.0);
+}
+
+}  // namespace
+}  // namespace slipway::plan
