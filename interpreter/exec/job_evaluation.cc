@@ -6,6 +6,7 @@
 
 #include "interpreter/exec/job_execution.h"
 #include "interpreter/model/job.h"
+#include "interpreter/model/timeout_minutes.h"
 #include "interpreter/plan/eval_scope.h"
 #include "interpreter/plan/resolve.h"
 
@@ -124,7 +125,11 @@ std::optional<double> JobExecution::StepTimeoutMinutes(const model::Step& step,
     return std::nullopt;
   }
   const double minutes = value->get<double>();
-  if (!std::isfinite(minutes)) return std::nullopt;
+  if (std::optional<std::string> problem = model::TimeoutMinutesProblem(
+          model::TimeoutKey::kStep, minutes, plan::ValueToTemplateString(*value))) {
+    *error = fmt::format("steps[{}].timeout-minutes: {}", step.index, *problem);
+    return std::nullopt;
+  }
   // (Int32) in ConvertToStepTimeout: whole minutes toward zero; 0 or less is no timeout.
   return std::trunc(minutes);
 }
@@ -148,16 +153,25 @@ std::string JobExecution::EvaluateJobKeys() {
   }
   struct Minutes {
     const char* key;
+    model::TimeoutKey kind;
     const std::optional<model::Str>& text;
     std::optional<double>* out;
   };
-  for (const Minutes& m : {Minutes{"timeout-minutes", model_.timeout_minutes, &timeout_minutes_},
-                           Minutes{"cancel-timeout-minutes", model_.cancel_timeout_minutes,
-                                   &cancel_timeout_minutes_}}) {
+  for (const Minutes& m : {Minutes{"timeout-minutes", model::TimeoutKey::kJob,
+                                   model_.timeout_minutes, &timeout_minutes_},
+                           Minutes{"cancel-timeout-minutes", model::TimeoutKey::kJobCancel,
+                                   model_.cancel_timeout_minutes, &cancel_timeout_minutes_}}) {
     if (!m.text) continue;
     Expected<ordered_json> value = plan::EvaluateTyped(m.text->value, *scope, true);
     if (!value) return at(m.key, *m.text, value.error());
-    if (std::isfinite(value->get<double>())) *m.out = std::trunc(value->get<double>());
+    const double minutes = value->get<double>();
+    // The range validate and plan check, for what only the job's start knows: never a job
+    // with no time, never a number that overflows a duration.
+    if (std::optional<std::string> problem = model::TimeoutMinutesProblem(
+            m.kind, minutes, plan::ValueToTemplateString(*value))) {
+      return at(m.key, *m.text, *problem);
+    }
+    *m.out = std::trunc(minutes);
   }
   return "";
 }

@@ -209,9 +209,9 @@ std::optional<JobOutcome> JobExecution::PassGate(const plan::EnvironmentGate& ga
     policy.prevent_self_review = gate.prevent_self_review;
     // A review answers the jobs waiting for the environment when it is given, as on GitHub: a
     // job of the same run that reaches the gate later waits for a review of its own. (Approvals
-    // given with --approve on the command line are for the whole run.) Reviews are stamped
-    // with the system clock, so this is too, also in a rehearsal.
-    const std::string waiting_since = FormatUtc(std::chrono::system_clock::now());
+    // given with --approve on the command line are for the whole run.) On the run's clock, as
+    // reviews are stamped (the system's, or a rehearsal's virtual one).
+    const std::string waiting_since = FormatUtc(run_.clock->WallNow());
     // Published before the prompt is shown, so `slipway approve` never finds it missing.
     WaitingMark waiting(run_.store->run_dir(),
                         {gate.name, run_.request->plan->actor, policy, waiting_since});
