@@ -39,7 +39,8 @@ TEST(RegistryTest, EveryStepHasAWellFormedSchema) {
 // mapping there), so `slipway steps` and `slipway schema step` must not offer a list or a
 // mapping as an input's type: lists and mappings are written as text (`checks: |`).
 TEST(RegistryTest, EveryInputIsAScalarAsWithRequires) {
-  for (const step_api::StepTypeInfo& type : BuiltinSteps().types()) {
+  step_api::StepCatalog catalog = BuiltinSteps();
+  for (const step_api::StepTypeInfo& type : catalog.types()) {
     nlohmann::json schema = nlohmann::json::parse(type.schema, nullptr, false);
     for (const auto& [key, property] : schema["properties"].items()) {
       nlohmann::json types = property.value("type", nlohmann::json::array());
