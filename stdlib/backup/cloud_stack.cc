@@ -164,7 +164,8 @@ StepOutcome CaptureCloudStack(const CloudStackRequest& request,
   }
   (*stack_metadata)["exists"] = true;
   context.Log("stack " + request.stack + " is " + status);
-  if (!WriteFileAtomic(dir / "describe-stacks.json", context.Mask(Dump(QueryXmlToJson(*stacks))), &error)) {
+  if (!WriteFileAtomic(dir / "describe-stacks.json", context.Mask(Dump(QueryXmlToJson(*stacks))),
+                       &error)) {
     return {StepStatus::kFailure, 1, error, {}};
   }
 
@@ -194,7 +195,8 @@ StepOutcome CaptureCloudStack(const CloudStackRequest& request,
     (*stack_metadata)["resources_error"] = response.Describe();
     return {};
   }
-  if (!WriteFileAtomic(dir / "stack-resources.json", context.Mask(Dump(QueryXmlToJson(*resources))), &error)) {
+  if (!WriteFileAtomic(dir / "stack-resources.json",
+                       context.Mask(Dump(QueryXmlToJson(*resources))), &error)) {
     return {StepStatus::kFailure, 1, error, {}};
   }
   return {};

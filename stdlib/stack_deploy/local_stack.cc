@@ -124,7 +124,9 @@ void Reconcile(const LocalStackStore& store, step_api::StepContext& context) {
                 " was being deployed when its run stopped; marking it interrupted");
     meta["status"] = kInterrupted;
     std::string error;
-    if (!WriteVersion(store.VersionDir(v), meta, context, &error)) context.Log("warning: " + error);
+    if (!WriteVersion(store.VersionDir(v), meta, context, &error)) {
+      context.Log("warning: " + error);
+    }
     std::string slot = meta.value("slot", "");
     nlohmann::json live = current ? store.ReadVersion(*current) : nlohmann::json(nullptr);
     bool slot_is_live = !slot.empty() && live.is_object() && live.value("slot", "") == slot;
@@ -305,7 +307,9 @@ StepOutcome Deploy(const Config& config, const LocalStackStore& store,
     }
   }
   meta["status"] = kDeployed;
-  if (!WriteVersion(dir, meta, context, &error)) return Fail("could not write stack version: " + error);
+  if (!WriteVersion(dir, meta, context, &error)) {
+    return Fail("could not write stack version: " + error);
+  }
   if (!WriteFileAtomic(store.dir() / "current", version + "\n", &error)) {
     return Fail("could not update the current version: " + error);
   }
