@@ -164,6 +164,30 @@ std::optional<std::string> ProbeTool(const std::string& binary,
   return output;
 }
 
+/// A local equivalent's command (checkout's `git rev-parse`, `aws sts assume-role`), found on
+/// the step's PATH (a rehearsal's shims answer it) and run in the workspace: its standard
+/// output when it exited 0. Its standard error is not kept: the caller says what failed.
+std::optional<std::string> CaptureCommand(const std::vector<std::string>& argv,
+                                          std::map<std::string, std::string> env,
+                                          const std::map<std::string, std::string>& extra_env,
+                                          const std::string& workspace) {
+  for (const auto& [key, value] : extra_env) env[key] = value;
+  ProcessOptions options;
+  options.argv = argv;
+  options.env = std::move(env);
+  options.working_directory = workspace;
+  options.timeout = std::chrono::milliseconds(60000);
+  std::string output;
+  ProcessResult result = RunProcess(
+      options,
+      [&](OutputStream stream, std::string_view chunk) {
+        if (stream == OutputStream::kStdout) output.append(chunk);
+      },
+      nullptr);
+  if (!result.succeeded()) return std::nullopt;
+  return output;
+}
+
 /// A third-party action done by its row of the local-equivalents table.
 class LocalEquivalentExecutor final : public StepExecutor {
  public:
@@ -189,6 +213,11 @@ class LocalEquivalentExecutor final : public StepExecutor {
     std::map<std::string, std::string> env = io.ProcessEnv(step, nullptr);
     if (auto path = env.find("PATH"); path != env.end()) local.path = path->second;
     local.env = env;
+    local.run = [&env, &run](const std::vector<std::string>& argv,
+                             const std::map<std::string, std::string>& extra_env)
+        -> std::optional<std::string> {
+      return CaptureCommand(argv, env, extra_env, run.workspace);
+    };
     if (!run.request->overrides) {  // a rehearsal's tools are stubs: nothing to ask
       local.probe = [&env](const std::string& binary, const std::vector<std::string>& args)
           -> std::optional<std::string> { return ProbeTool(binary, args, env); };

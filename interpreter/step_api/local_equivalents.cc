@@ -35,33 +35,90 @@ fs::path InWorkspace(const std::string& workspace, const std::string& path) {
   return p.is_absolute() ? p : fs::path(workspace) / p;
 }
 
+// aws-actions/configure-aws-credentials (src/index.ts): static keys are exported as given; a
+// `role-to-assume` is assumed with STS (the keys given, else the credentials already in the
+// environment — there is no OIDC provider locally) and the role's temporary credentials are
+// exported. Like the action, the step fails when that yields no credentials.
 StepOutcome ConfigureAwsCredentials(std::string_view, const nlohmann::json& with,
                                     const LocalActionContext& ctx) {
-  struct Mapping {
-    const char* input;
-    const char* variable;
-    bool secret;
-  };
-  const Mapping kMappings[] = {
-      {"aws-access-key-id", "AWS_ACCESS_KEY_ID", true},
-      {"aws-secret-access-key", "AWS_SECRET_ACCESS_KEY", true},
-      {"aws-session-token", "AWS_SESSION_TOKEN", true},
-      {"aws-region", "AWS_REGION", false},
-  };
-  for (const Mapping& m : kMappings) {
-    std::string value = With(with, m.input);
-    if (value.empty()) continue;
-    if (m.secret) ctx.add_mask(value);
-    ctx.set_env(m.variable, value);
-    if (std::string(m.variable) == "AWS_REGION") ctx.set_env("AWS_DEFAULT_REGION", value);
+  const std::string name = "aws-actions/configure-aws-credentials";
+  std::string key_id = With(with, "aws-access-key-id");
+  std::string secret_key = With(with, "aws-secret-access-key");
+  std::string session_token = With(with, "aws-session-token");
+  std::string region = With(with, "aws-region");
+  std::string role = With(with, "role-to-assume");
+  for (const std::string* secret : {&key_id, &secret_key, &session_token}) {
+    if (!secret->empty()) ctx.add_mask(*secret);
   }
-  if (!With(with, "role-to-assume").empty()) {
-    ctx.log(
-        fmt::format("role-to-assume \"{}\" is not assumed locally; the AWS tools use the "
-                    "credentials already in the environment",
-                    With(with, "role-to-assume")));
+  if (key_id.empty() != secret_key.empty()) {
+    return Failed(fmt::format("{}: {} is empty while {} is given (a secret that is not set?)",
+                              name, key_id.empty() ? "aws-access-key-id" : "aws-secret-access-key",
+                              key_id.empty() ? "aws-secret-access-key" : "aws-access-key-id"));
   }
-  ctx.log("AWS credentials exported to the following steps");
+  if (key_id.empty() && role.empty()) {
+    return Failed(name +
+                  ": no credentials: aws-access-key-id and aws-secret-access-key are empty (a "
+                  "secret that is not set?) and no role-to-assume is given");
+  }
+  if (!role.empty()) {
+    if (!ctx.run) {
+      return Failed(fmt::format("{}: role-to-assume \"{}\" cannot be assumed here (no command "
+                                "can be run); give aws-access-key-id and aws-secret-access-key",
+                                name, role));
+    }
+    std::vector<std::string> argv = {
+        "aws", "sts", "assume-role", "--role-arn", role, "--role-session-name",
+        With(with, "role-session-name", "GitHubActions"), "--duration-seconds",
+        With(with, "role-duration-seconds", "3600"), "--output", "json"};
+    if (std::string external = With(with, "role-external-id"); !external.empty()) {
+      argv.insert(argv.end(), {"--external-id", external});
+    }
+    std::map<std::string, std::string> credentials;
+    if (!key_id.empty()) {
+      credentials = {{"AWS_ACCESS_KEY_ID", key_id}, {"AWS_SECRET_ACCESS_KEY", secret_key}};
+      if (!session_token.empty()) credentials["AWS_SESSION_TOKEN"] = session_token;
+    }
+    if (!region.empty()) credentials["AWS_REGION"] = credentials["AWS_DEFAULT_REGION"] = region;
+    ctx.log(fmt::format("assuming role \"{}\" with `aws sts assume-role` ({})", role,
+                        key_id.empty() ? "no OIDC provider locally: with the credentials already "
+                                         "in the environment"
+                                       : "with the given access key"));
+    std::optional<std::string> answer = ctx.run(argv, credentials);
+    nlohmann::json assumed =
+        answer ? nlohmann::json::parse(*answer, nullptr, false) : nlohmann::json();
+    const nlohmann::json* got = nullptr;
+    if (assumed.is_object() && assumed.contains("Credentials") &&
+        assumed["Credentials"].is_object()) {
+      got = &assumed["Credentials"];
+    }
+    auto field = [&](const char* key) {
+      return got && got->contains(key) && (*got)[key].is_string() ? (*got)[key].get<std::string>()
+                                                                  : std::string();
+    };
+    key_id = field("AccessKeyId");
+    secret_key = field("SecretAccessKey");
+    session_token = field("SessionToken");
+    if (key_id.empty() || secret_key.empty()) {
+      return Failed(fmt::format(
+          "{}: could not assume role \"{}\": `aws sts assume-role` {}; no credentials are set "
+          "(give credentials that may assume the role, or aws-access-key-id and "
+          "aws-secret-access-key)",
+          name, role, answer ? "returned no credentials" : "failed"));
+    }
+    ctx.add_mask(key_id);
+    ctx.add_mask(secret_key);
+    if (!session_token.empty()) ctx.add_mask(session_token);
+  }
+  ctx.set_env("AWS_ACCESS_KEY_ID", key_id);
+  ctx.set_env("AWS_SECRET_ACCESS_KEY", secret_key);
+  if (!session_token.empty()) ctx.set_env("AWS_SESSION_TOKEN", session_token);
+  if (!region.empty()) {
+    ctx.set_env("AWS_REGION", region);
+    ctx.set_env("AWS_DEFAULT_REGION", region);
+  }
+  ctx.log(role.empty() ? "AWS credentials exported to the following steps"
+                       : fmt::format("credentials of role \"{}\" exported to the following steps",
+                                     role));
   return StepOutcome{};
 }
 
@@ -213,16 +270,60 @@ StepOutcome DownloadArtifact(std::string_view, const nlohmann::json& with,
 }
 
 // actions/checkout: the workspace is the checkout already. Its outputs are the ref and the
-// commit checked out (src/main.ts, git-source-provider.ts).
+// commit checked out (src/main.ts, git-source-provider.ts). What would change the files the
+// action leaves (another `ref`, submodules, LFS, a sparse checkout) cannot be done in the
+// workspace: the step fails rather than let later steps run other code than asked for.
 StepOutcome Checkout(std::string_view, const nlohmann::json& with, const LocalActionContext& ctx) {
+  const std::string name = "actions/checkout";
   if (!With(with, "path").empty() || !With(with, "repository").empty()) {
-    return Failed("actions/checkout: `path` and `repository` are not done locally (the workspace "
-                  "is the checkout)");
+    return Failed(name + ": `path` and `repository` are not done locally (the workspace is the "
+                         "checkout)");
+  }
+  for (const char* input : {"submodules", "lfs", "sparse-checkout"}) {
+    std::string value = With(with, input);
+    if (!value.empty() && value != "false") {
+      return Failed(fmt::format("{}: `{}: {}` cannot be done locally: the workspace is used as it "
+                                "is",
+                                name, input, value));
+    }
+  }
+  std::string ref = With(with, "ref");
+  std::string commit = EnvOf(ctx, "GITHUB_SHA");
+  if (!ref.empty()) {
+    auto cannot = [&](const std::string& why) {
+      return Failed(fmt::format("{}: ref \"{}\" {}; a local run cannot check out another ref (it "
+                                "runs the workspace as it is): check out that ref yourself and "
+                                "run again",
+                                name, ref, why));
+    };
+    if (ref[0] == '-') return cannot("is not a ref");
+    if (!ctx.run) return cannot("cannot be resolved here (no command can be run)");
+    auto resolve = [&](const std::string& what) -> std::string {
+      std::optional<std::string> out =
+          ctx.run({"git", "rev-parse", "--verify", "--quiet", what + "^{commit}"}, {});
+      std::string sha = out ? *out : "";
+      while (!sha.empty() && (sha.back() == '\n' || sha.back() == '\r')) sha.pop_back();
+      return sha;
+    };
+    std::string wanted = resolve(ref);
+    if (wanted.empty()) return cannot("does not resolve to a commit in the workspace");
+    std::string head = resolve("HEAD");
+    if (wanted != head) {
+      return cannot(fmt::format("is commit {}, but the workspace is at {}", wanted,
+                                head.empty() ? std::string("no commit") : head));
+    }
+    ctx.log(fmt::format("ref \"{}\" is the workspace's commit {}", ref, head));
+    commit = head;
+  }
+  if (std::string depth = With(with, "fetch-depth"); !depth.empty()) {
+    ctx.log(fmt::format("fetch-depth {} has no effect locally: the workspace's history is used as "
+                        "it is",
+                        depth));
   }
   ctx.log("the workspace is already the checkout: nothing to do");
   StepOutcome outcome;
-  outcome.outputs["ref"] = EnvOf(ctx, "GITHUB_REF");
-  outcome.outputs["commit"] = EnvOf(ctx, "GITHUB_SHA");
+  outcome.outputs["ref"] = ref.empty() ? EnvOf(ctx, "GITHUB_REF") : ref;
+  outcome.outputs["commit"] = commit;
   return outcome;
 }
 

@@ -3,10 +3,15 @@
 /// local equivalents"): ONE table, kLocalEquivalents in local_equivalents.cc. Each row holds the
 /// action's name, the line `plan` shows for it, and what `run` does instead, so what the plan
 /// says and what runs come from the same row:
-///   actions/checkout            the workspace already is the checkout: nothing to do
+///   actions/checkout            the workspace already is the checkout: nothing to do; a `ref`
+///                               other than the workspace's HEAD commit, submodules, lfs or
+///                               sparse-checkout fail the step (they cannot be done locally)
 ///   */setup-*                   checks the requested version against the tool on PATH
 ///                               (tool_versions.h): satisfied, or the step fails
-///   aws-actions/configure-aws-credentials   exports AWS_* to later steps (masked)
+///   aws-actions/configure-aws-credentials   exports the given AWS_* to later steps (masked);
+///                               `role-to-assume` is assumed with `aws sts assume-role` (the given
+///                               keys, else the credentials already in the environment); fails
+///                               when no credentials result
 ///   actions/upload-artifact     copies `path` into the run's artifacts/<name>/
 ///   actions/download-artifact   copies artifacts/<name>/ into `path`
 ///   Slack actions               become a slipway/notify call (the row's as_builtin)
@@ -17,8 +22,10 @@
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "interpreter/step_api/step_api.h"
 #include "interpreter/step_api/tool_versions.h"
@@ -37,6 +44,13 @@ struct LocalActionContext {
   std::string path;
   /// The step's process environment (GITHUB_SHA, GITHUB_REF, GITHUB_RUN_ID, HOME, ...).
   std::map<std::string, std::string> env;
+  /// Runs a command (argv[0] found on the step's PATH, so a rehearsal's shims answer it) in the
+  /// workspace with the step's environment; its standard output, or nullopt when it could not
+  /// run or exited non-zero. Empty: no command can be run (checkout then cannot check `ref`).
+  /// `extra_env` is set over the step's environment for that command only.
+  std::function<std::optional<std::string>(const std::vector<std::string>& argv,
+                                           const std::map<std::string, std::string>& extra_env)>
+      run;
   /// Asks a tool its version (setup-* rows). Empty in a rehearsal, whose tools are stubs: the
   /// version is then not checked, and the log says so.
   ToolProbe probe;

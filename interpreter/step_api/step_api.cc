@@ -15,6 +15,23 @@ bool IsBuiltinUses(std::string_view uses, std::string* name, std::string* ref) {
   return true;
 }
 
+nlohmann::json MaskJson(const nlohmann::json& value, const StepContext& context) {
+  if (value.is_string()) return context.Mask(value.get<std::string>());
+  if (value.is_array()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const nlohmann::json& item : value) out.push_back(MaskJson(item, context));
+    return out;
+  }
+  if (value.is_object()) {
+    nlohmann::json out = nlohmann::json::object();
+    for (auto it = value.begin(); it != value.end(); ++it) {
+      out[context.Mask(it.key())] = MaskJson(*it, context);
+    }
+    return out;
+  }
+  return value;
+}
+
 const StepTypeInfo* StepCatalog::Find(std::string_view name) const {
   for (const StepTypeInfo& type : types_) {
     if (name == type.name) return &type;

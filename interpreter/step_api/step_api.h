@@ -83,6 +83,11 @@ class StepContext {
   }
 };
 
+/// `value` with every string in it (keys too) passed through `context.Mask`: what a step writes
+/// as JSON to the state directory or its artifacts goes through this, so a secret that reached
+/// the step by any route (env, a step output, an expression) is stored as "***".
+nlohmann::json MaskJson(const nlohmann::json& value, const StepContext& context);
+
 /// One built-in step type's behaviour.
 class StepImpl {
  public:

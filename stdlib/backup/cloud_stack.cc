@@ -164,7 +164,8 @@ StepOutcome CaptureCloudStack(const CloudStackRequest& request,
   }
   (*stack_metadata)["exists"] = true;
   context.Log("stack " + request.stack + " is " + status);
-  if (!WriteFileAtomic(dir / "describe-stacks.json", Dump(QueryXmlToJson(*stacks)), &error)) {
+  if (!WriteFileAtomic(dir / "describe-stacks.json", context.Mask(Dump(QueryXmlToJson(*stacks))),
+                       &error)) {
     return {StepStatus::kFailure, 1, error, {}};
   }
 
@@ -177,8 +178,9 @@ StepOutcome CaptureCloudStack(const CloudStackRequest& request,
   nlohmann::json parsed = nlohmann::json::parse(body, nullptr, false);
   bool is_json = !parsed.is_discarded() && parsed.is_object();
   if (is_json) template_json["TemplateBody"] = parsed;
-  if (!WriteFileAtomic(dir / "template.json", Dump(template_json), &error) ||
-      !WriteFileAtomic(dir / (is_json ? "template-body.json" : "template-body.yaml"), body,
+  if (!WriteFileAtomic(dir / "template.json", context.Mask(Dump(template_json)), &error) ||
+      !WriteFileAtomic(dir / (is_json ? "template-body.json" : "template-body.yaml"),
+                       context.Mask(body),
                        &error)) {
     return {StepStatus::kFailure, 1, error, {}};
   }
@@ -193,7 +195,8 @@ StepOutcome CaptureCloudStack(const CloudStackRequest& request,
     (*stack_metadata)["resources_error"] = response.Describe();
     return {};
   }
-  if (!WriteFileAtomic(dir / "stack-resources.json", Dump(QueryXmlToJson(*resources)), &error)) {
+  if (!WriteFileAtomic(dir / "stack-resources.json",
+                       context.Mask(Dump(QueryXmlToJson(*resources))), &error)) {
     return {StepStatus::kFailure, 1, error, {}};
   }
   return {};

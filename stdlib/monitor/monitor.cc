@@ -292,7 +292,8 @@ StepOutcome Monitor::Run(const step_api::StepInputs& inputs, step_api::StepConte
                                                                   : "breached";
   report["result"] = result;
   std::filesystem::path path = std::filesystem::path(context.artifacts_dir()) / c.report;
-  if (!WriteFileAtomic(path, report.dump(2) + "\n", &error)) {
+  // Samples are whatever the endpoint or command printed: masked like its log.
+  if (!WriteFileAtomic(path, step_api::MaskJson(report, context).dump(2) + "\n", &error)) {
     context.Log("could not write the monitoring report: " + error);
   }
   if (outcome.status == StepStatus::kSuccess) {

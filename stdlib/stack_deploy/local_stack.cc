@@ -37,8 +37,12 @@ constexpr char kDeployed[] = "deployed";
 constexpr char kFailed[] = "failed";
 constexpr char kInterrupted[] = "interrupted";
 
-bool WriteVersion(const fs::path& dir, const nlohmann::json& meta, std::string* error) {
-  return WriteFileAtomic(dir / "version.json", meta.dump(2) + "\n", error);
+// Writes version.json as it may be stored: masked, with what a restart would miss (see
+// MaskVersionRecord).
+bool WriteVersion(const fs::path& dir, const nlohmann::json& meta,
+                  const step_api::StepContext& context, std::string* error) {
+  return WriteFileAtomic(dir / "version.json", MaskVersionRecord(meta, context).dump(2) + "\n",
+                         error);
 }
 
 bool AppendHistory(const fs::path& stack_dir, const nlohmann::json& event, std::string* error) {
@@ -120,7 +124,9 @@ void Reconcile(const LocalStackStore& store, step_api::StepContext& context) {
                 " was being deployed when its run stopped; marking it interrupted");
     meta["status"] = kInterrupted;
     std::string error;
-    if (!WriteVersion(store.VersionDir(v), meta, &error)) context.Log("warning: " + error);
+    if (!WriteVersion(store.VersionDir(v), meta, context, &error)) {
+      context.Log("warning: " + error);
+    }
     std::string slot = meta.value("slot", "");
     nlohmann::json live = current ? store.ReadVersion(*current) : nlohmann::json(nullptr);
     bool slot_is_live = !slot.empty() && live.is_object() && live.value("slot", "") == slot;
@@ -234,14 +240,17 @@ StepOutcome Deploy(const Config& config, const LocalStackStore& store,
     meta["green_port"] = config.slot_ports[1];
     meta["slot"] = previous_in_slot ? LocalBalancer::Other(previous_meta.value("slot", "")) : "blue";
   }
+  // What is stored passes the run's masker: a secret that came through env or a step output
+  // (not written as `${{ secrets.NAME }}`) is stored as "***" (DESIGN: no secret in the state).
+  nlohmann::json stored = MaskVersionRecord(meta, context);
   bool written =
-      WriteFileAtomic(dir / "parameters.json", meta["parameters"].dump(2) + "\n", &error) &&
-      WriteFileAtomic(dir / "outputs.json", meta["outputs"].dump(2) + "\n", &error);
+      WriteFileAtomic(dir / "parameters.json", stored["parameters"].dump(2) + "\n", &error) &&
+      WriteFileAtomic(dir / "outputs.json", stored["outputs"].dump(2) + "\n", &error);
   if (written && facts.contains("template")) {
     written = WriteFileAtomic(dir / ("template" + fs::path(config.template_path).extension().string()),
-                              template_text, &error);
+                              context.Mask(template_text), &error);
   }
-  if (written) written = WriteVersion(dir, meta, &error);
+  if (written) written = WriteVersion(dir, meta, context, &error);
   if (!written) return Fail("could not write stack version: " + error);
   context.Log("stack " + config.stack + ": writing " + version + " in " + dir.string());
 
@@ -249,7 +258,7 @@ StepOutcome Deploy(const Config& config, const LocalStackStore& store,
     meta["status"] = kFailed;
     std::string write_error;
     std::string message = "stack " + config.stack + ": deploy of " + version + " failed: " + why;
-    if (!WriteVersion(dir, meta, &write_error)) message += " (and " + write_error + ")";
+    if (!WriteVersion(dir, meta, context, &write_error)) message += " (and " + write_error + ")";
     return Fail(message);
   };
   if (!config.start.empty()) {
@@ -280,9 +289,12 @@ StepOutcome Deploy(const Config& config, const LocalStackStore& store,
         // Put the previous version's app back, so a failed deploy leaves things as they were.
         if (previous_meta.is_object() && previous_meta.contains("start")) {
           std::map<std::string, std::string> parameters;
-          std::string restore_error =
-              RestoreParameters(previous_meta.value("parameters", nlohmann::json::object()),
-                                context, &parameters);
+          std::string restore_error = UnrecordedProblem(previous_meta);
+          if (restore_error.empty()) {
+            restore_error =
+                RestoreParameters(previous_meta.value("parameters", nlohmann::json::object()),
+                                  context, &parameters);
+          }
           if (restore_error.empty()) {
             restore_error = StartVersion(store, previous_meta, parameters, context);
           }
@@ -295,7 +307,9 @@ StepOutcome Deploy(const Config& config, const LocalStackStore& store,
     }
   }
   meta["status"] = kDeployed;
-  if (!WriteVersion(dir, meta, &error)) return Fail("could not write stack version: " + error);
+  if (!WriteVersion(dir, meta, context, &error)) {
+    return Fail("could not write stack version: " + error);
+  }
   if (!WriteFileAtomic(store.dir() / "current", version + "\n", &error)) {
     return Fail("could not update the current version: " + error);
   }
@@ -369,10 +383,14 @@ StepOutcome Rollback(const Config& config, const LocalStackStore& store,
   };
   std::string marker = AppMarker(store.dir());
   if (meta.contains("start")) {
+    // The target's parameters from its record; needed only where it must be started again.
     std::map<std::string, std::string> parameters;
-    error = RestoreParameters(meta.value("parameters", nlohmann::json::object()), context,
-                              &parameters);
-    if (!error.empty()) return fail(error);
+    auto restore = [&]() -> std::string {
+      std::string why = UnrecordedProblem(meta);
+      return why.empty() ? RestoreParameters(meta.value("parameters", nlohmann::json::object()),
+                                             context, &parameters)
+                         : why;
+    };
     std::string slot = meta.value("slot", "");
     if (!slot.empty()) {
       LocalBalancer balancer = BalancerFor(store, meta);
@@ -381,7 +399,8 @@ StepOutcome Rollback(const Config& config, const LocalStackStore& store,
       if (SlotServes(store, meta)) {
         context.Log(VersionName(target) + " still runs in slot " + slot + "; switching back");
       } else {
-        error = StartVersion(store, meta, parameters, context);
+        error = restore();
+        if (error.empty()) error = StartVersion(store, meta, parameters, context);
         if (!error.empty()) return fail(error);
         if (!RecordSlot(store, slot, meta.value("version", ""), &error)) return fail(error);
       }
@@ -393,6 +412,8 @@ StepOutcome Rollback(const Config& config, const LocalStackStore& store,
       }
       context.Log("slot " + slot + " (" + VersionName(target) + ") takes all traffic again");
     } else {
+      error = restore();  // before stopping what serves
+      if (!error.empty()) return fail(error);
       StopProcess(store.dir() / "app.pid", marker, context);
       error = StartVersion(store, meta, parameters, context);
       if (!error.empty()) return fail(error);
@@ -438,6 +459,8 @@ StepOutcome Diff(const Config& config, const LocalStackStore& store,
     changes.push_back("template changed");
   }
   nlohmann::json old_params = live.value("parameters", nlohmann::json::object());
+  // The live record is masked; compare like with like (a changed secret value is not seen).
+  facts["parameters"] = step_api::MaskJson(facts["parameters"], context);
   for (const auto& [name, value] : facts["parameters"].items()) {
     if (!old_params.contains(name)) {
       changes.push_back("+ parameter " + name + "=" + ScalarText(value));

@@ -41,6 +41,41 @@ nlohmann::json RecordOutputs(const std::map<std::string, std::string>& values,
   return out;
 }
 
+nlohmann::json MaskVersionRecord(const nlohmann::json& meta, const step_api::StepContext& context) {
+  nlohmann::json out = step_api::MaskJson(meta, context);
+  if (!meta.is_object()) return out;
+  nlohmann::json unrecorded = nlohmann::json::array();
+  for (const auto& [key, value] : meta.items()) {
+    if (key == "outputs" || key == "unrecorded") continue;  // outputs are not needed to restart
+    if (key == "parameters" && value.is_object()) {
+      for (const auto& [name, parameter] : value.items()) {
+        if (step_api::MaskJson(parameter, context) != parameter) {
+          unrecorded.push_back("parameter " + context.Mask(name));
+        }
+      }
+    } else if (step_api::MaskJson(value, context) != value) {
+      unrecorded.push_back(key);
+    }
+  }
+  if (!unrecorded.empty()) out["unrecorded"] = unrecorded;
+  return out;
+}
+
+std::string UnrecordedProblem(const nlohmann::json& meta) {
+  if (!meta.is_object() || !meta.contains("unrecorded") || !meta["unrecorded"].is_array() ||
+      meta["unrecorded"].empty()) {
+    return "";
+  }
+  std::string fields;
+  for (const nlohmann::json& field : meta["unrecorded"]) {
+    fields += (fields.empty() ? "" : ", ") + ScalarText(field);
+  }
+  return "its record holds \"***\" for " + fields +
+         ": a secret not written as ${{ secrets.NAME }} in `with:` (it came through env or a step "
+         "output) is never stored, so it cannot be restored; pass secrets to stack-deploy as "
+         "${{ secrets.NAME }} to make a version restartable";
+}
+
 std::string RestoreParameters(const nlohmann::json& recorded, const step_api::StepContext& context,
                               std::map<std::string, std::string>* values) {
   if (!recorded.is_object()) return "";

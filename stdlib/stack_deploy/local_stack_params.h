@@ -24,6 +24,17 @@ nlohmann::json RecordParameters(const std::map<std::string, std::string>& values
 nlohmann::json RecordOutputs(const std::map<std::string, std::string>& values,
                              const std::map<std::string, std::string>& written);
 
+/// A version record (`version.json`, whose "parameters" and "outputs" are also written alone) as
+/// it may be stored: every string passed through the run's masker (step_api::MaskJson), so a
+/// secret that reached the step another way than `${{ secrets.NAME }}` text (env, a step output)
+/// is stored as "***". Where masking changed something a restart needs (a parameter, the start
+/// command), the record lists it under "unrecorded" ("parameter DB_URL", "start"), so a later
+/// restart refuses instead of starting the app with "***".
+nlohmann::json MaskVersionRecord(const nlohmann::json& meta, const step_api::StepContext& context);
+
+/// "" when a recorded version can be started again from its record; else why not.
+std::string UnrecordedProblem(const nlohmann::json& meta);
+
 /// The values to start a recorded version with: recorded `${{ secrets.NAME }}` texts are
 /// resolved from `context.Secret`. "" or why not (a secret the run does not have; a recorded
 /// text mixing a secret with other expressions).

@@ -118,7 +118,9 @@ StepOutcome TrafficShift::Run(const step_api::StepInputs& inputs, step_api::Step
     state["updated_at"] = FormatUtc(context.NowMs());
     state["history"].push_back({{"event", event}, {"percent", percent}, {"at", state["updated_at"]}});
     std::string write_error;
-    if (!WriteFileAtomic(state_file, state.dump(2) + "\n", &write_error)) {
+    // Masked as it is stored: `version` may hold a secret that came through env.
+    if (!WriteFileAtomic(state_file, step_api::MaskJson(state, context).dump(2) + "\n",
+                         &write_error)) {
       return "traffic moved to " + std::to_string(percent) + "% but its record was not written: " +
              write_error;
     }

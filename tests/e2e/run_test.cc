@@ -577,6 +577,74 @@ jobs:
   EXPECT_EQ(Read("workspace-file.txt"), file_secret + "\n");
 }
 
+// What built-in steps write themselves (the local stack's version records, the traffic-shift
+// record, the monitoring report, the backup) passes the run's masker, whatever route the
+// secret took to the step: env, a step output, a function call (attack audit 12).
+TEST_F(RunE2E, BuiltinStepsStoreNoSecretInTheStateDirectory) {
+  const std::string secret = "Hunter2-Very-Secret-Pw";
+  Write("secrets.env", "DB_PASS=" + secret + "\n");
+  Write("wf.yml", R"WF(on: push
+env:
+  WF_PASS: ${{ secrets.DB_PASS }}
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    env:
+      P: ${{ secrets.DB_PASS }}
+    steps:
+      - id: s
+        run: echo "p=$P" >> "$GITHUB_OUTPUT"
+      - uses: slipway/stack-deploy@v1
+        with:
+          stack-name: app
+          parameters: |
+            VIA_ENV=${{ env.P }}
+            VIA_WF_ENV=${{ env.WF_PASS }}
+            VIA_STEP=${{ steps.s.outputs.p }}
+            VIA_FORMAT=${{ format('{0}', secrets.DB_PASS) }}
+            PLAIN=1.2.3
+          outputs: |
+            conn=postgres://u:${{ env.P }}@db/x
+      - uses: slipway/traffic-shift@v1
+        with:
+          provider: command
+          target: web
+          version: ${{ env.P }}
+          apply-command: "true"
+          health-command: "true"
+          bake-time: 0s
+          phases: "100"
+      - uses: slipway/monitor@v1
+        with:
+          command: 'echo "{\"error_rate\": 0, \"tag\": \"$P\"}"'
+          duration: 1s
+          interval: 1s
+          max-error-rate: 1
+      - uses: slipway/backup@v1
+        with:
+          name: b
+          source: command
+          command: 'echo "dump for $P"'
+)WF");
+  CliResult r = RunWorkflow({"--secrets-file", "secrets.env", "--run-id", "b"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::string everything = AllFiles("state");
+  EXPECT_EQ(everything.find(secret), std::string::npos) << "leaked:\n" << everything;
+  // The files were written, masked where the secret was, and keep what is not secret.
+  nlohmann::json parameters = nlohmann::json::parse(Read("state/stacks/app/v1/parameters.json"));
+  EXPECT_EQ(parameters["VIA_ENV"], "***");
+  EXPECT_EQ(parameters["VIA_STEP"], "***");
+  EXPECT_EQ(parameters["VIA_FORMAT"], "${{ format('{0}', secrets.DB_PASS) }}");
+  EXPECT_EQ(parameters["PLAIN"], "1.2.3");
+  EXPECT_EQ(nlohmann::json::parse(Read("state/stacks/app/v1/outputs.json"))["conn"],
+            "postgres://u:***@db/x");
+  nlohmann::json version = nlohmann::json::parse(Read("state/stacks/app/v1/version.json"));
+  EXPECT_EQ(version["unrecorded"], (nlohmann::json{"parameter VIA_ENV", "parameter VIA_STEP",
+                                                   "parameter VIA_WF_ENV"}));
+  EXPECT_EQ(nlohmann::json::parse(Read("state/traffic/web.json"))["version"], "***");
+  EXPECT_NE(everything.find("\"tag\": \"***\""), std::string::npos) << everything;
+}
+
 TEST_F(RunE2E, AuditVerifyCatchesAnEditedLine) {
   Write("wf.yml", R"(on: push
 jobs:
@@ -884,6 +952,122 @@ jobs:
   EXPECT_EQ(skipped.exit_code, 0) << skipped.out << skipped.err;
   EXPECT_NE(skipped.out.find("SKIPPED: action \"someone/unknown-action@v1\""), std::string::npos);
   EXPECT_NE(skipped.err.find("--skip-unknown-actions"), std::string::npos);
+}
+
+// actions/checkout's local equivalent cannot make the workspace another checkout: a `ref` that
+// is not the workspace's HEAD commit, or submodules/lfs/sparse-checkout, fail the step instead
+// of letting later steps run the code of HEAD as if it were that ref (attack audit 12).
+TEST_F(RunE2E, CheckoutOfAnotherRefFailsAndOfHeadSucceeds) {
+  auto git = [&](const std::string& args) {
+    std::string command = "cd '" + dir_.string() + "' && git " + args + " >/dev/null 2>&1";
+    ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  };
+  git("init -q -b main .");
+  git("config user.email a@b.c");
+  git("config user.name alice");
+  Write(".gitignore", "state/\n");
+  Write("deploy.sh", "echo v1 code\n");
+  git("add -A");
+  git("commit -qm one");
+  git("tag v1");
+  Write("deploy.sh", "echo v2 code\n");
+  auto workflow = [&](const std::string& with) {
+    Write("wf.yml", R"(on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - id: co
+        uses: actions/checkout@v4
+        with:
+)" + with + R"(
+      - run: echo "commit=${{ steps.co.outputs.commit }}" && sh deploy.sh
+)");
+    git("add -A");
+    git("commit -qm change --allow-empty");
+    return Cli({"run", "wf.yml", "--state-dir", "state", "--progress", "plain"});
+  };
+  CliResult old_ref = workflow("          ref: v1");
+  EXPECT_EQ(old_ref.exit_code, 1) << old_ref.out << old_ref.err;
+  EXPECT_NE(old_ref.out.find("actions/checkout: ref \"v1\" is commit "), std::string::npos)
+      << old_ref.out;
+  EXPECT_NE(old_ref.out.find("a local run cannot check out another ref"), std::string::npos);
+  EXPECT_EQ(old_ref.out.find("v2 code"), std::string::npos) << old_ref.out;
+
+  CliResult missing = workflow("          ref: no-such-ref");
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.out.find("ref \"no-such-ref\" does not resolve to a commit in the workspace"),
+            std::string::npos)
+      << missing.out;
+
+  CliResult head = workflow("          ref: main\n          fetch-depth: 0");
+  EXPECT_EQ(head.exit_code, 0) << head.out << head.err;
+  EXPECT_NE(head.out.find("fetch-depth 0 has no effect locally"), std::string::npos) << head.out;
+  EXPECT_NE(head.out.find("v2 code"), std::string::npos) << head.out;
+
+  for (const char* input : {"submodules: recursive", "lfs: true", "sparse-checkout: src"}) {
+    CliResult refused = workflow(std::string("          ") + input);
+    EXPECT_EQ(refused.exit_code, 1) << input << "\n" << refused.out;
+    EXPECT_NE(refused.out.find("cannot be done locally"), std::string::npos) << refused.out;
+  }
+  CliResult defaults = workflow("          submodules: false\n          lfs: false");
+  EXPECT_EQ(defaults.exit_code, 0) << defaults.out << defaults.err;
+}
+
+// configure-aws-credentials' local equivalent succeeds only with credentials: static keys, or a
+// role assumed with `aws sts assume-role`; empty keys (a secret that is not set) or a role that
+// cannot be assumed fail the step (attack audit 12).
+TEST_F(RunE2E, ConfigureAwsCredentialsFailsWithoutCredentials) {
+  Write("bin/aws", R"(#!/bin/bash
+if [ "$1 $2" = "sts assume-role" ] && [ "$4" = "arn:aws:iam::1:role/ok" ]; then
+  echo '{"Credentials": {"AccessKeyId": "ASIAASSUMED", "SecretAccessKey": "assumed-secret-Xy12", "SessionToken": "assumed-token"}}'
+  exit 0
+fi
+echo "An error occurred (AccessDenied) when calling the AssumeRole operation" >&2
+exit 254
+)");
+  fs::permissions(dir_ / "bin/aws", fs::perms::owner_all);
+  std::map<std::string, std::string> env = {
+      {"PATH", (dir_ / "bin").string() + ":" + std::string(getenv("PATH"))},
+      {"AWS_ACCESS_KEY_ID", ""}, {"AWS_SECRET_ACCESS_KEY", ""}};
+  auto run = [&](const std::string& with) {
+    Write("wf.yml", R"(on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: aws-actions/configure-aws-credentials@v4
+        with:
+)" + with + R"(
+          aws-region: eu-west-1
+      - run: echo "key=${AWS_ACCESS_KEY_ID:-unset} token=${AWS_SESSION_TOKEN:-unset} region=$AWS_REGION"
+)");
+    return RunWorkflow({}, env);
+  };
+  CliResult denied = run("          role-to-assume: arn:aws:iam::1:role/denied");
+  EXPECT_EQ(denied.exit_code, 1) << denied.out << denied.err;
+  EXPECT_NE(denied.out.find("could not assume role \"arn:aws:iam::1:role/denied\""),
+            std::string::npos)
+      << denied.out;
+  EXPECT_EQ(denied.out.find("key="), std::string::npos) << denied.out;
+
+  CliResult empty = run("          aws-access-key-id: ${{ secrets.MISSING_ID }}\n"
+                        "          aws-secret-access-key: ${{ secrets.MISSING_KEY }}");
+  EXPECT_EQ(empty.exit_code, 1) << empty.out << empty.err;
+  EXPECT_NE(empty.out.find("no credentials: aws-access-key-id and aws-secret-access-key are empty"),
+            std::string::npos)
+      << empty.out;
+
+  CliResult assumed = run("          role-to-assume: arn:aws:iam::1:role/ok");
+  EXPECT_EQ(assumed.exit_code, 0) << assumed.out << assumed.err;
+  EXPECT_NE(assumed.out.find("key=*** token=*** region=eu-west-1"), std::string::npos)
+      << assumed.out;
+  EXPECT_EQ(assumed.out.find("assumed-secret-Xy12"), std::string::npos) << assumed.out;
+
+  CliResult keys = run("          aws-access-key-id: AKIASTATIC\n"
+                       "          aws-secret-access-key: static-secret");
+  EXPECT_EQ(keys.exit_code, 0) << keys.out << keys.err;
+  EXPECT_NE(keys.out.find("token=unset region=eu-west-1"), std::string::npos) << keys.out;
 }
 
 }  // namespace

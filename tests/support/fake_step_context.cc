@@ -30,6 +30,20 @@ void FakeStepContext::AddMask(std::string_view value) {
   masks_.emplace_back(value);
 }
 
+std::string FakeStepContext::Mask(std::string_view text) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<std::string> values = masks_;
+  for (const auto& [name, value] : secrets_) values.push_back(value);
+  std::string out(text);
+  for (const std::string& value : values) {
+    if (value.empty()) continue;
+    for (size_t at = out.find(value); at != std::string::npos; at = out.find(value, at + 3)) {
+      out.replace(at, value.size(), "***");
+    }
+  }
+  return out;
+}
+
 bool FakeStepContext::Sleep(std::chrono::milliseconds duration) {
   std::lock_guard<std::mutex> lock(mutex_);
   sleeps_.push_back(duration);

@@ -25,6 +25,8 @@ class FakeStepContext final : public step_api::StepContext {
   bool cancelled() const override { return cancelled_; }
   void Log(std::string_view line) override;
   void AddMask(std::string_view value) override;
+  /// Replaces every value given to set_secret or AddMask with "***", as exec's masker does.
+  std::string Mask(std::string_view text) const override;
   bool Sleep(std::chrono::milliseconds duration) override;
   std::string state_dir() const override { return state_dir_.string(); }
   std::string run_dir() const override { return run_dir_.string(); }

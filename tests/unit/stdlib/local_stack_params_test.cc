@@ -62,5 +62,37 @@ TEST(LocalStackParamsTest, RestoreResolvesSecretsFromTheRunDoingIt) {
             "which mixes a secret with other expressions and cannot be restored");
 }
 
+// A secret that reached a parameter another way than `${{ secrets.NAME }}` text (env, a step
+// output) is stored masked, and the record says the version cannot be started again from it.
+TEST(LocalStackParamsTest, VersionRecordIsMaskedAndSaysWhatARestartWouldMiss) {
+  ScratchDir dir;
+  FakeStepContext context(dir.path());
+  context.set_secret("DB_PASSWORD", "hunter2");
+  nlohmann::json meta = {
+      {"version", "v1"},
+      {"start", "./app --password hunter2"},
+      {"parameters", {{"VIA_ENV", "hunter2"}, {"WRITTEN", "${{ secrets.DB_PASSWORD }}"},
+                      {"PLAIN", "1.2.3"}}},
+      {"outputs", {{"dsn", "postgres://app:hunter2@db"}}}};
+  nlohmann::json stored = MaskVersionRecord(meta, context);
+  EXPECT_EQ(stored.dump().find("hunter2"), std::string::npos) << stored.dump();
+  EXPECT_EQ(stored["parameters"], (nlohmann::json{{"VIA_ENV", "***"},
+                                                  {"WRITTEN", "${{ secrets.DB_PASSWORD }}"},
+                                                  {"PLAIN", "1.2.3"}}));
+  EXPECT_EQ(stored["outputs"]["dsn"], "postgres://app:***@db");
+  EXPECT_EQ(stored["unrecorded"], (nlohmann::json{"parameter VIA_ENV", "start"}));
+  EXPECT_EQ(UnrecordedProblem(stored),
+            "its record holds \"***\" for parameter VIA_ENV, start: a secret not written as "
+            "${{ secrets.NAME }} in `with:` (it came through env or a step output) is never "
+            "stored, so it cannot be restored; pass secrets to stack-deploy as "
+            "${{ secrets.NAME }} to make a version restartable");
+  // Masking a stored record again keeps what it says.
+  EXPECT_EQ(MaskVersionRecord(stored, context), stored);
+
+  nlohmann::json clean = {{"version", "v2"}, {"parameters", {{"PLAIN", "1.2.3"}}}};
+  EXPECT_EQ(MaskVersionRecord(clean, context), clean);
+  EXPECT_EQ(UnrecordedProblem(clean), "");
+}
+
 }  // namespace
 }  // namespace slipway::stdlib::stack_deploy

@@ -35,5 +35,23 @@ TEST(RegistryTest, EveryStepHasAWellFormedSchema) {
   }
 }
 
+// `with:` values are scalars (the workflow schema's string-map; GitHub rejects a sequence or a
+// mapping there), so `slipway steps` and `slipway schema step` must not offer a list or a
+// mapping as an input's type: lists and mappings are written as text (`checks: |`).
+TEST(RegistryTest, EveryInputIsAScalarAsWithRequires) {
+  step_api::StepCatalog catalog = BuiltinSteps();
+  for (const step_api::StepTypeInfo& type : catalog.types()) {
+    nlohmann::json schema = nlohmann::json::parse(type.schema, nullptr, false);
+    for (const auto& [key, property] : schema["properties"].items()) {
+      nlohmann::json types = property.value("type", nlohmann::json::array());
+      if (!types.is_array()) types = nlohmann::json::array({types});
+      for (const nlohmann::json& t : types) {
+        EXPECT_TRUE(t == "string" || t == "integer" || t == "number" || t == "boolean")
+            << type.name << " input \"" << key << "\" offers type " << t;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace slipway::stdlib

@@ -164,6 +164,56 @@ TEST(StackDeployLocalTest, StartsTheAppAndWaitsUntilHealthy) {
   if (live > 1) ::kill(-live, SIGKILL);
 }
 
+// A parameter that held a secret not written as `${{ secrets.NAME }}` (here: through env) is
+// stored as "***"; a rollback that would restart that version refuses, before stopping what
+// serves, instead of starting the app with "***".
+TEST(StackDeployLocalTest, RollbackRefusesAVersionWhoseSecretWasNotRecorded) {
+  int port = 0;
+  {
+    slipway::testing::LoopbackHttpServer probe;  // borrow a free port
+    port = probe.port();
+  }
+  ScratchDir dir;
+  FakeStepContext context(dir.path());
+  context.set_real_sleep(true);
+  context.set_secret("DB_PASS", "hunter2-env-secret");
+  auto deploy = [&](const std::string& version, const std::string& token,
+                    const std::string& token_written) {
+    step_api::StepInputs inputs;
+    inputs.with = {{"stack-name", "app"},
+                   {"start", "exec python3 -m http.server \"$PORT\" --bind 127.0.0.1"},
+                   {"port", port},
+                   {"start-timeout", "20s"},
+                   {"parameters", "VERSION=" + version + "\nTOKEN=" + token}};
+    inputs.with_written = {{"parameters", "VERSION=" + version + "\nTOKEN=" + token_written}};
+    return Make()->Run(inputs, context);
+  };
+  StepOutcome v1 = deploy("1", "hunter2-env-secret", "${{ env.TOKEN }}");
+  ASSERT_EQ(v1.status, StepStatus::kSuccess) << v1.message << "\n" << context.LogText();
+  StepOutcome v2 = deploy("2", "public", "public");
+  ASSERT_EQ(v2.status, StepStatus::kSuccess) << v2.message << "\n" << context.LogText();
+  fs::path stack = fs::path(context.state_dir()) / "stacks" / "app";
+  int live = std::atoi(ReadFile(stack / "app.pid").c_str());
+  for (const fs::directory_entry& entry : fs::recursive_directory_iterator(stack)) {
+    if (entry.is_regular_file()) {
+      EXPECT_EQ(ReadFile(entry.path()).find("hunter2-env-secret"), std::string::npos)
+          << entry.path();
+    }
+  }
+  EXPECT_EQ(nlohmann::json::parse(ReadFile(stack / "v1" / "parameters.json"))["TOKEN"], "***");
+
+  StepOutcome refused = RunStep(context, {{"stack-name", "app"}, {"action", "rollback"}});
+  EXPECT_EQ(refused.status, StepStatus::kFailure);
+  EXPECT_EQ(refused.message.find("stack app: rollback to v1 failed: its record holds \"***\" for "
+                                 "parameter TOKEN"),
+            0u)
+      << refused.message;
+  EXPECT_EQ(ReadFile(stack / "current"), "v2\n");
+  EXPECT_EQ(std::atoi(ReadFile(stack / "app.pid").c_str()), live);  // v2 still serves
+  EXPECT_EQ(::kill(live, 0), 0);
+  if (live > 1) ::kill(-live, SIGKILL);
+}
+
 TEST(StackDeployToolsTest, CdkDeployCommandAndOutputs) {
   ScratchDir dir;
   FakeStepContext context(dir.path());
