@@ -18,8 +18,10 @@ void Audit(AuditBuffer& audit, json entry) { audit.push_back(std::move(entry)); 
 
 void DecideGates(pqxx::transaction_base& tx, const std::string& run_id, AuditBuffer& audit) {
   pqxx::result waiting = tx.exec_params(
-      "SELECT j.key, j.environment, j.gate::text, r.actor, j.gate_deadline < clock_timestamp() "
-      "FROM jobs j JOIN runs r ON r.id = j.run_id WHERE j.run_id = $1 AND j.state = 'waiting' "
+      "SELECT j.key, j.environment, j.gate::text, r.actor, j.gate_deadline < clock_timestamp(), "
+      // When the job began to wait: its deadline less the approval timeout it was given.
+      "j.gate_deadline - make_interval(secs => COALESCE((j.gate->>'approval_timeout_s')::float8, "
+      "172800)) FROM jobs j JOIN runs r ON r.id = j.run_id WHERE j.run_id = $1 AND j.state = 'waiting' "
       "AND NOT j.cancel_requested",  // parked for the sweep to cancel (job_groups.cc)
       run_id);
   for (const pqxx::row& row : waiting) {
@@ -35,8 +37,10 @@ void DecideGates(pqxx::transaction_base& tx, const std::string& run_id, AuditBuf
     pqxx::result given = tx.exec_params(
         "SELECT reviewer, verdict, comment, to_char(at AT TIME ZONE 'UTC', "
         "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), role FROM approvals WHERE run_id = $1 AND "
-        "environment = $2 ORDER BY at",
-        run_id, environment);
+        // A review answers the jobs waiting when it is given (as a local run's gate): a later
+        // job of the run at the same environment waits for reviews of its own.
+        "environment = $2 AND at >= $3::timestamptz ORDER BY at",
+        run_id, environment, TextField(row[5]));
     for (const pqxx::row& g : given) {
       exec::Approval approval{TextField(g[0]), TextField(g[3]), "database role " + TextField(g[4])};
       approval.comment = TextField(g[2]);

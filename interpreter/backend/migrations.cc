@@ -49,4 +49,11 @@ REVOKE ALL ON FUNCTION slipway_claim FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION slipway_claim TO slipway_worker;
 )sql";
 
+// 8: a review answers the jobs waiting at its environment when it is given (gates.cc), so a
+// reviewer may approve again for a later job of the same run: one row per decision.
+const char kMigrationReviewPerWaitingJob[] = R"sql(
+ALTER TABLE approvals DROP CONSTRAINT approvals_pkey;
+ALTER TABLE approvals ADD PRIMARY KEY (run_id, environment, role, at);
+)sql";
+
 }  // namespace slipway::backend

@@ -6,5 +6,7 @@ namespace slipway::backend {
 
 /// 7: resuming runs with calls, and routing container jobs to hosts with a runtime.
 extern const char kMigrationCallsResumeContainerRouting[];
+/// 8: one approval row per decision (a reviewer may answer a later job of the run again).
+extern const char kMigrationReviewPerWaitingJob[];
 
 }  // namespace slipway::backend

@@ -540,6 +540,7 @@ ALTER TABLE runs ADD COLUMN has_calls boolean NOT NULL DEFAULT false;
 CREATE INDEX jobs_caller ON jobs (run_id, caller) WHERE caller IS NOT NULL;
 )sql",
     kMigrationCallsResumeContainerRouting,  // 7 (migrations.cc)
+    kMigrationReviewPerWaitingJob,          // 8 (migrations.cc)
 };
 
 }  // namespace

@@ -76,6 +76,9 @@ std::string StartDetached(const std::string& command,
   for (const auto& [name, value] : env) {
     if (IsIdentifier(name)) script += "export " + name + "=" + ShellQuote(value) + "\n";
   }
+  // What a local stack runs is the deployment, not a leftover of the step: it must outlive the
+  // job's clean-up of orphan processes, which finds them by RUNNER_TRACKING_ID (exec/orphans.h).
+  script += "unset RUNNER_TRACKING_ID\n";
   // The command's process group is killed when this script ends (exec cleans up after every
   // command), so return only once the process leads its own session: setsid makes the
   // background child a session leader, whose session id in /proc/PID/stat (field 6) is its pid.

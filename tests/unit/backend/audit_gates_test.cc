@@ -192,15 +192,14 @@ TEST_F(Gates, ApprovedFromAnotherProcessWithNoWorkerAliveThenPickedUp) {
   EXPECT_EQ(audit[0][0].as<std::string>(), "[\"alice\"]");
 }
 
-// As on the local backend, where `run --resume` keeps the run directory's approvals
-// (RunStore::Open) and the gate reads them all (ReadApprovals in job_gate.cc): an approval
-// given before the resume counts for the resumed attempt.
-TEST_F(Gates, AnApprovalGivenBeforeAResumeCountsAsOnTheLocalBackend) {
+// A review answers the jobs waiting when it is given, as on the local backend (job_gate.cc):
+// an approval given before a resume answered the first attempt; the resumed job waits for a
+// review of its own, which the same reviewer may give again (one row per decision).
+TEST_F(Gates, AResumedJobWaitsForAReviewOfItsOwn) {
   std::unique_ptr<Queue> queue = MustConnect(dsn_);
   ASSERT_TRUE(queue);
   ASSERT_EQ(*queue->Submit(GatedRun("r")), RunState::kRunning);
   ASSERT_EQ(ApproveFromAnotherProcess(DsnAs(dsn_, "alice"), "r", "alice", "approve"), 0);
-  // Cancelled before any sweep decided the gate: the approval has not been used yet.
   ASSERT_TRUE(queue->Cancel("r"));
   Expected<RunStatusInfo> status = queue->Status("r");
   ASSERT_TRUE(status) << status.error();
@@ -211,9 +210,13 @@ TEST_F(Gates, AnApprovalGivenBeforeAResumeCountsAsOnTheLocalBackend) {
   EXPECT_EQ(resumed->state, RunState::kRunning);
   EXPECT_EQ(queue->Status("r")->jobs["deploy"], "waiting");
   ASSERT_TRUE(queue->Sweep());
+  EXPECT_EQ(queue->Status("r")->jobs["deploy"], "waiting")
+      << "alice's approval was given before this attempt waited";
+  ASSERT_EQ(ApproveFromAnotherProcess(DsnAs(dsn_, "alice"), "r", "alice", "approve"), 0);
+  ASSERT_TRUE(queue->Sweep());
   Expected<std::optional<Claim>> claim = queue->ClaimNext(AnyWorker("w"));
   ASSERT_TRUE(claim) << claim.error();
-  ASSERT_TRUE(*claim) << "alice's approval, given before the resume, counts";
+  ASSERT_TRUE(*claim) << "alice's second approval answers the resumed job";
   EXPECT_EQ((*claim)->key, "deploy");
 }
 

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -623,6 +624,44 @@ jobs:
   EXPECT_EQ(Step("j", 0).outcome, StepConclusion::kCancelled);
   EXPECT_EQ(Result("j"), "cancelled");
   EXPECT_FALSE(Printed("cancelled: cancelled")) << console_;
+}
+
+// A run's cancellation evaluates each job's `if` again: a running job whose condition calls
+// always() keeps running (https://docs.github.com/en/actions/reference/workflow-cancellation-reference),
+// a running job with the default condition is cancelled.
+TEST_F(JobLogicTest, CancellationKeepsARunningAlwaysJob) {
+  jobs_ = 2;
+  std::atomic<bool> keep_started{false};
+  fake_.On("keep", [&](const ResolvedStep&, StepIo& io) {
+    keep_started = true;
+    for (int i = 0; i < 60 && !io.cancel().is_cancelled(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return io.cancel().is_cancelled() ? StepOutcome::Cancelled() : StepOutcome{};
+  });
+  fake_.On("plain", [&](const ResolvedStep&, StepIo& io) {
+    for (int i = 0; i < 200 && !keep_started; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    kill(getpid(), SIGINT);
+    for (int i = 0; i < 500 && !io.cancel().is_cancelled(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return io.cancel().is_cancelled() ? StepOutcome::Cancelled() : StepOutcome{};
+  });
+  RunStatus status = Run(R"(on: push
+jobs:
+  keep:
+    if: always()
+    runs-on: ubuntu-latest
+    steps: [{name: keep, run: x}]
+  plain:
+    runs-on: ubuntu-latest
+    steps: [{name: plain, run: x}]
+)");
+  EXPECT_EQ(status, RunStatus::kCancelled);
+  EXPECT_EQ(Result("keep"), "success") << console_;
+  EXPECT_EQ(Result("plain"), "cancelled") << console_;
 }
 
 // jobs.<id>.cancel-timeout-minutes: a step that runs after the cancellation (always(),

@@ -68,7 +68,7 @@ TEST(CmdExpr, ErrorsExitOne) {
 TEST(CmdExpr, UnreadableContextExitsTwo) {
   Outcome o = RunExpr("--context /nonexistent/ctx.json \"1\"");
   EXPECT_EQ(o.exit_code, 2);
-  EXPECT_EQ(o.err, "error: cannot read \"/nonexistent/ctx.json\"\n");
+  EXPECT_EQ(o.err, "error: cannot read \"/nonexistent/ctx.json\": No such file or directory\n");
 }
 
 TEST(CmdExpr, BatchLinesInAndOut) {
