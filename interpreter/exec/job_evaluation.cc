@@ -138,9 +138,13 @@ std::string JobExecution::EvaluateJobKeys() {
   // Evaluated when the job starts, with needs, matrix and strategy (GitHub decides them when it
   // creates the job): a boolean or a number, never a string from an expression
   // (WorkflowTemplateConverter's AssertBoolean/AssertNumber), else the job fails.
-  const std::unique_ptr<plan::Scope> scope = MakeScope(ordered_json::object());
   timeout_minutes_ = planned_.timeout_minutes;
   cancel_timeout_minutes_ = planned_.cancel_timeout_minutes;
+  if (!model_.continue_on_error && !model_.timeout_minutes && !model_.cancel_timeout_minutes) {
+    continue_on_error_ = planned_.continue_on_error;
+    return "";  // the common case: no scope of every context to build
+  }
+  const std::unique_ptr<plan::Scope> scope = MakeScope(ordered_json::object());
   auto at = [&](const char* key, const model::Str& value, const std::string& error) {
     return Positioned(fmt::format("jobs.{}.{}", planned_.id, key), value, error);
   };
