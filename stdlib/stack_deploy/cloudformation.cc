@@ -10,6 +10,7 @@
 #include "stdlib/aws_query.h"
 #include "stdlib/files.h"
 #include "stdlib/input_reader.h"
+#include "stdlib/stack_deploy/cloudformation_request.h"
 #include "stdlib/text_util.h"
 
 namespace slipway::stdlib::stack_deploy {
@@ -23,7 +24,6 @@ using step_api::StepOutcome;
 using step_api::StepStatus;
 
 constexpr char kApiVersion[] = "2010-05-15";
-constexpr size_t kMaxTemplateBody = 51'200;  // CloudFormation's TemplateBody limit, bytes
 constexpr std::chrono::milliseconds kChangeSetPoll{5'000};
 constexpr std::chrono::milliseconds kStackPoll{10'000};
 constexpr std::chrono::milliseconds kCallTimeout{30'000};
@@ -32,17 +32,10 @@ constexpr int kAttempts = 4;  // per call, for throttling / 5xx / no response
 bool EndsWith(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
 }
-bool StartsWith(std::string_view text, std::string_view prefix) {
-  return text.substr(0, prefix.size()) == prefix;
-}
 
 std::string EnvValue(const std::map<std::string, std::string>& env, const std::string& key) {
   auto it = env.find(key);
   return it == env.end() ? "" : it->second;
-}
-
-std::string DomainFor(std::string_view region) {
-  return StartsWith(region, "cn-") ? "amazonaws.com.cn" : "amazonaws.com";
 }
 
 std::string JoinKeyValues(const std::map<std::string, std::string>& values) {
@@ -56,38 +49,6 @@ std::string Join(const std::vector<std::string>& items, const char* separator) {
   for (const std::string& item : items) out += (out.empty() ? "" : separator) + item;
   return out;
 }
-
-// The template argument as CloudFormation takes it.
-struct TemplateSource {
-  std::string body;  // TemplateBody
-  std::string url;   // TemplateURL
-  bool use_previous = false;
-  nlohmann::json parsed;  // the body as JSON when it could be read (for its Parameters)
-};
-
-// "s3://bucket/key" → "https://bucket.s3.<region>.amazonaws.com/key".
-std::string S3ToHttps(std::string_view url, std::string_view region) {
-  std::string_view rest = url.substr(5);
-  size_t slash = rest.find('/');
-  std::string bucket(rest.substr(0, slash));
-  std::string key = slash == std::string_view::npos ? "" : std::string(rest.substr(slash + 1));
-  return "https://" + bucket + ".s3." + std::string(region) + "." + DomainFor(region) + "/" + key;
-}
-
-bool IsTemplateUrl(std::string_view path) {
-  return StartsWith(path, "https://") || StartsWith(path, "s3://") || StartsWith(path, "http://");
-}
-
-// One stack as DescribeStacks reports it.
-struct StackInfo {
-  bool exists = false;
-  std::string id;
-  std::string status;
-  std::string reason;
-  std::map<std::string, std::string> outputs;
-  std::vector<std::pair<std::string, std::string>> parameters;
-  std::vector<std::string> capabilities;
-};
 
 // One stack event.
 struct StackEvent {
@@ -279,108 +240,6 @@ class CloudFormationRun {
 
   // ---- deploy / diff -------------------------------------------------------------------
 
-  std::string ResolveTemplate(bool creating, TemplateSource* source) {
-    const std::string& path = config_.template_path;
-    if (path.empty()) {
-      if (creating) return "input \"template\" is required to create stack " + config_.stack;
-      source->use_previous = true;
-      return "";
-    }
-    if (StartsWith(path, "s3://")) {
-      source->url = S3ToHttps(path, target_.region);
-      return "";
-    }
-    if (StartsWith(path, "https://")) {
-      source->url = path;
-      return "";
-    }
-    if (StartsWith(path, "http://")) {
-      return "input \"template\": CloudFormation reads template URLs over https:// only, got \"" +
-             path + "\"";
-    }
-    fs::path file =
-        fs::path(path).is_absolute() ? fs::path(path) : fs::path(context_.workspace()) / path;
-    std::string error;
-    if (!ReadFileText(file, &source->body, &error)) {
-      return "cannot read template \"" + path + "\": " + error;
-    }
-    if (source->body.size() > kMaxTemplateBody) {
-      return "template \"" + path + "\" is " + std::to_string(source->body.size()) +
-             " bytes; CloudFormation takes at most 51200 bytes inline, so upload it to S3 and "
-             "pass its s3:// or https:// URL as \"template\"";
-    }
-    std::string parse_error;
-    if (!ParseYamlText(source->body, &source->parsed, &parse_error)) source->parsed = nullptr;
-    return "";
-  }
-
-  QueryParams ChangeSetParams(const std::string& name, bool creating, const TemplateSource& source,
-                              const std::map<std::string, std::string>& parameters,
-                              const std::vector<std::string>& capabilities,
-                              const StackInfo& existing) {
-    QueryParams params = {{"StackName", config_.stack},
-                          {"ChangeSetName", name},
-                          {"ChangeSetType", creating ? "CREATE" : "UPDATE"},
-                          {"Description", "slipway stack-deploy"}};
-    if (source.use_previous) {
-      params.emplace_back("UsePreviousTemplate", "true");
-    } else if (!source.url.empty()) {
-      params.emplace_back("TemplateURL", source.url);
-    } else {
-      params.emplace_back("TemplateBody", source.body);
-    }
-    // Parameters not given keep their previous value on an update, when the template still
-    // declares them (as `aws cloudformation deploy` does).
-    std::set<std::string> declared;
-    bool know_declared = source.use_previous;
-    if (source.parsed.is_object() && source.parsed.contains("Parameters") &&
-        source.parsed["Parameters"].is_object()) {
-      know_declared = true;
-      for (const auto& [key, value] : source.parsed["Parameters"].items()) declared.insert(key);
-    }
-    int n = 0;
-    for (const auto& [key, value] : parameters) {
-      std::string prefix = "Parameters.member." + std::to_string(++n) + ".";
-      params.emplace_back(prefix + "ParameterKey", key);
-      params.emplace_back(prefix + "ParameterValue", value);
-    }
-    if (!creating && know_declared) {
-      for (const auto& [key, value] : existing.parameters) {
-        if (parameters.count(key) || (!source.use_previous && !declared.count(key))) continue;
-        std::string prefix = "Parameters.member." + std::to_string(++n) + ".";
-        params.emplace_back(prefix + "ParameterKey", key);
-        params.emplace_back(prefix + "UsePreviousValue", "true");
-      }
-    }
-    n = 0;
-    for (const std::string& capability : capabilities) {
-      params.emplace_back("Capabilities.member." + std::to_string(++n), capability);
-    }
-    n = 0;
-    for (const auto& [key, value] : config_.tags) {
-      std::string prefix = "Tags.member." + std::to_string(++n) + ".";
-      params.emplace_back(prefix + "Key", key);
-      params.emplace_back(prefix + "Value", value);
-    }
-    return params;
-  }
-
-  void LogChanges(const XmlElement& result, int* count) {
-    const XmlElement* changes = result.Child("Changes");
-    if (!changes) return;
-    for (const XmlElement* member : changes->Children("member")) {
-      const XmlElement* change = member->Child("ResourceChange");
-      if (!change) continue;
-      ++*count;
-      std::string line = "  " + change->TextAt("Action") + " " +
-                         change->TextAt("LogicalResourceId") + " (" +
-                         change->TextAt("ResourceType") + ")";
-      std::string replacement = change->TextAt("Replacement");
-      if (!replacement.empty() && replacement != "False") line += " replacement: " + replacement;
-      context_.Log(line);
-    }
-  }
-
   // Deploys config_ (or, for a rollback, the saved previous version).
   struct Override {
     TemplateSource source;
@@ -413,7 +272,7 @@ class CloudFormationRun {
       parameters = previous->parameters;
       capabilities = previous->capabilities;
     } else {
-      error = ResolveTemplate(creating, &source);
+      error = ResolveTemplate(config_, target_.region, context_.workspace(), creating, &source);
       if (!error.empty()) return Fail(error);
     }
     std::string name = "slipway-" + CompactUtc(context_.NowMs());
@@ -425,7 +284,7 @@ class CloudFormationRun {
                                         : " from " + config_.template_path));
     QueryResponse created =
         Call("CreateChangeSet",
-             ChangeSetParams(name, creating, source, parameters, capabilities, existing));
+             ChangeSetParams(config_, name, creating, source, parameters, capabilities, existing));
     if (!created.ok()) return CallFailed("CreateChangeSet", created);
     std::string change_set = created.xml->TextAt("CreateChangeSetResult/Id");
     if (change_set.empty()) change_set = name;
@@ -444,7 +303,7 @@ class CloudFormationRun {
       std::string state = result->TextAt("Status");
       if (state == "CREATE_COMPLETE") {
         context_.Log("changes:");
-        LogChanges(*result, &changes);
+        LogChangeSetChanges(context_, *result, &changes);
         // Further pages of changes (bounded).
         std::string token = result->TextAt("NextToken");
         for (int page = 0; !token.empty() && page < 20; ++page) {
@@ -454,7 +313,7 @@ class CloudFormationRun {
           if (!next.ok()) break;
           const XmlElement* next_result = next.xml->Find("DescribeChangeSetResult");
           if (!next_result) break;
-          LogChanges(*next_result, &changes);
+          LogChangeSetChanges(context_, *next_result, &changes);
           token = next_result->TextAt("NextToken");
         }
         break;
@@ -693,7 +552,7 @@ std::vector<std::string> PreviewCloudFormation(const Config& config,
   if (region.empty()) region = EnvValue(env, "AWS_DEFAULT_REGION");
   std::string where = !endpoint.empty() ? endpoint
                       : !region.empty()
-                          ? "https://cloudformation." + region + "." + DomainFor(region)
+                          ? "https://cloudformation." + region + "." + CloudFormationDomain(region)
                           : "https://cloudformation.<region>.amazonaws.com";
   details.push_back("api: " + where + " (region " +
                     (region.empty() ? std::string("from AWS_REGION at run time") : region) +
