@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "interpreter/base/fd_io.h"
 #include "interpreter/base/ascii.h"
 #include "interpreter/exec/audit.h"
 #include "interpreter/exec/clock.h"

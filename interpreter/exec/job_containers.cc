@@ -1,4 +1,5 @@
 // A job's containers (job_containers.h).
+#include "interpreter/base/fd_io.h"
 #include "interpreter/exec/job_containers.h"
 
 #include <fmt/format.h>

@@ -138,10 +138,10 @@ std::string JobExecution::EvaluateJobKeys() {
   // Evaluated when the job starts, with needs, matrix and strategy (GitHub decides them when it
   // creates the job): a boolean or a number, never a string from an expression
   // (WorkflowTemplateConverter's AssertBoolean/AssertNumber), else the job fails.
+  continue_on_error_ = planned_.continue_on_error;
   timeout_minutes_ = planned_.timeout_minutes;
   cancel_timeout_minutes_ = planned_.cancel_timeout_minutes;
   if (!model_.continue_on_error && !model_.timeout_minutes && !model_.cancel_timeout_minutes) {
-    continue_on_error_ = planned_.continue_on_error;
     return "";  // the common case: no scope of every context to build
   }
   const std::unique_ptr<plan::Scope> scope = MakeScope(ordered_json::object());
@@ -152,8 +152,6 @@ std::string JobExecution::EvaluateJobKeys() {
     Expected<ordered_json> value = plan::EvaluateTyped(model_.continue_on_error->value, *scope, false);
     if (!value) return at("continue-on-error", *model_.continue_on_error, value.error());
     continue_on_error_ = value->get<bool>();
-  } else {
-    continue_on_error_ = planned_.continue_on_error;
   }
   struct Minutes {
     const char* key;

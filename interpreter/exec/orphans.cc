@@ -9,7 +9,8 @@
 #include <filesystem>
 #include <random>
 
-#include "interpreter/exec/step_log.h"
+#include "interpreter/base/fd_io.h"
+
 
 namespace slipway::exec {
 namespace {
@@ -57,7 +58,7 @@ std::vector<std::string> StopTrackedProcesses(const std::string& tracking_id) {
     }
     if (!tracked) continue;
     int parent = 0;
-    std::string command;
+    std::string command;  // for the log line
     ParentOf(pid, &parent, &command);
     if (kill(pid, SIGKILL) == 0) stopped.push_back(fmt::format("pid {} ({})", pid, command));
   }

@@ -21,8 +21,8 @@
 #include <thread>
 #include <vector>
 
+#include "interpreter/base/fd_io.h"
 #include "interpreter/exec/process.h"
-#include "interpreter/exec/step_log.h"
 
 namespace slipway::exec {
 namespace {

@@ -18,6 +18,7 @@
 #include <cerrno>
 #include <optional>
 
+#include "interpreter/base/fd_io.h"
 #include "interpreter/base/ascii.h"
 #include "interpreter/exec/console.h"
 #include "interpreter/exec/job_containers.h"

@@ -57,7 +57,5 @@ class LineSplitter {
   std::string err_;
 };
 
-/// The whole file, "" when it cannot be read. Plain POSIX: it runs four times per `run:` step.
-std::string ReadText(const std::string& path);
 
 }  // namespace slipway::exec

@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "interpreter/base/fd_io.h"
+
 namespace slipway::rehearse {
 namespace {
 
