@@ -26,7 +26,7 @@ bool StepsDownload(const std::vector<std::string>& uses, const std::string& work
     Diagnostics ignored;  // running the action reports them
     const std::string dir = model::LocalActionDir(one);
     std::optional<model::Action> action = model::LoadActionDir(
-        sources, (fs::path(workspace) / dir).string(), dir.empty() ? "." : dir, ignored);
+        sources, (fs::path(workspace) / dir).string(), dir.empty() ? "." : dir, ignored, workspace);
     if (!action) return true;
     std::vector<std::string> inner;
     for (const model::Step& step : action->steps) {

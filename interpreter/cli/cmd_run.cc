@@ -157,6 +157,18 @@ int Run(RunArgs args) {
   Expected<bool> honest =
       plan::VerifyRunRef(git, plan, {options.ref.has_value(), options.sha.has_value()});
   if (!honest) return Usage(honest.error());
+  // Where the rules come from: the workflow must be the workspace repository's own, and its
+  // environments file the default branch's (a branch cannot relax the gates it deploys through).
+  if (std::string outside = plan::WorkflowOutsideWorkspace(options.workflow_path, ".");
+      !outside.empty()) {
+    return Usage(outside);
+  }
+  if (!options.env_config) {
+    if (std::string drift = plan::EnvironmentsFileDrift(git, plan.environments_path, plan.ref);
+        !drift.empty()) {
+      return Usage(drift);
+    }
+  }
   if (!args.from_plan.empty()) {
     Expected<bool> same = exec::CheckReviewedPlan(reviewed, args.from_plan, plan);
     if (!same) return Usage(same.error());

@@ -141,7 +141,8 @@ StepOutcome RunCompositeAction(CompositeHost& host, const CompositeCall& call) {
   SourceManager sources;
   Diagnostics diagnostics;
   std::optional<model::Action> action =
-      model::LoadActionDir(sources, dir.lexically_normal().string(), display, diagnostics);
+      model::LoadActionDir(sources, dir.lexically_normal().string(), display, diagnostics,
+                           host.workspace());
   if (!action) {
     diagnostics.Sort();
     std::vector<std::string> messages;

@@ -5,15 +5,17 @@
 #include "interpreter/exec/clock.h"
 #include "interpreter/exec/live_view.h"
 #include "interpreter/exec/masker.h"
+#include "interpreter/exec/terminal_text.h"
 
 namespace slipway::exec {
 
 void Console::Line(std::string_view job, std::string_view text) {
   if (tap_) tap_(job, text);
   std::string time = FormatUtc(clock_.WallNow()).substr(11, 8);
-  std::string line = job.empty() ? fmt::format("{} {}\n", time, text)
-                                 : fmt::format("{} [{}] {}\n", time, job, text);
-  std::string masked = masker_.Mask(line);
+  std::string line = job.empty() ? fmt::format("{} {}", time, text)
+                                 : fmt::format("{} [{}] {}", time, job, text);
+  // Nothing a step prints may drive the terminal (terminal_text.h).
+  std::string masked = SafeForTerminal(masker_.Mask(line)) + "\n";
   if (LiveView* live = live_.load()) {
     live->Print(job, text, masked);
     return;
@@ -24,8 +26,8 @@ void Console::Line(std::string_view job, std::string_view text) {
 }
 
 void Console::Raw(std::string_view text) {
-  std::string masked = masker_.Mask(text);
-  if (masked.empty() || masked.back() != '\n') masked.push_back('\n');
+  if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+  std::string masked = SafeForTerminal(masker_.Mask(text), /*keep_newlines=*/true) + "\n";
   if (LiveView* live = live_.load()) {
     live->Print("", "", masked);
     return;

@@ -1,5 +1,7 @@
 #include "interpreter/exec/event_stream.h"
 
+#include <fmt/format.h>
+
 #include <fstream>
 #include <utility>
 
@@ -107,6 +109,10 @@ void EventStream::Write(const ordered_json& record) {
   std::string line = MaskOrdered(record, masker_).dump(-1, ' ', false,
                                                        ordered_json::error_handler_t::replace);
   line.push_back('\n');
+  WriteLine(line);
+}
+
+void EventStream::WriteLine(const std::string& line) {
   for (std::FILE* out : sinks_) {
     if (std::fwrite(line.data(), 1, line.size(), out) != line.size() || std::fflush(out) != 0) {
       ok_ = false;
@@ -186,23 +192,33 @@ void EventStream::RunStarted(const plan::Plan& plan, const std::string& run_id, 
 void EventStream::OutputLine(std::string_view job, std::string_view text) {
   if (job.empty() || forwarding) return;
   std::lock_guard<std::mutex> lock(mutex_);
-  ordered_json record = Record(EventType::kStepOutput);
   std::string key(job);
-  record["job"] = key;
   JobProgress& progress = ProgressLocked(key);
-  record["text"] = std::string(text);
-  if (!progress.step_open && !progress.waiting) {
-    progress.held.push_back(std::move(record));
+  if (!progress.step_open) {
+    ordered_json record = Record(EventType::kStepOutput);
+    record["job"] = key;
+    record["text"] = std::string(text);
+    if (progress.waiting) {
+      Write(record);
+    } else {
+      progress.held.push_back(std::move(record));
+    }
     return;
   }
-  if (progress.step_open) {
-    record["step"] = {{"index", progress.step_index}, {"id", progress.step_id}};
-    // "step" before "text", as in every other line.
-    std::string line = record["text"];
-    record.erase("text");
-    record["text"] = line;
-  }
-  Write(record);
+  // A step's output line, the stream's commonest record, written without building a JSON
+  // tree; the same bytes Write() would give (every string and key masked, "step" before
+  // "text").
+  auto quoted = [this](std::string_view value) {
+    return ordered_json(masker_.Mask(value)).dump(-1, ' ', false,
+                                                  ordered_json::error_handler_t::replace);
+  };
+  std::string line = fmt::format(
+      "{{{}:{},{}:{},{}:{},{}:{},{}:{{{}:{},{}:{}}},{}:{}}}\n", quoted("type"),
+      quoted(EventTypeName(EventType::kStepOutput)), quoted("time"),
+      quoted(FormatUtc(clock_.WallNow())), quoted("run_id"), quoted(run_id_), quoted("job"),
+      quoted(key), quoted("step"), quoted("index"), progress.step_index, quoted("id"),
+      quoted(progress.step_id), quoted("text"), quoted(text));
+  WriteLine(line);
 }
 
 void EventStream::FlushHeldLocked(JobProgress& job) {

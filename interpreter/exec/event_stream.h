@@ -117,6 +117,8 @@ class EventStream final : public RunObserver {
 
   nlohmann::ordered_json Record(EventType type) const;
   void Write(const nlohmann::ordered_json& record);
+  /// Writes one finished line (masked JSON and its newline) to every sink.
+  void WriteLine(const std::string& line);
   JobProgress& ProgressLocked(const std::string& key);
   void CloseApprovalLocked(const std::string& key, JobProgress& job);
   /// Writes the held lines of `job`, attributed to its open step if there is one.

@@ -181,12 +181,20 @@ Expected<ChildProcess> ChildProcess::Spawn(const ProcessOptions& options) {
   argv.reserve(options.argv.size() + 1);
   for (const std::string& arg : options.argv) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
-  std::vector<std::string> env_storage;
-  env_storage.reserve(options.env.size());
-  for (const auto& [key, value] : options.env) env_storage.push_back(key + "=" + value);
+  // The environment as one buffer of NUL-terminated KEY=VALUE entries (one allocation).
+  size_t env_bytes = 0;
+  for (const auto& [key, value] : options.env) env_bytes += key.size() + value.size() + 2;
+  std::string env_storage;
+  env_storage.reserve(env_bytes);
+  std::vector<size_t> env_offsets;
+  env_offsets.reserve(options.env.size());
+  for (const auto& [key, value] : options.env) {
+    env_offsets.push_back(env_storage.size());
+    env_storage.append(key).append(1, '=').append(value).append(1, '\0');
+  }
   std::vector<char*> envp;
-  envp.reserve(env_storage.size() + 1);
-  for (std::string& entry : env_storage) envp.push_back(entry.data());
+  envp.reserve(env_offsets.size() + 1);
+  for (size_t offset : env_offsets) envp.push_back(env_storage.data() + offset);
   envp.push_back(nullptr);
 
   ChildSetup setup;

@@ -11,6 +11,7 @@
 #include "interpreter/base/fd_io.h"
 #include "interpreter/exec/console.h"
 #include "interpreter/exec/masker.h"
+#include "interpreter/exec/terminal_text.h"
 
 namespace slipway::exec {
 
@@ -29,7 +30,9 @@ StepLog::~StepLog() {
 }
 
 void StepLog::Line(std::string_view text) {
-  std::string masked = masker_.Mask(text);
+  // Masked first (a secret may contain control characters), then made safe for a terminal:
+  // the log file is what `slipway logs` prints.
+  std::string masked = SafeForTerminal(masker_.Mask(text));
   masked.push_back('\n');
   {
     std::lock_guard<std::mutex> lock(mutex_);

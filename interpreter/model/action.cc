@@ -403,13 +403,33 @@ bool HasActionFile(const std::string& dir) {
 }
 
 std::optional<Action> LoadActionDir(SourceManager& sources, const std::string& dir,
-                                    const std::string& display_dir, Diagnostics& diagnostics) {
+                                    const std::string& display_dir, Diagnostics& diagnostics,
+                                    const std::string& repository_root) {
+  namespace fs = std::filesystem;
   std::error_code error;
   for (const char* name : kActionFileNames) {
     std::string path = dir + "/" + name;
-    if (!std::filesystem::is_regular_file(path, error)) continue;
+    if (!fs::is_regular_file(path, error)) continue;
     std::string text, reason;
     std::string display = display_dir.empty() ? std::string(name) : display_dir + "/" + name;
+    // Through a symbolic link the action could be code from anywhere on this machine, which
+    // the commit does not hold: its real path must stay in the repository.
+    std::error_code real_error;
+    fs::path real = fs::canonical(path, real_error);
+    fs::path root = fs::canonical(repository_root, real_error);
+    if (real_error) {
+      diagnostics.Error(kRule, SourceRange{},
+                        fmt::format("cannot resolve \"{}\": {}", display, real_error.message()));
+      return std::nullopt;
+    }
+    fs::path inside = real.lexically_relative(root);
+    if (inside.empty() || inside.begin()->string() == "..") {
+      diagnostics.Error(kRule, SourceRange{},
+                        fmt::format("\"{}\" is \"{}\" (through a symbolic link), outside the "
+                                    "repository: a local action must be a file of the repository",
+                                    display, real.string()));
+      return std::nullopt;
+    }
     if (!ReadWholeFile(path, &text, &reason)) {
       FileId file = sources.Add(display, "");
       diagnostics.Error(kRule, SourceRange{file, {}, 0}, "cannot read file: " + reason);

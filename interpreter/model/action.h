@@ -74,8 +74,10 @@ std::optional<Action> LoadActionText(const SourceManager& sources, FileId file,
 
 /// Reads `dir`/action.yml (else action.yaml) into `sources` under the name
 /// `display_dir`/action.yml and loads it. A directory with neither file is an "action"
-/// diagnostic without a position (the caller knows where the `uses:` was).
+/// diagnostic without a position (the caller knows where the `uses:` was), and so is a file
+/// whose real path (symbolic links resolved) is not inside `repository_root`.
 std::optional<Action> LoadActionDir(SourceManager& sources, const std::string& dir,
-                                    const std::string& display_dir, Diagnostics& diagnostics);
+                                    const std::string& display_dir, Diagnostics& diagnostics,
+                                    const std::string& repository_root);
 
 }  // namespace slipway::model

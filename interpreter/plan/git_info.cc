@@ -6,6 +6,9 @@
 #include <array>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
+#include <string_view>
+#include <vector>
 
 #include "interpreter/plan/plan.h"
 
@@ -27,20 +30,47 @@ std::string ShellQuote(const std::string& arg) {
   return out + "'";
 }
 
-/// The first line of `git -C dir <args>`'s output, "" on any failure.
-std::string Git(const std::string& dir, const std::string& args) {
+/// `git -C dir <args>`'s whole output, nullopt on any failure.
+std::optional<std::string> GitOutput(const std::string& dir, const std::string& args) {
   std::string command = "git -C " + ShellQuote(dir) + " " + args + " 2>/dev/null";
   FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return "";
+  if (!pipe) return std::nullopt;
   std::string out;
   std::array<char, 512> buffer;
   size_t n;
   while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) out.append(buffer.data(), n);
-  int status = pclose(pipe);
-  if (status != 0) return "";
+  if (pclose(pipe) != 0) return std::nullopt;
+  return out;
+}
+
+/// The first line of `git -C dir <args>`'s output, "" on any failure.
+std::string Git(const std::string& dir, const std::string& args) {
+  std::string out = GitOutput(dir, args).value_or("");
   size_t newline = out.find('\n');
   if (newline != std::string::npos) out.resize(newline);
   return out;
+}
+
+/// The files `git status` calls untracked (ignored ones are not), except slipway's own state
+/// under .slipway/ (run records, audit key) that a first run creates.
+std::vector<std::string> UntrackedFiles(const std::string& dir) {
+  std::vector<std::string> files;
+  std::string out =
+      GitOutput(dir, "status --porcelain=v1 -z --untracked-files=all").value_or("");
+  for (size_t start = 0; start < out.size();) {
+    size_t end = out.find('\0', start);
+    if (end == std::string::npos) end = out.size();
+    std::string_view entry(out.data() + start, end - start);
+    start = end + 1;
+    if (entry.rfind("?? ", 0) != 0) continue;
+    std::string_view path = entry.substr(3);
+    if (path.rfind(".slipway/", 0) == 0 && path != ".slipway/environments.yml" &&
+        path != ".slipway/runners.yml") {
+      continue;
+    }
+    files.emplace_back(path);
+  }
+  return files;
 }
 
 bool IsDirectory(const fs::path& path) {
@@ -91,8 +121,22 @@ GitInfo ReadGitInfo(const std::string& dir) {
   info.repository = RepositoryFromRemoteUrl(Git(dir, "config --get remote.origin.url"));
   info.actor = Git(dir, "config user.name");
   info.uncommitted_changes = !Git(dir, "status --porcelain --untracked-files=no").empty();
+  info.untracked_files = UntrackedFiles(dir);
   std::string head = Git(dir, "symbolic-ref -q refs/remotes/origin/HEAD");
-  if (head.rfind("refs/remotes/origin/", 0) == 0) info.default_branch = head.substr(20);
+  if (head.rfind("refs/remotes/origin/", 0) == 0) {
+    info.default_branch = head.substr(20);
+  } else {
+    // No remote says which branch is the default: git's init.defaultBranch, else main, else
+    // master, when such a branch exists here.
+    std::string configured = Git(dir, "config init.defaultBranch");
+    for (const std::string& name : {configured, std::string("main"), std::string("master")}) {
+      if (!name.empty() && name[0] != '-' &&
+          !Git(dir, "rev-parse --verify -q " + ShellQuote("refs/heads/" + name)).empty()) {
+        info.default_branch = name;
+        break;
+      }
+    }
+  }
   return info;
 }
 
@@ -218,6 +262,50 @@ Expected<bool> VerifyRunRef(const GitInfo& git, const Plan& plan, const ClaimedR
         ref, Short(commit), Short(head), git.ref.empty() ? "" : " (" + git.ref + ")", ref));
   }
   return true;
+}
+
+std::string EnvironmentsFileDrift(const GitInfo& git, const std::string& environments_path,
+                                  const std::string& ref) {
+  if (!git.in_repository() || git.default_branch.empty() ||
+      ref == "refs/heads/" + git.default_branch) {
+    return "";
+  }
+  std::string root = RepositoryRoot(git.dir);
+  std::string in_repository = ".slipway/environments.yml";
+  if (!environments_path.empty()) {
+    std::error_code error;
+    fs::path relative = fs::weakly_canonical(environments_path, error)
+                            .lexically_relative(fs::weakly_canonical(root, error));
+    if (error || relative.empty() || relative.begin()->string() == "..") return "";
+    in_repository = relative.generic_string();
+  }
+  // Blob ids: the default branch's committed file and the one this run reads ("" for none).
+  std::string committed =
+      Git(git.dir, "rev-parse --verify -q " +
+                       ShellQuote("refs/heads/" + git.default_branch + ":" + in_repository));
+  std::string used = environments_path.empty()
+                         ? ""
+                         : Git(git.dir, "hash-object -- " + ShellQuote(environments_path));
+  if (committed == used) return "";
+  return fmt::format(
+      "the environments file \"{}\" differs from the one on the default branch \"{}\": "
+      "protection rules are the repository's (on GitHub they are settings no branch can change), "
+      "so {} cannot change them for its own run; merge the change into \"{}\" first",
+      in_repository, git.default_branch, ref, git.default_branch);
+}
+
+std::string WorkflowOutsideWorkspace(const std::string& workflow_path, const std::string& work_dir) {
+  std::string workspace_root = RepositoryRoot(work_dir);
+  if (workspace_root.empty()) return "";
+  std::string workflow_root = RepositoryRoot(workflow_path);
+  std::error_code error;
+  if (!workflow_root.empty() && fs::equivalent(workflow_root, workspace_root, error)) return "";
+  return fmt::format(
+      "\"{}\" is not a file of the repository being run (\"{}\"): a workflow, its "
+      "environments file and its protection rules come from the repository it runs in, as on "
+      "GitHub; copy the workflow into it or run from {}",
+      workflow_path, workspace_root,
+      workflow_root.empty() ? "the workflow's own directory" : "\"" + workflow_root + "\"");
 }
 
 }  // namespace slipway::plan

@@ -5,6 +5,7 @@
 /// simply empty.
 
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include "interpreter/base/expected.h"
@@ -21,8 +22,13 @@ struct GitInfo {
   std::string tag;             // a tag pointing exactly at HEAD, if any
   std::string repository;      // "owner/name" from the origin remote URL
   std::string actor;           // git config user.name
-  std::string default_branch;  // from refs/remotes/origin/HEAD, e.g. "main"
+  /// From refs/remotes/origin/HEAD, e.g. "main"; without one, init.defaultBranch, main or
+  /// master, the first that exists as a branch; "" when none does.
+  std::string default_branch;
   bool uncommitted_changes = false;  // tracked files differ from HEAD (git status)
+  /// Files git does not track nor ignore (git status), slipway's state under .slipway/ aside:
+  /// a run uses them as they are, though its commit does not hold them.
+  std::vector<std::string> untracked_files;
   /// True in a git repository with at least one commit.
   bool in_repository() const { return !sha.empty(); }
 };
@@ -68,5 +74,19 @@ struct ClaimedRef {
 /// may have a branch or tag policy (there is nothing to verify it against). Errors are usage
 /// errors (exit 2).
 Expected<bool> VerifyRunRef(const GitInfo& git, const Plan& plan, const ClaimedRef& claimed);
+
+/// Why a run of `ref` may not use the environments file `environments_path` ("" for none): it
+/// differs from the default branch's committed `.slipway/environments.yml` (or one of them is
+/// missing). Protection rules are repository settings on GitHub, which no branch can change:
+/// a commit on another branch must not relax the gates it deploys through. "" when they are
+/// the same, when `ref` is the default branch, or when there is no default branch to compare
+/// with (no repository, no such branch).
+std::string EnvironmentsFileDrift(const GitInfo& git, const std::string& environments_path,
+                                  const std::string& ref);
+
+/// Why `workflow_path` may not run in the workspace `work_dir`: the workspace is in a
+/// repository and the workflow file is not in that same repository (its environments file and
+/// rules would be another repository's). "" when it may.
+std::string WorkflowOutsideWorkspace(const std::string& workflow_path, const std::string& work_dir);
 
 }  // namespace slipway::plan

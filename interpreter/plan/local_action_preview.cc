@@ -63,7 +63,7 @@ ActionPreview Describe(const std::string& work_dir, const std::string& uses) {
   }
   SourceManager sources;
   Diagnostics found;
-  std::optional<model::Action> action = model::LoadActionDir(sources, dir.string(), display, found);
+  std::optional<model::Action> action = model::LoadActionDir(sources, dir.string(), display, found, work_dir);
   if (!action) {
     // validate's local-action rule has reported the problems; the plan only points at them.
     preview.summary = "cannot run: its action metadata has problems (see the errors)";

@@ -271,6 +271,24 @@ PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const Gi
                                 "run claims commit {} but runs the files as they are",
                                 git.sha.substr(0, 12)));
     }
+    if (!git.untracked_files.empty() && event->sha == git.sha) {
+      std::string named;
+      for (size_t i = 0; i < git.untracked_files.size() && i < 3; ++i) {
+        named += (i ? ", " : "") + git.untracked_files[i];
+      }
+      if (git.untracked_files.size() > 3) {
+        named += fmt::format(" and {} more", git.untracked_files.size() - 3);
+      }
+      files.Warning("commit", {},
+                    fmt::format("the working tree has files git does not track ({}): commit {} "
+                                "does not hold them, but the run can use them as they are",
+                                named, git.sha.substr(0, 12)));
+    }
+    if (!options.env_config) {
+      if (std::string drift = EnvironmentsFileDrift(git, env_path, event->ref); !drift.empty()) {
+        files.Warning("environments", {}, drift + " (`slipway run` refuses it)");
+      }
+    }
   }
 
   // The labels this machine serves: .slipway/runners.yml at the repository root, else defaults.

@@ -70,7 +70,7 @@ void CheckLocalStep(const RuleContext& context, const model::Job& job, const mod
 
   SourceManager sources;
   Diagnostics found;
-  std::optional<model::Action> action = model::LoadActionDir(sources, dir.string(), display, found);
+  std::optional<model::Action> action = model::LoadActionDir(sources, dir.string(), display, found, ".");
   if (!action) {
     found.Sort();
     std::vector<std::string> problems;

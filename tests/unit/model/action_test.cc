@@ -165,15 +165,43 @@ TEST(Action, LoadDirFindsYmlThenYamlAndReportsAMissingFile) {
   std::ofstream(dir / "b" / "action.yaml") << "runs:\n  using: composite\n  steps: []\n";
   SourceManager sources;
   Diagnostics diagnostics;
-  EXPECT_FALSE(LoadActionDir(sources, (dir / "a").string(), "a", diagnostics).has_value());
+  EXPECT_FALSE(LoadActionDir(sources, (dir / "a").string(), "a", diagnostics, dir.string()).has_value());
   ASSERT_EQ(diagnostics.size(), 1u);
   EXPECT_EQ(diagnostics.items()[0].message, "no action.yml or action.yaml in \"a\"");
-  EXPECT_FALSE(LoadActionDir(sources, (dir / "c").string(), "c", diagnostics).has_value());
+  EXPECT_FALSE(LoadActionDir(sources, (dir / "c").string(), "c", diagnostics, dir.string()).has_value());
   EXPECT_EQ(diagnostics.items()[1].message, "action directory \"c\" does not exist");
-  std::optional<Action> b = LoadActionDir(sources, (dir / "b").string(), "b", diagnostics);
+  std::optional<Action> b = LoadActionDir(sources, (dir / "b").string(), "b", diagnostics, dir.string());
   ASSERT_TRUE(b.has_value());
   EXPECT_EQ(sources.path(b->file), "b/action.yaml");
   fs::remove_all(dir);
+}
+
+// A committed symbolic link must not bring in an action from elsewhere on the machine: the
+// commit would not hold the code that runs.
+TEST(Action, LoadDirRefusesAnActionOutsideTheRepository) {
+  namespace fs = std::filesystem;
+  fs::path base = fs::temp_directory_path() / ("slipway-action-link-" + std::to_string(getpid()));
+  fs::remove_all(base);
+  fs::create_directories(base / "repo" / "inside");
+  fs::create_directories(base / "outside");
+  const char* action = "runs:\n  using: composite\n  steps: []\n";
+  std::ofstream(base / "outside" / "action.yml") << action;
+  std::ofstream(base / "repo" / "inside" / "action.yml") << action;
+  fs::create_directory_symlink(base / "outside", base / "repo" / "linked");
+  fs::create_directory_symlink(base / "repo" / "inside", base / "repo" / "alias");
+  const std::string root = (base / "repo").string();
+  SourceManager sources;
+  Diagnostics diagnostics;
+  EXPECT_FALSE(
+      LoadActionDir(sources, (base / "repo" / "linked").string(), "linked", diagnostics, root));
+  ASSERT_EQ(diagnostics.size(), 1u);
+  EXPECT_NE(diagnostics.items()[0].message.find("outside the repository"), std::string::npos)
+      << diagnostics.items()[0].message;
+  // A link that stays inside the repository is fine.
+  EXPECT_TRUE(
+      LoadActionDir(sources, (base / "repo" / "alias").string(), "alias", diagnostics, root));
+  EXPECT_EQ(diagnostics.size(), 1u);
+  fs::remove_all(base);
 }
 
 TEST(Action, NodeAndDockerActionsAreReadWhenNotRunning) {
