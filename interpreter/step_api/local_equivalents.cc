@@ -25,7 +25,15 @@ StepOutcome ConfigureAwsCredentials(std::string_view, const nlohmann::json& with
   std::string secret_key = ActionInput(with, "aws-secret-access-key");
   std::string session_token = ActionInput(with, "aws-session-token");
   std::string region = ActionInput(with, "aws-region");
+  region.erase(0, region.find_first_not_of(" \t\r\n"));  // getInput trims
+  region.erase(region.find_last_not_of(" \t\r\n") + 1);
   std::string role = ActionInput(with, "role-to-assume");
+  // run(): core.getInput('aws-region', { required: true }), then REGION_REGEX /^[a-z0-9-]+$/,
+  // before any credential is looked at.
+  if (region.empty()) return ActionFailed("Input required and not supplied: aws-region");
+  if (region.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos) {
+    return ActionFailed("Region is not valid: " + region);
+  }
   for (const std::string* secret : {&key_id, &secret_key, &session_token}) {
     if (!secret->empty()) ctx.add_mask(*secret);
   }
@@ -57,7 +65,7 @@ StepOutcome ConfigureAwsCredentials(std::string_view, const nlohmann::json& with
       credentials = {{"AWS_ACCESS_KEY_ID", key_id}, {"AWS_SECRET_ACCESS_KEY", secret_key}};
       if (!session_token.empty()) credentials["AWS_SESSION_TOKEN"] = session_token;
     }
-    if (!region.empty()) credentials["AWS_REGION"] = credentials["AWS_DEFAULT_REGION"] = region;
+    credentials["AWS_REGION"] = credentials["AWS_DEFAULT_REGION"] = region;
     ctx.log(fmt::format("assuming role \"{}\" with `aws sts assume-role` ({})", role,
                         key_id.empty() ? "no OIDC provider locally: with the credentials already "
                                          "in the environment"
@@ -91,10 +99,8 @@ StepOutcome ConfigureAwsCredentials(std::string_view, const nlohmann::json& with
   ctx.set_env("AWS_ACCESS_KEY_ID", key_id);
   ctx.set_env("AWS_SECRET_ACCESS_KEY", secret_key);
   if (!session_token.empty()) ctx.set_env("AWS_SESSION_TOKEN", session_token);
-  if (!region.empty()) {
-    ctx.set_env("AWS_REGION", region);
-    ctx.set_env("AWS_DEFAULT_REGION", region);
-  }
+  ctx.set_env("AWS_REGION", region);
+  ctx.set_env("AWS_DEFAULT_REGION", region);
   ctx.log(role.empty() ? "AWS credentials exported to the following steps"
                        : fmt::format("credentials of role \"{}\" exported to the following steps",
                                      role));
