@@ -327,8 +327,7 @@ StepOutcome UploadArtifact(std::string_view, const nlohmann::json& with,
        it.increment(fs_error)) {
     ++id;
   }
-  ctx.log(fmt::format("Artifact {} has been successfully uploaded! {} file(s) stored in the run's "
-                      "artifacts. Artifact ID is {}",
+  ctx.log(fmt::format("artifact \"{}\": {} file(s) stored in the run's artifacts (artifact-id {})",
                       name, stored.size(), id));
   StepOutcome outcome;
   outcome.outputs["artifact-id"] = std::to_string(id);

@@ -41,7 +41,7 @@ class ArtifactsE2E : public testing::CliWorkspaceTest {
 TEST_F(ArtifactsE2E, ANameWithASecretIsRefusedAndNeverStored) {
   Write("README.txt", "hi\n");
   Write("sec.env", "TOK=supersecret123\n");
-  Write("wf.yml", R"(on: push
+  Write("wf.yml", R"Y(on: push
 jobs:
   a:
     runs-on: ubuntu-latest
@@ -53,7 +53,7 @@ jobs:
           name: art-${{ secrets.TOK }}
           path: README.txt
       - run: echo "outcome=${{ steps.up.outcome }}"
-)");
+)Y");
   CliResult r = Run("wf.yml", "s1", {"--secrets-file", "sec.env"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("the artifact name contains a secret"), std::string::npos) << r.out;
@@ -73,7 +73,7 @@ jobs:
 // download-artifact with `run-id` (and a token, with which the action reads it) takes the named
 // run's artifact from the state directory, never the current run's of the same name.
 TEST_F(ArtifactsE2E, RunIdDownloadsTheNamedRunsArtifact) {
-  Write("build.yml", R"(on: push
+  Write("build.yml", R"Y(on: push
 jobs:
   build:
     runs-on: ubuntu-latest
@@ -81,8 +81,8 @@ jobs:
       - run: echo "TESTED release build" > app.bin
       - uses: actions/upload-artifact@v4
         with: {name: app, path: app.bin}
-)");
-  Write("deploy.yml", R"(on: push
+)Y");
+  Write("deploy.yml", R"Y(on: push
 jobs:
   deploy:
     runs-on: ubuntu-latest
@@ -98,7 +98,7 @@ jobs:
           github-token: ${{ secrets.GITHUB_TOKEN }}
           path: dl
       - run: echo "deploying -> $(cat dl/app.bin)"
-)");
+)Y");
   Write("sec.env", "GITHUB_TOKEN=ghp_dummy\n");
   ASSERT_EQ(Run("build.yml", "build-1").exit_code, 0);
   CliResult deploy =
@@ -119,7 +119,7 @@ jobs:
 // v4: a second upload under a name in the same run fails (overwrite defaults to false), also
 // from another job; the first artifact is what a later job downloads.
 TEST_F(ArtifactsE2E, ASecondUploadUnderANameFailsTheJob) {
-  Write("wf.yml", R"(on: push
+  Write("wf.yml", R"Y(on: push
 jobs:
   build-a:
     runs-on: ubuntu-latest
@@ -141,7 +141,7 @@ jobs:
       - uses: actions/download-artifact@v4
         with: {name: app, path: dl}
       - run: cat dl/app.bin
-)");
+)Y");
   CliResult r = Run("wf.yml", "d1", {"--jobs", "1"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("Conflict: an artifact with this name already exists on the workflow run"),
