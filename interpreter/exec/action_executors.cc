@@ -231,7 +231,9 @@ class LocalEquivalentExecutor final : public StepExecutor {
     local.add_mask = [&](std::string_view value) { run.masker->Add(value); };
     local.staging_dir = run.store->temp_dir();
     local.mask = [&](std::string_view text) { return run.masker->Mask(text); };
-    local.run_artifacts = [&run](const std::string& run_id) { return OtherRunArtifacts(run, run_id); };
+    local.run_artifacts = [&run](const std::string& run_id) {
+      return OtherRunArtifacts(run, run_id);
+    };
     std::map<std::string, std::string> env = io.ProcessEnv(step, nullptr);
     if (auto path = env.find("PATH"); path != env.end()) local.path = path->second;
     local.env = env;

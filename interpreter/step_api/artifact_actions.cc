@@ -1,10 +1,9 @@
 #include "interpreter/step_api/artifact_actions.h"
 
 #include <fcntl.h>
-#include <stdio.h>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <stdio.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -31,9 +30,11 @@ struct Forbidden {
   const char* description;
 };
 constexpr Forbidden kForbiddenInPaths[] = {
-    {'"', " Double quote \""},  {':', " Colon :"},        {'<', " Less than <"},
-    {'>', " Greater than >"},   {'|', " Vertical bar |"}, {'*', " Asterisk *"},
-    {'?', " Question mark ?"},  {'\r', " Carriage return \\r"}, {'\n', " Line feed \\n"},
+    {'"', " Double quote \""}, {':', " Colon :"},
+    {'<', " Less than <"},     {'>', " Greater than >"},
+    {'|', " Vertical bar |"},  {'*', " Asterisk *"},
+    {'?', " Question mark ?"}, {'\r', " Carriage return \\r"},
+    {'\n', " Line feed \\n"},
 };
 constexpr Forbidden kForbiddenInNamesOnly[] = {{'\\', " Backslash \\"}, {'/', " Forward slash /"}};
 
@@ -134,9 +135,10 @@ std::optional<std::string> InvalidArtifactName(std::string_view name) {
                        name, (*f)->description);
   }
   if (name == "." || name == "..") {
-    return fmt::format("The artifact name is not valid: {} (it would name a directory of the "
-                       "state directory, not an artifact)",
-                       name);
+    return fmt::format(
+        "The artifact name is not valid: {} (it would name a directory of the "
+        "state directory, not an artifact)",
+        name);
   }
   if (name.find('\0') != std::string_view::npos) {
     return "The artifact name is not valid: it contains a NUL character";
@@ -147,9 +149,10 @@ std::optional<std::string> InvalidArtifactName(std::string_view name) {
 std::optional<std::string> InvalidArtifactFilePath(std::string_view path) {
   if (path.empty()) return "Provided file path input during validation is empty";
   if (std::optional<const Forbidden*> f = FirstForbidden(path, false)) {
-    return fmt::format("The path for one of the files in artifact is not valid: {}. Contains the "
-                       "following character: {}",
-                       path, (*f)->description);
+    return fmt::format(
+        "The path for one of the files in artifact is not valid: {}. Contains the "
+        "following character: {}",
+        path, (*f)->description);
   }
   return std::nullopt;
 }
@@ -169,7 +172,9 @@ std::string ArtifactRoot(const std::vector<std::string>& search_paths,
   std::string common;
   for (size_t i = 0;; ++i) {
     bool same = i < split.front().size();
-    for (const auto& segments : split) same = same && i < segments.size() && segments[i] == split.front()[i];
+    for (const auto& segments : split) {
+      same = same && i < segments.size() && segments[i] == split.front()[i];
+    }
     if (!same) break;
     common += (common.empty() ? "" : "/") + std::string(split.front()[i]);
   }
@@ -193,9 +198,10 @@ StepOutcome UploadArtifact(std::string_view, const nlohmann::json& with,
   if (!overwrite || !hidden || !archive) return ActionFailed(error);
   std::string if_none = ActionInput(with, "if-no-files-found", "warn");
   if (if_none != "warn" && if_none != "error" && if_none != "ignore") {
-    return ActionFailed(fmt::format("Unrecognized if-no-files-found input. Provided: {}. "
-                                    "Available options: warn, error, ignore",
-                                    if_none));
+    return ActionFailed(
+        fmt::format("Unrecognized if-no-files-found input. Provided: {}. "
+                    "Available options: warn, error, ignore",
+                    if_none));
   }
   if (std::string level = ActionInput(with, "compression-level"); !level.empty()) {
     if (level.size() != 1 || level[0] < '0' || level[0] > '9') {
@@ -207,9 +213,10 @@ StepOutcome UploadArtifact(std::string_view, const nlohmann::json& with,
     if (days.find_first_not_of("0123456789") != std::string::npos) {
       return ActionFailed("Invalid retention-days");
     }
-    ctx.log(fmt::format("retention-days {} has no effect locally: the artifact stays with the "
-                        "run in the state directory",
-                        days));
+    ctx.log(
+        fmt::format("retention-days {} has no effect locally: the artifact stays with the "
+                    "run in the state directory",
+                    days));
   }
   std::vector<std::string> search_paths;
   Expected<std::vector<std::string>> found =
@@ -231,9 +238,10 @@ StepOutcome UploadArtifact(std::string_view, const nlohmann::json& with,
   ctx.log(fmt::format("With the provided path, there will be {} file{} uploaded", files.size(),
                       files.size() == 1 ? "" : "s"));
   if (!*archive && files.size() > 1) {
-    return ActionFailed(fmt::format("When 'archive' is set to false, only a single file can be "
-                                    "uploaded. Found {} files to upload.",
-                                    files.size()));
+    return ActionFailed(
+        fmt::format("When 'archive' is set to false, only a single file can be "
+                    "uploaded. Found {} files to upload.",
+                    files.size()));
   }
   const std::string root = ArtifactRoot(search_paths, files);
   if (!*archive) name = fs::path(files.front()).filename().string();
@@ -243,18 +251,20 @@ StepOutcome UploadArtifact(std::string_view, const nlohmann::json& with,
   // GitHub masks a secret in the logs, but here the name becomes a directory of the state
   // directory and is listed by `show` and `report`: refuse it (run_differences.txt).
   if (Reveals(ctx, name)) {
-    return ActionFailed(fmt::format("{}: the artifact name contains a secret; it would be stored "
-                                    "in the state directory and shown by `slipway show` and "
-                                    "`report`: name the artifact without secrets",
-                                    kUpload));
+    return ActionFailed(
+        fmt::format("{}: the artifact name contains a secret; it would be stored "
+                    "in the state directory and shown by `slipway show` and "
+                    "`report`: name the artifact without secrets",
+                    kUpload));
   }
   // Each file's path inside the artifact: below the root (getUploadZipSpecification).
   std::vector<std::pair<std::string, std::string>> stored;  // workspace path → artifact path
   for (const std::string& file : files) {
     if (!root.empty() && file.compare(0, root.size() + 1, root + "/") != 0) {
-      return ActionFailed(fmt::format("The rootDirectory: {} is not a parent directory of the "
-                                      "file: {}",
-                                      root, file));
+      return ActionFailed(
+          fmt::format("The rootDirectory: {} is not a parent directory of the "
+                      "file: {}",
+                      root, file));
     }
     std::string relative = root.empty() ? file : file.substr(root.size() + 1);
     if (std::optional<std::string> invalid = InvalidArtifactFilePath(relative)) {
@@ -262,15 +272,16 @@ StepOutcome UploadArtifact(std::string_view, const nlohmann::json& with,
     }
     for (std::string_view segment : Segments(relative)) {
       if (segment == "." || segment == "..") {
-        return ActionFailed(fmt::format("{}: the path \"{}\" inside the artifact is not valid",
-                                        kUpload, relative));
+        return ActionFailed(
+            fmt::format("{}: the path \"{}\" inside the artifact is not valid", kUpload, relative));
       }
     }
     if (Reveals(ctx, relative)) {
-      return ActionFailed(fmt::format("{}: the path of the file \"{}\" contains a secret; it "
-                                      "would be stored in the state directory and shown by "
-                                      "`slipway show` and `report`",
-                                      kUpload, file));
+      return ActionFailed(
+          fmt::format("{}: the path of the file \"{}\" contains a secret; it "
+                      "would be stored in the state directory and shown by "
+                      "`slipway show` and `report`",
+                      kUpload, file));
     }
     stored.emplace_back(file, std::move(relative));
   }
@@ -305,8 +316,8 @@ StepOutcome UploadArtifact(std::string_view, const nlohmann::json& with,
       StagingDirectory old(staging_root / (".replaced-" + RandomSuffix()));
       fs::rename(target, old.path(), fs_error);
       if (fs_error) {
-        return ActionFailed(fmt::format("cannot replace artifact \"{}\": {}", name,
-                                        fs_error.message()));
+        return ActionFailed(
+            fmt::format("cannot replace artifact \"{}\": {}", name, fs_error.message()));
       }
       ctx.log(fmt::format("artifact \"{}\" replaced (overwrite: true)", name));
     }
@@ -317,23 +328,22 @@ StepOutcome UploadArtifact(std::string_view, const nlohmann::json& with,
           "Failed to CreateArtifact: Received non-retryable error: Failed request: (409) "
           "Conflict: an artifact with this name already exists on the workflow run");
     }
-    return ActionFailed(
-        fmt::format("cannot store artifact \"{}\": {}", name, fs_error.message()));
+    return ActionFailed(fmt::format("cannot store artifact \"{}\": {}", name, fs_error.message()));
   }
   staged.Release();
   // A local id: the artifact's position among the run's artifacts.
   size_t id = 0;
-  for (auto it = fs::directory_iterator(artifacts, fs_error); !fs_error && it != fs::directory_iterator();
-       it.increment(fs_error)) {
+  for (auto it = fs::directory_iterator(artifacts, fs_error);
+       !fs_error && it != fs::directory_iterator(); it.increment(fs_error)) {
     ++id;
   }
   ctx.log(fmt::format("artifact \"{}\": {} file(s) stored in the run's artifacts (artifact-id {})",
                       name, stored.size(), id));
   StepOutcome outcome;
   outcome.outputs["artifact-id"] = std::to_string(id);
-  outcome.outputs["artifact-url"] = fmt::format(
-      "{}/{}/actions/runs/{}/artifacts/{}", EnvValue(ctx.env, "GITHUB_SERVER_URL"),
-      EnvValue(ctx.env, "GITHUB_REPOSITORY"), EnvValue(ctx.env, "GITHUB_RUN_ID"), id);
+  outcome.outputs["artifact-url"] =
+      fmt::format("{}/{}/actions/runs/{}/artifacts/{}", EnvValue(ctx.env, "GITHUB_SERVER_URL"),
+                  EnvValue(ctx.env, "GITHUB_REPOSITORY"), EnvValue(ctx.env, "GITHUB_RUN_ID"), id);
   return outcome;
 }
 
@@ -355,9 +365,10 @@ Expected<fs::path> SourceRun(const nlohmann::json& with, const LocalActionContex
       unused.push_back("repository \"" + repository + "\"");
     }
     if (!unused.empty()) {
-      ctx.log(fmt::format("warning: {} {} not used without `github-token` (the action reads "
-                          "run-id and repository only with a token): downloading from this run",
-                          fmt::join(unused, " and "), unused.size() == 1 ? "is" : "are"));
+      ctx.log(
+          fmt::format("warning: {} {} not used without `github-token` (the action reads "
+                      "run-id and repository only with a token): downloading from this run",
+                      fmt::join(unused, " and "), unused.size() == 1 ? "is" : "are"));
     }
     return fs::path(ctx.artifacts_dir);
   }
@@ -405,24 +416,28 @@ StepOutcome DownloadArtifact(std::string_view, const nlohmann::json& with,
   if (digest_mismatch.empty()) digest_mismatch = "error";
   if (digest_mismatch != "ignore" && digest_mismatch != "info" && digest_mismatch != "warn" &&
       digest_mismatch != "error") {
-    return failed(fmt::format("Invalid value for 'digest-mismatch': '{}'. Valid options are: "
-                              "ignore, info, warn, error",
-                              digest_mismatch));
+    return failed(
+        fmt::format("Invalid value for 'digest-mismatch': '{}'. Valid options are: "
+                    "ignore, info, warn, error",
+                    digest_mismatch));
   }
   if (path.empty()) path = ".";
   if (path[0] == '~') path.replace(0, 1, EnvValue(ctx.env, "HOME"));
   std::string ids = ActionInput(with, "artifact-ids");
   if (!name.empty() && !ids.empty()) {
-    return failed("Inputs 'name' and 'artifact-ids' cannot be used together. Please specify "
-                  "only one.");
+    return failed(
+        "Inputs 'name' and 'artifact-ids' cannot be used together. Please specify "
+        "only one.");
   }
   if (!ids.empty()) {
-    return failed("artifact-ids: artifacts have no stable ids locally (artifact-id is the "
-                  "artifact's position in its run); download them by `name` or `pattern`");
+    return failed(
+        "artifact-ids: artifacts have no stable ids locally (artifact-id is the "
+        "artifact's position in its run); download them by `name` or `pattern`");
   }
   if (*skip_decompress) {
-    return failed("skip-decompress: true: artifacts are stored unzipped locally; there is no "
-                  "archive to hand over");
+    return failed(
+        "skip-decompress: true: artifacts are stored unzipped locally; there is no "
+        "archive to hand over");
   }
   Expected<fs::path> source_run = SourceRun(with, ctx);
   if (!source_run) return failed(source_run.error());

@@ -7,12 +7,11 @@
 /// an artifact whole or not at all, and a second upload under a name fails unless
 /// `overwrite: true` (v4's CreateArtifact conflict).
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "interpreter/step_api/step_api.h"
 

@@ -1,7 +1,4 @@
 #include "interpreter/step_api/local_equivalents.h"
-#include "interpreter/base/ascii.h"
-#include "interpreter/step_api/action_inputs.h"
-#include "interpreter/step_api/artifact_actions.h"
 
 #include <fmt/format.h>
 
@@ -10,6 +7,10 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "interpreter/base/ascii.h"
+#include "interpreter/step_api/action_inputs.h"
+#include "interpreter/step_api/artifact_actions.h"
 
 namespace slipway::step_api {
 namespace {
@@ -38,25 +39,35 @@ StepOutcome ConfigureAwsCredentials(std::string_view, const nlohmann::json& with
     if (!secret->empty()) ctx.add_mask(*secret);
   }
   if (key_id.empty() != secret_key.empty()) {
-    return ActionFailed(fmt::format("{}: {} is empty while {} is given (a secret that is not set?)",
-                              name, key_id.empty() ? "aws-access-key-id" : "aws-secret-access-key",
-                              key_id.empty() ? "aws-secret-access-key" : "aws-access-key-id"));
+    return ActionFailed(
+        fmt::format("{}: {} is empty while {} is given (a secret that is not set?)", name,
+                    key_id.empty() ? "aws-access-key-id" : "aws-secret-access-key",
+                    key_id.empty() ? "aws-secret-access-key" : "aws-access-key-id"));
   }
   if (key_id.empty() && role.empty()) {
-    return ActionFailed(name +
-                  ": no credentials: aws-access-key-id and aws-secret-access-key are empty (a "
-                  "secret that is not set?) and no role-to-assume is given");
+    return ActionFailed(
+        name +
+        ": no credentials: aws-access-key-id and aws-secret-access-key are empty (a "
+        "secret that is not set?) and no role-to-assume is given");
   }
   if (!role.empty()) {
     if (!ctx.run) {
-      return ActionFailed(fmt::format("{}: role-to-assume \"{}\" cannot be assumed here (no command "
-                                "can be run); give aws-access-key-id and aws-secret-access-key",
-                                name, role));
+      return ActionFailed(
+          fmt::format("{}: role-to-assume \"{}\" cannot be assumed here (no command "
+                      "can be run); give aws-access-key-id and aws-secret-access-key",
+                      name, role));
     }
-    std::vector<std::string> argv = {
-        "aws", "sts", "assume-role", "--role-arn", role, "--role-session-name",
-        ActionInput(with, "role-session-name", "GitHubActions"), "--duration-seconds",
-        ActionInput(with, "role-duration-seconds", "3600"), "--output", "json"};
+    std::vector<std::string> argv = {"aws",
+                                     "sts",
+                                     "assume-role",
+                                     "--role-arn",
+                                     role,
+                                     "--role-session-name",
+                                     ActionInput(with, "role-session-name", "GitHubActions"),
+                                     "--duration-seconds",
+                                     ActionInput(with, "role-duration-seconds", "3600"),
+                                     "--output",
+                                     "json"};
     if (std::string external = ActionInput(with, "role-external-id"); !external.empty()) {
       argv.insert(argv.end(), {"--external-id", external});
     }
@@ -101,9 +112,9 @@ StepOutcome ConfigureAwsCredentials(std::string_view, const nlohmann::json& with
   if (!session_token.empty()) ctx.set_env("AWS_SESSION_TOKEN", session_token);
   ctx.set_env("AWS_REGION", region);
   ctx.set_env("AWS_DEFAULT_REGION", region);
-  ctx.log(role.empty() ? "AWS credentials exported to the following steps"
-                       : fmt::format("credentials of role \"{}\" exported to the following steps",
-                                     role));
+  ctx.log(role.empty()
+              ? "AWS credentials exported to the following steps"
+              : fmt::format("credentials of role \"{}\" exported to the following steps", role));
   return StepOutcome{};
 }
 
@@ -114,25 +125,28 @@ StepOutcome ConfigureAwsCredentials(std::string_view, const nlohmann::json& with
 StepOutcome Checkout(std::string_view, const nlohmann::json& with, const LocalActionContext& ctx) {
   const std::string name = "actions/checkout";
   if (!ActionInput(with, "path").empty() || !ActionInput(with, "repository").empty()) {
-    return ActionFailed(name + ": `path` and `repository` are not done locally (the workspace is the "
-                         "checkout)");
+    return ActionFailed(name +
+                        ": `path` and `repository` are not done locally (the workspace is the "
+                        "checkout)");
   }
   for (const char* input : {"submodules", "lfs", "sparse-checkout"}) {
     std::string value = ActionInput(with, input);
     if (!value.empty() && value != "false") {
-      return ActionFailed(fmt::format("{}: `{}: {}` cannot be done locally: the workspace is used as it "
-                                "is",
-                                name, input, value));
+      return ActionFailed(
+          fmt::format("{}: `{}: {}` cannot be done locally: the workspace is used as it "
+                      "is",
+                      name, input, value));
     }
   }
   std::string ref = ActionInput(with, "ref");
   std::string commit = EnvValue(ctx.env, "GITHUB_SHA");
   if (!ref.empty()) {
     auto cannot = [&](const std::string& why) {
-      return ActionFailed(fmt::format("{}: ref \"{}\" {}; a local run cannot check out another ref (it "
-                                "runs the workspace as it is): check out that ref yourself and "
-                                "run again",
-                                name, ref, why));
+      return ActionFailed(
+          fmt::format("{}: ref \"{}\" {}; a local run cannot check out another ref (it "
+                      "runs the workspace as it is): check out that ref yourself and "
+                      "run again",
+                      name, ref, why));
     };
     if (ref[0] == '-') return cannot("is not a ref");
     if (!ctx.run) return cannot("cannot be resolved here (no command can be run)");
@@ -154,9 +168,10 @@ StepOutcome Checkout(std::string_view, const nlohmann::json& with, const LocalAc
     commit = head;
   }
   if (std::string depth = ActionInput(with, "fetch-depth"); !depth.empty()) {
-    ctx.log(fmt::format("fetch-depth {} has no effect locally: the workspace's history is used as "
-                        "it is",
-                        depth));
+    ctx.log(
+        fmt::format("fetch-depth {} has no effect locally: the workspace's history is used as "
+                    "it is",
+                    depth));
   }
   ctx.log("the workspace is already the checkout: nothing to do");
   StepOutcome outcome;
@@ -173,7 +188,8 @@ StepOutcome SetupFromPath(std::string_view uses, const nlohmann::json& with,
     return StepOutcome{};
   }
   SetupCheck check = CheckSetupTool(uses, with, ctx.path, ctx.workspace, ctx.probe);
-  if (check.kind == SetupCheck::Kind::kUnsatisfied) return ActionFailed(name + ": " + check.message);
+  if (check.kind == SetupCheck::Kind::kUnsatisfied)
+    return ActionFailed(name + ": " + check.message);
   ctx.log(fmt::format("{}: {}", name, check.message));
   StepOutcome outcome;
   outcome.outputs = std::move(check.outputs);
@@ -283,8 +299,7 @@ BuiltinCall SlackNotify(const nlohmann::json&, const std::map<std::string, std::
 constexpr LocalEquivalentRow kLocalEquivalents[] = {
     {"actions/checkout", "the workspace already is the checkout: nothing to do", &Checkout,
      nullptr},
-    {"*/setup-", "checks the requested version against the tool on PATH", &SetupFromPath,
-     nullptr},
+    {"*/setup-", "checks the requested version against the tool on PATH", &SetupFromPath, nullptr},
     {"aws-actions/configure-aws-credentials",
      "exports the given AWS credentials and region to later steps (masked)",
      &ConfigureAwsCredentials, nullptr},

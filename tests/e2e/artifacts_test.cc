@@ -20,9 +20,9 @@ class ArtifactsE2E : public testing::CliWorkspaceTest {
  protected:
   CliResult Run(const std::string& workflow, const std::string& run_id,
                 std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"run",   workflow, "--state-dir", "state", "--run-id",
-                                     run_id,  "--ref",  "refs/heads/main", "--sha", "0123abcd",
-                                     "--actor", "alice", "--progress", "plain"};
+    std::vector<std::string> args = {"run",     workflow, "--state-dir",     "state", "--run-id",
+                                     run_id,    "--ref",  "refs/heads/main", "--sha", "0123abcd",
+                                     "--actor", "alice",  "--progress",      "plain"};
     args.insert(args.end(), extra.begin(), extra.end());
     return Cli(args);
   }

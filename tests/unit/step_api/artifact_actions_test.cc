@@ -176,8 +176,8 @@ TEST_F(ArtifactActionsTest, NamesThatArePathsFailTheStepAndWriteNothing) {
   Write("pwned.txt", "overwritten by artifact upload\n");
   std::set<std::string> before = AllFiles();
   for (std::string name : {std::string("../../../../../outside"), std::string("../tmp"),
-                           (dir_.path() / "PWN-abs").string(), std::string(".."),
-                           std::string("."), std::string("a\\b"), std::string("")}) {
+                           (dir_.path() / "PWN-abs").string(), std::string(".."), std::string("."),
+                           std::string("a\\b"), std::string("")}) {
     StepOutcome outcome = Upload({{"name", name}, {"path", "pwned.txt"}});
     EXPECT_EQ(outcome.status, StepStatus::kFailure) << name;
     EXPECT_EQ(outcome.message, *InvalidArtifactName(name)) << name;
@@ -189,9 +189,8 @@ TEST_F(ArtifactActionsTest, NamesThatArePathsFailTheStepAndWriteNothing) {
 TEST_F(ArtifactActionsTest, ADownloadNameThatIsAPathReadsNothing) {
   fs::create_directories(dir_.path() / "outside");
   std::ofstream(dir_.path() / "outside" / "loot.txt") << "secretish\n";
-  for (std::string name :
-       {std::string("../../outside"), (dir_.path() / "outside").string(), std::string(".."),
-        std::string("../other/artifacts/app")}) {
+  for (std::string name : {std::string("../../outside"), (dir_.path() / "outside").string(),
+                           std::string(".."), std::string("../other/artifacts/app")}) {
     StepOutcome outcome = Download({{"name", name}, {"path", "got"}});
     EXPECT_EQ(outcome.status, StepStatus::kFailure) << name;
     EXPECT_EQ(outcome.message, "Unable to download artifact(s): Artifact '" + name + "' not found");
@@ -275,8 +274,8 @@ TEST_F(ArtifactActionsTest, ArchiveFalseTakesOneFileNamedAfterIt) {
 TEST_F(ArtifactActionsTest, DownloadFromAnotherRunOfTheStateDirectory) {
   Write("app.bin", "untested\n");
   ASSERT_EQ(Upload({{"name", "app"}, {"path", "app.bin"}}).status, StepStatus::kSuccess);
-  StepOutcome other = Download(
-      {{"name", "app"}, {"path", "dl"}, {"run-id", "other"}, {"github-token", "t"}});
+  StepOutcome other =
+      Download({{"name", "app"}, {"path", "dl"}, {"run-id", "other"}, {"github-token", "t"}});
   ASSERT_EQ(other.status, StepStatus::kSuccess) << other.message;
   EXPECT_EQ(ReadFile((workspace_ / "dl" / "app.bin").string()), "tested\n");
 
@@ -284,8 +283,8 @@ TEST_F(ArtifactActionsTest, DownloadFromAnotherRunOfTheStateDirectory) {
   ASSERT_EQ(all.status, StepStatus::kSuccess) << all.message;
   EXPECT_EQ(Files(workspace_ / "every"), (std::set<std::string>{"app/app.bin"}));
 
-  StepOutcome missing = Download(
-      {{"name", "app"}, {"path", "dl2"}, {"run-id", "nope"}, {"github-token", "t"}});
+  StepOutcome missing =
+      Download({{"name", "app"}, {"path", "dl2"}, {"run-id", "nope"}, {"github-token", "t"}});
   EXPECT_EQ(missing.status, StepStatus::kFailure);
   EXPECT_EQ(missing.message, "Unable to download artifact(s): no run \"nope\"");
 
@@ -297,8 +296,9 @@ TEST_F(ArtifactActionsTest, DownloadFromAnotherRunOfTheStateDirectory) {
       << repository.message;
   StepOutcome malformed =
       Download({{"name", "app"}, {"repository", "justone"}, {"github-token", "t"}});
-  EXPECT_EQ(malformed.message, "Unable to download artifact(s): Invalid repository: 'justone'. "
-                               "Must be in format owner/repo");
+  EXPECT_EQ(malformed.message,
+            "Unable to download artifact(s): Invalid repository: 'justone'. "
+            "Must be in format owner/repo");
   // The same repository named in other letters is this one.
   StepOutcome same = Download(
       {{"name", "app"}, {"path", "dl4"}, {"repository", "Octo/App"}, {"github-token", "t"}});
@@ -327,8 +327,7 @@ TEST_F(ArtifactActionsTest, DownloadInputsThatCannotBeDoneFailClearly) {
             "Unable to download artifact(s): Inputs 'name' and 'artifact-ids' cannot be used "
             "together. Please specify only one.");
   EXPECT_EQ(Download({{"artifact-ids", "1"}}).status, StepStatus::kFailure);
-  EXPECT_EQ(Download({{"name", "app"}, {"skip-decompress", "true"}}).status,
-            StepStatus::kFailure);
+  EXPECT_EQ(Download({{"name", "app"}, {"skip-decompress", "true"}}).status, StepStatus::kFailure);
   EXPECT_EQ(Download({{"name", "app"}, {"digest-mismatch", "loud"}}).message,
             "Unable to download artifact(s): Invalid value for 'digest-mismatch': 'loud'. Valid "
             "options are: ignore, info, warn, error");
