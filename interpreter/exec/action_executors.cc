@@ -3,6 +3,7 @@
 // local equivalent (their row of step_api/local_equivalents.h), and every other action.
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <mutex>
 
 #include "interpreter/exec/audit.h"
@@ -188,6 +189,24 @@ std::optional<std::string> CaptureCommand(const std::vector<std::string>& argv,
   return output;
 }
 
+/// The artifacts directory of another run of this state directory (download-artifact's
+/// `run-id`), or why there is none to read.
+Expected<std::string> OtherRunArtifacts(const RunEnvironment& run, const std::string& run_id) {
+  if (run.request->groups_taken_by_queue) {
+    return MakeUnexpected(fmt::format(
+        "run-id \"{}\": a worker of the PostgreSQL backend has only this run's artifacts; "
+        "another run's cannot be downloaded",
+        run_id));
+  }
+  std::error_code error;
+  if (!IsValidRunId(run_id) ||
+      !std::filesystem::is_directory(RunDirectory(run.store->state_dir(), run_id), error)) {
+    return MakeUnexpected(fmt::format("run-id \"{}\": no such run in the state directory \"{}\"",
+                                      run_id, run.store->state_dir()));
+  }
+  return RunDirectory(run.store->state_dir(), run_id) + "/artifacts";
+}
+
 /// A third-party action done by its row of the local-equivalents table.
 class LocalEquivalentExecutor final : public StepExecutor {
  public:
@@ -210,6 +229,11 @@ class LocalEquivalentExecutor final : public StepExecutor {
       io.SetEnv(key, value);
     };
     local.add_mask = [&](std::string_view value) { run.masker->Add(value); };
+    local.staging_dir = run.store->temp_dir();
+    local.mask = [&](std::string_view text) { return run.masker->Mask(text); };
+    local.run_artifacts = [&run](const std::string& run_id) {
+      return OtherRunArtifacts(run, run_id);
+    };
     std::map<std::string, std::string> env = io.ProcessEnv(step, nullptr);
     if (auto path = env.find("PATH"); path != env.end()) local.path = path->second;
     local.env = env;

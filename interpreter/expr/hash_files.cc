@@ -135,13 +135,33 @@ Expected<std::vector<std::string>> GlobFiles(const std::string& workspace,
         negate = !negate;
         line.erase(0, 1);
       }
+      // @actions/glob (internal-pattern.ts fixupPattern) refuses `..` anywhere and `.` but as
+      // the first segment; the pattern is then made absolute from the working directory, with
+      // repeated separators collapsed and a trailing one trimmed.
+      std::vector<std::string_view> segments = SplitPath(line);
+      const size_t first = !line.empty() && line[0] == '/' ? 1 : 0;
+      for (size_t i = 0; i < segments.size(); ++i) {
+        if (segments[i] == ".." || (segments[i] == "." && i + first > 0)) {
+          return MakeUnexpected("Invalid pattern '" + line +
+                                "'. Relative pathing '.' and '..' is not allowed.");
+        }
+      }
       // Absolute patterns must lie in the workspace; make them relative to it.
       if (!line.empty() && line[0] == '/') {
         const std::string abs = fs::path(line).lexically_normal().generic_string();
-        if (abs.rfind(root + "/", 0) != 0) continue;
-        line = abs.substr(root.size() + 1);
+        if (abs == root || abs == root + "/") {
+          line.clear();
+        } else {
+          if (abs.rfind(root + "/", 0) != 0) continue;
+          line = abs.substr(root.size() + 1);
+        }
       }
-      rules.push_back({line, negate});
+      std::string normal;
+      for (std::string_view segment : SplitPath(line)) {
+        if (normal.empty() && segment == ".") continue;
+        normal += (normal.empty() ? "" : "/") + std::string(segment);
+      }
+      rules.push_back({normal, negate});
     }
   }
   std::vector<std::string> files;
@@ -215,7 +235,7 @@ Expected<std::vector<std::string>> GlobFiles(const std::string& workspace,
     });
   };
   std::sort(files.begin(), files.end(), by_walk);
-  if (search_roots) *search_roots = std::move(roots);
+  if (search_roots) *search_roots = std::move(walked);
   return files;
 }
 

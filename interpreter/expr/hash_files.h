@@ -21,8 +21,11 @@ Expected<std::string> HashFiles(const std::string& workspace,
                                 const std::vector<std::string>& patterns, bool follow_symlinks);
 
 /// The regular files the patterns (as HashFiles reads them) match, relative to `workspace`, in
-/// @actions/glob's walk order; with `search_roots`, also each include pattern's search path
-/// (its segments before the first one with a wildcard; "" for the workspace itself).
+/// @actions/glob's walk order; with `search_roots`, also the search paths as @actions/glob's
+/// getSearchPaths() gives them: each include pattern's segments before the first one with a
+/// wildcard ("" for the workspace itself), without a leading "./", repeated or trailing '/',
+/// in the order written, a path equal to or under an earlier-kept one left out. A `..`
+/// segment, or `.` but as the first one, is an error with @actions/glob's message.
 Expected<std::vector<std::string>> GlobFiles(const std::string& workspace,
                                              const std::vector<std::string>& patterns,
                                              bool follow_symlinks,

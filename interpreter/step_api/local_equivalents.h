@@ -12,8 +12,9 @@
 ///                               `role-to-assume` is assumed with `aws sts assume-role` (the given
 ///                               keys, else the credentials already in the environment); fails
 ///                               when no credentials result
-///   actions/upload-artifact     copies `path` into the run's artifacts/<name>/
-///   actions/download-artifact   copies artifacts/<name>/ into `path`
+///   actions/upload-artifact     copies `path` into the run's artifacts/<name>/ (artifact_actions.h)
+///   actions/download-artifact   copies artifacts/<name>/ into `path`, from this run or (with
+///                               `github-token` and `run-id`) another run of the state directory
 ///   Slack actions               become a slipway/notify call (the row's as_builtin)
 /// Any other `uses` has no local equivalent: the plan says so and the step fails at run time
 /// unless --skip-unknown-actions. exec runs the rows through its step executor table
@@ -27,6 +28,7 @@
 #include <string_view>
 #include <vector>
 
+#include "interpreter/base/expected.h"
 #include "interpreter/step_api/step_api.h"
 #include "interpreter/step_api/tool_versions.h"
 
@@ -36,6 +38,14 @@ namespace slipway::step_api {
 struct LocalActionContext {
   std::string workspace;
   std::string artifacts_dir;
+  /// Where an upload is staged before one rename moves it into artifacts_dir: a directory on
+  /// the same file system (the run's tmp/). Empty: artifacts_dir's parent.
+  std::string staging_dir;
+  /// `text` with every secret of the run masked (StepContext::Mask). Empty: the run has none.
+  std::function<std::string(std::string_view)> mask;
+  /// The artifacts directory of run `run_id` of this repository's state directory
+  /// (download-artifact's `run-id`), or why it cannot be read. Empty: no other run can be.
+  std::function<Expected<std::string>(const std::string& run_id)> run_artifacts;
   std::function<void(std::string_view)> log;
   /// Sets an environment variable for the job's later steps (like GITHUB_ENV).
   std::function<void(const std::string&, const std::string&)> set_env;

@@ -171,6 +171,41 @@ TEST_F(HashFilesTest, HashesMatchingFilesInPathOrder) {
   EXPECT_EQ(Hash("'--bogus', 'a.txt'").rfind("error: Invalid glob option --bogus", 0), 0u);
 }
 
+// @actions/glob's search paths (internal-pattern.ts fixupPattern, getSearchPaths): a leading
+// ".", repeated and trailing separators do not change them; one under another, or the same
+// twice, is left out; `..` anywhere, or `.` after the first segment, is an error.
+TEST_F(HashFilesTest, SearchPathsAsActionsGlobNormalisesThem) {
+  auto roots = [&](const std::string& patterns) {
+    std::vector<std::string> found;
+    Expected<std::vector<std::string>> files = GlobFiles(dir_.string(), {patterns}, true, &found);
+    EXPECT_TRUE(files) << patterns;
+    std::string joined;
+    for (const std::string& root : found) joined += "[" + root + "]";
+    return joined;
+  };
+  EXPECT_EQ(roots("b"), "[b]");
+  EXPECT_EQ(roots("b/"), "[b]");
+  EXPECT_EQ(roots("./b/"), "[b]");
+  EXPECT_EQ(roots("b//"), "[b]");
+  EXPECT_EQ(roots(".//b///*.txt"), "[b]");
+  EXPECT_EQ(roots("."), "[]");
+  EXPECT_EQ(roots(dir_.string() + "/"), "[]");
+  EXPECT_EQ(roots(dir_.string() + "/b/"), "[b]");
+  EXPECT_EQ(roots("a.txt\na.txt"), "[a.txt]");
+  EXPECT_EQ(roots("b\nb/deep.txt\nc.txt"), "[b][c.txt]");
+  std::vector<std::string> unused;
+  Expected<std::vector<std::string>> files = GlobFiles(dir_.string(), {"./b/"}, true, &unused);
+  ASSERT_TRUE(files);
+  EXPECT_EQ(*files, (std::vector<std::string>{"b/deep.txt", "b/skip.log"}));
+  for (const char* bad : {"../x", "b/../b", "b/./deep.txt", "!../x"}) {
+    Expected<std::vector<std::string>> refused = GlobFiles(dir_.string(), {bad}, true, nullptr);
+    ASSERT_FALSE(refused) << bad;
+    std::string written = bad[0] == '!' ? bad + 1 : bad;
+    EXPECT_EQ(refused.error(),
+              "Invalid pattern '" + written + "'. Relative pathing '.' and '..' is not allowed.");
+  }
+}
+
 TEST(GlobMatch, Patterns) {
   EXPECT_TRUE(GlobMatch("**/*.txt", "a.txt"));
   EXPECT_TRUE(GlobMatch("**/*.txt", "x/y/a.txt"));

@@ -46,6 +46,26 @@ TEST(MonitorTest, HealthyForFifteenMinutesOnTheFakeClock) {
   EXPECT_EQ(report["samples"].size(), 16u);
 }
 
+// A report named after a secret would put the secret in a file name of the state directory.
+TEST(MonitorTest, AReportNameWithASecretIsRefused) {
+  LoopbackHttpServer server;
+  server.Respond("/metrics", 200, R"({"error_rate": 0})");
+  ScratchDir dir;
+  FakeStepContext context(dir.path());
+  context.AddMask("supersecret123");
+  StepOutcome outcome = RunMonitor(context, {{"endpoint", server.base_url() + "/metrics"},
+                                             {"duration", "1m"},
+                                             {"interval", "60s"},
+                                             {"max-error-rate", "1"},
+                                             {"report", "m-supersecret123.json"}});
+  EXPECT_EQ(outcome.status, StepStatus::kFailure);
+  EXPECT_NE(outcome.message.find("the file name contains a secret"), std::string::npos)
+      << outcome.message;
+  EXPECT_EQ(server.CountRequests("/metrics"), 0);
+  EXPECT_FALSE(std::filesystem::exists(std::filesystem::path(context.artifacts_dir()) /
+                                       "m-supersecret123.json"));
+}
+
 TEST(MonitorTest, BreachFailsTheStep) {
   LoopbackHttpServer server;
   server.Respond("/m", 200, R"({"error_rate": 0.1, "latency_ms": 100})");

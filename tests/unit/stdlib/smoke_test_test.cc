@@ -136,6 +136,26 @@ TEST(SmokeTestTest, UnreachableServiceFails) {
   EXPECT_NE(context.LogText().find("no response"), std::string::npos) << context.LogText();
 }
 
+// A report named after a secret would put the secret in a file name of the state directory
+// (listed by `show` and `report`): the step fails before any check runs or file is written.
+TEST(SmokeTestTest, AReportNameWithASecretIsRefused) {
+  LoopbackHttpServer server;
+  server.Respond("/", 200, "ok");
+  ScratchDir dir;
+  FakeStepContext context(dir.path());
+  context.AddMask("supersecret123");
+  step_api::StepInputs inputs;
+  inputs.with = {{"report", "r-supersecret123.xml"},
+                 {"checks", nlohmann::json::array({{{"url", server.base_url() + "/"}}})}};
+  step_api::StepOutcome outcome = Make()->Run(inputs, context);
+  EXPECT_EQ(outcome.status, StepStatus::kFailure);
+  EXPECT_NE(outcome.message.find("the file name contains a secret"), std::string::npos)
+      << outcome.message;
+  EXPECT_EQ(server.requests().size(), 0u);
+  EXPECT_FALSE(std::filesystem::exists(std::filesystem::path(context.artifacts_dir()) /
+                                       "r-supersecret123.xml"));
+}
+
 TEST(SmokeTestTest, CancelDuringRetryDelayStops) {
   LoopbackHttpServer server;
   server.Respond("/x", 500, "");
