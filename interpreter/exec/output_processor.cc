@@ -108,6 +108,8 @@ OutputProcessor::OutputProcessor(const ResolvedStep& step, StepIo& io, ProblemMa
   // ::set-env and ::add-path work again when ACTIONS_ALLOW_UNSECURE_COMMANDS is true (the
   // runner's SetEnvCommandExtension / AddPathCommandExtension, bool.TryParse).
   allow_unsecure_commands_ = DotNetTrue(Setting(step, "ACTIONS_ALLOW_UNSECURE_COMMANDS"));
+  // Each step starts with echo off, on with step debugging (ExecutionContext: Step_Debug).
+  echo_ = run.debug;
   matchers_.BeginStep();
 }
 

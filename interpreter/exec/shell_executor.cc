@@ -79,8 +79,6 @@ class ShellExecutor final : public StepExecutor {
                                std::map<std::string, std::string>* outputs);
 
   bool container_action_;
-  /// The job's problem matchers (::add-matcher:: lasts until the job ends).
-  ProblemMatchers matchers_;
   /// Makes the files for this executor's next step ready: from the files of a finished step,
   /// renamed, while a step's process starts (the job thread has nothing else to do then), so a
   /// step does not wait for them. "" or why they cannot be made.
@@ -257,7 +255,7 @@ StepOutcome ShellExecutor::Run(const ResolvedStep& step, StepIo& io) {
   options.output_grace = std::chrono::seconds(5);
 
   StepOutcome outcome;
-  OutputProcessor output(step, io, matchers_, &outcome.outputs);
+  OutputProcessor output(step, io, io.matchers(), &outcome.outputs);
   LineSplitter lines([&](std::string_view line) { output.Line(line); }, *run.masker);
   Expected<ChildProcess> child = ChildProcess::Spawn(options);
   if (!child) {
