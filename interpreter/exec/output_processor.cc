@@ -97,13 +97,15 @@ void SetStepOutput(std::map<std::string, std::string>* outputs, const std::strin
 }
 
 OutputProcessor::OutputProcessor(const ResolvedStep& step, StepIo& io, ProblemMatchers& matchers,
-                                 std::map<std::string, std::string>* outputs)
+                                 std::map<std::string, std::string>* outputs,
+                                 std::function<std::string(const std::string&)> to_host)
     : io_(io),
       matchers_(matchers),
       outputs_(outputs),
       parser_(RunnerTrue(Setting(step, "ACTIONS_ALLOW_UNSECURE_STOPCOMMAND_TOKENS"))) {
   const RunEnvironment& run = io.run();
   files_.workspace = run.workspace;
+  files_.to_host = std::move(to_host);
   repository_ = run.github.value("repository", "");
   // ::set-env and ::add-path work again when ACTIONS_ALLOW_UNSECURE_COMMANDS is true (the
   // runner's SetEnvCommandExtension / AddPathCommandExtension, bool.TryParse).
@@ -113,7 +115,8 @@ OutputProcessor::OutputProcessor(const ResolvedStep& step, StepIo& io, ProblemMa
   matchers_.BeginStep();
 }
 
-std::string OutputProcessor::Rooted(const std::string& path) const {
+std::string OutputProcessor::Rooted(const std::string& written) const {
+  const std::string path = files_.to_host ? files_.to_host(written) : written;
   if (!path.empty() && path[0] == '/') return path;
   const std::string& workspace = files_.workspace;
   return workspace.empty() || workspace.back() == '/' ? workspace + path : workspace + "/" + path;
@@ -194,6 +197,7 @@ void OutputProcessor::Handle(const WorkflowCommand& command, std::string_view li
       // (IssueCommandExtension, IOUtil.MakeRelative).
       if (auto file = issue.properties.find("file");
           file != issue.properties.end() && !file->second.empty()) {
+        if (files_.to_host) file->second = files_.to_host(file->second);
         std::string relative = MakeRelative(file->second, files_.workspace);
         if (relative != file->second) {
           if (!repository_.empty()) issue.properties["repo"] = repository_;

@@ -4,6 +4,7 @@
 /// each line: a workflow command is processed (and not logged, unless `::echo::on`), a line a
 /// problem matcher recognises becomes an annotation, any other line goes to the log.
 
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -22,11 +23,13 @@ void SetStepOutput(std::map<std::string, std::string>* outputs, const std::strin
                    std::string value);
 
 /// One step's output, line by line. `matchers` are the job's (they outlast the step);
-/// `outputs` receives `::set-output::` values.
+/// `outputs` receives `::set-output::` values; `to_host` (empty for a step on the host) turns
+/// the paths of a step in a container into the host's.
 class OutputProcessor {
  public:
   OutputProcessor(const ResolvedStep& step, StepIo& io, ProblemMatchers& matchers,
-                  std::map<std::string, std::string>* outputs);
+                  std::map<std::string, std::string>* outputs,
+                  std::function<std::string(const std::string&)> to_host = {});
   /// One line of output, without its line break.
   void Line(std::string_view line);
   /// Why a command failed the step ("" when none did): the first error.
@@ -38,7 +41,8 @@ class OutputProcessor {
   void Failed(const WorkflowCommand& command, std::string_view line, const std::string& message);
   void AddMatcher(const WorkflowCommand& command, std::string_view line);
   void RemoveMatcher(const WorkflowCommand& command, std::string_view line);
-  /// A command's path rooted at github.workspace (Path.Combine) unless it is absolute.
+  /// A command's path (a container's translated to the host's) rooted at github.workspace
+  /// (Path.Combine) unless it is absolute.
   std::string Rooted(const std::string& path) const;
 
   StepIo& io_;

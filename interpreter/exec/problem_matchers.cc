@@ -487,8 +487,13 @@ std::optional<Issue> ConvertToIssue(const IssueMatch& match, const IssueFiles& f
       std::string from_directory = DirectoryName(*match.from_path);
       if (!expr::TrimWhiteSpace(from_directory).empty()) file = Combine(from_directory, file);
     }
-    if (file[0] != '/') file = Combine(files.workspace, file);
+    bool translate = static_cast<bool>(files.to_host);
+    if (file[0] != '/') {
+      file = Combine(files.workspace, file);
+      translate = false;
+    }
     file = FullPath(file);
+    if (translate) file = FullPath(files.to_host(file));
     struct stat st {};
     // The runner keeps a file that exists under the workflow's repository (a directory whose
     // .git/config names it); here the repository is the workspace (run_differences.txt).

@@ -12,6 +12,7 @@
 /// (lookaround, backreferences, atomic groups) makes the matcher file invalid, with a message
 /// that says so (tests/conformance/run_differences.txt).
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -79,6 +80,9 @@ class IssueMatcher {
 /// Where matched file names are resolved (ConvertToIssue).
 struct IssueFiles {
   std::string workspace;  // github.workspace (absolute)
+  /// For a step in a container: its paths as the host's (JobContainers::ToHostPath); empty on
+  /// the host.
+  std::function<std::string(const std::string&)> to_host;
 };
 
 /// IssueMatch → annotation (OutputManager.ConvertToIssue): nullopt for an empty message or an

@@ -255,7 +255,16 @@ StepOutcome ShellExecutor::Run(const ResolvedStep& step, StepIo& io) {
   options.output_grace = std::chrono::seconds(5);
 
   StepOutcome outcome;
-  OutputProcessor output(step, io, io.matchers(), &outcome.outputs);
+  // Paths a step in a container writes in commands are the container's (TranslateToHostPath).
+  std::function<std::string(const std::string&)> to_host;
+  if (JobContainers* containers = io.containers(false);
+      containers && (container_action_ || containers->has_job_container())) {
+    const bool action = container_action_;
+    to_host = [containers, action](const std::string& path) {
+      return containers->ToHostPath(path, action);
+    };
+  }
+  OutputProcessor output(step, io, io.matchers(), &outcome.outputs, std::move(to_host));
   LineSplitter lines([&](std::string_view line) { output.Line(line); }, *run.masker);
   Expected<ChildProcess> child = ChildProcess::Spawn(options);
   if (!child) {

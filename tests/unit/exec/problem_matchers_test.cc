@@ -6,6 +6,8 @@
 #include <fstream>
 
 #include "interpreter/exec/annotations.h"
+#include "interpreter/exec/container_runtime.h"
+#include "interpreter/exec/job_containers.h"
 
 namespace slipway::exec {
 namespace {
@@ -137,7 +139,7 @@ TEST(ProblemMatchersTest, ConvertToIssue) {
       std::filesystem::temp_directory_path() / ("slipway-pm-" + std::to_string(getpid()));
   std::filesystem::create_directories(workspace / "src");
   std::ofstream(workspace / "src" / "app.js") << "x";
-  IssueFiles files{workspace.string()};
+  IssueFiles files{workspace.string(), {}};
 
   IssueMatch match;
   match.message = "bad";
@@ -195,7 +197,7 @@ TEST(ProblemMatchersTest, AddAndRemoveFollowTheRunnersOrder) {
   matchers.BeginStep();
   EXPECT_TRUE(matchers.empty());
   matchers.Add(configs);
-  IssueFiles files{"/nonexistent"};
+  IssueFiles files{"/nonexistent", {}};
   std::optional<Issue> issue = matchers.Match("x", files);
   ASSERT_TRUE(issue.has_value());
   EXPECT_EQ(issue->kind, IssueKind::kError);  // "second" first in this step
@@ -230,6 +232,51 @@ TEST(AnnotationsTest, MakeRelative) {
   EXPECT_EQ(MakeRelative("/w/repository/a.js", "/w/repo"), "/w/repository/a.js");
   EXPECT_EQ(MakeRelative("/W/repo/a.js", "/w/repo"), "/W/repo/a.js");
   EXPECT_EQ(MakeRelative("src/a.js", "/w/repo"), "src/a.js");
+}
+
+}  // namespace
+}  // namespace slipway::exec
+
+namespace slipway::exec {
+namespace {
+
+// ContainerInfo.TranslateToHostPath: a path under a mount is the host's; others as written.
+TEST(ContainerPathsTest, ToHostPathReversesTheMounts) {
+  ContainerMounts mounts{"/h/ws", "/h/tmp", "/h/tmp/_github_workflow/event.json", "o/repo"};
+  JobContainers containers(ContainerRuntime{RuntimeKind::kPodman, "/bin/false"}, {}, "t",
+                           "/nonexistent/record.json", mounts, [](std::string_view) {});
+  EXPECT_EQ(containers.ToHostPath("/__w/repo/repo/src/a.c", false), "/h/ws/src/a.c");
+  EXPECT_EQ(containers.ToHostPath("/__w/repo/repo", false), "/h/ws");
+  EXPECT_EQ(containers.ToHostPath("/__w/_temp/m.json", false), "/h/tmp/m.json");
+  EXPECT_EQ(containers.ToHostPath("/__w/repo/repository/a", false), "/__w/repo/repository/a");
+  EXPECT_EQ(containers.ToHostPath("/github/workspace/a.c", true), "/h/ws/a.c");
+  EXPECT_EQ(containers.ToHostPath("/github/workspace/a.c", false), "/github/workspace/a.c");
+  EXPECT_EQ(containers.ToHostPath("/etc/passwd", false), "/etc/passwd");
+}
+
+// OutputManager.ConvertToIssue in a container: an absolute matched path is the container's;
+// a relative one is rooted at the (host's) workspace and not translated.
+TEST(ProblemMatchersTest, MatchedFilesOfAContainerStep) {
+  const std::filesystem::path workspace =
+      std::filesystem::temp_directory_path() / ("slipway-pmc-" + std::to_string(getpid()));
+  std::filesystem::create_directories(workspace / "src");
+  std::ofstream(workspace / "src" / "app.js") << "x";
+  IssueFiles files{workspace.string(), [&](const std::string& path) {
+                     const std::string inside = "/__w/repo/repo";
+                     return path.rfind(inside, 0) == 0 ? workspace.string() + path.substr(inside.size())
+                                                       : path;
+                   }};
+  IssueMatch match;
+  match.message = "bad";
+  match.file = "/__w/repo/repo/src/app.js";
+  std::optional<Issue> issue = ConvertToIssue(match, files);
+  ASSERT_TRUE(issue.has_value());
+  EXPECT_EQ(issue->properties.at("file"), "src/app.js");
+  match.file = "src/app.js";
+  issue = ConvertToIssue(match, files);
+  ASSERT_TRUE(issue.has_value());
+  EXPECT_EQ(issue->properties.at("file"), "src/app.js");
+  std::filesystem::remove_all(workspace);
 }
 
 }  // namespace
