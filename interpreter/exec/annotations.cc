@@ -29,6 +29,22 @@ struct AnnotationNumber {
 
 }  // namespace
 
+std::string EscapeCommand(std::string_view text, bool property) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '%': out += "%25"; break;
+      case '\r': out += "%0D"; break;
+      case '\n': out += "%0A"; break;
+      case ':': out += property ? "%3A" : ":"; break;
+      case ',': out += property ? "%2C" : ","; break;
+      default: out.push_back(c);
+    }
+  }
+  return out;
+}
+
 const char* IssueKindName(IssueKind kind) {
   switch (kind) {
     case IssueKind::kError: return "error";
@@ -102,11 +118,15 @@ void AddIssue(StepIo& io, Issue issue, std::string_view log_override) {
     io.Log(fmt::format("{}: {}", kind, log_override));
   }
   if (run.console->github_actions()) {
+    // Re-emitted for the runner slipway runs under, escaped as @actions/core escapes commands
+    // (toCommandValue/escapeData/escapeProperty) so a message keeps its lines; `repo` is the
+    // outer runner's to add.
     std::string props;
     for (const auto& [key, value] : issue.properties) {
-      props += (props.empty() ? " " : ",") + key + "=" + value;
+      if (key == "repo") continue;
+      props += (props.empty() ? " " : ",") + key + "=" + EscapeCommand(value, true);
     }
-    run.console->Raw(fmt::format("::{}{}::{}", kind, props, issue.message));
+    run.console->Raw(fmt::format("::{}{}::{}", kind, props, EscapeCommand(issue.message, false)));
   }
 }
 

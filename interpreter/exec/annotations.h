@@ -32,6 +32,10 @@ struct Issue {
 /// outside the BMP that would be split is left out whole.
 std::string CutToUtf16Units(std::string_view message, size_t limit);
 
+/// A workflow command's data (`property` false) or property value escaped as @actions/core
+/// escapes them: % CR LF, and in a property also `:` and `,`.
+std::string EscapeCommand(std::string_view text, bool property);
+
 /// IOUtil.MakeRelative(path, folder) on Linux: `path` without `folder` and the `/` after it
 /// when `folder` is a prefix ending there; "" when they are equal; else `path` unchanged.
 std::string MakeRelative(std::string_view path, std::string_view folder);

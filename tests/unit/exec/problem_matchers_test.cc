@@ -224,6 +224,12 @@ TEST(AnnotationsTest, CutToUtf16Units) {
   EXPECT_EQ(CutToUtf16Units("a\xF0\x9F\x98\x80" "b", 3), "a\xF0\x9F\x98\x80");
 }
 
+// @actions/core's escapeData / escapeProperty, which the runner's parser undoes.
+TEST(AnnotationsTest, EscapeCommand) {
+  EXPECT_EQ(EscapeCommand("50% done\r\nnext: a,b", false), "50%25 done%0D%0Anext: a,b");
+  EXPECT_EQ(EscapeCommand("C:\\x,y", true), "C%3A\\x%2Cy");
+}
+
 // IOUtil.MakeRelative on Linux (ordinal comparison).
 TEST(AnnotationsTest, MakeRelative) {
   EXPECT_EQ(MakeRelative("/w/repo/src/a.js", "/w/repo"), "src/a.js");
