@@ -124,7 +124,9 @@ void AddIssue(StepIo& io, Issue issue, std::string_view log_override) {
     std::string props;
     for (const auto& [key, value] : issue.properties) {
       if (key == "repo") continue;
-      props += (props.empty() ? " " : ",") + key + "=" + EscapeCommand(value, true);
+      // Masked before it is escaped: an escaped secret would no longer be recognised.
+      props += (props.empty() ? " " : ",") + run.masker->Mask(key) + "=" +
+               EscapeCommand(run.masker->Mask(value), true);
     }
     run.console->Raw(fmt::format("::{}{}::{}", kind, props, EscapeCommand(issue.message, false)));
   }
