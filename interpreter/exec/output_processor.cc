@@ -123,13 +123,19 @@ std::string OutputProcessor::Rooted(const std::string& written) const {
 }
 
 void OutputProcessor::Line(std::string_view line) {
+  if (abandoned_) {
+    io_.Log(line);
+    return;
+  }
   std::optional<WorkflowCommand> command = parser_.ParseLine(line);
   if (command && command->kind == WorkflowCommandKind::kStopCommands) {
     if (command->refused_stop_token) {
-      // ValidateStopToken throws outside the extensions' try/catch: the step fails and the
-      // line is not written (run_differences.txt: the runner stops reading output there).
+      // ValidateStopToken throws outside the extensions' try/catch, out of the runner's
+      // output reader: the step fails, the line is not written, and nothing after it is
+      // processed (run_differences.txt: slipway still logs the rest).
       io_.Log(std::string("error: ") + kUnsupportedStopTokenMessage);
       if (failure_.empty()) failure_ = kUnsupportedStopTokenMessage;
+      abandoned_ = true;
       return;
     }
     // The runner echoes ::stop-commands::, but first makes a token longer than 6 characters a

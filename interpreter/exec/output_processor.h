@@ -53,6 +53,9 @@ class OutputProcessor {
   std::string repository_;
   bool allow_unsecure_commands_ = false;
   bool echo_ = false;  // EchoOnActionCommand
+  /// A refused stop token ended the runner's reading of the output: later lines are logged
+  /// only (no command, no matcher).
+  bool abandoned_ = false;
   std::string failure_;
 };
 
