@@ -1,6 +1,7 @@
 #include "interpreter/exec/event_stream.h"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 
 #include <fstream>
 #include <utility>
@@ -21,6 +22,7 @@ const char* EventTypeName(EventType type) {
     case EventType::kJobStarted: return "job_started";
     case EventType::kJobWaiting: return "job_waiting";
     case EventType::kJobApproved: return "job_approved";
+    case EventType::kJobRejected: return "job_rejected";
     case EventType::kJobRunning: return "job_running";
     case EventType::kStepStarted: return "step_started";
     case EventType::kStepOutput: return "step_output";
@@ -150,6 +152,10 @@ void EventStream::RunStarted(const plan::Plan& plan, const std::string& run_id, 
     std::lock_guard<std::mutex> lock(mutex_);
     plan_ = &plan;
     run_id_ = run_id;
+    if (!state_dir_.empty()) {
+      struct stat st {};
+      if (stat((state_dir_ + "/audit.jsonl").c_str(), &st) == 0) audit_start_ = st.st_size;
+    }
     ordered_json version = ordered_json::object();
     version["type"] = EventTypeName(EventType::kVersion);
     version["schema"] = kEventSchemaVersion;
@@ -255,37 +261,69 @@ void EventStream::JobStarted(const std::string& key) {
   Forward(next_, [&](RunObserver& o) { o.JobStarted(key); });
 }
 
-std::vector<std::string> EventStream::ApprovedBy(const std::string& key) const {
-  std::vector<std::string> reviewers;
-  if (state_dir_.empty()) return reviewers;
+namespace {
+
+// A string field of an audit entry; "" when it is missing or not a string (the log is a file
+// anyone with the state directory can edit: nothing in it may throw here).
+std::string Text(const nlohmann::json& entry, const char* key) {
+  auto it = entry.find(key);
+  return it != entry.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+}  // namespace
+
+nlohmann::json EventStream::GateDecision(const std::string& key) const {
+  nlohmann::json decision;
+  if (state_dir_.empty()) return decision;
   std::ifstream in(state_dir_ + "/audit.jsonl");
+  in.seekg(audit_start_);
   std::string line;
   while (std::getline(in, line)) {
     // Cheap filter first: the log holds every run's entries.
     if (line.find(run_id_) == std::string::npos) continue;
     nlohmann::json entry = nlohmann::json::parse(line, nullptr, false);
-    if (!entry.is_object() || entry.value("run_id", "") != run_id_ ||
-        entry.value("job", "") != key || entry.value("kind", "") != "gate" ||
-        entry.value("decision", "") != "approved" || !entry.contains("reviewers")) {
+    if (!entry.is_object() || Text(entry, "run_id") != run_id_ || Text(entry, "job") != key ||
+        Text(entry, "kind") != "gate") {
       continue;
     }
-    reviewers.clear();
-    for (const nlohmann::json& r : entry["reviewers"]) {
-      if (r.is_string()) reviewers.push_back(r.get<std::string>());
-    }
+    decision = std::move(entry);
   }
-  return reviewers;
+  return decision;
 }
 
 void EventStream::CloseApprovalLocked(const std::string& key, JobProgress& job) {
   if (!job.approval_open) return;
   job.approval_open = false;
-  ordered_json record = Record(EventType::kJobApproved);
-  record["job"] = key;
-  if (job.planned && job.planned->environment) {
-    record["environment"] = job.planned->environment->name;
+  const nlohmann::json decision = GateDecision(key);
+  const std::string said = decision.is_object() ? Text(decision, "decision") : "";
+  ordered_json record;
+  if (said == "approved") {
+    record = Record(EventType::kJobApproved);
+    record["job"] = key;
+    if (job.planned && job.planned->environment) {
+      record["environment"] = job.planned->environment->name;
+    }
+    std::vector<std::string> reviewers;
+    if (decision.contains("reviewers") && decision["reviewers"].is_array()) {
+      for (const nlohmann::json& r : decision["reviewers"]) {
+        if (r.is_string()) reviewers.push_back(r.get<std::string>());
+      }
+    }
+    record["reviewers"] = reviewers;
+  } else if (said == "rejected") {
+    record = Record(EventType::kJobRejected);
+    record["job"] = key;
+    if (job.planned && job.planned->environment) {
+      record["environment"] = job.planned->environment->name;
+    }
+    record["reviewer"] = Text(decision, "reviewer");
+    if (std::string comment = Text(decision, "comment"); !comment.empty()) {
+      record["comment"] = comment;
+    }
+  } else {
+    // Cancelled or timed out while waiting: the job's end (job_finished) says so.
+    return;
   }
-  record["reviewers"] = ApprovedBy(key);
   Write(record);
 }
 

@@ -19,8 +19,12 @@
 ///
 /// Gate waits: the scheduler reports only "waiting" and "running". Which wait it is follows
 /// from the plan and the order JobExecution waits in — the job's concurrency group, then the
-/// environment's reviewers, then its wait timer. Who approved comes from the run's audit
-/// entries (kind "gate", decision "approved"), which are written before the job runs on.
+/// environment's reviewers, then its wait timer. How the reviewers' wait ended comes from the
+/// run's audit entries of this attempt (kind "gate": decision "approved" with its reviewers →
+/// job_approved, "rejected" with its reviewer → job_rejected; a wait cancelled or timed out has
+/// no record of its own: job_finished says how the job ended). They are written before the job
+/// runs on or ends; entries of an earlier attempt of a resumed run (before this stream started)
+/// are not read.
 
 #include <cstdio>
 #include <map>
@@ -51,6 +55,7 @@ enum class EventType {
   kJobStarted,
   kJobWaiting,
   kJobApproved,
+  kJobRejected,
   kJobRunning,
   kStepStarted,
   kStepOutput,
@@ -123,7 +128,8 @@ class EventStream final : public RunObserver {
   void CloseApprovalLocked(const std::string& key, JobProgress& job);
   /// Writes the held lines of `job`, attributed to its open step if there is one.
   void FlushHeldLocked(JobProgress& job);
-  std::vector<std::string> ApprovedBy(const std::string& key) const;
+  /// The last gate decision of `key` in this attempt's audit entries (null when none).
+  nlohmann::json GateDecision(const std::string& key) const;
 
   const Masker& masker_;
   const Clock& clock_;
@@ -131,6 +137,8 @@ class EventStream final : public RunObserver {
   std::string state_dir_;
   const plan::Plan* plan_ = nullptr;
   std::string run_id_;
+  /// The audit log's size when this attempt started: earlier entries are not this attempt's.
+  std::streamoff audit_start_ = 0;
   std::vector<std::FILE*> sinks_;
   mutable std::mutex mutex_;
   std::map<std::string, JobProgress> jobs_;

@@ -93,6 +93,19 @@ std::string JobContainers::Translate(const Mapping& mapping, const std::string& 
   return value;
 }
 
+std::string JobContainers::ToHostPath(const std::string& path, bool action) const {
+  const Mapping& mapping = action ? action_mapping_ : job_mapping_;
+  // The longest container prefix first (/github/workflow/event.json before /github/workflow).
+  const std::pair<std::string, std::string>* best = nullptr;
+  for (const auto& entry : mapping) {
+    const std::string& inside = entry.second;
+    if (entry.first.empty() || path.compare(0, inside.size(), inside) != 0) continue;
+    if (path.size() != inside.size() && path[inside.size()] != '/') continue;
+    if (!best || inside.size() > best->second.size()) best = &entry;
+  }
+  return best ? best->first + path.substr(best->second.size()) : path;
+}
+
 bool JobContainers::Record() {
   nlohmann::json record = {{"runtime", runtime_.path},
                            {"containers", containers_},

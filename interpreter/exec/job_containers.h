@@ -77,6 +77,11 @@ class JobContainers {
   /// A `uses: docker://IMAGE` step: `RUNTIME run --rm` on the job's network, with `env`
   /// translated to the action container's paths, `entrypoint` and `args` (split as the
   /// runner splits them). Fails when the image is missing and cannot be pulled.
+  /// A path as a step's container sees it (the job container's, or with `action` a
+  /// `docker://` step's) turned into the host's, as the runner's TranslateToHostPath does for
+  /// paths a step writes in commands (::add-matcher::, an annotation's file); a path outside
+  /// the mounts is returned as it is.
+  std::string ToHostPath(const std::string& path, bool action) const;
   Expected<ProcessOptions> ActionContainer(const std::string& image, const std::string& step_key,
                                            const std::string& entrypoint,
                                            const std::string& args,

@@ -21,6 +21,7 @@
 #include "interpreter/base/expected.h"
 #include "interpreter/exec/clock.h"
 #include "interpreter/exec/composite_action.h"
+#include "interpreter/exec/problem_matchers.h"
 #include "interpreter/exec/process.h"
 #include "interpreter/exec/real_job_runner.h"
 #include "interpreter/exec/step_executor.h"
@@ -87,6 +88,7 @@ class JobExecution final : public StepIo, public CompositeHost {
   }
   const std::string& temp_dir() const override { return temp_dir_; }
   CompositeHost& composite() override { return *this; }
+  ProblemMatchers& matchers() override { return matchers_; }
 
   // CompositeHost
   const CompositeFrame* frame() const override { return frame_; }
@@ -186,6 +188,8 @@ class JobExecution final : public StepIo, public CompositeHost {
   std::vector<std::string> path_additions_;  // GITHUB_PATH, newest first
   std::string PathAdditions() const;          // joined with ':', newest first
   std::string temp_dir_;
+  /// The job's problem matchers (::add-matcher:: lasts until the job ends, for every step).
+  ProblemMatchers matchers_;
   std::string environment_;    // the evaluated environment name; "" when none
   std::string first_failure_;  // the first failed step and why
   bool failed_ = false;

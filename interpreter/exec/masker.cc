@@ -165,12 +165,15 @@ std::vector<std::string> MaskForms(std::string_view secret) {
   AddUnique(forms, std::string(secret));
   std::vector<std::string_view> lines;
   if (secret.find_first_of("\r\n") != std::string_view::npos) {
+    // Each line as a step's output is read (LineSplitter): LF, CRLF and a lone CR end one, as
+    // the runner splits a secret at '\r' and '\n' (Worker.cs), so no line of output holds more
+    // than one piece of it.
     size_t start = 0;
     while (start <= secret.size()) {
-      size_t end = secret.find('\n', start);
+      size_t end = secret.find_first_of("\r\n", start);
       if (end == std::string_view::npos) end = secret.size();
       std::string_view line = secret.substr(start, end - start);
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (secret.substr(end, 2) == "\r\n") ++end;
       if (Trim(line).size() >= kMinDerivedLength) {
         lines.push_back(line);
         AddUnique(forms, std::string(line));

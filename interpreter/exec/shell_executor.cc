@@ -23,6 +23,7 @@
 #include "interpreter/exec/console.h"
 #include "interpreter/exec/job_containers.h"
 #include "interpreter/exec/masker.h"
+#include "interpreter/exec/output_processor.h"
 #include "interpreter/exec/process.h"
 #include "interpreter/exec/real_job_runner.h"
 #include "interpreter/exec/run_store.h"
@@ -35,76 +36,11 @@
 namespace slipway::exec {
 namespace {
 
-// An integer property as .NET's int.TryParse reads it (surrounding blanks and a sign allowed).
-struct AnnotationNumber {
-  bool set = false;
-  long value = 0;
-  AnnotationNumber(const std::map<std::string, std::string>& properties, const char* key) {
-    auto it = properties.find(key);
-    if (it == properties.end()) return;
-    std::string_view text = expr::TrimWhiteSpace(it->second);
-    if (!text.empty() && text[0] == '+') text.remove_prefix(1);
-    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    set = !text.empty() && error == std::errc() && end == text.data() + text.size();
-  }
-};
-
-// "file:line:col: title: " of an annotation for the log (property names arrive lower-cased:
-// the runner reads them ignoring case), its lines and columns kept as GitHub
-// keeps them (IssueCommandExtension.ValidateLinesAndColumns): an endLine alone is the line,
-// columns need a line and go when the annotation spans lines, an end before its start drops
-// the pair.
-std::string AnnotationPrefix(const std::map<std::string, std::string>& properties) {
-  AnnotationNumber line(properties, "line"), end_line(properties, "endline");
-  AnnotationNumber col(properties, "col"), end_col(properties, "endcolumn");
-  if (end_line.set && !line.set) line = end_line;
-  if (end_col.set && !col.set) col = end_col;
-  const bool has_column = col.set || end_col.set;
-  if ((!line.set && has_column) || (end_line.set && has_column && end_line.value != line.value)) {
-    col.set = end_col.set = false;
-  }
-  if (line.set && end_line.set && end_line.value < line.value) line.set = end_line.set = false;
-  if (col.set && end_col.set && end_col.value < col.value) col.set = end_col.set = false;
-  std::string out;
-  if (auto file = properties.find("file"); file != properties.end()) {
-    out = file->second;
-    if (line.set) {
-      out += ":" + std::to_string(line.value);
-      if (end_line.set && end_line.value != line.value) {
-        out += "-" + std::to_string(end_line.value);
-      }
-      if (col.set) {
-        out += ":" + std::to_string(col.value);
-        if (end_col.set && end_col.value != col.value) out += "-" + std::to_string(end_col.value);
-      }
-    }
-    out += ": ";
-  }
-  if (auto title = properties.find("title"); title != properties.end() && !title->second.empty()) {
-    out += title->second + ": ";
-  }
-  return out;
-}
-
-
 // GitHub's runner refuses these in GITHUB_ENV (FileCommandManager.cs, _setEnvBlockList): it
 // reports an error and ignores the line; the step does not fail.
 constexpr std::string_view kEnvBlockList[] = {"NODE_OPTIONS"};
 
 // Empties a file the step has finished with (see the file comment); false when it could not.
-// An output's name is matched ignoring case and keeps its first spelling, as in the runner's
-// steps context (DictionaryContextData): `foo` then `FOO` is one output, `foo`.
-void SetOutput(std::map<std::string, std::string>* outputs, const std::string& name,
-               std::string value) {
-  for (auto& [key, existing] : *outputs) {
-    if (SameIgnoringCase(key, name)) {
-      existing = std::move(value);
-      return;
-    }
-  }
-  (*outputs)[name] = std::move(value);
-}
-
 bool Empty(const std::string& path) {
   int fd = open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return errno == ENOENT;
@@ -138,14 +74,11 @@ class ShellExecutor final : public StepExecutor {
   std::string ActionProcess(const ResolvedStep& step, StepIo& io, const StepFiles& files,
                             ProcessOptions* options);
 
-  void HandleCommand(const WorkflowCommand& command, StepIo& io,
-                     std::map<std::string, std::string>* outputs, std::string* failure);
   /// Reads what the step wrote to its files; "" or why a file is malformed.
   std::string ReadFileCommands(const StepFiles& files, StepIo& io,
                                std::map<std::string, std::string>* outputs);
 
   bool container_action_;
-  bool allow_unsecure_commands_ = false;
   /// Makes the files for this executor's next step ready: from the files of a finished step,
   /// renamed, while a step's process starts (the job thread has nothing else to do then), so a
   /// step does not wait for them. "" or why they cannot be made.
@@ -173,96 +106,6 @@ std::string ShellExecutor::PrepareNextFiles(const std::string& temp_dir) {
   if (!made) return made.error();
   next_files_ = std::move(made).value();
   return "";
-}
-
-// A set-output, save-state or set-env without a `name` fails the step, as the runner's
-// command extensions throw and ActionCommandManager marks the command's result failed.
-void MissingName(const WorkflowCommand& command, StepIo& io, std::string* failure) {
-  io.Log(fmt::format("error: Unable to process command '::{}' successfully.", command.name));
-  std::string message =
-      fmt::format("Required field 'name' is missing in ##[{}] command.", command.name);
-  io.Log("error: " + message);
-  if (failure->empty()) *failure = message;
-}
-
-void ShellExecutor::HandleCommand(const WorkflowCommand& command, StepIo& io,
-                                  std::map<std::string, std::string>* outputs,
-                                  std::string* failure) {
-  const RunEnvironment& run = io.run();
-  switch (command.kind) {
-    case WorkflowCommandKind::kAddMask:
-      // Not echoed: the runner writes no line for a command it processed (echo is off unless
-      // step debugging is on). As AddMaskCommandExtension: the value as written, and each of
-      // its lines trimmed, so a value printed with padding or one line of it is masked too.
-      if (expr::TrimWhiteSpace(command.data).empty()) {
-        io.Log("warning: Can't add secret mask for empty string in ##[add-mask] command.");
-        return;
-      }
-      run.masker->Add(command.data);
-      for (size_t start = 0; start < command.data.size();) {
-        size_t end = command.data.find_first_of("\r\n", start);
-        if (end == std::string::npos) end = command.data.size();
-        std::string_view line =
-            expr::TrimWhiteSpace(std::string_view(command.data).substr(start, end - start));
-        if (!line.empty()) run.masker->Add(line);
-        start = end + 1;
-      }
-      return;
-    case WorkflowCommandKind::kError:
-    case WorkflowCommandKind::kWarning:
-    case WorkflowCommandKind::kNotice: {
-      io.Log(fmt::format("{}: {}{}", command.name, AnnotationPrefix(command.properties),
-                         command.data));
-      if (run.console->github_actions()) {
-        std::string props;
-        for (const auto& [key, value] : command.properties) {
-          props += (props.empty() ? " " : ",") + key + "=" + value;
-        }
-        run.console->Raw(fmt::format("::{}{}::{}", command.name, props, command.data));
-      }
-      return;
-    }
-    case WorkflowCommandKind::kDebug:
-      if (run.debug) io.Log("debug: " + command.data);
-      return;
-    case WorkflowCommandKind::kGroup:
-      io.Log("> " + command.data);
-      return;
-    case WorkflowCommandKind::kEndGroup:
-      return;
-    case WorkflowCommandKind::kSetOutput: {
-      io.Log("warning: the set-output command is deprecated; write to $GITHUB_OUTPUT");
-      auto name = command.properties.find("name");
-      if (name == command.properties.end()) return MissingName(command, io, failure);
-      SetOutput(outputs, name->second, command.data);
-      return;
-    }
-    case WorkflowCommandKind::kDisabled:
-      if (allow_unsecure_commands_) {
-        if (command.name == "add-path") {
-          io.AddPath({command.data});
-        } else if (auto name = command.properties.find("name");
-                   name != command.properties.end()) {
-          io.SetEnv(name->second, command.data);
-        } else {
-          MissingName(command, io, failure);
-        }
-        return;
-      }
-      io.Log(
-          fmt::format("error: the {} command is disabled; use the GITHUB_ENV / GITHUB_PATH "
-                      "files",
-                      command.name));
-      if (failure->empty()) *failure = fmt::format("the {} command is disabled", command.name);
-      return;
-    case WorkflowCommandKind::kSaveState:
-      if (!command.properties.contains("name")) MissingName(command, io, failure);
-      return;
-    case WorkflowCommandKind::kEcho:
-    case WorkflowCommandKind::kStopCommands:
-    case WorkflowCommandKind::kUnknown:
-      return;
-  }
 }
 
 std::string ShellExecutor::ReadFileCommands(const StepFiles& files, StepIo& io,
@@ -299,7 +142,7 @@ std::string ShellExecutor::ReadFileCommands(const StepFiles& files, StepIo& io,
   } else {
     failed("output", written.error());
   }
-  for (auto& [key, value] : pairs) SetOutput(outputs, key, std::move(value));
+  for (auto& [key, value] : pairs) SetStepOutput(outputs, key, std::move(value));
   pairs.clear();
   Expected<std::vector<std::pair<std::string, std::string>>> env_file =
       ParseFileCommands(take(files.env), &pairs);
@@ -412,30 +255,17 @@ StepOutcome ShellExecutor::Run(const ResolvedStep& step, StepIo& io) {
   options.output_grace = std::chrono::seconds(5);
 
   StepOutcome outcome;
-  std::string failure;
-  // ::set-env and ::add-path work again when ACTIONS_ALLOW_UNSECURE_COMMANDS is true in the env
-  // context (the runner's SetEnvCommandExtension / AddPathCommandExtension, bool.TryParse).
-  auto unsecure = step.env.find("ACTIONS_ALLOW_UNSECURE_COMMANDS");
-  allow_unsecure_commands_ = unsecure != step.env.end() && unsecure->is_string() &&
-                             AsciiLower(unsecure->get<std::string>()) == "true";
-  WorkflowCommandParser parser;
-  LineSplitter lines(
-      [&](std::string_view line) {
-        std::optional<WorkflowCommand> cmd = parser.ParseLine(line);
-        if (cmd && cmd->kind != WorkflowCommandKind::kUnknown &&
-            cmd->kind != WorkflowCommandKind::kStopCommands) {
-          HandleCommand(*cmd, io, &outcome.outputs, &failure);
-          return;
-        }
-        // The runner echoes ::stop-commands::, but first makes a token longer than 6
-        // characters a secret (ActionCommandManager.cs), so the log shows neither it nor the
-        // line that resumes commands.
-        if (cmd && cmd->kind == WorkflowCommandKind::kStopCommands && cmd->data.size() > 6) {
-          run.masker->Add(cmd->data);
-        }
-        io.Log(line);
-      },
-      *run.masker);
+  // Paths a step in a container writes in commands are the container's (TranslateToHostPath).
+  std::function<std::string(const std::string&)> to_host;
+  if (JobContainers* containers = io.containers(false);
+      containers && (container_action_ || containers->has_job_container())) {
+    const bool action = container_action_;
+    to_host = [containers, action](const std::string& path) {
+      return containers->ToHostPath(path, action);
+    };
+  }
+  OutputProcessor output(step, io, io.matchers(), &outcome.outputs, std::move(to_host));
+  LineSplitter lines([&](std::string_view line) { output.Line(line); }, *run.masker);
   Expected<ChildProcess> child = ChildProcess::Spawn(options);
   if (!child) {
     if (!used_script_.empty()) Empty(used_script_);
@@ -455,6 +285,7 @@ StepOutcome ShellExecutor::Run(const ResolvedStep& step, StepIo& io) {
 
   std::string file_problem = ReadFileCommands(files, io, &outcome.outputs);
   used_files_ = files;
+  std::string failure = output.failure();
   switch (result.end) {
     case ProcessEnd::kExited:
       if (result.exit_code != 0) {

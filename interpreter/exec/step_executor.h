@@ -45,6 +45,7 @@ namespace slipway::exec {
 class ChildProcess;
 class CompositeHost;
 class JobContainers;
+class ProblemMatchers;
 struct RunEnvironment;
 struct StepFiles;
 
@@ -136,6 +137,9 @@ class StepIo {
   virtual const std::string& temp_dir() const = 0;
   /// Runs the steps of a local composite action with the job's own machinery.
   virtual CompositeHost& composite() = 0;
+  /// The job's problem matchers: added by one step's ::add-matcher::, they read the output of
+  /// every later step of the job (the runner keeps them on the job's root context).
+  virtual ProblemMatchers& matchers() = 0;
 };
 
 /// How one kind of step runs. One instance per job and kind, made on first use, so an

@@ -52,14 +52,30 @@ std::string StepLog::error() const {
 }
 
 void LineSplitter::Write(OutputStream stream, std::string_view chunk) {
-  std::string& pending = stream == OutputStream::kStdout ? out_ : err_;
+  const bool is_out = stream == OutputStream::kStdout;
+  std::string& pending = is_out ? out_ : err_;
+  bool& after_cr = is_out ? out_after_cr_ : err_after_cr_;
+  // A CR that ended the previous chunk ended its line then; an LF right after it belongs to it.
+  if (after_cr && !chunk.empty()) {
+    if (chunk.front() == '\n') chunk.remove_prefix(1);
+    after_cr = false;
+  }
   pending.append(chunk);
+  // As .NET's StreamReader.ReadLine (the runner's ProcessInvoker): "\n", "\r\n" or a lone "\r"
+  // ends a line. A CR last in the buffer ends its line at once (the line is complete whatever
+  // follows); whether an LF follows is seen in the next chunk.
   size_t start = 0;
-  for (size_t nl = pending.find('\n'); nl != std::string::npos; nl = pending.find('\n', start)) {
-    std::string_view line(pending.data() + start, nl - start);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    on_line_(line);
-    start = nl + 1;
+  for (size_t end = pending.find_first_of("\r\n"); end != std::string::npos;
+       end = pending.find_first_of("\r\n", start)) {
+    on_line_(std::string_view(pending.data() + start, end - start));
+    start = end + 1;
+    if (pending[end] == '\r') {
+      if (start == pending.size()) {
+        after_cr = true;
+      } else if (pending[start] == '\n') {
+        ++start;
+      }
+    }
   }
   pending.erase(0, start);
   if (pending.size() > kMaxLine) {

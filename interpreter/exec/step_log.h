@@ -38,7 +38,8 @@ class StepLog {
 };
 
 /// Splits a child's output into lines (per stream) without ever cutting a secret: a line is
-/// only processed once complete.
+/// only processed once complete. A line ends at LF, CRLF or a lone CR, as .NET's
+/// StreamReader.ReadLine reads the runner's process output.
 class LineSplitter {
  public:
   /// A line longer than this is passed on in pieces, keeping back the longest secret's length
@@ -55,6 +56,9 @@ class LineSplitter {
   const Masker& masker_;
   std::string out_;
   std::string err_;
+  // The stream's last chunk ended with a CR: an LF first in its next chunk is that line's end.
+  bool out_after_cr_ = false;
+  bool err_after_cr_ = false;
 };
 
 

@@ -27,6 +27,8 @@ constexpr KindName kCommands[] = {
     {"stop-commands", WorkflowCommandKind::kStopCommands},
     {"set-env", WorkflowCommandKind::kDisabled},
     {"add-path", WorkflowCommandKind::kDisabled},
+    {"add-matcher", WorkflowCommandKind::kAddMatcher},
+    {"remove-matcher", WorkflowCommandKind::kRemoveMatcher},
 };
 
 std::string Unescape(std::string_view text, bool property) {
@@ -87,6 +89,22 @@ std::string_view TrimSpaces(std::string_view text) {
 
 }  // namespace
 
+const char kUnsupportedStopTokenMessage[] =
+    "You cannot use a endToken that is an empty string, the string 'pause-logging', or another "
+    "workflow command. For more information see: "
+    "https://docs.github.com/actions/learn-github-actions/"
+    "workflow-commands-for-github-actions#example-stopping-and-starting-workflow-commands or opt "
+    "into insecure command execution by setting the `ACTIONS_ALLOW_UNSECURE_STOPCOMMAND_TOKENS` "
+    "environment variable to `true`.";
+
+bool IsRegisteredCommand(std::string_view name) {
+  const std::string lowered = AsciiLower(name);
+  for (const KindName& known : kCommands) {
+    if (known.name == lowered) return true;
+  }
+  return false;
+}
+
 std::string UnescapeCommandData(std::string_view text) { return Unescape(text, false); }
 std::string UnescapeCommandProperty(std::string_view text) { return Unescape(text, true); }
 
@@ -115,9 +133,13 @@ std::optional<WorkflowCommand> WorkflowCommandParser::ParseLine(std::string_view
   } else {
     return std::nullopt;
   }
-  if (!stop_token_.empty()) {
-    // Only the token, as a command, resumes processing; everything else is plain output.
-    if (AsciiLower(name) == AsciiLower(stop_token_)) stop_token_.clear();
+  if (stopped_) {
+    // Only the token, as a command, resumes processing; everything else is plain output. An
+    // empty token (allowed only as unsecure) never resumes: the runner checks IsNullOrEmpty.
+    if (!stop_token_.empty() && SameIgnoringCase(name, stop_token_)) {
+      stopped_ = false;
+      stop_token_.clear();
+    }
     return std::nullopt;
   }
   if (name.empty()) return std::nullopt;
@@ -149,8 +171,16 @@ std::optional<WorkflowCommand> WorkflowCommandParser::ParseLine(std::string_view
   }
   command.data = legacy ? UnescapeLegacy(data) : UnescapeCommandData(data);
   if (command.kind == WorkflowCommandKind::kStopCommands) {
-    // An empty token would make "::::" the resume line; the runner ignores such a request.
-    if (!command.data.empty()) stop_token_ = command.data;
+    // ValidateStopToken: a token the runner could mistake for a command is refused (the step
+    // fails) unless unsecure tokens are allowed.
+    const bool invalid = command.data.empty() || IsRegisteredCommand(command.data) ||
+                         SameIgnoringCase(command.data, "pause-logging");
+    if (invalid && !allow_unsecure_stop_tokens_) {
+      command.refused_stop_token = true;
+    } else {
+      stopped_ = true;
+      stop_token_ = command.data;
+    }
   }
   return command;
 }

@@ -27,8 +27,17 @@ enum class WorkflowCommandKind {
   kEcho,          // ::echo::on|off
   kStopCommands,  // ::stop-commands::TOKEN (handled inside the parser)
   kDisabled,      // ::set-env / ::add-path: disabled by GitHub for security; reported as errors
-  kUnknown,       // ::anything-else::: the line is ordinary output
+  kAddMatcher,     // ::add-matcher::PATH (problem_matchers.h)
+  kRemoveMatcher,  // ::remove-matcher owner=OWNER:: or ::remove-matcher::PATH
+  kUnknown,        // ::anything-else::: the line is ordinary output
 };
+
+/// Whether `name` (any case) is one of the runner's registered commands, which a
+/// `::stop-commands::` token may not be (ActionCommandManager.ValidateStopToken).
+bool IsRegisteredCommand(std::string_view name);
+
+/// The runner's refusal of a stop token (Constants.Runner.UnsupportedStopCommandTokenDisabled).
+extern const char kUnsupportedStopTokenMessage[];
 
 /// One parsed `::name key=value,...::data` line, with GitHub's escapes undone.
 struct WorkflowCommand {
@@ -36,18 +45,28 @@ struct WorkflowCommand {
   std::string name;                               // as written, e.g. "error"
   std::map<std::string, std::string> properties;  // file, line, col, title, name, ...
   std::string data;                               // the message / value
+  /// For kStopCommands: the token is empty, `pause-logging` or a command's name, and such tokens
+  /// are not allowed; commands go on being processed and the step fails.
+  bool refused_stop_token = false;
 };
 
 /// Parses a step's output line by line. Stateful, for `::stop-commands::TOKEN`: after it, no
 /// line is a command until the line `::TOKEN::`.
 class WorkflowCommandParser {
  public:
+  /// `allow_unsecure_stop_tokens`: ACTIONS_ALLOW_UNSECURE_STOPCOMMAND_TOKENS is true, so an
+  /// empty token, `pause-logging` or a command's name stops commands too (an empty one for good:
+  /// the runner resumes only on a non-empty token).
+  explicit WorkflowCommandParser(bool allow_unsecure_stop_tokens = false)
+      : allow_unsecure_stop_tokens_(allow_unsecure_stop_tokens) {}
   /// The command on `line` (without its newline), or nullopt when the line is plain output
   /// (including every line while commands are stopped, and the resume line itself).
   std::optional<WorkflowCommand> ParseLine(std::string_view line);
-  bool commands_stopped() const { return !stop_token_.empty(); }
+  bool commands_stopped() const { return stopped_; }
 
  private:
+  bool allow_unsecure_stop_tokens_;
+  bool stopped_ = false;
   std::string stop_token_;
 };
 

@@ -2,9 +2,11 @@
 // JSON event stream of `slipway run --json` / `--json-into`, validated against
 // schemas/events.schema.json with valijson. Real bash, a loopback webhook, bounded waits only.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -16,6 +18,7 @@
 #include <valijson/validator.hpp>
 #include <vector>
 
+#include "interpreter/exec/process.h"
 #include "tests/support/cli_workspace.h"
 #include "tests/support/loopback_http_server.h"
 
@@ -356,6 +359,115 @@ TEST_F(HistoryE2E, JsonStreamOfARealRunMatchesTheSchema) {
 
   // The run directory keeps the same stream.
   EXPECT_EQ(JsonLines(Read("state/runs/j1/events.jsonl")).size(), events.size());
+}
+
+// The stream says how an approval wait ended: a rejection is job_rejected (never job_approved),
+// with who rejected and why; a wait that times out has neither, only the job's end.
+constexpr char kGateOnly[] = R"(on: push
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    environment: production
+    steps:
+      - run: |
+          echo deploying
+          if [ ! -f second-attempt ]; then sleep 30; fi
+)";
+
+constexpr char kGateEnvironments[] = R"(environments:
+  production:
+    required_reviewers:
+      users: [bob, carol]
+    approval_timeout: 4s
+)";
+
+// Runs `args` (a `run --json`), calling `when_waiting` once the job waits for approval;
+// returns the stream and, through `killed`, whether `kill_at` (a step's line) was seen and the
+// run killed with SIGKILL there.
+std::string RunUntil(exec::ProcessOptions options,
+                     const std::function<void()>& when_waiting, const std::string& kill_at,
+                     bool* killed) {
+  Expected<exec::ChildProcess> child = exec::ChildProcess::Spawn(options);
+  EXPECT_TRUE(child.has_value());
+  if (!child) return "";
+  std::string out;
+  bool answered = false;
+  child->Wait(
+      [&](exec::OutputStream stream, std::string_view chunk) {
+        if (stream != exec::OutputStream::kStdout) return;
+        out.append(chunk);
+        if (!answered && out.find("\"type\":\"job_waiting\"") != std::string::npos) {
+          answered = true;
+          if (when_waiting) when_waiting();
+        }
+        if (!kill_at.empty() && !*killed && out.find(kill_at) != std::string::npos) {
+          *killed = true;
+          kill(child->pid(), SIGKILL);
+        }
+      },
+      nullptr);
+  return out;
+}
+
+TEST_F(HistoryE2E, RejectedGateIsJobRejectedInTheStream) {
+  Write("gate.yml", kGateOnly);
+  Write("gate-envs.yml", kGateEnvironments);
+  bool killed = false;
+  CliResult reject;
+  std::string out = RunUntil(
+      Options({"run", "gate.yml", "--state-dir", "state", "--ref", "refs/heads/main", "--sha",
+               "1", "--actor", "alice", "--run-id", "rej", "--env-config", "gate-envs.yml",
+               "--json"}),
+      [&] {
+        reject = Cli({"reject", "rej", "production", "--as", "bob", "--comment", "not today",
+                      "--state-dir", "state"});
+      },
+      "", &killed);
+  EXPECT_EQ(reject.exit_code, 0) << reject.out << reject.err;
+  std::vector<nlohmann::json> events = JsonLines(out);
+  EventSchema schema;
+  for (const nlohmann::json& e : events) EXPECT_EQ(schema.Check(e), "") << e.dump();
+  EXPECT_TRUE(OfType(events, "job_approved").empty()) << out;
+  std::vector<nlohmann::json> rejected = OfType(events, "job_rejected");
+  ASSERT_EQ(rejected.size(), 1u) << out;
+  EXPECT_EQ(rejected[0]["job"], "deploy");
+  EXPECT_EQ(rejected[0]["environment"], "production");
+  EXPECT_EQ(rejected[0]["reviewer"], "bob");
+  EXPECT_EQ(rejected[0]["comment"], "not today");
+  std::vector<nlohmann::json> finished = OfType(events, "job_finished");
+  ASSERT_EQ(finished.size(), 1u);
+  EXPECT_EQ(finished[0]["result"], "failure");
+}
+
+// A resumed run's stream names only this attempt's reviewers: bob approved the first attempt,
+// nobody the second, whose wait times out; its stream has no job_approved.
+TEST_F(HistoryE2E, ResumedRunDoesNotReportTheFirstAttemptsApproval) {
+  Write("gate.yml", kGateOnly);
+  Write("gate-envs.yml", kGateEnvironments);
+  bool killed = false;
+  CliResult approve;
+  std::string first = RunUntil(
+      Options({"run", "gate.yml", "--state-dir", "state", "--ref", "refs/heads/main", "--sha",
+               "1", "--actor", "alice", "--run-id", "res", "--env-config", "gate-envs.yml",
+               "--json"}),
+      [&] { approve = Cli({"approve", "res", "production", "--as", "bob", "--state-dir", "state"}); },
+      "\"text\":\"deploying\"", &killed);
+  ASSERT_TRUE(killed) << first;
+  std::vector<nlohmann::json> approved = OfType(JsonLines(first), "job_approved");
+  ASSERT_EQ(approved.size(), 1u) << first;
+  EXPECT_EQ(approved[0]["reviewers"], nlohmann::json({"bob"}));
+
+  Write("second-attempt", "");
+  CliResult resumed = Cli({"run", "gate.yml", "--state-dir", "state", "--resume", "res", "--json"});
+  EXPECT_EQ(resumed.exit_code, 1) << resumed.out << resumed.err;
+  std::vector<nlohmann::json> events = JsonLines(resumed.out);
+  EXPECT_EQ(OfType(events, "job_waiting").size(), 1u) << resumed.out;
+  EXPECT_TRUE(OfType(events, "job_approved").empty()) << resumed.out;
+  EXPECT_TRUE(OfType(events, "job_rejected").empty()) << resumed.out;
+  std::vector<nlohmann::json> finished = OfType(events, "job_finished");
+  ASSERT_EQ(finished.size(), 1u) << resumed.out;
+  EXPECT_EQ(finished[0]["result"], "failure");
+  EXPECT_NE(finished[0]["message"].get<std::string>().find("timed out"), std::string::npos);
 }
 
 TEST_F(HistoryE2E, JsonIntoWritesTheStreamBesideTheHumanOutput) {

@@ -1,4 +1,5 @@
 #include "interpreter/exec/masker.h"
+#include "interpreter/exec/step_log.h"
 
 #include <gtest/gtest.h>
 
@@ -66,6 +67,21 @@ TEST(MaskerTest, FormsOfAMultiLineSecret) {
   EXPECT_NE(std::find(forms.begin(), forms.end(), "ab\\nline-two"), forms.end());
   // Too short to mask on its own.
   EXPECT_EQ(std::find(forms.begin(), forms.end(), "ab"), forms.end());
+}
+
+// Output lines also end at a lone CR (LineSplitter), so each piece of a secret between CRs is
+// masked on its own, as the runner splits secrets at '\r' and '\n' (Worker.cs).
+TEST(MaskerTest, PiecesOfASecretBetweenCarriageReturns) {
+  std::vector<std::string> forms = MaskForms("first-piece\rsecond-piece\r\nthird-piece");
+  for (const char* piece : {"first-piece", "second-piece", "third-piece"}) {
+    EXPECT_NE(std::find(forms.begin(), forms.end(), piece), forms.end()) << piece;
+  }
+  Masker masker;
+  masker.Add("first-piece\rsecond-piece");
+  std::vector<std::string> lines;
+  LineSplitter splitter([&](std::string_view line) { lines.push_back(masker.Mask(line)); }, masker);
+  splitter.Write(OutputStream::kStdout, "first-piece\rsecond-piece\n");
+  EXPECT_EQ(lines, (std::vector<std::string>{"***", "***"}));
 }
 
 TEST(MaskerTest, ValuesAddedLaterAreMaskedFromThenOn) {

@@ -65,6 +65,57 @@ TEST(WorkflowCommandsTest, StopCommandsUntilToken) {
   EXPECT_EQ(after->data, "now-a-command");
 }
 
+// ActionCommandManager.ValidateStopToken: an empty token, "pause-logging" (any case) or a
+// registered command's name is refused (the caller fails the step) and commands go on.
+TEST(WorkflowCommandsTest, StopTokensTheRunnerRefuses) {
+  for (const char* token : {"", "pause-logging", "PAUSE-Logging", "set-output", "ADD-MASK",
+                            "stop-commands", "add-matcher", "remove-matcher", "echo"}) {
+    WorkflowCommandParser parser;
+    auto stop = parser.ParseLine(std::string("::stop-commands::") + token);
+    ASSERT_TRUE(stop.has_value()) << token;
+    EXPECT_TRUE(stop->refused_stop_token) << token;
+    EXPECT_FALSE(parser.commands_stopped()) << token;
+    EXPECT_TRUE(parser.ParseLine("::add-mask::still-a-command").has_value()) << token;
+  }
+  WorkflowCommandParser parser;
+  auto fine = parser.ParseLine("::stop-commands::pause-logging-2");
+  ASSERT_TRUE(fine.has_value());
+  EXPECT_FALSE(fine->refused_stop_token);
+  EXPECT_TRUE(parser.commands_stopped());
+}
+
+// With ACTIONS_ALLOW_UNSECURE_STOPCOMMAND_TOKENS the token is taken; an empty one never
+// resumes (the runner's resume check wants a non-empty token).
+TEST(WorkflowCommandsTest, UnsecureStopTokensWhenAllowed) {
+  WorkflowCommandParser parser(/*allow_unsecure_stop_tokens=*/true);
+  auto stop = parser.ParseLine("::stop-commands::pause-logging");
+  ASSERT_TRUE(stop.has_value());
+  EXPECT_FALSE(stop->refused_stop_token);
+  EXPECT_FALSE(parser.ParseLine("::set-output name=a::b").has_value());
+  EXPECT_FALSE(parser.ParseLine("::PAUSE-LOGGING::").has_value());
+  EXPECT_FALSE(parser.commands_stopped());
+  EXPECT_TRUE(parser.ParseLine("::set-output name=a::b").has_value());
+
+  WorkflowCommandParser empty(/*allow_unsecure_stop_tokens=*/true);
+  ASSERT_TRUE(empty.ParseLine("::stop-commands::").has_value());
+  EXPECT_TRUE(empty.commands_stopped());
+  EXPECT_FALSE(empty.ParseLine("::::").has_value());
+  EXPECT_FALSE(empty.ParseLine("::set-output name=a::b").has_value());
+  EXPECT_TRUE(empty.commands_stopped());
+}
+
+TEST(WorkflowCommandsTest, MatcherCommandsAreCommands) {
+  WorkflowCommandParser parser;
+  auto add = parser.ParseLine("::add-matcher::.github/m.json");
+  ASSERT_TRUE(add.has_value());
+  EXPECT_EQ(add->kind, Kind::kAddMatcher);
+  EXPECT_EQ(add->data, ".github/m.json");
+  auto remove = parser.ParseLine("::remove-matcher owner=eslint::");
+  ASSERT_TRUE(remove.has_value());
+  EXPECT_EQ(remove->kind, Kind::kRemoveMatcher);
+  EXPECT_EQ(remove->properties.at("owner"), "eslint");
+}
+
 TEST(FileCommandsTest, ParsesSimpleAndMultiLineForms) {
   auto parsed = ParseFileCommands(
       "a=1\n"
