@@ -56,4 +56,153 @@ ALTER TABLE approvals DROP CONSTRAINT approvals_pkey;
 ALTER TABLE approvals ADD PRIMARY KEY (run_id, environment, role, at);
 )sql";
 
+// 9: a connection as slipway_worker (which a step that learnt the DSN could open) cannot pass
+// an environment's gate. What protects a deployment changes only in functions that check it,
+// owned by the schema's owner (SECURITY DEFINER):
+// - A job's environment and gate are never changed once submitted (by anyone), and are not
+//   even writable by workers (column privileges), nor is its attempt (the fencing token).
+// - A job becomes `running` only in slipway_claim, and a job whose gate requires reviewers
+//   becomes `ready` only in slipway_open_gate, which counts the approvals itself (the same
+//   rules as exec/approvals.h: distinct eligible reviewers since the job began to wait, not the
+//   actor under prevent_self_review, no rejection) and applies the stored wait timer.
+// - The audit tables are written only by slipway_audit_open and slipway_audit_append.
+// - Artifacts are written only by slipway_store_artifact, by the transaction that completed
+//   the job (fenced by slipway_complete), and cleared only by slipway_clear_artifacts (jobs
+//   that run again).
+const char kMigrationWorkersCannotPassGates[] = R"sql(
+REVOKE UPDATE ON jobs FROM slipway_worker;
+GRANT UPDATE (needs, state, result, upstream_failed, worker, lease_until, ready_at, not_before,
+  gate_deadline, started_at, finished_at, outputs, steps, message, cancel_requested, grp,
+  grp_cancel, grouped_at, call_frame, needs_before_call) ON jobs TO slipway_worker;
+REVOKE INSERT, UPDATE, DELETE ON artifacts FROM slipway_worker;
+
+-- True when the job is the caller's own function (its owner: a SECURITY DEFINER function of
+-- this schema, or the owner itself), not a direct statement of a worker's role.
+CREATE FUNCTION slipway_trusted_writer(p_table oid) RETURNS boolean LANGUAGE sql STABLE AS $$
+  SELECT c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)
+  FROM pg_class c WHERE c.oid = p_table
+$$;
+
+CREATE FUNCTION slipway_job_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  v_reviewed boolean := COALESCE((NEW.gate->>'required')::integer, 0) > 0;
+BEGIN
+  IF TG_OP = 'UPDATE' AND (NEW.gate IS DISTINCT FROM OLD.gate
+                           OR NEW.environment IS DISTINCT FROM OLD.environment) THEN
+    RAISE EXCEPTION 'job "%" of run "%": its environment and gate never change once submitted',
+      OLD.key, OLD.run_id USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF (TG_OP = 'INSERT' OR NEW.state IS DISTINCT FROM OLD.state)
+     AND (NEW.state = 'running' OR (NEW.state = 'ready' AND v_reviewed))
+     AND NOT slipway_trusted_writer(TG_RELID) THEN
+    RAISE EXCEPTION 'job "%" of run "%": only slipway_claim starts a job, and only '
+      'slipway_open_gate (with the approvals its environment requires) makes a reviewed job '
+      'ready', NEW.key, NEW.run_id USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN NEW;
+END $$;
+-- Only the writes it may refuse call it (a heartbeat or a completion does not).
+CREATE TRIGGER jobs_guard_insert BEFORE INSERT ON jobs FOR EACH ROW
+  WHEN (NEW.state IN ('ready', 'running')) EXECUTE FUNCTION slipway_job_guard();
+CREATE TRIGGER jobs_guard_update BEFORE UPDATE ON jobs FOR EACH ROW
+  WHEN (NEW.gate IS DISTINCT FROM OLD.gate OR NEW.environment IS DISTINCT FROM OLD.environment
+        OR (NEW.state IS DISTINCT FROM OLD.state AND NEW.state IN ('ready', 'running')))
+  EXECUTE FUNCTION slipway_job_guard();
+
+ALTER FUNCTION slipway_claim(text, boolean, jsonb, text, float8, integer, boolean)
+  SECURITY DEFINER SET search_path FROM CURRENT;
+
+-- Whether the approvals stored for waiting job p_key meet its gate.
+CREATE FUNCTION slipway_gate_met(p_run_id text, p_key text) RETURNS boolean LANGUAGE sql
+STABLE AS $$
+  WITH j AS (
+    SELECT j.gate, j.environment, lower(r.actor) AS actor,
+      COALESCE((j.gate->>'prevent_self_review')::boolean, false) AS no_self,
+      greatest(COALESCE((j.gate->>'required')::integer, 1), 1) AS required,
+      j.gate_deadline - make_interval(secs =>
+        COALESCE((j.gate->>'approval_timeout_s')::float8, 172800)) AS since
+    FROM jobs j JOIN runs r ON r.id = j.run_id
+    WHERE j.run_id = p_run_id AND j.key = p_key AND j.state = 'waiting'
+      AND j.gate_deadline IS NOT NULL),
+  given AS (
+    SELECT lower(a.reviewer) AS name, a.verdict FROM approvals a, j
+    WHERE a.run_id = p_run_id AND a.environment = j.environment AND a.at >= j.since
+      AND lower(a.reviewer) IN (SELECT lower(u) FROM jsonb_array_elements_text(j.gate->'users') u))
+  SELECT EXISTS (SELECT 1 FROM j)
+    AND NOT EXISTS (SELECT 1 FROM given WHERE verdict = 'reject')
+    AND (SELECT count(DISTINCT g.name) FROM given g, j WHERE g.verdict = 'approve'
+         AND NOT (j.no_self AND g.name = j.actor)) >= (SELECT required FROM j)
+$$;
+
+-- Makes waiting job p_key ready (after the stored wait timer) when its approvals meet its gate,
+-- and says whether it did.
+CREATE FUNCTION slipway_open_gate(p_run_id text, p_key text) RETURNS boolean LANGUAGE plpgsql
+SECURITY DEFINER SET search_path FROM CURRENT AS $$
+BEGIN
+  IF NOT slipway_gate_met(p_run_id, p_key) THEN
+    RETURN false;
+  END IF;
+  UPDATE jobs SET state = 'ready',
+    ready_at = clock_timestamp() + make_interval(secs =>
+      COALESCE((gate->>'wait_timer_s')::float8, 0)),
+    not_before = clock_timestamp() + make_interval(secs =>
+      COALESCE((gate->>'wait_timer_s')::float8, 0))
+  WHERE run_id = p_run_id AND key = p_key;
+  PERFORM pg_notify('slipway_work', p_run_id);
+  RETURN true;
+END $$;
+
+-- Stores an artifact of job p_key: only in the transaction that completed it (its row was
+-- last written by this very transaction, in slipway_complete, fenced by attempt and lease).
+CREATE FUNCTION slipway_store_artifact(p_run_id text, p_key text, p_attempt integer,
+                                       p_worker text, p_name text, p_sha256 text,
+                                       p_content bytea) RETURNS void LANGUAGE plpgsql
+SECURITY DEFINER SET search_path FROM CURRENT AS $$
+BEGIN
+  PERFORM 1 FROM jobs j WHERE j.run_id = p_run_id AND j.key = p_key AND j.attempt = p_attempt
+    AND j.worker = p_worker AND j.state = 'completed' AND j.xmin = xid(pg_current_xact_id());
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'job "%" of run "%" (attempt %) is not being completed by this transaction: '
+      'its artifacts are refused', p_key, p_run_id, p_attempt
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  INSERT INTO artifacts (run_id, job_key, name, sha256, size, content, attempt)
+    VALUES (p_run_id, p_key, p_name, p_sha256, octet_length(p_content), p_content, p_attempt)
+  ON CONFLICT (run_id, job_key, name) DO UPDATE SET sha256 = EXCLUDED.sha256,
+    size = EXCLUDED.size, content = EXCLUDED.content, attempt = EXCLUDED.attempt;
+END $$;
+
+-- The artifacts of the jobs of p_run_id that are pending (run again by `run --resume`).
+CREATE FUNCTION slipway_clear_artifacts(p_run_id text) RETURNS void LANGUAGE sql
+SECURITY DEFINER SET search_path FROM CURRENT AS $$
+  DELETE FROM artifacts a USING jobs j WHERE a.run_id = p_run_id AND j.run_id = a.run_id
+    AND j.key = a.job_key AND j.state = 'pending'
+$$;
+
+-- The audit tables are written only through their functions: a writer opens the chain after
+-- the newest (MAC'd over that one's MAC) and appends to the head it holds.
+CREATE FUNCTION slipway_audit_open(p_id bigint, p_info jsonb, p_prev text, p_mac text)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+BEGIN
+  IF (SELECT COALESCE(max(id), 0) + 1 FROM audit_chains) <> p_id OR p_prev <> COALESCE(
+      (SELECT mac FROM audit_chains ORDER BY id DESC LIMIT 1), '') THEN
+    RAISE EXCEPTION 'audit chain % does not follow the newest chain', p_id;
+  END IF;
+  INSERT INTO audit_chains (id, info, prev, mac) VALUES (p_id, p_info, p_prev, p_mac);
+END $$;
+ALTER FUNCTION slipway_audit_append(bigint, timestamptz, jsonb, bigint, bigint, text)
+  SECURITY DEFINER SET search_path FROM CURRENT;
+REVOKE INSERT ON audit FROM slipway_worker, slipway_reviewer;
+REVOKE INSERT, UPDATE ON audit_chains FROM slipway_worker, slipway_reviewer;
+REVOKE ALL ON FUNCTION slipway_audit_open FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION slipway_audit_open TO slipway_worker, slipway_reviewer;
+
+REVOKE ALL ON FUNCTION slipway_trusted_writer, slipway_gate_met, slipway_open_gate,
+  slipway_store_artifact, slipway_clear_artifacts FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION slipway_trusted_writer, slipway_gate_met TO slipway_worker,
+  slipway_reviewer;
+GRANT EXECUTE ON FUNCTION slipway_open_gate, slipway_store_artifact, slipway_clear_artifacts
+  TO slipway_worker;
+)sql";
+
 }  // namespace slipway::backend

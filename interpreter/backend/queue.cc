@@ -362,14 +362,11 @@ std::optional<bool> Queue::CompleteInTx(const Claim& claim, const Completion& co
       tx.Quote(logs.dump())));
   if (done.empty()) return std::nullopt;  // rolled back: nothing written
   for (const exec::ArtifactFile& file : completion.artifacts) {
-    tx.tx().exec_params(
-        "INSERT INTO artifacts (run_id, job_key, name, sha256, size, content, attempt) VALUES "
-        "($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (run_id, job_key, name) DO UPDATE SET sha256 = "
-        "EXCLUDED.sha256, size = EXCLUDED.size, content = EXCLUDED.content, attempt = "
-        "EXCLUDED.attempt",
-        claim.run_id, claim.key, file.name, exec::Sha256Hex(file.content),
-        static_cast<int64_t>(file.content.size()),
-        pqxx::binarystring(file.content.data(), file.content.size()), claim.attempt);
+    // Fenced by the completion above: only the transaction that completed the job stores.
+    tx.tx().exec_params("SELECT slipway_store_artifact($1, $2, $3, $4, $5, $6, $7)",
+                        claim.run_id, claim.key, claim.attempt, claim.worker, file.name,
+                        exec::Sha256Hex(file.content),
+                        pqxx::binarystring(file.content.data(), file.content.size()));
   }
   std::vector<Candidate> dependants;
   for (const pqxx::row& row : done) {
