@@ -65,7 +65,11 @@ ALTER TABLE approvals ADD PRIMARY KEY (run_id, environment, role, at);
 //   becomes `ready` only in slipway_open_gate, which counts the approvals itself (the same
 //   rules as exec/approvals.h: distinct eligible reviewers since the job began to wait, not the
 //   actor under prevent_self_review, no rejection) and applies the stored wait timer.
-// - The audit tables are written only by slipway_audit_open and slipway_audit_append.
+// - The audit tables are written only by slipway_audit_open and slipway_audit_append. (And a
+//   worker plans a run only when its audited run-start entry, MAC'd with the audit key, names
+//   the run's stored options and workflow digest: queue_reads.cc.)
+// - A matrix known only at run time is expanded by slipway_expand_matrix (workers could not
+//   delete its placeholder row: run-time matrices failed under a worker's role).
 // - Artifacts are written only by slipway_store_artifact, by the transaction that completed
 //   the job (fenced by slipway_complete), and cleared only by slipway_clear_artifacts (jobs
 //   that run again).
@@ -192,11 +196,35 @@ BEGIN
 END $$;
 ALTER FUNCTION slipway_audit_append(bigint, timestamptz, jsonb, bigint, bigint, text)
   SECURITY DEFINER SET search_path FROM CURRENT;
+-- A run's run-start entry, which a worker checks before it plans the run (Queue::Stored).
+CREATE INDEX audit_run_start ON audit ((entry->>'run_id')) WHERE entry->>'kind' = 'run-start';
 REVOKE INSERT ON audit FROM slipway_worker, slipway_reviewer;
 REVOKE INSERT, UPDATE ON audit_chains FROM slipway_worker, slipway_reviewer;
 REVOKE ALL ON FUNCTION slipway_audit_open FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION slipway_audit_open TO slipway_worker, slipway_reviewer;
 
+-- Replaces pending placeholder p_key of a matrix known only at run time by its legs (rows:
+-- [{key, matrix, position, leg, labels}]), which keep its environment and gate; the number of
+-- legs stored (0: the placeholder was decided by someone else meanwhile).
+CREATE FUNCTION slipway_expand_matrix(p_run_id text, p_key text, p_rows jsonb) RETURNS bigint
+LANGUAGE sql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+  WITH gone AS (DELETE FROM jobs WHERE run_id = p_run_id AND key = p_key AND state = 'pending'
+                  AND matrix_definition IS NOT NULL RETURNING *),
+  legs AS (INSERT INTO jobs (run_id, key, job_id, position, needs, if_condition, labels, matrix,
+             environment, gate, state, attempt, max_parallel, fail_fast, grp_template,
+             grp_cancel, grp_cancel_template, leg, caller, needs_container)
+           SELECT g.run_id, r.key, g.job_id, r.position, g.needs, g.if_condition,
+             ARRAY(SELECT jsonb_array_elements_text(r.labels)), r.matrix, g.environment, g.gate,
+             'pending', g.attempt, g.max_parallel, g.fail_fast, g.grp_template, g.grp_cancel,
+             g.grp_cancel_template, r.leg, g.caller, g.needs_container
+           FROM gone g, jsonb_to_recordset(p_rows) AS
+             r(key text, matrix jsonb, position integer, leg text, labels jsonb)
+           RETURNING 1)
+  SELECT count(*) FROM legs
+$$;
+
+REVOKE ALL ON FUNCTION slipway_expand_matrix FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION slipway_expand_matrix TO slipway_worker;
 REVOKE ALL ON FUNCTION slipway_trusted_writer, slipway_gate_met, slipway_open_gate,
   slipway_store_artifact, slipway_clear_artifacts FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION slipway_trusted_writer, slipway_gate_met TO slipway_worker,

@@ -24,6 +24,11 @@ std::string Mac(const std::string& key, const std::string& prev, const json& ent
 
 }  // namespace
 
+bool AuditWriter::Verifies(const json& entry, const std::string& prev,
+                           const std::string& mac) const {
+  return has_key() && entry.is_object() && Mac(key_, prev, entry) == mac;
+}
+
 void AuditWriter::Open(pqxx::transaction_base& tx, Head& head) {
   tx.exec_params("SELECT pg_advisory_xact_lock($1)", kChainLock);
   pqxx::result last = tx.exec(

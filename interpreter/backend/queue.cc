@@ -241,7 +241,9 @@ Expected<RunState> Queue::Submit(const RunSpec& run) {
              {"ref", run.ref},
              {"commit", run.sha},
              {"workflow", run.workflow},
-             {"workflow_sha256", run.workflow_sha256}}}});
+             {"workflow_sha256", run.workflow_sha256},
+             // What every worker plans the run from (Queue::Stored checks it against this).
+             {"plan_options_sha256", exec::Sha256Hex(run.plan_options.dump())}}}});
     RunState state = RunState::kRunning;
     if (run.concurrency_group.empty()) {
       StartRun(tx, run.id, audit);

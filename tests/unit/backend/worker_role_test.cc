@@ -196,8 +196,9 @@ jobs:
 )");
   ASSERT_EQ(Submit("edited").exit_code, 0);
   ASSERT_EQ(JobState("edited", "deploy"), "waiting");
-  ASSERT_EQ(Exec(dsn_, "SET LOCAL session_replication_role = replica; UPDATE jobs SET gate = "
-                       "NULL, state = 'ready', ready_at = now(), gate_deadline = NULL"),
+  ASSERT_EQ(Exec(admin_dsn_, "SET LOCAL session_replication_role = replica; UPDATE jobs SET "
+                             "gate = NULL, state = 'ready', ready_at = now(), gate_deadline = "
+                             "NULL"),
             "");
   CliResult worker = Cli({"worker", "--backend", worker_, "--once"}, env_);
   EXPECT_FALSE(Exists("deployed.txt")) << worker.out << worker.err;
@@ -205,6 +206,34 @@ jobs:
   EXPECT_TRUE(Has(worker.out, "job \"deploy\" never waited for them: its row was changed "
                               "outside slipway; not run"))
       << worker.out;
+}
+
+// A run a step could store with the worker's role (which submitters share), planned from an
+// environments file it wrote: no audited run-start entry names it, so no worker plans it.
+TEST_F(WorkerRoleCli, ARunStoredWithoutTheAuditKeyIsNotPlanned) {
+  Write("wf.yml", R"(on: push
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    environment: production
+    steps:
+      - run: echo deployed > deployed.txt
+)");
+  Write("evil-env.yml", "environments:\n  production: {}\n");
+  ASSERT_EQ(Submit("legit").exit_code, 0);
+  ASSERT_EQ(Exec(worker_,
+                 "INSERT INTO runs (id, workflow, workflow_sha256, event, ref, sha, actor, state, "
+                 "inputs, vars, github, plan_options, environments_file) SELECT 'forged', "
+                 "workflow, workflow_sha256, event, ref, sha, actor, 'running', inputs, vars, "
+                 "github, jsonb_set(plan_options, '{env_config}', '\"evil-env.yml\"'), "
+                 "environments_file FROM runs WHERE id = 'legit'; INSERT INTO jobs (run_id, key, "
+                 "job_id, position, needs, labels, environment, state, ready_at) VALUES "
+                 "('forged', 'deploy', 'deploy', 0, '{}', '{}', 'production', 'ready', now())"),
+            "");
+  CliResult worker = Cli({"worker", "--backend", worker_, "--once"}, env_);
+  EXPECT_FALSE(Exists("deployed.txt")) << worker.out << worker.err;
+  EXPECT_EQ(JobState("forged", "deploy"), "failure") << worker.out << worker.err;
+  EXPECT_TRUE(Has(worker.out, "run \"forged\" is not as its submitter stored it")) << worker.out;
 }
 
 }  // namespace
