@@ -80,37 +80,33 @@ GRANT UPDATE (needs, state, result, upstream_failed, worker, lease_until, ready_
   grp_cancel, grouped_at, call_frame, needs_before_call) ON jobs TO slipway_worker;
 REVOKE INSERT, UPDATE, DELETE ON artifacts FROM slipway_worker;
 
--- True when the job is the caller's own function (its owner: a SECURITY DEFINER function of
--- this schema, or the owner itself), not a direct statement of a worker's role.
-CREATE FUNCTION slipway_trusted_writer(p_table oid) RETURNS boolean LANGUAGE sql STABLE AS $$
-  SELECT c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)
-  FROM pg_class c WHERE c.oid = p_table
-$$;
-
 CREATE FUNCTION slipway_job_guard() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  v_reviewed boolean := COALESCE((NEW.gate->>'required')::integer, 0) > 0;
 BEGIN
   IF TG_OP = 'UPDATE' AND (NEW.gate IS DISTINCT FROM OLD.gate
                            OR NEW.environment IS DISTINCT FROM OLD.environment) THEN
     RAISE EXCEPTION 'job "%" of run "%": its environment and gate never change once submitted',
       OLD.key, OLD.run_id USING ERRCODE = 'insufficient_privilege';
   END IF;
-  IF (TG_OP = 'INSERT' OR NEW.state IS DISTINCT FROM OLD.state)
-     AND (NEW.state = 'running' OR (NEW.state = 'ready' AND v_reviewed))
-     AND NOT slipway_trusted_writer(TG_RELID) THEN
+  -- Starting a job, or making a reviewed one ready, is for the table's owner: its SECURITY
+  -- DEFINER functions (slipway_claim, slipway_open_gate), not a worker's own statement.
+  IF (SELECT relowner FROM pg_class WHERE oid = TG_RELID) <>
+     (SELECT oid FROM pg_roles WHERE rolname = current_user) THEN
     RAISE EXCEPTION 'job "%" of run "%": only slipway_claim starts a job, and only '
       'slipway_open_gate (with the approvals its environment requires) makes a reviewed job '
       'ready', NEW.key, NEW.run_id USING ERRCODE = 'insufficient_privilege';
   END IF;
   RETURN NEW;
 END $$;
--- Only the writes it may refuse call it (a heartbeat or a completion does not).
+-- Called only for the writes it may refuse (not by a heartbeat, a completion, a job made ready
+-- with no reviewers to wait for).
 CREATE TRIGGER jobs_guard_insert BEFORE INSERT ON jobs FOR EACH ROW
-  WHEN (NEW.state IN ('ready', 'running')) EXECUTE FUNCTION slipway_job_guard();
+  WHEN (NEW.state = 'running' OR (NEW.state = 'ready' AND
+        COALESCE((NEW.gate->>'required')::integer, 0) > 0))
+  EXECUTE FUNCTION slipway_job_guard();
 CREATE TRIGGER jobs_guard_update BEFORE UPDATE ON jobs FOR EACH ROW
   WHEN (NEW.gate IS DISTINCT FROM OLD.gate OR NEW.environment IS DISTINCT FROM OLD.environment
-        OR (NEW.state IS DISTINCT FROM OLD.state AND NEW.state IN ('ready', 'running')))
+        OR (NEW.state IS DISTINCT FROM OLD.state AND (NEW.state = 'running' OR
+            (NEW.state = 'ready' AND COALESCE((NEW.gate->>'required')::integer, 0) > 0))))
   EXECUTE FUNCTION slipway_job_guard();
 
 ALTER FUNCTION slipway_claim(text, boolean, jsonb, text, float8, integer, boolean)
@@ -225,10 +221,9 @@ $$;
 
 REVOKE ALL ON FUNCTION slipway_expand_matrix FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION slipway_expand_matrix TO slipway_worker;
-REVOKE ALL ON FUNCTION slipway_trusted_writer, slipway_gate_met, slipway_open_gate,
-  slipway_store_artifact, slipway_clear_artifacts FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION slipway_trusted_writer, slipway_gate_met TO slipway_worker,
-  slipway_reviewer;
+REVOKE ALL ON FUNCTION slipway_gate_met, slipway_open_gate, slipway_store_artifact,
+  slipway_clear_artifacts FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION slipway_gate_met TO slipway_worker, slipway_reviewer;
 GRANT EXECUTE ON FUNCTION slipway_open_gate, slipway_store_artifact, slipway_clear_artifacts
   TO slipway_worker;
 )sql";
