@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "interpreter/backend/pg_internal.h"
+#include "interpreter/backend/queue_impl.h"
 #include "interpreter/exec/approvals.h"
 
 namespace slipway::backend {
@@ -58,12 +59,11 @@ void DecideGates(pqxx::transaction_base& tx, const std::string& run_id, AuditBuf
                             {"environment", environment}, {"decision", "rejected"},
                             {"reviewer", rejected_by}, {"reason", rejection}});
     } else if (tally.satisfied) {
-      tx.exec_params(
-          "UPDATE jobs SET state = 'ready', ready_at = clock_timestamp() + make_interval(secs "
-          "=> $3), not_before = clock_timestamp() + make_interval(secs => $3) WHERE run_id = $1 "
-          "AND key = $2",
-          run_id, key, gate.value("wait_timer_s", 0.0));
-      tx.exec_params("SELECT pg_notify('slipway_work', $1)", run_id);
+      // The database counts them again (schema version 9): a worker's role cannot open a gate
+      // that lacks its approvals. (Both count by exec/approvals.h's rules; should they ever
+      // differ, the job keeps waiting, and times out, rather than start.)
+      pqxx::result opened = tx.exec_params("SELECT slipway_open_gate($1, $2)", run_id, key);
+      if (!opened[0][0].as<bool>()) continue;
       Audit(audit, {{"kind", "gate"}, {"run_id", run_id}, {"job", key},
                             {"environment", environment}, {"decision", "approved"},
                             {"reviewers", tally.counted}, {"refused", tally.refused}});
@@ -81,6 +81,47 @@ void DecideGates(pqxx::transaction_base& tx, const std::string& run_id, AuditBuf
         "clock_timestamp() WHERE run_id = $1 AND key = $2",
         run_id, key, failure);
   }
+}
+
+Expected<std::string> Queue::GateRefusal(const Claim& claim, const std::string& environment,
+                                         const exec::ReviewerPolicy& policy) {
+  return Guard("cannot check the job's gate", [&]() -> Expected<std::string> {
+    pqxx::nontransaction tx(impl_->connection);
+    pqxx::result job = tx.exec_params(
+        "SELECT r.actor, to_char((j.gate_deadline - make_interval(secs => COALESCE((j.gate->>"
+        "'approval_timeout_s')::float8, 172800))) AT TIME ZONE 'UTC', "
+        "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') FROM jobs j JOIN runs r ON r.id = j.run_id "
+        "WHERE j.run_id = $1 AND j.key = $2",
+        claim.run_id, claim.key);
+    if (job.empty() || job[0][1].is_null()) {
+      return fmt::format(
+          "environment \"{}\" requires reviewers, and job \"{}\" never waited for them: its "
+          "row was changed outside slipway; not run",
+          environment, claim.key);
+    }
+    std::vector<exec::Approval> approvals;
+    pqxx::result given = tx.exec_params(
+        "SELECT reviewer, verdict, comment, role FROM approvals WHERE run_id = $1 AND "
+        "environment = $2 AND at >= $3::timestamptz ORDER BY at",
+        claim.run_id, environment, TextField(job[0][1]));
+    for (const pqxx::row& g : given) {
+      exec::Approval approval{TextField(g[0]), "", "database role " + TextField(g[3])};
+      approval.comment = TextField(g[2]);
+      approval.rejected = TextField(g[1]) == "reject";
+      approvals.push_back(std::move(approval));
+    }
+    exec::ApprovalTally tally =
+        exec::CountApprovals(policy, environment, TextField(job[0][0]), approvals);
+    if (tally.satisfied) return std::string();
+    if (!tally.rejected_by.empty()) {
+      return fmt::format("\"{}\" rejected the deployment to \"{}\"; not run", tally.rejected_by,
+                         environment);
+    }
+    return fmt::format(
+        "environment \"{}\" requires {} approval(s) and job \"{}\" has {} since it began to "
+        "wait; its row was changed outside slipway; not run",
+        environment, tally.required, claim.key, tally.counted.size());
+  });
 }
 
 }  // namespace slipway::backend

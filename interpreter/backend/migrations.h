@@ -8,5 +8,7 @@ namespace slipway::backend {
 extern const char kMigrationCallsResumeContainerRouting[];
 /// 8: one approval row per decision (a reviewer may answer a later job of the run again).
 extern const char kMigrationReviewPerWaitingJob[];
+/// 9: workers (and a step that learnt their DSN) cannot pass a gate or rewrite artifacts.
+extern const char kMigrationWorkersCannotPassGates[];
 
 }  // namespace slipway::backend

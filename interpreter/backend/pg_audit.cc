@@ -24,6 +24,11 @@ std::string Mac(const std::string& key, const std::string& prev, const json& ent
 
 }  // namespace
 
+bool AuditWriter::Verifies(const json& entry, const std::string& prev,
+                           const std::string& mac) const {
+  return has_key() && entry.is_object() && Mac(key_, prev, entry) == mac;
+}
+
 void AuditWriter::Open(pqxx::transaction_base& tx, Head& head) {
   tx.exec_params("SELECT pg_advisory_xact_lock($1)", kChainLock);
   pqxx::result last = tx.exec(
@@ -40,8 +45,8 @@ void AuditWriter::Open(pqxx::transaction_base& tx, Head& head) {
                {"db_time", TextField(last[0][2])}};
   head.mac = Mac(key_, prev, info);
   head.seq = 0;
-  tx.exec_params("INSERT INTO audit_chains (id, info, prev, mac) VALUES ($1, $2::jsonb, $3, $4)",
-                 head.chain, info.dump(), prev, head.mac);
+  tx.exec_params("SELECT slipway_audit_open($1, $2::jsonb, $3, $4)", head.chain, info.dump(),
+                 prev, head.mac);
 }
 
 std::string AuditWriter::Seal(pqxx::transaction_base& tx, AuditBuffer& buffer,

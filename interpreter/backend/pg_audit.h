@@ -1,8 +1,8 @@
 #pragma once
-/// The audit log on PostgreSQL: the `audit` table, INSERT-only (a trigger refuses UPDATE,
-/// DELETE and TRUNCATE for everyone, its owner included, and the schema grants no more than
-/// SELECT and INSERT), MAC'd with the audit key, which lives with the slipway processes, never
-/// in the database.
+/// The audit log on PostgreSQL: the `audit` table, append-only (a trigger refuses UPDATE,
+/// DELETE and TRUNCATE for everyone, its owner included, and the schema grants workers and
+/// reviewers only SELECT and the functions slipway_audit_open and slipway_audit_append), MAC'd
+/// with the audit key, which lives with the slipway processes, never in the database.
 ///
 /// Entries are chained per writer, not globally, so that no completion waits for another's
 /// audit write: every connection that writes (a worker slot, a submitter, a one-off command)

@@ -91,6 +91,11 @@ class AuditWriter {
   /// (see RawTransaction::Commit), whose result it returns.
   pqxx::result Commit(RawTransaction& tx, AuditBuffer& buffer, const std::string& db_time,
                       const std::string& after);
+  /// Whether entries are written (and can be checked): the queue has the audit key.
+  bool has_key() const { return !key_.empty(); }
+  /// Whether `mac` is the MAC of `entry` after `prev` under this writer's key.
+  bool Verifies(const nlohmann::json& entry, const std::string& prev,
+                const std::string& mac) const;
 
  private:
   struct Head {

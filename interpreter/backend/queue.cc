@@ -241,7 +241,9 @@ Expected<RunState> Queue::Submit(const RunSpec& run) {
              {"ref", run.ref},
              {"commit", run.sha},
              {"workflow", run.workflow},
-             {"workflow_sha256", run.workflow_sha256}}}});
+             {"workflow_sha256", run.workflow_sha256},
+             // What every worker plans the run from (Queue::Stored checks it against this).
+             {"plan_options_sha256", exec::Sha256Hex(run.plan_options.dump())}}}});
     RunState state = RunState::kRunning;
     if (run.concurrency_group.empty()) {
       StartRun(tx, run.id, audit);
@@ -362,14 +364,11 @@ std::optional<bool> Queue::CompleteInTx(const Claim& claim, const Completion& co
       tx.Quote(logs.dump())));
   if (done.empty()) return std::nullopt;  // rolled back: nothing written
   for (const exec::ArtifactFile& file : completion.artifacts) {
-    tx.tx().exec_params(
-        "INSERT INTO artifacts (run_id, job_key, name, sha256, size, content, attempt) VALUES "
-        "($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (run_id, job_key, name) DO UPDATE SET sha256 = "
-        "EXCLUDED.sha256, size = EXCLUDED.size, content = EXCLUDED.content, attempt = "
-        "EXCLUDED.attempt",
-        claim.run_id, claim.key, file.name, exec::Sha256Hex(file.content),
-        static_cast<int64_t>(file.content.size()),
-        pqxx::binarystring(file.content.data(), file.content.size()), claim.attempt);
+    // Fenced by the completion above: only the transaction that completed the job stores.
+    tx.tx().exec_params("SELECT slipway_store_artifact($1, $2, $3, $4, $5, $6, $7)",
+                        claim.run_id, claim.key, claim.attempt, claim.worker, file.name,
+                        exec::Sha256Hex(file.content),
+                        pqxx::binarystring(file.content.data(), file.content.size()));
   }
   std::vector<Candidate> dependants;
   for (const pqxx::row& row : done) {

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "interpreter/base/expected.h"
+#include "interpreter/exec/approvals.h"
 #include "interpreter/exec/artifacts_index.h"
 #include "interpreter/exec/job_runner.h"
 
@@ -206,6 +207,13 @@ class Queue {
   /// Job `key` and its callers outward: [0] the job, [1] the calling job whose call it is in,
   /// ... up to a job of the main workflow.
   Expected<std::vector<CallChainRow>> CallChain(const std::string& run_id, const std::string& key);
+
+  /// Why claimed job `claim` must not start although it was claimed, "" when it may: the
+  /// approvals the reviewers' roles stored for its run and `environment` since the job began to
+  /// wait do not meet `policy` — the claiming worker's own plan's reviewers, not the stored
+  /// row's, so that a job row edited or inserted to skip its gate is refused here (gates.cc).
+  Expected<std::string> GateRefusal(const Claim& claim, const std::string& environment,
+                                    const exec::ReviewerPolicy& policy);
 
   /// Marks jobs whose lease expired as lost, moves gates whose approvals arrived (or whose
   /// timeout passed), and ends runs with nothing left to do. Any process may call it.

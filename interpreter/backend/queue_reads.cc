@@ -4,8 +4,11 @@
 #include "interpreter/backend/pg_internal.h"
 #include "interpreter/backend/queue.h"
 #include "interpreter/backend/queue_impl.h"
+#include "interpreter/exec/audit.h"
 
 namespace slipway::backend {
+
+using nlohmann::json;
 
 RunState RunStateFromSql(const std::string& text) {
   for (RunState s : {RunState::kQueued, RunState::kRunning, RunState::kSuccess,
@@ -48,7 +51,28 @@ Expected<StoredRun> Queue::Stored(const std::string& run_id) {
     pqxx::result run = tx.exec_params(
         "SELECT plan_options::text, workflow_sha256 FROM runs WHERE id = $1", run_id);
     if (run.empty()) return MakeUnexpected(fmt::format("no run \"{}\" in the backend", run_id));
-    return StoredRun{JsonField(run[0][0]), TextField(run[0][1])};
+    StoredRun stored{JsonField(run[0][0]), TextField(run[0][1])};
+    if (!impl_->audit->has_key()) return stored;
+    // The run as its submitter stored it, which holds the audit key (a step that learnt a
+    // worker's DSN does not): its run-start entry verifies and names these options and bytes.
+    // A run inserted or edited by anyone else is not planned, so none of its jobs runs here.
+    pqxx::result start = tx.exec_params(
+        "SELECT entry::text, prev, mac FROM audit WHERE entry->>'kind' = 'run-start' AND "
+        "entry->>'run_id' = $1 ORDER BY seq LIMIT 1",
+        run_id);
+    json entry = start.empty() ? json() : JsonField(start[0][0]);
+    const json how = entry.is_object() ? entry.value("how", json::object()) : json::object();
+    if (start.empty() || !impl_->audit->Verifies(entry, TextField(start[0][1]),
+                                                 TextField(start[0][2])) ||
+        how.value("plan_options_sha256", "") != exec::Sha256Hex(stored.plan_options.dump()) ||
+        how.value("workflow_sha256", "") != stored.workflow_sha256) {
+      return MakeUnexpected(fmt::format(
+          "run \"{}\" is not as its submitter stored it: its options or workflow digest differ "
+          "from its audited run-start entry, or that entry is missing or does not verify with "
+          "this audit key; nothing of it runs here",
+          run_id));
+    }
+    return stored;
   });
 }
 

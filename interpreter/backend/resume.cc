@@ -69,10 +69,7 @@ Expected<ResumeReport> ResumeInTx(pqxx::transaction_base& tx, const std::string&
       "ANY(j.needs)",
       run_id);
   // Their artifacts go with their results: the new attempt stores its own.
-  tx.exec_params(
-      "DELETE FROM artifacts a USING jobs j WHERE a.run_id = $1 AND j.run_id = a.run_id AND j.key "
-      "= a.job_key AND j.state = 'pending'",
-      run_id);
+  tx.exec_params("SELECT slipway_clear_artifacts($1)", run_id);
   tx.exec_params(
       "UPDATE runs SET state = 'queued', finished_at = NULL, cancel_requested = false WHERE id = "
       "$1",

@@ -89,20 +89,11 @@ void ExpandRunTimeMatrices(pqxx::transaction_base& tx, const RunContext& run,
                       {"labels", EvaluateLabels(labels, scope)}});
       expanded.push_back(std::move(leg));
     }
-    pqxx::result inserted = tx.exec_params(
-        "WITH gone AS (DELETE FROM jobs WHERE run_id = $1 AND key = $2 AND state = 'pending' "
-        "RETURNING *) INSERT INTO jobs (run_id, key, job_id, position, needs, if_condition, "
-        "labels, matrix, environment, gate, state, attempt, max_parallel, fail_fast, "
-        "grp_template, grp_cancel, grp_cancel_template, leg, caller, needs_container) SELECT "
-        "g.run_id, r.key, g.job_id, r.position, g.needs, g.if_condition, ARRAY(SELECT "
-        "jsonb_array_elements_text(r.labels)), r.matrix, g.environment, g.gate, 'pending', "
-        "g.attempt, g.max_parallel, g.fail_fast, g.grp_template, g.grp_cancel, "
-        "g.grp_cancel_template, r.leg, g.caller, g.needs_container FROM gone g, "
-        "jsonb_to_recordset($3::jsonb) AS "
-        "r(key text, matrix jsonb, position integer, leg text, labels jsonb) "
-        "RETURNING 1",
-        run.run_id, d.key, rows.dump());
-    if (inserted.size() != expanded.size()) {
+    // The placeholder's environment and gate go to its legs: slipway_expand_matrix (schema
+    // version 9) does it as the schema's owner, since workers may not delete or write those.
+    pqxx::result inserted = tx.exec_params("SELECT slipway_expand_matrix($1, $2, $3::jsonb)",
+                                           run.run_id, d.key, rows.dump());
+    if (inserted[0][0].as<int64_t>() != static_cast<int64_t>(expanded.size())) {
       // The placeholder was decided by someone else meanwhile; it is theirs to expand.
       continue;
     }

@@ -541,6 +541,7 @@ CREATE INDEX jobs_caller ON jobs (run_id, caller) WHERE caller IS NOT NULL;
 )sql",
     kMigrationCallsResumeContainerRouting,  // 7 (migrations.cc)
     kMigrationReviewPerWaitingJob,          // 8 (migrations.cc)
+    kMigrationWorkersCannotPassGates,       // 9 (migrations.cc)
 };
 
 }  // namespace

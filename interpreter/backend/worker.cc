@@ -204,8 +204,22 @@ struct Slot {
       completion.message = fmt::format("no job \"{}\" in the plan made here", claim.job_id);
       return completion;
     }
-    // The database has passed the environment's reviewers and wait timer already.
+    // The database has passed the environment's reviewers and wait timer already; the
+    // reviewers are counted again here, under this host's own environments file, so that a
+    // job row changed by a connection other than slipway's cannot skip them.
     plan::PlannedJob job = *found;
+    if (job.environment && job.environment->required_reviewers > 0) {
+      exec::ReviewerPolicy policy;
+      policy.required = job.environment->required_reviewers;
+      policy.users = job.environment->eligible_reviewers;
+      policy.prevent_self_review = job.environment->prevent_self_review;
+      Expected<std::string> refusal = queue.GateRefusal(claim, job.environment->name, policy);
+      if (!refusal || !refusal->empty()) {
+        completion.result = exec::JobResult::kFailure;
+        completion.message = refusal ? *refusal : refusal.error();
+        return completion;
+      }
+    }
     if (job.environment) {
       job.environment->required_reviewers = 0;
       job.environment->wait_timer_s = 0;

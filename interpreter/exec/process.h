@@ -111,10 +111,11 @@ ProcessResult RunProcess(const ProcessOptions& options, const OutputCallback& on
 
 /// Called first thing in main(): makes slipway non-dumpable (prctl PR_SET_DUMPABLE 0), so
 /// processes of the same user (its steps) cannot read its memory, /proc/PID/environ or its
-/// fds; moves SLIPWAY_SECRET_* and SLIPWAY_AUDIT_KEY out of the initial environment block
-/// (getenv still finds them; the bytes /proc/PID/environ shows are zeroed) and blanks the value
-/// of --secrets-file in the argv bytes /proc/PID/cmdline shows. Returns the argv to parse
-/// (a private copy).
+/// fds; moves SLIPWAY_SECRET_*, SLIPWAY_AUDIT_KEY, SLIPWAY_BACKEND and PGPASSWORD out of the
+/// initial environment block (getenv still finds them; the bytes /proc/PID/environ shows are
+/// zeroed) and blanks the values of --secrets-file and --backend (a DSN may hold the database
+/// password) in the argv bytes /proc/PID/cmdline shows, which every process may read. Returns
+/// the argv to parse (a private copy).
 char** HardenProcess(int argc, char** argv);
 
 /// Stops the process groups a dead slipway left, as recorded in `record_dir` (ProcessOptions::

@@ -430,7 +430,9 @@ char** HardenProcess(int argc, char** argv) {
     size_t equals = text.find('=');
     if (equals == std::string_view::npos) continue;
     std::string_view name = text.substr(0, equals);
-    if (name.substr(0, 15) == "SLIPWAY_SECRET_" || name == "SLIPWAY_AUDIT_KEY") {
+    // The database's DSN and password too: whoever connects as a worker can run jobs.
+    if (name.substr(0, 15) == "SLIPWAY_SECRET_" || name == "SLIPWAY_AUDIT_KEY" ||
+        name == "SLIPWAY_BACKEND" || name == "PGPASSWORD") {
       originals.push_back(*entry);
       moved.emplace_back(std::string(name), std::string(text.substr(equals + 1)));
     }
@@ -441,16 +443,21 @@ char** HardenProcess(int argc, char** argv) {
     char* value = originals[i] + moved[i].first.size() + 1;
     if (now != value) std::memset(value, 0, std::strlen(value));
   }
-  // argv: parse a private copy; blank the secrets file's path in the original.
+  // argv: parse a private copy; blank the values of the private flags in the original (the
+  // secrets file's path; the backend's DSN, which may carry the database password).
   char** copy = new char*[static_cast<size_t>(argc) + 1];
   for (int i = 0; i < argc; ++i) copy[i] = strdup(argv[i]);
   copy[argc] = nullptr;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg(argv[i]);
-    if (arg == "--secrets-file" && i + 1 < argc) {
-      std::memset(argv[i + 1], 'x', std::strlen(argv[i + 1]));
-    } else if (arg.rfind("--secrets-file=", 0) == 0) {
-      std::memset(argv[i] + 15, 'x', arg.size() - 15);
+    static constexpr std::string_view kPrivateFlags[] = {"--secrets-file", "--backend"};
+    for (std::string_view flag : kPrivateFlags) {
+      if (arg == flag && i + 1 < argc) {
+        std::memset(argv[i + 1], 'x', std::strlen(argv[i + 1]));
+      } else if (arg.size() > flag.size() && arg.substr(0, flag.size()) == flag &&
+                 arg[flag.size()] == '=') {
+        std::memset(argv[i] + flag.size() + 1, 'x', arg.size() - flag.size() - 1);
+      }
     }
   }
   return copy;

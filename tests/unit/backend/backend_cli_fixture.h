@@ -17,10 +17,16 @@ class BackendCli : public testing::CliWorkspaceTest {
  protected:
   void SetUp() override {
     CliWorkspaceTest::SetUp();
-    SLIPWAY_FRESH_POSTGRES(dsn_);
+    SLIPWAY_FRESH_POSTGRES(admin_dsn_);
     env_ = {{"SLIPWAY_AUDIT_KEY", testing_util::kAuditKey}, {"SLIPWAY_BACKEND", ""}};
-    CliResult init = Cli({"backend", "init", "--backend", dsn_}, env_);
+    CliResult init = Cli({"backend", "init", "--backend", admin_dsn_}, env_);
     ASSERT_EQ(init.exit_code, 0) << init.out << init.err;
+    // Submitters, workers and the tests' own reads connect as README sets them up: a login
+    // role granted slipway_worker, so that whatever the CLI does works with that role's rights.
+    std::string why;
+    ASSERT_TRUE(PostgresServer::Shared(&why)->CreateRole("slipway_cli", "slipway_worker", &why))
+        << why;
+    dsn_ = admin_dsn_.substr(0, admin_dsn_.rfind("&user=")) + "&user=slipway_cli";
   }
 
   // A worker process in the background; its output is collected until it exits.
@@ -94,7 +100,8 @@ class BackendCli : public testing::CliWorkspaceTest {
     }
   }
 
-  std::string dsn_;
+  std::string admin_dsn_;  // the database's owner: `backend init`
+  std::string dsn_;        // a role granted slipway_worker
   std::map<std::string, std::string> env_;
 };
 

@@ -43,7 +43,7 @@ jobs:
 )";
 
 TEST_F(BackendCli, InitIsIdempotent) {
-  CliResult again = Cli({"backend", "init", "--backend", dsn_}, env_);
+  CliResult again = Cli({"backend", "init", "--backend", admin_dsn_}, env_);
   EXPECT_EQ(again.exit_code, 0) << again.err;
   EXPECT_NE(again.out.find("schema already at version " + std::to_string(LatestSchemaVersion())),
             std::string::npos)
