@@ -1,8 +1,10 @@
 #include "interpreter/exec/event_stream.h"
 
 #include <fstream>
+#include <sstream>
 #include <utility>
 
+#include "interpreter/base/fd_io.h"
 #include "interpreter/exec/clock.h"
 #include "interpreter/exec/masker.h"
 #include "interpreter/exec/run_store.h"
@@ -242,7 +244,9 @@ void EventStream::JobStarted(const std::string& key) {
 std::vector<std::string> EventStream::ApprovedBy(const std::string& key) const {
   std::vector<std::string> reviewers;
   if (state_dir_.empty()) return reviewers;
-  std::ifstream in(state_dir_ + "/audit.jsonl");
+  std::string log, error;
+  if (!ReadStateLog(state_dir_ + "/audit.jsonl", &log, &error)) return reviewers;
+  std::istringstream in(log);
   std::string line;
   while (std::getline(in, line)) {
     // Cheap filter first: the log holds every run's entries.
