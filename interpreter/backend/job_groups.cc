@@ -87,8 +87,8 @@ void EvaluateGroups(pqxx::transaction_base& tx, const RunContext& run,
       continue;
     }
     if (std::string problem = model::ConcurrencyGroupProblem(group.text); !problem.empty()) {
-      d.Fail(fmt::format("Error when evaluating 'concurrency' for job '{}'. {}", d.job_id,
-                         problem));
+      d.Fail(
+          fmt::format("Error when evaluating 'concurrency' for job '{}'. {}", d.job_id, problem));
       continue;
     }
     // An empty name is no group, as on GitHub.

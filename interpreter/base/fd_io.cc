@@ -23,8 +23,8 @@ bool WriteAll(int fd, std::string_view text) {
   return true;
 }
 
-bool ReadWholeFile(const std::string& path, FileKinds kinds, std::string* text,
-                   std::string* error, size_t max_bytes) {
+bool ReadWholeFile(const std::string& path, FileKinds kinds, std::string* text, std::string* error,
+                   size_t max_bytes) {
   // A device such as /dev/zero never ends, a directory reads as nothing, and a FIFO waits for a
   // writer: only the kinds asked for are opened.
   const bool pipes = kinds == FileKinds::kRegularOrPipe;

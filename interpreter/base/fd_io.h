@@ -25,8 +25,8 @@ enum class FileKinds { kRegular, kRegularOrPipe };
 /// ...", or the OS reason), when it cannot, and errno set (ENOENT for a missing file, EISDIR,
 /// EINVAL for another kind, EFBIG). A FIFO that is refused is never opened, so the read never
 /// waits for a writer.
-bool ReadWholeFile(const std::string& path, FileKinds kinds, std::string* text,
-                   std::string* error, size_t max_bytes = kMaxWholeFileBytes);
+bool ReadWholeFile(const std::string& path, FileKinds kinds, std::string* text, std::string* error,
+                   size_t max_bytes = kMaxWholeFileBytes);
 
 /// A record of slipway's state (run.json, its journal, approvals, lock holders, the summary): a
 /// regular file of at most kMaxWholeFileBytes. False when it is missing, unreadable, or not such

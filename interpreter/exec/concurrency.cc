@@ -25,7 +25,9 @@ namespace {
 
 nlohmann::json ReadJson(const std::string& path) {
   std::string text, error;
-  if (!ReadStateFile(path, &text, &error)) return nlohmann::json(nlohmann::json::value_t::discarded);
+  if (!ReadStateFile(path, &text, &error)) {
+    return nlohmann::json(nlohmann::json::value_t::discarded);
+  }
   return nlohmann::json::parse(text, nullptr, false);
 }
 

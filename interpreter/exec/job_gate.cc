@@ -71,9 +71,9 @@ std::optional<JobOutcome> JobExecution::TakeConcurrencyGroup(std::optional<Concu
                  &error) == "true";
   if (!error.empty()) return JobOutcome{JobResult::kFailure, {}, {}, error};
   if (std::string problem = model::ConcurrencyGroupProblem(group); !problem.empty()) {
-    return JobOutcome{JobResult::kFailure, {}, {},
-                      fmt::format("Error when evaluating 'concurrency' for job '{}'. {}",
-                                  model_.id.value, problem)};
+    std::string message = fmt::format("Error when evaluating 'concurrency' for job '{}'. {}",
+                                      model_.id.value, problem);
+    return JobOutcome{JobResult::kFailure, {}, {}, std::move(message)};
   }
   if (group.empty()) return std::nullopt;
   ReportWaiting(JobPhase::kWaitingForGroup);

@@ -51,8 +51,7 @@ std::string RenderText(const SourceManager& sources, const std::vector<FileResul
       if (d.where.file == kNoFile || d.where.file >= sources.file_count()) continue;
       std::string_view line = sources.Line(d.where.file, pos.line);
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      out += fmt::format("  {}\n  {}\n", Printable(line),
-                         Underline(line, pos.col, d.where.length));
+      out += fmt::format("  {}\n  {}\n", Printable(line), Underline(line, pos.col, d.where.length));
     }
   }
   return out;

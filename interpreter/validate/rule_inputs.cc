@@ -142,8 +142,7 @@ void CheckInput(const RuleContext& context, const model::Trigger& trigger,
 void CheckInputs(const RuleContext& context) {
   for (const model::Trigger& trigger : context.workflow.on) {
     for (const model::InputDef& input : trigger.inputs) CheckInput(context, trigger, input);
-    if (trigger.event.value == "workflow_dispatch" &&
-        trigger.inputs.size() > kMaxDispatchInputs) {
+    if (trigger.event.value == "workflow_dispatch" && trigger.inputs.size() > kMaxDispatchInputs) {
       const yaml::Node* key = trigger.node ? trigger.node->FindKey("inputs") : nullptr;
       context.diagnostics.Error(
           "input", key ? key->where : trigger.event.where,

@@ -163,9 +163,9 @@ TEST_F(RunStoreTest, RecordsThatAreNotRegularFilesAreUnreadable) {
   fs::create_directories(state_ + "/runs/zero");
   fs::create_symlink("/dev/zero", state_ + "/runs/zero/run.json");
   fs::create_directories(state_ + "/runs/dir/run.json");
-  const std::pair<const char*, const char*> cases[] = {
-      {"fifo", "is not a regular file"}, {"zero", "is not a regular file"},
-      {"dir", "is a directory"}};
+  const std::pair<const char*, const char*> cases[] = {{"fifo", "is not a regular file"},
+                                                       {"zero", "is not a regular file"},
+                                                       {"dir", "is a directory"}};
   for (const auto& [id, reason] : cases) {
     auto loaded = RunStore::Load(state_, id);
     ASSERT_FALSE(loaded.has_value()) << id;

@@ -16,17 +16,17 @@ TEST(Characters, FindBadCharacter) {
     int32_t code_point;
   } kCases[] = {
       {"a: b\tc\r\n", std::string::npos, -1},
-      {"\xEF\xBB\xBFon: push\n", std::string::npos, -1},       // byte order mark U+FEFF
+      {"\xEF\xBB\xBFon: push\n", std::string::npos, -1},                   // byte order mark U+FEFF
       {"x: \xC2\x85 \xC2\xA0 \xF0\x9F\x98\x8A\n", std::string::npos, -1},  // NEL, NBSP, emoji
       {std::string("a: b\0c", 6), 4, 0x00},
       {"a: \x1B[31m", 3, 0x1B},
       {"a: \x7F", 3, 0x7F},
-      {"a: \xC2\x80", 3, 0x80},          // a C1 control
-      {"a: \xEF\xBF\xBE", 3, 0xFFFE},    // a noncharacter outside c-printable
-      {"a: \xED\xA0\x80", 3, -1},        // an encoded surrogate is not UTF-8
-      {"a: \xE0\x80\xAF", 3, -1},        // overlong
+      {"a: \xC2\x80", 3, 0x80},        // a C1 control
+      {"a: \xEF\xBF\xBE", 3, 0xFFFE},  // a noncharacter outside c-printable
+      {"a: \xED\xA0\x80", 3, -1},      // an encoded surrogate is not UTF-8
+      {"a: \xE0\x80\xAF", 3, -1},      // overlong
       {"a: \xFF", 3, -1},
-      {"a: \xC3", 3, -1},                // cut short
+      {"a: \xC3", 3, -1},  // cut short
   };
   for (const auto& c : kCases) {
     BadCharacter bad = FindBadCharacter(c.text);
