@@ -13,6 +13,7 @@
 
 #include "interpreter/backend/pg_internal.h"
 #include "interpreter/base/ascii.h"
+#include "interpreter/model/concurrency_group.h"
 #include "interpreter/plan/eval_scope.h"
 
 namespace slipway::backend {
@@ -83,6 +84,11 @@ void EvaluateGroups(pqxx::transaction_base& tx, const RunContext& run,
                              ? group.error
                              : "it reads " + group.unknown.front() +
                                    ", which a job's concurrency group cannot read"));
+      continue;
+    }
+    if (std::string problem = model::ConcurrencyGroupProblem(group.text); !problem.empty()) {
+      d.Fail(
+          fmt::format("Error when evaluating 'concurrency' for job '{}'. {}", d.job_id, problem));
       continue;
     }
     // An empty name is no group, as on GitHub.

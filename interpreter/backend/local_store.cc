@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "interpreter/backend/stores.h"
+#include "interpreter/base/fd_io.h"
 #include "interpreter/exec/approvals_decide.h"
 #include "interpreter/exec/artifacts_index.h"
 #include "interpreter/exec/clock.h"
@@ -19,12 +20,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
+/// A step's log (any size, a regular file only: a FIFO or device there is no log).
 std::string ReadFile(const std::string& path, bool* ok) {
-  std::ifstream in(path, std::ios::binary);
-  *ok = static_cast<bool>(in);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  std::string text, error;
+  *ok = ReadStateLog(path, &text, &error);
+  return text;
 }
 
 class LocalLease final : public exec::GroupLease {

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "interpreter/base/diagnostic.h"
+#include "interpreter/base/fd_io.h"
 #include "interpreter/cli/backend_cli.h"
 #include "interpreter/cli/cli_common.h"
 #include "interpreter/cli/subcommand.h"
@@ -102,8 +103,9 @@ int Follow(const LogsArgs& args, const report::RunView& run, const exec::Masker&
   std::map<std::string, std::map<int, std::pair<std::string, std::string>>> steps;
   for (;;) {
     bool got = false, finished = false;
-    in.open(path, std::ios::binary);
-    if (in) {
+    // A FIFO or device in place of the log would block or never end: only a regular file.
+    if (IsRegularFile(path)) in.open(path, std::ios::binary);
+    if (in.is_open() && in) {
       in.seekg(offset);
       std::string chunk((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
       offset += static_cast<std::streamoff>(chunk.size());

@@ -10,8 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "interpreter/base/fd_io.h"
 #include "interpreter/base/ascii.h"
+#include "interpreter/base/fd_io.h"
 #include "interpreter/exec/audit.h"
 #include "interpreter/exec/clock.h"
 #include "interpreter/exec/run_store.h"
@@ -147,11 +147,12 @@ bool Verifies(const std::string& key, const nlohmann::json& record) {
          !key.empty() && RecordMac(key, record) == record["mac"].get<std::string>();
 }
 
+/// A decision or request file's text; "" when it is missing or not a readable regular file of
+/// at most 32 MiB (which then parses as no record).
 std::string ReadText(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  std::string text, error;
+  if (!ReadStateFile(file.string(), &text, &error)) return "";
+  return text;
 }
 
 std::string GateDir(const std::string& run_dir, std::string_view environment) {

@@ -21,6 +21,7 @@
 #include <sstream>
 #include <vector>
 
+#include "interpreter/base/fd_io.h"
 #include "interpreter/exec/masker.h"
 #include "interpreter/exec/run_store.h"
 
@@ -40,12 +41,11 @@ std::string Hex(const unsigned char* bytes, size_t size) {
   return out;
 }
 
+/// The audit log's text; `exists` false when it is missing or not a regular file.
 std::string ReadAll(const std::string& path, bool* exists) {
-  std::ifstream in(path, std::ios::binary);
-  *exists = static_cast<bool>(in);
-  std::stringstream text;
-  if (in) text << in.rdbuf();
-  return text.str();
+  std::string text, error;
+  *exists = ReadStateLog(path, &text, &error);
+  return text;
 }
 
 // The canonical text of an entry: keys sorted, compact; bytes that are not UTF-8 replaced.
@@ -292,10 +292,18 @@ Expected<bool> AuditLog::AppendLocked(json entry) const {
 
 Expected<AuditVerification> VerifyAudit(const std::string& state_dir) {
   std::string path = state_dir + "/audit.jsonl";
-  bool exists = false;
-  std::string text = ReadAll(path, &exists);
-  bool head_exists = false;
-  std::string head_text = ReadAll(state_dir + "/audit.head", &head_exists);
+  std::string text, head_text, read_error;
+  // A log or head that exists but is not a readable regular file (a FIFO, a device) is
+  // reported as such, not read (and not taken for a missing one).
+  const bool exists = ReadStateLog(path, &text, &read_error);
+  if (!exists && errno != ENOENT) {
+    return MakeUnexpected(fmt::format("audit log \"{}\" is unreadable: {}", path, read_error));
+  }
+  const bool head_exists = ReadStateLog(state_dir + "/audit.head", &head_text, &read_error);
+  if (!head_exists && errno != ENOENT) {
+    return MakeUnexpected(
+        fmt::format("audit head \"{}/audit.head\" is unreadable: {}", state_dir, read_error));
+  }
   if (!exists && !head_exists) {
     std::error_code error;
     bool has_runs = std::filesystem::is_directory(state_dir + "/runs", error) &&

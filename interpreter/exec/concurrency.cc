@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "interpreter/base/ascii.h"
+#include "interpreter/base/fd_io.h"
 #include "interpreter/exec/audit.h"
 #include "interpreter/exec/run_store.h"
 
@@ -23,10 +24,11 @@ namespace slipway::exec {
 namespace {
 
 nlohmann::json ReadJson(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return nlohmann::json::parse(text.str(), nullptr, false);
+  std::string text, error;
+  if (!ReadStateFile(path, &text, &error)) {
+    return nlohmann::json(nlohmann::json::value_t::discarded);
+  }
+  return nlohmann::json::parse(text, nullptr, false);
 }
 
 std::string Describe(const nlohmann::json& holder) {

@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 
-#include <fstream>
+#include <algorithm>
+#include <sstream>
 #include <utility>
 
+#include "interpreter/base/fd_io.h"
 #include "interpreter/exec/clock.h"
 #include "interpreter/exec/masker.h"
 #include "interpreter/exec/run_store.h"
@@ -275,8 +277,11 @@ std::string Text(const nlohmann::json& entry, const char* key) {
 nlohmann::json EventStream::GateDecision(const std::string& key) const {
   nlohmann::json decision;
   if (state_dir_.empty()) return decision;
-  std::ifstream in(state_dir_ + "/audit.jsonl");
-  in.seekg(audit_start_);
+  // The audit log is a state file a step could replace with a FIFO or a device: read as one.
+  std::string log, error;
+  if (!ReadStateLog(state_dir_ + "/audit.jsonl", &log, &error)) return decision;
+  size_t start = std::min(static_cast<size_t>(audit_start_), log.size());
+  std::istringstream in(log.substr(start));
   std::string line;
   while (std::getline(in, line)) {
     // Cheap filter first: the log holds every run's entries.

@@ -11,11 +11,12 @@
 
 #include "interpreter/exec/approvals.h"
 #include "interpreter/exec/audit.h"
-#include "interpreter/exec/masker.h"
 #include "interpreter/exec/concurrency.h"
 #include "interpreter/exec/console.h"
 #include "interpreter/exec/job_execution.h"
+#include "interpreter/exec/masker.h"
 #include "interpreter/exec/run_store.h"
+#include "interpreter/model/concurrency_group.h"
 #include "interpreter/model/environments.h"
 #include "interpreter/model/workflow.h"
 #include "interpreter/plan/env_gate.h"
@@ -69,6 +70,11 @@ std::optional<JobOutcome> JobExecution::TakeConcurrencyGroup(std::optional<Concu
       EvaluateAt("concurrency.cancel-in-progress", *model_.concurrency.cancel_in_progress, no_env,
                  &error) == "true";
   if (!error.empty()) return JobOutcome{JobResult::kFailure, {}, {}, error};
+  if (std::string problem = model::ConcurrencyGroupProblem(group); !problem.empty()) {
+    std::string message = fmt::format("Error when evaluating 'concurrency' for job '{}'. {}",
+                                      model_.id.value, problem);
+    return JobOutcome{JobResult::kFailure, {}, {}, std::move(message)};
+  }
   if (group.empty()) return std::nullopt;
   ReportWaiting(JobPhase::kWaitingForGroup);
   Expected<ConcurrencyLock> taken = ConcurrencyLock::Acquire(

@@ -21,14 +21,11 @@ RunStore::Journal::~Journal() {
 }
 
 Expected<bool> ReplayJournal(const std::string& path, RunRecord& record) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  std::string text, error;
+  if (!ReadStateFile(path, &text, &error)) {
     if (errno == ENOENT) return true;
-    return MakeUnexpected(fmt::format("cannot read \"{}\": {}", path, strerror(errno)));
+    return MakeUnexpected(fmt::format("cannot read \"{}\": {}", path, error));
   }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  const std::string text = buffer.str();
   size_t line_number = 0;
   for (size_t start = 0; start < text.size();) {
     size_t end = text.find('\n', start);

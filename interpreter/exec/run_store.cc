@@ -393,14 +393,15 @@ Expected<RunRecord> RunStore::Load(const std::string& state_dir, const std::stri
   if (!IsValidRunId(run_id)) return MakeUnexpected(fmt::format("invalid run id \"{}\"", run_id));
   RemoveLeftovers(state_dir);
   std::string path = RunDirectory(state_dir, run_id) + "/run.json";
-  std::ifstream in(path);
-  if (!in) {
-    return MakeUnexpected(
-        fmt::format("no run \"{}\" in \"{}\" (cannot read \"{}\")", run_id, state_dir, path));
+  std::string text, error;
+  if (!ReadStateFile(path, &text, &error)) {
+    if (errno == ENOENT) {
+      return MakeUnexpected(
+          fmt::format("no run \"{}\" in \"{}\" (cannot read \"{}\")", run_id, state_dir, path));
+    }
+    return MakeUnexpected(fmt::format("run record \"{}\" is unreadable: {}", path, error));
   }
-  std::stringstream text;
-  text << in.rdbuf();
-  json value = json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+  json value = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (value.is_discarded()) return MakeUnexpected(fmt::format("\"{}\" is not valid JSON", path));
   Expected<RunRecord> record = RunRecordFromJson(value);
   if (!record) return MakeUnexpected(fmt::format("\"{}\": {}", path, record.error()));

@@ -265,19 +265,19 @@ Result Cancelled(Evaluator& ev, const Node&, Args) {
 }
 
 constexpr FunctionInfo kFunctions[] = {
-    {"contains", 2, 2, FunctionGroup::kCore, &Contains},
-    {"startsWith", 2, 2, FunctionGroup::kCore, &AffixTest<&StartsWithIgnoreCase>},
-    {"endsWith", 2, 2, FunctionGroup::kCore, &AffixTest<&EndsWithIgnoreCase>},
-    {"format", 1, 255, FunctionGroup::kCore, &Format},
-    {"join", 1, 2, FunctionGroup::kCore, &Join},
-    {"toJSON", 1, 1, FunctionGroup::kCore, &ToJsonFn},
-    {"fromJSON", 1, 1, FunctionGroup::kCore, &FromJsonFn},
-    {"case", 3, 255, FunctionGroup::kCore, &Case},
-    {"hashFiles", 1, 255, FunctionGroup::kHashFiles, &HashFilesFn},
-    {"success", 0, 0, FunctionGroup::kStatus, &Success},
-    {"always", 0, 0, FunctionGroup::kStatus, &Always},
-    {"failure", 0, 0, FunctionGroup::kStatus, &Failure},
-    {"cancelled", 0, 0, FunctionGroup::kStatus, &Cancelled},
+    {"contains", 2, 2, 2, FunctionGroup::kCore, &Contains},
+    {"startsWith", 2, 2, 2, FunctionGroup::kCore, &AffixTest<&StartsWithIgnoreCase>},
+    {"endsWith", 2, 2, 2, FunctionGroup::kCore, &AffixTest<&EndsWithIgnoreCase>},
+    {"format", 1, 255, 255, FunctionGroup::kCore, &Format},
+    {"join", 1, 2, 2, FunctionGroup::kCore, &Join},
+    {"toJSON", 1, 1, 1, FunctionGroup::kCore, &ToJsonFn},
+    {"fromJSON", 1, 1, 1, FunctionGroup::kCore, &FromJsonFn},
+    {"case", 3, 255, 255, FunctionGroup::kCore, &Case},
+    {"hashFiles", 1, 255, 255, FunctionGroup::kHashFiles, &HashFilesFn},
+    {"success", 0, 0, 255, FunctionGroup::kStatus, &Success},
+    {"always", 0, 0, 0, FunctionGroup::kStatus, &Always},
+    {"failure", 0, 0, 255, FunctionGroup::kStatus, &Failure},
+    {"cancelled", 0, 0, 0, FunctionGroup::kStatus, &Cancelled},
 };
 
 }  // namespace

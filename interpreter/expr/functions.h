@@ -27,6 +27,11 @@ struct FunctionInfo {
   const char* name;  // GitHub's spelling, e.g. "startsWith"
   uint8_t min_args;
   uint8_t max_args;
+  /// The most arguments in a job's `if:` (ParseOptions::job_condition), where GitHub's job-if
+  /// context declares "success(0,MAX)" and "failure(0,MAX)" (names of needed jobs) but
+  /// "always(0,0)" and "cancelled(0,0)" (workflow-v1.0.json; WorkflowTemplateConverter's
+  /// s_jobConditionFunctions).
+  uint8_t max_args_in_job_if;
   FunctionGroup group;
   FunctionImpl impl;
 };

@@ -254,7 +254,7 @@ class Parser {
       if (args.size() < info.min_args) {
         return FailAt(ErrorKind::kParsing, name_tok, "Too few parameters supplied");
       }
-      if (args.size() > info.max_args) {
+      if (args.size() > (options_.job_condition ? info.max_args_in_job_if : info.max_args)) {
         return FailAt(ErrorKind::kParsing, name_tok, "Too many parameters supplied");
       }
       if (EqualsIgnoreCase(name, "case") && args.size() % 2 == 0) {

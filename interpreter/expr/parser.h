@@ -30,6 +30,9 @@ struct ParseOptions {
   bool allow_unknown_functions = false;
   /// FunctionGroup bits available (core always is).
   uint8_t function_groups = 0xFF;
+  /// A job's `if:`: arities are FunctionInfo::max_args_in_job_if (success('build') is allowed,
+  /// always('build') is not).
+  bool job_condition = false;
 };
 
 /// The standard context names: github env inputs vars secrets needs steps matrix job runner

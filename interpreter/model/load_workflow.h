@@ -6,6 +6,7 @@
 #include <string>
 
 #include "interpreter/base/diagnostic.h"
+#include "interpreter/base/fd_io.h"
 #include "interpreter/model/workflow.h"
 
 namespace slipway::model {
@@ -19,15 +20,14 @@ std::optional<Workflow> LoadWorkflowFile(SourceManager& sources, const std::stri
 std::optional<Workflow> LoadWorkflowText(const SourceManager& sources, FileId file,
                                          Diagnostics& diagnostics);
 
-/// The most ReadWholeFile reads: 32 MiB, above GitHub's 25 MB cap on an event payload, far above
-/// any workflow, environments, secrets or context file; an endless or huge input is refused
-/// instead of filling memory.
-inline constexpr size_t kMaxInputFileBytes = 32u * 1024 * 1024;
+/// The most ReadWholeFile reads (base/fd_io.h's rule, shared with slipway's state files).
+inline constexpr size_t kMaxInputFileBytes = kMaxWholeFileBytes;
 
 /// Reads a whole file: the one way slipway reads an input file (workflow, environments,
 /// secrets, event, context, plan). Only a regular file or a pipe is read, at most
-/// kMaxInputFileBytes. False, with `error` set to the reason ("is a directory", "is not a
-/// regular file or a pipe", "is larger than 32 MiB ...", or the OS reason), when it cannot.
+/// kMaxInputFileBytes (slipway::ReadWholeFile with FileKinds::kRegularOrPipe). False, with
+/// `error` set to the reason ("is a directory", "is not a regular file or a pipe", "is larger
+/// than 32 MiB ...", or the OS reason), when it cannot.
 bool ReadWholeFile(const std::string& path, std::string* text, std::string* error);
 
 }  // namespace slipway::model

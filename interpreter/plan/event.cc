@@ -214,15 +214,20 @@ std::optional<Event> BuildEvent(const model::Workflow& workflow, const EventOpti
       std::string number = StringAt(p, {"number"});
       if (number.empty()) number = StringAt(p, {"pull_request", "number"});
       if (number.empty()) number = "1";
+      // github.head_ref / base_ref are the pull request's source and target branches: the
+      // payload's pull_request.head.ref and base.ref (docs, "Contexts reference > github
+      // context"), whatever ref the run is on.
       event.head_ref = StringAt(p, {"pull_request", "head", "ref"});
       event.base_ref = StringAt(p, {"pull_request", "base", "ref"});
       std::string pull_ref;
       if (options.ref) {
-        // --ref names the pull request's head branch (or its refs/pull/ ref).
+        // --ref names the pull request's head branch (or its refs/pull/ ref) when the payload
+        // names none; pull_request_target still runs on the base branch (GITHUB_REF "PR base
+        // branch", docs "Events that trigger workflows").
         std::string ref = NormalizeRef(*options.ref, false);
         if (ref.rfind("refs/pull/", 0) == 0) {
           pull_ref = ref;
-        } else {
+        } else if (event.head_ref.empty()) {
           event.head_ref = ref.rfind("refs/heads/", 0) == 0 ? ref.substr(11) : ref;
         }
       }

@@ -3,6 +3,7 @@
 // appended to the plan with ids "call/inner" (workflow_call.h).
 #include <algorithm>
 
+#include "interpreter/model/concurrency_group.h"
 #include "interpreter/plan/eval_scope.h"
 #include "interpreter/plan/git_info.h"
 #include "interpreter/plan/planner_state.h"
@@ -66,6 +67,13 @@ Plan Planner::Build() {
   if (workflow_.concurrency.present) {
     Substitution s = Substitute(workflow_.concurrency.group.value, workflow_scope);
     plan.concurrency_group = Resolved{s.text, s.resolved};
+    // A literal group is validate's to report; one from an expression fails the run when GitHub
+    // evaluates it.
+    if (std::string problem = model::ConcurrencyGroupProblem(s.text);
+        s.resolved && workflow_.concurrency.group.has_expr && !problem.empty()) {
+      diagnostics_.Error("concurrency", workflow_.concurrency.group.where,
+                         "Error when evaluating 'concurrency'. " + problem);
+    }
     if (workflow_.concurrency.cancel_in_progress) {
       plan.cancel_in_progress =
           Substitute(workflow_.concurrency.cancel_in_progress->value, workflow_scope).text ==

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "interpreter/base/fd_io.h"
 #include "interpreter/exec/artifacts_index.h"
 #include "interpreter/exec/event_stream.h"
 #include "interpreter/exec/masker.h"
@@ -19,11 +20,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
+/// A log or summary of the run; "" when it is missing or not a regular file.
 std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  std::string text, error;
+  if (!ReadStateLog(path, &text, &error)) return "";
+  return text;
 }
 
 }  // namespace
@@ -96,7 +97,7 @@ std::vector<RunRow> ListRuns(const std::string& state_dir, std::vector<std::stri
 
 std::vector<nlohmann::json> ReadEvents(const std::string& run_dir) {
   std::vector<nlohmann::json> events;
-  std::ifstream in(run_dir + "/" + exec::kEventsFile);
+  std::istringstream in(ReadAll(run_dir + "/" + exec::kEventsFile));
   std::string line;
   while (std::getline(in, line)) {
     nlohmann::json record = nlohmann::json::parse(line, nullptr, false);
@@ -115,7 +116,7 @@ Expected<RunView> LoadRun(const std::string& state_dir, const std::string& run_i
   view.record = std::move(record).value();
   view.run_json = exec::ToJson(view.record);
   view.events = ReadEvents(view.run_dir);
-  std::ifstream audit(state_dir + "/audit.jsonl");
+  std::istringstream audit(ReadAll(state_dir + "/audit.jsonl"));
   std::string line;
   while (std::getline(audit, line)) {
     if (line.find(run_id) == std::string::npos) continue;  // the log holds every run

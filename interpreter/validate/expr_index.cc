@@ -157,7 +157,7 @@ class IndexBuilder {
       IndexedExpression e;
       e.bare_if = true;
       e.span.text = node.value;
-      Parse(e);
+      Parse(e, IsJobIf());
       scalar.expressions.push_back(std::move(e));
     } else {
       const bool fits = node.value.size() <= expr::kMaxExprLength;
@@ -166,7 +166,7 @@ class IndexBuilder {
         e.span = span;
         if (fits && span.closed && span.text.size() <= expr::kMaxExprLength &&
             span.text.find_first_not_of(" \t\r\n") != std::string_view::npos) {
-          Parse(e);
+          Parse(e, IsJobIf());
         }
         scalar.expressions.push_back(std::move(e));
       }
@@ -174,9 +174,12 @@ class IndexBuilder {
     out_.push_back(std::move(scalar));
   }
 
-  static void Parse(IndexedExpression& e) {
+  bool IsJobIf() const { return path_.size() == 3 && IsIfPath(path_); }
+
+  static void Parse(IndexedExpression& e, bool job_condition) {
     expr::ParseOptions options;
     options.allow_any_name = true;
+    options.job_condition = job_condition;
     e.parsed = expr::Parse(e.span.text, options);
     if (e.parsed->has_value() && !(*e.parsed)->empty()) e.analysis = expr::Analyze(**e.parsed);
   }

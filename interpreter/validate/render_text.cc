@@ -22,6 +22,18 @@ std::string Underline(std::string_view line, uint32_t col, uint32_t length) {
   return out;
 }
 
+/// The source line as shown: a control character (the file may hold one: the loader reports it)
+/// is shown as "?", so an escape sequence in a file never reaches the terminal and the underline
+/// still lines up.
+std::string Printable(std::string_view line) {
+  std::string out(line);
+  for (char& c : out) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && c != '\t') || u == 0x7F) c = '?';
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string RenderText(const SourceManager& sources, const std::vector<FileResult>& files) {
@@ -39,7 +51,7 @@ std::string RenderText(const SourceManager& sources, const std::vector<FileResul
       if (d.where.file == kNoFile || d.where.file >= sources.file_count()) continue;
       std::string_view line = sources.Line(d.where.file, pos.line);
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      out += fmt::format("  {}\n  {}\n", line, Underline(line, pos.col, d.where.length));
+      out += fmt::format("  {}\n  {}\n", Printable(line), Underline(line, pos.col, d.where.length));
     }
   }
   return out;

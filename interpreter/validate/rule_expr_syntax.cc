@@ -5,7 +5,6 @@
 
 #include <string>
 
-#include "interpreter/expr/functions.h"
 #include "interpreter/expr/parser.h"
 #include "interpreter/validate/expr_sites.h"
 #include "interpreter/validate/rule.h"
@@ -23,14 +22,8 @@ std::string Humanize(const std::string& message) {
   return text;
 }
 
-void Report(const RuleContext& context, const yaml::Node& node, const IndexedExpression& e,
-            bool is_job_if) {
+void Report(const RuleContext& context, const yaml::Node& node, const IndexedExpression& e) {
   const expr::Error& error = e.parsed->error();
-  // In a job's `if`, status functions take job ids: success('build', 'test').
-  if (is_job_if && error.message.find("Too many parameters supplied") != std::string::npos) {
-    std::string_view name = e.span.text.substr(error.offset, error.length);
-    if (expr::IsStatusFunction(name)) return;
-  }
   context.diagnostics.Error(
       "expr-syntax",
       RangeAt(node, e.span.inner + error.offset, std::max<uint32_t>(error.length, 1)),
@@ -42,9 +35,8 @@ void Report(const RuleContext& context, const yaml::Node& node, const IndexedExp
 void CheckExpressionSyntax(const RuleContext& context) {
   for (const IndexedScalar& scalar : context.expressions.scalars()) {
     const yaml::Node& node = *scalar.node;
-    const bool is_job_if = IsIfPath(scalar.path) && scalar.path.size() == 3;
     if (scalar.expressions.size() == 1 && scalar.expressions[0].bare_if) {
-      if (!scalar.expressions[0].ok()) Report(context, node, scalar.expressions[0], is_job_if);
+      if (!scalar.expressions[0].ok()) Report(context, node, scalar.expressions[0]);
       continue;
     }
     // GitHub turns a scalar with expressions into one format() expression, capped in length.
@@ -76,7 +68,7 @@ void CheckExpressionSyntax(const RuleContext& context) {
                                               span.text.size(), expr::kMaxExprLength));
         continue;
       }
-      if (e.parsed && !e.ok()) Report(context, node, e, is_job_if);
+      if (e.parsed && !e.ok()) Report(context, node, e);
     }
   }
 }

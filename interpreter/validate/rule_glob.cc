@@ -1,8 +1,11 @@
 // Branch, tag and path filters:
 // https://docs.github.com/actions/using-workflows/workflow-syntax-for-github-actions#filter-pattern-cheat-sheet
 // Patterns use *, **, ?, +, [...] and a leading ! to negate. A character class must close and
-// its ranges must go forwards. Likely mistakes GitHub's parser accepts are warnings: both
-// `branches` and `branches-ignore` (likewise tags, paths) on one event, a negated pattern in an
+// its ranges must go forwards. `branches` with `branches-ignore` (likewise tags, paths) on one
+// event is an error: "You cannot use both the branches and branches-ignore filters for the same
+// event" (docs, on.<push|pull_request|pull_request_target>.<branches|branches-ignore>), and
+// GitHub refuses such a file ("you may only define one of `branches` and `branches-ignore` for
+// a single event"). Likely mistakes GitHub accepts are warnings: a negated pattern in an
 // -ignore list, or a list of only negated patterns (which matches nothing).
 #include <fmt/format.h>
 
@@ -95,11 +98,11 @@ void CheckPair(const RuleContext& context, const model::Trigger& trigger, const 
   CheckList(context, ignore, std::string(name) + "-ignore", true);
   if (has && has_ignore && trigger.node) {
     const yaml::Node* key = trigger.node->FindKey(std::string(name) + "-ignore");
-    // GitHub's parser accepts this; the run is refused later, so it is a warning here.
-    context.diagnostics.Warning(
+    context.diagnostics.Error(
         "glob", key ? key->where : trigger.event.where,
-        fmt::format("\"{0}\" and \"{0}-ignore\" cannot both filter \"{1}\"; use \"!\" patterns "
-                    "in \"{0}\" instead",
+        fmt::format("\"{0}\" and \"{0}-ignore\" cannot both filter \"{1}\" (GitHub: \"you may "
+                    "only define one of `{0}` and `{0}-ignore` for a single event\"); use \"!\" "
+                    "patterns in \"{0}\" instead",
                     name, trigger.event.value));
   }
 }

@@ -19,6 +19,11 @@
 namespace slipway::validate {
 namespace {
 
+/// "The maximum number of top-level properties for `inputs` is 25." (docs, Workflow syntax >
+/// on.workflow_dispatch.inputs; 10 until the GitHub changelog of 2025-12-04, "workflow_dispatch
+/// workflows now support 25 inputs"). A file with more is an invalid workflow file.
+constexpr size_t kMaxDispatchInputs = 25;
+
 bool IsInputName(std::string_view name) {
   if (name.empty()) return false;
   auto ok_first = [](char c) {
@@ -137,6 +142,14 @@ void CheckInput(const RuleContext& context, const model::Trigger& trigger,
 void CheckInputs(const RuleContext& context) {
   for (const model::Trigger& trigger : context.workflow.on) {
     for (const model::InputDef& input : trigger.inputs) CheckInput(context, trigger, input);
+    if (trigger.event.value == "workflow_dispatch" && trigger.inputs.size() > kMaxDispatchInputs) {
+      const yaml::Node* key = trigger.node ? trigger.node->FindKey("inputs") : nullptr;
+      context.diagnostics.Error(
+          "input", key ? key->where : trigger.event.where,
+          fmt::format("workflow_dispatch has {} inputs; GitHub allows at most {} (\"you may only "
+                      "define up to {} `inputs` for a `workflow_dispatch` event\")",
+                      trigger.inputs.size(), kMaxDispatchInputs, kMaxDispatchInputs));
+    }
   }
 }
 

@@ -19,21 +19,8 @@ void CheckJobIds(const RuleContext& context) {
   for (const model::Job& job : context.workflow.jobs) {
     const std::string& id = job.id.value;
     if (job.id.has_expr) continue;  // expr-allowed reports it
-    if (!IsValidIdentifier(id)) {
-      context.diagnostics.Error(
-          "job-id", job.id.where,
-          fmt::format("invalid job ID \"{}\"; IDs must start with a letter or \"_\" and contain "
-                      "only letters, digits, \"-\" and \"_\"",
-                      id));
-    } else if (id.rfind("__", 0) == 0) {
-      context.diagnostics.Error(
-          "job-id", job.id.where,
-          fmt::format("invalid job ID \"{}\"; IDs starting with \"__\" are reserved", id));
-    } else if (id.size() >= 100) {
-      context.diagnostics.Error("job-id", job.id.where,
-                                fmt::format("job ID \"{}\" is too long; IDs must be shorter than "
-                                            "100 characters",
-                                            id));
+    if (std::string problem = IdProblem("job", id); !problem.empty()) {
+      context.diagnostics.Error("job-id", job.id.where, std::move(problem));
     }
     auto [it, inserted] = seen.try_emplace(AsciiLower(id), &job);
     if (!inserted) {

@@ -69,16 +69,8 @@ void CheckStepList(const RuleContext& context, const yaml::Node& steps,
       const std::string& value = id->value;
       if (HasExpression(value)) {
         // expr-allowed reports it
-      } else if (!IsValidIdentifier(value)) {
-        context.diagnostics.Error(
-            "step-id", id->where,
-            fmt::format("invalid step ID \"{}\"; IDs must start with a letter or \"_\" and "
-                        "contain only letters, digits, \"-\" and \"_\"",
-                        value));
-      } else if (value.rfind("__", 0) == 0) {
-        context.diagnostics.Error(
-            "step-id", id->where,
-            fmt::format("invalid step ID \"{}\"; IDs starting with \"__\" are reserved", value));
+      } else if (std::string problem = IdProblem("step", value); !problem.empty()) {
+        context.diagnostics.Error("step-id", id->where, std::move(problem));
       } else {
         auto [it, inserted] = ids.try_emplace(AsciiLower(value), id);
         if (!inserted) {

@@ -15,6 +15,11 @@ namespace slipway::validate {
 /// letters, digits, '-' and '_'.
 bool IsValidIdentifier(std::string_view id);
 
+/// What is wrong with `id` as a job or step id (`kind` is "job" or "step"), as GitHub's
+/// IdBuilder.TryAddKnownId decides it: the syntax above, shorter than 100 characters
+/// (WorkflowConstants.MaxNodeNameLength), and no reserved "__" prefix. "" when it is valid.
+std::string IdProblem(std::string_view kind, std::string_view id);
+
 
 /// True when `text` contains "${{".
 inline bool HasExpression(std::string_view text) {

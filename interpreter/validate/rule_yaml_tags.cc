@@ -1,12 +1,31 @@
 // Explicit YAML tags: GitHub reads workflows with the YAML 1.2 core schema only, so a tag
 // outside it (!!timestamp, !!binary, local !tags) is refused, and a core tag must fit its
-// value (`!!bool test` is not a boolean).
+// value (`!!bool test` is not a boolean). A tag other than !!str only goes on a plain scalar:
+// `!!int '5'` is refused (YamlObjectReader.AllowLiteral: "The scalar style 'SingleQuoted' ... is
+// not valid with the tag 'tag:yaml.org,2002:int'").
 #include <fmt/format.h>
 
 #include "interpreter/validate/rule.h"
 
 namespace slipway::validate {
 namespace {
+
+/// YamlDotNet's name of a scalar style, as GitHub's message prints it.
+const char* StyleName(yaml::ScalarStyle style) {
+  switch (style) {
+    case yaml::ScalarStyle::kPlain:
+      return "Plain";
+    case yaml::ScalarStyle::kSingleQuoted:
+      return "SingleQuoted";
+    case yaml::ScalarStyle::kDoubleQuoted:
+      return "DoubleQuoted";
+    case yaml::ScalarStyle::kLiteral:
+      return "Literal";
+    case yaml::ScalarStyle::kFolded:
+      return "Folded";
+  }
+  return "Plain";
+}
 
 constexpr std::string_view kCore = "tag:yaml.org,2002:";
 
@@ -19,6 +38,17 @@ void Walk(const RuleContext& context, const yaml::Node& node) {
     if (!ok) {
       context.diagnostics.Error("yaml", node.where,
                                 fmt::format("unsupported YAML tag \"{}\"", node.tag));
+    } else if (node.is_scalar() && name != "str" && node.style != yaml::ScalarStyle::kPlain) {
+      context.diagnostics.Error(
+          "yaml", node.where,
+          fmt::format("tag \"!!{}\" cannot be given to a {} scalar (only \"!!str\" can); GitHub: "
+                      "\"The scalar style '{}' is not valid with the tag '{}'\"",
+                      name,
+                      node.style == yaml::ScalarStyle::kSingleQuoted ||
+                              node.style == yaml::ScalarStyle::kDoubleQuoted
+                          ? "quoted"
+                          : "block",
+                      StyleName(node.style), node.tag));
     } else if (node.is_scalar()) {
       yaml::Node plain = node;
       plain.style = yaml::ScalarStyle::kPlain;

@@ -29,6 +29,7 @@ void CheckExpressionCase(const RuleContext& context);
 void CheckActionInputs(const RuleContext& context);
 void CheckReusableCalls(const RuleContext& context);
 void CheckTimeoutMinutes(const RuleContext& context);
+void CheckConcurrency(const RuleContext& context);
 
 const std::vector<Rule>& Rules() {
   static const std::vector<Rule> kRules = {
@@ -62,6 +63,8 @@ const std::vector<Rule>& Rules() {
        "timeout-minutes and cancel-timeout-minutes numbers in GitHub's range (whole minutes, an "
        "Int32; a job's at least one)",
        &CheckTimeoutMinutes},
+      {"concurrency", "a literal concurrency group name within GitHub's 400 characters",
+       &CheckConcurrency},
       {"cron", "schedule cron syntax", &CheckCron},
       {"glob", "branch, tag and path filter patterns", &CheckGlobs},
       {"matrix",

@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "interpreter/yaml/characters.h"
 #include "interpreter/yaml/parallel_split.h"
 
 namespace slipway::yaml {
@@ -23,33 +24,6 @@ constexpr const char* kRule = "yaml";
 
 /// Thrown inside the event handler to abandon a parse; never leaves this file.
 struct Abort {};
-
-/// Checks that `text` is UTF-8; returns the byte offset of the first bad sequence or npos.
-size_t FindInvalidUtf8(std::string_view text) {
-  size_t i = 0;
-  while (i < text.size()) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    size_t extra;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if ((c & 0xE0) == 0xC0 && c >= 0xC2) {
-      extra = 1;
-    } else if ((c & 0xF0) == 0xE0) {
-      extra = 2;
-    } else if ((c & 0xF8) == 0xF0 && c <= 0xF4) {
-      extra = 3;
-    } else {
-      return i;
-    }
-    for (size_t k = 1; k <= extra; ++k) {
-      if (i + k >= text.size()) return i;
-      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return i;
-    }
-    i += extra + 1;
-  }
-  return std::string_view::npos;
-}
 
 SourcePos PosOfOffset(std::string_view text, size_t offset) {
   SourcePos pos{1, 1};
@@ -524,10 +498,19 @@ std::optional<Node> LoadYaml(const SourceManager& sources, FileId file, Diagnost
         fmt::format("file is {} bytes; the limit is {} bytes", text.size(), options.max_bytes));
     return std::nullopt;
   }
-  if (size_t bad = FindInvalidUtf8(text); bad != std::string_view::npos) {
-    diagnostics.Error(kRule, SourceRange{file, PosOfOffset(text, bad), 1},
-                      fmt::format("invalid UTF-8 byte 0x{:02X}; the file must be UTF-8",
-                                  static_cast<unsigned char>(text[bad])));
+  if (BadCharacter bad = FindBadCharacter(text); bad.offset != std::string_view::npos) {
+    const SourceRange where{file, PosOfOffset(text, bad.offset), 1};
+    if (bad.code_point < 0) {
+      diagnostics.Error(kRule, where,
+                        fmt::format("invalid UTF-8 byte 0x{:02X}; the file must be UTF-8",
+                                    static_cast<unsigned char>(text[bad.offset])));
+    } else {
+      diagnostics.Error(kRule, where,
+                        fmt::format("character U+{:04X} is not allowed in a YAML file (YAML 1.2 "
+                                    "takes only printable characters: no control characters "
+                                    "but tab, line feed and carriage return)",
+                                    bad.code_point));
+    }
     return std::nullopt;
   }
   if (options.pieces_used) *options.pieces_used = 1;

@@ -87,6 +87,16 @@ TEST_F(AuditTest, KeyFileIsPrivateAndOutsideTheStateDirectory) {
   EXPECT_FALSE(VerifyAudit(state_).has_value());
 }
 
+// A step can write into the state directory: an audit log replaced by a FIFO is reported as
+// unreadable at once, never waited on.
+TEST_F(AuditTest, AnAuditLogThatIsNotARegularFileIsUnreadable) {
+  ASSERT_EQ(mkfifo((state_ + "/audit.jsonl").c_str(), 0600), 0);
+  auto result = VerifyAudit(state_);
+  ASSERT_FALSE(result.has_value());
+  EXPECT_NE(result.error().find("is unreadable: is not a regular file"), std::string::npos)
+      << result.error();
+}
+
 TEST_F(AuditTest, FailedAppendsAreRemembered) {
   auto log = AuditLog::Open(state_, nullptr);
   ASSERT_TRUE(log.has_value());

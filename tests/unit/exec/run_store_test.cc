@@ -1,6 +1,7 @@
 #include "interpreter/exec/run_store.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -151,6 +152,26 @@ TEST_F(RunStoreTest, LoadErrors) {
   ASSERT_FALSE(bad.has_value());
   EXPECT_NE(bad.error().find("job \"a\": \"status\" must be a string"), std::string::npos)
       << bad.error();
+}
+
+// A step can write into the state directory: a FIFO, a link to a device or a directory in place
+// of run.json (or of its journal) is an unreadable record, reported at once -- never a read that
+// waits for a writer or never ends.
+TEST_F(RunStoreTest, RecordsThatAreNotRegularFilesAreUnreadable) {
+  fs::create_directories(state_ + "/runs/fifo");
+  ASSERT_EQ(mkfifo((state_ + "/runs/fifo/run.json").c_str(), 0600), 0);
+  fs::create_directories(state_ + "/runs/zero");
+  fs::create_symlink("/dev/zero", state_ + "/runs/zero/run.json");
+  fs::create_directories(state_ + "/runs/dir/run.json");
+  const std::pair<const char*, const char*> cases[] = {{"fifo", "is not a regular file"},
+                                                       {"zero", "is not a regular file"},
+                                                       {"dir", "is a directory"}};
+  for (const auto& [id, reason] : cases) {
+    auto loaded = RunStore::Load(state_, id);
+    ASSERT_FALSE(loaded.has_value()) << id;
+    EXPECT_NE(loaded.error().find("is unreadable: "), std::string::npos) << loaded.error();
+    EXPECT_NE(loaded.error().find(reason), std::string::npos) << loaded.error();
+  }
 }
 
 TEST_F(RunStoreTest, UnknownStatesAreErrorsNotStrings) {

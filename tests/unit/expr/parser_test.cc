@@ -103,6 +103,25 @@ TEST(Parser, UnknownNamesAreErrorsUnlessAllowed) {
   EXPECT_EQ(e.error().offset, 14u);
 }
 
+// A job's `if:` has its own arities (workflow-v1.0.json "job-if": "always(0,0)",
+// "cancelled(0,0)", "failure(0,MAX)", "success(0,MAX)"); elsewhere every status function takes
+// none.
+TEST(Parser, JobConditionArities) {
+  ParseOptions job = AnyName();
+  job.job_condition = true;
+  EXPECT_TRUE(Parse("success('build', 'test') && failure('build')", job).has_value());
+  for (const char* text : {"always('build')", "cancelled(1)", "ALWAYS(1, 2)"}) {
+    Expected<Expr, Error> e = Parse(text, job);
+    ASSERT_FALSE(e.has_value()) << text;
+    EXPECT_NE(e.error().message.find("Too many parameters supplied"), std::string::npos)
+        << e.error().message;
+  }
+  for (const char* text : {"success('build')", "failure('build')", "always(1)"}) {
+    EXPECT_FALSE(Parse(text, AnyName()).has_value()) << text;
+  }
+  EXPECT_TRUE(Parse("always() && cancelled() || success() || failure()", job).has_value());
+}
+
 TEST(Parser, FunctionGroupsCanBeWithheld) {
   ParseOptions options = AnyName();
   options.function_groups = static_cast<uint8_t>(FunctionGroup::kCore);

@@ -70,6 +70,31 @@ TEST(EventTest, TagsReleasesAndPullRequests) {
   EXPECT_FALSE(f.diagnostics.has_errors()) << f.Messages();
 }
 
+// github.head_ref / base_ref are the payload's pull_request.head.ref / base.ref (docs, "Contexts
+// reference > github context"); --ref names the head branch only when the payload names none,
+// and pull_request_target runs on the base branch (GITHUB_REF "PR base branch").
+TEST(EventTest, PullRequestRefsComeFromThePayload) {
+  Fixture f;
+  f.Workflow(
+      "on: [pull_request, pull_request_target]\njobs: {a: {runs-on: x, steps: [{run: a}]}}\n");
+  const std::string payload =
+      R"({"pull_request": {"number": 7, "head": {"ref": "feature/x"}, "base": {"ref": "main"}}})";
+  EventOptions target = On("pull_request_target", "refs/heads/main");
+  target.event_file_text = payload;
+  std::optional<Event> event = BuildEvent(*f.workflow, target, FixedGit(), f.diagnostics);
+  ASSERT_TRUE(event);
+  EXPECT_EQ(event->head_ref, "feature/x");
+  EXPECT_EQ(event->base_ref, "main");
+  EXPECT_EQ(event->ref, "refs/heads/main");
+  EventOptions pr = On("pull_request", "refs/heads/other");
+  pr.event_file_text = payload;
+  event = BuildEvent(*f.workflow, pr, FixedGit(), f.diagnostics);
+  ASSERT_TRUE(event);
+  EXPECT_EQ(event->head_ref, "feature/x");
+  EXPECT_EQ(event->ref, "refs/pull/7/merge");
+  EXPECT_FALSE(f.diagnostics.has_errors()) << f.Messages();
+}
+
 TEST(EventTest, Errors) {
   Fixture f;
   f.Workflow("on: [push, release]\njobs: {a: {runs-on: x, steps: [{run: a}]}}\n");
