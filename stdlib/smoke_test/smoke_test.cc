@@ -280,6 +280,9 @@ StepOutcome SmokeTest::Run(const step_api::StepInputs& inputs, step_api::StepCon
   std::string error;
   std::optional<Config> config = ParseConfig(inputs.with, &error);
   if (!config) return {StepStatus::kFailure, 1, "smoke test: " + error, {}};
+  if (std::string refused = SecretInName("report", config->report, context); !refused.empty()) {
+    return {StepStatus::kFailure, 1, "smoke test: " + refused, {}};
+  }
   const size_t count = config->checks.size();
   std::vector<CheckResult> results(count);
   std::vector<size_t> pending(count);

@@ -191,6 +191,9 @@ StepOutcome StackDeploy::Run(const step_api::StepInputs& inputs, step_api::StepC
   std::optional<Config> parsed = ParseConfig(inputs.with, &error);
   if (!parsed) return {StepStatus::kFailure, 1, "stack deploy: " + error, {}};
   Config& c = *parsed;
+  if (std::string refused = SecretInName("stack-name", c.stack, context); !refused.empty()) {
+    return {StepStatus::kFailure, 1, "stack deploy: " + refused, {}};
+  }
   if (context.cancelled()) return {StepStatus::kCancelled, 1, "cancelled", {}};
   if (c.tool == "local") {
     // Where each parameter and output came from, so secrets are recorded by origin only.
