@@ -136,6 +136,13 @@ class StepIo {
   virtual const std::string& temp_dir() const = 0;
   /// Runs the steps of a local composite action with the job's own machinery.
   virtual CompositeHost& composite() = 0;
+  /// The value of secret `name` in the job's `secrets` context (repository secrets, its
+  /// environment's over them, or what its call passed), if the job has it.
+  virtual std::optional<std::string> Secret(std::string_view name) const = 0;
+  /// The job's key ("deploy", "build (eu)", "call/inner").
+  virtual const std::string& job_key() const = 0;
+  /// The environment the job deploys to, its gate passed; "" for a job without one.
+  virtual const std::string& environment() const = 0;
 };
 
 /// How one kind of step runs. One instance per job and kind, made on first use, so an

@@ -305,7 +305,9 @@ TEST(StackDeployToolsTest, PreviewShowsCommandsAndChangeSet) {
   preview = Make()->Preview(inputs);
   EXPECT_EQ(preview.summary, "rollback stack web with local");
   ASSERT_FALSE(preview.details.empty());
-  EXPECT_EQ(preview.details[0], "switch <state-dir>/stacks/web/current to the previous version");
+  EXPECT_EQ(preview.details[0],
+            "switch <state-dir>/stacks/web/current to the previous version its "
+            "environment deployed");
 }
 
 TEST(StackDeployToolsTest, BadInputsAreReported) {
