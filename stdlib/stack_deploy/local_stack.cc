@@ -364,8 +364,8 @@ int RollbackTarget(const Config& config, const LocalStackStore& store, int curre
   std::vector<std::pair<int, std::string>> passed_over;  // versions it may not restore, and why
   for (auto it = versions.rbegin(); it != versions.rend(); ++it) {
     if (*it >= current) continue;
-    nlohmann::json meta = store.ReadVersion(*it);
-    if (meta.value("status", "") != kDeployed) continue;
+    nlohmann::json meta = store.ReadVersion(*it);  // null when unreadable: never a target
+    if (!meta.is_object() || meta.value("status", "") != kDeployed) continue;
     std::string refusal = RestoreRefusal(meta, environment, context);
     if (refusal.empty()) {
       for (const auto& [version, why] : passed_over) {
