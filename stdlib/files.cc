@@ -172,4 +172,13 @@ std::string SafeName(std::string_view text) {
   return out.substr(0, 200);
 }
 
+std::string SecretInName(std::string_view input, std::string_view name,
+                         const step_api::StepContext& context) {
+  std::string masked = context.Mask(name);
+  if (masked == name) return "";
+  return "input \"" + std::string(input) + "\" would reveal a secret (\"" + masked +
+         "\"): a name becomes a file or directory name, which is never masked; give it a name "
+         "without secrets";
+}
+
 }  // namespace slipway::stdlib

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "interpreter/step_api/step_api.h"
+
 namespace slipway::stdlib {
 
 /// Lower-case hex SHA-256 of `data` (OpenSSL).
@@ -30,5 +32,12 @@ std::vector<std::filesystem::path> ExpandGlob(const std::filesystem::path& base,
 bool IsSafeName(std::string_view name);
 /// Turns any text into a safe path segment ("amplify:app/main" → "amplify_app_main").
 std::string SafeName(std::string_view text);
+/// "" when `name`, the value of input `input`, carries no secret of the run; else why it is
+/// refused. A name a step gives to what it creates (a backup, a report, a stack) becomes a file
+/// or directory name, shown as it is by listings, `slipway show` and the report, where masking
+/// cannot reach: a secret in it would be revealed (and a "/" in the secret would make
+/// subdirectories).
+std::string SecretInName(std::string_view input, std::string_view name,
+                         const step_api::StepContext& context);
 
 }  // namespace slipway::stdlib

@@ -17,6 +17,8 @@
 #include "interpreter/exec/step_executor.h"
 #include "interpreter/exec/step_log.h"
 #include "interpreter/model/step.h"
+#include "interpreter/plan/env_gate.h"
+#include "interpreter/plan/event.h"
 #include "interpreter/plan/plan.h"
 #include "interpreter/step_api/local_equivalents.h"
 #include "interpreter/step_api/step_api.h"
@@ -34,11 +36,17 @@ class BuiltinContext final : public step_api::StepContext {
   void Log(std::string_view line) override { io_.Log(line); }
   void AddMask(std::string_view value) override { run_.masker->Add(value); }
   std::string Mask(std::string_view text) const override { return run_.masker->Mask(text); }
+  /// The job's own secrets: an environment's secrets reach only its jobs (secrets.h).
   std::optional<std::string> Secret(std::string_view name) const override {
-    auto it = run_.request->secrets.find(std::string(name));
-    if (it == run_.request->secrets.end()) return std::nullopt;
-    return it->second;
+    return io_.Secret(name);
   }
+  step_api::RunOrigin origin() const override {
+    const plan::Plan& plan = *run_.request->plan;
+    return {run_.run_id, plan.workflow_path, io_.job_key(),    plan.ref,
+            plan.sha,    plan.actor,         io_.environment()};
+  }
+  step_api::RefPolicy DeploymentPolicy(std::string_view environment,
+                                       std::string_view ref) const override;
   bool Sleep(std::chrono::milliseconds duration) override {
     return run_.clock->SleepFor(duration, io_.cancel());
   }
@@ -70,6 +78,22 @@ class BuiltinContext final : public step_api::StepContext {
 
   std::string audit_error_;
 };
+
+step_api::RefPolicy BuiltinContext::DeploymentPolicy(std::string_view environment,
+                                                     std::string_view ref) const {
+  const model::EnvironmentConfig* config =
+      run_.request->environments && !environment.empty()
+          ? run_.request->environments->Find(std::string(environment))
+          : nullptr;
+  if (!config) return step_api::RefPolicy::kNone;
+  // The recorded ref as such (not a pull request's head branch): what deployed from it.
+  plan::Event event;
+  event.ref = std::string(ref);
+  plan::SplitRef(event);
+  plan::EnvironmentGate gate = plan::EvaluateGate(*config, *run_.request->environments, event);
+  if (!gate.has_ref_policy) return step_api::RefPolicy::kNone;
+  return gate.ref_allowed ? step_api::RefPolicy::kAdmits : step_api::RefPolicy::kRefuses;
+}
 
 void BuiltinContext::AppendAudit(const nlohmann::json& entry) {
   if (!run_.audit) return;

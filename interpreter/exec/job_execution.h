@@ -89,6 +89,13 @@ class JobExecution final : public StepIo, public CompositeHost {
   const std::string& temp_dir() const override { return temp_dir_; }
   CompositeHost& composite() override { return *this; }
   ProblemMatchers& matchers() override { return matchers_; }
+  std::optional<std::string> Secret(std::string_view name) const override {
+    auto it = secrets_.find(std::string(name));
+    if (it == secrets_.end() || !it->is_string()) return std::nullopt;
+    return it->get<std::string>();
+  }
+  const std::string& job_key() const override { return job_.key; }
+  const std::string& environment() const override { return environment_; }
 
   // CompositeHost
   const CompositeFrame* frame() const override { return frame_; }

@@ -140,6 +140,13 @@ class StepIo {
   /// The job's problem matchers: added by one step's ::add-matcher::, they read the output of
   /// every later step of the job (the runner keeps them on the job's root context).
   virtual ProblemMatchers& matchers() = 0;
+  /// The value of secret `name` in the job's `secrets` context (repository secrets, its
+  /// environment's over them, or what its call passed), if the job has it.
+  virtual std::optional<std::string> Secret(std::string_view name) const = 0;
+  /// The job's key ("deploy", "build (eu)", "call/inner").
+  virtual const std::string& job_key() const = 0;
+  /// The environment the job deploys to, its gate passed; "" for a job without one.
+  virtual const std::string& environment() const = 0;
 };
 
 /// How one kind of step runs. One instance per job and kind, made on first use, so an

@@ -31,25 +31,6 @@ std::string StringAt(const json& object, std::initializer_list<const char*> path
   return "";
 }
 
-/// refs/heads/x → ("x", "branch"); refs/tags/v1 → ("v1", "tag");
-/// refs/pull/1/merge → "1/merge".
-void SplitRef(Event& event) {
-  const std::string& ref = event.ref;
-  if (ref.rfind("refs/heads/", 0) == 0) {
-    event.ref_name = ref.substr(11);
-    event.ref_type = "branch";
-  } else if (ref.rfind("refs/tags/", 0) == 0) {
-    event.ref_name = ref.substr(10);
-    event.ref_type = "tag";
-  } else if (ref.rfind("refs/pull/", 0) == 0) {
-    event.ref_name = ref.substr(10);
-    event.ref_type = "";
-  } else {
-    event.ref_name = ref;
-    event.ref_type = "";
-  }
-}
-
 /// A ref as given on the command line: full refs stay; short names become a tag
 /// for release events and a branch otherwise.
 std::string NormalizeRef(const std::string& ref, bool tag) {
@@ -115,6 +96,23 @@ bool ChooseAction(const EventKind& kind, const model::Trigger* trigger,
 }
 
 }  // namespace
+
+void SplitRef(Event& event) {
+  const std::string& ref = event.ref;
+  if (ref.rfind("refs/heads/", 0) == 0) {
+    event.ref_name = ref.substr(11);
+    event.ref_type = "branch";
+  } else if (ref.rfind("refs/tags/", 0) == 0) {
+    event.ref_name = ref.substr(10);
+    event.ref_type = "tag";
+  } else if (ref.rfind("refs/pull/", 0) == 0) {
+    event.ref_name = ref.substr(10);
+    event.ref_type = "";
+  } else {
+    event.ref_name = ref;
+    event.ref_type = "";
+  }
+}
 
 std::optional<Event> BuildEvent(const model::Workflow& workflow, const EventOptions& options,
                                 const GitInfo& git, Diagnostics& diagnostics) {

@@ -59,6 +59,10 @@ struct Event {
   std::string not_triggered;
 };
 
+/// Sets `event.ref_name` and `event.ref_type` from `event.ref`: refs/heads/x → ("x", "branch");
+/// refs/tags/v1 → ("v1", "tag"); refs/pull/1/merge → ("1/merge", "").
+void SplitRef(Event& event);
+
 /// Builds the event for any event GitHub's workflow syntax allows (plan/event_catalog.h).
 /// Errors (rule "event"): an unknown --event, an --action the event does not have, --at for
 /// another event than schedule, a workflow without triggers, an --event-file that is not a

@@ -42,6 +42,26 @@ struct StepOutcome {
   std::map<std::string, std::string> outputs;
 };
 
+/// Who runs a step: the run, its workflow and commit, the job and the environment it deploys
+/// to. A step records it with what it leaves for later runs (a local stack's version) and
+/// checks it before it acts on what another run left (a rollback restarting that version).
+struct RunOrigin {
+  std::string run_id;
+  std::string workflow;     // the workflow file, as given to `slipway run`
+  std::string job;          // the job's key: "deploy", "build (eu)", "call/inner"
+  std::string ref;          // github.ref: "refs/heads/main", "refs/tags/v1.2.0"
+  std::string sha;          // github.sha
+  std::string actor;        // github.actor
+  std::string environment;  // the job's environment (its gate passed); "" for a job without one
+};
+
+/// What an environment's deployment branch/tag policy (`deployment_branches`) says of a ref.
+enum class RefPolicy {
+  kNone,     // the environment has no policy, or is not configured: it names no refs
+  kAdmits,   // the ref may deploy to the environment
+  kRefuses,  // it may not
+};
+
 /// What exec gives a running step. Everything written through it is masked by exec.
 class StepContext {
  public:
@@ -76,10 +96,19 @@ class StepContext {
   virtual void AppendAudit(const nlohmann::json& entry) = 0;
   /// Milliseconds since the Unix epoch on the run's clock (fake in tests).
   virtual int64_t NowMs() const = 0;
-  /// The value of secret `name` in this run's `secrets` context, if the run has it. Lets a
-  /// step restore a value it recorded only as `${{ secrets.NAME }}` (local stack rollback).
+  /// The value of secret `name` in the running job's `secrets` context (repository secrets,
+  /// those of the job's environment over them, or what a call passed), if the job has it. Lets
+  /// a step restore a value it recorded only as `${{ secrets.NAME }}` (local stack rollback).
   virtual std::optional<std::string> Secret(std::string_view /*name*/) const {
     return std::nullopt;
+  }
+  /// Who runs the step. A context that does not know says nothing (every field empty).
+  virtual RunOrigin origin() const { return {}; }
+  /// What environment `environment`'s deployment branch/tag policy, as configured for this
+  /// run, says of `ref` (kNone for "" or an environment without a policy).
+  virtual RefPolicy DeploymentPolicy(std::string_view /*environment*/,
+                                     std::string_view /*ref*/) const {
+    return RefPolicy::kNone;
   }
 };
 

@@ -134,6 +134,9 @@ StepOutcome Backup::Run(const step_api::StepInputs& inputs, step_api::StepContex
   std::optional<Config> parsed = ParseConfig(inputs.with, &error);
   if (!parsed) return Fail("backup: " + error);
   const Config& c = *parsed;
+  if (std::string refused = SecretInName("name", c.name, context); !refused.empty()) {
+    return Fail("backup: " + refused);
+  }
   if (context.cancelled()) return {StepStatus::kCancelled, 1, "cancelled", {}};
   fs::path root = fs::path(context.artifacts_dir()) / "backups" / c.name;
   std::error_code ec;

@@ -219,12 +219,8 @@ StepOutcome Monitor::Run(const step_api::StepInputs& inputs, step_api::StepConte
   if (!parsed) return {StepStatus::kFailure, 1, "monitor: " + error, {}};
   const Config& c = *parsed;
   // The report's name becomes a file of the state directory, listed by `show` and `report`.
-  if (context.Mask(c.report) != c.report) {
-    return {StepStatus::kFailure, 1,
-            "monitor: input \"report\": the file name contains a secret; it would be stored in "
-            "the state directory and shown by `slipway show` and `report`: name the report "
-            "without secrets",
-            {}};
+  if (std::string refused = SecretInName("report", c.report, context); !refused.empty()) {
+    return {StepStatus::kFailure, 1, "monitor: " + refused, {}};
   }
   const int64_t start = context.NowMs();
   int samples = 0, breaches = 0, consecutive_breaches = 0, consecutive_failures = 0;

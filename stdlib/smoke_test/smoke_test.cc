@@ -280,13 +280,8 @@ StepOutcome SmokeTest::Run(const step_api::StepInputs& inputs, step_api::StepCon
   std::string error;
   std::optional<Config> config = ParseConfig(inputs.with, &error);
   if (!config) return {StepStatus::kFailure, 1, "smoke test: " + error, {}};
-  // The report's name becomes a file of the state directory, listed by `show` and `report`.
-  if (context.Mask(config->report) != config->report) {
-    return {StepStatus::kFailure, 1,
-            "smoke test: input \"report\": the file name contains a secret; it would be stored "
-            "in the state directory and shown by `slipway show` and `report`: name the report "
-            "without secrets",
-            {}};
+  if (std::string refused = SecretInName("report", config->report, context); !refused.empty()) {
+    return {StepStatus::kFailure, 1, "smoke test: " + refused, {}};
   }
   const size_t count = config->checks.size();
   std::vector<CheckResult> results(count);

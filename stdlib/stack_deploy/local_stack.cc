@@ -7,6 +7,7 @@
 #include "stdlib/input_reader.h"
 #include "stdlib/stack_deploy/local_stack_app.h"
 #include "stdlib/stack_deploy/local_stack_lb.h"
+#include "stdlib/stack_deploy/local_stack_origin.h"
 #include "stdlib/stack_deploy/local_stack_params.h"
 #include "stdlib/text_util.h"
 
@@ -221,6 +222,7 @@ StepOutcome Deploy(const Config& config, const LocalStackStore& store,
                          {"previous", previous ? VersionName(*previous) : ""},
                          {"parameters", facts["parameters"]},
                          {"outputs", RecordOutputs(outputs, config.outputs_written)},
+                         {"deployed_by", DeployedBy(context.origin())},
                          {"status", kDeploying}};
   if (facts.contains("template")) {
     meta["template"] = facts["template"];
@@ -289,7 +291,9 @@ StepOutcome Deploy(const Config& config, const LocalStackStore& store,
         // Put the previous version's app back, so a failed deploy leaves things as they were.
         if (previous_meta.is_object() && previous_meta.contains("start")) {
           std::map<std::string, std::string> parameters;
-          std::string restore_error = UnrecordedProblem(previous_meta);
+          std::string restore_error = RestoreRefusal(
+              previous_meta, ActingEnvironment(previous_meta, context.origin()), context);
+          if (restore_error.empty()) restore_error = UnrecordedProblem(previous_meta);
           if (restore_error.empty()) {
             restore_error =
                 RestoreParameters(previous_meta.value("parameters", nlohmann::json::object()),
@@ -317,7 +321,8 @@ StepOutcome Deploy(const Config& config, const LocalStackStore& store,
                      {{"event", "deploy"},
                       {"version", version},
                       {"previous", meta["previous"]},
-                      {"at", meta["created_at"]}},
+                      {"at", meta["created_at"]},
+                      {"by", meta["deployed_by"]}},
                      &error)) {
     return Fail(error);
   }
@@ -329,32 +334,55 @@ StepOutcome Deploy(const Config& config, const LocalStackStore& store,
   return outcome;
 }
 
-// The version a rollback returns to: `target-version`, else the newest deployed one before
-// the live one (never a failed or interrupted deploy). 0 with `error` when there is none.
+// The version a rollback acting for `environment` returns to: `target-version`, else the newest
+// deployed version before the live one that it may restore (RestoreRefusal), never a failed or
+// interrupted deploy. 0 with `error` when there is none.
 int RollbackTarget(const Config& config, const LocalStackStore& store, int current,
+                   const std::string& environment, step_api::StepContext& context,
                    std::string* error) {
   if (!config.target_version.empty()) {
     std::optional<int> parsed = ParseVersionName(config.target_version);
-    if (!parsed || store.ReadVersion(*parsed).is_null()) {
+    nlohmann::json meta = parsed ? store.ReadVersion(*parsed) : nlohmann::json(nullptr);
+    if (meta.is_null()) {
       *error = "stack " + config.stack + " has no version \"" + config.target_version + "\"";
       return 0;
     }
-    if (store.ReadVersion(*parsed).value("status", "") != kDeployed) {
+    if (meta.value("status", "") != kDeployed) {
       *error = "stack " + config.stack + ": " + config.target_version +
                " was never deployed successfully";
       return 0;
     }
+    std::string refusal = RestoreRefusal(meta, environment, context);
+    if (!refusal.empty()) {
+      *error = "stack " + config.stack + ": rollback to " + config.target_version +
+               " refused: " + refusal;
+      return 0;
+    }
     return *parsed;
   }
-  int target = 0;
-  for (int v : store.Versions()) {
-    if (v < current && store.ReadVersion(v).value("status", "") == kDeployed) target = v;
+  std::vector<int> versions = store.Versions();
+  std::vector<std::pair<int, std::string>> passed_over;  // versions it may not restore, and why
+  for (auto it = versions.rbegin(); it != versions.rend(); ++it) {
+    if (*it >= current) continue;
+    nlohmann::json meta = store.ReadVersion(*it);  // null when unreadable: never a target
+    if (!meta.is_object() || meta.value("status", "") != kDeployed) continue;
+    std::string refusal = RestoreRefusal(meta, environment, context);
+    if (refusal.empty()) {
+      for (const auto& [version, why] : passed_over) {
+        context.Log("stack " + config.stack + ": passing over " + VersionName(version) + ": " +
+                    why);
+      }
+      return *it;
+    }
+    passed_over.emplace_back(*it, refusal);
   }
-  if (target == 0) {
-    *error = "stack " + config.stack + " has no version before " + VersionName(current) +
-             " to roll back to";
+  std::string reasons;
+  for (const auto& [version, why] : passed_over) {
+    reasons += (reasons.empty() ? "" : "; ") + why;
   }
-  return target;
+  *error = "stack " + config.stack + " has no version before " + VersionName(current) +
+           " to roll back to" + (reasons.empty() ? "" : " that this job may restore: " + reasons);
+  return 0;
 }
 
 StepOutcome Rollback(const Config& config, const LocalStackStore& store,
@@ -373,11 +401,13 @@ StepOutcome Rollback(const Config& config, const LocalStackStore& store,
                 " is, and was not deployed by this run; nothing to roll back");
     return {StepStatus::kSuccess, 0, "", {{"action", "none"}, {"version", VersionName(*current)}}};
   }
-  std::string error;
-  int target = RollbackTarget(config, store, *current, &error);
+  nlohmann::json from = store.ReadVersion(*current);
+  std::string environment = ActingEnvironment(from, context.origin());
+  std::string error = TakeDownRefusal(from, environment);
+  if (!error.empty()) return Fail("stack " + config.stack + ": rollback refused: " + error);
+  int target = RollbackTarget(config, store, *current, environment, context, &error);
   if (target == 0) return Fail(error);
   nlohmann::json meta = store.ReadVersion(target);
-  nlohmann::json from = store.ReadVersion(*current);
   auto fail = [&](const std::string& why) {
     return Fail("stack " + config.stack + ": rollback to " + VersionName(target) + " failed: " + why);
   };
@@ -428,7 +458,8 @@ StepOutcome Rollback(const Config& config, const LocalStackStore& store,
                      {{"event", "rollback"},
                       {"version", VersionName(target)},
                       {"from", VersionName(*current)},
-                      {"at", FormatUtc(context.NowMs())}},
+                      {"at", FormatUtc(context.NowMs())},
+                      {"by", DeployedBy(context.origin())}},
                      &error)) {
     return Fail(error);
   }
@@ -524,9 +555,10 @@ std::vector<std::string> PreviewLocal(const Config& config) {
   std::vector<std::string> details;
   std::string where = "<state-dir>/stacks/" + config.stack + "/";
   if (config.action == "rollback") {
-    details.push_back("switch " + where + "current to " +
-                      (config.target_version.empty() ? std::string("the previous version")
-                                                     : config.target_version) +
+    std::string target = config.target_version.empty()
+                             ? std::string("the previous version its environment deployed")
+                             : config.target_version;
+    details.push_back("switch " + where + "current to " + target +
                       (config.from_version ? " if " + (config.from_version->empty()
                                                            ? std::string("this run deployed one")
                                                            : *config.from_version + " is live")

@@ -1,8 +1,10 @@
 #pragma once
 /// The `local` stack tool: each deploy is a version directory under
 /// <state_dir>/stacks/<stack>/ (v1, v2, ...: template copy, parameters.json, outputs.json,
-/// version.json), `current` names the live one, history.jsonl records every deploy and
-/// rollback. It can also run the application locally (one background process per stack).
+/// version.json, which names the run that deployed it: local_stack_origin.h), `current` names
+/// the live one, history.jsonl records every deploy and rollback and the run behind it. It can
+/// also run the application locally (one background process per stack). A rollback restores
+/// only a version deployed to the environment it acts for, from a ref that environment admits.
 
 #include <filesystem>
 #include <map>

@@ -103,7 +103,8 @@ std::string RestoreParameters(const nlohmann::json& recorded, const step_api::St
       std::optional<std::string> resolved = context.Secret(secret);
       if (!resolved) {
         return "parameter " + name + " came from secret " + secret +
-               ", which this run does not have; give the run that secret to restore the version";
+               ", which this job does not have; give the job that secret to restore the version "
+               "(an environment's secret reaches only the jobs of that environment)";
       }
       restored += *resolved;
       pos = begin + groups[0].size();

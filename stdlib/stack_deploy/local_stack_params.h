@@ -1,7 +1,7 @@
 #pragma once
 /// What the `local` stack tool writes about parameters and outputs: never a secret. A value
 /// whose `with:` text referenced `secrets` is recorded as that text (`${{ secrets.DB_PASSWORD }}`)
-/// and resolved again from the secrets of the run that needs it later (a rollback restarting
+/// and resolved again from the secrets of the job that needs it later (a rollback restarting
 /// the version); outputs built from secrets are recorded as "***".
 
 #include <map>
@@ -36,8 +36,9 @@ nlohmann::json MaskVersionRecord(const nlohmann::json& meta, const step_api::Ste
 std::string UnrecordedProblem(const nlohmann::json& meta);
 
 /// The values to start a recorded version with: recorded `${{ secrets.NAME }}` texts are
-/// resolved from `context.Secret`. "" or why not (a secret the run does not have; a recorded
-/// text mixing a secret with other expressions).
+/// resolved from `context.Secret` (the restoring job's secrets, its environment's included).
+/// "" or why not (a secret the job does not have; a recorded text mixing a secret with other
+/// expressions). Only for a version local_stack_origin.h allows this job to restore.
 std::string RestoreParameters(const nlohmann::json& recorded, const step_api::StepContext& context,
                               std::map<std::string, std::string>* values);
 

@@ -191,6 +191,13 @@ StepOutcome StackDeploy::Run(const step_api::StepInputs& inputs, step_api::StepC
   std::optional<Config> parsed = ParseConfig(inputs.with, &error);
   if (!parsed) return {StepStatus::kFailure, 1, "stack deploy: " + error, {}};
   Config& c = *parsed;
+  // local and cloudformation keep a directory named after the stack (stacks/<name>/,
+  // cloudformation/<region>/<name>/); sam and cdk send the name only (masked in logs).
+  if (c.tool == "local" || c.tool == "cloudformation") {
+    if (std::string refused = SecretInName("stack-name", c.stack, context); !refused.empty()) {
+      return {StepStatus::kFailure, 1, "stack deploy: " + refused, {}};
+    }
+  }
   if (context.cancelled()) return {StepStatus::kCancelled, 1, "cancelled", {}};
   if (c.tool == "local") {
     // Where each parameter and output came from, so secrets are recorded by origin only.
@@ -214,7 +221,7 @@ StepOutcome StackDeploy::Run(const step_api::StepInputs& inputs, step_api::StepC
 
   std::string outputs_file =
       (std::filesystem::path(context.run_dir()) /
-       ("cdk-outputs-" + SafeName(c.stack.empty() ? "all" : c.stack) + ".json"))
+       ("cdk-outputs-" + SafeName(c.stack.empty() ? "all" : context.Mask(c.stack)) + ".json"))
           .string();
   std::string command = c.tool == "cdk" ? CdkCommand(c, outputs_file) : SamCommand(c);
   context.Log("$ " + command);

@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -87,6 +88,15 @@ int FakeStepContext::RunCommand(const std::string& script, std::string* output) 
 void FakeStepContext::AppendAudit(const nlohmann::json& entry) {
   std::lock_guard<std::mutex> lock(mutex_);
   audit_.push_back(entry);
+}
+
+step_api::RefPolicy FakeStepContext::DeploymentPolicy(std::string_view environment,
+                                                      std::string_view ref) const {
+  auto it = policies_.find(std::string(environment));
+  if (it == policies_.end()) return step_api::RefPolicy::kNone;
+  return std::find(it->second.begin(), it->second.end(), ref) != it->second.end()
+             ? step_api::RefPolicy::kAdmits
+             : step_api::RefPolicy::kRefuses;
 }
 
 std::string FakeStepContext::LogText() const {

@@ -39,10 +39,21 @@ class FakeStepContext final : public step_api::StepContext {
     auto it = secrets_.find(std::string(name));
     return it == secrets_.end() ? std::nullopt : std::optional<std::string>(it->second);
   }
+  step_api::RunOrigin origin() const override { return origin_; }
+  /// What set_policy configured for the environment; kNone for any other.
+  step_api::RefPolicy DeploymentPolicy(std::string_view environment,
+                                       std::string_view ref) const override;
 
   // Test controls.
   /// The run's `secrets` context as Secret() answers it.
   void set_secret(const std::string& name, const std::string& value) { secrets_[name] = value; }
+  /// Who runs the step (default: run "run-1" of .github/workflows/deploy.yml, job "deploy", on
+  /// refs/heads/main, without an environment).
+  step_api::RunOrigin& mutable_origin() { return origin_; }
+  /// Gives `environment` a deployment branch/tag policy that admits exactly `refs`.
+  void set_policy(const std::string& environment, std::vector<std::string> refs) {
+    policies_[environment] = std::move(refs);
+  }
   void Cancel() { cancelled_ = true; }
   /// The n-th Sleep call (1-based) cancels the run and returns false.
   void CancelOnSleep(int n) { cancel_on_sleep_ = n; }
@@ -77,6 +88,14 @@ class FakeStepContext final : public step_api::StepContext {
   std::vector<nlohmann::json> audit_;
   std::function<int(const std::string&, std::string*)> command_handler_;
   std::map<std::string, std::string> secrets_;
+  step_api::RunOrigin origin_{"run-1",
+                              ".github/workflows/deploy.yml",
+                              "deploy",
+                              "refs/heads/main",
+                              "0123456789abcdef0123456789abcdef01234567",
+                              "alice",
+                              ""};
+  std::map<std::string, std::vector<std::string>> policies_;
 };
 
 /// A fresh temporary directory, removed when the object dies.

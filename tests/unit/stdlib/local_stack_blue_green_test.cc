@@ -199,8 +199,8 @@ TEST_F(LocalBlueGreenTest, SecretsAreRecordedByOriginAndRestoredFromTheRollingBa
   EXPECT_EQ(refused.status, StepStatus::kFailure);
   EXPECT_EQ(refused.message,
             "stack app: rollback to v1 failed: parameter DB_PASSWORD came from secret "
-            "DB_PASSWORD, which this run does not have; give the run that secret to restore the "
-            "version");
+            "DB_PASSWORD, which this job does not have; give the job that secret to restore the "
+            "version (an environment's secret reaches only the jobs of that environment)");
   EXPECT_EQ(ReadFile(stack / "current"), "v2\n");
 
   context_.set_secret("DB_PASSWORD", "hunter2-secret");

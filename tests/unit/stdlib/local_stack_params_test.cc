@@ -54,8 +54,9 @@ TEST(LocalStackParamsTest, RestoreResolvesSecretsFromTheRunDoingIt) {
 
   std::map<std::string, std::string> missing;
   EXPECT_EQ(RestoreParameters({{"TOKEN", "${{ secrets.API_TOKEN }}"}}, context, &missing),
-            "parameter TOKEN came from secret API_TOKEN, which this run does not have; give the "
-            "run that secret to restore the version");
+            "parameter TOKEN came from secret API_TOKEN, which this job does not have; give the "
+            "job that secret to restore the version (an environment's secret reaches only the "
+            "jobs of that environment)");
   EXPECT_EQ(RestoreParameters({{"MIXED", "${{ secrets.DB_PASSWORD }}-${{ inputs.suffix }}"}},
                               context, &missing),
             "parameter MIXED was recorded as \"${{ secrets.DB_PASSWORD }}-${{ inputs.suffix }}\", "

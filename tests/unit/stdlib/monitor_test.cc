@@ -59,7 +59,7 @@ TEST(MonitorTest, AReportNameWithASecretIsRefused) {
                                              {"max-error-rate", "1"},
                                              {"report", "m-supersecret123.json"}});
   EXPECT_EQ(outcome.status, StepStatus::kFailure);
-  EXPECT_NE(outcome.message.find("the file name contains a secret"), std::string::npos)
+  EXPECT_NE(outcome.message.find("input \"report\" would reveal a secret"), std::string::npos)
       << outcome.message;
   EXPECT_EQ(server.CountRequests("/metrics"), 0);
   EXPECT_FALSE(std::filesystem::exists(std::filesystem::path(context.artifacts_dir()) /

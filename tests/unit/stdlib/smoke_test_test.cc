@@ -149,7 +149,7 @@ TEST(SmokeTestTest, AReportNameWithASecretIsRefused) {
                  {"checks", nlohmann::json::array({{{"url", server.base_url() + "/"}}})}};
   step_api::StepOutcome outcome = Make()->Run(inputs, context);
   EXPECT_EQ(outcome.status, StepStatus::kFailure);
-  EXPECT_NE(outcome.message.find("the file name contains a secret"), std::string::npos)
+  EXPECT_NE(outcome.message.find("input \"report\" would reveal a secret"), std::string::npos)
       << outcome.message;
   EXPECT_EQ(server.requests().size(), 0u);
   EXPECT_FALSE(std::filesystem::exists(std::filesystem::path(context.artifacts_dir()) /

@@ -272,6 +272,41 @@ TEST(StackDeployToolsTest, SamDeployReadsStackOutputs) {
   EXPECT_EQ(outcome.outputs["ApiEndpoint"], "https://x.execute-api");
 }
 
+// A stack name from a secret: local and cloudformation would name a state directory after it,
+// so they refuse; sam and cdk send it to the tool (the pixel-prompt pipeline's
+// STACK_NAME_PRODUCTION), and cdk's outputs file is named after its masked form.
+TEST(StackDeployToolsTest, StackNameFromASecretNeverNamesAFile) {
+  ScratchDir dir;
+  FakeStepContext context(dir.path());
+  context.set_secret("STACK", "pixel-prod-7f3a");
+  context.AddMask("pixel-prod-7f3a");
+  std::vector<std::string> scripts;
+  context.set_command_handler([&](const std::string& script, std::string*) {
+    scripts.push_back(script);
+    return 0;
+  });
+  for (const char* tool : {"local", "cloudformation"}) {
+    StepOutcome refused = RunStep(
+        context, {{"tool", tool}, {"stack-name", "pixel-prod-7f3a"}, {"region", "us-east-1"}});
+    EXPECT_EQ(refused.status, StepStatus::kFailure) << tool;
+    EXPECT_EQ(
+        refused.message,
+        "stack deploy: input \"stack-name\" would reveal a secret (\"***\"): a name becomes a "
+        "file or directory name, which is never masked; give it a name without secrets")
+        << tool;
+  }
+  EXPECT_FALSE(fs::exists(fs::path(context.state_dir()) / "stacks"));
+  EXPECT_FALSE(fs::exists(fs::path(context.state_dir()) / "cloudformation"));
+  for (const char* tool : {"sam", "cdk"}) {
+    StepOutcome deployed = RunStep(context, {{"tool", tool}, {"stack-name", "pixel-prod-7f3a"}});
+    EXPECT_EQ(deployed.status, StepStatus::kSuccess) << tool << ": " << deployed.message;
+  }
+  ASSERT_GE(scripts.size(), 3u);
+  EXPECT_NE(scripts[0].find("--stack-name pixel-prod-7f3a"), std::string::npos) << scripts[0];
+  std::string cdk = scripts.back();
+  EXPECT_NE(cdk.find("cdk-outputs-___.json"), std::string::npos) << cdk;
+}
+
 TEST(StackDeployToolsTest, FailingToolFailsTheStep) {
   ScratchDir dir;
   FakeStepContext context(dir.path());
@@ -305,7 +340,9 @@ TEST(StackDeployToolsTest, PreviewShowsCommandsAndChangeSet) {
   preview = Make()->Preview(inputs);
   EXPECT_EQ(preview.summary, "rollback stack web with local");
   ASSERT_FALSE(preview.details.empty());
-  EXPECT_EQ(preview.details[0], "switch <state-dir>/stacks/web/current to the previous version");
+  EXPECT_EQ(preview.details[0],
+            "switch <state-dir>/stacks/web/current to the previous version its "
+            "environment deployed");
 }
 
 TEST(StackDeployToolsTest, BadInputsAreReported) {
