@@ -265,7 +265,7 @@ Expected<bool> AuditLog::AppendLocked(json entry) const {
     prev = last["mac"].get<std::string>();
     seq = last.value("seq", size_t{0});
   }
-  if (masker_) entry = MaskJson(entry, *masker_);
+  MaskJsonInPlace(&entry, masker_);
   entry["seq"] = seq + 1;
   entry["prev"] = prev;
   entry.erase("mac");

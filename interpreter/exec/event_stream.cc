@@ -110,8 +110,10 @@ ordered_json EventStream::Record(EventType type) const {
 }
 
 void EventStream::Write(const ordered_json& record) {
-  std::string line = MaskOrdered(record, masker_).dump(-1, ' ', false,
-                                                       ordered_json::error_handler_t::replace);
+  // Nothing to mask (and no copy to make) while the run has no secret.
+  constexpr auto kReplace = ordered_json::error_handler_t::replace;
+  std::string line = masker_.empty() ? record.dump(-1, ' ', false, kReplace)
+                                     : MaskOrdered(record, masker_).dump(-1, ' ', false, kReplace);
   line.push_back('\n');
   WriteLine(line);
 }

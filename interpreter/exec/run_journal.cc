@@ -68,7 +68,7 @@ Expected<bool> RunStore::SaveJobs(const RunRecord& record, const std::set<std::s
     } else {
       entry["record"] = ToJson(it->second);
     }
-    if (masker_) entry = MaskJson(entry, *masker_);
+    MaskJsonInPlace(&entry, masker_);
     lines += entry.dump(-1, ' ', false, json::error_handler_t::replace);
     lines += '\n';
   }

@@ -324,6 +324,10 @@ std::string SafeFileName(const std::string& name) {
   return out;
 }
 
+void MaskJsonInPlace(json* value, const Masker* masker) {
+  if (masker && !masker->empty()) *value = MaskJson(*value, *masker);
+}
+
 json MaskJson(const json& value, const Masker& masker) {
   if (value.is_string()) return masker.Mask(value.get<std::string>());
   if (value.is_array()) {
@@ -506,7 +510,7 @@ std::string RunStore::write_error() const {
 
 Expected<bool> RunStore::Save(const RunRecord& record, bool durable) const {
   json value = ToJson(record);
-  if (masker_) value = MaskJson(value, *masker_);
+  MaskJsonInPlace(&value, masker_);
   Journal& journal = *journal_;
   if (journal.seq > 0) value["journal_seq"] = journal.seq;
   std::string text = value.dump(2, ' ', false, json::error_handler_t::replace) + "\n";

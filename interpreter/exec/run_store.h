@@ -199,5 +199,7 @@ std::string SafeFileName(const std::string& name);
 
 /// The JSON value with every string (and key) passed through `masker`.
 nlohmann::json MaskJson(const nlohmann::json& value, const Masker& masker);
+/// Masks `value` where it is: nothing to do (no copy) while the run has no secret to mask.
+void MaskJsonInPlace(nlohmann::json* value, const Masker* masker);
 
 }  // namespace slipway::exec
