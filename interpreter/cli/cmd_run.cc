@@ -163,12 +163,7 @@ int Run(RunArgs args) {
       !outside.empty()) {
     return Usage(outside);
   }
-  if (!options.env_config) {
-    if (std::string drift = plan::EnvironmentsFileDrift(git, plan.environments_path, plan.ref);
-        !drift.empty()) {
-      return Usage(drift);
-    }
-  }
+  if (!loaded.environments_drift.empty()) return Usage(loaded.environments_drift);
   if (!args.from_plan.empty()) {
     Expected<bool> same = exec::CheckReviewedPlan(reviewed, args.from_plan, plan);
     if (!same) return Usage(same.error());

@@ -255,6 +255,7 @@ PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const Gi
     }
   }
   std::optional<Event> event;
+  std::string environments_drift;  // EnvironmentsFileDrift, for PlanInputs
   if (!usage.has_errors()) event = BuildEvent(*workflow, event_options, git, usage);
   // What the run claims of its origin and what is true of the checkout: said at every plan and
   // run when they differ.
@@ -284,10 +285,9 @@ PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const Gi
                                 "does not hold them, but the run can use them as they are",
                                 named, git.sha.substr(0, 12)));
     }
-    if (!options.env_config) {
-      if (std::string drift = EnvironmentsFileDrift(git, env_path, event->ref); !drift.empty()) {
-        files.Warning("environments", {}, drift + " (`slipway run` refuses it)");
-      }
+    if (!options.env_config) environments_drift = EnvironmentsFileDrift(git, env_path, event->ref);
+    if (!environments_drift.empty()) {
+      files.Warning("environments", {}, environments_drift + " (`slipway run` refuses it)");
     }
   }
 
@@ -378,6 +378,7 @@ PlanStatus MakePlan(SourceManager& sources, const PlanOptions& options, const Gi
     workflows->sources[0].workflow = &*loaded->workflow;  // moved
     loaded->workflows = std::move(workflows);
     loaded->environments = std::move(environments);
+    loaded->environments_drift = std::move(environments_drift);
   }
   return has_errors ? PlanStatus::kInvalid : PlanStatus::kOk;
 }

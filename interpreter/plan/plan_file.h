@@ -70,6 +70,9 @@ struct PlanInputs {
   /// Every workflow file read (the main one and those its jobs call); sources[0].workflow
   /// points at `workflow`.
   std::shared_ptr<WorkflowSet> workflows;
+  /// Why the environments file may not be used by a run (EnvironmentsFileDrift); "" when it may
+  /// or when --env-config chose it. `plan` warns with it, `run` refuses.
+  std::string environments_drift;
 };
 
 /// Makes the plan. `diagnostics` receives what to print: on kUsageError only
