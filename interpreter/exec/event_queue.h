@@ -23,6 +23,13 @@ class EventQueue {
     ready_.notify_one();
   }
 
+  /// Queues without waking the consumer: for events it only has to see eventually (it waits
+  /// with a deadline while any may be queued).
+  void PushQuietly(T event) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    events_.push_back(std::move(event));
+  }
+
   /// Blocks until an event is available and returns it.
   T Wait() {
     std::unique_lock<std::mutex> lock(mutex_);

@@ -39,7 +39,6 @@ const char* EventTypeName(EventType type) {
 
 const char* WaitKindName(WaitKind kind) {
   switch (kind) {
-    case WaitKind::kConcurrency: return "concurrency";
     case WaitKind::kApproval: return "approval";
     case WaitKind::kWaitTimer: return "wait_timer";
   }
@@ -137,9 +136,6 @@ EventStream::JobProgress& EventStream::ProgressLocked(const std::string& key) {
       }
     }
     if (job.planned) {
-      if (job.planned->concurrency_group && !job.planned->concurrency_group->text.empty()) {
-        job.waits.push_back(WaitKind::kConcurrency);
-      }
       if (job.planned->environment) {
         if (job.planned->environment->required_reviewers > 0) {
           job.waits.push_back(WaitKind::kApproval);
@@ -208,11 +204,7 @@ void EventStream::OutputLine(std::string_view job, std::string_view text) {
     ordered_json record = Record(EventType::kStepOutput);
     record["job"] = key;
     record["text"] = std::string(text);
-    if (progress.waiting) {
-      Write(record);
-    } else {
-      progress.held.push_back(std::move(record));
-    }
+    Write(record);
     return;
   }
   // A step's output line, the stream's commonest record, written without building a JSON
@@ -231,22 +223,8 @@ void EventStream::OutputLine(std::string_view job, std::string_view text) {
   WriteLine(line);
 }
 
-void EventStream::FlushHeldLocked(JobProgress& job) {
-  for (ordered_json& record : job.held) {
-    if (job.step_open) {
-      std::string line = record["text"];
-      record.erase("text");
-      record["step"] = {{"index", job.step_index}, {"id", job.step_id}};
-      record["text"] = line;
-    }
-    Write(record);
-  }
-  job.held.clear();
-}
-
 void EventStream::RunFinished(const RunRecord& record) {
   std::lock_guard<std::mutex> lock(mutex_);
-  for (auto& [key, job] : jobs_) FlushHeldLocked(job);
   ordered_json finished = Record(EventType::kRunFinished);
   finished["status"] = RunStatusName(record.status);
   finished["started_at"] = record.started_at;
@@ -338,7 +316,6 @@ void EventStream::JobWaiting(const std::string& key) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     JobProgress& job = ProgressLocked(key);
-    FlushHeldLocked(job);
     CloseApprovalLocked(key, job);
     ordered_json record = Record(EventType::kJobWaiting);
     record["job"] = key;
@@ -346,7 +323,7 @@ void EventStream::JobWaiting(const std::string& key) {
       WaitKind kind = job.waits[job.next_wait++];
       record["gate"] = WaitKindName(kind);
       if (kind == WaitKind::kApproval) job.approval_open = true;
-      if (kind != WaitKind::kConcurrency && job.planned && job.planned->environment) {
+      if (job.planned && job.planned->environment) {
         record["environment"] = job.planned->environment->name;
         if (kind == WaitKind::kApproval) {
           record["required_reviewers"] = job.planned->environment->required_reviewers;
@@ -367,8 +344,6 @@ void EventStream::JobRunning(const std::string& key) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     JobProgress& job = ProgressLocked(key);
-    // "running" also comes at the job's start, when its first step's lines may already wait.
-    if (job.waiting) FlushHeldLocked(job);
     CloseApprovalLocked(key, job);
     if (job.waiting) {
       job.waiting = false;
@@ -392,7 +367,6 @@ void EventStream::StepStarted(const std::string& key, const StepRecord& step) {
     record["step"] = {{"index", job.step_index}, {"id", step.id}, {"name", step.name}};
     if (!step.log.empty()) record["log"] = step.log;
     Write(record);
-    FlushHeldLocked(job);
   }
   Forward(next_, [&](RunObserver& o) { o.StepStarted(key, step); });
 }
@@ -401,7 +375,6 @@ void EventStream::StepFinished(const std::string& key, const StepRecord& step) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     JobProgress& job = ProgressLocked(key);
-    FlushHeldLocked(job);
     // A step reported only when it ends (skipped steps) still takes its place.
     if (!job.step_open) {
       ++job.step_index;
@@ -435,7 +408,6 @@ void EventStream::JobFinished(const std::string& key, const JobOutcome& outcome)
   {
     std::lock_guard<std::mutex> lock(mutex_);
     JobProgress& job = ProgressLocked(key);
-    FlushHeldLocked(job);
     CloseApprovalLocked(key, job);
     ordered_json record = Record(EventType::kJobFinished);
     record["job"] = key;

@@ -9,17 +9,14 @@
 /// is written, like every other byte slipway writes.
 ///
 /// It is a RunObserver that forwards each call to the observer it wraps (the console or the live
-/// view), so the scheduler keeps exactly one observer. Output lines arrive from the Console's
-/// tap (worker threads); observer calls come from the scheduler thread. Thread-safe.
+/// view), so a run has exactly one observer. Output lines arrive from the Console's tap on the
+/// job's worker thread, which also reports the job's waits and steps (RunObserver): a line
+/// carries the step its job had open when it was printed, and a line printed between two steps
+/// carries none. Thread-safe.
 ///
-/// Output lines carry the step that the scheduler thread last reported for their job; lines
-/// printed between two steps are held until the job's next event (see JobProgress::held), so a
-/// step's first lines are not left without their step. Attribution still follows the
-/// scheduler's view: a line may be credited to the step before when the scheduler lags.
-///
-/// Gate waits: the scheduler reports only "waiting" and "running". Which wait it is follows
-/// from the plan and the order JobExecution waits in — the job's concurrency group, then the
-/// environment's reviewers, then its wait timer. How the reviewers' wait ended comes from the
+/// Gate waits: the job's worker reports only "waiting" and "running". Which wait it is follows
+/// from the plan and the order JobExecution waits in — the environment's reviewers, then its
+/// wait timer (a wait for the job's concurrency group is not reported). How the reviewers' wait ended comes from the
 /// run's audit entries of this attempt (kind "gate": decision "approved" with its reviewers →
 /// job_approved, "rejected" with its reviewer → job_rejected; a wait cancelled or timed out has
 /// no record of its own: job_finished says how the job ended). They are written before the job
@@ -68,7 +65,7 @@ enum class EventType {
 const char* EventTypeName(EventType type);
 
 /// What a job waits for ("gate" of a job_waiting record).
-enum class WaitKind { kConcurrency, kApproval, kWaitTimer };
+enum class WaitKind { kApproval, kWaitTimer };
 const char* WaitKindName(WaitKind kind);
 
 class EventStream final : public RunObserver {
@@ -114,10 +111,6 @@ class EventStream final : public RunObserver {
     int step_index = -1;         // the latest step (0-based), -1 before the first
     bool step_open = false;      // step_index has started and not finished
     std::string step_id;
-    /// Lines that arrived between two steps while the job runs: they are held until the next
-    /// event of the job says whether a step has started (the worker prints a step's first line
-    /// before the scheduler thread reports the step), then written with their own times.
-    std::vector<nlohmann::ordered_json> held;
   };
 
   nlohmann::ordered_json Record(EventType type) const;
@@ -126,8 +119,6 @@ class EventStream final : public RunObserver {
   void WriteLine(const std::string& line);
   JobProgress& ProgressLocked(const std::string& key);
   void CloseApprovalLocked(const std::string& key, JobProgress& job);
-  /// Writes the held lines of `job`, attributed to its open step if there is one.
-  void FlushHeldLocked(JobProgress& job);
   /// The last gate decision of `key` in this attempt's audit entries (null when none).
   nlohmann::json GateDecision(const std::string& key) const;
 

@@ -277,7 +277,7 @@ StepRecord JobExecution::RunJobStep(const model::Step& step, const plan::Planned
                        plan::Condition::Kind::kTrue;
     assume_cancelled_ = false;
   }
-  run_.events->Push(StepUpdate{job_.key, index, record});
+  ReportStep(index, record);
   StepLog log(*run_.masker, *run_.console, job_.key, run_.store->run_dir() + "/" + record.log);
   log_ = &log;
   // Inside GitHub Actions each step is a collapsible group in the real runner's log.
@@ -428,7 +428,7 @@ JobOutcome JobExecution::Run() {
                                             : std::nullopt) {
     return JobOutcome{forced->result, forced->outputs, {}, "forced by the rehearsal"};
   }
-  run_.events->Push(JobStatusUpdate{job_.key, JobPhase::kRunning, ""});
+  ReportPhase(JobPhase::kRunning);
   // The job's scratch directory: RUNNER_TEMP, its scripts and step files; outside the state
   // directory, so nothing a step is handed leads into it.
   temp_dir_ = run_.scratch_dir + "/" + SafeFileName(job_.key);
@@ -543,7 +543,7 @@ JobOutcome JobExecution::Run() {
           {"outcome", StepConclusionName(record.outcome.value_or(StepConclusion::kFailure))},
           {"conclusion", StepConclusionName(record.conclusion.value_or(StepConclusion::kFailure))}};
     }
-    run_.events->Push(StepUpdate{job_.key, i, record});
+    ReportStep(i, record);
     outcome.steps.push_back(std::move(record));
   }
 

@@ -177,7 +177,12 @@ class JobExecution final : public StepIo, public CompositeHost {
   std::optional<JobOutcome> PassGate(const plan::EnvironmentGate& gate);
   void WarnAboutMissingSecrets(const plan::EnvironmentGate* gate);
   void AuditGate(const plan::EnvironmentGate& gate, nlohmann::json entry);
-  void ReportWaiting(JobPhase phase);
+  /// Where the job is: told to the observer now and to the scheduler (the run record).
+  void ReportPhase(JobPhase phase);
+  /// Step `index` started (its record has no outcome) or ended: told to the observer now, in
+  /// line with the step's output, and queued for the run record without waking the scheduler
+  /// (it saves step progress at most every 200 ms anyway).
+  void ReportStep(size_t index, const StepRecord& record);
 
   const RunEnvironment& run_;
   const JobAssignment& job_;

@@ -54,10 +54,24 @@ ConcurrencyWatch::~ConcurrencyWatch() {
   if (thread_.joinable()) thread_.join();
 }
 
-void JobExecution::ReportWaiting(JobPhase phase) {
+void JobExecution::ReportPhase(JobPhase phase) {
   // Each wait is reported (reviewers, then the wait timer: the event stream records both); the
   // console says "waiting" once per job (ConsoleObserver).
-  run_.events->Push(JobStatusUpdate{job_.key, phase, environment_});
+  if (run_.observer && phase == JobPhase::kRunning) run_.observer->JobRunning(job_.key);
+  if (run_.observer && phase == JobPhase::kWaitingAtGate) run_.observer->JobWaiting(job_.key);
+  run_.events->Push(
+      JobStatusUpdate{job_.key, phase, phase == JobPhase::kRunning ? "" : environment_});
+}
+
+void JobExecution::ReportStep(size_t index, const StepRecord& record) {
+  if (run_.observer) {
+    if (record.outcome) {
+      run_.observer->StepFinished(job_.key, record);
+    } else {
+      run_.observer->StepStarted(job_.key, record);
+    }
+  }
+  run_.events->PushQuietly(StepUpdate{job_.key, index, record});
 }
 
 std::optional<JobOutcome> JobExecution::TakeConcurrencyGroup(std::optional<ConcurrencyLock>* lock) {
@@ -76,7 +90,7 @@ std::optional<JobOutcome> JobExecution::TakeConcurrencyGroup(std::optional<Concu
     return JobOutcome{JobResult::kFailure, {}, {}, std::move(message)};
   }
   if (group.empty()) return std::nullopt;
-  ReportWaiting(JobPhase::kWaitingForGroup);
+  ReportPhase(JobPhase::kWaitingForGroup);
   Expected<ConcurrencyLock> taken = ConcurrencyLock::Acquire(
       run_.store->state_dir(), group, ConcurrencyHolder{run_.run_id, job_.key}, cancel_in_progress,
       [this] { return job_.control->cancel->is_cancelled(); },
@@ -98,7 +112,7 @@ std::optional<JobOutcome> JobExecution::TakeConcurrencyGroup(std::optional<Concu
   }
   lock->emplace(std::move(taken).value());
   group_ = group;
-  run_.events->Push(JobStatusUpdate{job_.key, JobPhase::kRunning, ""});
+  ReportPhase(JobPhase::kRunning);
   return std::nullopt;
 }
 
@@ -208,7 +222,7 @@ std::optional<JobOutcome> JobExecution::PassGate(const plan::EnvironmentGate& ga
     return refuse(JobResult::kFailure, message);
   }
   if (gate.required_reviewers > 0) {
-    ReportWaiting(JobPhase::kWaitingAtGate);
+    ReportPhase(JobPhase::kWaitingAtGate);
     ReviewerPolicy policy;
     policy.required = gate.required_reviewers;
     policy.users = gate.eligible_reviewers;
@@ -295,7 +309,7 @@ std::optional<JobOutcome> JobExecution::PassGate(const plan::EnvironmentGate& ga
     AuditGate(gate, {{"kind", "gate"}, {"decision", "approved"}, {"reviewers", tally.counted}});
   }
   if (gate.wait_timer_s > 0) {
-    ReportWaiting(JobPhase::kWaitingAtGate);
+    ReportPhase(JobPhase::kWaitingAtGate);
     run_.console->Line(job_.key, fmt::format("wait timer of {} for environment \"{}\"",
                                              plan::FormatDuration(gate.wait_timer_s), gate.name));
     if (!run_.clock->SleepFor(std::chrono::seconds(gate.wait_timer_s), *job_.control->cancel)) {
@@ -307,7 +321,7 @@ std::optional<JobOutcome> JobExecution::PassGate(const plan::EnvironmentGate& ga
                   fmt::format("environment \"{}\": the gate's decision could not be audited",
                               gate.name));
   }
-  run_.events->Push(JobStatusUpdate{job_.key, JobPhase::kRunning, ""});
+  ReportPhase(JobPhase::kRunning);
   return std::nullopt;
 }
 

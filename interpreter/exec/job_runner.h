@@ -1,7 +1,8 @@
 #pragma once
 /// JobRunner: the process boundary of the scheduler (ninja's CommandRunner). The scheduler
 /// hands it one job instance at a time; the runner executes it on a worker and reports back
-/// only through the EventQueue (StepUpdate, JobStatusUpdate, JobFinished). RealJobRunner
+/// only through the EventQueue (StepUpdate, JobStatusUpdate, JobFinished); the worker tells
+/// the user about its job's waits and steps itself (RunObserver, below). RealJobRunner
 /// (real_job_runner.h) runs steps for real; tests/support/fake_job_runner.h records what would
 /// run and finishes jobs on command.
 
@@ -92,6 +93,29 @@ struct Interrupted {
 };
 using RunEvent = std::variant<StepUpdate, JobStatusUpdate, JobFinished, Interrupted>;
 using RunEventQueue = EventQueue<RunEvent>;
+
+/// What the user is told as things happen (console, live view, event stream). A job's own
+/// events (JobWaiting, JobRunning, StepStarted, StepFinished) are reported by the worker running
+/// it, in the order they happen and in line with its output; the scheduler thread reports
+/// JobStarted (before the worker starts), JobFinished, Interrupted and WriteFailed. So
+/// implementations are called from several threads at once and must be thread-safe.
+class RunObserver {
+ public:
+  virtual ~RunObserver() = default;
+  virtual void JobStarted(const std::string& /*key*/) {}
+  /// A wait at the job's environment's gate began (the reviewers', then the wait timer's: each
+  /// is reported). A wait for the job's concurrency group is not reported.
+  virtual void JobWaiting(const std::string& /*key*/) {}
+  /// The job's worker reports it running (at its start, and again after its gate).
+  virtual void JobRunning(const std::string& /*key*/) {}
+  /// A step began (the record has no outcome yet).
+  virtual void StepStarted(const std::string& /*key*/, const StepRecord& /*step*/) {}
+  virtual void StepFinished(const std::string& /*key*/, const StepRecord& /*step*/) {}
+  virtual void JobFinished(const std::string& /*key*/, const JobOutcome& /*outcome*/) {}
+  virtual void Interrupted(int /*signal*/, int /*count*/) {}
+  /// The run record or the audit log could not be written (once per distinct error).
+  virtual void WriteFailed(const std::string& /*error*/) {}
+};
 
 /// Runs job instances; Start() returns at once and the outcome arrives later as JobFinished.
 class JobRunner {

@@ -40,6 +40,8 @@ struct RunEnvironment {
   Clock* clock = nullptr;
   Console* console = nullptr;
   RunEventQueue* events = nullptr;
+  /// Told of each job's waits and steps by the job's worker (may be null: nobody watches).
+  RunObserver* observer = nullptr;
   std::string run_id;
   /// Approvals typed at the terminal (null when stdin is not a TTY).
   std::shared_ptr<ApprovalInbox> inbox;

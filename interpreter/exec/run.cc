@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -44,8 +45,12 @@ class ConsoleObserver final : public RunObserver {
   explicit ConsoleObserver(Console& console) : console_(console) {}
   void JobStarted(const std::string& key) override { console_.Line(key, "started"); }
   void JobWaiting(const std::string& key) override {
-    // A gate with reviewers and a wait timer waits twice; the console says so once.
-    if (!waiting_said_.insert(key).second) return;
+    // A gate with reviewers and a wait timer waits twice; the console says so once. (Called
+    // from the jobs' worker threads.)
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!waiting_said_.insert(key).second) return;
+    }
     console_.Line(key, "waiting at its environment's gate");
   }
   void WriteFailed(const std::string& error) override { console_.Line("", "error: " + error); }
@@ -62,6 +67,7 @@ class ConsoleObserver final : public RunObserver {
 
  private:
   Console& console_;
+  std::mutex mutex_;
   std::set<std::string> waiting_said_;
 };
 
@@ -416,6 +422,7 @@ RunResult ExecuteRun(const RunRequest& request) {
   run.clock = &clock;
   run.console = &console;
   run.events = &events;
+  run.observer = &stream;
   run.run_id = result.run_id;
   run.workspace = workspace;
   run.scratch_dir = *scratch;

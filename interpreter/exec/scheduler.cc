@@ -295,20 +295,11 @@ void Scheduler::Apply(const RunEvent& event) {
     JobRecord& rec = Touch(update->job_key);
     if (rec.steps.size() <= update->index) rec.steps.resize(update->index + 1);
     rec.steps[update->index] = update->step;
-    if (observer_ && update->step.outcome) {
-      observer_->StepFinished(update->job_key, update->step);
-    } else if (observer_) {
-      observer_->StepStarted(update->job_key, update->step);
-    }
   } else if (const auto* status = std::get_if<JobStatusUpdate>(&event)) {
     bool running = status->phase == JobPhase::kRunning;
     Touch(status->job_key).status =
         running ? JobRecordStatus::kRunning : JobRecordStatus::kWaiting;
     important_ = true;
-    if (observer_ && status->phase == JobPhase::kWaitingAtGate) {
-      observer_->JobWaiting(status->job_key);
-    }
-    if (observer_ && running) observer_->JobRunning(status->job_key);
   } else if (const auto* finished = std::get_if<JobFinished>(&event)) {
     auto it = instance_by_key_.find(finished->job_key);
     if (it != instance_by_key_.end() && instances_[it->second].state == InstanceState::kRunning) {
@@ -378,7 +369,9 @@ RunStatus Scheduler::Run() {
     if (dirty && !important_) {
       event = events_.WaitUntil(last_save + kStepSaveInterval);
     } else if (!important_) {
-      event = events_.Wait();
+      // Step updates are queued without waking this thread (JobExecution::ReportStep): one
+      // may be waiting already, and any queued later is seen within the interval.
+      event = events_.WaitUntil(std::chrono::steady_clock::now() + kStepSaveInterval);
     }
     if (event) {
       Apply(*event);

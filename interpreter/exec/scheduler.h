@@ -36,23 +36,6 @@ class AuditLog;
 class Clock;
 struct RunRequest;
 
-/// What the scheduler reports to the user as things happen (console, live view).
-class RunObserver {
- public:
-  virtual ~RunObserver() = default;
-  virtual void JobStarted(const std::string& /*key*/) {}
-  virtual void JobWaiting(const std::string& /*key*/) {}
-  /// The job's worker reports it running (at its start, and again after its gate).
-  virtual void JobRunning(const std::string& /*key*/) {}
-  /// A step began (the record has no outcome yet).
-  virtual void StepStarted(const std::string& /*key*/, const StepRecord& /*step*/) {}
-  virtual void StepFinished(const std::string& /*key*/, const StepRecord& /*step*/) {}
-  virtual void JobFinished(const std::string& /*key*/, const JobOutcome& /*outcome*/) {}
-  virtual void Interrupted(int /*signal*/, int /*count*/) {}
-  /// The run record or the audit log could not be written (once per distinct error).
-  virtual void WriteFailed(const std::string& /*error*/) {}
-};
-
 /// Whether a job of an earlier attempt is kept by --resume: completed with success.
 bool IsRestorable(const JobRecord& record);
 

@@ -767,6 +767,51 @@ TEST_F(JobLogicTest, RunTimeEnvironmentNotConfigured) {
       << console_;
 }
 
+// The job's worker tells the event stream about its waits and steps as they happen, so every
+// output line carries the step that printed it (a line printed before a step began once went
+// to the step before, when the scheduler thread lagged), and a job with a concurrency group
+// and reviewers reports its reviewers' wait as "approval" (it was once labelled
+// "concurrency", and then no job_approved followed).
+TEST_F(JobLogicTest, TheEventStreamFollowsTheWorker) {
+  for (const char* name : {"one", "two", "three"}) {
+    fake_.On(name, [name](const ResolvedStep&, StepIo& io) {
+      io.Log(std::string("hello from ") + name);
+      return StepOutcome{};
+    });
+  }
+  RunStatus status = Run(R"(on: push
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    concurrency: deploy-${{ github.ref }}
+    environment: production
+    steps:
+      - {name: one, run: x}
+      - {name: two, run: x}
+      - {name: three, run: x}
+)",
+                         "refs/heads/main", kEnvironments, {{"production", "bob"}});
+  ASSERT_EQ(status, RunStatus::kSuccess) << console_;
+  std::ifstream in(dir_ / "state" / "runs" / "r1" / "events.jsonl");
+  std::vector<std::string> seen;
+  for (std::string line; std::getline(in, line);) {
+    nlohmann::json record = nlohmann::json::parse(line);
+    std::string type = record["type"];
+    if (type == "job_waiting") seen.push_back("waiting " + record.value("gate", ""));
+    if (type == "job_approved") seen.push_back("approved");
+    if (type == "step_started") seen.push_back("start " + record["step"]["name"].get<std::string>());
+    if (type == "step_finished") seen.push_back("end " + record["step"]["name"].get<std::string>());
+    if (type == "step_output" && record["text"].get<std::string>().rfind("hello", 0) == 0) {
+      seen.push_back(record["text"].get<std::string>() + " @" +
+                     (record.contains("step") ? std::to_string(record["step"]["index"].get<int>()) : "-"));
+    }
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{
+                      "waiting approval", "approved", "start one", "hello from one @0", "end one",
+                      "start two", "hello from two @1", "end two", "start three",
+                      "hello from three @2", "end three"}));
+}
+
 // `environment: ${{ matrix.env }}`: each leg meets its own environment's gate.
 TEST_F(JobLogicTest, MatrixEnvironment) {
   RunStatus status = Run(R"(on: push
