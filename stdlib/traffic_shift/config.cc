@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "stdlib/input_reader.h"
+#include "stdlib/traffic_shift/haproxy_runtime.h"
 #include "stdlib/traffic_shift/provider.h"
 #include "stdlib/traffic_shift/traffic_shift.h"
 
@@ -129,6 +130,14 @@ std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error
     in.AddError("input \"revert-to\": expected zero or previous, got \"" + revert + "\"");
   }
   if (c.target.empty()) in.AddError("input \"target\" is required");
+  // Checked before anything is sent: the runtime API would run what follows a ';'.
+  for (const auto& [key, value] : {std::pair{"backend", &c.backend}, std::pair{"server", &c.server},
+                                   std::pair{"previous-server", &c.previous_server}}) {
+    if (value->empty()) continue;
+    if (std::string invalid = haproxy::CheckName(key, *value); !invalid.empty()) {
+      in.AddError(invalid);
+    }
+  }
   if (!c.server.empty() && c.server == c.previous_server) {
     in.AddError("inputs \"server\" and \"previous-server\" name the same server");
   }
