@@ -291,8 +291,10 @@ StepOutcome StackDeploy::Run(const step_api::StepInputs& inputs, step_api::StepC
   // sam reads them from a config file instead (0600, removed when sam is done).
   std::string sam_config;
   if (c.tool == "sam" && c.action != "rollback" && !secret_keys.empty()) {
-    sam_config = (std::filesystem::path(context.run_dir()) /
-                  ("sam-parameters-" + SafeName(context.Mask(c.stack)) + ".toml"))
+    // Absolute: the command may `cd` to working-directory first.
+    sam_config = std::filesystem::absolute(std::filesystem::path(context.run_dir()) /
+                                           ("sam-parameters-" + SafeName(context.Mask(c.stack)) +
+                                            ".toml"))
                      .string();
     std::error_code ignored;
     std::filesystem::remove(sam_config, ignored);
