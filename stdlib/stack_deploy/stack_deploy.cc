@@ -68,7 +68,12 @@ std::vector<std::string> SecretKeys(const std::map<std::string, std::string>& va
 
 }  // namespace
 
-std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error) {
+std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error,
+                                   bool planning) {
+  // Checked later, in the run, once `${{ }}` is evaluated.
+  auto unresolved = [&](const std::string& value) {
+    return planning && value.find("${{") != std::string::npos;
+  };
   InputReader in(with, kSchema);
   Config c;
   c.tool = in.String("tool", "local");
@@ -125,14 +130,14 @@ std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error
                 "\" is not a valid local stack name (letters, digits, '.', '_', '-')");
   }
   if ((c.tool == "sam" || c.tool == "cloudformation") && !c.stack.empty() &&
-      !IsCloudFormationStackName(c.stack)) {
+      !unresolved(c.stack) && !IsCloudFormationStackName(c.stack)) {
     in.AddError("input \"stack-name\": \"" + c.stack +
                 "\" is not a CloudFormation stack name (a letter, then letters, digits and '-'; "
                 "at most 128)");
   }
   if (c.tool == "cdk") {
     auto check = [&](const char* key, const std::string& selector) {
-      if (IsCdkStackSelector(selector)) return;
+      if (unresolved(selector) || IsCdkStackSelector(selector)) return;
       in.AddError("input \"" + std::string(key) + "\": \"" + selector +
                   "\" is not a cdk stack name or pattern (letters, digits, '-', '_', '.', '/', '*', "
                   "'?'; not starting with '-')");
@@ -207,7 +212,7 @@ std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error
 
 step_api::StepPreview StackDeploy::Preview(const step_api::StepInputs& inputs) const {
   std::string error;
-  std::optional<Config> parsed = ParseConfig(inputs.with, &error);
+  std::optional<Config> parsed = ParseConfig(inputs.with, &error, /*planning=*/true);
   if (!parsed) return {"stack deploy: invalid inputs: " + error, {}};
   const Config& c = *parsed;
   std::string what = c.stack.empty() ? std::string("stacks") : "stack " + c.stack;
@@ -301,6 +306,9 @@ StepOutcome StackDeploy::Run(const step_api::StepInputs& inputs, step_api::StepC
     if (!WritePrivateFile(sam_config, SamParametersConfig(c), &error)) {
       return {StepStatus::kFailure, 1, "stack deploy: " + error, {}};
     }
+    std::string shown;  // the log masks the secrets
+    for (const auto& [key, value] : c.parameters) shown += " " + key + "=" + value;
+    context.Log("parameter overrides (in --config-file, 0600):" + shown);
   }
   std::string command = c.tool == "cdk" ? CdkCommand(c, outputs_file) : SamCommand(c, sam_config);
   context.Log("$ " + command);

@@ -49,7 +49,12 @@ const char* ProviderName(ProviderKind kind) {
   return "?";
 }
 
-std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error) {
+std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error,
+                                   bool planning) {
+  // Checked later, in the run, once `${{ }}` is evaluated.
+  auto unresolved = [&](const std::string& value) {
+    return planning && value.find("${{") != std::string::npos;
+  };
   InputReader in(with, kSchema);
   Config c;
   std::string provider = in.String("provider");
@@ -133,7 +138,7 @@ std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error
   // Checked before anything is sent: the runtime API would run what follows a ';'.
   for (const auto& [key, value] : {std::pair{"backend", &c.backend}, std::pair{"server", &c.server},
                                    std::pair{"previous-server", &c.previous_server}}) {
-    if (value->empty()) continue;
+    if (value->empty() || unresolved(*value)) continue;
     if (std::string invalid = haproxy::CheckName(key, *value); !invalid.empty()) {
       in.AddError(invalid);
     }

@@ -59,7 +59,7 @@ std::string CheckHealth(const Config& c, int percent, step_api::StepContext& con
 
 step_api::StepPreview TrafficShift::Preview(const step_api::StepInputs& inputs) const {
   std::string error;
-  std::optional<Config> c = ParseConfig(inputs.with, &error);
+  std::optional<Config> c = ParseConfig(inputs.with, &error, /*planning=*/true);
   if (!c) return {"traffic shift: invalid inputs: " + error, {}};
   std::string phases;
   for (int p : c->phases) phases += (phases.empty() ? "" : " → ") + std::to_string(p) + "%";

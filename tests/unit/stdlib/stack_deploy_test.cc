@@ -385,6 +385,10 @@ TEST(StackDeployToolsTest, BadInputsAreReported) {
   EXPECT_TRUE(ParseConfig({{"tool", "cdk"}, {"stacks", "Prod/Api Prod/*"}}, &error)) << error;
   EXPECT_TRUE(ParseConfig({{"tool", "sam"}, {"stack-name", std::string(128, 'a')}}, &error))
       << error;
+  // The plan's preview sees expressions unevaluated; the run checks what they evaluate to.
+  nlohmann::json unevaluated = {{"tool", "cdk"}, {"stack-name", "${{ inputs.service }}"}};
+  EXPECT_TRUE(ParseConfig(unevaluated, &error, /*planning=*/true)) << error;
+  EXPECT_FALSE(ParseConfig(unevaluated, &error));
 }
 
 }  // namespace
