@@ -255,6 +255,11 @@ TEST(LocalBalancerSocketTest, SquattedSocketDirectoryInTmpIsRefused) {
   ASSERT_EQ(dir.parent_path(), fs::path("/tmp"));
   fs::remove_all(dir);
   FakeStepContext context(scratch.path() / "ctx");
+  struct StopIfStarted {  // were a squatted directory accepted, HAProxy would be running
+    LocalBalancer& balancer;
+    FakeStepContext& context;
+    ~StopIfStarted() { balancer.Stop(context); }
+  } stop{balancer, context};
   const std::string suffix =
       ": another local user may have made it to control what is inside; refusing to use it "
       "(remove it, or use a shorter state directory path)";
