@@ -139,8 +139,8 @@ std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error
     auto check = [&](const char* key, const std::string& selector) {
       if (unresolved(selector) || IsCdkStackSelector(selector)) return;
       in.AddError("input \"" + std::string(key) + "\": \"" + selector +
-                  "\" is not a cdk stack name or pattern (letters, digits, '-', '_', '.', '/', '*', "
-                  "'?'; not starting with '-')");
+                  "\" is not a cdk stack name or pattern (letters, digits, '-', '_', '.', '/', "
+                  "'*', '?'; not starting with '-')");
     };
     if (!c.stack.empty()) check("stack-name", c.stack);
     for (const std::string& selector : c.stacks) {

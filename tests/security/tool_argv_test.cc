@@ -25,12 +25,16 @@ class ToolArgvTest : public SecurityTest {
 )";
     WriteTool("sam", record + R"(prev=
 for a in "$@"; do
-  if [ "$prev" = --config-file ]; then stat -c %a "$a" > sam-config-mode.txt; cat "$a" > sam-config.txt; fi
+  if [ "$prev" = --config-file ]; then
+    stat -c %a "$a" > sam-config-mode.txt; cat "$a" > sam-config.txt
+  fi
   prev=$a
 done
 )");
     // The real cdk runs --app as the CDK app, wherever it is on the command line.
-    WriteTool("cdk", record + R"(for a in "$@"; do case "$a" in --app=*) sh -c "${a#--app=}";; esac; done
+    WriteTool("cdk", record + R"(for a in "$@"; do
+  case "$a" in --app=*) sh -c "${a#--app=}";; esac
+done
 )");
     WriteTool("aws", record + "echo '[]'\n");
     Write("secrets.env", std::string("TOKEN=") + kToken + "\n");
