@@ -1,10 +1,15 @@
 #include "stdlib/files.h"
 
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <openssl/evp.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <set>
@@ -115,6 +120,52 @@ bool WriteFileAtomic(const fs::path& path, std::string_view text, std::string* e
     return false;
   }
   return true;
+}
+
+bool WritePrivateFile(const fs::path& path, std::string_view text, std::string* error) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    *error = "cannot create \"" + path.string() + "\": " + std::strerror(errno);
+    return false;
+  }
+  size_t written = 0;
+  while (written < text.size()) {
+    ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      *error = "cannot write \"" + path.string() + "\": " + std::strerror(errno);
+      ::close(fd);
+      return false;
+    }
+    written += static_cast<size_t>(n);
+  }
+  return ::close(fd) == 0;
+}
+
+std::string MakePrivateDir(const fs::path& dir) {
+  if (::mkdir(dir.c_str(), 0700) == 0) return "";
+  if (errno != EEXIST) return "cannot create \"" + dir.string() + "\": " + std::strerror(errno);
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) != 0) {
+    return "cannot inspect \"" + dir.string() + "\": " + std::strerror(errno);
+  }
+  std::string why;
+  if (S_ISLNK(st.st_mode)) {
+    why = "is a symbolic link";
+  } else if (!S_ISDIR(st.st_mode)) {
+    why = "is not a directory";
+  } else if (st.st_uid != ::geteuid()) {
+    why = "belongs to another user (uid " + std::to_string(st.st_uid) + ")";
+  } else if ((st.st_mode & 077) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    why = std::string("is open to other users (mode ") + mode + ")";
+  } else {
+    return "";
+  }
+  return "\"" + dir.string() + "\" " + why +
+         ": another local user may have made it to control what is inside; refusing to use "
+         "it (remove it, or use a shorter state directory path)";
 }
 
 std::vector<fs::path> ExpandGlob(const fs::path& base, std::string_view pattern) {

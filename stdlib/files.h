@@ -22,6 +22,16 @@ bool ReadFileText(const std::filesystem::path& path, std::string* text, std::str
 /// never see half a file. Creates parent directories.
 bool WriteFileAtomic(const std::filesystem::path& path, std::string_view text,
                      std::string* error);
+/// Writes `text` to a new file `path` that only this user can read (0600, created exclusively,
+/// never through a symlink): for values a tool must read from a file rather than its command
+/// line. Fails when `path` exists.
+bool WritePrivateFile(const std::filesystem::path& path, std::string_view text,
+                      std::string* error);
+/// Makes `dir` a directory only this user can use: creates it 0700, or accepts an existing one
+/// only when it is a real directory (not a symlink) owned by this user with no access for group
+/// or others. "" or why not. For fixed names in shared places (/tmp), which another local user
+/// could have created first to control what appears inside.
+std::string MakePrivateDir(const std::filesystem::path& dir);
 /// Expands a glob relative to `base` (absolute patterns allowed). `*`, `?` and `[...]` match
 /// within one path segment; `**` matches any number of segments. Plain paths (files or
 /// directories) match themselves. Results are sorted, regular files only (directories are

@@ -14,6 +14,7 @@
 #include "interpreter/exec/real_job_runner.h"
 #include "interpreter/exec/run_overrides.h"
 #include "interpreter/exec/run_store.h"
+#include "interpreter/exec/shell.h"
 #include "interpreter/exec/step_executor.h"
 #include "interpreter/exec/step_log.h"
 #include "interpreter/model/step.h"
@@ -111,8 +112,25 @@ void BuiltinContext::AppendAudit(const nlohmann::json& entry) {
 }
 
 int BuiltinContext::Command(const std::string& script, std::string* output, bool log_stdout) {
+  // The script goes to a file (0600) as a `run:` step's does, not to `bash -c`: a command line
+  // is readable by every local user (/proc/PID/cmdline), and a step's script may hold secrets
+  // (a backup command's token, a health command's header). The file goes when the command ends.
+  static const ShellTemplate kBash{{"bash", "--noprofile", "--norc", "-eo", "pipefail", "{0}"},
+                                   ".sh", "", ""};
+  Expected<ShellCommand> prepared = PrepareScript(kBash, script, io_.temp_dir());
+  if (!prepared) {
+    io_.Log("cannot write the step's command to a script file: " + prepared.error());
+    return 127;
+  }
+  struct RemoveScript {
+    std::string path;
+    ~RemoveScript() {
+      std::error_code ignored;
+      std::filesystem::remove(path, ignored);
+    }
+  } remove_script{prepared->script_path};
   ProcessOptions options;
-  options.argv = {"bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script};
+  options.argv = prepared->argv;
   options.env = env_;
   options.working_directory = working_directory_;
   options.record_dir = run_.store->processes_dir();

@@ -21,11 +21,16 @@ fs::path LocalBalancer::socket() const {
   // HAProxy takes at most 97 bytes for a socket path (sun_path, minus its own suffixes).
   if (in_stack.string().size() <= 90) return in_stack;
   fs::path short_dir = fs::path("/tmp") / ("slipway-" + Sha256Hex(dir_.string()).substr(0, 16));
-  std::error_code ec;
-  if (fs::create_directory(short_dir, ec)) {
-    fs::permissions(short_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
-  }
   return short_dir / "haproxy.sock";
+}
+
+std::string LocalBalancer::PrepareSocketDir() const {
+  fs::path parent = socket().parent_path();
+  if (parent == dir_) return "";
+  // A fixed name in /tmp: refused unless it is ours alone (another user who made it first
+  // could swap the admin socket for one of their own, or keep ours).
+  std::string error = MakePrivateDir(parent);
+  return error.empty() ? "" : "HAProxy's runtime API socket: " + error;
 }
 
 std::string LocalBalancer::Other(const std::string& slot) {
@@ -65,6 +70,7 @@ std::string LocalBalancer::Config() const {
 }
 
 std::string LocalBalancer::Ensure(step_api::StepContext& context) {
+  if (std::string error = PrepareSocketDir(); !error.empty()) return error;
   fs::path pid_file = dir_ / "haproxy.pid";
   fs::path config_file = dir_ / "haproxy.cfg";
   std::string marker = AppMarker(dir_);
@@ -121,6 +127,7 @@ std::string LocalBalancer::Ensure(step_api::StepContext& context) {
 }
 
 std::string LocalBalancer::SetLive(const std::string& slot) {
+  if (std::string error = PrepareSocketDir(); !error.empty()) return error;
   return haproxy::SetShare(socket().string(), kBackend, slot, Other(slot), 100);
 }
 

@@ -23,7 +23,8 @@ class LocalBalancer {
   static std::string Other(const std::string& slot);
   int SlotPort(const std::string& slot) const;
   /// The runtime API's Unix socket: in the stack directory, or (when that path is too long
-  /// for a Unix socket) in a private /tmp/slipway-<id>/ directory named after the stack.
+  /// for a Unix socket) in a private /tmp/slipway-<id>/ directory named after the stack
+  /// (Ensure and SetLive check that it is ours alone before using it).
   std::filesystem::path socket() const;
   std::filesystem::path SlotPidFile(const std::string& slot) const;
   std::filesystem::path SlotLogFile(const std::string& slot) const;
@@ -38,6 +39,9 @@ class LocalBalancer {
 
  private:
   std::string Config() const;
+  /// Creates the socket's /tmp directory (0700), or checks that the existing one is ours alone;
+  /// "" or why not. Nothing to do when the socket is in the stack directory.
+  std::string PrepareSocketDir() const;
 
   std::filesystem::path dir_;
   int front_port_;

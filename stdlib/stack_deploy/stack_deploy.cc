@@ -1,6 +1,7 @@
 #include "stdlib/stack_deploy/stack_deploy.h"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 
 #include "stdlib/files.h"
@@ -34,9 +35,45 @@ std::vector<std::string> SplitWords(const std::vector<std::string>& items) {
   return out;
 }
 
+// CloudFormation's rule for a stack name: a letter, then letters, digits and '-'; at most 128.
+// A name that starts with '-' would be read by sam or cdk as an option (cdk runs --app=CMD).
+bool IsCloudFormationStackName(const std::string& name) {
+  if (name.empty() || name.size() > 128 || !std::isalpha(static_cast<unsigned char>(name[0]))) {
+    return false;
+  }
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-';
+  });
+}
+
+// cdk also takes construct paths and patterns ("Prod/Api", "Prod/*"): each part a stack name,
+// or '*' / '?' patterns; never an option.
+bool IsCdkStackSelector(const std::string& selector) {
+  if (selector.empty() || selector.size() > 256 || selector[0] == '-') return false;
+  return std::all_of(selector.begin(), selector.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '/' ||
+           c == '*' || c == '?' || c == '.';
+  });
+}
+
+// The keys of `values` whose value holds a secret of the run (masking changes it).
+std::vector<std::string> SecretKeys(const std::map<std::string, std::string>& values,
+                                    const step_api::StepContext& context) {
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : values) {
+    if (context.Mask(value) != value) keys.push_back(key);
+  }
+  return keys;
+}
+
 }  // namespace
 
-std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error) {
+std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error,
+                                   bool planning) {
+  // Checked later, in the run, once `${{ }}` is evaluated.
+  auto unresolved = [&](const std::string& value) {
+    return planning && value.find("${{") != std::string::npos;
+  };
   InputReader in(with, kSchema);
   Config c;
   c.tool = in.String("tool", "local");
@@ -91,6 +128,24 @@ std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error
   if (c.tool == "local" && !c.stack.empty() && !IsSafeName(c.stack)) {
     in.AddError("input \"stack-name\": \"" + c.stack +
                 "\" is not a valid local stack name (letters, digits, '.', '_', '-')");
+  }
+  if ((c.tool == "sam" || c.tool == "cloudformation") && !c.stack.empty() &&
+      !unresolved(c.stack) && !IsCloudFormationStackName(c.stack)) {
+    in.AddError("input \"stack-name\": \"" + c.stack +
+                "\" is not a CloudFormation stack name (a letter, then letters, digits and '-'; "
+                "at most 128)");
+  }
+  if (c.tool == "cdk") {
+    auto check = [&](const char* key, const std::string& selector) {
+      if (unresolved(selector) || IsCdkStackSelector(selector)) return;
+      in.AddError("input \"" + std::string(key) + "\": \"" + selector +
+                  "\" is not a cdk stack name or pattern (letters, digits, '-', '_', '.', '/', "
+                  "'*', '?'; not starting with '-')");
+    };
+    if (!c.stack.empty()) check("stack-name", c.stack);
+    for (const std::string& selector : c.stacks) {
+      if (selector != "--all") check("stacks", selector);  // "--all" is cdk's own flag
+    }
   }
   if (c.port < 0 || c.port > 65535) {
     in.AddError("input \"port\": expected 1-65535, got " + std::to_string(c.port));
@@ -157,7 +212,7 @@ std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error
 
 step_api::StepPreview StackDeploy::Preview(const step_api::StepInputs& inputs) const {
   std::string error;
-  std::optional<Config> parsed = ParseConfig(inputs.with, &error);
+  std::optional<Config> parsed = ParseConfig(inputs.with, &error, /*planning=*/true);
   if (!parsed) return {"stack deploy: invalid inputs: " + error, {}};
   const Config& c = *parsed;
   std::string what = c.stack.empty() ? std::string("stacks") : "stack " + c.stack;
@@ -223,10 +278,46 @@ StepOutcome StackDeploy::Run(const step_api::StepInputs& inputs, step_api::StepC
       (std::filesystem::path(context.run_dir()) /
        ("cdk-outputs-" + SafeName(c.stack.empty() ? "all" : context.Mask(c.stack)) + ".json"))
           .string();
-  std::string command = c.tool == "cdk" ? CdkCommand(c, outputs_file) : SamCommand(c);
+  // A command line is readable by every local user (/proc/PID/cmdline): secrets stay off it.
+  std::vector<std::string> secret_keys = SecretKeys(c.parameters, context);
+  if (c.tool == "cdk") {
+    for (const std::string& key : SecretKeys(c.context, context)) {
+      secret_keys.push_back("context " + key);
+    }
+    if (!secret_keys.empty()) {
+      return {StepStatus::kFailure, 1,
+              "stack deploy: " + secret_keys.front() +
+                  " holds a secret, and cdk takes --parameters and --context only on its "
+                  "command line, which every local user can read; pass the secret to your CDK "
+                  "app through the step's env: and read it there",
+              {}};
+    }
+  }
+  // sam reads them from a config file instead (0600, removed when sam is done).
+  std::string sam_config;
+  if (c.tool == "sam" && c.action != "rollback" && !secret_keys.empty()) {
+    // Absolute: the command may `cd` to working-directory first.
+    sam_config = std::filesystem::absolute(std::filesystem::path(context.run_dir()) /
+                                           ("sam-parameters-" + SafeName(context.Mask(c.stack)) +
+                                            ".toml"))
+                     .string();
+    std::error_code ignored;
+    std::filesystem::remove(sam_config, ignored);
+    if (!WritePrivateFile(sam_config, SamParametersConfig(c), &error)) {
+      return {StepStatus::kFailure, 1, "stack deploy: " + error, {}};
+    }
+    std::string shown;  // the log masks the secrets
+    for (const auto& [key, value] : c.parameters) shown += " " + key + "=" + value;
+    context.Log("parameter overrides (in --config-file, 0600):" + shown);
+  }
+  std::string command = c.tool == "cdk" ? CdkCommand(c, outputs_file) : SamCommand(c, sam_config);
   context.Log("$ " + command);
   std::string output;
   int code = context.RunCommand(command, &output);
+  if (!sam_config.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove(sam_config, ignored);
+  }
   StepOutcome outcome;
   outcome.outputs["action"] = c.action;
   outcome.outputs["exit-code"] = std::to_string(code);

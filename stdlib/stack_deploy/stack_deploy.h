@@ -49,7 +49,11 @@ struct Config {
   std::map<std::string, std::string> tags;  // cloudformation: stack tags
 };
 
-std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error);
+/// Parses and checks `with`; nullopt with every problem in `error`. `planning`: the values may
+/// still hold `${{ }}` expressions (the plan's preview), so a name that holds one is not
+/// checked yet; a run always checks every name.
+std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error,
+                                   bool planning = false);
 
 /// The step.
 class StackDeploy final : public step_api::StepImpl {

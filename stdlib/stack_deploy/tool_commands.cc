@@ -1,5 +1,7 @@
 #include "stdlib/stack_deploy/tool_commands.h"
 
+#include <cstdio>
+
 #include <nlohmann/json.hpp>
 
 #include "stdlib/text_util.h"
@@ -55,7 +57,7 @@ std::string CdkCommand(const Config& config, const std::string& outputs_file) {
   return command + Suffix(config);
 }
 
-std::string SamCommand(const Config& config) {
+std::string SamCommand(const Config& config, const std::string& parameters_file) {
   if (config.action == "rollback") {
     std::string region = config.region.empty() ? "" : " --region " + ShellQuote(config.region);
     return Prefix(config) + "aws cloudformation rollback-stack --stack-name " +
@@ -71,7 +73,9 @@ std::string SamCommand(const Config& config) {
     command += " --capabilities";
     for (const std::string& c : config.capabilities) command += " " + ShellQuote(c);
   }
-  if (!config.parameters.empty()) {
+  if (!parameters_file.empty()) {
+    command += " --config-file " + ShellQuote(parameters_file);
+  } else if (!config.parameters.empty()) {
     command += " --parameter-overrides";
     for (const auto& [key, value] : config.parameters) command += " " + ShellQuote(key + "=" + value);
   }
@@ -79,6 +83,31 @@ std::string SamCommand(const Config& config) {
   command += " --no-confirm-changeset";
   command += config.action == "diff" ? " --no-execute-changeset" : " --no-fail-on-empty-changeset";
   return command + Suffix(config);
+}
+
+std::string SamParametersConfig(const Config& config) {
+  // sam's own syntax for one override is KEY="VALUE" (\" inside); the list is one TOML string.
+  std::string overrides;
+  for (const auto& [key, value] : config.parameters) {
+    std::string quoted;
+    for (char c : value) quoted += c == '"' ? std::string("\\\"") : std::string(1, c);
+    overrides += (overrides.empty() ? "" : " ") + key + "=\"" + quoted + "\"";
+  }
+  std::string toml;
+  for (char c : overrides) {
+    if (c == '"' || c == '\\') {
+      toml += '\\';
+      toml += c;
+    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\u%04X", static_cast<unsigned>(c));
+      toml += escaped;
+    } else {
+      toml += c;
+    }
+  }
+  return "# Written by slipway for one sam deploy; removed when it ends.\nversion = 0.1\n\n"
+         "[default.deploy.parameters]\nparameter_overrides = \"" + toml + "\"\n";
 }
 
 std::string StackOutputsCommand(const Config& config) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "stdlib/input_reader.h"
+#include "stdlib/traffic_shift/haproxy_runtime.h"
 #include "stdlib/traffic_shift/provider.h"
 #include "stdlib/traffic_shift/traffic_shift.h"
 
@@ -48,7 +49,12 @@ const char* ProviderName(ProviderKind kind) {
   return "?";
 }
 
-std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error) {
+std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error,
+                                   bool planning) {
+  // Checked later, in the run, once `${{ }}` is evaluated.
+  auto unresolved = [&](const std::string& value) {
+    return planning && value.find("${{") != std::string::npos;
+  };
   InputReader in(with, kSchema);
   Config c;
   std::string provider = in.String("provider");
@@ -129,6 +135,14 @@ std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error
     in.AddError("input \"revert-to\": expected zero or previous, got \"" + revert + "\"");
   }
   if (c.target.empty()) in.AddError("input \"target\" is required");
+  // Checked before anything is sent: the runtime API would run what follows a ';'.
+  for (const auto& [key, value] : {std::pair{"backend", &c.backend}, std::pair{"server", &c.server},
+                                   std::pair{"previous-server", &c.previous_server}}) {
+    if (value->empty() || unresolved(*value)) continue;
+    if (std::string invalid = haproxy::CheckName(key, *value); !invalid.empty()) {
+      in.AddError(invalid);
+    }
+  }
   if (!c.server.empty() && c.server == c.previous_server) {
     in.AddError("inputs \"server\" and \"previous-server\" name the same server");
   }

@@ -99,7 +99,39 @@ int Connect(const std::string& address, std::string* error) {
 // reason for refusing.
 bool IsEmptyAnswer(const std::string& answer) { return Trim(answer).empty(); }
 
+// "" when every name is valid, else why the first one is not (`previous_server` may be "").
+std::string CheckNames(const std::string& backend, const std::string& server,
+                       const std::string& previous_server) {
+  std::string error = CheckName("backend", backend);
+  if (error.empty()) error = CheckName("server", server);
+  if (error.empty() && !previous_server.empty()) {
+    error = CheckName("previous-server", previous_server);
+  }
+  return error;
+}
+
 }  // namespace
+
+bool IsValidName(std::string_view name) {
+  if (name.empty() || name.size() > 100) return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.' || c == ':';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::string CheckName(std::string_view what, std::string_view name) {
+  if (IsValidName(name)) return "";
+  std::string shown;
+  for (char c : name.substr(0, 60)) {
+    shown += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? '?' : c;
+  }
+  return "input \"" + std::string(what) + "\": \"" + shown + (name.size() > 60 ? "..." : "") +
+         "\" is not an HAProxy name (letters, digits, '-', '_', '.', ':'); nothing was sent to "
+         "HAProxy";
+}
 
 std::string RuntimeCommand(const std::string& address, const std::string& command,
                            std::string* answer, std::chrono::milliseconds timeout) {
@@ -138,6 +170,7 @@ std::string RuntimeCommand(const std::string& address, const std::string& comman
 
 std::string GetWeight(const std::string& address, const std::string& backend,
                       const std::string& server, ServerWeight* weight) {
+  if (std::string invalid = CheckNames(backend, server, ""); !invalid.empty()) return invalid;
   std::string answer;
   std::string error = RuntimeCommand(address, "get weight " + backend + "/" + server, &answer);
   if (!error.empty()) return error;
@@ -171,6 +204,9 @@ std::string GetShare(const std::string& address, const std::string& backend,
 
 std::string SetShare(const std::string& address, const std::string& backend,
                      const std::string& server, const std::string& previous_server, int percent) {
+  if (std::string invalid = CheckNames(backend, server, previous_server); !invalid.empty()) {
+    return invalid;
+  }
   ServerWeight next, previous;
   std::string error = GetWeight(address, backend, server, &next);
   if (!error.empty()) return error;

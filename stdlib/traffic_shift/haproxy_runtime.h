@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
 
 namespace slipway::stdlib::haproxy {
 
@@ -17,6 +18,15 @@ std::string RuntimeCommand(const std::string& address, const std::string& comman
                            std::string* answer,
                            std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
+/// True when `name` is a valid HAProxy backend or server name: letters, digits, '-', '_', '.'
+/// and ':' (HAProxy's own rule for identifiers, `invalid_char`), at most 100 characters. The
+/// runtime API reads ';' and newlines as command separators and spaces as argument
+/// separators, so a name outside this set would smuggle commands in.
+bool IsValidName(std::string_view name);
+
+/// "" when `name` (of input `what`) is a valid HAProxy name, else why not.
+std::string CheckName(std::string_view what, std::string_view name);
+
 /// One server's weights, as `get weight BACKEND/SERVER` reports them: "10 (initial 100)".
 struct ServerWeight {
   int current = 0;
@@ -24,6 +34,7 @@ struct ServerWeight {
 };
 
 /// Reads a server's weights; "" or why not (HAProxy's own answer, e.g. "No such server.").
+/// GetWeight, SetShare and GetShare refuse names that are not IsValidName before sending.
 std::string GetWeight(const std::string& address, const std::string& backend,
                       const std::string& server, ServerWeight* weight);
 

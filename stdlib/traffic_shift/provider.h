@@ -58,8 +58,11 @@ struct Config {
   std::string endpoint;
 };
 
-/// Parses and checks `with`; nullopt with every problem in `error`.
-std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error);
+/// Parses and checks `with`; nullopt with every problem in `error`. `planning`: the values may
+/// still hold `${{ }}` expressions (the plan's preview), so a name that holds one is not
+/// checked yet; a run always checks every name.
+std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error,
+                                   bool planning = false);
 
 /// "haproxy", "lambda-alias", "alb", "command".
 const char* ProviderName(ProviderKind kind);

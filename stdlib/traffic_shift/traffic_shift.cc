@@ -59,7 +59,7 @@ std::string CheckHealth(const Config& c, int percent, step_api::StepContext& con
 
 step_api::StepPreview TrafficShift::Preview(const step_api::StepInputs& inputs) const {
   std::string error;
-  std::optional<Config> c = ParseConfig(inputs.with, &error);
+  std::optional<Config> c = ParseConfig(inputs.with, &error, /*planning=*/true);
   if (!c) return {"traffic shift: invalid inputs: " + error, {}};
   std::string phases;
   for (int p : c->phases) phases += (phases.empty() ? "" : " → ") + std::to_string(p) + "%";
@@ -129,14 +129,18 @@ StepOutcome TrafficShift::Run(const step_api::StepInputs& inputs, step_api::Step
   auto revert = [&](const std::string& why, StepStatus status, int phase) {
     int back = c.revert_to == RevertTo::kZero ? 0 : previous_percent;
     std::string revert_error = apply(back, "revert");
-    context.Log("reverted " + c.target + " to " + std::to_string(back) + "%" +
-                (revert_error.empty() ? "" : " (revert failed: " + revert_error + ")"));
+    // Says "reverted" only when the provider confirmed it; otherwise traffic may still be on
+    // the new version (or wherever the failed command left it).
+    std::string reverted = revert_error.empty()
+                               ? "reverted to " + std::to_string(back) + "%"
+                               : "could not revert to " + std::to_string(back) +
+                                     "%: " + revert_error + "; check the live weights by hand";
+    context.Log(c.target + ": " + reverted);
     StepOutcome outcome{status, 1,
                         "traffic shift of " + c.target + " aborted at " + std::to_string(phase) +
-                            "%: " + why + "; reverted to " + std::to_string(back) + "%",
+                            "%: " + why + "; " + reverted,
                         {}};
-    if (!revert_error.empty()) outcome.message += " (revert failed: " + revert_error + ")";
-    outcome.outputs = {{"percent", std::to_string(back)},
+    outcome.outputs = {{"percent", revert_error.empty() ? std::to_string(back) : "unknown"},
                        {"result", revert_error.empty() ? "reverted" : "revert-failed"},
                        {"failed-phase", std::to_string(phase)}};
     return outcome;

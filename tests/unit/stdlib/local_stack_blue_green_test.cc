@@ -3,6 +3,8 @@
 // from the new version is measured from outside, through HAProxy, during each phase.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -10,6 +12,7 @@
 
 #include "stdlib/files.h"
 #include "stdlib/stack_deploy/local_stack.h"
+#include "stdlib/stack_deploy/local_stack_lb.h"
 #include "stdlib/stack_deploy/stack_deploy.h"
 #include "stdlib/traffic_shift/traffic_shift.h"
 #include "tests/support/fake_step_context.h"
@@ -237,6 +240,58 @@ TEST_F(LocalBlueGreenTest, InterruptedDeployIsNeverARollbackTarget) {
   StepOutcome back = Make()->Run(rollback, context_);
   ASSERT_EQ(back.status, StepStatus::kSuccess) << back.message;
   EXPECT_EQ(back.outputs["version"], "v1");  // not the interrupted v2
+}
+
+// With a long state directory path the admin socket goes to /tmp/slipway-<hash of the stack
+// directory>/: a name any local user can predict and create first. A directory that is not ours
+// alone is refused before HAProxy is configured or driven, so its owner cannot put a fake
+// runtime API (or take the real one) in it.
+TEST(LocalBalancerSocketTest, SquattedSocketDirectoryInTmpIsRefused) {
+  ScratchDir scratch;
+  fs::path stack = scratch.path() / std::string(100, 'w') / "stacks" / "web";
+  fs::create_directories(stack);
+  LocalBalancer balancer(stack, 1, 2, 3);
+  fs::path dir = balancer.socket().parent_path();
+  ASSERT_EQ(dir.parent_path(), fs::path("/tmp"));
+  fs::remove_all(dir);
+  FakeStepContext context(scratch.path() / "ctx");
+  struct StopIfStarted {  // were a squatted directory accepted, HAProxy would be running
+    LocalBalancer& balancer;
+    FakeStepContext& context;
+    ~StopIfStarted() { balancer.Stop(context); }
+  } stop{balancer, context};
+  const std::string suffix =
+      ": another local user may have made it to control what is inside; refusing to use it "
+      "(remove it, or use a shorter state directory path)";
+
+  ASSERT_TRUE(fs::create_directory(dir));  // made first, open to everyone (mkdir; chmod 0777)
+  fs::permissions(dir, fs::perms::all);
+  std::string error = balancer.Ensure(context);
+  EXPECT_EQ(error, "HAProxy's runtime API socket: \"" + dir.string() +
+                       "\" is open to other users (mode 0777)" + suffix);
+  EXPECT_FALSE(fs::exists(stack / "haproxy.cfg"));
+  EXPECT_EQ(balancer.SetLive("green"), error);
+
+  if (::geteuid() == 0) {  // another user's directory, however closed
+    ASSERT_EQ(::chmod(dir.c_str(), 0700), 0);
+    ASSERT_EQ(::chown(dir.c_str(), 65534, 65534), 0);
+    EXPECT_EQ(balancer.Ensure(context), "HAProxy's runtime API socket: \"" + dir.string() +
+                                             "\" belongs to another user (uid 65534)" + suffix);
+  }
+
+  fs::remove_all(dir);  // a symlink to a directory the other user controls
+  fs::create_directory_symlink(scratch.path(), dir);
+  EXPECT_EQ(balancer.Ensure(context),
+            "HAProxy's runtime API socket: \"" + dir.string() + "\" is a symbolic link" + suffix);
+  fs::remove(dir);
+
+  // Absent: made 0700, and accepted again later.
+  EXPECT_EQ(MakePrivateDir(dir), "");
+  struct stat st {};
+  ASSERT_EQ(::lstat(dir.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0700u);
+  EXPECT_EQ(MakePrivateDir(dir), "");
+  fs::remove_all(dir);
 }
 
 }  // namespace

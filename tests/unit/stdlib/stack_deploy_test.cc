@@ -361,12 +361,34 @@ TEST(StackDeployToolsTest, BadInputsAreReported) {
       {{{"stack-name", "s"}, {"port", 8080}}, "input \"port\" needs \"start\""},
       {{{"stack-name", "s"}, {"target-version", "v1"}},
        "input \"target-version\" applies to action rollback"},
+      // A stack name a tool would read as an option (cdk runs `--app=CMD` as the app).
+      {{{"tool", "cdk"}, {"stack-name", "--app=id > PWNED"}},
+       "input \"stack-name\": \"--app=id > PWNED\" is not a cdk stack name or pattern"},
+      {{{"tool", "cdk"}, {"stacks", "Api --force"}},
+       "input \"stacks\": \"--force\" is not a cdk stack name or pattern"},
+      {{{"tool", "cdk"}, {"stack-name", "--all"}}, "is not a cdk stack name or pattern"},
+      {{{"tool", "sam"}, {"stack-name", "--no-execute-changeset"}},
+       "is not a CloudFormation stack name (a letter, then letters, digits and '-'; at most 128)"},
+      {{{"tool", "sam"}, {"stack-name", "api;x"}}, "is not a CloudFormation stack name"},
+      {{{"tool", "sam"}, {"stack-name", std::string(129, 'a')}},
+       "is not a CloudFormation stack name"},
+      {{{"tool", "cloudformation"}, {"stack-name", "1api"}}, "is not a CloudFormation stack name"},
   };
   for (const Case& c : cases) {
     std::string error;
     EXPECT_FALSE(ParseConfig(c.with, &error).has_value()) << c.with.dump();
     EXPECT_NE(error.find(c.error), std::string::npos) << "got: " << error;
   }
+  // cdk's own selectors pass: --all among `stacks`, construct paths and patterns.
+  std::string error;
+  EXPECT_TRUE(ParseConfig({{"tool", "cdk"}, {"stacks", "--all"}}, &error)) << error;
+  EXPECT_TRUE(ParseConfig({{"tool", "cdk"}, {"stacks", "Prod/Api Prod/*"}}, &error)) << error;
+  EXPECT_TRUE(ParseConfig({{"tool", "sam"}, {"stack-name", std::string(128, 'a')}}, &error))
+      << error;
+  // The plan's preview sees expressions unevaluated; the run checks what they evaluate to.
+  nlohmann::json unevaluated = {{"tool", "cdk"}, {"stack-name", "${{ inputs.service }}"}};
+  EXPECT_TRUE(ParseConfig(unevaluated, &error, /*planning=*/true)) << error;
+  EXPECT_FALSE(ParseConfig(unevaluated, &error));
 }
 
 }  // namespace

@@ -138,5 +138,77 @@ TEST_F(TrafficHaproxyTest, DifferentConfiguredWeightsAreRefused) {
             "100); give them the same weight so that percentages are shares of traffic");
 }
 
+
+// A server name from an input must not smuggle runtime API commands in: HAProxy runs each
+// ';'-separated command of a line (and each line). The injected commands would re-point both
+// servers; the names are refused before anything is sent, and the addresses stay as they were.
+TEST_F(TrafficHaproxyTest, CommandsSmuggledInNamesAreRefusedBeforeAnythingIsSent) {
+  auto addresses = [&] {
+    std::string answer;
+    EXPECT_EQ(haproxy::RuntimeCommand(haproxy_->socket(), "show servers state app", &answer), "");
+    return answer.substr(answer.find('\n', answer.find("# be_id")) + 1);
+  };
+  std::string before = addresses();
+  ASSERT_NE(before.find("127.0.0.1"), std::string::npos) << before;
+  const std::string injected =
+      "green; set server app/blue addr 203.0.113.66 port 8080; set server app/green addr "
+      "203.0.113.66 port 8080";
+  LoopbackHttpServer health;
+  health.Respond("/health", 200, "{}");
+  for (const char* key : {"server", "previous-server", "backend"}) {
+    for (const std::string& value : {injected, std::string("green\nset server app/blue addr "
+                                                           "203.0.113.66 port 8080"),
+                                     std::string("green weight 100%")}) {
+      SCOPED_TRACE(std::string(key) + " = " + value);
+      FakeStepContext context(dir_.path() / "ctx");
+      nlohmann::json with = Inputs(health.base_url() + "/health");
+      with[key] = value;
+      StepOutcome outcome = Run(context, with);
+      EXPECT_EQ(outcome.status, StepStatus::kFailure);
+      EXPECT_NE(outcome.message.find("input \"" + std::string(key) +
+                                     "\": \"green"),
+                std::string::npos)
+          << outcome.message;
+      EXPECT_NE(outcome.message.find("is not an HAProxy name (letters, digits, '-', '_', '.', "
+                                     "':'); nothing was sent to HAProxy"),
+                std::string::npos)
+          << outcome.message;
+      EXPECT_EQ(addresses(), before);
+    }
+  }
+  // The client refuses such names too, whoever calls it.
+  haproxy::ServerWeight weight;
+  EXPECT_NE(haproxy::GetWeight(haproxy_->socket(), "app", injected, &weight), "");
+  EXPECT_NE(haproxy::SetShare(haproxy_->socket(), "app", "green", injected, 10), "");
+  EXPECT_EQ(addresses(), before);
+  // HAProxy's own identifier characters pass.
+  EXPECT_TRUE(haproxy::IsValidName("be_app-2.blue:v1"));
+  EXPECT_FALSE(haproxy::IsValidName(""));
+  EXPECT_FALSE(haproxy::IsValidName("a b"));
+}
+
+// A revert that HAProxy did not take is reported as such, not as "reverted": here the revert
+// finds the runtime API gone (HAProxy stopped after the first phase).
+TEST_F(TrafficHaproxyTest, FailedRevertIsReportedAsFailed) {
+  LoopbackHttpServer health;
+  health.SetHandler([&](const LoopbackHttpServer::Request&) {
+    haproxy_.reset();  // the load balancer goes away: nothing can be reverted
+    return LoopbackHttpServer::Response{503, "{}", "application/json", {}};
+  });
+  FakeStepContext context(dir_.path() / "ctx");
+  StepOutcome outcome = Run(context, Inputs(health.base_url() + "/health"));
+  EXPECT_EQ(outcome.status, StepStatus::kFailure);
+  EXPECT_EQ(outcome.message.find("traffic shift of web aborted at 10%: health URL answered 503, "
+                                 "expected 200; could not revert to 0%: cannot connect to the "
+                                 "HAProxy runtime API at "),
+            0u)
+      << outcome.message;
+  EXPECT_EQ(outcome.message.find("reverted"), std::string::npos) << outcome.message;
+  EXPECT_EQ(outcome.outputs["result"], "revert-failed");
+  EXPECT_EQ(outcome.outputs["percent"], "unknown");
+  EXPECT_NE(context.LogText().find("web: could not revert to 0%"), std::string::npos)
+      << context.LogText();
+}
+
 }  // namespace
 }  // namespace slipway::stdlib::traffic_shift
