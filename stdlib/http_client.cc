@@ -4,9 +4,12 @@
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <memory>
 #include <mutex>
+
+#include "stdlib/http_headers.h"
 
 namespace slipway::stdlib {
 namespace {
@@ -144,6 +147,11 @@ HttpResponse SendHttp(const HttpRequest& request) {
   }
   CurlList headers;
   for (const auto& [name, value] : request.headers) {
+    // A value with a line break would be sent as headers of its own (libcurl sends it as is).
+    if (std::string problem = HeaderProblem(name, value); !problem.empty()) {
+      response.transport_error = "not sent: " + problem;
+      return response;
+    }
     headers = Append(std::move(headers), name + ": " + value);
   }
   // libcurl would otherwise send "Expect: 100-continue" and wait for large bodies.
@@ -160,6 +168,68 @@ HttpResponse SendHttp(const HttpRequest& request) {
   }
   Curl().easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
   return response;
+}
+
+std::string MailAddressProblem(std::string_view address) {
+  auto quoted = [&] { return "\"" + std::string(address) + "\""; };
+  if (HasLineBreakOrNul(address)) return "the address contains a line break or NUL";
+  size_t at = address.rfind('@');
+  if (at == std::string_view::npos || at == 0 || at + 1 == address.size()) {
+    return quoted() + " is not an e-mail address (expected local@domain)";
+  }
+  if (address.size() > 254) return quoted() + " is longer than 254 characters";
+  std::string_view local = address.substr(0, at);
+  std::string_view domain = address.substr(at + 1);
+  // RFC 5322 atext, for the dot-atom local part.
+  static constexpr std::string_view kAtext = "!#$%&'*+-/=?^_`{|}~";
+  auto dot_atom = [](std::string_view text, auto allowed) {
+    if (text.empty() || text.front() == '.' || text.back() == '.' ||
+        text.find("..") != std::string_view::npos) {
+      return false;
+    }
+    return std::all_of(text.begin(), text.end(), [&](char c) { return c == '.' || allowed(c); });
+  };
+  bool local_ok = local.size() <= 64 && dot_atom(local, [](char c) {
+                    return std::isalnum(static_cast<unsigned char>(c)) ||
+                           kAtext.find(c) != std::string_view::npos;
+                  });
+  if (!local_ok) {
+    return quoted() + " is not an e-mail address slipway sends to (the part before @ must be "
+           "letters, digits, dots and !#$%&'*+-/=?^_`{|}~, at most 64 characters)";
+  }
+  bool domain_ok =
+      domain.size() >= 3 && domain.front() == '[' && domain.back() == ']'
+          ? std::all_of(domain.begin() + 1, domain.end() - 1,
+                        [](char c) { return c > ' ' && c < 0x7f && c != '[' && c != ']' &&
+                                            c != '\\'; })
+          : dot_atom(domain, [](char c) {
+              return std::isalnum(static_cast<unsigned char>(c)) || c == '-';
+            });
+  if (!domain_ok) {
+    return quoted() + " is not an e-mail address slipway sends to (the domain must be a host "
+           "name or an [address literal])";
+  }
+  return "";
+}
+
+std::string MailProblem(const MailMessage& mail) {
+  if (std::string problem = MailAddressProblem(mail.from); !problem.empty()) {
+    return "from: " + problem;
+  }
+  for (const auto* list : {&mail.to, &mail.cc}) {
+    for (const std::string& address : *list) {
+      if (std::string problem = MailAddressProblem(address); !problem.empty()) {
+        return (list == &mail.to ? "to: " : "cc: ") + problem;
+      }
+    }
+  }
+  // RFC 5322 section 2.2: a header field is one line; CR and LF occur only together, to end it.
+  if (HasLineBreakOrNul(mail.subject)) {
+    return "the subject contains a line break or NUL, which would add headers or replace the "
+           "body";
+  }
+  if (HasLineBreakOrNul(mail.date)) return "the date contains a line break or NUL";
+  return "";
 }
 
 std::string RenderMail(const MailMessage& mail) {
@@ -180,17 +250,22 @@ std::string RenderMail(const MailMessage& mail) {
   text += "MIME-Version: 1.0\r\n";
   text += "Content-Type: text/plain; charset=utf-8\r\n";
   text += "\r\n";
-  // Normalise line endings to CRLF, as SMTP requires.
-  for (size_t i = 0; i < mail.body.size(); ++i) {
-    char c = mail.body[i];
-    if (c == '\n' && (i == 0 || mail.body[i - 1] != '\r')) text += '\r';
-    text += c;
+  // RFC 5322 section 2.3: CR and LF only as CRLF. Every LF, CRLF and lone CR ends a line.
+  const std::string& body = mail.body;
+  for (size_t i = 0; i < body.size(); ++i) {
+    if (body[i] == '\r' || body[i] == '\n') {
+      if (body[i] == '\r' && i + 1 < body.size() && body[i + 1] == '\n') ++i;
+      text += "\r\n";
+    } else {
+      text += body[i];
+    }
   }
   if (text.size() < 2 || text.substr(text.size() - 2) != "\r\n") text += "\r\n";
   return text;
 }
 
 std::string SendMail(const MailMessage& mail) {
+  if (std::string problem = MailProblem(mail); !problem.empty()) return "not sent: " + problem;
   if (!Curl().load_error.empty()) return Curl().load_error;
   CurlHandle curl(Curl().easy_init());
   if (!curl) return "could not create an SMTP client";

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -46,9 +47,20 @@ struct MailMessage {
   std::chrono::milliseconds timeout{10'000};
 };
 
-/// Renders the RFC 5322 message (headers + CRLF body) that SendMail uploads.
+/// "" when `address` is an RFC 5321 mailbox slipway sends to (`local@domain`: a dot-atom local
+/// part of at most 64 characters, a host name or `[address literal]`, ASCII, at most 254
+/// characters); else why not. Display names (`Ops <ops@example.com>`) and quoted local parts are
+/// not accepted.
+std::string MailAddressProblem(std::string_view address);
+/// "" when `mail` can be sent as it is; else why not: an address that is not a mailbox, or a
+/// header value (subject, date) with CR, LF or NUL, which would forge headers or the body.
+std::string MailProblem(const MailMessage& mail);
+/// Renders the RFC 5322 message (headers + CRLF body) that SendMail uploads. Every line break of
+/// the body (LF, CRLF or a lone CR) becomes CRLF; libcurl dot-stuffs lines starting with "."
+/// and ends the data (RFC 5321 section 4.5.2) as it uploads.
 std::string RenderMail(const MailMessage& mail);
-/// Sends `mail`; returns "" on success, else why it failed.
+/// Sends `mail` (refused without a connection when MailProblem finds something); returns ""
+/// on success, else why it failed.
 std::string SendMail(const MailMessage& mail);
 
 }  // namespace slipway::stdlib

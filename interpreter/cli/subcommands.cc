@@ -27,6 +27,7 @@ std::function<int()> SetupCompletion(CLI::App& command);
 std::function<int()> SetupHelp(CLI::App& command);
 std::function<int()> SetupManPage(CLI::App& command);
 std::function<int()> SetupComplete(CLI::App& command);
+std::function<int()> SetupMaskLog(CLI::App& command);
 
 namespace {
 
@@ -52,6 +53,8 @@ const Subcommand kOtherSubcommands[] = {
     {"__complete", "completion candidates: jobs WORKFLOW | runs [STATE_DIR] | environments "
                    "[FILE]",
      &SetupComplete, true},
+    {"__mask-log", "copy standard input to a log file, masked (a local stack's app output)",
+     &SetupMaskLog, true},
 };
 
 // Every subcommand, in help order: the front's rows first.

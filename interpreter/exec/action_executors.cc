@@ -10,6 +10,7 @@
 #include "interpreter/exec/clock.h"
 #include "interpreter/exec/composite_action.h"
 #include "interpreter/exec/masker.h"
+#include "interpreter/exec/masking_log.h"
 #include "interpreter/exec/process.h"
 #include "interpreter/exec/real_job_runner.h"
 #include "interpreter/exec/run_overrides.h"
@@ -37,6 +38,13 @@ class BuiltinContext final : public step_api::StepContext {
   void Log(std::string_view line) override { io_.Log(line); }
   void AddMask(std::string_view value) override { run_.masker->Add(value); }
   std::string Mask(std::string_view text) const override { return run_.masker->Mask(text); }
+  MaskingLog MaskingLogCommand(const std::string& log_file) override {
+    std::string error;
+    MaskingLog log =
+        exec::MaskingLogCommand(*run_.masker, run_.store->temp_dir(), log_file, &error);
+    if (!error.empty()) io_.Log("warning: " + error + "; the log is written unmasked");
+    return log;
+  }
   /// The job's own secrets: an environment's secrets reach only its jobs (secrets.h).
   std::optional<std::string> Secret(std::string_view name) const override {
     return io_.Secret(name);

@@ -284,6 +284,15 @@ void Masker::Add(std::string_view secret) {
   patterns_ = std::make_shared<const PatternSet>(std::move(all));
 }
 
+void Masker::AddPatterns(std::vector<std::string> patterns) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<std::string> all = patterns_->list();
+  for (std::string& pattern : patterns) {
+    if (!pattern.empty()) all.push_back(std::move(pattern));
+  }
+  patterns_ = std::make_shared<const PatternSet>(std::move(all));
+}
+
 std::shared_ptr<const Masker::Patterns> Masker::patterns() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return patterns_;

@@ -53,6 +53,9 @@ class Masker {
 
   /// Registers `secret` and its derived forms. Empty and whitespace-only values are ignored.
   void Add(std::string_view secret);
+  /// Registers `patterns` as they are (another masker's patterns(), handed to a process that
+  /// masks output outliving the run: `slipway __mask-log`).
+  void AddPatterns(std::vector<std::string> patterns);
   /// `text` with every occurrence of every pattern replaced by "***" (overlapping or adjacent
   /// matches become one "***").
   std::string Mask(std::string_view text) const;

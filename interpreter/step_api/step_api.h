@@ -102,6 +102,17 @@ class StepContext {
   virtual std::optional<std::string> Secret(std::string_view /*name*/) const {
     return std::nullopt;
   }
+  /// A shell command that copies its standard input to `log_file` (owner-only, appended) with
+  /// every secret of the run masked, and goes on doing so after the run ends: for the output of
+  /// a process a step leaves running (a local stack's app). `pending_file` holds what the
+  /// command reads at its start and removes: the step waits for it to be gone (and removes it
+  /// if it is not). Empty when the context has no such command or no secret to mask; the step
+  /// then writes the output as it is.
+  struct MaskingLog {
+    std::string command;
+    std::string pending_file;
+  };
+  virtual MaskingLog MaskingLogCommand(const std::string& /*log_file*/) { return {}; }
   /// Who runs the step. A context that does not know says nothing (every field empty).
   virtual RunOrigin origin() const { return {}; }
   /// What environment `environment`'s deployment branch/tag policy, as configured for this

@@ -1,11 +1,13 @@
 #include "stdlib/monitor/monitor.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 
 #include "stdlib/files.h"
 #include "stdlib/http_client.h"
+#include "stdlib/http_headers.h"
 #include "stdlib/input_reader.h"
 #include "stdlib/text_util.h"
 
@@ -19,7 +21,7 @@ struct Config {
   std::chrono::milliseconds duration{15 * 60 * 1000};
   std::chrono::milliseconds interval{60 * 1000};
   std::string endpoint;
-  std::map<std::string, std::string> headers;
+  HeaderList headers;
   std::string command;
   std::string alarm_prefix;
   std::string region;
@@ -36,13 +38,14 @@ std::string Number(double value) {
   return buffer;
 }
 
-std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error) {
+std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error,
+                                  const nlohmann::json& written = nlohmann::json::object()) {
   InputReader in(with, kSchema);
   Config c;
   c.duration = in.Duration("duration", std::chrono::minutes(15));
   c.interval = in.Duration("interval", std::chrono::seconds(60));
   c.endpoint = in.String("endpoint");
-  c.headers = in.KeyValues("headers");
+  c.headers = ReadHeaders(in, "headers", WrittenText(written, "headers"));
   c.command = in.String("command");
   c.alarm_prefix = in.String("alarm-prefix");
   c.region = in.String("region");
@@ -112,7 +115,7 @@ std::string TakeSample(const Config& config, step_api::StepContext& context,
   if (!config.endpoint.empty()) {
     HttpRequest request;
     request.url = config.endpoint;
-    for (const auto& [name, value] : config.headers) request.headers.emplace_back(name, value);
+    request.headers = config.headers;
     HttpResponse response = SendHttp(request);
     if (!response.received()) return "endpoint did not answer: " + response.transport_error;
     if (response.status < 200 || response.status >= 300) {
@@ -186,6 +189,11 @@ std::string Check(const Rule& rule, const nlohmann::json& sample) {
   } else {
     return "metric \"" + rule.metric + "\" is not a number: " + found->dump();
   }
+  // NaN compares false with every threshold and ±Infinity passes one side of it: a value that
+  // is not a finite number is a breach, whatever the thresholds (fail closed).
+  if (!std::isfinite(value)) {
+    return "metric \"" + rule.metric + "\" is not a finite number: " + found->dump();
+  }
   if (rule.max && value > *rule.max) {
     return rule.metric + " " + Number(value) + " > " + Number(*rule.max);
   }
@@ -215,7 +223,7 @@ step_api::StepPreview Monitor::Preview(const step_api::StepInputs& inputs) const
 
 StepOutcome Monitor::Run(const step_api::StepInputs& inputs, step_api::StepContext& context) {
   std::string error;
-  std::optional<Config> parsed = ParseConfig(inputs.with, &error);
+  std::optional<Config> parsed = ParseConfig(inputs.with, &error, inputs.with_written);
   if (!parsed) return {StepStatus::kFailure, 1, "monitor: " + error, {}};
   const Config& c = *parsed;
   // The report's name becomes a file of the state directory, listed by `show` and `report`.

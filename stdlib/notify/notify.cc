@@ -57,7 +57,8 @@ std::string Where(const Config& config) {
 
 }  // namespace
 
-std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error) {
+std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error,
+                                  const nlohmann::json& written) {
   InputReader in(with, kSchema);
   Config c;
   c.channel = in.String("channel");
@@ -71,7 +72,7 @@ std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error
   c.body = in.String("body");
   c.method = in.String("method", "POST");
   std::transform(c.method.begin(), c.method.end(), c.method.begin(), ::toupper);
-  c.headers = in.KeyValues("headers");
+  c.headers = ReadHeaders(in, "headers", WrittenText(written, "headers"));
   c.smtp_url = in.String("smtp-url");
   c.from = in.String("from", "slipway@localhost");
   c.to = in.List("to");
@@ -115,6 +116,16 @@ std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error
     if (c.smtp_url.empty()) in.AddError("channel email needs \"smtp-url\"");
     if (c.to.empty()) in.AddError("channel email needs \"to\"");
     if (in.Has("webhook-url")) in.AddError("input \"webhook-url\" does not apply to channel email");
+    // The recipients are the author's: a `${{ }}` value may hold a comma-separated list, but a
+    // line break in one (`ops@example.com\nattacker@evil.example`) is refused.
+    for (const char* key : {"to", "cc"}) {
+      if (in.values().contains(key) && in.values()[key].is_string() &&
+          SubstitutedLineBreak(WrittenText(written, key), in.values()[key].get<std::string>())) {
+        in.AddError("input \"" + std::string(key) +
+                    "\": a ${{ }} value brings a line break into the recipients; separate "
+                    "recipients given by one expression with commas");
+      }
+    }
   }
   if (c.channel != "slack") only_for("mention", "slack");
   if (c.channel != "webhook") {
@@ -177,7 +188,7 @@ step_api::StepPreview Notify::Preview(const step_api::StepInputs& inputs) const 
 
 StepOutcome Notify::Run(const step_api::StepInputs& inputs, step_api::StepContext& context) {
   std::string error;
-  std::optional<Config> parsed = ParseConfig(inputs.with, &error);
+  std::optional<Config> parsed = ParseConfig(inputs.with, &error, inputs.with_written);
   // Mask before anything can be logged, even when the inputs are otherwise invalid.
   for (const char* key : {"webhook-url", "smtp-url", "password"}) {
     auto it = inputs.with.find(key);
@@ -222,6 +233,10 @@ StepOutcome Notify::Run(const step_api::StepInputs& inputs, step_api::StepContex
     mail.body = text;
     mail.date = Rfc5322Date(context.NowMs());
     mail.timeout = config.timeout;
+    // The subject is filled in only now: refuse (not retry) what cannot be sent.
+    if (std::string problem = MailProblem(mail); !problem.empty()) {
+      return {StepStatus::kFailure, 1, "notify: e-mail not sent: " + problem, {}};
+    }
   } else {
     request.method = config.method;
     request.url = config.webhook_url;
@@ -231,8 +246,8 @@ StepOutcome Notify::Run(const step_api::StepInputs& inputs, step_api::StepContex
       std::string lower = name;
       std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
       has_content_type = has_content_type || lower == "content-type";
-      request.headers.emplace_back(name, value);
     }
+    request.headers = config.headers;
     if (!has_content_type) request.headers.emplace_back("Content-Type", "application/json");
     if (config.channel == "slack") {
       request.body = SlackPayload(config, text).dump();

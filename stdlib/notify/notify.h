@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "interpreter/step_api/step_api.h"
+#include "stdlib/http_headers.h"
 
 namespace slipway::stdlib::notify {
 
@@ -28,7 +29,7 @@ struct Config {
   std::map<std::string, std::string> fields;
   std::string body;
   std::string method;
-  std::map<std::string, std::string> headers;
+  HeaderList headers;  // in order, each checked (stdlib/http_headers.h)
   std::string smtp_url, from, subject, username, password;
   std::vector<std::string> to, cc;
   bool starttls = false;
@@ -37,7 +38,10 @@ struct Config {
   std::chrono::milliseconds timeout{10000};
 };
 
-std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error);
+/// `written` is StepInputs::with_written: with it, a line break that a `${{ }}` value brings
+/// into `headers`, `to` or `cc` (a header or recipient of its own) is an error.
+std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error,
+                                  const nlohmann::json& written = nlohmann::json::object());
 /// The message text after templates and placeholders (message-file content passed in).
 std::string RenderMessage(const Config& config, const std::string& file_text);
 /// The Slack incoming-webhook payload for `text`.

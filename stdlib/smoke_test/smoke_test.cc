@@ -1,5 +1,7 @@
 #include "stdlib/smoke_test/smoke_test.h"
 
+#include <strings.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
@@ -7,6 +9,7 @@
 #include <thread>
 
 #include "stdlib/files.h"
+#include "stdlib/http_headers.h"
 #include "stdlib/input_reader.h"
 #include "stdlib/text_util.h"
 
@@ -135,7 +138,8 @@ bool ParseStatusList(const nlohmann::json& value, std::vector<long>* out) {
 
 }  // namespace
 
-std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error) {
+std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error,
+                                  const nlohmann::json& written) {
   InputReader in(with, kSchema);
   Config config;
   config.retries = static_cast<int>(std::clamp<int64_t>(in.Int("retries", 2), 0, 1000));
@@ -147,7 +151,7 @@ std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error
   std::optional<double> default_latency = in.Number("max-latency-ms");
   std::string base_url = in.String("base-url");
   while (!base_url.empty() && base_url.back() == '/') base_url.pop_back();
-  std::map<std::string, std::string> common_headers = in.KeyValues("headers");
+  HeaderList common_headers = ReadHeaders(in, "headers", WrittenText(written, "headers"));
   std::filesystem::path report(config.report);
   if (report.is_absolute() || config.report.find("..") != std::string::npos ||
       config.report.empty()) {
@@ -186,10 +190,15 @@ std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error
     if (!path.empty() && path[0] != '/') path = "/" + path;
     check.request.url = url.empty() ? base_url + path : url;
     check.name = c.String("name", check.request.method + " " + (url.empty() ? path : url));
-    for (const auto& [name, value] : common_headers) check.request.headers.emplace_back(name, value);
-    for (const auto& [name, value] : c.KeyValues("headers")) {
-      check.request.headers.emplace_back(name, value);
+    // A check's own header replaces the common one of the same name (one of each is sent).
+    HeaderList own = ReadHeaders(c, "headers", "");
+    for (const auto& [name, value] : common_headers) {
+      bool replaced = std::any_of(own.begin(), own.end(), [&](const auto& h) {
+        return strcasecmp(h.first.c_str(), name.c_str()) == 0;
+      });
+      if (!replaced) check.request.headers.emplace_back(name, value);
     }
+    check.request.headers.insert(check.request.headers.end(), own.begin(), own.end());
     check.request.body = c.String("body");
     check.request.timeout = c.Duration("timeout", timeout);
     if (item.contains("expect-status") &&
@@ -278,7 +287,7 @@ step_api::StepPreview SmokeTest::Preview(const step_api::StepInputs& inputs) con
 
 StepOutcome SmokeTest::Run(const step_api::StepInputs& inputs, step_api::StepContext& context) {
   std::string error;
-  std::optional<Config> config = ParseConfig(inputs.with, &error);
+  std::optional<Config> config = ParseConfig(inputs.with, &error, inputs.with_written);
   if (!config) return {StepStatus::kFailure, 1, "smoke test: " + error, {}};
   if (std::string refused = SecretInName("report", config->report, context); !refused.empty()) {
     return {StepStatus::kFailure, 1, "smoke test: " + refused, {}};

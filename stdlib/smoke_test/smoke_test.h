@@ -36,7 +36,9 @@ struct Config {
 };
 
 /// Parses `with:`; sets `error` (all problems, "; "-joined) and returns nullopt when invalid.
-std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error);
+/// `written` is StepInputs::with_written (see ReadHeaders).
+std::optional<Config> ParseConfig(const nlohmann::json& with, std::string* error,
+                                  const nlohmann::json& written = nlohmann::json::object());
 /// Why `response` fails `check`, or "" when it passes.
 std::string Evaluate(const Check& check, const HttpResponse& response);
 

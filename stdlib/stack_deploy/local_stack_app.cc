@@ -1,10 +1,14 @@
 #include "stdlib/stack_deploy/local_stack_app.h"
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 
 #include "stdlib/files.h"
@@ -72,6 +76,17 @@ void StopProcess(const fs::path& pid_file, const std::string& marker,
 std::string StartDetached(const std::string& command,
                           const std::map<std::string, std::string>& env, const fs::path& pid_file,
                           const fs::path& log_file, step_api::StepContext& context, int* pid) {
+  // What the process prints (an app logging its connection string) may carry a secret: its
+  // log is the owner's only, as step logs are, before the shell's `>` reuses it. A log that an
+  // older slipway created 0644 is narrowed; a symbolic link in its place is refused.
+  int log_fd = ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+                      S_IRUSR | S_IWUSR);
+  if (log_fd < 0 || ::fchmod(log_fd, S_IRUSR | S_IWUSR) != 0) {
+    std::string reason = std::strerror(errno);
+    if (log_fd >= 0) ::close(log_fd);
+    return "could not create the log \"" + log_file.string() + "\": " + reason;
+  }
+  ::close(log_fd);
   std::string script = "cd " + ShellQuote(context.workspace()) + " || exit 1\n";
   for (const auto& [name, value] : env) {
     if (IsIdentifier(name)) script += "export " + name + "=" + ShellQuote(value) + "\n";
@@ -82,13 +97,30 @@ std::string StartDetached(const std::string& command,
   // The command's process group is killed when this script ends (exec cleans up after every
   // command), so return only once the process leads its own session: setsid makes the
   // background child a session leader, whose session id in /proc/PID/stat (field 6) is its pid.
-  script += "setsid bash -c " + ShellQuote(command) + " > " + ShellQuote(log_file.string()) +
-            " 2>&1 < /dev/null &\npid=$!\n"
+  // Its output goes through the run's masker (`slipway __mask-log`, which outlives the run as
+  // the process does) when the run has secrets: "Masked everywhere slipway writes".
+  step_api::StepContext::MaskingLog masking = context.MaskingLogCommand(log_file.string());
+  if (masking.command.empty()) {
+    script += "setsid bash -c " + ShellQuote(command) + " > " + ShellQuote(log_file.string()) +
+              " 2>&1 < /dev/null &\n";
+  } else {
+    script += "setsid bash -c " +
+              ShellQuote("bash -c " + ShellQuote(command) + " 2>&1 < /dev/null | " +
+                         masking.command) +
+              " > /dev/null 2>&1 < /dev/null &\n";
+  }
+  script += "pid=$!\n"
             "for _ in $(seq 500); do\n"
             "  [ \"$(awk '{print $6}' /proc/$pid/stat 2>/dev/null)\" = \"$pid\" ] && break\n"
             "  sleep 0.01\n"
-            "done\n"
-            "echo \"$pid\"\n";
+            "done\n";
+  if (!masking.pending_file.empty()) {
+    // The masker reads its patterns at start and removes them; none stay behind.
+    std::string pending = ShellQuote(masking.pending_file);
+    script += "for _ in $(seq 500); do [ -e " + pending + " ] || break; sleep 0.01; done\n"
+              "rm -f " + pending + "\n";
+  }
+  script += "echo \"$pid\"\n";
   std::string output;
   int code = context.RunCommandQuietly(script, &output);
   *pid = std::atoi(output.c_str());

@@ -241,5 +241,47 @@ jobs:
   EXPECT_FALSE(Has(Read("report.html"), "S3cr3tVal"));
 }
 
+// Attack audit 14, F13: an app that logs its connection string at start-up put the secret in
+// clear, world-readable, in state/stacks/<name>/app.log. Its output now passes through the
+// run's masker (slipway __mask-log, which outlives the run as the app does) into a 0600 file.
+TEST_F(StackTest, AnAppsOutputIsMaskedAndOwnerOnly) {
+  std::string p = std::to_string(FreePort());
+  Write("template.yml", "x: 1\n");
+  Write("wf.yml", R"(on: push
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: slipway/stack-deploy@v1
+        with:
+          tool: local
+          stack-name: web
+          template: template.yml
+          port: )" + p + R"y(
+          start: echo "starting; db=postgresql://app:$DB_PASSWORD@db/app"; echo "b64=$(printf %s "$DB_PASSWORD" | base64)"; exec python3 -m http.server )y" +
+                     p + R"( --bind 127.0.0.1
+          parameters: |
+            DB_PASSWORD=${{ secrets.API_TOKEN }}
+)");
+  Write("secrets.env", "API_TOKEN=s3cr3tV4lu3XYZ\n");
+  CliResult r = RunAs("wf.yml", "refs/heads/main", "m1", {"--secrets-file", "secrets.env"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  ASSERT_TRUE(WaitFor([&] { return Has(Read("state/stacks/web/app.log"), "b64="); }))
+      << Read("state/stacks/web/app.log");
+  std::string log = Read("state/stacks/web/app.log");
+  EXPECT_TRUE(Has(log, "starting; db=postgresql://app:***@db/app\n")) << log;
+  EXPECT_TRUE(Has(log, "b64=***")) << log;  // base64 forms are masked too (the "=" stays)
+  EXPECT_FALSE(Has(log, "czNjcjN0VjRsdTNYWVo")) << log;
+  EXPECT_FALSE(Has(AllFiles("state"), "s3cr3tV4lu3XYZ"));
+  struct stat info {};
+  ASSERT_EQ(::stat((dir_ / "state/stacks/web/app.log").c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+  // The patterns the masker was handed are gone with the run.
+  std::error_code ec;
+  for (const auto& entry : fs::recursive_directory_iterator(dir_ / "state", ec)) {
+    EXPECT_FALSE(Has(entry.path().filename().string(), "mask-")) << entry.path();
+  }
+}
+
 }  // namespace
 }  // namespace slipway::security

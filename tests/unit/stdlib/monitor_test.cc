@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <limits>
 
 #include "stdlib/files.h"
 #include "tests/support/fake_step_context.h"
@@ -143,6 +144,76 @@ TEST(MonitorTest, RuleChecks) {
   EXPECT_EQ(Check({"rate", 1.0, std::nullopt, std::nullopt}, sample), "");
   EXPECT_EQ(Check({"missing", 1.0, std::nullopt, std::nullopt}, sample),
             "metric \"missing\" missing");
+}
+
+// strtod reads "NaN", "nan(1)" and "inf": NaN compares false with every threshold and -inf
+// passes every max, so a non-finite, empty or missing value is a breach (fail closed).
+TEST(MonitorTest, NonFiniteOrUnparsableMetricsBreach) {
+  const Rule max_rule{"v", 5.0, std::nullopt, std::nullopt};
+  const Rule min_rule{"v", std::nullopt, 1.0, std::nullopt};
+  for (const char* text : {"NaN", "nan", "nan(1)", "-nan", "inf", "-inf", "Infinity",
+                           "-Infinity", "1e999", "-1e999", "NaN%"}) {
+    nlohmann::json sample = {{"v", text}};
+    EXPECT_EQ(Check(max_rule, sample),
+              "metric \"v\" is not a finite number: " + sample["v"].dump())
+        << text;
+    EXPECT_EQ(Check(min_rule, sample),
+              "metric \"v\" is not a finite number: " + sample["v"].dump())
+        << text;
+  }
+  for (const char* text : {"", " ", "abc", "5 ms"}) {
+    nlohmann::json sample = {{"v", text}};
+    EXPECT_EQ(Check(max_rule, sample), "metric \"v\" is not a number: " + sample["v"].dump())
+        << text;
+  }
+  EXPECT_EQ(Check(max_rule, {{"v", nullptr}}), "metric \"v\" missing");
+  EXPECT_EQ(Check(max_rule, nlohmann::json::object()), "metric \"v\" missing");
+  EXPECT_EQ(Check(max_rule, {{"v", std::numeric_limits<double>::infinity()}}),
+            "metric \"v\" is not a finite number: null");
+  EXPECT_EQ(Check(max_rule, {{"v", "4.5%"}}), "");
+}
+
+// The attack-round reproduction: the service under deployment answers "NaN" metrics; the
+// monitor must fail (and so let an `if: failure()` rollback run) instead of passing.
+TEST(MonitorTest, AServiceReportingNaNFailsTheMonitor) {
+  LoopbackHttpServer server;
+  server.Respond("/metrics", 200,
+                 R"j({"error_rate": "NaN", "latency_ms": "nan", "alarms": "nan(1)"})j");
+  ScratchDir dir;
+  FakeStepContext context(dir.path());
+  StepOutcome outcome = RunMonitor(context, {{"endpoint", server.base_url() + "/metrics"},
+                                             {"duration", "3m"},
+                                             {"interval", "1m"},
+                                             {"max-error-rate", "5"},
+                                             {"max-latency-ms", "500"},
+                                             {"max-alarms", "0"}});
+  EXPECT_EQ(outcome.status, StepStatus::kFailure) << context.LogText();
+  EXPECT_EQ(outcome.message,
+            "threshold breached after 0s: metric \"error_rate\" is not a finite number: "
+            "\"NaN\", metric \"latency_ms\" is not a finite number: \"nan\", metric "
+            "\"alarms\" is not a finite number: \"nan(1)\"");
+  EXPECT_EQ(outcome.outputs["result"], "breached");
+}
+
+// F4's pattern in monitor's `headers`: a line break from a `${{ }}` value is refused before
+// any sample is taken.
+TEST(MonitorTest, HeadersFromAnInputCannotAddHeaders) {
+  LoopbackHttpServer server;
+  server.Respond("/m", 200, R"({"error_rate": 0})");
+  ScratchDir dir;
+  FakeStepContext context(dir.path());
+  step_api::StepInputs inputs;
+  inputs.with = {{"endpoint", server.base_url() + "/m"},
+                 {"max-error-rate", 1},
+                 {"headers", "X-Env: prod\nHost: internal.example"}};
+  inputs.with_written = {{"headers", "X-Env: ${{ inputs.env }}"}};
+  StepOutcome outcome = Make()->Run(inputs, context);
+  EXPECT_EQ(outcome.status, StepStatus::kFailure);
+  EXPECT_EQ(outcome.message,
+            "monitor: input \"headers\": a ${{ }} value brings a line break into the headers, "
+            "which would add or replace headers; give one header per line, each value on one "
+            "line");
+  EXPECT_EQ(server.CountRequests("/m"), 0);
 }
 
 TEST(MonitorTest, InputsNeedASourceAndAThreshold) {
