@@ -236,7 +236,12 @@ ScenarioActual RunScenario(const TestFile& file, const Scenario& scenario, size_
                          {"AWS_ENDPOINT_URL_CLOUDFORMATION", http.cloudformation_url()},
                          {"AWS_ACCESS_KEY_ID", "AKIAREHEARSAL"},
                          {"AWS_SECRET_ACCESS_KEY", "rehearsal-secret"},
-                         {"AWS_REGION", "us-east-1"}};
+                         {"AWS_REGION", "us-east-1"},
+                         // A stubbed program called by its path finds the shims (isolation.h).
+                         {kStubBinEnv, bin_dir}};
+  if (!setup.real_programs.empty()) {
+    request.environment[kRealProgramsEnv] = setup.real_programs;
+  }
   std::FILE* console = nullptr;
   if (setup.live_out) {
     request.out = setup.live_out;
