@@ -6,6 +6,7 @@
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -42,11 +43,19 @@ bool EnterNamespaces(std::string* problem) {
     *problem = fmt::format("cannot create namespaces (unshare: {})", std::strerror(errno));
     return false;
   }
-  if (!WriteProcFile("/proc/self/setgroups", "deny") ||
-      !WriteProcFile("/proc/self/uid_map", fmt::format("{} {} 1\n", uid, uid)) ||
-      !WriteProcFile("/proc/self/gid_map", fmt::format("{} {} 1\n", gid, gid))) {
-    *problem = fmt::format("cannot map the user into its namespace: {}", std::strerror(errno));
-    return false;
+  // slipway is not dumpable (process.h), which makes its /proc files root's: the maps can be
+  // written only while it is. Nothing secret is loaded yet.
+  const int dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+  prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+  const bool mapped =
+      WriteProcFile("/proc/self/setgroups", "deny") &&
+      WriteProcFile("/proc/self/uid_map", fmt::format("{} {} 1\n", uid, uid)) &&
+      WriteProcFile("/proc/self/gid_map", fmt::format("{} {} 1\n", gid, gid));
+  const int saved = errno;
+  prctl(PR_SET_DUMPABLE, dumpable > 0 ? dumpable : 0, 0, 0, 0);
+  // In the new namespaces all the same: the network is closed whatever follows.
+  if (!mapped) {
+    *problem = fmt::format("cannot map the user into its namespace: {}", std::strerror(saved));
   }
   return true;
 }
@@ -155,7 +164,9 @@ Isolation IsolateRehearsals(const std::set<std::string>& programs, const std::st
                             const std::string& scratch_dir) {
   Isolation isolation;
   if (!EnterNamespaces(&isolation.problem)) return isolation;
-  isolation.network = LoopbackUp(&isolation.problem);
+  isolation.network = true;  // a new network namespace: nothing outside it is reachable
+  if (!isolation.problem.empty()) return isolation;
+  if (!LoopbackUp(&isolation.problem)) return isolation;
   std::string problem;
   const fs::path scratch = fs::absolute(scratch_dir);
   isolation.programs = CoverPrograms(programs, path_env, scratch, &problem);

@@ -18,7 +18,7 @@
 namespace slipway::rehearse {
 
 struct Isolation {
-  bool network = false;         // steps reach no network but the rehearsal's own loopback
+  bool network = false;         // steps reach no network outside the rehearsal's namespace
   bool programs = false;        // stubbed programs called by their path reach the shims
   std::string real_programs;    // the directory of the real programs (kRealProgramsEnv)
   std::string problem;          // why something is not isolated; "" when all is
