@@ -1,5 +1,6 @@
 #include "stdlib/aws_rest.h"
 
+#include "interpreter/base/json_nesting.h"
 #include "stdlib/text_util.h"
 
 namespace slipway::stdlib::aws {
@@ -51,7 +52,10 @@ RestResponse CallRestJson(const ServiceTarget& target, std::string_view service,
   response.transport_error = http.transport_error;
   response.body = http.body;
   if (!http.received()) return response;
-  response.json = nlohmann::json::parse(http.body, nullptr, false);
+  // An answer nested deeper than any AWS API answers is not read as JSON.
+  response.json = JsonNestingError(http.body).empty()
+                      ? nlohmann::json::parse(http.body, nullptr, false)
+                      : nlohmann::json(nlohmann::json::value_t::discarded);
   if (response.json.is_discarded()) response.json = nullptr;
   if (!response.ok() && response.json.is_object()) {
     response.error_message = response.json.value("message", response.json.value("Message", ""));

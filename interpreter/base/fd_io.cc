@@ -1,4 +1,5 @@
 #include "interpreter/base/fd_io.h"
+#include "interpreter/base/json_nesting.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -91,7 +92,16 @@ bool ReadWholeFile(const std::string& path, FileKinds kinds, std::string* text, 
 }
 
 bool ReadStateFile(const std::string& path, std::string* text, std::string* error) {
-  return ReadWholeFile(path, FileKinds::kRegular, text, error);
+  if (!ReadWholeFile(path, FileKinds::kRegular, text, error)) return false;
+  // A record is JSON, and a step can write into the state directory: its depth is bounded
+  // before a caller parses and walks it.
+  if (std::string deep = JsonNestingError(*text, kMaxRecordJsonNesting); !deep.empty()) {
+    text->clear();
+    *error = std::move(deep);
+    errno = EINVAL;
+    return false;
+  }
+  return true;
 }
 
 bool ReadStateLog(const std::string& path, std::string* text, std::string* error) {

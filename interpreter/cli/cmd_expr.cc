@@ -10,6 +10,7 @@
 #include <string>
 
 #include "interpreter/cli/subcommand.h"
+#include "interpreter/base/json_nesting.h"
 #include "interpreter/expr/batch.h"
 #include "interpreter/expr/functions.h"
 #include "interpreter/expr/parser.h"
@@ -66,6 +67,10 @@ int RunOne(const ExprArgs& args) {
     std::string text, error;
     if (!model::ReadWholeFile(args.context_file, &text, &error)) {
       std::cerr << "error: cannot read \"" << args.context_file << "\": " << error << "\n";
+      return kExitUsage;
+    }
+    if (std::string deep = JsonNestingError(text); !deep.empty()) {
+      std::cerr << "error: \"" << args.context_file << "\" " << deep << "\n";
       return kExitUsage;
     }
     json = nlohmann::ordered_json::parse(text, nullptr, false);

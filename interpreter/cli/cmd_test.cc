@@ -9,11 +9,13 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <set>
 #include <thread>
 
 #include "interpreter/cli/cli_common.h"
 #include "interpreter/cli/subcommand.h"
 #include "interpreter/rehearse/command_stubs.h"
+#include "interpreter/rehearse/isolation.h"
 #include "interpreter/rehearse/rehearsal.h"
 #include "stdlib/registry.h"
 
@@ -76,6 +78,23 @@ int Test(const TestArgs& args) {
   setup.out_dir = args.out_dir;
   const char* path = std::getenv("PATH");
   setup.path_env = path ? path : "/usr/local/bin:/usr/bin:/bin";
+  // Before any thread starts: the steps get no network but the stubs', and stubbed programs
+  // called by their path reach the stubs (isolation.h). Where that cannot be, say so.
+  std::set<std::string> programs;
+  for (const rehearse::TestFile& file : files) {
+    for (const rehearse::Scenario& scenario : file.scenarios) {
+      programs.merge(
+          rehearse::ShimmedPrograms(scenario.stubs.commands, scenario.stubs.passthrough));
+    }
+  }
+  rehearse::Isolation isolation = rehearse::IsolateRehearsals(
+      programs, setup.path_env, (std::filesystem::path(args.out_dir) / ".isolation").string());
+  setup.real_programs = isolation.real_programs;
+  if (!isolation.problem.empty()) {
+    std::cerr << "warning: rehearsals are not isolated: " << isolation.problem << "; "
+              << (isolation.network ? "" : "steps can reach the network, and ")
+              << "stubbed programs called by their path run for real\n";
+  }
   if (args.live) {
     setup.live_out = stdout;
     setup.live_view = isatty(STDOUT_FILENO) != 0;

@@ -207,6 +207,7 @@ void EventStream::OutputLine(std::string_view job, std::string_view text) {
     Write(record);
     return;
   }
+  if (progress.output_cut) return;
   // A step's output line, the stream's commonest record, written without building a JSON
   // tree; the same bytes Write() would give (every string and key masked, "step" before
   // "text").
@@ -220,6 +221,19 @@ void EventStream::OutputLine(std::string_view job, std::string_view text) {
       quoted(FormatUtc(clock_.WallNow())), quoted("run_id"), quoted(run_id_), quoted("job"),
       quoted(key), quoted("step"), quoted("index"), progress.step_index, quoted("id"),
       quoted(progress.step_id), quoted("text"), quoted(text));
+  progress.output_bytes += line.size();
+  if (progress.output_bytes > max_step_output_bytes_) {
+    progress.output_cut = true;
+    ordered_json record = Record(EventType::kStepOutput);
+    record["job"] = key;
+    record["step"] = {{"index", progress.step_index}, {"id", progress.step_id}};
+    record["text"] = fmt::format(
+        "[slipway: output truncated in the event stream after {} KiB; the step's log has the "
+        "rest: slipway logs {} \"{}\" {}]",
+        max_step_output_bytes_ / 1024, run_id_, key, progress.step_index + 1);
+    Write(record);
+    return;
+  }
   WriteLine(line);
 }
 
@@ -362,6 +376,8 @@ void EventStream::StepStarted(const std::string& key, const StepRecord& step) {
     ++job.step_index;
     job.step_open = true;
     job.step_id = step.id;
+    job.output_bytes = 0;
+    job.output_cut = false;
     ordered_json record = Record(EventType::kStepStarted);
     record["job"] = key;
     record["step"] = {{"index", job.step_index}, {"id", step.id}, {"name", step.name}};

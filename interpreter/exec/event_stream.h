@@ -89,7 +89,15 @@ class EventStream final : public RunObserver {
   /// run appends to its events.jsonl, so each attempt there starts with a version record.
   void RunStarted(const plan::Plan& plan, const std::string& run_id, bool resumed);
   /// A console line of `job` (already masked by the Console); lines without a job are ignored.
+  /// A step's output lines take at most max_step_output_bytes() of the stream: past that, one
+  /// step_output record says the rest is in the step's log only, and later lines of the step
+  /// are left out (the log keeps them: the stream must not hold every byte a second time,
+  /// wrapped in a record each).
   void OutputLine(std::string_view job, std::string_view text);
+  /// The stream bytes (records, not text) a step's output may take; 4 MiB unless set (half of
+  /// what a step's log keeps from its start, StepLogLimits).
+  size_t max_step_output_bytes() const { return max_step_output_bytes_; }
+  void set_max_step_output_bytes(size_t bytes) { max_step_output_bytes_ = bytes; }
   /// run_finished with the record's status.
   void RunFinished(const RunRecord& record);
 
@@ -111,6 +119,8 @@ class EventStream final : public RunObserver {
     int step_index = -1;         // the latest step (0-based), -1 before the first
     bool step_open = false;      // step_index has started and not finished
     std::string step_id;
+    size_t output_bytes = 0;     // stream bytes of the open step's output records
+    bool output_cut = false;     // the open step's output passed max_step_output_bytes_
   };
 
   nlohmann::ordered_json Record(EventType type) const;
@@ -131,6 +141,7 @@ class EventStream final : public RunObserver {
   /// The audit log's size when this attempt started: earlier entries are not this attempt's.
   std::streamoff audit_start_ = 0;
   std::vector<std::FILE*> sinks_;
+  size_t max_step_output_bytes_ = 4 * 1024 * 1024;
   mutable std::mutex mutex_;
   std::map<std::string, JobProgress> jobs_;
   bool ok_ = true;

@@ -327,6 +327,7 @@ StepRecord JobExecution::RunJobStep(const model::Step& step, const plan::Planned
         "error: The step failed and an error occurred when attempting to determine whether to "
         "continue on error: " + coe_error);
   }
+  log.Finish();  // the kept end of a truncated log, before the step's end is reported
   if (std::string log_error = log.error(); !log_error.empty()) {
     run_.console->Line(job_.key, "error: " + log_error);
     if (conclusion == StepConclusion::kSuccess) {

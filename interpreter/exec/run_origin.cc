@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "interpreter/base/json_nesting.h"
 #include "interpreter/exec/audit.h"
 #include "interpreter/exec/run_store.h"
 #include "interpreter/model/load_workflow.h"
@@ -85,6 +86,9 @@ Expected<ordered_json> OptionsFromReviewedPlan(const std::string& path,
   std::string text, error;
   if (!model::ReadWholeFile(path, &text, &error)) {
     return MakeUnexpected(fmt::format("cannot read \"{}\": {}", path, error));
+  }
+  if (std::string deep = JsonNestingError(text, kMaxRecordJsonNesting); !deep.empty()) {
+    return MakeUnexpected(fmt::format("reviewed plan \"{}\" {}", path, deep));
   }
   ordered_json reviewed = ordered_json::parse(text, nullptr, false);
   if (!reviewed.is_object() || !reviewed.contains("workflow") || !reviewed.contains("jobs") ||

@@ -15,35 +15,97 @@
 
 namespace slipway::exec {
 
+namespace {
+
+/// Cuts `line` to at most `max` bytes (never inside a UTF-8 sequence) and says so.
+void CutLongLine(std::string& line, size_t max) {
+  if (line.size() <= max) return;
+  size_t cut = max;
+  while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;
+  const size_t left_out = line.size() - cut;
+  line.resize(cut);
+  line += fmt::format(" [slipway: line truncated, {} more bytes not kept]", left_out);
+}
+
+}  // namespace
+
 StepLog::StepLog(const Masker& masker, Console& console, std::string job_key,
-                 const std::string& path)
+                 const std::string& path, StepLogLimits limits)
     : masker_(masker),
       console_(console),
       job_key_(std::move(job_key)),
       path_(path),
+      limits_(limits),
       fd_(open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) {
   if (fd_ < 0) error_ = fmt::format("cannot open step log \"{}\": {}", path, std::strerror(errno));
 }
 
 StepLog::~StepLog() {
+  Finish();
   if (fd_ >= 0) close(fd_);
 }
 
+void StepLog::WriteLocked(const std::string& line) {
+  if (fd_ < 0 || !error_.empty()) return;
+  std::string bytes = line + "\n";
+  if (!WriteAll(fd_, bytes)) {
+    error_ = fmt::format("the step log \"{}\" is truncated: {}", path_, std::strerror(errno));
+  }
+}
+
 void StepLog::Line(std::string_view text) {
-  // Masked first (a secret may contain control characters), then made safe for a terminal:
-  // the log file is what `slipway logs` prints.
+  // Masked first (a secret may contain control characters, and a cut must not leave half of
+  // one), then made safe for a terminal: the log file is what `slipway logs` prints.
   std::string masked = SafeForTerminal(masker_.Mask(text));
-  masked.push_back('\n');
+  CutLongLine(masked, limits_.max_line_bytes);
+  std::string notice;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (fd_ >= 0 && error_.empty()) {
-      if (!WriteAll(fd_, masked)) {
-        error_ = fmt::format("the step log \"{}\" is truncated: {}", path_, std::strerror(errno));
+    if (!truncating_ && written_ + masked.size() + 1 <= limits_.head_bytes) {
+      written_ += masked.size() + 1;
+      WriteLocked(masked);
+    } else {
+      if (!truncating_) {
+        truncating_ = true;
+        notice = fmt::format(
+            "[slipway: output truncated: the step printed more than {} KiB; the rest is not kept "
+            "but for its last {} KiB, shown when the step ends]",
+            limits_.head_bytes / 1024, limits_.tail_bytes / 1024);
+        WriteLocked(notice);
       }
+      tail_size_ += masked.size() + 1;
+      tail_.push_back(std::move(masked));
+      while (tail_size_ > limits_.tail_bytes && !tail_.empty()) {
+        tail_size_ -= tail_.front().size() + 1;
+        dropped_bytes_ += tail_.front().size() + 1;
+        ++dropped_lines_;
+        tail_.pop_front();
+      }
+      if (notice.empty()) return;
     }
   }
-  masked.pop_back();
-  console_.Line(job_key_, masked);
+  console_.Line(job_key_, notice.empty() ? masked : notice);
+}
+
+void StepLog::Finish() {
+  std::deque<std::string> tail;
+  std::string notice;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!truncating_ || (finished_ && tail_.empty() && dropped_lines_ == 0)) return;
+    finished_ = true;
+    notice = fmt::format("[slipway: output truncated: {} lines ({} bytes) not kept; the last {} "
+                         "lines follow]",
+                         dropped_lines_, dropped_bytes_, tail_.size());
+    WriteLocked(notice);
+    for (const std::string& line : tail_) WriteLocked(line);
+    tail.swap(tail_);
+    tail_size_ = 0;
+    dropped_lines_ = 0;
+    dropped_bytes_ = 0;
+  }
+  console_.Line(job_key_, notice);
+  for (const std::string& line : tail) console_.Line(job_key_, line);
 }
 
 std::string StepLog::error() const {

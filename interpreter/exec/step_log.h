@@ -1,7 +1,10 @@
 #pragma once
 /// Where a step's output goes: StepLog appends masked lines to the step's log file and the
-/// console; LineSplitter cuts a child's output into lines without ever cutting a secret.
+/// console, within StepLogLimits; LineSplitter cuts a child's output into lines without ever
+/// cutting a secret.
 
+#include <cstddef>
+#include <deque>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -14,26 +17,54 @@ namespace slipway::exec {
 class Console;
 class Masker;
 
-/// Appends masked lines to one step's log file (and the console). A failed write is
-/// remembered (error()) so the job can report a truncated log instead of hiding it.
+/// How much of a step's output is kept. A step may print without end (a chatty build, a hostile
+/// pull request, a service's answer echoed back); what slipway keeps of it (the log file, the
+/// console and, through it, events.jsonl and the report) stays bounded: the first `head_bytes`,
+/// then a "output truncated" line, then, when the step ends, the last `tail_bytes` — where the
+/// error usually is. GitHub's own log view likewise cuts very large step logs.
+struct StepLogLimits {
+  size_t max_line_bytes = 64 * 1024;    // a longer line is cut, saying how much was left out
+  size_t head_bytes = 8 * 1024 * 1024;  // kept from the step's start
+  size_t tail_bytes = 1024 * 1024;      // kept from its end once the head is full
+};
+
+/// Appends masked lines to one step's log file (and the console), within `limits`. A failed
+/// write is remembered (error()) so the job can report a truncated log instead of hiding it.
 class StepLog {
  public:
-  StepLog(const Masker& masker, Console& console, std::string job_key, const std::string& path);
+  StepLog(const Masker& masker, Console& console, std::string job_key, const std::string& path,
+          StepLogLimits limits = {});
+  /// Calls Finish().
   ~StepLog();
   StepLog(const StepLog&) = delete;
   StepLog& operator=(const StepLog&) = delete;
 
   void Line(std::string_view text);
+  /// Writes the kept end of a truncated log (nothing when the log was not truncated). Lines
+  /// after it are kept as the tail again; call it when the step's output has ended.
+  void Finish();
   /// Why the log file could not be opened or written; "" when every line was written.
   std::string error() const;
 
  private:
+  /// Writes `line` (no newline) to the file; mutex_ held.
+  void WriteLocked(const std::string& line);
+
+
   const Masker& masker_;
   Console& console_;
   std::string job_key_;
   std::string path_;
+  StepLogLimits limits_;
   int fd_;
   std::string error_;
+  size_t written_ = 0;         // bytes of the head written
+  bool truncating_ = false;    // the head is full: lines go to tail_
+  bool finished_ = false;      // Finish() has written a tail
+  std::deque<std::string> tail_;
+  size_t tail_size_ = 0;       // bytes in tail_ (with newlines)
+  size_t dropped_lines_ = 0;   // lines between the head and the tail, not kept
+  size_t dropped_bytes_ = 0;
   mutable std::mutex mutex_;
 };
 

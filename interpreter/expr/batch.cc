@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "interpreter/base/json_nesting.h"
 #include "interpreter/expr/functions.h"
 #include "interpreter/expr/unicode.h"
 
@@ -111,6 +112,10 @@ void BatchSession::ProcessLine(std::string_view line, std::string& out) {
   std::string_view plain;
   if (ReadPlainExprLine(line, plain)) {
     EvaluateShared(plain, out);
+    return;
+  }
+  if (std::string deep = JsonNestingError(line); !deep.empty()) {
+    AppendError("invalid input line: it " + deep, out);
     return;
   }
   const nlohmann::ordered_json json = nlohmann::ordered_json::parse(line, nullptr, false);

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <set>
 
+#include "interpreter/base/json_nesting.h"
 #include "interpreter/plan/event_catalog.h"
 #include "interpreter/plan/event_schedule.h"
 
@@ -147,6 +148,12 @@ std::optional<Event> BuildEvent(const model::Workflow& workflow, const EventOpti
   }
 
   if (options.event_file_text) {
+    // A payload is outside input (repository_dispatch's client_payload is whatever the sender
+    // wrote): its depth is bounded before anything walks it.
+    if (std::string deep = JsonNestingError(*options.event_file_text); !deep.empty()) {
+      diagnostics.Error("event", {}, "event file \"" + options.event_file_path + "\" " + deep);
+      return std::nullopt;
+    }
     json payload = json::parse(*options.event_file_text, nullptr,
                                /*allow_exceptions=*/false);
     if (payload.is_discarded() || !payload.is_object()) {
@@ -277,6 +284,11 @@ std::optional<Event> BuildEvent(const model::Workflow& workflow, const EventOpti
         event.ref = current_ref;
       }
       if (event.name == "push") payload_sha = StringAt(p, {"after"});
+      // GITHUB_SHA of a deployment run is "Commit to be deployed" (docs, "Events that trigger
+      // workflows").
+      if (event.name == "deployment" || event.name == "deployment_status") {
+        payload_sha = StringAt(p, {"deployment", "sha"});
+      }
       if (event.name == "workflow_run") {
         event.head_ref = StringAt(p, {"workflow_run", "head_branch"});
         if (event.head_ref.empty()) event.head_ref = current_branch;

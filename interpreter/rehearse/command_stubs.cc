@@ -112,6 +112,18 @@ const char* const kDefaultStubbedPrograms[] = {
     "pip",  "pip3", "python", "python3", "node",     "curl",   "wget", "kubectl", "terraform",
     "git",  "date", "locust", "pytest", "flake8", "bandit", "safety", nullptr};
 
+std::set<std::string> ShimmedPrograms(const std::vector<CommandRule>& rules,
+                                      const std::vector<std::string>& passthrough) {
+  std::set<std::string> programs;
+  for (const char* const* p = kDefaultStubbedPrograms; *p; ++p) programs.insert(*p);
+  for (const CommandRule& rule : rules) {
+    std::string program = ProgramOf(rule.pattern);
+    if (!program.empty()) programs.insert(program);
+  }
+  for (const std::string& program : passthrough) programs.insert(program);
+  return programs;
+}
+
 std::string CallRecord::Joined() const {
   std::string out;
   for (const std::string& arg : argv) {
@@ -148,14 +160,7 @@ Expected<bool> CommandStubs::Start(const std::string& bin_dir, const std::string
   std::error_code ec;
   fs::create_directories(bin_dir, ec);
   if (ec) return MakeUnexpected(fmt::format("cannot create \"{}\": {}", bin_dir, ec.message()));
-  std::set<std::string> programs;
-  for (const char* const* p = kDefaultStubbedPrograms; *p; ++p) programs.insert(*p);
-  for (const CommandRule& rule : rules_) {
-    std::string program = ProgramOf(rule.pattern);
-    if (!program.empty()) programs.insert(program);
-  }
-  for (const std::string& program : passthrough_) programs.insert(program);
-  for (const std::string& program : programs) {
+  for (const std::string& program : ShimmedPrograms(rules_, passthrough_)) {
     std::string path = bin_dir + "/" + program;
     std::ofstream out(path, std::ios::trunc);
     out << "#!/bin/sh\nexec " << Quote(self_exe) << " test --stub-call " << Quote(socket_name_)
@@ -308,10 +313,15 @@ int RunStubClient(const std::string& socket_name, const std::string& bin_dir,
     return 127;
   }
   if (reply.contains("exec")) {
-    // The real program: the first one on PATH outside the shim directory.
+    // The real program: the first one on PATH outside the shim directory. In an isolated
+    // rehearsal (isolation.h) the programs on PATH are dispatchers back to the shims, and the
+    // real ones are in kRealProgramsEnv's directory, searched first.
     std::string program = reply["exec"].get<std::string>();
     const char* path_env = getenv("PATH");
     std::string path = path_env ? path_env : "/usr/bin:/bin";
+    if (const char* real = getenv(kRealProgramsEnv); real && *real) {
+      path = std::string(real) + ":" + path;
+    }
     std::vector<std::string> args = reply.value("args", std::vector<std::string>{});
     std::vector<char*> c_args;
     c_args.push_back(program.data());

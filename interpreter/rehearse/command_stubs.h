@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -39,6 +40,17 @@ struct CallRecord {
 /// Programs shimmed even without a rule, so that a pipeline never reaches a real cloud by
 /// accident: an unmatched call to one of them fails clearly instead.
 extern const char* const kDefaultStubbedPrograms[];
+
+/// The programs a scenario's shim directory holds: kDefaultStubbedPrograms, the program named
+/// first in each rule, and the passthrough programs.
+std::set<std::string> ShimmedPrograms(const std::vector<CommandRule>& rules,
+                                      const std::vector<std::string>& passthrough);
+
+/// The environment variables of an isolated rehearsal's steps (isolation.h): the scenario's shim
+/// directory, and the directory where the real programs behind the dispatchers are. Not
+/// SLIPWAY_*: slipway keeps its own variables out of every step's environment.
+inline constexpr const char* kStubBinEnv = "REHEARSAL_STUB_BIN";
+inline constexpr const char* kRealProgramsEnv = "REHEARSAL_REAL_PROGRAMS";
 
 /// True when `pattern` matches `joined`.
 bool ArgvMatches(const ArgvPattern& pattern, const std::string& joined);

@@ -119,8 +119,11 @@ ScenarioActual RunScenario(const TestFile& file, const Scenario& scenario, size_
   options.check_runner_labels = false;  // a rehearsal simulates the runners too
   options.probe_tools = false;          // and its tools are stubs
   if (trigger.event) options.event_name = *trigger.event;
-  options.ref = trigger.ref.value_or("refs/heads/main");
-  options.sha = trigger.sha.value_or(kDefaultSha);
+  // The ref and commit come from the trigger's `ref:`/`sha:`, else from its payload (push `ref`,
+  // create `ref` + `ref_type`, release `release.tag_name`, deployment `deployment.ref`/`sha`) as
+  // `slipway run --event-file` takes them, else the scenario's checkout: main at kDefaultSha.
+  options.ref = trigger.ref;
+  options.sha = trigger.sha;
   options.actor = trigger.actor.value_or("octocat");
   if (!file.environments.empty()) options.env_config = file.environments;
   for (const auto& [k, v] : trigger.inputs) options.inputs.emplace_back(k, v);
@@ -132,8 +135,8 @@ ScenarioActual RunScenario(const TestFile& file, const Scenario& scenario, size_
     options.event_file = event_file.string();
   }
   plan::GitInfo git;
-  git.ref = *options.ref;
-  git.sha = *options.sha;
+  git.ref = "refs/heads/main";
+  git.sha = kDefaultSha;
   git.repository = "example/repository";
   git.actor = *options.actor;
   git.default_branch = "main";
@@ -233,7 +236,12 @@ ScenarioActual RunScenario(const TestFile& file, const Scenario& scenario, size_
                          {"AWS_ENDPOINT_URL_CLOUDFORMATION", http.cloudformation_url()},
                          {"AWS_ACCESS_KEY_ID", "AKIAREHEARSAL"},
                          {"AWS_SECRET_ACCESS_KEY", "rehearsal-secret"},
-                         {"AWS_REGION", "us-east-1"}};
+                         {"AWS_REGION", "us-east-1"},
+                         // A stubbed program called by its path finds the shims (isolation.h).
+                         {kStubBinEnv, bin_dir}};
+  if (!setup.real_programs.empty()) {
+    request.environment[kRealProgramsEnv] = setup.real_programs;
+  }
   std::FILE* console = nullptr;
   if (setup.live_out) {
     request.out = setup.live_out;

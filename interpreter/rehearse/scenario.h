@@ -27,6 +27,7 @@ struct RehearsalSetup {
   std::string self_exe;  // the slipway binary, called by the shims
   std::string out_dir;   // scenario directories go under it
   std::string path_env;  // PATH of the steps, after the shim directory
+  std::string real_programs;  // where the real stubbed programs are, when isolated (isolation.h)
   std::FILE* live_out = nullptr;  // non-null: the run's console goes here (run --scenario)
   bool live_view = false;         // with live_out: draw the live view (a terminal)
 };

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -123,9 +124,16 @@ std::string GatesSection(const Timeline& timeline) {
          rows + "</table></section>\n";
 }
 
+/// The most of one step's log a report shows (its start and its end), and of all logs.
+constexpr size_t kMaxReportStepLogBytes = 512 * 1024;
+constexpr size_t kMaxReportLogBytes = 32 * 1024 * 1024;
+
 std::string JobsSection(const RunView& run, const Timeline& timeline,
                         const exec::Masker* masker) {
   std::string html = "<section id=\"jobs\"><h2>Jobs, steps and logs</h2>\n";
+  // A report is read in a browser and built in memory: each step shows at most
+  // kMaxReportStepLogBytes of its log, and all of them together at most kMaxReportLogBytes.
+  size_t log_budget = kMaxReportLogBytes;
   for (const JobTimeline& job : timeline.jobs) {
     std::string result = job.result.empty() ? job.status : job.result;
     html += fmt::format(
@@ -138,7 +146,16 @@ std::string JobsSection(const RunView& run, const Timeline& timeline,
     html += OutputsTable(job.outputs);
     for (const StepSpan& step : job.steps) {
       std::string step_result = step.conclusion.empty() ? step.outcome : step.conclusion;
-      std::string log = ReadStepLog(run, step.log, masker);
+      std::string log;
+      if (log_budget > 0) {
+        log = ReadStepLogExcerpt(run, step.log, masker,
+                                 std::min(kMaxReportStepLogBytes, log_budget));
+        log_budget -= std::min(log.size(), log_budget);
+      } else if (!step.log.empty()) {
+        log = fmt::format("[slipway report: the report's room for logs is spent; `slipway logs "
+                          "{}` prints this one]",
+                          run.record.id);
+      }
       html += fmt::format(
           "<details class=\"step\"{}><summary>{}{}. {} <span class=\"muted\">{}{}</span>"
           "</summary>",

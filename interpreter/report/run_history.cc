@@ -97,9 +97,14 @@ std::vector<RunRow> ListRuns(const std::string& state_dir, std::vector<std::stri
 
 std::vector<nlohmann::json> ReadEvents(const std::string& run_dir) {
   std::vector<nlohmann::json> events;
-  std::istringstream in(ReadAll(run_dir + "/" + exec::kEventsFile));
+  const std::string path = run_dir + "/" + exec::kEventsFile;
+  if (!IsRegularFile(path)) return events;
+  std::ifstream in(path, std::ios::binary);
   std::string line;
+  // Every record starts with its type (event_stream.h).
+  static constexpr std::string_view kOutputRecord = R"({"type":"step_output")";
   while (std::getline(in, line)) {
+    if (std::string_view(line).substr(0, kOutputRecord.size()) == kOutputRecord) continue;
     nlohmann::json record = nlohmann::json::parse(line, nullptr, false);
     if (record.is_object()) events.push_back(std::move(record));
   }
@@ -141,6 +146,47 @@ Expected<RunView> LoadRun(const std::string& state_dir, const std::string& run_i
     view.summary_markdown = masker->Mask(view.summary_markdown);
   }
   return view;
+}
+
+std::string ReadStepLogExcerpt(const RunView& run, const std::string& relative_path,
+                               const exec::Masker* masker, size_t max_bytes) {
+  if (run.run_dir.empty() || relative_path.empty() ||
+      relative_path.find("..") != std::string::npos) {
+    return "";
+  }
+  const std::string path = run.run_dir + "/" + relative_path;
+  if (!IsRegularFile(path)) return "";
+  std::ifstream in(path, std::ios::binary);
+  in.seekg(0, std::ios::end);
+  const std::streamoff end = in.tellg();
+  if (!in || end < 0) return "";
+  const size_t size = static_cast<size_t>(end);
+  auto read_at = [&in](size_t offset, size_t count) {
+    std::string bytes(count, '\0');
+    in.clear();
+    in.seekg(static_cast<std::streamoff>(offset));
+    in.read(bytes.data(), static_cast<std::streamsize>(count));
+    bytes.resize(static_cast<size_t>(std::max<std::streamsize>(in.gcount(), 0)));
+    return bytes;
+  };
+  std::string text;
+  if (size <= max_bytes) {
+    text = read_at(0, size);
+  } else {
+    // Whole lines only: masking works on lines, and half a line could hold half a secret.
+    const size_t half = max_bytes / 2;
+    std::string head = read_at(0, half);
+    head.resize(head.rfind('\n') == std::string::npos ? 0 : head.rfind('\n') + 1);
+    std::string tail = read_at(size - half, half);
+    const size_t first_newline = tail.find('\n');
+    tail.erase(0, first_newline == std::string::npos ? tail.size() : first_newline + 1);
+    text = head +
+           fmt::format("[slipway report: {} bytes of this log are not shown; `slipway logs {}` "
+                       "prints it all]\n",
+                       size - head.size() - tail.size(), run.record.id) +
+           tail;
+  }
+  return masker ? masker->Mask(text) : text;
 }
 
 std::string ReadStepLog(const RunView& run, const std::string& relative_path,

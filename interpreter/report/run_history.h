@@ -76,7 +76,15 @@ Expected<RunView> LoadRun(exec::Store& store, const std::string& run_id,
 std::string ReadStepLog(const RunView& run, const std::string& relative_path,
                         const exec::Masker* masker);
 
-/// The events.jsonl records (JSON objects; other lines skipped) of `run_dir`.
+/// At most `max_bytes` of a step log, for a report: the whole log when it is that small, else
+/// its first and last max_bytes / 2 (whole lines) around a line saying how much is left out and
+/// how to see it all. Reads only those parts of the file, so memory does not follow its size.
+std::string ReadStepLogExcerpt(const RunView& run, const std::string& relative_path,
+                               const exec::Masker* masker, size_t max_bytes);
+
+/// The events.jsonl records (JSON objects; other lines skipped) of `run_dir`, but for
+/// step_output records: they are most of the stream and no part of a report's timeline, so they
+/// are neither parsed nor kept (the file is read line by line).
 std::vector<nlohmann::json> ReadEvents(const std::string& run_dir);
 
 }  // namespace slipway::report

@@ -4,6 +4,7 @@
 #include <set>
 #include <string_view>
 
+#include "interpreter/base/json_nesting.h"
 #include "stdlib/aws_query.h"
 #include "stdlib/files.h"
 
@@ -175,7 +176,9 @@ StepOutcome CaptureCloudStack(const CloudStackRequest& request,
   nlohmann::json template_json = QueryXmlToJson(*got);
   std::string body = got->Child("TemplateBody") ? got->Child("TemplateBody")->text : "";
   // As the CLI does, a JSON template is printed as JSON and a YAML one as a string.
-  nlohmann::json parsed = nlohmann::json::parse(body, nullptr, false);
+  nlohmann::json parsed = JsonNestingError(body).empty()
+                              ? nlohmann::json::parse(body, nullptr, false)
+                              : nlohmann::json(nlohmann::json::value_t::discarded);
   bool is_json = !parsed.is_discarded() && parsed.is_object();
   if (is_json) template_json["TemplateBody"] = parsed;
   if (!WriteFileAtomic(dir / "template.json", context.Mask(Dump(template_json)), &error) ||

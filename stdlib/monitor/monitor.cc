@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "interpreter/base/json_nesting.h"
 #include "stdlib/files.h"
 #include "stdlib/http_client.h"
 #include "stdlib/http_headers.h"
@@ -121,6 +122,9 @@ std::string TakeSample(const Config& config, step_api::StepContext& context,
     if (response.status < 200 || response.status >= 300) {
       return "endpoint answered " + std::to_string(response.status);
     }
+    if (std::string deep = JsonNestingError(response.body); !deep.empty()) {
+      return "endpoint's answer " + deep;
+    }
     nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
     if (!body.is_object()) return "endpoint did not answer with a JSON object";
     sample->update(body);
@@ -133,6 +137,9 @@ std::string TakeSample(const Config& config, step_api::StepContext& context,
     int code = context.RunCommand(config.command, &output);
     if (code != 0) return "metrics command exited with " + std::to_string(code);
     size_t start = output.find('{');
+    if (std::string deep = JsonNestingError(output); !deep.empty()) {
+      return "metrics command's output " + deep;
+    }
     nlohmann::json body = start == std::string::npos
                               ? nlohmann::json()
                               : nlohmann::json::parse(output.substr(start), nullptr, false);

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "interpreter/base/json_nesting.h"
 #include "stdlib/files.h"
 #include "stdlib/http_headers.h"
 #include "stdlib/input_reader.h"
@@ -246,6 +247,7 @@ std::string Evaluate(const Check& check, const HttpResponse& response) {
     }
   }
   if (!check.json_equals.empty()) {
+    if (std::string deep = JsonNestingError(response.body); !deep.empty()) return "body " + deep;
     nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
     if (body.is_discarded()) return "body is not JSON";
     for (const auto& [path, expected] : check.json_equals) {

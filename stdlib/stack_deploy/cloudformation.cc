@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 
+#include "interpreter/base/json_nesting.h"
 #include "stdlib/aws_query.h"
 #include "stdlib/files.h"
 #include "stdlib/input_reader.h"
@@ -449,7 +450,9 @@ class CloudFormationRun {
                   " before it updates the stack); nothing to roll "
                   "back to");
     }
-    nlohmann::json saved = nlohmann::json::parse(text, nullptr, false);
+    nlohmann::json saved = JsonNestingError(text).empty()
+                               ? nlohmann::json::parse(text, nullptr, false)
+                               : nlohmann::json(nlohmann::json::value_t::discarded);
     if (!saved.is_object() || !saved.contains("template_body") ||
         !saved["template_body"].is_string()) {
       return Fail("cannot read " + PreviousFile().string() + ": not a saved template");

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <fstream>
 
+#include "interpreter/base/json_nesting.h"
 #include "stdlib/files.h"
 #include "stdlib/input_reader.h"
 #include "stdlib/stack_deploy/local_stack_app.h"
@@ -540,6 +541,7 @@ fs::path LocalStackStore::VersionDir(int version) const { return dir_ / VersionN
 nlohmann::json LocalStackStore::ReadVersion(int version) const {
   std::string text, error;
   if (!ReadFileText(VersionDir(version) / "version.json", &text, &error)) return nullptr;
+  if (!JsonNestingError(text).empty()) return nullptr;
   nlohmann::json meta = nlohmann::json::parse(text, nullptr, false);
   return meta.is_discarded() || !meta.is_object() ? nlohmann::json(nullptr) : meta;
 }

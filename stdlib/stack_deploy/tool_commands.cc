@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "interpreter/base/json_nesting.h"
 #include "stdlib/text_util.h"
 
 namespace slipway::stdlib::stack_deploy {
@@ -119,6 +120,7 @@ std::string StackOutputsCommand(const Config& config) {
 }
 
 bool ParseCdkOutputs(const std::string& text, std::map<std::string, std::string>* outputs) {
+  if (!JsonNestingError(text).empty()) return false;
   nlohmann::json root = nlohmann::json::parse(text, nullptr, false);
   if (!root.is_object()) return false;
   for (const auto& [stack, values] : root.items()) {
@@ -134,6 +136,7 @@ bool ParseStackOutputs(const std::string& text, std::map<std::string, std::strin
   // The AWS CLI may print warnings before the JSON; start at the first '['.
   size_t start = text.find('[');
   if (start == std::string::npos) return text.find("null") != std::string::npos;
+  if (!JsonNestingError(text).empty()) return false;
   nlohmann::json root = nlohmann::json::parse(text.substr(start), nullptr, false);
   if (!root.is_array()) return false;
   for (const nlohmann::json& item : root) {

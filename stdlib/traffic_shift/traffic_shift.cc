@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "interpreter/base/json_nesting.h"
 #include "stdlib/files.h"
 #include "stdlib/http_client.h"
 #include "stdlib/input_reader.h"
@@ -33,7 +34,9 @@ std::string CheckHealth(const Config& c, int percent, step_api::StepContext& con
              " ms, more than " + std::to_string(static_cast<int>(*c.max_latency_ms)) + " ms";
     }
     if (c.max_error_rate) {
-      nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
+      nlohmann::json body = JsonNestingError(response.body).empty()
+                                ? nlohmann::json::parse(response.body, nullptr, false)
+                                : nlohmann::json(nlohmann::json::value_t::discarded);
       const nlohmann::json* rate = body.is_discarded() ? nullptr : FindJsonPath(body, c.error_rate_field);
       if (!rate || !rate->is_number()) {
         return "health answer has no numeric \"" + c.error_rate_field + "\"";
@@ -87,7 +90,7 @@ StepOutcome TrafficShift::Run(const step_api::StepInputs& inputs, step_api::Step
   nlohmann::json state = nlohmann::json::object();
   std::string text;
   if (ReadFileText(state_file, &text, &error)) {
-    state = nlohmann::json::parse(text, nullptr, false);
+    if (JsonNestingError(text).empty()) state = nlohmann::json::parse(text, nullptr, false);
     if (!state.is_object()) state = nlohmann::json::object();
   }
   if (!state.contains("history") || !state["history"].is_array()) {
