@@ -107,7 +107,7 @@ TEST_F(SecurityTest, EachMarkOfARunHoldsOnItsOwn) {
 // F2: what a step detaches after dropping RUNNER_TRACKING_ID, with a secret in its
 // environment, is stopped when its job ends (the next job finds it gone), not left behind.
 TEST_F(SecurityTest, WhatDropsTheTrackingIdIsStoppedWithItsJob) {
-  Write("wf.yml", R"(on: push
+  Write("wf.yml", R"wf(on: push
 jobs:
   leave:
     runs-on: ubuntu-latest
@@ -122,7 +122,7 @@ jobs:
     runs-on: ubuntu-latest
     steps:
       - run: if kill -0 "$(cat orphan.pid)" 2> /dev/null; then echo alive > seen; else echo gone > seen; fi
-)");
+)wf");
   Write("secrets.env", "API_TOKEN=s3cr3tV4lu3XYZ\n");
   CliResult r = Slipway({"run", "wf.yml", "--state-dir", "state", "--ref", "refs/heads/main",
                          "--sha", "0123abcd", "--secrets-file", "secrets.env"});
@@ -137,7 +137,7 @@ jobs:
 // F2: what a detached leftover starts later, in yet another session, is stopped too (it is
 // still a descendant of the run).
 TEST_F(SecurityTest, WhatADetachedProcessStartsLaterIsStoppedToo) {
-  Write("wf.yml", R"(on: push
+  Write("wf.yml", R"wf(on: push
 jobs:
   leave:
     runs-on: ubuntu-latest
@@ -145,7 +145,7 @@ jobs:
       - run: |
           env -u RUNNER_TRACKING_ID setsid -f sh -c '(sleep 0.3; setsid -f sh -c "echo \$\$ > late.pid; exec sleep 300") & exec sleep 300' < /dev/null > /dev/null 2>&1
           for i in $(seq 100); do [ -s late.pid ] && break; sleep 0.05; done
-)");
+)wf");
   CliResult r = Slipway({"run", "wf.yml", "--state-dir", "state", "--ref", "refs/heads/main",
                          "--sha", "0123abcd"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
