@@ -71,23 +71,12 @@ TEST_F(SecurityTest, ADetachedProcessOfAStepCannotApprove) {
   EXPECT_FALSE(Has(Read("state/audit.jsonl"), "approval-given"));
 }
 
-// Each mark holds on its own: without the RLIMIT_LOCKS mark (which only a privileged process
-// can raise) the walk up still meets the run; in a pid namespace of its own, where the walk
-// cannot see the run, the mark still gives it away.
-TEST_F(SecurityTest, EachMarkOfARunHoldsOnItsOwn) {
-  if (geteuid() != 0) GTEST_SKIP() << "raising a hard limit and unshare need root";
-  Write("wf.yml", DetachedApprover("ulimit -Hx unlimited && ulimit -Sx unlimited || exit 9"));
+// The walk up is not the only mark (the test above meets it first): in a pid namespace of its
+// own, where no slipway process can be seen, the RLIMIT_LOCKS mark still gives the approver
+// away.
+TEST_F(SecurityTest, TheRunsMarkHoldsWhereTheRunCannotBeSeen) {
+  if (geteuid() != 0) GTEST_SKIP() << "unshare -p needs root here";
   Write("envs.yml", Reviewers("3s"));
-  CliResult r = Slipway(RunArgs());
-  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-  EXPECT_FALSE(Exists("DEPLOYED"));
-  EXPECT_EQ(Read("approve_rc"), "2\n2\n") << r.out;
-  EXPECT_TRUE(Has(Read("approve_err"), "under slipway process")) << Read("approve_err");
-
-  fs::remove(dir_ / "approve_rc");
-  fs::remove(dir_ / "approve_err");
-  fs::remove(dir_ / "approver_done");
-  fs::remove_all(dir_ / "state");
   if (Shell("unshare -pf --mount-proc true || echo no > no_unshare"), Exists("no_unshare")) {
     GTEST_SKIP() << "no pid namespaces here";
   }
@@ -97,7 +86,7 @@ TEST_F(SecurityTest, EachMarkOfARunHoldsOnItsOwn) {
   const std::string from = "setsid -f bash -c '";
   wf.replace(wf.find(from), from.size(), "setsid -f unshare -pf --mount-proc bash -c '");
   Write("wf.yml", wf);
-  r = Slipway(RunArgs());
+  CliResult r = Slipway(RunArgs());
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_FALSE(Exists("DEPLOYED"));
   EXPECT_EQ(Read("approve_rc"), "2\n2\n") << r.out;
@@ -195,7 +184,8 @@ jobs:
   test:
     runs-on: ubuntu-latest
     steps:
-      - run: printf 'environments:\n  production: {}\n' > .slipway/environments.yml
+      - run: |
+          printf 'environments:\n  production: {}\n' > .slipway/environments.yml
 )");
   Shell("git init -q -b main . && git add -A && git commit -q -m one && git checkout -q -b feature");
   CliResult ci = Slipway({"run", "ci.yml", "--state-dir", "state"});
