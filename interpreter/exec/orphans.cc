@@ -226,6 +226,7 @@ void KeepRunning(int pid) {
 
 std::vector<std::string> StopTrackedProcesses(const std::string& tracking_id) {
   std::vector<std::string> stopped;
+  std::vector<int> killed;
   const int self = getpid();
   std::set<int> kept;
   {
@@ -236,7 +237,17 @@ std::vector<std::string> StopTrackedProcesses(const std::string& tracking_id) {
   for (const auto& [pid, stat] : table) {
     if (pid == self || stat.state == 'Z' || TrackingIdOf(pid) != tracking_id) continue;
     if (Kept(table, kept, pid)) continue;
-    if (kill(pid, SIGKILL) == 0) stopped.push_back(fmt::format("pid {} ({})", pid, stat.name));
+    if (kill(pid, SIGKILL) == 0) {
+      stopped.push_back(fmt::format("pid {} ({})", pid, stat.name));
+      killed.push_back(pid);
+    }
+  }
+  // Until they are dead (zombies at most), so that StopOrphans does not find them again.
+  for (int pid : killed) {
+    ProcStat stat;
+    for (int i = 0; i < 200 && ReadStat(pid, &stat) && stat.state != 'Z'; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
   }
   return stopped;
 }
