@@ -122,8 +122,8 @@ bool Kept(const std::map<int, ProcStat>& table, const std::set<int>& kept, int p
 }
 
 // True when `pid` runs a daemon of the container runtime, which the runtime detaches and so
-// this process adopts: podman's conmon (the parent of a container's processes), its DNS and
-// network helpers, the rootless pause process. Only a binary owned by root counts, one a step
+// this process adopts: podman's conmon (the parent of a container's processes), its DNS (aardvark-dns,
+// CNI's dnsmasq) and network helpers, the rootless pause process. Only a binary owned by root counts, one a step
 // of an unprivileged run cannot have put there.
 bool IsRuntimeDaemon(int pid) {
   char target[4096];
@@ -132,9 +132,9 @@ bool IsRuntimeDaemon(int pid) {
   target[n] = '\0';
   std::string_view path(target);
   std::string_view base = path.substr(path.rfind('/') + 1);
-  static constexpr std::string_view kDaemons[] = {"conmon",  "aardvark-dns", "slirp4netns",
-                                                  "pasta",   "pasta.avx2",   "catatonit",
-                                                  "podman", "netavark"};
+  static constexpr std::string_view kDaemons[] = {
+      "conmon",         "aardvark-dns", "dnsmasq",      "netavark",       "slirp4netns", "pasta",
+      "pasta.avx2",     "catatonit",    "podman",       "rootlessport",   "fuse-overlayfs"};
   if (std::find(std::begin(kDaemons), std::end(kDaemons), base) == std::end(kDaemons)) {
     return false;
   }
