@@ -122,9 +122,9 @@ bool Kept(const std::map<int, ProcStat>& table, const std::set<int>& kept, int p
 }
 
 // True when `pid` runs a daemon of the container runtime, which the runtime detaches and so
-// this process adopts: podman's conmon (the parent of a container's processes), its DNS (aardvark-dns,
-// CNI's dnsmasq) and network helpers, the rootless pause process. Only a binary owned by root counts, one a step
-// of an unprivileged run cannot have put there.
+// this process adopts: podman's conmon (the parent of a container's processes), its DNS
+// (aardvark-dns, CNI's dnsmasq) and network helpers, the rootless pause process. Only a binary
+// owned by root counts, one a step of an unprivileged run cannot have put there.
 bool IsRuntimeDaemon(int pid) {
   char target[4096];
   ssize_t n = readlink(fmt::format("/proc/{}/exe", pid).c_str(), target, sizeof target - 1);
