@@ -28,7 +28,7 @@ struct DecisionArgs {
 };
 
 int Decide(const DecisionArgs& args, bool rejected) {
-  if (std::string inside = exec::InsideAStep(); !inside.empty()) {
+  if (std::string inside = exec::InsideARun(); !inside.empty()) {
     // A workflow's own code never reviews its deployment (DESIGN: no workflow code bypasses a
     // protection rule); a reviewer decides from a terminal or a process of their own.
     std::cerr << "slipway " << (rejected ? "reject" : "approve")

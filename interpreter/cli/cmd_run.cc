@@ -97,16 +97,23 @@ std::optional<std::string> UnusedApproval(const std::vector<std::string>& approv
 }
 
 int Run(RunArgs args) {
+  if (std::string inside = exec::InsideARun(); !inside.empty()) {
+    if (!args.approve_envs.empty()) {
+      return Usage("--approve refused: " + inside +
+                   "; a reviewer's decision cannot come from a workflow's own steps");
+    }
+    // The nested run would claim a ref the step can make up (`git checkout -B main`), meet
+    // gates its own approvals could pass and deploy outside its job's clean-up.
+    return Usage("refused: " + inside +
+                 "; a run cannot be started from a workflow's own steps (run it from a "
+                 "terminal, a CI job of its own or a `slipway worker`)");
+  }
+  // From here on, every process a step starts stays this process's descendant (orphans.h).
+  exec::BecomeRunProcess("slipway-run");
   if (!args.scenario.empty()) return RunScenarioLive(args.scenario);
   if (args.jobs_given && args.jobs < 1) return Usage("--jobs must be at least 1");
   if (args.approve_envs.size() != args.approve_as.size()) {
     return Usage("each --approve ENV needs its own --as NAME");
-  }
-  if (!args.approve_envs.empty()) {
-    if (std::string inside = exec::InsideAStep(); !inside.empty()) {
-      return Usage("--approve refused: " + inside +
-                   "; a reviewer's decision cannot come from a workflow's own steps");
-    }
   }
   if (args.resume_given && args.resume.empty()) {
     return Usage("--resume needs the id of the run to resume (it was given empty)");

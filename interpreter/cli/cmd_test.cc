@@ -14,6 +14,7 @@
 
 #include "interpreter/cli/cli_common.h"
 #include "interpreter/cli/subcommand.h"
+#include "interpreter/exec/orphans.h"
 #include "interpreter/rehearse/command_stubs.h"
 #include "interpreter/rehearse/isolation.h"
 #include "interpreter/rehearse/rehearsal.h"
@@ -48,6 +49,9 @@ int Test(const TestArgs& args) {
     std::cerr << "slipway test: --jobs must be at least 1\n";
     return kExitUsage;
   }
+  // The rehearsals' steps are real processes: they stay this process's descendants, are
+  // cleaned up like a run's and cannot approve (orphans.h).
+  exec::BecomeRunProcess("slipway-test");
   std::vector<std::string> paths = args.paths;
   if (paths.empty()) paths.push_back(".");
   Expected<std::vector<std::string>> found = rehearse::FindTestFiles(paths);

@@ -15,6 +15,7 @@
 #include "interpreter/cli/backend_cli.h"
 #include "interpreter/cli/subcommand.h"
 #include "interpreter/exec/container_runtime.h"
+#include "interpreter/exec/orphans.h"
 #include "interpreter/exec/process.h"
 #include "interpreter/exec/run_preflight.h"
 #include "interpreter/exec/run_store.h"
@@ -135,6 +136,8 @@ int Worker(const WorkerArgs& args) {
   options.catalog = &catalog;
   std::signal(SIGINT, OnStopSignal);
   std::signal(SIGTERM, OnStopSignal);
+  // Every process a job's steps start stays this process's descendant (orphans.h).
+  exec::BecomeRunProcess("slipway-worker");
   backend::WorkerReport report = backend::RunWorker(options, [] { return g_stop.load(); });
   if (!report.error.empty()) {
     std::cerr << "slipway worker: " << report.error << "\n";

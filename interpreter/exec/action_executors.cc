@@ -11,6 +11,7 @@
 #include "interpreter/exec/composite_action.h"
 #include "interpreter/exec/masker.h"
 #include "interpreter/exec/masking_log.h"
+#include "interpreter/exec/orphans.h"
 #include "interpreter/exec/process.h"
 #include "interpreter/exec/real_job_runner.h"
 #include "interpreter/exec/run_overrides.h"
@@ -69,6 +70,7 @@ class BuiltinContext final : public step_api::StepContext {
   int RunCommandQuietly(const std::string& script, std::string* output) override {
     return Command(script, output, /*log_stdout=*/false);
   }
+  void KeepRunning(int pid) override { exec::KeepRunning(pid); }
   void AppendAudit(const nlohmann::json& entry) override;
   int64_t NowMs() const override {
     return std::chrono::duration_cast<std::chrono::milliseconds>(

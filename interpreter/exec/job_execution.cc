@@ -441,6 +441,8 @@ JobOutcome JobExecution::Run() {
   }
   SetUpContexts();
   tracking_id_ = NewTrackingId();
+  // Until the job's end, what carries its tracking id is the job's (StopOrphans leaves it).
+  std::optional<RunningJob> running(std::in_place, tracking_id_);
   JobOutcome outcome;
   if (std::string error = EvaluateJobKeys(); !error.empty()) {
     run_.console->Line(job_.key, "error: " + error);
@@ -558,6 +560,13 @@ JobOutcome JobExecution::Run() {
     }
   }
   containers_.reset();  // removes the job's containers and network
+  running.reset();
+  if (started_processes_) {
+    // Then what dropped RUNNER_TRACKING_ID to escape it: no running job accounts for it.
+    for (const std::string& orphan : StopOrphans()) {
+      run_.console->Line(job_.key, "Terminate orphan process: " + orphan);
+    }
+  }
   std::error_code removed;
   fs::remove_all(temp_dir_, removed);
 

@@ -129,6 +129,11 @@ void DropReleasedRecords(const std::string& record_dir);
 std::vector<std::string> StopRecordedGroups(const std::string& record_dir,
                                             std::chrono::milliseconds grace);
 
+/// Calls `body` with the process groups this process holds (the pid of every child a
+/// ChildProcess started and has not released, which is its group id too), while no ChildProcess
+/// is started or released: StopOrphans leaves these groups alone (orphans.h).
+void WithHeldProcessGroups(const std::function<void(const std::vector<int>&)>& body);
+
 /// The caller's environment as a map (a starting point for ProcessOptions::env).
 std::map<std::string, std::string> CurrentEnvironment();
 

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <map>
+#include <mutex>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -148,7 +149,24 @@ ProcessResult FromStatus(int status) {
   return result;
 }
 
+// The children ChildProcess holds. Process-wide like the process tree it describes: StopOrphans
+// must know every group a step of any job (or run, in a worker) still runs in.
+struct HeldGroups {
+  std::mutex mutex;
+  std::vector<int> pids;
+};
+
+HeldGroups& Held() {
+  static HeldGroups held;
+  return held;
+}
+
 }  // namespace
+
+void WithHeldProcessGroups(const std::function<void(const std::vector<int>&)>& body) {
+  std::lock_guard lock(Held().mutex);
+  body(Held().pids);
+}
 
 Expected<ChildProcess> ChildProcess::Spawn(const ProcessOptions& options) {
   if (options.argv.empty()) return MakeUnexpected(std::string("cannot run an empty command"));
@@ -211,9 +229,14 @@ Expected<ChildProcess> ChildProcess::Spawn(const ProcessOptions& options) {
   sigset_t all, previous;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &previous);
+  // Held from before the child exists until it is listed, so StopOrphans never takes it for a
+  // process a step left behind.
+  std::unique_lock held(Held().mutex);
   pid_t pid = vfork();
   if (pid == 0) ExecChild(&setup);
   int spawn_errno = pid < 0 ? errno : setup.exec_errno;
+  if (pid > 0 && spawn_errno == 0) Held().pids.push_back(pid);
+  held.unlock();
   pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   close(out[1]);
   close(err[1]);
@@ -276,6 +299,9 @@ void ChildProcess::Release() {
       while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
       }
     }
+    std::lock_guard lock(Held().mutex);
+    std::vector<int>& pids = Held().pids;
+    pids.erase(std::remove(pids.begin(), pids.end(), pid_), pids.end());
   }
   if (!record_.empty()) {
     if (!ReleaseRecord(record_)) unlink(record_.c_str());

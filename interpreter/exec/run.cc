@@ -28,6 +28,7 @@
 #include "interpreter/exec/container_spec.h"
 #include "interpreter/exec/job_containers.h"
 #include "interpreter/exec/run_preflight.h"
+#include "interpreter/exec/orphans.h"
 #include "interpreter/exec/run_store.h"
 #include "interpreter/exec/secrets.h"
 #include "interpreter/exec/shell.h"
@@ -532,6 +533,10 @@ RunResult ExecuteRun(const RunRequest& request) {
     }
   }
   result.status = status;
+  // Nothing a step started outlives the run, whatever it did to escape its job's clean-up.
+  for (const std::string& orphan : StopOrphans()) {
+    console.Line("", "Terminate orphan process: " + orphan);
+  }
   if (live) {
     // The workers are gone: print what is pending, erase the region, then the summary.
     live->Stop();

@@ -266,10 +266,7 @@ Expected<bool> VerifyRunRef(const GitInfo& git, const Plan& plan, const ClaimedR
 
 std::string EnvironmentsFileDrift(const GitInfo& git, const std::string& environments_path,
                                   const std::string& ref) {
-  if (!git.in_repository() || git.default_branch.empty() ||
-      ref == "refs/heads/" + git.default_branch) {
-    return "";
-  }
+  if (!git.in_repository() || git.default_branch.empty()) return "";
   std::string root = RepositoryRoot(git.dir);
   std::string in_repository = ".slipway/environments.yml";
   if (!environments_path.empty()) {
@@ -287,6 +284,19 @@ std::string EnvironmentsFileDrift(const GitInfo& git, const std::string& environ
                          ? ""
                          : Git(git.dir, "hash-object -- " + ShellQuote(environments_path));
   if (committed == used) return "";
+  if (ref == "refs/heads/" + git.default_branch) {
+    // The working tree is anyone's who could write the workspace (an earlier run's steps too):
+    // only what is committed on the default branch says what protects it.
+    return fmt::format(
+        "the environments file \"{}\" in the working tree differs from the one committed on "
+        "the default branch \"{}\" ({}): protection rules come from the committed file, so "
+        "an edit that is not committed cannot change them; commit it, or restore it with `git "
+        "checkout -- {}`",
+        in_repository, git.default_branch,
+        committed.empty() ? "which has none"
+                          : used.empty() ? "the working tree has none" : "uncommitted changes",
+        in_repository);
+  }
   return fmt::format(
       "the environments file \"{}\" differs from the one on the default branch \"{}\": "
       "protection rules are the repository's (on GitHub they are settings no branch can change), "

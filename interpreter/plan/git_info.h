@@ -78,9 +78,10 @@ Expected<bool> VerifyRunRef(const GitInfo& git, const Plan& plan, const ClaimedR
 /// Why a run of `ref` may not use the environments file `environments_path` ("" for none): it
 /// differs from the default branch's committed `.slipway/environments.yml` (or one of them is
 /// missing). Protection rules are repository settings on GitHub, which no branch can change:
-/// a commit on another branch must not relax the gates it deploys through. "" when they are
-/// the same, when `ref` is the default branch, or when there is no default branch to compare
-/// with (no repository, no such branch).
+/// a commit on another branch must not relax the gates it deploys through, and on the default
+/// branch an uncommitted edit (by anyone who could write the workspace, such as an earlier
+/// run's steps) must not either. "" when they are the same, or when there is no default branch
+/// to compare with (no repository, no such branch).
 std::string EnvironmentsFileDrift(const GitInfo& git, const std::string& environments_path,
                                   const std::string& ref);
 

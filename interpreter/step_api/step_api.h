@@ -91,6 +91,11 @@ class StepContext {
   virtual int RunCommandQuietly(const std::string& script, std::string* output) {
     return RunCommand(script, output);
   }
+  /// The process `pid`, which the step started (through RunCommand) and which leads a session
+  /// of its own, is a deployment meant to outlive the run (a local stack's app): the run's
+  /// clean-up of what steps leave running spares it and what it starts. A context that stops
+  /// nothing may keep the default.
+  virtual void KeepRunning(int /*pid*/) {}
   /// Appends an entry to the run's audit trail (DIR/audit.jsonl, HMAC-chained by exec). exec
   /// adds the run id, actor, time and workflow; the step supplies what/why/where.
   virtual void AppendAudit(const nlohmann::json& entry) = 0;

@@ -91,9 +91,6 @@ std::string StartDetached(const std::string& command,
   for (const auto& [name, value] : env) {
     if (IsIdentifier(name)) script += "export " + name + "=" + ShellQuote(value) + "\n";
   }
-  // What a local stack runs is the deployment, not a leftover of the step: it must outlive the
-  // job's clean-up of orphan processes, which finds them by RUNNER_TRACKING_ID (exec/orphans.h).
-  script += "unset RUNNER_TRACKING_ID\n";
   // The command's process group is killed when this script ends (exec cleans up after every
   // command), so return only once the process leads its own session: setsid makes the
   // background child a session leader, whose session id in /proc/PID/stat (field 6) is its pid.
@@ -125,6 +122,10 @@ std::string StartDetached(const std::string& command,
   int code = context.RunCommandQuietly(script, &output);
   *pid = std::atoi(output.c_str());
   if (code != 0 || *pid <= 1) return "could not start \"" + command + "\": " + output;
+  // What a local stack runs is the deployment, not a leftover of the step: it outlives the
+  // run's clean-up of orphan processes (exec/orphans.h). Until now it carried the job's
+  // RUNNER_TRACKING_ID, which kept it from the clean-up of another job ending meanwhile.
+  context.KeepRunning(*pid);
   std::string error;
   if (!WriteFileAtomic(pid_file, std::to_string(*pid) + "\n", &error)) {
     ::kill(-*pid, SIGTERM);

@@ -67,16 +67,17 @@ jobs:
                      "refs/heads/main", "--sha", "0123abcd", "--actor", "alice", "--progress",
                      "plain"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_NE(r.out.find("good=0 bad=1/failure run=1/failure"), std::string::npos) << r.out;
+  // `slipway run` refuses to start inside a step of a run (exit 2, README: security model), so
+  // here, where slipway plays GitHub's runner, the action's `run` passes that exit code through.
+  EXPECT_NE(r.out.find("good=0 bad=1/failure run=2/failure"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("a run cannot be started from a workflow's own steps"), std::string::npos)
+      << r.out;
   // validate --format github: annotations, which the (outer) runner turns into lines.
   EXPECT_NE(r.out.find("inner/bad.yml:5:5"), std::string::npos) << r.out;
-  EXPECT_TRUE(Exists("inner-state/runs/in1/run.json")) << "the inner run really ran";
+  EXPECT_FALSE(Exists("inner-state/runs/in1/run.json")) << "the inner run was refused";
   std::string summary = Read("state/runs/a1/summary.md");
   EXPECT_NE(summary.find("### slipway validate"), std::string::npos) << summary;
   EXPECT_NE(summary.find("`inner/bad.yml`: problems found (exit 1)"), std::string::npos)
-      << summary;
-  EXPECT_NE(summary.find("| inner-job | failure |"), std::string::npos)
-      << "the inner run's summary reaches GITHUB_STEP_SUMMARY:\n"
       << summary;
 }
 
